@@ -1,0 +1,163 @@
+/**
+ * The one kernel ABI shared by every backend.
+ *
+ * The `js` backend (src/backends/js-kernels.ts), the AssemblyScript module (assembly/) and the Rust
+ * module (rust/) export exactly these functions with exactly these argument orders, over one linear
+ * memory of float64 data addressed by **byte offsets** (i32). One binder (src/backends/heap.ts) drives
+ * all three, so switching backend changes which function runs and nothing else.
+ *
+ * Conventions (STYLE.md §5):
+ * - pointers first, out first; sizes last; no structs, strings or managed objects.
+ * - every matrix is row-major, contiguous, 8-byte float64, 16-byte aligned (for v128).
+ * - kernels never allocate, throw or call out; they trust their inputs (the binder validated them).
+ * - a pointer argument of 0 means "absent" where a kernel says so (dx in denseBackward).
+ * - unless a kernel says otherwise, `out` must not alias an input.
+ *
+ * Exports (names are the contract):
+ *
+ *   heapBase(): i32
+ *     First byte the host may use. Everything below belongs to the module (static data such as
+ *     AssemblyScript's Math.exp tables, Rust's stack). The host arena starts at align16(heapBase()).
+ *
+ *   denseForward(z, x, w, b, batch, nIn, nOut): void
+ *     z[r,j] = Σ_k x[r,k]·w[j,k] + b[j]          x: batch×nIn, w: nOut×nIn, b: nOut, z: batch×nOut
+ *     The dot product is summed k = 0..nIn-1 and the bias added last (the tutorial's np.dot(w, x) + b);
+ *     blocked/SIMD versions may reorder the sum (parity tolerance, STYLE.md §9).
+ *
+ *   activate(a, z, rows, cols, act, alpha): void
+ *     a = f(z) element-wise (softmax: per row). `a` may alias `z`.
+ *
+ *   activateBackward(dz, da, z, a, rows, cols, act, alpha): void
+ *     dz = da ⊙ f'(z), computed from a where cheaper (sigmoid a(1-a), tanh 1-a²);
+ *     softmax: dz[r,j] = a[r,j]·(da[r,j] - Σ_k da[r,k]·a[r,k]). `dz` may alias `da`.
+ *
+ *   denseBackward(dx, dw, db, dz, x, w, batch, nIn, nOut): void
+ *     dw[j,k] = Σ_r dz[r,j]·x[r,k]      db[j] = Σ_r dz[r,j]      dx[r,k] = Σ_j dz[r,j]·w[j,k]
+ *     Overwrites dw, db, dx (never accumulates). dx = 0 skips the input gradient (first layer).
+ *
+ *   loss(d, a, z, t, rows, cols, kind): f64
+ *     Returns the batch loss and writes its gradient into d (rows×cols):
+ *     LOSS.MSE  : L = mean((a-t)²) over rows·cols;              d = ∂L/∂a = 2(a-t)/(rows·cols)
+ *     LOSS.BCE  : sigmoid output, from z for stability:
+ *                 L = mean(max(z,0) - t·z + log1p(exp(-|z|)));  d = ∂L/∂z = (a-t)/(rows·cols)
+ *     LOSS.CE   : softmax output, from z (log-sum-exp):
+ *                 L = (1/rows)·Σ_r Σ_j t[r,j]·(lse_r - z[r,j]); d = ∂L/∂z = (a-t)/rows
+ *     For BCE and CE, d is already the pre-activation gradient (the fused, stable `p - y`), so the
+ *     output layer's activateBackward is skipped; for MSE it is not.
+ *
+ *   sgdStep(p, g, n, lr, decay): void           p -= lr·(g + decay·p)
+ *   momentumStep(p, v, g, n, lr, mu, decay): void
+ *                                                v = mu·v + (g + decay·p);  p -= lr·v
+ *   adamStep(p, m, v, g, n, hp): void            hp → f64[HP_*] (too many scalars for the argument list):
+ *                                                g' = g + decay·p; m = β1·m + (1-β1)·g'; v = β2·v + (1-β2)·g'²
+ *                                                p -= lr·(m/(1-β1ᵗ)) / (sqrt(v/(1-β2ᵗ)) + ε)
+ *                                                using hp[HP_LR], HP_BETA1, HP_BETA2, HP_EPS, HP_DECAY,
+ *                                                HP_BETA1_POW (=β1ᵗ), HP_BETA2_POW (=β2ᵗ).
+ *
+ *   trainBatches(plan, first, count): f64
+ *     Runs `count` optimizer steps over the batches first..first+count-1 of the plan (layout below),
+ *     in order, and returns the sum of their batch losses. One boundary crossing for a whole epoch.
+ *     Step for batch i (p0 = i·batch, rows = min(batch, nSamples - p0)):
+ *       1. gather rows: x0[r,:] = xData[order[p0+r],:], t[r,:] = yData[order[p0+r],:]   (r < rows)
+ *       2. forward: for each layer l: denseForward(z_l, in_l, w_l, b_l, rows, nIn_l, nOut_l);
+ *                   activate(a_l, z_l, rows, nOut_l, act_l, alpha)   (in_0 = x0, in_l = a_{l-1})
+ *       3. loss(dz_L, a_L, z_L, t, rows, nOut_L, lossKind); for MSE then
+ *          activateBackward(dz_L, dz_L, z_L, a_L, rows, nOut_L, act_L, alpha)
+ *       4. for l = L-1 .. 0: denseBackward(l > 0 ? dz_{l-1} : 0, dw_l, db_l, dz_l, in_l, w_l, rows, nIn_l, nOut_l);
+ *          if l > 0: activateBackward(dz_{l-1}, dz_{l-1}, z_{l-1}, a_{l-1}, rows, nOut_{l-1}, act_{l-1}, alpha)
+ *       5. update: adam first sets hp[HP_BETA1_POW] *= β1, hp[HP_BETA2_POW] *= β2, hp[HP_STEP] += 1
+ *          (sgd and momentum also count hp[HP_STEP]); then for l = 0 .. L-1: the optimizer's step on
+ *          (w_l, dw_l, sw_l, sw2_l) with decay = hp[HP_DECAY], then on (b_l, db_l, sb_l, sb2_l) with decay 0.
+ *     Implementations may fuse these loops (e.g. the SGD update into the weight-gradient kernel) as long
+ *     as every value is computed by the same formula.
+ *
+ *   forwardBatch(plan, rows): void
+ *     Step 2 only, from x0 (the host writes x0), for rows ≤ batch. Used by predict and evaluate.
+ */
+
+/** Activation codes (i32 `act` arguments). */
+export const ACT = {
+  identity: 0,
+  sigmoid: 1,
+  tanh: 2,
+  relu: 3,
+  'leaky-relu': 4,
+  softmax: 5,
+} as const;
+
+/** Loss kinds (i32 `kind` argument of `loss`). */
+export const LOSS = { MSE: 0, BCE: 1, CE: 2 } as const;
+
+/** Optimizer kinds (plan word PLAN_OPT). */
+export const OPT = { sgd: 0, momentum: 1, adam: 2 } as const;
+
+// ---- plan: i32 words at byte offset `plan` (16-byte aligned) ---------------------------------------
+export const PLAN_LAYERS = 0; // L, number of dense layers
+export const PLAN_BATCH = 1; // batch: rows per full step (and rows of every activation buffer)
+export const PLAN_LOSS = 2; // LOSS.*
+export const PLAN_OPT = 3; // OPT.*
+export const PLAN_XDATA = 4; // ptr: nSamples × nIn_0 training inputs
+export const PLAN_YDATA = 5; // ptr: nSamples × nOut_L training targets
+export const PLAN_ORDER = 6; // ptr: i32[nSamples], sample index at each position of the epoch
+export const PLAN_SAMPLES = 7; // nSamples
+export const PLAN_X0 = 8; // ptr: batch × nIn_0, the current batch's inputs
+export const PLAN_T = 9; // ptr: batch × nOut_L, the current batch's targets
+export const PLAN_HP = 10; // ptr: f64[HP_SIZE] hyper-parameters
+export const PLAN_HEADER = 12; // words before the first layer record (12 keeps records 16-byte aligned)
+export const PLAN_LAYER_WORDS = 16; // words per layer record
+// layer record word offsets
+export const L_NIN = 0;
+export const L_NOUT = 1;
+export const L_ACT = 2;
+export const L_W = 3; // nOut × nIn
+export const L_B = 4; // nOut
+export const L_Z = 5; // batch × nOut
+export const L_A = 6; // batch × nOut
+export const L_DZ = 7; // batch × nOut (also holds da before activateBackward)
+export const L_DW = 8; // nOut × nIn
+export const L_DB = 9; // nOut
+export const L_SW = 10; // optimizer state for w (momentum v, adam m); 0 for sgd
+export const L_SW2 = 11; // adam v for w; 0 otherwise
+export const L_SB = 12; // optimizer state for b
+export const L_SB2 = 13; // adam v for b
+// words 14, 15 reserved (0)
+
+// ---- hyper-parameters: f64 slots at hp --------------------------------------------------------------
+export const HP_LR = 0;
+export const HP_BETA1 = 1; // adam β1, or the momentum coefficient μ
+export const HP_BETA2 = 2;
+export const HP_EPS = 3;
+export const HP_DECAY = 4; // L2 weight decay (weights only)
+export const HP_ALPHA = 5; // leaky-relu slope
+export const HP_BETA1_POW = 6; // β1ᵗ (adam), updated by trainBatches
+export const HP_BETA2_POW = 7; // β2ᵗ
+export const HP_STEP = 8; // optimizer steps taken, t
+export const HP_SIZE = 10;
+
+export function planBytes(layers: number): number {
+  return (PLAN_HEADER + PLAN_LAYER_WORDS * layers) * 4;
+}
+
+/** The raw exports every kernel module provides (pointers are byte offsets into its memory). */
+export interface KernelExports {
+  heapBase(): number;
+  denseForward(z: number, x: number, w: number, b: number, batch: number, nIn: number, nOut: number): void;
+  activate(a: number, z: number, rows: number, cols: number, act: number, alpha: number): void;
+  activateBackward(
+    dz: number, da: number, z: number, a: number, rows: number, cols: number, act: number, alpha: number,
+  ): void;
+  denseBackward(
+    dx: number, dw: number, db: number, dz: number, x: number, w: number, batch: number, nIn: number, nOut: number,
+  ): void;
+  loss(d: number, a: number, z: number, t: number, rows: number, cols: number, kind: number): number;
+  sgdStep(p: number, g: number, n: number, lr: number, decay: number): void;
+  momentumStep(p: number, v: number, g: number, n: number, lr: number, mu: number, decay: number): void;
+  adamStep(p: number, m: number, v: number, g: number, n: number, hp: number): void;
+  trainBatches(plan: number, first: number, count: number): number;
+  forwardBatch(plan: number, rows: number): void;
+}
+
+export const KERNEL_NAMES: readonly (keyof KernelExports)[] = [
+  'heapBase', 'denseForward', 'activate', 'activateBackward', 'denseBackward', 'loss',
+  'sgdStep', 'momentumStep', 'adamStep', 'trainBatches', 'forwardBatch',
+];

@@ -1,0 +1,338 @@
+/**
+ * One binder for every backend: an arena allocator over a linear memory plus the Mat-level Backend
+ * methods, driving a kernel module with the ABI of src/abi.ts. The js backend passes its JS kernels,
+ * the WASM backends pass their instance's exports; everything else here is shared.
+ *
+ * Memory layout (byte offsets into `memory.buffer`):
+ *   [0, base)        the module's own: static data (AssemblyScript's Math tables), Rust's stack.
+ *   [base, top)      the arena: 16-byte-aligned blocks handed out by alloc/allocBytes; freed blocks go to
+ *                    a free list (first fit, coalesced) and are reused before the arena grows.
+ *   [top, end)       not yet used. Growing uses memory.grow; with a shared memory that never detaches a
+ *                    buffer (detaching one slows every typed-array loop in the process), and the views
+ *                    below are rebuilt whenever `memory.buffer` changes.
+ */
+import { ACT, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_SIZE, LOSS, type KernelExports } from '../abi.js';
+import type { Activation, AdamHyper, Backend, BackendName, BackendVariant, Loss, Mat } from '../backend.js';
+import { BackendError, DisposedError, NnError, ShapeError } from '../errors.js';
+
+export const PAGE = 65536;
+/** 2 GiB: the largest memory every engine accepts for a wasm32 module (and what the modules declare). */
+export const MAX_PAGES = 32768;
+export const INITIAL_PAGES = 256; // 16 MiB
+
+/** A linear memory: shared when the engine allows (Node always; browsers when cross-origin isolated). */
+export function createMemory(initialPages = INITIAL_PAGES): WebAssembly.Memory {
+  try {
+    return new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES, shared: true });
+  } catch {
+    return new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES });
+  }
+}
+
+export function memoryIsShared(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
+
+const align16 = (n: number): number => (n + 15) & ~15;
+
+interface Block {
+  ptr: number;
+  size: number;
+}
+
+class MatHandle implements Mat {
+  constructor(
+    readonly rows: number,
+    readonly cols: number,
+    readonly owner: Backend,
+    readonly ptr: number,
+  ) {}
+}
+
+export class HeapBackend implements Backend {
+  readonly memory: WebAssembly.Memory;
+  readonly raw: KernelExports;
+  private base: number;
+  private top: number;
+  private freeList: Block[] = [];
+  private readonly sizes = new Map<number, number>();
+  private readonly live = new Set<Mat>();
+  private scratchHp = 0;
+  private buf: ArrayBuffer | SharedArrayBuffer | null = null;
+  private F: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  private I: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  private isDisposed = false;
+
+  constructor(
+    readonly name: BackendName,
+    readonly variant: BackendVariant,
+    memory: WebAssembly.Memory,
+    kernels: KernelExports,
+  ) {
+    this.memory = memory;
+    this.raw = kernels;
+    this.base = align16(Math.max(16, kernels.heapBase()));
+    this.top = this.base;
+  }
+
+  get disposed(): boolean {
+    return this.isDisposed;
+  }
+
+  // ---------------------------------------------------------------- arena
+  private live_(op: string): void {
+    if (this.isDisposed) throw new DisposedError(`${op}: the ${this.name} backend was disposed`);
+  }
+
+  allocBytes(bytes: number): number {
+    this.live_('allocBytes');
+    if (!Number.isInteger(bytes) || bytes < 0) throw new ShapeError(`allocBytes: expected a non-negative integer, received ${String(bytes)}`);
+    const size = align16(Math.max(16, bytes));
+    for (let i = 0; i < this.freeList.length; i++) {
+      const blk = this.freeList[i]!;
+      if (blk.size >= size) {
+        const ptr = blk.ptr;
+        if (blk.size === size) this.freeList.splice(i, 1);
+        else {
+          blk.ptr += size;
+          blk.size -= size;
+        }
+        this.sizes.set(ptr, size);
+        new Uint8Array(this.memory.buffer, ptr, size).fill(0);
+        return ptr;
+      }
+    }
+    const ptr = this.top;
+    const end = ptr + size;
+    if (end > MAX_PAGES * PAGE) {
+      throw new NnError(
+        `allocBytes: ${size} bytes do not fit in WebAssembly memory (${((end - this.base) / 2 ** 20).toFixed(1)} MiB needed of at most ${(MAX_PAGES * PAGE) / 2 ** 20} MiB)`,
+      );
+    }
+    const have = this.memory.buffer.byteLength;
+    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    this.top = end;
+    this.sizes.set(ptr, size);
+    new Uint8Array(this.memory.buffer, ptr, size).fill(0);
+    return ptr;
+  }
+
+  /** Bytes the arena could still hand out without exceeding the memory's maximum. */
+  available(): number {
+    let free = MAX_PAGES * PAGE - this.top;
+    for (const b of this.freeList) free += b.size;
+    return free;
+  }
+
+  freeBytes(ptr: number): void {
+    if (this.isDisposed) return;
+    const size = this.sizes.get(ptr);
+    if (size === undefined) throw new BackendError(`freeBytes: ${ptr} is not a live block of the ${this.name} backend`);
+    this.sizes.delete(ptr);
+    // insert sorted, then coalesce with neighbours
+    let i = 0;
+    while (i < this.freeList.length && this.freeList[i]!.ptr < ptr) i++;
+    this.freeList.splice(i, 0, { ptr, size });
+    const next = this.freeList[i + 1];
+    if (next && ptr + size === next.ptr) {
+      this.freeList[i]!.size += next.size;
+      this.freeList.splice(i + 1, 1);
+    }
+    const prev = this.freeList[i - 1];
+    if (prev && prev.ptr + prev.size === ptr) {
+      prev.size += this.freeList[i]!.size;
+      this.freeList.splice(i, 1);
+      i--;
+    }
+    const last = this.freeList[this.freeList.length - 1];
+    if (last && last.ptr + last.size === this.top) {
+      this.top = last.ptr;
+      this.freeList.pop();
+    }
+  }
+
+  memoryBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  /** Bytes handed out and not freed (for leak tests). */
+  usedBytes(): number {
+    let n = 0;
+    for (const s of this.sizes.values()) n += s;
+    return n;
+  }
+
+  f64(): Float64Array<ArrayBufferLike> {
+    this.views();
+    return this.F;
+  }
+
+  i32(): Int32Array<ArrayBufferLike> {
+    this.views();
+    return this.I;
+  }
+
+  private views(): void {
+    const b = this.memory.buffer;
+    if (b !== this.buf) {
+      this.buf = b;
+      this.F = new Float64Array(b);
+      this.I = new Int32Array(b);
+    }
+  }
+
+  dispose(): void {
+    if (this.isDisposed) return;
+    this.isDisposed = true;
+    this.live.clear();
+    this.sizes.clear();
+    this.freeList = [];
+    this.top = this.base;
+  }
+
+  // ---------------------------------------------------------------- Mats
+  alloc(rows: number, cols: number): Mat {
+    this.live_('alloc');
+    if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(cols) || cols < 1) {
+      throw new ShapeError(`alloc: rows and cols must be positive integers, received ${String(rows)}×${String(cols)}`);
+    }
+    const m = new MatHandle(rows, cols, this, this.allocBytes(rows * cols * 8));
+    this.live.add(m);
+    return m;
+  }
+
+  free(m: Mat): void {
+    if (this.isDisposed) return;
+    this.own('free', m, 'm');
+    this.live.delete(m);
+    this.freeBytes(m.ptr);
+  }
+
+  private own(op: string, m: Mat, what: string): void {
+    this.live_(op);
+    if (m.owner !== this) throw new BackendError(`${op}: ${what} belongs to another backend (${m.owner.name}), not this ${this.name} backend`);
+    if (!this.live.has(m)) throw new DisposedError(`${op}: ${what} (${m.rows}×${m.cols}) was freed`);
+  }
+
+  write(dst: Mat, src: ArrayLike<number>): void {
+    this.own('write', dst, 'dst');
+    const n = dst.rows * dst.cols;
+    if (src.length !== n) throw new ShapeError(`write: source has length ${src.length}, expected ${n} (${dst.rows}×${dst.cols})`);
+    this.f64().set(src, dst.ptr >> 3);
+  }
+
+  read(src: Mat, out?: Float64Array): Float64Array {
+    this.own('read', src, 'src');
+    const n = src.rows * src.cols;
+    const dst = out ?? new Float64Array(n);
+    if (dst.length !== n) throw new ShapeError(`read: out has length ${dst.length}, expected ${n} (${src.rows}×${src.cols})`);
+    const off = src.ptr >> 3;
+    dst.set(this.f64().subarray(off, off + n));
+    return dst;
+  }
+
+  // ---------------------------------------------------------------- kernels (validated here, once)
+  denseForward(z: Mat, x: Mat, w: Mat, b: Mat): void {
+    this.own('denseForward', z, 'z'); this.own('denseForward', x, 'x'); this.own('denseForward', w, 'w'); this.own('denseForward', b, 'b');
+    if (x.cols !== w.cols) throw new ShapeError(`denseForward: x is ${x.rows}×${x.cols} but w is ${w.rows}×${w.cols} (x.cols must equal w.cols)`);
+    shape('denseForward', 'b', b, 1, w.rows);
+    shape('denseForward', 'z', z, x.rows, w.rows);
+    this.raw.denseForward(z.ptr, x.ptr, w.ptr, b.ptr, x.rows, x.cols, w.rows);
+  }
+
+  activate(a: Mat, z: Mat, act: Activation, leakySlope = 0.01): void {
+    this.own('activate', a, 'a'); this.own('activate', z, 'z');
+    shape('activate', 'a', a, z.rows, z.cols);
+    this.raw.activate(a.ptr, z.ptr, z.rows, z.cols, actCode('activate', act), leakySlope);
+  }
+
+  activateBackward(dz: Mat, da: Mat, z: Mat, a: Mat, act: Activation, leakySlope = 0.01): void {
+    for (const [m, n] of [[dz, 'dz'], [da, 'da'], [z, 'z'], [a, 'a']] as const) {
+      this.own('activateBackward', m, n);
+      shape('activateBackward', n, m, z.rows, z.cols);
+    }
+    this.raw.activateBackward(dz.ptr, da.ptr, z.ptr, a.ptr, z.rows, z.cols, actCode('activateBackward', act), leakySlope);
+  }
+
+  denseBackward(dx: Mat | null, dw: Mat, db: Mat, dz: Mat, x: Mat, w: Mat): void {
+    this.own('denseBackward', dw, 'dw'); this.own('denseBackward', db, 'db'); this.own('denseBackward', dz, 'dz');
+    this.own('denseBackward', x, 'x'); this.own('denseBackward', w, 'w');
+    if (x.cols !== w.cols) throw new ShapeError(`denseBackward: x is ${x.rows}×${x.cols} but w is ${w.rows}×${w.cols} (x.cols must equal w.cols)`);
+    shape('denseBackward', 'dz', dz, x.rows, w.rows);
+    shape('denseBackward', 'dw', dw, w.rows, w.cols);
+    shape('denseBackward', 'db', db, 1, w.rows);
+    if (dx) {
+      this.own('denseBackward', dx, 'dx');
+      shape('denseBackward', 'dx', dx, x.rows, x.cols);
+    }
+    this.raw.denseBackward(dx ? dx.ptr : 0, dw.ptr, db.ptr, dz.ptr, x.ptr, w.ptr, x.rows, x.cols, w.rows);
+  }
+
+  loss(d: Mat, a: Mat, z: Mat, t: Mat, loss: Loss): number {
+    for (const [m, n] of [[d, 'd'], [a, 'a'], [z, 'z'], [t, 't']] as const) {
+      this.own('loss', m, n);
+      shape('loss', n, m, a.rows, a.cols);
+    }
+    return this.raw.loss(d.ptr, a.ptr, z.ptr, t.ptr, a.rows, a.cols, lossCode('loss', loss));
+  }
+
+  sgdStep(p: Mat, g: Mat, lr: number, decay = 0): void {
+    this.own('sgdStep', p, 'p'); this.own('sgdStep', g, 'g');
+    shape('sgdStep', 'g', g, p.rows, p.cols);
+    this.raw.sgdStep(p.ptr, g.ptr, p.rows * p.cols, lr, decay);
+  }
+
+  momentumStep(p: Mat, v: Mat, g: Mat, lr: number, mu: number, decay = 0): void {
+    this.own('momentumStep', p, 'p'); this.own('momentumStep', v, 'v'); this.own('momentumStep', g, 'g');
+    shape('momentumStep', 'v', v, p.rows, p.cols);
+    shape('momentumStep', 'g', g, p.rows, p.cols);
+    this.raw.momentumStep(p.ptr, v.ptr, g.ptr, p.rows * p.cols, lr, mu, decay);
+  }
+
+  adamStep(p: Mat, m: Mat, v: Mat, g: Mat, o: AdamHyper): void {
+    this.own('adamStep', p, 'p'); this.own('adamStep', m, 'm'); this.own('adamStep', v, 'v'); this.own('adamStep', g, 'g');
+    for (const [x, n] of [[m, 'm'], [v, 'v'], [g, 'g']] as const) shape('adamStep', n, x, p.rows, p.cols);
+    if (this.scratchHp === 0) this.scratchHp = this.allocBytes(HP_SIZE * 8);
+    const F = this.f64(), h = this.scratchHp >> 3;
+    F[h + HP_LR] = o.learningRate;
+    F[h + HP_BETA1] = o.beta1;
+    F[h + HP_BETA2] = o.beta2;
+    F[h + HP_EPS] = o.epsilon;
+    F[h + HP_DECAY] = o.weightDecay;
+    F[h + HP_BETA1_POW] = o.beta1 ** o.step;
+    F[h + HP_BETA2_POW] = o.beta2 ** o.step;
+    this.raw.adamStep(p.ptr, m.ptr, v.ptr, g.ptr, p.rows * p.cols, this.scratchHp);
+  }
+
+  trainBatches(plan: number, first: number, count: number): number {
+    this.live_('trainBatches');
+    return this.raw.trainBatches(plan, first, count);
+  }
+
+  forwardBatch(plan: number, rows: number): void {
+    this.live_('forwardBatch');
+    this.raw.forwardBatch(plan, rows);
+  }
+}
+
+function shape(op: string, name: string, m: Mat, rows: number, cols: number): void {
+  if (m.rows !== rows || m.cols !== cols) {
+    throw new ShapeError(`${op}: ${name} is ${m.rows}×${m.cols}, expected ${rows}×${cols}`);
+  }
+}
+
+export function actCode(op: string, act: string): number {
+  const c = (ACT as Record<string, number>)[act];
+  if (c === undefined || !Object.hasOwn(ACT, act)) {
+    throw new BackendError(`${op}: unknown activation '${act}' (expected ${Object.keys(ACT).join('|')})`);
+  }
+  return c;
+}
+
+const LOSS_CODES: Record<Loss, number> = { mse: LOSS.MSE, 'binary-cross-entropy': LOSS.BCE, 'cross-entropy': LOSS.CE };
+export function lossCode(op: string, loss: string): number {
+  if (!Object.hasOwn(LOSS_CODES, loss)) {
+    throw new BackendError(`${op}: unknown loss '${loss}' (expected ${Object.keys(LOSS_CODES).join('|')})`);
+  }
+  return LOSS_CODES[loss as Loss];
+}

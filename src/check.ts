@@ -1,0 +1,161 @@
+/**
+ * Validation at the public boundary (STYLE.md §0.2): shapes, finiteness, loss domains and options.
+ * Every message names the operation, what was expected and what was received.
+ */
+import { OptionError, ShapeError } from './errors.js';
+import type { Input, Matrix } from './matrix.js';
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string') return `'${v.length > 40 ? `${v.slice(0, 40)}…` : v}'`;
+  if (typeof v === 'object') return 'an object';
+  return typeof v;
+}
+export { describe as describeValue };
+
+function isMatrix(x: unknown): x is Matrix {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && (x as Matrix).data instanceof Float64Array;
+}
+
+/**
+ * Copies an Input into a fresh row-major Float64Array, checking that it is rectangular, has `cols` columns
+ * (when given) and at least one row, and that every value is a finite number.
+ */
+export function toMatrix(op: string, what: string, x: unknown, cols?: number): Matrix {
+  if (isMatrix(x)) {
+    const { rows, cols: c, data } = x;
+    if (!Number.isInteger(rows) || !Number.isInteger(c) || rows < 0 || c < 0 || data.length !== rows * c) {
+      throw new ShapeError(`${op}: ${what} is a Matrix of ${String(rows)}×${String(c)} with data of length ${data.length}`);
+    }
+    if (rows === 0) throw new ShapeError(`${op}: ${what} is empty (expected at least one row)`);
+    if (cols !== undefined && c !== cols) throw new ShapeError(`${op}: ${what} has ${c} columns, expected ${cols}`);
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i]!)) {
+        throw new ShapeError(`${op}: ${what}[${Math.floor(i / c)}][${i % c}] is ${data[i]!}, expected a finite number`);
+      }
+    }
+    return { rows, cols: c, data: data.slice() };
+  }
+  if (!Array.isArray(x)) {
+    throw new ShapeError(`${op}: ${what} must be a Matrix or an array of rows, received ${describe(x)}`);
+  }
+  const rows = x.length;
+  if (rows === 0) throw new ShapeError(`${op}: ${what} is empty (expected at least one row)`);
+  const first: unknown = x[0];
+  if (!Array.isArray(first) && !ArrayBuffer.isView(first)) {
+    throw new ShapeError(`${op}: ${what}[0] must be an array of numbers, received ${describe(first)}`);
+  }
+  const c = (first as ArrayLike<number>).length;
+  if (cols !== undefined && c !== cols) throw new ShapeError(`${op}: ${what} rows have ${c} values, expected ${cols}`);
+  if (c === 0) throw new ShapeError(`${op}: ${what} rows are empty (expected at least one column)`);
+  const data = new Float64Array(rows * c);
+  for (let r = 0; r < rows; r++) {
+    const row: unknown = x[r];
+    if (!Array.isArray(row) && !ArrayBuffer.isView(row)) {
+      throw new ShapeError(`${op}: ${what}[${r}] must be an array of numbers, received ${describe(row)}`);
+    }
+    const rr = row as ArrayLike<unknown>;
+    if (rr.length !== c) {
+      throw new ShapeError(`${op}: ${what} is ragged: row ${r} has ${rr.length} values, row 0 has ${c}`);
+    }
+    for (let k = 0; k < c; k++) {
+      const v = rr[k];
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new ShapeError(`${op}: ${what}[${r}][${k}] is ${describe(v)}, expected a finite number`);
+      }
+      data[r * c + k] = v;
+    }
+  }
+  return { rows, cols: c, data };
+}
+
+/** Targets must be in [0, 1] for binary cross-entropy, and rows must be probability distributions for cross-entropy. */
+export function checkTargets(op: string, what: string, y: Matrix, loss: string): void {
+  const { rows, cols, data } = y;
+  if (loss === 'binary-cross-entropy') {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i]!;
+      if (v < 0 || v > 1) {
+        throw new ShapeError(`${op}: ${what}[${Math.floor(i / cols)}][${i % cols}] is ${v}, expected a value in [0, 1] for loss 'binary-cross-entropy'`);
+      }
+    }
+  } else if (loss === 'cross-entropy') {
+    for (let r = 0; r < rows; r++) {
+      let s = 0;
+      for (let j = 0; j < cols; j++) {
+        const v = data[r * cols + j]!;
+        if (v < 0) {
+          throw new ShapeError(`${op}: ${what}[${r}][${j}] is ${v}, expected a probability (>= 0) for loss 'cross-entropy'`);
+        }
+        s += v;
+      }
+      if (Math.abs(s - 1) > 1e-6) {
+        throw new ShapeError(`${op}: ${what}[${r}] sums to ${s}, expected a probability distribution summing to 1 for loss 'cross-entropy'`);
+      }
+    }
+  }
+}
+
+/** Rejects anything but a plain object, and names unknown keys together with the valid ones. */
+export function checkOptions(op: string, o: unknown, known: readonly string[]): Record<string, unknown> {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) {
+    throw new OptionError(`${op}: options must be an object, received ${describe(o)}`);
+  }
+  for (const key of Object.keys(o)) {
+    if (!known.includes(key)) {
+      throw new OptionError(`${op}: unknown option '${key}' (expected ${known.join('|')})`);
+    }
+  }
+  return o as Record<string, unknown>;
+}
+
+export function optInt(op: string, name: string, v: unknown, min: number, def?: number): number {
+  if (v === undefined && def !== undefined) return def;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw new OptionError(`${op}: ${name} must be an integer >= ${min}, received ${describe(v)}`);
+  }
+  return v;
+}
+
+export function optPositive(op: string, name: string, v: unknown, def?: number): number {
+  if (v === undefined && def !== undefined) return def;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+    throw new OptionError(`${op}: ${name} must be a finite number > 0, received ${describe(v)}`);
+  }
+  return v;
+}
+
+/** A finite number in [lo, hi) (hi exclusive when `openHi`). */
+export function optRange(op: string, name: string, v: unknown, lo: number, hi: number, def: number, openHi = true): number {
+  if (v === undefined) return def;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || (openHi ? v >= hi : v > hi)) {
+    throw new OptionError(`${op}: ${name} must be a number in [${lo}, ${hi}${openHi ? ')' : ']'}, received ${describe(v)}`);
+  }
+  return v;
+}
+
+export function optEnum<T extends string>(op: string, name: string, v: unknown, valid: readonly T[], def?: T): T {
+  if (v === undefined && def !== undefined) return def;
+  if (typeof v !== 'string' || !valid.includes(v as T)) {
+    throw new OptionError(`${op}: unknown ${name} ${describe(v)} (expected ${valid.join('|')})`);
+  }
+  return v as T;
+}
+
+export function optBool(op: string, name: string, v: unknown, def: boolean): boolean {
+  if (v === undefined) return def;
+  if (typeof v !== 'boolean') throw new OptionError(`${op}: ${name} must be a boolean, received ${describe(v)}`);
+  return v;
+}
+
+/** Finite-value check of a parameter array, naming layer, row and column. */
+export function checkFiniteParams(op: string, what: string, a: ArrayLike<number>, cols: number): void {
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new ShapeError(`${op}: ${what}[${Math.floor(i / cols)}][${i % cols}] is ${describe(v)}, expected a finite number`);
+    }
+  }
+}

@@ -1,0 +1,24 @@
+/** fastnn's typed errors (API.md "Errors"). Messages name the operation, what was expected and what was received. */
+export class NnError extends Error {
+  override name = 'NnError';
+}
+/** Wrong dimensions, lengths, or values (ragged rows, NaN, a target outside the loss's domain). */
+export class ShapeError extends NnError {
+  override name = 'ShapeError';
+}
+/** A backend could not load, or a Mat was used with a backend that does not own it. */
+export class BackendError extends NnError {
+  override name = 'BackendError';
+}
+/** Use of a network, backend or Mat after dispose()/free(). */
+export class DisposedError extends NnError {
+  override name = 'DisposedError';
+}
+/** Training failed: the loss became NaN or infinite, a worker crashed, or a kernel trapped. */
+export class TrainingError extends NnError {
+  override name = 'TrainingError';
+}
+/** An option has an unknown name, the wrong type, or a value out of range. Subclass of NnError. */
+export class OptionError extends NnError {
+  override name = 'OptionError';
+}

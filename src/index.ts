@@ -1,0 +1,12 @@
+/** fastnn: fast, float64, seeded dense neural networks (API.md). */
+export { Network } from './network.js';
+export type { EpochInfo, Init, LayerParameters, NetworkJSON, NetworkOptions, TrainOptions, TrainResult } from './network.js';
+export { loadBackend, availableBackends } from './backends/index.js';
+export type { LoadOptions } from './backends/index.js';
+export type { Activation, AdamHyper, Backend, BackendName, BackendVariant, Loss, Mat, Optimizer } from './backend.js';
+export { matrix } from './matrix.js';
+export type { Input, Matrix } from './matrix.js';
+export { NnError, ShapeError, BackendError, DisposedError, TrainingError, OptionError } from './errors.js';
+export { gradientCheck } from './gradient-check.js';
+export type { GradientCheckResult } from './gradient-check.js';
+export * as reference from './reference/index.js';

@@ -1,0 +1,522 @@
+/**
+ * The per-neuron oracle: the tutorial's network generalised to any layer sizes.
+ *
+ * Follows the same tutorial as ./tutorial.ts ("An Introduction to Neural Networks",
+ * /work/shared/seed/intro-to-neural-networks.md). Each part names the tutorial step it generalises:
+ *   - a neuron is the tutorial's `Neuron` (np.dot(weights, inputs) + bias, then an activation);
+ *   - a forward pass is `feedforward`, neuron by neuron, layer by layer;
+ *   - the backward pass is the tutorial's chain rule, dL/dw1 = dL/dypred · dypred/dh1 · dh1/dw1,
+ *     carried through any number of layers, one sample at a time;
+ *   - a step computes every partial derivative first and only then updates (as `train` does).
+ *
+ * Everything the tutorial does not have (other activations, losses, mini-batches, optimizers) is
+ * written with the formulas of src/abi.ts, so this file is the oracle for every batched backend.
+ * Batches are handled as the mean of per-sample quantities; there are no matrices here.
+ *
+ * This is an oracle: clarity over speed. Do not "improve" it (STYLE.md §8).
+ */
+import { mseLoss, sigmoid } from './tutorial.js';
+
+export type OracleActivation = 'identity' | 'sigmoid' | 'tanh' | 'relu' | 'leaky-relu' | 'softmax';
+export type OracleLoss = 'mse' | 'binary-cross-entropy' | 'cross-entropy';
+
+/** One dense layer. weights: out × in, row-major: row j = neuron j's incoming weights. */
+export interface OracleLayer {
+  weights: ArrayLike<number>;
+  biases: ArrayLike<number>;
+  activation: OracleActivation;
+}
+
+export interface OracleOptimizer {
+  kind: 'sgd' | 'momentum' | 'adam';
+  learningRate: number;
+  /** Momentum coefficient μ (momentum only). Default 0.9. */
+  momentum?: number;
+  /** Adam β1. Default 0.9. */
+  beta1?: number;
+  /** Adam β2. Default 0.999. */
+  beta2?: number;
+  /** Adam ε. Default 1e-8. */
+  epsilon?: number;
+  /** L2 weight decay, applied to weights only (never to biases). Default 0. */
+  weightDecay?: number;
+}
+
+export interface OracleOptions {
+  /** Default 'mse', the tutorial's loss. */
+  loss?: OracleLoss;
+  /** Slope of leaky-relu for z ≤ 0. Default 0.01. */
+  leakySlope?: number;
+}
+
+export interface OracleGradients {
+  loss: number;
+  /** Per layer, out × in row-major, the gradient of the batch-mean loss. */
+  weights: Float64Array[];
+  /** Per layer, out. */
+  biases: Float64Array[];
+}
+
+export interface OracleTrainOptions {
+  epochs: number;
+  batchSize: number;
+  optimizer: OracleOptimizer;
+  /** Sample order of each epoch (a permutation of 0..n-1). Default: the data's own order. */
+  order?: (epoch: number) => number[];
+}
+
+const ACTIVATIONS: readonly OracleActivation[] = ['identity', 'sigmoid', 'tanh', 'relu', 'leaky-relu', 'softmax'];
+const LOSSES: readonly OracleLoss[] = ['mse', 'binary-cross-entropy', 'cross-entropy'];
+
+/**
+ * Tutorial: `class Neuron` (weights, bias; total = np.dot(weights, inputs) + bias).
+ * The activation is applied by the layer, because softmax needs the whole layer's totals.
+ * The neuron also keeps its parameters' optimizer state (the tutorial's plain SGD needs none).
+ */
+export class OracleNeuron {
+  weights: number[];
+  bias: number;
+
+  // Optimizer state, created at the first step that needs it.
+  /** momentum: velocity v per weight, and for the bias. */
+  weightVelocity: number[] | null = null;
+  biasVelocity = 0;
+  /** adam: first moment m and second moment v per weight, and for the bias. */
+  weightM: number[] | null = null;
+  weightV: number[] | null = null;
+  biasM = 0;
+  biasV = 0;
+
+  constructor(weights: number[], bias: number) {
+    this.weights = weights;
+    this.bias = bias;
+  }
+
+  /** Tutorial: `total = np.dot(self.weights, inputs) + self.bias`, summed k = 0, 1, ..., bias last. */
+  total(inputs: readonly number[]): number {
+    let sum = 0;
+    for (let k = 0; k < this.weights.length; k++) sum += this.weights[k]! * inputs[k]!;
+    return sum + this.bias;
+  }
+}
+
+/** A layer: its neurons and their shared activation. */
+interface LayerOfNeurons {
+  neurons: OracleNeuron[];
+  activation: OracleActivation;
+}
+
+/** What one sample's forward pass keeps for the backward pass (tutorial: "we'll need these values later"). */
+interface SampleTrace {
+  /** inputs[l] = the inputs of layer l (inputs[0] = x). */
+  inputs: number[][];
+  /** sums[l][j] = neuron j's total before the activation (tutorial: sum_h1, sum_o1). */
+  sums: number[][];
+  /** outputs[l][j] = neuron j's output after the activation (tutorial: h1, o1). */
+  outputs: number[][];
+}
+
+/** Per-sample partial derivatives, shaped like the network: [layer][neuron][input]. */
+interface SampleGradient {
+  loss: number;
+  weights: number[][][];
+  biases: number[][];
+}
+
+export class OracleNetwork {
+  readonly layers: LayerOfNeurons[];
+  readonly lossKind: OracleLoss;
+  readonly leakySlope: number;
+
+  // The optimizer's step counter t and Adam's running powers β1ᵗ, β2ᵗ (one per network, like the
+  // kernels' hp block).
+  t = 0;
+  beta1Pow = 1;
+  beta2Pow = 1;
+
+  constructor(layers: OracleLayer[], options: OracleOptions = {}) {
+    this.lossKind = options.loss ?? 'mse';
+    this.leakySlope = options.leakySlope ?? 0.01;
+    if (!LOSSES.includes(this.lossKind)) {
+      throw new TypeError(`OracleNetwork: unknown loss '${String(this.lossKind)}' (expected ${LOSSES.join('|')})`);
+    }
+    if (layers.length === 0) throw new RangeError('OracleNetwork: expected at least 1 layer, received 0');
+
+    this.layers = [];
+    let nIn = -1;
+    layers.forEach((layer, l) => {
+      if (!ACTIVATIONS.includes(layer.activation)) {
+        throw new TypeError(
+          `OracleNetwork: layer ${l} has unknown activation '${String(layer.activation)}' (expected ${ACTIVATIONS.join('|')})`,
+        );
+      }
+      const nOut = layer.biases.length;
+      const thisIn = nOut > 0 ? layer.weights.length / nOut : NaN;
+      if (nOut === 0 || !Number.isInteger(thisIn) || thisIn === 0) {
+        throw new RangeError(
+          `OracleNetwork: layer ${l} has ${layer.weights.length} weights and ${nOut} biases (weights must be out × in)`,
+        );
+      }
+      if (nIn !== -1 && thisIn !== nIn) {
+        throw new RangeError(`OracleNetwork: layer ${l} has ${thisIn} inputs, expected ${nIn} (outputs of layer ${l - 1})`);
+      }
+      const neurons: OracleNeuron[] = [];
+      for (let j = 0; j < nOut; j++) {
+        const row: number[] = [];
+        for (let k = 0; k < thisIn; k++) row.push(layer.weights[j * thisIn + k]!);
+        neurons.push(new OracleNeuron(row, layer.biases[j]!));
+      }
+      this.layers.push({ neurons, activation: layer.activation });
+      nIn = nOut;
+    });
+
+    const last = this.layers[this.layers.length - 1]!.activation;
+    if (this.lossKind === 'binary-cross-entropy' && last !== 'sigmoid') {
+      throw new TypeError(`OracleNetwork: loss 'binary-cross-entropy' needs a sigmoid output layer, received '${last}'`);
+    }
+    if (this.lossKind === 'cross-entropy' && last !== 'softmax') {
+      throw new TypeError(`OracleNetwork: loss 'cross-entropy' needs a softmax output layer, received '${last}'`);
+    }
+  }
+
+  /** Number of inputs of the first layer. */
+  get inputSize(): number {
+    return this.layers[0]!.neurons[0]!.weights.length;
+  }
+
+  /** Number of outputs of the last layer. */
+  get outputSize(): number {
+    return this.layers[this.layers.length - 1]!.neurons.length;
+  }
+
+  // ---- activations (tutorial: sigmoid, generalised) ------------------------------------------------
+
+  /** a = f(z) for a whole layer; softmax needs every total of the layer, the others are per neuron. */
+  private activate(activation: OracleActivation, sums: readonly number[]): number[] {
+    switch (activation) {
+      case 'sigmoid': // tutorial: f(x) = 1 / (1 + e^(-x))
+        return sums.map((z) => sigmoid(z));
+      case 'tanh':
+        return sums.map((z) => Math.tanh(z));
+      case 'relu':
+        return sums.map((z) => (z > 0 ? z : 0));
+      case 'leaky-relu':
+        return sums.map((z) => (z > 0 ? z : this.leakySlope * z));
+      case 'softmax': {
+        // a_j = exp(z_j - max) / Σ_k exp(z_k - max); subtracting the max keeps exp from overflowing.
+        let max = -Infinity;
+        for (const z of sums) if (z > max) max = z;
+        const exps = sums.map((z) => Math.exp(z - max));
+        let sum = 0;
+        for (const e of exps) sum += e;
+        return exps.map((e) => e / sum);
+      }
+      case 'identity':
+        return sums.slice();
+    }
+  }
+
+  /**
+   * dL/dz from dL/da for a whole layer (tutorial: multiplying by deriv_sigmoid(sum), f'(x) = f(x)(1 - f(x))).
+   * Derivatives use the output a where that is cheaper (sigmoid, tanh), the total z where a cannot tell
+   * (relu, leaky-relu at the kink). softmax is not element-wise: dz_j = a_j (da_j - Σ_k da_k a_k).
+   */
+  private activateBackward(
+    activation: OracleActivation, dOutputs: readonly number[], sums: readonly number[], outputs: readonly number[],
+  ): number[] {
+    switch (activation) {
+      case 'sigmoid':
+        return dOutputs.map((da, j) => da * (outputs[j]! * (1 - outputs[j]!)));
+      case 'tanh':
+        return dOutputs.map((da, j) => da * (1 - outputs[j]! * outputs[j]!));
+      case 'relu':
+        return dOutputs.map((da, j) => (sums[j]! > 0 ? da : 0));
+      case 'leaky-relu':
+        return dOutputs.map((da, j) => (sums[j]! > 0 ? da : this.leakySlope * da));
+      case 'softmax': {
+        let s = 0;
+        for (let k = 0; k < outputs.length; k++) s += dOutputs[k]! * outputs[k]!;
+        return dOutputs.map((da, j) => outputs[j]! * (da - s));
+      }
+      case 'identity':
+        return dOutputs.slice();
+    }
+  }
+
+  // ---- forward (tutorial: feedforward) -------------------------------------------------------------
+
+  /** One sample through every layer, keeping each layer's inputs, totals and outputs. */
+  private trace(x: readonly number[]): SampleTrace {
+    if (x.length !== this.inputSize) {
+      throw new RangeError(`OracleNetwork: input has length ${x.length}, expected ${this.inputSize}`);
+    }
+    const trace: SampleTrace = { inputs: [], sums: [], outputs: [] };
+    let inputs = x.slice();
+    for (const layer of this.layers) {
+      // Tutorial: sum_h1 = w1 * x[0] + w2 * x[1] + b1; h1 = sigmoid(sum_h1) — for every neuron.
+      const sums = layer.neurons.map((neuron) => neuron.total(inputs));
+      const outputs = this.activate(layer.activation, sums);
+      trace.inputs.push(inputs);
+      trace.sums.push(sums);
+      trace.outputs.push(outputs);
+      // Tutorial: "The inputs for o1 are the outputs from h1 and h2".
+      inputs = outputs;
+    }
+    return trace;
+  }
+
+  /** Tutorial: `feedforward(self, x)`, for any number of layers and outputs. */
+  feedforward(x: number[]): number[] {
+    const trace = this.trace(x);
+    return trace.outputs[trace.outputs.length - 1]!;
+  }
+
+  // ---- loss (tutorial: mse_loss) -------------------------------------------------------------------
+
+  /** One sample's loss, from its output totals z and outputs a. */
+  private sampleLoss(t: readonly number[], z: readonly number[], a: readonly number[]): number {
+    switch (this.lossKind) {
+      case 'mse':
+        // Tutorial: mse_loss(y_true, y_pred) = mean over the outputs of (y_true - y_pred)².
+        return mseLoss(t as number[], a as number[]);
+      case 'binary-cross-entropy': {
+        // -[t log a + (1-t) log(1-a)] with a = sigmoid(z), written from z so it never takes log(0):
+        // max(z, 0) - t·z + log1p(exp(-|z|)); mean over the outputs.
+        let sum = 0;
+        for (let j = 0; j < z.length; j++) {
+          const zj = z[j]!, tj = t[j]!;
+          sum += (zj > 0 ? zj : 0) - tj * zj + Math.log1p(Math.exp(-Math.abs(zj)));
+        }
+        return sum / z.length;
+      }
+      case 'cross-entropy': {
+        // -Σ_j t_j log a_j with a = softmax(z), written as Σ_j t_j (lse - z_j), lse = max + log Σ exp(z - max).
+        let max = -Infinity;
+        for (const zj of z) if (zj > max) max = zj;
+        let sumExp = 0;
+        for (const zj of z) sumExp += Math.exp(zj - max);
+        const lse = max + Math.log(sumExp);
+        let sum = 0;
+        for (let j = 0; j < z.length; j++) sum += t[j]! * (lse - z[j]!);
+        return sum;
+      }
+    }
+  }
+
+  private checkBatch(xs: readonly number[][], ys: readonly number[][]): void {
+    if (xs.length === 0) throw new RangeError('OracleNetwork: expected at least 1 sample, received 0');
+    if (xs.length !== ys.length) {
+      throw new RangeError(`OracleNetwork: ys has ${ys.length} rows, expected ${xs.length} (one per row of xs)`);
+    }
+    for (const y of ys) {
+      if (y.length !== this.outputSize) {
+        throw new RangeError(`OracleNetwork: target has length ${y.length}, expected ${this.outputSize}`);
+      }
+    }
+  }
+
+  /** The batch loss: the mean over the batch of each sample's loss (for mse: the mean over batch × outputs). */
+  loss(xs: number[][], ys: number[][]): number {
+    this.checkBatch(xs, ys);
+    let sum = 0;
+    for (let r = 0; r < xs.length; r++) {
+      const trace = this.trace(xs[r]!);
+      const L = this.layers.length - 1;
+      sum += this.sampleLoss(ys[r]!, trace.sums[L]!, trace.outputs[L]!);
+    }
+    return sum / xs.length;
+  }
+
+  // ---- backward (tutorial: "Calculate partial derivatives") ----------------------------------------
+
+  /** One sample's loss and its partial derivatives for every weight and bias (the chain rule). */
+  private sampleGradient(x: readonly number[], t: readonly number[]): SampleGradient {
+    const trace = this.trace(x);
+    const L = this.layers.length - 1;
+    const z = trace.sums[L]!, a = trace.outputs[L]!, C = a.length;
+    const loss = this.sampleLoss(t, z, a);
+
+    // dL/dsum for the output layer. Tutorial: d_L_d_ypred = -2 * (y_true - y_pred), then times
+    // deriv_sigmoid(sum_o1). With C outputs the mean over them divides by C: dL/da_j = 2(a_j - t_j)/C.
+    // For the cross-entropies, dL/dsum is the fused, stable p - y (the activation's derivative cancels).
+    let dSums: number[];
+    switch (this.lossKind) {
+      case 'mse': {
+        const dOutputs = a.map((aj, j) => (2 * (aj - t[j]!)) / C);
+        dSums = this.activateBackward(this.layers[L]!.activation, dOutputs, z, a);
+        break;
+      }
+      case 'binary-cross-entropy':
+        dSums = a.map((aj, j) => (aj - t[j]!) / C);
+        break;
+      case 'cross-entropy':
+        dSums = a.map((aj, j) => aj - t[j]!);
+        break;
+    }
+
+    const weights: number[][][] = new Array(this.layers.length);
+    const biases: number[][] = new Array(this.layers.length);
+    for (let l = L; l >= 0; l--) {
+      const layer = this.layers[l]!;
+      const inputs = trace.inputs[l]!;
+      // Neuron j: tutorial d_ypred_d_w5 = h1 * deriv_sigmoid(sum_o1), d_ypred_d_b3 = deriv_sigmoid(sum_o1):
+      // dL/dw_jk = dL/dsum_j · input_k, dL/db_j = dL/dsum_j.
+      weights[l] = layer.neurons.map((neuron, j) => neuron.weights.map((_, k) => dSums[j]! * inputs[k]!));
+      biases[l] = layer.neurons.map((_, j) => dSums[j]!);
+      if (l > 0) {
+        // Tutorial: d_ypred_d_h1 = w5 * deriv_sigmoid(sum_o1): each input k of this layer is an output of
+        // the layer below, and it reaches the loss through every neuron j: dL/dh_k = Σ_j dL/dsum_j · w_jk.
+        const dInputs = inputs.map((_, k) => {
+          let sum = 0;
+          for (let j = 0; j < layer.neurons.length; j++) sum += dSums[j]! * layer.neurons[j]!.weights[k]!;
+          return sum;
+        });
+        // Tutorial: d_h1_d_w1 = x[0] * deriv_sigmoid(sum_h1) — the activation derivative of the layer below.
+        dSums = this.activateBackward(this.layers[l - 1]!.activation, dInputs, trace.sums[l - 1]!, trace.outputs[l - 1]!);
+      }
+    }
+    return { loss, weights, biases };
+  }
+
+  /**
+   * The gradient of the batch-mean loss: the mean over the batch of each sample's partial derivatives
+   * (summed in sample order, then divided by the batch size).
+   */
+  gradients(xs: number[][], ys: number[][]): OracleGradients {
+    this.checkBatch(xs, ys);
+    const B = xs.length;
+    const weights = this.layers.map((layer) => new Float64Array(layer.neurons.length * layer.neurons[0]!.weights.length));
+    const biases = this.layers.map((layer) => new Float64Array(layer.neurons.length));
+    let loss = 0;
+    for (let r = 0; r < B; r++) {
+      const g = this.sampleGradient(xs[r]!, ys[r]!);
+      loss += g.loss;
+      this.layers.forEach((layer, l) => {
+        const nIn = layer.neurons[0]!.weights.length;
+        layer.neurons.forEach((neuron, j) => {
+          for (let k = 0; k < nIn; k++) weights[l]![j * nIn + k]! += g.weights[l]![j]![k]!;
+          biases[l]![j]! += g.biases[l]![j]!;
+        });
+      });
+    }
+    for (const w of weights) for (let i = 0; i < w.length; i++) w[i]! /= B;
+    for (const b of biases) for (let i = 0; i < b.length; i++) b[i]! /= B;
+    return { loss: loss / B, weights, biases };
+  }
+
+  // ---- update (tutorial: "Update weights and biases") ----------------------------------------------
+
+  /**
+   * One optimizer step on one batch. As in the tutorial, every partial derivative is computed first
+   * (from the parameters before the step), and only then is every parameter updated.
+   * Returns the batch loss computed before the update.
+   */
+  step(xs: number[][], ys: number[][], opt: OracleOptimizer): number {
+    if (opt.kind !== 'sgd' && opt.kind !== 'momentum' && opt.kind !== 'adam') {
+      throw new TypeError(`OracleNetwork.step: unknown optimizer '${String(opt.kind)}' (expected sgd|momentum|adam)`);
+    }
+    const grads = this.gradients(xs, ys);
+    const lr = opt.learningRate;
+    const decay = opt.weightDecay ?? 0;
+    const mu = opt.momentum ?? 0.9;
+    const beta1 = opt.beta1 ?? 0.9;
+    const beta2 = opt.beta2 ?? 0.999;
+    const epsilon = opt.epsilon ?? 1e-8;
+
+    // One step of the optimizer's clock: t += 1, β1ᵗ and β2ᵗ as running products starting from 1.
+    this.t += 1;
+    if (opt.kind === 'adam') {
+      this.beta1Pow *= beta1;
+      this.beta2Pow *= beta2;
+    }
+
+    /** The new value of one parameter p with gradient g; state[0], state[1] = velocity or (m, v). */
+    const update = (p: number, g: number, parameterDecay: number, state: [number, number]): number => {
+      // L2 weight decay: g' = g + decay·p (decay is 0 for biases).
+      const gPrime = g + parameterDecay * p;
+      switch (opt.kind) {
+        case 'sgd':
+          // Tutorial: self.w1 -= learn_rate * d_L_d_w1.
+          return p - lr * gPrime;
+        case 'momentum': {
+          const v = mu * state[0] + gPrime;
+          state[0] = v;
+          return p - lr * v;
+        }
+        case 'adam': {
+          const m = beta1 * state[0] + (1 - beta1) * gPrime;
+          const v = beta2 * state[1] + (1 - beta2) * gPrime * gPrime;
+          state[0] = m;
+          state[1] = v;
+          return p - (lr * (m / (1 - this.beta1Pow))) / (Math.sqrt(v / (1 - this.beta2Pow)) + epsilon);
+        }
+      }
+    };
+
+    // Layer by layer, neuron by neuron: its weights (k ascending), then its bias.
+    this.layers.forEach((layer, l) => {
+      const nIn = layer.neurons[0]!.weights.length;
+      layer.neurons.forEach((neuron, j) => {
+        if (opt.kind === 'momentum' && neuron.weightVelocity === null) neuron.weightVelocity = neuron.weights.map(() => 0);
+        if (opt.kind === 'adam' && neuron.weightM === null) {
+          neuron.weightM = neuron.weights.map(() => 0);
+          neuron.weightV = neuron.weights.map(() => 0);
+        }
+        for (let k = 0; k < nIn; k++) {
+          const state: [number, number] = opt.kind === 'momentum'
+            ? [neuron.weightVelocity![k]!, 0]
+            : opt.kind === 'adam' ? [neuron.weightM![k]!, neuron.weightV![k]!] : [0, 0];
+          neuron.weights[k] = update(neuron.weights[k]!, grads.weights[l]![j * nIn + k]!, decay, state);
+          if (opt.kind === 'momentum') neuron.weightVelocity![k] = state[0];
+          if (opt.kind === 'adam') { neuron.weightM![k] = state[0]; neuron.weightV![k] = state[1]; }
+        }
+        const state: [number, number] = opt.kind === 'momentum'
+          ? [neuron.biasVelocity, 0]
+          : opt.kind === 'adam' ? [neuron.biasM, neuron.biasV] : [0, 0];
+        neuron.bias = update(neuron.bias, grads.biases[l]![j]!, 0, state);
+        if (opt.kind === 'momentum') neuron.biasVelocity = state[0];
+        if (opt.kind === 'adam') { neuron.biasM = state[0]; neuron.biasV = state[1]; }
+      });
+    });
+    return grads.loss;
+  }
+
+  /**
+   * Tutorial: `train` — `for epoch in range(epochs): for x, y_true in zip(data, all_y_trues): ...`,
+   * generalised to mini-batches: each epoch visits the samples in `order(epoch)` (default: the data's
+   * own order), in consecutive batches of `batchSize` (the last one may be smaller), one step per batch.
+   * Returns, per epoch, the mean of its batch losses (each computed before its batch's update).
+   * With batchSize 1, sgd and the identity order this is exactly the tutorial's loop.
+   */
+  train(xs: number[][], ys: number[][], o: OracleTrainOptions): number[] {
+    this.checkBatch(xs, ys);
+    if (!Number.isInteger(o.batchSize) || o.batchSize < 1) {
+      throw new RangeError(`OracleNetwork.train: batchSize must be a positive integer, received ${o.batchSize}`);
+    }
+    const n = xs.length;
+    const losses: number[] = [];
+    for (let epoch = 0; epoch < o.epochs; epoch++) {
+      const order = o.order ? o.order(epoch) : xs.map((_, i) => i);
+      if (order.length !== n) {
+        throw new RangeError(`OracleNetwork.train: order(${epoch}) has length ${order.length}, expected ${n}`);
+      }
+      let sum = 0;
+      let batches = 0;
+      for (let start = 0; start < n; start += o.batchSize) {
+        const positions = order.slice(start, start + o.batchSize);
+        sum += this.step(positions.map((i) => xs[i]!), positions.map((i) => ys[i]!), o.optimizer);
+        batches += 1;
+      }
+      losses.push(sum / batches);
+    }
+    return losses;
+  }
+
+  /** Copies of every layer's parameters, weights out × in row-major (the library's LayerParameters). */
+  getParameters(): { weights: Float64Array; biases: Float64Array }[] {
+    return this.layers.map((layer) => ({
+      weights: Float64Array.from(layer.neurons.flatMap((neuron) => neuron.weights)),
+      biases: Float64Array.from(layer.neurons.map((neuron) => neuron.bias)),
+    }));
+  }
+}
