@@ -27,7 +27,7 @@ export function toMatrix(op: string, what: string, x: unknown, cols?: number): M
   if (isMatrix(x)) {
     const { rows, cols: c, data } = x;
     if (!Number.isInteger(rows) || !Number.isInteger(c) || rows < 0 || c < 0 || data.length !== rows * c) {
-      throw new ShapeError(`${op}: ${what} is a Matrix of ${String(rows)}×${String(c)} with data of length ${data.length}`);
+      throw new ShapeError(`${op}: ${what} is a Matrix of ${String(rows)}×${String(c)} with data of length ${data.length} (expected non-negative integer rows and cols, and data of length rows·cols = ${Number(rows) * Number(c)})`);
     }
     if (rows === 0) throw new ShapeError(`${op}: ${what} is empty (expected at least one row)`);
     if (cols !== undefined && c !== cols) throw new ShapeError(`${op}: ${what} has ${c} columns, expected ${cols}`);

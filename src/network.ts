@@ -253,10 +253,15 @@ export class Network {
     this.backend.freeBytes(p);
   }
 
-  private enter(op: string): void {
+  /**
+   * Every public method starts here. While trainAsync runs, calls that only read (getParameters, predict, evaluate,
+   * gradients, toJSON — e.g. from onEpoch) are allowed: between slices no kernel is running, and every buffer they
+   * overwrite is recomputed at the start of each training step. Calls that change parameters are refused.
+   */
+  private enter(op: string, changesParameters = false): void {
     if (this.isDisposed) throw new DisposedError(`${op}: the network was disposed`);
     if (this.backend.disposed) throw new DisposedError(`${op}: the network's ${this.backend.name} backend was disposed`);
-    if (this.busy !== null) throw new NnError(`${op}: the network is busy with ${this.busy}; wait for it (or abort it) first`);
+    if (changesParameters && this.busy !== null) throw new NnError(`${op}: the network is busy with ${this.busy}; wait for it (or abort it) first`);
   }
 
   /** Frees the network's memory (and its backend, if the network loaded it). Later calls throw DisposedError. */
@@ -302,7 +307,7 @@ export class Network {
 
   /** Validates every layer (count, lengths, finite values) before copying any in. */
   setParameters(params: LayerParameters[]): void {
-    this.enter('setParameters');
+    this.enter('setParameters', true);
     const L = this.layers.length - 1;
     if (!Array.isArray(params) || params.length !== L) {
       throw new ShapeError(`setParameters: expected ${L} layers, received ${describeValue(params)}`);
@@ -589,7 +594,7 @@ export class Network {
    *   finite epoch.
    */
   train(x: Input, y: Input, options: TrainOptions): TrainResult {
-    this.enter('train');
+    this.enter('train', true);
     const { r, X, Y } = this.resolveTrain('train', x, y, options);
     const run = this.startRun('train', r, X, Y);
     try {
@@ -608,7 +613,7 @@ export class Network {
    * epoch and rejects with the signal's reason.
    */
   async trainAsync(x: Input, y: Input, options: TrainOptions & { signal?: AbortSignal; sliceMs?: number }): Promise<TrainResult> {
-    this.enter('trainAsync');
+    this.enter('trainAsync', true);
     const { r, X, Y } = this.resolveTrain('trainAsync', x, y, options, ['signal', 'sliceMs']);
     const o = options as { signal?: unknown; sliceMs?: unknown };
     const signal = o.signal;
@@ -731,7 +736,7 @@ export class Network {
             restoreSnapshot();
             self.readHpState();
             throw new TrainingError(
-              `${op}: loss became ${String(loss)} in epoch ${epoch} (of ${r.epochs}); the parameters are those after epoch ${epoch - 1}. ` +
+              `${op}: loss became ${String(loss)} in epoch ${epoch} (of ${r.epochs}); the parameters are ${epoch === 0 ? 'unchanged (those from before this call)' : `those after epoch ${epoch - 1}`}. ` +
                 `Try a lower learningRate (now ${r.lr}) or normalise the inputs.`,
             );
           }
