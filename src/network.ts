@@ -25,7 +25,7 @@ export type Init = 'normal' | 'xavier' | 'he';
 
 export interface NetworkOptions {
   /** sizes, input first: [2, 2, 1] is the tutorial's network */
-  layers: number[];
+  layers: readonly number[];
   /** hidden layers; default 'sigmoid' */
   activation?: Activation;
   /** default: same as `activation`; 'softmax' only here */
