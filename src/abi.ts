@@ -73,6 +73,26 @@
  *
  *   forwardBatch(plan, rows): void
  *     Step 2 only, from x0 (the host writes x0), for rows ≤ batch. Used by predict and evaluate.
+ *
+ *   trainBatchesThreaded(plan, first, count, tid, nthreads, ctl): f64
+ *     trainBatches split over `nthreads` threads that share the memory; the caller is thread `tid`, and every
+ *     thread calls it with the same plan/first/count. `ctl` points to the SYNC_* control block (i32 words).
+ *     trainBatches(plan, first, count) is exactly trainBatchesThreaded(plan, first, count, 0, 1, 0).
+ *     With part(n, t) = floor(n·t / nthreads), thread t owns
+ *       - rows part(rows, t)..part(rows, t+1) for the gather and for softmax rows,
+ *       - neurons part(nOut_l, t).. of every layer: z, a (element-wise activations), dw, db, and the update of
+ *         those rows of w, b and their optimizer state,
+ *       - inputs part(nIn_l, t).. for the input gradient dx (and its activateBackward),
+ *     thread 0 alone computes the loss (and the output activateBackward for MSE) and advances hp's step counters.
+ *     Per batch: gather | barrier | for each layer: forward own neurons [| barrier | softmax own rows] | barrier |
+ *     loss on thread 0 | barrier | for l = L-1..0: dw, db own neurons; if l > 0: dx own inputs, barrier |
+ *     update own neurons | barrier.
+ *     Every element is computed by the same formula in the same summation order as with one thread (kernels must
+ *     not let an element's arithmetic depend on where a range starts or ends), so parameters are bit-identical
+ *     for every thread count. Barrier: atomic add on SYNC_COUNT; the last arrival resets it, increments
+ *     SYNC_PROGRESS and SYNC_GEN and notifies SYNC_GEN; the others spin up to SPIN_LIMIT polls, then
+ *     memory.atomic.wait32 on SYNC_GEN with a short timeout, leaving (returning NaN) as soon as SYNC_ABORT != 0.
+ *     Returns the loss sum on thread 0, 0 on the others, NaN when aborted.
  */
 
 /** Activation codes (i32 `act` arguments). */
@@ -134,6 +154,20 @@ export const HP_BETA2_POW = 7; // β2ᵗ
 export const HP_STEP = 8; // optimizer steps taken, t
 export const HP_SIZE = 10;
 
+// ---- thread control block: i32 words at `ctl` (trainBatchesThreaded; the host's worker protocol uses the rest) --
+export const SYNC_COUNT = 0; // threads arrived at the current barrier
+export const SYNC_GEN = 1; // barrier generation: waiters wait for it to change
+export const SYNC_ABORT = 2; // non-zero: leave now (a thread trapped, a worker died, or the host aborted)
+export const SYNC_PROGRESS = 3; // barriers completed (a host watchdog reads it)
+export const SYNC_BYTES = 64;
+/** Busy polls before a thread sleeps in a barrier (a barrier costs ~0.1 µs spinning, ~50 µs after a sleep). */
+export const SPIN_LIMIT = 20000;
+
+/** First index of thread t's share of n items among `threads` threads: floor(n·t / threads). */
+export function part(n: number, t: number, threads: number): number {
+  return Math.floor((n * t) / threads);
+}
+
 export function planBytes(layers: number): number {
   return (PLAN_HEADER + PLAN_LAYER_WORDS * layers) * 4;
 }
@@ -155,9 +189,10 @@ export interface KernelExports {
   adamStep(p: number, m: number, v: number, g: number, n: number, hp: number): void;
   trainBatches(plan: number, first: number, count: number): number;
   forwardBatch(plan: number, rows: number): void;
+  trainBatchesThreaded(plan: number, first: number, count: number, tid: number, nthreads: number, ctl: number): number;
 }
 
 export const KERNEL_NAMES: readonly (keyof KernelExports)[] = [
   'heapBase', 'denseForward', 'activate', 'activateBackward', 'denseBackward', 'loss',
-  'sgdStep', 'momentumStep', 'adamStep', 'trainBatches', 'forwardBatch',
+  'sgdStep', 'momentumStep', 'adamStep', 'trainBatches', 'forwardBatch', 'trainBatchesThreaded',
 ];

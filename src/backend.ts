@@ -26,6 +26,8 @@ export interface Mat {
 export interface Backend {
   readonly name: BackendName;
   readonly variant: BackendVariant;
+  /** The compiled WebAssembly module of the kernels (null for js); worker threads instantiate it on `memory`. */
+  readonly module: WebAssembly.Module | null;
   /** The linear memory every Mat lives in (shared where the engine allows, so worker threads can use it). */
   readonly memory: WebAssembly.Memory;
 

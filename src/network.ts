@@ -10,10 +10,12 @@ import {
   ACT, HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_SIZE, HP_STEP,
   L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, LOSS, OPT,
   PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER, PLAN_SAMPLES,
-  PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, planBytes,
+  PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, SYNC_BYTES, planBytes,
 } from './abi.js';
 import type { Activation, Backend, BackendName, Loss, Optimizer } from './backend.js';
+import { memoryIsShared } from './backends/heap.js';
 import { loadBackend } from './backends/index.js';
+import { ThreadPool, nodeThreadCount } from './backends/threads.js';
 import {
   checkFiniteParams, checkOptions, checkTargets, describeValue, optBool, optEnum, optInt, optPositive, optRange, toMatrix,
 } from './check.js';
@@ -118,6 +120,7 @@ interface Owned {
   backend: Backend;
   ownsBackend: boolean;
   blocks: Set<number>;
+  pool: ThreadPool | null;
 }
 
 const finalizer =
@@ -126,6 +129,8 @@ const finalizer =
     : new FinalizationRegistry<Owned>((owned) => releaseOwned(owned));
 
 function releaseOwned(owned: Owned): void {
+  owned.pool?.terminate();
+  owned.pool = null;
   if (owned.ownsBackend) owned.backend.dispose();
   else if (!owned.backend.disposed) for (const p of owned.blocks) owned.backend.freeBytes(p);
   owned.blocks.clear();
@@ -184,6 +189,7 @@ export class Network {
   private readonly shuffleRng: () => number;
   private isDisposed = false;
   private busy: string | null = null;
+  private pool: ThreadPool | null = null;
 
   private constructor(
     backend: Backend,
@@ -200,7 +206,7 @@ export class Network {
     this.loss = loss;
     this.leakySlope = leakySlope;
     this.seed = seed;
-    this.owned = { backend, ownsBackend, blocks: new Set() };
+    this.owned = { backend, ownsBackend, blocks: new Set(), pool: null };
     this.shuffleRng = mulberry32((seed ^ 0x9e3779b9) >>> 0);
     for (let l = 0; l + 1 < layers.length; l++) {
       this.w.push(this.alloc(layers[l + 1]! * layers[l]! * 8));
@@ -226,18 +232,45 @@ export class Network {
     const init = optEnum('Network.create', 'init', o.init, INITS, activation === 'relu' || activation === 'leaky-relu' ? 'he' : 'xavier');
     const seed = o.seed === undefined ? randomSeed() : checkSeed('Network.create', o.seed);
     const leakySlope = optRange('Network.create', 'leakySlope', o.leakySlope, 0, 1, 0.01);
-    checkThreads('Network.create', o.threads);
+    let threads = checkThreads('Network.create', o.threads);
     const activations = layers.slice(1).map((_, i) => (i === layers.length - 2 ? outputActivation : activation));
     const { backend, owns } = await resolveBackend('Network.create', o.backend);
     try {
       checkFits('Network.create', backend, paramBytes(layers));
       const net = new Network(backend, owns, layers, activations, loss, leakySlope, seed);
       net.initialise(init);
+      if (threads === 'auto') threads = await nodeThreadCount();
+      if (threads > 1) {
+        if (!memoryIsShared(backend.memory)) {
+          warnOnce(
+            'fastnn: threads need shared WebAssembly memory, which this page does not have (serve it cross-origin isolated: ' +
+              'Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp); training on 1 thread',
+          );
+        } else {
+          try {
+            await net.startThreads(threads);
+          } catch (e) {
+            net.dispose();
+            throw e;
+          }
+        }
+      }
       return net;
     } catch (e) {
       if (owns) backend.dispose();
       throw e;
     }
+  }
+
+  /** Number of threads that train this network (1 when no worker threads run). */
+  get threads(): number {
+    return this.pool ? this.pool.size : 1;
+  }
+
+  private async startThreads(n: number): Promise<void> {
+    const ctl = this.alloc(SYNC_BYTES);
+    this.pool = await ThreadPool.create(this.backend, n, ctl);
+    this.owned.pool = this.pool;
   }
 
   // ------------------------------------------------------------------ memory
@@ -590,8 +623,8 @@ export class Network {
   /**
    * Trains on (x, y): `epochs` passes in mini-batches of `batchSize` (the last may be partial), each step the
    * mean gradient over its batch. Returns the per-epoch mean batch loss.
-   * @throws TrainingError when the loss becomes NaN or infinite; the parameters are then those after the last
-   *   finite epoch.
+   * @throws TrainingError when the loss becomes NaN or infinite (the parameters are then those after the last
+   *   finite epoch) or a training thread fails (the parameters are those after the last completed epoch).
    */
   train(x: Input, y: Input, options: TrainOptions): TrainResult {
     this.enter('train', true);
@@ -599,18 +632,25 @@ export class Network {
     const run = this.startRun('train', r, X, Y);
     try {
       for (;;) {
-        const slice = run.next(Infinity);
-        if (slice.done) return slice.result;
+        const { first, count } = run.chunk(Infinity);
+        const t0 = performance.now();
+        const sum = this.pool ? this.pool.run('train', run.plan, first, count) : this.backend.trainBatches(run.plan, first, count);
+        const end = run.ran(sum, count, performance.now() - t0);
+        if (end) return end;
       }
+    } catch (e) {
+      run.abort();
+      throw e;
     } finally {
       run.close();
     }
   }
 
   /**
-   * train() without blocking the caller's event loop: the epochs run in slices of a few milliseconds with a
-   * yield to the event loop between them. Aborting (signal) restores the parameters of the last completed
-   * epoch and rejects with the signal's reason.
+   * train() without blocking the caller's event loop. With worker threads the epochs run on the workers while
+   * this thread awaits them; on one thread they run in slices of about `sliceMs` (default 8 ms) with a yield to
+   * the event loop between slices. Aborting (signal) restores the parameters of the last completed epoch and
+   * rejects with the signal's reason.
    */
   async trainAsync(x: Input, y: Input, options: TrainOptions & { signal?: AbortSignal; sliceMs?: number }): Promise<TrainResult> {
     this.enter('trainAsync', true);
@@ -625,15 +665,31 @@ export class Network {
     const run = this.startRun('trainAsync', r, X, Y);
     this.busy = 'trainAsync';
     try {
+      let sliceStart = performance.now();
       for (;;) {
-        const slice = run.next(sliceMs);
-        if (slice.done) return slice.result;
-        await yieldToEventLoop();
-        if (signal?.aborted) {
-          run.abort();
-          throw signal.reason;
+        let end: TrainResult | null;
+        if (this.pool) {
+          const { first, count } = run.chunk(Infinity);
+          const t0 = performance.now();
+          const sum = await this.pool.runAsync('trainAsync', run.plan, first, count, signal);
+          end = run.ran(sum, count, performance.now() - t0);
+        } else {
+          const { first, count } = run.chunk(sliceMs - (performance.now() - sliceStart));
+          const t0 = performance.now();
+          const sum = this.backend.trainBatches(run.plan, first, count);
+          end = run.ran(sum, count, performance.now() - t0);
         }
+        if (end) return end;
+        if (this.pool || performance.now() - sliceStart >= sliceMs) {
+          await yieldToEventLoop();
+          sliceStart = performance.now();
+        }
+        if (this.isDisposed) throw new DisposedError('trainAsync: the network was disposed during training');
+        signal?.throwIfAborted();
       }
+    } catch (e) {
+      run.abort();
+      throw e;
     } finally {
       this.busy = null;
       run.close();
@@ -641,9 +697,9 @@ export class Network {
   }
 
   /**
-   * The training loop as resumable slices, shared by train and trainAsync. Memory (data, order, snapshot) is
-   * allocated after validation and freed by close(); parameters are snapshotted at each epoch start so a
-   * divergence or an abort can restore them.
+   * The training loop as resumable chunks of batches, shared by train and trainAsync. Memory (data, order,
+   * snapshot) is allocated after validation and freed by close(); parameters and optimizer state are
+   * snapshotted at each epoch start so a divergence, a failure or an abort can restore them.
    */
   private startRun(op: string, r: ResolvedTrain, X: Matrix, Y: Matrix) {
     const n = X.rows, nIn = this.layers[0]!, nOut = this.layers[this.layers.length - 1]!;
@@ -673,20 +729,14 @@ export class Network {
     let sum = 0;
     let perBatchMs = 0;
     let finished = false;
+    let closed = false;
 
-    const takeSnapshot = (): void => {
+    const copyState = (toSnapshot: boolean): void => {
       F = this.backend.f64();
       let off = snapshot;
       for (const [p, bytes] of stateBlocks) {
-        F.copyWithin(off >> 3, p >> 3, (p + bytes) >> 3);
-        off += bytes;
-      }
-    };
-    const restoreSnapshot = (): void => {
-      F = this.backend.f64();
-      let off = snapshot;
-      for (const [p, bytes] of stateBlocks) {
-        F.copyWithin(p >> 3, off >> 3, (off + bytes) >> 3);
+        if (toSnapshot) F.copyWithin(off >> 3, p >> 3, (p + bytes) >> 3);
+        else F.copyWithin(p >> 3, off >> 3, (off + bytes) >> 3);
         off += bytes;
       }
     };
@@ -701,7 +751,7 @@ export class Network {
           I[o + j] = t;
         }
       }
-      takeSnapshot();
+      copyState(true);
       batchInEpoch = 0;
       sum = 0;
     };
@@ -709,64 +759,58 @@ export class Network {
 
     const self = this;
     return {
-      /** Runs batches for about `budgetMs` (whole epochs when Infinity); done with the result when training ends. */
-      next(budgetMs: number): { done: false } | { done: true; result: TrainResult } {
-        const t0 = performance.now();
-        for (;;) {
-          const left = nBatches - batchInEpoch;
-          let count = left;
-          if (budgetMs !== Infinity) {
-            const spent = performance.now() - t0;
-            count = perBatchMs > 0 ? Math.max(1, Math.min(left, Math.floor((budgetMs - spent) / perBatchMs))) : 1;
-            if (spent >= budgetMs && batchInEpoch > 0) return { done: false };
-          }
-          const s0 = performance.now();
-          sum += self.backend.trainBatches(ws.plan, batchInEpoch, count);
-          const dt = (performance.now() - s0) / count;
-          perBatchMs = perBatchMs === 0 ? dt : 0.7 * perBatchMs + 0.3 * dt;
-          batchInEpoch += count;
-          if (batchInEpoch < nBatches) {
-            if (budgetMs === Infinity) continue;
-            if (performance.now() - t0 >= budgetMs) return { done: false };
-            continue;
-          }
-          // epoch complete
-          const loss = sum / nBatches;
-          if (!Number.isFinite(loss)) {
-            restoreSnapshot();
-            self.readHpState();
-            throw new TrainingError(
-              `${op}: loss became ${String(loss)} in epoch ${epoch} (of ${r.epochs}); the parameters are ${epoch === 0 ? 'unchanged (those from before this call)' : `those after epoch ${epoch - 1}`}. ` +
-                `Try a lower learningRate (now ${r.lr}) or normalise the inputs.`,
-            );
-          }
-          self.readHpState();
-          losses.push(loss);
-          const info: EpochInfo = { epoch, loss };
-          if (r.validation) {
-            const v = self.evaluateChecked(r.validation.x, r.validation.y);
-            info.validationLoss = v.loss;
-            info.validationAccuracy = v.accuracy;
-          }
-          epoch++;
-          const verdict = r.onEpoch ? r.onEpoch(info) : undefined;
-          if (verdict === false || epoch >= r.epochs) {
-            finished = true;
-            return { done: true, result: { epochs: epoch, losses } };
-          }
-          startEpoch();
-          if (budgetMs !== Infinity && performance.now() - t0 >= budgetMs) return { done: false };
-        }
+      plan: ws.plan,
+      /** The next batches to run: the rest of the epoch, or about `budgetMs` worth of them (at least one). */
+      chunk(budgetMs: number): { first: number; count: number } {
+        const left = nBatches - batchInEpoch;
+        const count = budgetMs === Infinity || perBatchMs === 0 ? (budgetMs === Infinity ? left : 1) : Math.max(1, Math.min(left, Math.floor(budgetMs / perBatchMs)));
+        return { first: batchInEpoch, count };
       },
-      /** Restores the parameters and optimizer state of the last completed epoch. */
+      /** Records `count` batches that ran; at an epoch's end: checks the loss, reports, and says whether training is over. */
+      ran(lossSum: number, count: number, ms: number): TrainResult | null {
+        sum += lossSum;
+        const dt = ms / count;
+        perBatchMs = perBatchMs === 0 ? dt : 0.7 * perBatchMs + 0.3 * dt;
+        batchInEpoch += count;
+        if (batchInEpoch < nBatches) return null;
+        const loss = sum / nBatches;
+        if (!Number.isFinite(loss)) {
+          copyState(false);
+          self.readHpState();
+          throw new TrainingError(
+            `${op}: loss became ${String(loss)} in epoch ${epoch} (of ${r.epochs}); ` +
+              (epoch === 0
+                ? 'the parameters are unchanged (those from before this call). '
+                : `the parameters are those after epoch ${epoch - 1}. `) +
+              `Try a lower learningRate (now ${r.lr}) or normalise the inputs.`,
+          );
+        }
+        self.readHpState();
+        losses.push(loss);
+        const info: EpochInfo = { epoch, loss };
+        if (r.validation) {
+          const v = self.evaluateChecked(r.validation.x, r.validation.y);
+          info.validationLoss = v.loss;
+          info.validationAccuracy = v.accuracy;
+        }
+        epoch++;
+        finished = true; // the parameters now are those of a completed epoch
+        const verdict = r.onEpoch ? r.onEpoch(info) : undefined;
+        if (verdict === false || epoch >= r.epochs) return { epochs: epoch, losses };
+        finished = false;
+        startEpoch();
+        return null;
+      },
+      /** Restores the parameters and optimizer state of the last completed epoch (after a failure or an abort). */
       abort(): void {
-        if (!finished) {
-          restoreSnapshot();
+        if (!finished && !closed && !self.isDisposed) {
+          copyState(false);
           self.readHpState();
         }
       },
       close(): void {
-        if (self.isDisposed) return;
+        if (closed || self.isDisposed) return;
+        closed = true;
         self.release(snapshot);
         self.release(order);
         self.release(yData);
@@ -893,12 +937,18 @@ function checkSeed(op: string, v: unknown): number {
   return v;
 }
 
-function checkThreads(op: string, v: unknown): void {
-  if (v === undefined || v === 1) return;
-  if (v === 'auto' || (typeof v === 'number' && Number.isInteger(v) && v > 1)) {
-    throw new OptionError(`${op}: threads ${describeValue(v)} is not supported yet (only 1); multi-threaded training is not implemented in this version`);
-  }
-  throw new OptionError(`${op}: threads must be a positive integer or 'auto', received ${describeValue(v)}`);
+function checkThreads(op: string, v: unknown): number | 'auto' {
+  if (v === undefined) return 1;
+  if (v === 'auto') return 'auto';
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 256) return v;
+  throw new OptionError(`${op}: threads must be an integer in [1, 256] or 'auto', received ${describeValue(v)}`);
+}
+
+let warned = false;
+function warnOnce(message: string): void {
+  if (warned) return;
+  warned = true;
+  console.warn(message);
 }
 
 function randomSeed(): number {

@@ -68,6 +68,8 @@ export class HeapBackend implements Backend {
     readonly variant: BackendVariant,
     memory: WebAssembly.Memory,
     kernels: KernelExports,
+    /** the compiled module the kernels come from (null for js): worker threads instantiate it on the same memory */
+    readonly module: WebAssembly.Module | null = null,
   ) {
     this.memory = memory;
     this.raw = kernels;

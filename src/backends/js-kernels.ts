@@ -13,8 +13,8 @@ import {
   ACT, HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_STEP,
   L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, LOSS, OPT,
   PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER,
-  PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA,
-  type KernelExports,
+  PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, SPIN_LIMIT, SYNC_ABORT, SYNC_COUNT, SYNC_GEN, SYNC_PROGRESS,
+  part, type KernelExports,
 } from '../abi.js';
 
 /** Anything with a `buffer` (a WebAssembly.Memory, or the js backend's own heap). */
@@ -42,17 +42,20 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
     }
   }
 
-  /** z = x·wᵀ + b. Blocked 2 rows × 2 neurons; each dot product still summed k = 0..nIn-1, bias last. */
-  function denseForward(zp: number, xp: number, wp: number, bp: number, batch: number, nIn: number, nOut: number): void {
-    views();
+  /**
+   * z[:, j0..j1) = x·w[j0..j1)ᵀ + b[j0..j1)  (z has row stride nOut). Blocked 2 rows × 2 neurons; every dot
+   * product is still summed k = 0..nIn-1 with the bias added last, so an element's value does not depend on
+   * the block it falls in, nor on the range: a thread computing a slice of neurons gets the same bits.
+   */
+  function denseForwardRange(zp: number, xp: number, wp: number, bp: number, batch: number, nIn: number, nOut: number, j0: number, j1: number): void {
     const z = zp >> 3, x = xp >> 3, w = wp >> 3, b = bp >> 3;
     const h = H;
     let r = 0;
     for (; r + 1 < batch; r += 2) {
       const x0 = x + r * nIn, x1 = x0 + nIn;
       const z0 = z + r * nOut, z1 = z0 + nOut;
-      let j = 0;
-      for (; j + 1 < nOut; j += 2) {
+      let j = j0;
+      for (; j + 1 < j1; j += 2) {
         const w0 = w + j * nIn, w1 = w0 + nIn;
         let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
         for (let k = 0; k < nIn; k++) {
@@ -63,7 +66,7 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
         h[z0 + j] = s00 + b0; h[z0 + j + 1] = s01 + b1;
         h[z1 + j] = s10 + b0; h[z1 + j + 1] = s11 + b1;
       }
-      for (; j < nOut; j++) {
+      for (; j < j1; j++) {
         const w0 = w + j * nIn;
         let s0 = 0, s1 = 0;
         for (let k = 0; k < nIn; k++) {
@@ -75,12 +78,41 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
     }
     for (; r < batch; r++) {
       const x0 = x + r * nIn, z0 = z + r * nOut;
-      for (let j = 0; j < nOut; j++) {
+      for (let j = j0; j < j1; j++) {
         const w0 = w + j * nIn;
         let s = 0;
         for (let k = 0; k < nIn; k++) s += h[x0 + k]! * h[w0 + k]!;
         h[z0 + j] = s + h[b + j]!;
       }
+    }
+  }
+
+  /** z = x·wᵀ + b */
+  function denseForward(zp: number, xp: number, wp: number, bp: number, batch: number, nIn: number, nOut: number): void {
+    views();
+    denseForwardRange(zp, xp, wp, bp, batch, nIn, nOut, 0, nOut);
+  }
+
+  /** a[:, j0..j1) = f(z[:, j0..j1)) for element-wise activations (not softmax), row stride cols. */
+  function activateCols(ap: number, zp: number, rows: number, cols: number, act: number, alpha: number, j0: number, j1: number): void {
+    if (j0 === 0 && j1 === cols) {
+      activateImpl(ap, zp, rows, cols, act, alpha);
+      return;
+    }
+    for (let r = 0; r < rows; r++) activateImpl(ap + (r * cols + j0) * 8, zp + (r * cols + j0) * 8, 1, j1 - j0, act, alpha);
+  }
+
+  /** dz[:, j0..j1) = da ⊙ f'(z) on those columns (element-wise activations). */
+  function activateBackwardCols(
+    dzp: number, dap: number, zp: number, ap: number, rows: number, cols: number, act: number, alpha: number, j0: number, j1: number,
+  ): void {
+    if (j0 === 0 && j1 === cols) {
+      activateBackwardImpl(dzp, dap, zp, ap, rows, cols, act, alpha);
+      return;
+    }
+    for (let r = 0; r < rows; r++) {
+      const o = (r * cols + j0) * 8;
+      activateBackwardImpl(dzp + o, dap + o, zp + o, ap + o, 1, j1 - j0, act, alpha);
     }
   }
 
@@ -158,21 +190,18 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
     activateBackwardImpl(dzp, dap, zp, ap, rows, cols, act, alpha);
   }
 
-  /** dw = dzᵀ·x, db = Σ_r dz[r], dx = dz·w; sums run over r (or j) in increasing order. */
-  function denseBackwardImpl(
-    dxp: number, dwp: number, dbp: number, dzp: number, xp: number, wp: number, batch: number, nIn: number, nOut: number,
-  ): void {
-    const dw = dwp >> 3, db = dbp >> 3, dz = dzp >> 3, x = xp >> 3, w = wp >> 3;
+  /** dw[j0..j1) = dz[:, j0..j1)ᵀ·x and db[j0..j1) = Σ_r dz[r, j0..j1); sums run over r in increasing order. */
+  function weightGradRange(dwp: number, dbp: number, dzp: number, xp: number, batch: number, nIn: number, nOut: number, j0: number, j1: number): void {
+    const dw = dwp >> 3, db = dbp >> 3, dz = dzp >> 3, x = xp >> 3;
     const h = H;
-    // db
-    for (let j = 0; j < nOut; j++) {
+    for (let j = j0; j < j1; j++) {
       let s = 0;
       for (let r = 0; r < batch; r++) s += h[dz + r * nOut + j]!;
       h[db + j] = s;
     }
-    // dw: two neurons at a time share each loaded x[r,k]
-    let j = 0;
-    for (; j + 1 < nOut; j += 2) {
+    // two neurons at a time share each loaded x[r,k]
+    let j = j0;
+    for (; j + 1 < j1; j += 2) {
       const d0 = dw + j * nIn, d1 = d0 + nIn;
       h.fill(0, d0, d1 + nIn);
       for (let r = 0; r < batch; r++) {
@@ -185,7 +214,7 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
         }
       }
     }
-    for (; j < nOut; j++) {
+    for (; j < j1; j++) {
       const d0 = dw + j * nIn;
       h.fill(0, d0, d0 + nIn);
       for (let r = 0; r < batch; r++) {
@@ -194,18 +223,28 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
         for (let k = 0; k < nIn; k++) h[d0 + k] = h[d0 + k]! + g0 * h[xr + k]!;
       }
     }
-    // dx
-    if (dxp !== 0) {
-      const dx = dxp >> 3;
-      for (let r = 0; r < batch; r++) {
-        const dxr = dx + r * nIn, dzr = dz + r * nOut;
-        h.fill(0, dxr, dxr + nIn);
-        for (let jj = 0; jj < nOut; jj++) {
-          const g = h[dzr + jj]!, wj = w + jj * nIn;
-          for (let k = 0; k < nIn; k++) h[dxr + k] = h[dxr + k]! + g * h[wj + k]!;
-        }
+  }
+
+  /** dx[:, k0..k1) = dz·w[:, k0..k1) (row stride nIn); sums run over j in increasing order. */
+  function inputGradRange(dxp: number, dzp: number, wp: number, batch: number, nIn: number, nOut: number, k0: number, k1: number): void {
+    const dx = dxp >> 3, dz = dzp >> 3, w = wp >> 3;
+    const h = H;
+    for (let r = 0; r < batch; r++) {
+      const dxr = dx + r * nIn, dzr = dz + r * nOut;
+      h.fill(0, dxr + k0, dxr + k1);
+      for (let j = 0; j < nOut; j++) {
+        const g = h[dzr + j]!, wj = w + j * nIn;
+        for (let k = k0; k < k1; k++) h[dxr + k] = h[dxr + k]! + g * h[wj + k]!;
       }
     }
+  }
+
+  /** dw = dzᵀ·x, db = Σ_r dz[r], dx = dz·w (dx = 0: skipped). */
+  function denseBackwardImpl(
+    dxp: number, dwp: number, dbp: number, dzp: number, xp: number, wp: number, batch: number, nIn: number, nOut: number,
+  ): void {
+    weightGradRange(dwp, dbp, dzp, xp, batch, nIn, nOut, 0, nOut);
+    if (dxp !== 0) inputGradRange(dxp, dzp, wp, batch, nIn, nOut, 0, nIn);
   }
 
   function denseBackward(
@@ -299,7 +338,7 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
     adamImpl(pp, mp, vp, gp, n, hpp, H[(hpp >> 3) + HP_DECAY]!);
   }
 
-  /** Step 2 of trainBatches: the forward pass of every layer, from x0. */
+  /** Step 2 of trainBatches: the forward pass of every layer, from x0 (one thread). */
   function forwardImpl(plan: number, rows: number): void {
     const P = plan >> 2, L = I[P + PLAN_LAYERS]!;
     const alpha = H[(I[P + PLAN_HP]! >> 3) + HP_ALPHA]!;
@@ -307,7 +346,7 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
     for (let l = 0; l < L; l++) {
       const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
       const nIn = I[R + L_NIN]!, nOut = I[R + L_NOUT]!, z = I[R + L_Z]!, a = I[R + L_A]!;
-      denseForward(z, inp, I[R + L_W]!, I[R + L_B]!, rows, nIn, nOut);
+      denseForwardRange(z, inp, I[R + L_W]!, I[R + L_B]!, rows, nIn, nOut, 0, nOut);
       activateImpl(a, z, rows, nOut, I[R + L_ACT]!, alpha);
       inp = a;
     }
@@ -318,8 +357,40 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
     forwardImpl(plan, rows);
   }
 
-  function trainBatches(plan: number, first: number, count: number): number {
+  /**
+   * Barrier of `n` threads over the control block at `ctl` (SYNC_* words): the last thread to arrive resets the
+   * count and bumps the generation; the others spin briefly, then sleep in Atomics.wait. Returns false when a
+   * thread raised SYNC_ABORT (a trap or a failure elsewhere): every thread then leaves the step.
+   */
+  function barrier(ctl: number, n: number): boolean {
+    if (n === 1) return true;
+    const c = ctl >> 2;
+    const gen = Atomics.load(I, c + SYNC_GEN);
+    if (Atomics.add(I, c + SYNC_COUNT, 1) === n - 1) {
+      Atomics.store(I, c + SYNC_COUNT, 0);
+      Atomics.add(I, c + SYNC_PROGRESS, 1);
+      Atomics.add(I, c + SYNC_GEN, 1);
+      Atomics.notify(I, c + SYNC_GEN);
+    } else {
+      let spins = 0;
+      while (Atomics.load(I, c + SYNC_GEN) === gen) {
+        if (Atomics.load(I, c + SYNC_ABORT) !== 0) return false;
+        if (++spins > SPIN_LIMIT) Atomics.wait(I, c + SYNC_GEN, gen, 1);
+      }
+    }
+    return Atomics.load(I, c + SYNC_ABORT) === 0;
+  }
+
+  /**
+   * trainBatches split over `nthreads` threads sharing this memory; this is thread `tid`. Thread t owns the
+   * neurons part(nOut, t) of every layer (its rows of w: forward, weight gradient, update) and the inputs
+   * part(nIn, t) for the input gradient; rows are split for the gather and for softmax; thread 0 computes the
+   * loss. Each element is computed by exactly the formula and summation order of one thread, so parameters are
+   * bit-identical for any thread count. Returns the sum of batch losses on thread 0 (0 elsewhere).
+   */
+  function trainBatchesThreaded(plan: number, first: number, count: number, tid: number, nthreads: number, ctl: number): number {
     views();
+    const T = nthreads;
     const P = plan >> 2;
     const L = I[P + PLAN_LAYERS]!, batch = I[P + PLAN_BATCH]!, lossKind = I[P + PLAN_LOSS]!, opt = I[P + PLAN_OPT]!;
     const xData = I[P + PLAN_XDATA]! >> 3, yData = I[P + PLAN_YDATA]! >> 3, order = I[P + PLAN_ORDER]! >> 2;
@@ -334,59 +405,88 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
     for (let i = first; i < first + count; i++) {
       const p0 = i * batch;
       const rows = Math.min(batch, nSamples - p0);
-      // 1. gather
-      for (let r = 0; r < rows; r++) {
+      // 1. gather (rows split)
+      for (let r = part(rows, tid, T); r < part(rows, tid + 1, T); r++) {
         const s = I[order + p0 + r]!;
         H.copyWithin(x0 + r * nIn0, xData + s * nIn0, xData + (s + 1) * nIn0);
         H.copyWithin(t + r * nOutL, yData + s * nOutL, yData + (s + 1) * nOutL);
       }
-      // 2. forward
-      forwardImpl(plan, rows);
-      // 3. loss
-      const aL = I[RL + L_A]!, zL = I[RL + L_Z]!, dzL = I[RL + L_DZ]!;
-      total += lossImpl(dzL, aL, zL, tp, rows, nOutL, lossKind);
-      if (lossKind === LOSS.MSE) activateBackwardImpl(dzL, dzL, zL, aL, rows, nOutL, I[RL + L_ACT]!, alpha);
-      // 4. backward
+      if (!barrier(ctl, T)) return NaN;
+      // 2. forward (neurons split; softmax rows split)
+      let inp = x0p;
+      for (let l = 0; l < L; l++) {
+        const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
+        const nIn = I[R + L_NIN]!, nOut = I[R + L_NOUT]!, z = I[R + L_Z]!, a = I[R + L_A]!, act = I[R + L_ACT]!;
+        const j0 = part(nOut, tid, T), j1 = part(nOut, tid + 1, T);
+        denseForwardRange(z, inp, I[R + L_W]!, I[R + L_B]!, rows, nIn, nOut, j0, j1);
+        if (act === SOFTMAX) {
+          if (!barrier(ctl, T)) return NaN;
+          const r0 = part(rows, tid, T), r1 = part(rows, tid + 1, T);
+          if (r1 > r0) activateImpl(a + r0 * nOut * 8, z + r0 * nOut * 8, r1 - r0, nOut, act, alpha);
+        } else {
+          activateCols(a, z, rows, nOut, act, alpha, j0, j1);
+        }
+        if (!barrier(ctl, T)) return NaN;
+        inp = a;
+      }
+      // 3. loss (thread 0) and the optimizer's step counters
+      if (tid === 0) {
+        const aL = I[RL + L_A]!, zL = I[RL + L_Z]!, dzL = I[RL + L_DZ]!;
+        total += lossImpl(dzL, aL, zL, tp, rows, nOutL, lossKind);
+        if (lossKind === LOSS.MSE) activateBackwardImpl(dzL, dzL, zL, aL, rows, nOutL, I[RL + L_ACT]!, alpha);
+        if (opt === OPT.adam) {
+          H[hp + HP_BETA1_POW] = H[hp + HP_BETA1_POW]! * H[hp + HP_BETA1]!;
+          H[hp + HP_BETA2_POW] = H[hp + HP_BETA2_POW]! * H[hp + HP_BETA2]!;
+        }
+        H[hp + HP_STEP] = H[hp + HP_STEP]! + 1;
+      }
+      if (!barrier(ctl, T)) return NaN;
+      // 4. backward: weight gradients of own neurons, input gradient of own inputs
       for (let l = L - 1; l >= 0; l--) {
         const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
         const nIn = I[R + L_NIN]!, nOut = I[R + L_NOUT]!;
+        const input = l > 0 ? I[R - PLAN_LAYER_WORDS + L_A]! : x0p;
+        weightGradRange(I[R + L_DW]!, I[R + L_DB]!, I[R + L_DZ]!, input, rows, nIn, nOut, part(nOut, tid, T), part(nOut, tid + 1, T));
         if (l > 0) {
           const Q = R - PLAN_LAYER_WORDS;
-          const dzPrev = I[Q + L_DZ]!;
-          denseBackwardImpl(dzPrev, I[R + L_DW]!, I[R + L_DB]!, I[R + L_DZ]!, I[Q + L_A]!, I[R + L_W]!, rows, nIn, nOut);
-          activateBackwardImpl(dzPrev, dzPrev, I[Q + L_Z]!, I[Q + L_A]!, rows, nIn, I[Q + L_ACT]!, alpha);
-        } else {
-          denseBackwardImpl(0, I[R + L_DW]!, I[R + L_DB]!, I[R + L_DZ]!, x0p, I[R + L_W]!, rows, nIn, nOut);
+          const dzPrev = I[Q + L_DZ]!, k0 = part(nIn, tid, T), k1 = part(nIn, tid + 1, T);
+          inputGradRange(dzPrev, I[R + L_DZ]!, I[R + L_W]!, rows, nIn, nOut, k0, k1);
+          activateBackwardCols(dzPrev, dzPrev, I[Q + L_Z]!, I[Q + L_A]!, rows, nIn, I[Q + L_ACT]!, alpha, k0, k1);
+          if (!barrier(ctl, T)) return NaN;
         }
       }
-      // 5. update
-      if (opt === OPT.adam) {
-        H[hp + HP_BETA1_POW] = H[hp + HP_BETA1_POW]! * H[hp + HP_BETA1]!;
-        H[hp + HP_BETA2_POW] = H[hp + HP_BETA2_POW]! * H[hp + HP_BETA2]!;
-      }
-      H[hp + HP_STEP] = H[hp + HP_STEP]! + 1;
+      // 5. update own rows of every layer
       const lr = H[hp + HP_LR]!, mu = H[hp + HP_BETA1]!, decay = H[hp + HP_DECAY]!;
       for (let l = 0; l < L; l++) {
         const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
-        const nw = I[R + L_NIN]! * I[R + L_NOUT]!, nb = I[R + L_NOUT]!;
+        const nIn = I[R + L_NIN]!, nOut = I[R + L_NOUT]!;
+        const j0 = part(nOut, tid, T), j1 = part(nOut, tid + 1, T);
+        if (j1 === j0) continue;
+        const wo = j0 * nIn * 8, bo = j0 * 8, nw = (j1 - j0) * nIn, nb = j1 - j0;
         if (opt === OPT.adam) {
-          adamImpl(I[R + L_W]!, I[R + L_SW]!, I[R + L_SW2]!, I[R + L_DW]!, nw, hpp, decay);
-          adamImpl(I[R + L_B]!, I[R + L_SB]!, I[R + L_SB2]!, I[R + L_DB]!, nb, hpp, 0);
+          adamImpl(I[R + L_W]! + wo, I[R + L_SW]! + wo, I[R + L_SW2]! + wo, I[R + L_DW]! + wo, nw, hpp, decay);
+          adamImpl(I[R + L_B]! + bo, I[R + L_SB]! + bo, I[R + L_SB2]! + bo, I[R + L_DB]! + bo, nb, hpp, 0);
         } else if (opt === OPT.momentum) {
-          momentumImpl(I[R + L_W]!, I[R + L_SW]!, I[R + L_DW]!, nw, lr, mu, decay);
-          momentumImpl(I[R + L_B]!, I[R + L_SB]!, I[R + L_DB]!, nb, lr, mu, 0);
+          momentumImpl(I[R + L_W]! + wo, I[R + L_SW]! + wo, I[R + L_DW]! + wo, nw, lr, mu, decay);
+          momentumImpl(I[R + L_B]! + bo, I[R + L_SB]! + bo, I[R + L_DB]! + bo, nb, lr, mu, 0);
         } else {
-          sgdImpl(I[R + L_W]!, I[R + L_DW]!, nw, lr, decay);
-          sgdImpl(I[R + L_B]!, I[R + L_DB]!, nb, lr, 0);
+          sgdImpl(I[R + L_W]! + wo, I[R + L_DW]! + wo, nw, lr, decay);
+          sgdImpl(I[R + L_B]! + bo, I[R + L_DB]! + bo, nb, lr, 0);
         }
       }
+      // the next gather overwrites x0, which other threads may still be reading for their weight gradients
+      if (!barrier(ctl, T)) return NaN;
     }
     return total;
   }
 
+  function trainBatches(plan: number, first: number, count: number): number {
+    return trainBatchesThreaded(plan, first, count, 0, 1, 0);
+  }
+
   return {
     heapBase: () => 0,
-    denseForward: (...args) => { views(); denseForward(...args); },
+    denseForward,
     activate,
     activateBackward,
     denseBackward,
@@ -395,6 +495,7 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
     momentumStep,
     adamStep,
     trainBatches,
+    trainBatchesThreaded,
     forwardBatch,
   };
 }

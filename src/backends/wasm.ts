@@ -111,7 +111,7 @@ export async function loadWasmBackend(name: BackendName, builds: readonly WasmBu
     const module = await compile(build, name);
     const memory = createMemory();
     const kernels = await instantiateKernels(module, memory, name, build.url.href);
-    return new HeapBackend(name, build.variant, memory, kernels);
+    return new HeapBackend(name, build.variant, memory, kernels, module);
   }
   throw new BackendError(
     `loadBackend('${name}'): this engine supports none of the builds tried: ${unsupported.join(', ')}` +

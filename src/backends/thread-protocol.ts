@@ -1,0 +1,20 @@
+/**
+ * The host <-> worker protocol on the thread control block (SYNC_BYTES at `ctl` in the backend's memory).
+ * Words 0..3 are the kernels' barrier (SYNC_* in abi.ts); the host uses the rest.
+ */
+export const CMD_GEN = 4; // bumped by the host to start a command; workers wait on it
+export const CMD_PLAN = 5;
+export const CMD_FIRST = 6;
+export const CMD_COUNT = 7;
+export const DONE = 8; // workers finished with the current command
+export const ERROR = 9; // tid + 1 of the first worker that trapped (0: none)
+export const CMD_QUIT = 10; // non-zero: workers return
+export const LOSS_F64 = 6; // f64 slot (byte 48): thread 0's loss sum
+
+export interface WorkerInit {
+  memory: WebAssembly.Memory;
+  module: WebAssembly.Module | null;
+  tid: number;
+  nthreads: number;
+  ctl: number;
+}

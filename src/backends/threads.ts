@@ -1,0 +1,219 @@
+/**
+ * Worker threads that share one backend's memory and split every training step (trainBatchesThreaded in
+ * src/abi.ts). Node: worker_threads; browsers: module Workers (shared memory needs cross-origin isolation).
+ *
+ * The host and the workers talk through a small control block in the shared memory (thread-protocol.ts),
+ * not through messages: a command is a generation bump + Atomics.notify, completion a counter the host waits on
+ * (Atomics.wait in train, Atomics.waitAsync in trainAsync, so the event loop stays free). A worker that traps
+ * raises SYNC_ABORT so the others leave their barriers; a worker that dies is seen by its 'exit' event
+ * (trainAsync) or by the watchdog on SYNC_PROGRESS (train), and the call fails with TrainingError — never a hang.
+ */
+import { SYNC_ABORT, SYNC_BYTES, SYNC_COUNT, SYNC_GEN, SYNC_PROGRESS } from '../abi.js';
+import type { Backend } from '../backend.js';
+import { TrainingError } from '../errors.js';
+import { CMD_COUNT, CMD_FIRST, CMD_GEN, CMD_PLAN, CMD_QUIT, DONE, ERROR, LOSS_F64, type WorkerInit } from './thread-protocol.js';
+
+interface AnyWorker {
+  terminate(): unknown;
+  postMessage?(m: unknown): void;
+}
+
+/** How long train() waits without any barrier completing before it declares the workers dead. */
+export const STALL_MS = 30_000;
+
+export function defaultThreadCount(): number {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (nav?.hardwareConcurrency) return nav.hardwareConcurrency;
+  return 1;
+}
+
+export async function nodeThreadCount(): Promise<number> {
+  try {
+    const os = await import('node:os');
+    return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  } catch {
+    return defaultThreadCount();
+  }
+}
+
+export class ThreadPool {
+  private failure: string | null = null;
+  private broken = false;
+  private listeners: ((message: string) => void)[] = [];
+  private terminated = false;
+
+  private constructor(
+    private readonly backend: Backend,
+    readonly size: number,
+    private readonly ctl: number,
+    private readonly workers: AnyWorker[],
+  ) {}
+
+  /** Starts `size` workers on the backend's (shared) memory; resolves when every one has instantiated the kernels. */
+  static async create(backend: Backend, size: number, ctl: number): Promise<ThreadPool> {
+    const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+    const fromSource = import.meta.url.endsWith('.ts');
+    const url = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
+    new Uint8Array(backend.memory.buffer, ctl, SYNC_BYTES).fill(0);
+    const workers: AnyWorker[] = [];
+    const pool = new ThreadPool(backend, size, ctl, workers);
+    const ready: Promise<void>[] = [];
+    for (let tid = 0; tid < size; tid++) {
+      const init: WorkerInit = { memory: backend.memory, module: backend.module, tid, nthreads: size, ctl };
+      let onMessage: (m: { type: string; message?: string }) => void = () => {};
+      let onDeath: (message: string) => void = () => {};
+      ready.push(
+        new Promise<void>((resolve, reject) => {
+          onMessage = (m) => {
+            if (m.type === 'ready') resolve();
+            else if (m.type === 'error') onDeath(m.message ?? `worker ${tid} failed`);
+          };
+          onDeath = (message) => {
+            pool.fail(message);
+            reject(new TrainingError(`threads: ${message}`));
+          };
+        }),
+      );
+      if (isNode) {
+        const { Worker } = await import('node:worker_threads');
+        // From TypeScript sources (tests, tsx) the worker registers tsx's loader before importing worker.ts.
+        const w = fromSource
+          ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`, { eval: true, workerData: init })
+          : new Worker(url, { workerData: init });
+        w.on('message', (m) => onMessage(m as { type: string; message?: string }));
+        w.on('error', (e) => onDeath(`worker ${tid} crashed: ${e.message}`));
+        w.on('exit', (code) => {
+          if (!pool.terminated) onDeath(`worker ${tid} exited (code ${code})`);
+        });
+        workers.push(w);
+      } else {
+        const W = (globalThis as unknown as { Worker: new (u: URL, o: { type: string }) => AnyWorker & { onmessage: unknown; onerror: unknown } }).Worker;
+        const w = new W(url, { type: 'module' });
+        w.onmessage = (e: { data: { type: string; message?: string } }) => onMessage(e.data);
+        w.onerror = (e: { message?: string }) => onDeath(`worker ${tid} crashed: ${e.message ?? 'error'}`);
+        w.postMessage!(init);
+        workers.push(w);
+      }
+    }
+    try {
+      await Promise.all(ready);
+    } catch (e) {
+      pool.terminate();
+      throw e;
+    }
+    // Idle workers must not keep the process alive: a process that trained with threads exits on its own.
+    for (const w of workers) (w as { unref?: () => void }).unref?.();
+    return pool;
+  }
+
+  private fail(message: string): void {
+    if (this.failure === null) this.failure = message;
+    const I = this.backend.i32(), c = this.ctl >> 2;
+    Atomics.store(I, c + SYNC_ABORT, 1);
+    Atomics.notify(I, c + SYNC_GEN);
+    Atomics.notify(I, c + DONE);
+    for (const l of this.listeners) l(message);
+  }
+
+  private start(plan: number, first: number, count: number): void {
+    if (this.terminated) throw new TrainingError('threads: the worker threads were terminated (the network was disposed)');
+    if (this.broken) throw new TrainingError(`threads: the worker threads failed earlier (${this.failure ?? 'unknown'}); create a new network`);
+    const I = this.backend.i32(), c = this.ctl >> 2;
+    Atomics.store(I, c + SYNC_COUNT, 0);
+    Atomics.store(I, c + SYNC_ABORT, 0);
+    Atomics.store(I, c + DONE, 0);
+    Atomics.store(I, c + ERROR, 0);
+    Atomics.store(I, c + CMD_PLAN, plan);
+    Atomics.store(I, c + CMD_FIRST, first);
+    Atomics.store(I, c + CMD_COUNT, count);
+    Atomics.add(I, c + CMD_GEN, 1);
+    Atomics.notify(I, c + CMD_GEN);
+  }
+
+  private finish(op: string): number {
+    if (this.terminated) throw new TrainingError(`${op}: the worker threads were terminated (the network was disposed)`);
+    const I = this.backend.i32(), c = this.ctl >> 2;
+    if (Atomics.load(I, c + SYNC_ABORT) !== 0 || this.failure !== null) {
+      this.broken = this.broken || this.failure !== null;
+      const who = Atomics.load(I, c + ERROR);
+      const why = this.failure ?? (who > 0 ? `worker ${who - 1} trapped` : 'aborted');
+      Atomics.store(I, c + SYNC_ABORT, 0);
+      Atomics.store(I, c + SYNC_COUNT, 0);
+      if (who > 0) this.broken = true;
+      throw new TrainingError(`${op}: a training thread failed: ${why}`);
+    }
+    return new Float64Array(this.backend.memory.buffer, this.ctl, SYNC_BYTES / 8)[LOSS_F64]!;
+  }
+
+  /** Runs batches first..first+count-1 on the workers, blocking this thread until they finish; returns the loss sum. */
+  run(op: string, plan: number, first: number, count: number): number {
+    this.start(plan, first, count);
+    const I = this.backend.i32(), c = this.ctl >> 2;
+    let progress = Atomics.load(I, c + SYNC_PROGRESS);
+    let since = performance.now();
+    for (;;) {
+      const done = Atomics.load(I, c + DONE);
+      if (done >= this.size) break;
+      Atomics.wait(I, c + DONE, done, 50);
+      const p = Atomics.load(I, c + SYNC_PROGRESS);
+      if (p !== progress) {
+        progress = p;
+        since = performance.now();
+      } else if (Atomics.load(I, c + DONE) < this.size && performance.now() - since > STALL_MS) {
+        this.broken = true;
+        this.fail(`no training thread made progress for ${STALL_MS / 1000} s (a worker died or is stuck)`);
+        break;
+      }
+    }
+    return this.finish(op);
+  }
+
+  /** run() without blocking: awaits the workers with Atomics.waitAsync; a worker's death rejects at once. */
+  async runAsync(op: string, plan: number, first: number, count: number, signal?: AbortSignal): Promise<number> {
+    this.start(plan, first, count);
+    const I = this.backend.i32(), c = this.ctl >> 2;
+    const onAbort = (): void => {
+      Atomics.store(I, c + SYNC_ABORT, 1);
+      Atomics.notify(I, c + SYNC_GEN);
+    };
+    signal?.addEventListener('abort', onAbort);
+    try {
+      for (;;) {
+        const done = Atomics.load(I, c + DONE);
+        if (done >= this.size) break;
+        if (this.failure !== null || this.terminated) break;
+        const w = Atomics.waitAsync(I, c + DONE, done, 100);
+        if (w.async) await w.value;
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    if (signal?.aborted && this.failure === null) {
+      Atomics.store(I, c + SYNC_ABORT, 0);
+      Atomics.store(I, c + SYNC_COUNT, 0);
+      throw signal.reason;
+    }
+    return this.finish(op);
+  }
+
+  /** Test hook: what a worker crash looks like (terminates worker `tid` without warning). */
+  killWorkerForTest(tid: number): void {
+    void this.workers[tid]?.terminate();
+  }
+
+  terminate(): void {
+    if (this.terminated) return;
+    this.terminated = true;
+    try {
+      const I = this.backend.i32(), c = this.ctl >> 2;
+      Atomics.store(I, c + CMD_QUIT, 1);
+      Atomics.store(I, c + SYNC_ABORT, 1);
+      Atomics.add(I, c + CMD_GEN, 1);
+      Atomics.notify(I, c + CMD_GEN);
+      Atomics.notify(I, c + SYNC_GEN);
+    } catch {
+      // the backend's memory is gone; terminate() below still ends the threads
+    }
+    for (const w of this.workers) void w.terminate();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * A training worker (Node worker_threads or a browser module Worker): instantiates the backend's kernels on
+ * the shared memory it is given, then sleeps on the control block until the host posts a command, runs its
+ * share of trainBatchesThreaded, and reports back through the same control block (src/backends/threads.ts).
+ */
+import { SYNC_ABORT, SYNC_GEN, type KernelExports } from '../abi.js';
+import { createJsKernels } from './js-kernels.js';
+import { CMD_COUNT, CMD_FIRST, CMD_GEN, CMD_PLAN, CMD_QUIT, DONE, ERROR, LOSS_F64, type WorkerInit } from './thread-protocol.js';
+
+interface Port {
+  postMessage(m: unknown): void;
+}
+
+async function main(): Promise<void> {
+  let port: Port;
+  let init: WorkerInit;
+  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+  if (isNode) {
+    const wt = await import('node:worker_threads');
+    port = wt.parentPort!;
+    init = wt.workerData as WorkerInit;
+  } else {
+    const scope = globalThis as unknown as Port & { onmessage: ((e: { data: WorkerInit }) => void) | null };
+    port = scope;
+    init = await new Promise<WorkerInit>((resolve) => {
+      scope.onmessage = (e) => resolve(e.data);
+    });
+  }
+  const { memory, module, tid, nthreads, ctl } = init;
+  let kernels: KernelExports;
+  try {
+    kernels = module
+      ? ((await WebAssembly.instantiate(module, { env: { memory } })).exports as unknown as KernelExports)
+      : createJsKernels(memory);
+  } catch (e) {
+    port.postMessage({ type: 'error', message: `worker ${tid}: cannot instantiate the kernels: ${(e as Error).message}` });
+    return;
+  }
+  const I = new Int32Array(memory.buffer, ctl, 16);
+  const F = new Float64Array(memory.buffer, ctl, 8);
+  let gen = Atomics.load(I, CMD_GEN); // before 'ready': the host's first command bumps it only after every ready
+  port.postMessage({ type: 'ready' });
+  for (;;) {
+    Atomics.wait(I, CMD_GEN, gen);
+    gen = Atomics.load(I, CMD_GEN);
+    if (Atomics.load(I, CMD_QUIT) !== 0) return;
+    try {
+      const loss = kernels.trainBatchesThreaded(Atomics.load(I, CMD_PLAN), Atomics.load(I, CMD_FIRST), Atomics.load(I, CMD_COUNT), tid, nthreads, ctl);
+      if (tid === 0) F[LOSS_F64] = loss;
+    } catch (e) {
+      // a trap: make every other thread leave its barrier, and say which thread failed and why
+      Atomics.compareExchange(I, ERROR, 0, tid + 1);
+      Atomics.store(I, SYNC_ABORT, 1);
+      Atomics.notify(I, SYNC_GEN);
+      port.postMessage({ type: 'error', message: `worker ${tid}: ${(e as Error).message}` });
+    }
+    Atomics.add(I, DONE, 1);
+    Atomics.notify(I, DONE);
+  }
+}
+
+void main();
