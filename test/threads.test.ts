@@ -1,0 +1,167 @@
+/**
+ * Worker threads on shared memory (trainBatchesThreaded) and trainAsync: threaded training is bit-identical to
+ * one thread on every backend, trainAsync keeps the event loop free and aborts cleanly, and failures surface as
+ * TrainingError instead of hangs.
+ */
+import { spawnSync } from 'node:child_process';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Activation, Loss, Optimizer } from '../src/backend.js';
+import { Network, TrainingError } from '../src/index.js';
+import { BACKENDS, BACKEND_DEFAULTS } from './helpers/backends.js';
+import { mulberry32 } from './helpers/rng.js';
+
+const bits = (net: Network): bigint[] =>
+  net.getParameters().flatMap((p) => [...new BigUint64Array(p.weights.slice().buffer), ...new BigUint64Array(p.biases.slice().buffer)]);
+
+function dataset(seed: number, n: number, nIn: number, nOut: number, loss: Loss): { x: number[][]; y: number[][] } {
+  const rand = mulberry32(seed);
+  const x = Array.from({ length: n }, () => Array.from({ length: nIn }, () => rand() * 2 - 1));
+  const y = x.map(() => {
+    const row = Array.from({ length: nOut }, () => rand());
+    if (loss === 'cross-entropy') {
+      const s = row.reduce((a, b) => a + b, 0);
+      return row.map((v) => v / s);
+    }
+    return row;
+  });
+  return { x, y };
+}
+
+// Every build of every WASM backend, and js: the split must not change a single bit anywhere.
+for (const bc of BACKENDS.filter((b) => b.variant !== 'debug')) {
+  describe(`${bc.label} threads`, () => {
+    it(`${bc.label} 2 and 3 threads give bit-identical parameters and losses to 1 thread (random shapes, widths below and not divisible by the thread count)`, async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.integer({ min: 1, max: 11 }), { minLength: 2, maxLength: 4 }),
+          fc.constantFrom<[Activation, Activation, Loss]>(['sigmoid', 'sigmoid', 'mse'], ['relu', 'softmax', 'cross-entropy'], ['tanh', 'sigmoid', 'binary-cross-entropy'], ['leaky-relu', 'softmax', 'mse']),
+          fc.constantFrom<Optimizer>('sgd', 'momentum', 'adam'),
+          fc.integer({ min: 1, max: 9 }),
+          fc.integer({ min: 1, max: 40 }),
+          async (sizes, [activation, outputActivation, loss], optimizer, batchSize, n) => {
+            const { x, y } = dataset(n * 31 + batchSize, n, sizes[0]!, sizes[sizes.length - 1]!, loss);
+            const results: { bits: bigint[]; losses: number[] }[] = [];
+            for (const threads of [1, 2, 3]) {
+              const net = await Network.create({ layers: sizes, activation, outputActivation, loss, seed: 17, backend: bc.name === 'js' ? 'js' : await bc.create(), threads });
+              try {
+                expect(net.threads).toBe(threads);
+                const r = net.train(x, y, { epochs: 3, learningRate: 0.05, batchSize, optimizer });
+                results.push({ bits: bits(net), losses: r.losses });
+              } finally {
+                const b = net.backend;
+                net.dispose();
+                b.dispose();
+              }
+            }
+            expect(results[1]!.bits).toEqual(results[0]!.bits);
+            expect(results[2]!.bits).toEqual(results[0]!.bits);
+            expect(results[1]!.losses).toEqual(results[0]!.losses);
+            expect(results[2]!.losses).toEqual(results[0]!.losses);
+          },
+        ),
+        { seed: 777, numRuns: bc.name === 'js' ? 8 : 12 },
+      );
+    });
+  });
+}
+
+for (const bc of BACKEND_DEFAULTS) {
+  describe(`${bc.label} trainAsync`, () => {
+    const { x, y } = dataset(5, 3000, 64, 4, 'mse');
+
+    it.each([1, 2])(`${bc.label} threads %i: the event loop keeps running during trainAsync, and the result equals train`, async (threads) => {
+      const backend = bc.name === 'js' ? ('js' as const) : bc.name;
+      const a = await Network.create({ layers: [64, 48, 4], seed: 9, backend, threads });
+      const b = await Network.create({ layers: [64, 48, 4], seed: 9, backend, threads: 1 });
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 1);
+      const t0 = performance.now();
+      const r = await a.trainAsync(x, y, { epochs: 6, learningRate: 0.1, batchSize: 16 });
+      const ms = performance.now() - t0;
+      clearInterval(timer);
+      // a 1 ms timer fires many times unless training blocked the loop (tolerant bound: a tenth of the ideal)
+      expect(ticks).toBeGreaterThan(Math.min(20, ms / 10));
+      b.train(x, y, { epochs: 6, learningRate: 0.1, batchSize: 16 });
+      expect(bits(a)).toEqual(bits(b));
+      expect(r.epochs).toBe(6);
+      a.dispose();
+      b.dispose();
+    });
+
+    it.each([1, 2])(`${bc.label} threads %i: abort keeps the parameters of the last completed epoch`, async (threads) => {
+      const backend = bc.name === 'js' ? ('js' as const) : bc.name;
+      const net = await Network.create({ layers: [64, 48, 4], seed: 9, backend, threads });
+      const controller = new AbortController();
+      let completed = 0;
+      const p = net.trainAsync(x, y, {
+        epochs: 1000, learningRate: 0.1, batchSize: 8, signal: controller.signal,
+        onEpoch: ({ epoch }) => {
+          completed = epoch + 1;
+          if (epoch === 2) setTimeout(() => controller.abort(new Error('stop')), 0); // abort in the middle of a later epoch
+        },
+      });
+      await expect(p).rejects.toThrow('stop');
+      expect(completed).toBeGreaterThanOrEqual(3);
+      const twin = await Network.create({ layers: [64, 48, 4], seed: 9, backend });
+      twin.train(x, y, { epochs: completed, learningRate: 0.1, batchSize: 8 });
+      expect(bits(net)).toEqual(bits(twin));
+      net.dispose();
+      twin.dispose();
+    });
+
+    it(`${bc.label} a worker that dies mid-training rejects trainAsync with TrainingError within 5 s`, async () => {
+      const backend = bc.name === 'js' ? ('js' as const) : bc.name;
+      const net = await Network.create({ layers: [64, 48, 4], seed: 9, backend, threads: 2 });
+      const before = bits(net);
+      const t0 = performance.now();
+      const p = net.trainAsync(x, y, { epochs: 1000, learningRate: 0.1, batchSize: 8 });
+      setTimeout(() => (net as unknown as { pool: { killWorkerForTest(t: number): void } }).pool.killWorkerForTest(1), 20);
+      await expect(p).rejects.toBeInstanceOf(TrainingError);
+      expect(performance.now() - t0).toBeLessThan(5000);
+      expect(bits(net).length).toBe(before.length);
+      // the pool is unusable afterwards and says so
+      expect(() => net.train(x, y, { epochs: 1, learningRate: 0.1 })).toThrow(TrainingError);
+      net.dispose();
+    });
+  });
+}
+
+for (const bc of BACKEND_DEFAULTS.filter((b) => b.name !== 'js')) {
+  it(`${bc.label} a kernel that traps in a worker fails train() with TrainingError (no hang) and restores the parameters`, async () => {
+    const net = await Network.create({ layers: [8, 5, 2], seed: 1, backend: bc.name, threads: 2 });
+    const { x, y } = dataset(1, 20, 8, 2, 'mse');
+    net.train(x, y, { epochs: 1, learningRate: 0.1 });
+    const before = bits(net);
+    // corrupt the plan: layer 0's weight pointer far outside memory, so the kernel's first load traps
+    const ws = (net as unknown as { ws: { plan: number } }).ws;
+    const I = net.backend.i32();
+    const wordOfW0 = (ws.plan >> 2) + 12 + 3;
+    const saved = I[wordOfW0]!;
+    const origWrite = net.backend.i32.bind(net.backend);
+    // writePlanTraining rewrites only training fields; the layer record keeps our corruption
+    I[wordOfW0] = 0x7ff00000;
+    expect(() => net.train(x, y, { epochs: 1, learningRate: 0.1 })).toThrow(TrainingError);
+    origWrite()[wordOfW0] = saved;
+    expect(bits(net)).toEqual(before);
+    net.dispose();
+  });
+}
+
+describe('process lifetime', () => {
+  it('a process that trained with threads (and never called dispose) exits on its own', () => {
+    const script = `
+      import { Network } from './src/index.ts';
+      const net = await Network.create({ layers: [4, 8, 2], seed: 1, backend: 'assemblyscript', threads: 2 });
+      const x = Array.from({ length: 64 }, (_, i) => [i % 2, i % 3, i % 5, i % 7]);
+      const r = net.train(x, x.map((v) => [v[0], v[1] / 2]), { epochs: 3, learningRate: 0.1 });
+      console.log('trained', r.epochs, net.threads);
+    `;
+    const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: new URL('../', import.meta.url), timeout: 30_000, encoding: 'utf8',
+    });
+    expect(res.error, res.stderr).toBeUndefined();
+    expect(res.stdout.trim(), res.stderr).toBe('trained 3 2');
+    expect(res.status).toBe(0);
+  });
+});
