@@ -56,12 +56,15 @@
  *
  *   trainBatches(plan, first, count): f64
  *     Runs `count` optimizer steps over the batches first..first+count-1 of the plan (layout below),
- *     in order, and returns the sum of their batch losses. One boundary crossing for a whole epoch.
- *     Step for batch i (p0 = i·batch, rows = min(batch, nSamples - p0)):
- *       1. gather rows: x0[r,:] = xData[order[p0+r],:], t[r,:] = yData[order[p0+r],:]   (r < rows)
+ *     in order, and returns the sum of their batch losses. One boundary crossing for a whole epoch, or for
+ *     several: batches are numbered across epochs. With nb = ceil(nSamples/batch) batches per epoch,
+ *     batch i belongs to epoch e = floor(i/nb) of the order array (which holds one permutation of
+ *     0..nSamples-1 per epoch, back to back) and starts at position p0 = (i - e·nb)·batch of it.
+ *     Step for batch i (rows = min(batch, nSamples - p0), s(r) = order[e·nSamples + p0 + r]):
+ *       1. gather rows: x0[r,:] = xData[s(r),:], t[r,:] = yData[s(r),:]   (r < rows)
  *       2. forward: for each layer l: denseForward(z_l, in_l, w_l, b_l, rows, nIn_l, nOut_l);
  *                   activate(a_l, z_l, rows, nOut_l, act_l, alpha)   (in_0 = x0, in_l = a_{l-1})
- *       3. loss(dz_L, a_L, z_L, t, rows, nOut_L, lossKind); for MSE then
+ *       3. loss(dz_L, a_L, z_L, t, rows, nOut_L, lossKind), also stored at losses[i] when PLAN_LOSSES != 0; for MSE then
  *          activateBackward(dz_L, dz_L, z_L, a_L, rows, nOut_L, act_L, alpha)
  *       4. for l = L-1 .. 0: denseBackward(l > 0 ? dz_{l-1} : 0, dw_l, db_l, dz_l, in_l, w_l, rows, nIn_l, nOut_l);
  *          if l > 0: activateBackward(dz_{l-1}, dz_{l-1}, z_{l-1}, a_{l-1}, rows, nOut_{l-1}, act_{l-1}, alpha)
@@ -118,11 +121,12 @@ export const PLAN_LOSS = 2; // LOSS.*
 export const PLAN_OPT = 3; // OPT.*
 export const PLAN_XDATA = 4; // ptr: nSamples × nIn_0 training inputs
 export const PLAN_YDATA = 5; // ptr: nSamples × nOut_L training targets
-export const PLAN_ORDER = 6; // ptr: i32[nSamples], sample index at each position of the epoch
+export const PLAN_ORDER = 6; // ptr: i32[nSamples × epochs], sample index at each position, one permutation per epoch
 export const PLAN_SAMPLES = 7; // nSamples
 export const PLAN_X0 = 8; // ptr: batch × nIn_0, the current batch's inputs
 export const PLAN_T = 9; // ptr: batch × nOut_L, the current batch's targets
 export const PLAN_HP = 10; // ptr: f64[HP_SIZE] hyper-parameters
+export const PLAN_LOSSES = 11; // ptr: f64 per batch number i (0: not stored); the host sums epochs in batch order
 export const PLAN_HEADER = 12; // words before the first layer record (12 keeps records 16-byte aligned)
 export const PLAN_LAYER_WORDS = 16; // words per layer record
 // layer record word offsets

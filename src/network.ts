@@ -10,7 +10,7 @@ import {
   ACT, HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_SIZE, HP_STEP,
   L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, LOSS, OPT,
   PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER, PLAN_SAMPLES,
-  PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, SYNC_BYTES, planBytes,
+  PLAN_LOSSES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, SYNC_BYTES, planBytes,
 } from './abi.js';
 import type { Activation, Backend, BackendName, Loss, Optimizer } from './backend.js';
 import { memoryIsShared } from './backends/heap.js';
@@ -629,13 +629,14 @@ export class Network {
   train(x: Input, y: Input, options: TrainOptions): TrainResult {
     this.enter('train', true);
     const { r, X, Y } = this.resolveTrain('train', x, y, options);
-    const run = this.startRun('train', r, X, Y);
+    const run = this.startRun('train', r, X, Y, r.onEpoch === null && r.validation === null);
     try {
       for (;;) {
         const { first, count } = run.chunk(Infinity);
         const t0 = performance.now();
-        const sum = this.pool ? this.pool.run('train', run.plan, first, count) : this.backend.trainBatches(run.plan, first, count);
-        const end = run.ran(sum, count, performance.now() - t0);
+        if (this.pool) this.pool.run('train', run.plan, first, count);
+        else this.backend.trainBatches(run.plan, first, count);
+        const end = run.ran(count, performance.now() - t0);
         if (end) return end;
       }
     } catch (e) {
@@ -662,7 +663,7 @@ export class Network {
     }
     const sliceMs = optPositive('trainAsync', 'sliceMs', o.sliceMs, 8);
     signal?.throwIfAborted();
-    const run = this.startRun('trainAsync', r, X, Y);
+    const run = this.startRun('trainAsync', r, X, Y, false);
     this.busy = 'trainAsync';
     try {
       let sliceStart = performance.now();
@@ -671,13 +672,13 @@ export class Network {
         if (this.pool) {
           const { first, count } = run.chunk(Infinity);
           const t0 = performance.now();
-          const sum = await this.pool.runAsync('trainAsync', run.plan, first, count, signal);
-          end = run.ran(sum, count, performance.now() - t0);
+          await this.pool.runAsync('trainAsync', run.plan, first, count, signal);
+          end = run.ran(count, performance.now() - t0);
         } else {
           const { first, count } = run.chunk(sliceMs - (performance.now() - sliceStart));
           const t0 = performance.now();
-          const sum = this.backend.trainBatches(run.plan, first, count);
-          end = run.ran(sum, count, performance.now() - t0);
+          this.backend.trainBatches(run.plan, first, count);
+          end = run.ran(count, performance.now() - t0);
         }
         if (end) return end;
         if (this.pool || performance.now() - sliceStart >= sliceMs) {
@@ -697,23 +698,32 @@ export class Network {
   }
 
   /**
-   * The training loop as resumable chunks of batches, shared by train and trainAsync. Memory (data, order,
-   * snapshot) is allocated after validation and freed by close(); parameters and optimizer state are
-   * snapshotted at each epoch start so a divergence, a failure or an abort can restore them.
+   * The training loop as resumable chunks of batches, shared by train and trainAsync. Memory (data, sample
+   * orders, per-batch losses, snapshot) is allocated after validation and freed by close().
+   *
+   * Epochs run in spans: without onEpoch and validation, train() hands the backend many epochs at once (their
+   * shuffled orders back to back; one boundary crossing for e.g. all 1000 epochs of the tutorial); otherwise a
+   * span is one epoch. Parameters and optimizer state are snapshotted at each span start; a divergence, a failure
+   * or an abort restores the snapshot and replays the span's completed epochs (training is deterministic), so
+   * the network is left exactly at the end of its last completed epoch. Epoch losses are summed from the
+   * per-batch losses in batch order, so they do not depend on how the batches were chunked.
    */
-  private startRun(op: string, r: ResolvedTrain, X: Matrix, Y: Matrix) {
+  private startRun(op: string, r: ResolvedTrain, X: Matrix, Y: Matrix, multiEpoch: boolean) {
     const n = X.rows, nIn = this.layers[0]!, nOut = this.layers[this.layers.length - 1]!;
+    const nb = Math.ceil(n / r.batch);
+    const spanMax = multiEpoch ? Math.max(1, Math.min(r.epochs, Math.floor(2 ** 20 / n))) : 1;
     const needed =
       (this.ws && this.ws.cap >= r.batch ? 0 : this.workspaceBytes(r.batch)) +
       this.optimizerBytes(r.optimizer) * 2 + paramBytes(this.layers) +
-      n * (nIn + nOut) * 8 + n * 4 + 256;
+      n * (nIn + nOut) * 8 + n * spanMax * 4 + nb * spanMax * 8 + 256;
     checkFits(op, this.backend, needed);
     this.ensureWorkspace(r.batch);
     this.ensureOptimizer(r.optimizer);
     const ws = this.ws!;
     const xData = this.alloc(n * nIn * 8);
     const yData = this.alloc(n * nOut * 8);
-    const order = this.alloc(n * 4);
+    const order = this.alloc(n * spanMax * 4);
+    const batchLosses = this.alloc(nb * spanMax * 8);
     const stateBlocks = this.stateBlocks();
     let snapshotBytes = 0;
     for (const [, bytes] of stateBlocks) snapshotBytes += bytes;
@@ -722,14 +732,15 @@ export class Network {
     F.set(X.data, xData >> 3);
     F.set(Y.data, yData >> 3);
     this.writePlanTraining(r, xData, yData, order, n);
-    const nBatches = Math.ceil(n / r.batch);
+    this.backend.i32()[(ws.plan >> 2) + PLAN_LOSSES] = batchLosses;
     const losses: number[] = [];
-    let epoch = 0;
-    let batchInEpoch = 0;
-    let sum = 0;
+    let epoch = 0; // epochs completed
+    let spanEpochs = 0; // epochs in the current span
+    let doneInSpan = 0; // epochs of the current span completed and reported
+    let batchDone = 0; // batches of the current span run
     let perBatchMs = 0;
-    let finished = false;
     let closed = false;
+    let closedState = false; // the state was already rewound
 
     const copyState = (toSnapshot: boolean): void => {
       F = this.backend.f64();
@@ -740,78 +751,88 @@ export class Network {
         off += bytes;
       }
     };
-    const startEpoch = (): void => {
-      const I = this.backend.i32(), o = order >> 2;
-      for (let i = 0; i < n; i++) I[o + i] = i;
-      if (r.shuffle) {
-        for (let i = n - 1; i > 0; i--) {
-          const j = Math.floor(this.shuffleRng() * (i + 1));
-          const t = I[o + i]!;
-          I[o + i] = I[o + j]!;
-          I[o + j] = t;
+    /** Back to the end of the last completed epoch: the span's snapshot, then its completed epochs again. */
+    const rewind = (): void => {
+      copyState(false);
+      if (doneInSpan > 0) this.backend.trainBatches(ws.plan, 0, doneInSpan * nb);
+      this.readHpState();
+    };
+    const startSpan = (): void => {
+      spanEpochs = Math.min(spanMax, r.epochs - epoch);
+      const I = this.backend.i32();
+      for (let e = 0; e < spanEpochs; e++) {
+        const o = (order >> 2) + e * n;
+        for (let i = 0; i < n; i++) I[o + i] = i;
+        if (r.shuffle) {
+          for (let i = n - 1; i > 0; i--) {
+            const j = Math.floor(this.shuffleRng() * (i + 1));
+            const t = I[o + i]!;
+            I[o + i] = I[o + j]!;
+            I[o + j] = t;
+          }
         }
       }
       copyState(true);
-      batchInEpoch = 0;
-      sum = 0;
+      doneInSpan = 0;
+      batchDone = 0;
     };
-    startEpoch();
+    startSpan();
 
     const self = this;
     return {
       plan: ws.plan,
-      /** The next batches to run: the rest of the epoch, or about `budgetMs` worth of them (at least one). */
+      /** The next batches to run: the rest of the span, or about `budgetMs` worth of them (at least one). */
       chunk(budgetMs: number): { first: number; count: number } {
-        const left = nBatches - batchInEpoch;
-        const count = budgetMs === Infinity || perBatchMs === 0 ? (budgetMs === Infinity ? left : 1) : Math.max(1, Math.min(left, Math.floor(budgetMs / perBatchMs)));
-        return { first: batchInEpoch, count };
+        const left = spanEpochs * nb - batchDone;
+        const count = budgetMs === Infinity ? left : perBatchMs === 0 ? 1 : Math.max(1, Math.min(left, Math.floor(budgetMs / perBatchMs)));
+        return { first: batchDone, count };
       },
-      /** Records `count` batches that ran; at an epoch's end: checks the loss, reports, and says whether training is over. */
-      ran(lossSum: number, count: number, ms: number): TrainResult | null {
-        sum += lossSum;
+      /** Records `count` batches that ran; reports every epoch they completed; says whether training is over. */
+      ran(count: number, ms: number): TrainResult | null {
         const dt = ms / count;
         perBatchMs = perBatchMs === 0 ? dt : 0.7 * perBatchMs + 0.3 * dt;
-        batchInEpoch += count;
-        if (batchInEpoch < nBatches) return null;
-        const loss = sum / nBatches;
-        if (!Number.isFinite(loss)) {
-          copyState(false);
+        batchDone += count;
+        while (batchDone >= (doneInSpan + 1) * nb) {
+          const L = self.backend.f64(), base = (batchLosses >> 3) + doneInSpan * nb;
+          let sum = 0;
+          for (let b = 0; b < nb; b++) sum += L[base + b]!;
+          const loss = sum / nb;
+          if (!Number.isFinite(loss)) {
+            rewind();
+            closedState = true;
+            throw new TrainingError(
+              `${op}: loss became ${String(loss)} in epoch ${epoch} (of ${r.epochs}); ` +
+                (epoch === 0 ? 'the parameters are unchanged (those from before this call). ' : `the parameters are those after epoch ${epoch - 1}. `) +
+                `Try a lower learningRate (now ${r.lr}) or normalise the inputs.`,
+            );
+          }
+          losses.push(loss);
+          doneInSpan++;
+          epoch++;
+          if (doneInSpan < spanEpochs) continue; // only single-epoch spans report as they go (no onEpoch in multi-epoch spans)
           self.readHpState();
-          throw new TrainingError(
-            `${op}: loss became ${String(loss)} in epoch ${epoch} (of ${r.epochs}); ` +
-              (epoch === 0
-                ? 'the parameters are unchanged (those from before this call). '
-                : `the parameters are those after epoch ${epoch - 1}. `) +
-              `Try a lower learningRate (now ${r.lr}) or normalise the inputs.`,
-          );
+          const info: EpochInfo = { epoch: epoch - 1, loss };
+          if (r.validation) {
+            const v = self.evaluateChecked(r.validation.x, r.validation.y);
+            info.validationLoss = v.loss;
+            info.validationAccuracy = v.accuracy;
+          }
+          const verdict = r.onEpoch ? r.onEpoch(info) : undefined;
+          if (verdict === false || epoch >= r.epochs) return { epochs: epoch, losses };
+          startSpan();
+          return null;
         }
-        self.readHpState();
-        losses.push(loss);
-        const info: EpochInfo = { epoch, loss };
-        if (r.validation) {
-          const v = self.evaluateChecked(r.validation.x, r.validation.y);
-          info.validationLoss = v.loss;
-          info.validationAccuracy = v.accuracy;
-        }
-        epoch++;
-        finished = true; // the parameters now are those of a completed epoch
-        const verdict = r.onEpoch ? r.onEpoch(info) : undefined;
-        if (verdict === false || epoch >= r.epochs) return { epochs: epoch, losses };
-        finished = false;
-        startEpoch();
         return null;
       },
-      /** Restores the parameters and optimizer state of the last completed epoch (after a failure or an abort). */
+      /** After a failure or an abort: the parameters and optimizer state of the last completed epoch. */
       abort(): void {
-        if (!finished && !closed && !self.isDisposed) {
-          copyState(false);
-          self.readHpState();
-        }
+        if (!closed && !closedState && !self.isDisposed && (doneInSpan < spanEpochs || batchDone > doneInSpan * nb)) rewind();
       },
       close(): void {
         if (closed || self.isDisposed) return;
         closed = true;
         self.release(snapshot);
+        self.release(batchLosses);
         self.release(order);
         self.release(yData);
         self.release(xData);

@@ -199,13 +199,14 @@ describe.each(BACKEND_DEFAULTS)('errors on $label', (bc) => {
       await expectReject(() => Network.create({ layers: [2, 1], backend, leakySlope: 1 }), OptionError, 'leakySlope must be a number in [0, 1)', 'received 1');
       await expectReject(() => Network.create({ layers: [2, 1], backend, leakySlope: NaN }), OptionError, 'leakySlope', 'received NaN');
     });
-    it('threads other than 1', async () => {
-      await expectReject(() => Network.create({ layers: [2, 1], backend, threads: 2 }), OptionError, 'threads 2 is not supported yet (only 1)');
-      await expectReject(() => Network.create({ layers: [2, 1], backend, threads: 'auto' }), OptionError, "threads 'auto' is not supported yet (only 1)");
-      await expectReject(() => Network.create({ layers: [2, 1], backend, threads: 0 }), OptionError, 'threads must be a positive integer', 'received 0');
+    it('threads must be an integer in [1, 256] or auto', async () => {
+      await expectReject(() => Network.create({ layers: [2, 1], backend, threads: 0 }), OptionError, "threads must be an integer in [1, 256] or 'auto'", 'received 0');
       await expectReject(() => Network.create({ layers: [2, 1], backend, threads: 1.5 }), OptionError, 'threads must be', 'received 1.5');
+      await expectReject(() => Network.create({ layers: [2, 1], backend, threads: 257 }), OptionError, 'threads must be', 'received 257');
+      await expectReject(() => Network.create({ layers: [2, 1], backend, threads: '2' as never }), OptionError, 'threads must be', "received '2'");
       const ok = await net({ threads: 1 });
       expect(ok.layers).toEqual([2, 3, 1]);
+      expect(ok.threads).toBe(1);
     });
     it('backend option of the wrong kind', async () => {
       await expectReject(() => Network.create({ layers: [2, 1], backend: 'torch' as never }), OptionError, "unknown backend 'torch'", 'js|assemblyscript|rust');

@@ -12,7 +12,7 @@
 import {
   ACT, HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_STEP,
   L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, LOSS, OPT,
-  PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER,
+  PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LOSSES, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER,
   PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, SPIN_LIMIT, SYNC_ABORT, SYNC_COUNT, SYNC_GEN, SYNC_PROGRESS,
   part, type KernelExports,
 } from '../abi.js';
@@ -400,14 +400,17 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
     const nIn0 = I[P + PLAN_HEADER + L_NIN]!;
     const RL = P + PLAN_HEADER + (L - 1) * PLAN_LAYER_WORDS;
     const nOutL = I[RL + L_NOUT]!;
-    const x0 = x0p >> 3, t = tp >> 3;
+    const x0 = x0p >> 3, t = tp >> 3, lossesP = I[P + PLAN_LOSSES]!;
+    const nb = Math.ceil(nSamples / batch);
     let total = 0;
     for (let i = first; i < first + count; i++) {
-      const p0 = i * batch;
+      const e = Math.floor(i / nb);
+      const p0 = (i - e * nb) * batch;
       const rows = Math.min(batch, nSamples - p0);
+      const o = order + e * nSamples + p0;
       // 1. gather (rows split)
       for (let r = part(rows, tid, T); r < part(rows, tid + 1, T); r++) {
-        const s = I[order + p0 + r]!;
+        const s = I[o + r]!;
         H.copyWithin(x0 + r * nIn0, xData + s * nIn0, xData + (s + 1) * nIn0);
         H.copyWithin(t + r * nOutL, yData + s * nOutL, yData + (s + 1) * nOutL);
       }
@@ -432,7 +435,9 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
       // 3. loss (thread 0) and the optimizer's step counters
       if (tid === 0) {
         const aL = I[RL + L_A]!, zL = I[RL + L_Z]!, dzL = I[RL + L_DZ]!;
-        total += lossImpl(dzL, aL, zL, tp, rows, nOutL, lossKind);
+        const batchLoss = lossImpl(dzL, aL, zL, tp, rows, nOutL, lossKind);
+        total += batchLoss;
+        if (lossesP !== 0) H[(lossesP >> 3) + i] = batchLoss;
         if (lossKind === LOSS.MSE) activateBackwardImpl(dzL, dzL, zL, aL, rows, nOutL, I[RL + L_ACT]!, alpha);
         if (opt === OPT.adam) {
           H[hp + HP_BETA1_POW] = H[hp + HP_BETA1_POW]! * H[hp + HP_BETA1]!;
