@@ -831,6 +831,7 @@ export class Network {
       close(): void {
         if (closed || self.isDisposed) return;
         closed = true;
+        self.backend.i32()[(ws.plan >> 2) + PLAN_LOSSES] = 0; // the plan must not point at freed memory
         self.release(snapshot);
         self.release(batchLosses);
         self.release(order);

@@ -1,0 +1,271 @@
+/**
+ * `npm run bench`: the fastnn benchmark harness (STYLE.md §10). Prints an environment header, loads every backend
+ * row (a row that cannot load is printed FAILED with its error, and the run continues), runs the numpy baselines,
+ * verifies every kernel against the js backend, then times the kernel grid, training, the tutorial network and
+ * WASM instantiation, and prints the targets as ratios of medians. Results: bench/results/<timestamp>.json and
+ * bench/results/latest.json. Numbers are only comparable within one run on one machine.
+ *
+ *   npx tsx bench/index.ts              full run (~5 minutes on 2 cores)
+ *   BENCH_QUICK=1 npx tsx bench/index.ts   ~10x shorter smoke run
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadRows, rowTitle, type BackendRow } from './backends.js';
+import { QUICK, REPO_ROOT, environment, probeWasmFeatures, type Environment } from './env.js';
+import { benchInstantiate } from './instantiate.bench.js';
+import { KERNELS, TOL, benchKernels, kernelTaskName, sink as kernelSink, verifyKernels, type Failures } from './kernels.bench.js';
+import { BASELINE_DIR, runNumpy, type NumpyResults } from './numpy.js';
+import { Notes, ms, num, ratio, table, type Row } from './report.js';
+
+const notes = new Notes();
+const failCell = (r: Row): string => notes.cell(r);
+import { SHAPES, TARGET_SHAPE, shapeLabel, TRAIN } from './shapes.js';
+import { CONFIGS, benchTraining, sink as trainSink } from './train.bench.js';
+
+const wasm = probeWasmFeatures(); // first: may enable the relaxed-SIMD flag before any module compiles
+const t0 = performance.now();
+const log = (s: string): void => console.log(s);
+const section = (s: string): void => console.log(`\n=== ${s} ${'='.repeat(Math.max(0, 76 - s.length))}`);
+const elapsed = (): string => `[${((performance.now() - t0) / 1000).toFixed(0)} s]`;
+
+function header(env: Environment, rows: readonly BackendRow[]): void {
+  section(`fastnn bench${QUICK ? ' (BENCH_QUICK=1: short smoke run, noisy numbers)' : ''}`);
+  const w = env.wasm;
+  const relaxed = w.relaxedSimdDefault ? 'yes' : w.relaxedSimd ? `yes, with --experimental-wasm-relaxed-simd (set by the bench${w.relaxedFlagSet ? '' : '?'}; BENCH_RELAXED=0 to disable)` : 'no';
+  const lines: [string, string][] = [
+    ['date', env.date],
+    ['node', `${env.node} (V8 ${env.v8}), ${env.arch}, ${env.platform}`],
+    ['cpu', `${env.cpu} × ${env.cores}, ${env.memoryGiB} GiB`],
+    ['git', `${env.gitCommit}${env.gitDirty ? ' (+ uncommitted changes)' : ''}`],
+    ['wasm simd', w.simd ? 'validates' : 'does NOT validate'],
+    ['relaxed simd', relaxed],
+    ['tinybench', `${env.tinybench}; kernels ${JSON.stringify(env.options.kernel)}; training ${JSON.stringify(env.options.train)}; short ${JSON.stringify(env.options.short)}`],
+    ['sampling', `kernel calls shorter than ${env.options.minSampleMs} ms are repeated inside one sample (mean per call); medians are reported`],
+  ];
+  for (const [k, v] of lines) log(`${k.padEnd(13)} ${v}`);
+  log('');
+  log(table(['backend row', 'build loaded', 'cold load', 'status'], rows.map((r) => [
+    r.label, r.variant ?? '—', r.coldLoadMs === null ? '—' : ms(r.coldLoadMs),
+    r.error ? `FAILED: ${r.error}` : r.duplicateOf ? `same build as '${r.duplicateOf}' (not repeated)` : 'ok',
+  ]), 99));
+}
+
+function find(rows: readonly Row[], name: string): Row | undefined {
+  return rows.find((r) => r.name === name && r.status === 'ok');
+}
+
+function printKernels(rows: readonly Row[], numpy: NumpyResults): void {
+  for (const k of KERNELS) {
+    section(`${k}  (GFLOP/s = ${k === 'denseForward' ? '2' : '4'}·batch·nIn·nOut / median${k === 'denseBackward' ? '; dw and dx both computed' : ''})`);
+    const body: string[][] = [];
+    for (const s of SHAPES) {
+      const naive = k === 'denseForward' ? find(rows, kernelTaskName('naive denseForward', s, 'naive js')) : undefined;
+      const js = find(rows, kernelTaskName(k, s, 'js'));
+      const np = numpy.gemm1[`${s.batch},${s.nIn},${s.nOut}`];
+      for (const r of rows.filter((x) => x.group === k && x.name.startsWith(`${k} ${shapeLabel(s)} [`))) {
+        if (r.status !== 'ok') {
+          body.push([r.name, r.variant ?? '', failCell(r), '', '', '', '', '', '']);
+          continue;
+        }
+        body.push([
+          r.name, r.variant ?? '', num(r.opsPerSec), ms(r.medianMs), `±${num(r.rme, 2)}%`, num(r.gflops),
+          js?.medianMs && r.medianMs ? ratio(js.medianMs / r.medianMs) : '',
+          naive?.medianMs && r.medianMs ? ratio(naive.medianMs / r.medianMs) : '',
+          k === 'denseForward' && np && r.gflops ? `${num(r.gflops / np)}` : '',
+        ]);
+      }
+      body.push(['', '', '', '', '', '', '', '', '']);
+    }
+    body.pop();
+    log(table(['task', 'build', 'ops/s', 'median', 'rme', 'GFLOP/s', 'vs js', 'vs naive', 'vs numpy'], body, 2));
+    notes.flush(log);
+    if (k === 'denseForward') {
+      const g = Object.entries(numpy.gemm1).map(([s, v]) => `(${s}) ${v} GFLOP/s`).join(', ');
+      log(`numpy matmul, 1 thread: ${g || 'unavailable'}   ('vs numpy' = GFLOP/s ÷ numpy's on the same shape)`);
+    }
+  }
+}
+
+function printTraining(rows: readonly Row[], numpy: NumpyResults): void {
+  for (const cfg of CONFIGS) {
+    const group = `train epoch ${cfg.title}`;
+    section(`${group}, batch ${TRAIN.batch}`);
+    const naive = rows.find((r) => r.group === group && r.backend === 'naive js' && r.status === 'ok');
+    const np1 = cfg.id === 'sgd' ? numpy.mlp1?.samplesPerSec : undefined;
+    const body = rows.filter((r) => r.group === group).map((r) => r.status !== 'ok'
+      ? [r.backend, r.variant ?? '', failCell(r), '', '', '', '']
+      : [r.backend, r.variant ?? '', ms(r.medianMs), `±${num(r.rme, 2)}%`, num(r.samplesPerSec),
+        naive?.samplesPerSec && r.samplesPerSec ? ratio(r.samplesPerSec / naive.samplesPerSec) : '',
+        np1 && r.samplesPerSec ? num(r.samplesPerSec / np1) : '']);
+    if (cfg.id === 'sgd') {
+      for (const [t, m] of [[1, numpy.mlp1], [2, numpy.mlp2]] as const) {
+        body.push([`numpy (OpenBLAS ${t} thread${t > 1 ? 's' : ''})`, '', m ? ms(m.epochS * 1000) : 'unavailable', '', m ? num(m.samplesPerSec) : '',
+          naive?.samplesPerSec && m ? ratio(m.samplesPerSec / naive.samplesPerSec) : '', np1 && m ? num(m.samplesPerSec / np1) : '']);
+      }
+    }
+    log(table(['implementation', 'build', 'median/epoch', 'rme', 'samples/s', 'vs naive', 'vs numpy 1t'], body, 2));
+    notes.flush(log);
+    if (cfg.id === 'sgd') log('Network.train rows include copying x and y into backend memory; "fused kernel only" rows time one trainBatches call over the epoch. The oracle trains on a subset, scaled.');
+  }
+  section('tutorial 2-2-1: one train call of 1000 epochs, batch 1, lr 0.1');
+  const group = 'tutorial 2-2-1, 1000 epochs';
+  const scalar = rows.find((r) => r.group === group && r.backend === 'hand-written scalar js' && r.status === 'ok');
+  const body = rows.filter((r) => r.group === group).map((r) => r.status !== 'ok'
+    ? [r.backend, r.variant ?? '', failCell(r), '', '', '']
+    : [r.backend, r.variant ?? '', ms(r.medianMs), `±${num(r.rme, 2)}%`,
+      scalar?.medianMs && r.medianMs ? ratio(scalar.medianMs / r.medianMs) : '',
+      numpy.tutorialMs && r.medianMs ? ratio(numpy.tutorialMs / r.medianMs) : '']);
+  body.push(['numpy_tutorial.py', '', numpy.tutorialMs ? ms(numpy.tutorialMs) : 'unavailable', '', scalar?.medianMs && numpy.tutorialMs ? ratio(scalar.medianMs / numpy.tutorialMs) : '', numpy.tutorialMs ? '1x' : '']);
+  log(table(['implementation', 'build', 'median', 'rme', 'speed vs scalar js', 'speed vs numpy'], body, 2));
+  notes.flush(log);
+}
+
+function printInstantiate(rows: readonly Row[]): void {
+  section('WASM instantiation (cold: first load, once; warm: compiled module cached)');
+  log(table(['task', 'build', 'median', 'rme', 'samples'], rows.map((r) => r.status !== 'ok'
+    ? [r.name, r.variant ?? '', failCell(r), '', '']
+    : [r.name, r.variant ?? '', ms(r.medianMs), r.rme === undefined ? '' : `±${num(r.rme, 2)}%`, String(r.samples ?? '')]), 2));
+  notes.flush(log);
+}
+
+interface Target {
+  target: string;
+  ratio: number | null;
+  need: number;
+  verdict: 'PASS' | 'MISS' | 'n/a';
+  detail: string;
+}
+
+function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResults, backends: readonly BackendRow[]): Target[] {
+  const out: Target[] = [];
+  const add = (target: string, ratio: number | null, need: number, detail: string): void => {
+    out.push({ target, ratio, need, verdict: ratio === null ? 'n/a' : ratio >= need ? 'PASS' : 'MISS', detail });
+  };
+  const s = TARGET_SHAPE, sl = shapeLabel(s);
+  const fwd = (label: string): Row | undefined => find(kRows, kernelTaskName('denseForward', s, label));
+  const naiveF = find(kRows, kernelTaskName('naive denseForward', s, 'naive js'));
+  const np = numpy.gemm1[`${s.batch},${s.nIn},${s.nOut}`];
+  const ratioMs = (a?: Row, b?: Row): number | null => (a?.medianMs && b?.medianMs ? b.medianMs / a.medianMs : null);
+  const why = (r: Row | undefined, label: string): string => r ? '' : ` (${label}: no result)`;
+
+  const js = fwd('js');
+  add(`js denseForward ${sl} / naive loop`, ratioMs(js, naiveF), 3, `${num(js?.gflops)} vs ${num(naiveF?.gflops)} GFLOP/s${why(js, 'js')}`);
+  const group = `train epoch ${CONFIGS[0]!.title}`;
+  const ep = (label: string): Row | undefined => tRows.find((r) => r.group === group && r.backend === label && r.status === 'ok');
+  const naiveE = ep('naive js');
+  const jsE = ep('js');
+  add('js train epoch / naive batched JS', jsE?.samplesPerSec && naiveE?.samplesPerSec ? jsE.samplesPerSec / naiveE.samplesPerSec : null, 3,
+    `${num(jsE?.samplesPerSec)} vs ${num(naiveE?.samplesPerSec)} samples/s`);
+
+  const wasmRows: { label: string; row: BackendRow | undefined }[] = [
+    { label: 'assemblyscript', row: backends.find((b) => b.label === 'assemblyscript') },
+    { label: 'assemblyscript:simd', row: backends.find((b) => b.label === 'assemblyscript:simd') },
+    { label: 'rust:simd', row: backends.find((b) => b.label === 'rust:simd') },
+  ];
+  const tut = 'tutorial 2-2-1, 1000 epochs';
+  const scalarT = tRows.find((r) => r.group === tut && r.backend === 'hand-written scalar js' && r.status === 'ok');
+  for (const { label, row } of wasmRows) {
+    // an explicit row that duplicates the best build is measured under the best build's label
+    const effective = row?.duplicateOf ?? label;
+    const variant = backends.find((b) => b.label === effective)?.variant ?? row?.variant ?? null;
+    const fail = row?.error ? ` — ${label} FAILED to load (see above)` : row ? '' : ' — row missing';
+    const r = fwd(effective);
+    const tag = `${label}${variant ? ` (${variant})` : ''}`;
+    if (label === 'assemblyscript:simd' || label === 'rust:simd') {
+      add(`${tag} denseForward ${sl} / numpy 1-thread GFLOP/s`, r?.gflops && np ? r.gflops / np : null, 0.4,
+        `${num(r?.gflops)} vs ${num(np)} GFLOP/s${fail}`);
+    }
+    if (label === 'assemblyscript') {
+      if (variant === 'relaxed-simd') {
+        add(`${tag} denseForward ${sl} / numpy 1-thread GFLOP/s`, r?.gflops && np ? r.gflops / np : null, 0.5, `${num(r?.gflops)} vs ${num(np)} GFLOP/s${fail}`);
+      } else {
+        add(`assemblyscript relaxed-simd denseForward ${sl} / numpy`, null, 0.5, `relaxed build not loaded (best build: ${variant ?? 'none'})${fail}`);
+      }
+    }
+    if (label === 'assemblyscript:simd') continue; // the remaining targets use the best AS build and rust simd
+    add(`${tag} denseForward ${sl} / naive loop`, ratioMs(r, naiveF), 10, `${num(r?.gflops)} vs ${num(naiveF?.gflops)} GFLOP/s${fail}`);
+    const e = ep(effective);
+    add(`${tag} train epoch samples/s / numpy 1 thread`, e?.samplesPerSec && numpy.mlp1 ? e.samplesPerSec / numpy.mlp1.samplesPerSec : null, 0.6,
+      `${num(e?.samplesPerSec)} vs ${num(numpy.mlp1?.samplesPerSec)} samples/s (Network.train)${fail}`);
+    const t = tRows.find((x) => x.group === tut && x.backend === effective && x.status === 'ok');
+    add(`${tag} tutorial 1000 epochs: faster than scalar JS`, ratioMs(t, scalarT), 1, `${ms(t?.medianMs)} vs ${ms(scalarT?.medianMs)}${fail}`);
+    add(`${tag} tutorial 1000 epochs / numpy_tutorial`, t?.medianMs && numpy.tutorialMs ? numpy.tutorialMs / t.medianMs : null, 100,
+      `${ms(t?.medianMs)} vs ${ms(numpy.tutorialMs)}${fail}`);
+  }
+  return out;
+}
+
+function printTargets(ts: readonly Target[]): void {
+  section('Targets (ratios of medians; ≥ need → PASS)');
+  log(table(['target', 'ratio', 'need', 'verdict', 'detail'], ts.map((t) => [t.target, t.ratio === null ? '—' : ratio(t.ratio), `${t.need}x`, t.verdict, t.detail]), 1));
+}
+
+async function main(): Promise<void> {
+  const env = environment(wasm);
+  const backends = await loadRows();
+  header(env, backends);
+
+  section(`numpy baselines ${elapsed()}`);
+  const numpy = runNumpy(log);
+  if (!numpy.available) log(`numpy: unavailable (${numpy.reason ?? 'unknown'})`);
+  else {
+    log(`python ${numpy.python}, numpy ${numpy.numpy}, scripts ${BASELINE_DIR} (OPENBLAS_CORETYPE/L2_SIZE unset)`);
+    for (const e of numpy.errors) log(`numpy error: ${e}`);
+  }
+
+  section(`verification (backend vs js: rtol ${TOL.backend.rtol}, atol ${TOL.backend.atol}; js vs naive loops: rtol ${TOL.naive.rtol}, atol ${TOL.naive.atol})`);
+  let failures: Failures = new Map();
+  try {
+    failures = verifyKernels(backends);
+  } catch (e) {
+    log(`verification could not run: ${(e as Error).message}`);
+    for (const b of backends) failures.set(b.label, new Map(KERNELS.map((k) => [k, `not verified: ${(e as Error).message}`])));
+  }
+  for (const b of backends) {
+    if (b.duplicateOf) continue;
+    if (!b.backend) { log(`${b.label.padEnd(22)} FAILED to load: ${b.error ?? ''}`); continue; }
+    const f = failures.get(b.label);
+    log(`${b.label.padEnd(22)} ${KERNELS.map((k) => `${k} ${f?.get(k) ? `FAILED (${f.get(k)})` : 'ok'}`).join('; ')}`);
+  }
+
+  section(`timing kernels ${elapsed()}`);
+  const kRows = await benchKernels(backends, failures, log);
+  section(`timing training ${elapsed()}`);
+  const tRows = await benchTraining(backends, log);
+  log(`  instantiation ${elapsed()}`);
+  const iRows = await benchInstantiate(backends);
+  log(`  done ${elapsed()}`);
+
+  printKernels(kRows, numpy);
+  printTraining(tRows, numpy);
+  printInstantiate(iRows);
+  const ts = targets(kRows, tRows, numpy, backends);
+  printTargets(ts);
+
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const result = {
+    environment: env,
+    backends: backends.map((b) => ({ label: b.label, name: b.name, title: rowTitle(b), requested: b.requested ?? null, variant: b.variant, error: b.error, coldLoadMs: b.coldLoadMs, duplicateOf: b.duplicateOf ?? null })),
+    verification: Object.fromEntries([...failures].map(([k, v]) => [k, Object.fromEntries(v)])),
+    numpy,
+    kernels: kRows,
+    training: tRows,
+    instantiate: iRows,
+    targets: ts,
+    wallSeconds,
+    sink: kernelSink + trainSink,
+  };
+  const dir = path.join(REPO_ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${env.date.replace(/[:.]/g, '-')}.json`);
+  const json = JSON.stringify(result, null, 2);
+  writeFileSync(file, json);
+  writeFileSync(path.join(dir, 'latest.json'), json);
+  log(`\nresults: ${path.relative(REPO_ROOT, file)} (and bench/results/latest.json); wall time ${wallSeconds.toFixed(0)} s; sink ${Number.isFinite(result.sink) ? 'ok' : result.sink}`);
+  for (const b of backends) b.backend?.dispose();
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,262 @@
+/**
+ * Training throughput: (a) 784-128-10 sigmoid/MSE/SGD epochs, (b) relu + softmax/cross-entropy/Adam epochs,
+ * each through Network.train AND through the fused trainBatches kernel alone; the naive batched JS trainer and
+ * the per-neuron oracle as baselines; (c) the tutorial's 2-2-1 network, 1000 epochs, against a hand-written
+ * scalar JS loop and the reference TutorialNetwork.
+ *
+ * Verification before timing: each backend's first epoch loss must match the js backend's (rtol 1e-8), and each
+ * backend's 2-2-1 parameters after 1000 tutorial epochs must match TutorialNetwork's (rtol 1e-8).
+ */
+import { Bench, type BenchOptions } from 'tinybench';
+import { PLAN_BATCH, PLAN_OPT, PLAN_ORDER, PLAN_SAMPLES, PLAN_LOSSES, PLAN_XDATA, PLAN_YDATA, OPT } from '../src/abi.js';
+import type { Backend } from '../src/backend.js';
+import { matrix, type Matrix } from '../src/matrix.js';
+import { Network, type NetworkOptions, type TrainOptions } from '../src/network.js';
+import { OracleNetwork } from '../src/reference/oracle.js';
+import { TutorialNetwork } from '../src/reference/tutorial.js';
+import { mulberry32, normalFrom } from '../src/rng.js';
+import { errorMessage, type BackendRow } from './backends.js';
+import { SHORT_OPTS, TRAIN_OPTS, TRAIN_SAMPLES } from './env.js';
+import { NaiveMlp } from './naive.js';
+import { fromTask, runBench, type Row } from './report.js';
+import { TRAIN, TUTORIAL } from './shapes.js';
+import { trainScalarTutorial, type NineParameters } from './tutorial-scalar.js';
+
+export let sink = 0;
+
+/** numpy_mlp.py's data: x uniform [0, 1), one-hot y (seeded; throughput does not depend on the values). */
+export function trainingData(n: number): { X: Matrix; Y: Matrix } {
+  const rand = mulberry32(TRAIN.seed);
+  const [nIn, , nOut] = TRAIN.layers;
+  const X = matrix(n, nIn);
+  const Y = matrix(n, nOut);
+  for (let i = 0; i < n * nIn; i++) X.data[i] = rand();
+  for (let i = 0; i < n; i++) Y.data[i * nOut + Math.floor(rand() * nOut)] = 1;
+  return { X, Y };
+}
+
+interface Config {
+  id: 'sgd' | 'adam';
+  title: string;
+  net: Omit<NetworkOptions, 'backend'>;
+  train: TrainOptions;
+}
+
+export const CONFIGS: readonly Config[] = [
+  {
+    id: 'sgd',
+    title: '784-128-10 sigmoid/mse/sgd',
+    net: { layers: [...TRAIN.layers], seed: TRAIN.seed, init: 'xavier' },
+    train: { epochs: 1, learningRate: TRAIN.learningRate, batchSize: TRAIN.batch, shuffle: false },
+  },
+  {
+    id: 'adam',
+    title: '784-128-10 relu/softmax-ce/adam',
+    net: { layers: [...TRAIN.layers], seed: TRAIN.seed, activation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy', init: 'he' },
+    train: { epochs: 1, learningRate: 1e-3, batchSize: TRAIN.batch, shuffle: false, optimizer: 'adam' },
+  },
+];
+
+/**
+ * The fused kernel alone: point the network's own plan (built by a train() call) at a copy of the data already in
+ * backend memory, then each call is one trainBatches over the whole epoch. Network keeps the plan in a private
+ * field; if that ever changes this returns null and only the Network.train row is reported.
+ */
+function fusedEpoch(net: Network, be: Backend, X: Matrix, Y: Matrix, batch: number, opt: keyof typeof OPT): { setup: () => void; run: () => number; free: () => void } | null {
+  const ws = (net as unknown as { ws?: { plan?: number } }).ws;
+  if (!ws || typeof ws.plan !== 'number') return null;
+  const plan = ws.plan;
+  const n = X.rows;
+  const xData = be.allocBytes(X.data.length * 8), yData = be.allocBytes(Y.data.length * 8), order = be.allocBytes(n * 4);
+  be.f64().set(X.data, xData >> 3);
+  be.f64().set(Y.data, yData >> 3);
+  const I = be.i32();
+  for (let i = 0; i < n; i++) I[(order >> 2) + i] = i;
+  const nBatches = Math.ceil(n / batch);
+  return {
+    setup: () => {
+      const J = be.i32(), P = plan >> 2;
+      J[P + PLAN_BATCH] = batch;
+      J[P + PLAN_OPT] = OPT[opt];
+      J[P + PLAN_XDATA] = xData;
+      J[P + PLAN_YDATA] = yData;
+      J[P + PLAN_ORDER] = order;
+      J[P + PLAN_SAMPLES] = n;
+      J[P + PLAN_LOSSES] = 0; // no per-batch loss array: the kernel returns the sum
+    },
+    run: () => be.trainBatches(plan, 0, nBatches),
+    free: () => { be.freeBytes(xData); be.freeBytes(yData); be.freeBytes(order); },
+  };
+}
+
+const relClose = (a: number, b: number, rtol: number): boolean => Math.abs(a - b) <= rtol * Math.max(Math.abs(a), Math.abs(b), 1e-300);
+
+export async function benchTraining(rows: readonly BackendRow[], log: (s: string) => void): Promise<Row[]> {
+  const out: Row[] = [];
+  const n = TRAIN_SAMPLES;
+  const { X, Y } = trainingData(n);
+  const perSec = (r: Row, samples: number): Row => (r.medianMs ? { ...r, samplesPerSec: samples / (r.medianMs / 1000) } : r);
+
+  for (const cfg of CONFIGS) {
+    const group = `train epoch ${cfg.title}`;
+    log(`  ${group} (${n} samples, batch ${TRAIN.batch})`);
+    let refLoss: number | null = null;
+    for (const r of rows) {
+      if (r.duplicateOf) continue;
+      const base: Row = { group, name: `train epoch ${cfg.title} [${r.label}]`, backend: r.label, variant: r.variant, status: 'ok' };
+      const fusedBase: Row = { ...base, name: `trainBatches epoch ${cfg.title} [${r.label}]`, backend: `${r.label} (fused kernel only)` };
+      if (!r.backend || r.error) {
+        out.push({ ...base, status: 'FAILED', error: r.error ?? 'did not load' }, { ...fusedBase, status: 'FAILED', error: r.error ?? 'did not load' });
+        continue;
+      }
+      const be = r.backend;
+      let net: Network | null = null;
+      let fused: ReturnType<typeof fusedEpoch> = null;
+      try {
+        net = await Network.create({ ...cfg.net, backend: be });
+        // verify: the first epoch from the same seed must give the js backend's loss
+        const loss = net.train(X, Y, cfg.train).losses[0]!;
+        if (r.name === 'js') refLoss = loss;
+        else if (refLoss === null || !relClose(loss, refLoss, 1e-8)) {
+          const msg = refLoss === null ? 'no js reference loss' : `first-epoch loss ${loss} differs from js ${refLoss} (rtol 1e-8)`;
+          out.push({ ...base, status: 'FAILED', error: msg }, { ...fusedBase, status: 'FAILED', error: msg });
+          continue;
+        }
+        const nn = net;
+        fused = fusedEpoch(nn, be, X, Y, TRAIN.batch, cfg.train.optimizer ?? 'sgd');
+        const bench = new Bench({ name: group, ...TRAIN_OPTS });
+        bench.add(base.name, () => { sink += nn.train(X, Y, cfg.train).losses[0]!; }, { async: false });
+        if (fused) {
+          const f = fused;
+          bench.add(fusedBase.name, () => { sink += f.run(); }, { async: false, beforeAll: f.setup });
+        }
+        const tasks = await runBench(bench);
+        out.push({ ...perSec(fromTask(base, tasks.get(base.name)), n), note: 'Network.train; includes copying x, y into backend memory' });
+        if (fused) out.push({ ...perSec(fromTask(fusedBase, tasks.get(fusedBase.name)), n), note: 'one trainBatches call over the epoch, data already in backend memory' });
+        else out.push({ ...fusedBase, status: 'errored', error: "Network's private plan is not reachable" });
+      } catch (e) {
+        out.push({ ...base, status: 'errored', error: errorMessage(e) });
+      } finally {
+        fused?.free();
+        net?.dispose();
+      }
+    }
+
+    if (cfg.id === 'sgd') {
+      // (d) the naive batched JS trainer, same data and algorithm
+      const naive = new NaiveMlp(TRAIN.layers[0], TRAIN.layers[1], TRAIN.layers[2], TRAIN.batch, TRAIN.seed);
+      const nb = new Bench({ name: 'naive', ...TRAIN_OPTS });
+      const naiveRow: Row = { group, name: `train epoch ${cfg.title} [naive js]`, backend: 'naive js', status: 'ok' };
+      nb.add(naiveRow.name, () => { sink += naive.epoch(X.data, Y.data, n, TRAIN.learningRate); }, { async: false });
+      let tasks = await runBench(nb);
+      out.push({ ...perSec(fromTask(naiveRow, tasks.get(naiveRow.name)), n), note: 'plain triple loops, separate arrays' });
+
+      // (e) the per-neuron oracle on a subset, scaled to samples/s
+      const m = TRAIN.oracleSamples;
+      const init = await Network.create({ ...cfg.net, backend: 'js' });
+      const params = init.getParameters();
+      init.dispose();
+      const oracle = new OracleNetwork(params.map((p) => ({ weights: p.weights, biases: p.biases, activation: 'sigmoid' as const })), { loss: 'mse' });
+      const xs: number[][] = [], ys: number[][] = [];
+      for (let i = 0; i < m; i++) {
+        xs.push(Array.from(X.data.subarray(i * X.cols, (i + 1) * X.cols)));
+        ys.push(Array.from(Y.data.subarray(i * Y.cols, (i + 1) * Y.cols)));
+      }
+      const ob = new Bench({ name: 'oracle', ...TRAIN_OPTS, iterations: Math.min(3, TRAIN_OPTS.iterations ?? 3) });
+      const oracleRow: Row = { group, name: `train epoch ${cfg.title} [oracle per-neuron]`, backend: 'oracle (per-neuron)', status: 'ok' };
+      ob.add(oracleRow.name, () => {
+        sink += oracle.train(xs, ys, { epochs: 1, batchSize: TRAIN.batch, optimizer: { kind: 'sgd', learningRate: TRAIN.learningRate } })[0]!;
+      }, { async: false });
+      tasks = await runBench(ob);
+      out.push({ ...perSec(fromTask(oracleRow, tasks.get(oracleRow.name)), m), note: `${m} samples per call, scaled to samples/s` });
+    }
+  }
+
+  out.push(...(await benchTutorial(rows, log)));
+  return out;
+}
+
+/** (c) The tutorial network: one train call of 1000 epochs over its 4 samples, batch 1, lr 0.1, in order. */
+async function benchTutorial(rows: readonly BackendRow[], log: (s: string) => void): Promise<Row[]> {
+  const group = 'tutorial 2-2-1, 1000 epochs';
+  log(`  ${group}`);
+  const out: Row[] = [];
+  const normal = normalFrom(mulberry32(TUTORIAL.seed));
+  const p0: NineParameters = { w1: normal(), w2: normal(), w3: normal(), w4: normal(), w5: normal(), w6: normal(), b1: normal(), b2: normal(), b3: normal() };
+  const data = TUTORIAL.data.map((r) => r.slice());
+  const ys = TUTORIAL.ys.slice();
+  const flat = Float64Array.from(data.flat());
+  const ysF = Float64Array.from(ys);
+  const X = matrix(4, 2, flat), Y = matrix(4, 1, ysF);
+  const opts: TrainOptions = { epochs: TUTORIAL.epochs, learningRate: TUTORIAL.learningRate, batchSize: 1, shuffle: false };
+  const asLayers = (p: NineParameters) => [
+    { weights: Float64Array.of(p.w1, p.w2, p.w3, p.w4), biases: Float64Array.of(p.b1, p.b2) },
+    { weights: Float64Array.of(p.w5, p.w6), biases: Float64Array.of(p.b3) },
+  ];
+
+  // reference result after 1000 epochs
+  const ref = new TutorialNetwork({ ...p0 });
+  ref.train(data, ys, { learnRate: TUTORIAL.learningRate, epochs: TUTORIAL.epochs });
+  const refFlat = [ref.w1, ref.w2, ref.w3, ref.w4, ref.b1, ref.b2, ref.w5, ref.w6, ref.b3];
+  const check = (got: number[]): string | null => {
+    for (let i = 0; i < 9; i++) {
+      if (!relClose(got[i]!, refFlat[i]!, 1e-8)) return `parameter ${i} after ${TUTORIAL.epochs} epochs is ${got[i]}, TutorialNetwork has ${refFlat[i]} (rtol 1e-8)`;
+    }
+    return null;
+  };
+
+  const bench = new Bench({ name: group, ...SHORT_OPTS });
+  const pending: Row[] = [];
+  const ordered: Row[] = []; // every row in print order; pending ones are replaced by their results
+  const nets: Network[] = [];
+  const s = trainScalarTutorial(p0, flat, ysF, TUTORIAL.learningRate, TUTORIAL.epochs);
+  const scalarRow: Row = { group, name: `tutorial 2-2-1 1000 epochs [scalar js]`, backend: 'hand-written scalar js', status: 'ok' };
+  const sErr = check([s.w1, s.w2, s.w3, s.w4, s.b1, s.b2, s.w5, s.w6, s.b3]);
+  if (sErr) ordered.push({ ...scalarRow, status: 'FAILED', error: sErr });
+  else {
+    bench.add(scalarRow.name, () => { sink += trainScalarTutorial(p0, flat, ysF, TUTORIAL.learningRate, TUTORIAL.epochs).b3; }, { async: false });
+    pending.push(scalarRow);
+    ordered.push(scalarRow);
+  }
+  const tutRow: Row = { group, name: `tutorial 2-2-1 1000 epochs [TutorialNetwork]`, backend: 'reference TutorialNetwork', status: 'ok' };
+  bench.add(tutRow.name, () => {
+    const t = new TutorialNetwork({ ...p0 });
+    t.train(data, ys, { learnRate: TUTORIAL.learningRate, epochs: TUTORIAL.epochs });
+    sink += t.b3;
+  }, { async: false });
+  pending.push(tutRow);
+  ordered.push(tutRow);
+
+  for (const r of rows) {
+    if (r.duplicateOf) continue;
+    const row: Row = { group, name: `tutorial 2-2-1 1000 epochs [${r.label}]`, backend: r.label, variant: r.variant, status: 'ok' };
+    if (!r.backend || r.error) {
+      ordered.push({ ...row, status: 'FAILED', error: r.error ?? 'did not load' });
+      continue;
+    }
+    try {
+      const net = await Network.create({ layers: [2, 2, 1], backend: r.backend, seed: TUTORIAL.seed, init: 'normal' });
+      nets.push(net);
+      net.setParameters(asLayers(p0));
+      net.train(X, Y, opts);
+      const p = net.getParameters();
+      const err = check([...p[0]!.weights, ...p[0]!.biases, ...p[1]!.weights, ...p[1]!.biases]);
+      if (err) {
+        ordered.push({ ...row, status: 'FAILED', error: err });
+        continue;
+      }
+      const layers0 = asLayers(p0);
+      bench.add(row.name, () => { sink += net.train(X, Y, opts).losses[0]!; }, { async: false, beforeAll: () => net.setParameters(layers0) });
+      pending.push(row);
+      ordered.push(row);
+    } catch (e) {
+      ordered.push({ ...row, status: 'errored', error: errorMessage(e) });
+    }
+  }
+  const tasks = await runBench(bench);
+  for (const r of ordered) out.push(pending.includes(r) ? fromTask(r, tasks.get(r.name)) : r);
+  for (const n of nets) n.dispose();
+  return out;
+}
+
+export type { BenchOptions };
