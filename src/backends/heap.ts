@@ -75,6 +75,9 @@ export class HeapBackend implements Backend {
     this.raw = kernels;
     this.base = align16(Math.max(16, kernels.heapBase()));
     this.top = this.base;
+    // the module's own region (static data, scratch, Rust's stack) may be larger than a fresh memory
+    const need = this.base + 4 * PAGE;
+    if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
   }
 
   get disposed(): boolean {

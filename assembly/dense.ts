@@ -1,0 +1,497 @@
+/**
+ * Dense layer kernels: z = x·wᵀ + b and its gradients.
+ *
+ * x: batch×nIn, w: nOut×nIn (row j = neuron j), b: nOut, z/dz: batch×nOut; all row-major float64.
+ *
+ * Summation order (same as src/backends/js-kernels.ts): every dot product is summed in increasing k
+ * (forward, dx: increasing j; dw, db: increasing r) starting from 0, and the bias is added last. The SIMD
+ * micro-kernels keep that order: they vectorise across independent dot products (rows, neurons or
+ * inputs), never along the reduction, so without relaxed-simd they round exactly like the scalar code.
+ * The relaxed build fuses multiply and add (one rounding), which stays within the parity tolerance.
+ */
+import { madd, scratchBase, SCRATCH_F64, zeroF64 } from './common';
+
+/** Below this many multiply-adds the scalar loops win (no packing, no tile set-up). */
+const SIMD_MIN_WORK: i64 = 512;
+
+/** Rows per chunk of the dw reduction in denseBackwardSimd. */
+const DW_ROWS: i32 = 64;
+
+// =====================================================================================================
+// denseForward
+// =====================================================================================================
+
+/**
+ * z[r,j] = Σ_k x[r,k]·w[j,k] + b[j].   z must not alias x, w or b.
+ */
+export function denseForward(z: usize, x: usize, w: usize, b: usize, batch: i32, nIn: i32, nOut: i32): void {
+  assert(((z | x | w | b) & 15) == 0 && batch >= 0 && nIn >= 0 && nOut >= 0); // debug build only
+  if (ASC_FEATURE_SIMD) {
+    if (nOut >= 4 && <i64>batch * nIn * nOut >= SIMD_MIN_WORK && nIn <= (SCRATCH_F64 >> 2)) {
+      denseForwardSimd(z, x, w, b, batch, nIn, nOut);
+      return;
+    }
+  }
+  denseForwardScalar(z, x, w, b, batch, nIn, nOut);
+}
+
+/** Scalar version: blocked 2 rows × 2 neurons, as the JS spec. */
+function denseForwardScalar(z: usize, x: usize, w: usize, b: usize, batch: i32, nIn: i32, nOut: i32): void {
+  const rowB = <usize>nIn << 3;
+  const zRowB = <usize>nOut << 3;
+  let r = 0;
+  for (; r + 1 < batch; r += 2) {
+    const x0 = x + <usize>r * rowB, x1 = x0 + rowB;
+    const z0 = z + <usize>r * zRowB, z1 = z0 + zRowB;
+    let j = 0;
+    for (; j + 1 < nOut; j += 2) {
+      const w0 = w + <usize>j * rowB, w1 = w0 + rowB;
+      let s00 = 0.0, s01 = 0.0, s10 = 0.0, s11 = 0.0;
+      for (let k: usize = 0; k < rowB; k += 8) {
+        const a0 = load<f64>(x0 + k), a1 = load<f64>(x1 + k);
+        const c0 = load<f64>(w0 + k), c1 = load<f64>(w1 + k);
+        s00 += a0 * c0; s01 += a0 * c1; s10 += a1 * c0; s11 += a1 * c1;
+      }
+      const jo = <usize>j << 3;
+      const b0 = load<f64>(b + jo), b1 = load<f64>(b + jo, 8);
+      store<f64>(z0 + jo, s00 + b0); store<f64>(z0 + jo, s01 + b1, 8);
+      store<f64>(z1 + jo, s10 + b0); store<f64>(z1 + jo, s11 + b1, 8);
+    }
+    for (; j < nOut; j++) {
+      const w0 = w + <usize>j * rowB;
+      let s0 = 0.0, s1 = 0.0;
+      for (let k: usize = 0; k < rowB; k += 8) {
+        const c = load<f64>(w0 + k);
+        s0 += load<f64>(x0 + k) * c; s1 += load<f64>(x1 + k) * c;
+      }
+      const jo = <usize>j << 3;
+      const bj = load<f64>(b + jo);
+      store<f64>(z0 + jo, s0 + bj); store<f64>(z1 + jo, s1 + bj);
+    }
+  }
+  for (; r < batch; r++) {
+    const x0 = x + <usize>r * rowB, z0 = z + <usize>r * zRowB;
+    for (let j = 0; j < nOut; j++) {
+      const w0 = w + <usize>j * rowB;
+      let s = 0.0;
+      for (let k: usize = 0; k < rowB; k += 8) s += load<f64>(x0 + k) * load<f64>(w0 + k);
+      const jo = <usize>j << 3;
+      store<f64>(z0 + jo, s + load<f64>(b + jo));
+    }
+  }
+}
+
+/**
+ * SIMD version. For each block of 4 rows, x is packed k-major into scratch ([k][r0 r1 r2 r3]), so one
+ * k step loads rows (r0,r1) and (r2,r3) as two f64x2 and broadcasts w[j,k] for 4 neurons: 8 accumulators,
+ * each a row pair of one neuron. The last batch % 4 rows go through forwardRowSimd.
+ */
+function denseForwardSimd(z: usize, x: usize, w: usize, b: usize, batch: i32, nIn: i32, nOut: i32): void {
+  const xp = scratchBase();
+  const rowB = <usize>nIn << 3;
+  const zRowB = <usize>nOut << 3;
+  const batch4 = batch & ~3;
+  for (let r = 0; r < batch4; r += 4) {
+    const x0 = x + <usize>r * rowB;
+    const x1 = x0 + rowB, x2 = x1 + rowB, x3 = x2 + rowB;
+    let q = xp;
+    for (let k: usize = 0; k < rowB; k += 8) {
+      store<f64>(q, load<f64>(x0 + k));
+      store<f64>(q, load<f64>(x1 + k), 8);
+      store<f64>(q, load<f64>(x2 + k), 16);
+      store<f64>(q, load<f64>(x3 + k), 24);
+      q += 32;
+    }
+    const z0 = z + <usize>r * zRowB;
+    const z1 = z0 + zRowB, z2 = z1 + zRowB, z3 = z2 + zRowB;
+    const xEnd = xp + (rowB << 2);
+    let j = 0;
+    for (; j + 3 < nOut; j += 4) {
+      let w0 = w + <usize>j * rowB;
+      let w1 = w0 + rowB, w2 = w1 + rowB, w3 = w2 + rowB;
+      let a0l = f64x2.splat(0), a0h = f64x2.splat(0), a1l = f64x2.splat(0), a1h = f64x2.splat(0);
+      let a2l = f64x2.splat(0), a2h = f64x2.splat(0), a3l = f64x2.splat(0), a3h = f64x2.splat(0);
+      let p = xp;
+      // running pointers rather than base + offset: fewer integer ops competing for the vector ports
+      // (measured; unrolling k by 2 with constant offsets was slower, with relaxed-simd much slower)
+      for (; p < xEnd; p += 32) {
+        const xl = v128.load(p), xh = v128.load(p, 16);
+        let c = v128.load64_splat(w0);
+        a0l = madd(xl, c, a0l); a0h = madd(xh, c, a0h);
+        c = v128.load64_splat(w1);
+        a1l = madd(xl, c, a1l); a1h = madd(xh, c, a1h);
+        c = v128.load64_splat(w2);
+        a2l = madd(xl, c, a2l); a2h = madd(xh, c, a2h);
+        c = v128.load64_splat(w3);
+        a3l = madd(xl, c, a3l); a3h = madd(xh, c, a3h);
+        w0 += 8; w1 += 8; w2 += 8; w3 += 8;
+      }
+      const jo = <usize>j << 3;
+      const b01 = v128.load(b + jo), b23 = v128.load(b + jo, 16);
+      // a{n}l = (row0, row1) of neuron n, a{n}h = (row2, row3)
+      v128.store(z0 + jo, f64x2.add(v128.shuffle<f64>(a0l, a1l, 0, 2), b01));
+      v128.store(z0 + jo, f64x2.add(v128.shuffle<f64>(a2l, a3l, 0, 2), b23), 16);
+      v128.store(z1 + jo, f64x2.add(v128.shuffle<f64>(a0l, a1l, 1, 3), b01));
+      v128.store(z1 + jo, f64x2.add(v128.shuffle<f64>(a2l, a3l, 1, 3), b23), 16);
+      v128.store(z2 + jo, f64x2.add(v128.shuffle<f64>(a0h, a1h, 0, 2), b01));
+      v128.store(z2 + jo, f64x2.add(v128.shuffle<f64>(a2h, a3h, 0, 2), b23), 16);
+      v128.store(z3 + jo, f64x2.add(v128.shuffle<f64>(a0h, a1h, 1, 3), b01));
+      v128.store(z3 + jo, f64x2.add(v128.shuffle<f64>(a2h, a3h, 1, 3), b23), 16);
+    }
+    for (; j < nOut; j++) {
+      const w0 = w + <usize>j * rowB;
+      let al = f64x2.splat(0), ah = f64x2.splat(0);
+      let wk: usize = 0;
+      for (let p = xp; p < xEnd; p += 32) {
+        const c = v128.load64_splat(w0 + wk);
+        al = madd(v128.load(p), c, al); ah = madd(v128.load(p, 16), c, ah);
+        wk += 8;
+      }
+      const jo = <usize>j << 3;
+      const bj = load<f64>(b + jo);
+      store<f64>(z0 + jo, f64x2.extract_lane(al, 0) + bj);
+      store<f64>(z1 + jo, f64x2.extract_lane(al, 1) + bj);
+      store<f64>(z2 + jo, f64x2.extract_lane(ah, 0) + bj);
+      store<f64>(z3 + jo, f64x2.extract_lane(ah, 1) + bj);
+    }
+  }
+  for (let r = batch4; r < batch; r++) {
+    forwardRowSimd(z + <usize>r * zRowB, x + <usize>r * rowB, w, b, nIn, nOut);
+  }
+}
+
+/**
+ * One row of denseForward (matrix-vector), for batches that are not a multiple of 4 (and batch 1).
+ * Vectorised across neuron pairs: w[j, k..k+1] and w[j+1, k..k+1] are loaded and transposed with a
+ * shuffle, so each lane still sums its own dot product in increasing k. 8 neurons per tile.
+ */
+function forwardRowSimd(z0: usize, x0: usize, w: usize, b: usize, nIn: i32, nOut: i32): void {
+  const rowB = <usize>nIn << 3;
+  const kB2 = rowB & ~(<usize>15);
+  let j = 0;
+  for (; j + 7 < nOut; j += 8) {
+    const w0 = w + <usize>j * rowB;
+    const w1 = w0 + rowB, w2 = w1 + rowB, w3 = w2 + rowB, w4 = w3 + rowB;
+    const w5 = w4 + rowB, w6 = w5 + rowB, w7 = w6 + rowB;
+    let s01 = f64x2.splat(0), s23 = f64x2.splat(0), s45 = f64x2.splat(0), s67 = f64x2.splat(0);
+    let k: usize = 0;
+    for (; k < kB2; k += 16) {
+      const xa = v128.load64_splat(x0 + k), xb = v128.load64_splat(x0 + k, 8);
+      let p = v128.load(w0 + k), q = v128.load(w1 + k);
+      s01 = madd(v128.shuffle<f64>(p, q, 0, 2), xa, s01);
+      s01 = madd(v128.shuffle<f64>(p, q, 1, 3), xb, s01);
+      p = v128.load(w2 + k); q = v128.load(w3 + k);
+      s23 = madd(v128.shuffle<f64>(p, q, 0, 2), xa, s23);
+      s23 = madd(v128.shuffle<f64>(p, q, 1, 3), xb, s23);
+      p = v128.load(w4 + k); q = v128.load(w5 + k);
+      s45 = madd(v128.shuffle<f64>(p, q, 0, 2), xa, s45);
+      s45 = madd(v128.shuffle<f64>(p, q, 1, 3), xb, s45);
+      p = v128.load(w6 + k); q = v128.load(w7 + k);
+      s67 = madd(v128.shuffle<f64>(p, q, 0, 2), xa, s67);
+      s67 = madd(v128.shuffle<f64>(p, q, 1, 3), xb, s67);
+    }
+    if (k < rowB) {
+      const xa = v128.load64_splat(x0 + k);
+      s01 = madd(f64x2(load<f64>(w0 + k), load<f64>(w1 + k)), xa, s01);
+      s23 = madd(f64x2(load<f64>(w2 + k), load<f64>(w3 + k)), xa, s23);
+      s45 = madd(f64x2(load<f64>(w4 + k), load<f64>(w5 + k)), xa, s45);
+      s67 = madd(f64x2(load<f64>(w6 + k), load<f64>(w7 + k)), xa, s67);
+    }
+    const jo = <usize>j << 3;
+    v128.store(z0 + jo, f64x2.add(s01, v128.load(b + jo)));
+    v128.store(z0 + jo, f64x2.add(s23, v128.load(b + jo, 16)), 16);
+    v128.store(z0 + jo, f64x2.add(s45, v128.load(b + jo, 32)), 32);
+    v128.store(z0 + jo, f64x2.add(s67, v128.load(b + jo, 48)), 48);
+  }
+  for (; j < nOut; j++) {
+    const wj = w + <usize>j * rowB;
+    let s = 0.0;
+    for (let k: usize = 0; k < rowB; k += 8) s += load<f64>(x0 + k) * load<f64>(wj + k);
+    const jo = <usize>j << 3;
+    store<f64>(z0 + jo, s + load<f64>(b + jo));
+  }
+}
+
+// =====================================================================================================
+// denseBackward
+// =====================================================================================================
+
+/**
+ * dw[j,k] = Σ_r dz[r,j]·x[r,k]   db[j] = Σ_r dz[r,j]   dx[r,k] = Σ_j dz[r,j]·w[j,k]  (dx = 0: skipped).
+ * Overwrites dw, db, dx; none may alias an input.
+ */
+export function denseBackward(
+  dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, batch: i32, nIn: i32, nOut: i32,
+): void {
+  assert(((dx | dw | db | dz | x | w) & 15) == 0 && batch >= 0 && nIn >= 0 && nOut >= 0); // debug build only
+  if (ASC_FEATURE_SIMD) {
+    // the packed dz tiles (4 × nOut for dx, DW_ROWS × 4 for dw) must fit the scratch region
+    if (<i64>batch * nIn * nOut >= SIMD_MIN_WORK && nIn >= 4 && nOut <= (SCRATCH_F64 >> 2)) {
+      denseBackwardSimd(dx, dw, db, dz, x, w, batch, nIn, nOut);
+      return;
+    }
+  }
+  denseBackwardScalar(dx, dw, db, dz, x, w, batch, nIn, nOut);
+}
+
+function denseBackwardScalar(
+  dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, batch: i32, nIn: i32, nOut: i32,
+): void {
+  const rowB = <usize>nIn << 3;
+  const zRowB = <usize>nOut << 3;
+  // db
+  for (let j = 0; j < nOut; j++) {
+    let s = 0.0;
+    let p = dz + (<usize>j << 3);
+    for (let r = 0; r < batch; r++) { s += load<f64>(p); p += zRowB; }
+    store<f64>(db + (<usize>j << 3), s);
+  }
+  // dw: two neurons at a time share each loaded x[r,k]
+  let j = 0;
+  for (; j + 1 < nOut; j += 2) {
+    const d0 = dw + <usize>j * rowB, d1 = d0 + rowB;
+    zeroF64(d0, rowB << 1);
+    for (let r = 0; r < batch; r++) {
+      const gp = dz + <usize>r * zRowB + (<usize>j << 3);
+      const g0 = load<f64>(gp), g1 = load<f64>(gp, 8);
+      const xr = x + <usize>r * rowB;
+      for (let k: usize = 0; k < rowB; k += 8) {
+        const v = load<f64>(xr + k);
+        store<f64>(d0 + k, load<f64>(d0 + k) + g0 * v);
+        store<f64>(d1 + k, load<f64>(d1 + k) + g1 * v);
+      }
+    }
+  }
+  for (; j < nOut; j++) {
+    const d0 = dw + <usize>j * rowB;
+    zeroF64(d0, rowB);
+    for (let r = 0; r < batch; r++) {
+      const g0 = load<f64>(dz + <usize>r * zRowB + (<usize>j << 3));
+      const xr = x + <usize>r * rowB;
+      for (let k: usize = 0; k < rowB; k += 8) store<f64>(d0 + k, load<f64>(d0 + k) + g0 * load<f64>(xr + k));
+    }
+  }
+  // dx
+  if (dx != 0) {
+    for (let r = 0; r < batch; r++) {
+      const dxr = dx + <usize>r * rowB, dzr = dz + <usize>r * zRowB;
+      zeroF64(dxr, rowB);
+      for (let jj = 0; jj < nOut; jj++) {
+        const g = load<f64>(dzr + (<usize>jj << 3));
+        const wj = w + <usize>jj * rowB;
+        for (let k: usize = 0; k < rowB; k += 8) store<f64>(dxr + k, load<f64>(dxr + k) + g * load<f64>(wj + k));
+      }
+    }
+  }
+}
+
+/**
+ * SIMD version.
+ * db: f64x2 over neuron pairs, summed down the rows.
+ * dx: per block of 4 rows, dz[r..r+3, :] is packed j-major into scratch ([j][4]); tiles of 4 rows × 4
+ *     inputs (8 accumulators) are reduced over j: broadcast the packed dz[r+i, j], load w[j, k..k+3].
+ * dw: per block of 4 neurons, dz[:, j..j+3] is packed r-major ([r][4]); tiles of 4 neurons × 4 inputs are
+ *     reduced over r: broadcast the packed dz[r, j+n], load x[r, k..k+3].
+ * Missing rows/neurons of a last block repeat the last real one (computed, not stored). The packed
+ * operand is read at constant offsets from one running pointer. Inputs k beyond the last multiple of 4
+ * go through scalar loops (same order).
+ */
+function denseBackwardSimd(
+  dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, batch: i32, nIn: i32, nOut: i32,
+): void {
+  const rowB = <usize>nIn << 3;
+  const zRowB = <usize>nOut << 3;
+  const kB4 = <usize>(nIn & ~3) << 3; // bytes of k covered by 4-wide tiles
+  const tile = scratchBase();
+  // ---- db ----
+  {
+    let j = 0;
+    for (; j + 1 < nOut; j += 2) {
+      let acc = f64x2.splat(0);
+      let p = dz + (<usize>j << 3);
+      for (let r = 0; r < batch; r++) { acc = f64x2.add(acc, v128.load(p)); p += zRowB; }
+      v128.store(db + (<usize>j << 3), acc);
+    }
+    for (; j < nOut; j++) {
+      let s = 0.0;
+      let p = dz + (<usize>j << 3);
+      for (let r = 0; r < batch; r++) { s += load<f64>(p); p += zRowB; }
+      store<f64>(db + (<usize>j << 3), s);
+    }
+  }
+  // ---- dx ----
+  if (dx != 0) {
+    const gEnd = tile + (zRowB << 2);
+    const batch4 = batch & ~3;
+    for (let r = 0; r < batch4; r += 4) {
+      const g0 = dz + <usize>r * zRowB;
+      const g1 = g0 + zRowB, g2 = g1 + zRowB, g3 = g2 + zRowB;
+      let q = tile;
+      for (let jo: usize = 0; jo < zRowB; jo += 8) {
+        store<f64>(q, load<f64>(g0 + jo));
+        store<f64>(q, load<f64>(g1 + jo), 8);
+        store<f64>(q, load<f64>(g2 + jo), 16);
+        store<f64>(q, load<f64>(g3 + jo), 24);
+        q += 32;
+      }
+      const d0 = dx + <usize>r * rowB;
+      for (let kb: usize = 0; kb < kB4; kb += 32) {
+        let a0l = f64x2.splat(0), a0h = f64x2.splat(0), a1l = f64x2.splat(0), a1h = f64x2.splat(0);
+        let a2l = f64x2.splat(0), a2h = f64x2.splat(0), a3l = f64x2.splat(0), a3h = f64x2.splat(0);
+        let wp = w + kb;
+        for (let gp = tile; gp < gEnd; gp += 32) {
+          const wl = v128.load(wp), wh = v128.load(wp, 16);
+          let c = v128.load64_splat(gp);
+          a0l = madd(c, wl, a0l); a0h = madd(c, wh, a0h);
+          c = v128.load64_splat(gp, 8);
+          a1l = madd(c, wl, a1l); a1h = madd(c, wh, a1h);
+          c = v128.load64_splat(gp, 16);
+          a2l = madd(c, wl, a2l); a2h = madd(c, wh, a2h);
+          c = v128.load64_splat(gp, 24);
+          a3l = madd(c, wl, a3l); a3h = madd(c, wh, a3h);
+          wp += rowB;
+        }
+        const d = d0 + kb;
+        v128.store(d, a0l); v128.store(d, a0h, 16);
+        const d1 = d + rowB; v128.store(d1, a1l); v128.store(d1, a1h, 16);
+        const d2 = d1 + rowB; v128.store(d2, a2l); v128.store(d2, a2h, 16);
+        const d3 = d2 + rowB; v128.store(d3, a3l); v128.store(d3, a3h, 16);
+      }
+    }
+    for (let r = batch4; r < batch; r++) dxRowSimd(dx + <usize>r * rowB, dz + <usize>r * zRowB, w, nIn, nOut);
+    if (kB4 < rowB) {
+      for (let r = 0; r < batch4; r++) {
+        const dzr = dz + <usize>r * zRowB, dxr = dx + <usize>r * rowB;
+        for (let k = kB4; k < rowB; k += 8) {
+          let s = 0.0;
+          let wp = w + k;
+          for (let jo: usize = 0; jo < zRowB; jo += 8) { s += load<f64>(dzr + jo) * load<f64>(wp); wp += rowB; }
+          store<f64>(dxr + k, s);
+        }
+      }
+    }
+  }
+  // ---- dw ----
+  // Rows go in chunks of DW_ROWS so the x rows of a chunk stay in L2 across all neuron blocks; the
+  // accumulators of later chunks start from the partial sums in dw, so each dw[j,k] is still summed
+  // r = 0..batch-1 in order.
+  if (batch == 1) {
+    dwOneRowSimd(dw, dz, x, nIn, nOut);
+    return;
+  }
+  for (let rc = 0; rc < batch; rc += DW_ROWS) {
+    const nrc = min(DW_ROWS, batch - rc);
+    const tEnd = tile + (<usize>nrc << 5);
+    const xc = x + <usize>rc * rowB;
+    for (let j = 0; j < nOut; j += 4) {
+      const nj = min(4, nOut - j);
+      const o0 = <usize>j << 3;
+      const o1 = nj > 1 ? o0 + 8 : o0;
+      const o2 = nj > 2 ? o1 + 8 : o1;
+      const o3 = nj > 3 ? o2 + 8 : o2;
+      let q = tile, gp = dz + <usize>rc * zRowB;
+      for (let r = 0; r < nrc; r++) {
+        store<f64>(q, load<f64>(gp + o0));
+        store<f64>(q, load<f64>(gp + o1), 8);
+        store<f64>(q, load<f64>(gp + o2), 16);
+        store<f64>(q, load<f64>(gp + o3), 24);
+        q += 32; gp += zRowB;
+      }
+      const d0 = dw + <usize>j * rowB;
+      for (let kb: usize = 0; kb < kB4; kb += 32) {
+        const d = d0 + kb;
+        let a0l = f64x2.splat(0), a0h = f64x2.splat(0), a1l = f64x2.splat(0), a1h = f64x2.splat(0);
+        let a2l = f64x2.splat(0), a2h = f64x2.splat(0), a3l = f64x2.splat(0), a3h = f64x2.splat(0);
+        if (rc > 0) {
+          a0l = v128.load(d); a0h = v128.load(d, 16);
+          if (nj > 1) { const d1 = d + rowB; a1l = v128.load(d1); a1h = v128.load(d1, 16); }
+          if (nj > 2) { const d2 = d + (rowB << 1); a2l = v128.load(d2); a2h = v128.load(d2, 16); }
+          if (nj > 3) { const d3 = d + rowB * 3; a3l = v128.load(d3); a3h = v128.load(d3, 16); }
+        }
+        let xp = xc + kb;
+        for (let tp = tile; tp < tEnd; tp += 32) {
+          const xl = v128.load(xp), xh = v128.load(xp, 16);
+          let c = v128.load64_splat(tp);
+          a0l = madd(c, xl, a0l); a0h = madd(c, xh, a0h);
+          c = v128.load64_splat(tp, 8);
+          a1l = madd(c, xl, a1l); a1h = madd(c, xh, a1h);
+          c = v128.load64_splat(tp, 16);
+          a2l = madd(c, xl, a2l); a2h = madd(c, xh, a2h);
+          c = v128.load64_splat(tp, 24);
+          a3l = madd(c, xl, a3l); a3h = madd(c, xh, a3h);
+          xp += rowB;
+        }
+        v128.store(d, a0l); v128.store(d, a0h, 16);
+        if (nj > 1) { const d1 = d + rowB; v128.store(d1, a1l); v128.store(d1, a1h, 16); }
+        if (nj > 2) { const d2 = d + (rowB << 1); v128.store(d2, a2l); v128.store(d2, a2h, 16); }
+        if (nj > 3) { const d3 = d + rowB * 3; v128.store(d3, a3l); v128.store(d3, a3h, 16); }
+      }
+    }
+  }
+  if (kB4 < rowB) {
+    for (let j = 0; j < nOut; j++) {
+      const dwj = dw + <usize>j * rowB, jo = <usize>j << 3;
+      for (let k = kB4; k < rowB; k += 8) {
+        let s = 0.0;
+        let xp = x + k, gp = dz + jo;
+        for (let r = 0; r < batch; r++) { s += load<f64>(gp) * load<f64>(xp); xp += rowB; gp += zRowB; }
+        store<f64>(dwj + k, s);
+      }
+    }
+  }
+}
+
+/**
+ * One row of dx (dx[r,:] = Σ_j dz[r,j]·w[j,:]) for the batch % 4 rows left over by the 4-row tiles:
+ * 16 inputs per tile (8 accumulators), broadcast dz[r,j], load w[j, k..k+15], reduced over j in order.
+ */
+function dxRowSimd(dxr: usize, dzr: usize, w: usize, nIn: i32, nOut: i32): void {
+  const rowB = <usize>nIn << 3;
+  const zRowB = <usize>nOut << 3;
+  const kB16 = rowB & ~(<usize>127), kB2 = rowB & ~(<usize>15);
+  let kb: usize = 0;
+  for (; kb < kB16; kb += 128) {
+    let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
+    let s4 = f64x2.splat(0), s5 = f64x2.splat(0), s6 = f64x2.splat(0), s7 = f64x2.splat(0);
+    let wp = w + kb;
+    for (let jo: usize = 0; jo < zRowB; jo += 8) {
+      const c = v128.load64_splat(dzr + jo);
+      s0 = madd(c, v128.load(wp), s0); s1 = madd(c, v128.load(wp, 16), s1);
+      s2 = madd(c, v128.load(wp, 32), s2); s3 = madd(c, v128.load(wp, 48), s3);
+      s4 = madd(c, v128.load(wp, 64), s4); s5 = madd(c, v128.load(wp, 80), s5);
+      s6 = madd(c, v128.load(wp, 96), s6); s7 = madd(c, v128.load(wp, 112), s7);
+      wp += rowB;
+    }
+    const d = dxr + kb;
+    v128.store(d, s0); v128.store(d, s1, 16); v128.store(d, s2, 32); v128.store(d, s3, 48);
+    v128.store(d, s4, 64); v128.store(d, s5, 80); v128.store(d, s6, 96); v128.store(d, s7, 112);
+  }
+  for (; kb < kB2; kb += 16) {
+    let s0 = f64x2.splat(0);
+    let wp = w + kb;
+    for (let jo: usize = 0; jo < zRowB; jo += 8) { s0 = madd(v128.load64_splat(dzr + jo), v128.load(wp), s0); wp += rowB; }
+    v128.store(dxr + kb, s0);
+  }
+  if (kb < rowB) {
+    let s = 0.0;
+    let wp = w + kb;
+    for (let jo: usize = 0; jo < zRowB; jo += 8) { s += load<f64>(dzr + jo) * load<f64>(wp); wp += rowB; }
+    store<f64>(dxr + kb, s);
+  }
+}
+
+/** dw for batch 1: the outer product dz ⊗ x, as 0 + dz[j]·x[k] (the spec's zero-initialised sum). */
+function dwOneRowSimd(dw: usize, dz: usize, x: usize, nIn: i32, nOut: i32): void {
+  const rowB = <usize>nIn << 3;
+  const kB2 = rowB & ~(<usize>15);
+  const zero = f64x2.splat(0);
+  let dwj = dw;
+  for (let j = 0; j < nOut; j++) {
+    const g = load<f64>(dz + (<usize>j << 3));
+    const c = f64x2.splat(g);
+    let k: usize = 0;
+    for (; k < kB2; k += 16) v128.store(dwj + k, madd(c, v128.load(x + k), zero));
+    if (k < rowB) store<f64>(dwj + k, 0.0 + g * load<f64>(x + k));
+    dwj += rowB;
+  }
+}
