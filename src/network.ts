@@ -114,6 +114,8 @@ const LOSS_CODE: Record<Loss, number> = { mse: LOSS.MSE, 'binary-cross-entropy':
 /** Largest layer width accepted; keeps every size arithmetic exact in int32 byte offsets. */
 const MAX_WIDTH = 1 << 24;
 const PREDICT_ROWS = 256;
+/** Most threads a network trains with (the AssemblyScript kernels reserve packing scratch for this many). */
+export const MAX_THREADS = 16;
 
 /** Blocks a network owns in its backend's memory; shared with the FinalizationRegistry (which must not hold the network). */
 interface Owned {
@@ -239,7 +241,7 @@ export class Network {
       checkFits('Network.create', backend, paramBytes(layers));
       const net = new Network(backend, owns, layers, activations, loss, leakySlope, seed);
       net.initialise(init);
-      if (threads === 'auto') threads = await nodeThreadCount();
+      if (threads === 'auto') threads = Math.min(MAX_THREADS, await nodeThreadCount());
       if (threads > 1) {
         if (!memoryIsShared(backend.memory)) {
           warnOnce(
@@ -962,8 +964,8 @@ function checkSeed(op: string, v: unknown): number {
 function checkThreads(op: string, v: unknown): number | 'auto' {
   if (v === undefined) return 1;
   if (v === 'auto') return 'auto';
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 256) return v;
-  throw new OptionError(`${op}: threads must be an integer in [1, 256] or 'auto', received ${describeValue(v)}`);
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_THREADS) return v;
+  throw new OptionError(`${op}: threads must be an integer in [1, ${MAX_THREADS}] or 'auto', received ${describeValue(v)}`);
 }
 
 let warned = false;

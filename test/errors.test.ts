@@ -199,10 +199,10 @@ describe.each(BACKEND_DEFAULTS)('errors on $label', (bc) => {
       await expectReject(() => Network.create({ layers: [2, 1], backend, leakySlope: 1 }), OptionError, 'leakySlope must be a number in [0, 1)', 'received 1');
       await expectReject(() => Network.create({ layers: [2, 1], backend, leakySlope: NaN }), OptionError, 'leakySlope', 'received NaN');
     });
-    it('threads must be an integer in [1, 256] or auto', async () => {
-      await expectReject(() => Network.create({ layers: [2, 1], backend, threads: 0 }), OptionError, "threads must be an integer in [1, 256] or 'auto'", 'received 0');
+    it('threads must be an integer in [1, 16] or auto', async () => {
+      await expectReject(() => Network.create({ layers: [2, 1], backend, threads: 0 }), OptionError, "threads must be an integer in [1, 16] or 'auto'", 'received 0');
       await expectReject(() => Network.create({ layers: [2, 1], backend, threads: 1.5 }), OptionError, 'threads must be', 'received 1.5');
-      await expectReject(() => Network.create({ layers: [2, 1], backend, threads: 257 }), OptionError, 'threads must be', 'received 257');
+      await expectReject(() => Network.create({ layers: [2, 1], backend, threads: 17 }), OptionError, 'threads must be', 'received 17');
       await expectReject(() => Network.create({ layers: [2, 1], backend, threads: '2' as never }), OptionError, 'threads must be', "received '2'");
       const ok = await net({ threads: 1 });
       expect(ok.layers).toEqual([2, 3, 1]);
