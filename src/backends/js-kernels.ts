@@ -56,17 +56,18 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
       const z0 = z + r * nOut, z1 = z0 + nOut, z2 = z1 + nOut, z3 = z2 + nOut;
       let j = j0;
       for (; j + 1 < j1; j += 2) {
-        const w0 = w + j * nIn, w1 = w0 + nIn;
+        const w0 = w + j * nIn;
         let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
-        for (let k = 0; k < nIn; k++) {
-          const c0 = h[w0 + k]!, c1 = h[w1 + k]!;
-          let a = h[x0 + k]!;
+        // step one pointer through x's 4 rows and one through w's 2 rows (V8 keeps fewer live offsets)
+        for (let p = x0, q = w0, end = w0 + nIn; q < end; p++, q++) {
+          const c0 = h[q]!, c1 = h[q + nIn]!;
+          let a = h[p]!;
           s00 += a * c0; s01 += a * c1;
-          a = h[x1 + k]!;
+          a = h[p + nIn]!;
           s10 += a * c0; s11 += a * c1;
-          a = h[x2 + k]!;
+          a = h[p + 2 * nIn]!;
           s20 += a * c0; s21 += a * c1;
-          a = h[x3 + k]!;
+          a = h[p + 3 * nIn]!;
           s30 += a * c0; s31 += a * c1;
         }
         const b0 = h[b + j]!, b1 = h[b + j + 1]!;

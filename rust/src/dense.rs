@@ -1,0 +1,254 @@
+//! Dense layer kernels: denseForward (z = x·wᵀ + b) and denseBackward (dw = dzᵀ·x, db, dx = dz·w).
+//!
+//! Both are register-blocked: a tile of R rows × C columns keeps R·C accumulators of `V` in
+//! registers (8 in both builds: V8 has 16 xmm registers and a 4×4 tile spills).
+//! - forward ("NT"): both x rows and w rows are contiguous along k, so the tile vectorises along k;
+//!   each accumulator holds W partial sums (even/odd k with simd128) that a horizontal add combines,
+//!   then the scalar tail (odd nIn) and the bias last. The scalar build sums k = 0..nIn-1 in order,
+//!   exactly like src/backends/js-kernels.ts.
+//! - backward ("NN"): out[i,k] = Σ_m A(i,m)·B[m,k] with B row-major along k; the tile vectorises
+//!   along k (independent outputs), so every output is still summed over m in increasing order, as in
+//!   the JS spec (bit-identical: wasm has no fused multiply-add).
+//! - range versions (dense_forward_range: neurons j0..j1; weight_grad_range: rows j0..j1 of dw, db;
+//!   input_grad_range: columns k0..k1 of dx) serve trainBatchesThreaded. An element's operations never
+//!   depend on the tile, lane or range it falls in, so any split over threads gives the same bits.
+
+use crate::vec::*;
+
+const FR: usize = 4; // forward tile rows (batch rows)
+const FC: usize = 2; // forward tile columns (neurons)
+const BR: usize = 4; // backward tile rows (i)
+const BK: usize = 2; // backward tile width in vectors along k
+
+/// One R×C tile of z = x·wᵀ + b at rows r0.., neurons j0...
+#[inline(always)]
+unsafe fn fwd_tile<const R: usize, const C: usize>(
+    z: *mut f64, x: *const f64, w: *const f64, b: *const f64,
+    n_in: usize, n_out: usize, r0: usize, j0: usize,
+) {
+    let mut xr = [x; R];
+    for i in 0..R {
+        xr[i] = x.add((r0 + i) * n_in);
+    }
+    let mut wr = [w; C];
+    for c in 0..C {
+        wr[c] = w.add((j0 + c) * n_in);
+    }
+    let mut acc = [[zero(); C]; R];
+    let kv = n_in - n_in % W;
+    let mut k = 0;
+    while k < kv {
+        let mut xv = [zero(); R];
+        for i in 0..R {
+            xv[i] = load(xr[i].add(k));
+        }
+        for c in 0..C {
+            let wv = load(wr[c].add(k));
+            for i in 0..R {
+                acc[i][c] = add(acc[i][c], mul(xv[i], wv));
+            }
+        }
+        k += W;
+    }
+    for i in 0..R {
+        let zr = z.add((r0 + i) * n_out + j0);
+        for c in 0..C {
+            let mut s = hsum(acc[i][c]);
+            if kv < n_in {
+                s += *xr[i].add(kv) * *wr[c].add(kv);
+            }
+            *zr.add(c) = s + *b.add(j0 + c);
+        }
+    }
+}
+
+#[inline(always)]
+unsafe fn fwd_rows<const R: usize>(
+    z: *mut f64, x: *const f64, w: *const f64, b: *const f64, n_in: usize, n_out: usize, r0: usize,
+    j0: usize, j1: usize,
+) {
+    let mut j = j0;
+    while j + FC <= j1 {
+        fwd_tile::<R, FC>(z, x, w, b, n_in, n_out, r0, j);
+        j += FC;
+    }
+    while j < j1 {
+        fwd_tile::<R, 1>(z, x, w, b, n_in, n_out, r0, j);
+        j += 1;
+    }
+}
+
+/// z[r,j] = Σ_k x[r,k]·w[j,k] + b[j]   (x: batch×nIn, w: nOut×nIn, z: batch×nOut)
+pub unsafe fn dense_forward(
+    z: *mut f64, x: *const f64, w: *const f64, b: *const f64, batch: usize, n_in: usize, n_out: usize,
+) {
+    dense_forward_range(z, x, w, b, batch, n_in, n_out, 0, n_out);
+}
+
+/// z[:, j0..j1) of dense_forward (z keeps row stride nOut). Every element z[r,j] takes the same
+/// operations whichever tile (R×FC, R×1, any R) it falls in: lane-wise partial sums over
+/// k < nIn - nIn%W, one horizontal add, the scalar tail, then the bias. So its bits depend neither on
+/// the range nor on the tiling, and threads owning slices of neurons reproduce one thread exactly.
+pub unsafe fn dense_forward_range(
+    z: *mut f64, x: *const f64, w: *const f64, b: *const f64, batch: usize, n_in: usize, n_out: usize,
+    j0: usize, j1: usize,
+) {
+    if j1 <= j0 {
+        return;
+    }
+    let mut r = 0;
+    while r + FR <= batch {
+        fwd_rows::<FR>(z, x, w, b, n_in, n_out, r, j0, j1);
+        r += FR;
+    }
+    match batch - r {
+        3 => fwd_rows::<3>(z, x, w, b, n_in, n_out, r, j0, j1),
+        2 => fwd_rows::<2>(z, x, w, b, n_in, n_out, r, j0, j1),
+        1 => fwd_rows::<1>(z, x, w, b, n_in, n_out, r, j0, j1),
+        _ => {}
+    }
+}
+
+/// One R × (KV·W) tile of out[i,k] = Σ_m A(i,m)·B[m,k], A(i,m) = a[i·sai + m·sam], B[m,k] = bm[m·ld + k],
+/// out[i,k] at out[i·ld + k].
+#[inline(always)]
+unsafe fn nn_tile<const R: usize, const KV: usize>(
+    out: *mut f64, a: *const f64, sai: usize, sam: usize, bm: *const f64, ld: usize,
+    nm: usize, i0: usize, k0: usize,
+) {
+    let mut acc = [[zero(); KV]; R];
+    let mut ap = a.add(i0 * sai);
+    let mut bp = bm.add(k0);
+    for _ in 0..nm {
+        let mut bv = [zero(); KV];
+        for v in 0..KV {
+            bv[v] = load(bp.add(v * W));
+        }
+        for i in 0..R {
+            let av = load_splat(ap.add(i * sai));
+            for v in 0..KV {
+                acc[i][v] = add(acc[i][v], mul(av, bv[v]));
+            }
+        }
+        ap = ap.add(sam);
+        bp = bp.add(ld);
+    }
+    for i in 0..R {
+        let o = out.add((i0 + i) * ld + k0);
+        for v in 0..KV {
+            store(o.add(v * W), acc[i][v]);
+        }
+    }
+}
+
+#[inline(always)]
+unsafe fn nn_rows<const R: usize>(
+    out: *mut f64, a: *const f64, sai: usize, sam: usize, bm: *const f64, ld: usize,
+    nm: usize, nk: usize, i0: usize,
+) {
+    let kv = nk - nk % W;
+    let mut k = 0;
+    while k + BK * W <= kv {
+        nn_tile::<R, BK>(out, a, sai, sam, bm, ld, nm, i0, k);
+        k += BK * W;
+    }
+    while k < kv {
+        nn_tile::<R, 1>(out, a, sai, sam, bm, ld, nm, i0, k);
+        k += W;
+    }
+}
+
+/// out[i·ld + k] = Σ_m a[i·sai + m·sam]·bm[m·ld + k] for i < ni, k < nk; summed m = 0..nm-1 in order
+/// (out and bm share the row stride ld >= nk).
+/// Every output, in a SIMD lane or in the scalar last column, is 0 + a·b + a·b + ... in increasing m
+/// (no FMA in wasm), so its bits depend neither on its lane nor on where the ranges start: callers
+/// may pass offset pointers (any alignment) to compute a block of rows or columns.
+unsafe fn gemm_nn(
+    out: *mut f64, a: *const f64, sai: usize, sam: usize, bm: *const f64, ld: usize,
+    ni: usize, nm: usize, nk: usize,
+) {
+    let mut i = 0;
+    while i + BR <= ni {
+        nn_rows::<BR>(out, a, sai, sam, bm, ld, nm, nk, i);
+        i += BR;
+    }
+    match ni - i {
+        3 => nn_rows::<3>(out, a, sai, sam, bm, ld, nm, nk, i),
+        2 => nn_rows::<2>(out, a, sai, sam, bm, ld, nm, nk, i),
+        1 => nn_rows::<1>(out, a, sai, sam, bm, ld, nm, nk, i),
+        _ => {}
+    }
+    // the last column when nk is not a multiple of W
+    let kv = nk - nk % W;
+    if kv < nk {
+        for i in 0..ni {
+            let mut s = 0.0;
+            let mut ap = a.add(i * sai);
+            let mut bp = bm.add(kv);
+            for _ in 0..nm {
+                s += *ap * *bp;
+                ap = ap.add(sam);
+                bp = bp.add(ld);
+            }
+            *out.add(i * ld + kv) = s;
+        }
+    }
+}
+
+/// db[j] = Σ_r dz[r,j] for j < n (dz row stride n_out), summed r = 0..batch-1 in order (lane or tail alike).
+unsafe fn bias_grad(db: *mut f64, dz: *const f64, batch: usize, n_out: usize, n: usize) {
+    let jv = n - n % W;
+    let mut j = 0;
+    while j < jv {
+        let mut s = zero();
+        let mut p = dz.add(j);
+        for _ in 0..batch {
+            s = add(s, load(p));
+            p = p.add(n_out);
+        }
+        store(db.add(j), s);
+        j += W;
+    }
+    if jv < n {
+        let mut s = 0.0;
+        for r in 0..batch {
+            s += *dz.add(r * n_out + jv);
+        }
+        *db.add(jv) = s;
+    }
+}
+
+/// dw = dzᵀ·x, db = Σ_r dz[r], dx = dz·w (skipped when dx is null). Overwrites, never accumulates.
+pub unsafe fn dense_backward(
+    dx: *mut f64, dw: *mut f64, db: *mut f64, dz: *const f64, x: *const f64, w: *const f64,
+    batch: usize, n_in: usize, n_out: usize,
+) {
+    weight_grad_range(dw, db, dz, x, batch, n_in, n_out, 0, n_out);
+    if !dx.is_null() {
+        input_grad_range(dx, dz, w, batch, n_in, n_out, 0, n_in);
+    }
+}
+
+/// Rows j0..j1 of dw[j,k] = Σ_r dz[r,j]·x[r,k] and db[j] = Σ_r dz[r,j] (r in increasing order).
+pub unsafe fn weight_grad_range(
+    dw: *mut f64, db: *mut f64, dz: *const f64, x: *const f64, batch: usize, n_in: usize, n_out: usize,
+    j0: usize, j1: usize,
+) {
+    if j1 <= j0 {
+        return;
+    }
+    bias_grad(db.add(j0), dz.add(j0), batch, n_out, j1 - j0);
+    // i = j (stride 1 in dz), m = r (stride nOut), k along x's rows
+    gemm_nn(dw.add(j0 * n_in), dz.add(j0), 1, n_out, x, n_in, j1 - j0, batch, n_in);
+}
+
+/// Columns k0..k1 of dx[r,k] = Σ_j dz[r,j]·w[j,k] (dx row stride nIn; j in increasing order).
+pub unsafe fn input_grad_range(
+    dx: *mut f64, dz: *const f64, w: *const f64, batch: usize, n_in: usize, n_out: usize, k0: usize, k1: usize,
+) {
+    if k1 <= k0 {
+        return;
+    }
+    // i = r (stride nOut), m = j (stride 1), k along w's rows from column k0
+    gemm_nn(dx.add(k0), dz, n_out, 1, w.add(k0), n_in, batch, n_out, k1 - k0);
+}

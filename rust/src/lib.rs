@@ -1,0 +1,366 @@
+//! fastnn kernels in Rust: the ABI of src/abi.ts, ported function for function from
+//! src/backends/js-kernels.ts.
+//!
+//! Memory layout: the module imports one shared linear memory (`env.memory`, at most 2 GiB).
+//! Below `__heap_base` lives what the module owns: its static data and Rust's shadow stack.
+//! Everything from `heapBase()` (rounded up to 16 by the host) belongs to the host's arena, which
+//! holds every matrix (row-major f64, 16-byte aligned), the plan words and the hp slots.
+//! Kernels never allocate, never panic on valid input, and trust their arguments.
+//!
+//! Built twice (scripts/build-rust.sh): with `+simd128` (f64x2 micro-kernels, vec.rs) and without.
+//!
+//! Threads (trainBatchesThreaded): several instances of this module run on the one shared memory, each
+//! with its own `__stack_pointer` global but the same initial value, so their shadow stacks overlap.
+//! That is safe only because no kernel keeps data on the shadow stack: the only stack traffic is
+//! libm's `force_eval!` (a volatile store whose reload is dropped, in tanh/ln/ln_1p). Keep it that way
+//! (no large local arrays that spill, no panics/formatting), or give each thread its own stack.
+
+#![allow(clippy::missing_safety_doc, clippy::too_many_arguments)]
+// memory_atomic_wait32 / memory_atomic_notify are unstable (`stdsimd`) in rustc 1.63; the build
+// enables them for this crate only (RUSTC_BOOTSTRAP=fastnn in scripts/build-rust.sh).
+#![feature(stdsimd)]
+
+mod act;
+mod dense;
+mod vec;
+
+use act::*;
+use core::arch::wasm32::{memory_atomic_notify, memory_atomic_wait32};
+use core::sync::atomic::{AtomicI32, Ordering::SeqCst};
+
+extern "C" {
+    static __heap_base: u8;
+}
+
+#[inline(always)]
+fn f(p: usize) -> *mut f64 {
+    p as *mut f64
+}
+
+#[export_name = "heapBase"]
+pub unsafe extern "C" fn heap_base() -> usize {
+    &__heap_base as *const u8 as usize
+}
+
+#[export_name = "denseForward"]
+pub unsafe extern "C" fn dense_forward(z: usize, x: usize, w: usize, b: usize, batch: i32, n_in: i32, n_out: i32) {
+    dense::dense_forward(f(z), f(x), f(w), f(b), batch as usize, n_in as usize, n_out as usize);
+}
+
+#[export_name = "activate"]
+pub unsafe extern "C" fn activate_export(a: usize, z: usize, rows: i32, cols: i32, act: i32, alpha: f64) {
+    activate(f(a), f(z), rows as usize, cols as usize, act, alpha);
+}
+
+#[export_name = "activateBackward"]
+pub unsafe extern "C" fn activate_backward_export(
+    dz: usize, da: usize, z: usize, a: usize, rows: i32, cols: i32, act: i32, alpha: f64,
+) {
+    activate_backward(f(dz), f(da), f(z), f(a), rows as usize, cols as usize, act, alpha);
+}
+
+#[export_name = "denseBackward"]
+pub unsafe extern "C" fn dense_backward(
+    dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, batch: i32, n_in: i32, n_out: i32,
+) {
+    dense::dense_backward(f(dx), f(dw), f(db), f(dz), f(x), f(w), batch as usize, n_in as usize, n_out as usize);
+}
+
+#[export_name = "loss"]
+pub unsafe extern "C" fn loss_export(d: usize, a: usize, z: usize, t: usize, rows: i32, cols: i32, kind: i32) -> f64 {
+    loss(f(d), f(a), f(z), f(t), rows as usize, cols as usize, kind)
+}
+
+#[export_name = "sgdStep"]
+pub unsafe extern "C" fn sgd_step(p: usize, g: usize, n: i32, lr: f64, decay: f64) {
+    sgd(f(p), f(g), n as usize, lr, decay);
+}
+
+#[export_name = "momentumStep"]
+pub unsafe extern "C" fn momentum_step(p: usize, v: usize, g: usize, n: i32, lr: f64, mu: f64, decay: f64) {
+    momentum(f(p), f(v), f(g), n as usize, lr, mu, decay);
+}
+
+#[export_name = "adamStep"]
+pub unsafe extern "C" fn adam_step(p: usize, m: usize, v: usize, g: usize, n: i32, hp: usize) {
+    let hp = f(hp);
+    adam(f(p), f(m), f(v), f(g), n as usize, hp, *hp.add(HP_DECAY));
+}
+
+// ---- plan (i32 words; see src/abi.ts) ---------------------------------------------------------
+
+const PLAN_LAYERS: usize = 0;
+const PLAN_BATCH: usize = 1;
+const PLAN_LOSS: usize = 2;
+const PLAN_OPT: usize = 3;
+const PLAN_XDATA: usize = 4;
+const PLAN_YDATA: usize = 5;
+const PLAN_ORDER: usize = 6;
+const PLAN_SAMPLES: usize = 7;
+const PLAN_X0: usize = 8;
+const PLAN_T: usize = 9;
+const PLAN_HP: usize = 10;
+const PLAN_LOSSES: usize = 11;
+const PLAN_HEADER: usize = 12;
+const PLAN_LAYER_WORDS: usize = 16;
+const L_NIN: usize = 0;
+const L_NOUT: usize = 1;
+const L_ACT: usize = 2;
+const L_W: usize = 3;
+const L_B: usize = 4;
+const L_Z: usize = 5;
+const L_A: usize = 6;
+const L_DZ: usize = 7;
+const L_DW: usize = 8;
+const L_DB: usize = 9;
+const L_SW: usize = 10;
+const L_SW2: usize = 11;
+const L_SB: usize = 12;
+const L_SB2: usize = 13;
+
+const OPT_MOMENTUM: i32 = 1;
+const OPT_ADAM: i32 = 2;
+
+/// Plan word `i` (i32).
+#[inline(always)]
+unsafe fn word(plan: *const i32, i: usize) -> i32 {
+    *plan.add(i)
+}
+
+/// Layer record `l`, word `k`, as an unsigned size or pointer.
+#[inline(always)]
+unsafe fn lw(plan: *const i32, l: usize, k: usize) -> usize {
+    *plan.add(PLAN_HEADER + l * PLAN_LAYER_WORDS + k) as u32 as usize
+}
+
+/// Step 2: the forward pass of every layer, from x0.
+unsafe fn forward(plan: *const i32, rows: usize, alpha: f64) {
+    let layers = word(plan, PLAN_LAYERS) as usize;
+    let mut inp = f(word(plan, PLAN_X0) as u32 as usize);
+    for l in 0..layers {
+        let n_in = lw(plan, l, L_NIN);
+        let n_out = lw(plan, l, L_NOUT);
+        let z = f(lw(plan, l, L_Z));
+        let a = f(lw(plan, l, L_A));
+        dense::dense_forward(z, inp, f(lw(plan, l, L_W)), f(lw(plan, l, L_B)), rows, n_in, n_out);
+        activate(a, z, rows, n_out, lw(plan, l, L_ACT) as i32, alpha);
+        inp = a;
+    }
+}
+
+#[export_name = "forwardBatch"]
+pub unsafe extern "C" fn forward_batch(plan: usize, rows: i32) {
+    let plan = plan as *const i32;
+    let hp = f(word(plan, PLAN_HP) as u32 as usize);
+    forward(plan, rows as usize, *hp.add(HP_ALPHA));
+}
+
+// ---- thread control block (i32 words at `ctl`; see src/abi.ts) --------------------------------
+
+const SYNC_COUNT: usize = 0;
+const SYNC_GEN: usize = 1;
+const SYNC_ABORT: usize = 2;
+const SYNC_PROGRESS: usize = 3;
+/// Busy polls before a thread sleeps in a barrier.
+const SPIN_LIMIT: u32 = 20000;
+/// Sleep of one memory.atomic.wait32 in a barrier (1 ms, as the JS spec's Atomics.wait(.., 1)).
+const WAIT_NS: i64 = 1_000_000;
+
+#[inline(always)]
+unsafe fn atomic(ctl: *mut i32, i: usize) -> &'static AtomicI32 {
+    &*(ctl.add(i) as *const AtomicI32)
+}
+
+/// Barrier of `n` threads over the control block at `ctl`: the last thread to arrive resets the count,
+/// counts the barrier in SYNC_PROGRESS and bumps the generation (waking the sleepers); the others spin
+/// SPIN_LIMIT polls, then sleep in memory.atomic.wait32 with a short timeout. Returns false as soon as
+/// SYNC_ABORT is non-zero. With n == 1 it is a no-op (ctl is never read).
+unsafe fn barrier(ctl: *mut i32, n: usize) -> bool {
+    if n == 1 {
+        return true;
+    }
+    let gen_word = ctl.add(SYNC_GEN);
+    let gen_a = atomic(ctl, SYNC_GEN);
+    let abort = atomic(ctl, SYNC_ABORT);
+    let gen = gen_a.load(SeqCst);
+    if atomic(ctl, SYNC_COUNT).fetch_add(1, SeqCst) == n as i32 - 1 {
+        atomic(ctl, SYNC_COUNT).store(0, SeqCst);
+        atomic(ctl, SYNC_PROGRESS).fetch_add(1, SeqCst);
+        gen_a.fetch_add(1, SeqCst);
+        memory_atomic_notify(gen_word, u32::MAX);
+    } else {
+        let mut spins: u32 = 0;
+        while gen_a.load(SeqCst) == gen {
+            if abort.load(SeqCst) != 0 {
+                return false;
+            }
+            spins += 1;
+            if spins > SPIN_LIMIT {
+                memory_atomic_wait32(gen_word, gen, WAIT_NS);
+            }
+        }
+    }
+    abort.load(SeqCst) == 0
+}
+
+/// First index of thread t's share of n items: floor(n·t / threads) (src/abi.ts `part`). The `max(1)`
+/// only spares a division-by-zero panic path (threads >= 1 always).
+#[inline(always)]
+fn part(n: usize, t: usize, threads: usize) -> usize {
+    (n as u64 * t as u64 / threads.max(1) as u64) as usize
+}
+
+#[export_name = "trainBatches"]
+pub unsafe extern "C" fn train_batches(plan: usize, first: i32, count: i32) -> f64 {
+    train_batches_threaded(plan, first, count, 0, 1, 0)
+}
+
+/// trainBatches split over `nthreads` threads sharing the memory (this is thread `tid`), ported from
+/// trainBatchesThreaded in src/backends/js-kernels.ts: same steps, same ownership, same barriers.
+/// Thread t owns neurons part(nOut, t).. of every layer (forward, dw/db rows, update of its rows of
+/// w, b and the optimizer state), inputs part(nIn, t).. for dx, rows part(rows, t).. for the gather and
+/// softmax; thread 0 computes the loss and advances hp's counters. Every range kernel computes an
+/// element with the same operations wherever the range starts, so results are bit-identical for any
+/// thread count. Returns the loss sum on thread 0, 0 elsewhere, NaN when aborted.
+#[export_name = "trainBatchesThreaded"]
+pub unsafe extern "C" fn train_batches_threaded(
+    plan: usize, first: i32, count: i32, tid: i32, nthreads: i32, ctl: usize,
+) -> f64 {
+    let plan = plan as *const i32;
+    let ctl = ctl as *mut i32;
+    let (tid, nt) = (tid as usize, nthreads as usize);
+    let layers = word(plan, PLAN_LAYERS) as usize;
+    let batch = word(plan, PLAN_BATCH) as usize;
+    let loss_kind = word(plan, PLAN_LOSS);
+    let opt = word(plan, PLAN_OPT);
+    let x_data = f(word(plan, PLAN_XDATA) as u32 as usize);
+    let y_data = f(word(plan, PLAN_YDATA) as u32 as usize);
+    let order = word(plan, PLAN_ORDER) as u32 as usize as *const i32;
+    let n_samples = word(plan, PLAN_SAMPLES) as usize;
+    let x0 = f(word(plan, PLAN_X0) as u32 as usize);
+    let t = f(word(plan, PLAN_T) as u32 as usize);
+    let hp = f(word(plan, PLAN_HP) as u32 as usize);
+    let alpha = *hp.add(HP_ALPHA);
+    let n_in0 = lw(plan, 0, L_NIN);
+    let last = layers - 1;
+    let n_out_l = lw(plan, last, L_NOUT);
+    let losses = f(word(plan, PLAN_LOSSES) as u32 as usize);
+    // batches are numbered across epochs: nb per epoch, one permutation of the samples per epoch in order
+    // (the max(1)s only spare division-by-zero panic paths)
+    let nb = (n_samples + batch - 1) / batch.max(1);
+    let mut total = 0.0;
+    let first = first as usize;
+    for i in first..first + count as usize {
+        let e = i / nb.max(1);
+        let p0 = (i - e * nb) * batch;
+        let rows = if batch < n_samples - p0 { batch } else { n_samples - p0 };
+        let o = order.add(e * n_samples + p0);
+        // 1. gather (rows split)
+        for r in part(rows, tid, nt)..part(rows, tid + 1, nt) {
+            let s = *o.add(r) as usize;
+            copy_f64(x0.add(r * n_in0), x_data.add(s * n_in0), n_in0);
+            copy_f64(t.add(r * n_out_l), y_data.add(s * n_out_l), n_out_l);
+        }
+        if !barrier(ctl, nt) {
+            return f64::NAN;
+        }
+        // 2. forward (neurons split; softmax rows split)
+        let mut inp = x0;
+        for l in 0..layers {
+            let n_in = lw(plan, l, L_NIN);
+            let n_out = lw(plan, l, L_NOUT);
+            let z = f(lw(plan, l, L_Z));
+            let a = f(lw(plan, l, L_A));
+            let act = lw(plan, l, L_ACT) as i32;
+            let (j0, j1) = (part(n_out, tid, nt), part(n_out, tid + 1, nt));
+            dense::dense_forward_range(z, inp, f(lw(plan, l, L_W)), f(lw(plan, l, L_B)), rows, n_in, n_out, j0, j1);
+            if act == SOFTMAX {
+                if !barrier(ctl, nt) {
+                    return f64::NAN;
+                }
+                let (r0, r1) = (part(rows, tid, nt), part(rows, tid + 1, nt));
+                if r1 > r0 {
+                    activate(a.add(r0 * n_out), z.add(r0 * n_out), r1 - r0, n_out, act, alpha);
+                }
+            } else {
+                activate_cols(a, z, rows, n_out, act, alpha, j0, j1);
+            }
+            if !barrier(ctl, nt) {
+                return f64::NAN;
+            }
+            inp = a;
+        }
+        // 3. loss (thread 0) and the optimizer's step counters
+        if tid == 0 {
+            let a_l = f(lw(plan, last, L_A));
+            let z_l = f(lw(plan, last, L_Z));
+            let dz_l = f(lw(plan, last, L_DZ));
+            let batch_loss = loss(dz_l, a_l, z_l, t, rows, n_out_l, loss_kind);
+            total += batch_loss;
+            if !losses.is_null() {
+                *losses.add(i) = batch_loss;
+            }
+            if loss_kind == LOSS_MSE {
+                activate_backward(dz_l, dz_l, z_l, a_l, rows, n_out_l, lw(plan, last, L_ACT) as i32, alpha);
+            }
+            if opt == OPT_ADAM {
+                *hp.add(HP_BETA1_POW) *= *hp.add(HP_BETA1);
+                *hp.add(HP_BETA2_POW) *= *hp.add(HP_BETA2);
+            }
+            *hp.add(HP_STEP) += 1.0;
+        }
+        if !barrier(ctl, nt) {
+            return f64::NAN;
+        }
+        // 4. backward: weight gradients of own neurons, input gradient of own inputs
+        for l in (0..layers).rev() {
+            let n_in = lw(plan, l, L_NIN);
+            let n_out = lw(plan, l, L_NOUT);
+            let dz = f(lw(plan, l, L_DZ));
+            let input = if l > 0 { f(lw(plan, l - 1, L_A)) } else { x0 };
+            let (j0, j1) = (part(n_out, tid, nt), part(n_out, tid + 1, nt));
+            dense::weight_grad_range(f(lw(plan, l, L_DW)), f(lw(plan, l, L_DB)), dz, input, rows, n_in, n_out, j0, j1);
+            if l > 0 {
+                let q = l - 1;
+                let dz_prev = f(lw(plan, q, L_DZ));
+                let (k0, k1) = (part(n_in, tid, nt), part(n_in, tid + 1, nt));
+                dense::input_grad_range(dz_prev, dz, f(lw(plan, l, L_W)), rows, n_in, n_out, k0, k1);
+                activate_backward_cols(
+                    dz_prev, dz_prev, f(lw(plan, q, L_Z)), f(lw(plan, q, L_A)), rows, n_in, lw(plan, q, L_ACT) as i32, alpha, k0, k1,
+                );
+                if !barrier(ctl, nt) {
+                    return f64::NAN;
+                }
+            }
+        }
+        // 5. update own rows of every layer
+        let lr = *hp.add(HP_LR);
+        let mu = *hp.add(HP_BETA1);
+        let decay = *hp.add(HP_DECAY);
+        for l in 0..layers {
+            let n_in = lw(plan, l, L_NIN);
+            let n_out = lw(plan, l, L_NOUT);
+            let (j0, j1) = (part(n_out, tid, nt), part(n_out, tid + 1, nt));
+            if j1 == j0 {
+                continue;
+            }
+            let (wo, nw, nb) = (j0 * n_in, (j1 - j0) * n_in, j1 - j0);
+            let (w, b, dw, db) = (f(lw(plan, l, L_W)).add(wo), f(lw(plan, l, L_B)).add(j0), f(lw(plan, l, L_DW)).add(wo), f(lw(plan, l, L_DB)).add(j0));
+            if opt == OPT_ADAM {
+                adam(w, f(lw(plan, l, L_SW)).add(wo), f(lw(plan, l, L_SW2)).add(wo), dw, nw, hp, decay);
+                adam(b, f(lw(plan, l, L_SB)).add(j0), f(lw(plan, l, L_SB2)).add(j0), db, nb, hp, 0.0);
+            } else if opt == OPT_MOMENTUM {
+                momentum(w, f(lw(plan, l, L_SW)).add(wo), dw, nw, lr, mu, decay);
+                momentum(b, f(lw(plan, l, L_SB)).add(j0), db, nb, lr, mu, 0.0);
+            } else {
+                sgd(w, dw, nw, lr, decay);
+                sgd(b, db, nb, lr, 0.0);
+            }
+        }
+        // the next gather overwrites x0, which other threads may still be reading for their weight gradients
+        if !barrier(ctl, nt) {
+            return f64::NAN;
+        }
+    }
+    total
+}
