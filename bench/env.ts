@@ -28,7 +28,7 @@ export const KERNEL_OPTS: BenchOptions = QUICK
 /** Training tasks: one sample is one whole epoch (or tutorial run); a few samples after one warm-up. */
 export const TRAIN_OPTS: BenchOptions = QUICK
   ? { time: 0, warmupTime: 0, iterations: 1, warmup: false }
-  : { time: 0, warmupTime: 0, iterations: 3, warmupIterations: 1 };
+  : { time: 0, warmupTime: 0, iterations: 5, warmupIterations: 1 };
 
 /** Short tasks (tutorial runs, warm instantiation): time-bounded like the kernels. */
 export const SHORT_OPTS: BenchOptions = QUICK

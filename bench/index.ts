@@ -187,6 +187,11 @@ function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResul
     const e = ep(effective);
     add(`${tag} train epoch samples/s / numpy 1 thread`, e?.samplesPerSec && numpy.mlp1 ? e.samplesPerSec / numpy.mlp1.samplesPerSec : null, 0.6,
       `${num(e?.samplesPerSec)} vs ${num(numpy.mlp1?.samplesPerSec)} samples/s (Network.train)${fail}`);
+    const e2 = ep(`${effective} ×2 threads`);
+    add(`${tag} train epoch 2 threads / 1 thread`, e2?.samplesPerSec && e?.samplesPerSec ? e2.samplesPerSec / e.samplesPerSec : null, 1.8,
+      `${num(e2?.samplesPerSec)} vs ${num(e?.samplesPerSec)} samples/s${fail}`);
+    add(`${tag} train epoch 2 threads / numpy 2 threads`, e2?.samplesPerSec && numpy.mlp2 ? e2.samplesPerSec / numpy.mlp2.samplesPerSec : null, 1,
+      `${num(e2?.samplesPerSec)} vs ${num(numpy.mlp2?.samplesPerSec)} samples/s${fail}`);
     const t = tRows.find((x) => x.group === tut && x.backend === effective && x.status === 'ok');
     add(`${tag} tutorial 1000 epochs: faster than scalar JS`, ratioMs(t, scalarT), 1, `${ms(t?.medianMs)} vs ${ms(scalarT?.medianMs)}${fail}`);
     add(`${tag} tutorial 1000 epochs / numpy_tutorial`, t?.medianMs && numpy.tutorialMs ? numpy.tutorialMs / t.medianMs : null, 100,

@@ -143,6 +143,35 @@ export async function benchTraining(rows: readonly BackendRow[], log: (s: string
     }
 
     if (cfg.id === 'sgd') {
+      // (f) 2 worker threads on the same backend memory: Network.train with threads: 2; the loss must equal the
+      // same backend's single-thread loss bit for bit (threaded training is bit-identical by design)
+      for (const r of rows) {
+        if (r.duplicateOf || !r.backend || r.error || r.name === 'js') continue;
+        const label = `${r.label} ×2 threads`;
+        const row: Row = { group, name: `train epoch ${cfg.title} [${label}]`, backend: label, variant: r.variant, status: 'ok' };
+        let one: Network | null = null, two: Network | null = null;
+        try {
+          one = await Network.create({ ...cfg.net, backend: r.backend });
+          two = await Network.create({ ...cfg.net, backend: r.backend, threads: 2 });
+          const l1 = one.train(X, Y, cfg.train).losses[0]!;
+          const l2 = two.train(X, Y, cfg.train).losses[0]!;
+          if (!Object.is(l1, l2)) {
+            out.push({ ...row, status: 'FAILED', error: `2-thread loss ${l2} is not bit-identical to 1-thread ${l1}` });
+            continue;
+          }
+          const t2 = two;
+          const bench = new Bench({ name: label, ...TRAIN_OPTS });
+          bench.add(row.name, () => { sink += t2.train(X, Y, cfg.train).losses[0]!; }, { async: false });
+          const tasks = await runBench(bench);
+          out.push({ ...perSec(fromTask(row, tasks.get(row.name)), n), note: 'Network.train, threads: 2 (workers on shared memory); verified bit-identical to 1 thread' });
+        } catch (e) {
+          out.push({ ...row, status: 'errored', error: errorMessage(e) });
+        } finally {
+          one?.dispose();
+          two?.dispose();
+        }
+      }
+
       // (d) the naive batched JS trainer, same data and algorithm
       const naive = new NaiveMlp(TRAIN.layers[0], TRAIN.layers[1], TRAIN.layers[2], TRAIN.batch, TRAIN.seed);
       const nb = new Bench({ name: 'naive', ...TRAIN_OPTS });

@@ -20,10 +20,12 @@ function isMatrix(x: unknown): x is Matrix {
 }
 
 /**
- * Copies an Input into a fresh row-major Float64Array, checking that it is rectangular, has `cols` columns
- * (when given) and at least one row, and that every value is a finite number.
+ * An Input as a row-major Float64Array, checking that it is rectangular, has `cols` columns (when given) and at
+ * least one row, and that every value is a finite number. Arrays of rows are always copied; a Matrix is copied
+ * only when `copy` is set: synchronous calls read it once, into backend memory, before they return, so they can
+ * skip the copy (fastnn still never keeps or mutates it); trainAsync must copy, since the caller runs meanwhile.
  */
-export function toMatrix(op: string, what: string, x: unknown, cols?: number): Matrix {
+export function toMatrix(op: string, what: string, x: unknown, cols?: number, copy = false): Matrix {
   if (isMatrix(x)) {
     const { rows, cols: c, data } = x;
     if (!Number.isInteger(rows) || !Number.isInteger(c) || rows < 0 || c < 0 || data.length !== rows * c) {
@@ -36,7 +38,7 @@ export function toMatrix(op: string, what: string, x: unknown, cols?: number): M
         throw new ShapeError(`${op}: ${what}[${Math.floor(i / c)}][${i % c}] is ${data[i]!}, expected a finite number`);
       }
     }
-    return { rows, cols: c, data: data.slice() };
+    return { rows, cols: c, data: copy ? data.slice() : data };
   }
   if (!Array.isArray(x)) {
     throw new ShapeError(`${op}: ${what} must be a Matrix or an array of rows, received ${describe(x)}`);

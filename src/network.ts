@@ -580,7 +580,7 @@ export class Network {
   }
 
   // ------------------------------------------------------------------ training
-  private resolveTrain(op: string, x: Input, y: Input, options: unknown, extraKeys: readonly string[] = []): {
+  private resolveTrain(op: string, x: Input, y: Input, options: unknown, extraKeys: readonly string[] = [], copy = false): {
     r: ResolvedTrain; X: Matrix; Y: Matrix;
   } {
     const o = checkOptions(op, options, [...TRAIN_KEYS, ...extraKeys]);
@@ -602,15 +602,16 @@ export class Network {
       throw new OptionError(`${op}: onEpoch must be a function, received ${describeValue(o.onEpoch)}`);
     }
     const nIn = this.layers[0]!, nOut = this.layers[this.layers.length - 1]!;
-    const X = toMatrix(op, 'x', x, nIn);
-    const Y = toMatrix(op, 'y', y, nOut);
+    const X = toMatrix(op, 'x', x, nIn, copy);
+    const Y = toMatrix(op, 'y', y, nOut, copy);
     if (X.rows !== Y.rows) throw new ShapeError(`${op}: x has ${X.rows} rows but y has ${Y.rows} (expected one target row per input row)`);
     checkTargets(op, 'y', Y, this.loss);
     let validation: ResolvedTrain['validation'] = null;
     if (o.validation !== undefined) {
       const v = checkOptions(`${op}: validation`, o.validation, ['x', 'y']);
-      const vx = toMatrix(op, 'validation.x', v.x, nIn);
-      const vy = toMatrix(op, 'validation.y', v.y, nOut);
+      // always copied: it is read after every epoch, and onEpoch (the caller's code) runs in between
+      const vx = toMatrix(op, 'validation.x', v.x, nIn, true);
+      const vy = toMatrix(op, 'validation.y', v.y, nOut, true);
       if (vx.rows !== vy.rows) throw new ShapeError(`${op}: validation.x has ${vx.rows} rows but validation.y has ${vy.rows}`);
       checkTargets(op, 'validation.y', vy, this.loss);
       validation = { x: vx, y: vy };
@@ -657,7 +658,7 @@ export class Network {
    */
   async trainAsync(x: Input, y: Input, options: TrainOptions & { signal?: AbortSignal; sliceMs?: number }): Promise<TrainResult> {
     this.enter('trainAsync', true);
-    const { r, X, Y } = this.resolveTrain('trainAsync', x, y, options, ['signal', 'sliceMs']);
+    const { r, X, Y } = this.resolveTrain('trainAsync', x, y, options, ['signal', 'sliceMs'], true);
     const o = options as { signal?: unknown; sliceMs?: unknown };
     const signal = o.signal;
     if (signal !== undefined && !(typeof AbortSignal !== 'undefined' && signal instanceof AbortSignal)) {
