@@ -12,6 +12,7 @@
  * over the epochs: with 8,000 digits alone, this network overfits at about 95%.
  */
 import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
 import { Network, matrix, type BackendName, type Matrix, type NetworkOptions, type TrainOptions } from '../src/index.js';
 import { loadMnist } from './mnist-data.js';
 
@@ -73,6 +74,9 @@ const CONFIGS: Record<string, Config> = {
 };
 
 async function main(): Promise<void> {
+  // Node 20 has relaxed SIMD (fused multiply-add) behind a flag; turning it on before any module compiles lets
+  // fastnn pick its relaxed-SIMD build (Node >= 22 has it on by default).
+  if (process.versions.node.startsWith('20.')) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
   const epochs = Number(values.epochs);
   const threads = values.threads === 'auto' ? 'auto' : Number(values.threads);
   const seed = Number(values.seed);

@@ -234,29 +234,14 @@ export class Network {
     const init = optEnum('Network.create', 'init', o.init, INITS, activation === 'relu' || activation === 'leaky-relu' ? 'he' : 'xavier');
     const seed = o.seed === undefined ? randomSeed() : checkSeed('Network.create', o.seed);
     const leakySlope = optRange('Network.create', 'leakySlope', o.leakySlope, 0, 1, 0.01);
-    let threads = checkThreads('Network.create', o.threads);
+    const threads = checkThreads('Network.create', o.threads);
     const activations = layers.slice(1).map((_, i) => (i === layers.length - 2 ? outputActivation : activation));
     const { backend, owns } = await resolveBackend('Network.create', o.backend);
     try {
       checkFits('Network.create', backend, paramBytes(layers));
       const net = new Network(backend, owns, layers, activations, loss, leakySlope, seed);
       net.initialise(init);
-      if (threads === 'auto') threads = Math.min(MAX_THREADS, await nodeThreadCount());
-      if (threads > 1) {
-        if (!memoryIsShared(backend.memory)) {
-          warnOnce(
-            'fastnn: threads need shared WebAssembly memory, which this page does not have (serve it cross-origin isolated: ' +
-              'Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp); training on 1 thread',
-          );
-        } else {
-          try {
-            await net.startThreads(threads);
-          } catch (e) {
-            net.dispose();
-            throw e;
-          }
-        }
-      }
+      await net.startThreadsIfAsked(threads);
       return net;
     } catch (e) {
       if (owns) backend.dispose();
@@ -269,10 +254,26 @@ export class Network {
     return this.pool ? this.pool.size : 1;
   }
 
-  private async startThreads(n: number): Promise<void> {
-    const ctl = this.alloc(SYNC_BYTES);
-    this.pool = await ThreadPool.create(this.backend, n, ctl);
-    this.owned.pool = this.pool;
+  /** Starts worker threads when asked for more than one and the engine can share memory with workers. */
+  private async startThreadsIfAsked(threads: number | 'auto'): Promise<void> {
+    const n = threads === 'auto' ? Math.min(MAX_THREADS, await nodeThreadCount()) : threads;
+    if (n <= 1) return;
+    const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+    if (!memoryIsShared(this.backend.memory) || isolated === false) {
+      warnOnce(
+        'fastnn: threads need shared memory that workers can use, which this page does not have (serve it cross-origin isolated: ' +
+          'Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp); training on 1 thread',
+      );
+      return;
+    }
+    try {
+      const ctl = this.alloc(SYNC_BYTES);
+      this.pool = await ThreadPool.create(this.backend, n, ctl);
+      this.owned.pool = this.pool;
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
   }
 
   // ------------------------------------------------------------------ memory
@@ -880,13 +881,16 @@ export class Network {
    * Loads a network saved by toJSON (an object or its JSON text) onto a backend (default 'js').
    * @throws NnError (ShapeError/OptionError) for anything malformed; never a TypeError.
    */
-  static async fromJSON(json: unknown, backend?: BackendName | Backend): Promise<Network> {
+  static async fromJSON(json: unknown, backend?: BackendName | Backend, options: { threads?: number | 'auto' } = {}): Promise<Network> {
     const spec = parseNetworkJSON(json);
+    const o = checkOptions('Network.fromJSON', options, ['threads']);
+    const threads = checkThreads('Network.fromJSON', o.threads);
     const { backend: be, owns } = await resolveBackend('Network.fromJSON', backend);
     try {
       checkFits('Network.fromJSON', be, paramBytes(spec.layers));
       const net = new Network(be, owns, spec.layers, spec.activations, spec.loss, spec.leakySlope, spec.seed);
       net.setParameters(spec.parameters);
+      await net.startThreadsIfAsked(threads);
       return net;
     } catch (e) {
       if (owns) be.dispose();
