@@ -41,6 +41,8 @@ export interface Backend {
   free(m: Mat): void;
   /** Bytes of linear memory the backend holds now. */
   memoryBytes(): number;
+  /** Bytes handed out by the backend's allocator and not yet freed (for leak checks). */
+  usedBytes(): number;
   /** Frees everything; every later call throws DisposedError. A second call is harmless. */
   dispose(): void;
   readonly disposed: boolean;

@@ -9,35 +9,16 @@ import { NnError, OptionError, ShapeError, TrainingError } from '../src/errors.j
 import { matrix } from '../src/matrix.js';
 import { Network, type LayerParameters, type NetworkOptions, type TrainOptions } from '../src/network.js';
 import { BACKEND_DEFAULTS } from './helpers/backends.js';
-import { mulberry32 } from './helpers/rng.js';
+import { paramBits, randomRows } from './helpers/data.js';
 
 type ErrorClass = new (...args: never[]) => Error;
-
-function data(rows: number, cols: number, seed: number, scale = 1): number[][] {
-  const r = mulberry32(seed);
-  return Array.from({ length: rows }, () => Array.from({ length: cols }, () => (r() * 2 - 1) * scale));
-}
-
-/** Every parameter's 64 bits, so -0/NaN payloads count too. */
-function bits(p: LayerParameters[]): bigint[] {
-  const out: bigint[] = [];
-  for (const { weights, biases } of p) {
-    for (const a of [weights, biases]) out.push(...new BigUint64Array(a.buffer, a.byteOffset, a.length));
-  }
-  return out;
-}
-
-function used(b: Backend): number | null {
-  const u = (b as unknown as { usedBytes?: () => number }).usedBytes;
-  return typeof u === 'function' ? u.call(b) : null;
-}
 
 interface State {
   params: bigint[];
   used: number | null;
 }
 function state(n: Network): State {
-  return { params: bits(n.getParameters()), used: used(n.backend) };
+  return { params: paramBits(n.getParameters()), used: n.backend.usedBytes() };
 }
 function expectSameState(n: Network, before: State, what: string): void {
   const after = state(n);
@@ -45,8 +26,8 @@ function expectSameState(n: Network, before: State, what: string): void {
   expect(after.used, `${what}: usedBytes changed`).toBe(before.used);
 }
 
-const X = data(8, 2, 11);
-const Y = data(8, 1, 12).map((r) => r.map((v) => (v + 1) / 2));
+const X = randomRows(8, 2, 11);
+const Y = randomRows(8, 1, 12).map((r) => r.map((v) => (v + 1) / 2));
 const T: TrainOptions = { epochs: 3, learningRate: 0.1, batchSize: 4 };
 
 type BadCall = [name: string, cls: ErrorClass, call: (n: Network) => unknown];
@@ -60,8 +41,8 @@ function withNaN(rows: number[][], r: number, c: number, v: number): number[][] 
 /** Bad calls valid for an mse [2, 3, 1] network. */
 const BAD_MSE: BadCall[] = [
   ['train ragged x', ShapeError, (n) => n.train([[1, 2], [3]], [[0], [1]], T)],
-  ['train wrong input width', ShapeError, (n) => n.train(data(8, 3, 1), Y, T)],
-  ['train wrong output width', ShapeError, (n) => n.train(X, data(8, 2, 1), T)],
+  ['train wrong input width', ShapeError, (n) => n.train(randomRows(8, 3, 1), Y, T)],
+  ['train wrong output width', ShapeError, (n) => n.train(X, randomRows(8, 2, 1), T)],
   ['train row mismatch', ShapeError, (n) => n.train(X, Y.slice(1), T)],
   ['train empty', ShapeError, (n) => n.train([], [], T)],
   ['train NaN in x', ShapeError, (n) => n.train(withNaN(X, 7, 1, NaN), Y, T)],
@@ -82,7 +63,7 @@ const BAD_MSE: BadCall[] = [
   ['trainAsync NaN in y', ShapeError, (n) => n.trainAsync(X, withNaN(Y, 2, 0, NaN), T)],
   ['trainAsync momentum with adam', OptionError, (n) => n.trainAsync(X, Y, { ...T, optimizer: 'adam', momentum: 0.5 })],
   ['trainAsync bad signal', OptionError, (n) => n.trainAsync(X, Y, { ...T, signal: 'stop' as never })],
-  ['predict wrong width', ShapeError, (n) => n.predict(data(3, 5, 1))],
+  ['predict wrong width', ShapeError, (n) => n.predict(randomRows(3, 5, 1))],
   ['predict NaN', ShapeError, (n) => n.predict(withNaN(X, 1, 1, NaN))],
   ['predict empty', ShapeError, (n) => n.predict([])],
   ['evaluate row mismatch', ShapeError, (n) => n.evaluate(X, Y.slice(2))],
@@ -144,7 +125,7 @@ describe.each(BACKEND_DEFAULTS)('atomicity on $label', (bc) => {
       if (warm) twin.train(X, Y, { epochs: 2, learningRate: 0.01, optimizer: 'adam', batchSize: 4 });
       n.train(X, Y, { ...T, optimizer: 'adam', learningRate: 0.01 });
       twin.train(X, Y, { ...T, optimizer: 'adam', learningRate: 0.01 });
-      expect(bits(n.getParameters())).toEqual(bits(twin.getParameters()));
+      expect(paramBits(n.getParameters())).toEqual(paramBits(twin.getParameters()));
       n.dispose();
       twin.dispose();
     });
@@ -184,12 +165,12 @@ describe.each(BACKEND_DEFAULTS)('atomicity on $label', (bc) => {
   });
 
   it('aborting trainAsync keeps the parameters of the last completed epoch', async () => {
-    const big = data(400, 2, 5);
+    const big = randomRows(400, 2, 5);
     const bigY = big.map((r) => [(Math.tanh(r[0]! - r[1]!) + 1) / 2]);
     const opts: TrainOptions = { epochs: 100000, learningRate: 0.05, batchSize: 1, shuffle: false, optimizer: 'momentum' };
     const n = await net();
     n.train(big, bigY, { ...opts, epochs: 1 }); // workspace and optimizer exist before the run
-    const usedBefore = used(n.backend);
+    const usedBefore = n.backend.usedBytes();
     const ac = new AbortController();
     let completed = 0;
     const p = n.trainAsync(big, bigY, {
@@ -203,11 +184,11 @@ describe.each(BACKEND_DEFAULTS)('atomicity on $label', (bc) => {
     });
     await expect(p).rejects.toThrow('enough');
     expect(completed).toBeGreaterThanOrEqual(3);
-    expect(used(n.backend)).toBe(usedBefore);
+    expect(n.backend.usedBytes()).toBe(usedBefore);
     const twin = await net();
     twin.train(big, bigY, { ...opts, epochs: 1 });
     twin.train(big, bigY, { ...opts, epochs: completed });
-    expect(bits(n.getParameters())).toEqual(bits(twin.getParameters()));
+    expect(paramBits(n.getParameters())).toEqual(paramBits(twin.getParameters()));
     n.dispose();
     twin.dispose();
   });
@@ -215,15 +196,15 @@ describe.each(BACKEND_DEFAULTS)('atomicity on $label', (bc) => {
   describe('divergence', () => {
     // identity + mse on inputs ×1000: each full-batch SGD step multiplies the error by ~lr·|x|², so the loss
     // grows geometrically and overflows after tens of finite epochs.
-    const bigX = data(8, 2, 21, 1000);
-    const bigY = data(8, 1, 22, 1000);
+    const bigX = randomRows(8, 2, 21, 1000);
+    const bigY = randomRows(8, 1, 22, 1000);
     const opts: TrainOptions = { epochs: 10000, learningRate: 1e-3, batchSize: 8, shuffle: false };
 
     for (const mode of ['train', 'trainAsync'] as const) {
       it(`${mode}: TrainingError names the epoch and suggests a lower learning rate; parameters are those of the last finite epoch`, async () => {
         const n = await net({ activation: 'identity' });
         n.train(bigX, bigY, { ...opts, epochs: 1, learningRate: 1e-9 }); // workspace exists before the diverging call
-        const usedBefore = used(n.backend);
+        const usedBefore = n.backend.usedBytes();
         let last: bigint[] | null = null;
         let lastEpoch = -1;
         let err: unknown;
@@ -232,7 +213,7 @@ describe.each(BACKEND_DEFAULTS)('atomicity on $label', (bc) => {
           onEpoch: ({ epoch, loss }) => {
             expect(Number.isFinite(loss)).toBe(true);
             lastEpoch = epoch;
-            last = bits(n.getParameters()); // reads are allowed inside onEpoch, in train and trainAsync
+            last = paramBits(n.getParameters()); // reads are allowed inside onEpoch, in train and trainAsync
           },
         };
         let paramsAtLast: bigint[] | null = null;
@@ -254,8 +235,8 @@ describe.each(BACKEND_DEFAULTS)('atomicity on $label', (bc) => {
         const after = n.getParameters();
         for (const p of after) for (const a of [p.weights, p.biases]) for (const v of a) expect(Number.isFinite(v)).toBe(true);
         paramsAtLast = last;
-        expect(bits(after)).toEqual(paramsAtLast);
-        expect(used(n.backend)).toBe(usedBefore);
+        expect(paramBits(after)).toEqual(paramsAtLast);
+        expect(n.backend.usedBytes()).toBe(usedBefore);
         n.dispose();
       });
     }
@@ -282,7 +263,7 @@ describe.each(BACKEND_DEFAULTS)('atomicity on $label', (bc) => {
       // the optimizer state (moments and step count) is restored too: training on matches the twin bit for bit
       a.train(bigX, bigY, warm);
       b.train(bigX, bigY, warm);
-      expect(bits(a.getParameters())).toEqual(bits(b.getParameters()));
+      expect(paramBits(a.getParameters())).toEqual(paramBits(b.getParameters()));
       a.dispose();
       b.dispose();
     });

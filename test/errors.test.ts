@@ -8,7 +8,7 @@ import { BackendError, DisposedError, NnError, OptionError, ShapeError } from '.
 import { matrix } from '../src/matrix.js';
 import { Network, type NetworkOptions } from '../src/network.js';
 import { BACKEND_DEFAULTS } from './helpers/backends.js';
-import { mulberry32 } from './helpers/rng.js';
+import { randomRows } from './helpers/data.js';
 
 type ErrorClass = new (...args: never[]) => Error;
 
@@ -45,13 +45,8 @@ function checkError(err: unknown, cls: ErrorClass, fragments: (string | RegExp)[
   return err as Error;
 }
 
-function data(rows: number, cols: number, seed: number, scale = 1): number[][] {
-  const r = mulberry32(seed);
-  return Array.from({ length: rows }, () => Array.from({ length: cols }, () => (r() * 2 - 1) * scale));
-}
-
-const X = data(6, 2, 1);
-const Y = data(6, 1, 2).map((row) => row.map((v) => (v + 1) / 2));
+const X = randomRows(6, 2, 1);
+const Y = randomRows(6, 1, 2).map((row) => row.map((v) => (v + 1) / 2));
 const TRAIN = { epochs: 2, learningRate: 0.1 };
 
 describe.each(BACKEND_DEFAULTS)('errors on $label', (bc) => {
@@ -221,13 +216,13 @@ describe.each(BACKEND_DEFAULTS)('errors on $label', (bc) => {
     it('a network too large for WASM memory is refused before allocating anything', async () => {
       const before = backend.available();
       const mem = backend.memoryBytes();
-      const used = (backend as unknown as { usedBytes(): number }).usedBytes();
+      const used = backend.usedBytes();
       await expectReject(() => Network.create({ layers: [100000, 100000], backend }), ShapeError,
         'Network.create', 'MiB', 'available', 'smaller layers');
       await expectReject(() => Network.create({ layers: [20000, 20000, 20000], backend }), ShapeError, 'MiB');
       expect(backend.available()).toBe(before);
       expect(backend.memoryBytes()).toBe(mem);
-      expect((backend as unknown as { usedBytes(): number }).usedBytes()).toBe(used);
+      expect(backend.usedBytes()).toBe(used);
     });
   });
 
@@ -357,7 +352,7 @@ describe.each(BACKEND_DEFAULTS)('errors on $label', (bc) => {
   describe('busy', () => {
     it('calls that change parameters during trainAsync are refused with NnError naming the busy operation; reads are allowed', async () => {
       const n = await net();
-      const big = data(2000, 2, 3);
+      const big = randomRows(2000, 2, 3);
       const p = n.trainAsync(big, big.map((r) => [(r[0]! + 1) / 2]), { epochs: 50, learningRate: 0.01, batchSize: 1, sliceMs: 1 });
       expectThrow(() => n.train(X, Y, TRAIN), NnError, 'train: the network is busy with trainAsync');
       expectThrow(() => n.setParameters(n.getParameters()), NnError, 'setParameters: the network is busy with trainAsync');

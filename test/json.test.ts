@@ -9,24 +9,7 @@ import { NnError } from '../src/errors.js';
 import { Network, type LayerParameters, type NetworkJSON, type NetworkOptions } from '../src/network.js';
 import { BACKEND_DEFAULTS, BACKENDS } from './helpers/backends.js';
 import { expectClose } from './helpers/close.js';
-import { mulberry32 } from './helpers/rng.js';
-
-function data(rows: number, cols: number, seed: number, scale = 1): number[][] {
-  const r = mulberry32(seed);
-  return Array.from({ length: rows }, () => Array.from({ length: cols }, () => (r() * 2 - 1) * scale));
-}
-
-function bits(p: LayerParameters[]): bigint[] {
-  const out: bigint[] = [];
-  for (const { weights, biases } of p) {
-    for (const a of [weights, biases]) out.push(...new BigUint64Array(a.buffer, a.byteOffset, a.length));
-  }
-  return out;
-}
-
-function used(b: Backend): number {
-  return (b as unknown as { usedBytes(): number }).usedBytes();
-}
+import { paramBits, randomRows } from './helpers/data.js';
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
@@ -43,7 +26,7 @@ async function expectNnReject(p: () => Promise<unknown>, ...fragments: string[])
   for (const f of fragments) expect((err as Error).message).toContain(f);
 }
 
-const X = data(7, 3, 31);
+const X = randomRows(7, 3, 31);
 
 /** Parameter values that stress float64 round-tripping through JSON text. */
 const SPECIAL = [-0, 0, 5e-324, -5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, -1.7976931348623157e308, 0.1, 1 / 3, -Math.PI, 2 ** 53 + 2];
@@ -68,13 +51,13 @@ describe.each(BACKEND_DEFAULTS)('JSON on $label', (bc) => {
     });
     p[1]!.biases[1] = -0;
     n.setParameters(p);
-    const want = bits(n.getParameters());
+    const want = paramBits(n.getParameters());
     expect(Object.is(n.getParameters()[1]!.biases[1], -0)).toBe(true);
     const json = n.toJSON();
     expect(json.format).toBe('fastnn-network');
     expect(json.version).toBe(1);
     const m = await Network.fromJSON(json, backend);
-    expect(bits(m.getParameters())).toEqual(want);
+    expect(paramBits(m.getParameters())).toEqual(want);
     expect(m.layers).toEqual(n.layers);
     expect(m.activations).toEqual(n.activations);
     expect(m.loss).toBe(n.loss);
@@ -82,13 +65,13 @@ describe.each(BACKEND_DEFAULTS)('JSON on $label', (bc) => {
     expect(m.leakySlope).toBe(n.leakySlope);
     // the object that came in is not kept: mutating it afterwards changes nothing
     (json.parameters[0]!.weights as number[])[0] = 123;
-    expect(bits(m.getParameters())).toEqual(want);
+    expect(paramBits(m.getParameters())).toEqual(want);
     // JSON text, both as a string and parsed
     const text = JSON.stringify(n);
     const fromText = await Network.fromJSON(text, backend);
     const fromParsed = await Network.fromJSON(JSON.parse(text), backend);
-    expect(bits(fromText.getParameters())).toEqual(want);
-    expect(bits(fromParsed.getParameters())).toEqual(want);
+    expect(paramBits(fromText.getParameters())).toEqual(want);
+    expect(paramBits(fromParsed.getParameters())).toEqual(want);
     expect(JSON.stringify(fromParsed)).toBe(text);
     for (const k of [n, m, fromText, fromParsed]) k.dispose();
   });
@@ -100,7 +83,7 @@ describe.each(BACKEND_DEFAULTS)('JSON on $label', (bc) => {
     const m = await Network.fromJSON(JSON.stringify(n), backend);
     n.train(X, y, { epochs: 3, learningRate: 0.1, shuffle: false });
     m.train(X, y, { epochs: 3, learningRate: 0.1, shuffle: false });
-    expect(bits(m.getParameters())).toEqual(bits(n.getParameters()));
+    expect(paramBits(m.getParameters())).toEqual(paramBits(n.getParameters()));
     n.dispose();
     m.dispose();
   });
@@ -119,7 +102,7 @@ describe.each(BACKEND_DEFAULTS)('JSON on $label', (bc) => {
         const tb = await target.create();
         const m = await Network.fromJSON(text, tb);
         expect(m.backend.name).toBe(target.name);
-        expect(bits(m.getParameters())).toEqual(bits(n.getParameters()));
+        expect(paramBits(m.getParameters())).toEqual(paramBits(n.getParameters()));
         expectClose(m.predict(X).data, want.data, target.tol, `${bc.label} -> ${target.label} predict`, want.cols);
         m.dispose();
         tb.dispose();
@@ -132,7 +115,7 @@ describe.each(BACKEND_DEFAULTS)('JSON on $label', (bc) => {
     const n = await make();
     const m = await Network.fromJSON(n.toJSON(), bc.name);
     expect(m.backend.name).toBe(bc.name);
-    expect(bits(m.getParameters())).toEqual(bits(n.getParameters()));
+    expect(paramBits(m.getParameters())).toEqual(paramBits(n.getParameters()));
     m.dispose();
     expect(m.backend.disposed).toBe(true);
     n.dispose();
@@ -215,7 +198,7 @@ describe.each(BACKEND_DEFAULTS)('JSON on $label', (bc) => {
     });
     it('huge declared sizes are rejected quickly without allocating', async () => {
       const mem = backend.memoryBytes();
-      const u = used(backend);
+      const u = backend.usedBytes();
       const avail = backend.available();
       for (const layers of [[1e7, 1e7], [16384, 16384], [1 << 24, 1 << 24, 1 << 24], [1e9, 1], [20000, 20000]]) {
         const t0 = performance.now();
@@ -224,7 +207,7 @@ describe.each(BACKEND_DEFAULTS)('JSON on $label', (bc) => {
         expect(performance.now() - t0, `layers ${layers.join(',')}`).toBeLessThan(200);
       }
       expect(backend.memoryBytes()).toBe(mem);
-      expect(used(backend)).toBe(u);
+      expect(backend.usedBytes()).toBe(u);
       expect(backend.available()).toBe(avail);
     });
   });
@@ -276,7 +259,7 @@ describe('fromJSON fuzz (js)', () => {
   });
 
   it('every mutated save loads as a Network or rejects with NnError, never TypeError/RangeError', async () => {
-    const start = used(backend);
+    const start = backend.usedBytes();
     let loaded = 0;
     let rejected = 0;
     await fc.assert(
@@ -326,6 +309,6 @@ describe('fromJSON fuzz (js)', () => {
     // the fuzz exercised both outcomes, and nothing leaked
     expect(loaded).toBeGreaterThan(20);
     expect(rejected).toBeGreaterThan(200);
-    expect(used(backend)).toBe(start);
+    expect(backend.usedBytes()).toBe(start);
   });
 });

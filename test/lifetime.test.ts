@@ -10,26 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../src/backend.js';
 import { Network, type LayerParameters, type NetworkOptions, type TrainOptions } from '../src/network.js';
 import { BACKEND_DEFAULTS } from './helpers/backends.js';
-import { mulberry32 } from './helpers/rng.js';
-
-function data(rows: number, cols: number, seed: number, scale = 1): number[][] {
-  const r = mulberry32(seed);
-  return Array.from({ length: rows }, () => Array.from({ length: cols }, () => (r() * 2 - 1) * scale));
-}
-
-function bits(p: LayerParameters[]): bigint[] {
-  const out: bigint[] = [];
-  for (const { weights, biases } of p) {
-    for (const a of [weights, biases]) out.push(...new BigUint64Array(a.buffer, a.byteOffset, a.length));
-  }
-  return out;
-}
-
-function used(b: Backend): number {
-  const u = (b as unknown as { usedBytes?: () => number }).usedBytes;
-  if (typeof u !== 'function') throw new Error(`${b.name} backend has no usedBytes()`);
-  return u.call(b);
-}
+import { paramBits, randomRows } from './helpers/data.js';
 
 interface Job {
   options: Omit<NetworkOptions, 'backend'>;
@@ -41,14 +22,14 @@ interface Job {
 const JOBS: Job[] = [
   {
     options: { layers: [2, 3, 1], seed: 1 },
-    x: data(20, 2, 100),
-    y: data(20, 1, 101).map((r) => [(r[0]! + 1) / 2]),
+    x: randomRows(20, 2, 100),
+    y: randomRows(20, 1, 101).map((r) => [(r[0]! + 1) / 2]),
     train: { epochs: 1, learningRate: 0.5, batchSize: 3 },
   },
   {
     options: { layers: [3, 8, 4, 3], seed: 2, activation: 'tanh', outputActivation: 'softmax', loss: 'cross-entropy' },
-    x: data(33, 3, 200),
-    y: data(33, 3, 201).map((r) => {
+    x: randomRows(33, 3, 200),
+    y: randomRows(33, 3, 201).map((r) => {
       const e = r.map(Math.exp);
       const s = e[0]! + e[1]! + e[2]!;
       return e.map((v) => v / s);
@@ -57,8 +38,8 @@ const JOBS: Job[] = [
   },
   {
     options: { layers: [4, 5, 2], seed: 3, activation: 'relu', outputActivation: 'identity' },
-    x: data(17, 4, 300),
-    y: data(17, 2, 301),
+    x: randomRows(17, 4, 300),
+    y: randomRows(17, 2, 301),
     train: { epochs: 1, learningRate: 0.05, batchSize: 5, optimizer: 'momentum' },
   },
 ];
@@ -82,7 +63,7 @@ describe.each(BACKEND_DEFAULTS)('lifetime on $label', (bc) => {
         n.train(job.x, job.y, job.train);
         n.predict(job.x);
       }
-      alone.push(bits(n.getParameters()));
+      alone.push(paramBits(n.getParameters()));
       alonePred.push(n.predict(job.x).data);
       n.dispose();
       b.dispose();
@@ -95,13 +76,13 @@ describe.each(BACKEND_DEFAULTS)('lifetime on $label', (bc) => {
         const n = nets[(i + r) % JOBS.length]!;
         n.train(job.x, job.y, job.train);
         const tmp = await Network.create({ layers: [5, 7, 1], seed: r * 10 + i, backend });
-        tmp.train(data(9, 5, r), data(9, 1, i).map((v) => [(v[0]! + 1) / 2]), { epochs: 1, learningRate: 1, batchSize: 2 });
+        tmp.train(randomRows(9, 5, r), randomRows(9, 1, i).map((v) => [(v[0]! + 1) / 2]), { epochs: 1, learningRate: 1, batchSize: 2 });
         if (r % 2 === 0) tmp.dispose();
         n.predict(job.x);
       }
     }
     nets.forEach((n, i) => {
-      expect(bits(n.getParameters()), `network ${i}`).toEqual(alone[i]);
+      expect(paramBits(n.getParameters()), `network ${i}`).toEqual(alone[i]);
       expect(Array.from(n.predict(JOBS[i]!.x).data)).toEqual(Array.from(alonePred[i]!));
     });
     for (const n of nets) n.dispose();
@@ -109,23 +90,23 @@ describe.each(BACKEND_DEFAULTS)('lifetime on $label', (bc) => {
 
   it('creating and disposing 1000 networks neither grows memory nor leaks arena bytes', async () => {
     const b = await bc.create();
-    const start = used(b);
+    const start = b.usedBytes();
     let memAfterWarmup = 0;
     for (let i = 0; i < 1000; i++) {
       const n = await Network.create({ layers: [6, 16, 3], seed: i, backend: b });
-      if (i % 2 === 0) n.predict(data(4, 6, i));
-      if (i % 5 === 0) n.train(data(10, 6, i), data(10, 3, i + 1).map((r) => r.map((v) => (v + 1) / 2)), { epochs: 1, learningRate: 0.1, optimizer: 'adam' });
+      if (i % 2 === 0) n.predict(randomRows(4, 6, i));
+      if (i % 5 === 0) n.train(randomRows(10, 6, i), randomRows(10, 3, i + 1).map((r) => r.map((v) => (v + 1) / 2)), { epochs: 1, learningRate: 0.1, optimizer: 'adam' });
       n.dispose();
       if (i === 9) memAfterWarmup = b.memoryBytes();
       if (i >= 9) expect(b.memoryBytes(), `memoryBytes after network ${i}`).toBe(memAfterWarmup);
     }
-    expect(used(b)).toBe(start);
+    expect(b.usedBytes()).toBe(start);
     b.dispose();
   });
 
   it('1000 training steps grow neither memoryBytes nor usedBytes', async () => {
     const b = await bc.create();
-    const x = data(16, 3, 7);
+    const x = randomRows(16, 3, 7);
     const y = x.map((r) => [(Math.sin(r[0]! + r[1]! * r[2]!) + 1) / 2]);
     const n = await Network.create({ layers: [3, 10, 1], seed: 5, backend: b });
     const t: TrainOptions = { epochs: 1, learningRate: 0.1, batchSize: 4, optimizer: 'momentum' };
@@ -133,7 +114,7 @@ describe.each(BACKEND_DEFAULTS)('lifetime on $label', (bc) => {
     n.predict(x);
     n.evaluate(x, y);
     const mem = b.memoryBytes();
-    const u = used(b);
+    const u = b.usedBytes();
     for (let i = 0; i < 1000; i++) {
       n.train(x, y, t);
       if (i % 100 === 0) {
@@ -142,14 +123,14 @@ describe.each(BACKEND_DEFAULTS)('lifetime on $label', (bc) => {
       }
     }
     expect(b.memoryBytes()).toBe(mem);
-    expect(used(b)).toBe(u);
+    expect(b.usedBytes()).toBe(u);
     const r = n.train(x, y, { ...t, epochs: 1000 });
     expect(r.epochs).toBe(1000);
     expect(b.memoryBytes()).toBe(mem);
-    expect(used(b)).toBe(u);
+    expect(b.usedBytes()).toBe(u);
     await n.trainAsync(x, y, { ...t, epochs: 200 });
     expect(b.memoryBytes()).toBe(mem);
-    expect(used(b)).toBe(u);
+    expect(b.usedBytes()).toBe(u);
     n.dispose();
     b.dispose();
   });
@@ -159,7 +140,7 @@ describe.each(BACKEND_DEFAULTS)('lifetime on $label', (bc) => {
     const run = async (be: Backend): Promise<{ p: bigint[]; losses: number[] }> => {
       const n = await Network.create({ ...job.options, seed: 4242, backend: be });
       const res = n.train(job.x, job.y, { ...job.train, epochs: 20, shuffle: true });
-      const out = { p: bits(n.getParameters()), losses: res.losses };
+      const out = { p: paramBits(n.getParameters()), losses: res.losses };
       n.dispose();
       return out;
     };
@@ -175,7 +156,7 @@ describe.each(BACKEND_DEFAULTS)('lifetime on $label', (bc) => {
     // and shuffling does matter (the comparison above could not pass by ignoring the seed)
     const other = await Network.create({ ...job.options, seed: 4243, backend });
     other.train(job.x, job.y, { ...job.train, epochs: 20, shuffle: true });
-    expect(bits(other.getParameters())).not.toEqual(first.p);
+    expect(paramBits(other.getParameters())).not.toEqual(first.p);
     other.dispose();
   });
 

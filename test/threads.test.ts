@@ -9,10 +9,10 @@ import { describe, expect, it } from 'vitest';
 import type { Activation, Loss, Optimizer } from '../src/backend.js';
 import { Network, TrainingError } from '../src/index.js';
 import { BACKENDS, BACKEND_DEFAULTS } from './helpers/backends.js';
+import { paramBits } from './helpers/data.js';
 import { mulberry32 } from './helpers/rng.js';
 
-const bits = (net: Network): bigint[] =>
-  net.getParameters().flatMap((p) => [...new BigUint64Array(p.weights.slice().buffer), ...new BigUint64Array(p.biases.slice().buffer)]);
+const bits = (net: Network): bigint[] => paramBits(net.getParameters());
 
 function dataset(seed: number, n: number, nIn: number, nOut: number, loss: Loss): { x: number[][]; y: number[][] } {
   const rand = mulberry32(seed);
