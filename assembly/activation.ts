@@ -8,6 +8,11 @@ import { ACT_LEAKY, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, copyF64 } from
 /** a = f(z) on rows×cols; `a` may alias `z`. */
 export function activate(a: usize, z: usize, rows: i32, cols: i32, act: i32, alpha: f64): void {
   assert(((a | z) & 15) == 0 && rows >= 0 && cols >= 0); // debug build only
+  activateImpl(a, z, rows, cols, act, alpha);
+}
+
+/** activate without the alignment check (trainBatchesThreaded passes slices that start anywhere). */
+export function activateImpl(a: usize, z: usize, rows: i32, cols: i32, act: i32, alpha: f64): void {
   const nB = <usize>(rows * cols) << 3;
   switch (act) {
     case ACT_SIGMOID: {
@@ -52,6 +57,13 @@ export function activateBackward(
   dz: usize, da: usize, z: usize, a: usize, rows: i32, cols: i32, act: i32, alpha: f64,
 ): void {
   assert(((dz | da | z | a) & 15) == 0 && rows >= 0 && cols >= 0); // debug build only
+  activateBackwardImpl(dz, da, z, a, rows, cols, act, alpha);
+}
+
+/** activateBackward without the alignment check. */
+export function activateBackwardImpl(
+  dz: usize, da: usize, z: usize, a: usize, rows: i32, cols: i32, act: i32, alpha: f64,
+): void {
   const nB = <usize>(rows * cols) << 3;
   switch (act) {
     case ACT_SIGMOID: {
@@ -94,5 +106,35 @@ export function activateBackward(
     default: { // identity
       if (dz != da) copyF64(dz, da, nB);
     }
+  }
+}
+
+/** a[:, j0..j1) = f(z[:, j0..j1)) for an element-wise activation (not softmax). */
+export function activateCols(a: usize, z: usize, rows: i32, cols: i32, act: i32, alpha: f64, j0: i32, j1: i32): void {
+  if (j0 == 0 && j1 == cols) {
+    activateImpl(a, z, rows, cols, act, alpha);
+    return;
+  }
+  if (j1 <= j0) return;
+  const rowB = <usize>cols << 3, o = <usize>j0 << 3;
+  for (let r = 0; r < rows; r++) {
+    const ro = <usize>r * rowB + o;
+    activateImpl(a + ro, z + ro, 1, j1 - j0, act, alpha);
+  }
+}
+
+/** dz[:, j0..j1) = da ⊙ f'(z) on those columns (element-wise activations). */
+export function activateBackwardCols(
+  dz: usize, da: usize, z: usize, a: usize, rows: i32, cols: i32, act: i32, alpha: f64, j0: i32, j1: i32,
+): void {
+  if (j0 == 0 && j1 == cols) {
+    activateBackwardImpl(dz, da, z, a, rows, cols, act, alpha);
+    return;
+  }
+  if (j1 <= j0) return;
+  const rowB = <usize>cols << 3, o = <usize>j0 << 3;
+  for (let r = 0; r < rows; r++) {
+    const ro = <usize>r * rowB + o;
+    activateBackwardImpl(dz + ro, da + ro, z + ro, a + ro, 1, j1 - j0, act, alpha);
   }
 }

@@ -1,10 +1,13 @@
 /**
  * Shared constants (mirrors of src/abi.ts) and the module-owned scratch region.
  *
- * Scratch: SCRATCH_BYTES bytes starting at align16(__heap_base). The SIMD kernels use it to pack small
- * tiles (a 4-row block of x in denseForward, the dz tiles of denseBackward). heapBase() reports the first
- * byte after it, so the host arena never overlaps it. When a tile would not fit (nIn or nOut > 32768)
- * the kernel falls back to the scalar loops, so no size is rejected.
+ * Scratch: MAX_THREADS regions of SCRATCH_BYTES bytes starting at align16(__heap_base), one per thread id
+ * of trainBatchesThreaded (threads run concurrently on one memory, so each packs its tiles in its own
+ * region; the stand-alone kernel exports use region 0). The SIMD kernels use it to pack small tiles (a
+ * 4-row block of x in denseForward, the dz tiles of denseBackward). heapBase() reports the first byte after
+ * the last region, so the host arena never overlaps it. When a tile would not fit (nIn > 8192 for the
+ * forward pass, nOut > 8192 for the backward pass) the kernel falls back to the scalar loops, so no size
+ * is rejected; that choice depends on the whole layer's shape only, never on a thread's slice.
  */
 
 // ---- activation codes (ACT) ----
@@ -37,6 +40,7 @@ export const PLAN_SAMPLES: i32 = 7;
 export const PLAN_X0: i32 = 8;
 export const PLAN_T: i32 = 9;
 export const PLAN_HP: i32 = 10;
+export const PLAN_LOSSES: i32 = 11;
 export const PLAN_HEADER: i32 = 12;
 export const PLAN_LAYER_WORDS: i32 = 16;
 export const L_NIN: i32 = 0;
@@ -65,14 +69,41 @@ export const HP_BETA1_POW: i32 = 6;
 export const HP_BETA2_POW: i32 = 7;
 export const HP_STEP: i32 = 8;
 
-/** Scratch size in bytes (1 MiB = 131072 float64). */
-export const SCRATCH_BYTES: usize = 1 << 20;
+// ---- thread control block words (i32 at ctl, SYNC_*) ----
+export const SYNC_COUNT: i32 = 0;
+export const SYNC_GEN: i32 = 1;
+export const SYNC_ABORT: i32 = 2;
+export const SYNC_PROGRESS: i32 = 3;
+/** Busy polls before a thread sleeps in a barrier (src/abi.ts SPIN_LIMIT). */
+export const SPIN_LIMIT: i32 = 20000;
+/** Sleep per memory.atomic.wait32 in a barrier, in ns (1 ms), so SYNC_ABORT is seen soon. */
+export const WAIT_NS: i64 = 1_000_000;
+
+/** Threads of trainBatchesThreaded the scratch is reserved for (tid must be < MAX_THREADS). */
+export const MAX_THREADS: i32 = 16;
+/** Scratch bytes per thread (256 KiB = 32768 float64); MAX_THREADS of them (4 MiB) below heapBase(). */
+export const SCRATCH_BYTES: usize = 256 << 10;
 export const SCRATCH_F64: i32 = <i32>(SCRATCH_BYTES >> 3);
 
+/** Scratch region of thread 0 (the stand-alone kernel exports use it). */
 // @ts-ignore: decorator
 @inline
 export function scratchBase(): usize {
   return (__heap_base + 15) & ~(<usize>15);
+}
+
+/** Scratch region of thread `tid` (< MAX_THREADS). */
+// @ts-ignore: decorator
+@inline
+export function scratchOf(tid: i32): usize {
+  return scratchBase() + <usize>tid * SCRATCH_BYTES;
+}
+
+/** First index of thread t's share of n items among `threads`: floor(n·t / threads). */
+// @ts-ignore: decorator
+@inline
+export function part(n: i32, t: i32, threads: i32): i32 {
+  return <i32>((<i64>n * <i64>t) / <i64>threads);
 }
 
 /** Word `i` of an i32 record at byte offset `p`. */

@@ -8,6 +8,13 @@
  * micro-kernels keep that order: they vectorise across independent dot products (rows, neurons or
  * inputs), never along the reduction, so without relaxed-simd they round exactly like the scalar code.
  * The relaxed build fuses multiply and add (one rounding), which stays within the parity tolerance.
+ *
+ * Ranges (trainBatchesThreaded): denseForwardRange computes the neurons j0..j1 of z, weightGradRange the
+ * rows j0..j1 of dw and db, inputGradRange the columns k0..k1 of dx. Every element gets the same operations
+ * wherever its range starts or ends and whether it falls in a tile or a leftover: a chain of madd over the
+ * reduction index in order from 0, then the bias (forward). In the SIMD builds leftovers are computed with
+ * madd on f64x2 (a splatted lane), so the relaxed build fuses them like the tiles. Whether the SIMD or the
+ * scalar loops run is decided from the whole layer's shape (batch, nIn, nOut), never from the range.
  */
 import { madd, scratchBase, SCRATCH_F64, zeroF64 } from './common';
 
@@ -26,25 +33,36 @@ const DW_ROWS: i32 = 64;
  */
 export function denseForward(z: usize, x: usize, w: usize, b: usize, batch: i32, nIn: i32, nOut: i32): void {
   assert(((z | x | w | b) & 15) == 0 && batch >= 0 && nIn >= 0 && nOut >= 0); // debug build only
+  denseForwardRange(z, x, w, b, batch, nIn, nOut, 0, nOut, scratchBase());
+}
+
+/**
+ * Neurons j0..j1 of denseForward (all rows); `scratch`: the caller's SCRATCH_BYTES region. The path is
+ * chosen from (batch, nIn, nOut) only, so every range of one layer takes the same one.
+ */
+export function denseForwardRange(
+  z: usize, x: usize, w: usize, b: usize, batch: i32, nIn: i32, nOut: i32, j0: i32, j1: i32, scratch: usize,
+): void {
+  if (j1 <= j0) return;
   if (ASC_FEATURE_SIMD) {
     if (nOut >= 4 && <i64>batch * nIn * nOut >= SIMD_MIN_WORK && nIn <= (SCRATCH_F64 >> 2)) {
-      denseForwardSimd(z, x, w, b, batch, nIn, nOut);
+      denseForwardSimd(z, x, w, b, batch, nIn, nOut, j0, j1, scratch);
       return;
     }
   }
-  denseForwardScalar(z, x, w, b, batch, nIn, nOut);
+  denseForwardScalar(z, x, w, b, batch, nIn, nOut, j0, j1);
 }
 
 /** Scalar version: blocked 2 rows × 2 neurons, as the JS spec. */
-function denseForwardScalar(z: usize, x: usize, w: usize, b: usize, batch: i32, nIn: i32, nOut: i32): void {
+function denseForwardScalar(z: usize, x: usize, w: usize, b: usize, batch: i32, nIn: i32, nOut: i32, j0: i32, j1: i32): void {
   const rowB = <usize>nIn << 3;
   const zRowB = <usize>nOut << 3;
   let r = 0;
   for (; r + 1 < batch; r += 2) {
     const x0 = x + <usize>r * rowB, x1 = x0 + rowB;
     const z0 = z + <usize>r * zRowB, z1 = z0 + zRowB;
-    let j = 0;
-    for (; j + 1 < nOut; j += 2) {
+    let j = j0;
+    for (; j + 1 < j1; j += 2) {
       const w0 = w + <usize>j * rowB, w1 = w0 + rowB;
       let s00 = 0.0, s01 = 0.0, s10 = 0.0, s11 = 0.0;
       for (let k: usize = 0; k < rowB; k += 8) {
@@ -57,7 +75,7 @@ function denseForwardScalar(z: usize, x: usize, w: usize, b: usize, batch: i32, 
       store<f64>(z0 + jo, s00 + b0); store<f64>(z0 + jo, s01 + b1, 8);
       store<f64>(z1 + jo, s10 + b0); store<f64>(z1 + jo, s11 + b1, 8);
     }
-    for (; j < nOut; j++) {
+    for (; j < j1; j++) {
       const w0 = w + <usize>j * rowB;
       let s0 = 0.0, s1 = 0.0;
       for (let k: usize = 0; k < rowB; k += 8) {
@@ -71,7 +89,7 @@ function denseForwardScalar(z: usize, x: usize, w: usize, b: usize, batch: i32, 
   }
   for (; r < batch; r++) {
     const x0 = x + <usize>r * rowB, z0 = z + <usize>r * zRowB;
-    for (let j = 0; j < nOut; j++) {
+    for (let j = j0; j < j1; j++) {
       const w0 = w + <usize>j * rowB;
       let s = 0.0;
       for (let k: usize = 0; k < rowB; k += 8) s += load<f64>(x0 + k) * load<f64>(w0 + k);
@@ -86,8 +104,9 @@ function denseForwardScalar(z: usize, x: usize, w: usize, b: usize, batch: i32, 
  * k step loads rows (r0,r1) and (r2,r3) as two f64x2 and broadcasts w[j,k] for 4 neurons: 8 accumulators,
  * each a row pair of one neuron. The last batch % 4 rows go through forwardRowSimd.
  */
-function denseForwardSimd(z: usize, x: usize, w: usize, b: usize, batch: i32, nIn: i32, nOut: i32): void {
-  const xp = scratchBase();
+function denseForwardSimd(
+  z: usize, x: usize, w: usize, b: usize, batch: i32, nIn: i32, nOut: i32, j0: i32, j1: i32, xp: usize,
+): void {
   const rowB = <usize>nIn << 3;
   const zRowB = <usize>nOut << 3;
   const batch4 = batch & ~3;
@@ -105,8 +124,8 @@ function denseForwardSimd(z: usize, x: usize, w: usize, b: usize, batch: i32, nI
     const z0 = z + <usize>r * zRowB;
     const z1 = z0 + zRowB, z2 = z1 + zRowB, z3 = z2 + zRowB;
     const xEnd = xp + (rowB << 2);
-    let j = 0;
-    for (; j + 3 < nOut; j += 4) {
+    let j = j0;
+    for (; j + 3 < j1; j += 4) {
       let w0 = w + <usize>j * rowB;
       let w1 = w0 + rowB, w2 = w1 + rowB, w3 = w2 + rowB;
       let a0l = f64x2.splat(0), a0h = f64x2.splat(0), a1l = f64x2.splat(0), a1h = f64x2.splat(0);
@@ -138,7 +157,7 @@ function denseForwardSimd(z: usize, x: usize, w: usize, b: usize, batch: i32, nI
       v128.store(z3 + jo, f64x2.add(v128.shuffle<f64>(a0h, a1h, 1, 3), b01));
       v128.store(z3 + jo, f64x2.add(v128.shuffle<f64>(a2h, a3h, 1, 3), b23), 16);
     }
-    for (; j < nOut; j++) {
+    for (; j < j1; j++) {
       const w0 = w + <usize>j * rowB;
       let al = f64x2.splat(0), ah = f64x2.splat(0);
       let wk: usize = 0;
@@ -156,7 +175,7 @@ function denseForwardSimd(z: usize, x: usize, w: usize, b: usize, batch: i32, nI
     }
   }
   for (let r = batch4; r < batch; r++) {
-    forwardRowSimd(z + <usize>r * zRowB, x + <usize>r * rowB, w, b, nIn, nOut);
+    forwardRowSimd(z + <usize>r * zRowB, x + <usize>r * rowB, w, b, nIn, j0, j1);
   }
 }
 
@@ -165,11 +184,11 @@ function denseForwardSimd(z: usize, x: usize, w: usize, b: usize, batch: i32, nI
  * Vectorised across neuron pairs: w[j, k..k+1] and w[j+1, k..k+1] are loaded and transposed with a
  * shuffle, so each lane still sums its own dot product in increasing k. 8 neurons per tile.
  */
-function forwardRowSimd(z0: usize, x0: usize, w: usize, b: usize, nIn: i32, nOut: i32): void {
+function forwardRowSimd(z0: usize, x0: usize, w: usize, b: usize, nIn: i32, j0: i32, j1: i32): void {
   const rowB = <usize>nIn << 3;
   const kB2 = rowB & ~(<usize>15);
-  let j = 0;
-  for (; j + 7 < nOut; j += 8) {
+  let j = j0;
+  for (; j + 7 < j1; j += 8) {
     const w0 = w + <usize>j * rowB;
     const w1 = w0 + rowB, w2 = w1 + rowB, w3 = w2 + rowB, w4 = w3 + rowB;
     const w5 = w4 + rowB, w6 = w5 + rowB, w7 = w6 + rowB;
@@ -203,12 +222,27 @@ function forwardRowSimd(z0: usize, x0: usize, w: usize, b: usize, nIn: i32, nOut
     v128.store(z0 + jo, f64x2.add(s45, v128.load(b + jo, 32)), 32);
     v128.store(z0 + jo, f64x2.add(s67, v128.load(b + jo, 48)), 48);
   }
-  for (; j < nOut; j++) {
-    const wj = w + <usize>j * rowB;
-    let s = 0.0;
-    for (let k: usize = 0; k < rowB; k += 8) s += load<f64>(x0 + k) * load<f64>(wj + k);
+  // leftover neurons: a pair as one tile of the same shape, then one neuron in lane 0 of a splatted chain
+  // (madd like the tiles, so the relaxed build fuses it too)
+  for (; j + 1 < j1; j += 2) {
+    const w0 = w + <usize>j * rowB, w1 = w0 + rowB;
+    let s01 = f64x2.splat(0);
+    let k: usize = 0;
+    for (; k < kB2; k += 16) {
+      const p = v128.load(w0 + k), q = v128.load(w1 + k);
+      s01 = madd(v128.shuffle<f64>(p, q, 0, 2), v128.load64_splat(x0 + k), s01);
+      s01 = madd(v128.shuffle<f64>(p, q, 1, 3), v128.load64_splat(x0 + k, 8), s01);
+    }
+    if (k < rowB) s01 = madd(f64x2(load<f64>(w0 + k), load<f64>(w1 + k)), v128.load64_splat(x0 + k), s01);
     const jo = <usize>j << 3;
-    store<f64>(z0 + jo, s + load<f64>(b + jo));
+    v128.store(z0 + jo, f64x2.add(s01, v128.load(b + jo)));
+  }
+  if (j < j1) {
+    const wj = w + <usize>j * rowB;
+    let s = f64x2.splat(0);
+    for (let k: usize = 0; k < rowB; k += 8) s = madd(v128.load64_splat(wj + k), v128.load64_splat(x0 + k), s);
+    const jo = <usize>j << 3;
+    store<f64>(z0 + jo, f64x2.extract_lane(s, 0) + load<f64>(b + jo));
   }
 }
 
@@ -224,31 +258,61 @@ export function denseBackward(
   dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, batch: i32, nIn: i32, nOut: i32,
 ): void {
   assert(((dx | dw | db | dz | x | w) & 15) == 0 && batch >= 0 && nIn >= 0 && nOut >= 0); // debug build only
+  if (dx != 0) inputGradRange(dx, dz, w, batch, nIn, nOut, 0, nIn, scratchBase());
+  weightGradRange(dw, db, dz, x, batch, nIn, nOut, 0, nOut, scratchBase());
+}
+
+/** The SIMD backward loops run for this layer shape (the same answer for every range of the layer). */
+// @ts-ignore: decorator
+@inline
+function backwardSimd(batch: i32, nIn: i32, nOut: i32): bool {
+  // the packed dz tiles (4 × nOut for dx, DW_ROWS × 4 for dw) must fit the scratch region
+  return ASC_FEATURE_SIMD && <i64>batch * nIn * nOut >= SIMD_MIN_WORK && nIn >= 4 && nOut <= (SCRATCH_F64 >> 2);
+}
+
+/** Rows j0..j1 of dw and db (all of k, summed over every row r). */
+export function weightGradRange(
+  dw: usize, db: usize, dz: usize, x: usize, batch: i32, nIn: i32, nOut: i32, j0: i32, j1: i32, scratch: usize,
+): void {
+  if (j1 <= j0) return;
   if (ASC_FEATURE_SIMD) {
-    // the packed dz tiles (4 × nOut for dx, DW_ROWS × 4 for dw) must fit the scratch region
-    if (<i64>batch * nIn * nOut >= SIMD_MIN_WORK && nIn >= 4 && nOut <= (SCRATCH_F64 >> 2)) {
-      denseBackwardSimd(dx, dw, db, dz, x, w, batch, nIn, nOut);
+    if (backwardSimd(batch, nIn, nOut)) {
+      weightGradSimd(dw, db, dz, x, batch, nIn, nOut, j0, j1, scratch);
       return;
     }
   }
-  denseBackwardScalar(dx, dw, db, dz, x, w, batch, nIn, nOut);
+  weightGradScalar(dw, db, dz, x, batch, nIn, nOut, j0, j1);
 }
 
-function denseBackwardScalar(
-  dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, batch: i32, nIn: i32, nOut: i32,
+/** Columns k0..k1 of dx (all rows, summed over every neuron j). */
+export function inputGradRange(
+  dx: usize, dz: usize, w: usize, batch: i32, nIn: i32, nOut: i32, k0: i32, k1: i32, scratch: usize,
+): void {
+  if (k1 <= k0) return;
+  if (ASC_FEATURE_SIMD) {
+    if (backwardSimd(batch, nIn, nOut)) {
+      inputGradSimd(dx, dz, w, batch, nIn, nOut, k0, k1, scratch);
+      return;
+    }
+  }
+  inputGradScalar(dx, dz, w, batch, nIn, nOut, k0, k1);
+}
+
+function weightGradScalar(
+  dw: usize, db: usize, dz: usize, x: usize, batch: i32, nIn: i32, nOut: i32, j0: i32, j1: i32,
 ): void {
   const rowB = <usize>nIn << 3;
   const zRowB = <usize>nOut << 3;
   // db
-  for (let j = 0; j < nOut; j++) {
+  for (let j = j0; j < j1; j++) {
     let s = 0.0;
     let p = dz + (<usize>j << 3);
     for (let r = 0; r < batch; r++) { s += load<f64>(p); p += zRowB; }
     store<f64>(db + (<usize>j << 3), s);
   }
   // dw: two neurons at a time share each loaded x[r,k]
-  let j = 0;
-  for (; j + 1 < nOut; j += 2) {
+  let j = j0;
+  for (; j + 1 < j1; j += 2) {
     const d0 = dw + <usize>j * rowB, d1 = d0 + rowB;
     zeroF64(d0, rowB << 1);
     for (let r = 0; r < batch; r++) {
@@ -262,7 +326,7 @@ function denseBackwardScalar(
       }
     }
   }
-  for (; j < nOut; j++) {
+  for (; j < j1; j++) {
     const d0 = dw + <usize>j * rowB;
     zeroF64(d0, rowB);
     for (let r = 0; r < batch; r++) {
@@ -271,104 +335,51 @@ function denseBackwardScalar(
       for (let k: usize = 0; k < rowB; k += 8) store<f64>(d0 + k, load<f64>(d0 + k) + g0 * load<f64>(xr + k));
     }
   }
-  // dx
-  if (dx != 0) {
-    for (let r = 0; r < batch; r++) {
-      const dxr = dx + <usize>r * rowB, dzr = dz + <usize>r * zRowB;
-      zeroF64(dxr, rowB);
-      for (let jj = 0; jj < nOut; jj++) {
-        const g = load<f64>(dzr + (<usize>jj << 3));
-        const wj = w + <usize>jj * rowB;
-        for (let k: usize = 0; k < rowB; k += 8) store<f64>(dxr + k, load<f64>(dxr + k) + g * load<f64>(wj + k));
-      }
+}
+
+function inputGradScalar(dx: usize, dz: usize, w: usize, batch: i32, nIn: i32, nOut: i32, k0: i32, k1: i32): void {
+  const rowB = <usize>nIn << 3;
+  const zRowB = <usize>nOut << 3;
+  const kS = <usize>k0 << 3, kE = <usize>k1 << 3;
+  for (let r = 0; r < batch; r++) {
+    const dxr = dx + <usize>r * rowB, dzr = dz + <usize>r * zRowB;
+    zeroF64(dxr + kS, kE - kS);
+    for (let jj = 0; jj < nOut; jj++) {
+      const g = load<f64>(dzr + (<usize>jj << 3));
+      const wj = w + <usize>jj * rowB;
+      for (let k = kS; k < kE; k += 8) store<f64>(dxr + k, load<f64>(dxr + k) + g * load<f64>(wj + k));
     }
   }
 }
 
 /**
- * SIMD version.
+ * SIMD weight gradient, rows j0..j1.
  * db: f64x2 over neuron pairs, summed down the rows.
- * dx: per block of 4 rows, dz[r..r+3, :] is packed j-major into scratch ([j][4]); tiles of 4 rows × 4
- *     inputs (8 accumulators) are reduced over j: broadcast the packed dz[r+i, j], load w[j, k..k+3].
  * dw: per block of 4 neurons, dz[:, j..j+3] is packed r-major ([r][4]); tiles of 4 neurons × 4 inputs are
- *     reduced over r: broadcast the packed dz[r, j+n], load x[r, k..k+3].
- * Missing rows/neurons of a last block repeat the last real one (computed, not stored). The packed
- * operand is read at constant offsets from one running pointer. Inputs k beyond the last multiple of 4
- * go through scalar loops (same order).
+ *     reduced over r: broadcast the packed dz[r, j+n], load x[r, k..k+3]. Missing neurons of a last block
+ *     repeat the last real one (computed, not stored). Inputs k beyond the last multiple of 4 are reduced
+ *     in lane 0 of a splatted madd chain (same operations as a tile lane).
  */
-function denseBackwardSimd(
-  dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, batch: i32, nIn: i32, nOut: i32,
+function weightGradSimd(
+  dw: usize, db: usize, dz: usize, x: usize, batch: i32, nIn: i32, nOut: i32, j0: i32, j1: i32, tile: usize,
 ): void {
   const rowB = <usize>nIn << 3;
   const zRowB = <usize>nOut << 3;
   const kB4 = <usize>(nIn & ~3) << 3; // bytes of k covered by 4-wide tiles
-  const tile = scratchBase();
   // ---- db ----
   {
-    let j = 0;
-    for (; j + 1 < nOut; j += 2) {
+    let j = j0;
+    for (; j + 1 < j1; j += 2) {
       let acc = f64x2.splat(0);
       let p = dz + (<usize>j << 3);
       for (let r = 0; r < batch; r++) { acc = f64x2.add(acc, v128.load(p)); p += zRowB; }
       v128.store(db + (<usize>j << 3), acc);
     }
-    for (; j < nOut; j++) {
+    for (; j < j1; j++) {
       let s = 0.0;
       let p = dz + (<usize>j << 3);
       for (let r = 0; r < batch; r++) { s += load<f64>(p); p += zRowB; }
       store<f64>(db + (<usize>j << 3), s);
-    }
-  }
-  // ---- dx ----
-  if (dx != 0) {
-    const gEnd = tile + (zRowB << 2);
-    const batch4 = batch & ~3;
-    for (let r = 0; r < batch4; r += 4) {
-      const g0 = dz + <usize>r * zRowB;
-      const g1 = g0 + zRowB, g2 = g1 + zRowB, g3 = g2 + zRowB;
-      let q = tile;
-      for (let jo: usize = 0; jo < zRowB; jo += 8) {
-        store<f64>(q, load<f64>(g0 + jo));
-        store<f64>(q, load<f64>(g1 + jo), 8);
-        store<f64>(q, load<f64>(g2 + jo), 16);
-        store<f64>(q, load<f64>(g3 + jo), 24);
-        q += 32;
-      }
-      const d0 = dx + <usize>r * rowB;
-      for (let kb: usize = 0; kb < kB4; kb += 32) {
-        let a0l = f64x2.splat(0), a0h = f64x2.splat(0), a1l = f64x2.splat(0), a1h = f64x2.splat(0);
-        let a2l = f64x2.splat(0), a2h = f64x2.splat(0), a3l = f64x2.splat(0), a3h = f64x2.splat(0);
-        let wp = w + kb;
-        for (let gp = tile; gp < gEnd; gp += 32) {
-          const wl = v128.load(wp), wh = v128.load(wp, 16);
-          let c = v128.load64_splat(gp);
-          a0l = madd(c, wl, a0l); a0h = madd(c, wh, a0h);
-          c = v128.load64_splat(gp, 8);
-          a1l = madd(c, wl, a1l); a1h = madd(c, wh, a1h);
-          c = v128.load64_splat(gp, 16);
-          a2l = madd(c, wl, a2l); a2h = madd(c, wh, a2h);
-          c = v128.load64_splat(gp, 24);
-          a3l = madd(c, wl, a3l); a3h = madd(c, wh, a3h);
-          wp += rowB;
-        }
-        const d = d0 + kb;
-        v128.store(d, a0l); v128.store(d, a0h, 16);
-        const d1 = d + rowB; v128.store(d1, a1l); v128.store(d1, a1h, 16);
-        const d2 = d1 + rowB; v128.store(d2, a2l); v128.store(d2, a2h, 16);
-        const d3 = d2 + rowB; v128.store(d3, a3l); v128.store(d3, a3h, 16);
-      }
-    }
-    for (let r = batch4; r < batch; r++) dxRowSimd(dx + <usize>r * rowB, dz + <usize>r * zRowB, w, nIn, nOut);
-    if (kB4 < rowB) {
-      for (let r = 0; r < batch4; r++) {
-        const dzr = dz + <usize>r * zRowB, dxr = dx + <usize>r * rowB;
-        for (let k = kB4; k < rowB; k += 8) {
-          let s = 0.0;
-          let wp = w + k;
-          for (let jo: usize = 0; jo < zRowB; jo += 8) { s += load<f64>(dzr + jo) * load<f64>(wp); wp += rowB; }
-          store<f64>(dxr + k, s);
-        }
-      }
     }
   }
   // ---- dw ----
@@ -376,15 +387,15 @@ function denseBackwardSimd(
   // accumulators of later chunks start from the partial sums in dw, so each dw[j,k] is still summed
   // r = 0..batch-1 in order.
   if (batch == 1) {
-    dwOneRowSimd(dw, dz, x, nIn, nOut);
+    dwOneRowSimd(dw, dz, x, nIn, j0, j1);
     return;
   }
   for (let rc = 0; rc < batch; rc += DW_ROWS) {
     const nrc = min(DW_ROWS, batch - rc);
     const tEnd = tile + (<usize>nrc << 5);
     const xc = x + <usize>rc * rowB;
-    for (let j = 0; j < nOut; j += 4) {
-      const nj = min(4, nOut - j);
+    for (let j = j0; j < j1; j += 4) {
+      const nj = min(4, j1 - j);
       const o0 = <usize>j << 3;
       const o1 = nj > 1 ? o0 + 8 : o0;
       const o2 = nj > 2 ? o1 + 8 : o1;
@@ -429,28 +440,100 @@ function denseBackwardSimd(
     }
   }
   if (kB4 < rowB) {
-    for (let j = 0; j < nOut; j++) {
+    for (let j = j0; j < j1; j++) {
       const dwj = dw + <usize>j * rowB, jo = <usize>j << 3;
       for (let k = kB4; k < rowB; k += 8) {
-        let s = 0.0;
+        let s = f64x2.splat(0);
         let xp = x + k, gp = dz + jo;
-        for (let r = 0; r < batch; r++) { s += load<f64>(gp) * load<f64>(xp); xp += rowB; gp += zRowB; }
-        store<f64>(dwj + k, s);
+        for (let r = 0; r < batch; r++) {
+          s = madd(v128.load64_splat(gp), v128.load64_splat(xp), s);
+          xp += rowB; gp += zRowB;
+        }
+        store<f64>(dwj + k, f64x2.extract_lane(s, 0));
       }
     }
   }
 }
 
 /**
- * One row of dx (dx[r,:] = Σ_j dz[r,j]·w[j,:]) for the batch % 4 rows left over by the 4-row tiles:
- * 16 inputs per tile (8 accumulators), broadcast dz[r,j], load w[j, k..k+15], reduced over j in order.
+ * SIMD input gradient, columns k0..k1 of dx.
+ * Per block of 4 rows, dz[r..r+3, :] is packed j-major into scratch ([j][4]); tiles of 4 rows × 4
+ * inputs (8 accumulators) are reduced over j: broadcast the packed dz[r+i, j], load w[j, k..k+3]. The
+ * last (k1-k0) % 4 columns of a block use the rows as lanes (load the packed pair, broadcast w[j,k]); the
+ * batch % 4 rows left over go through dxRowSimd. Every lane is the same madd chain over j = 0..nOut-1.
  */
-function dxRowSimd(dxr: usize, dzr: usize, w: usize, nIn: i32, nOut: i32): void {
+function inputGradSimd(
+  dx: usize, dz: usize, w: usize, batch: i32, nIn: i32, nOut: i32, k0: i32, k1: i32, tile: usize,
+): void {
   const rowB = <usize>nIn << 3;
   const zRowB = <usize>nOut << 3;
-  const kB16 = rowB & ~(<usize>127), kB2 = rowB & ~(<usize>15);
-  let kb: usize = 0;
-  for (; kb < kB16; kb += 128) {
+  const kS = <usize>k0 << 3, kE = <usize>k1 << 3;
+  const kE4 = kS + (<usize>((k1 - k0) & ~3) << 3);
+  const gEnd = tile + (zRowB << 2);
+  const batch4 = batch & ~3;
+  for (let r = 0; r < batch4; r += 4) {
+    const g0 = dz + <usize>r * zRowB;
+    const g1 = g0 + zRowB, g2 = g1 + zRowB, g3 = g2 + zRowB;
+    let q = tile;
+    for (let jo: usize = 0; jo < zRowB; jo += 8) {
+      store<f64>(q, load<f64>(g0 + jo));
+      store<f64>(q, load<f64>(g1 + jo), 8);
+      store<f64>(q, load<f64>(g2 + jo), 16);
+      store<f64>(q, load<f64>(g3 + jo), 24);
+      q += 32;
+    }
+    const d0 = dx + <usize>r * rowB;
+    for (let kb = kS; kb < kE4; kb += 32) {
+      let a0l = f64x2.splat(0), a0h = f64x2.splat(0), a1l = f64x2.splat(0), a1h = f64x2.splat(0);
+      let a2l = f64x2.splat(0), a2h = f64x2.splat(0), a3l = f64x2.splat(0), a3h = f64x2.splat(0);
+      let wp = w + kb;
+      for (let gp = tile; gp < gEnd; gp += 32) {
+        const wl = v128.load(wp), wh = v128.load(wp, 16);
+        let c = v128.load64_splat(gp);
+        a0l = madd(c, wl, a0l); a0h = madd(c, wh, a0h);
+        c = v128.load64_splat(gp, 8);
+        a1l = madd(c, wl, a1l); a1h = madd(c, wh, a1h);
+        c = v128.load64_splat(gp, 16);
+        a2l = madd(c, wl, a2l); a2h = madd(c, wh, a2h);
+        c = v128.load64_splat(gp, 24);
+        a3l = madd(c, wl, a3l); a3h = madd(c, wh, a3h);
+        wp += rowB;
+      }
+      const d = d0 + kb;
+      v128.store(d, a0l); v128.store(d, a0h, 16);
+      const d1 = d + rowB; v128.store(d1, a1l); v128.store(d1, a1h, 16);
+      const d2 = d1 + rowB; v128.store(d2, a2l); v128.store(d2, a2h, 16);
+      const d3 = d2 + rowB; v128.store(d3, a3l); v128.store(d3, a3h, 16);
+    }
+    for (let kb = kE4; kb < kE; kb += 8) {
+      let s01 = f64x2.splat(0), s23 = f64x2.splat(0);
+      let wp = w + kb;
+      for (let gp = tile; gp < gEnd; gp += 32) {
+        const c = v128.load64_splat(wp);
+        s01 = madd(v128.load(gp), c, s01); s23 = madd(v128.load(gp, 16), c, s23);
+        wp += rowB;
+      }
+      const d = d0 + kb;
+      store<f64>(d, f64x2.extract_lane(s01, 0));
+      store<f64>(d + rowB, f64x2.extract_lane(s01, 1));
+      store<f64>(d + (rowB << 1), f64x2.extract_lane(s23, 0));
+      store<f64>(d + rowB * 3, f64x2.extract_lane(s23, 1));
+    }
+  }
+  for (let r = batch4; r < batch; r++) dxRowSimd(dx + <usize>r * rowB, dz + <usize>r * zRowB, w, nIn, nOut, kS, kE);
+}
+
+/**
+ * Columns kS..kE (bytes) of one row of dx (dx[r,:] = Σ_j dz[r,j]·w[j,:]) for the batch % 4 rows left over
+ * by the 4-row tiles: 16 inputs per tile (8 accumulators), broadcast dz[r,j], load w[j, k..k+15], reduced
+ * over j in order; then pairs, then one input in lane 0 of a splatted madd chain.
+ */
+function dxRowSimd(dxr: usize, dzr: usize, w: usize, nIn: i32, nOut: i32, kS: usize, kE: usize): void {
+  const rowB = <usize>nIn << 3;
+  const zRowB = <usize>nOut << 3;
+  const kE16 = kS + ((kE - kS) & ~(<usize>127)), kE2 = kS + ((kE - kS) & ~(<usize>15));
+  let kb = kS;
+  for (; kb < kE16; kb += 128) {
     let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
     let s4 = f64x2.splat(0), s5 = f64x2.splat(0), s6 = f64x2.splat(0), s7 = f64x2.splat(0);
     let wp = w + kb;
@@ -466,32 +549,31 @@ function dxRowSimd(dxr: usize, dzr: usize, w: usize, nIn: i32, nOut: i32): void 
     v128.store(d, s0); v128.store(d, s1, 16); v128.store(d, s2, 32); v128.store(d, s3, 48);
     v128.store(d, s4, 64); v128.store(d, s5, 80); v128.store(d, s6, 96); v128.store(d, s7, 112);
   }
-  for (; kb < kB2; kb += 16) {
+  for (; kb < kE2; kb += 16) {
     let s0 = f64x2.splat(0);
     let wp = w + kb;
     for (let jo: usize = 0; jo < zRowB; jo += 8) { s0 = madd(v128.load64_splat(dzr + jo), v128.load(wp), s0); wp += rowB; }
     v128.store(dxr + kb, s0);
   }
-  if (kb < rowB) {
-    let s = 0.0;
+  if (kb < kE) {
+    let s = f64x2.splat(0);
     let wp = w + kb;
-    for (let jo: usize = 0; jo < zRowB; jo += 8) { s += load<f64>(dzr + jo) * load<f64>(wp); wp += rowB; }
-    store<f64>(dxr + kb, s);
+    for (let jo: usize = 0; jo < zRowB; jo += 8) { s = madd(v128.load64_splat(dzr + jo), v128.load64_splat(wp), s); wp += rowB; }
+    store<f64>(dxr + kb, f64x2.extract_lane(s, 0));
   }
 }
 
-/** dw for batch 1: the outer product dz ⊗ x, as 0 + dz[j]·x[k] (the spec's zero-initialised sum). */
-function dwOneRowSimd(dw: usize, dz: usize, x: usize, nIn: i32, nOut: i32): void {
+/** dw rows j0..j1 for batch 1: the outer product dz ⊗ x, as madd(dz[j], x[k], 0) (the spec's zero-initialised sum). */
+function dwOneRowSimd(dw: usize, dz: usize, x: usize, nIn: i32, j0: i32, j1: i32): void {
   const rowB = <usize>nIn << 3;
   const kB2 = rowB & ~(<usize>15);
   const zero = f64x2.splat(0);
-  let dwj = dw;
-  for (let j = 0; j < nOut; j++) {
-    const g = load<f64>(dz + (<usize>j << 3));
-    const c = f64x2.splat(g);
+  let dwj = dw + <usize>j0 * rowB;
+  for (let j = j0; j < j1; j++) {
+    const c = v128.load64_splat(dz + (<usize>j << 3));
     let k: usize = 0;
     for (; k < kB2; k += 16) v128.store(dwj + k, madd(c, v128.load(x + k), zero));
-    if (k < rowB) store<f64>(dwj + k, 0.0 + g * load<f64>(x + k));
+    if (k < rowB) store<f64>(dwj + k, f64x2.extract_lane(madd(c, v128.load64_splat(x + k), zero), 0));
     dwj += rowB;
   }
 }

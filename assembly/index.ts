@@ -5,11 +5,14 @@
  * Memory layout (one linear memory, imported as env.memory, shared, up to 32768 pages):
  *
  *   0 .. __data_end            static data of the module (AssemblyScript's Math tables, constants).
- *   align16(__heap_base) .. +SCRATCH_BYTES (1 MiB)
- *                              module scratch: the SIMD kernels pack small tiles here (4-row blocks
- *                              of x in denseForward, dz tiles in denseBackward). Contents are dead
- *                              between calls; one instance per memory (two instances running at once
- *                              on one shared memory would share this scratch).
+ *   align16(__heap_base) .. +MAX_THREADS × SCRATCH_BYTES (16 × 256 KiB = 4 MiB)
+ *                              module scratch, one SCRATCH_BYTES region per thread id: the SIMD
+ *                              kernels pack small tiles there (4-row blocks of x in denseForward, dz
+ *                              tiles in denseBackward). trainBatchesThreaded thread `tid` uses region
+ *                              tid (so tid < MAX_THREADS = 16: the host caps its threads at 16); the
+ *                              stand-alone kernel exports, trainBatches and forwardBatch use region 0.
+ *                              Contents are dead between calls. Instances sharing one memory must not
+ *                              run two calls with the same tid (or two stand-alone calls) at once.
  *   heapBase() ..              the host's arena. Every matrix is row-major float64, 16-byte aligned,
  *                              addressed by byte offset; the plan (i32 words) and hp (f64 slots) too.
  *
@@ -17,15 +20,15 @@
  * touches bytes at or above heapBase() except through the pointers it is given.
  * Imports: env.memory only (abort is compiled out with `--use abort=`).
  */
-import { SCRATCH_BYTES, scratchBase } from './common';
+import { MAX_THREADS, SCRATCH_BYTES, scratchBase } from './common';
 
-/** First byte the host may use (16-byte aligned): above the static data and the scratch region. */
+/** First byte the host may use (16-byte aligned): above the static data and the scratch regions. */
 export function heapBase(): usize {
-  return scratchBase() + SCRATCH_BYTES;
+  return scratchBase() + <usize>MAX_THREADS * SCRATCH_BYTES;
 }
 
 export { denseForward, denseBackward } from './dense';
 export { activate, activateBackward } from './activation';
 export { loss } from './loss';
 export { sgdStep, momentumStep, adamStep } from './optim';
-export { trainBatches, forwardBatch } from './train';
+export { trainBatches, trainBatchesThreaded, forwardBatch } from './train';

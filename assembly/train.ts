@@ -1,16 +1,18 @@
 /**
- * trainBatches / forwardBatch: walk the plan descriptor (src/abi.ts, PLAN_* / L_* words, HP_* slots)
- * and run whole optimizer steps inside the module, so an epoch crosses the JS/WASM boundary once.
- * Step order and formulas are those of src/backends/js-kernels.ts.
+ * trainBatches / trainBatchesThreaded / forwardBatch: walk the plan descriptor (src/abi.ts, PLAN_* / L_*
+ * words, HP_* slots) and run whole optimizer steps inside the module, so an epoch crosses the JS/WASM
+ * boundary once. Step order, ownership and barriers are those of src/backends/js-kernels.ts
+ * (trainBatchesThreaded); trainBatches is its one-thread case, so one code path serves both.
  */
 import {
   f64at, HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_LR, HP_STEP,
   L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, LOSS_MSE, OPT_ADAM,
-  OPT_MOMENTUM, PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT,
-  PLAN_ORDER, PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, ptr, word, copyF64,
+  OPT_MOMENTUM, PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_LOSSES, PLAN_OPT,
+  PLAN_ORDER, PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, ptr, word, copyF64, ACT_SOFTMAX,
+  MAX_THREADS, part, scratchBase, scratchOf, SPIN_LIMIT, SYNC_ABORT, SYNC_COUNT, SYNC_GEN, SYNC_PROGRESS, WAIT_NS,
 } from './common';
-import { denseBackward, denseForward } from './dense';
-import { activate, activateBackward } from './activation';
+import { denseForwardRange, inputGradRange, weightGradRange } from './dense';
+import { activateBackwardCols, activateBackwardImpl, activateCols, activateImpl } from './activation';
 import { loss } from './loss';
 import { adamStepDecay, momentumStep, sgdStep } from './optim';
 
@@ -20,84 +22,165 @@ function layerRecord(plan: usize, l: i32): usize {
   return plan + (<usize>(PLAN_HEADER + l * PLAN_LAYER_WORDS) << 2);
 }
 
-/** Step 2 of trainBatches: forward pass of every layer from x0, for `rows` ≤ batch rows. */
+/** Step 2 of trainBatches: forward pass of every layer from x0, for `rows` ≤ batch rows (one thread). */
 export function forwardBatch(plan: usize, rows: i32): void {
-  assert((plan & 15) == 0 && rows >= 0 && rows <= word(plan, PLAN_BATCH)); // debug build only
+  // (rows is not checked against PLAN_BATCH: the host's predict/gradients plans leave PLAN_BATCH unset and
+  // size the activation buffers for `rows` themselves)
+  assert((plan & 15) == 0 && rows >= 0); // debug build only
   const L = word(plan, PLAN_LAYERS);
   const alpha = f64at(ptr(plan, PLAN_HP), HP_ALPHA);
   let inp = ptr(plan, PLAN_X0);
   for (let l = 0; l < L; l++) {
     const R = layerRecord(plan, l);
     const nIn = word(R, L_NIN), nOut = word(R, L_NOUT), z = ptr(R, L_Z), a = ptr(R, L_A);
-    denseForward(z, inp, ptr(R, L_W), ptr(R, L_B), rows, nIn, nOut);
-    activate(a, z, rows, nOut, word(R, L_ACT), alpha);
+    denseForwardRange(z, inp, ptr(R, L_W), ptr(R, L_B), rows, nIn, nOut, 0, nOut, scratchBase());
+    activateImpl(a, z, rows, nOut, word(R, L_ACT), alpha);
     inp = a;
   }
 }
 
 /** Runs batches first..first+count-1 of the plan (one optimizer step each); returns the summed loss. */
 export function trainBatches(plan: usize, first: i32, count: i32): f64 {
-  assert((plan & 15) == 0 && first >= 0 && count >= 0); // debug build only
+  return trainBatchesThreaded(plan, first, count, 0, 1, 0);
+}
+
+// @ts-ignore: decorator
+@inline
+function syncWord(ctl: usize, i: i32): usize {
+  return ctl + (<usize>i << 2);
+}
+
+/**
+ * Barrier of n threads over the SYNC_* words at ctl: the last arrival resets SYNC_COUNT, bumps
+ * SYNC_PROGRESS and SYNC_GEN and wakes the sleepers; the others spin SPIN_LIMIT polls, then sleep on
+ * SYNC_GEN (WAIT_NS at a time). Returns false when SYNC_ABORT is set.
+ */
+function barrier(ctl: usize, n: i32): bool {
+  if (n == 1) return true;
+  const genP = syncWord(ctl, SYNC_GEN), abortP = syncWord(ctl, SYNC_ABORT);
+  const gen = atomic.load<i32>(genP);
+  if (atomic.add<i32>(syncWord(ctl, SYNC_COUNT), 1) == n - 1) {
+    atomic.store<i32>(syncWord(ctl, SYNC_COUNT), 0);
+    atomic.add<i32>(syncWord(ctl, SYNC_PROGRESS), 1);
+    atomic.add<i32>(genP, 1);
+    atomic.notify(genP, -1);
+  } else {
+    let spins = 0;
+    while (atomic.load<i32>(genP) == gen) {
+      if (atomic.load<i32>(abortP) != 0) return false;
+      if (++spins > SPIN_LIMIT) memory.atomic.wait32(genP, gen, WAIT_NS);
+    }
+  }
+  return atomic.load<i32>(abortP) == 0;
+}
+
+/**
+ * trainBatches split over `nthreads` threads sharing the memory; the caller is thread `tid` (< MAX_THREADS),
+ * `ctl` the SYNC_* control block (unused with one thread). Thread t owns rows part(rows, t..t+1) of the
+ * gather and of softmax, neurons part(nOut, t..t+1) of every layer (z, element-wise a, dw, db, update of
+ * those rows of w, b and their state) and inputs part(nIn, t..t+1) of dx; thread 0 computes the loss (and
+ * the MSE output activateBackward) and advances hp's step counters. The kernels compute every element the
+ * same way whatever the range (dense.ts), so results are bit-identical for every thread count. Returns the
+ * loss sum on thread 0, 0 on the others, NaN when aborted.
+ */
+export function trainBatchesThreaded(plan: usize, first: i32, count: i32, tid: i32, nthreads: i32, ctl: usize): f64 {
+  assert((plan & 15) == 0 && first >= 0 && count >= 0 && tid >= 0 && tid < nthreads && nthreads <= MAX_THREADS);
+  const T = nthreads;
+  const scratch = scratchOf(tid);
   const L = word(plan, PLAN_LAYERS), batch = word(plan, PLAN_BATCH);
   const lossKind = word(plan, PLAN_LOSS), opt = word(plan, PLAN_OPT);
   const xData = ptr(plan, PLAN_XDATA), yData = ptr(plan, PLAN_YDATA), order = ptr(plan, PLAN_ORDER);
   const nSamples = word(plan, PLAN_SAMPLES);
-  const x0 = ptr(plan, PLAN_X0), t = ptr(plan, PLAN_T), hp = ptr(plan, PLAN_HP);
+  const x0 = ptr(plan, PLAN_X0), t = ptr(plan, PLAN_T), hp = ptr(plan, PLAN_HP), losses = ptr(plan, PLAN_LOSSES);
   const alpha = f64at(hp, HP_ALPHA);
   const xRowB = <usize>word(layerRecord(plan, 0), L_NIN) << 3;
   const RL = layerRecord(plan, L - 1);
   const nOutL = word(RL, L_NOUT);
   const tRowB = <usize>nOutL << 3;
   const aL = ptr(RL, L_A), zL = ptr(RL, L_Z), dzL = ptr(RL, L_DZ), actL = word(RL, L_ACT);
+  const nb = (nSamples + batch - 1) / batch;
   let total = 0.0;
   for (let i = first; i < first + count; i++) {
-    const p0 = i * batch;
+    const e = i / nb;
+    const p0 = (i - e * nb) * batch;
     const rows = min(batch, nSamples - p0);
-    // 1. gather
-    for (let r = 0; r < rows; r++) {
-      const s = <usize>load<i32>(order + (<usize>(p0 + r) << 2));
+    const o = order + ((<usize>e * <usize>nSamples + <usize>p0) << 2);
+    // 1. gather (rows split)
+    for (let r = part(rows, tid, T), r1 = part(rows, tid + 1, T); r < r1; r++) {
+      const s = <usize>load<i32>(o + (<usize>r << 2));
       copyF64(x0 + <usize>r * xRowB, xData + s * xRowB, xRowB);
       copyF64(t + <usize>r * tRowB, yData + s * tRowB, tRowB);
     }
-    // 2. forward
-    forwardBatch(plan, rows);
-    // 3. loss
-    total += loss(dzL, aL, zL, t, rows, nOutL, lossKind);
-    if (lossKind == LOSS_MSE) activateBackward(dzL, dzL, zL, aL, rows, nOutL, actL, alpha);
-    // 4. backward
+    if (!barrier(ctl, T)) return NaN;
+    // 2. forward (neurons split; softmax rows split)
+    let inp = x0;
+    for (let l = 0; l < L; l++) {
+      const R = layerRecord(plan, l);
+      const nIn = word(R, L_NIN), nOut = word(R, L_NOUT), z = ptr(R, L_Z), a = ptr(R, L_A), act = word(R, L_ACT);
+      const j0 = part(nOut, tid, T), j1 = part(nOut, tid + 1, T);
+      denseForwardRange(z, inp, ptr(R, L_W), ptr(R, L_B), rows, nIn, nOut, j0, j1, scratch);
+      if (act == ACT_SOFTMAX) {
+        if (!barrier(ctl, T)) return NaN;
+        const r0 = part(rows, tid, T), r1 = part(rows, tid + 1, T);
+        if (r1 > r0) {
+          const ro = <usize>r0 * (<usize>nOut << 3);
+          activateImpl(a + ro, z + ro, r1 - r0, nOut, act, alpha);
+        }
+      } else {
+        activateCols(a, z, rows, nOut, act, alpha, j0, j1);
+      }
+      if (!barrier(ctl, T)) return NaN;
+      inp = a;
+    }
+    // 3. loss (thread 0) and the optimizer's step counters
+    if (tid == 0) {
+      const batchLoss = loss(dzL, aL, zL, t, rows, nOutL, lossKind);
+      total += batchLoss;
+      if (losses != 0) store<f64>(losses + (<usize>i << 3), batchLoss);
+      if (lossKind == LOSS_MSE) activateBackwardImpl(dzL, dzL, zL, aL, rows, nOutL, actL, alpha);
+      if (opt == OPT_ADAM) {
+        store<f64>(hp + (<usize>HP_BETA1_POW << 3), f64at(hp, HP_BETA1_POW) * f64at(hp, HP_BETA1));
+        store<f64>(hp + (<usize>HP_BETA2_POW << 3), f64at(hp, HP_BETA2_POW) * f64at(hp, HP_BETA2));
+      }
+      store<f64>(hp + (<usize>HP_STEP << 3), f64at(hp, HP_STEP) + 1.0);
+    }
+    if (!barrier(ctl, T)) return NaN;
+    // 4. backward: weight gradients of own neurons, input gradient of own inputs
     for (let l = L - 1; l >= 0; l--) {
       const R = layerRecord(plan, l);
-      const nIn = word(R, L_NIN), nOut = word(R, L_NOUT);
+      const nIn = word(R, L_NIN), nOut = word(R, L_NOUT), dz = ptr(R, L_DZ);
+      const Q = R - (<usize>PLAN_LAYER_WORDS << 2);
+      const input = l > 0 ? ptr(Q, L_A) : x0;
+      weightGradRange(ptr(R, L_DW), ptr(R, L_DB), dz, input, rows, nIn, nOut, part(nOut, tid, T), part(nOut, tid + 1, T), scratch);
       if (l > 0) {
-        const Q = R - (<usize>PLAN_LAYER_WORDS << 2);
-        const dzPrev = ptr(Q, L_DZ);
-        denseBackward(dzPrev, ptr(R, L_DW), ptr(R, L_DB), ptr(R, L_DZ), ptr(Q, L_A), ptr(R, L_W), rows, nIn, nOut);
-        activateBackward(dzPrev, dzPrev, ptr(Q, L_Z), ptr(Q, L_A), rows, nIn, word(Q, L_ACT), alpha);
-      } else {
-        denseBackward(0, ptr(R, L_DW), ptr(R, L_DB), ptr(R, L_DZ), x0, ptr(R, L_W), rows, nIn, nOut);
+        const dzPrev = ptr(Q, L_DZ), k0 = part(nIn, tid, T), k1 = part(nIn, tid + 1, T);
+        inputGradRange(dzPrev, dz, ptr(R, L_W), rows, nIn, nOut, k0, k1, scratch);
+        activateBackwardCols(dzPrev, dzPrev, ptr(Q, L_Z), ptr(Q, L_A), rows, nIn, word(Q, L_ACT), alpha, k0, k1);
+        if (!barrier(ctl, T)) return NaN;
       }
     }
-    // 5. update
-    if (opt == OPT_ADAM) {
-      store<f64>(hp + (<usize>HP_BETA1_POW << 3), f64at(hp, HP_BETA1_POW) * f64at(hp, HP_BETA1));
-      store<f64>(hp + (<usize>HP_BETA2_POW << 3), f64at(hp, HP_BETA2_POW) * f64at(hp, HP_BETA2));
-    }
-    store<f64>(hp + (<usize>HP_STEP << 3), f64at(hp, HP_STEP) + 1.0);
+    // 5. update own rows of every layer
     const lr = f64at(hp, HP_LR), mu = f64at(hp, HP_BETA1), decay = f64at(hp, HP_DECAY);
     for (let l = 0; l < L; l++) {
       const R = layerRecord(plan, l);
-      const nOut = word(R, L_NOUT), nw = word(R, L_NIN) * nOut;
+      const nIn = word(R, L_NIN), nOut = word(R, L_NOUT);
+      const j0 = part(nOut, tid, T), j1 = part(nOut, tid + 1, T);
+      if (j1 <= j0) continue;
+      const wo = (<usize>j0 * <usize>nIn) << 3, bo = <usize>j0 << 3;
+      const nw = (j1 - j0) * nIn, nbias = j1 - j0;
       if (opt == OPT_ADAM) {
-        adamStepDecay(ptr(R, L_W), ptr(R, L_SW), ptr(R, L_SW2), ptr(R, L_DW), nw, hp, decay);
-        adamStepDecay(ptr(R, L_B), ptr(R, L_SB), ptr(R, L_SB2), ptr(R, L_DB), nOut, hp, 0.0);
+        adamStepDecay(ptr(R, L_W) + wo, ptr(R, L_SW) + wo, ptr(R, L_SW2) + wo, ptr(R, L_DW) + wo, nw, hp, decay);
+        adamStepDecay(ptr(R, L_B) + bo, ptr(R, L_SB) + bo, ptr(R, L_SB2) + bo, ptr(R, L_DB) + bo, nbias, hp, 0.0);
       } else if (opt == OPT_MOMENTUM) {
-        momentumStep(ptr(R, L_W), ptr(R, L_SW), ptr(R, L_DW), nw, lr, mu, decay);
-        momentumStep(ptr(R, L_B), ptr(R, L_SB), ptr(R, L_DB), nOut, lr, mu, 0.0);
+        momentumStep(ptr(R, L_W) + wo, ptr(R, L_SW) + wo, ptr(R, L_DW) + wo, nw, lr, mu, decay);
+        momentumStep(ptr(R, L_B) + bo, ptr(R, L_SB) + bo, ptr(R, L_DB) + bo, nbias, lr, mu, 0.0);
       } else {
-        sgdStep(ptr(R, L_W), ptr(R, L_DW), nw, lr, decay);
-        sgdStep(ptr(R, L_B), ptr(R, L_DB), nOut, lr, 0.0);
+        sgdStep(ptr(R, L_W) + wo, ptr(R, L_DW) + wo, nw, lr, decay);
+        sgdStep(ptr(R, L_B) + bo, ptr(R, L_DB) + bo, nbias, lr, 0.0);
       }
     }
+    // the next gather overwrites x0, which other threads may still be reading for their weight gradients
+    if (!barrier(ctl, T)) return NaN;
   }
   return total;
 }

@@ -12,7 +12,7 @@ import {
   HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_SIZE, L_A, L_ACT, L_B,
   L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, PLAN_BATCH, PLAN_HEADER, PLAN_HP,
   PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER, PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA,
-  PLAN_YDATA, planBytes,
+  PLAN_YDATA, PLAN_LOSSES, planBytes,
 } from '../src/abi.js';
 import { mulberry32 } from '../test/helpers/rng.js';
 
@@ -156,18 +156,28 @@ async function checkBuild(target: string): Promise<void> {
     { sizes: [784, 128, 10], acts: [1, 1], loss: 0, batch: 32, samples: 70 },
     { sizes: [50, 33, 10], acts: [3, 5], loss: 2, batch: 16, samples: 40 },
   ];
-  for (const net of nets) {
+  const EPOCHS = 3;
+  const sameRuns = new Map<string, bigint[]>();
+  for (const [ni, net] of nets.entries()) {
     for (let opt = 0; opt <= 2; opt++) {
-      for (const split of [false, true]) {
+      for (const mode of ['one-call', 'per-epoch', 'per-batch', 'threaded-0-1']) {
         P.reset();
+        const rand = mulberry32(7000 + 10 * ni + opt); // same plan content in every mode
         const L = net.sizes.length - 1, batch = net.batch, ns = net.samples;
         const nIn0 = net.sizes[0]!, nOutL = net.sizes[L]!;
         const plan = P.alloc(planBytes(L));
         const xData = P.f64(ns * nIn0, rand), yData = P.f64(ns * nOutL, rand, 0, 1);
-        const order = P.alloc(ns * 4);
-        const perm = Array.from({ length: ns }, (_, i) => i);
-        for (let i = ns - 1; i > 0; i--) { const j = randInt(rand, 0, i); [perm[i], perm[j]] = [perm[j]!, perm[i]!]; }
-        P.setI32(order, perm);
+        // the order array holds EPOCHS permutations back to back (batches are numbered across epochs)
+        const order = P.alloc(EPOCHS * ns * 4);
+        const perms: number[] = [];
+        for (let e = 0; e < EPOCHS; e++) {
+          const perm = Array.from({ length: ns }, (_, i) => i);
+          for (let i = ns - 1; i > 0; i--) { const j = randInt(rand, 0, i); [perm[i], perm[j]] = [perm[j]!, perm[i]!]; }
+          perms.push(...perm);
+        }
+        P.setI32(order, perms);
+        const nb = Math.ceil(ns / batch);
+        const losses = P.f64(EPOCHS * nb, rand); // PLAN_LOSSES: every slot is overwritten
         const x0 = P.f64(batch * nIn0, rand), t = P.f64(batch * nOutL, rand);
         const hp = P.f64(HP_SIZE, rand);
         const hpv = new Array(HP_SIZE).fill(0);
@@ -177,7 +187,7 @@ async function checkBuild(target: string): Promise<void> {
         const words = new Array(planBytes(L) / 4).fill(0);
         words[PLAN_LAYERS] = L; words[PLAN_BATCH] = batch; words[PLAN_LOSS] = net.loss; words[PLAN_OPT] = opt;
         words[PLAN_XDATA] = xData; words[PLAN_YDATA] = yData; words[PLAN_ORDER] = order; words[PLAN_SAMPLES] = ns;
-        words[PLAN_X0] = x0; words[PLAN_T] = t; words[PLAN_HP] = hp;
+        words[PLAN_X0] = x0; words[PLAN_T] = t; words[PLAN_HP] = hp; words[PLAN_LOSSES] = losses;
         for (let l = 0; l < L; l++) {
           const nIn = net.sizes[l]!, nOut = net.sizes[l + 1]!, R = PLAN_HEADER + l * PLAN_LAYER_WORDS;
           const s = Math.sqrt(1 / nIn);
@@ -190,19 +200,36 @@ async function checkBuild(target: string): Promise<void> {
           if (opt === 2) { words[R + L_SW2] = P.f64(nOut * nIn, rand, 0, 0); words[R + L_SB2] = P.f64(nOut, rand, 0, 0); }
         }
         P.setI32(plan, words);
-        const nb = Math.ceil(ns / batch);
-        const tag = `trainBatches ${net.sizes.join('-')} acts=${net.acts} loss=${net.loss} opt=${opt} batch=${batch} split=${split}`;
-        if (!split) {
-          const [rj, rw] = both((k) => k.trainBatches(plan, 0, nb));
-          P.compare(tag, rj, rw);
-          const [rj2, rw2] = both((k) => k.trainBatches(plan, 0, nb)); // second epoch
-          P.compare(tag + ' epoch 2', rj2, rw2);
-        } else {
-          for (let i = 0; i < nb; i++) {
+        const tag = `trainBatches ${net.sizes.join('-')} acts=${net.acts} loss=${net.loss} opt=${opt} batch=${batch} ${mode}`;
+        if (mode === 'one-call') {
+          const [rj, rw] = both((k) => k.trainBatches(plan, 0, EPOCHS * nb));
+          P.compare(`${tag} ${EPOCHS} epochs`, rj, rw);
+          let sum = 0;
+          for (const v of new Float64Array(P.memW.buffer, losses, EPOCHS * nb)) sum += v;
+          if (!Object.is(sum, rw)) throw new Error(`${P.name} ${tag}: losses sum ${sum} != returned ${rw}`);
+        } else if (mode === 'per-epoch') {
+          for (let e = 0; e < EPOCHS; e++) {
+            const [rj, rw] = both((k) => k.trainBatches(plan, e * nb, nb));
+            P.compare(`${tag} epoch ${e}`, rj, rw);
+          }
+        } else if (mode === 'per-batch') {
+          for (let i = 0; i < EPOCHS * nb; i++) {
             const [rj, rw] = both((k) => k.trainBatches(plan, i, 1));
             P.compare(`${tag} batch ${i}`, rj, rw);
           }
+        } else {
+          const [rj, rw] = both((k) => k.trainBatchesThreaded(plan, 0, EPOCHS * nb, 0, 1, 0));
+          P.compare(`${tag} ${EPOCHS} epochs`, rj, rw);
         }
+        // the AS module's own runs agree: one call over
+        // all epochs, per-epoch calls, per-batch calls and trainBatchesThreaded(..., 0, 1, 0) are bit-identical
+        const lw = new Float64Array(P.memW.buffer, losses, EPOCHS * nb);
+        const key = `${net.sizes.join('-')}/${opt}`;
+        const bits = Array.from(new BigUint64Array(P.memW.buffer, P.base, (P.top - P.base) / 8));
+        if (lw.some((v) => !Number.isFinite(v))) throw new Error(`${tag}: losses not all written`);
+        const prev = sameRuns.get(key);
+        if (prev === undefined) sameRuns.set(key, bits);
+        else if (prev.length !== bits.length || prev.some((b, i) => b !== bits[i])) throw new Error(`${P.name} ${tag}: differs from the one-call run`);
         both((k) => k.forwardBatch(plan, Math.max(1, batch - 1)));
         P.compare(`forwardBatch ${net.sizes.join('-')}`);
       }
