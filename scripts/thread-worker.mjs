@@ -1,4 +1,4 @@
-// Worker for scripts/check-as-threads.ts: instantiates the given kernel module on the given shared memory,
+// Worker for scripts/check-threads.ts: instantiates the given kernel module on the given shared memory,
 // then runs trainBatchesThreaded each time the main thread bumps this worker's own command word.
 // workerData: { module, memory, ctl, tid }. Words (i32 at ctl, after the SYNC_* words):
 //   5 CMD_QUIT, 6 plan, 7 first, 8 count, 9 nthreads, 10 DONE (incremented and notified after each run),
