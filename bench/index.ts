@@ -14,6 +14,7 @@ import { loadRows, rowTitle, type BackendRow } from './backends.js';
 import { QUICK, REPO_ROOT, environment, probeWasmFeatures, type Environment } from './env.js';
 import { benchInstantiate } from './instantiate.bench.js';
 import { KERNELS, TOL, benchKernels, kernelTaskName, sink as kernelSink, verifyKernels, type Failures } from './kernels.bench.js';
+import { benchElementwise } from './elementwise.bench.js';
 import { BASELINE_DIR, runNumpy, type NumpyResults } from './numpy.js';
 import { Notes, ms, num, ratio, table, type Row } from './report.js';
 
@@ -118,6 +119,14 @@ function printTraining(rows: readonly Row[], numpy: NumpyResults): void {
   body.push(['numpy_tutorial.py', '', numpy.tutorialMs ? ms(numpy.tutorialMs) : 'unavailable', '', scalar?.medianMs && numpy.tutorialMs ? ratio(scalar.medianMs / numpy.tutorialMs) : '', numpy.tutorialMs ? '1x' : '']);
   log(table(['implementation', 'build', 'median', 'rme', 'speed vs scalar js', 'speed vs numpy'], body, 2));
   notes.flush(log);
+}
+
+function printElementwise(rows: readonly Row[]): void {
+  section('element-wise kernels (activations 256×128, losses 256×10, optimizer steps 128×784)');
+  const js = new Map(rows.filter((r) => r.backend === 'js' && r.medianMs).map((r) => [r.group, r.medianMs!]));
+  log(table(['task', 'build', 'median', 'rme', 'Gelem/s', 'vs js'], rows.map((r) => r.status !== 'ok'
+    ? [r.name, r.variant ?? '', failCell(r), '', '', '']
+    : [r.name, r.variant ?? '', ms(r.medianMs), `±${num(r.rme, 2)}%`, num(r.gelems), js.get(r.group) && r.medianMs ? ratio(js.get(r.group)! / r.medianMs) : '']), 2));
 }
 
 function printInstantiate(rows: readonly Row[]): void {
@@ -235,6 +244,8 @@ async function main(): Promise<void> {
 
   section(`timing kernels ${elapsed()}`);
   const kRows = await benchKernels(backends, failures, log);
+  section(`timing element-wise kernels ${elapsed()}`);
+  const eRows = await benchElementwise(backends, log);
   section(`timing training ${elapsed()}`);
   const tRows = await benchTraining(backends, log);
   log(`  instantiation ${elapsed()}`);
@@ -243,6 +254,7 @@ async function main(): Promise<void> {
 
   printKernels(kRows, numpy);
   printTraining(tRows, numpy);
+  printElementwise(eRows);
   printInstantiate(iRows);
   const ts = targets(kRows, tRows, numpy, backends);
   printTargets(ts);
@@ -254,6 +266,7 @@ async function main(): Promise<void> {
     verification: Object.fromEntries([...failures].map(([k, v]) => [k, Object.fromEntries(v)])),
     numpy,
     kernels: kRows,
+    elementwise: eRows,
     training: tRows,
     instantiate: iRows,
     targets: ts,

@@ -19,6 +19,8 @@ export interface Row {
   opsPerSec?: number;
   gflops?: number;
   samplesPerSec?: number;
+  /** element-wise kernels: elements per nanosecond (= G elements/s) */
+  gelems?: number;
   /** calls per sample (short kernels are repeated inside one sample) */
   inner?: number;
   note?: string;

@@ -169,7 +169,7 @@ export const SPIN_LIMIT = 20000;
 
 /** First index of thread t's share of n items among `threads` threads: floor(n·t / threads). */
 export function part(n: number, t: number, threads: number): number {
-  return Math.floor((n * t) / threads);
+  return threads === 1 ? n * t : Math.floor((n * t) / threads);
 }
 
 export function planBytes(layers: number): number {

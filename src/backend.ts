@@ -66,8 +66,8 @@ export interface Backend {
   adamStep(p: Mat, m: Mat, v: Mat, g: Mat, o: AdamHyper): void;
 
   // ---- fused training (one boundary crossing per call); the plan is laid out as src/abi.ts says ----
-  /** Raw byte block in backend memory (16-byte aligned), for plans, hyper-parameters and index arrays. */
-  allocBytes(bytes: number): number;
+  /** Raw byte block in backend memory (16-byte aligned), for plans, hyper-parameters and index arrays; zero-filled unless `zero` is false (for blocks the caller overwrites whole). */
+  allocBytes(bytes: number, zero?: boolean): number;
   freeBytes(ptr: number): void;
   /** Views of the whole memory, rebuilt if it grew. Short-lived: never keep them across calls. */
   f64(): Float64Array<ArrayBufferLike>;

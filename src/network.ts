@@ -277,8 +277,8 @@ export class Network {
   }
 
   // ------------------------------------------------------------------ memory
-  private alloc(bytes: number): number {
-    const p = this.backend.allocBytes(bytes);
+  private alloc(bytes: number, zero = true): number {
+    const p = this.backend.allocBytes(bytes, zero);
     this.owned.blocks.add(p);
     return p;
   }
@@ -724,14 +724,15 @@ export class Network {
     this.ensureWorkspace(r.batch);
     this.ensureOptimizer(r.optimizer);
     const ws = this.ws!;
-    const xData = this.alloc(n * nIn * 8);
-    const yData = this.alloc(n * nOut * 8);
-    const order = this.alloc(n * spanMax * 4);
-    const batchLosses = this.alloc(nb * spanMax * 8);
+    // every one of these is written whole before it is read: no zero-filling (tens of MB for real data sets)
+    const xData = this.alloc(n * nIn * 8, false);
+    const yData = this.alloc(n * nOut * 8, false);
+    const order = this.alloc(n * spanMax * 4, false);
+    const batchLosses = this.alloc(nb * spanMax * 8, false);
     const stateBlocks = this.stateBlocks();
     let snapshotBytes = 0;
     for (const [, bytes] of stateBlocks) snapshotBytes += bytes;
-    const snapshot = this.alloc(snapshotBytes);
+    const snapshot = this.alloc(snapshotBytes, false);
     let F = this.backend.f64();
     F.set(X.data, xData >> 3);
     F.set(Y.data, yData >> 3);

@@ -89,7 +89,7 @@ export class HeapBackend implements Backend {
     if (this.isDisposed) throw new DisposedError(`${op}: the ${this.name} backend was disposed`);
   }
 
-  allocBytes(bytes: number): number {
+  allocBytes(bytes: number, zero = true): number {
     this.live_('allocBytes');
     if (!Number.isInteger(bytes) || bytes < 0) throw new ShapeError(`allocBytes: expected a non-negative integer, received ${String(bytes)}`);
     const size = align16(Math.max(16, bytes));
@@ -103,7 +103,7 @@ export class HeapBackend implements Backend {
           blk.size -= size;
         }
         this.sizes.set(ptr, size);
-        new Uint8Array(this.memory.buffer, ptr, size).fill(0);
+        if (zero) new Uint8Array(this.memory.buffer, ptr, size).fill(0);
         return ptr;
       }
     }
@@ -118,7 +118,7 @@ export class HeapBackend implements Backend {
     if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
     this.top = end;
     this.sizes.set(ptr, size);
-    new Uint8Array(this.memory.buffer, ptr, size).fill(0);
+    if (zero) new Uint8Array(this.memory.buffer, ptr, size).fill(0);
     return ptr;
   }
 
