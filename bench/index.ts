@@ -196,9 +196,15 @@ function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResul
     const e = ep(effective);
     add(`${tag} train epoch samples/s / numpy 1 thread`, e?.samplesPerSec && numpy.mlp1 ? e.samplesPerSec / numpy.mlp1.samplesPerSec : null, 0.6,
       `${num(e?.samplesPerSec)} vs ${num(numpy.mlp1?.samplesPerSec)} samples/s (Network.train)${fail}`);
+    const kf = ep(`${effective} (fused kernel only)`);
+    add(`${tag} fused epoch kernel samples/s / numpy 1 thread`, kf?.samplesPerSec && numpy.mlp1 ? kf.samplesPerSec / numpy.mlp1.samplesPerSec : null, 0.6,
+      `${num(kf?.samplesPerSec)} vs ${num(numpy.mlp1?.samplesPerSec)} samples/s (data already in memory, like numpy's)${fail}`);
     const e2 = ep(`${effective} ×2 threads`);
     add(`${tag} train epoch 2 threads / 1 thread`, e2?.samplesPerSec && e?.samplesPerSec ? e2.samplesPerSec / e.samplesPerSec : null, 1.8,
-      `${num(e2?.samplesPerSec)} vs ${num(e?.samplesPerSec)} samples/s${fail}`);
+      `${num(e2?.samplesPerSec)} vs ${num(e?.samplesPerSec)} samples/s (Network.train)${fail}`);
+    const k1 = ep(`${effective} (fused kernel only)`), k2 = ep(`${effective} ×2 threads (fused kernel only)`);
+    add(`${tag} fused epoch kernel 2 threads / 1 thread`, k2?.samplesPerSec && k1?.samplesPerSec ? k2.samplesPerSec / k1.samplesPerSec : null, 1.8,
+      `${num(k2?.samplesPerSec)} vs ${num(k1?.samplesPerSec)} samples/s (data already in memory)${fail}`);
     add(`${tag} train epoch 2 threads / numpy 2 threads`, e2?.samplesPerSec && numpy.mlp2 ? e2.samplesPerSec / numpy.mlp2.samplesPerSec : null, 1,
       `${num(e2?.samplesPerSec)} vs ${num(numpy.mlp2?.samplesPerSec)} samples/s${fail}`);
     const t = tRows.find((x) => x.group === tut && x.backend === effective && x.status === 'ok');

@@ -62,7 +62,7 @@ export const CONFIGS: readonly Config[] = [
  * backend memory, then each call is one trainBatches over the whole epoch. Network keeps the plan in a private
  * field; if that ever changes this returns null and only the Network.train row is reported.
  */
-function fusedEpoch(net: Network, be: Backend, X: Matrix, Y: Matrix, batch: number, opt: keyof typeof OPT): { setup: () => void; run: () => number; free: () => void } | null {
+function fusedEpoch(net: Network, be: Backend, X: Matrix, Y: Matrix, batch: number, opt: keyof typeof OPT): { setup: () => void; run: () => number; free: () => void; plan: number; nBatches: number } | null {
   const ws = (net as unknown as { ws?: { plan?: number } }).ws;
   if (!ws || typeof ws.plan !== 'number') return null;
   const plan = ws.plan;
@@ -86,6 +86,8 @@ function fusedEpoch(net: Network, be: Backend, X: Matrix, Y: Matrix, batch: numb
     },
     run: () => be.trainBatches(plan, 0, nBatches),
     free: () => { be.freeBytes(xData); be.freeBytes(yData); be.freeBytes(order); },
+    plan,
+    nBatches,
   };
 }
 
@@ -162,8 +164,15 @@ export async function benchTraining(rows: readonly BackendRow[], log: (s: string
           const t2 = two;
           const bench = new Bench({ name: label, ...TRAIN_OPTS });
           bench.add(row.name, () => { sink += t2.train(X, Y, cfg.train).losses[0]!; }, { async: false });
+          // the fused kernel alone on the 2 workers (the network's private pool and plan, as fusedEpoch does)
+          const f2 = fusedEpoch(t2, r.backend, X, Y, TRAIN.batch, cfg.train.optimizer ?? 'sgd');
+          const pool = (t2 as unknown as { pool?: { run(op: string, plan: number, first: number, count: number): number } }).pool;
+          const fusedRow: Row = { ...row, name: `trainBatches epoch ${cfg.title} [${label}]`, backend: `${label} (fused kernel only)` };
+          if (f2 && pool) bench.add(fusedRow.name, () => { sink += pool.run('bench', f2.plan, 0, f2.nBatches); }, { async: false, beforeAll: f2.setup });
           const tasks = await runBench(bench);
+          f2?.free();
           out.push({ ...perSec(fromTask(row, tasks.get(row.name)), n), note: 'Network.train, threads: 2 (workers on shared memory); verified bit-identical to 1 thread' });
+          if (f2 && pool) out.push({ ...perSec(fromTask(fusedRow, tasks.get(fusedRow.name)), n), note: 'one trainBatches epoch on the 2 workers, data already in backend memory' });
         } catch (e) {
           out.push({ ...row, status: 'errored', error: errorMessage(e) });
         } finally {
