@@ -6,6 +6,7 @@
  *
  *   npx tsx scripts/check-rust.ts
  */
+import { mulberry32 } from '../src/rng.js';
 import { readFileSync } from 'node:fs';
 import { createJsKernels } from '../src/backends/js-kernels.js';
 import {
@@ -20,14 +21,7 @@ function sharedMemory(): WebAssembly.Memory {
   return new WebAssembly.Memory({ initial: PAGES, maximum: 32768, shared: true });
 }
 
-let seed = 12345;
-function rand(): number { // mulberry32
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const rand = mulberry32(12345);
 const randInt = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
 
 interface Target { name: string; k: KernelExports; mem: WebAssembly.Memory }

@@ -18,6 +18,7 @@
  * (without the flag, Node 20 cannot validate the relaxed build; it is then skipped with a note)
  */
 import { readFileSync } from 'node:fs';
+import { mulberry32 } from '../src/rng.js';
 import { Worker } from 'node:worker_threads';
 import { createJsKernels } from '../src/backends/js-kernels.js';
 import {
@@ -36,14 +37,7 @@ const CMD_QUIT = 5, CMD_PLAN = 6, CMD_FIRST = 7, CMD_COUNT = 8, CMD_NTHREADS = 9
 
 const sharedMemory = (pages: number) => new WebAssembly.Memory({ initial: pages, maximum: 32768, shared: true });
 
-let seed = 4242;
-function rand(): number { // mulberry32
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const rand = mulberry32(4242);
 const randInt = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
 
 /** MAXT persistent workers bound to one memory and one module. */
@@ -322,7 +316,7 @@ async function check(): Promise<void> {
   await Promise.all(targets.map((t) => t.pool.quit()));
   console.log(`+abort: ${checks} checks, ${failures} failures`);
   if (failures || process.exitCode) process.exit(1);
-  console.log(`check-as-threads: OK (${modules.map((m) => m.name).join(', ')})`);
+  console.log(`check-threads: OK (${modules.map((m) => m.name).join(', ')})`);
 }
 
 if (BENCH) await bench(); else await check();
