@@ -27,12 +27,11 @@ export async function loadBackend(name: BackendName | 'auto', options: LoadOptio
     case 'rust':
       return loadRust(options.variant);
     case 'auto': {
-      const errors: string[] = [];
       for (const n of ['assemblyscript', 'rust'] as const) {
         try {
           return await loadBackend(n);
-        } catch (e) {
-          errors.push((e as Error).message);
+        } catch {
+          // not loadable on this engine (e.g. no shared memory): try the next, js always works
         }
       }
       return createJsBackend();
