@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   for (const key of names) {
     const cfg = CONFIGS[key];
     if (!cfg) throw new Error(`unknown --config '${key}' (expected adam|tutorial|both)`);
-    const net = await Network.create({ ...cfg.network, backend: values.backend as BackendName, threads, seed });
+    const net = await Network.create({ ...cfg.network, backend: values.backend as BackendName | 'auto', threads, seed });
     const train = cfg.augment ? augmentWithShifts(data.train.x, data.train.y) : data.train;
     console.log(`\n${cfg.name} — 784-128-10 on ${net.backend.name} (${net.backend.variant}), ${net.threads} thread(s), ${train.x.rows} samples/epoch`);
     const start = performance.now();

@@ -38,8 +38,8 @@ export interface NetworkOptions {
   init?: Init;
   /** seeds init and shuffling; omitted: a random seed, readable as net.seed */
   seed?: number;
-  /** default 'js' */
-  backend?: BackendName | Backend;
+  /** default 'js'; 'auto' = the fastest backend that loads here */
+  backend?: BackendName | 'auto' | Backend;
   /** worker threads sharing the backend's memory; default 1 */
   threads?: number | 'auto';
   /** slope of leaky-relu for z < 0; default 0.01 */
@@ -882,7 +882,7 @@ export class Network {
    * Loads a network saved by toJSON (an object or its JSON text) onto a backend (default 'js').
    * @throws NnError (ShapeError/OptionError) for anything malformed; never a TypeError.
    */
-  static async fromJSON(json: unknown, backend?: BackendName | Backend, options: { threads?: number | 'auto' } = {}): Promise<Network> {
+  static async fromJSON(json: unknown, backend?: BackendName | 'auto' | Backend, options: { threads?: number | 'auto' } = {}): Promise<Network> {
     const spec = parseNetworkJSON(json);
     const o = checkOptions('Network.fromJSON', options, ['threads']);
     const threads = checkThreads('Network.fromJSON', o.threads);
@@ -990,8 +990,8 @@ function randomSeed(): number {
 async function resolveBackend(op: string, v: unknown): Promise<{ backend: Backend; owns: boolean }> {
   if (v === undefined) return { backend: await loadBackend('js'), owns: true };
   if (typeof v === 'string') {
-    if (v !== 'js' && v !== 'assemblyscript' && v !== 'rust') {
-      throw new OptionError(`${op}: unknown backend '${v}' (expected js|assemblyscript|rust)`);
+    if (v !== 'js' && v !== 'assemblyscript' && v !== 'rust' && v !== 'auto') {
+      throw new OptionError(`${op}: unknown backend '${v}' (expected js|assemblyscript|rust|auto)`);
     }
     return { backend: await loadBackend(v), owns: true };
   }

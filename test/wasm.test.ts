@@ -65,3 +65,12 @@ for (const bc of BACKENDS.filter((b) => b.name !== 'js')) {
     });
   });
 }
+
+describe("backend 'auto'", () => {
+  it("Network.create({ backend: 'auto' }) and loadBackend('auto') pick the fastest that loads (assemblyscript here)", async () => {
+    const net = await Network.create({ layers: [2, 3, 1], seed: 1, backend: 'auto' });
+    expect(net.backend.name).toBe('assemblyscript');
+    net.dispose();
+    expect(net.backend.disposed).toBe(true); // the network loaded it, so it owned it
+  });
+});
