@@ -71,7 +71,7 @@ export const HP_STEP: i32 = 8;
 
 // ---- thread control block words (i32 at ctl, SYNC_*) ----
 export const SYNC_COUNT: i32 = 0;
-export const SYNC_GEN: i32 = 1;
+export const SYNC_GEN: i32 = 1; // unused since the barrier waits on SYNC_COUNT
 export const SYNC_ABORT: i32 = 2;
 export const SYNC_PROGRESS: i32 = 3;
 /** Busy polls before a thread sleeps in a barrier (src/abi.ts SPIN_LIMIT). */

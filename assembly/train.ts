@@ -9,7 +9,7 @@ import {
   L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, LOSS_MSE, OPT_ADAM,
   OPT_MOMENTUM, PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_LOSSES, PLAN_OPT,
   PLAN_ORDER, PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, ptr, word, copyF64, ACT_SOFTMAX,
-  MAX_THREADS, part, scratchBase, scratchOf, SPIN_LIMIT, SYNC_ABORT, SYNC_COUNT, SYNC_GEN, SYNC_PROGRESS, WAIT_NS,
+  MAX_THREADS, part, scratchBase, scratchOf, SPIN_LIMIT, SYNC_ABORT, SYNC_COUNT, SYNC_PROGRESS, WAIT_NS,
 } from './common';
 import { denseForwardRange, inputGradRange, weightGradRange } from './dense';
 import { activateBackwardCols, activateBackwardImpl, activateCols, activateImpl } from './activation';
@@ -51,24 +51,27 @@ function syncWord(ctl: usize, i: i32): usize {
 }
 
 /**
- * Barrier of n threads over the SYNC_* words at ctl: the last arrival resets SYNC_COUNT, bumps
- * SYNC_PROGRESS and SYNC_GEN and wakes the sleepers; the others spin SPIN_LIMIT polls, then sleep on
- * SYNC_GEN (WAIT_NS at a time). Returns false when SYNC_ABORT is set.
+ * Barrier of n threads over the SYNC_* words at ctl (src/abi.ts): SYNC_COUNT only grows during a command; an
+ * arrival's round ends when it reaches the next multiple of n. The arrival that completes a round bumps
+ * SYNC_PROGRESS and wakes the sleepers; the others spin SPIN_LIMIT polls, then sleep on SYNC_COUNT (WAIT_NS at
+ * a time). Returns false when SYNC_ABORT is set. (The reset-and-generation barrier this replaces let threads
+ * through early under V8's baseline compiler: scripts/check-threads.ts with --liftoff-only showed it.)
  */
 function barrier(ctl: usize, n: i32): bool {
   if (n == 1) return true;
-  const genP = syncWord(ctl, SYNC_GEN), abortP = syncWord(ctl, SYNC_ABORT);
-  const gen = atomic.load<i32>(genP);
-  if (atomic.add<i32>(syncWord(ctl, SYNC_COUNT), 1) == n - 1) {
-    atomic.store<i32>(syncWord(ctl, SYNC_COUNT), 0);
+  const countP = syncWord(ctl, SYNC_COUNT), abortP = syncWord(ctl, SYNC_ABORT);
+  const arrived = atomic.add<i32>(countP, 1) + 1;
+  const target = ((arrived + n - 1) / n) * n;
+  if (arrived == target) {
     atomic.add<i32>(syncWord(ctl, SYNC_PROGRESS), 1);
-    atomic.add<i32>(genP, 1);
-    atomic.notify(genP, -1);
+    atomic.notify(countP, -1);
   } else {
     let spins = 0;
-    while (atomic.load<i32>(genP) == gen) {
+    for (;;) {
+      const seen = atomic.load<i32>(countP);
+      if (seen >= target) break;
       if (atomic.load<i32>(abortP) != 0) return false;
-      if (++spins > SPIN_LIMIT) memory.atomic.wait32(genP, gen, WAIT_NS);
+      if (++spins > SPIN_LIMIT) memory.atomic.wait32(countP, seen, WAIT_NS);
     }
   }
   return atomic.load<i32>(abortP) == 0;

@@ -266,11 +266,18 @@ async function check(): Promise<void> {
         for (let i = 0; i < bitsS.length && !bad; i++) {
           if (bitsT[i] !== bitsS[i]) bad = `byte ${BASE + 8 * i} (${where(JI, pl.plan, BASE + 8 * i)}): ${new Float64Array(t.memT.buffer)[(BASE >> 3) + i]} vs ${outS[i]} (1 thread)`;
         }
+        if (bad) {
+          const names = new Set<string>();
+          for (let i = 0; i < bitsS.length; i++) if (bitsT[i] !== bitsS[i]) names.add(where(JI, pl.plan, BASE + 8 * i).replace(/\+\d+$/, ''));
+          bad += ` {differs in: ${[...names].join(' ')}}`;
+        }
         if (!Object.is(lossT, lossS)) bad += ` loss ${lossT} vs ${lossS} (1 thread)`;
         const progress = Atomics.load(t.pool.I, (t.ctl >> 2) + SYNC_PROGRESS);
         const want = T > 1 ? pl.nb * pl.barriersPerBatch : 0;
+        if (bad) bad += ` [SYNC_PROGRESS ${progress} (expected ${want}), SYNC_COUNT ${Atomics.load(t.pool.I, (t.ctl >> 2) + SYNC_COUNT)}]`;
         if (!bad && progress !== want) bad = `SYNC_PROGRESS ${progress}, expected ${want}`;
-        if (!bad && Atomics.load(t.pool.I, (t.ctl >> 2) + SYNC_COUNT) !== 0) bad = 'SYNC_COUNT not 0 after the call';
+        // SYNC_COUNT counts arrivals and is not reset between the two calls: T per completed barrier
+        if (!bad && T > 1 && Atomics.load(t.pool.I, (t.ctl >> 2) + SYNC_COUNT) !== progress * T) bad = `SYNC_COUNT ${Atomics.load(t.pool.I, (t.ctl >> 2) + SYNC_COUNT)}, expected ${progress * T}`;
         if (bad) fail(`${t.name} T=${T} ${label}: ${bad}`);
       }
     }

@@ -27,7 +27,7 @@ for (;;) {
   } catch (e) {
     r = -1;
     Atomics.store(I, c + 2, 1); // SYNC_ABORT: free the others
-    Atomics.notify(I, c + 1);
+    Atomics.notify(I, c + 0); // barrier sleepers wait on SYNC_COUNT
     parentPort.postMessage(`trap in worker ${tid}: ${e.message}`);
   }
   F[(ctl + 64 + 8 * tid) >> 3] = r;

@@ -92,9 +92,13 @@
  *     update own neurons | barrier.
  *     Every element is computed by the same formula in the same summation order as with one thread (kernels must
  *     not let an element's arithmetic depend on where a range starts or ends), so parameters are bit-identical
- *     for every thread count. Barrier: atomic add on SYNC_COUNT; the last arrival resets it, increments
- *     SYNC_PROGRESS and SYNC_GEN and notifies SYNC_GEN; the others spin up to SPIN_LIMIT polls, then
- *     memory.atomic.wait32 on SYNC_GEN with a short timeout, leaving (returning NaN) as soon as SYNC_ABORT != 0.
+ *     for every thread count. Barrier: SYNC_COUNT counts arrivals and only grows during a command (the host
+ *     zeroes it before each command); an arrival a = atomic add + 1 belongs to the round that ends when the
+ *     count reaches ceil(a/n)·n. The arrival that completes a round increments SYNC_PROGRESS and notifies
+ *     SYNC_COUNT; the others spin up to SPIN_LIMIT polls, then memory.atomic.wait32 on SYNC_COUNT with a short
+ *     timeout, leaving (returning NaN) as soon as SYNC_ABORT != 0. (A reset-and-generation barrier let threads
+ *     through early in the AssemblyScript build under V8's baseline compiler; nothing here is ever reset
+ *     inside a command.)
  *     Returns the loss sum on thread 0, 0 on the others, NaN when aborted.
  */
 
@@ -159,8 +163,8 @@ export const HP_STEP = 8; // optimizer steps taken, t
 export const HP_SIZE = 10;
 
 // ---- thread control block: i32 words at `ctl` (trainBatchesThreaded; the host's worker protocol uses the rest) --
-export const SYNC_COUNT = 0; // threads arrived at the current barrier
-export const SYNC_GEN = 1; // barrier generation: waiters wait for it to change
+export const SYNC_COUNT = 0; // barrier arrivals in the current command (zeroed by the host before each command)
+export const SYNC_GEN = 1; // unused (kept so the words after it keep their places)
 export const SYNC_ABORT = 2; // non-zero: leave now (a thread trapped, a worker died, or the host aborted)
 export const SYNC_PROGRESS = 3; // barriers completed (a host watchdog reads it)
 export const SYNC_BYTES = 64;

@@ -254,6 +254,11 @@ export class Network {
     return this.pool ? this.pool.size : 1;
   }
 
+  /** Most batches one threaded command may run: each batch adds at most threads × (2·layers + 4) barrier arrivals. */
+  private poolBatchLimit(): number {
+    return Math.max(1, Math.floor(2 ** 30 / (this.threads * (2 * this.layers.length + 4))));
+  }
+
   /** Starts worker threads when asked for more than one and the engine can share memory with workers. */
   private async startThreadsIfAsked(threads: number | 'auto'): Promise<void> {
     const n = threads === 'auto' ? Math.min(MAX_THREADS, await nodeThreadCount()) : threads;
@@ -638,8 +643,11 @@ export class Network {
       for (;;) {
         const { first, count } = run.chunk(Infinity);
         const t0 = performance.now();
-        if (this.pool) this.pool.run('train', run.plan, first, count);
-        else this.backend.trainBatches(run.plan, first, count);
+        if (this.pool) {
+          // the barrier's arrival counter (an i32) must not overflow within one command
+          const per = this.poolBatchLimit();
+          for (let f = first; f < first + count; f += per) this.pool.run('train', run.plan, f, Math.min(per, first + count - f));
+        } else this.backend.trainBatches(run.plan, first, count);
         const end = run.ran(count, performance.now() - t0);
         if (end) return end;
       }
@@ -676,7 +684,8 @@ export class Network {
         if (this.pool) {
           const { first, count } = run.chunk(Infinity);
           const t0 = performance.now();
-          await this.pool.runAsync('trainAsync', run.plan, first, count, signal);
+          const per = this.poolBatchLimit();
+          for (let f = first; f < first + count; f += per) await this.pool.runAsync('trainAsync', run.plan, f, Math.min(per, first + count - f), signal);
           end = run.ran(count, performance.now() - t0);
         } else {
           const { first, count } = run.chunk(sliceMs - (performance.now() - sliceStart));

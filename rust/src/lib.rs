@@ -158,7 +158,6 @@ pub unsafe extern "C" fn forward_batch(plan: usize, rows: i32) {
 // ---- thread control block (i32 words at `ctl`; see src/abi.ts) --------------------------------
 
 const SYNC_COUNT: usize = 0;
-const SYNC_GEN: usize = 1;
 const SYNC_ABORT: usize = 2;
 const SYNC_PROGRESS: usize = 3;
 /// Busy polls before a thread sleeps in a barrier.
@@ -171,32 +170,38 @@ unsafe fn atomic(ctl: *mut i32, i: usize) -> &'static AtomicI32 {
     &*(ctl.add(i) as *const AtomicI32)
 }
 
-/// Barrier of `n` threads over the control block at `ctl`: the last thread to arrive resets the count,
-/// counts the barrier in SYNC_PROGRESS and bumps the generation (waking the sleepers); the others spin
-/// SPIN_LIMIT polls, then sleep in memory.atomic.wait32 with a short timeout. Returns false as soon as
-/// SYNC_ABORT is non-zero. With n == 1 it is a no-op (ctl is never read).
+/// Barrier of `n` threads over the control block at `ctl` (src/abi.ts): SYNC_COUNT only grows during a
+/// command, and an arrival's round ends when it reaches the next multiple of n. The arrival that completes a
+/// round counts it in SYNC_PROGRESS and wakes the sleepers; the others spin SPIN_LIMIT polls, then sleep in
+/// memory.atomic.wait32 on SYNC_COUNT with a short timeout. Returns false as soon as SYNC_ABORT is non-zero.
+/// With n == 1 it is a no-op (ctl is never read).
 unsafe fn barrier(ctl: *mut i32, n: usize) -> bool {
     if n == 1 {
         return true;
     }
-    let gen_word = ctl.add(SYNC_GEN);
-    let gen_a = atomic(ctl, SYNC_GEN);
+    let count_word = ctl.add(SYNC_COUNT);
+    let count = atomic(ctl, SYNC_COUNT);
     let abort = atomic(ctl, SYNC_ABORT);
-    let gen = gen_a.load(SeqCst);
-    if atomic(ctl, SYNC_COUNT).fetch_add(1, SeqCst) == n as i32 - 1 {
-        atomic(ctl, SYNC_COUNT).store(0, SeqCst);
+    // SYNC_COUNT only grows during a command: this arrival's round ends at the next multiple of n
+    let arrived = count.fetch_add(1, SeqCst) + 1;
+    let n = n as i32;
+    let target = (arrived + n - 1) / n * n;
+    if arrived == target {
         atomic(ctl, SYNC_PROGRESS).fetch_add(1, SeqCst);
-        gen_a.fetch_add(1, SeqCst);
-        memory_atomic_notify(gen_word, u32::MAX);
+        memory_atomic_notify(count_word, u32::MAX);
     } else {
         let mut spins: u32 = 0;
-        while gen_a.load(SeqCst) == gen {
+        loop {
+            let seen = count.load(SeqCst);
+            if seen >= target {
+                break;
+            }
             if abort.load(SeqCst) != 0 {
                 return false;
             }
             spins += 1;
             if spins > SPIN_LIMIT {
-                memory_atomic_wait32(gen_word, gen, WAIT_NS);
+                memory_atomic_wait32(count_word, seen, WAIT_NS);
             }
         }
     }

@@ -13,7 +13,7 @@ import {
   ACT, HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_STEP,
   L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, LOSS, OPT,
   PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LOSSES, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER,
-  PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, SPIN_LIMIT, SYNC_ABORT, SYNC_COUNT, SYNC_GEN, SYNC_PROGRESS,
+  PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, SPIN_LIMIT, SYNC_ABORT, SYNC_COUNT, SYNC_PROGRESS,
   part, type KernelExports,
 } from '../abi.js';
 
@@ -425,24 +425,28 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
   }
 
   /**
-   * Barrier of `n` threads over the control block at `ctl` (SYNC_* words): the last thread to arrive resets the
-   * count and bumps the generation; the others spin briefly, then sleep in Atomics.wait. Returns false when a
-   * thread raised SYNC_ABORT (a trap or a failure elsewhere): every thread then leaves the step.
+   * Barrier of `n` threads over the control block at `ctl` (SYNC_* words). SYNC_COUNT counts arrivals and only
+   * grows during a command (the host zeroes it before each one): an arrival's round ends when the count reaches
+   * the next multiple of n. The arrival that completes a round increments SYNC_PROGRESS and wakes the others,
+   * which spin briefly, then sleep in Atomics.wait on SYNC_COUNT. Nothing is ever reset inside a command, so no
+   * thread can mistake an earlier round's release for its own. Returns false when a thread raised SYNC_ABORT
+   * (a trap or a failure elsewhere): every thread then leaves the step.
    */
   function barrier(ctl: number, n: number): boolean {
     if (n === 1) return true;
     const c = ctl >> 2;
-    const gen = Atomics.load(I, c + SYNC_GEN);
-    if (Atomics.add(I, c + SYNC_COUNT, 1) === n - 1) {
-      Atomics.store(I, c + SYNC_COUNT, 0);
+    const arrived = Atomics.add(I, c + SYNC_COUNT, 1) + 1;
+    const target = Math.ceil(arrived / n) * n;
+    if (arrived === target) {
       Atomics.add(I, c + SYNC_PROGRESS, 1);
-      Atomics.add(I, c + SYNC_GEN, 1);
-      Atomics.notify(I, c + SYNC_GEN);
+      Atomics.notify(I, c + SYNC_COUNT);
     } else {
       let spins = 0;
-      while (Atomics.load(I, c + SYNC_GEN) === gen) {
+      for (;;) {
+        const seen = Atomics.load(I, c + SYNC_COUNT);
+        if (seen >= target) break;
         if (Atomics.load(I, c + SYNC_ABORT) !== 0) return false;
-        if (++spins > SPIN_LIMIT) Atomics.wait(I, c + SYNC_GEN, gen, 1);
+        if (++spins > SPIN_LIMIT) Atomics.wait(I, c + SYNC_COUNT, seen, 1);
       }
     }
     return Atomics.load(I, c + SYNC_ABORT) === 0;

@@ -8,7 +8,7 @@
  * raises SYNC_ABORT so the others leave their barriers; a worker that dies is seen by its 'exit' event
  * (trainAsync) or by the watchdog on SYNC_PROGRESS (train), and the call fails with TrainingError — never a hang.
  */
-import { SYNC_ABORT, SYNC_BYTES, SYNC_COUNT, SYNC_GEN, SYNC_PROGRESS } from '../abi.js';
+import { SYNC_ABORT, SYNC_BYTES, SYNC_COUNT, SYNC_PROGRESS } from '../abi.js';
 import type { Backend } from '../backend.js';
 import { TrainingError } from '../errors.js';
 import { CMD_COUNT, CMD_FIRST, CMD_GEN, CMD_PLAN, CMD_QUIT, DONE, ERROR, LOSS_F64, type WorkerInit } from './thread-protocol.js';
@@ -110,7 +110,7 @@ export class ThreadPool {
     if (this.failure === null) this.failure = message;
     const I = this.backend.i32(), c = this.ctl >> 2;
     Atomics.store(I, c + SYNC_ABORT, 1);
-    Atomics.notify(I, c + SYNC_GEN);
+    Atomics.notify(I, c + SYNC_COUNT);
     Atomics.notify(I, c + DONE);
     for (const l of this.listeners) l(message);
   }
@@ -174,7 +174,7 @@ export class ThreadPool {
     const I = this.backend.i32(), c = this.ctl >> 2;
     const onAbort = (): void => {
       Atomics.store(I, c + SYNC_ABORT, 1);
-      Atomics.notify(I, c + SYNC_GEN);
+      Atomics.notify(I, c + SYNC_COUNT);
     };
     signal?.addEventListener('abort', onAbort);
     try {
@@ -210,7 +210,7 @@ export class ThreadPool {
       Atomics.store(I, c + SYNC_ABORT, 1);
       Atomics.add(I, c + CMD_GEN, 1);
       Atomics.notify(I, c + CMD_GEN);
-      Atomics.notify(I, c + SYNC_GEN);
+      Atomics.notify(I, c + SYNC_COUNT);
     } catch {
       // the backend's memory is gone; terminate() below still ends the threads
     }

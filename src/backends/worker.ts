@@ -3,7 +3,7 @@
  * the shared memory it is given, then sleeps on the control block until the host posts a command, runs its
  * share of trainBatchesThreaded, and reports back through the same control block (src/backends/threads.ts).
  */
-import { SYNC_ABORT, SYNC_GEN, type KernelExports } from '../abi.js';
+import { SYNC_ABORT, SYNC_COUNT, type KernelExports } from '../abi.js';
 import { createJsKernels } from './js-kernels.js';
 import { CMD_COUNT, CMD_FIRST, CMD_GEN, CMD_PLAN, CMD_QUIT, DONE, ERROR, LOSS_F64, type WorkerInit } from './thread-protocol.js';
 
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
       // a trap: make every other thread leave its barrier, and say which thread failed and why
       Atomics.compareExchange(I, ERROR, 0, tid + 1);
       Atomics.store(I, SYNC_ABORT, 1);
-      Atomics.notify(I, SYNC_GEN);
+      Atomics.notify(I, SYNC_COUNT);
       port.postMessage({ type: 'error', message: `worker ${tid}: ${(e as Error).message}` });
     }
     Atomics.add(I, DONE, 1);
