@@ -176,3 +176,39 @@ describe('process lifetime', () => {
     expect(res.status).toBe(0);
   });
 });
+
+describe('threads under V8 baseline code (regression)', () => {
+  // A reset-and-generation barrier once let AssemblyScript threads through early when V8 ran its baseline
+  // (Liftoff) code; --liftoff-only keeps every module there, where that barrier failed a few percent of these
+  // runs (scripts/check-threads.ts showed it). 400 runs per case make a regression all but certain to show.
+  it.each(['assemblyscript', 'rust'] as const)('%s: 2 and 3 threads stay bit-identical to 1 thread under --liftoff-only', (name) => {
+    const script = `
+      import { Network, loadBackend } from './src/index.ts';
+      import { mulberry32 } from './src/rng.ts';
+      const be = await loadBackend('${name}', { variant: 'scalar' });
+      let fails = 0, runs = 0;
+      for (const sizes of [[1, 1, 1], [2, 1, 3], [3, 5, 2]]) {
+        const rand = mulberry32(9);
+        const x = Array.from({ length: 22 }, () => Array.from({ length: sizes[0] }, () => rand() * 2 - 1));
+        const y = Array.from({ length: 22 }, () => Array.from({ length: sizes[2] }, () => rand()));
+        const nets = [];
+        for (const threads of [1, 2, 3]) nets.push(await Network.create({ layers: sizes, activation: 'relu', outputActivation: 'sigmoid', seed: 1, backend: be, threads }));
+        const p0 = nets[0].getParameters();
+        for (let rep = 0; rep < 400; rep++) {
+          const out = nets.map((n) => { n.setParameters(p0); const r = n.train(x, y, { epochs: 1, learningRate: 0.1, batchSize: 5, shuffle: false }); return JSON.stringify([r.losses, n.getParameters().map((p) => [...p.weights, ...p.biases])]); });
+          runs++;
+          if (out[1] !== out[0] || out[2] !== out[0]) fails++;
+        }
+        nets.forEach((n) => n.dispose());
+      }
+      console.log(JSON.stringify({ runs, fails }));
+    `;
+    const res = spawnSync(process.execPath, ['--liftoff-only', '--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: new URL('../', import.meta.url), timeout: 120_000, encoding: 'utf8',
+    });
+    expect(res.error, res.stderr).toBeUndefined();
+    const r = JSON.parse(res.stdout.trim().split('\n').pop()!) as { runs: number; fails: number };
+    expect(r.runs).toBe(1200);
+    expect(r.fails).toBe(0);
+  });
+});
