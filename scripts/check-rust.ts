@@ -9,11 +9,10 @@
 import { mulberry32 } from '../src/rng.js';
 import { readFileSync } from 'node:fs';
 import { createJsKernels } from '../src/backends/js-kernels.js';
+import { buildPlan } from './plan.js';
 import {
-  HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_SIZE,
-  L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z,
-  PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER,
-  PLAN_LOSSES, PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, planBytes, type KernelExports,
+  HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_SIZE, PLAN_X0,
+  type KernelExports,
 } from '../src/abi.js';
 
 const PAGES = 1024; // 64 MiB
@@ -172,40 +171,10 @@ console.log(`+optimizers: ${checks} checks, ${failures} failures`);
 /** `epochs` permutations back to back in the order array; batches numbered across epochs; per-batch losses stored when `withLosses`. */
 function planCase(dims: number[], acts: number[], lossKind: number, opt: number, batch: number, nSamples: number, epochs = 1, withLosses = false): void {
   reset();
-  const L = dims.length - 1;
-  const plan = alloc(planBytes(L) / 8);
-  const P = plan >> 2;
-  const nIn0 = dims[0]!, nOutL = dims[L]!;
-  const hp = alloc(HP_SIZE);
-  hpFill(hp);
-  H[(hp >> 3) + HP_BETA1_POW] = 1; H[(hp >> 3) + HP_BETA2_POW] = 1;
-  if (opt === 1) H[(hp >> 3) + HP_BETA1] = 0.9;
-  const xData = fill(alloc(nSamples * nIn0), nSamples * nIn0);
-  const yData = alloc(nSamples * nOutL);
-  for (let s = 0; s < nSamples; s++) {
-    const hot = randInt(0, nOutL - 1);
-    for (let j = 0; j < nOutL; j++) H[(yData >> 3) + s * nOutL + j] = lossKind === 0 ? rand() : lossKind === 2 ? +(j === hot) : +(rand() < 0.5);
-  }
-  const order = alloc(Math.ceil((nSamples * epochs) / 2));
-  for (let e = 0; e < epochs; e++) {
-    const perm = [...Array(nSamples).keys()].sort(() => rand() - 0.5);
-    for (let s = 0; s < nSamples; s++) I[(order >> 2) + e * nSamples + s] = perm[s]!;
-  }
-  I[P + PLAN_LAYERS] = L; I[P + PLAN_BATCH] = batch; I[P + PLAN_LOSS] = lossKind; I[P + PLAN_OPT] = opt;
-  I[P + PLAN_XDATA] = xData; I[P + PLAN_YDATA] = yData; I[P + PLAN_ORDER] = order; I[P + PLAN_SAMPLES] = nSamples;
-  I[P + PLAN_X0] = alloc(batch * nIn0); I[P + PLAN_T] = alloc(batch * nOutL); I[P + PLAN_HP] = hp;
-  const nbEpoch = Math.ceil(nSamples / batch);
-  I[P + PLAN_LOSSES] = withLosses ? alloc(nbEpoch * epochs) : 0;
-  for (let l = 0; l < L; l++) {
-    const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS, nIn = dims[l]!, nOut = dims[l + 1]!;
-    I[R + L_NIN] = nIn; I[R + L_NOUT] = nOut; I[R + L_ACT] = acts[l]!;
-    I[R + L_W] = fill(alloc(nOut * nIn), nOut * nIn, -0.5, 0.5); I[R + L_B] = fill(alloc(nOut), nOut, -0.1, 0.1);
-    for (const s of [L_Z, L_A, L_DZ]) I[R + s] = alloc(batch * nOut);
-    I[R + L_DW] = alloc(nOut * nIn); I[R + L_DB] = alloc(nOut);
-    if (opt >= 1) { I[R + L_SW] = alloc(nOut * nIn); I[R + L_SB] = alloc(nOut); }
-    if (opt === 2) { I[R + L_SW2] = alloc(nOut * nIn); I[R + L_SB2] = alloc(nOut); }
-  }
-  const nb = nbEpoch * epochs, split = Math.floor(nb / 2); // with several epochs the split falls inside one
+  const pl = buildPlan(H, I, BASE, dims, acts, lossKind, opt, batch, nSamples, rand, epochs, withLosses);
+  top = pl.end;
+  const plan = pl.plan, P = plan >> 2, nIn0 = dims[0]!;
+  const nb = pl.nb, split = Math.floor(nb / 2); // with several epochs the split falls inside one
   const label = `plan ${dims.join('-')} acts=${acts} loss=${lossKind} opt=${opt} batch=${batch} n=${nSamples} epochs=${epochs} losses=${withLosses}`;
   run(`${label} trainBatches(0,${split})`, (k) => k.trainBatches(plan, 0, split));
   // continue from the JS state in every memory (run() restored the pre-call snapshot, so rerun js)
