@@ -3,7 +3,7 @@
  * Every message names the operation, what was expected and what was received.
  */
 import { OptionError, ShapeError } from './errors.js';
-import type { Input, Matrix } from './matrix.js';
+import type { Matrix } from './matrix.js';
 
 function describe(v: unknown): string {
   if (v === null) return 'null';

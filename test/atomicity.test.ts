@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../src/backend.js';
 import { NnError, OptionError, ShapeError, TrainingError } from '../src/errors.js';
 import { matrix } from '../src/matrix.js';
-import { Network, type LayerParameters, type NetworkOptions, type TrainOptions } from '../src/network.js';
+import { Network, type NetworkOptions, type TrainOptions } from '../src/network.js';
 import { BACKEND_DEFAULTS } from './helpers/backends.js';
 import { paramBits, randomRows } from './helpers/data.js';
 

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../src/backend.js';
 import { NnError } from '../src/errors.js';
-import { Network, type LayerParameters, type NetworkJSON, type NetworkOptions } from '../src/network.js';
+import { Network, type NetworkJSON, type NetworkOptions } from '../src/network.js';
 import { BACKEND_DEFAULTS, BACKENDS } from './helpers/backends.js';
 import { expectClose } from './helpers/close.js';
 import { paramBits, randomRows } from './helpers/data.js';

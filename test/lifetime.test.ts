@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../src/backend.js';
-import { Network, type LayerParameters, type NetworkOptions, type TrainOptions } from '../src/network.js';
+import { Network, type NetworkOptions, type TrainOptions } from '../src/network.js';
 import { BACKEND_DEFAULTS } from './helpers/backends.js';
 import { paramBits, randomRows } from './helpers/data.js';
 

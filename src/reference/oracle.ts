@@ -393,7 +393,7 @@ export class OracleNetwork {
       loss += g.loss;
       this.layers.forEach((layer, l) => {
         const nIn = layer.neurons[0]!.weights.length;
-        layer.neurons.forEach((neuron, j) => {
+        layer.neurons.forEach((_neuron, j) => {
           for (let k = 0; k < nIn; k++) weights[l]![j * nIn + k]! += g.weights[l]![j]![k]!;
           biases[l]![j]! += g.biases[l]![j]!;
         });

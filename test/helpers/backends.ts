@@ -27,12 +27,6 @@ export const TOL_WASM_SCALAR: Tolerance = { rtol: 1e-12, atol: 1e-14 };
 /** WASM SIMD / blocked kernels: reordered sums. */
 export const TOL_WASM_SIMD: Tolerance = { rtol: 1e-10, atol: 1e-12 };
 
-/** Relaxed SIMD only validates under `--experimental-wasm-relaxed-simd` on Node 20 (vitest.config.ts sets it) or Node >= 22. */
-export const RELAXED_AVAILABLE = WebAssembly.validate(
-  // (module (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f64x2.relaxed_madd))
-  new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 135, 2, 11]),
-);
-
 function wasm(name: BackendName, variant: BackendVariant): BackendCase {
   return {
     label: `${name} ${variant}`,
