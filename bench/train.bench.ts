@@ -8,8 +8,7 @@
  * backend's 2-2-1 parameters after 1000 tutorial epochs must match TutorialNetwork's (rtol 1e-8).
  */
 import { Bench, type BenchOptions } from 'tinybench';
-import { PLAN_BATCH, PLAN_OPT, PLAN_ORDER, PLAN_SAMPLES, PLAN_LOSSES, PLAN_XDATA, PLAN_YDATA, OPT } from '../src/abi.js';
-import type { Backend } from '../src/backend.js';
+import { networkInternals, resolveTrain, TrainingRun } from '../src/internal.js';
 import { matrix, type Matrix } from '../src/matrix.js';
 import { Network, type NetworkOptions, type TrainOptions } from '../src/network.js';
 import { OracleNetwork } from '../src/reference/oracle.js';
@@ -58,36 +57,19 @@ export const CONFIGS: readonly Config[] = [
 ];
 
 /**
- * The fused kernel alone: point the network's own plan (built by a train() call) at a copy of the data already in
- * backend memory, then each call is one trainBatches over the whole epoch. Network keeps the plan in a private
- * field; if that ever changes this returns null and only the Network.train row is reported.
+ * The fused kernel alone: a TrainingRun (the same one Network.train opens) holds the data in backend memory, and
+ * each call is one trainBatches over the whole epoch (through the internal API, src/internal.ts).
  */
-function fusedEpoch(net: Network, be: Backend, X: Matrix, Y: Matrix, batch: number, opt: keyof typeof OPT): { setup: () => void; run: () => number; free: () => void; plan: number; nBatches: number } | null {
-  const ws = (net as unknown as { ws?: { plan?: number } }).ws;
-  if (!ws || typeof ws.plan !== 'number') return null;
-  const plan = ws.plan;
-  const n = X.rows;
-  const xData = be.allocBytes(X.data.length * 8), yData = be.allocBytes(Y.data.length * 8), order = be.allocBytes(n * 4);
-  be.f64().set(X.data, xData >> 3);
-  be.f64().set(Y.data, yData >> 3);
-  const I = be.i32();
-  for (let i = 0; i < n; i++) I[(order >> 2) + i] = i;
-  const nBatches = Math.ceil(n / batch);
+function fusedEpoch(net: Network, X: Matrix, Y: Matrix, options: TrainOptions): { setup: () => void; run: () => number; free: () => void; plan: number; nBatches: number } {
+  const { mem } = networkInternals(net);
+  const { r } = resolveTrain('bench', mem.shape, X, Y, { ...options, shuffle: false });
+  const run = new TrainingRun(mem, 'bench', r, X, Y, false, () => 0, () => ({ loss: 0, accuracy: 0 }));
   return {
-    setup: () => {
-      const J = be.i32(), P = plan >> 2;
-      J[P + PLAN_BATCH] = batch;
-      J[P + PLAN_OPT] = OPT[opt];
-      J[P + PLAN_XDATA] = xData;
-      J[P + PLAN_YDATA] = yData;
-      J[P + PLAN_ORDER] = order;
-      J[P + PLAN_SAMPLES] = n;
-      J[P + PLAN_LOSSES] = 0; // no per-batch loss array: the kernel returns the sum
-    },
-    run: () => be.trainBatches(plan, 0, nBatches),
-    free: () => { be.freeBytes(xData); be.freeBytes(yData); be.freeBytes(order); },
-    plan,
-    nBatches,
+    setup: () => run.writePlan(),
+    run: () => mem.host.trainBatches(run.plan, 0, run.nb),
+    free: () => run.close(),
+    plan: run.plan,
+    nBatches: run.nb,
   };
 }
 
@@ -113,7 +95,7 @@ export async function benchTraining(rows: readonly BackendRow[], log: (s: string
       }
       const be = r.backend;
       let net: Network | null = null;
-      let fused: ReturnType<typeof fusedEpoch> = null;
+      let fused: ReturnType<typeof fusedEpoch> | null = null;
       try {
         net = await Network.create({ ...cfg.net, backend: be });
         // verify: the first epoch from the same seed must give the js backend's loss
@@ -125,7 +107,7 @@ export async function benchTraining(rows: readonly BackendRow[], log: (s: string
           continue;
         }
         const nn = net;
-        fused = fusedEpoch(nn, be, X, Y, TRAIN.batch, cfg.train.optimizer ?? 'sgd');
+        fused = fusedEpoch(nn, X, Y, cfg.train);
         const bench = new Bench({ name: group, ...TRAIN_OPTS });
         bench.add(base.name, () => { sink += nn.train(X, Y, cfg.train).losses[0]!; }, { async: false });
         if (fused) {
@@ -135,7 +117,6 @@ export async function benchTraining(rows: readonly BackendRow[], log: (s: string
         const tasks = await runBench(bench);
         out.push({ ...perSec(fromTask(base, tasks.get(base.name)), n), note: 'Network.train; includes copying x, y into backend memory' });
         if (fused) out.push({ ...perSec(fromTask(fusedBase, tasks.get(fusedBase.name)), n), note: 'one trainBatches call over the epoch, data already in backend memory' });
-        else out.push({ ...fusedBase, status: 'errored', error: "Network's private plan is not reachable" });
       } catch (e) {
         out.push({ ...base, status: 'errored', error: errorMessage(e) });
       } finally {
@@ -164,9 +145,9 @@ export async function benchTraining(rows: readonly BackendRow[], log: (s: string
           const t2 = two;
           const bench = new Bench({ name: label, ...TRAIN_OPTS });
           bench.add(row.name, () => { sink += t2.train(X, Y, cfg.train).losses[0]!; }, { async: false });
-          // the fused kernel alone on the 2 workers (the network's private pool and plan, as fusedEpoch does)
-          const f2 = fusedEpoch(t2, r.backend, X, Y, TRAIN.batch, cfg.train.optimizer ?? 'sgd');
-          const pool = (t2 as unknown as { pool?: { run(op: string, plan: number, first: number, count: number): number } }).pool;
+          // the fused kernel alone on the 2 workers (the network's pool and a TrainingRun, as fusedEpoch does)
+          const f2 = fusedEpoch(t2, X, Y, cfg.train);
+          const pool = networkInternals(t2).pool;
           const fusedRow: Row = { ...row, name: `trainBatches epoch ${cfg.title} [${label}]`, backend: `${label} (fused kernel only)` };
           if (f2 && pool) bench.add(fusedRow.name, () => { sink += pool.run('bench', f2.plan, 0, f2.nBatches); }, { async: false, beforeAll: f2.setup });
           const tasks = await runBench(bench);

@@ -1,9 +1,8 @@
 /**
  * The one Backend interface (STYLE.md §3). Every backend ('js', 'assemblyscript', 'rust') implements all
  * of it; they differ only in which kernel module runs (src/abi.ts), so a user switches backend with one word.
+ * Network drives a backend through its internal kernel host (src/backends/host.ts), never through this type.
  */
-import type { KernelExports } from './abi.js';
-
 export type BackendName = 'js' | 'assemblyscript' | 'rust';
 export const BACKEND_NAMES: readonly BackendName[] = ['js', 'assemblyscript', 'rust'];
 
@@ -19,17 +18,16 @@ export interface Mat {
   readonly rows: number;
   readonly cols: number;
   readonly owner: Backend;
-  /** Byte offset of element (0, 0) in the backend's memory (16-byte aligned). */
-  readonly ptr: number;
 }
 
+/**
+ * What users hold: a loaded kernel module with its own memory. It can be shared by many networks, and its checked
+ * Mat-level kernels can be called directly (every argument is validated; formulas in src/abi.ts). The pointer
+ * ABI and the allocator behind it are internal (src/backends/host.ts).
+ */
 export interface Backend {
   readonly name: BackendName;
   readonly variant: BackendVariant;
-  /** The compiled WebAssembly module of the kernels (null for js); worker threads instantiate it on `memory`. */
-  readonly module: WebAssembly.Module | null;
-  /** The linear memory every Mat lives in (shared where the engine allows, so worker threads can use it). */
-  readonly memory: WebAssembly.Memory;
 
   // ---- memory: the only methods that copy, and the only ones that validate ----
   /** A zero-filled rows×cols matrix in backend memory. */
@@ -43,6 +41,8 @@ export interface Backend {
   memoryBytes(): number;
   /** Bytes handed out by the backend's allocator and not yet freed (for leak checks). */
   usedBytes(): number;
+  /** Bytes the backend could still allocate (its memory's maximum minus what is in use). */
+  available(): number;
   /** Frees everything; every later call throws DisposedError. A second call is harmless. */
   dispose(): void;
   readonly disposed: boolean;
@@ -64,20 +64,6 @@ export interface Backend {
   momentumStep(p: Mat, v: Mat, g: Mat, lr: number, mu: number, decay?: number): void;
   /** One Adam step at step count t (≥ 1) with bias correction. */
   adamStep(p: Mat, m: Mat, v: Mat, g: Mat, o: AdamHyper): void;
-
-  // ---- fused training (one boundary crossing per call); the plan is laid out as src/abi.ts says ----
-  /** Raw byte block in backend memory (16-byte aligned), for plans, hyper-parameters and index arrays; zero-filled unless `zero` is false (for blocks the caller overwrites whole). */
-  allocBytes(bytes: number, zero?: boolean): number;
-  freeBytes(ptr: number): void;
-  /** Views of the whole memory, rebuilt if it grew. Short-lived: never keep them across calls. */
-  f64(): Float64Array<ArrayBufferLike>;
-  i32(): Int32Array<ArrayBufferLike>;
-  /** Bytes the backend could still allocate (its memory's maximum minus what is in use). */
-  available(): number;
-  /** The kernel module's raw pointer ABI (src/abi.ts), for fused orchestration. No validation: Network validates first. */
-  readonly raw: KernelExports;
-  trainBatches(plan: number, first: number, count: number): number;
-  forwardBatch(plan: number, rows: number): void;
 }
 
 export interface AdamHyper {

@@ -8,6 +8,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Activation, Loss, Optimizer } from '../src/backend.js';
 import { Network, TrainingError } from '../src/index.js';
+import { L_W, PLAN_HEADER } from '../src/abi.js';
+import { networkInternals, setPlanHookForTest } from '../src/internal.js';
 import { BACKENDS, BACKEND_DEFAULTS } from './helpers/backends.js';
 import { paramBits } from './helpers/data.js';
 import { mulberry32 } from './helpers/rng.js';
@@ -127,7 +129,7 @@ for (const bc of BACKEND_DEFAULTS) {
       const before = bits(net);
       const t0 = performance.now();
       const p = net.trainAsync(x, y, { epochs: 1000, learningRate: 0.1, batchSize: 8 });
-      setTimeout(() => (net as unknown as { pool: { killWorkerForTest(t: number): void } }).pool.killWorkerForTest(1), 20);
+      setTimeout(() => networkInternals(net).pool!.killWorkerForTest(1), 20);
       await expect(p).rejects.toBeInstanceOf(TrainingError);
       expect(performance.now() - t0).toBeLessThan(5000);
       expect(bits(net).length).toBe(before.length);
@@ -144,16 +146,13 @@ for (const bc of BACKEND_DEFAULTS.filter((b) => b.name !== 'js')) {
     const { x, y } = dataset(1, 20, 8, 2, 'mse');
     net.train(x, y, { epochs: 1, learningRate: 0.1 });
     const before = bits(net);
-    // corrupt the plan: layer 0's weight pointer far outside memory, so the kernel's first load traps
-    const ws = (net as unknown as { ws: { plan: number } }).ws;
-    const I = net.backend.i32();
-    const wordOfW0 = (ws.plan >> 2) + 12 + 3;
-    const saved = I[wordOfW0]!;
-    const origWrite = net.backend.i32.bind(net.backend);
-    // writePlanTraining rewrites only training fields; the layer record keeps our corruption
-    I[wordOfW0] = 0x7ff00000;
-    expect(() => net.train(x, y, { epochs: 1, learningRate: 0.1 })).toThrow(TrainingError);
-    origWrite()[wordOfW0] = saved;
+    // corrupt the plan after the run wrote it: layer 0's weight pointer far outside memory, so the kernel's first load traps
+    setPlanHookForTest((plan, I) => { I[(plan >> 2) + PLAN_HEADER + L_W] = 0x7ff00000; });
+    try {
+      expect(() => net.train(x, y, { epochs: 1, learningRate: 0.1 })).toThrow(TrainingError);
+    } finally {
+      setPlanHookForTest(null);
+    }
     expect(bits(net)).toEqual(before);
     net.dispose();
   });

@@ -13,6 +13,7 @@
  */
 import { ACT, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_SIZE, LOSS, type KernelExports } from '../abi.js';
 import type { Activation, AdamHyper, Backend, BackendName, BackendVariant, Loss, Mat } from '../backend.js';
+import { registerHost, type KernelHost } from './host.js';
 import { BackendError, DisposedError, NnError, ShapeError } from '../errors.js';
 
 export const PAGE = 65536;
@@ -40,6 +41,8 @@ interface Block {
   size: number;
 }
 
+const ptr = (m: Mat): number => (m as MatHandle).ptr;
+
 class MatHandle implements Mat {
   constructor(
     readonly rows: number,
@@ -49,7 +52,7 @@ class MatHandle implements Mat {
   ) {}
 }
 
-export class HeapBackend implements Backend {
+export class HeapBackend implements Backend, KernelHost {
   readonly memory: WebAssembly.Memory;
   readonly raw: KernelExports;
   private base: number;
@@ -59,8 +62,8 @@ export class HeapBackend implements Backend {
   private readonly live = new Set<Mat>();
   private scratchHp = 0;
   private buf: ArrayBuffer | SharedArrayBuffer | null = null;
-  private F: Float64Array<ArrayBufferLike> = new Float64Array(0);
-  private I: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  private F: Float64Array = new Float64Array(0);
+  private I: Int32Array = new Int32Array(0);
   private isDisposed = false;
 
   constructor(
@@ -78,6 +81,7 @@ export class HeapBackend implements Backend {
     // the module's own region (static data, scratch, Rust's stack) may be larger than a fresh memory
     const need = this.base + 4 * PAGE;
     if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
+    registerHost(this, this);
   }
 
   get disposed(): boolean {
@@ -167,12 +171,12 @@ export class HeapBackend implements Backend {
     return n;
   }
 
-  f64(): Float64Array<ArrayBufferLike> {
+  f64(): Float64Array {
     this.views();
     return this.F;
   }
 
-  i32(): Int32Array<ArrayBufferLike> {
+  i32(): Int32Array {
     this.views();
     return this.I;
   }
@@ -210,20 +214,26 @@ export class HeapBackend implements Backend {
     if (this.isDisposed) return;
     this.own('free', m, 'm');
     this.live.delete(m);
-    this.freeBytes(m.ptr);
+    this.freeBytes(ptr(m));
   }
 
   private own(op: string, m: Mat, what: string): void {
+    this.ptrOf(op, m, what);
+  }
+
+  ptrOf(op: string, m: Mat, what: string): number {
     this.live_(op);
+    if (typeof m !== 'object' || m === null || !(m instanceof MatHandle)) throw new BackendError(`${op}: ${what} must be a Mat from alloc(), received ${typeof m}`);
     if (m.owner !== this) throw new BackendError(`${op}: ${what} belongs to another backend (${m.owner.name}), not this ${this.name} backend`);
     if (!this.live.has(m)) throw new DisposedError(`${op}: ${what} (${m.rows}×${m.cols}) was freed`);
+    return m.ptr;
   }
 
   write(dst: Mat, src: ArrayLike<number>): void {
     this.own('write', dst, 'dst');
     const n = dst.rows * dst.cols;
     if (src.length !== n) throw new ShapeError(`write: source has length ${src.length}, expected ${n} (${dst.rows}×${dst.cols})`);
-    this.f64().set(src, dst.ptr >> 3);
+    this.f64().set(src, ptr(dst) >> 3);
   }
 
   read(src: Mat, out?: Float64Array): Float64Array {
@@ -231,7 +241,7 @@ export class HeapBackend implements Backend {
     const n = src.rows * src.cols;
     const dst = out ?? new Float64Array(n);
     if (dst.length !== n) throw new ShapeError(`read: out has length ${dst.length}, expected ${n} (${src.rows}×${src.cols})`);
-    const off = src.ptr >> 3;
+    const off = ptr(src) >> 3;
     dst.set(this.f64().subarray(off, off + n));
     return dst;
   }
@@ -242,13 +252,13 @@ export class HeapBackend implements Backend {
     if (x.cols !== w.cols) throw new ShapeError(`denseForward: x is ${x.rows}×${x.cols} but w is ${w.rows}×${w.cols} (x.cols must equal w.cols)`);
     shape('denseForward', 'b', b, 1, w.rows);
     shape('denseForward', 'z', z, x.rows, w.rows);
-    this.raw.denseForward(z.ptr, x.ptr, w.ptr, b.ptr, x.rows, x.cols, w.rows);
+    this.raw.denseForward(ptr(z), ptr(x), ptr(w), ptr(b), x.rows, x.cols, w.rows);
   }
 
   activate(a: Mat, z: Mat, act: Activation, leakySlope = 0.01): void {
     this.own('activate', a, 'a'); this.own('activate', z, 'z');
     shape('activate', 'a', a, z.rows, z.cols);
-    this.raw.activate(a.ptr, z.ptr, z.rows, z.cols, actCode('activate', act), leakySlope);
+    this.raw.activate(ptr(a), ptr(z), z.rows, z.cols, actCode('activate', act), leakySlope);
   }
 
   activateBackward(dz: Mat, da: Mat, z: Mat, a: Mat, act: Activation, leakySlope = 0.01): void {
@@ -256,7 +266,7 @@ export class HeapBackend implements Backend {
       this.own('activateBackward', m, n);
       shape('activateBackward', n, m, z.rows, z.cols);
     }
-    this.raw.activateBackward(dz.ptr, da.ptr, z.ptr, a.ptr, z.rows, z.cols, actCode('activateBackward', act), leakySlope);
+    this.raw.activateBackward(ptr(dz), ptr(da), ptr(z), ptr(a), z.rows, z.cols, actCode('activateBackward', act), leakySlope);
   }
 
   denseBackward(dx: Mat | null, dw: Mat, db: Mat, dz: Mat, x: Mat, w: Mat): void {
@@ -270,7 +280,7 @@ export class HeapBackend implements Backend {
       this.own('denseBackward', dx, 'dx');
       shape('denseBackward', 'dx', dx, x.rows, x.cols);
     }
-    this.raw.denseBackward(dx ? dx.ptr : 0, dw.ptr, db.ptr, dz.ptr, x.ptr, w.ptr, x.rows, x.cols, w.rows);
+    this.raw.denseBackward(dx ? ptr(dx) : 0, ptr(dw), ptr(db), ptr(dz), ptr(x), ptr(w), x.rows, x.cols, w.rows);
   }
 
   loss(d: Mat, a: Mat, z: Mat, t: Mat, loss: Loss): number {
@@ -278,20 +288,20 @@ export class HeapBackend implements Backend {
       this.own('loss', m, n);
       shape('loss', n, m, a.rows, a.cols);
     }
-    return this.raw.loss(d.ptr, a.ptr, z.ptr, t.ptr, a.rows, a.cols, lossCode('loss', loss));
+    return this.raw.loss(ptr(d), ptr(a), ptr(z), ptr(t), a.rows, a.cols, lossCode('loss', loss));
   }
 
   sgdStep(p: Mat, g: Mat, lr: number, decay = 0): void {
     this.own('sgdStep', p, 'p'); this.own('sgdStep', g, 'g');
     shape('sgdStep', 'g', g, p.rows, p.cols);
-    this.raw.sgdStep(p.ptr, g.ptr, p.rows * p.cols, lr, decay);
+    this.raw.sgdStep(ptr(p), ptr(g), p.rows * p.cols, lr, decay);
   }
 
   momentumStep(p: Mat, v: Mat, g: Mat, lr: number, mu: number, decay = 0): void {
     this.own('momentumStep', p, 'p'); this.own('momentumStep', v, 'v'); this.own('momentumStep', g, 'g');
     shape('momentumStep', 'v', v, p.rows, p.cols);
     shape('momentumStep', 'g', g, p.rows, p.cols);
-    this.raw.momentumStep(p.ptr, v.ptr, g.ptr, p.rows * p.cols, lr, mu, decay);
+    this.raw.momentumStep(ptr(p), ptr(v), ptr(g), p.rows * p.cols, lr, mu, decay);
   }
 
   adamStep(p: Mat, m: Mat, v: Mat, g: Mat, o: AdamHyper): void {
@@ -306,7 +316,7 @@ export class HeapBackend implements Backend {
     F[h + HP_DECAY] = o.weightDecay;
     F[h + HP_BETA1_POW] = o.beta1 ** o.step;
     F[h + HP_BETA2_POW] = o.beta2 ** o.step;
-    this.raw.adamStep(p.ptr, m.ptr, v.ptr, g.ptr, p.rows * p.cols, this.scratchHp);
+    this.raw.adamStep(ptr(p), ptr(m), ptr(v), ptr(g), p.rows * p.cols, this.scratchHp);
   }
 
   trainBatches(plan: number, first: number, count: number): number {

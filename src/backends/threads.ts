@@ -9,7 +9,7 @@
  * (trainAsync) or by the watchdog on SYNC_PROGRESS (train), and the call fails with TrainingError — never a hang.
  */
 import { SYNC_ABORT, SYNC_BYTES, SYNC_COUNT, SYNC_PROGRESS } from '../abi.js';
-import type { Backend } from '../backend.js';
+import type { KernelHost } from './host.js';
 import { TrainingError } from '../errors.js';
 import { CMD_COUNT, CMD_FIRST, CMD_GEN, CMD_PLAN, CMD_QUIT, DONE, ERROR, LOSS_F64, type WorkerInit } from './thread-protocol.js';
 
@@ -43,14 +43,14 @@ export class ThreadPool {
   private terminated = false;
 
   private constructor(
-    private readonly backend: Backend,
+    private readonly backend: KernelHost,
     readonly size: number,
     private readonly ctl: number,
     private readonly workers: AnyWorker[],
   ) {}
 
   /** Starts `size` workers on the backend's (shared) memory; resolves when every one has instantiated the kernels. */
-  static async create(backend: Backend, size: number, ctl: number): Promise<ThreadPool> {
+  static async create(backend: KernelHost, size: number, ctl: number): Promise<ThreadPool> {
     const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
     const fromSource = import.meta.url.endsWith('.ts');
     const url = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);

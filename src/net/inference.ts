@@ -1,0 +1,91 @@
+/**
+ * Reads: forward passes (predict, evaluate) and backprop without an update (gradients), on the network's `read`
+ * workspace and with the parameters a caller names, so they never touch a running training's buffers.
+ */
+import { lossCode, actCode } from '../backends/heap.js';
+import type { Matrix } from '../matrix.js';
+import { checkFits, type NetMemory, type ParamPtrs } from './memory.js';
+import type { LayerParameters } from './options.js';
+
+const PREDICT_ROWS = 256;
+
+/** Forward pass in chunks of the read workspace's rows; with targets, also the mean loss. */
+export function forwardAll(op: string, mem: NetMemory, params: ParamPtrs, X: Matrix, Y: Matrix | null): { out: Matrix; loss: number } {
+  const rowsPerChunk = Math.max(1, Math.min(PREDICT_ROWS, X.rows));
+  checkFits(op, mem.host, mem.workspaceNeed('read', rowsPerChunk));
+  const ws = mem.workspace('read', rowsPerChunk);
+  mem.writePlanLayers(ws, params);
+  const { layers, loss: lossName } = mem.shape;
+  const L = mem.L, nIn = layers[0]!, nOut = layers[L]!;
+  const out = new Float64Array(X.rows * nOut);
+  const host = mem.host, raw = host.raw;
+  let total = 0;
+  for (let r0 = 0; r0 < X.rows; r0 += ws.cap) {
+    const rows = Math.min(ws.cap, X.rows - r0);
+    host.f64().set(X.data.subarray(r0 * nIn, (r0 + rows) * nIn), ws.x0 >> 3);
+    host.forwardBatch(ws.plan, rows);
+    const F = host.f64();
+    out.set(F.subarray(ws.a[L - 1]! >> 3, (ws.a[L - 1]! >> 3) + rows * nOut), r0 * nOut);
+    if (Y) {
+      F.set(Y.data.subarray(r0 * nOut, (r0 + rows) * nOut), ws.t >> 3);
+      total += raw.loss(ws.dz[L - 1]!, ws.a[L - 1]!, ws.z[L - 1]!, ws.t, rows, nOut, lossCode(op, lossName)) * rows;
+    }
+  }
+  return { out: { rows: X.rows, cols: nOut, data: out }, loss: X.rows === 0 ? NaN : total / X.rows };
+}
+
+/** Accuracy: argmax for > 1 output, 0.5 threshold for 1. */
+export function accuracy(out: Matrix, Y: Matrix): number {
+  const { rows, cols } = out;
+  let hit = 0;
+  for (let r = 0; r < rows; r++) {
+    if (cols === 1) {
+      if (out.data[r]! >= 0.5 === Y.data[r]! >= 0.5) hit++;
+    } else {
+      let pa = 0, ta = 0;
+      for (let j = 1; j < cols; j++) {
+        if (out.data[r * cols + j]! > out.data[r * cols + pa]!) pa = j;
+        if (Y.data[r * cols + j]! > Y.data[r * cols + ta]!) ta = j;
+      }
+      if (pa === ta) hit++;
+    }
+  }
+  return hit / rows;
+}
+
+export function evaluateAll(op: string, mem: NetMemory, params: ParamPtrs, X: Matrix, Y: Matrix): { loss: number; accuracy: number } {
+  const { out, loss } = forwardAll(op, mem, params, X, Y);
+  return { loss, accuracy: accuracy(out, Y) };
+}
+
+/**
+ * The gradient of the mean loss over (X, Y) with respect to every parameter: one forward pass of all rows, then
+ * the backward kernels in the order of a training step (no update).
+ */
+export function backprop(op: string, mem: NetMemory, params: ParamPtrs, X: Matrix, Y: Matrix): { loss: number; gradients: LayerParameters[] } {
+  checkFits(op, mem.host, mem.workspaceNeed('read', X.rows));
+  const ws = mem.workspace('read', X.rows);
+  mem.writePlanLayers(ws, params);
+  const { layers, activations, leakySlope: alpha, loss: lossName } = mem.shape;
+  const host = mem.host, raw = host.raw;
+  const L = mem.L, rows = X.rows;
+  const F = host.f64();
+  F.set(X.data, ws.x0 >> 3);
+  F.set(Y.data, ws.t >> 3);
+  host.forwardBatch(ws.plan, rows);
+  const nOutL = layers[L]!;
+  const loss = raw.loss(ws.dz[L - 1]!, ws.a[L - 1]!, ws.z[L - 1]!, ws.t, rows, nOutL, lossCode(op, lossName));
+  if (lossName === 'mse') raw.activateBackward(ws.dz[L - 1]!, ws.dz[L - 1]!, ws.z[L - 1]!, ws.a[L - 1]!, rows, nOutL, actCode(op, activations[L - 1]!), alpha);
+  for (let l = L - 1; l >= 0; l--) {
+    const nIn = layers[l]!, nOut = layers[l + 1]!;
+    const input = l > 0 ? ws.a[l - 1]! : ws.x0;
+    raw.denseBackward(l > 0 ? ws.dz[l - 1]! : 0, ws.dw[l]!, ws.db[l]!, ws.dz[l]!, input, params.w[l]!, rows, nIn, nOut);
+    if (l > 0) raw.activateBackward(ws.dz[l - 1]!, ws.dz[l - 1]!, ws.z[l - 1]!, ws.a[l - 1]!, rows, nIn, actCode(op, activations[l - 1]!), alpha);
+  }
+  const G = host.f64();
+  const gradients = ws.dw.map((dw, l) => ({
+    weights: G.slice(dw >> 3, (dw >> 3) + layers[l]! * layers[l + 1]!),
+    biases: G.slice(ws.db[l]! >> 3, (ws.db[l]! >> 3) + layers[l + 1]!),
+  }));
+  return { loss, gradients };
+}

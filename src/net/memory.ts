@@ -1,0 +1,334 @@
+/**
+ * The memory plan of one network: every block it owns in its backend's memory (parameters, optimizer state,
+ * workspaces), how many bytes each call needs, and the one writer of the `plan` and hyper-parameter words
+ * (src/abi.ts) that the fused kernels read. Scripts and the bench use it through src/internal.ts.
+ *
+ * Two workspaces, so that reads never touch a running training's buffers: `train` (sized to the batch, used only
+ * by a TrainingRun) and `read` (predict, evaluate, gradients).
+ */
+import {
+  HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_SIZE, HP_STEP,
+  L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, OPT,
+  PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER, PLAN_SAMPLES,
+  PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, planBytes,
+} from '../abi.js';
+import type { Backend, Optimizer } from '../backend.js';
+import { actCode, lossCode } from '../backends/heap.js';
+import type { KernelHost } from '../backends/host.js';
+import type { ThreadPool } from '../backends/threads.js';
+import { ShapeError } from '../errors.js';
+import { mulberry32, normalFrom } from '../rng.js';
+import type { Init, LayerParameters, NetworkShape, ResolvedTrain } from './options.js';
+
+/** Blocks a network owns; shared with the FinalizationRegistry (which must not hold the network). */
+export interface Owned {
+  backend: Backend;
+  host: KernelHost;
+  ownsBackend: boolean;
+  blocks: Set<number>;
+  pool: ThreadPool | null;
+}
+
+const finalizer =
+  typeof FinalizationRegistry === 'undefined' ? null : new FinalizationRegistry<Owned>((owned) => releaseOwned(owned));
+
+function releaseOwned(owned: Owned): void {
+  owned.pool?.terminate();
+  owned.pool = null;
+  if (owned.ownsBackend) owned.backend.dispose();
+  else if (!owned.host.disposed) for (const p of owned.blocks) owned.host.freeBytes(p);
+  owned.blocks.clear();
+}
+
+export interface Workspace {
+  cap: number; // rows of every activation buffer
+  plan: number;
+  hp: number;
+  x0: number;
+  t: number;
+  z: number[];
+  a: number[];
+  dz: number[];
+  dw: number[];
+  db: number[];
+}
+
+export interface OptState {
+  kind: Optimizer;
+  sw: number[];
+  sw2: number[];
+  sb: number[];
+  sb2: number[];
+}
+
+/** Optimizer counters that live in the hp block while a run trains, and here between runs. */
+export interface HpState {
+  beta1Pow: number;
+  beta2Pow: number;
+  step: number;
+}
+
+/** Where a read takes the parameters from: per layer, the pointers of w and b. */
+export interface ParamPtrs {
+  w: readonly number[];
+  b: readonly number[];
+}
+
+/** Bytes of a network's parameters (with the allocator's alignment slack). */
+export function paramBytes(layers: readonly number[]): number {
+  let n = 0;
+  for (let l = 0; l + 1 < layers.length; l++) n += (layers[l]! * layers[l + 1]! + layers[l + 1]!) * 8 + 32;
+  return n;
+}
+
+/** ShapeError unless `bytes` more fit in the backend's memory. */
+export function checkFits(op: string, host: KernelHost, bytes: number): void {
+  const avail = host.available();
+  if (!(bytes <= avail)) {
+    throw new ShapeError(
+      `${op}: needs ${(bytes / 2 ** 20).toFixed(1)} MiB of ${host.name} memory, but only ${(avail / 2 ** 20).toFixed(1)} MiB are available (the WebAssembly limit is 2 GiB); use fewer samples per call, a smaller batchSize or smaller layers`,
+    );
+  }
+}
+
+export class NetMemory {
+  readonly host: KernelHost;
+  readonly shape: NetworkShape;
+  readonly owned: Owned;
+  readonly w: number[] = [];
+  readonly b: number[] = [];
+  opt: OptState | null = null;
+  hp: HpState = { beta1Pow: 1, beta2Pow: 1, step: 0 };
+  private ws: { train: Workspace | null; read: Workspace | null } = { train: null, read: null };
+
+  /** Allocates the parameters (zero); `holder` is the object whose collection frees everything. */
+  constructor(op: string, backend: Backend, host: KernelHost, ownsBackend: boolean, shape: NetworkShape, holder: object) {
+    this.host = host;
+    this.shape = shape;
+    this.owned = { backend, host, ownsBackend, blocks: new Set(), pool: null };
+    const { layers } = shape;
+    checkFits(op, host, paramBytes(layers));
+    for (let l = 0; l + 1 < layers.length; l++) {
+      this.w.push(this.alloc(layers[l + 1]! * layers[l]! * 8));
+      this.b.push(this.alloc(layers[l + 1]! * 8));
+    }
+    finalizer?.register(holder, this.owned, holder);
+  }
+
+  get L(): number {
+    return this.shape.layers.length - 1;
+  }
+
+  alloc(bytes: number, zero = true): number {
+    const p = this.host.allocBytes(bytes, zero);
+    this.owned.blocks.add(p);
+    return p;
+  }
+
+  release(p: number): void {
+    if (p === 0 || this.host.disposed) return;
+    this.owned.blocks.delete(p);
+    this.host.freeBytes(p);
+  }
+
+  /** Frees every block (and the threads; the backend too when the network loaded it). */
+  releaseAll(holder: object): void {
+    finalizer?.unregister(holder);
+    this.ws = { train: null, read: null };
+    this.opt = null;
+    releaseOwned(this.owned);
+  }
+
+  // ---------------------------------------------------------------- parameters
+  initialise(init: Init, seed: number): void {
+    const { layers } = this.shape;
+    const normal = normalFrom(mulberry32(seed));
+    const F = this.host.f64();
+    for (let l = 0; l < this.L; l++) {
+      const nIn = layers[l]!, nOut = layers[l + 1]!;
+      const std = init === 'normal' ? 1 : init === 'he' ? Math.sqrt(2 / nIn) : Math.sqrt(2 / (nIn + nOut));
+      const w = this.w[l]! >> 3, b = this.b[l]! >> 3;
+      for (let i = 0; i < nIn * nOut; i++) F[w + i] = std * normal();
+      for (let j = 0; j < nOut; j++) F[b + j] = init === 'normal' ? normal() : 0;
+    }
+  }
+
+  /** Copies of the parameters at `src` (default: the live ones). */
+  readParameters(src: ParamPtrs = this): LayerParameters[] {
+    const { layers } = this.shape;
+    const F = this.host.f64();
+    return src.w.map((wp, l) => {
+      const nIn = layers[l]!, nOut = layers[l + 1]!, bp = src.b[l]!;
+      return { weights: F.slice(wp >> 3, (wp >> 3) + nIn * nOut), biases: F.slice(bp >> 3, (bp >> 3) + nOut) };
+    });
+  }
+
+  /** Copies validated parameters in. */
+  writeParameters(params: readonly LayerParameters[]): void {
+    const F = this.host.f64();
+    params.forEach((p, l) => {
+      F.set(p.weights, this.w[l]! >> 3);
+      F.set(p.biases, this.b[l]! >> 3);
+    });
+  }
+
+  /** True when every live parameter is finite. */
+  parametersFinite(): boolean {
+    const F = this.host.f64(), { layers } = this.shape;
+    for (let l = 0; l < this.L; l++) {
+      for (const [p, n] of [[this.w[l]!, layers[l]! * layers[l + 1]!], [this.b[l]!, layers[l + 1]!]] as const) {
+        let s = 0;
+        for (let i = p >> 3, e = i + n; i < e; i++) s += F[i]! * 0; // NaN for any NaN or ±Infinity
+        if (s !== 0) return false;
+      }
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- sizes
+  workspaceBytes(rows: number): number {
+    const { layers } = this.shape, L = this.L;
+    let n = planBytes(L) + HP_SIZE * 8 + rows * (layers[0]! + layers[L]!) * 8 + 64;
+    for (let l = 0; l < L; l++) n += (3 * rows * layers[l + 1]! + layers[l]! * layers[l + 1]! + layers[l + 1]!) * 8 + 80;
+    return n;
+  }
+
+  /** Bytes a workspace of `rows` rows would add (0 when the current one is large enough). */
+  workspaceNeed(kind: 'train' | 'read', rows: number): number {
+    const ws = this.ws[kind];
+    return ws && ws.cap >= rows ? 0 : this.workspaceBytes(rows);
+  }
+
+  /** Bytes of optimizer state of `kind` (whether or not it exists). */
+  optimizerStateBytes(kind: Optimizer): number {
+    return kind === 'sgd' ? 0 : paramBytes(this.shape.layers) * (kind === 'adam' ? 2 : 1);
+  }
+
+  /** Bytes ensureOptimizer(kind) would allocate. */
+  optimizerNeed(kind: Optimizer): number {
+    return this.opt?.kind === kind ? 0 : this.optimizerStateBytes(kind);
+  }
+
+  // ---------------------------------------------------------------- workspaces and optimizer
+  /** The workspace of that kind with at least `rows` rows (reallocated, with its plan's layer words, if smaller). */
+  workspace(kind: 'train' | 'read', rows: number): Workspace {
+    const cur = this.ws[kind];
+    if (cur && cur.cap >= rows) return cur;
+    const { layers } = this.shape, L = this.L;
+    const ws: Workspace = {
+      cap: rows,
+      plan: this.alloc(planBytes(L)),
+      hp: this.alloc(HP_SIZE * 8),
+      x0: this.alloc(rows * layers[0]! * 8),
+      t: this.alloc(rows * layers[L]! * 8),
+      z: [], a: [], dz: [], dw: [], db: [],
+    };
+    for (let l = 0; l < L; l++) {
+      const nIn = layers[l]!, nOut = layers[l + 1]!;
+      ws.z.push(this.alloc(rows * nOut * 8));
+      ws.a.push(this.alloc(rows * nOut * 8));
+      ws.dz.push(this.alloc(rows * nOut * 8));
+      ws.dw.push(this.alloc(nIn * nOut * 8));
+      ws.db.push(this.alloc(nOut * 8));
+    }
+    if (cur) for (const p of [cur.plan, cur.hp, cur.x0, cur.t, ...cur.z, ...cur.a, ...cur.dz, ...cur.dw, ...cur.db]) this.release(p);
+    this.ws[kind] = ws;
+    this.writePlanLayers(ws, this);
+    return ws;
+  }
+
+  ensureOptimizer(kind: Optimizer): OptState {
+    if (this.opt && this.opt.kind === kind) return this.opt;
+    const st: OptState = { kind, sw: [], sw2: [], sb: [], sb2: [] };
+    const { layers } = this.shape;
+    for (let l = 0; l < this.L; l++) {
+      const nw = layers[l]! * layers[l + 1]! * 8, nb = layers[l + 1]! * 8;
+      st.sw.push(kind === 'sgd' ? 0 : this.alloc(nw));
+      st.sb.push(kind === 'sgd' ? 0 : this.alloc(nb));
+      st.sw2.push(kind === 'adam' ? this.alloc(nw) : 0);
+      st.sb2.push(kind === 'adam' ? this.alloc(nb) : 0);
+    }
+    const old = this.opt;
+    if (old) for (const p of [...old.sw, ...old.sw2, ...old.sb, ...old.sb2]) this.release(p);
+    this.opt = st;
+    this.hp = { beta1Pow: 1, beta2Pow: 1, step: 0 };
+    return st;
+  }
+
+  // ---------------------------------------------------------------- the plan (the only writer)
+  /** Layer records: sizes, activations and the offsets of every buffer; w and b from `params`. */
+  writePlanLayers(ws: Workspace, params: ParamPtrs): void {
+    const I = this.host.i32(), { layers, activations } = this.shape;
+    const P = ws.plan >> 2, L = this.L;
+    I[P + PLAN_LAYERS] = L;
+    I[P + PLAN_LOSS] = lossCode('plan', this.shape.loss);
+    I[P + PLAN_X0] = ws.x0;
+    I[P + PLAN_T] = ws.t;
+    I[P + PLAN_HP] = ws.hp;
+    for (let l = 0; l < L; l++) {
+      const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
+      I[R + L_NIN] = layers[l]!;
+      I[R + L_NOUT] = layers[l + 1]!;
+      I[R + L_ACT] = actCode('plan', activations[l]!);
+      I[R + L_W] = params.w[l]!;
+      I[R + L_B] = params.b[l]!;
+      I[R + L_Z] = ws.z[l]!;
+      I[R + L_A] = ws.a[l]!;
+      I[R + L_DZ] = ws.dz[l]!;
+      I[R + L_DW] = ws.dw[l]!;
+      I[R + L_DB] = ws.db[l]!;
+    }
+    this.host.f64()[(ws.hp >> 3) + HP_ALPHA] = this.shape.leakySlope;
+  }
+
+  /** Training words: batch, optimizer and its state, the data, and the hyper-parameters. */
+  writePlanTraining(ws: Workspace, r: ResolvedTrain, xData: number, yData: number, order: number, n: number): void {
+    const st = this.opt!;
+    const I = this.host.i32();
+    const P = ws.plan >> 2;
+    I[P + PLAN_BATCH] = r.batch;
+    I[P + PLAN_OPT] = OPT[r.optimizer];
+    I[P + PLAN_XDATA] = xData;
+    I[P + PLAN_YDATA] = yData;
+    I[P + PLAN_ORDER] = order;
+    I[P + PLAN_SAMPLES] = n;
+    for (let l = 0; l < this.L; l++) {
+      const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
+      I[R + L_SW] = st.sw[l]!;
+      I[R + L_SW2] = st.sw2[l]!;
+      I[R + L_SB] = st.sb[l]!;
+      I[R + L_SB2] = st.sb2[l]!;
+    }
+    const F = this.host.f64(), h = ws.hp >> 3;
+    F[h + HP_LR] = r.lr;
+    F[h + HP_BETA1] = r.beta1;
+    F[h + HP_BETA2] = r.beta2;
+    F[h + HP_EPS] = r.eps;
+    F[h + HP_DECAY] = r.decay;
+    F[h + HP_ALPHA] = this.shape.leakySlope;
+    F[h + HP_BETA1_POW] = this.hp.beta1Pow;
+    F[h + HP_BETA2_POW] = this.hp.beta2Pow;
+    F[h + HP_STEP] = this.hp.step;
+  }
+
+  /** The optimizer counters a run's steps advanced, back from its hp block. */
+  readHp(ws: Workspace): void {
+    const F = this.host.f64(), h = ws.hp >> 3;
+    this.hp = { beta1Pow: F[h + HP_BETA1_POW]!, beta2Pow: F[h + HP_BETA2_POW]!, step: F[h + HP_STEP]! };
+  }
+
+  /** [pointer, bytes] of every block a training step changes: parameters, optimizer state, and `hp`. */
+  stateBlocks(hp: number): [number, number][] {
+    const out: [number, number][] = [];
+    const { layers } = this.shape, st = this.opt!;
+    for (let l = 0; l < this.L; l++) {
+      const nw = layers[l]! * layers[l + 1]! * 8, nb = layers[l + 1]! * 8;
+      out.push([this.w[l]!, nw], [this.b[l]!, nb]);
+      for (const [p, bytes] of [[st.sw[l]!, nw], [st.sw2[l]!, nw], [st.sb[l]!, nb], [st.sb2[l]!, nb]] as const) {
+        if (p !== 0) out.push([p, bytes]);
+      }
+    }
+    out.push([hp, HP_SIZE * 8]);
+    return out;
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * Network and training options: the public option types, their defaults, and the one place that validates them
+ * (every check throws OptionError/ShapeError before anything changes).
+ */
+import { ACT } from '../abi.js';
+import type { Activation, Backend, BackendName, Loss, Optimizer } from '../backend.js';
+import {
+  checkOptions, checkTargets, describeValue, optBool, optEnum, optInt, optPositive, optRange, toMatrix,
+} from '../check.js';
+import { OptionError, ShapeError } from '../errors.js';
+import type { Input, Matrix } from '../matrix.js';
+
+export type Init = 'normal' | 'xavier' | 'he';
+
+export interface NetworkOptions {
+  /** sizes, input first: [2, 2, 1] is the tutorial's network */
+  layers: readonly number[];
+  /** hidden layers; default 'sigmoid' */
+  activation?: Activation;
+  /** default: same as `activation`; 'softmax' only here */
+  outputActivation?: Activation;
+  /** default 'mse' (mean over all batch×output elements, as the tutorial's mse_loss) */
+  loss?: Loss;
+  /** 'normal' = N(0,1) as the tutorial; default 'xavier' ('he' for relu and leaky-relu) */
+  init?: Init;
+  /** seeds init and shuffling; omitted: a random seed, readable as net.seed */
+  seed?: number;
+  /** default 'js'; 'auto' = the fastest backend that loads here */
+  backend?: BackendName | 'auto' | Backend;
+  /** worker threads sharing the backend's memory; default 1 */
+  threads?: number | 'auto';
+  /** slope of leaky-relu for z < 0; default 0.01 */
+  leakySlope?: number;
+}
+
+export interface LayerParameters {
+  /** out × in, row-major: row j = neuron j's incoming weights */
+  weights: Float64Array;
+  /** out */
+  biases: Float64Array;
+}
+
+export interface EpochInfo {
+  epoch: number;
+  loss: number;
+  /** with TrainOptions.validation */
+  validationLoss?: number;
+  validationAccuracy?: number;
+}
+
+export interface TrainOptions {
+  epochs: number;
+  learningRate: number;
+  /** default 32; 1 = the tutorial's per-sample SGD */
+  batchSize?: number;
+  /** default true (seeded); false = the data's own order, as the tutorial */
+  shuffle?: boolean;
+  /** default 'sgd' */
+  optimizer?: Optimizer;
+  /** momentum coefficient μ for 'momentum'; default 0.9 */
+  momentum?: number;
+  /** Adam β1, β2, ε; defaults 0.9, 0.999, 1e-8 */
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  /** L2 weight decay on the weights (not the biases); default 0 */
+  weightDecay?: number;
+  /** evaluated after each epoch and reported to onEpoch */
+  validation?: { x: Input; y: Input };
+  /** false stops training */
+  onEpoch?: (info: EpochInfo) => void | false;
+}
+
+export interface TrainResult {
+  epochs: number;
+  /** losses[e] = mean loss over epoch e's batches */
+  losses: number[];
+}
+
+export const ACTIVATIONS = Object.keys(ACT) as Activation[];
+export const LOSSES: readonly Loss[] = ['mse', 'binary-cross-entropy', 'cross-entropy'];
+export const OPTIMIZERS: readonly Optimizer[] = ['sgd', 'momentum', 'adam'];
+export const INITS: readonly Init[] = ['normal', 'xavier', 'he'];
+const NETWORK_KEYS = ['layers', 'activation', 'outputActivation', 'loss', 'init', 'seed', 'backend', 'threads', 'leakySlope'] as const;
+const TRAIN_KEYS = [
+  'epochs', 'learningRate', 'batchSize', 'shuffle', 'optimizer', 'momentum', 'beta1', 'beta2', 'epsilon', 'weightDecay',
+  'validation', 'onEpoch',
+] as const;
+/** Largest layer width (and batch size) accepted; keeps every size arithmetic exact in int32 byte offsets. */
+export const MAX_WIDTH = 1 << 24;
+/** Most threads a network trains with (the AssemblyScript kernels reserve packing scratch for this many). */
+export const MAX_THREADS = 16;
+
+/** What defines a network's math: sizes, activations per dense layer, loss, leaky slope. */
+export interface NetworkShape {
+  layers: number[];
+  activations: Activation[];
+  loss: Loss;
+  leakySlope: number;
+}
+
+export interface ResolvedNetwork extends NetworkShape {
+  init: Init;
+  seed: number | undefined;
+  threads: number | 'auto';
+  backend: unknown;
+}
+
+export function resolveNetworkOptions(op: string, options: unknown): ResolvedNetwork {
+  const o = checkOptions(op, options, NETWORK_KEYS);
+  const layers = checkLayers(op, o.layers);
+  const activation = optEnum(op, 'activation', o.activation, ACTIVATIONS, 'sigmoid');
+  if (activation === 'softmax' && layers.length > 2) {
+    throw new OptionError(`${op}: activation 'softmax' is only allowed on the output layer (use outputActivation: 'softmax')`);
+  }
+  const outputActivation = optEnum(op, 'outputActivation', o.outputActivation, ACTIVATIONS, activation);
+  const loss = optEnum(op, 'loss', o.loss, LOSSES, 'mse');
+  checkLossPairing(op, loss, outputActivation);
+  const init = optEnum(op, 'init', o.init, INITS, activation === 'relu' || activation === 'leaky-relu' ? 'he' : 'xavier');
+  const seed = o.seed === undefined ? undefined : checkSeed(op, o.seed);
+  const leakySlope = optRange(op, 'leakySlope', o.leakySlope, 0, 1, 0.01);
+  const threads = checkThreads(op, o.threads);
+  const activations = layers.slice(1).map((_, i) => (i === layers.length - 2 ? outputActivation : activation));
+  return { layers, activations, loss, leakySlope, init, seed, threads, backend: o.backend };
+}
+
+export interface ResolvedTrain {
+  epochs: number;
+  lr: number;
+  batch: number;
+  shuffle: boolean;
+  optimizer: Optimizer;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  decay: number;
+  validation: { x: Matrix; y: Matrix } | null;
+  onEpoch: ((info: EpochInfo) => void | false) | null;
+}
+
+/** Validates training options and data against a network's shape; `copy` copies x and y (trainAsync keeps them). */
+export function resolveTrain(
+  op: string, shape: NetworkShape, x: Input, y: Input, options: unknown, extraKeys: readonly string[] = [], copy = false,
+): { r: ResolvedTrain; X: Matrix; Y: Matrix; o: Record<string, unknown> } {
+  const o = checkOptions(op, options, [...TRAIN_KEYS, ...extraKeys]);
+  const epochs = optInt(op, 'epochs', o.epochs, 1);
+  const lr = optPositive(op, 'learningRate', o.learningRate);
+  const batch = optInt(op, 'batchSize', o.batchSize, 1, 32);
+  if (batch > MAX_WIDTH) throw new OptionError(`${op}: batchSize must be at most ${MAX_WIDTH}, received ${batch}`);
+  const shuffle = optBool(op, 'shuffle', o.shuffle, true);
+  const optimizer = optEnum(op, 'optimizer', o.optimizer, OPTIMIZERS, 'sgd');
+  if (optimizer !== 'momentum' && o.momentum !== undefined) throw new OptionError(`${op}: momentum is an option of optimizer 'momentum', but optimizer is '${optimizer}'`);
+  for (const k of ['beta1', 'beta2', 'epsilon'] as const) {
+    if (optimizer !== 'adam' && o[k] !== undefined) throw new OptionError(`${op}: ${k} is an option of optimizer 'adam', but optimizer is '${optimizer}'`);
+  }
+  const beta1 = optimizer === 'momentum' ? optRange(op, 'momentum', o.momentum, 0, 1, 0.9) : optRange(op, 'beta1', o.beta1, 0, 1, 0.9);
+  const beta2 = optRange(op, 'beta2', o.beta2, 0, 1, 0.999);
+  const eps = optPositive(op, 'epsilon', o.epsilon, 1e-8);
+  const decay = optRange(op, 'weightDecay', o.weightDecay, 0, Infinity, 0);
+  if (o.onEpoch !== undefined && typeof o.onEpoch !== 'function') {
+    throw new OptionError(`${op}: onEpoch must be a function, received ${describeValue(o.onEpoch)}`);
+  }
+  const { X, Y } = checkData(op, shape, x, y, copy);
+  let validation: ResolvedTrain['validation'] = null;
+  if (o.validation !== undefined) {
+    const v = checkOptions(`${op}: validation`, o.validation, ['x', 'y']);
+    // always copied: it is read after every epoch, and onEpoch (the caller's code) runs in between
+    const d = checkData(op, shape, v.x as Input, v.y as Input, true, 'validation.');
+    validation = { x: d.X, y: d.Y };
+  }
+  const r: ResolvedTrain = {
+    epochs, lr, batch, shuffle, optimizer, beta1, beta2, eps, decay, validation,
+    onEpoch: (o.onEpoch as ResolvedTrain['onEpoch']) ?? null,
+  };
+  return { r, X, Y, o };
+}
+
+/** x and y as matrices of the network's input and output widths, one target row per input row, valid targets. */
+export function checkData(op: string, shape: NetworkShape, x: Input, y: Input, copy = false, prefix = ''): { X: Matrix; Y: Matrix } {
+  const X = toMatrix(op, `${prefix}x`, x, shape.layers[0], copy);
+  const Y = toMatrix(op, `${prefix}y`, y, shape.layers[shape.layers.length - 1], copy);
+  if (X.rows !== Y.rows) throw new ShapeError(`${op}: ${prefix}x has ${X.rows} rows but ${prefix}y has ${Y.rows} (expected one target row per input row)`);
+  checkTargets(op, `${prefix}y`, Y, shape.loss);
+  return { X, Y };
+}
+
+export function checkLayers(op: string, v: unknown): number[] {
+  if (!Array.isArray(v) || v.length < 2) {
+    throw new OptionError(`${op}: layers must be an array of at least 2 sizes (input first), received ${describeValue(v)}`);
+  }
+  v.forEach((s: unknown, i) => {
+    if (typeof s !== 'number' || !Number.isInteger(s) || s < 1 || s > MAX_WIDTH) {
+      throw new OptionError(`${op}: layers[${i}] must be an integer in [1, ${MAX_WIDTH}], received ${describeValue(s)}`);
+    }
+  });
+  return v.slice() as number[];
+}
+
+export function checkLossPairing(op: string, loss: Loss, out: Activation): void {
+  if (loss === 'binary-cross-entropy' && out !== 'sigmoid') {
+    throw new OptionError(`${op}: loss 'binary-cross-entropy' needs outputActivation 'sigmoid', received '${out}'`);
+  }
+  if (loss === 'cross-entropy' && out !== 'softmax') {
+    throw new OptionError(`${op}: loss 'cross-entropy' needs outputActivation 'softmax', received '${out}'`);
+  }
+}
+
+export function checkSeed(op: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+    throw new OptionError(`${op}: seed must be an integer in [0, 4294967295], received ${describeValue(v)}`);
+  }
+  return v;
+}
+
+export function checkThreads(op: string, v: unknown): number | 'auto' {
+  if (v === undefined) return 1;
+  if (v === 'auto') return 'auto';
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_THREADS) return v;
+  throw new OptionError(`${op}: threads must be an integer in [1, ${MAX_THREADS}] or 'auto', received ${describeValue(v)}`);
+}

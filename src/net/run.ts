@@ -1,0 +1,274 @@
+/**
+ * One training run: the owner of everything a train / trainAsync call allocates (data, sample orders, per-batch
+ * losses, the snapshot) and of its progress through the epochs. Network creates one per call and closes it in
+ * `finally`; while it is open the network is busy (writes are refused) and reads use their own workspace.
+ *
+ * Epochs run in spans: without onEpoch and validation, train() hands the backend many epochs at once (their
+ * shuffled orders back to back; one boundary crossing for e.g. all 1000 epochs of the tutorial); otherwise a span
+ * is one epoch. Parameters and optimizer state are copied to the snapshot at each span start; a divergence, a
+ * failure or an abort restores the snapshot and replays the span's completed epochs (training is deterministic),
+ * so the network is left exactly at the end of its last completed epoch. Epoch losses are summed from the
+ * per-batch losses in batch order, so they do not depend on how the batches were chunked.
+ */
+import { PLAN_LOSSES } from '../abi.js';
+import { TrainingError } from '../errors.js';
+import type { Matrix } from '../matrix.js';
+import { checkFits, paramBytes, type NetMemory, type ParamPtrs, type Workspace } from './memory.js';
+import type { EpochInfo, ResolvedTrain, TrainResult } from './options.js';
+
+export type RunState = 'running' | 'callback' | 'closed';
+
+let planHookForTest: ((plan: number, i32: Int32Array) => void) | null = null;
+/** Test hook (src/internal.ts): called after every run has written its plan, e.g. to corrupt it so a kernel traps. */
+export function setPlanHookForTest(hook: ((plan: number, i32: Int32Array) => void) | null): void {
+  planHookForTest = hook;
+}
+
+export class TrainingRun {
+  readonly plan: number;
+  /** Batches per epoch. */
+  readonly nb: number;
+  state: RunState = 'running';
+  private readonly ws: Workspace;
+  private readonly n: number;
+  private readonly spanMax: number;
+  private readonly blocks: { xData: number; yData: number; order: number; losses: number; snapshot: number };
+  private readonly stateBlocks: [number, number][];
+  private readonly losses: number[] = [];
+  /** epochs completed */
+  private epoch = 0;
+  /** epochs in the current span */
+  private spanEpochs = 0;
+  /** epochs of the current span completed and reported */
+  private doneInSpan = 0;
+  /** batches of the current span run */
+  private batchDone = 0;
+  private perBatchMs = 0;
+  /** the parameters are already those of the last completed epoch (no rewind needed) */
+  private atEpochEnd = true;
+
+  /**
+   * Checks that everything fits, then allocates; a failure frees whatever was allocated.
+   * @param evaluate validation after each epoch (reads use the network's read workspace)
+   */
+  constructor(
+    private readonly mem: NetMemory,
+    private readonly op: string,
+    private readonly r: ResolvedTrain,
+    X: Matrix,
+    Y: Matrix,
+    multiEpoch: boolean,
+    private readonly shuffleRng: () => number,
+    private readonly evaluate: (X: Matrix, Y: Matrix) => { loss: number; accuracy: number },
+  ) {
+    const { layers } = mem.shape;
+    const n = X.rows, nIn = layers[0]!, nOut = layers[layers.length - 1]!;
+    this.n = n;
+    this.nb = Math.ceil(n / r.batch);
+    this.spanMax = multiEpoch ? Math.max(1, Math.min(r.epochs, Math.floor(2 ** 20 / n))) : 1;
+    // everything this constructor may allocate, counted before the first allocation
+    const snapshotBytes = paramBytes(layers) + mem.optimizerStateBytes(r.optimizer) + 256;
+    const needed =
+      mem.workspaceNeed('train', r.batch) + mem.optimizerNeed(r.optimizer) + snapshotBytes +
+      (n * (nIn + nOut) * 8 + 16) + (n * this.spanMax * 4 + 16) + (this.nb * this.spanMax * 8 + 16) +
+      (r.validation ? mem.workspaceNeed('read', Math.min(256, r.validation.x.rows)) : 0);
+    checkFits(op, mem.host, needed);
+    const allocated: number[] = [];
+    const alloc = (bytes: number): number => {
+      const p = mem.alloc(bytes, false); // every block is written whole before it is read
+      allocated.push(p);
+      return p;
+    };
+    try {
+      this.ws = mem.workspace('train', r.batch);
+      mem.ensureOptimizer(r.optimizer);
+      this.plan = this.ws.plan;
+      this.stateBlocks = mem.stateBlocks(this.ws.hp);
+      let bytes = 0;
+      for (const [, b] of this.stateBlocks) bytes += b;
+      this.blocks = {
+        xData: alloc(n * nIn * 8),
+        yData: alloc(n * nOut * 8),
+        order: alloc(n * this.spanMax * 4),
+        losses: alloc(this.nb * this.spanMax * 8),
+        snapshot: alloc(bytes),
+      };
+    } catch (e) {
+      for (const p of allocated) mem.release(p);
+      throw e;
+    }
+    const F = mem.host.f64();
+    F.set(X.data, this.blocks.xData >> 3);
+    F.set(Y.data, this.blocks.yData >> 3);
+    this.writePlan();
+    this.startSpan();
+  }
+
+  /** Points the (network's training) plan at this run's blocks and options. */
+  writePlan(): void {
+    const { mem, ws, blocks } = this;
+    mem.writePlanLayers(ws, mem);
+    mem.writePlanTraining(ws, this.r, blocks.xData, blocks.yData, blocks.order, this.n);
+    mem.host.i32()[(this.plan >> 2) + PLAN_LOSSES] = blocks.losses;
+    planHookForTest?.(this.plan, mem.host.i32());
+  }
+
+  /**
+   * Where reads take the parameters from while this run is open: inside onEpoch the live ones (the end of the
+   * epoch just completed); between the slices of trainAsync the snapshot (the end of the last completed epoch),
+   * never the parameters a step is writing.
+   */
+  readParams(): ParamPtrs | null {
+    if (this.state !== 'running') return null;
+    const w: number[] = [], b: number[] = [];
+    let off = this.blocks.snapshot;
+    for (const [p, bytes] of this.stateBlocks) {
+      const l = this.mem.w.indexOf(p);
+      if (l >= 0) w[l] = off;
+      const k = this.mem.b.indexOf(p);
+      if (k >= 0) b[k] = off;
+      off += bytes;
+    }
+    return { w, b };
+  }
+
+  /** The next batches to run: the rest of the span, or about `budgetMs` worth of them (at least one). */
+  chunk(budgetMs: number): { first: number; count: number } {
+    const left = this.spanEpochs * this.nb - this.batchDone;
+    const pb = this.perBatchMs;
+    const count = budgetMs === Infinity ? left : pb === 0 ? 1 : Math.max(1, Math.min(left, Math.floor(budgetMs / pb)));
+    this.atEpochEnd = false;
+    return { first: this.batchDone, count };
+  }
+
+  /**
+   * Records `count` batches that ran; reports every epoch they completed; returns the result when training is over.
+   * @throws TrainingError when an epoch's loss or the parameters are not finite (the parameters are then those of
+   *   the last finite epoch); whatever onEpoch throws.
+   */
+  ran(count: number, ms: number): TrainResult | null {
+    const dt = ms / count;
+    this.perBatchMs = this.perBatchMs === 0 ? dt : 0.7 * this.perBatchMs + 0.3 * dt;
+    this.batchDone += count;
+    const { nb, mem, r } = this;
+    if (this.batchDone < this.spanEpochs * nb) return null;
+    // the span is complete: its epoch losses in batch order, then the parameters
+    const L = mem.host.f64(), spanLosses: number[] = [];
+    for (let e = 0; e < this.spanEpochs; e++) {
+      const base = (this.blocks.losses >> 3) + e * nb;
+      let sum = 0;
+      for (let b = 0; b < nb; b++) sum += L[base + b]!;
+      spanLosses.push(sum / nb);
+    }
+    let bad = spanLosses.findIndex((l) => !Number.isFinite(l));
+    let what = bad >= 0 ? `loss became ${String(spanLosses[bad])}` : '';
+    if (bad < 0 && !mem.parametersFinite()) {
+      bad = this.firstNonFiniteEpoch();
+      what = 'the parameters became non-finite';
+    }
+    if (bad >= 0) {
+      this.doneInSpan = bad;
+      this.rewind();
+      const epoch = this.epoch + bad;
+      throw new TrainingError(
+        `${this.op}: ${what} in epoch ${epoch} (of ${r.epochs}); ` +
+          (epoch === 0 ? 'the parameters are unchanged (those from before this call). ' : `the parameters are those after epoch ${epoch - 1}. `) +
+          `Try a lower learningRate (now ${r.lr}) or normalise the inputs.`,
+      );
+    }
+    this.losses.push(...spanLosses);
+    this.epoch += this.spanEpochs;
+    this.doneInSpan = this.spanEpochs;
+    this.atEpochEnd = true;
+    mem.readHp(this.ws);
+    const loss = spanLosses[spanLosses.length - 1]!;
+    const info: EpochInfo = { epoch: this.epoch - 1, loss };
+    let verdict: void | false = undefined;
+    this.state = 'callback';
+    try {
+      if (r.validation) {
+        const v = this.evaluate(r.validation.x, r.validation.y);
+        info.validationLoss = v.loss;
+        info.validationAccuracy = v.accuracy;
+      }
+      if (r.onEpoch) verdict = r.onEpoch(info);
+    } finally {
+      if (this.state === 'callback') this.state = 'running';
+    }
+    if (verdict === false || this.epoch >= r.epochs) return { epochs: this.epoch, losses: this.losses.slice() };
+    return null;
+  }
+
+  /** After ran() returned null: starts the next span if the current one is complete (the caller checked for disposal and aborts first). */
+  nextSpan(): void {
+    if (this.batchDone >= this.spanEpochs * this.nb) this.startSpan();
+  }
+
+  /** After a failure or an abort: the parameters and optimizer state of the last completed epoch. */
+  abort(): void {
+    if (this.state === 'closed' || this.atEpochEnd || this.mem.host.disposed) return;
+    this.rewind();
+  }
+
+  /** Frees the run's blocks (a no-op after the backend or the network released everything). */
+  close(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    const { mem } = this;
+    if (mem.host.disposed || !mem.owned.blocks.has(this.blocks.snapshot)) return;
+    mem.host.i32()[(this.plan >> 2) + PLAN_LOSSES] = 0; // the plan must not point at freed memory
+    for (const p of [this.blocks.snapshot, this.blocks.losses, this.blocks.order, this.blocks.yData, this.blocks.xData]) mem.release(p);
+  }
+
+  // ---------------------------------------------------------------- internals
+  private copyState(toSnapshot: boolean): void {
+    const F = this.mem.host.f64();
+    let off = this.blocks.snapshot;
+    for (const [p, bytes] of this.stateBlocks) {
+      if (toSnapshot) F.copyWithin(off >> 3, p >> 3, (p + bytes) >> 3);
+      else F.copyWithin(p >> 3, off >> 3, (off + bytes) >> 3);
+      off += bytes;
+    }
+  }
+
+  /** Back to the end of the span's `doneInSpan` completed epochs: the snapshot, then those epochs again. */
+  private rewind(): void {
+    this.copyState(false);
+    if (this.doneInSpan > 0) this.mem.host.trainBatches(this.plan, 0, this.doneInSpan * this.nb);
+    this.mem.readHp(this.ws);
+    this.batchDone = this.doneInSpan * this.nb;
+    this.atEpochEnd = true;
+  }
+
+  /** The span's first epoch after which a parameter is not finite (replayed one epoch at a time from the snapshot). */
+  private firstNonFiniteEpoch(): number {
+    this.copyState(false);
+    for (let e = 0; e < this.spanEpochs; e++) {
+      this.mem.host.trainBatches(this.plan, e * this.nb, this.nb);
+      if (!this.mem.parametersFinite()) return e;
+    }
+    return this.spanEpochs - 1;
+  }
+
+  private startSpan(): void {
+    const { n, r } = this;
+    this.spanEpochs = Math.min(this.spanMax, r.epochs - this.epoch);
+    const I = this.mem.host.i32();
+    for (let e = 0; e < this.spanEpochs; e++) {
+      const o = (this.blocks.order >> 2) + e * n;
+      for (let i = 0; i < n; i++) I[o + i] = i;
+      if (r.shuffle) {
+        for (let i = n - 1; i > 0; i--) {
+          const j = Math.floor(this.shuffleRng() * (i + 1));
+          const t = I[o + i]!;
+          I[o + i] = I[o + j]!;
+          I[o + j] = t;
+        }
+      }
+    }
+    this.copyState(true);
+    this.doneInSpan = 0;
+    this.batchDone = 0;
+    this.atEpochEnd = true;
+  }
+}
