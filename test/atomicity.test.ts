@@ -3,12 +3,12 @@
  * changes"): parameters bit-identical, backend memory in use unchanged. A diverging run restores the parameters
  * and optimizer state of the last finite epoch.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Backend } from '../src/backend.js';
 import { NnError, OptionError, ShapeError, TrainingError } from '../src/errors.js';
 import { matrix } from '../src/matrix.js';
 import { Network, type NetworkOptions, type TrainOptions } from '../src/network.js';
-import { BACKEND_DEFAULTS } from './helpers/backends.js';
+import { BACKEND_DEFAULTS, useBackend } from './helpers/backends.js';
 import { paramBits, randomRows } from './helpers/data.js';
 
 type ErrorClass = new (...args: never[]) => Error;
@@ -93,11 +93,8 @@ const BAD_MSE: BadCall[] = [
 ];
 
 describe.each(BACKEND_DEFAULTS)('atomicity on $label', (bc) => {
-  let backend: Backend;
-  beforeAll(async () => {
-    backend = await bc.create();
-  });
-  afterAll(() => backend.dispose());
+  let backend!: Backend;
+  useBackend(bc, (b) => (backend = b));
 
   async function net(o: Partial<NetworkOptions> = {}): Promise<Network> {
     return Network.create({ layers: [2, 3, 1], seed: 99, backend, ...o });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../src/backend.js';
 import { NnError } from '../src/errors.js';
 import { Network, type NetworkJSON, type NetworkOptions } from '../src/network.js';
-import { BACKEND_DEFAULTS, BACKENDS } from './helpers/backends.js';
+import { BACKEND_DEFAULTS, BACKENDS, useBackend } from './helpers/backends.js';
 import { expectClose } from './helpers/close.js';
 import { paramBits, randomRows } from './helpers/data.js';
 
@@ -32,11 +32,8 @@ const X = randomRows(7, 3, 31);
 const SPECIAL = [-0, 0, 5e-324, -5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, -1.7976931348623157e308, 0.1, 1 / 3, -Math.PI, 2 ** 53 + 2];
 
 describe.each(BACKEND_DEFAULTS)('JSON on $label', (bc) => {
-  let backend: Backend;
-  beforeAll(async () => {
-    backend = await bc.create();
-  });
-  afterAll(() => backend.dispose());
+  let backend!: Backend;
+  useBackend(bc, (b) => (backend = b));
 
   async function make(o: Partial<NetworkOptions> = {}): Promise<Network> {
     return Network.create({ layers: [3, 4, 2], seed: 17, activation: 'tanh', backend, ...o });

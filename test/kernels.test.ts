@@ -5,10 +5,10 @@
  * not mutated, in-place activation (a aliasing z, dz aliasing da) is allowed, and shapes/ownership are checked.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Activation, Backend, Loss, Mat } from '../src/backend.js';
 import { BackendError, DisposedError, ShapeError, loadBackend } from '../src/index.js';
-import { BACKENDS } from './helpers/backends.js';
+import { BACKENDS, useBackend } from './helpers/backends.js';
 import { expectClose } from './helpers/close.js';
 import { mulberry32 } from './helpers/rng.js';
 
@@ -25,11 +25,8 @@ function rows(rand: () => number, r: number, c: number, lo = -2, hi = 2): number
 
 for (const bc of BACKENDS) {
   describe(`${bc.label} kernels`, () => {
-    let be: Backend;
-    beforeAll(async () => {
-      be = await bc.create();
-    });
-    afterAll(() => be.dispose());
+    let be!: Backend;
+    useBackend(bc, (b) => (be = b));
     const mat = (r: number, c: number, v?: number[]): Mat => {
       const m = be.alloc(r, c);
       if (v) be.write(m, v);

@@ -6,10 +6,10 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Backend } from '../src/backend.js';
 import { Network, type NetworkOptions, type TrainOptions } from '../src/network.js';
-import { BACKEND_DEFAULTS } from './helpers/backends.js';
+import { BACKEND_DEFAULTS, useBackend } from './helpers/backends.js';
 import { paramBits, randomRows } from './helpers/data.js';
 
 interface Job {
@@ -45,11 +45,8 @@ const JOBS: Job[] = [
 ];
 
 describe.each(BACKEND_DEFAULTS)('lifetime on $label', (bc) => {
-  let backend: Backend;
-  beforeAll(async () => {
-    backend = await bc.create();
-  });
-  afterAll(() => backend.dispose());
+  let backend!: Backend;
+  useBackend(bc, (b) => (backend = b));
 
   it('networks trained in interleaved calls on one backend match each trained alone', async () => {
     const rounds = 6;

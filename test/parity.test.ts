@@ -4,11 +4,11 @@
  * with every optimizer over random shapes and batch sizes (including a last partial batch).
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Activation, Backend, Loss, Optimizer } from '../src/backend.js';
 import { Network } from '../src/index.js';
 import { OracleNetwork, type OracleOptimizer } from '../src/reference/oracle.js';
-import { BACKENDS } from './helpers/backends.js';
+import { BACKENDS, useBackend } from './helpers/backends.js';
 import { expectClose } from './helpers/close.js';
 import { mulberry32 } from './helpers/rng.js';
 
@@ -61,11 +61,8 @@ function oracleFor(net: Network): OracleNetwork {
 
 for (const bc of BACKENDS) {
   describe(`${bc.label} matches the per-neuron oracle`, () => {
-    let backend: Backend;
-    beforeAll(async () => {
-      backend = await bc.create();
-    });
-    afterAll(() => backend.dispose());
+    let backend!: Backend;
+    useBackend(bc, (b) => (backend = b));
 
     const make = (c: Case) =>
       Network.create({ layers: c.sizes, activation: c.hidden, outputActivation: c.output, loss: c.loss, seed: c.seed, backend, init: 'normal' });

@@ -3,10 +3,10 @@
  * tutorial's Python code) reproduced by Network on every backend: batchSize 1, shuffle false, sigmoid, MSE.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Backend } from '../src/backend.js';
 import { Network } from '../src/index.js';
-import { BACKENDS, TOL_JS } from './helpers/backends.js';
+import { BACKENDS, TOL_JS, useBackend } from './helpers/backends.js';
 import { expectClose } from './helpers/close.js';
 
 interface P { w1: number; w2: number; w3: number; w4: number; w5: number; w6: number; b1: number; b2: number; b3: number }
@@ -21,11 +21,8 @@ const toLayers = (p: P) => [
 const flat = (p: P) => [p.w1, p.w2, p.w3, p.w4, p.b1, p.b2, p.w5, p.w6, p.b3];
 
 for (const bc of BACKENDS) describe(`${bc.label} tutorial run`, () => {
-  let backend: Backend;
-  beforeAll(async () => {
-    backend = await bc.create();
-  });
-  afterAll(() => backend.dispose());
+  let backend!: Backend;
+  useBackend(bc, (b) => (backend = b));
   // The issue pins 1e-12 relative for the tutorial run; WASM builds use another exp, so their own tolerance if looser.
   const tol = { rtol: Math.max(bc.tol.rtol, TOL_JS.rtol), atol: 1e-14 };
 

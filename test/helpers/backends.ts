@@ -2,6 +2,7 @@
  * One list of backends for every suite (STYLE.md §9): each entry loads exactly one build, and a build
  * that cannot load fails the suite (loadBackend rejects); nothing is skipped. Tolerances live here too.
  */
+import { afterAll, beforeAll } from 'vitest';
 import { loadBackend } from '../../src/backends/index.js';
 import type { Backend, BackendName, BackendVariant } from '../../src/backend.js';
 
@@ -51,3 +52,16 @@ export const BACKENDS: readonly BackendCase[] = [
 export const BACKEND_DEFAULTS: readonly BackendCase[] = BACKENDS.filter(
   (b) => b.variant === 'js' || (b.name === 'assemblyscript' && b.variant === 'relaxed-simd') || (b.name === 'rust' && b.variant === 'simd'),
 );
+
+/**
+ * The per-suite setup every backend suite shares: loads the case's backend before the suite's tests (handing it to
+ * `set`) and disposes it after them.
+ */
+export function useBackend(bc: BackendCase, set: (backend: Backend) => void): void {
+  let backend: Backend | null = null;
+  beforeAll(async () => {
+    backend = await bc.create();
+    set(backend);
+  });
+  afterAll(() => backend?.dispose());
+}
