@@ -13,7 +13,7 @@ import { matrix, type Matrix } from '../src/matrix.js';
 import { Network, type NetworkOptions, type TrainOptions } from '../src/network.js';
 import { OracleNetwork } from '../src/reference/oracle.js';
 import { TutorialNetwork } from '../src/reference/tutorial.js';
-import { mulberry32, normalFrom } from '../src/rng.js';
+import { Mulberry32, mulberry32, normalFrom } from '../src/rng.js';
 import { errorMessage, type BackendRow } from './backends.js';
 import { SHORT_OPTS, TRAIN_OPTS, TRAIN_SAMPLES } from './env.js';
 import { NaiveMlp } from './naive.js';
@@ -63,7 +63,7 @@ export const CONFIGS: readonly Config[] = [
 function fusedEpoch(net: Network, X: Matrix, Y: Matrix, options: TrainOptions): { setup: () => void; run: () => number; free: () => void; plan: number; nBatches: number } {
   const { mem } = networkInternals(net);
   const { r } = resolveTrain('bench', mem.shape, X, Y, { ...options, shuffle: false });
-  const run = new TrainingRun(mem, 'bench', r, X, Y, false, () => 0, () => ({ loss: 0, accuracy: 0 }));
+  const run = new TrainingRun(mem, 'bench', r, X, Y, false, new Mulberry32(0), () => ({ loss: 0, accuracy: 0 }));
   return {
     setup: () => run.writePlan(),
     run: () => mem.host.trainBatches(run.plan, 0, run.nb),

@@ -16,11 +16,11 @@ import { memoryIsShared } from './backends/heap.js';
 import { hostOf, isBackend, type KernelHost } from './backends/host.js';
 import { loadBackend } from './backends/index.js';
 import { ThreadPool, nodeThreadCount } from './backends/threads.js';
-import { checkFiniteParams, checkOptions, describeValue, optPositive, toMatrix } from './check.js';
+import { checkFiniteParams, checkOptions, describeValue, optBool, optPositive, toMatrix } from './check.js';
 import { BackendError, DisposedError, NnError, OptionError, ShapeError } from './errors.js';
 import type { Input, Matrix } from './matrix.js';
 import { backprop, evaluateAll, forwardAll } from './net/inference.js';
-import { NetMemory, type ParamPtrs } from './net/memory.js';
+import { NetMemory, checkFits, type ParamPtrs, type StatePtrs } from './net/memory.js';
 import {
   MAX_THREADS, checkData, checkThreads, resolveNetworkOptions, resolveTrain,
   type LayerParameters, type NetworkOptions, type NetworkShape, type ResolvedTrain, type TrainOptions, type TrainResult,
@@ -28,7 +28,7 @@ import {
 import { TrainingRun } from './net/run.js';
 import { encodeNetwork, parseNetworkJSON, type NetworkJSON } from './net/serialize.js';
 import type { Activation, Loss } from './backend.js';
-import { mulberry32 } from './rng.js';
+import { Mulberry32 } from './rng.js';
 
 export type { EpochInfo, Init, LayerParameters, NetworkOptions, TrainOptions, TrainResult } from './net/options.js';
 export type { NetworkJSON } from './net/serialize.js';
@@ -58,7 +58,7 @@ export class Network {
 
   private readonly shape: NetworkShape;
   private readonly mem: NetMemory;
-  private readonly shuffleRng: () => number;
+  private readonly rng: Mulberry32;
   private isDisposed = false;
   private run: TrainingRun | null = null;
   private runOp = '';
@@ -73,7 +73,7 @@ export class Network {
     this.loss = shape.loss;
     this.leakySlope = shape.leakySlope;
     this.seed = seed;
-    this.shuffleRng = mulberry32((seed ^ 0x9e3779b9) >>> 0);
+    this.rng = new Mulberry32((seed ^ 0x9e3779b9) >>> 0);
     this.mem = new NetMemory(op, backend, host, ownsBackend, this.shape, this);
     internals.set(this, () => ({ mem: this.mem, pool: this.pool }));
   }
@@ -96,7 +96,14 @@ export class Network {
     const spec = parseNetworkJSON(json);
     const o = checkOptions('Network.fromJSON', options, ['threads']);
     const threads = checkThreads('Network.fromJSON', o.threads);
-    return Network.build('Network.fromJSON', backend, spec, spec.seed, threads, (net) => net.mem.writeParameters(spec.parameters));
+    return Network.build('Network.fromJSON', backend, spec, spec.seed, threads, (net) => {
+      net.mem.writeParameters(spec.parameters);
+      if (spec.optimizer) {
+        checkFits('Network.fromJSON', net.mem.host, net.mem.optimizerNeed(spec.optimizer.kind));
+        net.mem.writeOptimizer(spec.optimizer);
+      }
+      if (spec.shuffle !== undefined) net.rng.state = spec.shuffle;
+    });
   }
 
   private static async build(
@@ -284,9 +291,20 @@ export class Network {
   }
 
   // ------------------------------------------------------------------ save
-  /** Versioned plain JSON; float64 values round-trip exactly (-0 is written as the string "-0"). */
-  toJSON(): NetworkJSON {
-    return encodeNetwork(this.shape, this.seed, this.mem.readParameters(this.readParams('toJSON')));
+  /**
+   * Versioned plain JSON; float64 values round-trip exactly (-0 is written as the string "-0"). With
+   * `{ optimizer: true }` a checkpoint (version 2): also the optimizer state and the shuffle generator's position,
+   * so that training resumes bit for bit. (JSON.stringify(net) calls toJSON with a string key: plain JSON.)
+   */
+  toJSON(options?: { optimizer?: boolean } | string): NetworkJSON {
+    const st = this.readState('toJSON');
+    let withOptimizer = false;
+    if (options !== undefined && typeof options !== 'string') {
+      const o = checkOptions('toJSON', options, ['optimizer']);
+      withOptimizer = optBool('toJSON', 'optimizer', o.optimizer, false);
+    }
+    const params = this.mem.readParameters(st);
+    return encodeNetwork(this.shape, this.seed, params, withOptimizer ? { optimizer: this.mem.readOptimizer(st), rngState: st.rngState } : undefined);
   }
 
   // ------------------------------------------------------------------ internals
@@ -305,7 +323,13 @@ export class Network {
   /** enter() for reads: where the parameters come from (the live ones, or a running training's snapshot). */
   private readParams(op: string): ParamPtrs {
     this.enter(op);
-    return this.run?.readParams() ?? this.mem;
+    return this.readState(op);
+  }
+
+  /** enter() for reads of the whole training state (checkpoints). */
+  private readState(op: string): StatePtrs {
+    this.enter(op);
+    return this.run?.readState() ?? { w: this.mem.w, b: this.mem.b, opt: this.mem.opt, hp: null, rngState: this.rng.state };
   }
 
   private checkStillLive(op: string): void {
@@ -314,7 +338,7 @@ export class Network {
   }
 
   private openRun(op: string, r: ResolvedTrain, X: Matrix, Y: Matrix, multiEpoch: boolean): TrainingRun {
-    const run = new TrainingRun(this.mem, op, r, X, Y, multiEpoch, this.shuffleRng, (vx, vy) => evaluateAll(op, this.mem, this.mem, vx, vy));
+    const run = new TrainingRun(this.mem, op, r, X, Y, multiEpoch, this.rng, (vx, vy) => evaluateAll(op, this.mem, this.mem, vx, vy));
     this.run = run;
     this.runOp = op;
     this.stop = new AbortController();

@@ -74,6 +74,24 @@ export interface ParamPtrs {
   b: readonly number[];
 }
 
+/** Where a checkpoint takes the whole training state from (the live blocks, or a snapshot's copies of them). */
+export interface StatePtrs extends ParamPtrs {
+  opt: OptState | null;
+  /** the hp block holding the optimizer counters, or null for the ones kept in NetMemory.hp */
+  hp: number | null;
+  rngState: number;
+}
+
+/** The optimizer state as plain arrays (a checkpoint), per layer. */
+export interface OptimizerSave {
+  kind: Optimizer;
+  beta1Pow: number;
+  beta2Pow: number;
+  step: number;
+  /** per layer: momentum's velocity or Adam's first moment (w, b), and Adam's second moment (w2, b2) */
+  layers: { w: Float64Array; b: Float64Array; w2?: Float64Array; b2?: Float64Array }[];
+}
+
 /** Bytes of a network's parameters (with the allocator's alignment slack). */
 export function paramBytes(layers: readonly number[]): number {
   let n = 0;
@@ -161,6 +179,44 @@ export class NetMemory {
       const nIn = layers[l]!, nOut = layers[l + 1]!, bp = src.b[l]!;
       return { weights: F.slice(wp >> 3, (wp >> 3) + nIn * nOut), biases: F.slice(bp >> 3, (bp >> 3) + nOut) };
     });
+  }
+
+  /** The optimizer state at `src` (a checkpoint); null when the network has none yet. */
+  readOptimizer(src: StatePtrs): OptimizerSave | null {
+    const opt = src.opt;
+    if (!opt) return null;
+    const F = this.host.f64(), { layers } = this.shape;
+    const hp = src.hp === null ? this.hp : { beta1Pow: F[(src.hp >> 3) + HP_BETA1_POW]!, beta2Pow: F[(src.hp >> 3) + HP_BETA2_POW]!, step: F[(src.hp >> 3) + HP_STEP]! };
+    const get = (p: number, n: number): Float64Array => F.slice(p >> 3, (p >> 3) + n);
+    return {
+      kind: opt.kind, ...hp,
+      layers: opt.sw.map((_, l) => {
+        const nw = layers[l]! * layers[l + 1]!, nb = layers[l + 1]!;
+        if (opt.kind === 'sgd') return { w: new Float64Array(0), b: new Float64Array(0) };
+        const out: OptimizerSave['layers'][number] = { w: get(opt.sw[l]!, nw), b: get(opt.sb[l]!, nb) };
+        if (opt.kind === 'adam') {
+          out.w2 = get(opt.sw2[l]!, nw);
+          out.b2 = get(opt.sb2[l]!, nb);
+        }
+        return out;
+      }),
+    };
+  }
+
+  /** Restores a validated optimizer state (fromJSON of a checkpoint). */
+  writeOptimizer(save: OptimizerSave): void {
+    const st = this.ensureOptimizer(save.kind);
+    const F = this.host.f64();
+    save.layers.forEach((s, l) => {
+      if (save.kind === 'sgd') return;
+      F.set(s.w, st.sw[l]! >> 3);
+      F.set(s.b, st.sb[l]! >> 3);
+      if (save.kind === 'adam') {
+        F.set(s.w2!, st.sw2[l]! >> 3);
+        F.set(s.b2!, st.sb2[l]! >> 3);
+      }
+    });
+    this.hp = { beta1Pow: save.beta1Pow, beta2Pow: save.beta2Pow, step: save.step };
   }
 
   /** Copies validated parameters in. */

@@ -13,7 +13,9 @@
 import { PLAN_LOSSES } from '../abi.js';
 import { TrainingError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
-import { checkFits, paramBytes, type NetMemory, type ParamPtrs, type Workspace } from './memory.js';
+import type { Mulberry32 } from '../rng.js';
+import { checkFits, type NetMemory, type StatePtrs, type Workspace } from './memory.js';
+import { Snapshot } from './snapshot.js';
 import type { EpochInfo, ResolvedTrain, TrainResult } from './options.js';
 
 export type RunState = 'running' | 'callback' | 'closed';
@@ -32,8 +34,8 @@ export class TrainingRun {
   private readonly ws: Workspace;
   private readonly n: number;
   private readonly spanMax: number;
-  private readonly blocks: { xData: number; yData: number; order: number; losses: number; snapshot: number };
-  private readonly stateBlocks: [number, number][];
+  private readonly blocks: { xData: number; yData: number; order: number; losses: number };
+  private readonly snapshot: Snapshot;
   private readonly losses: number[] = [];
   /** epochs completed */
   private epoch = 0;
@@ -58,7 +60,7 @@ export class TrainingRun {
     X: Matrix,
     Y: Matrix,
     multiEpoch: boolean,
-    private readonly shuffleRng: () => number,
+    private readonly rng: Mulberry32,
     private readonly evaluate: (X: Matrix, Y: Matrix) => { loss: number; accuracy: number },
   ) {
     const { layers } = mem.shape;
@@ -67,7 +69,7 @@ export class TrainingRun {
     this.nb = Math.ceil(n / r.batch);
     this.spanMax = multiEpoch ? Math.max(1, Math.min(r.epochs, Math.floor(2 ** 20 / n))) : 1;
     // everything this constructor may allocate, counted before the first allocation
-    const snapshotBytes = paramBytes(layers) + mem.optimizerStateBytes(r.optimizer) + 256;
+    const snapshotBytes = Snapshot.bytes(mem, r.optimizer);
     const needed =
       mem.workspaceNeed('train', r.batch) + mem.optimizerNeed(r.optimizer) + snapshotBytes +
       (n * (nIn + nOut) * 8 + 16) + (n * this.spanMax * 4 + 16) + (this.nb * this.spanMax * 8 + 16) +
@@ -83,16 +85,13 @@ export class TrainingRun {
       this.ws = mem.workspace('train', r.batch);
       mem.ensureOptimizer(r.optimizer);
       this.plan = this.ws.plan;
-      this.stateBlocks = mem.stateBlocks(this.ws.hp);
-      let bytes = 0;
-      for (const [, b] of this.stateBlocks) bytes += b;
       this.blocks = {
         xData: alloc(n * nIn * 8),
         yData: alloc(n * nOut * 8),
         order: alloc(n * this.spanMax * 4),
         losses: alloc(this.nb * this.spanMax * 8),
-        snapshot: alloc(bytes),
       };
+      this.snapshot = new Snapshot(mem, this.ws.hp, alloc);
     } catch (e) {
       for (const p of allocated) mem.release(p);
       throw e;
@@ -118,18 +117,8 @@ export class TrainingRun {
    * epoch just completed); between the slices of trainAsync the snapshot (the end of the last completed epoch),
    * never the parameters a step is writing.
    */
-  readParams(): ParamPtrs | null {
-    if (this.state !== 'running') return null;
-    const w: number[] = [], b: number[] = [];
-    let off = this.blocks.snapshot;
-    for (const [p, bytes] of this.stateBlocks) {
-      const l = this.mem.w.indexOf(p);
-      if (l >= 0) w[l] = off;
-      const k = this.mem.b.indexOf(p);
-      if (k >= 0) b[k] = off;
-      off += bytes;
-    }
-    return { w, b };
+  readState(): StatePtrs | null {
+    return this.state === 'running' ? this.snapshot.ptrs() : null;
   }
 
   /** The next batches to run: the rest of the span, or about `budgetMs` worth of them (at least one). */
@@ -215,25 +204,15 @@ export class TrainingRun {
     if (this.state === 'closed') return;
     this.state = 'closed';
     const { mem } = this;
-    if (mem.host.disposed || !mem.owned.blocks.has(this.blocks.snapshot)) return;
+    if (mem.host.disposed || !mem.owned.blocks.has(this.snapshot.ptr)) return;
     mem.host.i32()[(this.plan >> 2) + PLAN_LOSSES] = 0; // the plan must not point at freed memory
-    for (const p of [this.blocks.snapshot, this.blocks.losses, this.blocks.order, this.blocks.yData, this.blocks.xData]) mem.release(p);
+    for (const p of [this.snapshot.ptr, this.blocks.losses, this.blocks.order, this.blocks.yData, this.blocks.xData]) mem.release(p);
   }
 
   // ---------------------------------------------------------------- internals
-  private copyState(toSnapshot: boolean): void {
-    const F = this.mem.host.f64();
-    let off = this.blocks.snapshot;
-    for (const [p, bytes] of this.stateBlocks) {
-      if (toSnapshot) F.copyWithin(off >> 3, p >> 3, (p + bytes) >> 3);
-      else F.copyWithin(p >> 3, off >> 3, (off + bytes) >> 3);
-      off += bytes;
-    }
-  }
-
   /** Back to the end of the span's `doneInSpan` completed epochs: the snapshot, then those epochs again. */
   private rewind(): void {
-    this.copyState(false);
+    this.snapshot.restore();
     if (this.doneInSpan > 0) this.mem.host.trainBatches(this.plan, 0, this.doneInSpan * this.nb);
     this.mem.readHp(this.ws);
     this.batchDone = this.doneInSpan * this.nb;
@@ -242,7 +221,7 @@ export class TrainingRun {
 
   /** The span's first epoch after which a parameter is not finite (replayed one epoch at a time from the snapshot). */
   private firstNonFiniteEpoch(): number {
-    this.copyState(false);
+    this.snapshot.restore();
     for (let e = 0; e < this.spanEpochs; e++) {
       this.mem.host.trainBatches(this.plan, e * this.nb, this.nb);
       if (!this.mem.parametersFinite()) return e;
@@ -253,20 +232,21 @@ export class TrainingRun {
   private startSpan(): void {
     const { n, r } = this;
     this.spanEpochs = Math.min(this.spanMax, r.epochs - this.epoch);
+    const rngBefore = this.rng.state;
     const I = this.mem.host.i32();
     for (let e = 0; e < this.spanEpochs; e++) {
       const o = (this.blocks.order >> 2) + e * n;
       for (let i = 0; i < n; i++) I[o + i] = i;
       if (r.shuffle) {
         for (let i = n - 1; i > 0; i--) {
-          const j = Math.floor(this.shuffleRng() * (i + 1));
+          const j = Math.floor(this.rng.next() * (i + 1));
           const t = I[o + i]!;
           I[o + i] = I[o + j]!;
           I[o + j] = t;
         }
       }
     }
-    this.copyState(true);
+    this.snapshot.save(rngBefore);
     this.doneInSpan = 0;
     this.batchDone = 0;
     this.atEpochEnd = true;

@@ -5,24 +5,49 @@
 import type { Activation, Loss } from '../backend.js';
 import { describeValue, optEnum, optRange } from '../check.js';
 import { NnError } from '../errors.js';
-import { ACTIVATIONS, LOSSES, checkLayers, checkLossPairing, checkSeed, type LayerParameters, type NetworkShape } from './options.js';
+import type { OptimizerSave } from './memory.js';
+import { ACTIVATIONS, LOSSES, OPTIMIZERS, checkLayers, checkLossPairing, checkSeed, type LayerParameters, type NetworkShape } from './options.js';
 
+type Encoded = (number | '-0')[];
+
+/** A checkpoint's optimizer state: momentum's velocity or Adam's moments per layer, and the step counters. */
+export interface OptimizerJSON {
+  kind: 'sgd' | 'momentum' | 'adam';
+  beta1Pow: number;
+  beta2Pow: number;
+  step: number;
+  /** per layer: momentum's velocity or Adam's first moment (w, b), Adam's second moment (w2, b2); {} for sgd */
+  layers: { w?: Encoded; b?: Encoded; w2?: Encoded; b2?: Encoded }[];
+}
+
+/**
+ * Version 1: the network (layers, activations, loss, parameters). Version 2 (toJSON({ optimizer: true })) adds
+ * `optimizer` (null before the first training) and `shuffle` (the shuffle generator's state), so that training
+ * resumes bit for bit. Both versions load.
+ */
 export interface NetworkJSON {
   format: 'fastnn-network';
-  version: 1;
+  version: 1 | 2;
   layers: number[];
   activations: Activation[];
   loss: Loss;
   leakySlope: number;
   seed: number;
-  parameters: { weights: (number | '-0')[]; biases: (number | '-0')[] }[];
+  parameters: { weights: Encoded; biases: Encoded }[];
+  optimizer?: OptimizerJSON | null;
+  shuffle?: { state: number };
 }
 
-export function encodeNetwork(shape: NetworkShape, seed: number, parameters: readonly LayerParameters[]): NetworkJSON {
-  const enc = (a: Float64Array): (number | '-0')[] => Array.from(a, (v) => (Object.is(v, -0) ? '-0' : v));
-  return {
+const enc = (a: Float64Array): Encoded => Array.from(a, (v) => (Object.is(v, -0) ? '-0' : v));
+const encNum = (v: number): number => v; // counters are finite numbers; -0 cannot occur
+
+export function encodeNetwork(
+  shape: NetworkShape, seed: number, parameters: readonly LayerParameters[],
+  checkpoint?: { optimizer: OptimizerSave | null; rngState: number },
+): NetworkJSON {
+  const out: NetworkJSON = {
     format: 'fastnn-network',
-    version: 1,
+    version: checkpoint ? 2 : 1,
     layers: shape.layers.slice(),
     activations: shape.activations.slice(),
     loss: shape.loss,
@@ -30,6 +55,15 @@ export function encodeNetwork(shape: NetworkShape, seed: number, parameters: rea
     seed,
     parameters: parameters.map((p) => ({ weights: enc(p.weights), biases: enc(p.biases) })),
   };
+  if (checkpoint) {
+    const o = checkpoint.optimizer;
+    out.optimizer = o && {
+      kind: o.kind, beta1Pow: encNum(o.beta1Pow), beta2Pow: encNum(o.beta2Pow), step: encNum(o.step),
+      layers: o.layers.map((l) => (o.kind === 'sgd' ? {} : { w: enc(l.w), b: enc(l.b), ...(l.w2 ? { w2: enc(l.w2), b2: enc(l.b2!) } : {}) })),
+    };
+    out.shuffle = { state: checkpoint.rngState };
+  }
+  return out;
 }
 
 export interface ParsedNetwork {
@@ -39,9 +73,13 @@ export interface ParsedNetwork {
   leakySlope: number;
   seed: number;
   parameters: LayerParameters[];
+  /** version 2 only (undefined: start a fresh optimizer) */
+  optimizer?: OptimizerSave | null;
+  shuffle?: number;
 }
 
 const JSON_KEYS = ['format', 'version', 'layers', 'activations', 'loss', 'leakySlope', 'seed', 'parameters'];
+const JSON_KEYS_V2 = [...JSON_KEYS, 'optimizer', 'shuffle'];
 /** Most parameters a saved network may declare (2^28 float64 = 2 GiB: more cannot fit in WebAssembly memory). */
 const MAX_PARAMS = 2 ** 28;
 
@@ -57,11 +95,12 @@ export function parseNetworkJSON(json: unknown): ParsedNetwork {
   }
   if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new NnError(`${op}: expected a saved network object, received ${describeValue(j)}`);
   const o = j as Record<string, unknown>;
-  for (const k of Object.keys(o)) {
-    if (!JSON_KEYS.includes(k)) throw new NnError(`${op}: unexpected key '${k}' (expected ${JSON_KEYS.join('|')})`);
-  }
   if (o.format !== 'fastnn-network') throw new NnError(`${op}: format must be 'fastnn-network', received ${describeValue(o.format)}`);
-  if (o.version !== 1) throw new NnError(`${op}: unsupported version ${describeValue(o.version)} (this fastnn reads version 1)`);
+  if (o.version !== 1 && o.version !== 2) throw new NnError(`${op}: unsupported version ${describeValue(o.version)} (this fastnn reads versions 1 and 2)`);
+  const keys = o.version === 2 ? JSON_KEYS_V2 : JSON_KEYS;
+  for (const k of Object.keys(o)) {
+    if (!keys.includes(k)) throw new NnError(`${op}: unexpected key '${k}' in a version ${o.version} network (expected ${keys.join('|')})`);
+  }
   const layers = checkLayers(op, o.layers);
   let total = 0;
   for (let l = 0; l + 1 < layers.length; l++) total += layers[l]! * layers[l + 1]! + layers[l + 1]!;
@@ -92,7 +131,51 @@ export function parseNetworkJSON(json: unknown): ParsedNetwork {
       biases: decodeArray(op, `parameters[${l}].biases`, q.biases, nOut),
     };
   });
-  return { layers, activations, loss, leakySlope, seed, parameters };
+  const parsed: ParsedNetwork = { layers, activations, loss, leakySlope, seed, parameters };
+  if (o.version === 2) {
+    parsed.optimizer = o.optimizer === null ? null : parseOptimizer(op, o.optimizer, layers);
+    const sh = o.shuffle as Record<string, unknown> | null;
+    if (typeof sh !== 'object' || sh === null || Object.keys(sh).join() !== 'state') {
+      throw new NnError(`${op}: shuffle must be { state }, received ${describeValue(o.shuffle)}`);
+    }
+    parsed.shuffle = checkSeed(`${op}: shuffle`, sh.state);
+  }
+  return parsed;
+}
+
+function parseOptimizer(op: string, v: unknown, layers: number[]): OptimizerSave {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new NnError(`${op}: optimizer must be an object or null, received ${describeValue(v)}`);
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (!['kind', 'beta1Pow', 'beta2Pow', 'step', 'layers'].includes(k)) throw new NnError(`${op}: optimizer has unexpected key '${k}' (expected kind|beta1Pow|beta2Pow|step|layers)`);
+  }
+  const kind = optEnum(op, 'optimizer.kind', o.kind, OPTIMIZERS);
+  const num = (k: 'beta1Pow' | 'beta2Pow' | 'step', lo: number, hi: number): number => {
+    const x = o[k];
+    if (typeof x !== 'number' || !(x >= lo && x <= hi)) throw new NnError(`${op}: optimizer.${k} must be a number in [${lo}, ${hi}], received ${describeValue(x)}`);
+    return x;
+  };
+  const beta1Pow = num('beta1Pow', 0, 1), beta2Pow = num('beta2Pow', 0, 1), step = num('step', 0, Number.MAX_SAFE_INTEGER);
+  if (!Number.isInteger(step)) throw new NnError(`${op}: optimizer.step must be an integer, received ${step}`);
+  const L = layers.length - 1;
+  if (!Array.isArray(o.layers) || o.layers.length !== L) throw new NnError(`${op}: optimizer.layers must be an array of ${L} layers, received ${describeValue(o.layers)}`);
+  const names = kind === 'adam' ? ['w', 'b', 'w2', 'b2'] : kind === 'momentum' ? ['w', 'b'] : [];
+  const parsedLayers = o.layers.map((e: unknown, l): OptimizerSave['layers'][number] => {
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new NnError(`${op}: optimizer.layers[${l}] must be an object, received ${describeValue(e)}`);
+    const q = e as Record<string, unknown>;
+    const have = Object.keys(q).sort().join(), want = names.slice().sort().join();
+    if (have !== want) throw new NnError(`${op}: optimizer.layers[${l}] of '${kind}' must have keys ${names.join('|') || '(none)'}, received ${have || '(none)'}`);
+    const nw = layers[l]! * layers[l + 1]!, nb = layers[l + 1]!;
+    const get = (k: string, n: number): Float64Array => decodeArray(op, `optimizer.layers[${l}].${k}`, q[k], n);
+    if (kind === 'sgd') return { w: new Float64Array(0), b: new Float64Array(0) };
+    const out: OptimizerSave['layers'][number] = { w: get('w', nw), b: get('b', nb) };
+    if (kind === 'adam') {
+      out.w2 = get('w2', nw);
+      out.b2 = get('b2', nb);
+    }
+    return out;
+  });
+  return { kind, beta1Pow, beta2Pow, step, layers: parsedLayers };
 }
 
 function decodeArray(op: string, what: string, v: unknown, n: number): Float64Array {

@@ -1,0 +1,66 @@
+/**
+ * A copy of everything a training step changes (parameters, optimizer state, the hp block with its step counters)
+ * in one block of backend memory, taken at the start of each span of epochs. A failure, an abort or a divergence
+ * copies it back; reads during trainAsync and checkpoints taken then read from it (the end of the last completed
+ * epoch), never from the parameters a step is writing.
+ */
+import type { NetMemory, StatePtrs } from './memory.js';
+import { paramBytes } from './memory.js';
+import type { Optimizer } from '../backend.js';
+
+export class Snapshot {
+  readonly ptr: number;
+  /** the shuffle generator's state that goes with the saved state (before the span's orders were drawn) */
+  rngState = 0;
+  private readonly blocks: [number, number][];
+
+  /** Bytes a snapshot needs for optimizer `kind` (counted before anything is allocated). */
+  static bytes(mem: NetMemory, kind: Optimizer): number {
+    return paramBytes(mem.shape.layers) + mem.optimizerStateBytes(kind) + 256;
+  }
+
+  /** Allocates the block (not zeroed: save() writes it whole before anything reads it). */
+  constructor(private readonly mem: NetMemory, hp: number, alloc: (bytes: number) => number) {
+    this.blocks = mem.stateBlocks(hp);
+    let bytes = 0;
+    for (const [, b] of this.blocks) bytes += b;
+    this.ptr = alloc(bytes);
+  }
+
+  save(rngState: number): void {
+    this.copy(true);
+    this.rngState = rngState;
+  }
+
+  restore(): void {
+    this.copy(false);
+  }
+
+  /** Where each saved block is inside the snapshot. */
+  ptrs(): StatePtrs {
+    const at = new Map<number, number>();
+    let off = this.ptr;
+    for (const [p, bytes] of this.blocks) {
+      at.set(p, off);
+      off += bytes;
+    }
+    const map = (a: readonly number[]): number[] => a.map((p) => (p === 0 ? 0 : at.get(p)!));
+    const { mem } = this, opt = mem.opt!;
+    return {
+      w: map(mem.w), b: map(mem.b),
+      opt: { kind: opt.kind, sw: map(opt.sw), sw2: map(opt.sw2), sb: map(opt.sb), sb2: map(opt.sb2) },
+      hp: off - this.blocks[this.blocks.length - 1]![1],
+      rngState: this.rngState,
+    };
+  }
+
+  private copy(toSnapshot: boolean): void {
+    const F = this.mem.host.f64();
+    let off = this.ptr;
+    for (const [p, bytes] of this.blocks) {
+      if (toSnapshot) F.copyWithin(off >> 3, p >> 3, (p + bytes) >> 3);
+      else F.copyWithin(p >> 3, off >> 3, (off + bytes) >> 3);
+      off += bytes;
+    }
+  }
+}
