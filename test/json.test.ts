@@ -138,8 +138,8 @@ describe.each(BACKEND_DEFAULTS)('JSON on $label', (bc) => {
     });
     it('wrong format or version', async () => {
       await expectNnReject(() => Network.fromJSON(mutate((j) => { j.version = 3; }), backend), 'unsupported version 3', 'versions 1 and 2');
-      // version 2 is a checkpoint: it must say where the shuffle generator is
-      await expectNnReject(() => Network.fromJSON(mutate((j) => { j.version = 2; }), backend), 'shuffle must be { state }');
+      // version 2 is a checkpoint: it must hold the optimizer state (or null) and the shuffle generator's state
+      await expectNnReject(() => Network.fromJSON(mutate((j) => { j.version = 2; }), backend), 'optimizer must be an object or null');
       await expectNnReject(() => Network.fromJSON(mutate((j) => { j.version = '1'; }), backend), "version '1'");
       await expectNnReject(() => Network.fromJSON(mutate((j) => { j.format = 'keras'; }), backend), "format must be 'fastnn-network', received 'keras'");
     });
