@@ -16,22 +16,24 @@ import { memoryIsShared } from './backends/heap.js';
 import { hostOf, isBackend, type KernelHost } from './backends/host.js';
 import { loadBackend } from './backends/index.js';
 import { ThreadPool, nodeThreadCount } from './backends/threads.js';
-import { checkFiniteParams, checkOptions, describeValue, optBool, optPositive, toMatrix } from './check.js';
+import { checkFiniteParams, checkOptions, describeValue, optBool, optInt, optPositive, toMatrix } from './check.js';
 import { BackendError, DisposedError, NnError, OptionError, ShapeError } from './errors.js';
 import type { Input, Matrix } from './matrix.js';
 import { backprop, evaluateAll, forwardAll } from './net/inference.js';
 import { NetMemory, checkFits, type ParamPtrs, type StatePtrs } from './net/memory.js';
 import {
-  MAX_THREADS, checkData, checkThreads, resolveNetworkOptions, resolveTrain,
+  MAX_THREADS, MAX_WIDTH, checkData, checkThreads, resolveNetworkOptions, resolveTrain, resolveTrainOptions,
   type LayerParameters, type NetworkOptions, type NetworkShape, type ResolvedTrain, type TrainOptions, type TrainResult,
 } from './net/options.js';
 import { TrainingRun } from './net/run.js';
+import { StreamRun, type ChunkSource } from './net/stream.js';
 import { encodeNetwork, parseNetworkJSON, type NetworkJSON } from './net/serialize.js';
 import type { Activation, Loss } from './backend.js';
 import { Mulberry32 } from './rng.js';
 
 export type { EpochInfo, Init, LayerParameters, NetworkOptions, TrainOptions, TrainResult } from './net/options.js';
-export type { NetworkJSON } from './net/serialize.js';
+export type { NetworkJSON, OptimizerJSON } from './net/serialize.js';
+export type { Chunk, ChunkSource } from './net/stream.js';
 export { MAX_THREADS } from './net/options.js';
 
 /** What the internal module (src/internal.ts) may see of a network: its memory plan and its threads. */
@@ -60,7 +62,7 @@ export class Network {
   private readonly mem: NetMemory;
   private readonly rng: Mulberry32;
   private isDisposed = false;
-  private run: TrainingRun | null = null;
+  private run: OpenRun | null = null;
   private runOp = '';
   private stop: AbortController | null = null;
   private pool: ThreadPool | null = null;
@@ -244,10 +246,7 @@ export class Network {
   async trainAsync(x: Input, y: Input, options: TrainOptions & { signal?: AbortSignal; sliceMs?: number }): Promise<TrainResult> {
     this.enter('trainAsync', true);
     const { r, X, Y, o } = resolveTrain('trainAsync', this.shape, x, y, options, ['signal', 'sliceMs'], true);
-    const signal = o.signal as AbortSignal | undefined;
-    if (signal !== undefined && !(typeof AbortSignal !== 'undefined' && signal instanceof AbortSignal)) {
-      throw new OptionError(`trainAsync: signal must be an AbortSignal, received ${describeValue(signal)}`);
-    }
+    const signal = checkSignal('trainAsync', o.signal);
     const sliceMs = optPositive('trainAsync', 'sliceMs', o.sliceMs, 8);
     signal?.throwIfAborted();
     const run = this.openRun('trainAsync', r, X, Y, false);
@@ -284,6 +283,47 @@ export class Network {
     } catch (e) {
       if (!this.isDisposed) run.abort();
       throw e;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.closeRun(run);
+    }
+  }
+
+  /**
+   * Trains from a source of chunks read once per epoch (API.md "Data larger than memory"): batches are formed across
+   * chunk boundaries, memory is bounded by the buffer (`shuffleBuffer` rows when shuffling, default 10,000; about
+   * 8,192 rows otherwise), and with shuffle off the result equals train() on the concatenated data bit for bit.
+   * Never blocks the event loop for long (like trainAsync; threads train each flush on the workers).
+   */
+  async trainStream(source: ChunkSource, options: TrainOptions & { signal?: AbortSignal; shuffleBuffer?: number }): Promise<TrainResult> {
+    this.enter('trainStream', true);
+    const op = 'trainStream';
+    if (typeof source !== 'function') throw new OptionError(`${op}: source must be a function returning an iterable of { x, y } chunks, received ${describeValue(source)}`);
+    const { r, o } = resolveTrainOptions(op, this.shape, options, ['signal', 'shuffleBuffer']);
+    const signal = checkSignal(op, o.signal);
+    const shuffleBuffer = optInt(op, 'shuffleBuffer', o.shuffleBuffer, 1, 10_000);
+    if (shuffleBuffer > MAX_WIDTH) throw new OptionError(`${op}: shuffleBuffer must be at most ${MAX_WIDTH}, received ${shuffleBuffer}`);
+    signal?.throwIfAborted();
+    const run = new StreamRun(this.mem, op, r, shuffleBuffer, this.rng, (vx, vy) => evaluateAll(op, this.mem, this.mem, vx, vy));
+    const stop = this.beginRun(op, run);
+    const onAbort = (): void => stop.abort(signal!.reason);
+    signal?.addEventListener('abort', onAbort);
+    try {
+      return await run.train(
+        source,
+        async (plan, count) => {
+          if (!this.pool) {
+            this.mem.host.trainBatches(plan, 0, count);
+            return;
+          }
+          const per = this.poolBatchLimit();
+          for (let f = 0; f < count; f += per) await this.pool.runAsync(op, plan, f, Math.min(per, count - f), stop.signal);
+        },
+        () => {
+          this.checkStillLive(op);
+          stop.signal.throwIfAborted();
+        },
+      );
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.closeRun(run);
@@ -339,13 +379,19 @@ export class Network {
 
   private openRun(op: string, r: ResolvedTrain, X: Matrix, Y: Matrix, multiEpoch: boolean): TrainingRun {
     const run = new TrainingRun(this.mem, op, r, X, Y, multiEpoch, this.rng, (vx, vy) => evaluateAll(op, this.mem, this.mem, vx, vy));
-    this.run = run;
-    this.runOp = op;
-    this.stop = new AbortController();
+    this.beginRun(op, run);
     return run;
   }
 
-  private closeRun(run: TrainingRun): void {
+  /** The network is busy with `run` until closeRun; `stop` ends it early (dispose, the caller's signal). */
+  private beginRun(op: string, run: OpenRun): AbortController {
+    this.run = run;
+    this.runOp = op;
+    this.stop = new AbortController();
+    return this.stop;
+  }
+
+  private closeRun(run: OpenRun): void {
     run.close();
     this.run = null;
     this.stop = null;
@@ -376,6 +422,19 @@ export class Network {
 }
 
 // ---------------------------------------------------------------------- helpers
+
+/** What a network holds while it trains: a TrainingRun (train, trainAsync) or a StreamRun (trainStream). */
+interface OpenRun {
+  readState(): StatePtrs | null;
+  close(): void;
+}
+
+function checkSignal(op: string, signal: unknown): AbortSignal | undefined {
+  if (signal !== undefined && !(typeof AbortSignal !== 'undefined' && signal instanceof AbortSignal)) {
+    throw new OptionError(`${op}: signal must be an AbortSignal, received ${describeValue(signal)}`);
+  }
+  return signal;
+}
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));

@@ -337,17 +337,24 @@ export class NetMemory {
     this.host.f64()[(ws.hp >> 3) + HP_ALPHA] = this.shape.leakySlope;
   }
 
-  /** Training words: batch, optimizer and its state, the data, and the hyper-parameters. */
-  writePlanTraining(ws: Workspace, r: ResolvedTrain, xData: number, yData: number, order: number, n: number): void {
-    const st = this.opt!;
+  /** The data words: inputs, targets, the sample order and the number of samples. */
+  writePlanData(ws: Workspace, xData: number, yData: number, order: number, n: number): void {
     const I = this.host.i32();
     const P = ws.plan >> 2;
-    I[P + PLAN_BATCH] = r.batch;
-    I[P + PLAN_OPT] = OPT[r.optimizer];
     I[P + PLAN_XDATA] = xData;
     I[P + PLAN_YDATA] = yData;
     I[P + PLAN_ORDER] = order;
     I[P + PLAN_SAMPLES] = n;
+  }
+
+  /** Training words: batch, optimizer and its state, the data, and the hyper-parameters (with the step counters). */
+  writePlanTraining(ws: Workspace, r: ResolvedTrain, xData: number, yData: number, order: number, n: number): void {
+    const st = this.opt!;
+    this.writePlanData(ws, xData, yData, order, n);
+    const I = this.host.i32();
+    const P = ws.plan >> 2;
+    I[P + PLAN_BATCH] = r.batch;
+    I[P + PLAN_OPT] = OPT[r.optimizer];
     for (let l = 0; l < this.L; l++) {
       const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
       I[R + L_SW] = st.sw[l]!;

@@ -142,6 +142,15 @@ export interface ResolvedTrain {
 export function resolveTrain(
   op: string, shape: NetworkShape, x: Input, y: Input, options: unknown, extraKeys: readonly string[] = [], copy = false,
 ): { r: ResolvedTrain; X: Matrix; Y: Matrix; o: Record<string, unknown> } {
+  const { r, o } = resolveTrainOptions(op, shape, options, extraKeys);
+  const { X, Y } = checkData(op, shape, x, y, copy);
+  return { r, X, Y, o };
+}
+
+/** Validates training options (everything but the data); `o` holds the checked object for the extra keys. */
+export function resolveTrainOptions(
+  op: string, shape: NetworkShape, options: unknown, extraKeys: readonly string[] = [],
+): { r: ResolvedTrain; o: Record<string, unknown> } {
   const o = checkOptions(op, options, [...TRAIN_KEYS, ...extraKeys]);
   const epochs = optInt(op, 'epochs', o.epochs, 1);
   const lr = optPositive(op, 'learningRate', o.learningRate);
@@ -160,7 +169,6 @@ export function resolveTrain(
   if (o.onEpoch !== undefined && typeof o.onEpoch !== 'function') {
     throw new OptionError(`${op}: onEpoch must be a function, received ${describeValue(o.onEpoch)}`);
   }
-  const { X, Y } = checkData(op, shape, x, y, copy);
   let validation: ResolvedTrain['validation'] = null;
   if (o.validation !== undefined) {
     const v = checkOptions(`${op}: validation`, o.validation, ['x', 'y']);
@@ -172,7 +180,7 @@ export function resolveTrain(
     epochs, lr, batch, shuffle, optimizer, beta1, beta2, eps, decay, validation,
     onEpoch: (o.onEpoch as ResolvedTrain['onEpoch']) ?? null,
   };
-  return { r, X, Y, o };
+  return { r, o };
 }
 
 /** x and y as matrices of the network's input and output widths, one target row per input row, valid targets. */

@@ -1,0 +1,243 @@
+/**
+ * trainStream (API.md "Data larger than memory"): training from a source of chunks that is read once per epoch.
+ * Rows are copied into a fixed buffer in backend memory (`cap` rows); whenever it is full, the whole batches in it
+ * are trained in one kernel call and the rows left over move to its start, so batches are formed across chunk
+ * boundaries and memory is bounded by the buffer, not by the dataset. With shuffle off, the batches, their order
+ * and the per-batch losses are exactly those of train() on the concatenated data (bit for bit); with shuffle on, the
+ * buffer's rows are permuted by the network's seeded generator before each flush (a shuffle buffer).
+ * A bad chunk, a failing source, an abort or a divergence restore the parameters of the last completed epoch.
+ */
+import { PLAN_LOSSES } from '../abi.js';
+import { checkOptions } from '../check.js';
+import { DisposedError, NnError, OptionError, TrainingError } from '../errors.js';
+import type { Input } from '../matrix.js';
+import type { Mulberry32 } from '../rng.js';
+import { checkFits, type NetMemory, type StatePtrs, type Workspace } from './memory.js';
+import { checkData, type EpochInfo, type ResolvedTrain, type TrainResult } from './options.js';
+import { Snapshot } from './snapshot.js';
+
+export interface Chunk {
+  x: Input;
+  y: Input;
+}
+export type ChunkSource = () => Iterable<Chunk> | AsyncIterable<Chunk>;
+
+/** Runs `count` batches (numbered from 0) of the plan: on this thread or on the workers. */
+export type BatchRunner = (plan: number, count: number) => Promise<void>;
+
+export class StreamRun {
+  state: 'running' | 'callback' | 'closed' = 'running';
+  private readonly ws: Workspace;
+  private readonly cap: number;
+  private readonly blocks: { x: number; y: number; order: number; losses: number };
+  private readonly snapshot: Snapshot;
+  private rows = 0;
+
+  constructor(
+    private readonly mem: NetMemory,
+    private readonly op: string,
+    private readonly r: ResolvedTrain,
+    shuffleBuffer: number,
+    private readonly rng: Mulberry32,
+    private readonly evaluate: (X: import('../matrix.js').Matrix, Y: import('../matrix.js').Matrix) => { loss: number; accuracy: number },
+  ) {
+    const { layers } = mem.shape;
+    const nIn = layers[0]!, nOut = layers[layers.length - 1]!, batch = r.batch;
+    // the buffer: shuffleBuffer rows when shuffling (at least one batch), else whole batches of about 8192 rows
+    this.cap = r.shuffle ? Math.max(shuffleBuffer, batch) : batch * Math.max(1, Math.floor(8192 / batch));
+    const nbMax = Math.ceil(this.cap / batch);
+    const needed =
+      mem.workspaceNeed('train', batch) + mem.optimizerNeed(r.optimizer) + Snapshot.bytes(mem, r.optimizer) +
+      this.cap * (nIn + nOut) * 8 + this.cap * 4 + nbMax * 8 + 64 +
+      (r.validation ? mem.workspaceNeed('read', Math.min(256, r.validation.x.rows)) : 0);
+    checkFits(op, mem.host, needed);
+    const allocated: number[] = [];
+    const alloc = (bytes: number): number => {
+      const p = mem.alloc(bytes, false);
+      allocated.push(p);
+      return p;
+    };
+    try {
+      this.ws = mem.workspace('train', batch);
+      mem.ensureOptimizer(r.optimizer);
+      this.blocks = { x: alloc(this.cap * nIn * 8), y: alloc(this.cap * nOut * 8), order: alloc(this.cap * 4), losses: alloc(nbMax * 8) };
+      this.snapshot = new Snapshot(mem, this.ws.hp, alloc);
+    } catch (e) {
+      for (const p of allocated) mem.release(p);
+      throw e;
+    }
+    mem.writePlanLayers(this.ws, mem);
+    mem.writePlanTraining(this.ws, r, this.blocks.x, this.blocks.y, this.blocks.order, 0);
+    mem.host.i32()[(this.ws.plan >> 2) + PLAN_LOSSES] = this.blocks.losses;
+  }
+
+  /** Bytes of backend memory the run holds for its buffer (for the README's memory figure and the tests). */
+  get bufferRows(): number {
+    return this.cap;
+  }
+
+  /** Between steps: the state at the start of the current epoch (see TrainingRun.readState). */
+  readState(): StatePtrs | null {
+    return this.state === 'running' ? this.snapshot.ptrs() : null;
+  }
+
+  /**
+   * Trains every epoch. `live` throws if the network or its backend were disposed or the signal aborted; it is
+   * called between chunks and flushes.
+   */
+  async train(source: ChunkSource, runBatches: BatchRunner, live: () => void): Promise<TrainResult> {
+    const { r } = this;
+    const losses: number[] = [];
+    for (let epoch = 0; epoch < r.epochs; epoch++) {
+      this.snapshot.save(this.rng.state);
+      let loss: number;
+      try {
+        loss = await this.epoch(epoch, source, runBatches, live);
+      } catch (e) {
+        if (!this.mem.host.disposed && this.state !== 'closed') {
+          this.snapshot.restore();
+          this.mem.readHp(this.ws);
+        }
+        throw e;
+      }
+      losses.push(loss);
+      this.mem.readHp(this.ws);
+      const info: EpochInfo = { epoch, loss };
+      let verdict: void | false = undefined;
+      this.state = 'callback';
+      try {
+        if (r.validation) {
+          const v = this.evaluate(r.validation.x, r.validation.y);
+          info.validationLoss = v.loss;
+          info.validationAccuracy = v.accuracy;
+        }
+        if (r.onEpoch) verdict = r.onEpoch(info);
+      } finally {
+        if (this.state === 'callback') this.state = 'running';
+      }
+      if (verdict === false) break;
+      live();
+    }
+    return { epochs: losses.length, losses };
+  }
+
+  close(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    const { mem } = this;
+    if (mem.host.disposed || !mem.owned.blocks.has(this.snapshot.ptr)) return;
+    mem.host.i32()[(this.ws.plan >> 2) + PLAN_LOSSES] = 0;
+    for (const p of [this.snapshot.ptr, this.blocks.losses, this.blocks.order, this.blocks.y, this.blocks.x]) mem.release(p);
+  }
+
+  // ---------------------------------------------------------------- one epoch
+  private async epoch(epoch: number, source: ChunkSource, runBatches: BatchRunner, live: () => void): Promise<number> {
+    const { mem, op } = this;
+    const { layers } = mem.shape;
+    const nIn = layers[0]!, nOut = layers[layers.length - 1]!;
+    const batchLosses: number[] = [];
+    this.rows = 0;
+    let it: Iterable<Chunk> | AsyncIterable<Chunk>;
+    try {
+      it = source();
+    } catch (e) {
+      throw wrap(`${op}: epoch ${epoch}: the source threw`, e);
+    }
+    if (it === null || typeof it !== 'object' || (typeof (it as AsyncIterable<Chunk>)[Symbol.asyncIterator] !== 'function' && typeof (it as Iterable<Chunk>)[Symbol.iterator] !== 'function')) {
+      throw new OptionError(`${op}: source() must return an iterable or async iterable of { x, y } chunks, received ${typeof it}`);
+    }
+    let c = 0;
+    let last = performance.now();
+    for await (const chunk of it as AsyncIterable<Chunk>) {
+      live();
+      const where = `${op}: epoch ${epoch}, chunk ${c}`;
+      if (typeof chunk !== 'object' || chunk === null) throw new OptionError(`${where}: expected { x, y }, received ${chunk === null ? 'null' : typeof chunk}`);
+      checkOptions(where, chunk, ['x', 'y']);
+      if (rowCount(chunk.x) === 0 && rowCount(chunk.y) === 0) {
+        c++;
+        continue; // empty chunks are allowed and skipped
+      }
+      const { X, Y } = checkData(where, mem.shape, chunk.x, chunk.y);
+      for (let off = 0; off < X.rows;) {
+        const take = Math.min(this.cap - this.rows, X.rows - off);
+        const F = mem.host.f64();
+        F.set(X.data.subarray(off * nIn, (off + take) * nIn), (this.blocks.x >> 3) + this.rows * nIn);
+        F.set(Y.data.subarray(off * nOut, (off + take) * nOut), (this.blocks.y >> 3) + this.rows * nOut);
+        this.rows += take;
+        off += take;
+        if (this.rows === this.cap) {
+          await this.flush(false, batchLosses, runBatches);
+          live();
+        }
+      }
+      c++;
+      if (performance.now() - last > 8) {
+        await new Promise((res) => setTimeout(res, 0)); // a synchronous source must not block the event loop
+        live();
+        last = performance.now();
+      }
+    }
+    await this.flush(true, batchLosses, runBatches);
+    if (batchLosses.length === 0) throw new NnError(`${op}: epoch ${epoch}: the source yielded no rows`);
+    let sum = 0;
+    for (const l of batchLosses) sum += l;
+    const loss = sum / batchLosses.length;
+    if (!Number.isFinite(loss) || !mem.parametersFinite()) {
+      throw new TrainingError(
+        `${op}: ${Number.isFinite(loss) ? 'the parameters became non-finite' : `loss became ${String(loss)}`} in epoch ${epoch} (of ${this.r.epochs}); ` +
+          (epoch === 0 ? 'the parameters are unchanged (those from before this call). ' : `the parameters are those after epoch ${epoch - 1}. `) +
+          `Try a lower learningRate (now ${this.r.lr}) or normalise the inputs.`,
+      );
+    }
+    return loss;
+  }
+
+  /** Trains the whole batches in the buffer (all of them, the last one partial, when `final`); keeps the rest. */
+  private async flush(final: boolean, batchLosses: number[], runBatches: BatchRunner): Promise<void> {
+    const n = this.rows, batch = this.r.batch;
+    if (n === 0) return;
+    const { mem } = this;
+    const I = mem.host.i32(), o = this.blocks.order >> 2;
+    for (let i = 0; i < n; i++) I[o + i] = i;
+    if (this.r.shuffle) {
+      for (let i = n - 1; i > 0; i--) {
+        const j = Math.floor(this.rng.next() * (i + 1));
+        const t = I[o + i]!;
+        I[o + i] = I[o + j]!;
+        I[o + j] = t;
+      }
+    }
+    const k = final ? Math.ceil(n / batch) : Math.floor(n / batch);
+    if (k > 0) {
+      mem.writePlanData(this.ws, this.blocks.x, this.blocks.y, this.blocks.order, n); // the step counters stay in hp
+      await runBatches(this.ws.plan, k);
+      const F = mem.host.f64();
+      for (let b = 0; b < k; b++) batchLosses.push(F[(this.blocks.losses >> 3) + b]!);
+    }
+    // rows not trained yet (fewer than a batch) move to the buffer's start, in their order
+    const left = n - k * batch;
+    if (left > 0) {
+      const { layers } = mem.shape;
+      const nIn = layers[0]!, nOut = layers[layers.length - 1]!;
+      const F = mem.host.f64(), J = mem.host.i32();
+      const keep = Array.from({ length: left }, (_, i) => J[o + k * batch + i]!);
+      const xs = keep.map((row) => F.slice((this.blocks.x >> 3) + row * nIn, (this.blocks.x >> 3) + (row + 1) * nIn));
+      const ys = keep.map((row) => F.slice((this.blocks.y >> 3) + row * nOut, (this.blocks.y >> 3) + (row + 1) * nOut));
+      xs.forEach((v, i) => F.set(v, (this.blocks.x >> 3) + i * nIn));
+      ys.forEach((v, i) => F.set(v, (this.blocks.y >> 3) + i * nOut));
+    }
+    this.rows = Math.max(0, left);
+  }
+}
+
+/** Rows of an Input without validating it (-1 when it is not one): to recognise empty chunks. */
+function rowCount(v: unknown): number {
+  if (Array.isArray(v)) return v.length;
+  if (typeof v === 'object' && v !== null && typeof (v as { rows?: unknown }).rows === 'number') return (v as { rows: number }).rows;
+  return -1;
+}
+
+function wrap(message: string, cause: unknown): NnError {
+  if (cause instanceof NnError || cause instanceof DisposedError) return cause;
+  return new NnError(`${message}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+}
