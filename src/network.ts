@@ -13,16 +13,16 @@
 import { SYNC_BYTES } from './abi.js';
 import type { Backend, BackendName } from './backend.js';
 import { memoryIsShared } from './backends/heap.js';
-import { hostOf, isBackend, type KernelHost } from './backends/host.js';
-import { loadBackend } from './backends/index.js';
+import { hostOf, type KernelHost } from './backends/host.js';
+import { resolveBackend } from './net/backend-option.js';
 import { ThreadPool, nodeThreadCount } from './backends/threads.js';
-import { checkFiniteParams, checkOptions, describeValue, optBool, optInt, optPositive, toMatrix } from './check.js';
-import { BackendError, DisposedError, NnError, OptionError, ShapeError } from './errors.js';
+import { checkOptions, describeValue, optBool, optInt, optPositive, toMatrix } from './check.js';
+import { DisposedError, NnError, OptionError } from './errors.js';
 import type { Input, Matrix } from './matrix.js';
 import { backprop, evaluateAll, forwardAll } from './net/inference.js';
 import { NetMemory, checkFits, type ParamPtrs, type StatePtrs } from './net/memory.js';
 import {
-  MAX_THREADS, MAX_WIDTH, checkData, checkThreads, resolveNetworkOptions, resolveTrain, resolveTrainOptions,
+  MAX_THREADS, MAX_WIDTH, checkData, checkParameters, checkThreads, resolveNetworkOptions, resolveTrain, resolveTrainOptions,
   type LayerParameters, type NetworkOptions, type NetworkShape, type ResolvedTrain, type TrainOptions, type TrainResult,
 } from './net/options.js';
 import { TrainingRun } from './net/run.js';
@@ -157,25 +157,7 @@ export class Network {
   /** Validates every layer (count, lengths, finite values) before copying any in. */
   setParameters(params: LayerParameters[]): void {
     this.enter('setParameters', true);
-    const { layers } = this;
-    const L = layers.length - 1;
-    if (!Array.isArray(params) || params.length !== L) {
-      throw new ShapeError(`setParameters: expected ${L} layers, received ${describeValue(params)}`);
-    }
-    params.forEach((p, l) => {
-      const nIn = layers[l]!, nOut = layers[l + 1]!;
-      if (typeof p !== 'object' || p === null) throw new ShapeError(`setParameters: layer ${l} must be { weights, biases }, received ${describeValue(p)}`);
-      const { weights, biases } = p as Partial<LayerParameters>;
-      for (const [name, arr, n, cols] of [['weights', weights, nIn * nOut, nIn], ['biases', biases, nOut, nOut]] as const) {
-        if (arr === undefined || arr === null || typeof (arr as ArrayLike<number>).length !== 'number') {
-          throw new ShapeError(`setParameters: layer ${l} ${name} must be an array of ${n} numbers, received ${describeValue(arr)}`);
-        }
-        if (arr.length !== n) {
-          throw new ShapeError(`setParameters: layer ${l} ${name} has length ${arr.length}, expected ${n} (${name === 'weights' ? `${nOut}×${nIn}` : nOut})`);
-        }
-        checkFiniteParams('setParameters', `layer ${l} ${name}`, arr, cols);
-      }
-    });
+    checkParameters('setParameters', this.layers, params);
     this.mem.writeParameters(params);
   }
 
@@ -451,19 +433,4 @@ function randomSeed(): number {
   const c = (globalThis as { crypto?: { getRandomValues?(a: Uint32Array): Uint32Array } }).crypto;
   if (c?.getRandomValues) return c.getRandomValues(new Uint32Array(1))[0]!;
   return Math.floor(Math.random() * 0x100000000);
-}
-
-async function resolveBackend(op: string, v: unknown): Promise<{ backend: Backend; owns: boolean }> {
-  if (v === undefined) return { backend: await loadBackend('js'), owns: true };
-  if (typeof v === 'string') {
-    if (v !== 'js' && v !== 'assemblyscript' && v !== 'rust' && v !== 'auto') {
-      throw new OptionError(`${op}: unknown backend '${v}' (expected js|assemblyscript|rust|auto)`);
-    }
-    return { backend: await loadBackend(v), owns: true };
-  }
-  if (isBackend(v)) {
-    if (v.disposed) throw new DisposedError(`${op}: the ${v.name} backend passed in was disposed`);
-    return { backend: v, owns: false };
-  }
-  throw new BackendError(`${op}: backend must be 'js', 'assemblyscript', 'rust' or a Backend from loadBackend(), received ${describeValue(v)}`);
 }

@@ -5,7 +5,7 @@
 import { ACT } from '../abi.js';
 import type { Activation, Backend, BackendName, Loss, Optimizer } from '../backend.js';
 import {
-  checkOptions, checkTargets, describeValue, optBool, optEnum, optInt, optPositive, optRange, toMatrix,
+  checkFiniteParams, checkOptions, checkTargets, describeValue, optBool, optEnum, optInt, optPositive, optRange, toMatrix,
 } from '../check.js';
 import { OptionError, ShapeError } from '../errors.js';
 import type { Input, Matrix } from '../matrix.js';
@@ -225,4 +225,26 @@ export function checkThreads(op: string, v: unknown): number | 'auto' {
   if (v === 'auto') return 'auto';
   if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_THREADS) return v;
   throw new OptionError(`${op}: threads must be an integer in [1, ${MAX_THREADS}] or 'auto', received ${describeValue(v)}`);
+}
+
+/** Validates every layer's parameters (count, lengths, finite values) against the layer sizes; ShapeError otherwise. */
+export function checkParameters(op: string, layers: readonly number[], params: unknown): asserts params is LayerParameters[] {
+    const L = layers.length - 1;
+    if (!Array.isArray(params) || params.length !== L) {
+      throw new ShapeError(`${op}: expected ${L} layers, received ${describeValue(params)}`);
+    }
+    params.forEach((p, l) => {
+      const nIn = layers[l]!, nOut = layers[l + 1]!;
+      if (typeof p !== 'object' || p === null) throw new ShapeError(`${op}: layer ${l} must be { weights, biases }, received ${describeValue(p)}`);
+      const { weights, biases } = p as Partial<LayerParameters>;
+      for (const [name, arr, n, cols] of [['weights', weights, nIn * nOut, nIn], ['biases', biases, nOut, nOut]] as const) {
+        if (arr === undefined || arr === null || typeof (arr as ArrayLike<number>).length !== 'number') {
+          throw new ShapeError(`${op}: layer ${l} ${name} must be an array of ${n} numbers, received ${describeValue(arr)}`);
+        }
+        if (arr.length !== n) {
+          throw new ShapeError(`${op}: layer ${l} ${name} has length ${arr.length}, expected ${n} (${name === 'weights' ? `${nOut}×${nIn}` : nOut})`);
+        }
+        checkFiniteParams(op, `layer ${l} ${name}`, arr, cols);
+      }
+    });
 }
