@@ -26,6 +26,35 @@ export function setPlanHookForTest(hook: ((plan: number, i32: Int32Array) => voi
   planHookForTest = hook;
 }
 
+/** The TrainingError of a run whose loss or parameters stopped being finite in `epoch`. */
+export function divergence(op: string, what: string, epoch: number, r: ResolvedTrain): TrainingError {
+  return new TrainingError(
+    `${op}: ${what} in epoch ${epoch} (of ${r.epochs}); ` +
+      (epoch === 0 ? 'the parameters are unchanged (those from before this call). ' : `the parameters are those after epoch ${epoch - 1}. `) +
+      `Try a lower learningRate (now ${r.lr}) or normalise the inputs.`,
+  );
+}
+
+/**
+ * The end of an epoch: validation, then onEpoch, with the run in its 'callback' state (reads see the live
+ * parameters). Returns onEpoch's verdict (false stops training).
+ */
+export function reportEpoch(
+  run: { state: RunState }, r: ResolvedTrain, evaluate: (X: Matrix, Y: Matrix) => { loss: number; accuracy: number }, info: EpochInfo,
+): void | false {
+  run.state = 'callback';
+  try {
+    if (r.validation) {
+      const v = evaluate(r.validation.x, r.validation.y);
+      info.validationLoss = v.loss;
+      info.validationAccuracy = v.accuracy;
+    }
+    return r.onEpoch ? r.onEpoch(info) : undefined;
+  } finally {
+    if (run.state === 'callback') run.state = 'running';
+  }
+}
+
 export class TrainingRun {
   readonly plan: number;
   /** Batches per epoch. */
@@ -159,11 +188,7 @@ export class TrainingRun {
       this.doneInSpan = bad;
       this.rewind();
       const epoch = this.epoch + bad;
-      throw new TrainingError(
-        `${this.op}: ${what} in epoch ${epoch} (of ${r.epochs}); ` +
-          (epoch === 0 ? 'the parameters are unchanged (those from before this call). ' : `the parameters are those after epoch ${epoch - 1}. `) +
-          `Try a lower learningRate (now ${r.lr}) or normalise the inputs.`,
-      );
+      throw divergence(this.op, what, epoch, r);
     }
     this.losses.push(...spanLosses);
     this.epoch += this.spanEpochs;
@@ -172,18 +197,7 @@ export class TrainingRun {
     mem.readHp(this.ws);
     const loss = spanLosses[spanLosses.length - 1]!;
     const info: EpochInfo = { epoch: this.epoch - 1, loss };
-    let verdict: void | false = undefined;
-    this.state = 'callback';
-    try {
-      if (r.validation) {
-        const v = this.evaluate(r.validation.x, r.validation.y);
-        info.validationLoss = v.loss;
-        info.validationAccuracy = v.accuracy;
-      }
-      if (r.onEpoch) verdict = r.onEpoch(info);
-    } finally {
-      if (this.state === 'callback') this.state = 'running';
-    }
+    const verdict = reportEpoch(this, r, this.evaluate, info);
     if (verdict === false || this.epoch >= r.epochs) return { epochs: this.epoch, losses: this.losses.slice() };
     return null;
   }

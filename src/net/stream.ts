@@ -9,11 +9,12 @@
  */
 import { PLAN_LOSSES } from '../abi.js';
 import { checkOptions } from '../check.js';
-import { DisposedError, NnError, OptionError, TrainingError } from '../errors.js';
+import { DisposedError, NnError, OptionError } from '../errors.js';
 import type { Input } from '../matrix.js';
 import type { Mulberry32 } from '../rng.js';
 import { checkFits, type NetMemory, type StatePtrs, type Workspace } from './memory.js';
 import { checkData, type EpochInfo, type ResolvedTrain, type TrainResult } from './options.js';
+import { divergence, reportEpoch, type RunState } from './run.js';
 import { Snapshot } from './snapshot.js';
 
 export interface Chunk {
@@ -26,7 +27,7 @@ export type ChunkSource = () => Iterable<Chunk> | AsyncIterable<Chunk>;
 export type BatchRunner = (plan: number, count: number) => Promise<void>;
 
 export class StreamRun {
-  state: 'running' | 'callback' | 'closed' = 'running';
+  state: RunState = 'running';
   private readonly ws: Workspace;
   private readonly cap: number;
   private readonly blocks: { x: number; y: number; order: number; losses: number };
@@ -103,19 +104,7 @@ export class StreamRun {
       losses.push(loss);
       this.mem.readHp(this.ws);
       const info: EpochInfo = { epoch, loss };
-      let verdict: void | false = undefined;
-      this.state = 'callback';
-      try {
-        if (r.validation) {
-          const v = this.evaluate(r.validation.x, r.validation.y);
-          info.validationLoss = v.loss;
-          info.validationAccuracy = v.accuracy;
-        }
-        if (r.onEpoch) verdict = r.onEpoch(info);
-      } finally {
-        if (this.state === 'callback') this.state = 'running';
-      }
-      if (verdict === false) break;
+      if (reportEpoch(this, r, this.evaluate, info) === false) break;
       live();
     }
     return { epochs: losses.length, losses };
@@ -183,11 +172,7 @@ export class StreamRun {
     for (const l of batchLosses) sum += l;
     const loss = sum / batchLosses.length;
     if (!Number.isFinite(loss) || !mem.parametersFinite()) {
-      throw new TrainingError(
-        `${op}: ${Number.isFinite(loss) ? 'the parameters became non-finite' : `loss became ${String(loss)}`} in epoch ${epoch} (of ${this.r.epochs}); ` +
-          (epoch === 0 ? 'the parameters are unchanged (those from before this call). ' : `the parameters are those after epoch ${epoch - 1}. `) +
-          `Try a lower learningRate (now ${this.r.lr}) or normalise the inputs.`,
-      );
+      throw divergence(op, Number.isFinite(loss) ? 'the parameters became non-finite' : `loss became ${String(loss)}`, epoch, this.r);
     }
     return loss;
   }
