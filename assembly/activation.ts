@@ -3,7 +3,7 @@
  * Codes are ACT_* (src/abi.ts ACT). Formulas follow src/backends/js-kernels.ts exactly; Math is
  * AssemblyScript's own (musl-derived), which differs from V8's by at most an ulp or so.
  */
-import { ACT_LEAKY, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, copyF64 } from './common';
+import { ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, copyF64 } from './common';
 
 /** a = f(z) on rows×cols; `a` may alias `z`. */
 export function activate(a: usize, z: usize, rows: i32, cols: i32, act: i32, alpha: f64): void {
@@ -27,7 +27,7 @@ export function activateImpl(a: usize, z: usize, rows: i32, cols: i32, act: i32,
       for (let i: usize = 0; i < nB; i += 8) { const v = load<f64>(z + i); store<f64>(a + i, v > 0 ? v : 0.0); }
       break;
     }
-    case ACT_LEAKY: {
+    case ACT_LEAKY_RELU: {
       for (let i: usize = 0; i < nB; i += 8) { const v = load<f64>(z + i); store<f64>(a + i, v > 0 ? v : alpha * v); }
       break;
     }
@@ -84,7 +84,7 @@ export function activateBackwardImpl(
       for (let i: usize = 0; i < nB; i += 8) store<f64>(dz + i, load<f64>(z + i) > 0 ? load<f64>(da + i) : 0.0);
       break;
     }
-    case ACT_LEAKY: {
+    case ACT_LEAKY_RELU: {
       for (let i: usize = 0; i < nB; i += 8) {
         const d = load<f64>(da + i);
         store<f64>(dz + i, load<f64>(z + i) > 0 ? d : alpha * d);

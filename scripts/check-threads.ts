@@ -24,7 +24,7 @@ import { createJsKernels } from '../src/backends/js-kernels.js';
 import { buildPlan } from './plan.js';
 import {
   PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_ORDER, PLAN_LOSSES, PLAN_T, PLAN_X0, PLAN_XDATA,
-  PLAN_YDATA, SYNC_ABORT, SYNC_COUNT, SYNC_GEN, SYNC_PROGRESS, type KernelExports,
+  PLAN_YDATA, SYNC_ABORT, SYNC_COUNT, SYNC_PROGRESS, type KernelExports,
 } from '../src/abi.js';
 
 const BENCH = process.argv.includes('--bench');
@@ -61,7 +61,7 @@ class Pool {
   }
   resetCtl(): void {
     const c = this.ctl >> 2;
-    for (const i of [SYNC_COUNT, SYNC_GEN, SYNC_ABORT, SYNC_PROGRESS]) Atomics.store(this.I, c + i, 0);
+    for (const i of [SYNC_COUNT, SYNC_ABORT, SYNC_PROGRESS]) Atomics.store(this.I, c + i, 0);
   }
   /** trainBatchesThreaded(plan, first, count, tid, nthreads, ctl) on `runners` workers; returns each one's result. */
   run(plan: number, first: number, count: number, nthreads: number, runners = nthreads, onStuck?: () => void): number[] {
@@ -264,7 +264,7 @@ async function check(): Promise<void> {
   for (const t of targets) {
     t.pool.resetCtl();
     const c = t.ctl >> 2;
-    const r = t.pool.run(lastPlan, 0, 1, 2, 1, () => { Atomics.store(t.pool.I, c + SYNC_ABORT, 1); Atomics.notify(t.pool.I, c + SYNC_GEN); });
+    const r = t.pool.run(lastPlan, 0, 1, 2, 1, () => { Atomics.store(t.pool.I, c + SYNC_ABORT, 1); Atomics.notify(t.pool.I, c + SYNC_COUNT); });
     checks++;
     if (!Number.isNaN(r[0])) fail(`${t.name} abort: thread 0 returned ${r[0]}, expected NaN`);
     t.pool.resetCtl();

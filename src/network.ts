@@ -110,7 +110,6 @@ const TRAIN_KEYS = [
   'epochs', 'learningRate', 'batchSize', 'shuffle', 'optimizer', 'momentum', 'beta1', 'beta2', 'epsilon', 'weightDecay',
   'validation', 'onEpoch',
 ] as const;
-const LOSS_CODE: Record<Loss, number> = { mse: LOSS.MSE, 'binary-cross-entropy': LOSS.BCE, 'cross-entropy': LOSS.CE };
 /** Largest layer width accepted; keeps every size arithmetic exact in int32 byte offsets. */
 const MAX_WIDTH = 1 << 24;
 const PREDICT_ROWS = 256;
@@ -450,7 +449,7 @@ export class Network {
     const P = ws.plan >> 2;
     const L = this.layers.length - 1;
     I[P + PLAN_LAYERS] = L;
-    I[P + PLAN_LOSS] = LOSS_CODE[this.loss];
+    I[P + PLAN_LOSS] = LOSS[this.loss];
     I[P + PLAN_X0] = ws.x0;
     I[P + PLAN_T] = ws.t;
     I[P + PLAN_HP] = ws.hp;
@@ -544,7 +543,7 @@ export class Network {
       out.set(F.subarray(ws.a[L - 1]! >> 3, (ws.a[L - 1]! >> 3) + rows * nOut), r0 * nOut);
       if (Y) {
         F.set(Y.data.subarray(r0 * nOut, (r0 + rows) * nOut), ws.t >> 3);
-        total += raw.loss(ws.dz[L - 1]!, ws.a[L - 1]!, ws.z[L - 1]!, ws.t, rows, nOut, LOSS_CODE[this.loss]) * rows;
+        total += raw.loss(ws.dz[L - 1]!, ws.a[L - 1]!, ws.z[L - 1]!, ws.t, rows, nOut, LOSS[this.loss]) * rows;
       }
     }
     return { out: { rows: X.rows, cols: nOut, data: out }, loss: total / X.rows };
@@ -569,7 +568,7 @@ export class Network {
     F.set(Y.data, ws.t >> 3);
     this.backend.forwardBatch(ws.plan, rows);
     const nOutL = this.layers[L]!;
-    const loss = raw.loss(ws.dz[L - 1]!, ws.a[L - 1]!, ws.z[L - 1]!, ws.t, rows, nOutL, LOSS_CODE[this.loss]);
+    const loss = raw.loss(ws.dz[L - 1]!, ws.a[L - 1]!, ws.z[L - 1]!, ws.t, rows, nOutL, LOSS[this.loss]);
     if (this.loss === 'mse') raw.activateBackward(ws.dz[L - 1]!, ws.dz[L - 1]!, ws.z[L - 1]!, ws.a[L - 1]!, rows, nOutL, ACT[this.activations[L - 1]!], alpha);
     for (let l = L - 1; l >= 0; l--) {
       const nIn = this.layers[l]!, nOut = this.layers[l + 1]!;

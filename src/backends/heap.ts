@@ -334,10 +334,9 @@ export function actCode(op: string, act: string): number {
   return c;
 }
 
-const LOSS_CODES: Record<Loss, number> = { mse: LOSS.MSE, 'binary-cross-entropy': LOSS.BCE, 'cross-entropy': LOSS.CE };
 export function lossCode(op: string, loss: string): number {
-  if (!Object.hasOwn(LOSS_CODES, loss)) {
-    throw new BackendError(`${op}: unknown loss '${loss}' (expected ${Object.keys(LOSS_CODES).join('|')})`);
+  if (!Object.hasOwn(LOSS, loss)) {
+    throw new BackendError(`${op}: unknown loss '${loss}' (expected ${Object.keys(LOSS).join('|')})`);
   }
-  return LOSS_CODES[loss as Loss];
+  return LOSS[loss as Loss];
 }

@@ -11,7 +11,8 @@
  */
 import {
   ACT, HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_STEP,
-  L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, LOSS, OPT,
+  L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, LOSS_BCE, LOSS_CE, LOSS_MSE,
+  OPT_ADAM, OPT_MOMENTUM,
   PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LOSSES, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER,
   PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, SPIN_LIMIT, SYNC_ABORT, SYNC_COUNT, SYNC_PROGRESS,
   part, type KernelExports,
@@ -325,7 +326,7 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
     const d = dp >> 3, a = ap >> 3, z = zp >> 3, t = tp >> 3, n = rows * cols;
     const h = H;
     let s = 0;
-    if (kind === LOSS.BCE) {
+    if (kind === LOSS_BCE) {
       const inv = 1 / n;
       for (let i = 0; i < n; i++) {
         const zi = h[z + i]!, ti = h[t + i]!;
@@ -334,7 +335,7 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
       }
       return s / n;
     }
-    if (kind === LOSS.CE) {
+    if (kind === LOSS_CE) {
       const inv = 1 / rows;
       for (let r = 0; r < rows; r++) {
         const o = r * cols;
@@ -509,8 +510,8 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
         const batchLoss = lossImpl(dzL, aL, zL, tp, rows, nOutL, lossKind);
         total += batchLoss;
         if (lossesP !== 0) H[(lossesP >> 3) + i] = batchLoss;
-        if (lossKind === LOSS.MSE) activateBackwardImpl(dzL, dzL, zL, aL, rows, nOutL, I[RL + L_ACT]!, alpha);
-        if (opt === OPT.adam) {
+        if (lossKind === LOSS_MSE) activateBackwardImpl(dzL, dzL, zL, aL, rows, nOutL, I[RL + L_ACT]!, alpha);
+        if (opt === OPT_ADAM) {
           H[hp + HP_BETA1_POW] = H[hp + HP_BETA1_POW]! * H[hp + HP_BETA1]!;
           H[hp + HP_BETA2_POW] = H[hp + HP_BETA2_POW]! * H[hp + HP_BETA2]!;
         }
@@ -539,10 +540,10 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
         const j0 = part(nOut, tid, T), j1 = part(nOut, tid + 1, T);
         if (j1 === j0) continue;
         const wo = j0 * nIn * 8, bo = j0 * 8, nw = (j1 - j0) * nIn, nb = j1 - j0;
-        if (opt === OPT.adam) {
+        if (opt === OPT_ADAM) {
           adamImpl(I[R + L_W]! + wo, I[R + L_SW]! + wo, I[R + L_SW2]! + wo, I[R + L_DW]! + wo, nw, hpp, decay);
           adamImpl(I[R + L_B]! + bo, I[R + L_SB]! + bo, I[R + L_SB2]! + bo, I[R + L_DB]! + bo, nb, hpp, 0);
-        } else if (opt === OPT.momentum) {
+        } else if (opt === OPT_MOMENTUM) {
           momentumImpl(I[R + L_W]! + wo, I[R + L_SW]! + wo, I[R + L_DW]! + wo, nw, lr, mu, decay);
           momentumImpl(I[R + L_B]! + bo, I[R + L_SB]! + bo, I[R + L_DB]! + bo, nb, lr, mu, 0);
         } else {
