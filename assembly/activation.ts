@@ -1,6 +1,6 @@
 /**
  * Element-wise activations a = f(z) and their backward dz = da ⊙ f'(z) (softmax: per row).
- * Codes are ACT_* (src/abi.ts ACT). Formulas follow src/backends/js-kernels.ts exactly; Math is
+ * Codes are ACT_* (src/abi.ts ACT). Formulas follow src/kernels/js/ exactly; Math is
  * AssemblyScript's own (musl-derived), which differs from V8's by at most an ulp or so.
  */
 import { ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, copyF64 } from './common';

@@ -1,12 +1,12 @@
 /**
  * Scratch parity check (not a test): every export of each AssemblyScript build against createJsKernels
- * (src/backends/js-kernels.ts) on identical inputs in two separate shared memories.
+ * (src/kernels/js/) on identical inputs in two separate shared memories.
  * Run: npx tsx scripts/check-as.ts [debug|scalar|simd|relaxed ...]
  * The relaxed build needs the V8 flag on Node 20 (NODE_OPTIONS does not accept it):
  *   node --experimental-wasm-relaxed-simd --import tsx scripts/check-as.ts
  */
 import { readFileSync } from 'node:fs';
-import { createJsKernels } from '../src/backends/js-kernels.js';
+import { createJsKernels } from '../src/kernels/js/index.js';
 import type { KernelExports } from '../src/abi.js';
 import {
   HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_SIZE, L_A, L_ACT, L_B,

@@ -1,6 +1,6 @@
 /**
  * Parity check of the Rust kernels (rust/fastnn-simd.wasm, rust/fastnn-scalar.wasm) against the JS
- * spec (src/backends/js-kernels.ts): identical seeded inputs in separate memories, every export,
+ * spec (src/kernels/js/): identical seeded inputs in separate memories, every export,
  * random small shapes (1..9) and the big ones, |a-b| <= 1e-12 + 1e-10·max(|a|,|b|) over the whole
  * used region (inputs included, so stray writes are caught too).
  *
@@ -8,7 +8,7 @@
  */
 import { mulberry32 } from '../src/rng.js';
 import { readFileSync } from 'node:fs';
-import { createJsKernels } from '../src/backends/js-kernels.js';
+import { createJsKernels } from '../src/kernels/js/index.js';
 import { buildPlan } from './plan.js';
 import {
   HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_SIZE, PLAN_X0,

@@ -20,7 +20,7 @@
 import { readFileSync } from 'node:fs';
 import { mulberry32 } from '../src/rng.js';
 import { Worker } from 'node:worker_threads';
-import { createJsKernels } from '../src/backends/js-kernels.js';
+import { createJsKernels } from '../src/kernels/js/index.js';
 import { buildPlan } from './plan.js';
 import {
   PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_ORDER, PLAN_LOSSES, PLAN_T, PLAN_X0, PLAN_XDATA,

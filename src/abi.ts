@@ -1,7 +1,7 @@
 /**
  * The one kernel ABI shared by every backend.
  *
- * The `js` backend (src/backends/js-kernels.ts), the AssemblyScript module (assembly/) and the Rust
+ * The `js` backend (src/kernels/js/), the AssemblyScript module (assembly/) and the Rust
  * module (rust/) export exactly these functions with exactly these argument orders, over one linear
  * memory of float64 data addressed by **byte offsets** (i32). One binder (src/backends/heap.ts) drives
  * all three, so switching backend changes which function runs and nothing else.
@@ -78,6 +78,8 @@
  *     Step 2 only, from x0 (the host writes x0), for rows ≤ batch. Used by predict and evaluate.
  *
  *   trainBatchesThreaded(plan, first, count, tid, nthreads, ctl): f64
+ *     The thread contract, stated here only (src/kernels/js/train.ts, assembly/train.ts and rust/src/lib.rs
+ *     implement it and refer here; the host side is src/backends/threads.ts):
  *     trainBatches split over `nthreads` threads that share the memory; the caller is thread `tid`, and every
  *     thread calls it with the same plan/first/count. `ctl` points to the SYNC_* control block (i32 words).
  *     trainBatches(plan, first, count) is exactly trainBatchesThreaded(plan, first, count, 0, 1, 0).
@@ -95,8 +97,8 @@
  *     for every thread count. Barrier: SYNC_COUNT counts arrivals and only grows during a command (the host
  *     zeroes it before each command); an arrival a = atomic add + 1 belongs to the round that ends when the
  *     count reaches ceil(a/n)·n. The arrival that completes a round increments SYNC_PROGRESS and notifies
- *     SYNC_COUNT; the others spin up to SPIN_LIMIT polls, then memory.atomic.wait32 on SYNC_COUNT with a short
- *     timeout, leaving (returning NaN) as soon as SYNC_ABORT != 0. (A reset-and-generation barrier let threads
+ *     SYNC_COUNT; the others spin up to SPIN_LIMIT polls, then memory.atomic.wait32 (Atomics.wait) on SYNC_COUNT with a
+ *     WAIT_NS timeout, leaving (returning NaN) as soon as SYNC_ABORT != 0. (A reset-and-generation barrier let threads
  *     through early in the AssemblyScript build under V8's baseline compiler; nothing here is ever reset
  *     inside a command.)
  *     Returns the loss sum on thread 0, 0 on the others, NaN when aborted.

@@ -1,5 +1,5 @@
 //! Activations (forward and backward), loss, and the three optimizer steps: element-wise loops,
-//! same formulas and evaluation order as src/backends/js-kernels.ts. The element-wise optimizer
+//! same formulas and evaluation order as src/kernels/js/. The element-wise optimizer
 //! and derivative loops run over `V` (bit-identical to scalar: lanes are independent elements).
 
 use crate::abi_gen::*;

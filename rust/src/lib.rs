@@ -1,5 +1,5 @@
 //! fastnn kernels in Rust: the ABI of src/abi.ts, ported function for function from
-//! src/backends/js-kernels.ts.
+//! src/kernels/js/.
 //!
 //! Memory layout: the module imports one shared linear memory (`env.memory`, at most 2 GiB).
 //! Below `__heap_base` lives what the module owns: its static data and Rust's shadow stack.
@@ -132,11 +132,7 @@ unsafe fn atomic(ctl: *mut i32, i: usize) -> &'static AtomicI32 {
     &*(ctl.add(i) as *const AtomicI32)
 }
 
-/// Barrier of `n` threads over the control block at `ctl` (src/abi.ts): SYNC_COUNT only grows during a
-/// command, and an arrival's round ends when it reaches the next multiple of n. The arrival that completes a
-/// round counts it in SYNC_PROGRESS and wakes the sleepers; the others spin SPIN_LIMIT polls, then sleep in
-/// memory.atomic.wait32 on SYNC_COUNT with a short timeout. Returns false as soon as SYNC_ABORT is non-zero.
-/// With n == 1 it is a no-op (ctl is never read).
+/// The barrier of the thread contract (src/abi.ts, trainBatchesThreaded); false when SYNC_ABORT is set.
 unsafe fn barrier(ctl: *mut i32, n: usize) -> bool {
     if n == 1 {
         return true;
@@ -187,13 +183,7 @@ pub unsafe extern "C" fn train_batches(plan: usize, first: i32, count: i32) -> f
     train_batches_threaded(plan, first, count, 0, 1, 0)
 }
 
-/// trainBatches split over `nthreads` threads sharing the memory (this is thread `tid`), ported from
-/// trainBatchesThreaded in src/backends/js-kernels.ts: same steps, same ownership, same barriers.
-/// Thread t owns neurons part(nOut, t).. of every layer (forward, dw/db rows, update of its rows of
-/// w, b and the optimizer state), inputs part(nIn, t).. for dx, rows part(rows, t).. for the gather and
-/// softmax; thread 0 computes the loss and advances hp's counters. Every range kernel computes an
-/// element with the same operations wherever the range starts, so results are bit-identical for any
-/// thread count. Returns the loss sum on thread 0, 0 elsewhere, NaN when aborted.
+/// trainBatchesThreaded as src/abi.ts states it (steps, ownership, barriers); this is thread `tid`.
 #[export_name = "trainBatchesThreaded"]
 pub unsafe extern "C" fn train_batches_threaded(
     plan: usize, first: i32, count: i32, tid: i32, nthreads: i32, ctl: usize,
