@@ -14,6 +14,8 @@ export const ACT_RELU: i32 = 3;
 export const ACT_LEAKY_RELU: i32 = 4;
 /** 'softmax' */
 export const ACT_SOFTMAX: i32 = 5;
+/** 'softplus' */
+export const ACT_SOFTPLUS: i32 = 6;
 
 // ---- loss codes (i32 `kind` argument of loss, plan word PLAN_LOSS)
 /** 'mse' */

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createJsKernels } from '../src/kernels/js/index.js';
 import type { KernelExports } from '../src/abi.js';
 import {
+  ACT,
   HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_SIZE, L_A, L_ACT, L_B,
   L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, PLAN_BATCH, PLAN_HEADER, PLAN_HP,
   PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER, PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA,
@@ -103,7 +104,7 @@ async function checkBuild(target: string): Promise<void> {
     }
   }
   // ---- activations ----
-  for (let act = 0; act <= 5; act++) {
+  for (const act of Object.values(ACT)) {
     for (let i = 0; i < 30; i++) {
       const rows = i < 25 ? randInt(rand, 1, 9) : 32, cols = i < 25 ? randInt(rand, 1, 9) : 129;
       for (const alias of [false, true]) {

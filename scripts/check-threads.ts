@@ -22,6 +22,7 @@ import { mulberry32 } from '../src/rng.js';
 import { Worker } from 'node:worker_threads';
 import { createJsKernels } from '../src/kernels/js/index.js';
 import { buildPlan } from './plan.js';
+import { ACTIVATIONS, ACTIVATION_NAMES } from '../src/spec/index.js';
 import {
   PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_ORDER, PLAN_LOSSES, PLAN_T, PLAN_X0, PLAN_XDATA,
   PLAN_YDATA, SYNC_ABORT, SYNC_COUNT, SYNC_PROGRESS, type KernelExports,
@@ -232,13 +233,13 @@ async function check(): Promise<void> {
     }
   }
 
-  const ACTS = [0, 1, 2, 3, 4];
+  const ACTS = ACTIVATION_NAMES.filter((a) => !ACTIVATIONS[a].outputOnly).map((a) => ACTIVATIONS[a].code); // element-wise
   for (let it = 0; it < 72; it++) {
     const L = randInt(2, 3);
     const dims = Array.from({ length: L + 1 }, () => (rand() < 0.3 ? randInt(1, 3) : randInt(1, 11)));
     const lossKind = it % 3, opt = Math.floor(it / 3) % 3;
-    const acts = Array.from({ length: L }, () => ACTS[randInt(0, 4)]!);
-    acts[L - 1] = lossKind === 1 ? 1 : lossKind === 2 ? 5 : rand() < 0.5 ? 1 : ACTS[randInt(0, 4)]!;
+    const acts = Array.from({ length: L }, () => ACTS[randInt(0, ACTS.length - 1)]!);
+    acts[L - 1] = lossKind === 1 ? 1 : lossKind === 2 ? 5 : rand() < 0.5 ? 1 : ACTS[randInt(0, ACTS.length - 1)]!;
     // (no hidden softmax: network.ts allows softmax only on the output layer, and the threaded step's
     // column-split activateBackward of a hidden layer assumes an element-wise activation)
     const batch = randInt(1, 11);

@@ -8,6 +8,7 @@ export const ACT = {
   relu: 3,
   'leaky-relu': 4,
   softmax: 5,
+  softplus: 6,
 } as const;
 /** loss codes by their public name */
 export const LOSS = {
@@ -35,6 +36,8 @@ export const ACT_RELU = 3;
 export const ACT_LEAKY_RELU = 4;
 /** 'softmax' */
 export const ACT_SOFTMAX = 5;
+/** 'softplus' */
+export const ACT_SOFTPLUS = 6;
 
 // ---- loss codes (i32 `kind` argument of loss, plan word PLAN_LOSS)
 /** 'mse' */

@@ -15,6 +15,8 @@ pub const ACT_RELU: i32 = 3;
 pub const ACT_LEAKY_RELU: i32 = 4;
 /// 'softmax'
 pub const ACT_SOFTMAX: i32 = 5;
+/// 'softplus'
+pub const ACT_SOFTPLUS: i32 = 6;
 
 // ---- loss codes (i32 `kind` argument of loss, plan word PLAN_LOSS)
 /// 'mse'

@@ -92,6 +92,13 @@ pub unsafe fn activate(a: *mut f64, z: *const f64, rows: usize, cols: usize, act
                 *a.add(i) = if v > 0.0 { v } else { alpha * v };
             }
         }
+        ACT_SOFTPLUS => {
+            // max(z, 0) + log1p(e^(-|z|)): no overflow
+            for i in 0..n {
+                let v = *z.add(i);
+                *a.add(i) = (if v > 0.0 { v } else { 0.0 }) + exp(-v.abs()).ln_1p();
+            }
+        }
         ACT_SOFTMAX => {
             for r in 0..rows {
                 let zr = z.add(r * cols);
@@ -162,6 +169,12 @@ pub unsafe fn activate_backward(
         ACT_LEAKY_RELU => {
             for i in 0..n {
                 *dz.add(i) = if *z.add(i) > 0.0 { *da.add(i) } else { alpha * *da.add(i) };
+            }
+        }
+        ACT_SOFTPLUS => {
+            // f'(z) = sigmoid(z) (scalar: no SIMD exp)
+            for i in 0..n {
+                *dz.add(i) = *da.add(i) * (1.0 / (1.0 + exp(-*z.add(i))));
             }
         }
         ACT_SOFTMAX => {

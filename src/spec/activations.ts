@@ -65,6 +65,12 @@ export const ACTIVATIONS: { readonly [K in Activation]: ActivationSpec & { reado
     f: null,
     backward: null,
   },
+  softplus: {
+    name: 'softplus', code: ACT.softplus, parameter: null, outputOnly: false, rowWise: false, defaultInit: 'xavier',
+    // log(1 + e^z) without overflow: max(z, 0) + log1p(e^(-|z|)); f'(z) = sigmoid(z)
+    f: (z) => (z > 0 ? z : 0) + Math.log1p(Math.exp(-Math.abs(z))),
+    backward: (da, z) => da * (1 / (1 + Math.exp(-z))),
+  },
 };
 
 /** Every activation name, in ABI code order (the order error messages list them in). */

@@ -2,7 +2,7 @@
  * Activations a = f(z) and their backward dz = da ⊙ f'(z) (softmax: per row) for the `js` backend; the
  * readable spec of assembly/activation.ts and rust/src/act.rs. Codes are ACT_* (src/abi-spec.json).
  */
-import { ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH } from '../../abi.js';
+import { ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_TANH } from '../../abi.js';
 import type { F64 } from './index.js';
 
 export function activateImpl(h: F64, ap: number, zp: number, rows: number, cols: number, act: number, alpha: number): void {
@@ -19,6 +19,9 @@ export function activateImpl(h: F64, ap: number, zp: number, rows: number, cols:
       break;
     case ACT_LEAKY_RELU:
       for (let i = 0; i < n; i++) { const v = h[z + i]!; h[a + i] = v > 0 ? v : alpha * v; }
+      break;
+    case ACT_SOFTPLUS: // log(1 + e^z) = max(z, 0) + log1p(e^(-|z|)), no overflow
+      for (let i = 0; i < n; i++) { const v = h[z + i]!; h[a + i] = (v > 0 ? v : 0) + Math.log1p(Math.exp(-Math.abs(v))); }
       break;
     case ACT_SOFTMAX:
       for (let r = 0; r < rows; r++) {
@@ -51,6 +54,9 @@ export function activateBackwardImpl(
       break;
     case ACT_LEAKY_RELU:
       for (let i = 0; i < n; i++) h[dz + i] = h[z + i]! > 0 ? h[da + i]! : alpha * h[da + i]!;
+      break;
+    case ACT_SOFTPLUS: // f'(z) = sigmoid(z)
+      for (let i = 0; i < n; i++) h[dz + i] = h[da + i]! * (1 / (1 + Math.exp(-h[z + i]!)));
       break;
     case ACT_SOFTMAX:
       for (let r = 0; r < rows; r++) {
