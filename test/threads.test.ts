@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Activation, Loss, Optimizer } from '../src/backend.js';
 import { Network, TrainingError } from '../src/index.js';
+import { killWorker } from '../src/internal/test-hooks.js';
 import { BACKENDS, BACKEND_DEFAULTS } from './helpers/backends.js';
 import { paramBits } from './helpers/data.js';
 import { mulberry32 } from './helpers/rng.js';
@@ -127,7 +128,7 @@ for (const bc of BACKEND_DEFAULTS) {
       const before = bits(net);
       const t0 = performance.now();
       const p = net.trainAsync(x, y, { epochs: 1000, learningRate: 0.1, batchSize: 8 });
-      setTimeout(() => (net as unknown as { pool: { killWorkerForTest(t: number): void } }).pool.killWorkerForTest(1), 20);
+      setTimeout(() => killWorker(net, 1), 20);
       await expect(p).rejects.toBeInstanceOf(TrainingError);
       expect(performance.now() - t0).toBeLessThan(5000);
       expect(bits(net).length).toBe(before.length);
