@@ -1,9 +1,9 @@
 /**
  * Element-wise activations a = f(z) and their backward dz = da ⊙ f'(z) (softmax: per row).
- * Codes are ACT_* (src/abi.ts ACT). Formulas follow src/backends/js-kernels.ts exactly; Math is
+ * Codes are ACT_* (src/abi.ts ACT). Formulas follow src/kernels/js/ exactly; Math is
  * AssemblyScript's own (musl-derived), which differs from V8's by at most an ulp or so.
  */
-import { ACT_LEAKY, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_TANH, copyF64 } from './common';
+import { ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_TANH, copyF64 } from './common';
 
 /** a = f(z) on rows×cols; `a` may alias `z`. */
 export function activate(a: usize, z: usize, rows: i32, cols: i32, act: i32, alpha: f64): void {
@@ -27,8 +27,15 @@ export function activateImpl(a: usize, z: usize, rows: i32, cols: i32, act: i32,
       for (let i: usize = 0; i < nB; i += 8) { const v = load<f64>(z + i); store<f64>(a + i, v > 0 ? v : 0.0); }
       break;
     }
-    case ACT_LEAKY: {
+    case ACT_LEAKY_RELU: {
       for (let i: usize = 0; i < nB; i += 8) { const v = load<f64>(z + i); store<f64>(a + i, v > 0 ? v : alpha * v); }
+      break;
+    }
+    case ACT_SOFTPLUS: { // max(z, 0) + log1p(e^(-|z|))
+      for (let i: usize = 0; i < nB; i += 8) {
+        const v = load<f64>(z + i);
+        store<f64>(a + i, (v > 0 ? v : 0.0) + Math.log1p(Math.exp(-Math.abs(v))));
+      }
       break;
     }
     case ACT_SOFTMAX: {
@@ -50,7 +57,7 @@ export function activateImpl(a: usize, z: usize, rows: i32, cols: i32, act: i32,
 }
 
 /**
- * dz = da ⊙ f'(z): sigmoid a(1-a), tanh 1-a², relu/leaky from z; softmax
+ * dz = da ⊙ f'(z): sigmoid a(1-a), tanh 1-a², relu/leaky and softplus (sigmoid(z)) from z; softmax
  * dz[r,j] = a[r,j]·(da[r,j] - Σ_k da[r,k]·a[r,k]). `dz` may alias `da`.
  */
 export function activateBackward(
@@ -84,10 +91,16 @@ export function activateBackwardImpl(
       for (let i: usize = 0; i < nB; i += 8) store<f64>(dz + i, load<f64>(z + i) > 0 ? load<f64>(da + i) : 0.0);
       break;
     }
-    case ACT_LEAKY: {
+    case ACT_LEAKY_RELU: {
       for (let i: usize = 0; i < nB; i += 8) {
         const d = load<f64>(da + i);
         store<f64>(dz + i, load<f64>(z + i) > 0 ? d : alpha * d);
+      }
+      break;
+    }
+    case ACT_SOFTPLUS: { // f'(z) = sigmoid(z)
+      for (let i: usize = 0; i < nB; i += 8) {
+        store<f64>(dz + i, load<f64>(da + i) * (1.0 / (1.0 + Math.exp(-load<f64>(z + i)))));
       }
       break;
     }

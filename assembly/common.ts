@@ -1,5 +1,5 @@
 /**
- * Shared constants (mirrors of src/abi.ts) and the module-owned scratch region.
+ * Shared helpers, the generated ABI constants (abi.gen.ts) and the module-owned scratch region.
  *
  * Scratch: MAX_THREADS regions of SCRATCH_BYTES bytes starting at align16(__heap_base), one per thread id
  * of trainBatchesThreaded (threads run concurrently on one memory, so each packs its tiles in its own
@@ -10,77 +10,11 @@
  * is rejected; that choice depends on the whole layer's shape only, never on a thread's slice.
  */
 
-// ---- activation codes (ACT) ----
-export const ACT_IDENTITY: i32 = 0;
-export const ACT_SIGMOID: i32 = 1;
-export const ACT_TANH: i32 = 2;
-export const ACT_RELU: i32 = 3;
-export const ACT_LEAKY: i32 = 4;
-export const ACT_SOFTMAX: i32 = 5;
+// Every ABI number (ACT_*, LOSS_*, OPT_*, PLAN_*, L_*, HP_*, SYNC_*, SPIN_LIMIT, WAIT_NS, MAX_THREADS) is
+// generated from src/abi-spec.json (npm run gen:abi).
+export * from './abi.gen';
+import { MAX_THREADS } from './abi.gen';
 
-// ---- loss kinds (LOSS) ----
-export const LOSS_MSE: i32 = 0;
-export const LOSS_BCE: i32 = 1;
-export const LOSS_CE: i32 = 2;
-
-// ---- optimizer kinds (OPT) ----
-export const OPT_SGD: i32 = 0;
-export const OPT_MOMENTUM: i32 = 1;
-export const OPT_ADAM: i32 = 2;
-
-// ---- plan words (i32) ----
-export const PLAN_LAYERS: i32 = 0;
-export const PLAN_BATCH: i32 = 1;
-export const PLAN_LOSS: i32 = 2;
-export const PLAN_OPT: i32 = 3;
-export const PLAN_XDATA: i32 = 4;
-export const PLAN_YDATA: i32 = 5;
-export const PLAN_ORDER: i32 = 6;
-export const PLAN_SAMPLES: i32 = 7;
-export const PLAN_X0: i32 = 8;
-export const PLAN_T: i32 = 9;
-export const PLAN_HP: i32 = 10;
-export const PLAN_LOSSES: i32 = 11;
-export const PLAN_HEADER: i32 = 12;
-export const PLAN_LAYER_WORDS: i32 = 16;
-export const L_NIN: i32 = 0;
-export const L_NOUT: i32 = 1;
-export const L_ACT: i32 = 2;
-export const L_W: i32 = 3;
-export const L_B: i32 = 4;
-export const L_Z: i32 = 5;
-export const L_A: i32 = 6;
-export const L_DZ: i32 = 7;
-export const L_DW: i32 = 8;
-export const L_DB: i32 = 9;
-export const L_SW: i32 = 10;
-export const L_SW2: i32 = 11;
-export const L_SB: i32 = 12;
-export const L_SB2: i32 = 13;
-
-// ---- hyper-parameter slots (f64) ----
-export const HP_LR: i32 = 0;
-export const HP_BETA1: i32 = 1;
-export const HP_BETA2: i32 = 2;
-export const HP_EPS: i32 = 3;
-export const HP_DECAY: i32 = 4;
-export const HP_ALPHA: i32 = 5;
-export const HP_BETA1_POW: i32 = 6;
-export const HP_BETA2_POW: i32 = 7;
-export const HP_STEP: i32 = 8;
-
-// ---- thread control block words (i32 at ctl, SYNC_*) ----
-export const SYNC_COUNT: i32 = 0;
-export const SYNC_GEN: i32 = 1; // unused since the barrier waits on SYNC_COUNT
-export const SYNC_ABORT: i32 = 2;
-export const SYNC_PROGRESS: i32 = 3;
-/** Busy polls before a thread sleeps in a barrier (src/abi.ts SPIN_LIMIT). */
-export const SPIN_LIMIT: i32 = 20000;
-/** Sleep per memory.atomic.wait32 in a barrier, in ns (1 ms), so SYNC_ABORT is seen soon. */
-export const WAIT_NS: i64 = 1_000_000;
-
-/** Threads of trainBatchesThreaded the scratch is reserved for (tid must be < MAX_THREADS). */
-export const MAX_THREADS: i32 = 16;
 /** Scratch bytes per thread (256 KiB = 32768 float64); MAX_THREADS of them (4 MiB) below heapBase(). */
 export const SCRATCH_BYTES: usize = 256 << 10;
 export const SCRATCH_F64: i32 = <i32>(SCRATCH_BYTES >> 3);

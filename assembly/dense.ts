@@ -3,7 +3,7 @@
  *
  * x: batch×nIn, w: nOut×nIn (row j = neuron j), b: nOut, z/dz: batch×nOut; all row-major float64.
  *
- * Summation order (same as src/backends/js-kernels.ts): every dot product is summed in increasing k
+ * Summation order (same as src/kernels/js/): every dot product is summed in increasing k
  * (forward, dx: increasing j; dw, db: increasing r) starting from 0, and the bias is added last. The SIMD
  * micro-kernels keep that order: they vectorise across independent dot products (rows, neurons or
  * inputs), never along the reduction, so without relaxed-simd they round exactly like the scalar code.

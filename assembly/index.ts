@@ -1,6 +1,6 @@
 /**
  * fastnn AssemblyScript kernels: the ABI of src/abi.ts (names, argument order and formulas are the
- * contract; src/backends/js-kernels.ts is the readable spec, ported here function for function).
+ * contract; src/kernels/js/ is the readable spec, ported here function for function).
  *
  * Memory layout (one linear memory, imported as env.memory, shared, up to 32768 pages):
  *

@@ -1,7 +1,7 @@
 /**
  * trainBatches / trainBatchesThreaded / forwardBatch: walk the plan descriptor (src/abi.ts, PLAN_* / L_*
  * words, HP_* slots) and run whole optimizer steps inside the module, so an epoch crosses the JS/WASM
- * boundary once. Step order, ownership and barriers are those of src/backends/js-kernels.ts
+ * boundary once. Step order, ownership and barriers are those of src/kernels/js/
  * (trainBatchesThreaded); trainBatches is its one-thread case, so one code path serves both.
  */
 import {
@@ -50,13 +50,7 @@ function syncWord(ctl: usize, i: i32): usize {
   return ctl + (<usize>i << 2);
 }
 
-/**
- * Barrier of n threads over the SYNC_* words at ctl (src/abi.ts): SYNC_COUNT only grows during a command; an
- * arrival's round ends when it reaches the next multiple of n. The arrival that completes a round bumps
- * SYNC_PROGRESS and wakes the sleepers; the others spin SPIN_LIMIT polls, then sleep on SYNC_COUNT (WAIT_NS at
- * a time). Returns false when SYNC_ABORT is set. (The reset-and-generation barrier this replaces let threads
- * through early under V8's baseline compiler: scripts/check-threads.ts with --liftoff-only showed it.)
- */
+/** The barrier of the thread contract (src/abi.ts, trainBatchesThreaded); false when SYNC_ABORT is set. */
 function barrier(ctl: usize, n: i32): bool {
   if (n == 1) return true;
   const countP = syncWord(ctl, SYNC_COUNT), abortP = syncWord(ctl, SYNC_ABORT);
@@ -77,15 +71,7 @@ function barrier(ctl: usize, n: i32): bool {
   return atomic.load<i32>(abortP) == 0;
 }
 
-/**
- * trainBatches split over `nthreads` threads sharing the memory; the caller is thread `tid` (< MAX_THREADS),
- * `ctl` the SYNC_* control block (unused with one thread). Thread t owns rows part(rows, t..t+1) of the
- * gather and of softmax, neurons part(nOut, t..t+1) of every layer (z, element-wise a, dw, db, update of
- * those rows of w, b and their state) and inputs part(nIn, t..t+1) of dx; thread 0 computes the loss (and
- * the MSE output activateBackward) and advances hp's step counters. The kernels compute every element the
- * same way whatever the range (dense.ts), so results are bit-identical for every thread count. Returns the
- * loss sum on thread 0, 0 on the others, NaN when aborted.
- */
+/** trainBatchesThreaded as src/abi.ts states it (steps, ownership, barriers); this is thread `tid` (< MAX_THREADS). */
 export function trainBatchesThreaded(plan: usize, first: i32, count: i32, tid: i32, nthreads: i32, ctl: usize): f64 {
   assert((plan & 15) == 0 && first >= 0 && count >= 0 && tid >= 0 && tid < nthreads && nthreads <= MAX_THREADS);
   const T = nthreads;

@@ -64,7 +64,4 @@ export async function loadRows(): Promise<BackendRow[]> {
   return rows;
 }
 
-/** Rows that load and (so far) pass verification. */
-export const liveRows = (rows: readonly BackendRow[]): BackendRow[] => rows.filter((r) => r.backend && !r.error);
-
 export const rowTitle = (r: BackendRow): string => (r.variant && r.name !== 'js' && r.requested === undefined ? `${r.label} (${r.variant})` : r.label);

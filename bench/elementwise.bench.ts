@@ -7,14 +7,16 @@
 import { Bench } from 'tinybench';
 import type { Activation, Backend, Loss, Mat } from '../src/backend.js';
 import { mulberry32 } from '../src/rng.js';
+import { ACTIVATION_NAMES, LOSSES, LOSS_NAMES } from '../src/spec/index.js';
 import { errorMessage, type BackendRow } from './backends.js';
 import { KERNEL_OPTS, MIN_SAMPLE_MS } from './env.js';
 import { batched, fromTask, innerFor, runBench, type Row } from './report.js';
 
 export let sink = 0;
 
-const ACTS: Activation[] = ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'identity', 'softmax'];
-const LOSSES: [Loss, Activation][] = [['mse', 'sigmoid'], ['binary-cross-entropy', 'sigmoid'], ['cross-entropy', 'softmax']];
+/** every activation and loss of the spec tables (src/spec/), each loss with the output it needs (mse: sigmoid) */
+const ACTS: readonly Activation[] = ACTIVATION_NAMES;
+const LOSS_ROWS: [Loss, Activation][] = LOSS_NAMES.map((l) => [l, LOSSES[l].output ?? 'sigmoid']);
 const ACT_SHAPE = [256, 128] as const;
 const LOSS_SHAPE = [256, 10] as const;
 const OPT_SHAPE = [128, 784] as const;
@@ -67,7 +69,7 @@ function tasks(): Task[] {
     for (let j = 0; j < lc; j++) s += t01[r * lc + j]!;
     return v / s;
   });
-  for (const [loss, act] of LOSSES) {
+  for (const [loss, act] of LOSS_ROWS) {
     out.push({
       name: `loss ${loss} ${lr}×${lc}`,
       elements: lr * lc,

@@ -17,11 +17,11 @@ import { KERNELS, TOL, benchKernels, kernelTaskName, sink as kernelSink, verifyK
 import { benchElementwise } from './elementwise.bench.js';
 import { BASELINE_DIR, runNumpy, type NumpyResults } from './numpy.js';
 import { Notes, ms, num, ratio, table, type Row } from './report.js';
+import { SHAPES, TARGET_SHAPE, shapeLabel, TRAIN } from './shapes.js';
+import { CONFIGS, benchTraining, sink as trainSink } from './train.bench.js';
 
 const notes = new Notes();
 const failCell = (r: Row): string => notes.cell(r);
-import { SHAPES, TARGET_SHAPE, shapeLabel, TRAIN } from './shapes.js';
-import { CONFIGS, benchTraining, sink as trainSink } from './train.bench.js';
 
 const wasm = probeWasmFeatures(); // first: may enable the relaxed-SIMD flag before any module compiles
 const t0 = performance.now();

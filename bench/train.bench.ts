@@ -8,7 +8,7 @@
  * backend's 2-2-1 parameters after 1000 tutorial epochs must match TutorialNetwork's (rtol 1e-8).
  */
 import { Bench, type BenchOptions } from 'tinybench';
-import { networkInternals, resolveTrain, TrainingRun } from '../src/internal.js';
+import { networkInternals, resolveTrain, TrainingRun } from '../src/internal/index.js';
 import { matrix, type Matrix } from '../src/matrix.js';
 import { Network, type NetworkOptions, type TrainOptions } from '../src/network.js';
 import { OracleNetwork } from '../src/reference/oracle.js';

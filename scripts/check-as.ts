@@ -1,14 +1,15 @@
 /**
  * Scratch parity check (not a test): every export of each AssemblyScript build against createJsKernels
- * (src/backends/js-kernels.ts) on identical inputs in two separate shared memories.
+ * (src/kernels/js/) on identical inputs in two separate shared memories.
  * Run: npx tsx scripts/check-as.ts [debug|scalar|simd|relaxed ...]
  * The relaxed build needs the V8 flag on Node 20 (NODE_OPTIONS does not accept it):
  *   node --experimental-wasm-relaxed-simd --import tsx scripts/check-as.ts
  */
 import { readFileSync } from 'node:fs';
-import { createJsKernels } from '../src/backends/js-kernels.js';
+import { createJsKernels } from '../src/kernels/js/index.js';
 import type { KernelExports } from '../src/abi.js';
 import {
+  ACT,
   HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_SIZE, L_A, L_ACT, L_B,
   L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, PLAN_BATCH, PLAN_HEADER, PLAN_HP,
   PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER, PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA,
@@ -103,7 +104,7 @@ async function checkBuild(target: string): Promise<void> {
     }
   }
   // ---- activations ----
-  for (let act = 0; act <= 5; act++) {
+  for (const act of Object.values(ACT)) {
     for (let i = 0; i < 30; i++) {
       const rows = i < 25 ? randInt(rand, 1, 9) : 32, cols = i < 25 ? randInt(rand, 1, 9) : 129;
       for (const alias of [false, true]) {

@@ -1,6 +1,6 @@
 /**
  * Parity check of the Rust kernels (rust/fastnn-simd.wasm, rust/fastnn-scalar.wasm) against the JS
- * spec (src/backends/js-kernels.ts): identical seeded inputs in separate memories, every export,
+ * spec (src/kernels/js/): identical seeded inputs in separate memories, every export,
  * random small shapes (1..9) and the big ones, |a-b| <= 1e-12 + 1e-10·max(|a|,|b|) over the whole
  * used region (inputs included, so stray writes are caught too).
  *
@@ -8,9 +8,10 @@
  */
 import { mulberry32 } from '../src/rng.js';
 import { readFileSync } from 'node:fs';
-import { createJsKernels } from '../src/backends/js-kernels.js';
+import { createJsKernels } from '../src/kernels/js/index.js';
 import { buildPlan } from './plan.js';
 import {
+  ACT,
   HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_SIZE, PLAN_X0,
   type KernelExports,
 } from '../src/abi.js';
@@ -92,7 +93,7 @@ function run(label: string, call: (k: KernelExports) => number | void): void {
   src.set(snap);
 }
 
-const ACTS = [0, 1, 2, 3, 4, 5];
+const ACTS: number[] = Object.values(ACT);
 const ALPHA = 0.01;
 
 function denseForwardCase(batch: number, nIn: number, nOut: number): void {
@@ -120,7 +121,7 @@ for (const [b, i, o] of [[256, 784, 128], [32, 784, 128], [33, 785, 11], [1, 2, 
 console.log(`dense: ${checks} checks, ${failures} failures`);
 
 for (let it = 0; it < 200; it++) {
-  const act = ACTS[it % 6]!, rows = randInt(1, 9), cols = randInt(1, 9), n = rows * cols;
+  const act = ACTS[it % ACTS.length]!, rows = randInt(1, 9), cols = randInt(1, 9), n = rows * cols;
   reset();
   const z = fill(alloc(n), n, -6, 6), a = alloc(n), da = fill(alloc(n), n), dz = alloc(n);
   const alias = it % 12 >= 6;

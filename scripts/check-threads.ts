@@ -20,11 +20,12 @@
 import { readFileSync } from 'node:fs';
 import { mulberry32 } from '../src/rng.js';
 import { Worker } from 'node:worker_threads';
-import { createJsKernels } from '../src/backends/js-kernels.js';
+import { createJsKernels } from '../src/kernels/js/index.js';
 import { buildPlan } from './plan.js';
+import { ACTIVATIONS, ACTIVATION_NAMES } from '../src/spec/index.js';
 import {
   PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_ORDER, PLAN_LOSSES, PLAN_T, PLAN_X0, PLAN_XDATA,
-  PLAN_YDATA, SYNC_ABORT, SYNC_COUNT, SYNC_GEN, SYNC_PROGRESS, type KernelExports,
+  PLAN_YDATA, SYNC_ABORT, SYNC_COUNT, SYNC_PROGRESS, type KernelExports,
 } from '../src/abi.js';
 
 const BENCH = process.argv.includes('--bench');
@@ -61,7 +62,7 @@ class Pool {
   }
   resetCtl(): void {
     const c = this.ctl >> 2;
-    for (const i of [SYNC_COUNT, SYNC_GEN, SYNC_ABORT, SYNC_PROGRESS]) Atomics.store(this.I, c + i, 0);
+    for (const i of [SYNC_COUNT, SYNC_ABORT, SYNC_PROGRESS]) Atomics.store(this.I, c + i, 0);
   }
   /** trainBatchesThreaded(plan, first, count, tid, nthreads, ctl) on `runners` workers; returns each one's result. */
   run(plan: number, first: number, count: number, nthreads: number, runners = nthreads, onStuck?: () => void): number[] {
@@ -232,13 +233,13 @@ async function check(): Promise<void> {
     }
   }
 
-  const ACTS = [0, 1, 2, 3, 4];
+  const ACTS = ACTIVATION_NAMES.filter((a) => !ACTIVATIONS[a].outputOnly).map((a) => ACTIVATIONS[a].code); // element-wise
   for (let it = 0; it < 72; it++) {
     const L = randInt(2, 3);
     const dims = Array.from({ length: L + 1 }, () => (rand() < 0.3 ? randInt(1, 3) : randInt(1, 11)));
     const lossKind = it % 3, opt = Math.floor(it / 3) % 3;
-    const acts = Array.from({ length: L }, () => ACTS[randInt(0, 4)]!);
-    acts[L - 1] = lossKind === 1 ? 1 : lossKind === 2 ? 5 : rand() < 0.5 ? 1 : ACTS[randInt(0, 4)]!;
+    const acts = Array.from({ length: L }, () => ACTS[randInt(0, ACTS.length - 1)]!);
+    acts[L - 1] = lossKind === 1 ? 1 : lossKind === 2 ? 5 : rand() < 0.5 ? 1 : ACTS[randInt(0, ACTS.length - 1)]!;
     // (no hidden softmax: network.ts allows softmax only on the output layer, and the threaded step's
     // column-split activateBackward of a hidden layer assumes an element-wise activation)
     const batch = randInt(1, 11);
@@ -264,7 +265,7 @@ async function check(): Promise<void> {
   for (const t of targets) {
     t.pool.resetCtl();
     const c = t.ctl >> 2;
-    const r = t.pool.run(lastPlan, 0, 1, 2, 1, () => { Atomics.store(t.pool.I, c + SYNC_ABORT, 1); Atomics.notify(t.pool.I, c + SYNC_GEN); });
+    const r = t.pool.run(lastPlan, 0, 1, 2, 1, () => { Atomics.store(t.pool.I, c + SYNC_ABORT, 1); Atomics.notify(t.pool.I, c + SYNC_COUNT); });
     checks++;
     if (!Number.isNaN(r[0])) fail(`${t.name} abort: thread 0 returned ${r[0]}, expected NaN`);
     t.pool.resetCtl();

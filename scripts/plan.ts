@@ -3,7 +3,7 @@
  * the same layout Network writes (src/abi.ts), with seeded random parameters and data.
  */
 import {
-  HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_SIZE,
+  ACT_SOFTMAX, HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_SIZE,
   L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z,
   PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER,
   PLAN_LOSSES, PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, planBytes,
@@ -54,7 +54,7 @@ export function buildPlan(H: Float64Array, I: Int32Array, base: number, dims: nu
     if (opt === 2) { I[R + L_SW2] = alloc(nOut * nIn); I[R + L_SB2] = alloc(nOut); }
   }
   // gather | per layer (softmax: 2) | loss | L-1 input gradients | end of step
-  const barriersPerBatch = 1 + L + acts.filter((a) => a === 5).length + 1 + (L - 1) + 1;
+  const barriersPerBatch = 1 + L + acts.filter((a) => a === ACT_SOFTMAX).length + 1 + (L - 1) + 1;
   return { plan, end: top + 256, nb, barriersPerBatch };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The one kernel ABI shared by every backend.
  *
- * The `js` backend (src/backends/js-kernels.ts), the AssemblyScript module (assembly/) and the Rust
+ * The `js` backend (src/kernels/js/), the AssemblyScript module (assembly/) and the Rust
  * module (rust/) export exactly these functions with exactly these argument orders, over one linear
  * memory of float64 data addressed by **byte offsets** (i32). One binder (src/backends/heap.ts) drives
  * all three, so switching backend changes which function runs and nothing else.
@@ -37,10 +37,10 @@
  *
  *   loss(d, a, z, t, rows, cols, kind): f64
  *     Returns the batch loss and writes its gradient into d (rows×cols):
- *     LOSS.MSE  : L = mean((a-t)²) over rows·cols;              d = ∂L/∂a = 2(a-t)/(rows·cols)
- *     LOSS.BCE  : sigmoid output, from z for stability:
+ *     LOSS_MSE  : L = mean((a-t)²) over rows·cols;              d = ∂L/∂a = 2(a-t)/(rows·cols)
+ *     LOSS_BCE  : sigmoid output, from z for stability:
  *                 L = mean(max(z,0) - t·z + log1p(exp(-|z|)));  d = ∂L/∂z = (a-t)/(rows·cols)
- *     LOSS.CE   : softmax output, from z (log-sum-exp):
+ *     LOSS_CE   : softmax output, from z (log-sum-exp):
  *                 L = (1/rows)·Σ_r Σ_j t[r,j]·(lse_r - z[r,j]); d = ∂L/∂z = (a-t)/rows
  *     For BCE and CE, d is already the pre-activation gradient (the fused, stable `p - y`), so the
  *     output layer's activateBackward is skipped; for MSE it is not.
@@ -78,6 +78,8 @@
  *     Step 2 only, from x0 (the host writes x0), for rows ≤ batch. Used by predict and evaluate.
  *
  *   trainBatchesThreaded(plan, first, count, tid, nthreads, ctl): f64
+ *     The thread contract, stated here only (src/kernels/js/train.ts, assembly/train.ts and rust/src/lib.rs
+ *     implement it and refer here; the host side is src/backends/threads.ts):
  *     trainBatches split over `nthreads` threads that share the memory; the caller is thread `tid`, and every
  *     thread calls it with the same plan/first/count. `ctl` points to the SYNC_* control block (i32 words).
  *     trainBatches(plan, first, count) is exactly trainBatchesThreaded(plan, first, count, 0, 1, 0).
@@ -95,81 +97,18 @@
  *     for every thread count. Barrier: SYNC_COUNT counts arrivals and only grows during a command (the host
  *     zeroes it before each command); an arrival a = atomic add + 1 belongs to the round that ends when the
  *     count reaches ceil(a/n)·n. The arrival that completes a round increments SYNC_PROGRESS and notifies
- *     SYNC_COUNT; the others spin up to SPIN_LIMIT polls, then memory.atomic.wait32 on SYNC_COUNT with a short
- *     timeout, leaving (returning NaN) as soon as SYNC_ABORT != 0. (A reset-and-generation barrier let threads
+ *     SYNC_COUNT; the others spin up to SPIN_LIMIT polls, then memory.atomic.wait32 (Atomics.wait) on SYNC_COUNT with a
+ *     WAIT_NS timeout, leaving (returning NaN) as soon as SYNC_ABORT != 0. (A reset-and-generation barrier let threads
  *     through early in the AssemblyScript build under V8's baseline compiler; nothing here is ever reset
  *     inside a command.)
  *     Returns the loss sum on thread 0, 0 on the others, NaN when aborted.
  */
 
-/** Activation codes (i32 `act` arguments). */
-export const ACT = {
-  identity: 0,
-  sigmoid: 1,
-  tanh: 2,
-  relu: 3,
-  'leaky-relu': 4,
-  softmax: 5,
-} as const;
-
-/** Loss kinds (i32 `kind` argument of `loss`). */
-export const LOSS = { MSE: 0, BCE: 1, CE: 2 } as const;
-
-/** Optimizer kinds (plan word PLAN_OPT). */
-export const OPT = { sgd: 0, momentum: 1, adam: 2 } as const;
-
-// ---- plan: i32 words at byte offset `plan` (16-byte aligned) ---------------------------------------
-export const PLAN_LAYERS = 0; // L, number of dense layers
-export const PLAN_BATCH = 1; // batch: rows per full step (and rows of every activation buffer)
-export const PLAN_LOSS = 2; // LOSS.*
-export const PLAN_OPT = 3; // OPT.*
-export const PLAN_XDATA = 4; // ptr: nSamples × nIn_0 training inputs
-export const PLAN_YDATA = 5; // ptr: nSamples × nOut_L training targets
-export const PLAN_ORDER = 6; // ptr: i32[nSamples × epochs], sample index at each position, one permutation per epoch
-export const PLAN_SAMPLES = 7; // nSamples
-export const PLAN_X0 = 8; // ptr: batch × nIn_0, the current batch's inputs
-export const PLAN_T = 9; // ptr: batch × nOut_L, the current batch's targets
-export const PLAN_HP = 10; // ptr: f64[HP_SIZE] hyper-parameters
-export const PLAN_LOSSES = 11; // ptr: f64 per batch number i (0: not stored); the host sums epochs in batch order
-export const PLAN_HEADER = 12; // words before the first layer record (12 keeps records 16-byte aligned)
-export const PLAN_LAYER_WORDS = 16; // words per layer record
-// layer record word offsets
-export const L_NIN = 0;
-export const L_NOUT = 1;
-export const L_ACT = 2;
-export const L_W = 3; // nOut × nIn
-export const L_B = 4; // nOut
-export const L_Z = 5; // batch × nOut
-export const L_A = 6; // batch × nOut
-export const L_DZ = 7; // batch × nOut (also holds da before activateBackward)
-export const L_DW = 8; // nOut × nIn
-export const L_DB = 9; // nOut
-export const L_SW = 10; // optimizer state for w (momentum v, adam m); 0 for sgd
-export const L_SW2 = 11; // adam v for w; 0 otherwise
-export const L_SB = 12; // optimizer state for b
-export const L_SB2 = 13; // adam v for b
-// words 14, 15 reserved (0)
-
-// ---- hyper-parameters: f64 slots at hp --------------------------------------------------------------
-export const HP_LR = 0;
-export const HP_BETA1 = 1; // adam β1, or the momentum coefficient μ
-export const HP_BETA2 = 2;
-export const HP_EPS = 3;
-export const HP_DECAY = 4; // L2 weight decay (weights only)
-export const HP_ALPHA = 5; // leaky-relu slope
-export const HP_BETA1_POW = 6; // β1ᵗ (adam), updated by trainBatches
-export const HP_BETA2_POW = 7; // β2ᵗ
-export const HP_STEP = 8; // optimizer steps taken, t
-export const HP_SIZE = 10;
-
-// ---- thread control block: i32 words at `ctl` (trainBatchesThreaded; the host's worker protocol uses the rest) --
-export const SYNC_COUNT = 0; // barrier arrivals in the current command (zeroed by the host before each command)
-export const SYNC_GEN = 1; // unused (kept so the words after it keep their places)
-export const SYNC_ABORT = 2; // non-zero: leave now (a thread trapped, a worker died, or the host aborted)
-export const SYNC_PROGRESS = 3; // barriers completed (a host watchdog reads it)
-export const SYNC_BYTES = 64;
-/** Busy polls before a thread sleeps in a barrier (a barrier costs ~0.1 µs spinning, ~50 µs after a sleep). */
-export const SPIN_LIMIT = 20000;
+// Every number of the ABI (ACT / LOSS / OPT codes by name and as ACT_* / LOSS_* / OPT_* constants, PLAN_* and L_*
+// plan words, HP_* slots, SYNC_* control words, SPIN_LIMIT, WAIT_NS, MAX_THREADS) is generated from
+// src/abi-spec.json into src/abi.gen.ts, assembly/abi.gen.ts and rust/src/abi_gen.rs (npm run gen:abi).
+export * from './abi.gen.js';
+import { PLAN_HEADER, PLAN_LAYER_WORDS } from './abi.gen.js';
 
 /** First index of thread t's share of n items among `threads` threads: floor(n·t / threads). */
 export function part(n: number, t: number, threads: number): number {

@@ -9,7 +9,7 @@ export const BACKEND_NAMES: readonly BackendName[] = ['js', 'assemblyscript', 'r
 /** Which build of a backend runs: plain JS, a WASM build without SIMD, with SIMD, with relaxed SIMD, or the asserting debug build. */
 export type BackendVariant = 'js' | 'scalar' | 'simd' | 'relaxed-simd' | 'debug';
 
-export type Activation = 'sigmoid' | 'tanh' | 'relu' | 'leaky-relu' | 'identity' | 'softmax';
+export type Activation = 'sigmoid' | 'tanh' | 'relu' | 'leaky-relu' | 'identity' | 'softmax' | 'softplus';
 export type Loss = 'mse' | 'binary-cross-entropy' | 'cross-entropy';
 export type Optimizer = 'sgd' | 'momentum' | 'adam';
 

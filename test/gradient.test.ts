@@ -6,14 +6,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activation, Backend, Loss } from '../src/backend.js';
 import { Network, gradientCheck } from '../src/index.js';
+import { ACTIVATIONS, ACTIVATION_NAMES, LOSSES, LOSS_NAMES } from '../src/spec/index.js';
 import { BACKENDS } from './helpers/backends.js';
 import { mulberry32 } from './helpers/rng.js';
 
+// every hidden activation of the table (src/spec/activations.ts) with every loss and the output it needs (mse: sigmoid),
+// and every activation as the output of an mse net
 const PAIRS: [Activation, Activation, Loss][] = [];
-for (const hidden of ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'identity'] as Activation[]) {
-  PAIRS.push([hidden, 'sigmoid', 'mse'], [hidden, 'softmax', 'cross-entropy'], [hidden, 'sigmoid', 'binary-cross-entropy']);
+for (const hidden of ACTIVATION_NAMES.filter((a) => !ACTIVATIONS[a].outputOnly)) {
+  for (const loss of LOSS_NAMES) PAIRS.push([hidden, LOSSES[loss].output ?? 'sigmoid', loss]);
 }
 PAIRS.push(['tanh', 'tanh', 'mse'], ['sigmoid', 'identity', 'mse'], ['sigmoid', 'relu', 'mse'], ['tanh', 'softmax', 'mse']);
+for (const output of ACTIVATION_NAMES) {
+  if (!PAIRS.some(([, o, l]) => o === output && l === 'mse')) PAIRS.push(['tanh', output, 'mse']);
+}
 
 for (const bc of BACKENDS) {
   describe(`${bc.label} gradient check`, () => {

@@ -8,16 +8,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Activation, Backend, Loss, Mat } from '../src/backend.js';
 import { BackendError, DisposedError, ShapeError, loadBackend } from '../src/index.js';
+import { ACTIVATIONS, ACTIVATION_NAMES, LOSSES, LOSS_NAMES } from '../src/spec/index.js';
 import { BACKENDS, useBackend } from './helpers/backends.js';
 import { expectClose } from './helpers/close.js';
 import { mulberry32 } from './helpers/rng.js';
 
 const FC = { seed: 4242, numRuns: 40 } as const;
-const ACTS: Activation[] = ['identity', 'sigmoid', 'tanh', 'relu', 'leaky-relu', 'softmax'];
+/** every activation of the table (src/spec/activations.ts), with the reference f and da·f'(z) it states */
+const ACTS = ACTIVATION_NAMES;
 const SLOPE = 0.1;
 
-const f = (act: Activation, z: number): number =>
-  act === 'sigmoid' ? 1 / (1 + Math.exp(-z)) : act === 'tanh' ? Math.tanh(z) : act === 'relu' ? (z > 0 ? z : 0) : act === 'leaky-relu' ? (z > 0 ? z : SLOPE * z) : z;
+const f = (act: Activation, z: number): number => ACTIVATIONS[act].f!(z, SLOPE);
 
 function rows(rand: () => number, r: number, c: number, lo = -2, hi = 2): number[] {
   return Array.from({ length: r * c }, () => lo + (hi - lo) * rand());
@@ -116,10 +117,7 @@ for (const bc of BACKENDS) {
           for (let j = 0; j < nOut; j++) dot += da[o + j]! * a[o + j]!;
           for (let j = 0; j < nOut; j++) {
             const av = a[o + j]!, zv = z[o + j]!, g = da[o + j]!;
-            want.push(
-              act === 'sigmoid' ? g * (av * (1 - av)) : act === 'tanh' ? g * (1 - av * av) : act === 'relu' ? (zv > 0 ? g : 0)
-                : act === 'leaky-relu' ? (zv > 0 ? g : SLOPE * g) : act === 'softmax' ? av * (g - dot) : g,
-            );
+            want.push(act === 'softmax' ? av * (g - dot) : ACTIVATIONS[act].backward!(g, zv, av, SLOPE));
           }
         }
         expectClose(be.read(DZ), want, bc.tol, `activateBackward ${act}`, nOut);
@@ -128,7 +126,8 @@ for (const bc of BACKENDS) {
       }), FC);
     });
 
-    it.each<[Loss, Activation]>([['mse', 'sigmoid'], ['binary-cross-entropy', 'sigmoid'], ['cross-entropy', 'softmax']])(
+    // every loss of the table, with the output activation it needs (mse: sigmoid)
+    it.each<[Loss, Activation]>(LOSS_NAMES.map((l) => [l, LOSSES[l].output ?? 'sigmoid']))(
       `${bc.label} loss %s (output %s): value and gradient`,
       (loss, act) => {
         fc.assert(fc.property(dims, ({ batch, nOut, seed }) => {
@@ -206,7 +205,7 @@ for (const bc of BACKENDS) {
       const other = await loadBackend('js');
       const foreign = other.alloc(2, 3);
       expect(() => be.activate(foreign, foreign, 'sigmoid')).toThrow(BackendError);
-      expect(() => be.activate(X, X, 'elu' as Activation)).toThrow("unknown activation 'elu' (expected identity|sigmoid|tanh|relu|leaky-relu|softmax)");
+      expect(() => be.activate(X, X, 'elu' as Activation)).toThrow(`unknown activation 'elu' (expected ${ACTIVATION_NAMES.join('|')})`);
       other.dispose();
       be.free(X);
       expect(() => be.read(X)).toThrow(DisposedError);

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Activation, Loss, Optimizer } from '../src/backend.js';
 import { Network, TrainingError } from '../src/index.js';
 import { L_W, PLAN_HEADER } from '../src/abi.js';
-import { networkInternals, setPlanHookForTest } from '../src/internal.js';
+import { killWorker, setPlanHookForTest } from '../src/internal/index.js';
 import { BACKENDS, BACKEND_DEFAULTS } from './helpers/backends.js';
 import { paramBits } from './helpers/data.js';
 import { mulberry32 } from './helpers/rng.js';
@@ -129,7 +129,7 @@ for (const bc of BACKEND_DEFAULTS) {
       const before = bits(net);
       const t0 = performance.now();
       const p = net.trainAsync(x, y, { epochs: 1000, learningRate: 0.1, batchSize: 8 });
-      setTimeout(() => networkInternals(net).pool!.killWorkerForTest(1), 20);
+      setTimeout(() => killWorker(net, 1), 20);
       await expect(p).rejects.toBeInstanceOf(TrainingError);
       expect(performance.now() - t0).toBeLessThan(5000);
       expect(bits(net).length).toBe(before.length);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../src/backend.js';
 import { Network } from '../src/index.js';
 import { PAGE } from '../src/backends/heap.js';
-import { hostOf } from '../src/internal.js';
+import { hostOf } from '../src/internal/index.js';
 import { BACKENDS } from './helpers/backends.js';
 import { expectClose } from './helpers/close.js';
 import { mulberry32 } from './helpers/rng.js';

@@ -1,20 +1,9 @@
 //! Activations (forward and backward), loss, and the three optimizer steps: element-wise loops,
-//! same formulas and evaluation order as src/backends/js-kernels.ts. The element-wise optimizer
+//! same formulas and evaluation order as src/kernels/js/. The element-wise optimizer
 //! and derivative loops run over `V` (bit-identical to scalar: lanes are independent elements).
 
+use crate::abi_gen::*;
 use crate::vec::*;
-
-#[allow(dead_code)]
-pub const IDENTITY: i32 = 0;
-pub const SIGMOID: i32 = 1;
-pub const TANH: i32 = 2;
-pub const RELU: i32 = 3;
-pub const LEAKY: i32 = 4;
-pub const SOFTMAX: i32 = 5;
-
-pub const LOSS_MSE: i32 = 0;
-pub const LOSS_BCE: i32 = 1;
-pub const LOSS_CE: i32 = 2;
 
 /// e^x, fdlibm's algorithm (the one V8's Math.exp uses), inlined: k = round(x/ln2),
 /// r = x - k·ln2 (Cody–Waite, exact high part), e^r from fdlibm's Remez rational form, then ·2^k
@@ -81,29 +70,36 @@ fn exp_slow(x: f64) -> f64 {
 pub unsafe fn activate(a: *mut f64, z: *const f64, rows: usize, cols: usize, act: i32, alpha: f64) {
     let n = rows * cols;
     match act {
-        SIGMOID => {
+        ACT_SIGMOID => {
             for i in 0..n {
                 *a.add(i) = 1.0 / (1.0 + exp(-*z.add(i)));
             }
         }
-        TANH => {
+        ACT_TANH => {
             for i in 0..n {
                 *a.add(i) = (*z.add(i)).tanh();
             }
         }
-        RELU => {
+        ACT_RELU => {
             for i in 0..n {
                 let v = *z.add(i);
                 *a.add(i) = if v > 0.0 { v } else { 0.0 };
             }
         }
-        LEAKY => {
+        ACT_LEAKY_RELU => {
             for i in 0..n {
                 let v = *z.add(i);
                 *a.add(i) = if v > 0.0 { v } else { alpha * v };
             }
         }
-        SOFTMAX => {
+        ACT_SOFTPLUS => {
+            // max(z, 0) + log1p(e^(-|z|)): no overflow
+            for i in 0..n {
+                let v = *z.add(i);
+                *a.add(i) = (if v > 0.0 { v } else { 0.0 }) + exp(-v.abs()).ln_1p();
+            }
+        }
+        ACT_SOFTMAX => {
             for r in 0..rows {
                 let zr = z.add(r * cols);
                 let ar = a.add(r * cols);
@@ -139,7 +135,7 @@ pub unsafe fn activate_backward(
     let n = rows * cols;
     let nv = n - n % W;
     match act {
-        SIGMOID => {
+        ACT_SIGMOID => {
             let one = splat(1.0);
             let mut i = 0;
             while i < nv {
@@ -152,7 +148,7 @@ pub unsafe fn activate_backward(
                 *dz.add(i) = *da.add(i) * (v * (1.0 - v));
             }
         }
-        TANH => {
+        ACT_TANH => {
             let one = splat(1.0);
             let mut i = 0;
             while i < nv {
@@ -165,17 +161,23 @@ pub unsafe fn activate_backward(
                 *dz.add(i) = *da.add(i) * (1.0 - v * v);
             }
         }
-        RELU => {
+        ACT_RELU => {
             for i in 0..n {
                 *dz.add(i) = if *z.add(i) > 0.0 { *da.add(i) } else { 0.0 };
             }
         }
-        LEAKY => {
+        ACT_LEAKY_RELU => {
             for i in 0..n {
                 *dz.add(i) = if *z.add(i) > 0.0 { *da.add(i) } else { alpha * *da.add(i) };
             }
         }
-        SOFTMAX => {
+        ACT_SOFTPLUS => {
+            // f'(z) = sigmoid(z) (scalar: no SIMD exp)
+            for i in 0..n {
+                *dz.add(i) = *da.add(i) * (1.0 / (1.0 + exp(-*z.add(i))));
+            }
+        }
+        ACT_SOFTMAX => {
             for r in 0..rows {
                 let o = r * cols;
                 let mut s = 0.0;
@@ -326,16 +328,6 @@ pub unsafe fn momentum(p: *mut f64, v: *mut f64, g: *const f64, n: usize, lr: f6
         *p.add(i) -= lr * vi;
     }
 }
-
-pub const HP_LR: usize = 0;
-pub const HP_BETA1: usize = 1;
-pub const HP_BETA2: usize = 2;
-pub const HP_EPS: usize = 3;
-pub const HP_DECAY: usize = 4;
-pub const HP_ALPHA: usize = 5;
-pub const HP_BETA1_POW: usize = 6;
-pub const HP_BETA2_POW: usize = 7;
-pub const HP_STEP: usize = 8;
 
 /// Adam with bias correction from hp[HP_BETA1_POW], hp[HP_BETA2_POW]; `decay` passed explicitly.
 pub unsafe fn adam(p: *mut f64, m: *mut f64, v: *mut f64, g: *const f64, n: usize, hp: *const f64, decay: f64) {

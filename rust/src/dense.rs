@@ -5,7 +5,7 @@
 //! - forward ("NT"): both x rows and w rows are contiguous along k, so the tile vectorises along k;
 //!   each accumulator holds W partial sums (even/odd k with simd128) that a horizontal add combines,
 //!   then the scalar tail (odd nIn) and the bias last. The scalar build sums k = 0..nIn-1 in order,
-//!   exactly like src/backends/js-kernels.ts.
+//!   exactly like src/kernels/js/.
 //! - backward ("NN"): out[i,k] = Σ_m A(i,m)·B[m,k] with B row-major along k; the tile vectorises
 //!   along k (independent outputs), so every output is still summed over m in increasing order, as in
 //!   the JS spec (bit-identical: wasm has no fused multiply-add).

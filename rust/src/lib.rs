@@ -1,5 +1,5 @@
 //! fastnn kernels in Rust: the ABI of src/abi.ts, ported function for function from
-//! src/backends/js-kernels.ts.
+//! src/kernels/js/.
 //!
 //! Memory layout: the module imports one shared linear memory (`env.memory`, at most 2 GiB).
 //! Below `__heap_base` lives what the module owns: its static data and Rust's shadow stack.
@@ -20,10 +20,12 @@
 // enables them for this crate only (RUSTC_BOOTSTRAP=fastnn in scripts/build-rust.sh).
 #![feature(stdsimd)]
 
+mod abi_gen;
 mod act;
 mod dense;
 mod vec;
 
+use abi_gen::*;
 use act::*;
 use core::arch::wasm32::{memory_atomic_notify, memory_atomic_wait32};
 use core::sync::atomic::{AtomicI32, Ordering::SeqCst};
@@ -87,39 +89,7 @@ pub unsafe extern "C" fn adam_step(p: usize, m: usize, v: usize, g: usize, n: i3
     adam(f(p), f(m), f(v), f(g), n as usize, hp, *hp.add(HP_DECAY));
 }
 
-// ---- plan (i32 words; see src/abi.ts) ---------------------------------------------------------
-
-const PLAN_LAYERS: usize = 0;
-const PLAN_BATCH: usize = 1;
-const PLAN_LOSS: usize = 2;
-const PLAN_OPT: usize = 3;
-const PLAN_XDATA: usize = 4;
-const PLAN_YDATA: usize = 5;
-const PLAN_ORDER: usize = 6;
-const PLAN_SAMPLES: usize = 7;
-const PLAN_X0: usize = 8;
-const PLAN_T: usize = 9;
-const PLAN_HP: usize = 10;
-const PLAN_LOSSES: usize = 11;
-const PLAN_HEADER: usize = 12;
-const PLAN_LAYER_WORDS: usize = 16;
-const L_NIN: usize = 0;
-const L_NOUT: usize = 1;
-const L_ACT: usize = 2;
-const L_W: usize = 3;
-const L_B: usize = 4;
-const L_Z: usize = 5;
-const L_A: usize = 6;
-const L_DZ: usize = 7;
-const L_DW: usize = 8;
-const L_DB: usize = 9;
-const L_SW: usize = 10;
-const L_SW2: usize = 11;
-const L_SB: usize = 12;
-const L_SB2: usize = 13;
-
-const OPT_MOMENTUM: i32 = 1;
-const OPT_ADAM: i32 = 2;
+// ---- plan (i32 words; PLAN_* and L_* from abi_gen.rs, layout in src/abi.ts) -------------------
 
 /// Plan word `i` (i32).
 #[inline(always)]
@@ -155,26 +125,14 @@ pub unsafe extern "C" fn forward_batch(plan: usize, rows: i32) {
     forward(plan, rows as usize, *hp.add(HP_ALPHA));
 }
 
-// ---- thread control block (i32 words at `ctl`; see src/abi.ts) --------------------------------
-
-const SYNC_COUNT: usize = 0;
-const SYNC_ABORT: usize = 2;
-const SYNC_PROGRESS: usize = 3;
-/// Busy polls before a thread sleeps in a barrier.
-const SPIN_LIMIT: u32 = 20000;
-/// Sleep of one memory.atomic.wait32 in a barrier (1 ms, as the JS spec's Atomics.wait(.., 1)).
-const WAIT_NS: i64 = 1_000_000;
+// ---- thread control block (SYNC_* words at `ctl` from abi_gen.rs; contract in src/abi.ts) --------
 
 #[inline(always)]
 unsafe fn atomic(ctl: *mut i32, i: usize) -> &'static AtomicI32 {
     &*(ctl.add(i) as *const AtomicI32)
 }
 
-/// Barrier of `n` threads over the control block at `ctl` (src/abi.ts): SYNC_COUNT only grows during a
-/// command, and an arrival's round ends when it reaches the next multiple of n. The arrival that completes a
-/// round counts it in SYNC_PROGRESS and wakes the sleepers; the others spin SPIN_LIMIT polls, then sleep in
-/// memory.atomic.wait32 on SYNC_COUNT with a short timeout. Returns false as soon as SYNC_ABORT is non-zero.
-/// With n == 1 it is a no-op (ctl is never read).
+/// The barrier of the thread contract (src/abi.ts, trainBatchesThreaded); false when SYNC_ABORT is set.
 unsafe fn barrier(ctl: *mut i32, n: usize) -> bool {
     if n == 1 {
         return true;
@@ -225,13 +183,7 @@ pub unsafe extern "C" fn train_batches(plan: usize, first: i32, count: i32) -> f
     train_batches_threaded(plan, first, count, 0, 1, 0)
 }
 
-/// trainBatches split over `nthreads` threads sharing the memory (this is thread `tid`), ported from
-/// trainBatchesThreaded in src/backends/js-kernels.ts: same steps, same ownership, same barriers.
-/// Thread t owns neurons part(nOut, t).. of every layer (forward, dw/db rows, update of its rows of
-/// w, b and the optimizer state), inputs part(nIn, t).. for dx, rows part(rows, t).. for the gather and
-/// softmax; thread 0 computes the loss and advances hp's counters. Every range kernel computes an
-/// element with the same operations wherever the range starts, so results are bit-identical for any
-/// thread count. Returns the loss sum on thread 0, 0 elsewhere, NaN when aborted.
+/// trainBatchesThreaded as src/abi.ts states it (steps, ownership, barriers); this is thread `tid`.
 #[export_name = "trainBatchesThreaded"]
 pub unsafe extern "C" fn train_batches_threaded(
     plan: usize, first: i32, count: i32, tid: i32, nthreads: i32, ctl: usize,
@@ -284,7 +236,7 @@ pub unsafe extern "C" fn train_batches_threaded(
             let act = lw(plan, l, L_ACT) as i32;
             let (j0, j1) = (part(n_out, tid, nt), part(n_out, tid + 1, nt));
             dense::dense_forward_range(z, inp, f(lw(plan, l, L_W)), f(lw(plan, l, L_B)), rows, n_in, n_out, j0, j1);
-            if act == SOFTMAX {
+            if act == ACT_SOFTMAX {
                 if !barrier(ctl, nt) {
                     return f64::NAN;
                 }

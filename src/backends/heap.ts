@@ -11,10 +11,11 @@
  *                    buffer (detaching one slows every typed-array loop in the process), and the views
  *                    below are rebuilt whenever `memory.buffer` changes.
  */
-import { ACT, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_SIZE, LOSS, type KernelExports } from '../abi.js';
+import { HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_SIZE, type KernelExports } from '../abi.js';
 import type { Activation, AdamHyper, Backend, BackendName, BackendVariant, Loss, Mat } from '../backend.js';
 import { registerHost, type KernelHost } from './host.js';
 import { BackendError, DisposedError, NnError, ShapeError } from '../errors.js';
+import { ACTIVATIONS, ACTIVATION_NAMES, LOSSES, LOSS_NAMES } from '../spec/index.js';
 
 export const PAGE = 65536;
 /** 2 GiB: the largest memory every engine accepts for a wasm32 module (and what the modules declare). */
@@ -337,17 +338,15 @@ function shape(op: string, name: string, m: Mat, rows: number, cols: number): vo
 }
 
 export function actCode(op: string, act: string): number {
-  const c = (ACT as Record<string, number>)[act];
-  if (c === undefined || !Object.hasOwn(ACT, act)) {
-    throw new BackendError(`${op}: unknown activation '${act}' (expected ${Object.keys(ACT).join('|')})`);
+  if (!Object.hasOwn(ACTIVATIONS, act)) {
+    throw new BackendError(`${op}: unknown activation '${act}' (expected ${ACTIVATION_NAMES.join('|')})`);
   }
-  return c;
+  return ACTIVATIONS[act as Activation].code;
 }
 
-const LOSS_CODES: Record<Loss, number> = { mse: LOSS.MSE, 'binary-cross-entropy': LOSS.BCE, 'cross-entropy': LOSS.CE };
 export function lossCode(op: string, loss: string): number {
-  if (!Object.hasOwn(LOSS_CODES, loss)) {
-    throw new BackendError(`${op}: unknown loss '${loss}' (expected ${Object.keys(LOSS_CODES).join('|')})`);
+  if (!Object.hasOwn(LOSSES, loss)) {
+    throw new BackendError(`${op}: unknown loss '${loss}' (expected ${LOSS_NAMES.join('|')})`);
   }
-  return LOSS_CODES[loss as Loss];
+  return LOSSES[loss as Loss].code;
 }

@@ -1,6 +1,6 @@
-/** The `js` backend: the kernels of js-kernels.ts over a linear memory, through the shared binder. */
+/** The `js` backend: the kernels of src/kernels/js/ over a linear memory, through the shared binder. */
 import { HeapBackend, createMemory } from './heap.js';
-import { createJsKernels } from './js-kernels.js';
+import { createJsKernels } from '../kernels/js/index.js';
 
 export function createJsBackend(): HeapBackend {
   const memory = createMemory();

@@ -46,7 +46,8 @@ export class ThreadPool {
     private readonly backend: KernelHost,
     readonly size: number,
     private readonly ctl: number,
-    private readonly workers: AnyWorker[],
+    /** the worker threads, by thread id (read by the test hook in src/internal/test-hooks.ts) */
+    readonly workers: readonly AnyWorker[],
   ) {}
 
   /** Starts `size` workers on the backend's (shared) memory; resolves when every one has instantiated the kernels. */
@@ -194,11 +195,6 @@ export class ThreadPool {
       throw signal.reason;
     }
     return this.finish(op);
-  }
-
-  /** Test hook: what a worker crash looks like (terminates worker `tid` without warning). */
-  killWorkerForTest(tid: number): void {
-    void this.workers[tid]?.terminate();
   }
 
   terminate(): void {

@@ -71,11 +71,6 @@ async function compile(build: WasmBuild, backend: BackendName): Promise<WebAssem
   return p;
 }
 
-/** The compiled module of a build (cached), e.g. for worker threads that instantiate it on the same memory. */
-export function compiledModule(build: WasmBuild, backend: BackendName): Promise<WebAssembly.Module> {
-  return compile(build, backend);
-}
-
 export async function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory, backend: BackendName, file: string): Promise<KernelExports> {
   let instance: WebAssembly.Instance;
   try {

@@ -4,7 +4,7 @@
  * share of trainBatchesThreaded, and reports back through the same control block (src/backends/threads.ts).
  */
 import { SYNC_ABORT, SYNC_COUNT, type KernelExports } from '../abi.js';
-import { createJsKernels } from './js-kernels.js';
+import { createJsKernels } from '../kernels/js/index.js';
 import { CMD_COUNT, CMD_FIRST, CMD_GEN, CMD_PLAN, CMD_QUIT, DONE, ERROR, LOSS_F64, type WorkerInit } from './thread-protocol.js';
 
 interface Port {

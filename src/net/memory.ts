@@ -7,7 +7,7 @@
  * by a TrainingRun) and `read` (predict, evaluate, gradients).
  */
 import {
-  HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_SIZE, HP_STEP,
+  HP_ALPHA, HP_BETA1_POW, HP_BETA2_POW, HP_SIZE, HP_STEP,
   L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, OPT,
   PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER, PLAN_SAMPLES,
   PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, planBytes,
@@ -363,11 +363,7 @@ export class NetMemory {
       I[R + L_SB2] = st.sb2[l]!;
     }
     const F = this.host.f64(), h = ws.hp >> 3;
-    F[h + HP_LR] = r.lr;
-    F[h + HP_BETA1] = r.beta1;
-    F[h + HP_BETA2] = r.beta2;
-    F[h + HP_EPS] = r.eps;
-    F[h + HP_DECAY] = r.decay;
+    for (const [slot, v] of r.hp) F[h + slot] = v;
     F[h + HP_ALPHA] = this.shape.leakySlope;
     F[h + HP_BETA1_POW] = this.hp.beta1Pow;
     F[h + HP_BETA2_POW] = this.hp.beta2Pow;

@@ -2,13 +2,16 @@
  * Network and training options: the public option types, their defaults, and the one place that validates them
  * (every check throws OptionError/ShapeError before anything changes).
  */
-import { ACT } from '../abi.js';
 import type { Activation, Backend, BackendName, Loss, Optimizer } from '../backend.js';
 import {
   checkFiniteParams, checkOptions, checkTargets, describeValue, optBool, optEnum, optInt, optPositive, optRange, toMatrix,
 } from '../check.js';
 import { OptionError, ShapeError } from '../errors.js';
 import type { Input, Matrix } from '../matrix.js';
+import {
+  ACTIVATIONS as ACTIVATION_SPECS, ACTIVATION_NAMES, COMMON_OPTIMIZER_OPTIONS, LOSSES as LOSS_SPECS, LOSS_NAMES, OPTIMIZERS as OPTIMIZER_SPECS,
+  OPTIMIZER_NAMES, type NumericOption,
+} from '../spec/index.js';
 
 export type Init = 'normal' | 'xavier' | 'he';
 
@@ -77,15 +80,17 @@ export interface TrainResult {
   losses: number[];
 }
 
-export const ACTIVATIONS = Object.keys(ACT) as Activation[];
-export const LOSSES: readonly Loss[] = ['mse', 'binary-cross-entropy', 'cross-entropy'];
-export const OPTIMIZERS: readonly Optimizer[] = ['sgd', 'momentum', 'adam'];
+export const ACTIVATIONS = ACTIVATION_NAMES;
+export const LOSSES = LOSS_NAMES;
+export const OPTIMIZERS = OPTIMIZER_NAMES;
 export const INITS: readonly Init[] = ['normal', 'xavier', 'he'];
 const NETWORK_KEYS = ['layers', 'activation', 'outputActivation', 'loss', 'init', 'seed', 'backend', 'threads', 'leakySlope'] as const;
+/** every optimizer's own options (spec tables) */
+const OPTIMIZER_KEYS = [...new Set(OPTIMIZER_NAMES.flatMap((o) => OPTIMIZER_SPECS[o].options.map((n) => n.key)))];
 const TRAIN_KEYS = [
-  'epochs', 'learningRate', 'batchSize', 'shuffle', 'optimizer', 'momentum', 'beta1', 'beta2', 'epsilon', 'weightDecay',
-  'validation', 'onEpoch',
-] as const;
+  'epochs', 'learningRate', 'batchSize', 'shuffle', 'optimizer', ...OPTIMIZER_KEYS,
+  ...COMMON_OPTIMIZER_OPTIONS.map((n) => n.key).filter((k) => k !== 'learningRate'), 'validation', 'onEpoch',
+];
 /** Largest layer width (and batch size) accepted; keeps every size arithmetic exact in int32 byte offsets. */
 export const MAX_WIDTH = 1 << 24;
 /** Most threads a network trains with (the AssemblyScript kernels reserve packing scratch for this many). */
@@ -110,13 +115,13 @@ export function resolveNetworkOptions(op: string, options: unknown): ResolvedNet
   const o = checkOptions(op, options, NETWORK_KEYS);
   const layers = checkLayers(op, o.layers);
   const activation = optEnum(op, 'activation', o.activation, ACTIVATIONS, 'sigmoid');
-  if (activation === 'softmax' && layers.length > 2) {
-    throw new OptionError(`${op}: activation 'softmax' is only allowed on the output layer (use outputActivation: 'softmax')`);
+  if (ACTIVATION_SPECS[activation].outputOnly && layers.length > 2) {
+    throw new OptionError(`${op}: activation '${activation}' is only allowed on the output layer (use outputActivation: '${activation}')`);
   }
   const outputActivation = optEnum(op, 'outputActivation', o.outputActivation, ACTIVATIONS, activation);
   const loss = optEnum(op, 'loss', o.loss, LOSSES, 'mse');
   checkLossPairing(op, loss, outputActivation);
-  const init = optEnum(op, 'init', o.init, INITS, activation === 'relu' || activation === 'leaky-relu' ? 'he' : 'xavier');
+  const init = optEnum(op, 'init', o.init, INITS, ACTIVATION_SPECS[activation].defaultInit);
   const seed = o.seed === undefined ? undefined : checkSeed(op, o.seed);
   const leakySlope = optRange(op, 'leakySlope', o.leakySlope, 0, 1, 0.01);
   const threads = checkThreads(op, o.threads);
@@ -130,10 +135,8 @@ export interface ResolvedTrain {
   batch: number;
   shuffle: boolean;
   optimizer: Optimizer;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  decay: number;
+  /** [hp slot, value] of every numeric option of the optimizer (spec tables), learningRate and weightDecay included */
+  hp: [number, number][];
   validation: { x: Matrix; y: Matrix } | null;
   onEpoch: ((info: EpochInfo) => void | false) | null;
 }
@@ -153,19 +156,19 @@ export function resolveTrainOptions(
 ): { r: ResolvedTrain; o: Record<string, unknown> } {
   const o = checkOptions(op, options, [...TRAIN_KEYS, ...extraKeys]);
   const epochs = optInt(op, 'epochs', o.epochs, 1);
-  const lr = optPositive(op, 'learningRate', o.learningRate);
   const batch = optInt(op, 'batchSize', o.batchSize, 1, 32);
   if (batch > MAX_WIDTH) throw new OptionError(`${op}: batchSize must be at most ${MAX_WIDTH}, received ${batch}`);
   const shuffle = optBool(op, 'shuffle', o.shuffle, true);
   const optimizer = optEnum(op, 'optimizer', o.optimizer, OPTIMIZERS, 'sgd');
-  if (optimizer !== 'momentum' && o.momentum !== undefined) throw new OptionError(`${op}: momentum is an option of optimizer 'momentum', but optimizer is '${optimizer}'`);
-  for (const k of ['beta1', 'beta2', 'epsilon'] as const) {
-    if (optimizer !== 'adam' && o[k] !== undefined) throw new OptionError(`${op}: ${k} is an option of optimizer 'adam', but optimizer is '${optimizer}'`);
+  const own = OPTIMIZER_SPECS[optimizer].options;
+  for (const k of OPTIMIZER_KEYS) {
+    if (o[k] !== undefined && !own.some((n) => n.key === k)) {
+      const owner = OPTIMIZER_NAMES.find((name) => OPTIMIZER_SPECS[name].options.some((n) => n.key === k))!;
+      throw new OptionError(`${op}: ${k} is an option of optimizer '${owner}', but optimizer is '${optimizer}'`);
+    }
   }
-  const beta1 = optimizer === 'momentum' ? optRange(op, 'momentum', o.momentum, 0, 1, 0.9) : optRange(op, 'beta1', o.beta1, 0, 1, 0.9);
-  const beta2 = optRange(op, 'beta2', o.beta2, 0, 1, 0.999);
-  const eps = optPositive(op, 'epsilon', o.epsilon, 1e-8);
-  const decay = optRange(op, 'weightDecay', o.weightDecay, 0, Infinity, 0);
+  const hp: [number, number][] = [...COMMON_OPTIMIZER_OPTIONS, ...own].map((n) => [n.slot, numericOption(op, n, o[n.key])]);
+  const lr = hp[0]![1];
   if (o.onEpoch !== undefined && typeof o.onEpoch !== 'function') {
     throw new OptionError(`${op}: onEpoch must be a function, received ${describeValue(o.onEpoch)}`);
   }
@@ -177,7 +180,7 @@ export function resolveTrainOptions(
     validation = { x: d.X, y: d.Y };
   }
   const r: ResolvedTrain = {
-    epochs, lr, batch, shuffle, optimizer, beta1, beta2, eps, decay, validation,
+    epochs, lr, batch, shuffle, optimizer, hp, validation,
     onEpoch: (o.onEpoch as ResolvedTrain['onEpoch']) ?? null,
   };
   return { r, o };
@@ -190,6 +193,13 @@ export function checkData(op: string, shape: NetworkShape, x: Input, y: Input, c
   if (X.rows !== Y.rows) throw new ShapeError(`${op}: ${prefix}x has ${X.rows} rows but ${prefix}y has ${Y.rows} (expected one target row per input row)`);
   checkTargets(op, `${prefix}y`, Y, shape.loss);
   return { X, Y };
+}
+
+/** A numeric option of the spec tables: its default when omitted, else a finite number in its range. */
+function numericOption(op: string, n: NumericOption, v: unknown): number {
+  if (v === undefined && n.default !== undefined) return n.default;
+  if (n.min === 0 && n.minOpen && n.max === Infinity) return optPositive(op, n.key, v);
+  return optRange(op, n.key, v, n.min, n.max, NaN, n.maxOpen ?? false);
 }
 
 export function checkLayers(op: string, v: unknown): number[] {
@@ -205,12 +215,8 @@ export function checkLayers(op: string, v: unknown): number[] {
 }
 
 export function checkLossPairing(op: string, loss: Loss, out: Activation): void {
-  if (loss === 'binary-cross-entropy' && out !== 'sigmoid') {
-    throw new OptionError(`${op}: loss 'binary-cross-entropy' needs outputActivation 'sigmoid', received '${out}'`);
-  }
-  if (loss === 'cross-entropy' && out !== 'softmax') {
-    throw new OptionError(`${op}: loss 'cross-entropy' needs outputActivation 'softmax', received '${out}'`);
-  }
+  const need = LOSS_SPECS[loss].output;
+  if (need !== null && out !== need) throw new OptionError(`${op}: loss '${loss}' needs outputActivation '${need}', received '${out}'`);
 }
 
 export function checkSeed(op: string, v: unknown): number {

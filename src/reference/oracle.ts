@@ -15,10 +15,14 @@
  *
  * This is an oracle: clarity over speed. Do not "improve" it (STYLE.md §8).
  */
-import { mseLoss, sigmoid } from './tutorial.js';
+import type { Activation, Loss, Optimizer } from '../backend.js';
+import { ACTIVATIONS, ACTIVATION_NAMES, LOSSES, LOSS_NAMES, OPTIMIZER_NAMES, optionDefault } from '../spec/index.js';
+import { mseLoss } from './tutorial.js';
 
-export type OracleActivation = 'identity' | 'sigmoid' | 'tanh' | 'relu' | 'leaky-relu' | 'softmax';
-export type OracleLoss = 'mse' | 'binary-cross-entropy' | 'cross-entropy';
+/** Every activation of the table (src/spec/activations.ts). */
+export type OracleActivation = Activation;
+/** Every loss of the table (src/spec/losses.ts). */
+export type OracleLoss = Loss;
 
 /** One dense layer. weights: out × in, row-major: row j = neuron j's incoming weights. */
 export interface OracleLayer {
@@ -28,7 +32,7 @@ export interface OracleLayer {
 }
 
 export interface OracleOptimizer {
-  kind: 'sgd' | 'momentum' | 'adam';
+  kind: Optimizer;
   learningRate: number;
   /** Momentum coefficient μ (momentum only). Default 0.9. */
   momentum?: number;
@@ -65,8 +69,6 @@ export interface OracleTrainOptions {
   order?: (epoch: number) => number[];
 }
 
-const ACTIVATIONS: readonly OracleActivation[] = ['identity', 'sigmoid', 'tanh', 'relu', 'leaky-relu', 'softmax'];
-const LOSSES: readonly OracleLoss[] = ['mse', 'binary-cross-entropy', 'cross-entropy'];
 
 /**
  * Tutorial: `class Neuron` (weights, bias; total = np.dot(weights, inputs) + bias).
@@ -136,18 +138,18 @@ export class OracleNetwork {
 
   constructor(layers: OracleLayer[], options: OracleOptions = {}) {
     this.lossKind = options.loss ?? 'mse';
-    this.leakySlope = options.leakySlope ?? 0.01;
-    if (!LOSSES.includes(this.lossKind)) {
-      throw new TypeError(`OracleNetwork: unknown loss '${String(this.lossKind)}' (expected ${LOSSES.join('|')})`);
+    this.leakySlope = options.leakySlope ?? ACTIVATIONS['leaky-relu'].parameter!.default!;
+    if (!LOSS_NAMES.includes(this.lossKind)) {
+      throw new TypeError(`OracleNetwork: unknown loss '${String(this.lossKind)}' (expected ${LOSS_NAMES.join('|')})`);
     }
     if (layers.length === 0) throw new RangeError('OracleNetwork: expected at least 1 layer, received 0');
 
     this.layers = [];
     let nIn = -1;
     layers.forEach((layer, l) => {
-      if (!ACTIVATIONS.includes(layer.activation)) {
+      if (!ACTIVATION_NAMES.includes(layer.activation)) {
         throw new TypeError(
-          `OracleNetwork: layer ${l} has unknown activation '${String(layer.activation)}' (expected ${ACTIVATIONS.join('|')})`,
+          `OracleNetwork: layer ${l} has unknown activation '${String(layer.activation)}' (expected ${ACTIVATION_NAMES.join('|')})`,
         );
       }
       const nOut = layer.biases.length;
@@ -171,11 +173,9 @@ export class OracleNetwork {
     });
 
     const last = this.layers[this.layers.length - 1]!.activation;
-    if (this.lossKind === 'binary-cross-entropy' && last !== 'sigmoid') {
-      throw new TypeError(`OracleNetwork: loss 'binary-cross-entropy' needs a sigmoid output layer, received '${last}'`);
-    }
-    if (this.lossKind === 'cross-entropy' && last !== 'softmax') {
-      throw new TypeError(`OracleNetwork: loss 'cross-entropy' needs a softmax output layer, received '${last}'`);
+    const need = LOSSES[this.lossKind].output;
+    if (need !== null && last !== need) {
+      throw new TypeError(`OracleNetwork: loss '${this.lossKind}' needs a ${need} output layer, received '${last}'`);
     }
   }
 
@@ -191,56 +191,40 @@ export class OracleNetwork {
 
   // ---- activations (tutorial: sigmoid, generalised) ------------------------------------------------
 
-  /** a = f(z) for a whole layer; softmax needs every total of the layer, the others are per neuron. */
+  /**
+   * a = f(z) for a whole layer; softmax needs every total of the layer, the others are per neuron with the
+   * table's f (src/spec/activations.ts; sigmoid is the tutorial's f(x) = 1 / (1 + e^(-x))).
+   */
   private activate(activation: OracleActivation, sums: readonly number[]): number[] {
-    switch (activation) {
-      case 'sigmoid': // tutorial: f(x) = 1 / (1 + e^(-x))
-        return sums.map((z) => sigmoid(z));
-      case 'tanh':
-        return sums.map((z) => Math.tanh(z));
-      case 'relu':
-        return sums.map((z) => (z > 0 ? z : 0));
-      case 'leaky-relu':
-        return sums.map((z) => (z > 0 ? z : this.leakySlope * z));
-      case 'softmax': {
-        // a_j = exp(z_j - max) / Σ_k exp(z_k - max); subtracting the max keeps exp from overflowing.
-        let max = -Infinity;
-        for (const z of sums) if (z > max) max = z;
-        const exps = sums.map((z) => Math.exp(z - max));
-        let sum = 0;
-        for (const e of exps) sum += e;
-        return exps.map((e) => e / sum);
-      }
-      case 'identity':
-        return sums.slice();
+    if (activation === 'softmax') {
+      // a_j = exp(z_j - max) / Σ_k exp(z_k - max); subtracting the max keeps exp from overflowing.
+      let max = -Infinity;
+      for (const z of sums) if (z > max) max = z;
+      const exps = sums.map((z) => Math.exp(z - max));
+      let sum = 0;
+      for (const e of exps) sum += e;
+      return exps.map((e) => e / sum);
     }
+    const f = ACTIVATIONS[activation].f!;
+    return sums.map((z) => f(z, this.leakySlope));
   }
 
   /**
-   * dL/dz from dL/da for a whole layer (tutorial: multiplying by deriv_sigmoid(sum), f'(x) = f(x)(1 - f(x))).
-   * Derivatives use the output a where that is cheaper (sigmoid, tanh), the total z where a cannot tell
-   * (relu, leaky-relu at the kink). softmax is not element-wise: dz_j = a_j (da_j - Σ_k da_k a_k).
+   * dL/dz from dL/da for a whole layer (tutorial: multiplying by deriv_sigmoid(sum), f'(x) = f(x)(1 - f(x))),
+   * per neuron with the table's backward (src/spec/activations.ts), which uses the output a where that is
+   * cheaper (sigmoid, tanh) and the total z where a cannot tell (relu, leaky-relu at the kink).
+   * softmax is not element-wise: dz_j = a_j (da_j - Σ_k da_k a_k).
    */
   private activateBackward(
     activation: OracleActivation, dOutputs: readonly number[], sums: readonly number[], outputs: readonly number[],
   ): number[] {
-    switch (activation) {
-      case 'sigmoid':
-        return dOutputs.map((da, j) => da * (outputs[j]! * (1 - outputs[j]!)));
-      case 'tanh':
-        return dOutputs.map((da, j) => da * (1 - outputs[j]! * outputs[j]!));
-      case 'relu':
-        return dOutputs.map((da, j) => (sums[j]! > 0 ? da : 0));
-      case 'leaky-relu':
-        return dOutputs.map((da, j) => (sums[j]! > 0 ? da : this.leakySlope * da));
-      case 'softmax': {
-        let s = 0;
-        for (let k = 0; k < outputs.length; k++) s += dOutputs[k]! * outputs[k]!;
-        return dOutputs.map((da, j) => outputs[j]! * (da - s));
-      }
-      case 'identity':
-        return dOutputs.slice();
+    if (activation === 'softmax') {
+      let s = 0;
+      for (let k = 0; k < outputs.length; k++) s += dOutputs[k]! * outputs[k]!;
+      return dOutputs.map((da, j) => outputs[j]! * (da - s));
     }
+    const backward = ACTIVATIONS[activation].backward!;
+    return dOutputs.map((da, j) => backward(da, sums[j]!, outputs[j]!, this.leakySlope));
   }
 
   // ---- forward (tutorial: feedforward) -------------------------------------------------------------
@@ -412,16 +396,16 @@ export class OracleNetwork {
    * Returns the batch loss computed before the update.
    */
   step(xs: number[][], ys: number[][], opt: OracleOptimizer): number {
-    if (opt.kind !== 'sgd' && opt.kind !== 'momentum' && opt.kind !== 'adam') {
-      throw new TypeError(`OracleNetwork.step: unknown optimizer '${String(opt.kind)}' (expected sgd|momentum|adam)`);
+    if (!OPTIMIZER_NAMES.includes(opt.kind)) {
+      throw new TypeError(`OracleNetwork.step: unknown optimizer '${String(opt.kind)}' (expected ${OPTIMIZER_NAMES.join('|')})`);
     }
     const grads = this.gradients(xs, ys);
     const lr = opt.learningRate;
-    const decay = opt.weightDecay ?? 0;
-    const mu = opt.momentum ?? 0.9;
-    const beta1 = opt.beta1 ?? 0.9;
-    const beta2 = opt.beta2 ?? 0.999;
-    const epsilon = opt.epsilon ?? 1e-8;
+    const decay = opt.weightDecay ?? optionDefault(opt.kind, 'weightDecay')!;
+    const mu = opt.momentum ?? optionDefault('momentum', 'momentum')!;
+    const beta1 = opt.beta1 ?? optionDefault('adam', 'beta1')!;
+    const beta2 = opt.beta2 ?? optionDefault('adam', 'beta2')!;
+    const epsilon = opt.epsilon ?? optionDefault('adam', 'epsilon')!;
 
     // One step of the optimizer's clock: t += 1, β1ᵗ and β2ᵗ as running products starting from 1.
     this.t += 1;

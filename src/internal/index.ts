@@ -1,0 +1,12 @@
+/**
+ * Internal API for this repository's tests, benches and scripts (not exported from the package root, no semver
+ * promise): the kernel host behind a Backend, a network's memory plan and threads, and the training run, so that
+ * nothing outside src/ reads private fields.
+ */
+export { hostOf, type KernelHost } from '../backends/host.js';
+export { networkInternals, type NetworkInternals } from '../network.js';
+export { NetMemory, paramBytes, type ParamPtrs, type Workspace } from '../net/memory.js';
+export { TrainingRun, setPlanHookForTest } from '../net/run.js';
+export { resolveTrain, type ResolvedTrain } from '../net/options.js';
+export { evaluateAll } from '../net/inference.js';
+export { killWorker } from './test-hooks.js';

@@ -1,0 +1,95 @@
+/**
+ * Activations a = f(z) and their backward dz = da ⊙ f'(z) (softmax: per row) for the `js` backend; the
+ * readable spec of assembly/activation.ts and rust/src/act.rs. Codes are ACT_* (src/abi-spec.json).
+ */
+import { ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_TANH } from '../../abi.js';
+import type { F64 } from './index.js';
+
+export function activateImpl(h: F64, ap: number, zp: number, rows: number, cols: number, act: number, alpha: number): void {
+  const a = ap >> 3, z = zp >> 3, n = rows * cols;
+  switch (act) {
+    case ACT_SIGMOID:
+      for (let i = 0; i < n; i++) h[a + i] = 1 / (1 + Math.exp(-h[z + i]!));
+      break;
+    case ACT_TANH:
+      for (let i = 0; i < n; i++) h[a + i] = Math.tanh(h[z + i]!);
+      break;
+    case ACT_RELU:
+      for (let i = 0; i < n; i++) { const v = h[z + i]!; h[a + i] = v > 0 ? v : 0; }
+      break;
+    case ACT_LEAKY_RELU:
+      for (let i = 0; i < n; i++) { const v = h[z + i]!; h[a + i] = v > 0 ? v : alpha * v; }
+      break;
+    case ACT_SOFTPLUS: // log(1 + e^z) = max(z, 0) + log1p(e^(-|z|)), no overflow
+      for (let i = 0; i < n; i++) { const v = h[z + i]!; h[a + i] = (v > 0 ? v : 0) + Math.log1p(Math.exp(-Math.abs(v))); }
+      break;
+    case ACT_SOFTMAX:
+      for (let r = 0; r < rows; r++) {
+        const zr = z + r * cols, ar = a + r * cols;
+        let m = -Infinity;
+        for (let j = 0; j < cols; j++) if (h[zr + j]! > m) m = h[zr + j]!;
+        let s = 0;
+        for (let j = 0; j < cols; j++) { const e = Math.exp(h[zr + j]! - m); h[ar + j] = e; s += e; }
+        for (let j = 0; j < cols; j++) h[ar + j] = h[ar + j]! / s;
+      }
+      break;
+    default: // identity
+      if (a !== z) for (let i = 0; i < n; i++) h[a + i] = h[z + i]!;
+  }
+}
+
+export function activateBackwardImpl(
+  h: F64, dzp: number, dap: number, zp: number, ap: number, rows: number, cols: number, act: number, alpha: number,
+): void {
+  const dz = dzp >> 3, da = dap >> 3, z = zp >> 3, a = ap >> 3, n = rows * cols;
+  switch (act) {
+    case ACT_SIGMOID:
+      for (let i = 0; i < n; i++) { const v = h[a + i]!; h[dz + i] = h[da + i]! * (v * (1 - v)); }
+      break;
+    case ACT_TANH:
+      for (let i = 0; i < n; i++) { const v = h[a + i]!; h[dz + i] = h[da + i]! * (1 - v * v); }
+      break;
+    case ACT_RELU:
+      for (let i = 0; i < n; i++) h[dz + i] = h[z + i]! > 0 ? h[da + i]! : 0;
+      break;
+    case ACT_LEAKY_RELU:
+      for (let i = 0; i < n; i++) h[dz + i] = h[z + i]! > 0 ? h[da + i]! : alpha * h[da + i]!;
+      break;
+    case ACT_SOFTPLUS: // f'(z) = sigmoid(z)
+      for (let i = 0; i < n; i++) h[dz + i] = h[da + i]! * (1 / (1 + Math.exp(-h[z + i]!)));
+      break;
+    case ACT_SOFTMAX:
+      for (let r = 0; r < rows; r++) {
+        const o = r * cols;
+        let s = 0;
+        for (let j = 0; j < cols; j++) s += h[da + o + j]! * h[a + o + j]!;
+        for (let j = 0; j < cols; j++) h[dz + o + j] = h[a + o + j]! * (h[da + o + j]! - s);
+      }
+      break;
+    default: // identity
+      if (dz !== da) for (let i = 0; i < n; i++) h[dz + i] = h[da + i]!;
+  }
+}
+
+/** a[:, j0..j1) = f(z[:, j0..j1)) for element-wise activations (not softmax), row stride cols. */
+export function activateCols(h: F64, ap: number, zp: number, rows: number, cols: number, act: number, alpha: number, j0: number, j1: number): void {
+  if (j0 === 0 && j1 === cols) {
+    activateImpl(h, ap, zp, rows, cols, act, alpha);
+    return;
+  }
+  for (let r = 0; r < rows; r++) activateImpl(h, ap + (r * cols + j0) * 8, zp + (r * cols + j0) * 8, 1, j1 - j0, act, alpha);
+}
+
+/** dz[:, j0..j1) = da ⊙ f'(z) on those columns (element-wise activations). */
+export function activateBackwardCols(
+  h: F64, dzp: number, dap: number, zp: number, ap: number, rows: number, cols: number, act: number, alpha: number, j0: number, j1: number,
+): void {
+  if (j0 === 0 && j1 === cols) {
+    activateBackwardImpl(h, dzp, dap, zp, ap, rows, cols, act, alpha);
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const o = (r * cols + j0) * 8;
+    activateBackwardImpl(h, dzp + o, dap + o, zp + o, ap + o, 1, j1 - j0, act, alpha);
+  }
+}

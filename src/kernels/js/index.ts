@@ -1,0 +1,92 @@
+/**
+ * The `js` backend's kernels: the ABI of src/abi.ts in plain JavaScript over one float64 heap, laid out like
+ * assembly/ and rust/src/ so the three can be read side by side:
+ *
+ *   dense.ts       denseForward, denseBackward (and the row/column ranges the threaded step uses)
+ *   activation.ts  activate, activateBackward
+ *   loss.ts        loss
+ *   optim.ts       sgdStep, momentumStep, adamStep
+ *   train.ts       trainBatches, trainBatchesThreaded, forwardBatch
+ *
+ * These files are the readable specification the AssemblyScript and Rust kernels follow, function for
+ * function. Pointers are byte offsets into `memory.buffer`; the kernels take the heap's views as their first
+ * arguments, and this module rebuilds those views whenever the buffer changed (growth).
+ */
+import { HP_DECAY, type KernelExports } from '../../abi.js';
+import { activateBackwardImpl, activateImpl } from './activation.js';
+import { denseBackwardImpl, denseForwardRange } from './dense.js';
+import { lossImpl } from './loss.js';
+import { adamImpl, momentumImpl, sgdImpl } from './optim.js';
+import { forwardImpl, trainBatchesThreaded } from './train.js';
+
+/** The float64 and int32 views of the heap the kernels address. */
+export type F64 = Float64Array<ArrayBufferLike>;
+export type I32 = Int32Array<ArrayBufferLike>;
+
+/** Anything with a `buffer` (a WebAssembly.Memory, or the js backend's own heap). */
+export interface HeapMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
+
+export function createJsKernels(memory: HeapMemory): KernelExports {
+  let buf: ArrayBuffer | SharedArrayBuffer | null = null;
+  let H: F64 = new Float64Array(0);
+  let I: I32 = new Int32Array(0);
+  /** Rebuild the views when the buffer changed (growth); never keep a stale view (STYLE.md §4.5). */
+  function views(): void {
+    const b = memory.buffer;
+    if (b !== buf) {
+      buf = b;
+      H = new Float64Array(b);
+      I = new Int32Array(b);
+    }
+  }
+
+  return {
+    heapBase: () => 0,
+    denseForward(z, x, w, b, batch, nIn, nOut) {
+      views();
+      denseForwardRange(H, z, x, w, b, batch, nIn, nOut, 0, nOut);
+    },
+    activate(a, z, rows, cols, act, alpha) {
+      views();
+      activateImpl(H, a, z, rows, cols, act, alpha);
+    },
+    activateBackward(dz, da, z, a, rows, cols, act, alpha) {
+      views();
+      activateBackwardImpl(H, dz, da, z, a, rows, cols, act, alpha);
+    },
+    denseBackward(dx, dw, db, dz, x, w, batch, nIn, nOut) {
+      views();
+      denseBackwardImpl(H, dx, dw, db, dz, x, w, batch, nIn, nOut);
+    },
+    loss(d, a, z, t, rows, cols, kind) {
+      views();
+      return lossImpl(H, d, a, z, t, rows, cols, kind);
+    },
+    sgdStep(p, g, n, lr, decay) {
+      views();
+      sgdImpl(H, p, g, n, lr, decay);
+    },
+    momentumStep(p, v, g, n, lr, mu, decay) {
+      views();
+      momentumImpl(H, p, v, g, n, lr, mu, decay);
+    },
+    adamStep(p, m, v, g, n, hp) {
+      views();
+      adamImpl(H, p, m, v, g, n, hp, H[(hp >> 3) + HP_DECAY]!);
+    },
+    trainBatches(plan, first, count) {
+      views();
+      return trainBatchesThreaded(H, I, plan, first, count, 0, 1, 0);
+    },
+    trainBatchesThreaded(plan, first, count, tid, nthreads, ctl) {
+      views();
+      return trainBatchesThreaded(H, I, plan, first, count, tid, nthreads, ctl);
+    },
+    forwardBatch(plan, rows) {
+      views();
+      forwardImpl(H, I, plan, rows);
+    },
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * trainBatches / trainBatchesThreaded / forwardBatch of the `js` backend: walk the plan (PLAN_* / L_* words,
+ * HP_* slots) and run whole optimizer steps; the readable spec of assembly/train.ts and rust/src/lib.rs.
+ * Steps, thread ownership and the barrier follow the thread contract stated once in src/abi.ts.
+ */
+import {
+  HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_LR, HP_STEP,
+  L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, LOSS_MSE, OPT_ADAM, OPT_MOMENTUM,
+  PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LOSSES, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER,
+  PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, SPIN_LIMIT, SYNC_ABORT, SYNC_COUNT, SYNC_PROGRESS, WAIT_NS,
+  ACT_SOFTMAX, part,
+} from '../../abi.js';
+import { activateBackwardCols, activateBackwardImpl, activateCols, activateImpl } from './activation.js';
+import { denseForwardRange, inputGradRange, weightGradRange } from './dense.js';
+import type { F64, I32 } from './index.js';
+import { lossImpl } from './loss.js';
+import { adamImpl, momentumImpl, sgdImpl } from './optim.js';
+
+/** Barrier sleep timeout for Atomics.wait, in ms. */
+const WAIT_MS = WAIT_NS / 1e6;
+
+/** Step 2 of trainBatches: the forward pass of every layer, from x0 (one thread). */
+export function forwardImpl(H: F64, I: I32, plan: number, rows: number): void {
+  const P = plan >> 2, L = I[P + PLAN_LAYERS]!;
+  const alpha = H[(I[P + PLAN_HP]! >> 3) + HP_ALPHA]!;
+  let inp = I[P + PLAN_X0]!;
+  for (let l = 0; l < L; l++) {
+    const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
+    const nIn = I[R + L_NIN]!, nOut = I[R + L_NOUT]!, z = I[R + L_Z]!, a = I[R + L_A]!;
+    denseForwardRange(H, z, inp, I[R + L_W]!, I[R + L_B]!, rows, nIn, nOut, 0, nOut);
+    activateImpl(H, a, z, rows, nOut, I[R + L_ACT]!, alpha);
+    inp = a;
+  }
+}
+
+/** The barrier of the thread contract (src/abi.ts, trainBatchesThreaded); false when SYNC_ABORT is set. */
+function barrier(I: I32, ctl: number, n: number): boolean {
+  if (n === 1) return true;
+  const c = ctl >> 2;
+  const arrived = Atomics.add(I, c + SYNC_COUNT, 1) + 1;
+  const target = Math.ceil(arrived / n) * n;
+  if (arrived === target) {
+    Atomics.add(I, c + SYNC_PROGRESS, 1);
+    Atomics.notify(I, c + SYNC_COUNT);
+  } else {
+    let spins = 0;
+    for (;;) {
+      const seen = Atomics.load(I, c + SYNC_COUNT);
+      if (seen >= target) break;
+      if (Atomics.load(I, c + SYNC_ABORT) !== 0) return false;
+      if (++spins > SPIN_LIMIT) Atomics.wait(I, c + SYNC_COUNT, seen, WAIT_MS);
+    }
+  }
+  return Atomics.load(I, c + SYNC_ABORT) === 0;
+}
+
+/** trainBatchesThreaded as src/abi.ts states it (steps, ownership, barriers); this is thread `tid`. */
+export function trainBatchesThreaded(
+  H: F64, I: I32, plan: number, first: number, count: number, tid: number, nthreads: number, ctl: number,
+): number {
+  const T = nthreads;
+  const P = plan >> 2;
+  const L = I[P + PLAN_LAYERS]!, batch = I[P + PLAN_BATCH]!, lossKind = I[P + PLAN_LOSS]!, opt = I[P + PLAN_OPT]!;
+  const xData = I[P + PLAN_XDATA]! >> 3, yData = I[P + PLAN_YDATA]! >> 3, order = I[P + PLAN_ORDER]! >> 2;
+  const nSamples = I[P + PLAN_SAMPLES]!, x0p = I[P + PLAN_X0]!, tp = I[P + PLAN_T]!, hpp = I[P + PLAN_HP]!;
+  const hp = hpp >> 3;
+  const alpha = H[hp + HP_ALPHA]!;
+  const nIn0 = I[P + PLAN_HEADER + L_NIN]!;
+  const RL = P + PLAN_HEADER + (L - 1) * PLAN_LAYER_WORDS;
+  const nOutL = I[RL + L_NOUT]!;
+  const x0 = x0p >> 3, t = tp >> 3, lossesP = I[P + PLAN_LOSSES]!;
+  const nb = Math.ceil(nSamples / batch);
+  let total = 0;
+  for (let i = first; i < first + count; i++) {
+    const e = Math.floor(i / nb);
+    const p0 = (i - e * nb) * batch;
+    const rows = Math.min(batch, nSamples - p0);
+    const o = order + e * nSamples + p0;
+    // 1. gather (rows split)
+    for (let r = part(rows, tid, T); r < part(rows, tid + 1, T); r++) {
+      const s = I[o + r]!;
+      H.copyWithin(x0 + r * nIn0, xData + s * nIn0, xData + (s + 1) * nIn0);
+      H.copyWithin(t + r * nOutL, yData + s * nOutL, yData + (s + 1) * nOutL);
+    }
+    if (!barrier(I, ctl, T)) return NaN;
+    // 2. forward (neurons split; softmax rows split)
+    let inp = x0p;
+    for (let l = 0; l < L; l++) {
+      const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
+      const nIn = I[R + L_NIN]!, nOut = I[R + L_NOUT]!, z = I[R + L_Z]!, a = I[R + L_A]!, act = I[R + L_ACT]!;
+      const j0 = part(nOut, tid, T), j1 = part(nOut, tid + 1, T);
+      denseForwardRange(H, z, inp, I[R + L_W]!, I[R + L_B]!, rows, nIn, nOut, j0, j1);
+      if (act === ACT_SOFTMAX) {
+        if (!barrier(I, ctl, T)) return NaN;
+        const r0 = part(rows, tid, T), r1 = part(rows, tid + 1, T);
+        if (r1 > r0) activateImpl(H, a + r0 * nOut * 8, z + r0 * nOut * 8, r1 - r0, nOut, act, alpha);
+      } else {
+        activateCols(H, a, z, rows, nOut, act, alpha, j0, j1);
+      }
+      if (!barrier(I, ctl, T)) return NaN;
+      inp = a;
+    }
+    // 3. loss (thread 0) and the optimizer's step counters
+    if (tid === 0) {
+      const aL = I[RL + L_A]!, zL = I[RL + L_Z]!, dzL = I[RL + L_DZ]!;
+      const batchLoss = lossImpl(H, dzL, aL, zL, tp, rows, nOutL, lossKind);
+      total += batchLoss;
+      if (lossesP !== 0) H[(lossesP >> 3) + i] = batchLoss;
+      if (lossKind === LOSS_MSE) activateBackwardImpl(H, dzL, dzL, zL, aL, rows, nOutL, I[RL + L_ACT]!, alpha);
+      if (opt === OPT_ADAM) {
+        H[hp + HP_BETA1_POW] = H[hp + HP_BETA1_POW]! * H[hp + HP_BETA1]!;
+        H[hp + HP_BETA2_POW] = H[hp + HP_BETA2_POW]! * H[hp + HP_BETA2]!;
+      }
+      H[hp + HP_STEP] = H[hp + HP_STEP]! + 1;
+    }
+    if (!barrier(I, ctl, T)) return NaN;
+    // 4. backward: weight gradients of own neurons, input gradient of own inputs
+    for (let l = L - 1; l >= 0; l--) {
+      const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
+      const nIn = I[R + L_NIN]!, nOut = I[R + L_NOUT]!;
+      const input = l > 0 ? I[R - PLAN_LAYER_WORDS + L_A]! : x0p;
+      weightGradRange(H, I[R + L_DW]!, I[R + L_DB]!, I[R + L_DZ]!, input, rows, nIn, nOut, part(nOut, tid, T), part(nOut, tid + 1, T));
+      if (l > 0) {
+        const Q = R - PLAN_LAYER_WORDS;
+        const dzPrev = I[Q + L_DZ]!, k0 = part(nIn, tid, T), k1 = part(nIn, tid + 1, T);
+        inputGradRange(H, dzPrev, I[R + L_DZ]!, I[R + L_W]!, rows, nIn, nOut, k0, k1);
+        activateBackwardCols(H, dzPrev, dzPrev, I[Q + L_Z]!, I[Q + L_A]!, rows, nIn, I[Q + L_ACT]!, alpha, k0, k1);
+        if (!barrier(I, ctl, T)) return NaN;
+      }
+    }
+    // 5. update own rows of every layer
+    const lr = H[hp + HP_LR]!, mu = H[hp + HP_BETA1]!, decay = H[hp + HP_DECAY]!;
+    for (let l = 0; l < L; l++) {
+      const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
+      const nIn = I[R + L_NIN]!, nOut = I[R + L_NOUT]!;
+      const j0 = part(nOut, tid, T), j1 = part(nOut, tid + 1, T);
+      if (j1 === j0) continue;
+      const wo = j0 * nIn * 8, bo = j0 * 8, nw = (j1 - j0) * nIn, nb = j1 - j0;
+      if (opt === OPT_ADAM) {
+        adamImpl(H, I[R + L_W]! + wo, I[R + L_SW]! + wo, I[R + L_SW2]! + wo, I[R + L_DW]! + wo, nw, hpp, decay);
+        adamImpl(H, I[R + L_B]! + bo, I[R + L_SB]! + bo, I[R + L_SB2]! + bo, I[R + L_DB]! + bo, nb, hpp, 0);
+      } else if (opt === OPT_MOMENTUM) {
+        momentumImpl(H, I[R + L_W]! + wo, I[R + L_SW]! + wo, I[R + L_DW]! + wo, nw, lr, mu, decay);
+        momentumImpl(H, I[R + L_B]! + bo, I[R + L_SB]! + bo, I[R + L_DB]! + bo, nb, lr, mu, 0);
+      } else {
+        sgdImpl(H, I[R + L_W]! + wo, I[R + L_DW]! + wo, nw, lr, decay);
+        sgdImpl(H, I[R + L_B]! + bo, I[R + L_DB]! + bo, nb, lr, 0);
+      }
+    }
+    // the next gather overwrites x0, which other threads may still be reading for their weight gradients
+    if (!barrier(I, ctl, T)) return NaN;
+  }
+  return total;
+}

@@ -1,0 +1,84 @@
+/**
+ * The activation table: one row per activation, the one place (with the kernels and src/abi-spec.json) that
+ * says what an activation is. Network's options, the heap binder, the oracle, the tests and the bench read it.
+ *
+ * `f` and `backward` are the reference formulas the oracle (src/reference/oracle.ts) evaluates per neuron; the
+ * kernels in src/kernels/js/activation.ts, assembly/activation.ts and rust/src/act.rs compute the same
+ * formulas in the same order. softmax is not element-wise (its row formulas are in the oracle), so its f/backward are null.
+ */
+import { ACT, HP_ALPHA } from '../abi.js';
+import type { Activation } from '../backend.js';
+import type { NumericOption } from './optimizers.js';
+
+export interface ActivationSpec {
+  readonly name: Activation;
+  /** ABI code (src/abi-spec.json), the L_ACT plan word and the kernels' `act` argument */
+  readonly code: number;
+  /** the option its parameter is set with (leaky-relu: leakySlope, in hp slot HP_ALPHA); null: no parameter */
+  readonly parameter: NumericOption | null;
+  /** only allowed on the output layer (softmax) */
+  readonly outputOnly: boolean;
+  /** per row (softmax) instead of per element; then f and backward are null (the oracle has its row formulas) */
+  readonly rowWise: boolean;
+  /** init Network picks when the option `init` is omitted */
+  readonly defaultInit: 'xavier' | 'he';
+  /** a = f(z); `alpha` is the parameter (leaky-relu's slope), ignored by the others */
+  readonly f: ((z: number, alpha: number) => number) | null;
+  /**
+   * dz = da·f'(z), given z and a = f(z), written exactly as the kernels write it (from a where cheaper:
+   * sigmoid a(1-a), tanh 1-a²; relu and leaky-relu pass or scale da, so no 0·da turns into -0)
+   */
+  readonly backward: ((da: number, z: number, a: number, alpha: number) => number) | null;
+}
+
+const LEAKY_SLOPE: NumericOption = { key: 'leakySlope', slot: HP_ALPHA, default: 0.01, min: 0, max: 1, maxOpen: true };
+
+export const ACTIVATIONS: { readonly [K in Activation]: ActivationSpec & { readonly name: K } } = {
+  identity: {
+    name: 'identity', code: ACT.identity, parameter: null, outputOnly: false, rowWise: false, defaultInit: 'xavier',
+    f: (z) => z,
+    backward: (da) => da,
+  },
+  sigmoid: {
+    name: 'sigmoid', code: ACT.sigmoid, parameter: null, outputOnly: false, rowWise: false, defaultInit: 'xavier',
+    // tutorial: f(x) = 1 / (1 + e^(-x)), f'(x) = f(x)·(1 - f(x))
+    f: (z) => 1 / (1 + Math.exp(-z)),
+    backward: (da, _z, a) => da * (a * (1 - a)),
+  },
+  tanh: {
+    name: 'tanh', code: ACT.tanh, parameter: null, outputOnly: false, rowWise: false, defaultInit: 'xavier',
+    f: (z) => Math.tanh(z),
+    backward: (da, _z, a) => da * (1 - a * a),
+  },
+  relu: {
+    name: 'relu', code: ACT.relu, parameter: null, outputOnly: false, rowWise: false, defaultInit: 'he',
+    f: (z) => (z > 0 ? z : 0),
+    backward: (da, z) => (z > 0 ? da : 0),
+  },
+  'leaky-relu': {
+    name: 'leaky-relu', code: ACT['leaky-relu'], parameter: LEAKY_SLOPE, outputOnly: false, rowWise: false, defaultInit: 'he',
+    f: (z, alpha) => (z > 0 ? z : alpha * z),
+    backward: (da, z, _a, alpha) => (z > 0 ? da : alpha * da),
+  },
+  softmax: {
+    name: 'softmax', code: ACT.softmax, parameter: null, outputOnly: true, rowWise: true, defaultInit: 'xavier',
+    f: null,
+    backward: null,
+  },
+  softplus: {
+    name: 'softplus', code: ACT.softplus, parameter: null, outputOnly: false, rowWise: false, defaultInit: 'xavier',
+    // log(1 + e^z) without overflow: max(z, 0) + log1p(e^(-|z|)); f'(z) = sigmoid(z)
+    f: (z) => (z > 0 ? z : 0) + Math.log1p(Math.exp(-Math.abs(z))),
+    backward: (da, z) => da * (1 / (1 + Math.exp(-z))),
+  },
+};
+
+/** Every activation name, in ABI code order (the order error messages list them in). */
+export const ACTIVATION_NAMES: readonly Activation[] = (Object.keys(ACTIVATIONS) as Activation[]).sort(
+  (a, b) => ACTIVATIONS[a].code - ACTIVATIONS[b].code,
+);
+
+// the table, the public Activation type and the ABI's ACT codes name the same activations
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const sameNames: Same<Activation, keyof typeof ACT> = true;
+void sameNames;
