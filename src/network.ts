@@ -13,6 +13,8 @@ import {
   PLAN_LOSSES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, SYNC_BYTES, planBytes,
 } from './abi.js';
 import type { Activation, Backend, BackendName, Loss, Optimizer } from './backend.js';
+import { toOnnx, type ToOnnxOptions } from './onnx/export.js';
+import { onnxToJSON, relabel } from './onnx/import.js';
 import { memoryIsShared } from './backends/heap.js';
 import { loadBackend } from './backends/index.js';
 import { ThreadPool, nodeThreadCount } from './backends/threads.js';
@@ -906,6 +908,17 @@ export class Network {
       if (owns) be.dispose();
       throw e;
     }
+  }
+
+  // ------------------------------------------------------------------ ONNX (src/onnx/)
+  /** An ONNX model (opset 13) of this network: input `input` [N, layers[0]], output `output` [N, layers.at(-1)]. */
+  toONNX(options?: ToOnnxOptions): Uint8Array {
+    return toOnnx(this.toJSON(), options);
+  }
+
+  /** Loads an ONNX model of a dense network (fastnn's own exports, Gemm or MatMul + Add layers); see API.md "ONNX". */
+  static async fromONNX(model: Uint8Array | ArrayBuffer, backend?: BackendName | Backend | 'auto'): Promise<Network> {
+    return Network.fromJSON(onnxToJSON(model), backend).catch(relabel);
   }
 }
 
