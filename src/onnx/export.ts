@@ -21,8 +21,8 @@ export interface ToOnnxOptions {
   dtype?: OnnxDtype;
 }
 
-/** An attribute value for `node()`: an int, a float, or a string. */
-export type AttrValue = { int: number } | { float: number } | { string: string };
+/** An attribute value for `node()`: an int, a float, a string, or a tensor (a `tensor()` TensorProto). */
+export type AttrValue = { int: number } | { float: number } | { string: string } | { tensor: Writer };
 
 /** NodeProto. */
 export function node(opType: string, inputs: readonly string[], outputs: readonly string[], name?: string, attrs: Record<string, AttrValue> = {}): Writer {
@@ -35,7 +35,8 @@ export function node(opType: string, inputs: readonly string[], outputs: readonl
     const a = new Writer().string(ATTR.name, k);
     if ('int' in v) a.int64(ATTR.i, v.int).int64(ATTR.type, ATTR_TYPE.INT);
     else if ('float' in v) a.float(ATTR.f, v.float).int64(ATTR.type, ATTR_TYPE.FLOAT);
-    else a.string(ATTR.s, v.string).int64(ATTR.type, ATTR_TYPE.STRING);
+    else if ('string' in v) a.string(ATTR.s, v.string).int64(ATTR.type, ATTR_TYPE.STRING);
+    else a.message(ATTR.t, v.tensor).int64(ATTR.type, ATTR_TYPE.TENSOR);
     w.message(NODE.attribute, a);
   }
   return w;
