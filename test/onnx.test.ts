@@ -15,7 +15,7 @@ import type { Activation, Loss } from '../src/backend.js';
 import { NnError, OptionError } from '../src/errors.js';
 import { Network } from '../src/network.js';
 import { model, node, tensor, valueInfo, type AttrValue, type OnnxDtype, type TensorStorage } from '../src/onnx/export.js';
-import { Writer } from '../src/onnx/proto.js';
+import { ProtoError, pushInts, readFields, Writer } from '../src/onnx/proto.js';
 import { BACKENDS } from './helpers/backends.js';
 import { paramBits, randomRows } from './helpers/data.js';
 import { mulberry32 } from './helpers/rng.js';
@@ -467,5 +467,72 @@ describe('fromONNX fuzz: malformed bytes give NnError, never another exception',
       { numRuns: 500, seed: 14 },
     );
     net.dispose();
+  });
+});
+
+describe('fromONNX refuses the rarer malformed shapes, each with its message', () => {
+  const W = (): ReturnType<typeof tensor> => tensor('W', [2, 3], vals(6), 'float64');
+  const cases: [string, () => Uint8Array, string][] = [
+    ['segmented tensor', () => graph([gemm()], { inits: [new Writer().packedInt64(1, [2]).int64(2, 11).message(3, new Writer().int64(1, 0).int64(2, 2)).string(8, 'b')] }), 'is segmented'],
+    ['raw_data and double_data together', () => graph([gemm()], { inits: [new Writer().packedInt64(1, [1]).int64(2, 11).string(8, 'b').rawBytes(9, new Uint8Array(8)).rawBytes(10, new Uint8Array(8))] }), 'both raw_data and typed data'],
+    ['float tensor with double_data', () => graph([gemm()], { inits: [new Writer().packedInt64(1, [2]).int64(2, 1).string(8, 'b').rawBytes(10, new Uint8Array(16))] }), 'is float but holds double_data'],
+    ['double tensor with float_data', () => graph([gemm()], { inits: [new Writer().packedInt64(1, [2]).int64(2, 11).string(8, 'b').rawBytes(4, new Uint8Array(8))] }), 'is double but holds float_data'],
+    ['too few typed values', () => graph([gemm()], { inits: [new Writer().packedInt64(1, [2]).int64(2, 11).string(8, 'b').rawBytes(10, new Uint8Array(8))] }), 'holds 1 values, expected 2'],
+    ['sparse initializer', () => {
+      const g = new Writer().message(1, gemm()).message(5, W()).message(15, new Writer().message(1, tensor('b', [2], [1, 2], 'float64')));
+      return new Writer().int64(1, 7).message(7, g).message(8, new Writer().string(1, '').int64(2, 13)).finish();
+    }, 'sparse initializers'],
+    ['empty bytes', () => new Uint8Array(0), 'not a valid ONNX model (no ir_version and no graph'],
+    ['weights of rank 3', () => graph([gemm()], { inits: [tensor('W', [1, 2, 3], vals(6), 'float64')] }), "weights 'W' have rank 3"],
+    ['input of rank 3', () => graph([gemm()], { inputs: [valueInfo('x', 'float64', ['N', 1, 3])] }), "graph input 'x' has rank 3"],
+    ['integer input', () => { const w = valueInfo('x', 'float64', ['N', 3]); return graph([gemm()], { inputs: [retype(w, 7)] }); }, "graph input 'x' has element type 7"],
+    ['output that feeds a node', () => graph([gemm('y'), node('Relu', ['y'], ['r'], 'r')]), "graph output 'y' also feeds Relu node 'r'"],
+    ['input that feeds nothing', () => graph([], {}), "graph input 'x' feeds no Gemm or MatMul"],
+    ['Gemm not reading the chain first', () => graph([node('Gemm', ['W', 'x', 'b'], ['y'], 'fc', { transB: { int: 1 } })]), "Gemm node 'fc': input 0 must be 'x'"],
+    ['a Relu where a dense layer must be', () => graph([node('Relu', ['x'], ['y'], 'r0')]), "Relu node 'r0' reads 'x' where fastnn expects a Gemm or MatMul"],
+    ['Mul without Max', () => graph([gemm('z'), node('Mul', ['z', 'a'], ['y'], 'm')], { inits: [tensor('a', [], [0.1], 'float64')] }), "Mul node 'm' reads 'z' where fastnn expects a Gemm or MatMul"],
+    ['Max(z, Mul(z, α)) with a vector α', () => graph([gemm('z'), node('Mul', ['z', 'a'], ['s'], 'm'), node('Max', ['z', 's'], ['y'], 'mx')], { inits: [tensor('a', [2], [0.1, 0.2], 'float64')] }), "Mul node 'm': α 'a' has 2 values, expected 1"],
+    ['Max of the wrong tensors', () => graph([gemm('z'), node('Mul', ['z', 'a'], ['s'], 'm'), node('Max', ['z', 'z'], ['y'], 'mx')], { inits: [tensor('a', [], [0.1], 'float64')] }), "Max node 'mx' must take 'z' and 's'"],
+    ['Add that does not add the layer', () => graph([node('MatMul', ['x', 'W'], ['m'], 'mm'), node('Add', ['b', 'b'], ['y'], 'add')], { inits: [tensor('W', [3, 2], vals(6), 'float64')] }), "tensor 'm' feeds no node, but the graph output is 'y'"],
+    ['Constant without a value', () => graph([node('Constant', [], ['c'], 'k', { value_int: { int: 3 } }), gemm()]), "Constant node 'k': fastnn reads Constant nodes"],
+    ['Softmax with an attribute given as a float', () => graph([gemm('z'), node('Softmax', ['z'], ['y'], 'sm', { axis: { float: 1 } })]), "Softmax node 'sm': attribute 'axis' must be one int"],
+    ['Relu with two inputs', () => graph([gemm('z'), node('Relu', ['z', 'b'], ['y'], 'r')]), "Relu node 'r' has 2 inputs and 1 outputs, expected 1 and 1"],
+  ];
+  it.each(cases)('%s', async (_, make, fragment) => {
+    await expectRefused(make(), fragment);
+  });
+});
+
+/** A ValueInfoProto with its elem_type replaced (the TypeProto is rebuilt). */
+function retype(_: ReturnType<typeof valueInfo>, elemType: number): Writer {
+  const shape = new Writer().message(1, new Writer().string(2, 'N')).message(1, new Writer().int64(1, 3));
+  const tt = new Writer().int64(1, elemType).message(2, shape);
+  return new Writer().string(1, 'x').message(2, new Writer().message(1, tt));
+}
+
+describe('protobuf wire format (src/onnx/proto.ts)', () => {
+  it('int64 round trips, including negatives as 10-byte varints, and float fields', () => {
+    const values = [0, 1, 127, 128, 300, 2 ** 31, 2 ** 53 - 1, -1, -2, -(2 ** 31), -(2 ** 53 - 1)];
+    const w = new Writer();
+    values.forEach((v, i) => w.int64(i + 1, v));
+    w.float(99, 0.25).packedInt64(100, [1, 200, 70000]);
+    const f = readFields(w.finish());
+    expect(f.slice(0, values.length).map((x) => x.v)).toEqual(values);
+    const neg = new Writer().int64(1, -1).finish();
+    expect(neg.length).toBe(11); // key + 10 bytes, as protobuf writes int64 -1
+    expect(f[values.length]).toMatchObject({ no: 99, wt: 5 });
+    const ints: number[] = [];
+    pushInts(ints, f[values.length + 1]!, 'dims');
+    expect(ints).toEqual([1, 200, 70000]);
+  });
+  it('refuses truncation, overlong varints, wire types 3/4/6/7, lengths past the end, huge varints', () => {
+    expect(() => readFields(Uint8Array.of(0x08))).toThrow(ProtoError);
+    expect(() => readFields(Uint8Array.of(0x08, 0x80))).toThrow(/truncated varint/);
+    expect(() => readFields(Uint8Array.of(0x08, ...Array(10).fill(0xff), 0x01))).toThrow(/longer than 10 bytes/);
+    for (const wt of [3, 4, 6, 7]) expect(() => readFields(Uint8Array.of(0x08 | wt))).toThrow(`wire type ${wt}`);
+    expect(() => readFields(Uint8Array.of(0x0a, 0x05, 1, 2))).toThrow(/runs past the end/);
+    expect(() => readFields(Uint8Array.of(0x09, 1, 2, 3))).toThrow(/runs past the end/);
+    expect(() => readFields(Uint8Array.of(0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f))).toThrow(/beyond ±2\^53/);
+    expect(() => readFields(Uint8Array.of(0x00, 0x00))).toThrow(/invalid field number 0/);
   });
 });

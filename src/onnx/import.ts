@@ -310,7 +310,8 @@ function toLayers(m: Model): { layers: Layer[]; slope: number | undefined } {
     for (const i of n.inputs) {
       if (i === '') continue;
       const list = consumers.get(i) ?? [];
-      list.push(n);
+      if (!list.includes(n)) list.push(n); // a node reading a tensor twice (Max(z, z)) consumes it once
+
       consumers.set(i, list);
     }
   }
@@ -372,6 +373,7 @@ function toLayers(m: Model): { layers: Layer[]; slope: number | undefined } {
       const after = pending(z);
       const add = after.length === 1 && after[0]!.opType === 'Add' ? after[0] : undefined;
       if (add !== undefined) {
+        if (z === output.name) refuse(`the graph output '${z}' also feeds ${describe(add)}`);
         used.add(add);
         attrs(add, {});
         only(add, 2, 1);
@@ -389,6 +391,7 @@ function toLayers(m: Model): { layers: Layer[]; slope: number | undefined } {
     let act: Activation = 'identity';
     let out = z;
     const after = pending(z);
+    if (z === output.name && after.length > 0) refuse(`the graph output '${z}' also feeds ${describe(after[0]!)}`);
     const leaky = after.length === 2 && after.some((x) => x.opType === 'Mul') && after.some((x) => x.opType === 'Max');
     const an = leaky ? after[0] : next(z);
     if (an !== undefined && !leaky && (Object.hasOwn(ACT_OPS, an.opType) || an.opType === 'Softmax' || an.opType === 'LeakyRelu')) {
