@@ -913,6 +913,7 @@ export class Network {
   // ------------------------------------------------------------------ ONNX (src/onnx/)
   /** An ONNX model (opset 13) of this network: input `input` [N, layers[0]], output `output` [N, layers.at(-1)]. */
   toONNX(options?: ToOnnxOptions): Uint8Array {
+    this.enter('toONNX');
     return toOnnx(this.toJSON(), options);
   }
 

@@ -163,7 +163,9 @@ describe('toONNX runs in ONNX Runtime and equals predict', () => {
     expect(() => net.toONNX({ dtype: 'float16' as 'float32' })).toThrow(OptionError);
     expect(() => net.toONNX({ dtype: 'float16' as 'float32' })).toThrow(/dtype must be 'float64' or 'float32', received 'float16'/);
     expect(() => net.toONNX({ precision: 32 } as never)).toThrow(/unknown option 'precision'/);
+    expect(() => net.toONNX(null as never)).toThrow(OptionError);
     net.dispose();
+    expect(() => net.toONNX()).toThrow(/^toONNX: the network was disposed/);
   });
 });
 
