@@ -505,6 +505,19 @@ describe('fromONNX refuses the rarer malformed shapes, each with its message', (
   });
 });
 
+describe('fromONNX defaults', () => {
+  it("LeakyRelu without alpha uses ONNX's default, the float32 0.01; a graph without fastnn metadata gets a random seed", async () => {
+    const bytes = graph([gemm('z'), node('LeakyRelu', ['z'], ['y'], 'l')]);
+    const a = await Network.fromONNX(bytes), b = await Network.fromONNX(bytes);
+    expect(a.leakySlope).toBe(Math.fround(0.01));
+    expect(a.toJSON().loss).toBe('mse');
+    expect(Number.isInteger(a.seed) && a.seed >= 0 && a.seed <= 0xffffffff).toBe(true);
+    expect(paramBits(a.getParameters())).toEqual(paramBits(b.getParameters()));
+    a.dispose();
+    b.dispose();
+  });
+});
+
 /** A ValueInfoProto with its elem_type replaced (the TypeProto is rebuilt). */
 function retype(_: ReturnType<typeof valueInfo>, elemType: number): Writer {
   const shape = new Writer().message(1, new Writer().string(2, 'N')).message(1, new Writer().int64(1, 3));
