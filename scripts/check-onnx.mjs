@@ -1,4 +1,4 @@
-// ONNX, as users run it: the built package (dist/) in plain Node, with onnxruntime-web (the WASM build, no native
+// ONNX, as users run it: the packed package installed in a fresh project, in plain Node, with onnxruntime-web (the WASM build, no native
 // install). Two steps around scripts/check-onnx.py (the onnx Python package, a second implementation of the format):
 //   node scripts/check-onnx.mjs export DIR   writes fastnn models (float64 and float32) and their JSON to DIR
 //   node scripts/check-onnx.mjs import DIR   loads the models the Python step wrote with onnx.helper, and checks
@@ -6,8 +6,14 @@
 // Run both with scripts/check-onnx.sh. Exits non-zero on any mismatch.
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-web';
-import { Network } from '../dist/index.js';
+
+// FASTNN_ENTRY: a module that re-exports the installed package (`export * from 'fastnn'` in a fresh project that
+// installed the packed tarball); without it, the repository's dist/.
+const entry = process.env.FASTNN_ENTRY;
+const { Network } = await import(entry ? pathToFileURL(entry).href : '../dist/index.js');
+console.log(`fastnn from ${entry ? `${entry} (the installed tarball)` : 'dist/'}`);
 
 ort.env.wasm.numThreads = 1;
 const [mode, dir] = process.argv.slice(2);
