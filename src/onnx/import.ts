@@ -311,7 +311,6 @@ function toLayers(m: Model): { layers: Layer[]; slope: number | undefined } {
       if (i === '') continue;
       const list = consumers.get(i) ?? [];
       if (!list.includes(n)) list.push(n); // a node reading a tensor twice (Max(z, z)) consumes it once
-
       consumers.set(i, list);
     }
   }
