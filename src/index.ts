@@ -4,6 +4,7 @@ export type { Chunk, ChunkSource, EpochInfo, Init, LayerParameters, NetworkJSON,
 export { loadBackend, availableBackends } from './backends/index.js';
 export type { LoadOptions } from './backends/index.js';
 export type { Activation, AdamHyper, Backend, BackendName, BackendVariant, Loss, Mat, Optimizer } from './backend.js';
+export type { OnnxDtype, ToOnnxOptions } from './onnx/export.js';
 export { matrix } from './matrix.js';
 export type { Input, Matrix } from './matrix.js';
 export { NnError, ShapeError, BackendError, DisposedError, TrainingError, OptionError } from './errors.js';

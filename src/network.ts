@@ -30,6 +30,8 @@ import { StreamRun, type ChunkSource } from './net/stream.js';
 import { encodeNetwork, parseNetworkJSON, type NetworkJSON } from './net/serialize.js';
 import type { Activation, Loss } from './backend.js';
 import { Mulberry32 } from './rng.js';
+import { toOnnx, type ToOnnxOptions } from './onnx/export.js';
+import { onnxToJSON, relabel } from './onnx/import.js';
 
 export type { EpochInfo, Init, LayerParameters, NetworkOptions, TrainOptions, TrainResult } from './net/options.js';
 export type { NetworkJSON, OptimizerJSON } from './net/serialize.js';
@@ -327,6 +329,18 @@ export class Network {
     }
     const params = this.mem.readParameters(st);
     return encodeNetwork(this.shape, this.seed, params, withOptimizer ? { optimizer: this.mem.readOptimizer(st), rngState: st.rngState } : undefined);
+  }
+
+  // ------------------------------------------------------------------ ONNX (src/onnx/)
+  /** An ONNX model (opset 13) of this network: input `input` [N, layers[0]], output `output` [N, layers.at(-1)]. */
+  toONNX(options?: ToOnnxOptions): Uint8Array {
+    this.enter('toONNX');
+    return toOnnx(this.toJSON(), options);
+  }
+
+  /** Loads an ONNX model of a dense network (fastnn's own exports, Gemm or MatMul + Add layers); see API.md "ONNX". */
+  static async fromONNX(model: Uint8Array | ArrayBuffer, backend?: BackendName | Backend | 'auto'): Promise<Network> {
+    return Network.fromJSON(onnxToJSON(model), backend).catch(relabel);
   }
 
   // ------------------------------------------------------------------ internals
