@@ -13,10 +13,10 @@
 // Every ABI number (ACT_*, LOSS_*, OPT_*, PLAN_*, L_*, HP_*, SYNC_*, SPIN_LIMIT, WAIT_NS, MAX_THREADS) is
 // generated from src/abi-spec.json (npm run gen:abi).
 export * from './abi.gen';
-import { MAX_THREADS } from './abi.gen';
+import { MAX_THREADS, SCRATCH_BYTES as SCRATCH_BYTES_I32 } from './abi.gen';
 
 /** Scratch bytes per thread (256 KiB = 32768 float64); MAX_THREADS of them (4 MiB) below heapBase(). */
-export const SCRATCH_BYTES: usize = 256 << 10;
+export const SCRATCH_BYTES: usize = <usize>SCRATCH_BYTES_I32;
 export const SCRATCH_F64: i32 = <i32>(SCRATCH_BYTES >> 3);
 
 /** Scratch region of thread 0 (the stand-alone kernel exports use it). */

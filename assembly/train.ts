@@ -9,7 +9,7 @@ import {
   L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, LOSS_MSE, OPT_ADAM,
   OPT_MOMENTUM, PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_LOSSES, PLAN_OPT,
   PLAN_ORDER, PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, ptr, word, copyF64, ACT_SOFTMAX,
-  MAX_THREADS, part, scratchBase, scratchOf, SPIN_LIMIT, SYNC_ABORT, SYNC_COUNT, SYNC_PROGRESS, WAIT_NS,
+  MAX_THREADS, part, SCRATCH_BYTES, scratchBase, scratchOf, SPIN_LIMIT, SYNC_ABORT, SYNC_COUNT, SYNC_PROGRESS, SYNC_SCRATCH, WAIT_NS,
 } from './common';
 import { denseForwardRange, inputGradRange, weightGradRange } from './dense';
 import { activateBackwardCols, activateBackwardImpl, activateCols, activateImpl } from './activation';
@@ -75,7 +75,10 @@ function barrier(ctl: usize, n: i32): bool {
 export function trainBatchesThreaded(plan: usize, first: i32, count: i32, tid: i32, nthreads: i32, ctl: usize): f64 {
   assert((plan & 15) == 0 && first >= 0 && count >= 0 && tid >= 0 && tid < nthreads && nthreads <= MAX_THREADS);
   const T = nthreads;
-  const scratch = scratchOf(tid);
+  // a pool's own scratch (SYNC_SCRATCH) when the host gave one, so two pools on one memory, or a pool and the host
+  // thread's stand-alone kernels, never pack into the same region
+  const pool: usize = ctl != 0 ? <usize>atomic.load<i32>(ctl + (<usize>SYNC_SCRATCH << 2)) : 0;
+  const scratch = pool != 0 ? pool + <usize>tid * SCRATCH_BYTES : scratchOf(tid);
   const L = word(plan, PLAN_LAYERS), batch = word(plan, PLAN_BATCH);
   const lossKind = word(plan, PLAN_LOSS), opt = word(plan, PLAN_OPT);
   const xData = ptr(plan, PLAN_XDATA), yData = ptr(plan, PLAN_YDATA), order = ptr(plan, PLAN_ORDER);

@@ -78,6 +78,7 @@ const groups = [
       { name: 'SYNC_BYTES', value: spec.sync.bytes, type: 'count', doc: 'bytes of the control block (the host protocol uses the words after SYNC_*)' },
       { name: 'SPIN_LIMIT', value: spec.sync.spinLimit, type: 'spin', doc: 'busy polls before a thread sleeps in a barrier (~0.1 µs a barrier spinning, ~50 µs after a sleep)' },
       { name: 'WAIT_NS', value: spec.sync.waitNs, type: 'ns', doc: 'timeout of one barrier sleep (memory.atomic.wait32 / Atomics.wait) in ns, so SYNC_ABORT is seen soon' },
+      { name: 'SCRATCH_BYTES', value: spec.sync.scratchBytes, type: 'count', doc: 'packing scratch bytes per thread of trainBatchesThreaded (AssemblyScript): a pool reserves nthreads × this at SYNC_SCRATCH' },
       { name: 'MAX_THREADS', value: spec.maxThreads, type: 'count', doc: 'most threads of trainBatchesThreaded (tid < MAX_THREADS; AssemblyScript reserves scratch per thread)' },
     ],
   },

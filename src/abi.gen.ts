@@ -140,6 +140,8 @@ export const HP_SIZE = 10;
 // ---- thread control block: i32 words at `ctl` (trainBatchesThreaded; the thread contract is in src/abi.ts)
 /** barrier arrivals in the current command (zeroed by the host before each command) */
 export const SYNC_COUNT = 0;
+/** byte offset of the thread pool's packing scratch, nthreads × SCRATCH_BYTES (AssemblyScript's SIMD kernels), so pools and the host thread never share scratch; 0: the module's own per-thread regions */
+export const SYNC_SCRATCH = 1;
 /** non-zero: leave now (a thread trapped, a worker died, or the host aborted) */
 export const SYNC_ABORT = 2;
 /** barriers completed (a host watchdog reads it) */
@@ -150,5 +152,7 @@ export const SYNC_BYTES = 64;
 export const SPIN_LIMIT = 20000;
 /** timeout of one barrier sleep (memory.atomic.wait32 / Atomics.wait) in ns, so SYNC_ABORT is seen soon */
 export const WAIT_NS = 1000000;
+/** packing scratch bytes per thread of trainBatchesThreaded (AssemblyScript): a pool reserves nthreads × this at SYNC_SCRATCH */
+export const SCRATCH_BYTES = 262144;
 /** most threads of trainBatchesThreaded (tid < MAX_THREADS; AssemblyScript reserves scratch per thread) */
 export const MAX_THREADS = 16;

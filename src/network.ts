@@ -10,7 +10,7 @@
  * own workspace (inside onEpoch with the live parameters, between trainAsync's slices with those of the last
  * completed epoch); writes are refused with NnError; dispose() ends the run with DisposedError after the current step.
  */
-import { SYNC_BYTES } from './abi.js';
+import { SCRATCH_BYTES, SYNC_BYTES } from './abi.js';
 import type { Backend, BackendName } from './backend.js';
 import { memoryIsShared } from './backends/heap.js';
 import { hostOf, type KernelHost } from './backends/host.js';
@@ -412,7 +412,7 @@ export class Network {
       );
       return;
     }
-    this.pool = await ThreadPool.create(host, n, this.mem.alloc(SYNC_BYTES));
+    this.pool = await ThreadPool.create(host, n, this.mem.alloc(SYNC_BYTES), this.mem.alloc(n * SCRATCH_BYTES, false));
     this.mem.owned.pool = this.pool;
   }
 }

@@ -8,7 +8,7 @@
  * raises SYNC_ABORT so the others leave their barriers; a worker that dies is seen by its 'exit' event
  * (trainAsync) or by the watchdog on SYNC_PROGRESS (train), and the call fails with TrainingError — never a hang.
  */
-import { SYNC_ABORT, SYNC_BYTES, SYNC_COUNT, SYNC_PROGRESS } from '../abi.js';
+import { SYNC_ABORT, SYNC_BYTES, SYNC_SCRATCH, SYNC_COUNT, SYNC_PROGRESS } from '../abi.js';
 import type { KernelHost } from './host.js';
 import { TrainingError } from '../errors.js';
 import { CMD_COUNT, CMD_FIRST, CMD_GEN, CMD_PLAN, CMD_QUIT, DONE, ERROR, LOSS_F64, type WorkerInit } from './thread-protocol.js';
@@ -51,11 +51,17 @@ export class ThreadPool {
   ) {}
 
   /** Starts `size` workers on the backend's (shared) memory; resolves when every one has instantiated the kernels. */
-  static async create(backend: KernelHost, size: number, ctl: number): Promise<ThreadPool> {
+  /**
+   * @param ctl the control block (SYNC_BYTES)
+   * @param scratch the pool's own packing scratch, size × SCRATCH_BYTES (written to SYNC_SCRATCH), so that pools
+   *   sharing a memory, and the host thread's own kernels, never pack into the same region
+   */
+  static async create(backend: KernelHost, size: number, ctl: number, scratch: number): Promise<ThreadPool> {
     const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
     const fromSource = import.meta.url.endsWith('.ts');
     const url = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
     new Uint8Array(backend.memory.buffer, ctl, SYNC_BYTES).fill(0);
+    backend.i32()[(ctl >> 2) + SYNC_SCRATCH] = scratch;
     const workers: AnyWorker[] = [];
     const pool = new ThreadPool(backend, size, ctl, workers);
     const ready: Promise<void>[] = [];
