@@ -31,4 +31,4 @@ export { denseForward, denseBackward } from './dense';
 export { activate, activateBackward } from './activation';
 export { loss } from './loss';
 export { sgdStep, momentumStep, adamStep } from './optim';
-export { trainBatches, trainBatchesThreaded, forwardBatch } from './train';
+export { trainBatches, trainBatchesThreaded, forwardBatch, backwardBatch } from './train';

@@ -39,6 +39,29 @@ export function forwardBatch(plan: usize, rows: i32): void {
   }
 }
 
+/** backwardBatch (src/abi.ts): forward from x0, the loss against t, every layer's dw, db and dz; no update. */
+export function backwardBatch(plan: usize, rows: i32): f64 {
+  forwardBatch(plan, rows);
+  const L = word(plan, PLAN_LAYERS), lossKind = word(plan, PLAN_LOSS);
+  const alpha = f64at(ptr(plan, PLAN_HP), HP_ALPHA);
+  const RL = layerRecord(plan, L - 1);
+  const nOutL = word(RL, L_NOUT), aL = ptr(RL, L_A), zL = ptr(RL, L_Z), dzL = ptr(RL, L_DZ);
+  const total = loss(dzL, aL, zL, ptr(plan, PLAN_T), rows, nOutL, lossKind);
+  if (lossKind == LOSS_MSE) activateBackwardImpl(dzL, dzL, zL, aL, rows, nOutL, word(RL, L_ACT), alpha);
+  for (let l = L - 1; l >= 0; l--) {
+    const R = layerRecord(plan, l);
+    const nIn = word(R, L_NIN), nOut = word(R, L_NOUT);
+    const input = l > 0 ? ptr(layerRecord(plan, l - 1), L_A) : ptr(plan, PLAN_X0);
+    weightGradRange(ptr(R, L_DW), ptr(R, L_DB), ptr(R, L_DZ), input, rows, nIn, nOut, 0, nOut, scratchBase());
+    if (l > 0) {
+      const Q = layerRecord(plan, l - 1), dzPrev = ptr(Q, L_DZ);
+      inputGradRange(dzPrev, ptr(R, L_DZ), ptr(R, L_W), rows, nIn, nOut, 0, nIn, scratchBase());
+      activateBackwardImpl(dzPrev, dzPrev, ptr(Q, L_Z), ptr(Q, L_A), rows, nIn, word(Q, L_ACT), alpha);
+    }
+  }
+  return total;
+}
+
 /** Runs batches first..first+count-1 of the plan (one optimizer step each); returns the summed loss. */
 export function trainBatches(plan: usize, first: i32, count: i32): f64 {
   return trainBatchesThreaded(plan, first, count, 0, 1, 0);

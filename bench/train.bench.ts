@@ -114,8 +114,13 @@ export async function benchTraining(rows: readonly BackendRow[], log: (s: string
           const f = fused;
           bench.add(fusedBase.name, () => { sink += f.run(); }, { async: false, beforeAll: f.setup });
         }
+        // gradients of a 256-row batch: the backwardBatch kernel (forward, loss, backward; no update), sgd config only
+        const gradRow: Row = { ...base, name: `gradients 256 rows ${cfg.title} [${r.label}]`, backend: `${r.label} (backwardBatch)` };
+        const gx = matrix(256, X.cols, X.data.subarray(0, 256 * X.cols)), gy = matrix(256, Y.cols, Y.data.subarray(0, 256 * Y.cols));
+        if (cfg.id === 'sgd') bench.add(gradRow.name, () => { sink += nn.gradients(gx, gy).loss; }, { async: false });
         const tasks = await runBench(bench);
         out.push({ ...perSec(fromTask(base, tasks.get(base.name)), n), note: 'Network.train; includes copying x, y into backend memory' });
+        if (cfg.id === 'sgd') out.push({ ...perSec(fromTask(gradRow, tasks.get(gradRow.name)), 256), note: 'Network.gradients: one backwardBatch call over 256 rows (copy in, forward, loss, backward)' });
         if (fused) out.push({ ...perSec(fromTask(fusedBase, tasks.get(fusedBase.name)), n), note: 'one trainBatches call over the epoch, data already in backend memory' });
       } catch (e) {
         out.push({ ...base, status: 'errored', error: errorMessage(e) });

@@ -77,6 +77,11 @@
  *   forwardBatch(plan, rows): void
  *     Step 2 only, from x0 (the host writes x0), for rows ≤ batch. Used by predict and evaluate.
  *
+ *   backwardBatch(plan, rows): f64
+ *     Steps 2 to 4 for `rows` rows from x0 and t (the host writes both), without the step counters and without
+ *     an update: every layer's dw and db (and dz) exactly as one training step computes them. Returns the batch
+ *     loss. Used by gradients() and gradientCheck.
+ *
  *   trainBatchesThreaded(plan, first, count, tid, nthreads, ctl): f64
  *     The thread contract, stated here only (src/kernels/js/train.ts, assembly/train.ts and rust/src/lib.rs
  *     implement it and refer here; the host side is src/backends/threads.ts):
@@ -136,10 +141,11 @@ export interface KernelExports {
   adamStep(p: number, m: number, v: number, g: number, n: number, hp: number): void;
   trainBatches(plan: number, first: number, count: number): number;
   forwardBatch(plan: number, rows: number): void;
+  backwardBatch(plan: number, rows: number): number;
   trainBatchesThreaded(plan: number, first: number, count: number, tid: number, nthreads: number, ctl: number): number;
 }
 
 export const KERNEL_NAMES: readonly (keyof KernelExports)[] = [
   'heapBase', 'denseForward', 'activate', 'activateBackward', 'denseBackward', 'loss',
-  'sgdStep', 'momentumStep', 'adamStep', 'trainBatches', 'forwardBatch', 'trainBatchesThreaded',
+  'sgdStep', 'momentumStep', 'adamStep', 'trainBatches', 'forwardBatch', 'backwardBatch', 'trainBatchesThreaded',
 ];

@@ -125,6 +125,36 @@ pub unsafe extern "C" fn forward_batch(plan: usize, rows: i32) {
     forward(plan, rows as usize, *hp.add(HP_ALPHA));
 }
 
+/// backwardBatch (src/abi.ts): forward from x0, the loss against t, every layer's dw, db and dz; no update.
+#[export_name = "backwardBatch"]
+pub unsafe extern "C" fn backward_batch(plan: usize, rows: i32) -> f64 {
+    let plan = plan as *const i32;
+    let rows = rows as usize;
+    let alpha = *f(word(plan, PLAN_HP) as u32 as usize).add(HP_ALPHA);
+    forward(plan, rows, alpha);
+    let layers = word(plan, PLAN_LAYERS) as usize;
+    let kind = word(plan, PLAN_LOSS);
+    let last = layers - 1;
+    let n_out_l = lw(plan, last, L_NOUT);
+    let (a_l, z_l, dz_l) = (f(lw(plan, last, L_A)), f(lw(plan, last, L_Z)), f(lw(plan, last, L_DZ)));
+    let total = loss(dz_l, a_l, z_l, f(word(plan, PLAN_T) as u32 as usize), rows, n_out_l, kind);
+    if kind == LOSS_MSE {
+        activate_backward(dz_l, dz_l, z_l, a_l, rows, n_out_l, lw(plan, last, L_ACT) as i32, alpha);
+    }
+    for l in (0..layers).rev() {
+        let n_in = lw(plan, l, L_NIN);
+        let n_out = lw(plan, l, L_NOUT);
+        let input = if l > 0 { f(lw(plan, l - 1, L_A)) } else { f(word(plan, PLAN_X0) as u32 as usize) };
+        let dx = if l > 0 { f(lw(plan, l - 1, L_DZ)) } else { core::ptr::null_mut() };
+        dense::dense_backward(dx, f(lw(plan, l, L_DW)), f(lw(plan, l, L_DB)), f(lw(plan, l, L_DZ)), input, f(lw(plan, l, L_W)), rows, n_in, n_out);
+        if l > 0 {
+            let dz_prev = f(lw(plan, l - 1, L_DZ));
+            activate_backward(dz_prev, dz_prev, f(lw(plan, l - 1, L_Z)), f(lw(plan, l - 1, L_A)), rows, n_in, lw(plan, l - 1, L_ACT) as i32, alpha);
+        }
+    }
+    total
+}
+
 // ---- thread control block (SYNC_* words at `ctl` from abi_gen.rs; contract in src/abi.ts) --------
 
 #[inline(always)]

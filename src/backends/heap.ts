@@ -329,6 +329,11 @@ export class HeapBackend implements Backend, KernelHost {
     this.live_('forwardBatch');
     this.raw.forwardBatch(plan, rows);
   }
+
+  backwardBatch(plan: number, rows: number): number {
+    this.live_('backwardBatch');
+    return this.raw.backwardBatch(plan, rows);
+  }
 }
 
 function shape(op: string, name: string, m: Mat, rows: number, cols: number): void {

@@ -27,6 +27,8 @@ export interface KernelHost {
   usedBytes(): number;
   trainBatches(plan: number, first: number, count: number): number;
   forwardBatch(plan: number, rows: number): void;
+  /** Forward, loss and backward of `rows` rows from x0 and t, no update; returns the batch loss (src/abi.ts). */
+  backwardBatch(plan: number, rows: number): number;
   /** The backend's pointer of a Mat it made (validated: owner and liveness). */
   ptrOf(op: string, m: import('../backend.js').Mat, what: string): number;
 }

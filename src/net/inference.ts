@@ -2,7 +2,7 @@
  * Reads: forward passes (predict, evaluate) and backprop without an update (gradients), on the network's `read`
  * workspace and with the parameters a caller names, so they never touch a running training's buffers.
  */
-import { lossCode, actCode } from '../backends/heap.js';
+import { lossCode } from '../backends/heap.js';
 import type { Matrix } from '../matrix.js';
 import { checkFits, type NetMemory, type ParamPtrs } from './memory.js';
 import type { LayerParameters } from './options.js';
@@ -59,29 +59,19 @@ export function evaluateAll(op: string, mem: NetMemory, params: ParamPtrs, X: Ma
 }
 
 /**
- * The gradient of the mean loss over (X, Y) with respect to every parameter: one forward pass of all rows, then
- * the backward kernels in the order of a training step (no update).
+ * The gradient of the mean loss over (X, Y) with respect to every parameter: the backwardBatch kernel over all
+ * rows (forward, loss and backward exactly as one training step, no update).
  */
 export function backprop(op: string, mem: NetMemory, params: ParamPtrs, X: Matrix, Y: Matrix): { loss: number; gradients: LayerParameters[] } {
   checkFits(op, mem.host, mem.workspaceNeed('read', X.rows));
   const ws = mem.workspace('read', X.rows);
   mem.writePlanLayers(ws, params);
-  const { layers, activations, leakySlope: alpha, loss: lossName } = mem.shape;
-  const host = mem.host, raw = host.raw;
-  const L = mem.L, rows = X.rows;
+  const { layers } = mem.shape;
+  const host = mem.host;
   const F = host.f64();
   F.set(X.data, ws.x0 >> 3);
   F.set(Y.data, ws.t >> 3);
-  host.forwardBatch(ws.plan, rows);
-  const nOutL = layers[L]!;
-  const loss = raw.loss(ws.dz[L - 1]!, ws.a[L - 1]!, ws.z[L - 1]!, ws.t, rows, nOutL, lossCode(op, lossName));
-  if (lossName === 'mse') raw.activateBackward(ws.dz[L - 1]!, ws.dz[L - 1]!, ws.z[L - 1]!, ws.a[L - 1]!, rows, nOutL, actCode(op, activations[L - 1]!), alpha);
-  for (let l = L - 1; l >= 0; l--) {
-    const nIn = layers[l]!, nOut = layers[l + 1]!;
-    const input = l > 0 ? ws.a[l - 1]! : ws.x0;
-    raw.denseBackward(l > 0 ? ws.dz[l - 1]! : 0, ws.dw[l]!, ws.db[l]!, ws.dz[l]!, input, params.w[l]!, rows, nIn, nOut);
-    if (l > 0) raw.activateBackward(ws.dz[l - 1]!, ws.dz[l - 1]!, ws.z[l - 1]!, ws.a[l - 1]!, rows, nIn, actCode(op, activations[l - 1]!), alpha);
-  }
+  const loss = host.backwardBatch(ws.plan, X.rows);
   const G = host.f64();
   const gradients = ws.dw.map((dw, l) => ({
     weights: G.slice(dw >> 3, (dw >> 3) + layers[l]! * layers[l + 1]!),

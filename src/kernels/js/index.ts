@@ -17,7 +17,7 @@ import { activateBackwardImpl, activateImpl } from './activation.js';
 import { denseBackwardImpl, denseForwardRange } from './dense.js';
 import { lossImpl } from './loss.js';
 import { adamImpl, momentumImpl, sgdImpl } from './optim.js';
-import { forwardImpl, trainBatchesThreaded } from './train.js';
+import { backwardImpl, forwardImpl, trainBatchesThreaded } from './train.js';
 
 /** The float64 and int32 views of the heap the kernels address. */
 export type F64 = Float64Array<ArrayBufferLike>;
@@ -87,6 +87,10 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
     forwardBatch(plan, rows) {
       views();
       forwardImpl(H, I, plan, rows);
+    },
+    backwardBatch(plan, rows) {
+      views();
+      return backwardImpl(H, I, plan, rows);
     },
   };
 }

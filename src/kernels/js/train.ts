@@ -33,6 +33,29 @@ export function forwardImpl(H: F64, I: I32, plan: number, rows: number): void {
   }
 }
 
+/** backwardBatch (src/abi.ts): forward from x0, the loss against t, every layer's dw, db and dz; no update. */
+export function backwardImpl(H: F64, I: I32, plan: number, rows: number): number {
+  forwardImpl(H, I, plan, rows);
+  const P = plan >> 2, L = I[P + PLAN_LAYERS]!, lossKind = I[P + PLAN_LOSS]!;
+  const alpha = H[(I[P + PLAN_HP]! >> 3) + HP_ALPHA]!;
+  const RL = P + PLAN_HEADER + (L - 1) * PLAN_LAYER_WORDS;
+  const nOutL = I[RL + L_NOUT]!, aL = I[RL + L_A]!, zL = I[RL + L_Z]!, dzL = I[RL + L_DZ]!;
+  const loss = lossImpl(H, dzL, aL, zL, I[P + PLAN_T]!, rows, nOutL, lossKind);
+  if (lossKind === LOSS_MSE) activateBackwardImpl(H, dzL, dzL, zL, aL, rows, nOutL, I[RL + L_ACT]!, alpha);
+  for (let l = L - 1; l >= 0; l--) {
+    const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
+    const nIn = I[R + L_NIN]!, nOut = I[R + L_NOUT]!;
+    const input = l > 0 ? I[R - PLAN_LAYER_WORDS + L_A]! : I[P + PLAN_X0]!;
+    weightGradRange(H, I[R + L_DW]!, I[R + L_DB]!, I[R + L_DZ]!, input, rows, nIn, nOut, 0, nOut);
+    if (l > 0) {
+      const Q = R - PLAN_LAYER_WORDS, dzPrev = I[Q + L_DZ]!;
+      inputGradRange(H, dzPrev, I[R + L_DZ]!, I[R + L_W]!, rows, nIn, nOut, 0, nIn);
+      activateBackwardImpl(H, dzPrev, dzPrev, I[Q + L_Z]!, I[Q + L_A]!, rows, nIn, I[Q + L_ACT]!, alpha);
+    }
+  }
+  return loss;
+}
+
 /** The barrier of the thread contract (src/abi.ts, trainBatchesThreaded); false when SYNC_ABORT is set. */
 function barrier(I: I32, ctl: number, n: number): boolean {
   if (n === 1) return true;
