@@ -15,6 +15,7 @@
  *
  * This is an oracle: clarity over speed. Do not "improve" it (STYLE.md §8).
  */
+import { applyStep } from './oracle-optim.js';
 import type { Activation, Loss, Optimizer } from '../backend.js';
 import { ACTIVATIONS, ACTIVATION_NAMES, LOSSES, LOSS_NAMES, OPTIMIZER_NAMES, optionDefault } from '../spec/index.js';
 import { mseLoss } from './tutorial.js';
@@ -400,68 +401,13 @@ export class OracleNetwork {
       throw new TypeError(`OracleNetwork.step: unknown optimizer '${String(opt.kind)}' (expected ${OPTIMIZER_NAMES.join('|')})`);
     }
     const grads = this.gradients(xs, ys);
-    const lr = opt.learningRate;
-    const decay = opt.weightDecay ?? optionDefault(opt.kind, 'weightDecay')!;
-    const mu = opt.momentum ?? optionDefault('momentum', 'momentum')!;
-    const beta1 = opt.beta1 ?? optionDefault('adam', 'beta1')!;
-    const beta2 = opt.beta2 ?? optionDefault('adam', 'beta2')!;
-    const epsilon = opt.epsilon ?? optionDefault('adam', 'epsilon')!;
-
     // One step of the optimizer's clock: t += 1, β1ᵗ and β2ᵗ as running products starting from 1.
     this.t += 1;
     if (opt.kind === 'adam') {
-      this.beta1Pow *= beta1;
-      this.beta2Pow *= beta2;
+      this.beta1Pow *= opt.beta1 ?? optionDefault('adam', 'beta1')!;
+      this.beta2Pow *= opt.beta2 ?? optionDefault('adam', 'beta2')!;
     }
-
-    /** The new value of one parameter p with gradient g; state[0], state[1] = velocity or (m, v). */
-    const update = (p: number, g: number, parameterDecay: number, state: [number, number]): number => {
-      // L2 weight decay: g' = g + decay·p (decay is 0 for biases).
-      const gPrime = g + parameterDecay * p;
-      switch (opt.kind) {
-        case 'sgd':
-          // Tutorial: self.w1 -= learn_rate * d_L_d_w1.
-          return p - lr * gPrime;
-        case 'momentum': {
-          const v = mu * state[0] + gPrime;
-          state[0] = v;
-          return p - lr * v;
-        }
-        case 'adam': {
-          const m = beta1 * state[0] + (1 - beta1) * gPrime;
-          const v = beta2 * state[1] + (1 - beta2) * gPrime * gPrime;
-          state[0] = m;
-          state[1] = v;
-          return p - (lr * (m / (1 - this.beta1Pow))) / (Math.sqrt(v / (1 - this.beta2Pow)) + epsilon);
-        }
-      }
-    };
-
-    // Layer by layer, neuron by neuron: its weights (k ascending), then its bias.
-    this.layers.forEach((layer, l) => {
-      const nIn = layer.neurons[0]!.weights.length;
-      layer.neurons.forEach((neuron, j) => {
-        if (opt.kind === 'momentum' && neuron.weightVelocity === null) neuron.weightVelocity = neuron.weights.map(() => 0);
-        if (opt.kind === 'adam' && neuron.weightM === null) {
-          neuron.weightM = neuron.weights.map(() => 0);
-          neuron.weightV = neuron.weights.map(() => 0);
-        }
-        for (let k = 0; k < nIn; k++) {
-          const state: [number, number] = opt.kind === 'momentum'
-            ? [neuron.weightVelocity![k]!, 0]
-            : opt.kind === 'adam' ? [neuron.weightM![k]!, neuron.weightV![k]!] : [0, 0];
-          neuron.weights[k] = update(neuron.weights[k]!, grads.weights[l]![j * nIn + k]!, decay, state);
-          if (opt.kind === 'momentum') neuron.weightVelocity![k] = state[0];
-          if (opt.kind === 'adam') { neuron.weightM![k] = state[0]; neuron.weightV![k] = state[1]; }
-        }
-        const state: [number, number] = opt.kind === 'momentum'
-          ? [neuron.biasVelocity, 0]
-          : opt.kind === 'adam' ? [neuron.biasM, neuron.biasV] : [0, 0];
-        neuron.bias = update(neuron.bias, grads.biases[l]![j]!, 0, state);
-        if (opt.kind === 'momentum') neuron.biasVelocity = state[0];
-        if (opt.kind === 'adam') { neuron.biasM = state[0]; neuron.biasV = state[1]; }
-      });
-    });
+    applyStep(this.layers, grads, opt, this.beta1Pow, this.beta2Pow);
     return grads.loss;
   }
 

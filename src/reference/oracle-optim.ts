@@ -1,0 +1,67 @@
+/**
+ * The oracle's update rules (tutorial: "Update weights and biases"), per parameter: sgd, momentum and Adam with L2
+ * weight decay, applied neuron by neuron after every partial derivative of the batch was computed.
+ */
+import { optionDefault } from '../spec/index.js';
+import type { OracleGradients, OracleNeuron, OracleOptimizer } from './oracle.js';
+
+/** Updates every weight and bias of `layers` with `grads` (β1ᵗ, β2ᵗ: Adam's bias corrections after this step). */
+export function applyStep(
+  layers: readonly { neurons: OracleNeuron[] }[], grads: OracleGradients, opt: OracleOptimizer, beta1Pow: number, beta2Pow: number,
+): void {
+  const lr = opt.learningRate;
+  const decay = opt.weightDecay ?? optionDefault(opt.kind, 'weightDecay')!;
+  const mu = opt.momentum ?? optionDefault('momentum', 'momentum')!;
+  const beta1 = opt.beta1 ?? optionDefault('adam', 'beta1')!;
+  const beta2 = opt.beta2 ?? optionDefault('adam', 'beta2')!;
+  const epsilon = opt.epsilon ?? optionDefault('adam', 'epsilon')!;
+
+  /** The new value of one parameter p with gradient g; state[0], state[1] = velocity or (m, v). */
+  const update = (p: number, g: number, parameterDecay: number, state: [number, number]): number => {
+    // L2 weight decay: g' = g + decay·p (decay is 0 for biases).
+    const gPrime = g + parameterDecay * p;
+    switch (opt.kind) {
+      case 'sgd':
+        // Tutorial: self.w1 -= learn_rate * d_L_d_w1.
+        return p - lr * gPrime;
+      case 'momentum': {
+        const v = mu * state[0] + gPrime;
+        state[0] = v;
+        return p - lr * v;
+      }
+      case 'adam': {
+        const m = beta1 * state[0] + (1 - beta1) * gPrime;
+        const v = beta2 * state[1] + (1 - beta2) * gPrime * gPrime;
+        state[0] = m;
+        state[1] = v;
+        return p - (lr * (m / (1 - beta1Pow))) / (Math.sqrt(v / (1 - beta2Pow)) + epsilon);
+      }
+    }
+  };
+
+  // Layer by layer, neuron by neuron: its weights (k ascending), then its bias.
+  layers.forEach((layer, l) => {
+    const nIn = layer.neurons[0]!.weights.length;
+    layer.neurons.forEach((neuron, j) => {
+      if (opt.kind === 'momentum' && neuron.weightVelocity === null) neuron.weightVelocity = neuron.weights.map(() => 0);
+      if (opt.kind === 'adam' && neuron.weightM === null) {
+        neuron.weightM = neuron.weights.map(() => 0);
+        neuron.weightV = neuron.weights.map(() => 0);
+      }
+      for (let k = 0; k < nIn; k++) {
+        const state: [number, number] = opt.kind === 'momentum'
+          ? [neuron.weightVelocity![k]!, 0]
+          : opt.kind === 'adam' ? [neuron.weightM![k]!, neuron.weightV![k]!] : [0, 0];
+        neuron.weights[k] = update(neuron.weights[k]!, grads.weights[l]![j * nIn + k]!, decay, state);
+        if (opt.kind === 'momentum') neuron.weightVelocity![k] = state[0];
+        if (opt.kind === 'adam') { neuron.weightM![k] = state[0]; neuron.weightV![k] = state[1]; }
+      }
+      const state: [number, number] = opt.kind === 'momentum'
+        ? [neuron.biasVelocity, 0]
+        : opt.kind === 'adam' ? [neuron.biasM, neuron.biasV] : [0, 0];
+      neuron.bias = update(neuron.bias, grads.biases[l]![j]!, 0, state);
+      if (opt.kind === 'momentum') neuron.biasVelocity = state[0];
+      if (opt.kind === 'adam') { neuron.biasM = state[0]; neuron.biasV = state[1]; }
+    });
+  });
+}
