@@ -1,0 +1,179 @@
+#!/usr/bin/env node
+/**
+ * The playground in a real browser: Debian's Chromium (/usr/bin/chromium) driven by puppeteer-core, the page
+ * served by scripts/serve.mjs (cross-origin isolated) from the package root after `npm run build`.
+ *
+ * For each backend (js, assemblyscript, rust) it opens
+ *   #dataset=spiral&layers=8,8&activation=tanh&optimizer=adam&learningRate=0.03&seed=1&autostart=1&backend=B
+ * and checks that the page loaded backend B, that train accuracy reaches >= 0.95 within 60 s, that the train
+ * loss curve went down (last < half of the first), and that the page logged no console errors, threw nothing
+ * and had no failed requests. Then it loads the same URL with epochs=200 twice and checks that both runs stop
+ * at epoch 200 with the same #train-loss data-value; and that batchSize=125 with threads=2 gives the same value as
+ * with threads=1 (fastnn's threads are bit-identical to one thread; full-ish batches keep the js backend's
+ * thread barriers few). It also reports redraws/s after FPS_AFTER_MS of training (reported, not asserted:
+ * speed is measured, not tested). Screenshots go to artifacts/ (gitignored).
+ *
+ *   npm run build && node test/playground/run.mjs      # exit code 0 = every check passed
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer from 'puppeteer-core';
+import { serve } from '../../scripts/serve.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ARTIFACTS = path.join(ROOT, 'artifacts');
+const CHROMIUM = '/usr/bin/chromium';
+const BACKENDS = ['js', 'assemblyscript', 'rust'];
+const BASE = 'dataset=spiral&layers=8,8&activation=tanh&optimizer=adam&learningRate=0.03&seed=1&autostart=1';
+const ACCURACY = 0.95;
+const ACCURACY_WITHIN_MS = 60_000;
+const RUN_TIMEOUT_MS = 60_000;
+const FPS_AFTER_MS = 2500;
+
+const t0 = performance.now();
+const failures = [];
+const check = (ok, what) => {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures.push(what);
+  return ok;
+};
+
+for (const f of ['dist/index.js', 'build/as-relaxed.wasm', 'rust/fastnn-simd.wasm']) {
+  if (!existsSync(path.join(ROOT, f))) {
+    console.error(`playground test: ${f} is missing; run \`npm run build\` first`);
+    process.exit(1);
+  }
+}
+if (!existsSync(CHROMIUM)) {
+  console.error(`playground test: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+  process.exit(1);
+}
+mkdirSync(ARTIFACTS, { recursive: true });
+
+const server = await serve({ root: ROOT, port: 0 });
+const userDataDir = mkdtempSync(path.join(tmpdir(), 'fastnn-chromium-'));
+const browser = await puppeteer.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  userDataDir,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', `--user-data-dir=${userDataDir}`],
+});
+console.log(`chromium ${await browser.version()}, puppeteer-core, page served at ${server.url}`);
+
+/** Opens the playground at `hash`; collects console errors, page errors and failed requests (page and workers). */
+async function open(hash) {
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1110, height: 610 });
+  const errors = [];
+  const onConsole = (where) => (m) => {
+    if (m.type() === 'error') errors.push(`${where} console.error: ${m.text()}`);
+  };
+  page.on('console', onConsole('page'));
+  page.on('workercreated', (w) => w.on('console', onConsole(`worker ${w.url()}`)));
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`HTTP ${r.status()} for ${r.url()}`);
+  });
+  await page.goto(new URL(`examples/playground/#${hash}`, server.url).href, { waitUntil: 'load' });
+  return { page, errors };
+}
+
+/** The numbers the page shows (data-value, full precision), its run state and what it loaded. */
+function read(page) {
+  return page.evaluate(() => {
+    const v = (id) => document.getElementById(id).dataset.value;
+    const h = window.fastnnPlayground.history;
+    return {
+      state: document.getElementById('status').dataset.state,
+      status: document.getElementById('status').textContent,
+      engine: document.getElementById('engine').textContent,
+      epoch: v('epoch'),
+      trainLoss: v('train-loss'),
+      testLoss: v('test-loss'),
+      trainAcc: v('train-accuracy'),
+      testAcc: v('test-accuracy'),
+      samplesPerSec: v('samples-per-sec'),
+      fps: v('fps'),
+      firstLoss: h.n > 0 ? h.trainLoss[0] : null,
+      lastLoss: h.n > 0 ? h.trainLoss[h.n - 1] : null,
+      points: h.n,
+    };
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `done(snapshot)` or the timeout; returns the last snapshot and the time it took. */
+async function until(page, done, timeoutMs) {
+  const start = performance.now();
+  let s = await read(page);
+  let maxFps = 0;
+  while (!done(s) && s.state !== 'error' && performance.now() - start < timeoutMs) {
+    await sleep(100);
+    s = await read(page);
+    if (s.state === 'running' && s.fps) maxFps = Math.max(maxFps, Number(s.fps));
+  }
+  return { s, ms: performance.now() - start, maxFps };
+}
+
+const timings = [];
+const fpsSeen = [];
+try {
+  for (const backend of BACKENDS) {
+    console.log(`\n== ${backend}`);
+    const tb = performance.now();
+    // 1. learns the spiral
+    {
+      const { page, errors } = await open(`${BASE}&backend=${backend}`);
+      const { s, ms, maxFps } = await until(page, (x) => Number(x.trainAcc) >= ACCURACY, ACCURACY_WITHIN_MS);
+      await page.screenshot({ path: path.join(ARTIFACTS, `playground-${backend}.png`) });
+      check(s.engine.startsWith(`${backend} (`), `${backend}: page trains on ${backend} (shows '${s.engine}')`);
+      check(Number(s.trainAcc) >= ACCURACY,
+        `${backend}: train accuracy ${s.trainAcc} >= ${ACCURACY} after ${(ms / 1000).toFixed(1)} s (epoch ${s.epoch}; limit ${ACCURACY_WITHIN_MS / 1000} s; state ${s.state}: ${s.status})`);
+      check(s.firstLoss !== null && s.lastLoss < 0.5 * s.firstLoss,
+        `${backend}: train loss went down: ${s.firstLoss} at epoch 0 -> ${s.lastLoss} at epoch ${s.epoch} (${s.points} points on the curve)`);
+      // keep training a little longer: redraws/s counts the last second
+      if (ms < FPS_AFTER_MS) await sleep(FPS_AFTER_MS - ms);
+      const later = await read(page);
+      console.log(`     ${backend}: test accuracy ${s.testAcc}; after ${(Math.max(ms, FPS_AFTER_MS) / 1000).toFixed(1)} s of training: epoch ${later.epoch}, ` +
+        `${Math.round(Number(later.samplesPerSec))} samples/s, ${later.fps} redraws in the last second (state ${later.state})`);
+      fpsSeen.push({ backend, fps: later.fps, state: later.state });
+      await page.click('#start'); // pause
+      check(errors.length === 0, `${backend}: no console errors, page errors or failed requests${errors.length ? `: ${errors.join(' | ')}` : ''}`);
+      await page.close();
+      timings.push({ backend, what: `accuracy ${ACCURACY}`, ms, epoch: s.epoch });
+    }
+    // 2. a link reproduces a run: the same link twice; then 1 and 2 threads (batchSize 125)
+    const runs = [];
+    for (const [threads, extra] of [[1, ''], [1, ''], [1, '&batchSize=125'], [2, '&batchSize=125']]) {
+      const { page, errors } = await open(`${BASE}&backend=${backend}&epochs=200&threads=${threads}${extra}`);
+      const { s, ms } = await until(page, (x) => x.state === 'done', RUN_TIMEOUT_MS);
+      check(s.state === 'done' && s.epoch === '200',
+        `${backend}, ${threads} thread(s)${extra}: stopped at epoch ${s.epoch} (state ${s.state}: ${s.status}) in ${(ms / 1000).toFixed(1)} s; train loss ${s.trainLoss}`);
+      check(s.engine.includes(`${threads} thread${threads > 1 ? 's' : ''}`), `${backend}: page reports '${s.engine}'`);
+      check(errors.length === 0, `${backend}, ${threads} thread(s): no console errors${errors.length ? `: ${errors.join(' | ')}` : ''}`);
+      runs.push({ threads, trainLoss: s.trainLoss });
+      await page.close();
+    }
+    check(runs[0].trainLoss !== '' && runs[0].trainLoss === runs[1].trainLoss,
+      `${backend}: two loads of the same link give the same #train-loss at epoch 200 (${runs[0].trainLoss} vs ${runs[1].trainLoss})`);
+    check(runs[2].trainLoss !== '' && runs[2].trainLoss === runs[3].trainLoss,
+      `${backend}: batchSize=125: 2 threads give the same #train-loss as 1 (${runs[2].trainLoss} vs ${runs[3].trainLoss})`);
+    timings.push({ backend, what: 'total', ms: performance.now() - tb });
+  }
+} finally {
+  await browser.close();
+  await server.close();
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+
+console.log('\ntimings:');
+for (const t of timings) console.log(`  ${t.backend.padEnd(15)} ${t.what.padEnd(14)} ${(t.ms / 1000).toFixed(1)} s${t.epoch ? ` (epoch ${t.epoch})` : ''}`);
+console.log(`redraws/s while training (after ${FPS_AFTER_MS / 1000} s): ${fpsSeen.map((f) => `${f.backend} ${f.fps}`).join(', ')}`);
+console.log(`screenshots: ${path.relative(ROOT, ARTIFACTS)}/playground-{${BACKENDS.join(',')}}.png`);
+console.log(`playground test: ${failures.length === 0 ? 'all checks passed' : `${failures.length} check(s) FAILED`} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+process.exit(failures.length === 0 ? 0 : 1);
