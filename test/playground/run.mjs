@@ -8,7 +8,8 @@
  * and checks that the page loaded backend B, that train accuracy reaches >= 0.95 within 60 s, that the train
  * loss curve went down (last < half of the first), and that the page logged no console errors, threw nothing
  * and had no failed requests. Then it loads the same URL with epochs=200 twice and checks that both runs stop
- * at epoch 200 with the same #train-loss data-value; and that batchSize=125 with threads=2 gives the same value as
+ * at epoch 200 with the same #train-loss data-value, as does a third load that is paused mid-run, stepped one
+ * epoch and resumed, and a rerun after Reset; that changing a control rewrites the URL; and that batchSize=125 with threads=2 gives the same value as
  * with threads=1 (fastnn's threads are bit-identical to one thread; full-ish batches keep the js backend's
  * thread barriers few). It also reports redraws/s after FPS_AFTER_MS of training (reported, not asserted:
  * speed is measured, not tested). Screenshots go to artifacts/ (gitignored).
@@ -147,22 +148,63 @@ try {
       await page.close();
       timings.push({ backend, what: `accuracy ${ACCURACY}`, ms, epoch: s.epoch });
     }
-    // 2. a link reproduces a run: the same link twice; then 1 and 2 threads (batchSize 125)
+    // 2. a link reproduces a run: the same link twice; once paused, stepped and resumed, then reset and rerun;
+    //    then 1 and 2 threads (batchSize 125)
     const runs = [];
-    for (const [threads, extra] of [[1, ''], [1, ''], [1, '&batchSize=125'], [2, '&batchSize=125']]) {
+    for (const [threads, extra, interrupt] of [[1, '', false], [1, '', false], [1, '', true], [1, '&batchSize=125', false], [2, '&batchSize=125', false]]) {
+      const label = `${backend}, ${threads} thread(s)${extra}${interrupt ? ', paused + step + resumed' : ''}`;
       const { page, errors } = await open(`${BASE}&backend=${backend}&epochs=200&threads=${threads}${extra}`);
+      if (interrupt) {
+        // pause from inside the page as soon as a progress post shows epoch >= 5, so the pause lands mid-run
+        const pausedAt = await page.evaluate(() => new Promise((resolve) => {
+          const el = document.getElementById('epoch');
+          const obs = new MutationObserver(() => {
+            if (Number(el.dataset.value) >= 5 && document.getElementById('status').dataset.state === 'running') {
+              obs.disconnect();
+              document.getElementById('start').click();
+              resolve(Number(el.dataset.value));
+            }
+          });
+          obs.observe(el, { attributes: true });
+        }));
+        const p = await until(page, (x) => x.state === 'paused' || x.state === 'done', RUN_TIMEOUT_MS);
+        check(p.s.state === 'paused' && Number(p.s.epoch) < 200, `${label}: pause pressed at epoch ${pausedAt} stops at epoch ${p.s.epoch} (state ${p.s.state})`);
+        const before = Number(p.s.epoch);
+        await page.click('#step');
+        const st = await until(page, (x) => Number(x.epoch) === before + 1 && x.state === 'paused', RUN_TIMEOUT_MS);
+        check(Number(st.s.epoch) === before + 1 && st.s.state === 'paused', `${label}: step trains one epoch (${before} -> ${st.s.epoch}, state ${st.s.state})`);
+        await page.click('#start');
+      }
       const { s, ms } = await until(page, (x) => x.state === 'done', RUN_TIMEOUT_MS);
       check(s.state === 'done' && s.epoch === '200',
-        `${backend}, ${threads} thread(s)${extra}: stopped at epoch ${s.epoch} (state ${s.state}: ${s.status}) in ${(ms / 1000).toFixed(1)} s; train loss ${s.trainLoss}`);
-      check(s.engine.includes(`${threads} thread${threads > 1 ? 's' : ''}`), `${backend}: page reports '${s.engine}'`);
-      check(errors.length === 0, `${backend}, ${threads} thread(s): no console errors${errors.length ? `: ${errors.join(' | ')}` : ''}`);
+        `${label}: stopped at epoch ${s.epoch} (state ${s.state}: ${s.status}) in ${(ms / 1000).toFixed(1)} s; train loss ${s.trainLoss}`);
+      check(s.engine.includes(`${threads} thread${threads > 1 ? 's' : ''}`), `${label}: page reports '${s.engine}'`);
       runs.push({ threads, trainLoss: s.trainLoss });
+      if (interrupt) {
+        await page.click('#reset');
+        const r = await until(page, (x) => x.state === 'idle' && x.epoch === '0', RUN_TIMEOUT_MS);
+        check(r.s.state === 'idle' && r.s.epoch === '0', `${label}: reset goes back to epoch ${r.s.epoch} (state ${r.s.state})`);
+        await page.click('#start');
+        const again = await until(page, (x) => x.state === 'done', RUN_TIMEOUT_MS);
+        check(again.s.epoch === '200' && again.s.trainLoss === runs[0].trainLoss,
+          `${label}: after reset, start runs to epoch ${again.s.epoch} with the same #train-loss (${again.s.trainLoss})`);
+        // a changed setting is written to the URL and starts a fresh run
+        await page.$eval('#in-seed', (el) => {
+          el.value = '2';
+          el.dispatchEvent(new Event('change'));
+        });
+        const c = await until(page, (x) => x.state === 'idle', RUN_TIMEOUT_MS);
+        const hash = await page.evaluate(() => location.hash);
+        check(hash.includes('&seed=2&') && c.s.epoch === '0', `${label}: changing the seed control rewrites the URL (${hash}) and resets (epoch ${c.s.epoch})`);
+      }
+      check(errors.length === 0, `${label}: no console errors${errors.length ? `: ${errors.join(' | ')}` : ''}`);
       await page.close();
     }
     check(runs[0].trainLoss !== '' && runs[0].trainLoss === runs[1].trainLoss,
       `${backend}: two loads of the same link give the same #train-loss at epoch 200 (${runs[0].trainLoss} vs ${runs[1].trainLoss})`);
-    check(runs[2].trainLoss !== '' && runs[2].trainLoss === runs[3].trainLoss,
-      `${backend}: batchSize=125: 2 threads give the same #train-loss as 1 (${runs[2].trainLoss} vs ${runs[3].trainLoss})`);
+    check(runs[2].trainLoss === runs[0].trainLoss, `${backend}: pausing, stepping and resuming gives the same #train-loss (${runs[2].trainLoss})`);
+    check(runs[3].trainLoss !== '' && runs[3].trainLoss === runs[4].trainLoss,
+      `${backend}: batchSize=125: 2 threads give the same #train-loss as 1 (${runs[3].trainLoss} vs ${runs[4].trainLoss})`);
     timings.push({ backend, what: 'total', ms: performance.now() - tb });
   }
 } finally {
