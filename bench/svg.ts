@@ -50,10 +50,12 @@ export interface BarChartOptions {
 
 /** Horizontal grouped bars: one row per bar, groups separated by a gap, value printed after each bar. */
 export function barChart(o: BarChartOptions): string {
-  const W = o.width ?? 760;
-  const labelW = 250, valueW = 70, top = o.reference ? 44 : 30, rowH = 16, gap = 10;
-  const plotW = W - labelW - valueW - 10;
+  const W = o.width ?? 800;
   const seriesNames = [...new Set(o.groups.flatMap((g) => g.bars.map((b) => b.series)))];
+  // about 6 px per character at 11 px
+  const labelW = Math.min(W / 2, Math.max(120, 6.2 * Math.max(0, ...seriesNames.map((n) => n.length)) + 14));
+  const valueW = 70, top = o.reference ? 44 : 30, rowH = 16, gap = 10;
+  const plotW = W - labelW - valueW - 10;
   const colour = (s: string): string => o.colours?.[s] ?? PALETTE[seriesNames.indexOf(s) % PALETTE.length]!;
   const values = o.groups.flatMap((g) => g.bars.map((b) => b.value)).filter((v): v is number => v !== null && Number.isFinite(v) && v > 0);
   if (o.reference && Number.isFinite(o.reference.value)) values.push(o.reference.value);
@@ -134,7 +136,7 @@ export interface LineChartOptions {
 /** Lines with dots, a legend, and axes from yMin..yMax and the x range of the data. */
 export function lineChart(o: LineChartOptions): string {
   const W = o.width ?? 520, H = o.height ?? 260;
-  const padL = 56, padR = 14, padT = 40, padB = 36;
+  const padL = 66, padR = 14, padT = 40, padB = 36;
   const all = o.series.flatMap((s) => s.points);
   const xs = all.map((p) => p[0]), ys = all.map((p) => p[1]).filter(Number.isFinite);
   const xMin = xs.length ? Math.min(...xs) : 0, xMax = xs.length ? Math.max(...xs) : 1;
@@ -150,7 +152,7 @@ export function lineChart(o: LineChartOptions): string {
     grid.push(`<text x="${padL - 4}" y="${(gy + 4).toFixed(1)}" text-anchor="end" fill="#666">${escapeXml(fmt(v))}</text>`);
   }
   for (const v of [...new Set([xMin, Math.round((xMin + xMax) / 2), xMax])]) {
-    grid.push(`<text x="${px(v).toFixed(1)}" y="${H - padB + 14}" text-anchor="middle" fill="#666">${short(v)}</text>`);
+    grid.push(`<text x="${px(v).toFixed(1)}" y="${H - padB + 14}" text-anchor="middle" fill="#666">${Number.isInteger(v) ? String(v) : short(v)}</text>`);
   }
   const lines = o.series.map((s, i) => {
     const c = s.colour ?? PALETTE[i % PALETTE.length]!;

@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     }
     bar.done();
     const svg = stackSvg([
-      lineChart({ title: `MNIST ${cfg.name}: training loss (${net.backend.name})`, xLabel: 'epoch', yLabel: 'mean batch loss', series: [{ name: 'training loss', points: curve.map((c) => [c.epoch, c.loss]) }] }),
+      lineChart({ title: `MNIST, ${key} configuration: training loss (${net.backend.name})`, xLabel: 'epoch', yLabel: 'mean batch loss', series: [{ name: 'training loss', points: curve.map((c) => [c.epoch, c.loss]) }] }),
       lineChart({
         title: 'held-out accuracy (2,000 digits)', xLabel: 'epoch', yLabel: 'accuracy', yFormat: (v) => `${(v * 100).toFixed(1)}%`,
         yMin: Math.max(0, Math.floor(Math.min(...curve.map((c) => c.accuracy)) * 20) / 20), yMax: 1,

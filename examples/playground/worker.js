@@ -5,7 +5,9 @@
  *
  * Messages in:  { type: 'init', libUrl }  (the page resolves 'fastnn' through its import map and passes the URL)
  *               { type: 'reset', config, train, test }  { type: 'start' }  { type: 'pause' }  { type: 'step' }
- * Messages out: { type: 'ready', backend, variant, threads }  { type: 'progress', ... }  { type: 'error', message }
+ * Messages out: { type: 'ready', runId, backend, variant, threads, isolated }  { type: 'progress', runId, state, ... }
+ *               { type: 'error', runId, message }
+ * `runId` comes with each reset's config; the page ignores posts from a run it has already reset.
  *
  * Pausing stops at the end of an epoch (onEpoch returns false), never inside one, so a paused and resumed run
  * follows exactly the same sequence of steps as an uninterrupted one.
