@@ -60,12 +60,12 @@ const browser = await puppeteer.launch({
   headless: true,
   userDataDir,
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', `--user-data-dir=${userDataDir}`],
+    '--disable-component-update', '--disable-sync'], // puppeteer passes --user-data-dir=<userDataDir>
 });
 console.log(`chromium ${await browser.version()}, puppeteer-core, page served at ${server.url}`);
 
 /** Opens the playground at `hash`; collects console errors, page errors and failed requests (page and workers). */
-async function open(hash) {
+async function open(hash, base = server.url) {
   const page = await browser.newPage();
   await page.setViewport({ width: 1110, height: 610 });
   const errors = [];
@@ -79,7 +79,7 @@ async function open(hash) {
   page.on('response', (r) => {
     if (r.status() >= 400) errors.push(`HTTP ${r.status()} for ${r.url()}`);
   });
-  await page.goto(new URL(`examples/playground/#${hash}`, server.url).href, { waitUntil: 'load' });
+  await page.goto(new URL(`examples/playground/#${hash}`, base).href, { waitUntil: 'load' });
   return { page, errors };
 }
 
@@ -122,6 +122,7 @@ async function until(page, done, timeoutMs) {
 }
 
 const timings = [];
+const reference = {}; // backend → #train-loss after 200 epochs (isolated, 1 thread)
 const fpsSeen = [];
 try {
   for (const backend of BACKENDS) {
@@ -200,12 +201,29 @@ try {
       check(errors.length === 0, `${label}: no console errors${errors.length ? `: ${errors.join(' | ')}` : ''}`);
       await page.close();
     }
+    reference[backend] = runs[0].trainLoss;
     check(runs[0].trainLoss !== '' && runs[0].trainLoss === runs[1].trainLoss,
       `${backend}: two loads of the same link give the same #train-loss at epoch 200 (${runs[0].trainLoss} vs ${runs[1].trainLoss})`);
     check(runs[2].trainLoss === runs[0].trainLoss, `${backend}: pausing, stepping and resuming gives the same #train-loss (${runs[2].trainLoss})`);
     check(runs[3].trainLoss !== '' && runs[3].trainLoss === runs[4].trainLoss,
       `${backend}: batchSize=125: 2 threads give the same #train-loss as 1 (${runs[3].trainLoss} vs ${runs[4].trainLoss})`);
     timings.push({ backend, what: 'total', ms: performance.now() - tb });
+  }
+  // 3. without COOP/COEP the page still trains: threads fall back to 1 with a warning (not an error)
+  {
+    console.log('\n== not cross-origin isolated');
+    const plain = await serve({ root: ROOT, port: 0, isolated: false });
+    try {
+      const { page, errors } = await open(`${BASE}&backend=assemblyscript&epochs=200&threads=2`, plain.url);
+      const { s } = await until(page, (x) => x.state === 'done', RUN_TIMEOUT_MS);
+      check(s.state === 'done' && s.epoch === '200' && s.trainLoss === reference.assemblyscript,
+        `not isolated, threads=2: stopped at epoch ${s.epoch} (state ${s.state}: ${s.status}) with the isolated page's #train-loss (${s.trainLoss} vs ${reference.assemblyscript})`);
+      check(s.engine.includes('1 thread,') && s.engine.includes('not cross-origin isolated'), `not isolated: page reports '${s.engine}'`);
+      check(errors.length === 0, `not isolated: no console errors${errors.length ? `: ${errors.join(' | ')}` : ''}`);
+      await page.close();
+    } finally {
+      await plain.close();
+    }
   }
 } finally {
   await browser.close();
