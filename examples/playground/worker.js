@@ -25,7 +25,6 @@ let cfg = null;
 let sets = null; // { trainX, trainY, testX, testY, nTrain }
 let gridX = null;
 let epoch = 0;
-let running = false;
 let pauseRequested = false;
 let queue = Promise.resolve();
 let pending = { epochs: [], trainLoss: [], testLoss: [], trainAcc: [], testAcc: [] };
@@ -39,7 +38,6 @@ self.onmessage = (e) => {
   if (m.type === 'pause' || m.type === 'reset') pauseRequested = true;
   if (m.type === 'pause') return;
   queue = queue.then(() => handle(m)).catch((err) => {
-    running = false;
     post({ type: 'error', runId: cfg?.runId, message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
   });
 };
@@ -166,32 +164,28 @@ async function train(maxEpochs) {
     return;
   }
   pauseRequested = false;
-  running = true;
   let windowStart = performance.now(), windowEpochs = 0;
   postProgress(0, 0, 'running');
   const options = { learningRate: cfg.learningRate, batchSize: cfg.batchSize, optimizer: cfg.optimizer, shuffle: true };
-  try {
-    while (epoch < target && !pauseRequested) {
-      await net.trainAsync(sets.trainX, sets.trainY, {
-        ...options,
-        epochs: Math.min(target - epoch, CHUNK_EPOCHS),
-        onEpoch: () => {
-          epoch++;
-          windowEpochs++;
-          record();
-          const now = performance.now();
-          if (now - windowStart >= POST_MS && epoch < target && !pauseRequested) {
-            postProgress(windowEpochs, now - windowStart, 'running');
-            windowStart = now;
-            windowEpochs = 0;
-          }
-          if (pauseRequested || epoch >= target) return false;
-          return undefined;
-        },
-      });
-    }
-  } finally {
-    running = false;
+  while (epoch < target && !pauseRequested) {
+    await net.trainAsync(sets.trainX, sets.trainY, {
+      ...options,
+      epochs: Math.min(target - epoch, CHUNK_EPOCHS),
+      onEpoch: () => {
+        epoch++;
+        windowEpochs++;
+        record();
+        const now = performance.now();
+        if (now - windowStart >= POST_MS && epoch < target && !pauseRequested) {
+          postProgress(windowEpochs, now - windowStart, 'running');
+          windowStart = now;
+          windowEpochs = 0;
+        }
+        // stop at this epoch's end: the next call starts the next epoch, as one long call would
+        if (pauseRequested || epoch >= target) return false;
+        return undefined;
+      },
+    });
   }
   postProgress(windowEpochs, performance.now() - windowStart, epoch >= limit ? 'done' : 'paused');
 }
