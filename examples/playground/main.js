@@ -226,7 +226,9 @@ function frame(now) {
     frames.push(now);
   }
   while (frames.length && frames[0] < now - 1000) frames.shift();
+  // redraws in the last second, while training (a stopped run has nothing to redraw)
   if (runState === 'running') setNumber('fps', frames.length, String(frames.length));
+  else if ($('fps').dataset.value !== '') setNumber('fps', null, '–');
   requestAnimationFrame(frame);
 }
 
