@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The playground in a real browser: Debian's Chromium (/usr/bin/chromium) driven by puppeteer-core, the page
- * served by scripts/serve.mjs (cross-origin isolated) from the package root after `npm run build`.
+ * served by `node scripts/serve.mjs` (as `npm run playground` runs it; cross-origin isolated) from the package root
+ * after `npm run build`.
  *
  * For each backend (js, assemblyscript, rust) it opens
  *   #dataset=spiral&layers=8,8&activation=tanh&optimizer=adam&learningRate=0.03&seed=1&autostart=1&backend=B
@@ -21,7 +22,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
-import { serve } from '../../scripts/serve.mjs';
+import { spawn } from 'node:child_process';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ARTIFACTS = path.join(ROOT, 'artifacts');
@@ -53,7 +54,43 @@ if (!existsSync(CHROMIUM)) {
 }
 mkdirSync(ARTIFACTS, { recursive: true });
 
-const server = await serve({ root: ROOT, port: 0 });
+/**
+ * Starts the server as `npm run playground` does (node scripts/serve.mjs, here on any free port) and reads the
+ * page's URL from its stdout. Returns { url (the server's root), close }.
+ */
+async function startServer(extraArgs = []) {
+  const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'serve.mjs'), '--port', '0', '--path', '/examples/playground/', ...extraArgs], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  // whatever happens to this script (a failed launch, an exception), the server ends with it
+  const killOnExit = () => child.kill('SIGTERM');
+  process.on('exit', killOnExit);
+  const page = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`serve.mjs printed no URL within 10 s: ${out}`)), 10_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /^(http:\/\/127\.0\.0\.1:\d+\/examples\/playground\/)$/m.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`serve.mjs exited (${code}): ${out}`)));
+  });
+  return {
+    url: new URL('/', page).href,
+    close: () => new Promise((resolve) => {
+      process.off('exit', killOnExit);
+      if (child.exitCode !== null) return resolve(undefined);
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+const server = await startServer();
 const userDataDir = mkdtempSync(path.join(tmpdir(), 'fastnn-chromium-'));
 const browser = await puppeteer.launch({
   executablePath: CHROMIUM,
@@ -212,7 +249,7 @@ try {
   // 3. without COOP/COEP the page still trains: threads fall back to 1 with a warning (not an error)
   {
     console.log('\n== not cross-origin isolated');
-    const plain = await serve({ root: ROOT, port: 0, isolated: false });
+    const plain = await startServer(['--no-isolation']);
     try {
       const { page, errors } = await open(`${BASE}&backend=assemblyscript&epochs=200&threads=2`, plain.url);
       const { s } = await until(page, (x) => x.state === 'done', RUN_TIMEOUT_MS);
