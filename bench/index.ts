@@ -19,6 +19,7 @@ import { BASELINE_DIR, runNumpy, type NumpyResults } from './numpy.js';
 import { Notes, ms, num, ratio, table, type Row } from './report.js';
 import { SHAPES, TARGET_SHAPE, shapeLabel, TRAIN } from './shapes.js';
 import { CONFIGS, benchTraining, sink as trainSink } from './train.bench.js';
+import { renderReport } from './report-html.js';
 
 const notes = new Notes();
 const failCell = (r: Row): string => notes.cell(r);
@@ -285,7 +286,8 @@ async function main(): Promise<void> {
   const json = JSON.stringify(result, null, 2);
   writeFileSync(file, json);
   writeFileSync(path.join(dir, 'latest.json'), json);
-  log(`\nresults: ${path.relative(REPO_ROOT, file)} (and bench/results/latest.json); wall time ${wallSeconds.toFixed(0)} s; sink ${Number.isFinite(result.sink) ? 'ok' : result.sink}`);
+  writeFileSync(path.join(dir, 'report.html'), renderReport(result));
+  log(`\nresults: ${path.relative(REPO_ROOT, file)} (and bench/results/latest.json), charts: bench/results/report.html; wall time ${wallSeconds.toFixed(0)} s; sink ${Number.isFinite(result.sink) ? 'ok' : result.sink}`);
   for (const b of backends) b.backend?.dispose();
 }
 

@@ -1,5 +1,6 @@
 /** Result records, tinybench result extraction, and plain-text tables. */
 import type { Bench, FnReturnedObject, Task } from 'tinybench';
+import { formatDuration } from '../src/progress.js';
 
 export interface Row {
   group: string;
@@ -43,9 +44,44 @@ export function fromTask(row: Row, task: Task | undefined): Row {
   };
 }
 
-/** Runs a bench and returns its tasks by name. */
+const benchStart = performance.now();
+
+/**
+ * Runs a bench and returns its tasks by name. On a terminal, one line shows the task being timed, k/N, and the
+ * group's ETA while the bench runs, and is erased when it ends (the callers print a plain line per group, which is
+ * all a log file gets).
+ */
 export async function runBench(bench: Bench): Promise<Map<string, Task>> {
-  await bench.run();
+  const out = process.stdout;
+  const tty = out.isTTY === true && process.env.CI !== 'true';
+  let onCycle: (() => void) | null = null;
+  if (tty) {
+    const t0 = performance.now();
+    const n = bench.tasks.length;
+    let done = 0;
+    const draw = (): void => {
+      const spent = performance.now() - t0;
+      const next = bench.tasks[done]?.name ?? '';
+      const eta = done > 0 && done < n ? `  ETA ${formatDuration((spent / done) * (n - done))}` : '';
+      const line = `    [${done}/${n}] ${next}${eta}  (bench ${formatDuration(performance.now() - benchStart)})`;
+      const width = out.columns && out.columns > 20 ? out.columns - 1 : 200;
+      out.write(`\r${line.slice(0, width)}\x1b[K`);
+    };
+    onCycle = () => {
+      done++;
+      draw();
+    };
+    bench.addEventListener('cycle', onCycle);
+    draw();
+  }
+  try {
+    await bench.run();
+  } finally {
+    if (onCycle) {
+      bench.removeEventListener('cycle', onCycle);
+      out.write('\r\x1b[K');
+    }
+  }
   return new Map(bench.tasks.map((t) => [t.name, t]));
 }
 

