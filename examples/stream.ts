@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Network, type BackendName, type Chunk } from '../src/index.js';
+import { progress } from '../src/progress.js';
 import { loadMnist } from './mnist-data.js';
 
 const { values } = parseArgs({
@@ -58,15 +59,14 @@ const net = await Network.create({
   backend: values.backend as BackendName, threads: Number(values.threads),
 });
 const t0 = performance.now();
-let last = t0;
+const epochs = Number(values.epochs);
+// fastnn/progress: one updating line on a terminal, a line per epoch elsewhere (rows/s include parsing the file)
+const bar = progress({ epochs, samplesPerEpoch: train.x.rows, label: 'stream' });
 const result = await net.trainStream(() => readChunks(values.file, Number(values.chunk)), {
-  epochs: Number(values.epochs), learningRate: 1e-3, batchSize: 32, optimizer: 'adam', shuffleBuffer: 4000,
+  epochs, learningRate: 1e-3, batchSize: 32, optimizer: 'adam', shuffleBuffer: 4000,
   validation: { x: test.x, y: test.y },
-  onEpoch: ({ epoch, loss, validationAccuracy }) => {
-    const now = performance.now();
-    console.log(`epoch ${epoch + 1}: loss ${loss.toFixed(4)}, held-out accuracy ${(100 * validationAccuracy!).toFixed(2)}%, ${((train.x.rows / (now - last)) * 1000).toFixed(0)} rows/s (parsing included)`);
-    last = now;
-  },
+  onEpoch: bar.onEpoch,
 });
+bar.done();
 console.log(`${result.epochs} epochs in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${net.backend.name} (${net.backend.variant}), ${net.threads} thread(s); fastnn's memory in use: ${(net.backend.usedBytes() / 2 ** 20).toFixed(1)} MiB`);
 net.dispose();
