@@ -45,11 +45,15 @@ async function alone(bc: BackendCase, options: Omit<NetworkOptions, 'backend'>):
   return { net, done: () => { net.dispose(); backend.dispose(); } };
 }
 
-/** Fills `bytes` of fresh backend memory (the blocks a dispose just freed) with a pattern; check() says whether it survived. */
+/**
+ * Takes `bytes` of backend memory (the blocks a dispose just freed, reused first) as a zero-filled Mat; check() says
+ * whether it stayed zero. Zeros, not a pattern: a run that wrongly goes on reads a plan of zeros (no layers, no
+ * samples) and ends, where a pattern could send the kernels into loops of garbage length.
+ */
 function guard(backend: Backend, bytes: number): { check(): void } {
   const n = Math.max(1, Math.floor(bytes / 8));
   const m: Mat = backend.alloc(n, 1);
-  const pattern = Float64Array.from({ length: n }, (_, i) => 0.5 + i);
+  const pattern = new Float64Array(n);
   backend.write(m, pattern);
   return {
     check() {
