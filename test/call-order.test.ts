@@ -114,6 +114,10 @@ for (const bc of BACKEND_DEFAULTS) {
         try {
           const p = net.predict(px);
           if (p.rows !== 300 || p.cols !== 4 || !p.data.every(Number.isFinite)) problems.push(`predict ${p.rows}×${p.cols}, finite ${p.data.every(Number.isFinite)}`);
+          if (reads % 4 !== 0) {
+            reads++;
+            return; // the other reads on every 4th tick only (they are slower on js)
+          }
           const g = net.gradients(px, py);
           if (!Number.isFinite(g.loss) || g.gradients.length !== 2 || g.gradients[0]!.weights.length !== 64 * 48 || !paramBits(g.gradients).length) problems.push('gradients shape');
           if (!g.gradients.every((l) => l.weights.every(Number.isFinite) && l.biases.every(Number.isFinite))) problems.push('gradients not finite');
@@ -144,9 +148,10 @@ for (const bc of BACKEND_DEFAULTS) {
 
     it.each([[1, 1], [2, 2], [1, 2]])(`#3 ${bc.label} two networks (threads %i and %i) on one shared Backend, trained with Promise.all of trainAsync, each equal training alone`, async (ta, tb) => {
       const backend = await bc.create();
-      const A = { layers: [32, 40, 4], seed: 21 }, B = { layers: [32, 24, 6], seed: 22 };
-      const da = data(31, 600, 32, 4), db = data(32, 500, 32, 6);
-      const oa: TrainOptions = { epochs: 3, learningRate: 0.2, batchSize: 32 }, ob: TrainOptions = { epochs: 4, learningRate: 0.1, batchSize: 20, optimizer: 'adam' };
+      // wide enough for the SIMD kernels (and their per-thread packing scratch) in every layer, long enough to overlap
+      const A = { layers: [64, 64, 8], seed: 21 }, B = { layers: [64, 48, 8], seed: 22 };
+      const da = data(31, 2000, 64, 8), db = data(32, 1500, 64, 8);
+      const oa: TrainOptions = { epochs: 3, learningRate: 0.2, batchSize: 64 }, ob: TrainOptions = { epochs: 3, learningRate: 0.01, batchSize: 50, optimizer: 'adam' };
       const a = await Network.create({ ...A, backend, threads: ta });
       const b = await Network.create({ ...B, backend, threads: tb });
       const [ra, rb] = await Promise.all([a.trainAsync(da.x, da.y, oa), b.trainAsync(db.x, db.y, ob)]);
