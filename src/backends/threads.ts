@@ -5,8 +5,10 @@
  * The host and the workers talk through a small control block in the shared memory (thread-protocol.ts),
  * not through messages: a command is a generation bump + Atomics.notify, completion a counter the host waits on
  * (Atomics.wait in train, Atomics.waitAsync in trainAsync, so the event loop stays free). A worker that traps
- * raises SYNC_ABORT so the others leave their barriers; a worker that dies is seen by its 'exit' event
- * (trainAsync) or by the watchdog on SYNC_PROGRESS (train), and the call fails with TrainingError — never a hang.
+ * raises SYNC_ABORT so the others leave their barriers; a worker that dies (an uncaught error, process.exit) counts
+ * itself in DEAD from its exit handler and wakes the host, which a train() blocked in Atomics.wait sees at once
+ * (trainAsync also gets the 'exit' event); the watchdog on SYNC_PROGRESS remains for a worker that hangs. The call
+ * fails with TrainingError after the surviving workers left the command — never a hang.
  */
 import { SYNC_ABORT, SYNC_BYTES, SYNC_COUNT, SYNC_PROGRESS } from '../abi.js';
 import type { Backend } from '../backend.js';
