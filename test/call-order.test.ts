@@ -235,7 +235,7 @@ for (const bc of BACKEND_DEFAULTS) {
       let refused = 0, trained = false;
       // leave k bytes free, for k from 0 up in 4 KiB steps, until the second train fits
       for (let k = 0; k <= 1 << 20 && !trained; k += 4096) {
-        const filler = backend.allocBytes(backend.available() - k, false);
+        const filler = squeeze(backend, k);
         const used = backend.usedBytes();
         try {
           net.train(x, y, opts);
@@ -246,7 +246,7 @@ for (const bc of BACKEND_DEFAULTS) {
           expect(bits(net)).toEqual(before);
           refused++;
         } finally {
-          backend.freeBytes(filler);
+          for (const p of filler) backend.freeBytes(p);
         }
       }
       expect(refused).toBeGreaterThan(0);
@@ -411,6 +411,35 @@ for (const bc of BACKEND_DEFAULTS) {
       backend.dispose();
     });
   });
+}
+
+/**
+ * Allocates blocks (without zeroing) until at most `free` bytes remain available: one block from the arena's top, and
+ * where that does not fit (free-list fragments count in available()), the largest block that does, found by bisection.
+ */
+function squeeze(backend: Backend, free: number): number[] {
+  const blocks: number[] = [];
+  while (backend.available() > free + 16) {
+    const want = backend.available() - free;
+    try {
+      blocks.push(backend.allocBytes(want, false));
+      continue;
+    } catch {
+      // fragmented: bisect the largest block that fits
+    }
+    let lo = 16, hi = want;
+    while (hi - lo > 16) {
+      const mid = Math.floor((lo + hi) / 32) * 16;
+      try {
+        backend.freeBytes(backend.allocBytes(mid, false));
+        lo = mid;
+      } catch {
+        hi = mid;
+      }
+    }
+    blocks.push(backend.allocBytes(lo, false));
+  }
+  return blocks;
 }
 
 /** A network created and trained on `backend` gives the bits of the same network on a fresh backend. */
