@@ -366,7 +366,7 @@ for (const bc of BACKEND_DEFAULTS) {
 
     it(`#1 #2 ${bc.label} writes during a run are refused with an NnError naming the operation, before touching anything`, async () => {
       const backend = await bc.create();
-      const { x, y } = data(11, 200, 64, 4);
+      const { x, y } = data(11, 2000, 64, 4);
       const net = await Network.create({ ...BIG, backend });
       const twin = await alone(bc, BIG);
       const opts: TrainOptions = { epochs: 3, learningRate: 0.1, batchSize: 16 };
