@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Activation, Loss, Optimizer } from '../src/backend.js';
 import { Network, TrainingError } from '../src/index.js';
 import { L_W, PLAN_HEADER } from '../src/abi.js';
-import { killWorker, setPlanHookForTest } from '../src/internal/index.js';
+import { armWorkerCrashForTest, setPlanHookForTest } from '../src/internal/index.js';
 import { BACKENDS, BACKEND_DEFAULTS } from './helpers/backends.js';
 import { paramBits } from './helpers/data.js';
 import { mulberry32 } from './helpers/rng.js';
@@ -123,19 +123,33 @@ for (const bc of BACKEND_DEFAULTS) {
       twin.dispose();
     });
 
-    it(`${bc.label} a worker that dies mid-training rejects trainAsync with TrainingError within 5 s`, async () => {
+    it.each(['exit', 'trap'] as const)(`${bc.label} a worker that fails mid-training (%s) rejects trainAsync with TrainingError within 5 s, and the parameters are those of the last completed epoch, bit for bit`, async (how) => {
       const backend = bc.name === 'js' ? ('js' as const) : bc.name;
       const net = await Network.create({ layers: [64, 48, 4], seed: 9, backend, threads: 2 });
-      const before = bits(net);
-      const t0 = performance.now();
-      const p = net.trainAsync(x, y, { epochs: 1000, learningRate: 0.1, batchSize: 8 });
-      setTimeout(() => killWorker(net, 1), 20);
+      let completed = 0, t0 = 0;
+      // armed in epoch 2's onEpoch: worker 1 fails in epoch 3 ('trap': after writing its share of the parameters)
+      const p = net.trainAsync(x, y, {
+        epochs: 1000, learningRate: 0.1, batchSize: 8,
+        onEpoch: ({ epoch }) => {
+          completed = epoch + 1;
+          if (epoch === 2) {
+            armWorkerCrashForTest(1, how);
+            t0 = performance.now();
+          }
+        },
+      });
       await expect(p).rejects.toBeInstanceOf(TrainingError);
+      // a bound on the failure-detection path (one epoch at most, then no hang), not a speed goal
       expect(performance.now() - t0).toBeLessThan(5000);
-      expect(bits(net).length).toBe(before.length);
-      // the pool is unusable afterwards and says so
+      expect(completed).toBe(3);
+      const twin = await Network.create({ layers: [64, 48, 4], seed: 9, backend });
+      twin.train(x, y, { epochs: 3, learningRate: 0.1, batchSize: 8 });
+      expect(bits(net)).toEqual(bits(twin));
+      // the pool is unusable afterwards and says so, without touching the parameters
       expect(() => net.train(x, y, { epochs: 1, learningRate: 0.1 })).toThrow(TrainingError);
+      expect(bits(net)).toEqual(bits(twin));
       net.dispose();
+      twin.dispose();
     });
   });
 }

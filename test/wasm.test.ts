@@ -11,7 +11,9 @@ import { PAGE } from '../src/backends/heap.js';
 import { hostOf } from '../src/internal/index.js';
 import { BACKENDS } from './helpers/backends.js';
 import { expectClose } from './helpers/close.js';
+import { paramBits } from './helpers/data.js';
 import { mulberry32 } from './helpers/rng.js';
+import { OracleNetwork } from '../src/reference/oracle.js';
 
 const root = new URL('../', import.meta.url);
 const newest = (dir: string): number =>
@@ -44,25 +46,51 @@ for (const bc of BACKENDS.filter((b) => b.name !== 'js')) {
       expect(hostOf('test', backend).memory.buffer).toBeInstanceOf(SharedArrayBuffer);
     });
 
-    it(`${bc.label} results stay right after memory.grow between calls`, async () => {
+    it(`${bc.label} a network allocated in the grown region after memory.grow trains exactly as on fresh memory and as the oracle`, async () => {
       const rand = mulberry32(3);
       const x = Array.from({ length: 40 }, () => Array.from({ length: 13 }, () => rand()));
       const y = x.map((r) => [r[0]! > 0.5 ? 1 : 0, r[1]! > 0.5 ? 1 : 0]);
-      const opts = { layers: [13, 9, 2], seed: 4, backend } as const;
-      const a = await Network.create(opts);
-      const b = await Network.create(opts);
+      const opts = { layers: [13, 9, 2], seed: 4 } as const;
+      const train = { epochs: 1, learningRate: 0.3, batchSize: 8, shuffle: false } as const;
+      const a = await Network.create({ ...opts, backend });
       const before = backend.memoryBytes();
+      a.train(x, y, train);
+      hostOf('test', backend).memory.grow(64); // 4 MiB: a new, larger buffer; any cached view would be stale
+      expect(backend.memoryBytes()).toBe(before + 64 * PAGE);
+      // push the arena's top past the old end, so that every block of b lies in the grown region
+      const filler = hostOf('test', backend).allocBytes(before, false);
+      const b = await Network.create({ ...opts, backend });
+      const oracle = new OracleNetwork(b.getParameters().map((p, l) => ({ weights: p.weights, biases: p.biases, activation: b.activations[l]! })), { loss: b.loss });
       for (let i = 0; i < 3; i++) {
-        a.train(x, y, { epochs: 1, learningRate: 0.3, batchSize: 8 });
-        hostOf('test', backend).memory.grow(64); // 4 MiB: a new, larger buffer; any cached view would be stale
-        b.train(x, y, { epochs: 1, learningRate: 0.3, batchSize: 8 });
+        b.train(x, y, train);
+        hostOf('test', backend).memory.grow(16); // and grow again between calls
       }
-      expect(backend.memoryBytes()).toBe(before + 3 * 64 * PAGE);
-      const pa = a.getParameters(), pb = b.getParameters();
-      pa.forEach((p, l) => expectClose(p.weights, pb[l]!.weights, { rtol: 0, atol: 0 }, `w[${l}]`));
-      expectClose(a.predict(x).data, b.predict(x).data, { rtol: 0, atol: 0 }, 'predict');
+      const probe = backend.alloc(1, 1); // allocated after every block of b (nothing was freed in between)
+      expect(hostOf('test', backend).ptrOf('test', probe, 'probe')).toBeGreaterThanOrEqual(before);
+      backend.free(probe);
+      const fresh = await bc.create();
+      const twin = await Network.create({ ...opts, backend: fresh });
+      for (let i = 0; i < 3; i++) twin.train(x, y, train);
+      expect(paramBits(b.getParameters())).toEqual(paramBits(twin.getParameters()));
+      expect(paramBits([{ weights: b.predict(x).data, biases: new Float64Array(0) }])).toEqual(paramBits([{ weights: twin.predict(x).data, biases: new Float64Array(0) }]));
+      oracle.train(x, y, { epochs: 3, batchSize: 8, optimizer: { kind: 'sgd', learningRate: 0.3 } });
+      const wp = oracle.getParameters();
+      b.getParameters().forEach((p, l) => {
+        expectClose(p.weights, wp[l]!.weights, bc.tol, `w[${l}] in the grown region`, opts.layers[l]);
+        expectClose(p.biases, wp[l]!.biases, bc.tol, `b[${l}] in the grown region`);
+      });
+      // a (allocated before the growth) still reads and trains right through the new buffer
+      a.train(x, y, train);
+      const twinA = await Network.create({ ...opts, backend: fresh });
+      twinA.train(x, y, train);
+      twinA.train(x, y, train);
+      expect(paramBits(a.getParameters())).toEqual(paramBits(twinA.getParameters()));
+      hostOf('test', backend).freeBytes(filler);
       a.dispose();
       b.dispose();
+      twin.dispose();
+      twinA.dispose();
+      fresh.dispose();
     });
   });
 }

@@ -35,7 +35,11 @@ export function memoryIsShared(memory: WebAssembly.Memory): boolean {
   return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
 }
 
-const align16 = (n: number): number => (n + 15) & ~15;
+/** Rounds up to a multiple of 16 in safe-integer arithmetic (a 32-bit `&` would wrap at 2^31). */
+const align16 = (n: number): number => Math.ceil(n / 16) * 16;
+
+/** Largest byte count any single block may have: the whole memory maximum. */
+const MAX_BYTES = MAX_PAGES * PAGE;
 
 interface Block {
   ptr: number;
@@ -96,7 +100,12 @@ export class HeapBackend implements Backend, KernelHost {
 
   allocBytes(bytes: number, zero = true): number {
     this.live_('allocBytes');
-    if (!Number.isInteger(bytes) || bytes < 0) throw new ShapeError(`allocBytes: expected a non-negative integer, received ${String(bytes)}`);
+    if (!Number.isSafeInteger(bytes) || bytes < 0) throw new ShapeError(`allocBytes: expected a non-negative integer, received ${String(bytes)}`);
+    if (bytes > MAX_BYTES - this.base) {
+      throw new ShapeError(
+        `allocBytes: ${bytes} bytes (${(bytes / 2 ** 20).toFixed(1)} MiB) exceed what WebAssembly memory can hold (at most ${MAX_BYTES - this.base} bytes, ${MAX_BYTES / 2 ** 20} MiB minus the module's own region)`,
+      );
+    }
     const size = align16(Math.max(16, bytes));
     for (let i = 0; i < this.freeList.length; i++) {
       const blk = this.freeList[i]!;
@@ -114,13 +123,20 @@ export class HeapBackend implements Backend, KernelHost {
     }
     const ptr = this.top;
     const end = ptr + size;
-    if (end > MAX_PAGES * PAGE) {
+    if (end > MAX_BYTES) {
       throw new NnError(
         `allocBytes: ${size} bytes do not fit in WebAssembly memory (${((end - this.base) / 2 ** 20).toFixed(1)} MiB needed of at most ${(MAX_PAGES * PAGE) / 2 ** 20} MiB)`,
       );
     }
     const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    if (end > have) {
+      try {
+        this.memory.grow(Math.ceil((end - have) / PAGE));
+      } catch (cause) {
+        // the engine could not commit the pages (e.g. the process is out of address space): nothing changed
+        throw new NnError(`allocBytes: cannot grow ${this.name} memory to ${(end / 2 ** 20).toFixed(1)} MiB for ${size} bytes (${(cause as Error).message})`, { cause });
+      }
+    }
     this.top = end;
     this.sizes.set(ptr, size);
     if (zero) new Uint8Array(this.memory.buffer, ptr, size).fill(0);
@@ -129,7 +145,7 @@ export class HeapBackend implements Backend, KernelHost {
 
   /** Bytes the arena could still hand out without exceeding the memory's maximum. */
   available(): number {
-    let free = MAX_PAGES * PAGE - this.top;
+    let free = MAX_BYTES - this.top;
     for (const b of this.freeList) free += b.size;
     return free;
   }
@@ -205,6 +221,12 @@ export class HeapBackend implements Backend, KernelHost {
     this.live_('alloc');
     if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(cols) || cols < 1) {
       throw new ShapeError(`alloc: rows and cols must be positive integers, received ${String(rows)}×${String(cols)}`);
+    }
+    // rows·cols·8 compared as a float first: the product of two large integers may not be a safe integer
+    if (rows * cols > (MAX_BYTES - this.base) / 8) {
+      throw new ShapeError(
+        `alloc: a ${rows}×${cols} float64 matrix needs ${rows * cols * 8} bytes, more than WebAssembly memory can hold (${MAX_BYTES / 2 ** 20} MiB)`,
+      );
     }
     const m = new MatHandle(rows, cols, this, this.allocBytes(rows * cols * 8));
     this.live.add(m);

@@ -5,13 +5,15 @@
  * The host and the workers talk through a small control block in the shared memory (thread-protocol.ts),
  * not through messages: a command is a generation bump + Atomics.notify, completion a counter the host waits on
  * (Atomics.wait in train, Atomics.waitAsync in trainAsync, so the event loop stays free). A worker that traps
- * raises SYNC_ABORT so the others leave their barriers; a worker that dies is seen by its 'exit' event
- * (trainAsync) or by the watchdog on SYNC_PROGRESS (train), and the call fails with TrainingError — never a hang.
+ * raises SYNC_ABORT so the others leave their barriers; a worker that dies (an uncaught error, process.exit) counts
+ * itself in DEAD from its exit handler and wakes the host, which a train() blocked in Atomics.wait sees at once
+ * (trainAsync also gets the 'exit' event); the watchdog on SYNC_PROGRESS remains for a worker that hangs. The call
+ * fails with TrainingError after the surviving workers left the command — never a hang.
  */
 import { SYNC_ABORT, SYNC_BYTES, SYNC_SCRATCH, SYNC_COUNT, SYNC_PROGRESS } from '../abi.js';
 import type { KernelHost } from './host.js';
 import { TrainingError } from '../errors.js';
-import { CMD_COUNT, CMD_FIRST, CMD_GEN, CMD_PLAN, CMD_QUIT, DONE, ERROR, LOSS_F64, type WorkerInit } from './thread-protocol.js';
+import { CMD_COUNT, CMD_FIRST, CMD_GEN, CMD_PLAN, CMD_QUIT, CRASH_HOW, CRASH_TID, DEAD, DONE, ERROR, LOSS_F64, type WorkerInit } from './thread-protocol.js';
 
 interface AnyWorker {
   terminate(): unknown;
@@ -20,6 +22,20 @@ interface AnyWorker {
 
 /** How long train() waits without any barrier completing before it declares the workers dead. */
 export const STALL_MS = 30_000;
+/** How long a failed command waits for the surviving workers to leave it before the pool gives up on them. */
+const DRAIN_MS = 2_000;
+
+let crashNext = -1;
+let crashHow = 0;
+/**
+ * Internal test hook (not part of the API): the next command any pool starts makes its worker `tid` fail:
+ * 'exit' = the worker exits (process.exit in Node) before running it, without telling the host, as a crashing
+ * worker would; 'trap' = it runs its share (parameters written) and then traps.
+ */
+export function armWorkerCrashForTest(tid: number, how: 'exit' | 'trap' = 'exit'): void {
+  crashNext = tid;
+  crashHow = how === 'trap' ? 1 : 0;
+}
 
 export function defaultThreadCount(): number {
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
@@ -41,6 +57,8 @@ export class ThreadPool {
   private broken = false;
   private listeners: ((message: string) => void)[] = [];
   private terminated = false;
+  /** workers whose 'exit' event arrived (a terminated worker cannot count itself in DEAD) */
+  private exited = 0;
 
   private constructor(
     private readonly backend: KernelHost,
@@ -90,6 +108,7 @@ export class ThreadPool {
         w.on('message', (m) => onMessage(m as { type: string; message?: string }));
         w.on('error', (e) => onDeath(`worker ${tid} crashed: ${e.message}`));
         w.on('exit', (code) => {
+          pool.exited++;
           if (!pool.terminated) onDeath(`worker ${tid} exited (code ${code})`);
         });
         workers.push(w);
@@ -133,6 +152,9 @@ export class ThreadPool {
     Atomics.store(I, c + CMD_PLAN, plan);
     Atomics.store(I, c + CMD_FIRST, first);
     Atomics.store(I, c + CMD_COUNT, count);
+    Atomics.store(I, c + CRASH_TID, crashNext >= 0 && crashNext < this.size ? crashNext + 1 : 0);
+    Atomics.store(I, c + CRASH_HOW, crashHow);
+    if (crashNext >= 0 && crashNext < this.size) crashNext = -1;
     Atomics.add(I, c + CMD_GEN, 1);
     Atomics.notify(I, c + CMD_GEN);
   }
@@ -161,6 +183,13 @@ export class ThreadPool {
     for (;;) {
       const done = Atomics.load(I, c + DONE);
       if (done >= this.size) break;
+      if (Atomics.load(I, c + DEAD) > 0) {
+        // a worker died (its exit handler said so): the others leave at their next barrier
+        this.broken = true;
+        this.fail(`${Atomics.load(I, c + DEAD)} worker thread(s) died during the command`);
+        this.drain();
+        break;
+      }
       Atomics.wait(I, c + DONE, done, 50);
       const p = Atomics.load(I, c + SYNC_PROGRESS);
       if (p !== progress) {
@@ -175,6 +204,21 @@ export class ThreadPool {
     return this.finish(op);
   }
 
+  private deadCount(): number {
+    return Math.max(this.exited, Atomics.load(this.backend.i32(), (this.ctl >> 2) + DEAD));
+  }
+
+  /** After a failure: waits (bounded) until every live worker has left the command, so none still writes. */
+  private drain(): void {
+    const I = this.backend.i32(), c = this.ctl >> 2;
+    const t0 = performance.now();
+    for (;;) {
+      const done = Atomics.load(I, c + DONE);
+      if (done + this.deadCount() >= this.size || performance.now() - t0 > DRAIN_MS) return;
+      Atomics.wait(I, c + DONE, done, 20);
+    }
+  }
+
   /** run() without blocking: awaits the workers with Atomics.waitAsync; a worker's death rejects at once. */
   async runAsync(op: string, plan: number, first: number, count: number, signal?: AbortSignal): Promise<number> {
     this.start(plan, first, count);
@@ -184,16 +228,35 @@ export class ThreadPool {
       Atomics.notify(I, c + SYNC_COUNT);
     };
     signal?.addEventListener('abort', onAbort);
+    // A pending trainAsync keeps a Node process alive (API.md "Threads"): Atomics.waitAsync alone does not, and
+    // idle workers are unref'd, so the workers are ref'd while a command runs.
+    this.setRef(true);
     try {
       for (;;) {
         const done = Atomics.load(I, c + DONE);
         if (done >= this.size) break;
         if (this.failure !== null || this.terminated) break;
+        if (Atomics.load(I, c + DEAD) > 0) {
+          this.broken = true;
+          this.fail(`${Atomics.load(I, c + DEAD)} worker thread(s) died during the command`);
+          break;
+        }
         const w = Atomics.waitAsync(I, c + DONE, done, 100);
         if (w.async) await w.value;
       }
+      if (this.failure !== null && !this.terminated) {
+        // let the surviving workers leave the command before the caller restores the parameters
+        const t0 = performance.now();
+        for (;;) {
+          const done = Atomics.load(I, c + DONE);
+          if (done + this.deadCount() >= this.size || performance.now() - t0 > DRAIN_MS) break;
+          const w = Atomics.waitAsync(I, c + DONE, done, 20);
+          if (w.async) await w.value;
+        }
+      }
     } finally {
       signal?.removeEventListener('abort', onAbort);
+      this.setRef(false);
     }
     if (signal?.aborted && this.failure === null) {
       Atomics.store(I, c + SYNC_ABORT, 0);
@@ -201,6 +264,10 @@ export class ThreadPool {
       throw signal.reason;
     }
     return this.finish(op);
+  }
+
+  private setRef(on: boolean): void {
+    for (const w of this.workers) (w as { ref?: () => void; unref?: () => void })[on ? 'ref' : 'unref']?.();
   }
 
   terminate(): void {

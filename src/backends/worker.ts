@@ -5,7 +5,7 @@
  */
 import { SYNC_ABORT, SYNC_COUNT, type KernelExports } from '../abi.js';
 import { createJsKernels } from '../kernels/js/index.js';
-import { CMD_COUNT, CMD_FIRST, CMD_GEN, CMD_PLAN, CMD_QUIT, DONE, ERROR, LOSS_F64, type WorkerInit } from './thread-protocol.js';
+import { CMD_COUNT, CMD_FIRST, CMD_GEN, CMD_PLAN, CMD_QUIT, CRASH_HOW, CRASH_TID, DEAD, DONE, ERROR, LOSS_F64, type WorkerInit } from './thread-protocol.js';
 
 interface Port {
   postMessage(m: unknown): void;
@@ -38,15 +38,40 @@ async function main(): Promise<void> {
   }
   const I = new Int32Array(memory.buffer, ctl, 16);
   const F = new Float64Array(memory.buffer, ctl, 8);
+  // A worker that dies (an uncaught error, process.exit) says so in the control block: a host blocked in
+  // Atomics.wait (synchronous train) cannot receive the 'exit' event, but it wakes on DONE and reads DEAD.
+  let quitting = false;
+  const died = (): void => {
+    if (quitting) return;
+    quitting = true;
+    Atomics.add(I, DEAD, 1);
+    Atomics.store(I, SYNC_ABORT, 1);
+    Atomics.notify(I, SYNC_COUNT);
+    Atomics.notify(I, DONE);
+  };
+  if (isNode) process.on('exit', died);
+  else (globalThis as unknown as { addEventListener(t: string, f: () => void): void }).addEventListener('error', died);
   let gen = Atomics.load(I, CMD_GEN); // before 'ready': the host's first command bumps it only after every ready
   port.postMessage({ type: 'ready' });
   for (;;) {
     Atomics.wait(I, CMD_GEN, gen);
     gen = Atomics.load(I, CMD_GEN);
-    if (Atomics.load(I, CMD_QUIT) !== 0) return;
+    if (Atomics.load(I, CMD_QUIT) !== 0) {
+      quitting = true;
+      return;
+    }
+    // test hook (threads.ts armWorkerCrashForTest): fail as a crashing or trapping worker would
+    const crash = Atomics.load(I, CRASH_TID) === tid + 1 ? (Atomics.load(I, CRASH_HOW) === 1 ? 'trap' : 'exit') : null;
+    if (crash === 'exit') {
+      // die without a word to the host
+      if (isNode) process.exit(70);
+      throw new Error(`worker ${tid}: crash requested by armWorkerCrashForTest`);
+    }
     try {
       const loss = kernels.trainBatchesThreaded(Atomics.load(I, CMD_PLAN), Atomics.load(I, CMD_FIRST), Atomics.load(I, CMD_COUNT), tid, nthreads, ctl);
       if (tid === 0) F[LOSS_F64] = loss;
+      // a trap after this worker wrote its share of the parameters: the host must restore them
+      if (crash === 'trap') throw new WebAssembly.RuntimeError('unreachable (trap requested by armWorkerCrashForTest)');
     } catch (e) {
       // a trap: make every other thread leave its barrier, and say which thread failed and why
       Atomics.compareExchange(I, ERROR, 0, tid + 1);

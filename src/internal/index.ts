@@ -9,4 +9,4 @@ export { NetMemory, paramBytes, type ParamPtrs, type Workspace } from '../net/me
 export { TrainingRun, setPlanHookForTest } from '../net/run.js';
 export { resolveTrain, type ResolvedTrain } from '../net/options.js';
 export { evaluateAll } from '../net/inference.js';
-export { killWorker } from './test-hooks.js';
+export { armWorkerCrashForTest } from '../backends/threads.js';
