@@ -238,6 +238,11 @@ export class Network {
     const onAbort = (): void => stop.abort(signal!.reason);
     signal?.addEventListener('abort', onAbort);
     try {
+      // the caller gets its promise (and the network is busy) before any training: even a run short enough to fit
+      // in one slice settles later, never while the caller's synchronous code still runs
+      await yieldToEventLoop();
+      this.checkStillLive('trainAsync');
+      stop.signal.throwIfAborted();
       let sliceStart = performance.now();
       for (;;) {
         let end: TrainResult | null;
