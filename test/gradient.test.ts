@@ -35,16 +35,7 @@ for (const bc of BACKENDS) {
       let x: number[][] = [], y: number[][] = [];
       // stay away from the kinks of relu/leaky-relu: every pre-activation |z| > 1e-3, with z computed through the
       // network's own hidden activation (the slope of leaky-relu as created above); no such draw fails the test
-      const f = (v: number): number => {
-        switch (hidden) {
-          case 'sigmoid': return 1 / (1 + Math.exp(-v));
-          case 'tanh': return Math.tanh(v);
-          case 'relu': return v > 0 ? v : 0;
-          case 'leaky-relu': return v > 0 ? v : 0.1 * v;
-          case 'identity': return v;
-          default: throw new Error(`no test activation for hidden '${hidden}'`);
-        }
-      };
+      const f = (v: number): number => ACTIVATIONS[hidden].f!(v, 0.1); // the spec table's reference f
       let found = false, tries = 0;
       const params = net.getParameters();
       for (; tries < 1000 && !found; tries++) {
