@@ -16,6 +16,9 @@ import { CMD_COUNT, CMD_FIRST, CMD_GEN, CMD_PLAN, CMD_QUIT, DONE, ERROR, LOSS_F6
 interface AnyWorker {
   terminate(): unknown;
   postMessage?(m: unknown): void;
+  /** Node only: whether the worker keeps the event loop (and so the process) alive. */
+  ref?(): void;
+  unref?(): void;
 }
 
 /** How long train() waits without any barrier completing before it declares the workers dead. */
@@ -102,8 +105,19 @@ export class ThreadPool {
       throw e;
     }
     // Idle workers must not keep the process alive: a process that trained with threads exits on its own.
-    for (const w of workers) (w as { unref?: () => void }).unref?.();
+    pool.keepAlive(false);
     return pool;
+  }
+
+  /**
+   * Node: ref'd workers keep the event loop alive. Atomics.waitAsync does not, so while runAsync awaits the workers
+   * they are ref'd (else the process would exit mid-run with the promise pending); when idle they are unref'd.
+   */
+  private keepAlive(on: boolean): void {
+    for (const w of this.workers) {
+      if (on) w.ref?.();
+      else w.unref?.();
+    }
   }
 
   private fail(message: string): void {
@@ -177,6 +191,7 @@ export class ThreadPool {
       Atomics.notify(I, c + SYNC_COUNT);
     };
     signal?.addEventListener('abort', onAbort);
+    this.keepAlive(true);
     try {
       for (;;) {
         const done = Atomics.load(I, c + DONE);
@@ -186,6 +201,7 @@ export class ThreadPool {
         if (w.async) await w.value;
       }
     } finally {
+      if (!this.terminated) this.keepAlive(false);
       signal?.removeEventListener('abort', onAbort);
     }
     if (signal?.aborted && this.failure === null) {
