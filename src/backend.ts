@@ -1,5 +1,5 @@
 /**
- * The one Backend interface (STYLE.md §3). Every backend ('js', 'assemblyscript', 'rust') implements all
+ * The one Backend interface. Every backend ('js', 'assemblyscript', 'rust') implements all
  * of it; they differ only in which kernel module runs (src/abi.ts), so a user switches backend with one word.
  */
 import type { KernelExports } from './abi.js';
@@ -70,8 +70,8 @@ export interface Backend {
   allocBytes(bytes: number, zero?: boolean): number;
   freeBytes(ptr: number): void;
   /** Views of the whole memory, rebuilt if it grew. Short-lived: never keep them across calls. */
-  f64(): Float64Array<ArrayBufferLike>;
-  i32(): Int32Array<ArrayBufferLike>;
+  f64(): Float64Array;
+  i32(): Int32Array;
   /** Bytes the backend could still allocate (its memory's maximum minus what is in use). */
   available(): number;
   /** The kernel module's raw pointer ABI (src/abi.ts), for fused orchestration. No validation: Network validates first. */

@@ -167,12 +167,12 @@ export class HeapBackend implements Backend {
     return n;
   }
 
-  f64(): Float64Array<ArrayBufferLike> {
+  f64(): Float64Array {
     this.views();
     return this.F;
   }
 
-  i32(): Int32Array<ArrayBufferLike> {
+  i32(): Int32Array {
     this.views();
     return this.I;
   }

@@ -32,7 +32,7 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
   let buf: ArrayBuffer | SharedArrayBuffer | null = null;
   let H: Float64Array<ArrayBufferLike> = new Float64Array(0);
   let I: Int32Array<ArrayBufferLike> = new Int32Array(0);
-  /** Rebuild the views when the buffer changed (growth); never keep a stale view (STYLE.md §4.5). */
+  /** Rebuild the views when the buffer changed (growth); never keep a stale view. */
   function views(): void {
     const b = memory.buffer;
     if (b !== buf) {
