@@ -38,7 +38,7 @@ export const SHORT_OPTS: BenchOptions = QUICK
 /** Target duration of one kernel sample; shorter calls are repeated inside the sample. */
 export const MIN_SAMPLE_MS = 0.2;
 
-/** Training samples per epoch (8000 like numpy_mlp.py; 1600 in quick mode). */
+/** Training samples per epoch (8000 like bench/numpy/mlp.py; 1600 in quick mode). */
 export const TRAIN_SAMPLES = QUICK ? 1600 : 8000;
 
 // WebAssembly feature probes: the smallest modules using one instruction of each proposal.

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the fastnn benchmark harness (STYLE.md §10). Prints an environment header, loads every backend
+ * `npm run bench`: the fastnn benchmark harness. Prints an environment header, loads every backend
  * row (a row that cannot load is printed FAILED with its error, and the run continues), runs the numpy baselines,
  * verifies every kernel against the js backend, then times the kernel grid, training, the tutorial network and
  * WASM instantiation, and prints the targets as ratios of medians. Results: bench/results/<timestamp>.json and
@@ -117,7 +117,7 @@ function printTraining(rows: readonly Row[], numpy: NumpyResults): void {
     : [r.backend, r.variant ?? '', ms(r.medianMs), `±${num(r.rme, 2)}%`,
       scalar?.medianMs && r.medianMs ? ratio(scalar.medianMs / r.medianMs) : '',
       numpy.tutorialMs && r.medianMs ? ratio(numpy.tutorialMs / r.medianMs) : '']);
-  body.push(['numpy_tutorial.py', '', numpy.tutorialMs ? ms(numpy.tutorialMs) : 'unavailable', '', scalar?.medianMs && numpy.tutorialMs ? ratio(scalar.medianMs / numpy.tutorialMs) : '', numpy.tutorialMs ? '1x' : '']);
+  body.push(['tutorial.py', '', numpy.tutorialMs ? ms(numpy.tutorialMs) : 'unavailable', '', scalar?.medianMs && numpy.tutorialMs ? ratio(scalar.medianMs / numpy.tutorialMs) : '', numpy.tutorialMs ? '1x' : '']);
   log(table(['implementation', 'build', 'median', 'rme', 'speed vs scalar js', 'speed vs numpy'], body, 2));
   notes.flush(log);
 }
@@ -210,7 +210,7 @@ function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResul
       `${num(e2?.samplesPerSec)} vs ${num(numpy.mlp2?.samplesPerSec)} samples/s${fail}`);
     const t = tRows.find((x) => x.group === tut && x.backend === effective && x.status === 'ok');
     add(`${tag} tutorial 1000 epochs: faster than scalar JS`, ratioMs(t, scalarT), 1, `${ms(t?.medianMs)} vs ${ms(scalarT?.medianMs)}${fail}`);
-    add(`${tag} tutorial 1000 epochs / numpy_tutorial`, t?.medianMs && numpy.tutorialMs ? numpy.tutorialMs / t.medianMs : null, 100,
+    add(`${tag} tutorial 1000 epochs / numpy tutorial.py`, t?.medianMs && numpy.tutorialMs ? numpy.tutorialMs / t.medianMs : null, 100,
       `${ms(t?.medianMs)} vs ${ms(numpy.tutorialMs)}${fail}`);
   }
   return out;
@@ -228,7 +228,7 @@ async function main(): Promise<void> {
 
   section(`numpy baselines ${elapsed()}`);
   const numpy = runNumpy(log);
-  if (!numpy.available) log(`numpy: unavailable (${numpy.reason ?? 'unknown'})`);
+  if (!numpy.available) log(`numpy baselines skipped (they need python3 with numpy): ${numpy.reason ?? 'unknown'}`);
   else {
     log(`python ${numpy.python}, numpy ${numpy.numpy}, scripts ${BASELINE_DIR} (OPENBLAS_CORETYPE/L2_SIZE unset)`);
     for (const e of numpy.errors) log(`numpy error: ${e}`);

@@ -44,7 +44,7 @@ export function naiveDenseBackward(
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 
 /**
- * A naive batched 784-128-10 sigmoid/MSE SGD trainer (numpy_mlp.py's algorithm written as plain loops):
+ * A naive batched 784-128-10 sigmoid/MSE SGD trainer (bench/numpy/mlp.py's algorithm written as plain loops):
  * one array per buffer, every matrix product a triple loop, no blocking or fusion.
  */
 export class NaiveMlp {

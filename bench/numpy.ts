@@ -1,14 +1,14 @@
 /**
- * The numpy (OpenBLAS) baselines in /work/shared/baselines, run in the same session: numpy_gemm.py and
- * numpy_tutorial.py single-threaded, numpy_mlp.py with 1 and 2 OpenBLAS threads. Each prints JSON lines.
- * Missing python3, numpy or the scripts is reported and the bench continues.
+ * The numpy (OpenBLAS) baselines in bench/numpy/, run in the same session: gemm.py and tutorial.py
+ * single-threaded, mlp.py with 1 and 2 OpenBLAS threads. Each prints JSON lines.
+ * Without python3 or numpy the bench prints one line saying so and continues.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './env.js';
 
-export const BASELINE_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'baselines');
+export const BASELINE_DIR = path.join(REPO_ROOT, 'bench', 'numpy');
 
 export interface NumpyResults {
   available: boolean;
@@ -63,23 +63,23 @@ export function runNumpy(log: (s: string) => void): NumpyResults {
   res.numpy = np ?? '?';
   res.available = true;
 
-  log('  numpy_gemm.py (1 thread)');
-  const g = run('numpy_gemm.py', 1);
+  log('  gemm.py (1 thread)');
+  const g = run('gemm.py', 1);
   if (g.error) res.errors.push(g.error);
   for (const l of g.lines) {
     if (Array.isArray(l.shape) && typeof l.gflops_median === 'number') res.gemm1[(l.shape as number[]).join(',')] = l.gflops_median;
   }
   for (const threads of [1, 2] as const) {
-    log(`  numpy_mlp.py (${threads} thread${threads > 1 ? 's' : ''})`);
-    const m = run('numpy_mlp.py', threads);
+    log(`  mlp.py (${threads} thread${threads > 1 ? 's' : ''})`);
+    const m = run('mlp.py', threads);
     if (m.error) res.errors.push(m.error);
     const l = m.lines[0];
     if (l && typeof l.samples_per_s === 'number' && typeof l.epoch_s_median === 'number') {
       res[threads === 1 ? 'mlp1' : 'mlp2'] = { samplesPerSec: l.samples_per_s, epochS: l.epoch_s_median };
     }
   }
-  log('  numpy_tutorial.py (1 thread)');
-  const t = run('numpy_tutorial.py', 1);
+  log('  tutorial.py (1 thread)');
+  const t = run('tutorial.py', 1);
   if (t.error) res.errors.push(t.error);
   const tl = t.lines[0];
   if (tl && typeof tl.ms_median === 'number') res.tutorialMs = tl.ms_median;

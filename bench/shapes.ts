@@ -1,5 +1,5 @@
 /**
- * The one benchmark grid (STYLE.md §10): every backend runs every shape, so rows from different backends
+ * The one benchmark grid: every backend runs every shape, so rows from different backends
  * sort together by task name.
  */
 
@@ -22,7 +22,7 @@ export interface Shape {
 /** batch × layer, layer-major so one layer's batches print next to each other. */
 export const SHAPES: readonly Shape[] = LAYERS.flatMap(([nIn, nOut]) => BATCHES.map((batch) => ({ batch, nIn, nOut })));
 
-/** The shape the targets are checked on (it is also numpy_gemm.py's (256, 784, 128)). */
+/** The shape the targets are checked on (it is also bench/numpy/gemm.py's (256, 784, 128)). */
 export const TARGET_SHAPE: Shape = { batch: 256, nIn: 784, nOut: 128 };
 
 export const shapeLabel = (s: Shape): string => `B=${s.batch} ${s.nIn}→${s.nOut}`;
@@ -40,7 +40,7 @@ export function flops(kernel: 'denseForward' | 'denseBackward', s: Shape, withDx
   return kernel === 'denseForward' ? 2 * mac : (withDx ? 4 : 2) * mac;
 }
 
-/** The training benchmark: numpy_mlp.py's network and data (784-128-10, batch 32, lr 0.5, 8000 random samples). */
+/** The training benchmark: bench/numpy/mlp.py's network and data (784-128-10, batch 32, lr 0.5, 8000 random samples). */
 export const TRAIN = {
   layers: [784, 128, 10],
   batch: 32,
@@ -51,7 +51,7 @@ export const TRAIN = {
   oracleSamples: 256,
 } as const;
 
-/** The tutorial's 2-2-1 network and data (numpy_tutorial.py): 1000 epochs, batch 1, lr 0.1. */
+/** The tutorial's 2-2-1 network and data (bench/numpy/tutorial.py): 1000 epochs, batch 1, lr 0.1. */
 export const TUTORIAL = {
   data: [[-2, -1], [25, 6], [17, 4], [-15, -6]] as number[][],
   ys: [1, 0, 0, 1],

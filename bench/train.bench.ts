@@ -23,7 +23,7 @@ import { trainScalarTutorial, type NineParameters } from './tutorial-scalar.js';
 
 export let sink = 0;
 
-/** numpy_mlp.py's data: x uniform [0, 1), one-hot y (seeded; throughput does not depend on the values). */
+/** bench/numpy/mlp.py's data: x uniform [0, 1), one-hot y (seeded; throughput does not depend on the values). */
 export function trainingData(n: number): { X: Matrix; Y: Matrix } {
   const rand = mulberry32(TRAIN.seed);
   const [nIn, , nOut] = TRAIN.layers;

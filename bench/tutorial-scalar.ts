@@ -1,6 +1,6 @@
 /**
  * The tutorial's 2-2-1 training loop hand-transcribed to scalar JavaScript: nine local variables, no objects,
- * no arrays in the inner loop (numpy_tutorial.py's `train`). The fastest plain-JS form of that network, the bar
+ * no arrays in the inner loop (bench/numpy/tutorial.py's `train`). The fastest plain-JS form of that network, the bar
  * the WASM backends must beat on the tutorial benchmark.
  */
 export interface NineParameters {

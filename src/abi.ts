@@ -6,7 +6,7 @@
  * memory of float64 data addressed by **byte offsets** (i32). One binder (src/backends/heap.ts) drives
  * all three, so switching backend changes which function runs and nothing else.
  *
- * Conventions (STYLE.md §5):
+ * Conventions:
  * - pointers first, out first; sizes last; no structs, strings or managed objects.
  * - every matrix is row-major, contiguous, 8-byte float64, 16-byte aligned (for v128).
  * - kernels never allocate, throw or call out; they trust their inputs (the binder validated them).
@@ -22,7 +22,7 @@
  *   denseForward(z, x, w, b, batch, nIn, nOut): void
  *     z[r,j] = Σ_k x[r,k]·w[j,k] + b[j]          x: batch×nIn, w: nOut×nIn, b: nOut, z: batch×nOut
  *     The dot product is summed k = 0..nIn-1 and the bias added last (the tutorial's np.dot(w, x) + b);
- *     blocked/SIMD versions may reorder the sum (parity tolerance, STYLE.md §9).
+ *     blocked/SIMD versions may reorder the sum (within the parity tolerances of test/helpers/backends.ts).
  *
  *   activate(a, z, rows, cols, act, alpha): void
  *     a = f(z) element-wise (softmax: per row). `a` may alias `z`.

@@ -1,5 +1,5 @@
 /**
- * The one Backend interface (STYLE.md §3). Every backend ('js', 'assemblyscript', 'rust') implements all
+ * The one Backend interface. Every backend ('js', 'assemblyscript', 'rust') implements all
  * of it; they differ only in which kernel module runs (src/abi.ts), so a user switches backend with one word.
  * Network drives a backend through its internal kernel host (src/backends/host.ts), never through this type.
  */

@@ -1,5 +1,5 @@
 /**
- * Validation at the public boundary (STYLE.md §0.2): shapes, finiteness, loss domains and options.
+ * Validation at the public boundary: shapes, finiteness, loss domains and options.
  * Every message names the operation, what was expected and what was received.
  */
 import { OptionError, ShapeError } from './errors.js';

@@ -1,4 +1,4 @@
-/** fastnn's typed errors (API.md "Errors"). Messages name the operation, what was expected and what was received. */
+/** fastnn's typed errors (docs/API.md "Errors"). Messages name the operation, what was expected and what was received. */
 export class NnError extends Error {
   override name = 'NnError';
 }

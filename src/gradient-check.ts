@@ -1,6 +1,6 @@
 /**
  * gradientCheck: compares a network's backprop gradients with central finite differences of its loss,
- * (L(θ+h) - L(θ-h)) / 2h with h = 1e-6·max(1, |θ|), so users can verify a network themselves (STYLE.md §9).
+ * (L(θ+h) - L(θ-h)) / 2h with h = 1e-6·max(1, |θ|), so users can verify a network themselves.
  * The network's parameters are restored exactly afterwards.
  */
 import { OptionError } from './errors.js';

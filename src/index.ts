@@ -1,4 +1,4 @@
-/** fastnn: fast, float64, seeded dense neural networks (API.md). */
+/** fastnn: fast, float64, seeded dense neural networks (docs/API.md). */
 export { Network } from './network.js';
 export type { Chunk, ChunkSource, EpochInfo, Init, LayerParameters, NetworkJSON, NetworkOptions, OptimizerJSON, TrainOptions, TrainResult } from './network.js';
 export { loadBackend, availableBackends } from './backends/index.js';

@@ -7,8 +7,8 @@ export interface Matrix {
   readonly data: Float64Array;
 }
 
-/** One sample per row: a Matrix, or an array of equal-length number arrays. */
-export type Input = Matrix | readonly (readonly number[])[];
+/** One sample per row: a Matrix, or an array of equal-length rows (number arrays or typed arrays). */
+export type Input = Matrix | readonly ArrayLike<number>[];
 
 /**
  * Makes a Matrix, copying `data` in (fastnn never keeps a caller's array). Without `data` it is zero-filled.

@@ -188,6 +188,24 @@ describe('process lifetime', () => {
     expect(res.stdout.trim(), res.stderr).toBe('trained 3 2');
     expect(res.status).toBe(0);
   });
+
+  // Atomics.waitAsync and unref'd workers do not keep Node alive: without the workers being ref'd while a command is
+  // pending, this script printed nothing and exited with code 13 (top-level await never settled).
+  it.each(['assemblyscript', 'rust'] as const)('%s: a pending trainAsync with threads keeps a top-level-await script alive until it settles', (name) => {
+    const script = `
+      import { Network } from './src/index.ts';
+      const net = await Network.create({ layers: [4, 32, 2], seed: 1, backend: '${name}', threads: 2 });
+      const x = Array.from({ length: 2000 }, (_, i) => [i % 2, i % 3, i % 5, i % 7]);
+      const r = await net.trainAsync(x, x.map((v) => [v[0], v[1] / 2]), { epochs: 40, learningRate: 0.1 });
+      console.log('trained', r.epochs, net.threads);
+    `;
+    const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: new URL('../', import.meta.url), timeout: 60_000, encoding: 'utf8',
+    });
+    expect(res.error, res.stderr).toBeUndefined();
+    expect(res.stdout.trim(), res.stderr).toBe('trained 40 2');
+    expect(res.status).toBe(0);
+  });
 });
 
 describe('threads under V8 baseline code (regression)', () => {

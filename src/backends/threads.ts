@@ -18,6 +18,9 @@ import { CMD_COUNT, CMD_FIRST, CMD_GEN, CMD_PLAN, CMD_QUIT, CRASH_HOW, CRASH_TID
 interface AnyWorker {
   terminate(): unknown;
   postMessage?(m: unknown): void;
+  /** Node only: whether the worker keeps the event loop (and so the process) alive. */
+  ref?(): void;
+  unref?(): void;
 }
 
 /** How long train() waits without any barrier completing before it declares the workers dead. */
@@ -128,8 +131,19 @@ export class ThreadPool {
       throw e;
     }
     // Idle workers must not keep the process alive: a process that trained with threads exits on its own.
-    for (const w of workers) (w as { unref?: () => void }).unref?.();
+    pool.keepAlive(false);
     return pool;
+  }
+
+  /**
+   * Node: ref'd workers keep the event loop alive. Atomics.waitAsync does not, so while runAsync awaits the workers
+   * they are ref'd (else the process would exit mid-run with the promise pending); when idle they are unref'd.
+   */
+  private keepAlive(on: boolean): void {
+    for (const w of this.workers) {
+      if (on) w.ref?.();
+      else w.unref?.();
+    }
   }
 
   private fail(message: string): void {
@@ -228,9 +242,7 @@ export class ThreadPool {
       Atomics.notify(I, c + SYNC_COUNT);
     };
     signal?.addEventListener('abort', onAbort);
-    // A pending trainAsync keeps a Node process alive (API.md "Threads"): Atomics.waitAsync alone does not, and
-    // idle workers are unref'd, so the workers are ref'd while a command runs.
-    this.setRef(true);
+    this.keepAlive(true);
     try {
       for (;;) {
         const done = Atomics.load(I, c + DONE);
@@ -255,8 +267,8 @@ export class ThreadPool {
         }
       }
     } finally {
+      if (!this.terminated) this.keepAlive(false);
       signal?.removeEventListener('abort', onAbort);
-      this.setRef(false);
     }
     if (signal?.aborted && this.failure === null) {
       Atomics.store(I, c + SYNC_ABORT, 0);
@@ -264,10 +276,6 @@ export class ThreadPool {
       throw signal.reason;
     }
     return this.finish(op);
-  }
-
-  private setRef(on: boolean): void {
-    for (const w of this.workers) (w as { ref?: () => void; unref?: () => void })[on ? 'ref' : 'unref']?.();
   }
 
   terminate(): void {

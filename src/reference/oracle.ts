@@ -2,7 +2,7 @@
  * The per-neuron oracle: the tutorial's network generalised to any layer sizes.
  *
  * Follows the same tutorial as ./tutorial.ts ("An Introduction to Neural Networks",
- * /work/shared/seed/intro-to-neural-networks.md). Each part names the tutorial step it generalises:
+ * by Victor Zhou). Each part names the tutorial step it generalises:
  *   - a neuron is the tutorial's `Neuron` (np.dot(weights, inputs) + bias, then an activation);
  *   - a forward pass is `feedforward`, neuron by neuron, layer by layer;
  *   - the backward pass is the tutorial's chain rule, dL/dw1 = dL/dypred · dypred/dh1 · dh1/dw1,
@@ -13,7 +13,7 @@
  * written with the formulas of src/abi.ts, so this file is the oracle for every batched backend.
  * Batches are handled as the mean of per-sample quantities; there are no matrices here.
  *
- * This is an oracle: clarity over speed. Do not "improve" it (STYLE.md §8).
+ * This is an oracle: clarity over speed. Do not "improve" it.
  */
 import { applyStep } from './oracle-optim.js';
 import type { Activation, Loss, Optimizer } from '../backend.js';

@@ -1,13 +1,13 @@
 /**
  * The tutorial's neural network, in TypeScript.
  *
- * Follows "An Introduction to Neural Networks" (/work/shared/seed/intro-to-neural-networks.md,
- * the Python/NumPy tutorial by Victor Zhou): sections "Coding a Neuron", "Coding a Neural Network:
- * Feedforward", "Code: MSE Loss" and "Code: A Complete Neural Network". Names, comments and the
+ * Follows "An Introduction to Neural Networks" (the Python/NumPy tutorial by Victor Zhou): sections
+ * "Coding a Neuron", "Coding a Neural Network: Feedforward", "Code: MSE Loss" and "Code: A Complete
+ * Neural Network". Names, comments and the
  * order of every operation are the tutorial's; only the syntax changed (snake_case → camelCase,
  * np.dot → a loop over k = 0, 1, ...).
  *
- * This file is a reference, not an implementation: do not "improve" it (STYLE.md §8). Its job is
+ * This file is a reference, not an implementation: do not "improve" it. Its job is
  * to stay recognisable next to the tutorial, so every fast backend can be checked against it.
  */
 
