@@ -31,7 +31,16 @@ for (const name of names) {
   const data: Float64Array = p.data;
   const params: LayerParameters[] = net.getParameters();
   const json: NetworkJSON = net.toJSON();
-  const view: Float64Array = backend.f64();
+  const m = backend.alloc(2, 2);
+  backend.write(m, [1, 2, 3, 4]);
+  const view: Float64Array = backend.read(m);
+  backend.free(m);
+  // @ts-expect-error the pointer ABI is internal: the public Backend has no memory views
+  void backend.f64;
+  const checkpoint: NetworkJSON = net.toJSON({ optimizer: true });
+  const onnx: Uint8Array = net.toONNX({ dtype: 'float32' });
+  const streamed: TrainResult = await net.trainStream(function* () { yield { x, y }; }, { epochs: 1, learningRate: 0.1, shuffle: false });
+  if (checkpoint.version !== 2 || onnx.length === 0 || streamed.epochs !== 1) throw new Error('checkpoint, ONNX or trainStream failed');
   results.push(`${name}/${backend.variant} loss ${r.losses[0]!.toFixed(4)} -> ${r.losses.at(-1)!.toFixed(4)}, ` +
     `p ${data[0]!.toFixed(3)} ${data[1]!.toFixed(3)}, ${params.length} layers, v${json.version}, ${view.length > 0}`);
   net.dispose();
