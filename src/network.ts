@@ -15,7 +15,7 @@ import {
 import type { Activation, Backend, BackendName, Loss, Optimizer } from './backend.js';
 import { memoryIsShared } from './backends/heap.js';
 import { loadBackend } from './backends/index.js';
-import { ThreadPool, nodeThreadCount } from './backends/threads.js';
+import { ThreadPool, nodeThreadCount, poolForSyncTrain } from './backends/threads.js';
 import {
   checkFiniteParams, checkOptions, checkTargets, describeValue, optBool, optEnum, optInt, optPositive, optRange, toMatrix,
 } from './check.js';
@@ -638,15 +638,16 @@ export class Network {
   train(x: Input, y: Input, options: TrainOptions): TrainResult {
     this.enter('train', true);
     const { r, X, Y } = this.resolveTrain('train', x, y, options);
+    const pool = poolForSyncTrain(this.pool); // null where this thread may not block (a page's main thread)
     const run = this.startRun('train', r, X, Y, r.onEpoch === null && r.validation === null);
     try {
       for (;;) {
         const { first, count } = run.chunk(Infinity);
         const t0 = performance.now();
-        if (this.pool) {
+        if (pool) {
           // the barrier's arrival counter (an i32) must not overflow within one command
           const per = this.poolBatchLimit();
-          for (let f = first; f < first + count; f += per) this.pool.run('train', run.plan, f, Math.min(per, first + count - f));
+          for (let f = first; f < first + count; f += per) pool.run('train', run.plan, f, Math.min(per, first + count - f));
         } else this.backend.trainBatches(run.plan, first, count);
         const end = run.ran(count, performance.now() - t0);
         if (end) return end;
