@@ -6,6 +6,8 @@
 //   3. Serve each on 127.0.0.1 with and without COOP/COEP, open it in Debian's Chromium (puppeteer-core, headless),
 //      and require every check of the suite to pass, no console error, no page error, no failed or 404 request,
 //      and no warning other than the expected ones. Screenshots go to artifacts/browser/.
+//   4. In Node, on the installed package: a module missing from the install gives a package user's error message,
+//      and backend 'auto' falls back with one warning.
 // Usage: node test/browser/run.mjs [--keep] [--no-build]   (--keep leaves the temp project in place and prints its
 // path; --no-build packs the dist/ that is there)
 import { execFileSync } from 'node:child_process';
@@ -149,6 +151,31 @@ for (const [k, v] of Object.entries(sizes)) {
   console.log(`  ${k}: ${v.total}`);
   for (const f of v.files) console.log(`    ${f}`);
 }
+// ---- 4. Node on the installed package: a module missing from the install is a BackendError that names the file
+// and tells a package user what to do (not a source-checkout build command); 'auto' falls back with one warning.
+rmSync(join(pkgDir, 'dist', 'wasm', 'as-relaxed.wasm'));
+rmSync(join(pkgDir, 'dist', 'wasm', 'as-simd.wasm'));
+rmSync(join(pkgDir, 'dist', 'wasm', 'as-scalar.wasm'));
+const nodeCheck = `
+import { loadBackend } from 'fastnn';
+const warnings = [];
+console.warn = (...a) => warnings.push(a.join(' '));
+let message = '';
+try { await loadBackend('assemblyscript'); } catch (e) { message = e.name + ': ' + e.message; }
+const auto = await loadBackend('auto');
+await loadBackend('auto');
+console.log(JSON.stringify({ message, auto: auto.name, warnings }));
+`;
+const nodeOut = JSON.parse(run(process.execPath, ['--input-type=module', '-e', nodeCheck], work).trim());
+const missingOk = nodeOut.message.startsWith("BackendError: loadBackend('assemblyscript'): cannot load file://") &&
+  nodeOut.message.includes('/node_modules/fastnn/dist/wasm/as-relaxed.wasm') && nodeOut.message.includes('reinstall fastnn') &&
+  !nodeOut.message.includes('asbuild');
+console.log(`  ${missingOk ? 'ok  ' : 'FAIL'} node, installed package: a missing module names its path and what to do — ${nodeOut.message}`);
+missingOk ? passed++ : failed++;
+const autoOk = nodeOut.auto === 'rust' && nodeOut.warnings.length === 1 && /^fastnn: backend 'auto' uses 'rust' because .*as-relaxed\.wasm/.test(nodeOut.warnings[0]);
+console.log(`  ${autoOk ? 'ok  ' : 'FAIL'} node, installed package: 'auto' falls back to ${nodeOut.auto} with one warning — ${JSON.stringify(nodeOut.warnings)}`);
+autoOk ? passed++ : failed++;
+
 if (keep) console.log(`temp project kept: ${work}`);
 else rmSync(work, { recursive: true, force: true });
 log(`screenshots in ${artifacts}`);
