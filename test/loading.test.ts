@@ -7,14 +7,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BackendError, Network, OptionError, loadBackend } from '../src/index.js';
+import { BackendError, Network, OptionError, loadBackend, type Backend } from '../src/index.js';
 import { canBlock } from '../src/backends/threads.js';
 
 const asSimd = new URL('../build/as-simd.wasm', import.meta.url);
 const rustScalar = new URL('../rust/fastnn-scalar.wasm', import.meta.url);
 const tutorial = { x: [[-2, -1], [25, 6], [17, 4], [-15, -6]], y: [[1], [0], [0], [1]] };
 
-async function tutorialParams(backend: Parameters<typeof Network.create>[0]['backend']): Promise<Float64Array[]> {
+async function tutorialParams(backend: Backend): Promise<Float64Array[]> {
   const net = await Network.create({ layers: [2, 2, 1], init: 'normal', seed: 42, backend });
   net.train(tutorial.x, tutorial.y, { epochs: 200, learningRate: 0.1, batchSize: 1, shuffle: false });
   const out = net.getParameters().flatMap((l) => [l.weights, l.biases]);
