@@ -3,14 +3,15 @@
 //   2. There, build four pages from the same suite (app/): direct import (import map over the package's dist/),
 //      Vite (production build, default config), webpack 5 (default config, entry src/index.js) and esbuild (the
 //      README's recipe: --loader:.wasm=file + loadBackend's `wasm`, fastnn's worker as a second entry point).
-//   3. Serve each on 127.0.0.1 with and without COOP/COEP, open it in Debian's Chromium (puppeteer-core, headless),
+//   3. Serve each on 127.0.0.1 with and without COOP/COEP (and the Vite page from `vite` dev, default config, so
+//      without), open it in Debian's Chromium (puppeteer-core, headless),
 //      and require every check of the suite to pass, no console error, no page error, no failed or 404 request,
 //      and no warning other than the expected ones. Screenshots go to artifacts/browser/.
 //   4. In Node, on the installed package: a module missing from the install gives a package user's error message,
 //      and backend 'auto' falls back with one warning.
 // Usage: node test/browser/run.mjs [--keep] [--no-build]   (--keep leaves the temp project in place and prints its
 // path; --no-build packs the dist/ that is there)
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -99,13 +100,32 @@ const EXPECTED_WARNINGS = {
 };
 rmSync(artifacts, { recursive: true, force: true });
 mkdirSync(artifacts, { recursive: true });
+// the Vite dev server (default config, so not isolated): started here, stopped after its page
+async function viteDev() {
+  const child = spawn(process.execPath, [bin('vite', 'bin/vite.js'), '--host', '127.0.0.1', '--port', '0'], { cwd: vite, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const url = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`vite dev did not start:\n${out}`)), 60_000);
+    const onData = (d) => {
+      out += d;
+      const m = /(http:\/\/127\.0\.0\.1:\d+)\//.exec(out.replace(/\x1b\[[0-9;]*m/g, ''));
+      if (m) { clearTimeout(timer); ok(m[1]); }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => fail(new Error(`vite dev exited (${code}):\n${out}`)));
+  });
+  return { url, notFound: [], close: async () => { child.kill('SIGTERM'); } };
+}
+pages.push({ name: 'vite-dev', path: '/', start: viteDev, modes: [false] });
+
 const { browser, close } = await launch();
 let passed = 0, failed = 0;
 try {
   for (const page of pages) {
-    for (const isolated of [true, false]) {
+    for (const isolated of page.modes ?? [true, false]) {
       const label = `${page.name} ${isolated ? 'isolated' : 'not isolated'}`;
-      const server = await serve(page.root, { isolated });
+      const server = page.start ? await page.start() : await serve(page.root, { isolated });
       const tab = await browser.newPage();
       const problems = [];
       const warnings = [];
