@@ -6,8 +6,11 @@
 export type BackendName = 'js' | 'assemblyscript' | 'rust';
 export const BACKEND_NAMES: readonly BackendName[] = ['js', 'assemblyscript', 'rust'];
 
-/** Which build of a backend runs: plain JS, a WASM build without SIMD, with SIMD, with relaxed SIMD, or the asserting debug build. */
-export type BackendVariant = 'js' | 'scalar' | 'simd' | 'relaxed-simd' | 'debug';
+/**
+ * Which build of a backend runs: plain JS, a WASM build without SIMD, with SIMD, with relaxed SIMD, or the asserting
+ * debug build; 'custom' is a module given to loadBackend's `wasm` option whose build was not named.
+ */
+export type BackendVariant = 'js' | 'scalar' | 'simd' | 'relaxed-simd' | 'debug' | 'custom';
 
 export type Activation = 'sigmoid' | 'tanh' | 'relu' | 'leaky-relu' | 'identity' | 'softmax' | 'softplus';
 export type Loss = 'mse' | 'binary-cross-entropy' | 'cross-entropy';

@@ -15,7 +15,7 @@ import type { Backend, BackendName } from './backend.js';
 import { memoryIsShared } from './backends/heap.js';
 import { hostOf, type KernelHost } from './backends/host.js';
 import { resolveBackend } from './net/backend-option.js';
-import { ThreadPool, nodeThreadCount } from './backends/threads.js';
+import { ThreadPool, nodeThreadCount, poolForSyncTrain } from './backends/threads.js';
 import { checkOptions, describeValue, optBool, optInt, optPositive, toMatrix } from './check.js';
 import { DisposedError, NnError, OptionError } from './errors.js';
 import type { Input, Matrix } from './matrix.js';
@@ -198,15 +198,16 @@ export class Network {
   train(x: Input, y: Input, options: TrainOptions): TrainResult {
     this.enter('train', true);
     const { r, X, Y } = resolveTrain('train', this.shape, x, y, options);
+    const pool = poolForSyncTrain(this.pool); // null where this thread may not block (a page's main thread)
     const run = this.openRun('train', r, X, Y, r.onEpoch === null && r.validation === null);
     try {
       for (;;) {
         const { first, count } = run.chunk(Infinity);
         const t0 = performance.now();
-        if (this.pool) {
+        if (pool) {
           // the barrier's arrival counter (an i32) must not overflow within one command
           const per = this.poolBatchLimit();
-          for (let f = first; f < first + count; f += per) this.pool.run('train', run.plan, f, Math.min(per, first + count - f));
+          for (let f = first; f < first + count; f += per) pool.run('train', run.plan, f, Math.min(per, first + count - f));
         } else this.mem.host.trainBatches(run.plan, first, count);
         const end = run.ran(count, performance.now() - t0);
         if (end) return end;

@@ -1,14 +1,22 @@
 /** The backend registry: loadBackend / availableBackends (docs/API.md "Backends"). */
 import { BACKEND_NAMES, type Backend, type BackendName, type BackendVariant } from '../backend.js';
 import { checkOptions, optEnum } from '../check.js';
-import { BackendError } from '../errors.js';
+import { BackendError, OptionError } from '../errors.js';
 import { loadAssemblyScript } from './assemblyscript.js';
 import { createJsBackend } from './js.js';
 import { loadRust } from './rust.js';
+import { checkWasmSource, type WasmSource } from './wasm.js';
 
 export interface LoadOptions {
   /** A specific build ('scalar' | 'simd' | 'relaxed-simd' | 'debug'); default: the best one this engine supports. */
   variant?: BackendVariant;
+  /**
+   * Where the module comes from instead of the package's own file: a URL or string (a URL, or a path in Node;
+   * relative strings resolve against the page, the worker or the working directory), its bytes, or a compiled
+   * module. Only for 'assemblyscript' and 'rust'. The variant is `variant`, else the build its file name names, else
+   * 'custom'.
+   */
+  wasm?: WasmSource;
 }
 
 const VARIANTS: readonly BackendVariant[] = ['js', 'scalar', 'simd', 'relaxed-simd', 'debug'];
@@ -19,6 +27,7 @@ const VARIANTS: readonly BackendVariant[] = ['js', 'scalar', 'simd', 'relaxed-si
  */
 const LOAD_OPTIONS: { [K in keyof LoadOptions]-?: (op: string, v: unknown) => LoadOptions[K] } = {
   variant: (op, v) => optEnum(op, 'variant', v, VARIANTS),
+  wasm: (op, v) => checkWasmSource(op, v as WasmSource),
 };
 
 function checkLoadOptions(op: string, options: unknown): LoadOptions {
@@ -30,16 +39,24 @@ function checkLoadOptions(op: string, options: unknown): LoadOptions {
   return out as LoadOptions;
 }
 
+let autoWarned = false;
+
 /**
  * A fresh backend instance with its own memory. 'auto' picks the fastest that loads: assemblyscript, then rust, then
  * js; with a `variant`, the fastest of those that has that build and loads it (e.g. 'scalar': assemblyscript's).
- * @throws OptionError for options that are not an object, unknown option names, or an unknown variant name.
- * @throws BackendError when the backend (or the requested variant) cannot load here; the message says which file or
- *   feature is missing and how to build it.
+ * A faster backend that does not load is skipped by 'auto', but never silently: the first time 'auto' falls back,
+ * one console.warn lists why each faster backend failed.
+ * @throws OptionError for options that are not an object, unknown option names, an unknown variant name, or a
+ *   `wasm` source of the wrong type (or given for 'js' or 'auto').
+ * @throws BackendError when the backend (or the requested variant) cannot load here; the message names the file or
+ *   URL tried and what to do.
  */
 export async function loadBackend(name: BackendName | 'auto', options: LoadOptions = {}): Promise<Backend> {
   const op = `loadBackend('${String(name)}')`;
-  const { variant } = checkLoadOptions(op, options);
+  const { variant, wasm } = checkLoadOptions(op, options);
+  if (wasm !== undefined && name !== 'assemblyscript' && name !== 'rust') {
+    throw new OptionError(`${op}: wasm is an option of the 'assemblyscript' and 'rust' backends (name the backend the module belongs to)`);
+  }
   switch (name) {
     case 'js':
       if (variant !== undefined && variant !== 'js') {
@@ -47,21 +64,26 @@ export async function loadBackend(name: BackendName | 'auto', options: LoadOptio
       }
       return createJsBackend();
     case 'assemblyscript':
-      return loadAssemblyScript(variant);
+      return loadAssemblyScript(variant, wasm);
     case 'rust':
-      return loadRust(variant);
+      return loadRust(variant, wasm);
     case 'auto': {
-      const failures: string[] = [];
+      const reasons: string[] = [];
       for (const n of ['assemblyscript', 'rust'] as const) {
         try {
-          return await loadBackend(n, variant === undefined ? {} : { variant });
+          const backend = await loadBackend(n, variant === undefined ? {} : { variant });
+          warnFallback(n, reasons);
+          return backend;
         } catch (e) {
-          // not loadable on this engine (e.g. no shared memory) or no such build: try the next
-          failures.push((e as Error).message);
+          // not loadable on this engine (e.g. no shared memory, a missing file) or no such build: try the next
+          reasons.push((e as Error).message);
         }
       }
-      if (variant === undefined || variant === 'js') return createJsBackend();
-      throw new BackendError(`${op}: no backend loads variant '${variant}' here: ${failures.join('; ')}`);
+      if (variant === undefined || variant === 'js') {
+        if (variant === undefined) warnFallback('js', reasons);
+        return createJsBackend();
+      }
+      throw new BackendError(`${op}: no backend loads variant '${variant}' here: ${reasons.join('; ')}`);
     }
     default:
       throw new BackendError(`loadBackend: unknown backend '${String(name)}' (expected ${BACKEND_NAMES.join('|')}|auto)`);
@@ -81,4 +103,10 @@ export async function availableBackends(): Promise<BackendName[]> {
     }
   }
   return out;
+}
+
+function warnFallback(chosen: BackendName, reasons: readonly string[]): void {
+  if (reasons.length === 0 || autoWarned) return;
+  autoWarned = true;
+  console.warn(`fastnn: backend 'auto' uses '${chosen}' because ${reasons.join('; and ')}`);
 }

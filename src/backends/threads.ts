@@ -46,13 +46,51 @@ export function defaultThreadCount(): number {
   return 1;
 }
 
+/** Logical CPUs: the Node platform module's count in Node, navigator.hardwareConcurrency elsewhere. */
 export async function nodeThreadCount(): Promise<number> {
-  try {
-    const os = await import('node:os');
-    return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  } catch {
-    return defaultThreadCount();
+  if (!isNode()) return defaultThreadCount();
+  const platform = await import('#platform');
+  return platform.cpuCount();
+}
+
+function isNode(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+}
+
+let blockingAllowed: boolean | undefined;
+/**
+ * False where Atomics.wait throws (a page's main thread): there, synchronous train() cannot wait for worker
+ * threads. Probed once with a zero timeout on a value that never matches, so it never blocks.
+ */
+export function canBlock(): boolean {
+  if (blockingAllowed === undefined) {
+    try {
+      const I = new Int32Array(new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer);
+      Atomics.wait(I, 0, 1, 0);
+      blockingAllowed = true;
+    } catch {
+      blockingAllowed = false;
+    }
   }
+  return blockingAllowed;
+}
+
+const warnedPools = new WeakSet<ThreadPool>();
+/**
+ * The pool that synchronous train() may block on, or null where this thread may not block (canBlock): train()
+ * then runs on this thread alone, with the same result (any thread count is bit-identical), after one warning
+ * per pool.
+ */
+export function poolForSyncTrain(pool: ThreadPool | null): ThreadPool | null {
+  if (pool === null || canBlock()) return pool;
+  if (!warnedPools.has(pool)) {
+    warnedPools.add(pool);
+    console.warn(
+      "fastnn: train() cannot wait for worker threads here (Atomics.wait is not allowed on a page's main thread); " +
+        'training on 1 thread, same result. Use trainAsync, or train in a Worker, to train with threads',
+    );
+  }
+  return null;
 }
 
 export class ThreadPool {
@@ -78,9 +116,7 @@ export class ThreadPool {
    *   sharing a memory, and the host thread's own kernels, never pack into the same region
    */
   static async create(backend: KernelHost, size: number, ctl: number, scratch: number): Promise<ThreadPool> {
-    const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-    const fromSource = import.meta.url.endsWith('.ts');
-    const url = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
+    const platform = isNode() ? await import('#platform') : null;
     new Uint8Array(backend.memory.buffer, ctl, SYNC_BYTES).fill(0);
     backend.i32()[(ctl >> 2) + SYNC_SCRATCH] = scratch;
     const workers: AnyWorker[] = [];
@@ -102,25 +138,27 @@ export class ThreadPool {
           };
         }),
       );
-      if (isNode) {
-        const { Worker } = await import('node:worker_threads');
-        // From TypeScript sources (tests, tsx) the worker registers tsx's loader before importing worker.ts.
-        const w = fromSource
-          ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`, { eval: true, workerData: init })
-          : new Worker(url, { workerData: init });
-        w.on('message', (m) => onMessage(m as { type: string; message?: string }));
-        w.on('error', (e) => onDeath(`worker ${tid} crashed: ${e.message}`));
-        w.on('exit', (code) => {
-          pool.exited++;
-          if (!pool.terminated) onDeath(`worker ${tid} exited (code ${code})`);
+      if (platform) {
+        // Node: the platform module starts worker.js next to this file (worker.ts from the source tree, via tsx)
+        const w = platform.startWorker(import.meta.url, init, {
+          message: (m) => onMessage(m as { type: string; message?: string }),
+          error: (message) => onDeath(`worker ${tid} crashed: ${message}`),
+          exit: (code) => {
+            pool.exited++;
+            if (!pool.terminated) onDeath(`worker ${tid} exited (code ${code})`);
+          },
         });
         workers.push(w);
       } else {
-        const W = (globalThis as unknown as { Worker: new (u: URL, o: { type: string }) => AnyWorker & { onmessage: unknown; onerror: unknown } }).Worker;
-        const w = new W(url, { type: 'module' });
-        w.onmessage = (e: { data: { type: string; message?: string } }) => onMessage(e.data);
-        w.onerror = (e: { message?: string }) => onDeath(`worker ${tid} crashed: ${e.message ?? 'error'}`);
-        w.postMessage!(init);
+        // Browsers: written literally so that bundlers (Vite, webpack) bundle the worker and rewrite its URL
+        const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+        w.onmessage = (e: MessageEvent<{ type: string; message?: string }>) => onMessage(e.data);
+        w.onerror = (e: ErrorEvent) => {
+          e.preventDefault();
+          const where = import.meta.url.replace(/[^/]*$/, 'worker.js');
+          onDeath(`worker ${tid} crashed: ${e.message || `cannot start the worker script ${where} (a bundler that does not follow new URL(..., import.meta.url) must emit fastnn's dist/backends/worker.js there)`}`);
+        };
+        w.postMessage(init);
         workers.push(w);
       }
     }

@@ -1,31 +1,30 @@
 /**
- * A training worker (Node worker_threads or a browser module Worker): instantiates the backend's kernels on
- * the shared memory it is given, then sleeps on the control block until the host posts a command, runs its
- * share of trainBatchesThreaded, and reports back through the same control block (src/backends/threads.ts).
+ * A training worker, written for browsers' module Workers (Node runs it through the prelude in
+ * platform/node.js, which provides the same globalThis.onmessage / postMessage). Its first message is the
+ * WorkerInit; it instantiates the backend's kernels on that shared memory, then sleeps on the control block
+ * until the host posts a command, runs its share of trainBatchesThreaded, and reports back through the same
+ * control block (src/backends/threads.ts). No dynamic imports and no Node built-ins, so bundlers emit it as
+ * one self-contained file.
  */
 import { SYNC_ABORT, SYNC_COUNT, type KernelExports } from '../abi.js';
 import { createJsKernels } from '../kernels/js/index.js';
 import { CMD_COUNT, CMD_FIRST, CMD_GEN, CMD_PLAN, CMD_QUIT, CRASH_HOW, CRASH_TID, DEAD, DONE, ERROR, LOSS_F64, type WorkerInit } from './thread-protocol.js';
 
-interface Port {
+interface Scope {
   postMessage(m: unknown): void;
+  onmessage: ((e: { data: WorkerInit }) => void) | null;
 }
 
-async function main(): Promise<void> {
-  let port: Port;
-  let init: WorkerInit;
-  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-  if (isNode) {
-    const wt = await import('node:worker_threads');
-    port = wt.parentPort!;
-    init = wt.workerData as WorkerInit;
-  } else {
-    const scope = globalThis as unknown as Port & { onmessage: ((e: { data: WorkerInit }) => void) | null };
-    port = scope;
-    init = await new Promise<WorkerInit>((resolve) => {
-      scope.onmessage = (e) => resolve(e.data);
-    });
-  }
+const scope = globalThis as unknown as Scope;
+/** Node runs this worker through platform/node.js's prelude; `process` is a global there (no import needed). */
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+scope.onmessage = (e) => {
+  scope.onmessage = null;
+  void main(e.data);
+};
+
+async function main(init: WorkerInit): Promise<void> {
+  const port = scope;
   const { memory, module, tid, nthreads, ctl } = init;
   let kernels: KernelExports;
   try {
@@ -83,5 +82,3 @@ async function main(): Promise<void> {
     Atomics.notify(I, DONE);
   }
 }
-
-void main();
