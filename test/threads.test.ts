@@ -181,12 +181,7 @@ describe('process lifetime', () => {
       const r = net.train(x, x.map((v) => [v[0], v[1] / 2]), { epochs: 3, learningRate: 0.1 });
       console.log('trained', r.epochs, net.threads);
     `;
-    const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: new URL('../', import.meta.url), timeout: 30_000, encoding: 'utf8',
-    });
-    expect(res.error, res.stderr).toBeUndefined();
-    expect(res.stdout.trim(), res.stderr).toBe('trained 3 2');
-    expect(res.status).toBe(0);
+    expectScriptPrints(script, 'trained 3 2', 30_000);
   });
 
   // Atomics.waitAsync and unref'd workers do not keep Node alive: without the workers being ref'd while a command is
@@ -199,12 +194,7 @@ describe('process lifetime', () => {
       const r = await net.trainAsync(x, x.map((v) => [v[0], v[1] / 2]), { epochs: 40, learningRate: 0.1 });
       console.log('trained', r.epochs, net.threads);
     `;
-    const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: new URL('../', import.meta.url), timeout: 60_000, encoding: 'utf8',
-    });
-    expect(res.error, res.stderr).toBeUndefined();
-    expect(res.stdout.trim(), res.stderr).toBe('trained 40 2');
-    expect(res.status).toBe(0);
+    expectScriptPrints(script, 'trained 40 2', 60_000);
   });
 });
 
@@ -243,3 +233,13 @@ describe('threads under V8 baseline code (regression)', () => {
     expect(r.fails).toBe(0);
   });
 });
+
+/** Runs `script` as a plain Node process (ES module, TypeScript through tsx, from the repository root): it must print `want` and exit 0. */
+function expectScriptPrints(script: string, want: string, timeout: number): void {
+  const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: new URL('../', import.meta.url), timeout, encoding: 'utf8',
+  });
+  expect(res.error, res.stderr).toBeUndefined();
+  expect(res.stdout.trim(), res.stderr).toBe(want);
+  expect(res.status).toBe(0);
+}
