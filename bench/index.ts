@@ -200,6 +200,9 @@ function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResul
     const kf = ep(`${effective} (fused kernel only)`);
     add(`${tag} fused epoch kernel samples/s / numpy 1 thread`, kf?.samplesPerSec && numpy.mlp1 ? kf.samplesPerSec / numpy.mlp1.samplesPerSec : null, 0.6,
       `${num(kf?.samplesPerSec)} vs ${num(numpy.mlp1?.samplesPerSec)} samples/s (data already in memory, like numpy's)${fail}`);
+    const ds = ep(`${effective} (Dataset)`);
+    add(`${tag} Network.train epoch on a Dataset / fused kernel`, ds?.samplesPerSec && kf?.samplesPerSec ? ds.samplesPerSec / kf.samplesPerSec : null, 0.95,
+      `${num(ds?.samplesPerSec)} vs ${num(kf?.samplesPerSec)} samples/s (Network.train(x, y): ${num(e?.samplesPerSec)})${fail}`);
     const e2 = ep(`${effective} ×2 threads`);
     add(`${tag} train epoch 2 threads / 1 thread`, e2?.samplesPerSec && e?.samplesPerSec ? e2.samplesPerSec / e.samplesPerSec : null, 1.8,
       `${num(e2?.samplesPerSec)} vs ${num(e?.samplesPerSec)} samples/s (Network.train)${fail}`);

@@ -1,6 +1,6 @@
 /** fastnn: fast, float64, seeded dense neural networks (docs/API.md). */
-export { Network } from './network.js';
-export type { Chunk, ChunkSource, EpochInfo, Init, LayerParameters, NetworkJSON, NetworkOptions, OptimizerJSON, TrainOptions, TrainResult } from './network.js';
+export { Network, Dataset } from './network.js';
+export type { AsyncTrainOptions, Chunk, ChunkSource, EpochInfo, Init, LayerParameters, NetworkJSON, NetworkOptions, OptimizerJSON, TrainOptions, TrainResult } from './network.js';
 export { loadBackend, availableBackends } from './backends/index.js';
 export type { LoadOptions } from './backends/index.js';
 export type { Activation, AdamHyper, Backend, BackendName, BackendVariant, Loss, Mat, Optimizer } from './backend.js';

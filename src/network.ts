@@ -10,25 +10,24 @@
  * own workspace (inside onEpoch with the live parameters, between trainAsync's slices with those of the last
  * completed epoch); writes are refused with NnError; dispose() ends the run with DisposedError after the current step.
  */
-import { SCRATCH_BYTES, SYNC_BYTES } from './abi.js';
-import type { Backend, BackendName } from './backend.js';
-import { memoryIsShared } from './backends/heap.js';
+import type { Activation, Backend, BackendName, Loss } from './backend.js';
 import { hostOf, type KernelHost } from './backends/host.js';
-import { resolveBackend } from './net/backend-option.js';
-import { ThreadPool, nodeThreadCount, poolForSyncTrain } from './backends/threads.js';
+import { ThreadPool, poolForSyncTrain } from './backends/threads.js';
 import { checkOptions, describeValue, optBool, optInt, optPositive, toMatrix } from './check.js';
 import { DisposedError, NnError, OptionError } from './errors.js';
 import type { Input, Matrix } from './matrix.js';
 import { backprop, evaluateAll, forwardAll } from './net/inference.js';
 import { NetMemory, checkFits, type ParamPtrs, type StatePtrs } from './net/memory.js';
+import { resolveBackend } from './net/backend-option.js';
 import {
-  MAX_THREADS, MAX_WIDTH, checkData, checkParameters, checkThreads, resolveNetworkOptions, resolveTrain, resolveTrainOptions,
+  MAX_WIDTH, checkData, checkParameters, checkSignal, checkThreads, randomSeed, resolveNetworkOptions, resolveTrainOptions,
   type LayerParameters, type NetworkOptions, type NetworkShape, type ResolvedTrain, type TrainOptions, type TrainResult,
 } from './net/options.js';
-import { TrainingRun } from './net/run.js';
+import { TrainingRun, type RunData } from './net/run.js';
+import { Dataset, evaluateDataset, isDataset, trainArgs } from './net/dataset.js';
 import { StreamRun, type ChunkSource } from './net/stream.js';
+import { startThreads } from './net/threads.js';
 import { encodeNetwork, parseNetworkJSON, type NetworkJSON } from './net/serialize.js';
-import type { Activation, Loss } from './backend.js';
 import { Mulberry32 } from './rng.js';
 import { toOnnx, type ToOnnxOptions } from './onnx/export.js';
 import { onnxToJSON, relabel } from './onnx/import.js';
@@ -36,6 +35,10 @@ import { onnxToJSON, relabel } from './onnx/import.js';
 export type { EpochInfo, Init, LayerParameters, NetworkOptions, TrainOptions, TrainResult } from './net/options.js';
 export type { NetworkJSON, OptimizerJSON } from './net/serialize.js';
 export type { Chunk, ChunkSource } from './net/stream.js';
+export { Dataset } from './net/dataset.js';
+
+/** trainAsync's options: train's, plus an AbortSignal and the slice length on one thread. */
+export type AsyncTrainOptions = TrainOptions & { signal?: AbortSignal; sliceMs?: number };
 export { MAX_THREADS } from './net/options.js';
 
 /** What the internal module (src/internal.ts) may see of a network: its memory plan and its threads. */
@@ -67,6 +70,7 @@ export class Network {
   private run: OpenRun | null = null;
   private runOp = '';
   private stop: AbortController | null = null;
+  private runRelease: () => void = () => undefined;
   private pool: ThreadPool | null = null;
 
   private constructor(op: string, backend: Backend, host: KernelHost, ownsBackend: boolean, shape: NetworkShape, seed: number) {
@@ -118,7 +122,7 @@ export class Network {
     try {
       net = new Network(op, backend, hostOf(op, backend), owns, shape, seed);
       fill(net);
-      await net.startThreadsIfAsked(threads);
+      net.pool = await startThreads(net.mem, threads);
       return net;
     } catch (e) {
       if (net) net.dispose();
@@ -172,10 +176,24 @@ export class Network {
   }
 
   /** Loss over (x, y) (the training loss's definition), and accuracy: argmax for > 1 output, 0.5 threshold for 1. */
-  evaluate(x: Input, y: Input): { loss: number; accuracy?: number } {
+  evaluate(x: Input, y: Input): { loss: number; accuracy?: number };
+  evaluate(data: Dataset): { loss: number; accuracy?: number };
+  evaluate(x: Input | Dataset, y?: Input): { loss: number; accuracy?: number } {
     const params = this.readParams('evaluate');
-    const { X, Y } = checkData('evaluate', this.shape, x, y);
+    if (isDataset(x)) return evaluateDataset('evaluate', this.mem, params, x);
+    const { X, Y } = checkData('evaluate', this.shape, x, y as Input);
     return evaluateAll('evaluate', this.mem, params, X, Y);
+  }
+
+  /**
+   * Copies (x, y) into this network's backend memory once, checked against its widths and loss, for train,
+   * trainAsync and evaluate without a per-call check and copy. Any network on the same backend with the same widths
+   * can use it; dispose() frees it.
+   */
+  dataset(x: Input, y: Input): Dataset {
+    this.enter('dataset');
+    const { X, Y } = checkData('dataset', this.shape, x, y);
+    return new Dataset('dataset', this.mem.host, X, Y, this.loss);
   }
 
   /**
@@ -195,11 +213,14 @@ export class Network {
    * @throws TrainingError when the loss or a parameter becomes NaN or infinite (the parameters are then those after
    *   the last finite epoch) or a training thread fails (the parameters are those after the last completed epoch).
    */
-  train(x: Input, y: Input, options: TrainOptions): TrainResult {
+  train(x: Input, y: Input, options: TrainOptions): TrainResult;
+  /** Trains on a Dataset made by dataset(): no per-call check or copy of the data. */
+  train(data: Dataset, options: TrainOptions): TrainResult;
+  train(a: Input | Dataset, b: Input | TrainOptions, c?: TrainOptions): TrainResult {
     this.enter('train', true);
-    const { r, X, Y } = resolveTrain('train', this.shape, x, y, options);
+    const { r, data, release } = trainArgs('train', this.shape, this.mem.host, a, b, c, [], false);
     const pool = poolForSyncTrain(this.pool); // null where this thread may not block (a page's main thread)
-    const run = this.openRun('train', r, X, Y, r.onEpoch === null && r.validation === null);
+    const run = this.openRun('train', r, data, r.onEpoch === null && r.validation === null, release);
     try {
       for (;;) {
         const { first, count } = run.chunk(Infinity);
@@ -228,13 +249,15 @@ export class Network {
    * the event loop between slices. Aborting (signal) restores the parameters of the last completed epoch and
    * rejects with the signal's reason.
    */
-  async trainAsync(x: Input, y: Input, options: TrainOptions & { signal?: AbortSignal; sliceMs?: number }): Promise<TrainResult> {
+  async trainAsync(x: Input, y: Input, options: AsyncTrainOptions): Promise<TrainResult>;
+  async trainAsync(data: Dataset, options: AsyncTrainOptions): Promise<TrainResult>;
+  async trainAsync(a: Input | Dataset, b: Input | AsyncTrainOptions, c?: AsyncTrainOptions): Promise<TrainResult> {
     this.enter('trainAsync', true);
-    const { r, X, Y, o } = resolveTrain('trainAsync', this.shape, x, y, options, ['signal', 'sliceMs'], true);
+    const { r, data, o, release } = trainArgs('trainAsync', this.shape, this.mem.host, a, b, c, ['signal', 'sliceMs'], true);
     const signal = checkSignal('trainAsync', o.signal);
     const sliceMs = optPositive('trainAsync', 'sliceMs', o.sliceMs, 8);
     signal?.throwIfAborted();
-    const run = this.openRun('trainAsync', r, X, Y, false);
+    const run = this.openRun('trainAsync', r, data, false, release);
     const stop = this.stop!;
     const onAbort = (): void => stop.abort(signal!.reason);
     signal?.addEventListener('abort', onAbort);
@@ -379,14 +402,21 @@ export class Network {
     if (this.mem.host.disposed) throw new DisposedError(`${op}: the network's ${this.backend.name} backend was disposed during training`);
   }
 
-  private openRun(op: string, r: ResolvedTrain, X: Matrix, Y: Matrix, multiEpoch: boolean): TrainingRun {
-    const run = new TrainingRun(this.mem, op, r, X, Y, multiEpoch, this.rng, (vx, vy) => evaluateAll(op, this.mem, this.mem, vx, vy));
-    this.beginRun(op, run);
+  private openRun(op: string, r: ResolvedTrain, data: RunData, multiEpoch: boolean, release: () => void): TrainingRun {
+    let run: TrainingRun;
+    try {
+      run = new TrainingRun(this.mem, op, r, data, multiEpoch, this.rng, (vx, vy) => evaluateAll(op, this.mem, this.mem, vx, vy));
+    } catch (e) {
+      release();
+      throw e;
+    }
+    this.beginRun(op, run, release);
     return run;
   }
 
   /** The network is busy with `run` until closeRun; `stop` ends it early (dispose, the caller's signal). */
-  private beginRun(op: string, run: OpenRun): AbortController {
+  private beginRun(op: string, run: OpenRun, release: () => void = () => undefined): AbortController {
+    this.runRelease = release;
     this.run = run;
     this.runOp = op;
     this.stop = new AbortController();
@@ -395,6 +425,8 @@ export class Network {
 
   private closeRun(run: OpenRun): void {
     run.close();
+    this.runRelease();
+    this.runRelease = () => undefined;
     this.run = null;
     this.stop = null;
     if (this.isDisposed) this.mem.releaseAll(this);
@@ -405,22 +437,6 @@ export class Network {
     return Math.max(1, Math.floor(2 ** 30 / (this.threads * (2 * this.layers.length + 4))));
   }
 
-  /** Starts worker threads when asked for more than one and the engine can share memory with workers. */
-  private async startThreadsIfAsked(threads: number | 'auto'): Promise<void> {
-    const n = threads === 'auto' ? Math.min(MAX_THREADS, await nodeThreadCount()) : threads;
-    if (n <= 1) return;
-    const host = this.mem.host;
-    const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
-    if (!memoryIsShared(host.memory) || isolated === false) {
-      warnOnce(
-        'fastnn: threads need shared memory that workers can use, which this page does not have (serve it cross-origin isolated: ' +
-          'Cross-Origin-Opener-Policy: same-origin, Cross-Origin-Embedder-Policy: require-corp); training on 1 thread',
-      );
-      return;
-    }
-    this.pool = await ThreadPool.create(host, n, this.mem.alloc(SYNC_BYTES), this.mem.alloc(n * SCRATCH_BYTES, false));
-    this.mem.owned.pool = this.pool;
-  }
 }
 
 // ---------------------------------------------------------------------- helpers
@@ -431,26 +447,7 @@ interface OpenRun {
   close(): void;
 }
 
-function checkSignal(op: string, signal: unknown): AbortSignal | undefined {
-  if (signal !== undefined && !(typeof AbortSignal !== 'undefined' && signal instanceof AbortSignal)) {
-    throw new OptionError(`${op}: signal must be an AbortSignal, received ${describeValue(signal)}`);
-  }
-  return signal;
-}
-
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-let warned = false;
-function warnOnce(message: string): void {
-  if (warned) return;
-  warned = true;
-  console.warn(message);
-}
-
-function randomSeed(): number {
-  const c = (globalThis as { crypto?: { getRandomValues?(a: Uint32Array): Uint32Array } }).crypto;
-  if (c?.getRandomValues) return c.getRandomValues(new Uint32Array(1))[0]!;
-  return Math.floor(Math.random() * 0x100000000);
-}

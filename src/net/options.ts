@@ -254,3 +254,17 @@ export function checkParameters(op: string, layers: readonly number[], params: u
       }
     });
 }
+
+export function checkSignal(op: string, signal: unknown): AbortSignal | undefined {
+  if (signal !== undefined && !(typeof AbortSignal !== 'undefined' && signal instanceof AbortSignal)) {
+    throw new OptionError(`${op}: signal must be an AbortSignal, received ${describeValue(signal)}`);
+  }
+  return signal;
+}
+
+/** A seed for a network created without one (readable as net.seed). */
+export function randomSeed(): number {
+  const c = (globalThis as { crypto?: { getRandomValues?(a: Uint32Array): Uint32Array } }).crypto;
+  if (c?.getRandomValues) return c.getRandomValues(new Uint32Array(1))[0]!;
+  return Math.floor(Math.random() * 0x100000000);
+}

@@ -55,6 +55,9 @@ export function reportEpoch(
   }
 }
 
+/** A run's data: matrices to copy into backend memory, or the blocks of a resident Dataset (used in place). */
+export type RunData = { rows: number; X: Matrix; Y: Matrix } | { rows: number; x: number; y: number };
+
 export class TrainingRun {
   readonly plan: number;
   /** Batches per epoch. */
@@ -64,6 +67,8 @@ export class TrainingRun {
   private readonly n: number;
   private readonly spanMax: number;
   private readonly blocks: { xData: number; yData: number; order: number; losses: number };
+  /** the data blocks are this run's (copied in), not a Dataset's */
+  private readonly ownsData: boolean;
   private readonly snapshot: Snapshot;
   private readonly losses: number[] = [];
   /** epochs completed */
@@ -86,14 +91,14 @@ export class TrainingRun {
     private readonly mem: NetMemory,
     private readonly op: string,
     private readonly r: ResolvedTrain,
-    X: Matrix,
-    Y: Matrix,
+    data: RunData,
     multiEpoch: boolean,
     private readonly rng: Mulberry32,
     private readonly evaluate: (X: Matrix, Y: Matrix) => { loss: number; accuracy: number },
   ) {
     const { layers } = mem.shape;
-    const n = X.rows, nIn = layers[0]!, nOut = layers[layers.length - 1]!;
+    const n = data.rows, nIn = layers[0]!, nOut = layers[layers.length - 1]!;
+    const copy = 'X' in data; // else the data is resident (a Dataset): no allocation and no copy
     this.n = n;
     this.nb = Math.ceil(n / r.batch);
     this.spanMax = multiEpoch ? Math.max(1, Math.min(r.epochs, Math.floor(2 ** 20 / n))) : 1;
@@ -101,7 +106,7 @@ export class TrainingRun {
     const snapshotBytes = Snapshot.bytes(mem, r.optimizer);
     const needed =
       mem.workspaceNeed('train', r.batch) + mem.optimizerNeed(r.optimizer) + snapshotBytes +
-      (n * (nIn + nOut) * 8 + 16) + (n * this.spanMax * 4 + 16) + (this.nb * this.spanMax * 8 + 16) +
+      (copy ? n * (nIn + nOut) * 8 + 32 : 0) + (n * this.spanMax * 4 + 16) + (this.nb * this.spanMax * 8 + 16) +
       (r.validation ? mem.workspaceNeed('read', Math.min(256, r.validation.x.rows)) : 0);
     checkFits(op, mem.host, needed);
     const allocated: number[] = [];
@@ -115,8 +120,8 @@ export class TrainingRun {
       mem.ensureOptimizer(r.optimizer);
       this.plan = this.ws.plan;
       this.blocks = {
-        xData: alloc(n * nIn * 8),
-        yData: alloc(n * nOut * 8),
+        xData: copy ? alloc(n * nIn * 8) : data.x,
+        yData: copy ? alloc(n * nOut * 8) : data.y,
         order: alloc(n * this.spanMax * 4),
         losses: alloc(this.nb * this.spanMax * 8),
       };
@@ -125,9 +130,12 @@ export class TrainingRun {
       for (const p of allocated) mem.release(p);
       throw e;
     }
-    const F = mem.host.f64();
-    F.set(X.data, this.blocks.xData >> 3);
-    F.set(Y.data, this.blocks.yData >> 3);
+    if (copy) {
+      const F = mem.host.f64();
+      F.set(data.X.data, this.blocks.xData >> 3);
+      F.set(data.Y.data, this.blocks.yData >> 3);
+    }
+    this.ownsData = copy;
     this.writePlan();
     this.startSpan();
   }
@@ -220,7 +228,8 @@ export class TrainingRun {
     const { mem } = this;
     if (mem.host.disposed || !mem.owned.blocks.has(this.snapshot.ptr)) return;
     mem.host.i32()[(this.plan >> 2) + PLAN_LOSSES] = 0; // the plan must not point at freed memory
-    for (const p of [this.snapshot.ptr, this.blocks.losses, this.blocks.order, this.blocks.yData, this.blocks.xData]) mem.release(p);
+    for (const p of [this.snapshot.ptr, this.blocks.losses, this.blocks.order]) mem.release(p);
+    if (this.ownsData) for (const p of [this.blocks.yData, this.blocks.xData]) mem.release(p);
   }
 
   // ---------------------------------------------------------------- internals

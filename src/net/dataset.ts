@@ -1,0 +1,161 @@
+/**
+ * Dataset: training data copied into a backend's memory once, validated once, and then used by train, trainAsync
+ * and evaluate without the per-call check and copy (for users who call train once per epoch, or evaluate often).
+ * It belongs to one backend and can serve every network on that backend whose input and output widths match.
+ * It never changes after it is made; dispose() frees it (after any run that uses it has ended).
+ */
+import type { Loss } from '../backend.js';
+import type { KernelHost } from '../backends/host.js';
+import { checkTargets } from '../check.js';
+import { BackendError, DisposedError, ShapeError } from '../errors.js';
+import type { Input, Matrix } from '../matrix.js';
+import { evaluateAll } from './inference.js';
+import { checkFits, type NetMemory, type ParamPtrs } from './memory.js';
+import { resolveTrain, resolveTrainOptions, type NetworkShape, type ResolvedTrain } from './options.js';
+import type { RunData } from './run.js';
+
+interface DatasetState {
+  host: KernelHost;
+  x: number;
+  y: number;
+  users: number;
+  disposed: boolean;
+  /** per loss: null when y suits it, else the refusal's message */
+  targets: Map<Loss, string | null>;
+}
+
+const states = new WeakMap<Dataset, DatasetState>();
+
+export class Dataset {
+  /** samples */
+  readonly rows: number;
+  /** columns of x */
+  readonly inputs: number;
+  /** columns of y */
+  readonly outputs: number;
+
+  /** @internal use Network.dataset(x, y) */
+  constructor(op: string, host: KernelHost, X: Matrix, Y: Matrix, loss: Loss) {
+    this.rows = X.rows;
+    this.inputs = X.cols;
+    this.outputs = Y.cols;
+    checkFits(op, host, (X.data.length + Y.data.length) * 8 + 32);
+    const x = host.allocBytes(X.data.length * 8, false);
+    let y: number;
+    try {
+      y = host.allocBytes(Y.data.length * 8, false);
+    } catch (e) {
+      host.freeBytes(x);
+      throw e;
+    }
+    const F = host.f64();
+    F.set(X.data, x >> 3);
+    F.set(Y.data, y >> 3);
+    states.set(this, { host, x, y, users: 0, disposed: false, targets: new Map([[loss, null]]) });
+  }
+
+  get disposed(): boolean {
+    return stateOf(this).disposed;
+  }
+
+  /** Frees the data; later use throws DisposedError. A run that uses it keeps it until the run ends. */
+  dispose(): void {
+    const st = stateOf(this);
+    if (st.disposed) return;
+    st.disposed = true;
+    if (st.users === 0) free(st);
+  }
+}
+
+function stateOf(ds: Dataset): DatasetState {
+  const st = states.get(ds);
+  if (!st) throw new BackendError('Dataset: not a Dataset made by Network.dataset()');
+  return st;
+}
+
+function free(st: DatasetState): void {
+  if (st.host.disposed) return;
+  st.host.freeBytes(st.x);
+  st.host.freeBytes(st.y);
+}
+
+export function isDataset(v: unknown): v is Dataset {
+  return typeof v === 'object' && v !== null && states.has(v as Dataset);
+}
+
+/**
+ * Checks that `ds` can train or evaluate a network of `shape` on `host`, and takes a use of it (release with the
+ * returned function). Returns its blocks and Matrix views of them (views are short-lived: memory may grow).
+ * @throws DisposedError, BackendError (another backend), ShapeError (widths, or targets outside the loss's domain).
+ */
+export function useDataset(op: string, ds: Dataset, host: KernelHost, shape: NetworkShape): { x: number; y: number; release: () => void } {
+  const st = stateOf(ds);
+  if (st.disposed || st.host.disposed) throw new DisposedError(`${op}: the dataset was disposed`);
+  if (st.host !== host) throw new BackendError(`${op}: the dataset lives in another backend's memory; make it with this network's dataset()`);
+  const nIn = shape.layers[0]!, nOut = shape.layers[shape.layers.length - 1]!;
+  if (ds.inputs !== nIn || ds.outputs !== nOut) {
+    throw new ShapeError(`${op}: the dataset is ${ds.rows}×${ds.inputs} → ${ds.outputs}, but the network takes ${nIn} inputs and gives ${nOut} outputs`);
+  }
+  let verdict = st.targets.get(shape.loss);
+  if (verdict === undefined) {
+    try {
+      checkTargets(op, 'dataset y', datasetViews(ds).Y, shape.loss);
+      verdict = null;
+    } catch (e) {
+      verdict = (e as Error).message;
+    }
+    st.targets.set(shape.loss, verdict);
+  }
+  if (verdict !== null) throw new ShapeError(verdict);
+  st.users++;
+  let released = false;
+  return {
+    x: st.x, y: st.y,
+    release: () => {
+      if (released) return;
+      released = true;
+      st.users--;
+      if (st.disposed && st.users === 0) free(st);
+    },
+  };
+}
+
+/** Matrix views of a dataset's rows in backend memory (valid until the memory next grows). */
+export function datasetViews(ds: Dataset): { X: Matrix; Y: Matrix } {
+  const st = stateOf(ds);
+  const F = st.host.f64();
+  return {
+    X: { rows: ds.rows, cols: ds.inputs, data: F.subarray(st.x >> 3, (st.x >> 3) + ds.rows * ds.inputs) },
+    Y: { rows: ds.rows, cols: ds.outputs, data: F.subarray(st.y >> 3, (st.y >> 3) + ds.rows * ds.outputs) },
+  };
+}
+
+/**
+ * The arguments of train / trainAsync: (x, y, options) or (dataset, options). Validates the options and the data
+ * and returns what a TrainingRun takes, plus the release of a dataset's use (a no-op for copied data).
+ */
+export function trainArgs(
+  op: string, shape: NetworkShape, host: KernelHost, a: unknown, b: unknown, c: unknown, extraKeys: readonly string[], copy: boolean,
+): { r: ResolvedTrain; o: Record<string, unknown>; data: RunData; release: () => void } {
+  if (isDataset(a)) {
+    const { r, o } = resolveTrainOptions(op, shape, b, extraKeys);
+    const use = useDataset(op, a, host, shape);
+    return { r, o, data: { rows: a.rows, x: use.x, y: use.y }, release: use.release };
+  }
+  const { r, X, Y, o } = resolveTrain(op, shape, a as Input, b as Input, c, extraKeys, copy);
+  return { r, o, data: { rows: X.rows, X, Y }, release: () => undefined };
+}
+
+/** evaluate(dataset): the read workspace is made first, so the views of the dataset stay valid while it runs. */
+export function evaluateDataset(op: string, mem: NetMemory, params: ParamPtrs, ds: Dataset): { loss: number; accuracy: number } {
+  const use = useDataset(op, ds, mem.host, mem.shape);
+  try {
+    const rows = Math.max(1, Math.min(256, ds.rows));
+    checkFits(op, mem.host, mem.workspaceNeed('read', rows));
+    mem.workspace('read', rows);
+    const { X, Y } = datasetViews(ds);
+    return evaluateAll(op, mem, params, X, Y);
+  } finally {
+    use.release();
+  }
+}
