@@ -45,5 +45,10 @@ export async function serve(root, { isolated }) {
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}`, notFound, close: () => new Promise((ok) => server.close(ok)) };
+  return { url: `http://127.0.0.1:${port}`, notFound, close: () => new Promise((ok) => {
+    // the browser's network process may keep an idle keep-alive connection open after the tab closed: close() alone
+    // would wait for it forever
+    server.closeAllConnections();
+    server.close(ok);
+  }) };
 }
