@@ -39,12 +39,13 @@ export const MIME_TYPES = {
 
 /**
  * Starts the server.
- * @param {{ root: string, port?: number, isolated?: boolean, host?: string, index?: string }} options
+ * @param {{ root: string, port?: number, isolated?: boolean, host?: string, index?: string, onNotFound?: (path: string) => void }} options
  *   root: directory served (read-only); port: 0 picks a free one; isolated: COOP/COEP headers (default true);
- *   index: the path `/` redirects to (default: none, `/` lists nothing and serves root/index.html if present).
+ *   index: the path `/` redirects to (default: none, `/` lists nothing and serves root/index.html if present);
+ *   onNotFound: called with the path of every request answered 404 (the browser tests fail a page that asked for one).
  * @returns {Promise<{ url: string, port: number, close: () => Promise<void> }>} url = http://127.0.0.1:PORT/
  */
-export async function serve({ root, port = 5173, isolated = true, host = '127.0.0.1', index } = {}) {
+export async function serve({ root, port = 5173, isolated = true, host = '127.0.0.1', index, onNotFound } = {}) {
   if (typeof root !== 'string' || root === '') throw new TypeError(`serve: root must be a directory path, received ${String(root)}`);
   const base = path.resolve(root);
   const info = await stat(base).catch(() => null);
@@ -58,6 +59,7 @@ export async function serve({ root, port = 5173, isolated = true, host = '127.0.
       common['Cross-Origin-Resource-Policy'] = 'same-origin';
     }
     const fail = (status, text) => {
+      if (status === 404 && onNotFound) onNotFound(decodeURIComponentSafe(new URL(req.url ?? '/', 'http://localhost').pathname));
       res.writeHead(status, { ...common, 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(req.method === 'HEAD' ? undefined : `${status} ${text}\n`);
     };
@@ -91,7 +93,11 @@ export async function serve({ root, port = 5173, isolated = true, host = '127.0.
         }
         return sendFile(file, st);
       },
-      () => fail(404, 'not found'),
+      () => {
+        // a page without an icon: no 404 (a browser would log it as a console error)
+        if (pathname === '/favicon.ico') return res.writeHead(204, common).end();
+        return fail(404, 'not found');
+      },
     );
 
     async function sendFile(f, st) {
@@ -119,6 +125,14 @@ export async function serve({ root, port = 5173, isolated = true, host = '127.0.
       server.close(() => resolve(undefined));
     }),
   };
+}
+
+function decodeURIComponentSafe(s) {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 // CLI

@@ -16,6 +16,7 @@ import type { Backend, Optimizer } from '../backend.js';
 import { actCode, lossCode } from '../backends/heap.js';
 import type { KernelHost } from '../backends/host.js';
 import type { ThreadPool } from '../backends/threads.js';
+import { firstNonFinite } from '../check.js';
 import { ShapeError } from '../errors.js';
 import { mulberry32, normalFrom } from '../rng.js';
 import type { Init, LayerParameters, NetworkShape, ResolvedTrain } from './options.js';
@@ -233,9 +234,7 @@ export class NetMemory {
     const F = this.host.f64(), { layers } = this.shape;
     for (let l = 0; l < this.L; l++) {
       for (const [p, n] of [[this.w[l]!, layers[l]! * layers[l + 1]!], [this.b[l]!, layers[l + 1]!]] as const) {
-        let s = 0;
-        for (let i = p >> 3, e = i + n; i < e; i++) s += F[i]! * 0; // NaN for any NaN or ±Infinity
-        if (s !== 0) return false;
+        if (firstNonFinite(F.subarray(p >> 3, (p >> 3) + n)) >= 0) return false;
       }
     }
     return true;
