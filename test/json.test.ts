@@ -203,7 +203,8 @@ describe.each(BACKEND_DEFAULTS)('JSON on $label', (bc) => {
         const t0 = performance.now();
         await expectNnReject(() => Network.fromJSON(mutate((j) => { j.layers = layers; j.activations = layers.slice(1).map(() => 'tanh'); }), backend),
           'Network.fromJSON');
-        expect(performance.now() - t0, `layers ${layers.join(',')}`).toBeLessThan(200);
+        // a bound that tells "refused from the header" from "tried to build it" (seconds to minutes), not a speed goal
+        expect(performance.now() - t0, `layers ${layers.join(',')}`).toBeLessThan(2000);
       }
       expect(backend.memoryBytes()).toBe(mem);
       expect(backend.usedBytes()).toBe(u);
