@@ -13,11 +13,12 @@ import path from 'node:path';
 import { loadRows, rowTitle, type BackendRow } from './backends.js';
 import { QUICK, REPO_ROOT, environment, probeWasmFeatures, type Environment } from './env.js';
 import { benchInstantiate } from './instantiate.bench.js';
-import { KERNELS, TOL, benchKernels, kernelTaskName, sink as kernelSink, verifyKernels, type Failures } from './kernels.bench.js';
+import { KERNELS, PROBE_ITERATIONS, TOL, annotateCeiling, benchCeiling, benchKernels, ceilingOf, kernelTaskName, probeFlops, probeWhat, sink as kernelSink, verifyKernels, type Failures } from './kernels.bench.js';
 import { benchElementwise } from './elementwise.bench.js';
 import { BASELINE_DIR, runNumpy, type NumpyResults } from './numpy.js';
 import { Notes, ms, num, ratio, table, type Row } from './report.js';
-import { SHAPES, TARGET_SHAPE, shapeLabel, TRAIN } from './shapes.js';
+import { BATCHES, SHAPES, TARGET_SHAPE, shapeLabel, TRAIN } from './shapes.js';
+import { PROBE_CHAINS } from '../src/abi.js';
 import { CONFIGS, benchTraining, sink as trainSink } from './train.bench.js';
 import { renderReport } from './report-html.js';
 
@@ -66,26 +67,41 @@ function printKernels(rows: readonly Row[], numpy: NumpyResults): void {
       const np = numpy.gemm1[`${s.batch},${s.nIn},${s.nOut}`];
       for (const r of rows.filter((x) => x.group === k && x.name.startsWith(`${k} ${shapeLabel(s)} [`))) {
         if (r.status !== 'ok') {
-          body.push([r.name, r.variant ?? '', failCell(r), '', '', '', '', '', '']);
+          body.push([r.name, r.variant ?? '', failCell(r), '', '', '', '', '', '', '']);
           continue;
         }
         body.push([
           r.name, r.variant ?? '', num(r.opsPerSec), ms(r.medianMs), `±${num(r.rme, 2)}%`, num(r.gflops),
+          r.ofCeiling ? num(r.ofCeiling) : '',
           js?.medianMs && r.medianMs ? ratio(js.medianMs / r.medianMs) : '',
           naive?.medianMs && r.medianMs ? ratio(naive.medianMs / r.medianMs) : '',
           k === 'denseForward' && np && r.gflops ? `${num(r.gflops / np)}` : '',
         ]);
       }
-      body.push(['', '', '', '', '', '', '', '', '']);
+      body.push(['', '', '', '', '', '', '', '', '', '']);
     }
     body.pop();
-    log(table(['task', 'build', 'ops/s', 'median', 'rme', 'GFLOP/s', 'vs js', 'vs naive', 'vs numpy'], body, 2));
+    log(table(['task', 'build', 'ops/s', 'median', 'rme', 'GFLOP/s', 'of ceiling', 'vs js', 'vs naive', 'vs numpy'], body, 2));
+    log("'of ceiling' = GFLOP/s ÷ the row's own build's measured ceiling (peakProbe, section 'WASM f64 ceiling')");
     notes.flush(log);
     if (k === 'denseForward') {
       const g = Object.entries(numpy.gemm1).map(([s, v]) => `(${s}) ${v} GFLOP/s`).join(', ');
       log(`numpy matmul, 1 thread: ${g || 'unavailable'}   ('vs numpy' = GFLOP/s ÷ numpy's on the same shape)`);
     }
   }
+}
+
+function printCeiling(rows: readonly Row[]): void {
+  section(`WASM f64 ceiling: peakProbe, ${PROBE_CHAINS} independent multiply-add chains in registers (GFLOP/s = ${probeFlops(1)}·iterations / median)`);
+  const labels = [...new Set(rows.map((r) => r.backend))];
+  log(table(['build', 'variant', 'multiply-add', 'before grid', 'after grid', 'ceiling (higher)'], labels.map((l) => {
+    const [a, b] = [rows.find((r) => r.backend === l && r.name.includes(' before ')), rows.find((r) => r.backend === l && r.name.includes(' after '))];
+    const v = a?.variant ?? b?.variant ?? null;
+    const cell = (r: Row | undefined): string => (!r ? '—' : r.status !== 'ok' ? failCell(r) : `${num(r.gflops)} GFLOP/s ±${num(r.rme, 2)}%`);
+    return [l, v ?? '', probeWhat(v), cell(a), cell(b), num(ceilingOf(rows, l))];
+  }), 3));
+  notes.flush(log);
+  log(`one call = ${PROBE_ITERATIONS.toLocaleString('en-US')} updates of every chain; measured before and after the kernel grid, the higher median is the ceiling`);
 }
 
 function printTraining(rows: readonly Row[], numpy: NumpyResults): void {
@@ -146,7 +162,7 @@ interface Target {
   detail: string;
 }
 
-function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResults, backends: readonly BackendRow[]): Target[] {
+function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResults, backends: readonly BackendRow[], ceilingRows: readonly Row[]): Target[] {
   const out: Target[] = [];
   const add = (target: string, ratio: number | null, need: number, detail: string): void => {
     out.push({ target, ratio, need, verdict: ratio === null ? 'n/a' : ratio >= need ? 'PASS' : 'MISS', detail });
@@ -157,6 +173,22 @@ function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResul
   const np = numpy.gemm1[`${s.batch},${s.nIn},${s.nOut}`];
   const ratioMs = (a?: Row, b?: Row): number | null => (a?.medianMs && b?.medianMs ? b.medianMs / a.medianMs : null);
   const why = (r: Row | undefined, label: string): string => r ? '' : ` (${label}: no result)`;
+
+  // the WASM f64 ceiling: every SIMD build's GEMM rows at 784→128, batch ≥ 32, forward and backward
+  for (const label of ['assemblyscript', 'assemblyscript:simd', 'rust:simd']) {
+    const row = backends.find((b) => b.label === label);
+    if (row?.duplicateOf) continue; // measured under the best build's label
+    const tag = `${label}${row?.variant ? ` (${row.variant})` : ''}`;
+    const c = ceilingOf(ceilingRows, label);
+    for (const batch of BATCHES.filter((b) => b >= 32)) {
+      const sh = { batch, nIn: 784, nOut: 128 };
+      for (const k of KERNELS) {
+        const r = find(kRows, kernelTaskName(k, sh, label));
+        add(`${tag} ${k} ${shapeLabel(sh)} / own WASM ceiling`, r?.ofCeiling ?? null, 0.85,
+          `${num(r?.gflops)} of ${num(c)} GFLOP/s (peakProbe, ${probeWhat(row?.variant ?? null)})${row?.error ? ` — ${label} FAILED to load` : ''}`);
+      }
+    }
+  }
 
   const js = fwd('js');
   add(`js denseForward ${sl} / naive loop`, ratioMs(js, naiveF), 3, `${num(js?.gflops)} vs ${num(naiveF?.gflops)} GFLOP/s${why(js, 'js')}`);
@@ -219,6 +251,16 @@ function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResul
   return out;
 }
 
+/** The highest build ceiling of the run (the report's kernel-chart reference line), with what it measures. */
+function bestCeiling(backends: readonly BackendRow[], cRows: readonly Row[]): { gflops: number; what: string } | undefined {
+  let best: { gflops: number; what: string } | undefined;
+  for (const b of backends) {
+    const c = b.duplicateOf ? null : ceilingOf(cRows, b.label);
+    if (c && (!best || c > best.gflops)) best = { gflops: c, what: `peakProbe, ${b.label}${b.variant && !b.label.includes(':') ? ` (${b.variant})` : ''}: ${probeWhat(b.variant)}` };
+  }
+  return best;
+}
+
 function printTargets(ts: readonly Target[]): void {
   section('Targets (ratios of medians; ≥ need → PASS)');
   log(table(['target', 'ratio', 'need', 'verdict', 'detail'], ts.map((t) => [t.target, t.ratio === null ? '—' : ratio(t.ratio), `${t.need}x`, t.verdict, t.detail]), 1));
@@ -253,7 +295,10 @@ async function main(): Promise<void> {
   }
 
   section(`timing kernels ${elapsed()}`);
+  const cRows = await benchCeiling(backends, log, 'before grid');
   const kRows = await benchKernels(backends, failures, log);
+  cRows.push(...(await benchCeiling(backends, log, 'after grid')));
+  annotateCeiling(kRows, cRows);
   section(`timing element-wise kernels ${elapsed()}`);
   const eRows = await benchElementwise(backends, log);
   section(`timing training ${elapsed()}`);
@@ -262,19 +307,24 @@ async function main(): Promise<void> {
   const iRows = await benchInstantiate(backends);
   log(`  done ${elapsed()}`);
 
+  printCeiling(cRows);
   printKernels(kRows, numpy);
   printTraining(tRows, numpy);
   printElementwise(eRows);
   printInstantiate(iRows);
-  const ts = targets(kRows, tRows, numpy, backends);
+  const ts = targets(kRows, tRows, numpy, backends, cRows);
   printTargets(ts);
 
   const wallSeconds = (performance.now() - t0) / 1000;
+  const best = bestCeiling(backends, cRows);
   const result = {
     environment: env,
     backends: backends.map((b) => ({ label: b.label, name: b.name, title: rowTitle(b), requested: b.requested ?? null, variant: b.variant, error: b.error, coldLoadMs: b.coldLoadMs, duplicateOf: b.duplicateOf ?? null })),
     verification: Object.fromEntries([...failures].map(([k, v]) => [k, Object.fromEntries(v)])),
     numpy,
+    ceilingRows: cRows,
+    ceilings: Object.fromEntries(backends.filter((b) => !b.duplicateOf && ceilingOf(cRows, b.label)).map((b) => [b.label, { gflops: ceilingOf(cRows, b.label)!, what: probeWhat(b.variant) }])),
+    ...(best ? { ceiling: best } : {}),
     kernels: kRows,
     elementwise: eRows,
     training: tRows,

@@ -2,8 +2,9 @@
  * bench/results/report.html: the bench's JSON results drawn as inline SVG (one self-contained file: no scripts,
  * no external styles, fonts or images). Charts:
  *   1. training samples/s per backend and thread count, against numpy (OpenBLAS, 1 and 2 threads);
- *   2. GFLOP/s per kernel and shape, against the WASM ceiling when the results hold one (`ceiling`), otherwise
- *      against the best kernel measured in the same run, labelled as such;
+ *   2. GFLOP/s per kernel and shape, against the WASM ceiling when the results hold one (`ceiling`: the highest
+ *      build's peakProbe), otherwise against the best kernel measured in the same run, labelled as such; with
+ *      per-build ceilings (`ceilings`) a table of every GEMM row as a fraction of its own build's ceiling;
  *   3. the tutorial's 2-2-1 network, 1000 epochs: time per call (lower is better), against numpy.
  * Plus the targets table and the environment. Only rows of one run are ever compared.
  */
@@ -28,8 +29,10 @@ export interface BenchResults {
   training: Row[];
   targets: ReportTarget[];
   wallSeconds: number;
-  /** a measured WASM peak (e.g. a fused multiply-add loop with no memory traffic), when the bench has a probe for it */
+  /** the highest measured WASM peak of the run (peakProbe: multiply-add chains in registers, no memory traffic) */
   ceiling?: { gflops: number; what: string };
+  /** every build's measured ceiling, by backend row label */
+  ceilings?: Record<string, { gflops: number; what: string }>;
 }
 
 const FAMILY_COLOURS: [RegExp, string][] = [
@@ -123,6 +126,17 @@ function kernelCharts(res: BenchResults): string[] {
   });
 }
 
+/** Every GEMM row with a result as a fraction of its own build's ceiling (kernel rows carry `ofCeiling`). */
+function ceilingTable(res: BenchResults): string {
+  const cs = res.ceilings ?? {};
+  if (Object.keys(cs).length === 0) return '';
+  const head = `<table><tr><th>build</th><th>ceiling GFLOP/s</th><th>multiply-add</th></tr>${Object.entries(cs).map(([l, c]) =>
+    `<tr><td>${escapeXml(l)}</td><td>${short(c.gflops)}</td><td>${escapeXml(c.what)}</td></tr>`).join('')}</table>`;
+  const rows = res.kernels.filter((r) => r.status === 'ok' && r.ofCeiling !== undefined);
+  const body = rows.map((r) => `<tr><td>${escapeXml(r.name)}</td><td>${short(r.gflops ?? 0)}</td><td>${short(r.ofCeiling!)}</td></tr>`).join('');
+  return `<p>Each build's ceiling (peakProbe), and every GEMM row as a fraction of its own build's ceiling:</p>${head}<br><table><tr><th>task</th><th>GFLOP/s</th><th>of own ceiling</th></tr>${body}</table>`;
+}
+
 function tutorialChart(res: BenchResults): string {
   const group = res.training.filter((r) => r.group.startsWith('tutorial'));
   const label = group[0]?.group ?? 'tutorial 2-2-1, 1000 epochs';
@@ -171,6 +185,7 @@ ${trainingChart(res)}
 <h2>Kernels</h2>
 <p>${ceilingNote}</p>
 ${kernelCharts(res).join('\n')}
+${ceilingTable(res)}
 <h2>Tutorial network</h2>
 ${tutorialChart(res)}
 <h2>Targets</h2>
