@@ -19,7 +19,7 @@ import { BASELINE_DIR, runNumpy, type NumpyResults } from './numpy.js';
 import { Notes, ms, num, ratio, table, type Row } from './report.js';
 import { BATCHES, SHAPES, TARGET_SHAPE, shapeLabel, TRAIN } from './shapes.js';
 import { PROBE_CHAINS } from '../src/abi.js';
-import { CONFIGS, benchTraining, sink as trainSink } from './train.bench.js';
+import { CONFIGS, REAL_CONFIGS, REAL_LOSS_RTOL, REAL_SAMPLES, benchRealData, benchTraining, realGroup, sink as trainSink, type RealLossCheck } from './train.bench.js';
 import { renderReport } from './report-html.js';
 
 const notes = new Notes();
@@ -138,6 +138,24 @@ function printTraining(rows: readonly Row[], numpy: NumpyResults): void {
   notes.flush(log);
 }
 
+function printRealData(rows: readonly Row[], checks: readonly RealLossCheck[], numpy: NumpyResults): void {
+  for (const cfg of REAL_CONFIGS) {
+    const group = realGroup(cfg);
+    section(`${group}, ${REAL_SAMPLES} real digits, batch ${TRAIN.batch}`);
+    const np = numpy.real?.[cfg.id];
+    const body = rows.filter((r) => r.group === group).map((r) => r.status !== 'ok'
+      ? [r.backend, r.variant ?? '', failCell(r), '', '', '']
+      : [r.backend, r.variant ?? '', ms(r.medianMs), `±${num(r.rme, 2)}%`, num(r.samplesPerSec), np && r.samplesPerSec ? ratio(r.samplesPerSec / np.samplesPerSec) : '']);
+    body.push(['numpy (OpenBLAS 1 thread, mlp_real.py)', '', np ? ms(np.epochS * 1000) : 'unavailable', '', np ? num(np.samplesPerSec) : '', np ? '1x' : '']);
+    log(table(['implementation', 'build', 'median/epoch', 'rme', 'samples/s', 'vs numpy 1t'], body, 2));
+    notes.flush(log);
+    const c = checks.find((x) => x.config === cfg.id);
+    log(c && c.numpy !== null && c.fastnn !== null
+      ? `same digits, same initial parameters: first-epoch loss fastnn (js) ${c.fastnn}, numpy ${c.numpy}: relative difference ${c.relDiff!.toExponential(2)} (${c.agree ? 'agree' : 'DIFFER'}, rtol ${REAL_LOSS_RTOL})`
+      : `first-epoch loss fastnn (js) ${c?.fastnn ?? '—'}; numpy ${c?.numpy ?? 'unavailable'} (no comparison)`);
+  }
+}
+
 function printElementwise(rows: readonly Row[]): void {
   section('element-wise kernels (activations 256×128, losses 256×10, optimizer steps 128×784)');
   const js = new Map(rows.filter((r) => r.backend === 'js' && r.medianMs).map((r) => [r.group, r.medianMs!]));
@@ -162,7 +180,7 @@ interface Target {
   detail: string;
 }
 
-function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResults, backends: readonly BackendRow[], ceilingRows: readonly Row[]): Target[] {
+function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResults, backends: readonly BackendRow[], ceilingRows: readonly Row[], realChecks: readonly RealLossCheck[]): Target[] {
   const out: Target[] = [];
   const add = (target: string, ratio: number | null, need: number, detail: string): void => {
     out.push({ target, ratio, need, verdict: ratio === null ? 'n/a' : ratio >= need ? 'PASS' : 'MISS', detail });
@@ -186,6 +204,22 @@ function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResul
         const r = find(kRows, kernelTaskName(k, sh, label));
         add(`${tag} ${k} ${shapeLabel(sh)} / own WASM ceiling`, r?.ofCeiling ?? null, 0.85,
           `${num(r?.gflops)} of ${num(c)} GFLOP/s (peakProbe, ${probeWhat(row?.variant ?? null)})${row?.error ? ` — ${label} FAILED to load` : ''}`);
+      }
+    }
+  }
+
+  // real MNIST digits: Network.train and the fused kernel against numpy on the identical problem
+  for (const label of ['assemblyscript', 'rust:simd']) {
+    const row = backends.find((b) => b.label === label);
+    const tag = `${label}${row?.variant ? ` (${row.variant})` : ''}`;
+    for (const cfg of REAL_CONFIGS) {
+      const np = numpy.real?.[cfg.id];
+      const check = realChecks.find((c) => c.config === cfg.id);
+      const agree = check?.agree === false ? ' — first-epoch losses DIFFER from numpy' : '';
+      for (const [suffix, what] of [['', 'Network.train'], [' (fused kernel only)', 'fused kernel']] as const) {
+        const r = tRows.find((x) => x.group === realGroup(cfg) && x.backend === `${label}${suffix}` && x.status === 'ok');
+        add(`${tag} real MNIST ${cfg.title} ${what} / numpy 1 thread`, r?.samplesPerSec && np ? r.samplesPerSec / np.samplesPerSec : null, 1,
+          `${num(r?.samplesPerSec)} vs ${num(np?.samplesPerSec)} samples/s, same digits and init${agree}`);
       }
     }
   }
@@ -303,6 +337,8 @@ async function main(): Promise<void> {
   const eRows = await benchElementwise(backends, log);
   section(`timing training ${elapsed()}`);
   const tRows = await benchTraining(backends, log);
+  const real = await benchRealData(backends, log, numpy);
+  tRows.push(...real.rows);
   log(`  instantiation ${elapsed()}`);
   const iRows = await benchInstantiate(backends);
   log(`  done ${elapsed()}`);
@@ -310,9 +346,10 @@ async function main(): Promise<void> {
   printCeiling(cRows);
   printKernels(kRows, numpy);
   printTraining(tRows, numpy);
+  printRealData(tRows, real.checks, numpy);
   printElementwise(eRows);
   printInstantiate(iRows);
-  const ts = targets(kRows, tRows, numpy, backends, cRows);
+  const ts = targets(kRows, tRows, numpy, backends, cRows, real.checks);
   printTargets(ts);
 
   const wallSeconds = (performance.now() - t0) / 1000;
@@ -323,6 +360,7 @@ async function main(): Promise<void> {
     verification: Object.fromEntries([...failures].map(([k, v]) => [k, Object.fromEntries(v)])),
     numpy,
     ceilingRows: cRows,
+    realLossChecks: real.checks,
     ceilings: Object.fromEntries(backends.filter((b) => !b.duplicateOf && ceilingOf(cRows, b.label)).map((b) => [b.label, { gflops: ceilingOf(cRows, b.label)!, what: probeWhat(b.variant) }])),
     ...(best ? { ceiling: best } : {}),
     kernels: kRows,

@@ -5,6 +5,7 @@
  *   2. GFLOP/s per kernel and shape, against the WASM ceiling when the results hold one (`ceiling`: the highest
  *      build's peakProbe), otherwise against the best kernel measured in the same run, labelled as such; with
  *      per-build ceilings (`ceilings`) a table of every GEMM row as a fraction of its own build's ceiling;
+ *   2b. real MNIST digits: samples/s per backend next to numpy on the same digits and initial parameters;
  *   3. the tutorial's 2-2-1 network, 1000 epochs: time per call (lower is better), against numpy.
  * Plus the targets table and the environment. Only rows of one run are ever compared.
  */
@@ -31,6 +32,8 @@ export interface BenchResults {
   wallSeconds: number;
   /** the highest measured WASM peak of the run (peakProbe: multiply-add chains in registers, no memory traffic) */
   ceiling?: { gflops: number; what: string };
+  /** fastnn's and numpy's first-epoch losses on the real digits (bench/train.bench.ts benchRealData) */
+  realLossChecks?: { config: string; fastnn: number | null; numpy: number | null; agree: boolean | null }[];
   /** every build's measured ceiling, by backend row label */
   ceilings?: Record<string, { gflops: number; what: string }>;
 }
@@ -91,6 +94,24 @@ function trainingChart(res: BenchResults): string {
     unit: 'samples/s',
     groups: chartGroups,
     ...(np1 ? { reference: { value: np1, label: 'numpy, 1 thread (the sigmoid/mse/sgd epoch; numpy has no adam row)' } } : {}),
+    colours: colours(chartGroups.flatMap((g) => g.bars.map((b) => b.series))),
+  });
+}
+
+function realChart(res: BenchResults): string {
+  const groups = [...new Set(res.training.map((r) => r.group))].filter((g) => g.startsWith('real MNIST'));
+  if (groups.length === 0) return '';
+  const chartGroups: BarGroup[] = groups.map((g) => {
+    const bars = res.training.filter((r) => r.group === g).map((r) => ({ series: seriesName(r), value: r.status === 'ok' ? r.samplesPerSec ?? null : null, missing: failed(r) }));
+    const id = g.includes('/sgd') ? 'sgd' : g.includes('/adam') ? 'adam' : '';
+    bars.push({ series: 'numpy (OpenBLAS 1 thread)', value: res.numpy.real?.[id]?.samplesPerSec ?? null, missing: 'numpy unavailable' });
+    return { label: g, bars };
+  });
+  const checks = (res.realLossChecks ?? []).map((c) => `${escapeXml(c.config)}: fastnn ${c.fastnn ?? '—'}, numpy ${c.numpy ?? '—'}${c.agree === null ? '' : c.agree ? ' (agree)' : ' (<b>DIFFER</b>)'}`).join('; ');
+  return `<p>One epoch on real MNIST digits, numpy (bench/numpy/mlp_real.py) training the identical problem: the same digits and the same initial parameters. First-epoch losses: ${checks || 'not compared'}.</p>` + barChart({
+    title: 'Real MNIST digits: one 784-128-10 epoch, batch 32 (higher is better)',
+    unit: 'samples/s',
+    groups: chartGroups,
     colours: colours(chartGroups.flatMap((g) => g.bars.map((b) => b.series))),
   });
 }
@@ -182,6 +203,7 @@ ${numpy}; wall time ${res.wallSeconds.toFixed(0)} s.<br>Builds loaded: ${loaded}
 Medians of one run on one machine; compare ratios within this page only.</p>
 <h2>Training</h2>
 ${trainingChart(res)}
+${realChart(res)}
 <h2>Kernels</h2>
 <p>${ceilingNote}</p>
 ${kernelCharts(res).join('\n')}

@@ -92,6 +92,18 @@ describe('bench report.html', () => {
     expect(h).not.toContain('[rust:simd]</td><td>20.5'); // no ofCeiling on that row: not in the fraction table
   });
 
+  it('draws the real-digit epochs next to numpy on the same problem, with the first-epoch losses', () => {
+    const f = fixture();
+    const G = 'real MNIST epoch 784-128-10 sigmoid/mse/sgd lr 1';
+    f.training = [...f.training, ok(G, `${G} [assemblyscript]`, 'assemblyscript', 'relaxed-simd', { samplesPerSec: 47_000 })];
+    f.numpy = { ...f.numpy, real: { sgd: { samplesPerSec: 36_000, epochS: 0.22, firstEpochLoss: 0.0941 } } };
+    const h = renderReport({ ...f, realLossChecks: [{ config: 'sgd', fastnn: 0.0941, numpy: 0.0941, agree: true }] });
+    expect(seriesIn(h, 'Real MNIST digits')).toEqual(['assemblyscript (relaxed-simd)', 'numpy (OpenBLAS 1 thread)']);
+    expect(h).toContain('data-value="36000"');
+    expect(h).toContain('sgd: fastnn 0.0941, numpy 0.0941 (agree)');
+    expect(html).not.toContain('Real MNIST digits'); // no real-digit rows: no chart
+  });
+
   it('draws the tutorial times and the targets', () => {
     expect(seriesIn(html, '2-2-1 network, one train call')).toEqual(['assemblyscript (relaxed-simd)', 'hand-written scalar js', 'numpy_tutorial.py']);
     expect(html).toContain('data-value="18.5"');
