@@ -102,6 +102,7 @@ function printCeiling(rows: readonly Row[]): void {
   }), 3));
   notes.flush(log);
   log(`one call = ${PROBE_ITERATIONS.toLocaleString('en-US')} updates of every chain; measured before and after the kernel grid, the higher median is the ceiling`);
+  log('mul + add builds: the chains carry the multiply\'s latency, a GEMM\'s multiply is off its accumulator chain, so GEMM rows can exceed the probe by a few percent');
 }
 
 function printTraining(rows: readonly Row[], numpy: NumpyResults): void {
