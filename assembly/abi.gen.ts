@@ -134,3 +134,7 @@ export const WAIT_NS: i64 = 1000000;
 export const SCRATCH_BYTES: i32 = 262144;
 /** most threads of trainBatchesThreaded (tid < MAX_THREADS; AssemblyScript reserves scratch per thread) */
 export const MAX_THREADS: i32 = 16;
+
+// ---- peak probe (peakProbe, the bench instrument of the WASM f64 ceiling)
+/** independent multiply-add chains s_i (i = 0..PROBE_CHAINS-1); one call does 2 · PROBE_CHAINS · iterations flops */
+export const PROBE_CHAINS: i32 = 24;

@@ -32,3 +32,4 @@ export { activate, activateBackward } from './activation';
 export { loss } from './loss';
 export { sgdStep, momentumStep, adamStep } from './optim';
 export { trainBatches, trainBatchesThreaded, forwardBatch, backwardBatch } from './train';
+export { peakProbe } from './probe';

@@ -13,12 +13,13 @@ import path from 'node:path';
 import { loadRows, rowTitle, type BackendRow } from './backends.js';
 import { QUICK, REPO_ROOT, environment, probeWasmFeatures, type Environment } from './env.js';
 import { benchInstantiate } from './instantiate.bench.js';
-import { KERNELS, TOL, benchKernels, kernelTaskName, sink as kernelSink, verifyKernels, type Failures } from './kernels.bench.js';
+import { KERNELS, PROBE_ITERATIONS, TOL, annotateCeiling, benchCeiling, benchKernels, ceilingOf, kernelTaskName, probeFlops, probeWhat, sink as kernelSink, verifyKernels, type Failures } from './kernels.bench.js';
 import { benchElementwise } from './elementwise.bench.js';
 import { BASELINE_DIR, runNumpy, type NumpyResults } from './numpy.js';
 import { Notes, ms, num, ratio, table, type Row } from './report.js';
-import { SHAPES, TARGET_SHAPE, shapeLabel, TRAIN } from './shapes.js';
-import { CONFIGS, benchTraining, sink as trainSink } from './train.bench.js';
+import { BATCHES, SHAPES, TARGET_SHAPE, shapeLabel, TRAIN } from './shapes.js';
+import { PROBE_CHAINS } from '../src/abi.js';
+import { CONFIGS, REAL_CONFIGS, REAL_LOSS_RTOL, REAL_SAMPLES, benchRealData, benchTraining, realGroup, sink as trainSink, type RealLossCheck } from './train.bench.js';
 import { renderReport } from './report-html.js';
 
 const notes = new Notes();
@@ -66,26 +67,42 @@ function printKernels(rows: readonly Row[], numpy: NumpyResults): void {
       const np = numpy.gemm1[`${s.batch},${s.nIn},${s.nOut}`];
       for (const r of rows.filter((x) => x.group === k && x.name.startsWith(`${k} ${shapeLabel(s)} [`))) {
         if (r.status !== 'ok') {
-          body.push([r.name, r.variant ?? '', failCell(r), '', '', '', '', '', '']);
+          body.push([r.name, r.variant ?? '', failCell(r), '', '', '', '', '', '', '']);
           continue;
         }
         body.push([
           r.name, r.variant ?? '', num(r.opsPerSec), ms(r.medianMs), `±${num(r.rme, 2)}%`, num(r.gflops),
+          r.ofCeiling ? num(r.ofCeiling) : '',
           js?.medianMs && r.medianMs ? ratio(js.medianMs / r.medianMs) : '',
           naive?.medianMs && r.medianMs ? ratio(naive.medianMs / r.medianMs) : '',
           k === 'denseForward' && np && r.gflops ? `${num(r.gflops / np)}` : '',
         ]);
       }
-      body.push(['', '', '', '', '', '', '', '', '']);
+      body.push(['', '', '', '', '', '', '', '', '', '']);
     }
     body.pop();
-    log(table(['task', 'build', 'ops/s', 'median', 'rme', 'GFLOP/s', 'vs js', 'vs naive', 'vs numpy'], body, 2));
+    log(table(['task', 'build', 'ops/s', 'median', 'rme', 'GFLOP/s', 'of ceiling', 'vs js', 'vs naive', 'vs numpy'], body, 2));
+    log("'of ceiling' = GFLOP/s ÷ the row's own build's measured ceiling (peakProbe, section 'WASM f64 ceiling')");
     notes.flush(log);
     if (k === 'denseForward') {
       const g = Object.entries(numpy.gemm1).map(([s, v]) => `(${s}) ${v} GFLOP/s`).join(', ');
       log(`numpy matmul, 1 thread: ${g || 'unavailable'}   ('vs numpy' = GFLOP/s ÷ numpy's on the same shape)`);
     }
   }
+}
+
+function printCeiling(rows: readonly Row[]): void {
+  section(`WASM f64 ceiling: peakProbe, ${PROBE_CHAINS} independent multiply-add chains in registers (GFLOP/s = ${probeFlops(1)}·iterations / median)`);
+  const labels = [...new Set(rows.map((r) => r.backend))];
+  log(table(['build', 'variant', 'multiply-add', 'before grid', 'after grid', 'ceiling (higher)'], labels.map((l) => {
+    const [a, b] = [rows.find((r) => r.backend === l && r.name.includes(' before ')), rows.find((r) => r.backend === l && r.name.includes(' after '))];
+    const v = a?.variant ?? b?.variant ?? null;
+    const cell = (r: Row | undefined): string => (!r ? '—' : r.status !== 'ok' ? failCell(r) : `${num(r.gflops)} GFLOP/s ±${num(r.rme, 2)}%`);
+    return [l, v ?? '', probeWhat(v), cell(a), cell(b), num(ceilingOf(rows, l))];
+  }), 3));
+  notes.flush(log);
+  log(`one call = ${PROBE_ITERATIONS.toLocaleString('en-US')} updates of every chain; measured before and after the kernel grid, the higher median is the ceiling`);
+  log('mul + add builds: the chains carry the multiply\'s latency, a GEMM\'s multiply is off its accumulator chain, so GEMM rows can exceed the probe by a few percent');
 }
 
 function printTraining(rows: readonly Row[], numpy: NumpyResults): void {
@@ -122,6 +139,24 @@ function printTraining(rows: readonly Row[], numpy: NumpyResults): void {
   notes.flush(log);
 }
 
+function printRealData(rows: readonly Row[], checks: readonly RealLossCheck[], numpy: NumpyResults): void {
+  for (const cfg of REAL_CONFIGS) {
+    const group = realGroup(cfg);
+    section(`${group}, ${REAL_SAMPLES} real digits, batch ${TRAIN.batch}`);
+    const np = numpy.real?.[cfg.id];
+    const body = rows.filter((r) => r.group === group).map((r) => r.status !== 'ok'
+      ? [r.backend, r.variant ?? '', failCell(r), '', '', '']
+      : [r.backend, r.variant ?? '', ms(r.medianMs), `±${num(r.rme, 2)}%`, num(r.samplesPerSec), np && r.samplesPerSec ? ratio(r.samplesPerSec / np.samplesPerSec) : '']);
+    body.push(['numpy (OpenBLAS 1 thread, mlp_real.py)', '', np ? ms(np.epochS * 1000) : 'unavailable', '', np ? num(np.samplesPerSec) : '', np ? '1x' : '']);
+    log(table(['implementation', 'build', 'median/epoch', 'rme', 'samples/s', 'vs numpy 1t'], body, 2));
+    notes.flush(log);
+    const c = checks.find((x) => x.config === cfg.id);
+    log(c && c.numpy !== null && c.fastnn !== null
+      ? `same digits, same initial parameters: first-epoch loss fastnn (js) ${c.fastnn}, numpy ${c.numpy}: relative difference ${c.relDiff!.toExponential(2)} (${c.agree ? 'agree' : 'DIFFER'}, rtol ${REAL_LOSS_RTOL})`
+      : `first-epoch loss fastnn (js) ${c?.fastnn ?? '—'}; numpy ${c?.numpy ?? 'unavailable'} (no comparison)`);
+  }
+}
+
 function printElementwise(rows: readonly Row[]): void {
   section('element-wise kernels (activations 256×128, losses 256×10, optimizer steps 128×784)');
   const js = new Map(rows.filter((r) => r.backend === 'js' && r.medianMs).map((r) => [r.group, r.medianMs!]));
@@ -146,7 +181,7 @@ interface Target {
   detail: string;
 }
 
-function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResults, backends: readonly BackendRow[]): Target[] {
+function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResults, backends: readonly BackendRow[], ceilingRows: readonly Row[], realChecks: readonly RealLossCheck[]): Target[] {
   const out: Target[] = [];
   const add = (target: string, ratio: number | null, need: number, detail: string): void => {
     out.push({ target, ratio, need, verdict: ratio === null ? 'n/a' : ratio >= need ? 'PASS' : 'MISS', detail });
@@ -157,6 +192,38 @@ function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResul
   const np = numpy.gemm1[`${s.batch},${s.nIn},${s.nOut}`];
   const ratioMs = (a?: Row, b?: Row): number | null => (a?.medianMs && b?.medianMs ? b.medianMs / a.medianMs : null);
   const why = (r: Row | undefined, label: string): string => r ? '' : ` (${label}: no result)`;
+
+  // the WASM f64 ceiling: every SIMD build's GEMM rows at 784→128, batch ≥ 32, forward and backward
+  for (const label of ['assemblyscript', 'assemblyscript:simd', 'rust:simd']) {
+    const row = backends.find((b) => b.label === label);
+    if (row?.duplicateOf) continue; // measured under the best build's label
+    const tag = `${label}${row?.variant ? ` (${row.variant})` : ''}`;
+    const c = ceilingOf(ceilingRows, label);
+    for (const batch of BATCHES.filter((b) => b >= 32)) {
+      const sh = { batch, nIn: 784, nOut: 128 };
+      for (const k of KERNELS) {
+        const r = find(kRows, kernelTaskName(k, sh, label));
+        add(`${tag} ${k} ${shapeLabel(sh)} / own WASM ceiling`, r?.ofCeiling ?? null, 0.85,
+          `${num(r?.gflops)} of ${num(c)} GFLOP/s (peakProbe, ${probeWhat(row?.variant ?? null)})${row?.error ? ` — ${label} FAILED to load` : ''}`);
+      }
+    }
+  }
+
+  // real MNIST digits: Network.train and the fused kernel against numpy on the identical problem
+  for (const label of ['assemblyscript', 'rust:simd']) {
+    const row = backends.find((b) => b.label === label);
+    const tag = `${label}${row?.variant ? ` (${row.variant})` : ''}`;
+    for (const cfg of REAL_CONFIGS) {
+      const np = numpy.real?.[cfg.id];
+      const check = realChecks.find((c) => c.config === cfg.id);
+      const agree = check?.agree === false ? ' — first-epoch losses DIFFER from numpy' : '';
+      for (const [suffix, what] of [['', 'Network.train'], [' (fused kernel only)', 'fused kernel']] as const) {
+        const r = tRows.find((x) => x.group === realGroup(cfg) && x.backend === `${label}${suffix}` && x.status === 'ok');
+        add(`${tag} real MNIST ${cfg.title} ${what} / numpy 1 thread`, r?.samplesPerSec && np ? r.samplesPerSec / np.samplesPerSec : null, 1,
+          `${num(r?.samplesPerSec)} vs ${num(np?.samplesPerSec)} samples/s, same digits and init${agree}`);
+      }
+    }
+  }
 
   const js = fwd('js');
   add(`js denseForward ${sl} / naive loop`, ratioMs(js, naiveF), 3, `${num(js?.gflops)} vs ${num(naiveF?.gflops)} GFLOP/s${why(js, 'js')}`);
@@ -219,6 +286,16 @@ function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResul
   return out;
 }
 
+/** The highest build ceiling of the run (the report's kernel-chart reference line), with what it measures. */
+function bestCeiling(backends: readonly BackendRow[], cRows: readonly Row[]): { gflops: number; what: string } | undefined {
+  let best: { gflops: number; what: string } | undefined;
+  for (const b of backends) {
+    const c = b.duplicateOf ? null : ceilingOf(cRows, b.label);
+    if (c && (!best || c > best.gflops)) best = { gflops: c, what: `peakProbe, ${b.label}${b.variant && !b.label.includes(':') ? ` (${b.variant})` : ''}: ${probeWhat(b.variant)}` };
+  }
+  return best;
+}
+
 function printTargets(ts: readonly Target[]): void {
   section('Targets (ratios of medians; ≥ need → PASS)');
   log(table(['target', 'ratio', 'need', 'verdict', 'detail'], ts.map((t) => [t.target, t.ratio === null ? '—' : ratio(t.ratio), `${t.need}x`, t.verdict, t.detail]), 1));
@@ -253,28 +330,40 @@ async function main(): Promise<void> {
   }
 
   section(`timing kernels ${elapsed()}`);
+  const cRows = await benchCeiling(backends, log, 'before grid');
   const kRows = await benchKernels(backends, failures, log);
+  cRows.push(...(await benchCeiling(backends, log, 'after grid')));
+  annotateCeiling(kRows, cRows);
   section(`timing element-wise kernels ${elapsed()}`);
   const eRows = await benchElementwise(backends, log);
   section(`timing training ${elapsed()}`);
   const tRows = await benchTraining(backends, log);
+  const real = await benchRealData(backends, log, numpy);
+  tRows.push(...real.rows);
   log(`  instantiation ${elapsed()}`);
   const iRows = await benchInstantiate(backends);
   log(`  done ${elapsed()}`);
 
+  printCeiling(cRows);
   printKernels(kRows, numpy);
   printTraining(tRows, numpy);
+  printRealData(tRows, real.checks, numpy);
   printElementwise(eRows);
   printInstantiate(iRows);
-  const ts = targets(kRows, tRows, numpy, backends);
+  const ts = targets(kRows, tRows, numpy, backends, cRows, real.checks);
   printTargets(ts);
 
   const wallSeconds = (performance.now() - t0) / 1000;
+  const best = bestCeiling(backends, cRows);
   const result = {
     environment: env,
     backends: backends.map((b) => ({ label: b.label, name: b.name, title: rowTitle(b), requested: b.requested ?? null, variant: b.variant, error: b.error, coldLoadMs: b.coldLoadMs, duplicateOf: b.duplicateOf ?? null })),
     verification: Object.fromEntries([...failures].map(([k, v]) => [k, Object.fromEntries(v)])),
     numpy,
+    ceilingRows: cRows,
+    realLossChecks: real.checks,
+    ceilings: Object.fromEntries(backends.filter((b) => !b.duplicateOf && ceilingOf(cRows, b.label)).map((b) => [b.label, { gflops: ceilingOf(cRows, b.label)!, what: probeWhat(b.variant) }])),
+    ...(best ? { ceiling: best } : {}),
     kernels: kRows,
     elementwise: eRows,
     training: tRows,

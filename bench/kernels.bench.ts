@@ -1,11 +1,13 @@
 /**
- * denseForward / denseBackward over the grid (shapes.ts) for every backend row, plus the naive triple-loop
- * denseForward baseline. Every backend's output is verified against the js backend (and js against the naive
+ * The WASM f64 ceiling (peakProbe, per build) and denseForward / denseBackward over the grid (shapes.ts) for every
+ * backend row, plus the naive triple-loop denseForward baseline. Every backend's output is verified against the js backend (and js against the naive
  * loops) on every shape BEFORE anything is timed; a backend that fails a kernel anywhere is FAILED for that
  * kernel with no numbers.
  */
 import { Bench } from 'tinybench';
+import { PROBE_CHAINS } from '../src/abi.js';
 import type { Backend, Mat } from '../src/backend.js';
+import { hostOf } from '../src/internal/index.js';
 import { mulberry32 } from '../src/rng.js';
 import { errorMessage, type BackendRow } from './backends.js';
 import { KERNEL_OPTS, MIN_SAMPLE_MS } from './env.js';
@@ -183,4 +185,88 @@ export async function benchKernels(rows: readonly BackendRow[], failures: Failur
     }
   }
   return out;
+}
+
+// =====================================================================================================
+// The ceiling: peakProbe (src/abi.ts), 24 independent multiply-add chains in registers, per build
+// =====================================================================================================
+
+/** Multiply-add updates per chain in one timed peakProbe call (~0.2 ms in the relaxed build, ~0.6 ms scalar). */
+export const PROBE_ITERATIONS = 100_000;
+/** The timed call's operands: m = 1 and a tiny power of two, so the chains neither overflow nor stall. */
+const PROBE_M = 1, PROBE_C = 2 ** -30;
+
+/** flops of one peakProbe call: 2 (multiply and add) per chain per iteration; a chain is one f64 lane. */
+export const probeFlops = (iterations: number): number => 2 * PROBE_CHAINS * iterations;
+
+/** peakProbe's definition one chain at a time (src/abi.ts), to verify every build before it is timed. */
+export function probeReference(iterations: number, m: number, c: number): number {
+  let t = 0;
+  for (let i = 0; i < PROBE_CHAINS; i++) {
+    let v = i;
+    for (let n = 0; n < iterations; n++) v = v * m + c;
+    t += v;
+  }
+  return t;
+}
+
+/** What the probe's multiply-add is in a build (the instruction the ceiling is a ceiling of). */
+export function probeWhat(variant: string | null): string {
+  if (variant === 'relaxed-simd') return 'f64x2.relaxed_madd';
+  if (variant === 'simd') return 'f64x2.mul + f64x2.add';
+  return 'scalar f64 mul + add';
+}
+
+/**
+ * Times peakProbe on every loaded build (verified first: two exact cases must equal the per-chain definition bit
+ * for bit, or the row is FAILED). Rows: group 'ceiling', gflops = the build's measured ceiling.
+ */
+export async function benchCeiling(rows: readonly BackendRow[], log: (s: string) => void, pass: string): Promise<Row[]> {
+  const bench = new Bench({ name: `peakProbe ${pass}`, ...KERNEL_OPTS });
+  const ordered: (Row | string)[] = [];
+  const pending: Row[] = [];
+  for (const r of rows) {
+    if (r.duplicateOf) continue;
+    const row: Row = { group: 'ceiling', name: `peakProbe ${PROBE_CHAINS} chains ${pass} [${r.label}]`, backend: r.label, variant: r.variant, status: 'ok', note: probeWhat(r.variant) };
+    if (!r.backend || r.error) {
+      ordered.push({ ...row, status: 'FAILED', error: r.error ?? 'did not load' });
+      continue;
+    }
+    const raw = hostOf('bench', r.backend).raw;
+    const cases: [number, number, number][] = [[1000, 0.5, 0.75], [1000, 1, 2 ** -10]];
+    const bad = cases.find(([n, m, c]) => !Object.is(raw.peakProbe(n, m, c), probeReference(n, m, c)));
+    if (bad) {
+      const [n, m, c] = bad;
+      ordered.push({ ...row, status: 'FAILED', error: `peakProbe(${n}, ${m}, ${c}) = ${raw.peakProbe(n, m, c)}, the definition gives ${probeReference(n, m, c)}` });
+      continue;
+    }
+    const fn = (): void => { sink += raw.peakProbe(PROBE_ITERATIONS, PROBE_M, PROBE_C); };
+    const inner = innerFor(fn, MIN_SAMPLE_MS);
+    bench.add(row.name, batched(bench.now, fn, inner), { async: false });
+    pending.push({ ...row, inner });
+    ordered.push(row.name);
+  }
+  log(`  peakProbe ${pass}: ${pending.length} builds`);
+  const tasks = await runBench(bench);
+  const done = new Map(pending.map((p) => {
+    const r = fromTask(p, tasks.get(p.name));
+    if (r.medianMs) r.gflops = probeFlops(PROBE_ITERATIONS) / (r.medianMs * 1e6);
+    return [r.name, r] as const;
+  }));
+  return ordered.map((o) => (typeof o === 'string' ? done.get(o)! : o));
+}
+
+/** A build's ceiling: the higher of its probe rows (measured before and after the kernel grid), or null. */
+export function ceilingOf(ceilingRows: readonly Row[], label: string): number | null {
+  const own = label === 'naive js' ? 'js' : label; // the naive loops are plain JS: the js build's ceiling
+  const v = ceilingRows.filter((r) => r.backend === own && r.status === 'ok' && r.gflops).map((r) => r.gflops!);
+  return v.length ? Math.max(...v) : null;
+}
+
+/** Sets `ofCeiling` (GFLOP/s ÷ the row's own build's ceiling) on every kernel row with a result. */
+export function annotateCeiling(kernelRows: Row[], ceilingRows: readonly Row[]): void {
+  for (const r of kernelRows) {
+    const c = ceilingOf(ceilingRows, r.backend);
+    if (r.status === 'ok' && r.gflops && c) r.ofCeiling = r.gflops / c;
+  }
 }

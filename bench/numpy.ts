@@ -1,6 +1,7 @@
 /**
  * The numpy (OpenBLAS) baselines in bench/numpy/, run in the same session: gemm.py and tutorial.py
- * single-threaded, mlp.py with 1 and 2 OpenBLAS threads. Each prints JSON lines.
+ * single-threaded, mlp.py with 1 and 2 OpenBLAS threads, and mlp_real.py (1 thread) on the real MNIST digits and initial
+ * parameters the training bench writes to a temp directory. Each prints JSON lines.
  * Without python3 or numpy the bench prints one line saying so and continues.
  */
 import { spawnSync } from 'node:child_process';
@@ -21,15 +22,17 @@ export interface NumpyResults {
   mlp1?: { samplesPerSec: number; epochS: number };
   mlp2?: { samplesPerSec: number; epochS: number };
   tutorialMs?: number;
+  /** mlp_real.py: the real-digit epochs, by config id ('sgd', 'adam'), 1 OpenBLAS thread */
+  real?: Record<string, { samplesPerSec: number; epochS: number; firstEpochLoss: number }>;
   errors: string[];
   wallMs: number;
 }
 
-function run(script: string, threads: number): { lines: Record<string, unknown>[]; error?: string } {
+function run(script: string, threads: number, args: readonly string[] = []): { lines: Record<string, unknown>[]; error?: string } {
   const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(threads) };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const p = spawnSync('python3', [path.join(BASELINE_DIR, script)], { env, encoding: 'utf8', timeout: 180_000 });
+  const p = spawnSync('python3', [path.join(BASELINE_DIR, script), ...args], { env, encoding: 'utf8', timeout: 180_000 });
   if (p.error) return { lines: [], error: `${script}: ${p.error.message}` };
   if (p.status !== 0) return { lines: [], error: `${script} exited ${String(p.status ?? p.signal)}: ${(p.stderr || '').trim().split('\n').pop() ?? ''}` };
   const lines: Record<string, unknown>[] = [];
@@ -84,4 +87,24 @@ export function runNumpy(log: (s: string) => void): NumpyResults {
   const tl = t.lines[0];
   if (tl && typeof tl.ms_median === 'number') res.tutorialMs = tl.ms_median;
   return done();
+}
+
+/**
+ * mlp_real.py on the directory `dir` (written by bench/train.bench.ts: the digits, targets and each config's initial
+ * parameters), 1 OpenBLAS thread. Stores the results in `res.real`; an error goes to `res.errors` and is returned.
+ */
+export function runNumpyReal(res: NumpyResults, dir: string, log: (s: string) => void): string | null {
+  log('  mlp_real.py (1 thread, real MNIST digits)');
+  const m = run('mlp_real.py', 1, [dir]);
+  if (m.error) {
+    res.errors.push(m.error);
+    return m.error;
+  }
+  res.real = {};
+  for (const l of m.lines) {
+    if (typeof l.config === 'string' && typeof l.samples_per_s === 'number' && typeof l.epoch_s_median === 'number' && typeof l.first_epoch_loss === 'number') {
+      res.real[l.config] = { samplesPerSec: l.samples_per_s, epochS: l.epoch_s_median, firstEpochLoss: l.first_epoch_loss };
+    }
+  }
+  return null;
 }

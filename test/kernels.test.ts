@@ -58,8 +58,8 @@ for (const bc of BACKENDS) {
       check({ batch: 33, nIn: 130, nOut: 17, seed: 1 });
     });
 
-    it(`${bc.label} denseBackward: dw = dzᵀ·x, db = Σ_r dz, dx = dz·w, and no dx when null`, () => {
-      fc.assert(fc.property(dims, fc.boolean(), ({ batch, nIn, nOut, seed }, withDx) => {
+    it(`${bc.label} denseBackward: dw = dzᵀ·x, db = Σ_r dz, dx = dz·w, and no dx when null (sizes 1..9 and 150×70→9)`, () => {
+      const check = ({ batch, nIn, nOut, seed }: { batch: number; nIn: number; nOut: number; seed: number }, withDx: boolean): void => {
         const rand = mulberry32(seed);
         const x = rows(rand, batch, nIn), w = rows(rand, nOut, nIn), dz = rows(rand, batch, nOut);
         const X = mat(batch, nIn, x), W = mat(nOut, nIn, w), DZ = mat(batch, nOut, dz);
@@ -88,7 +88,10 @@ for (const bc of BACKENDS) {
         expectClose(be.read(DB), db, bc.tol, 'db');
         expectClose(be.read(DX), dx, bc.tol, 'dx', nIn);
         free(X, W, DZ, DW, DB, DX);
-      }), FC);
+      };
+      fc.assert(fc.property(dims, fc.boolean(), (d, withDx) => check(d, withDx)), FC);
+      // more rows than one chunk of the SIMD dw reduction (64 rows in AssemblyScript and Rust): sums continue across chunks
+      check({ batch: 150, nIn: 70, nOut: 9, seed: 2 }, true);
     });
 
     it.each(ACTS)(`${bc.label} activate and activateBackward %s (also in place)`, (act) => {

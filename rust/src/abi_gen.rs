@@ -135,3 +135,7 @@ pub const WAIT_NS: i64 = 1000000;
 pub const SCRATCH_BYTES: usize = 262144;
 /// most threads of trainBatchesThreaded (tid < MAX_THREADS; AssemblyScript reserves scratch per thread)
 pub const MAX_THREADS: usize = 16;
+
+// ---- peak probe (peakProbe, the bench instrument of the WASM f64 ceiling)
+/// independent multiply-add chains s_i (i = 0..PROBE_CHAINS-1); one call does 2 · PROBE_CHAINS · iterations flops
+pub const PROBE_CHAINS: usize = 24;

@@ -19,6 +19,9 @@ const FR: usize = 4; // forward tile rows (batch rows)
 const FC: usize = 2; // forward tile columns (neurons)
 const BR: usize = 4; // backward tile rows (i)
 const BK: usize = 2; // backward tile width in vectors along k
+/// Rows of x per chunk of the dw reduction (weight_grad_range): a chunk of x (64 × nIn) stays in L2 while every
+/// tile of dw sweeps it; later chunks continue each sum from its partial value in dw (same order, same bits).
+const DW_ROWS: usize = 64;
 
 /// One R×C tile of z = x·wᵀ + b at rows r0.., neurons j0...
 #[inline(always)]
@@ -110,16 +113,24 @@ pub unsafe fn dense_forward_range(
 }
 
 /// One R × (KV·W) tile of out[i,k] = Σ_m A(i,m)·B[m,k], A(i,m) = a[i·sai + m·sam], B[m,k] = bm[m·ld + k],
-/// out[i,k] at out[i·ld + k].
+/// out[i,k] at out[i·ld + k], over m = m0..m1: from 0 when m0 = 0, else continuing the partial sums in out.
 #[inline(always)]
 unsafe fn nn_tile<const R: usize, const KV: usize>(
     out: *mut f64, a: *const f64, sai: usize, sam: usize, bm: *const f64, ld: usize,
-    nm: usize, i0: usize, k0: usize,
+    m0: usize, m1: usize, i0: usize, k0: usize,
 ) {
     let mut acc = [[zero(); KV]; R];
-    let mut ap = a.add(i0 * sai);
-    let mut bp = bm.add(k0);
-    for _ in 0..nm {
+    if m0 > 0 {
+        for i in 0..R {
+            let o = out.add((i0 + i) * ld + k0);
+            for v in 0..KV {
+                acc[i][v] = load(o.add(v * W));
+            }
+        }
+    }
+    let mut ap = a.add(i0 * sai + m0 * sam);
+    let mut bp = bm.add(m0 * ld + k0);
+    for _ in m0..m1 {
         let mut bv = [zero(); KV];
         for v in 0..KV {
             bv[v] = load(bp.add(v * W));
@@ -144,16 +155,16 @@ unsafe fn nn_tile<const R: usize, const KV: usize>(
 #[inline(always)]
 unsafe fn nn_rows<const R: usize>(
     out: *mut f64, a: *const f64, sai: usize, sam: usize, bm: *const f64, ld: usize,
-    nm: usize, nk: usize, i0: usize,
+    m0: usize, m1: usize, nk: usize, i0: usize,
 ) {
     let kv = nk - nk % W;
     let mut k = 0;
     while k + BK * W <= kv {
-        nn_tile::<R, BK>(out, a, sai, sam, bm, ld, nm, i0, k);
+        nn_tile::<R, BK>(out, a, sai, sam, bm, ld, m0, m1, i0, k);
         k += BK * W;
     }
     while k < kv {
-        nn_tile::<R, 1>(out, a, sai, sam, bm, ld, nm, i0, k);
+        nn_tile::<R, 1>(out, a, sai, sam, bm, ld, m0, m1, i0, k);
         k += W;
     }
 }
@@ -163,20 +174,30 @@ unsafe fn nn_rows<const R: usize>(
 /// Every output, in a SIMD lane or in the scalar last column, is 0 + a·b + a·b + ... in increasing m
 /// (no FMA in wasm), so its bits depend neither on its lane nor on where the ranges start: callers
 /// may pass offset pointers (any alignment) to compute a block of rows or columns.
+/// The reduction runs in chunks of `mc` values of m (every tile finishes a chunk before the next starts, so a
+/// chunk of B stays in cache); a chunk continues each sum from its partial value in out, in the same order.
 unsafe fn gemm_nn(
     out: *mut f64, a: *const f64, sai: usize, sam: usize, bm: *const f64, ld: usize,
-    ni: usize, nm: usize, nk: usize,
+    ni: usize, nm: usize, nk: usize, mc: usize,
 ) {
-    let mut i = 0;
-    while i + BR <= ni {
-        nn_rows::<BR>(out, a, sai, sam, bm, ld, nm, nk, i);
-        i += BR;
-    }
-    match ni - i {
-        3 => nn_rows::<3>(out, a, sai, sam, bm, ld, nm, nk, i),
-        2 => nn_rows::<2>(out, a, sai, sam, bm, ld, nm, nk, i),
-        1 => nn_rows::<1>(out, a, sai, sam, bm, ld, nm, nk, i),
-        _ => {}
+    let mut m0 = 0;
+    loop {
+        let m1 = if nm - m0 > mc { m0 + mc } else { nm };
+        let mut i = 0;
+        while i + BR <= ni {
+            nn_rows::<BR>(out, a, sai, sam, bm, ld, m0, m1, nk, i);
+            i += BR;
+        }
+        match ni - i {
+            3 => nn_rows::<3>(out, a, sai, sam, bm, ld, m0, m1, nk, i),
+            2 => nn_rows::<2>(out, a, sai, sam, bm, ld, m0, m1, nk, i),
+            1 => nn_rows::<1>(out, a, sai, sam, bm, ld, m0, m1, nk, i),
+            _ => {}
+        }
+        m0 = m1;
+        if m0 >= nm {
+            break; // nm = 0 still ran one pass, storing the zero sums
+        }
     }
     // the last column when nk is not a multiple of W
     let kv = nk - nk % W;
@@ -239,7 +260,7 @@ pub unsafe fn weight_grad_range(
     }
     bias_grad(db.add(j0), dz.add(j0), batch, n_out, j1 - j0);
     // i = j (stride 1 in dz), m = r (stride nOut), k along x's rows
-    gemm_nn(dw.add(j0 * n_in), dz.add(j0), 1, n_out, x, n_in, j1 - j0, batch, n_in);
+    gemm_nn(dw.add(j0 * n_in), dz.add(j0), 1, n_out, x, n_in, j1 - j0, batch, n_in, DW_ROWS);
 }
 
 /// Columns k0..k1 of dx[r,k] = Σ_j dz[r,j]·w[j,k] (dx row stride nIn; j in increasing order).
@@ -250,5 +271,5 @@ pub unsafe fn input_grad_range(
         return;
     }
     // i = r (stride nOut), m = j (stride 1), k along w's rows from column k0
-    gemm_nn(dx.add(k0), dz, n_out, 1, w.add(k0), n_in, batch, n_out, k1 - k0);
+    gemm_nn(dx.add(k0), dz, n_out, 1, w.add(k0), n_in, batch, n_out, k1 - k0, usize::MAX);
 }

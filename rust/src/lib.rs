@@ -23,6 +23,7 @@
 mod abi_gen;
 mod act;
 mod dense;
+mod probe;
 mod vec;
 
 use abi_gen::*;
@@ -42,6 +43,11 @@ fn f(p: usize) -> *mut f64 {
 #[export_name = "heapBase"]
 pub unsafe extern "C" fn heap_base() -> usize {
     &__heap_base as *const u8 as usize
+}
+
+#[export_name = "peakProbe"]
+pub extern "C" fn peak_probe(iterations: i32, m: f64, c: f64) -> f64 {
+    probe::peak_probe(iterations, m, c)
 }
 
 #[export_name = "denseForward"]

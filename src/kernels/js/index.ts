@@ -7,6 +7,7 @@
  *   loss.ts        loss
  *   optim.ts       sgdStep, momentumStep, adamStep
  *   train.ts       trainBatches, trainBatchesThreaded, forwardBatch
+ *   probe.ts       peakProbe (the bench's ceiling probe)
  *
  * These files are the readable specification the AssemblyScript and Rust kernels follow, function for
  * function. Pointers are byte offsets into `memory.buffer`; the kernels take the heap's views as their first
@@ -16,6 +17,7 @@ import { HP_DECAY, type KernelExports } from '../../abi.js';
 import { activateBackwardImpl, activateImpl } from './activation.js';
 import { denseBackwardImpl, denseForwardRange } from './dense.js';
 import { lossImpl } from './loss.js';
+import { peakProbeImpl } from './probe.js';
 import { adamImpl, momentumImpl, sgdImpl } from './optim.js';
 import { backwardImpl, forwardImpl, trainBatchesThreaded } from './train.js';
 
@@ -92,5 +94,6 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
       views();
       return backwardImpl(H, I, plan, rows);
     },
+    peakProbe: peakProbeImpl,
   };
 }

@@ -1,0 +1,53 @@
+/**
+ * peakProbe (src/abi.ts): the bench's instrument for the WASM f64 ceiling, not a training kernel.
+ * PROBE_CHAINS (24) independent chains s_i = i, each updated `iterations` times by s_i = s_i·m + c with no memory
+ * traffic; returns 0 + s_0 + … + s_23 left to right (so every chain is live). SIMD builds: 12 f64x2 accumulators
+ * (madd: relaxed_madd in the relaxed build, mul then add otherwise), enough independent chains to cover the
+ * multiply-add latency on both FMA ports. Scalar builds: two passes of 12 scalar chains (as src/kernels/js/probe.ts).
+ * With m a power of two every product is exact, so all builds return the same bits.
+ */
+import { madd, PROBE_CHAINS } from './common';
+
+export function peakProbe(iterations: i32, m: f64, c: f64): f64 {
+  if (ASC_FEATURE_SIMD) return probeSimd(iterations, m, c);
+  let t = 0.0;
+  for (let base = 0; base < PROBE_CHAINS; base += 12) t = probePass(t, <f64>base, iterations, m, c);
+  return t;
+}
+
+function probeSimd(iterations: i32, m: f64, c: f64): f64 {
+  const vm = f64x2.splat(m), vc = f64x2.splat(c);
+  let s0 = f64x2(0, 1), s1 = f64x2(2, 3), s2 = f64x2(4, 5), s3 = f64x2(6, 7);
+  let s4 = f64x2(8, 9), s5 = f64x2(10, 11), s6 = f64x2(12, 13), s7 = f64x2(14, 15);
+  let s8 = f64x2(16, 17), s9 = f64x2(18, 19), s10 = f64x2(20, 21), s11 = f64x2(22, 23);
+  for (let i = 0; i < iterations; i++) {
+    s0 = madd(s0, vm, vc); s1 = madd(s1, vm, vc); s2 = madd(s2, vm, vc); s3 = madd(s3, vm, vc);
+    s4 = madd(s4, vm, vc); s5 = madd(s5, vm, vc); s6 = madd(s6, vm, vc); s7 = madd(s7, vm, vc);
+    s8 = madd(s8, vm, vc); s9 = madd(s9, vm, vc); s10 = madd(s10, vm, vc); s11 = madd(s11, vm, vc);
+  }
+  let t = 0.0;
+  t = lanes(t, s0); t = lanes(t, s1); t = lanes(t, s2); t = lanes(t, s3); t = lanes(t, s4); t = lanes(t, s5);
+  t = lanes(t, s6); t = lanes(t, s7); t = lanes(t, s8); t = lanes(t, s9); t = lanes(t, s10); t = lanes(t, s11);
+  return t;
+}
+
+// @ts-ignore: decorator
+@inline
+function lanes(t: f64, v: v128): f64 {
+  t += f64x2.extract_lane(v, 0);
+  return t + f64x2.extract_lane(v, 1);
+}
+
+/** Chains base..base+11 (scalar), added to t in order. */
+function probePass(t: f64, base: f64, iterations: i32, m: f64, c: f64): f64 {
+  let s0 = base, s1 = base + 1, s2 = base + 2, s3 = base + 3, s4 = base + 4, s5 = base + 5;
+  let s6 = base + 6, s7 = base + 7, s8 = base + 8, s9 = base + 9, s10 = base + 10, s11 = base + 11;
+  for (let i = 0; i < iterations; i++) {
+    s0 = s0 * m + c; s1 = s1 * m + c; s2 = s2 * m + c; s3 = s3 * m + c;
+    s4 = s4 * m + c; s5 = s5 * m + c; s6 = s6 * m + c; s7 = s7 * m + c;
+    s8 = s8 * m + c; s9 = s9 * m + c; s10 = s10 * m + c; s11 = s11 * m + c;
+  }
+  t += s0; t += s1; t += s2; t += s3; t += s4; t += s5;
+  t += s6; t += s7; t += s8; t += s9; t += s10; t += s11;
+  return t;
+}
