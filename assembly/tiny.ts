@@ -1,0 +1,130 @@
+/**
+ * The small-layer path of trainBatches: one thread, batch 1, every width ≤ TINY_MAX, HP_GENERIC = 0.
+ * A port of src/kernels/js/tiny.ts (the spec: why, and why the results equal the general path's): per step, one
+ * dot product per neuron forward, then one pass per layer backwards that forms the input gradient with the old
+ * weights and applies the update (sgd in the same loop), with no gather, range bookkeeping or packing scratch.
+ */
+import {
+  f64at, HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_GENERIC, HP_LR, HP_STEP,
+  L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, LOSS_MSE, OPT_ADAM,
+  OPT_MOMENTUM, PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_LOSSES, PLAN_OPT,
+  PLAN_ORDER, PLAN_T, PLAN_XDATA, PLAN_YDATA, ptr, TINY_MAX, word,
+} from './common';
+import { activateBackwardImpl, activateImpl } from './activation';
+import { loss } from './loss';
+import { adamStepDecay, momentumStep } from './optim';
+
+// @ts-ignore: decorator
+@inline
+function rec(plan: usize, l: i32): usize {
+  return plan + (<usize>(PLAN_HEADER + l * PLAN_LAYER_WORDS) << 2);
+}
+
+/** Whether trainBatches on one thread takes the small-layer path for this plan. */
+export function isTiny(plan: usize): bool {
+  if (word(plan, PLAN_BATCH) != 1 || f64at(ptr(plan, PLAN_HP), HP_GENERIC) != 0.0) return false;
+  const L = word(plan, PLAN_LAYERS);
+  for (let l = 0; l < L; l++) {
+    const R = rec(plan, l);
+    if (word(R, L_NIN) > TINY_MAX || word(R, L_NOUT) > TINY_MAX) return false;
+  }
+  return true;
+}
+
+/** trainBatches(plan, first, count) on the small-layer path (isTiny): one sample per step. */
+export function trainTiny(plan: usize, first: i32, count: i32): f64 {
+  const L = word(plan, PLAN_LAYERS), lossKind = word(plan, PLAN_LOSS), opt = word(plan, PLAN_OPT);
+  const xData = ptr(plan, PLAN_XDATA), yData = ptr(plan, PLAN_YDATA), order = ptr(plan, PLAN_ORDER);
+  const t = ptr(plan, PLAN_T), hp = ptr(plan, PLAN_HP), losses = ptr(plan, PLAN_LOSSES);
+  const alpha = f64at(hp, HP_ALPHA), lr = f64at(hp, HP_LR), mu = f64at(hp, HP_BETA1), decay = f64at(hp, HP_DECAY);
+  const xRowB = <usize>word(rec(plan, 0), L_NIN) << 3;
+  const RL = rec(plan, L - 1);
+  const nOutL = word(RL, L_NOUT), tRowB = <usize>nOutL << 3;
+  const aL = ptr(RL, L_A), zL = ptr(RL, L_Z), dzL = ptr(RL, L_DZ), actL = word(RL, L_ACT);
+  let total = 0.0;
+  for (let i = first; i < first + count; i++) {
+    // batch 1: batch i is position i of the epochs' orders laid back to back
+    const s = <usize>load<i32>(order + (<usize>i << 2));
+    const xp = xData + s * xRowB;
+    // forward
+    let inp = xp;
+    for (let l = 0; l < L; l++) {
+      const R = rec(plan, l);
+      const nIn = word(R, L_NIN), nOut = word(R, L_NOUT), z = ptr(R, L_Z), a = ptr(R, L_A), b = ptr(R, L_B);
+      const inB = <usize>nIn << 3;
+      let w = ptr(R, L_W);
+      for (let j = 0; j < nOut; j++) {
+        let sum = 0.0;
+        for (let k: usize = 0; k < inB; k += 8) sum += load<f64>(inp + k) * load<f64>(w + k);
+        store<f64>(z + (<usize>j << 3), sum + load<f64>(b + (<usize>j << 3)));
+        w += inB;
+      }
+      activateImpl(a, z, 1, nOut, word(R, L_ACT), alpha);
+      inp = a;
+    }
+    // loss (the target row copied to t: loss() wants 16-byte aligned rows), and the optimizer's step counters
+    const ys = yData + s * tRowB;
+    for (let k: usize = 0; k < tRowB; k += 8) store<f64>(t + k, load<f64>(ys + k));
+    const batchLoss = loss(dzL, aL, zL, t, 1, nOutL, lossKind);
+    total += batchLoss;
+    if (losses != 0) store<f64>(losses + (<usize>i << 3), batchLoss);
+    if (lossKind == LOSS_MSE) activateBackwardImpl(dzL, dzL, zL, aL, 1, nOutL, actL, alpha);
+    if (opt == OPT_ADAM) {
+      store<f64>(hp + (<usize>HP_BETA1_POW << 3), f64at(hp, HP_BETA1_POW) * f64at(hp, HP_BETA1));
+      store<f64>(hp + (<usize>HP_BETA2_POW << 3), f64at(hp, HP_BETA2_POW) * f64at(hp, HP_BETA2));
+    }
+    store<f64>(hp + (<usize>HP_STEP << 3), f64at(hp, HP_STEP) + 1.0);
+    // backward and update, one pass per layer: dx with the old weights, then the step (sgd in the same loop)
+    for (let l = L - 1; l >= 0; l--) {
+      const R = rec(plan, l);
+      const nIn = word(R, L_NIN), nOut = word(R, L_NOUT), dz = ptr(R, L_DZ), b = ptr(R, L_B);
+      const inB = <usize>nIn << 3;
+      const Q = R - (<usize>PLAN_LAYER_WORDS << 2);
+      const x = l > 0 ? ptr(Q, L_A) : xp;
+      const dx: usize = l > 0 ? ptr(Q, L_DZ) : 0;
+      if (dx != 0) for (let k: usize = 0; k < inB; k += 8) store<f64>(dx + k, 0.0);
+      let w = ptr(R, L_W);
+      if (opt != OPT_ADAM && opt != OPT_MOMENTUM) {
+        for (let j = 0; j < nOut; j++) {
+          const g = load<f64>(dz + (<usize>j << 3));
+          if (dx != 0) {
+            for (let k: usize = 0; k < inB; k += 8) {
+              const wk = load<f64>(w + k);
+              store<f64>(dx + k, load<f64>(dx + k) + g * wk);
+              store<f64>(w + k, wk - lr * (g * load<f64>(x + k) + decay * wk));
+            }
+          } else {
+            for (let k: usize = 0; k < inB; k += 8) {
+              const wk = load<f64>(w + k);
+              store<f64>(w + k, wk - lr * (g * load<f64>(x + k) + decay * wk));
+            }
+          }
+          const bp = b + (<usize>j << 3), bj = load<f64>(bp);
+          store<f64>(bp, bj - lr * (g + 0.0 * bj));
+          w += inB;
+        }
+      } else {
+        const db = ptr(R, L_DB);
+        let dw = ptr(R, L_DW);
+        for (let j = 0; j < nOut; j++) {
+          const g = load<f64>(dz + (<usize>j << 3));
+          if (dx != 0) for (let k: usize = 0; k < inB; k += 8) store<f64>(dx + k, load<f64>(dx + k) + g * load<f64>(w + k));
+          for (let k: usize = 0; k < inB; k += 8) store<f64>(dw + k, g * load<f64>(x + k));
+          store<f64>(db + (<usize>j << 3), g);
+          w += inB;
+          dw += inB;
+        }
+        const n = nOut * nIn;
+        if (opt == OPT_ADAM) {
+          adamStepDecay(ptr(R, L_W), ptr(R, L_SW), ptr(R, L_SW2), ptr(R, L_DW), n, hp, decay);
+          adamStepDecay(b, ptr(R, L_SB), ptr(R, L_SB2), db, nOut, hp, 0.0);
+        } else {
+          momentumStep(ptr(R, L_W), ptr(R, L_SW), ptr(R, L_DW), n, lr, mu, decay);
+          momentumStep(b, ptr(R, L_SB), db, nOut, lr, mu, 0.0);
+        }
+      }
+      if (l > 0) activateBackwardImpl(dx, dx, ptr(Q, L_Z), ptr(Q, L_A), 1, nIn, word(Q, L_ACT), alpha);
+    }
+  }
+  return total;
+}
