@@ -1,0 +1,154 @@
+//! The small-layer path of trainBatches: one thread, batch 1, every width <= TINY_MAX, HP_GENERIC = 0.
+//! A port of src/kernels/js/tiny.ts (the spec: why, and why the results equal the general path's): per step,
+//! one dot product per neuron forward, then one pass per layer backwards that forms the input gradient with the
+//! old weights and applies the update (sgd in the same loop), with no gather or range bookkeeping.
+
+use crate::abi_gen::*;
+use crate::act::*;
+
+#[inline(always)]
+unsafe fn word(plan: *const i32, i: usize) -> i32 {
+    *plan.add(i)
+}
+
+#[inline(always)]
+unsafe fn lw(plan: *const i32, l: usize, k: usize) -> usize {
+    *plan.add(PLAN_HEADER + l * PLAN_LAYER_WORDS + k) as u32 as usize
+}
+
+#[inline(always)]
+fn f(p: usize) -> *mut f64 {
+    p as *mut f64
+}
+
+/// Whether trainBatches on one thread takes the small-layer path for this plan.
+pub unsafe fn is_tiny(plan: *const i32) -> bool {
+    let hp = f(word(plan, PLAN_HP) as u32 as usize);
+    if word(plan, PLAN_BATCH) != 1 || *hp.add(HP_GENERIC) != 0.0 {
+        return false;
+    }
+    for l in 0..word(plan, PLAN_LAYERS) as usize {
+        if lw(plan, l, L_NIN) > TINY_MAX || lw(plan, l, L_NOUT) > TINY_MAX {
+            return false;
+        }
+    }
+    true
+}
+
+/// trainBatches(plan, first, count) on the small-layer path (is_tiny): one sample per step.
+pub unsafe fn train_tiny(plan: *const i32, first: usize, count: usize) -> f64 {
+    let layers = word(plan, PLAN_LAYERS) as usize;
+    let loss_kind = word(plan, PLAN_LOSS);
+    let opt = word(plan, PLAN_OPT);
+    let x_data = f(word(plan, PLAN_XDATA) as u32 as usize);
+    let y_data = f(word(plan, PLAN_YDATA) as u32 as usize);
+    let order = word(plan, PLAN_ORDER) as u32 as usize as *const i32;
+    let hp = f(word(plan, PLAN_HP) as u32 as usize);
+    let losses = f(word(plan, PLAN_LOSSES) as u32 as usize);
+    let (alpha, lr, mu, decay) = (*hp.add(HP_ALPHA), *hp.add(HP_LR), *hp.add(HP_BETA1), *hp.add(HP_DECAY));
+    let n_in0 = lw(plan, 0, L_NIN);
+    let last = layers - 1;
+    let n_out_l = lw(plan, last, L_NOUT);
+    let (a_l, z_l, dz_l) = (f(lw(plan, last, L_A)), f(lw(plan, last, L_Z)), f(lw(plan, last, L_DZ)));
+    let act_l = lw(plan, last, L_ACT) as i32;
+    let mut total = 0.0;
+    for i in first..first + count {
+        // batch 1: batch i is position i of the epochs' orders laid back to back
+        let s = *order.add(i) as usize;
+        let xp = x_data.add(s * n_in0);
+        // forward
+        let mut inp = xp as *const f64;
+        for l in 0..layers {
+            let (n_in, n_out) = (lw(plan, l, L_NIN), lw(plan, l, L_NOUT));
+            let (z, a, b) = (f(lw(plan, l, L_Z)), f(lw(plan, l, L_A)), f(lw(plan, l, L_B)));
+            let mut w = f(lw(plan, l, L_W)) as *const f64;
+            for j in 0..n_out {
+                let mut sum = 0.0;
+                for k in 0..n_in {
+                    sum += *inp.add(k) * *w.add(k);
+                }
+                *z.add(j) = sum + *b.add(j);
+                w = w.add(n_in);
+            }
+            activate(a, z, 1, n_out, lw(plan, l, L_ACT) as i32, alpha);
+            inp = a;
+        }
+        // loss, and the optimizer's step counters
+        let batch_loss = loss(dz_l, a_l, z_l, y_data.add(s * n_out_l), 1, n_out_l, loss_kind);
+        total += batch_loss;
+        if !losses.is_null() {
+            *losses.add(i) = batch_loss;
+        }
+        if loss_kind == LOSS_MSE {
+            activate_backward(dz_l, dz_l, z_l, a_l, 1, n_out_l, act_l, alpha);
+        }
+        if opt == OPT_ADAM {
+            *hp.add(HP_BETA1_POW) *= *hp.add(HP_BETA1);
+            *hp.add(HP_BETA2_POW) *= *hp.add(HP_BETA2);
+        }
+        *hp.add(HP_STEP) += 1.0;
+        // backward and update, one pass per layer: dx with the old weights, then the step (sgd in the same loop)
+        for l in (0..layers).rev() {
+            let (n_in, n_out) = (lw(plan, l, L_NIN), lw(plan, l, L_NOUT));
+            let (dz, b) = (f(lw(plan, l, L_DZ)), f(lw(plan, l, L_B)));
+            let x = if l > 0 { f(lw(plan, l - 1, L_A)) } else { xp };
+            let dx = if l > 0 { f(lw(plan, l - 1, L_DZ)) } else { core::ptr::null_mut() };
+            if l > 0 {
+                for k in 0..n_in {
+                    *dx.add(k) = 0.0;
+                }
+            }
+            let mut w = f(lw(plan, l, L_W));
+            if opt != OPT_ADAM && opt != OPT_MOMENTUM {
+                for j in 0..n_out {
+                    let g = *dz.add(j);
+                    if l > 0 {
+                        for k in 0..n_in {
+                            let wk = *w.add(k);
+                            *dx.add(k) += g * wk;
+                            *w.add(k) = wk - lr * (g * *x.add(k) + decay * wk);
+                        }
+                    } else {
+                        for k in 0..n_in {
+                            let wk = *w.add(k);
+                            *w.add(k) = wk - lr * (g * *x.add(k) + decay * wk);
+                        }
+                    }
+                    let bj = *b.add(j);
+                    *b.add(j) = bj - lr * (g + 0.0 * bj);
+                    w = w.add(n_in);
+                }
+            } else {
+                let db = f(lw(plan, l, L_DB));
+                let mut dw = f(lw(plan, l, L_DW));
+                for j in 0..n_out {
+                    let g = *dz.add(j);
+                    if l > 0 {
+                        for k in 0..n_in {
+                            *dx.add(k) += g * *w.add(k);
+                        }
+                    }
+                    for k in 0..n_in {
+                        *dw.add(k) = g * *x.add(k);
+                    }
+                    *db.add(j) = g;
+                    w = w.add(n_in);
+                    dw = dw.add(n_in);
+                }
+                let n = n_out * n_in;
+                let (w0, dw0) = (f(lw(plan, l, L_W)), f(lw(plan, l, L_DW)));
+                if opt == OPT_ADAM {
+                    adam(w0, f(lw(plan, l, L_SW)), f(lw(plan, l, L_SW2)), dw0, n, hp, decay);
+                    adam(b, f(lw(plan, l, L_SB)), f(lw(plan, l, L_SB2)), db, n_out, hp, 0.0);
+                } else {
+                    momentum(w0, f(lw(plan, l, L_SW)), dw0, n, lr, mu, decay);
+                    momentum(b, f(lw(plan, l, L_SB)), db, n_out, lr, mu, 0.0);
+                }
+            }
+            if l > 0 {
+                activate_backward(dx, dx, f(lw(plan, l - 1, L_Z)), f(lw(plan, l - 1, L_A)), 1, n_in, lw(plan, l - 1, L_ACT) as i32, alpha);
+            }
+        }
+    }
+    total
+}
