@@ -66,6 +66,33 @@ fn exp_slow(x: f64) -> f64 {
     y * f64::from_bits((((s as i64) / 2 + 1023) as u64) << 52)
 }
 
+/// f(z) of one element for the element-wise activations (softmax excluded): `activate`'s formulas, for the
+/// small-layer path (tiny.rs), which applies them as each neuron's z is formed.
+#[inline(always)]
+pub fn act1(v: f64, act: i32, alpha: f64) -> f64 {
+    match act {
+        ACT_SIGMOID => 1.0 / (1.0 + exp(-v)),
+        ACT_TANH => v.tanh(),
+        ACT_RELU => if v > 0.0 { v } else { 0.0 },
+        ACT_LEAKY_RELU => if v > 0.0 { v } else { alpha * v },
+        ACT_SOFTPLUS => (if v > 0.0 { v } else { 0.0 }) + exp(-v.abs()).ln_1p(),
+        _ => v,
+    }
+}
+
+/// da·f'(z) of one element for the element-wise activations: `activate_backward`'s formulas (tiny.rs).
+#[inline(always)]
+pub fn dact1(da: f64, z: f64, a: f64, act: i32, alpha: f64) -> f64 {
+    match act {
+        ACT_SIGMOID => da * (a * (1.0 - a)),
+        ACT_TANH => da * (1.0 - a * a),
+        ACT_RELU => if z > 0.0 { da } else { 0.0 },
+        ACT_LEAKY_RELU => if z > 0.0 { da } else { alpha * da },
+        ACT_SOFTPLUS => da * (1.0 / (1.0 + exp(-z))),
+        _ => da,
+    }
+}
+
 /// a = f(z) element-wise (softmax per row). `a` may alias `z`.
 pub unsafe fn activate(a: *mut f64, z: *const f64, rows: usize, cols: usize, act: i32, alpha: f64) {
     let n = rows * cols;

@@ -62,15 +62,22 @@ pub unsafe fn train_tiny(plan: *const i32, first: usize, count: usize) -> f64 {
             let (n_in, n_out) = (lw(plan, l, L_NIN), lw(plan, l, L_NOUT));
             let (z, a, b) = (f(lw(plan, l, L_Z)), f(lw(plan, l, L_A)), f(lw(plan, l, L_B)));
             let mut w = f(lw(plan, l, L_W)) as *const f64;
+            let act = lw(plan, l, L_ACT) as i32;
             for j in 0..n_out {
                 let mut sum = 0.0;
                 for k in 0..n_in {
                     sum += *inp.add(k) * *w.add(k);
                 }
-                *z.add(j) = sum + *b.add(j);
+                let zj = sum + *b.add(j);
+                *z.add(j) = zj;
+                if act != ACT_SOFTMAX {
+                    *a.add(j) = act1(zj, act, alpha);
+                }
                 w = w.add(n_in);
             }
-            activate(a, z, 1, n_out, lw(plan, l, L_ACT) as i32, alpha);
+            if act == ACT_SOFTMAX {
+                activate(a, z, 1, n_out, act, alpha);
+            }
             inp = a;
         }
         // loss, and the optimizer's step counters
@@ -146,7 +153,11 @@ pub unsafe fn train_tiny(plan: *const i32, first: usize, count: usize) -> f64 {
                 }
             }
             if l > 0 {
-                activate_backward(dx, dx, f(lw(plan, l - 1, L_Z)), f(lw(plan, l - 1, L_A)), 1, n_in, lw(plan, l - 1, L_ACT) as i32, alpha);
+                // the layer below is never softmax (output only)
+                let (zp, ap, actp) = (f(lw(plan, l - 1, L_Z)), f(lw(plan, l - 1, L_A)), lw(plan, l - 1, L_ACT) as i32);
+                for k in 0..n_in {
+                    *dx.add(k) = dact1(*dx.add(k), *zp.add(k), *ap.add(k), actp, alpha);
+                }
             }
         }
     }

@@ -257,8 +257,14 @@ export class TrainingRun {
     this.spanEpochs = Math.min(this.spanMax, r.epochs - this.epoch);
     const rngBefore = this.rng.state;
     const I = this.mem.host.i32();
+    const o0 = this.blocks.order >> 2;
     for (let e = 0; e < this.spanEpochs; e++) {
-      const o = (this.blocks.order >> 2) + e * n;
+      const o = o0 + e * n;
+      // unshuffled epochs repeat the first one's order (a block copy: a 1000-epoch tutorial span is 4,000 words)
+      if (e > 0 && !r.shuffle) {
+        I.copyWithin(o, o0, o0 + n);
+        continue;
+      }
       for (let i = 0; i < n; i++) I[o + i] = i;
       if (r.shuffle) {
         for (let i = n - 1; i > 0; i--) {
