@@ -31,6 +31,31 @@ export function isTiny(plan: usize): bool {
   return true;
 }
 
+/**
+ * Two weight rows w0, w1 (neurons j, j+1) against input x (inB bytes): dx[k] += g0·w0k, then dx[k] += g1·w1k (dx = 0:
+ * none), and the sgd step w = w - lr·(g·x_k + decay·w) with the old weights.
+ */
+// @ts-ignore: decorator
+@inline
+function sgdRows2(dx: usize, w0: usize, w1: usize, x: usize, inB: usize, g0: f64, g1: f64, lr: f64, decay: f64): void {
+  let k: usize = 0;
+  if (ASC_FEATURE_SIMD) {
+    const G0 = f64x2.splat(g0), G1 = f64x2.splat(g1), LR = f64x2.splat(lr), D = f64x2.splat(decay);
+    for (; k + 16 <= inB; k += 16) {
+      const a = v128.load(w0 + k), c = v128.load(w1 + k), xv = v128.load(x + k);
+      if (dx != 0) v128.store(dx + k, f64x2.add(f64x2.add(v128.load(dx + k), f64x2.mul(G0, a)), f64x2.mul(G1, c)));
+      v128.store(w0 + k, f64x2.sub(a, f64x2.mul(LR, f64x2.add(f64x2.mul(G0, xv), f64x2.mul(D, a)))));
+      v128.store(w1 + k, f64x2.sub(c, f64x2.mul(LR, f64x2.add(f64x2.mul(G1, xv), f64x2.mul(D, c)))));
+    }
+  }
+  for (; k < inB; k += 8) {
+    const a = load<f64>(w0 + k), c = load<f64>(w1 + k), xk = load<f64>(x + k);
+    if (dx != 0) store<f64>(dx + k, (load<f64>(dx + k) + g0 * a) + g1 * c);
+    store<f64>(w0 + k, a - lr * (g0 * xk + decay * a));
+    store<f64>(w1 + k, c - lr * (g1 * xk + decay * c));
+  }
+}
+
 /** trainBatches(plan, first, count) on the small-layer path (isTiny): one sample per step. */
 export function trainTiny(plan: usize, first: i32, count: i32): f64 {
   const L = word(plan, PLAN_LAYERS), lossKind = word(plan, PLAN_LOSS), opt = word(plan, PLAN_OPT);
@@ -53,11 +78,25 @@ export function trainTiny(plan: usize, first: i32, count: i32): f64 {
       const nIn = word(R, L_NIN), nOut = word(R, L_NOUT), z = ptr(R, L_Z), a = ptr(R, L_A), b = ptr(R, L_B);
       const inB = <usize>nIn << 3;
       let w = ptr(R, L_W);
-      for (let j = 0; j < nOut; j++) {
+      let j = 0;
+      // two neurons at a time: two independent sums, each over k in order (one load of x per k)
+      for (; j + 1 < nOut; j += 2) {
+        const w1 = w + inB;
+        let s0 = 0.0, s1 = 0.0;
+        for (let k: usize = 0; k < inB; k += 8) {
+          const xk = load<f64>(inp + k);
+          s0 += xk * load<f64>(w + k);
+          s1 += xk * load<f64>(w1 + k);
+        }
+        const zj = z + (<usize>j << 3), bj = b + (<usize>j << 3);
+        store<f64>(zj, s0 + load<f64>(bj));
+        store<f64>(zj, s1 + load<f64>(bj, 8), 8);
+        w = w1 + inB;
+      }
+      if (j < nOut) {
         let sum = 0.0;
         for (let k: usize = 0; k < inB; k += 8) sum += load<f64>(inp + k) * load<f64>(w + k);
         store<f64>(z + (<usize>j << 3), sum + load<f64>(b + (<usize>j << 3)));
-        w += inB;
       }
       activateImpl(a, z, 1, nOut, word(R, L_ACT), alpha);
       inp = a;
@@ -85,23 +124,27 @@ export function trainTiny(plan: usize, first: i32, count: i32): f64 {
       if (dx != 0) for (let k: usize = 0; k < inB; k += 8) store<f64>(dx + k, 0.0);
       let w = ptr(R, L_W);
       if (opt != OPT_ADAM && opt != OPT_MOMENTUM) {
-        for (let j = 0; j < nOut; j++) {
+        let j = 0;
+        // two rows at a time: dx[k] += g0·w0k then += g1·w1k (j order kept), each weight's step element-wise;
+        // f64x2 over k in the SIMD builds (element-wise, so the same roundings as the scalar loop)
+        for (; j + 1 < nOut; j += 2) {
+          const w1 = w + inB;
+          const g0 = load<f64>(dz + (<usize>j << 3)), g1 = load<f64>(dz + (<usize>j << 3), 8);
+          sgdRows2(dx, w, w1, x, inB, g0, g1, lr, decay);
+          const bp = b + (<usize>j << 3), b0 = load<f64>(bp), b1 = load<f64>(bp, 8);
+          store<f64>(bp, b0 - lr * (g0 + 0.0 * b0));
+          store<f64>(bp, b1 - lr * (g1 + 0.0 * b1), 8);
+          w = w1 + inB;
+        }
+        if (j < nOut) {
           const g = load<f64>(dz + (<usize>j << 3));
-          if (dx != 0) {
-            for (let k: usize = 0; k < inB; k += 8) {
-              const wk = load<f64>(w + k);
-              store<f64>(dx + k, load<f64>(dx + k) + g * wk);
-              store<f64>(w + k, wk - lr * (g * load<f64>(x + k) + decay * wk));
-            }
-          } else {
-            for (let k: usize = 0; k < inB; k += 8) {
-              const wk = load<f64>(w + k);
-              store<f64>(w + k, wk - lr * (g * load<f64>(x + k) + decay * wk));
-            }
+          for (let k: usize = 0; k < inB; k += 8) {
+            const wk = load<f64>(w + k);
+            if (dx != 0) store<f64>(dx + k, load<f64>(dx + k) + g * wk);
+            store<f64>(w + k, wk - lr * (g * load<f64>(x + k) + decay * wk));
           }
           const bp = b + (<usize>j << 3), bj = load<f64>(bp);
           store<f64>(bp, bj - lr * (g + 0.0 * bj));
-          w += inB;
         }
       } else {
         const db = ptr(R, L_DB);

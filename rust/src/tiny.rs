@@ -5,6 +5,7 @@
 
 use crate::abi_gen::*;
 use crate::act::*;
+use crate::vec::*;
 
 #[inline(always)]
 unsafe fn word(plan: *const i32, i: usize) -> i32 {
@@ -35,6 +36,33 @@ pub unsafe fn is_tiny(plan: *const i32) -> bool {
     true
 }
 
+/// Two weight rows w0, w1 (neurons j, j+1) against input x: dx[k] += g0·w0k, then += g1·w1k (dx null: none), and
+/// the sgd step w = w - lr·(g·x_k + decay·w) with the old weights; `V` lanes over k, then a scalar tail.
+#[inline(always)]
+unsafe fn sgd_rows2(dx: *mut f64, w0: *mut f64, w1: *mut f64, x: *const f64, n: usize, g0: f64, g1: f64, lr: f64, decay: f64) {
+    let (gv0, gv1, lrv, dv) = (splat(g0), splat(g1), splat(lr), splat(decay));
+    let nv = n - n % W;
+    let mut k = 0;
+    while k < nv {
+        let (a, c, xv) = (load(w0.add(k)), load(w1.add(k)), load(x.add(k)));
+        if !dx.is_null() {
+            store(dx.add(k), add(add(load(dx.add(k)), mul(gv0, a)), mul(gv1, c)));
+        }
+        store(w0.add(k), sub(a, mul(lrv, add(mul(gv0, xv), mul(dv, a)))));
+        store(w1.add(k), sub(c, mul(lrv, add(mul(gv1, xv), mul(dv, c)))));
+        k += W;
+    }
+    while k < n {
+        let (a, c, xk) = (*w0.add(k), *w1.add(k), *x.add(k));
+        if !dx.is_null() {
+            *dx.add(k) = (*dx.add(k) + g0 * a) + g1 * c;
+        }
+        *w0.add(k) = a - lr * (g0 * xk + decay * a);
+        *w1.add(k) = c - lr * (g1 * xk + decay * c);
+        k += 1;
+    }
+}
+
 /// trainBatches(plan, first, count) on the small-layer path (is_tiny): one sample per step.
 pub unsafe fn train_tiny(plan: *const i32, first: usize, count: usize) -> f64 {
     let layers = word(plan, PLAN_LAYERS) as usize;
@@ -63,7 +91,27 @@ pub unsafe fn train_tiny(plan: *const i32, first: usize, count: usize) -> f64 {
             let (z, a, b) = (f(lw(plan, l, L_Z)), f(lw(plan, l, L_A)), f(lw(plan, l, L_B)));
             let mut w = f(lw(plan, l, L_W)) as *const f64;
             let act = lw(plan, l, L_ACT) as i32;
-            for j in 0..n_out {
+            let mut j = 0;
+            // two neurons at a time: two independent sums, each over k in order (one load of x per k)
+            while j + 1 < n_out {
+                let w1 = w.add(n_in);
+                let (mut s0, mut s1) = (0.0, 0.0);
+                for k in 0..n_in {
+                    let xk = *inp.add(k);
+                    s0 += xk * *w.add(k);
+                    s1 += xk * *w1.add(k);
+                }
+                let (z0, z1) = (s0 + *b.add(j), s1 + *b.add(j + 1));
+                *z.add(j) = z0;
+                *z.add(j + 1) = z1;
+                if act != ACT_SOFTMAX {
+                    *a.add(j) = act1(z0, act, alpha);
+                    *a.add(j + 1) = act1(z1, act, alpha);
+                }
+                w = w1.add(n_in);
+                j += 2;
+            }
+            if j < n_out {
                 let mut sum = 0.0;
                 for k in 0..n_in {
                     sum += *inp.add(k) * *w.add(k);
@@ -73,7 +121,6 @@ pub unsafe fn train_tiny(plan: *const i32, first: usize, count: usize) -> f64 {
                 if act != ACT_SOFTMAX {
                     *a.add(j) = act1(zj, act, alpha);
                 }
-                w = w.add(n_in);
             }
             if act == ACT_SOFTMAX {
                 activate(a, z, 1, n_out, act, alpha);
@@ -107,23 +154,29 @@ pub unsafe fn train_tiny(plan: *const i32, first: usize, count: usize) -> f64 {
             }
             let mut w = f(lw(plan, l, L_W));
             if opt != OPT_ADAM && opt != OPT_MOMENTUM {
-                for j in 0..n_out {
+                let mut j = 0;
+                // two rows at a time (dx: j order kept), lanes over k (element-wise: the scalar roundings)
+                while j + 1 < n_out {
+                    let w1 = w.add(n_in);
+                    let (g0, g1) = (*dz.add(j), *dz.add(j + 1));
+                    sgd_rows2(dx, w, w1, x, n_in, g0, g1, lr, decay);
+                    let (b0, b1) = (*b.add(j), *b.add(j + 1));
+                    *b.add(j) = b0 - lr * (g0 + 0.0 * b0);
+                    *b.add(j + 1) = b1 - lr * (g1 + 0.0 * b1);
+                    w = w1.add(n_in);
+                    j += 2;
+                }
+                if j < n_out {
                     let g = *dz.add(j);
-                    if l > 0 {
-                        for k in 0..n_in {
-                            let wk = *w.add(k);
+                    for k in 0..n_in {
+                        let wk = *w.add(k);
+                        if !dx.is_null() {
                             *dx.add(k) += g * wk;
-                            *w.add(k) = wk - lr * (g * *x.add(k) + decay * wk);
                         }
-                    } else {
-                        for k in 0..n_in {
-                            let wk = *w.add(k);
-                            *w.add(k) = wk - lr * (g * *x.add(k) + decay * wk);
-                        }
+                        *w.add(k) = wk - lr * (g * *x.add(k) + decay * wk);
                     }
                     let bj = *b.add(j);
                     *b.add(j) = bj - lr * (g + 0.0 * bj);
-                    w = w.add(n_in);
                 }
             } else {
                 let db = f(lw(plan, l, L_DB));

@@ -75,15 +75,26 @@ export function trainTiny(H: F64, I: I32, plan: number, first: number, count: nu
     let x = x0;
     for (let l = 0; l < L; l++) {
       const { nIn, nOut, act, b, z, a } = lay[l]!;
-      for (let j = 0, w = lay[l]!.w; j < nOut; j++, w += nIn) {
+      let j = 0, w = lay[l]!.w;
+      // two neurons at a time: two independent sums, each over k in order (one load of x per k)
+      for (; j + 1 < nOut; j += 2, w += 2 * nIn) {
+        let s0 = 0, s1 = 0;
+        for (let k = 0, w1 = w + nIn; k < nIn; k++) {
+          const xk = H[x + k]!;
+          s0 += xk * H[w + k]!;
+          s1 += xk * H[w1 + k]!;
+        }
+        H[z + j] = s0 + H[b + j]!;
+        H[z + j + 1] = s1 + H[b + j + 1]!;
+      }
+      if (j < nOut) {
         let sum = 0;
         for (let k = 0; k < nIn; k++) sum += H[x + k]! * H[w + k]!;
-        const zj = sum + H[b + j]!;
-        H[z + j] = zj;
-        // (sigmoid written out: V8 does not inline act1's switch, and a call per neuron is most of a tiny step)
-        if (act === ACT_SIGMOID) H[a + j] = 1 / (1 + Math.exp(-zj));
-        else if (act !== ACT_SOFTMAX) H[a + j] = act1(zj, act, alpha);
+        H[z + j] = sum + H[b + j]!;
       }
+      // (sigmoid written out: V8 does not inline act1's switch, and a call per neuron is most of a tiny step)
+      if (act === ACT_SIGMOID) for (let i = 0; i < nOut; i++) H[a + i] = 1 / (1 + Math.exp(-H[z + i]!));
+      else if (act !== ACT_SOFTMAX) for (let i = 0; i < nOut; i++) H[a + i] = act1(H[z + i]!, act, alpha);
       if (act === ACT_SOFTMAX) activateImpl(H, a * 8, z * 8, 1, nOut, act, alpha);
       x = a;
     }
@@ -117,19 +128,34 @@ export function trainTiny(H: F64, I: I32, plan: number, first: number, count: nu
       const xin = below ? below.a : x0, dx = below ? below.dz : -1;
       if (dx >= 0) for (let k = 0; k < nIn; k++) H[dx + k] = 0;
       if (sgd) {
-        for (let j = 0, w = lay[l]!.w; j < nOut; j++, w += nIn) {
-          const g = H[dz + j]!;
+        let j = 0, w = lay[l]!.w;
+        // two rows at a time: dx[k] += g0·w0k then += g1·w1k (j order kept), each weight's step element-wise
+        for (; j + 1 < nOut; j += 2, w += 2 * nIn) {
+          const g0 = H[dz + j]!, g1 = H[dz + j + 1]!, w1 = w + nIn;
           if (dx >= 0) {
             for (let k = 0; k < nIn; k++) {
-              const wk = H[w + k]!;
-              H[dx + k] = H[dx + k]! + g * wk;
-              H[w + k] = wk - lr * (g * H[xin + k]! + decay * wk);
+              const c0 = H[w + k]!, c1 = H[w1 + k]!, xk = H[xin + k]!;
+              H[dx + k] = (H[dx + k]! + g0 * c0) + g1 * c1;
+              H[w + k] = c0 - lr * (g0 * xk + decay * c0);
+              H[w1 + k] = c1 - lr * (g1 * xk + decay * c1);
             }
           } else {
             for (let k = 0; k < nIn; k++) {
-              const wk = H[w + k]!;
-              H[w + k] = wk - lr * (g * H[xin + k]! + decay * wk);
+              const c0 = H[w + k]!, c1 = H[w1 + k]!, xk = H[xin + k]!;
+              H[w + k] = c0 - lr * (g0 * xk + decay * c0);
+              H[w1 + k] = c1 - lr * (g1 * xk + decay * c1);
             }
+          }
+          const b0 = H[b + j]!, b1 = H[b + j + 1]!;
+          H[b + j] = b0 - lr * (g0 + 0 * b0);
+          H[b + j + 1] = b1 - lr * (g1 + 0 * b1);
+        }
+        if (j < nOut) {
+          const g = H[dz + j]!;
+          for (let k = 0; k < nIn; k++) {
+            const wk = H[w + k]!;
+            if (dx >= 0) H[dx + k] = H[dx + k]! + g * wk;
+            H[w + k] = wk - lr * (g * H[xin + k]! + decay * wk);
           }
           const bj = H[b + j]!;
           H[b + j] = bj - lr * (g + 0 * bj);
