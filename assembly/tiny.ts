@@ -8,7 +8,7 @@ import {
   f64at, HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_GENERIC, HP_LR, HP_STEP,
   L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, LOSS_MSE, OPT_ADAM,
   OPT_MOMENTUM, PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_LOSSES, PLAN_OPT,
-  PLAN_ORDER, PLAN_T, PLAN_XDATA, PLAN_YDATA, ptr, TINY_MAX, word,
+  PLAN_ORDER, PLAN_T, PLAN_XDATA, PLAN_YDATA, ptr, TINY_MAX, word, ACT_SIGMOID,
 } from './common';
 import { activateBackwardImpl, activateImpl } from './activation';
 import { loss } from './loss';
@@ -98,16 +98,36 @@ export function trainTiny(plan: usize, first: i32, count: i32): f64 {
         for (let k: usize = 0; k < inB; k += 8) sum += load<f64>(inp + k) * load<f64>(w + k);
         store<f64>(z + (<usize>j << 3), sum + load<f64>(b + (<usize>j << 3)));
       }
-      activateImpl(a, z, 1, nOut, word(R, L_ACT), alpha);
+      // sigmoid written out (the common case; activateImpl's formula), anything else through activateImpl
+      const act = word(R, L_ACT), outB = <usize>nOut << 3;
+      if (act == ACT_SIGMOID) {
+        for (let i: usize = 0; i < outB; i += 8) store<f64>(a + i, 1.0 / (1.0 + Math.exp(-load<f64>(z + i))));
+      } else {
+        activateImpl(a, z, 1, nOut, act, alpha);
+      }
       inp = a;
     }
-    // loss (the target row copied to t: loss() wants 16-byte aligned rows), and the optimizer's step counters
+    // loss, and the optimizer's step counters
     const ys = yData + s * tRowB;
-    for (let k: usize = 0; k < tRowB; k += 8) store<f64>(t + k, load<f64>(ys + k));
-    const batchLoss = loss(dzL, aL, zL, t, 1, nOutL, lossKind);
+    let batchLoss: f64;
+    if (lossKind == LOSS_MSE && actL == ACT_SIGMOID) {
+      // loss()'s mse and activateBackwardImpl's sigmoid, per output (the common case, written out)
+      const f = 2.0 / <f64>nOutL;
+      let sum = 0.0;
+      for (let k: usize = 0; k < tRowB; k += 8) {
+        const v = load<f64>(aL + k), e = v - load<f64>(ys + k);
+        sum += e * e;
+        store<f64>(dzL + k, f * e * (v * (1.0 - v)));
+      }
+      batchLoss = sum / <f64>nOutL;
+    } else {
+      // (the target row copied to t: loss() wants 16-byte aligned rows)
+      for (let k: usize = 0; k < tRowB; k += 8) store<f64>(t + k, load<f64>(ys + k));
+      batchLoss = loss(dzL, aL, zL, t, 1, nOutL, lossKind);
+      if (lossKind == LOSS_MSE) activateBackwardImpl(dzL, dzL, zL, aL, 1, nOutL, actL, alpha);
+    }
     total += batchLoss;
     if (losses != 0) store<f64>(losses + (<usize>i << 3), batchLoss);
-    if (lossKind == LOSS_MSE) activateBackwardImpl(dzL, dzL, zL, aL, 1, nOutL, actL, alpha);
     if (opt == OPT_ADAM) {
       store<f64>(hp + (<usize>HP_BETA1_POW << 3), f64at(hp, HP_BETA1_POW) * f64at(hp, HP_BETA1));
       store<f64>(hp + (<usize>HP_BETA2_POW << 3), f64at(hp, HP_BETA2_POW) * f64at(hp, HP_BETA2));
@@ -166,7 +186,18 @@ export function trainTiny(plan: usize, first: i32, count: i32): f64 {
           momentumStep(b, ptr(R, L_SB), db, nOut, lr, mu, 0.0);
         }
       }
-      if (l > 0) activateBackwardImpl(dx, dx, ptr(Q, L_Z), ptr(Q, L_A), 1, nIn, word(Q, L_ACT), alpha);
+      if (l > 0) {
+        // dz of the layer below (never softmax: output only); sigmoid written out
+        const actQ = word(Q, L_ACT), aQ = ptr(Q, L_A);
+        if (actQ == ACT_SIGMOID) {
+          for (let k: usize = 0; k < inB; k += 8) {
+            const v = load<f64>(aQ + k);
+            store<f64>(dx + k, load<f64>(dx + k) * (v * (1.0 - v)));
+          }
+        } else {
+          activateBackwardImpl(dx, dx, ptr(Q, L_Z), aQ, 1, nIn, actQ, alpha);
+        }
+      }
     }
   }
   return total;

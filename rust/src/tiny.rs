@@ -128,13 +128,28 @@ pub unsafe fn train_tiny(plan: *const i32, first: usize, count: usize) -> f64 {
             inp = a;
         }
         // loss, and the optimizer's step counters
-        let batch_loss = loss(dz_l, a_l, z_l, y_data.add(s * n_out_l), 1, n_out_l, loss_kind);
+        let t = y_data.add(s * n_out_l);
+        let batch_loss = if loss_kind == LOSS_MSE && act_l == ACT_SIGMOID {
+            // loss()'s mse and activate_backward's sigmoid, per output (the common case, written out)
+            let f = 2.0 / n_out_l as f64;
+            let mut sum = 0.0;
+            for k in 0..n_out_l {
+                let v = *a_l.add(k);
+                let e = v - *t.add(k);
+                sum += e * e;
+                *dz_l.add(k) = f * e * (v * (1.0 - v));
+            }
+            sum / n_out_l as f64
+        } else {
+            let l = loss(dz_l, a_l, z_l, t, 1, n_out_l, loss_kind);
+            if loss_kind == LOSS_MSE {
+                activate_backward(dz_l, dz_l, z_l, a_l, 1, n_out_l, act_l, alpha);
+            }
+            l
+        };
         total += batch_loss;
         if !losses.is_null() {
             *losses.add(i) = batch_loss;
-        }
-        if loss_kind == LOSS_MSE {
-            activate_backward(dz_l, dz_l, z_l, a_l, 1, n_out_l, act_l, alpha);
         }
         if opt == OPT_ADAM {
             *hp.add(HP_BETA1_POW) *= *hp.add(HP_BETA1);
