@@ -74,7 +74,7 @@
  *     Implementations may fuse these loops (e.g. the SGD update into the weight-gradient kernel) as long
  *     as every value is computed by the same formula. The small-layer path does (src/kernels/js/tiny.ts): on one
  *     thread with batch 1, every width ≤ TINY_MAX and hp[HP_GENERIC] = 0, a step reads its sample in place
- *     (x0 and t are then not written; dw/db only for momentum and adam) and fuses dx and the SGD step per layer.
+ *     (no gather into x0; dw/db written only for momentum and adam) and fuses dx and the SGD step per layer.
  *
  *   forwardBatch(plan, rows): void
  *     Step 2 only, from x0 (the host writes x0), for rows ≤ batch. Used by predict and evaluate.
