@@ -1,7 +1,7 @@
 /**
  * The small-layer path of trainBatches (src/kernels/js/tiny.ts and its ports: one thread, batch 1, every width
  * ≤ TINY_MAX): on every build, training equals the per-neuron oracle, and equals the general path (forced through
- * the internal NetMemory.smallLayerPath switch) — bit for bit on every build but rust simd (see below). Shapes
+ * the internal NetMemory.smallLayerPath switch) bit for bit on every build. Shapes
  * sit on both sides of the threshold (a width of TINY_MAX takes the small-layer path, TINY_MAX + 1 the general one),
  * with every optimizer, weight decay, and several activations and losses.
  */
@@ -84,21 +84,15 @@ for (const bc of BACKENDS) {
           expectClose(pl.weights, wp[l]!.weights, bc.tol, `w[${l}] ${label(c)}`, c.layers[l]);
           expectClose(pl.biases, wp[l]!.biases, bc.tol, `b[${l}] ${label(c)}`);
         });
-        // against the general path on the same build: bit for bit where the general path's batch-1 sums run in index
-        // order (js, every AssemblyScript build, rust scalar); within the build's tolerance on rust simd, whose general
-        // kernels sum in two f64x2 lanes
-        if (!(bc.name === 'rust' && bc.variant === 'simd')) {
-          expect(got).toEqual(viaGeneral);
-          p.forEach((pl, l) => {
-            expect(Array.from(pl.weights)).toEqual(Array.from(pg[l]!.weights));
-            expect(Array.from(pl.biases)).toEqual(Array.from(pg[l]!.biases));
-          });
-          // the optimizer state and step counters too (a checkpoint carries them)
-          expect(net.toJSON({ optimizer: true }).optimizer).toEqual(gen.toJSON({ optimizer: true }).optimizer);
-        } else {
-          expectClose(got, viaGeneral, bc.tol, `losses vs general path ${label(c)}`);
-          p.forEach((pl, l) => expectClose(pl.weights, pg[l]!.weights, bc.tol, `w[${l}] vs general path ${label(c)}`, c.layers[l]));
-        }
+        // against the general path on the same build, bit for bit: every sum runs in the general kernels' order (rust
+        // simd: dense.rs's lane order), so one thread (small-layer path) and worker threads (general path) agree
+        expect(got).toEqual(viaGeneral);
+        p.forEach((pl, l) => {
+          expect(Array.from(pl.weights)).toEqual(Array.from(pg[l]!.weights));
+          expect(Array.from(pl.biases)).toEqual(Array.from(pg[l]!.biases));
+        });
+        // the optimizer state and step counters too (a checkpoint carries them)
+        expect(net.toJSON({ optimizer: true }).optimizer).toEqual(gen.toJSON({ optimizer: true }).optimizer);
       } finally {
         net.dispose();
         gen.dispose();

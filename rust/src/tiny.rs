@@ -1,7 +1,8 @@
 //! The small-layer path of trainBatches: one thread, batch 1, every width <= TINY_MAX, HP_GENERIC = 0.
 //! A port of src/kernels/js/tiny.ts (the spec: why, and why the results equal the general path's): per step,
 //! one dot product per neuron forward, then one pass per layer backwards that forms the input gradient with the
-//! old weights and applies the update (sgd in the same loop), with no gather or range bookkeeping.
+//! old weights and applies the update (sgd in the same loop), with no gather or range bookkeeping. The forward
+//! sums follow dense.rs's lane order, so both builds give the general path's bits.
 
 use crate::abi_gen::*;
 use crate::act::*;
@@ -92,14 +93,24 @@ pub unsafe fn train_tiny(plan: *const i32, first: usize, count: usize) -> f64 {
             let mut w = f(lw(plan, l, L_W)) as *const f64;
             let act = lw(plan, l, L_ACT) as i32;
             let mut j = 0;
-            // two neurons at a time: two independent sums, each over k in order (one load of x per k)
+            // two neurons at a time, each summed as dense.rs's fwd_tile sums it (lane-wise partial sums over
+            // k < n_in - n_in % W, one horizontal add, the scalar tail), so the bits equal the general path's
+            let kv = n_in - n_in % W;
             while j + 1 < n_out {
                 let w1 = w.add(n_in);
-                let (mut s0, mut s1) = (0.0, 0.0);
-                for k in 0..n_in {
-                    let xk = *inp.add(k);
-                    s0 += xk * *w.add(k);
-                    s1 += xk * *w1.add(k);
+                let (mut acc0, mut acc1) = (zero(), zero());
+                let mut k = 0;
+                while k < kv {
+                    let xv = load(inp.add(k));
+                    acc0 = add(acc0, mul(xv, load(w.add(k))));
+                    acc1 = add(acc1, mul(xv, load(w1.add(k))));
+                    k += W;
+                }
+                let (mut s0, mut s1) = (hsum(acc0), hsum(acc1));
+                if kv < n_in {
+                    let xk = *inp.add(kv);
+                    s0 += xk * *w.add(kv);
+                    s1 += xk * *w1.add(kv);
                 }
                 let (z0, z1) = (s0 + *b.add(j), s1 + *b.add(j + 1));
                 *z.add(j) = z0;
@@ -112,9 +123,15 @@ pub unsafe fn train_tiny(plan: *const i32, first: usize, count: usize) -> f64 {
                 j += 2;
             }
             if j < n_out {
-                let mut sum = 0.0;
-                for k in 0..n_in {
-                    sum += *inp.add(k) * *w.add(k);
+                let mut acc = zero();
+                let mut k = 0;
+                while k < kv {
+                    acc = add(acc, mul(load(inp.add(k)), load(w.add(k))));
+                    k += W;
+                }
+                let mut sum = hsum(acc);
+                if kv < n_in {
+                    sum += *inp.add(kv) * *w.add(kv);
                 }
                 let zj = sum + *b.add(j);
                 *z.add(j) = zj;
