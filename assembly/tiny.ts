@@ -82,15 +82,31 @@ export function trainTiny(plan: usize, first: i32, count: i32): f64 {
       // two neurons at a time: two independent sums, each over k in order (one load of x per k)
       for (; j + 1 < nOut; j += 2) {
         const w1 = w + inB;
-        let s0 = 0.0, s1 = 0.0;
-        for (let k: usize = 0; k < inB; k += 8) {
-          const xk = load<f64>(inp + k);
-          s0 += xk * load<f64>(w + k);
-          s1 += xk * load<f64>(w1 + k);
-        }
         const zj = z + (<usize>j << 3), bj = b + (<usize>j << 3);
-        store<f64>(zj, s0 + load<f64>(bj));
-        store<f64>(zj, s1 + load<f64>(bj, 8), 8);
+        let k: usize = 0;
+        if (ASC_FEATURE_SIMD) {
+          // the two sums in the lanes of one f64x2 (lane 0 neuron j, lane 1 neuron j+1), two inputs per step: each
+          // lane still adds x_k·w_k in k order with a separate multiply and add, so the bits are the scalar loop's
+          let acc = f64x2.splat(0.0);
+          for (; k + 16 <= inB; k += 16) {
+            const a0 = v128.load(w + k), a1 = v128.load(w1 + k);
+            acc = f64x2.add(acc, f64x2.mul(v128.load64_splat(inp + k), v128.shuffle<f64>(a0, a1, 0, 2)));
+            acc = f64x2.add(acc, f64x2.mul(v128.load64_splat(inp + k + 8), v128.shuffle<f64>(a0, a1, 1, 3)));
+          }
+          if (k < inB) {
+            acc = f64x2.add(acc, f64x2.mul(v128.load64_splat(inp + k), f64x2.replace_lane(f64x2.splat(load<f64>(w + k)), 1, load<f64>(w1 + k))));
+          }
+          v128.store(zj, f64x2.add(acc, v128.load(bj)));
+        } else {
+          let s0 = 0.0, s1 = 0.0;
+          for (; k < inB; k += 8) {
+            const xk = load<f64>(inp + k);
+            s0 += xk * load<f64>(w + k);
+            s1 += xk * load<f64>(w1 + k);
+          }
+          store<f64>(zj, s0 + load<f64>(bj));
+          store<f64>(zj, s1 + load<f64>(bj, 8), 8);
+        }
         w = w1 + inB;
       }
       if (j < nOut) {
