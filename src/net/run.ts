@@ -273,7 +273,7 @@ export class TrainingRun {
     const o0 = this.blocks.order >> 2;
     if (!r.shuffle) {
       // unshuffled epochs repeat 0..n-1: write it once, then double the filled part (a 1000-epoch tutorial span is
-      // 4,000 words in 10 block copies, where a loop per epoch was most of a small train call's own work)
+      // 4,000 words in 10 block copies instead of a loop per epoch)
       for (let i = 0; i < n; i++) I[o0 + i] = i;
       const end = o0 + this.spanEpochs * n;
       for (let done = o0 + n; done < end; done += done - o0) I.copyWithin(done, o0, Math.min(o0 + (done - o0), o0 + (end - done)));
