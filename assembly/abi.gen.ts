@@ -112,8 +112,12 @@ export const HP_BETA1_POW: i32 = 6;
 export const HP_BETA2_POW: i32 = 7;
 /** optimizer steps taken, t */
 export const HP_STEP: i32 = 8;
+/** non-zero: trainBatches never takes the small-layer path (an internal switch, so tests and benches can compare the two) */
+export const HP_GENERIC: i32 = 9;
 /** f64 slots the host reserves */
 export const HP_SIZE: i32 = 10;
+/** widest layer of the small-layer path: trainBatches on one thread, batch 1, every width <= TINY_MAX and HP_GENERIC = 0 runs each step as one fused per-sample loop (same results as the general path) */
+export const TINY_MAX: i32 = 16;
 
 // ---- thread control block: i32 words at `ctl` (trainBatchesThreaded; the thread contract is in src/abi.ts)
 /** barrier arrivals in the current command (zeroed by the host before each command) */

@@ -15,6 +15,7 @@ import { denseForwardRange, inputGradRange, weightGradRange } from './dense';
 import { activateBackwardCols, activateBackwardImpl, activateCols, activateImpl } from './activation';
 import { loss } from './loss';
 import { adamStepDecay, momentumStep, sgdStep } from './optim';
+import { isTiny, trainTiny } from './tiny';
 
 // @ts-ignore: decorator
 @inline
@@ -98,6 +99,7 @@ function barrier(ctl: usize, n: i32): bool {
 export function trainBatchesThreaded(plan: usize, first: i32, count: i32, tid: i32, nthreads: i32, ctl: usize): f64 {
   assert((plan & 15) == 0 && first >= 0 && count >= 0 && tid >= 0 && tid < nthreads && nthreads <= MAX_THREADS);
   const T = nthreads;
+  if (T == 1 && isTiny(plan)) return trainTiny(plan, first, count);
   // a pool's own scratch (SYNC_SCRATCH) when the host gave one, so two pools on one memory, or a pool and the host
   // thread's stand-alone kernels, never pack into the same region
   const pool: usize = ctl != 0 ? <usize>atomic.load<i32>(ctl + (<usize>SYNC_SCRATCH << 2)) : 0;

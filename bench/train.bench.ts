@@ -2,9 +2,9 @@
  * Training throughput: (a) 784-128-10 sigmoid/MSE/SGD epochs, (b) relu + softmax/cross-entropy/Adam epochs,
  * each through Network.train AND through the fused trainBatches kernel alone; the naive batched JS trainer and
  * the per-neuron oracle as baselines; (c) the tutorial's 2-2-1 network, 1000 epochs, against a hand-written
- * scalar JS loop and the reference TutorialNetwork; (g) real MNIST digits (benchRealData): the same network,
- * sigmoid/MSE/SGD lr 1 and relu/softmax-CE/Adam, next to numpy (bench/numpy/mlp_real.py) on the same digits from
- * the same initial parameters.
+ * scalar JS loop and the reference TutorialNetwork; (d) small networks, batch 1 (small.bench.ts); (g) real MNIST
+ * digits (benchRealData): the same network, sigmoid/MSE/SGD lr 1 and relu/softmax-CE/Adam, next to numpy
+ * (bench/numpy/mlp_real.py) on the same digits from the same initial parameters.
  *
  * Verification before timing: each backend's first epoch loss must match the js backend's (rtol 1e-8), and each
  * backend's 2-2-1 parameters after 1000 tutorial epochs must match TutorialNetwork's (rtol 1e-8).
@@ -27,6 +27,7 @@ import { NaiveMlp } from './naive.js';
 import { fromTask, runBench, type Row } from './report.js';
 import { TRAIN, TUTORIAL } from './shapes.js';
 import { trainScalarTutorial, type NineParameters } from './tutorial-scalar.js';
+import { benchSmallNets } from './small.bench.js';
 
 export let sink = 0;
 
@@ -210,11 +211,12 @@ export async function benchTraining(rows: readonly BackendRow[], log: (s: string
   }
 
   out.push(...(await benchTutorial(rows, log)));
+  out.push(...(await benchSmallNets(rows, log)));
   return out;
 }
 
 /** (c) The tutorial network: one train call of 1000 epochs over its 4 samples, batch 1, lr 0.1, in order. */
-async function benchTutorial(rows: readonly BackendRow[], log: (s: string) => void): Promise<Row[]> {
+export async function benchTutorial(rows: readonly BackendRow[], log: (s: string) => void): Promise<Row[]> {
   const group = 'tutorial 2-2-1, 1000 epochs';
   log(`  ${group}`);
   const out: Row[] = [];

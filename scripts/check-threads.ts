@@ -24,8 +24,9 @@ import { createJsKernels } from '../src/kernels/js/index.js';
 import { buildPlan } from './plan.js';
 import { ACTIVATIONS, ACTIVATION_NAMES } from '../src/spec/index.js';
 import {
-  PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_ORDER, PLAN_LOSSES, PLAN_T, PLAN_X0, PLAN_XDATA,
-  PLAN_YDATA, SYNC_ABORT, SYNC_COUNT, SYNC_PROGRESS, type KernelExports,
+  HP_BETA1_POW, HP_GENERIC, L_B, L_SB, L_SB2, L_SW, L_SW2, L_W, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS,
+  PLAN_ORDER, PLAN_LOSSES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, SYNC_ABORT, SYNC_COUNT, SYNC_PROGRESS, TINY_MAX,
+  type KernelExports,
 } from '../src/abi.js';
 
 const BENCH = process.argv.includes('--bench');
@@ -181,7 +182,9 @@ async function check(): Promise<void> {
   function runCase(dims: number[], acts: number[], lossKind: number, opt: number, batch: number, nSamples: number,
     epochs = 1, withLosses = false): void {
     new Uint8Array(jsMem.buffer).fill(0, BASE);
-    const pl = buildPlan(JH, JI, BASE, dims, acts, lossKind, opt, batch, nSamples, rand, epochs, withLosses);
+    // the general path everywhere (hp[HP_GENERIC] = 1): worker threads always take it, and the comparison is of
+    // every byte; the small-layer path (one thread, batch 1, widths <= TINY_MAX) is compared with it below
+    const pl = buildPlan(JH, JI, BASE, dims, acts, lossKind, opt, batch, nSamples, rand, epochs, withLosses, true);
     lastPlan = pl.plan;
     const label = `${dims.join('-')} acts=${acts} loss=${lossKind} opt=${opt} batch=${batch} n=${nSamples} epochs=${epochs} losses=${withLosses}`;
     const snap = new Uint8Array(jsMem.buffer, BASE, pl.end - BASE).slice();
@@ -229,6 +232,31 @@ async function check(): Promise<void> {
         // SYNC_COUNT counts arrivals and is not reset between the two calls: T per completed barrier
         if (!bad && T > 1 && Atomics.load(t.pool.I, (t.ctl >> 2) + SYNC_COUNT) !== progress * T) bad = `SYNC_COUNT ${Atomics.load(t.pool.I, (t.ctl >> 2) + SYNC_COUNT)}, expected ${progress * T}`;
         if (bad) fail(`${t.name} T=${T} ${label}: ${bad}`);
+      }
+      if (batch === 1 && dims.every((d) => d <= TINY_MAX)) {
+        // the small-layer path on one thread (hp[HP_GENERIC] = 0) gives the general path's bits in every block a
+        // step is specified to leave (parameters, optimizer state, step counters, per-batch losses) and its loss sum
+        new Uint8Array(t.memT.buffer, BASE, snap.length).set(snap);
+        const FT = new Float64Array(t.memT.buffer), hp = JI[(pl.plan >> 2) + PLAN_HP]!;
+        FT[(hp >> 3) + HP_GENERIC] = 0;
+        t.pool.resetCtl();
+        let lossTiny = 0;
+        for (const [f, c] of calls) lossTiny += t.pool.run(pl.plan, f, c, 1)[0]!;
+        checks++;
+        const P = pl.plan >> 2, blocks: [string, number, number][] = [
+          ['hp', hp + 8 * HP_BETA1_POW, 3], ['losses', JI[P + PLAN_LOSSES]!, withLosses ? pl.nb : 0],
+        ];
+        for (let l = 0; l < dims.length - 1; l++) {
+          const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS, nw = dims[l]! * dims[l + 1]!, nb = dims[l + 1]!;
+          blocks.push([`w${l}`, JI[R + L_W]!, nw], [`b${l}`, JI[R + L_B]!, nb], [`sw${l}`, JI[R + L_SW]!, nw], [`sw2${l}`, JI[R + L_SW2]!, nw],
+            [`sb${l}`, JI[R + L_SB]!, nb], [`sb2${l}`, JI[R + L_SB2]!, nb]);
+        }
+        const BT = new BigUint64Array(t.memT.buffer), BS = new BigUint64Array(t.memS.buffer);
+        let bad = Object.is(lossTiny, lossS) ? '' : `loss ${lossTiny} vs ${lossS} (general path)`;
+        for (const [n, p, len] of blocks) {
+          for (let i = 0; p !== 0 && i < len && !bad; i++) if (BT[(p >> 3) + i] !== BS[(p >> 3) + i]) bad = `${n}[${i}]: ${FT[(p >> 3) + i]} vs ${new Float64Array(t.memS.buffer)[(p >> 3) + i]} (general path)`;
+        }
+        if (bad) fail(`${t.name} small-layer path ${label}: ${bad}`);
       }
     }
   }

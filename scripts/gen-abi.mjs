@@ -70,6 +70,7 @@ const groups = [
     items: [
       ...spec.hp.slots.map((e) => ({ name: `HP_${e.name}`, value: e.index, type: 'word', doc: e.doc })),
       { name: 'HP_SIZE', value: spec.hp.size, type: 'word', doc: 'f64 slots the host reserves' },
+      { name: 'TINY_MAX', value: spec.tinyMax, type: 'count', doc: 'widest layer of the small-layer path: trainBatches on one thread, batch 1, every width <= TINY_MAX and HP_GENERIC = 0 runs each step as one fused per-sample loop (same results as the general path)' },
     ],
   },
   {

@@ -3,7 +3,7 @@
  * the same layout Network writes (src/abi.ts), with seeded random parameters and data.
  */
 import {
-  ACT_SOFTMAX, HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_SIZE,
+  ACT_SOFTMAX, HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_GENERIC, HP_LR, HP_SIZE,
   L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z,
   PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER,
   PLAN_LOSSES, PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, planBytes,
@@ -14,10 +14,11 @@ export interface Plan { plan: number; end: number; nb: number; barriersPerBatch:
 /**
  * Lays out a plan at `base` in the memory of (H, I); `rnd` fills values. The order array holds `epochs`
  * permutations (batches are numbered across epochs, `nb` counts them all); per-batch losses are stored
- * (PLAN_LOSSES) when `withLosses`.
+ * (PLAN_LOSSES) when `withLosses`. `generic` sets hp[HP_GENERIC] (never the small-layer path; otherwise the
+ * kernels choose, as under Network).
  */
 export function buildPlan(H: Float64Array, I: Int32Array, base: number, dims: number[], acts: number[], lossKind: number,
-  opt: number, batch: number, nSamples: number, rnd: () => number, epochs = 1, withLosses = false): Plan {
+  opt: number, batch: number, nSamples: number, rnd: () => number, epochs = 1, withLosses = false, generic = false): Plan {
   let top = base;
   const alloc = (n: number): number => { const p = top; top += ((n * 8 + 15) & ~15) + 16; return p; };
   const fill = (p: number, n: number, lo = -1, hi = 1): number => {
@@ -28,6 +29,7 @@ export function buildPlan(H: Float64Array, I: Int32Array, base: number, dims: nu
   const plan = alloc(planBytes(L) / 8), P = plan >> 2, hp = alloc(HP_SIZE), h = hp >> 3;
   H[h + HP_LR] = 0.01; H[h + HP_BETA1] = 0.9; H[h + HP_BETA2] = 0.999; H[h + HP_EPS] = 1e-8;
   H[h + HP_DECAY] = 1e-3; H[h + HP_ALPHA] = 0.01; H[h + HP_BETA1_POW] = 1; H[h + HP_BETA2_POW] = 1;
+  H[h + HP_GENERIC] = generic ? 1 : 0;
   const xData = fill(alloc(nSamples * nIn0), nSamples * nIn0), yData = alloc(nSamples * nOutL);
   for (let s = 0; s < nSamples; s++) {
     const hot = Math.floor(rnd() * nOutL);

@@ -134,8 +134,12 @@ export const HP_BETA1_POW = 6;
 export const HP_BETA2_POW = 7;
 /** optimizer steps taken, t */
 export const HP_STEP = 8;
+/** non-zero: trainBatches never takes the small-layer path (an internal switch, so tests and benches can compare the two) */
+export const HP_GENERIC = 9;
 /** f64 slots the host reserves */
 export const HP_SIZE = 10;
+/** widest layer of the small-layer path: trainBatches on one thread, batch 1, every width <= TINY_MAX and HP_GENERIC = 0 runs each step as one fused per-sample loop (same results as the general path) */
+export const TINY_MAX = 16;
 
 // ---- thread control block: i32 words at `ctl` (trainBatchesThreaded; the thread contract is in src/abi.ts)
 /** barrier arrivals in the current command (zeroed by the host before each command) */

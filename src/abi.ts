@@ -72,7 +72,9 @@
  *          (sgd and momentum also count hp[HP_STEP]); then for l = 0 .. L-1: the optimizer's step on
  *          (w_l, dw_l, sw_l, sw2_l) with decay = hp[HP_DECAY], then on (b_l, db_l, sb_l, sb2_l) with decay 0.
  *     Implementations may fuse these loops (e.g. the SGD update into the weight-gradient kernel) as long
- *     as every value is computed by the same formula.
+ *     as every value is computed by the same formula. The small-layer path does (src/kernels/js/tiny.ts): on one
+ *     thread with batch 1, every width ≤ TINY_MAX and hp[HP_GENERIC] = 0, a step reads its sample in place
+ *     (no gather into x0; dw/db written only for momentum and adam) and fuses dx and the SGD step per layer.
  *
  *   forwardBatch(plan, rows): void
  *     Step 2 only, from x0 (the host writes x0), for rows ≤ batch. Used by predict and evaluate.

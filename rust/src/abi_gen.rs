@@ -113,8 +113,12 @@ pub const HP_BETA1_POW: usize = 6;
 pub const HP_BETA2_POW: usize = 7;
 /// optimizer steps taken, t
 pub const HP_STEP: usize = 8;
+/// non-zero: trainBatches never takes the small-layer path (an internal switch, so tests and benches can compare the two)
+pub const HP_GENERIC: usize = 9;
 /// f64 slots the host reserves
 pub const HP_SIZE: usize = 10;
+/// widest layer of the small-layer path: trainBatches on one thread, batch 1, every width <= TINY_MAX and HP_GENERIC = 0 runs each step as one fused per-sample loop (same results as the general path)
+pub const TINY_MAX: usize = 16;
 
 // ---- thread control block: i32 words at `ctl` (trainBatchesThreaded; the thread contract is in src/abi.ts)
 /// barrier arrivals in the current command (zeroed by the host before each command)

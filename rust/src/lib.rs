@@ -24,6 +24,7 @@ mod abi_gen;
 mod act;
 mod dense;
 mod probe;
+mod tiny;
 mod vec;
 
 use abi_gen::*;
@@ -225,6 +226,9 @@ pub unsafe extern "C" fn train_batches_threaded(
     plan: usize, first: i32, count: i32, tid: i32, nthreads: i32, ctl: usize,
 ) -> f64 {
     let plan = plan as *const i32;
+    if nthreads == 1 && tiny::is_tiny(plan) {
+        return tiny::train_tiny(plan, first as usize, count as usize);
+    }
     let ctl = ctl as *mut i32;
     let (tid, nt) = (tid as usize, nthreads as usize);
     let layers = word(plan, PLAN_LAYERS) as usize;

@@ -7,7 +7,7 @@
  * by a TrainingRun) and `read` (predict, evaluate, gradients).
  */
 import {
-  HP_ALPHA, HP_BETA1_POW, HP_BETA2_POW, HP_SIZE, HP_STEP,
+  HP_ALPHA, HP_BETA1_POW, HP_BETA2_POW, HP_GENERIC, HP_SIZE, HP_STEP,
   L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, OPT,
   PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER, PLAN_SAMPLES,
   PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, planBytes,
@@ -118,6 +118,11 @@ export class NetMemory {
   readonly b: number[] = [];
   opt: OptState | null = null;
   hp: HpState = { beta1Pow: 1, beta2Pow: 1, step: 0 };
+  /**
+   * Internal (tests, benches): false makes trainBatches take the general path even for small layers (HP_GENERIC),
+   * so the small-layer path can be compared with it. Same results either way.
+   */
+  smallLayerPath = true;
   private ws: { train: Workspace | null; read: Workspace | null } = { train: null, read: null };
 
   /** Allocates the parameters (zero); `holder` is the object whose collection frees everything. */
@@ -367,6 +372,7 @@ export class NetMemory {
     F[h + HP_BETA1_POW] = this.hp.beta1Pow;
     F[h + HP_BETA2_POW] = this.hp.beta2Pow;
     F[h + HP_STEP] = this.hp.step;
+    F[h + HP_GENERIC] = this.smallLayerPath ? 0 : 1;
   }
 
   /** The optimizer counters a run's steps advanced, back from its hp block. */

@@ -58,6 +58,24 @@ export function reportEpoch(
 /** A run's data: matrices to copy into backend memory, or the blocks of a resident Dataset (used in place). */
 export type RunData = { rows: number; X: Matrix; Y: Matrix } | { rows: number; x: number; y: number };
 
+/**
+ * The mean batch loss of each of `epochs` epochs of `nb` batches, from the per-batch losses at float64 index `at`,
+ * and the first epoch whose loss is not finite (-1: none). One pass: a 1000-epoch span of a small network is 1000
+ * epochs to sum, a noticeable part of its train call.
+ */
+function epochLosses(L: Float64Array, at: number, nb: number, epochs: number): { losses: number[]; bad: number } {
+  const losses: number[] = [];
+  let bad = -1;
+  for (let e = 0, base = at; e < epochs; e++, base += nb) {
+    let sum = 0;
+    for (let b = 0; b < nb; b++) sum += L[base + b]!;
+    const loss = sum / nb;
+    if (bad < 0 && !Number.isFinite(loss)) bad = e;
+    losses.push(loss);
+  }
+  return { losses, bad };
+}
+
 export class TrainingRun {
   readonly plan: number;
   /** Batches per epoch. */
@@ -70,7 +88,7 @@ export class TrainingRun {
   /** the data blocks are this run's (copied in), not a Dataset's */
   private readonly ownsData: boolean;
   private readonly snapshot: Snapshot;
-  private readonly losses: number[] = [];
+  private losses: number[] = [];
   /** epochs completed */
   private epoch = 0;
   /** epochs in the current span */
@@ -179,14 +197,8 @@ export class TrainingRun {
     const { nb, mem, r } = this;
     if (this.batchDone < this.spanEpochs * nb) return null;
     // the span is complete: its epoch losses in batch order, then the parameters
-    const L = mem.host.f64(), spanLosses: number[] = [];
-    for (let e = 0; e < this.spanEpochs; e++) {
-      const base = (this.blocks.losses >> 3) + e * nb;
-      let sum = 0;
-      for (let b = 0; b < nb; b++) sum += L[base + b]!;
-      spanLosses.push(sum / nb);
-    }
-    let bad = spanLosses.findIndex((l) => !Number.isFinite(l));
+    const { losses: spanLosses, bad: firstBad } = epochLosses(mem.host.f64(), this.blocks.losses >> 3, nb, this.spanEpochs);
+    let bad = firstBad;
     let what = bad >= 0 ? `loss became ${String(spanLosses[bad])}` : '';
     if (bad < 0 && !mem.parametersFinite()) {
       bad = this.firstNonFiniteEpoch();
@@ -198,7 +210,8 @@ export class TrainingRun {
       const epoch = this.epoch + bad;
       throw divergence(this.op, what, epoch, r);
     }
-    this.losses.push(...spanLosses);
+    if (this.losses.length === 0) this.losses = spanLosses; // the first span's array itself (no copy)
+    else for (const l of spanLosses) this.losses.push(l);
     this.epoch += this.spanEpochs;
     this.doneInSpan = this.spanEpochs;
     this.atEpochEnd = true;
@@ -257,8 +270,16 @@ export class TrainingRun {
     this.spanEpochs = Math.min(this.spanMax, r.epochs - this.epoch);
     const rngBefore = this.rng.state;
     const I = this.mem.host.i32();
-    for (let e = 0; e < this.spanEpochs; e++) {
-      const o = (this.blocks.order >> 2) + e * n;
+    const o0 = this.blocks.order >> 2;
+    if (!r.shuffle) {
+      // unshuffled epochs repeat 0..n-1: write it once, then double the filled part (a 1000-epoch tutorial span is
+      // 4,000 words in 10 block copies instead of a loop per epoch)
+      for (let i = 0; i < n; i++) I[o0 + i] = i;
+      const end = o0 + this.spanEpochs * n;
+      for (let done = o0 + n; done < end; done += done - o0) I.copyWithin(done, o0, Math.min(o0 + (done - o0), o0 + (end - done)));
+    }
+    for (let e = 0; r.shuffle && e < this.spanEpochs; e++) {
+      const o = o0 + e * n;
       for (let i = 0; i < n; i++) I[o + i] = i;
       if (r.shuffle) {
         for (let i = n - 1; i > 0; i--) {

@@ -5,6 +5,30 @@
 import { ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_TANH } from '../../abi.js';
 import type { F64 } from './index.js';
 
+/** f(z) of one element for the element-wise activations (not softmax): activateImpl's formulas, for the small-layer path. */
+export function act1(v: number, act: number, alpha: number): number {
+  switch (act) {
+    case ACT_SIGMOID: return 1 / (1 + Math.exp(-v));
+    case ACT_TANH: return Math.tanh(v);
+    case ACT_RELU: return v > 0 ? v : 0;
+    case ACT_LEAKY_RELU: return v > 0 ? v : alpha * v;
+    case ACT_SOFTPLUS: return (v > 0 ? v : 0) + Math.log1p(Math.exp(-Math.abs(v)));
+    default: return v;
+  }
+}
+
+/** da·f'(z) of one element for the element-wise activations: activateBackwardImpl's formulas, for the small-layer path. */
+export function dact1(da: number, z: number, a: number, act: number, alpha: number): number {
+  switch (act) {
+    case ACT_SIGMOID: return da * (a * (1 - a));
+    case ACT_TANH: return da * (1 - a * a);
+    case ACT_RELU: return z > 0 ? da : 0;
+    case ACT_LEAKY_RELU: return z > 0 ? da : alpha * da;
+    case ACT_SOFTPLUS: return da * (1 / (1 + Math.exp(-z)));
+    default: return da;
+  }
+}
+
 export function activateImpl(h: F64, ap: number, zp: number, rows: number, cols: number, act: number, alpha: number): void {
   const a = ap >> 3, z = zp >> 3, n = rows * cols;
   switch (act) {

@@ -15,6 +15,7 @@ import { denseForwardRange, inputGradRange, weightGradRange } from './dense.js';
 import type { F64, I32 } from './index.js';
 import { lossImpl } from './loss.js';
 import { adamImpl, momentumImpl, sgdImpl } from './optim.js';
+import { isTiny, trainTiny } from './tiny.js';
 
 /** Barrier sleep timeout for Atomics.wait, in ms. */
 const WAIT_MS = WAIT_NS / 1e6;
@@ -82,6 +83,7 @@ export function trainBatchesThreaded(
   H: F64, I: I32, plan: number, first: number, count: number, tid: number, nthreads: number, ctl: number,
 ): number {
   const T = nthreads;
+  if (T === 1 && isTiny(H, I, plan)) return trainTiny(H, I, plan, first, count);
   const P = plan >> 2;
   const L = I[P + PLAN_LAYERS]!, batch = I[P + PLAN_BATCH]!, lossKind = I[P + PLAN_LOSS]!, opt = I[P + PLAN_OPT]!;
   const xData = I[P + PLAN_XDATA]! >> 3, yData = I[P + PLAN_YDATA]! >> 3, order = I[P + PLAN_ORDER]! >> 2;

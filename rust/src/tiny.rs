@@ -1,0 +1,250 @@
+//! The small-layer path of trainBatches: one thread, batch 1, every width <= TINY_MAX, HP_GENERIC = 0.
+//! A port of src/kernels/js/tiny.ts (the spec: why, and why the results equal the general path's): per step,
+//! one dot product per neuron forward, then one pass per layer backwards that forms the input gradient with the
+//! old weights and applies the update (sgd in the same loop), with no gather or range bookkeeping. The forward
+//! sums follow dense.rs's lane order, so both builds give the general path's bits.
+
+use crate::abi_gen::*;
+use crate::act::*;
+use crate::vec::*;
+
+#[inline(always)]
+unsafe fn word(plan: *const i32, i: usize) -> i32 {
+    *plan.add(i)
+}
+
+#[inline(always)]
+unsafe fn lw(plan: *const i32, l: usize, k: usize) -> usize {
+    *plan.add(PLAN_HEADER + l * PLAN_LAYER_WORDS + k) as u32 as usize
+}
+
+#[inline(always)]
+fn f(p: usize) -> *mut f64 {
+    p as *mut f64
+}
+
+/// Whether trainBatches on one thread takes the small-layer path for this plan.
+pub unsafe fn is_tiny(plan: *const i32) -> bool {
+    let hp = f(word(plan, PLAN_HP) as u32 as usize);
+    if word(plan, PLAN_BATCH) != 1 || *hp.add(HP_GENERIC) != 0.0 {
+        return false;
+    }
+    for l in 0..word(plan, PLAN_LAYERS) as usize {
+        if lw(plan, l, L_NIN) > TINY_MAX || lw(plan, l, L_NOUT) > TINY_MAX {
+            return false;
+        }
+    }
+    true
+}
+
+/// Two weight rows w0, w1 (neurons j, j+1) against input x: dx[k] += g0·w0k, then += g1·w1k (dx null: none), and
+/// the sgd step w = w - lr·(g·x_k + decay·w) with the old weights; `V` lanes over k, then a scalar tail.
+#[inline(always)]
+unsafe fn sgd_rows2(dx: *mut f64, w0: *mut f64, w1: *mut f64, x: *const f64, n: usize, g0: f64, g1: f64, lr: f64, decay: f64) {
+    let (gv0, gv1, lrv, dv) = (splat(g0), splat(g1), splat(lr), splat(decay));
+    let nv = n - n % W;
+    let mut k = 0;
+    while k < nv {
+        let (a, c, xv) = (load(w0.add(k)), load(w1.add(k)), load(x.add(k)));
+        if !dx.is_null() {
+            store(dx.add(k), add(add(load(dx.add(k)), mul(gv0, a)), mul(gv1, c)));
+        }
+        store(w0.add(k), sub(a, mul(lrv, add(mul(gv0, xv), mul(dv, a)))));
+        store(w1.add(k), sub(c, mul(lrv, add(mul(gv1, xv), mul(dv, c)))));
+        k += W;
+    }
+    while k < n {
+        let (a, c, xk) = (*w0.add(k), *w1.add(k), *x.add(k));
+        if !dx.is_null() {
+            *dx.add(k) = (*dx.add(k) + g0 * a) + g1 * c;
+        }
+        *w0.add(k) = a - lr * (g0 * xk + decay * a);
+        *w1.add(k) = c - lr * (g1 * xk + decay * c);
+        k += 1;
+    }
+}
+
+/// trainBatches(plan, first, count) on the small-layer path (is_tiny): one sample per step.
+pub unsafe fn train_tiny(plan: *const i32, first: usize, count: usize) -> f64 {
+    let layers = word(plan, PLAN_LAYERS) as usize;
+    let loss_kind = word(plan, PLAN_LOSS);
+    let opt = word(plan, PLAN_OPT);
+    let x_data = f(word(plan, PLAN_XDATA) as u32 as usize);
+    let y_data = f(word(plan, PLAN_YDATA) as u32 as usize);
+    let order = word(plan, PLAN_ORDER) as u32 as usize as *const i32;
+    let hp = f(word(plan, PLAN_HP) as u32 as usize);
+    let losses = f(word(plan, PLAN_LOSSES) as u32 as usize);
+    let (alpha, lr, mu, decay) = (*hp.add(HP_ALPHA), *hp.add(HP_LR), *hp.add(HP_BETA1), *hp.add(HP_DECAY));
+    let n_in0 = lw(plan, 0, L_NIN);
+    let last = layers - 1;
+    let n_out_l = lw(plan, last, L_NOUT);
+    let (a_l, z_l, dz_l) = (f(lw(plan, last, L_A)), f(lw(plan, last, L_Z)), f(lw(plan, last, L_DZ)));
+    let act_l = lw(plan, last, L_ACT) as i32;
+    let mut total = 0.0;
+    for i in first..first + count {
+        // batch 1: batch i is position i of the epochs' orders laid back to back
+        let s = *order.add(i) as usize;
+        let xp = x_data.add(s * n_in0);
+        // forward
+        let mut inp = xp as *const f64;
+        for l in 0..layers {
+            let (n_in, n_out) = (lw(plan, l, L_NIN), lw(plan, l, L_NOUT));
+            let (z, a, b) = (f(lw(plan, l, L_Z)), f(lw(plan, l, L_A)), f(lw(plan, l, L_B)));
+            let mut w = f(lw(plan, l, L_W)) as *const f64;
+            let act = lw(plan, l, L_ACT) as i32;
+            let mut j = 0;
+            // two neurons at a time, each summed as dense.rs's fwd_tile sums it (lane-wise partial sums over
+            // k < n_in - n_in % W, one horizontal add, the scalar tail), so the bits equal the general path's
+            let kv = n_in - n_in % W;
+            while j + 1 < n_out {
+                let w1 = w.add(n_in);
+                let (mut acc0, mut acc1) = (zero(), zero());
+                let mut k = 0;
+                while k < kv {
+                    let xv = load(inp.add(k));
+                    acc0 = add(acc0, mul(xv, load(w.add(k))));
+                    acc1 = add(acc1, mul(xv, load(w1.add(k))));
+                    k += W;
+                }
+                let (mut s0, mut s1) = (hsum(acc0), hsum(acc1));
+                if kv < n_in {
+                    let xk = *inp.add(kv);
+                    s0 += xk * *w.add(kv);
+                    s1 += xk * *w1.add(kv);
+                }
+                let (z0, z1) = (s0 + *b.add(j), s1 + *b.add(j + 1));
+                *z.add(j) = z0;
+                *z.add(j + 1) = z1;
+                if act != ACT_SOFTMAX {
+                    *a.add(j) = act1(z0, act, alpha);
+                    *a.add(j + 1) = act1(z1, act, alpha);
+                }
+                w = w1.add(n_in);
+                j += 2;
+            }
+            if j < n_out {
+                let mut acc = zero();
+                let mut k = 0;
+                while k < kv {
+                    acc = add(acc, mul(load(inp.add(k)), load(w.add(k))));
+                    k += W;
+                }
+                let mut sum = hsum(acc);
+                if kv < n_in {
+                    sum += *inp.add(kv) * *w.add(kv);
+                }
+                let zj = sum + *b.add(j);
+                *z.add(j) = zj;
+                if act != ACT_SOFTMAX {
+                    *a.add(j) = act1(zj, act, alpha);
+                }
+            }
+            if act == ACT_SOFTMAX {
+                activate(a, z, 1, n_out, act, alpha);
+            }
+            inp = a;
+        }
+        // loss, and the optimizer's step counters
+        let t = y_data.add(s * n_out_l);
+        let batch_loss = if loss_kind == LOSS_MSE && act_l == ACT_SIGMOID {
+            // loss()'s mse and activate_backward's sigmoid, per output (the common case, written out)
+            let f = 2.0 / n_out_l as f64;
+            let mut sum = 0.0;
+            for k in 0..n_out_l {
+                let v = *a_l.add(k);
+                let e = v - *t.add(k);
+                sum += e * e;
+                *dz_l.add(k) = f * e * (v * (1.0 - v));
+            }
+            sum / n_out_l as f64
+        } else {
+            let l = loss(dz_l, a_l, z_l, t, 1, n_out_l, loss_kind);
+            if loss_kind == LOSS_MSE {
+                activate_backward(dz_l, dz_l, z_l, a_l, 1, n_out_l, act_l, alpha);
+            }
+            l
+        };
+        total += batch_loss;
+        if !losses.is_null() {
+            *losses.add(i) = batch_loss;
+        }
+        if opt == OPT_ADAM {
+            *hp.add(HP_BETA1_POW) *= *hp.add(HP_BETA1);
+            *hp.add(HP_BETA2_POW) *= *hp.add(HP_BETA2);
+        }
+        *hp.add(HP_STEP) += 1.0;
+        // backward and update, one pass per layer: dx with the old weights, then the step (sgd in the same loop)
+        for l in (0..layers).rev() {
+            let (n_in, n_out) = (lw(plan, l, L_NIN), lw(plan, l, L_NOUT));
+            let (dz, b) = (f(lw(plan, l, L_DZ)), f(lw(plan, l, L_B)));
+            let x = if l > 0 { f(lw(plan, l - 1, L_A)) } else { xp };
+            let dx = if l > 0 { f(lw(plan, l - 1, L_DZ)) } else { core::ptr::null_mut() };
+            if l > 0 {
+                for k in 0..n_in {
+                    *dx.add(k) = 0.0;
+                }
+            }
+            let mut w = f(lw(plan, l, L_W));
+            if opt != OPT_ADAM && opt != OPT_MOMENTUM {
+                let mut j = 0;
+                // two rows at a time (dx: j order kept), lanes over k (element-wise: the scalar roundings)
+                while j + 1 < n_out {
+                    let w1 = w.add(n_in);
+                    let (g0, g1) = (*dz.add(j), *dz.add(j + 1));
+                    sgd_rows2(dx, w, w1, x, n_in, g0, g1, lr, decay);
+                    let (b0, b1) = (*b.add(j), *b.add(j + 1));
+                    *b.add(j) = b0 - lr * (g0 + 0.0 * b0);
+                    *b.add(j + 1) = b1 - lr * (g1 + 0.0 * b1);
+                    w = w1.add(n_in);
+                    j += 2;
+                }
+                if j < n_out {
+                    let g = *dz.add(j);
+                    for k in 0..n_in {
+                        let wk = *w.add(k);
+                        if !dx.is_null() {
+                            *dx.add(k) += g * wk;
+                        }
+                        *w.add(k) = wk - lr * (g * *x.add(k) + decay * wk);
+                    }
+                    let bj = *b.add(j);
+                    *b.add(j) = bj - lr * (g + 0.0 * bj);
+                }
+            } else {
+                let db = f(lw(plan, l, L_DB));
+                let mut dw = f(lw(plan, l, L_DW));
+                for j in 0..n_out {
+                    let g = *dz.add(j);
+                    if l > 0 {
+                        for k in 0..n_in {
+                            *dx.add(k) += g * *w.add(k);
+                        }
+                    }
+                    for k in 0..n_in {
+                        *dw.add(k) = g * *x.add(k);
+                    }
+                    *db.add(j) = g;
+                    w = w.add(n_in);
+                    dw = dw.add(n_in);
+                }
+                let n = n_out * n_in;
+                let (w0, dw0) = (f(lw(plan, l, L_W)), f(lw(plan, l, L_DW)));
+                if opt == OPT_ADAM {
+                    adam(w0, f(lw(plan, l, L_SW)), f(lw(plan, l, L_SW2)), dw0, n, hp, decay);
+                    adam(b, f(lw(plan, l, L_SB)), f(lw(plan, l, L_SB2)), db, n_out, hp, 0.0);
+                } else {
+                    momentum(w0, f(lw(plan, l, L_SW)), dw0, n, lr, mu, decay);
+                    momentum(b, f(lw(plan, l, L_SB)), db, n_out, lr, mu, 0.0);
+                }
+            }
+            if l > 0 {
+                // the layer below is never softmax (output only)
+                let (zp, ap, actp) = (f(lw(plan, l - 1, L_Z)), f(lw(plan, l - 1, L_A)), lw(plan, l - 1, L_ACT) as i32);
+                for k in 0..n_in {
+                    *dx.add(k) = dact1(*dx.add(k), *zp.add(k), *ap.add(k), actp, alpha);
+                }
+            }
+        }
+    }
+    total
+}
