@@ -6,7 +6,8 @@
  *   - epochs through Network.train(x, y), Network.train(Dataset) and the fused kernel, 1 and 2 threads;
  *   - per thread of the process (Linux /proc/self/task/<id>/schedstat): CPU time and run-queue wait during the
  *     2-thread epochs, so a machine shared with other processes shows up as run-queue time, not as "bad scaling";
- *   - the cost of one barrier: a 2-8-1 network at batch 1 and 10 (6 barriers per batch), 2 threads vs 1.
+ *   - the cost of one barrier: a 2-8-8-1 network at batch 1 and 10 (8 barriers per step), 1 thread against 2 threads
+ *     forced onto the workers (such small steps normally train on the calling thread: MIN_THREAD_WORK).
  *
  *   nice npx tsx scripts/profile-threads.ts [backend ...]     (default: js assemblyscript rust)
  *   REPS=7 ...                                                 (epochs per configuration; medians are printed)
@@ -16,7 +17,7 @@ import { probeWasmFeatures } from '../bench/env.js';
 import { trainingData } from '../bench/train.bench.js';
 import { TRAIN } from '../bench/shapes.js';
 import { firstNonFinite } from '../src/check.js';
-import { networkInternals, resolveTrain, TrainingRun } from '../src/internal/index.js';
+import { networkInternals, resolveTrain, setMinThreadWorkForTest, TrainingRun } from '../src/internal/index.js';
 import { matrix } from '../src/matrix.js';
 import { Network, type TrainOptions } from '../src/network.js';
 import { Mulberry32 } from '../src/rng.js';
@@ -106,15 +107,20 @@ async function main(): Promise<void> {
       const tx = matrix(m, 2), ty = matrix(m, 1);
       for (let i = 0; i < m * 2; i++) tx.data[i] = Math.sin(i);
       for (let i = 0; i < m; i++) ty.data[i] = i % 2;
-      const s1 = await Network.create({ layers: [2, 8, 1], seed: 1, backend: name });
-      const s2 = await Network.create({ layers: [2, 8, 1], seed: 1, backend: name, threads: 2 });
+      const s1 = await Network.create({ layers: [2, 8, 8, 1], seed: 1, backend: name });
+      const s2 = await Network.create({ layers: [2, 8, 8, 1], seed: 1, backend: name, threads: 2 });
       nets.push(s1, s2);
-      for (const b of [1, 10]) {
-        const o: TrainOptions = { epochs: 1, learningRate: 0.1, batchSize: b, shuffle: false };
-        const a = measure(() => s1.train(tx, ty, o)), c = measure(() => s2.train(tx, ty, o));
-        const batches = Math.ceil(m / b);
-        console.log(`  2-8-1 batch ${String(b).padEnd(3)} per batch: 1 thread ${(a.ms / batches * 1000).toFixed(2)} µs, 2 threads ${(c.ms / batches * 1000).toFixed(2)} µs` +
-          ` (≈ ${((c.ms - a.ms) / batches / 6 * 1000).toFixed(2)} µs extra per barrier)   2-thread tasks: ${showThreads(c.threads.slice(0, 3))}`);
+      setMinThreadWorkForTest(0); // onto the workers however small the step
+      try {
+        for (const b of [1, 10]) {
+          const o: TrainOptions = { epochs: 1, learningRate: 0.1, batchSize: b, shuffle: false };
+          const a = measure(() => s1.train(tx, ty, o)), c = measure(() => s2.train(tx, ty, o));
+          const batches = Math.ceil(m / b);
+          console.log(`  2-8-8-1 batch ${String(b).padEnd(3)} per step: 1 thread ${(a.ms / batches * 1000).toFixed(2)} µs, 2 threads ${(c.ms / batches * 1000).toFixed(2)} µs` +
+            ` (≈ ${((c.ms - a.ms) / batches / 8 * 1000).toFixed(2)} µs extra per barrier)   2-thread tasks: ${showThreads(c.threads.slice(0, 3))}`);
+        }
+      } finally {
+        setMinThreadWorkForTest(null);
       }
     } catch (e) {
       console.log(`[${name}] failed: ${(e as Error).message}`);

@@ -102,7 +102,8 @@
  *     for every thread count. Barrier: SYNC_COUNT counts arrivals and only grows during a command (the host
  *     zeroes it before each command); an arrival a = atomic add + 1 belongs to the round that ends when the
  *     count reaches ceil(a/n)·n. The arrival that completes a round increments SYNC_PROGRESS and notifies
- *     SYNC_COUNT; the others spin up to SPIN_LIMIT polls, then memory.atomic.wait32 (Atomics.wait) on SYNC_COUNT with a
+ *     SYNC_COUNT; the others spin up to SPIN_LIMIT polls (the js kernels SPIN_LIMIT / 10: a JS poll costs 10–20
+ *     WASM ones), then memory.atomic.wait32 (Atomics.wait) on SYNC_COUNT with a
  *     WAIT_NS timeout, leaving (returning NaN) as soon as SYNC_ABORT != 0. (A reset-and-generation barrier let threads
  *     through early in the AssemblyScript build under V8's baseline compiler; nothing here is ever reset
  *     inside a command.)

@@ -18,6 +18,14 @@ import { adamImpl, momentumImpl, sgdImpl } from './optim.js';
 
 /** Barrier sleep timeout for Atomics.wait, in ms. */
 const WAIT_MS = WAIT_NS / 1e6;
+/**
+ * Polls before the barrier sleeps: a JS poll (two Atomics.load) costs 10–20 times a WASM one (20,000 polls: 350–470 µs
+ * against 19–44 µs, measured on Node 20), so SPIN_LIMIT / 10 spins about as long as the WASM barriers do. With all
+ * SPIN_LIMIT polls a waiter spun 0.3–0.6 ms before sleeping,
+ * and when the thread it waited for had no core (a busy machine, a page's own threads), the spin kept it from one:
+ * 2-8-8-1 steps at batch 10 cost ~340 µs per barrier, against ~40 µs with SPIN_LIMIT / 10 (scripts/profile-threads.ts).
+ */
+const JS_SPIN_LIMIT = SPIN_LIMIT / 10;
 
 /** Step 2 of trainBatches: the forward pass of every layer, from x0 (one thread). */
 export function forwardImpl(H: F64, I: I32, plan: number, rows: number): void {
@@ -71,7 +79,7 @@ function barrier(I: I32, ctl: number, n: number): boolean {
       const seen = Atomics.load(I, c + SYNC_COUNT);
       if (seen >= target) break;
       if (Atomics.load(I, c + SYNC_ABORT) !== 0) return false;
-      if (++spins > SPIN_LIMIT) Atomics.wait(I, c + SYNC_COUNT, seen, WAIT_MS);
+      if (++spins > JS_SPIN_LIMIT) Atomics.wait(I, c + SYNC_COUNT, seen, WAIT_MS);
     }
   }
   return Atomics.load(I, c + SYNC_ABORT) === 0;
