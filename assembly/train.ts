@@ -73,6 +73,12 @@ function syncWord(ctl: usize, i: i32): usize {
   return ctl + (<usize>i << 2);
 }
 
+/**
+ * This thread's current poll budget (a module global: one per instance, so one per worker thread). A wait that had to
+ * sleep halves it (down to SPIN_LIMIT / 64), one that ended while polling doubles it back (src/abi.ts).
+ */
+let spinBudget: i32 = SPIN_LIMIT;
+
 /** The barrier of the thread contract (src/abi.ts, trainBatchesThreaded); false when SYNC_ABORT is set. */
 function barrier(ctl: usize, n: i32): bool {
   if (n == 1) return true;
@@ -88,8 +94,9 @@ function barrier(ctl: usize, n: i32): bool {
       const seen = atomic.load<i32>(countP);
       if (seen >= target) break;
       if (atomic.load<i32>(abortP) != 0) return false;
-      if (++spins > SPIN_LIMIT) memory.atomic.wait32(countP, seen, WAIT_NS);
+      if (++spins > spinBudget) memory.atomic.wait32(countP, seen, WAIT_NS);
     }
+    spinBudget = spins > spinBudget ? max(SPIN_LIMIT >> 6, spinBudget >> 1) : min(SPIN_LIMIT, spinBudget << 1);
   }
   return atomic.load<i32>(abortP) == 0;
 }

@@ -163,7 +163,9 @@ unsafe fn atomic(ctl: *mut i32, i: usize) -> &'static AtomicI32 {
 }
 
 /// The barrier of the thread contract (src/abi.ts, trainBatchesThreaded); false when SYNC_ABORT is set.
-unsafe fn barrier(ctl: *mut i32, n: usize) -> bool {
+/// `budget`: this thread's polls before it sleeps; a wait that had to sleep halves it (down to SPIN_LIMIT / 64),
+/// one that ended while polling doubles it back (a local of the caller: Rust statics live in the shared memory).
+unsafe fn barrier(ctl: *mut i32, n: usize, budget: &mut u32) -> bool {
     if n == 1 {
         return true;
     }
@@ -188,10 +190,11 @@ unsafe fn barrier(ctl: *mut i32, n: usize) -> bool {
                 return false;
             }
             spins += 1;
-            if spins > SPIN_LIMIT {
+            if spins > *budget {
                 memory_atomic_wait32(count_word, seen, WAIT_NS);
             }
         }
+        *budget = if spins > *budget { (*budget >> 1).max(SPIN_LIMIT >> 6) } else { (*budget << 1).min(SPIN_LIMIT) };
     }
     abort.load(SeqCst) == 0
 }
@@ -241,6 +244,7 @@ pub unsafe extern "C" fn train_batches_threaded(
     // (the max(1)s only spare division-by-zero panic paths)
     let nb = (n_samples + batch - 1) / batch.max(1);
     let mut total = 0.0;
+    let mut spin: u32 = SPIN_LIMIT; // this thread's barrier poll budget (see barrier)
     let first = first as usize;
     for i in first..first + count as usize {
         let e = i / nb.max(1);
@@ -253,7 +257,7 @@ pub unsafe extern "C" fn train_batches_threaded(
             copy_f64(x0.add(r * n_in0), x_data.add(s * n_in0), n_in0);
             copy_f64(t.add(r * n_out_l), y_data.add(s * n_out_l), n_out_l);
         }
-        if !barrier(ctl, nt) {
+        if !barrier(ctl, nt, &mut spin) {
             return f64::NAN;
         }
         // 2. forward (neurons split; softmax rows split)
@@ -267,7 +271,7 @@ pub unsafe extern "C" fn train_batches_threaded(
             let (j0, j1) = (part(n_out, tid, nt), part(n_out, tid + 1, nt));
             dense::dense_forward_range(z, inp, f(lw(plan, l, L_W)), f(lw(plan, l, L_B)), rows, n_in, n_out, j0, j1);
             if act == ACT_SOFTMAX {
-                if !barrier(ctl, nt) {
+                if !barrier(ctl, nt, &mut spin) {
                     return f64::NAN;
                 }
                 let (r0, r1) = (part(rows, tid, nt), part(rows, tid + 1, nt));
@@ -277,7 +281,7 @@ pub unsafe extern "C" fn train_batches_threaded(
             } else {
                 activate_cols(a, z, rows, n_out, act, alpha, j0, j1);
             }
-            if !barrier(ctl, nt) {
+            if !barrier(ctl, nt, &mut spin) {
                 return f64::NAN;
             }
             inp = a;
@@ -301,7 +305,7 @@ pub unsafe extern "C" fn train_batches_threaded(
             }
             *hp.add(HP_STEP) += 1.0;
         }
-        if !barrier(ctl, nt) {
+        if !barrier(ctl, nt, &mut spin) {
             return f64::NAN;
         }
         // 4. backward: weight gradients of own neurons, input gradient of own inputs
@@ -320,7 +324,7 @@ pub unsafe extern "C" fn train_batches_threaded(
                 activate_backward_cols(
                     dz_prev, dz_prev, f(lw(plan, q, L_Z)), f(lw(plan, q, L_A)), rows, n_in, lw(plan, q, L_ACT) as i32, alpha, k0, k1,
                 );
-                if !barrier(ctl, nt) {
+                if !barrier(ctl, nt, &mut spin) {
                     return f64::NAN;
                 }
             }
@@ -350,7 +354,7 @@ pub unsafe extern "C" fn train_batches_threaded(
             }
         }
         // the next gather overwrites x0, which other threads may still be reading for their weight gradients
-        if !barrier(ctl, nt) {
+        if !barrier(ctl, nt, &mut spin) {
             return f64::NAN;
         }
     }

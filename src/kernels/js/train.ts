@@ -26,6 +26,12 @@ const WAIT_MS = WAIT_NS / 1e6;
  * 2-8-8-1 steps at batch 10 cost ~340 µs per barrier, against ~40 µs with SPIN_LIMIT / 10 (scripts/profile-threads.ts).
  */
 const JS_SPIN_LIMIT = SPIN_LIMIT / 10;
+/**
+ * This thread's current poll budget (module state: one per worker). A wait that had to sleep halves it (down to
+ * 1/64), one that ended while polling doubles it back: on free cores waits end while polling and the budget stays
+ * whole; when the threads share cores, a waiter soon polls only briefly and gives its core to the thread it waits for.
+ */
+let spinBudget = JS_SPIN_LIMIT;
 
 /** Step 2 of trainBatches: the forward pass of every layer, from x0 (one thread). */
 export function forwardImpl(H: F64, I: I32, plan: number, rows: number): void {
@@ -79,8 +85,9 @@ function barrier(I: I32, ctl: number, n: number): boolean {
       const seen = Atomics.load(I, c + SYNC_COUNT);
       if (seen >= target) break;
       if (Atomics.load(I, c + SYNC_ABORT) !== 0) return false;
-      if (++spins > JS_SPIN_LIMIT) Atomics.wait(I, c + SYNC_COUNT, seen, WAIT_MS);
+      if (++spins > spinBudget) Atomics.wait(I, c + SYNC_COUNT, seen, WAIT_MS);
     }
+    spinBudget = spins > spinBudget ? Math.max(JS_SPIN_LIMIT >> 6, spinBudget >> 1) : Math.min(JS_SPIN_LIMIT, spinBudget * 2);
   }
   return Atomics.load(I, c + SYNC_ABORT) === 0;
 }
