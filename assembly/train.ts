@@ -74,10 +74,13 @@ function syncWord(ctl: usize, i: i32): usize {
 }
 
 /**
- * This thread's current poll budget (a module global: one per instance, so one per worker thread). A wait that had to
- * sleep halves it (down to SPIN_LIMIT / 64), one that ended while polling doubles it back (src/abi.ts).
+ * This thread's current poll budget (module globals: one per instance, so one per worker thread), as src/abi.ts
+ * states it: halved by a wait that had to sleep (down to SPIN_LIMIT / 64), doubled by one that ended while polling,
+ * back to SPIN_LIMIT after SPIN_PROBE sleeps at the floor.
  */
 let spinBudget: i32 = SPIN_LIMIT;
+let floorSleeps: i32 = 0;
+const SPIN_PROBE: i32 = 16;
 
 /** The barrier of the thread contract (src/abi.ts, trainBatchesThreaded); false when SYNC_ABORT is set. */
 function barrier(ctl: usize, n: i32): bool {
@@ -96,7 +99,13 @@ function barrier(ctl: usize, n: i32): bool {
       if (atomic.load<i32>(abortP) != 0) return false;
       if (++spins > spinBudget) memory.atomic.wait32(countP, seen, WAIT_NS);
     }
-    spinBudget = spins > spinBudget ? max(SPIN_LIMIT >> 6, spinBudget >> 1) : min(SPIN_LIMIT, spinBudget << 1);
+    if (spins <= spinBudget) spinBudget = min(SPIN_LIMIT, spinBudget << 1);
+    else if (spinBudget > SPIN_LIMIT >> 6) spinBudget = max(SPIN_LIMIT >> 6, spinBudget >> 1);
+    else if (++floorSleeps >= SPIN_PROBE) {
+      // two threads that both sleep would keep each other's waits longer than the floor: poll in full again
+      floorSleeps = 0;
+      spinBudget = SPIN_LIMIT;
+    }
   }
   return atomic.load<i32>(abortP) == 0;
 }

@@ -162,10 +162,14 @@ unsafe fn atomic(ctl: *mut i32, i: usize) -> &'static AtomicI32 {
     &*(ctl.add(i) as *const AtomicI32)
 }
 
+/// Sleeps at the poll budget's floor after which a barrier polls in full again (see barrier).
+const SPIN_PROBE: u32 = 16;
+
 /// The barrier of the thread contract (src/abi.ts, trainBatchesThreaded); false when SYNC_ABORT is set.
-/// `budget`: this thread's polls before it sleeps; a wait that had to sleep halves it (down to SPIN_LIMIT / 64),
-/// one that ended while polling doubles it back (a local of the caller: Rust statics live in the shared memory).
-unsafe fn barrier(ctl: *mut i32, n: usize, budget: &mut u32) -> bool {
+/// `spin`: this thread's poll budget and its sleeps at the floor (a local of the caller: Rust statics live in the
+/// shared memory), as src/abi.ts states it: halved by a wait that had to sleep (down to SPIN_LIMIT / 64), doubled
+/// by one that ended while polling, back to SPIN_LIMIT after SPIN_PROBE sleeps at the floor.
+unsafe fn barrier(ctl: *mut i32, n: usize, spin: &mut [u32; 2]) -> bool {
     if n == 1 {
         return true;
     }
@@ -190,11 +194,22 @@ unsafe fn barrier(ctl: *mut i32, n: usize, budget: &mut u32) -> bool {
                 return false;
             }
             spins += 1;
-            if spins > *budget {
+            if spins > spin[0] {
                 memory_atomic_wait32(count_word, seen, WAIT_NS);
             }
         }
-        *budget = if spins > *budget { (*budget >> 1).max(SPIN_LIMIT >> 6) } else { (*budget << 1).min(SPIN_LIMIT) };
+        if spins <= spin[0] {
+            spin[0] = (spin[0] << 1).min(SPIN_LIMIT);
+        } else if spin[0] > SPIN_LIMIT >> 6 {
+            spin[0] = (spin[0] >> 1).max(SPIN_LIMIT >> 6);
+        } else {
+            // two threads that both sleep would keep each other's waits longer than the floor: poll in full again
+            spin[1] += 1;
+            if spin[1] >= SPIN_PROBE {
+                spin[1] = 0;
+                spin[0] = SPIN_LIMIT;
+            }
+        }
     }
     abort.load(SeqCst) == 0
 }
@@ -244,7 +259,7 @@ pub unsafe extern "C" fn train_batches_threaded(
     // (the max(1)s only spare division-by-zero panic paths)
     let nb = (n_samples + batch - 1) / batch.max(1);
     let mut total = 0.0;
-    let mut spin: u32 = SPIN_LIMIT; // this thread's barrier poll budget (see barrier)
+    let mut spin: [u32; 2] = [SPIN_LIMIT, 0]; // this thread's barrier poll budget and sleeps at its floor (see barrier)
     let first = first as usize;
     for i in first..first + count as usize {
         let e = i / nb.max(1);

@@ -27,11 +27,14 @@ const WAIT_MS = WAIT_NS / 1e6;
  */
 const JS_SPIN_LIMIT = SPIN_LIMIT / 10;
 /**
- * This thread's current poll budget (module state: one per worker). A wait that had to sleep halves it (down to
- * 1/64), one that ended while polling doubles it back: on free cores waits end while polling and the budget stays
- * whole; when the threads share cores, a waiter soon polls only briefly and gives its core to the thread it waits for.
+ * This thread's current poll budget (module state: one per worker), as src/abi.ts states it: a wait that had to sleep
+ * halves it (down to 1/64), one that ended while polling doubles it back, and after SPIN_PROBE sleeps at the floor it
+ * polls in full once more. On free cores waits end while polling and the budget stays whole; when the threads share
+ * cores, a waiter soon polls only briefly and gives its core to the thread it waits for.
  */
 let spinBudget = JS_SPIN_LIMIT;
+let floorSleeps = 0;
+const SPIN_PROBE = 16;
 
 /** Step 2 of trainBatches: the forward pass of every layer, from x0 (one thread). */
 export function forwardImpl(H: F64, I: I32, plan: number, rows: number): void {
@@ -87,7 +90,13 @@ function barrier(I: I32, ctl: number, n: number): boolean {
       if (Atomics.load(I, c + SYNC_ABORT) !== 0) return false;
       if (++spins > spinBudget) Atomics.wait(I, c + SYNC_COUNT, seen, WAIT_MS);
     }
-    spinBudget = spins > spinBudget ? Math.max(JS_SPIN_LIMIT >> 6, spinBudget >> 1) : Math.min(JS_SPIN_LIMIT, spinBudget * 2);
+    if (spins <= spinBudget) spinBudget = Math.min(JS_SPIN_LIMIT, spinBudget * 2);
+    else if (spinBudget > JS_SPIN_LIMIT >> 6) spinBudget = Math.max(JS_SPIN_LIMIT >> 6, spinBudget >> 1);
+    else if (++floorSleeps >= SPIN_PROBE) {
+      // two threads that both sleep would keep each other's waits longer than the floor: poll in full again
+      floorSleeps = 0;
+      spinBudget = JS_SPIN_LIMIT;
+    }
   }
   return Atomics.load(I, c + SYNC_ABORT) === 0;
 }
