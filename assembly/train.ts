@@ -74,6 +74,15 @@ function syncWord(ctl: usize, i: i32): usize {
   return ctl + (<usize>i << 2);
 }
 
+/**
+ * This thread's current poll budget (module globals: one per instance, so one per worker thread), as src/abi.ts
+ * states it: halved by a wait that had to sleep (down to SPIN_LIMIT / 64), doubled by one that ended while polling,
+ * back to SPIN_LIMIT after SPIN_PROBE sleeps at the floor.
+ */
+let spinBudget: i32 = SPIN_LIMIT;
+let floorSleeps: i32 = 0;
+const SPIN_PROBE: i32 = 16;
+
 /** The barrier of the thread contract (src/abi.ts, trainBatchesThreaded); false when SYNC_ABORT is set. */
 function barrier(ctl: usize, n: i32): bool {
   if (n == 1) return true;
@@ -89,7 +98,14 @@ function barrier(ctl: usize, n: i32): bool {
       const seen = atomic.load<i32>(countP);
       if (seen >= target) break;
       if (atomic.load<i32>(abortP) != 0) return false;
-      if (++spins > SPIN_LIMIT) memory.atomic.wait32(countP, seen, WAIT_NS);
+      if (++spins > spinBudget) memory.atomic.wait32(countP, seen, WAIT_NS);
+    }
+    if (spins <= spinBudget) spinBudget = min(SPIN_LIMIT, spinBudget << 1);
+    else if (spinBudget > SPIN_LIMIT >> 6) spinBudget = max(SPIN_LIMIT >> 6, spinBudget >> 1);
+    else if (++floorSleeps >= SPIN_PROBE) {
+      // two threads that both sleep would keep each other's waits longer than the floor: poll in full again
+      floorSleeps = 0;
+      spinBudget = SPIN_LIMIT;
     }
   }
   return atomic.load<i32>(abortP) == 0;

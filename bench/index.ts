@@ -19,7 +19,7 @@ import { BASELINE_DIR, runNumpy, type NumpyResults } from './numpy.js';
 import { Notes, ms, num, ratio, table, type Row } from './report.js';
 import { BATCHES, SHAPES, TARGET_SHAPE, shapeLabel, TRAIN } from './shapes.js';
 import { PROBE_CHAINS } from '../src/abi.js';
-import { CONFIGS, REAL_CONFIGS, REAL_LOSS_RTOL, REAL_SAMPLES, benchRealData, benchTraining, realGroup, sink as trainSink, type RealLossCheck } from './train.bench.js';
+import { CONFIGS, REAL_CONFIGS, REAL_LOSS_RTOL, REAL_SAMPLES, SMALL_STEPS, benchRealData, benchTraining, realGroup, sink as trainSink, type RealLossCheck } from './train.bench.js';
 import { GENERAL, SMALL_NETS, smallGroup, smallNetTargets } from './small.bench.js';
 import { renderReport } from './report-html.js';
 
@@ -126,6 +126,18 @@ function printTraining(rows: readonly Row[], numpy: NumpyResults): void {
     log(table(['implementation', 'build', 'median/epoch', 'rme', 'samples/s', 'vs naive', 'vs numpy 1t'], body, 2));
     notes.flush(log);
     if (cfg.id === 'sgd') log('Network.train rows include copying x and y into backend memory; "fused kernel only" rows time one trainBatches call over the epoch. The oracle trains on a subset, scaled.');
+  }
+  {
+    const group = `small steps ${SMALL_STEPS.title}`;
+    section(`${group}, ${SMALL_STEPS.rows} samples (threads: steps below MIN_THREAD_WORK run on the calling thread)`);
+    const body = rows.filter((r) => r.group === group).map((r) => {
+      if (r.status !== 'ok') return [r.backend, r.variant ?? '', failCell(r), '', '', ''];
+      const one = rows.find((o) => o.group === group && o.status === 'ok' && o.backend === r.backend.replace(/ ×2 threads.*$/, ''));
+      return [r.backend, r.variant ?? '', ms(r.medianMs), `±${num(r.rme, 2)}%`, num(r.samplesPerSec),
+        one?.medianMs && r.medianMs ? ratio(one.medianMs / r.medianMs) : ''];
+    });
+    log(table(['implementation', 'build', 'median/epoch', 'rme', 'samples/s', 'vs 1 thread'], body, 2));
+    notes.flush(log);
   }
   section('tutorial 2-2-1: one train call of 1000 epochs, batch 1, lr 0.1');
   const group = 'tutorial 2-2-1, 1000 epochs';
@@ -253,6 +265,30 @@ function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResul
     { label: 'rust:simd', row: backends.find((b) => b.label === 'rust:simd') },
   ];
   const tut = 'tutorial 2-2-1, 1000 epochs';
+  /** Issue 15 target 3: 2 threads through Network.train ≥ 1.8× one thread and ≥ 1.2× numpy with 2 OpenBLAS threads. */
+  const threadTargets = (tag: string, effective: string, fail: string, vsNumpy = true): void => {
+    const e = ep(effective), e2 = ep(`${effective} ×2 threads`);
+    add(`${tag} train epoch 2 threads / 1 thread`, e2?.samplesPerSec && e?.samplesPerSec ? e2.samplesPerSec / e.samplesPerSec : null, 1.8,
+      `${num(e2?.samplesPerSec)} vs ${num(e?.samplesPerSec)} samples/s (Network.train(x, y): both pay the serial check and copy)${fail}`);
+    const d1 = ep(`${effective} (Dataset)`), d2 = ep(`${effective} ×2 threads (Dataset)`);
+    add(`${tag} train epoch on a Dataset 2 threads / 1 thread`, d2?.samplesPerSec && d1?.samplesPerSec ? d2.samplesPerSec / d1.samplesPerSec : null, 1.8,
+      `${num(d2?.samplesPerSec)} vs ${num(d1?.samplesPerSec)} samples/s (Network.train(Dataset))${fail}`);
+    const k1 = ep(`${effective} (fused kernel only)`), k2 = ep(`${effective} ×2 threads (fused kernel only)`);
+    add(`${tag} fused epoch kernel 2 threads / 1 thread`, k2?.samplesPerSec && k1?.samplesPerSec ? k2.samplesPerSec / k1.samplesPerSec : null, 1.8,
+      `${num(k2?.samplesPerSec)} vs ${num(k1?.samplesPerSec)} samples/s (data already in memory)${fail}`);
+    if (!vsNumpy) return;
+    add(`${tag} train epoch 2 threads / numpy 2 threads`, e2?.samplesPerSec && numpy.mlp2 ? e2.samplesPerSec / numpy.mlp2.samplesPerSec : null, 1.2,
+      `${num(e2?.samplesPerSec)} vs ${num(numpy.mlp2?.samplesPerSec)} samples/s (Network.train(x, y))${fail}`);
+    add(`${tag} train epoch on a Dataset 2 threads / numpy 2 threads`, d2?.samplesPerSec && numpy.mlp2 ? d2.samplesPerSec / numpy.mlp2.samplesPerSec : null, 1.2,
+      `${num(d2?.samplesPerSec)} vs ${num(numpy.mlp2?.samplesPerSec)} samples/s (Network.train(Dataset))${fail}`);
+  };
+  // small steps: threads: 2 must not be slower than 1 thread (such steps train on the calling thread)
+  const sg = `small steps ${SMALL_STEPS.title}`;
+  const small = (label: string): Row | undefined => tRows.find((r) => r.group === sg && r.backend === label && r.status === 'ok');
+  const s1 = small('js'), s2 = small('js ×2 threads');
+  add(`js small steps (${SMALL_STEPS.title}) 2 threads / 1 thread`, s1?.medianMs && s2?.medianMs ? s1.medianMs / s2.medianMs : null, 0.9,
+    `${ms(s2?.medianMs)} vs ${ms(s1?.medianMs)} per epoch (Network.train; forced onto the workers: ${ms(small('js ×2 threads (forced onto the workers)')?.medianMs)})`);
+  threadTargets('js', 'js', '', false);
   for (const { label, row } of wasmRows) {
     // an explicit row that duplicates the best build is measured under the best build's label
     const effective = row?.duplicateOf ?? label;
@@ -282,14 +318,7 @@ function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResul
     const ds = ep(`${effective} (Dataset)`);
     add(`${tag} Network.train epoch on a Dataset / fused kernel`, ds?.samplesPerSec && kf?.samplesPerSec ? ds.samplesPerSec / kf.samplesPerSec : null, 0.95,
       `${num(ds?.samplesPerSec)} vs ${num(kf?.samplesPerSec)} samples/s (Network.train(x, y): ${num(e?.samplesPerSec)})${fail}`);
-    const e2 = ep(`${effective} ×2 threads`);
-    add(`${tag} train epoch 2 threads / 1 thread`, e2?.samplesPerSec && e?.samplesPerSec ? e2.samplesPerSec / e.samplesPerSec : null, 1.8,
-      `${num(e2?.samplesPerSec)} vs ${num(e?.samplesPerSec)} samples/s (Network.train)${fail}`);
-    const k1 = ep(`${effective} (fused kernel only)`), k2 = ep(`${effective} ×2 threads (fused kernel only)`);
-    add(`${tag} fused epoch kernel 2 threads / 1 thread`, k2?.samplesPerSec && k1?.samplesPerSec ? k2.samplesPerSec / k1.samplesPerSec : null, 1.8,
-      `${num(k2?.samplesPerSec)} vs ${num(k1?.samplesPerSec)} samples/s (data already in memory)${fail}`);
-    add(`${tag} train epoch 2 threads / numpy 2 threads`, e2?.samplesPerSec && numpy.mlp2 ? e2.samplesPerSec / numpy.mlp2.samplesPerSec : null, 1,
-      `${num(e2?.samplesPerSec)} vs ${num(numpy.mlp2?.samplesPerSec)} samples/s${fail}`);
+    threadTargets(tag, effective, fail);
     const t = tRows.find((x) => x.group === tut && x.backend === effective && x.status === 'ok');
     add(`${tag} tutorial 1000 epochs / numpy tutorial.py`, t?.medianMs && numpy.tutorialMs ? numpy.tutorialMs / t.medianMs : null, 100,
       `${ms(t?.medianMs)} vs ${ms(numpy.tutorialMs)}${fail}`);

@@ -148,7 +148,7 @@ export async function benchTraining(rows: readonly BackendRow[], log: (s: string
       // (f) 2 worker threads on the same backend memory: Network.train with threads: 2; the loss must equal the
       // same backend's single-thread loss bit for bit (threaded training is bit-identical by design)
       for (const r of rows) {
-        if (r.duplicateOf || !r.backend || r.error || r.name === 'js') continue;
+        if (r.duplicateOf || !r.backend || r.error) continue;
         const label = `${r.label} ×2 threads`;
         const row: Row = { group, name: `train epoch ${cfg.title} [${label}]`, backend: label, variant: r.variant, status: 'ok' };
         let one: Network | null = null, two: Network | null = null;
@@ -164,6 +164,10 @@ export async function benchTraining(rows: readonly BackendRow[], log: (s: string
           const t2 = two;
           const bench = new Bench({ name: label, ...TRAIN_OPTS });
           bench.add(row.name, () => { sink += t2.train(X, Y, cfg.train).losses[0]!; }, { async: false });
+          // the same on a Dataset: no per-call check or copy on the calling thread (the serial part of train(x, y))
+          const dataRow: Row = { ...row, name: `train epoch ${cfg.title} [${label}] Dataset`, backend: `${label} (Dataset)` };
+          const resident = t2.dataset(X, Y);
+          bench.add(dataRow.name, () => { sink += t2.train(resident, cfg.train).losses[0]!; }, { async: false });
           // the fused kernel alone on the 2 workers (the network's pool and a TrainingRun, as fusedEpoch does)
           const f2 = fusedEpoch(t2, X, Y, cfg.train);
           const pool = networkInternals(t2).pool;
@@ -171,7 +175,9 @@ export async function benchTraining(rows: readonly BackendRow[], log: (s: string
           if (f2 && pool) bench.add(fusedRow.name, () => { sink += pool.run('bench', f2.plan, 0, f2.nBatches); }, { async: false, beforeAll: f2.setup });
           const tasks = await runBench(bench);
           f2?.free();
+          resident.dispose();
           out.push({ ...perSec(fromTask(row, tasks.get(row.name)), n), note: 'Network.train, threads: 2 (workers on shared memory); verified bit-identical to 1 thread' });
+          out.push({ ...perSec(fromTask(dataRow, tasks.get(dataRow.name)), n), note: 'Network.train on a Dataset, threads: 2' });
           if (f2 && pool) out.push({ ...perSec(fromTask(fusedRow, tasks.get(fusedRow.name)), n), note: 'one trainBatches epoch on the 2 workers, data already in backend memory' });
         } catch (e) {
           out.push({ ...row, status: 'errored', error: errorMessage(e) });
@@ -210,10 +216,72 @@ export async function benchTraining(rows: readonly BackendRow[], log: (s: string
     }
   }
 
+  out.push(...(await benchSmallSteps(rows, log)));
   out.push(...(await benchTutorial(rows, log)));
   out.push(...(await benchSmallNets(rows, log)));
   return out;
 }
+
+/** The small-step group: the playground's 2-8-8-1 network at batch 10, where a step is a few µs of work. */
+export const SMALL_STEPS = { layers: [2, 8, 8, 1], batch: 10, rows: 2000, title: '2-8-8-1 tanh/mse/sgd, batch 10' } as const;
+
+/**
+ * (g) Small steps with threads: 1 thread; threads: 2 through Network.train (such steps are below MIN_THREAD_WORK, so
+ * it trains on the calling thread); and the same epoch forced onto the 2 workers (the pool's fused kernel), which
+ * shows what the per-step barriers cost. All three verified bit-identical.
+ */
+async function benchSmallSteps(rows: readonly BackendRow[], log: (s: string) => void): Promise<Row[]> {
+  const group = `small steps ${SMALL_STEPS.title}`;
+  log(`  ${group} (${SMALL_STEPS.rows} samples)`);
+  const out: Row[] = [];
+  const m = SMALL_STEPS.rows, [nIn, , , nOut] = SMALL_STEPS.layers;
+  const X = matrix(m, nIn), Y = matrix(m, nOut);
+  const rand = mulberry32(7);
+  for (let i = 0; i < m * nIn; i++) X.data[i] = rand() * 2 - 1;
+  for (let i = 0; i < m; i++) Y.data[i] = X.data[2 * i]! * X.data[2 * i + 1]! > 0 ? 1 : 0;
+  const opts: TrainOptions = { epochs: 1, learningRate: 0.1, batchSize: SMALL_STEPS.batch, shuffle: false };
+  const spec = { layers: [...SMALL_STEPS.layers], seed: 3, activation: 'tanh' as const };
+  for (const r of rows) {
+    if (r.duplicateOf || !r.backend || r.error) continue;
+    const mk = (suffix: string): Row => ({ group, name: `${group} [${r.label}${suffix}]`, backend: `${r.label}${suffix}`, variant: r.variant, status: 'ok' });
+    const oneRow = mk(''), twoRow = mk(' ×2 threads'), poolRow = mk(' ×2 threads (forced onto the workers)');
+    const nets: Network[] = [];
+    let f: ReturnType<typeof fusedEpoch> | null = null;
+    try {
+      const one = await Network.create({ ...spec, backend: r.backend });
+      const two = await Network.create({ ...spec, backend: r.backend, threads: 2 });
+      const forced = await Network.create({ ...spec, backend: r.backend, threads: 2 });
+      nets.push(one, two, forced);
+      const pool = networkInternals(forced).pool;
+      if (!pool) throw new Error('threads: 2 started no worker threads');
+      f = fusedEpoch(forced, X, Y, opts);
+      const l1 = one.train(X, Y, opts).losses[0]!, l2 = two.train(X, Y, opts).losses[0]!;
+      f.setup();
+      const l3 = pool.run('bench', f.plan, 0, f.nBatches) / f.nBatches;
+      if (!Object.is(l1, l2)) throw new Error(`threads: 2 loss ${l2} is not bit-identical to 1 thread ${l1}`);
+      // the forced net's first epoch, from the same fresh parameters as `one`'s first
+      if (!Object.is(l3, l1)) throw new Error(`the forced 2-worker epoch's loss ${l3} is not bit-identical to 1 thread ${l1}`);
+      const bench = new Bench({ name: group, ...SHORT_OPTS });
+      bench.add(oneRow.name, () => { sink += one.train(X, Y, opts).losses[0]!; }, { async: false });
+      bench.add(twoRow.name, () => { sink += two.train(X, Y, opts).losses[0]!; }, { async: false });
+      const ff = f;
+      bench.add(poolRow.name, () => { sink += pool.run('bench', ff.plan, 0, ff.nBatches); }, { async: false, beforeAll: ff.setup });
+      const tasks = await runBench(bench);
+      const per = (x: Row): Row => perSecRow(x, m);
+      out.push({ ...per(fromTask(oneRow, tasks.get(oneRow.name))), note: 'Network.train, 1 thread' });
+      out.push({ ...per(fromTask(twoRow, tasks.get(twoRow.name))), note: 'Network.train, threads: 2 (steps below MIN_THREAD_WORK: trains on the calling thread)' });
+      out.push({ ...per(fromTask(poolRow, tasks.get(poolRow.name))), note: 'one trainBatches epoch on the 2 workers anyway: the per-step barriers' });
+    } catch (e) {
+      out.push({ ...oneRow, status: 'errored', error: errorMessage(e) });
+    } finally {
+      f?.free();
+      for (const n of nets) n.dispose();
+    }
+  }
+  return out;
+}
+
+const perSecRow = (r: Row, samples: number): Row => (r.medianMs ? { ...r, samplesPerSec: samples / (r.medianMs / 1000) } : r);
 
 /** (c) The tutorial network: one train call of 1000 epochs over its 4 samples, batch 1, lr 0.1, in order. */
 export async function benchTutorial(rows: readonly BackendRow[], log: (s: string) => void): Promise<Row[]> {

@@ -104,8 +104,13 @@
  *     for every thread count. Barrier: SYNC_COUNT counts arrivals and only grows during a command (the host
  *     zeroes it before each command); an arrival a = atomic add + 1 belongs to the round that ends when the
  *     count reaches ceil(a/n)·n. The arrival that completes a round increments SYNC_PROGRESS and notifies
- *     SYNC_COUNT; the others spin up to SPIN_LIMIT polls, then memory.atomic.wait32 (Atomics.wait) on SYNC_COUNT with a
- *     WAIT_NS timeout, leaving (returning NaN) as soon as SYNC_ABORT != 0. (A reset-and-generation barrier let threads
+ *     SYNC_COUNT; the others poll up to their budget (at most SPIN_LIMIT polls; the js kernels SPIN_LIMIT / 10: a JS
+ *     poll costs 10–20 WASM ones), then memory.atomic.wait32 (Atomics.wait) on SYNC_COUNT with a
+ *     WAIT_NS timeout, leaving (returning NaN) as soon as SYNC_ABORT != 0. Each thread keeps its own budget: a wait
+ *     that had to sleep halves it (down to 1/64 of the maximum), one that ended while polling doubles it back, and
+ *     after 16 sleeps at that floor it is whole again (else two threads that both sleep keep each other's waits longer
+ *     than the floor). On free cores threads poll (no sleep and wake-up per barrier); threads that share a core give
+ *     it up soon. (A reset-and-generation barrier let threads
  *     through early in the AssemblyScript build under V8's baseline compiler; nothing here is ever reset
  *     inside a command.)
  *     Returns the loss sum on thread 0, 0 on the others, NaN when aborted.

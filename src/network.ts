@@ -26,7 +26,7 @@ import {
 import { TrainingRun, type RunData } from './net/run.js';
 import { Dataset, evaluateDataset, isDataset, trainArgs } from './net/dataset.js';
 import { StreamRun, type ChunkSource } from './net/stream.js';
-import { startThreads } from './net/threads.js';
+import { startThreads, threadsPay } from './net/threads.js';
 import { encodeNetwork, parseNetworkJSON, type NetworkJSON } from './net/serialize.js';
 import { Mulberry32 } from './rng.js';
 import { toOnnx, type ToOnnxOptions } from './onnx/export.js';
@@ -219,7 +219,8 @@ export class Network {
   train(a: Input | Dataset, b: Input | TrainOptions, c?: TrainOptions): TrainResult {
     this.enter('train', true);
     const { r, data, release } = trainArgs('train', this.shape, this.mem.host, a, b, c, [], false);
-    const pool = poolForSyncTrain(this.pool); // null where this thread may not block (a page's main thread)
+    // null where this thread may not block (a page's main thread), or where steps are too small for threads
+    const pool = this.pool && threadsPay(this.shape.layers, Math.min(r.batch, data.rows)) ? poolForSyncTrain(this.pool) : null;
     const run = this.openRun('train', r, data, r.onEpoch === null && r.validation === null, release);
     try {
       for (;;) {
@@ -258,6 +259,7 @@ export class Network {
     const sliceMs = optPositive('trainAsync', 'sliceMs', o.sliceMs, 8);
     signal?.throwIfAborted();
     const run = this.openRun('trainAsync', r, data, false, release);
+    const pool = this.pool && threadsPay(this.shape.layers, Math.min(r.batch, data.rows)) ? this.pool : null;
     const stop = this.stop!;
     const onAbort = (): void => stop.abort(signal!.reason);
     signal?.addEventListener('abort', onAbort);
@@ -270,11 +272,11 @@ export class Network {
       let sliceStart = performance.now();
       for (;;) {
         let end: TrainResult | null;
-        if (this.pool) {
+        if (pool) {
           const { first, count } = run.chunk(Infinity);
           const t0 = performance.now();
           const per = this.poolBatchLimit();
-          for (let f = first; f < first + count; f += per) await this.pool.runAsync('trainAsync', run.plan, f, Math.min(per, first + count - f), stop.signal);
+          for (let f = first; f < first + count; f += per) await pool.runAsync('trainAsync', run.plan, f, Math.min(per, first + count - f), stop.signal);
           end = run.ran(count, performance.now() - t0);
         } else {
           const { first, count } = run.chunk(sliceMs - (performance.now() - sliceStart));
@@ -286,7 +288,9 @@ export class Network {
         this.checkStillLive('trainAsync');
         stop.signal.throwIfAborted();
         run.nextSpan();
-        if (this.pool || performance.now() - sliceStart >= sliceMs) {
+        // (with threads, awaiting the workers already yielded whenever a span took time: a timer per span would
+        // add about 1 ms to every short epoch, 4 ms once browsers clamp nested timers)
+        if (performance.now() - sliceStart >= sliceMs) {
           await yieldToEventLoop();
           sliceStart = performance.now();
         }
@@ -325,7 +329,7 @@ export class Network {
       return await run.train(
         source,
         async (plan, count) => {
-          if (!this.pool) {
+          if (!this.pool || !threadsPay(this.shape.layers, r.batch)) {
             this.mem.host.trainBatches(plan, 0, count);
             return;
           }

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Activation, Loss, Optimizer } from '../src/backend.js';
 import { Network, TrainingError } from '../src/index.js';
 import { L_W, PLAN_HEADER } from '../src/abi.js';
-import { armWorkerCrashForTest, setPlanHookForTest } from '../src/internal/index.js';
+import { MIN_THREAD_WORK, armWorkerCrashForTest, setMinThreadWorkForTest, setPlanHookForTest, threadsPay } from '../src/internal/index.js';
 import { BACKENDS, BACKEND_DEFAULTS } from './helpers/backends.js';
 import { paramBits } from './helpers/data.js';
 import { mulberry32 } from './helpers/rng.js';
@@ -172,10 +172,72 @@ for (const bc of BACKEND_DEFAULTS.filter((b) => b.name !== 'js')) {
   });
 }
 
+// Small steps: the js backend at batch 10 on the playground's 2-8-8-1 network, on the threads (forced, as every test
+// here is by test/helpers/threads-always.ts) and with the default threshold (then on the calling thread).
+describe('small steps with threads', () => {
+  const xs = Array.from({ length: 203 }, (_, i) => [Math.sin(i * 0.7), Math.cos(i * 1.3)]);
+  const ys = xs.map(([a, b]) => [a! * b! > 0 ? 1 : 0]);
+  const spec = { layers: [2, 8, 8, 1], seed: 4, activation: 'tanh' as const };
+
+  it.each(['js', 'assemblyscript', 'rust'] as const)('%s: batch 1, 3 and 10 on 2 threads (train and trainAsync) are bit-identical to 1 thread', async (name) => {
+    for (const batchSize of [1, 3, 10]) {
+      const opts = { epochs: 3, learningRate: 0.1, batchSize, optimizer: 'momentum' as const };
+      const one = await Network.create({ ...spec, backend: name });
+      const two = await Network.create({ ...spec, backend: name, threads: 2 });
+      const three = await Network.create({ ...spec, backend: name, threads: 3 });
+      try {
+        const r1 = one.train(xs, ys, opts);
+        const r2 = two.train(xs, ys, opts);
+        const r3 = await three.trainAsync(xs, ys, opts);
+        expect(r2.losses).toEqual(r1.losses);
+        expect(r3.losses).toEqual(r1.losses);
+        expect(bits(two)).toEqual(bits(one));
+        expect(bits(three)).toEqual(bits(one));
+      } finally {
+        for (const n of [one, two, three]) n.dispose();
+      }
+    }
+  });
+
+  it('threadsPay: steps below MIN_THREAD_WORK multiply-adds train on the calling thread (same bits), larger ones on the workers', async () => {
+    expect(threadsPay([2, 8, 8, 1], 10)).toBe(true); // the setup file's threshold 0
+    setMinThreadWorkForTest(null);
+    try {
+      expect(MIN_THREAD_WORK).toBe(2048);
+      expect(threadsPay([2, 8, 8, 1], 10)).toBe(false); // 10 × 88
+      expect(threadsPay([2, 8, 8, 1], 24)).toBe(true); // 24 × 88 = 2112
+      expect(threadsPay([784, 128, 10], 32)).toBe(true);
+      for (const name of ['js', 'assemblyscript'] as const) {
+        const one = await Network.create({ ...spec, backend: name });
+        const two = await Network.create({ ...spec, backend: name, threads: 2 });
+        try {
+          expect(two.threads).toBe(2);
+          // a worker that would exit on its next command: the small steps never give it one
+          armWorkerCrashForTest(0, 'exit');
+          const small = { epochs: 2, learningRate: 0.1, batchSize: 10 };
+          expect(two.train(xs, ys, small).losses).toEqual(one.train(xs, ys, small).losses);
+          expect((await two.trainAsync(xs, ys, small)).losses).toEqual(one.train(xs, ys, small).losses);
+          expect(bits(two)).toEqual(bits(one));
+          // 32 rows × 88 = 2816 multiply-adds per step: the workers run it, and the armed worker fails the call
+          expect(() => two.train(xs, ys, { epochs: 1, learningRate: 0.1, batchSize: 32 })).toThrow(TrainingError);
+        } finally {
+          armWorkerCrashForTest(-1);
+          one.dispose();
+          two.dispose();
+        }
+      }
+    } finally {
+      setMinThreadWorkForTest(0);
+    }
+  });
+});
+
 describe('process lifetime', () => {
   it('a process that trained with threads (and never called dispose) exits on its own', () => {
     const script = `
       import { Network } from './src/index.ts';
+      import { setMinThreadWorkForTest } from './src/internal/index.ts';
+      setMinThreadWorkForTest(0); // this small step must run on the threads
       const net = await Network.create({ layers: [4, 8, 2], seed: 1, backend: 'assemblyscript', threads: 2 });
       const x = Array.from({ length: 64 }, (_, i) => [i % 2, i % 3, i % 5, i % 7]);
       const r = net.train(x, x.map((v) => [v[0], v[1] / 2]), { epochs: 3, learningRate: 0.1 });
@@ -205,7 +267,9 @@ describe('threads under V8 baseline code (regression)', () => {
   it.each(['assemblyscript', 'rust'] as const)('%s: 2 and 3 threads stay bit-identical to 1 thread under --liftoff-only', (name) => {
     const script = `
       import { Network, loadBackend } from './src/index.ts';
+      import { setMinThreadWorkForTest } from './src/internal/index.ts';
       import { mulberry32 } from './src/rng.ts';
+      setMinThreadWorkForTest(0); // these tiny steps must run on the threads
       const be = await loadBackend('${name}', { variant: 'scalar' });
       let fails = 0, runs = 0;
       for (const sizes of [[1, 1, 1], [2, 1, 3], [3, 5, 2]]) {

@@ -169,8 +169,14 @@ unsafe fn atomic(ctl: *mut i32, i: usize) -> &'static AtomicI32 {
     &*(ctl.add(i) as *const AtomicI32)
 }
 
+/// Sleeps at the poll budget's floor after which a barrier polls in full again (see barrier).
+const SPIN_PROBE: u32 = 16;
+
 /// The barrier of the thread contract (src/abi.ts, trainBatchesThreaded); false when SYNC_ABORT is set.
-unsafe fn barrier(ctl: *mut i32, n: usize) -> bool {
+/// `spin`: this thread's poll budget and its sleeps at the floor (a local of the caller: Rust statics live in the
+/// shared memory), as src/abi.ts states it: halved by a wait that had to sleep (down to SPIN_LIMIT / 64), doubled
+/// by one that ended while polling, back to SPIN_LIMIT after SPIN_PROBE sleeps at the floor.
+unsafe fn barrier(ctl: *mut i32, n: usize, spin: &mut [u32; 2]) -> bool {
     if n == 1 {
         return true;
     }
@@ -195,8 +201,20 @@ unsafe fn barrier(ctl: *mut i32, n: usize) -> bool {
                 return false;
             }
             spins += 1;
-            if spins > SPIN_LIMIT {
+            if spins > spin[0] {
                 memory_atomic_wait32(count_word, seen, WAIT_NS);
+            }
+        }
+        if spins <= spin[0] {
+            spin[0] = (spin[0] << 1).min(SPIN_LIMIT);
+        } else if spin[0] > SPIN_LIMIT >> 6 {
+            spin[0] = (spin[0] >> 1).max(SPIN_LIMIT >> 6);
+        } else {
+            // two threads that both sleep would keep each other's waits longer than the floor: poll in full again
+            spin[1] += 1;
+            if spin[1] >= SPIN_PROBE {
+                spin[1] = 0;
+                spin[0] = SPIN_LIMIT;
             }
         }
     }
@@ -251,6 +269,7 @@ pub unsafe extern "C" fn train_batches_threaded(
     // (the max(1)s only spare division-by-zero panic paths)
     let nb = (n_samples + batch - 1) / batch.max(1);
     let mut total = 0.0;
+    let mut spin: [u32; 2] = [SPIN_LIMIT, 0]; // this thread's barrier poll budget and sleeps at its floor (see barrier)
     let first = first as usize;
     for i in first..first + count as usize {
         let e = i / nb.max(1);
@@ -263,7 +282,7 @@ pub unsafe extern "C" fn train_batches_threaded(
             copy_f64(x0.add(r * n_in0), x_data.add(s * n_in0), n_in0);
             copy_f64(t.add(r * n_out_l), y_data.add(s * n_out_l), n_out_l);
         }
-        if !barrier(ctl, nt) {
+        if !barrier(ctl, nt, &mut spin) {
             return f64::NAN;
         }
         // 2. forward (neurons split; softmax rows split)
@@ -277,7 +296,7 @@ pub unsafe extern "C" fn train_batches_threaded(
             let (j0, j1) = (part(n_out, tid, nt), part(n_out, tid + 1, nt));
             dense::dense_forward_range(z, inp, f(lw(plan, l, L_W)), f(lw(plan, l, L_B)), rows, n_in, n_out, j0, j1);
             if act == ACT_SOFTMAX {
-                if !barrier(ctl, nt) {
+                if !barrier(ctl, nt, &mut spin) {
                     return f64::NAN;
                 }
                 let (r0, r1) = (part(rows, tid, nt), part(rows, tid + 1, nt));
@@ -287,7 +306,7 @@ pub unsafe extern "C" fn train_batches_threaded(
             } else {
                 activate_cols(a, z, rows, n_out, act, alpha, j0, j1);
             }
-            if !barrier(ctl, nt) {
+            if !barrier(ctl, nt, &mut spin) {
                 return f64::NAN;
             }
             inp = a;
@@ -311,7 +330,7 @@ pub unsafe extern "C" fn train_batches_threaded(
             }
             *hp.add(HP_STEP) += 1.0;
         }
-        if !barrier(ctl, nt) {
+        if !barrier(ctl, nt, &mut spin) {
             return f64::NAN;
         }
         // 4. backward: weight gradients of own neurons, input gradient of own inputs
@@ -330,7 +349,7 @@ pub unsafe extern "C" fn train_batches_threaded(
                 activate_backward_cols(
                     dz_prev, dz_prev, f(lw(plan, q, L_Z)), f(lw(plan, q, L_A)), rows, n_in, lw(plan, q, L_ACT) as i32, alpha, k0, k1,
                 );
-                if !barrier(ctl, nt) {
+                if !barrier(ctl, nt, &mut spin) {
                     return f64::NAN;
                 }
             }
@@ -360,7 +379,7 @@ pub unsafe extern "C" fn train_batches_threaded(
             }
         }
         // the next gather overwrites x0, which other threads may still be reading for their weight gradients
-        if !barrier(ctl, nt) {
+        if !barrier(ctl, nt, &mut spin) {
             return f64::NAN;
         }
     }

@@ -32,3 +32,25 @@ export async function startThreads(mem: NetMemory, threads: number | 'auto'): Pr
   mem.owned.pool = pool;
   return pool;
 }
+
+/**
+ * Multiply-adds per optimizer step (rows × Σ nIn·nOut) below which a threaded network trains on the calling thread
+ * instead (bit-identical: the thread contract in src/abi.ts). Every step costs its threads 2·layers + 2 barriers:
+ * about 0.5–1 µs each on idle cores (scripts/profile-threads.ts), tens of µs to milliseconds when a thread waits
+ * for a core, so a step this small (a few µs on one thread, e.g. 2-8-8-1 at batch 10) only gets slower with
+ * threads. Larger steps keep their threads; README "Concurrency" says where a second thread starts to pay.
+ */
+export const MIN_THREAD_WORK = 1 << 11;
+let minThreadWork = MIN_THREAD_WORK;
+
+/** Internal test hook: the threshold of threadsPay (0: always use the threads); null restores MIN_THREAD_WORK. */
+export function setMinThreadWorkForTest(macs: number | null): void {
+  minThreadWork = macs ?? MIN_THREAD_WORK;
+}
+
+/** Whether a step of `rows` rows through `layers` is worth the worker threads (MIN_THREAD_WORK). */
+export function threadsPay(layers: readonly number[], rows: number): boolean {
+  let macs = 0;
+  for (let l = 0; l + 1 < layers.length; l++) macs += layers[l]! * layers[l + 1]!;
+  return rows * macs >= minThreadWork;
+}

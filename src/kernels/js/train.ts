@@ -19,6 +19,23 @@ import { isTiny, trainTiny } from './tiny.js';
 
 /** Barrier sleep timeout for Atomics.wait, in ms. */
 const WAIT_MS = WAIT_NS / 1e6;
+/**
+ * Polls before the barrier sleeps: a JS poll (two Atomics.load) costs 10–20 times a WASM one (20,000 polls: 350–470 µs
+ * against 19–44 µs, measured on Node 20), so SPIN_LIMIT / 10 spins about as long as the WASM barriers do. With all
+ * SPIN_LIMIT polls a waiter spun 0.3–0.6 ms before sleeping,
+ * and when the thread it waited for had no core (a busy machine, a page's own threads), the spin kept it from one:
+ * 2-8-8-1 steps at batch 10 cost ~340 µs per barrier, against ~40 µs with SPIN_LIMIT / 10 (scripts/profile-threads.ts).
+ */
+const JS_SPIN_LIMIT = SPIN_LIMIT / 10;
+/**
+ * This thread's current poll budget (module state: one per worker), as src/abi.ts states it: a wait that had to sleep
+ * halves it (down to 1/64), one that ended while polling doubles it back, and after SPIN_PROBE sleeps at the floor it
+ * polls in full once more. On free cores waits end while polling and the budget stays whole; when the threads share
+ * cores, a waiter soon polls only briefly and gives its core to the thread it waits for.
+ */
+let spinBudget = JS_SPIN_LIMIT;
+let floorSleeps = 0;
+const SPIN_PROBE = 16;
 
 /** Step 2 of trainBatches: the forward pass of every layer, from x0 (one thread). */
 export function forwardImpl(H: F64, I: I32, plan: number, rows: number): void {
@@ -72,7 +89,14 @@ function barrier(I: I32, ctl: number, n: number): boolean {
       const seen = Atomics.load(I, c + SYNC_COUNT);
       if (seen >= target) break;
       if (Atomics.load(I, c + SYNC_ABORT) !== 0) return false;
-      if (++spins > SPIN_LIMIT) Atomics.wait(I, c + SYNC_COUNT, seen, WAIT_MS);
+      if (++spins > spinBudget) Atomics.wait(I, c + SYNC_COUNT, seen, WAIT_MS);
+    }
+    if (spins <= spinBudget) spinBudget = Math.min(JS_SPIN_LIMIT, spinBudget * 2);
+    else if (spinBudget > JS_SPIN_LIMIT >> 6) spinBudget = Math.max(JS_SPIN_LIMIT >> 6, spinBudget >> 1);
+    else if (++floorSleeps >= SPIN_PROBE) {
+      // two threads that both sleep would keep each other's waits longer than the floor: poll in full again
+      floorSleeps = 0;
+      spinBudget = JS_SPIN_LIMIT;
     }
   }
   return Atomics.load(I, c + SYNC_ABORT) === 0;
