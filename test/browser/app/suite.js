@@ -63,9 +63,10 @@ export async function runSuite({ wasm = null } = {}) {
   if (isolated) {
     for (const name of ['assemblyscript', 'rust']) {
       await attempt(`main-thread rule ${name}`, async () => {
+        // steps of 16 × (6·32 + 32·2) = 4,096 multiply-adds: above MIN_THREAD_WORK (2,048), so the threads are wanted
         const { x, y } = randomData(200, 6, 2, 3);
-        const opts = { layers: [6, 12, 2], seed: 9 };
-        const train = { epochs: 3, learningRate: 0.5, batchSize: 8 };
+        const opts = { layers: [6, 32, 2], seed: 9 };
+        const train = { epochs: 3, learningRate: 0.5, batchSize: 16 };
         const ref = await Network.create({ ...opts, backend: await backendOf(name) });
         const net = await Network.create({ ...opts, backend: await backendOf(name), threads: 2 });
         const before = warnings.list.length;
@@ -85,6 +86,27 @@ export async function runSuite({ wasm = null } = {}) {
         net.dispose();
       });
     }
+  }
+
+  // 3b. steps below MIN_THREAD_WORK (here 8 × (6·12 + 12·2) = 768 multiply-adds) train on the calling thread: even on
+  //     the page's main thread, sync train() with threads: 2 needs no worker, so it gives no warning
+  if (isolated) {
+    await attempt('small steps on the main thread', async () => {
+      const { x, y } = randomData(200, 6, 2, 3);
+      const opts = { layers: [6, 12, 2], seed: 9 };
+      const train = { epochs: 3, learningRate: 0.5, batchSize: 8 };
+      const ref = await Network.create({ ...opts, backend: await backendOf('assemblyscript') });
+      const net = await Network.create({ ...opts, backend: await backendOf('assemblyscript'), threads: 2 });
+      const before = warnings.list.length;
+      const a = net.train(x, y, train);
+      const ra = ref.train(x, y, train);
+      const w = warnings.list.slice(before);
+      const same = bitsEqual(ref.getParameters(), net.getParameters()) && a.losses.every((l, i) => Object.is(l, ra.losses[i]));
+      check('small steps on the main thread', net.threads === 2 && same && w.length === 0,
+        `threads ${net.threads}, result = 1 thread: ${same}, warnings ${JSON.stringify(w)}`);
+      ref.dispose();
+      net.dispose();
+    });
   }
 
   // 4. training inside a dedicated Worker (tutorial on every backend; sync train with threads there when isolated)

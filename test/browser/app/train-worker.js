@@ -22,7 +22,8 @@ self.onmessage = async (e) => {
       try {
         const { x, y } = randomData(300, 8, 3, 21);
         const opts = { layers: [8, 16, 3], seed: 2, outputActivation: 'softmax', loss: 'cross-entropy' };
-        const train = { epochs: 3, learningRate: 0.1, batchSize: 10 };
+        // steps of 16 × (8·16 + 16·3) = 2,816 multiply-adds: above MIN_THREAD_WORK (2,048), so the workers run
+        const train = { epochs: 3, learningRate: 0.1, batchSize: 16 };
         const one = await Network.create({ ...opts, backend: await backendOf(name) });
         const two = await Network.create({ ...opts, backend: await backendOf(name), threads: 2 });
         const r1 = one.train(x, y, train);
