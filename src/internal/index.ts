@@ -10,3 +10,4 @@ export { TrainingRun, setPlanHookForTest } from '../net/run.js';
 export { resolveTrain, type ResolvedTrain } from '../net/options.js';
 export { evaluateAll } from '../net/inference.js';
 export { armWorkerCrashForTest } from '../backends/threads.js';
+export { tinyCodegen, resetTinyCodegen, TINY_GEN_MAX_WEIGHTS } from '../kernels/js/tiny-gen.js';
