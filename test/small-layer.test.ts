@@ -38,6 +38,12 @@ const CASES: Case[] = [
   { layers: [4, 12, 12, 3], activation: 'softplus', outputActivation: 'identity', loss: 'mse', optimizer: 'sgd', weightDecay: 0 },
   { layers: [4, 16, 16, 3], activation: 'sigmoid', outputActivation: 'sigmoid', loss: 'mse', optimizer: 'momentum', weightDecay: 0 },
   { layers: [4, 16, 17, 3], activation: 'sigmoid', outputActivation: 'sigmoid', loss: 'mse', optimizer: 'sgd', weightDecay: 0 },
+  // one hidden layer, widths ≤ 4-4-2, sigmoid/MSE/SGD: rust's const-width train_fixed (and 3-3-3 just outside it)
+  { layers: [3, 4, 2], activation: 'tanh', outputActivation: 'sigmoid', loss: 'mse', optimizer: 'sgd', weightDecay: 0.01 },
+  { layers: [1, 3, 1], activation: 'relu', outputActivation: 'sigmoid', loss: 'mse', optimizer: 'sgd', weightDecay: 0 },
+  { layers: [4, 1, 2], activation: 'softplus', outputActivation: 'sigmoid', loss: 'mse', optimizer: 'sgd', weightDecay: 0 },
+  { layers: [2, 4, 1], activation: 'leaky-relu', outputActivation: 'sigmoid', loss: 'mse', optimizer: 'sgd', weightDecay: 0.01 },
+  { layers: [3, 3, 3], activation: 'sigmoid', outputActivation: 'sigmoid', loss: 'mse', optimizer: 'sgd', weightDecay: 0 },
 ];
 
 const label = (c: Case): string => `${c.layers.join('-')} ${c.activation}/${c.outputActivation}/${c.loss}/${c.optimizer}${c.weightDecay ? ' decay' : ''}`;
