@@ -3,13 +3,16 @@
  * ≤ TINY_MAX): on every build, training equals the per-neuron oracle, and equals the general path (forced through
  * the internal NetMemory.smallLayerPath switch) bit for bit on every build. Shapes
  * sit on both sides of the threshold (a width of TINY_MAX takes the small-layer path, TINY_MAX + 1 the general one),
- * with every optimizer, weight decay, and several activations and losses.
+ * with every optimizer, weight decay, and several activations and losses. On the js backend, the generated
+ * shape-specialised kernel (tiny-gen.ts) equals trainTiny's loop and the general path bit for bit, and so does its
+ * fallback when `new Function` is refused (as under a Content-Security-Policy without 'unsafe-eval').
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TINY_MAX } from '../src/abi.js';
 import type { Activation, Backend, Loss, Optimizer } from '../src/backend.js';
 import { Network, type TrainOptions } from '../src/index.js';
-import { networkInternals } from '../src/internal/index.js';
+import { networkInternals, resetTinyCodegen, TINY_GEN_MAX_WEIGHTS, tinyCodegen } from '../src/internal/index.js';
+import { loadBackend } from '../src/backends/index.js';
 import { OracleNetwork } from '../src/reference/oracle.js';
 import { BACKENDS, useBackend } from './helpers/backends.js';
 import { expectClose } from './helpers/close.js';
@@ -35,6 +38,12 @@ const CASES: Case[] = [
   { layers: [4, 12, 12, 3], activation: 'softplus', outputActivation: 'identity', loss: 'mse', optimizer: 'sgd', weightDecay: 0 },
   { layers: [4, 16, 16, 3], activation: 'sigmoid', outputActivation: 'sigmoid', loss: 'mse', optimizer: 'momentum', weightDecay: 0 },
   { layers: [4, 16, 17, 3], activation: 'sigmoid', outputActivation: 'sigmoid', loss: 'mse', optimizer: 'sgd', weightDecay: 0 },
+  // one hidden layer, widths ≤ 4-4-2, sigmoid/MSE/SGD: rust's const-width train_fixed (and 3-3-3 just outside it)
+  { layers: [3, 4, 2], activation: 'tanh', outputActivation: 'sigmoid', loss: 'mse', optimizer: 'sgd', weightDecay: 0.01 },
+  { layers: [1, 3, 1], activation: 'relu', outputActivation: 'sigmoid', loss: 'mse', optimizer: 'sgd', weightDecay: 0 },
+  { layers: [4, 1, 2], activation: 'softplus', outputActivation: 'sigmoid', loss: 'mse', optimizer: 'sgd', weightDecay: 0 },
+  { layers: [2, 4, 1], activation: 'leaky-relu', outputActivation: 'sigmoid', loss: 'mse', optimizer: 'sgd', weightDecay: 0.01 },
+  { layers: [3, 3, 3], activation: 'sigmoid', outputActivation: 'sigmoid', loss: 'mse', optimizer: 'sgd', weightDecay: 0 },
 ];
 
 const label = (c: Case): string => `${c.layers.join('-')} ${c.activation}/${c.outputActivation}/${c.loss}/${c.optimizer}${c.weightDecay ? ' decay' : ''}`;
@@ -101,3 +110,78 @@ for (const bc of BACKENDS) {
 
   });
 }
+
+/** The float64 bit patterns (±0 and NaN payloads included). */
+const bits = (v: ArrayLike<number>): bigint[] => Array.from(new BigUint64Array(Float64Array.from(v).buffer));
+
+const CODEGEN_EXTRA: Case[] = [
+  { layers: [3, 5, 4], activation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy', optimizer: 'sgd', weightDecay: 0 },
+  { layers: [3, 4, 2], activation: 'tanh', outputActivation: 'softmax', loss: 'mse', optimizer: 'sgd', weightDecay: 0.01 },
+  { layers: [2, 3, 2], activation: 'sigmoid', outputActivation: 'identity', loss: 'mse', optimizer: 'sgd', weightDecay: 0 },
+  { layers: [2, 6, 3, 1], activation: 'leaky-relu', outputActivation: 'relu', loss: 'mse', optimizer: 'sgd', weightDecay: 0 },
+  { layers: [1, 1], activation: 'sigmoid', outputActivation: 'tanh', loss: 'mse', optimizer: 'sgd', weightDecay: 0.01 },
+];
+const CODEGEN_CASES: Case[] = [...CASES.map((c) => ({ ...c, optimizer: 'sgd' as const })), ...CODEGEN_EXTRA];
+
+describe('js: the generated small-layer kernel (tiny-gen.ts) against trainTiny\'s loop, the general path and the CSP fallback', () => {
+  afterEach(() => {
+    tinyCodegen.enabled = true;
+    tinyCodegen.compile = defaultCompile;
+    resetTinyCodegen();
+  });
+  const defaultCompile = tinyCodegen.compile;
+
+  type Mode = 'generated' | 'loop' | 'refused' | 'general';
+  async function run(c: Case, mode: Mode): Promise<{ losses: number[]; params: bigint[]; opt: unknown; runs: number; refused: boolean }> {
+    resetTinyCodegen();
+    tinyCodegen.enabled = mode !== 'loop';
+    tinyCodegen.compile = mode === 'refused'
+      ? () => { throw new EvalError('Refused to evaluate a string as JavaScript because \'unsafe-eval\' is not an allowed source'); }
+      : defaultCompile;
+    const backend = await loadBackend('js');
+    const net = await Network.create({ layers: c.layers, activation: c.activation, outputActivation: c.outputActivation, loss: c.loss, seed: 17, init: 'xavier', backend });
+    try {
+      networkInternals(net).mem.smallLayerPath = mode !== 'general';
+      const { x, y } = data(c, 11, 3);
+      const losses = net.train(x, y, { epochs: 3, learningRate: 0.05, batchSize: 1, shuffle: false, optimizer: c.optimizer, weightDecay: c.weightDecay }).losses;
+      // a second call continues from the trained parameters (the cached kernel, reloaded from the heap)
+      losses.push(...net.train(x, y, { epochs: 1, learningRate: 0.03, batchSize: 1, shuffle: false, optimizer: c.optimizer, weightDecay: c.weightDecay }).losses);
+      const params = bits(net.getParameters().flatMap((p) => [...p.weights, ...p.biases]));
+      return { losses, params, opt: net.toJSON({ optimizer: true }).optimizer, runs: tinyCodegen.runs, refused: tinyCodegen.evalRefused };
+    } finally {
+      net.dispose();
+      backend.dispose();
+    }
+  }
+
+  it.each(CODEGEN_CASES.map((c) => [label(c), c] as const))('js %s: generated kernel = trainTiny loop = general path = CSP fallback, bit for bit', async (_, c) => {
+    const small = c.layers.every((w) => w <= T);
+    const weights = c.layers.slice(1).reduce((s, w, l) => s + w * c.layers[l]!, 0);
+    const covered = small && weights <= TINY_GEN_MAX_WEIGHTS;
+    const quiet = ['log', 'warn', 'error', 'info', 'debug'].map((m) => vi.spyOn(console, m as 'log'));
+    try {
+      const gen = await run(c, 'generated');
+      const loop = await run(c, 'loop');
+      const refused = await run(c, 'refused');
+      const general = await run(c, 'general');
+      // the generated kernel ran exactly where it is meant to (4 epochs in two calls: at least one span each)
+      if (covered) expect(gen.runs).toBeGreaterThanOrEqual(2);
+      else expect(gen.runs).toBe(0);
+      expect(loop.runs).toBe(0);
+      expect(refused.runs).toBe(0);
+      // the refusal is remembered exactly when a compile was attempted
+      expect(refused.refused).toBe(covered);
+      expect(gen.refused).toBe(false);
+      expect(gen.losses.every(Number.isFinite)).toBe(true);
+      for (const other of [loop, refused, general]) {
+        expect(bits(other.losses)).toEqual(bits(gen.losses));
+        expect(other.params).toEqual(gen.params);
+        expect(other.opt).toEqual(gen.opt);
+      }
+      // silently: nothing on the console
+      for (const spy of quiet) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of quiet) spy.mockRestore();
+    }
+  });
+});

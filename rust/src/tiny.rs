@@ -64,8 +64,197 @@ unsafe fn sgd_rows2(dx: *mut f64, w0: *mut f64, w1: *mut f64, x: *const f64, n: 
     }
 }
 
+/// Σ_k x_k·w_k as dense.rs's forward tiles (and train_tiny) sum it on this build: `W` lane-wise partial sums over
+/// k < N - N % W, each from 0 in k order, one horizontal add (lane 0 + lane 1), then the scalar tail. Plain f64
+/// arithmetic on the lanes gives the vector lanes' bits (separate multiply and add, no fma).
+#[inline(always)]
+fn dot<const N: usize>(x: &[f64; N], w: &[f64; N]) -> f64 {
+    let kv = N - N % W;
+    let mut acc = [0.0f64; W];
+    let mut k = 0;
+    while k < kv {
+        for l in 0..W {
+            acc[l] += x[k + l] * w[k + l];
+        }
+        k += W;
+    }
+    let mut s = acc[0];
+    for l in 1..W {
+        s += acc[l];
+    }
+    if kv < N {
+        s += x[kv] * w[kv];
+    }
+    s
+}
+
+/// act1 and dact1 behind a call: inlined, each of train_fixed's 16 instantiations would carry its own copies of
+/// exp/tanh/log1p per unrolled neuron (4x the module size); a call per hidden neuron costs little next to them.
+#[inline(never)]
+fn act1_call(v: f64, act: i32, alpha: f64) -> f64 {
+    act1(v, act, alpha)
+}
+#[inline(never)]
+fn dact1_call(da: f64, z: f64, a: f64, act: i32, alpha: f64) -> f64 {
+    dact1(da, z, a, act, alpha)
+}
+
+/// train_tiny for one hidden layer of const widths NI-NH-NO (sigmoid output, MSE, SGD; any element-wise hidden
+/// activation): the parameters and activations live in local arrays for the span (loaded at its start, written back
+/// at its end with the last step's z/a/dz and the step counter), every loop has a constant trip count, and every sum
+/// and step is train_tiny's expression in train_tiny's order, so the bits are the same.
+#[inline(never)]
+unsafe fn train_fixed<const NI: usize, const NH: usize, const NO: usize>(plan: *const i32, first: usize, count: usize) -> f64 {
+    let x_data = f(word(plan, PLAN_XDATA) as u32 as usize);
+    let y_data = f(word(plan, PLAN_YDATA) as u32 as usize);
+    let order = word(plan, PLAN_ORDER) as u32 as usize as *const i32;
+    let hp = f(word(plan, PLAN_HP) as u32 as usize);
+    let losses = f(word(plan, PLAN_LOSSES) as u32 as usize);
+    let (alpha, lr, decay) = (*hp.add(HP_ALPHA), *hp.add(HP_LR), *hp.add(HP_DECAY));
+    let act_h = lw(plan, 0, L_ACT) as i32;
+    let (w0p, b0p, z0p, a0p, d0p) = (f(lw(plan, 0, L_W)), f(lw(plan, 0, L_B)), f(lw(plan, 0, L_Z)), f(lw(plan, 0, L_A)), f(lw(plan, 0, L_DZ)));
+    let (w1p, b1p, z1p, a1p, d1p) = (f(lw(plan, 1, L_W)), f(lw(plan, 1, L_B)), f(lw(plan, 1, L_Z)), f(lw(plan, 1, L_A)), f(lw(plan, 1, L_DZ)));
+    let mut w0 = [[0.0f64; NI]; NH];
+    let mut w1 = [[0.0f64; NH]; NO];
+    let (mut b0, mut z0, mut a0, mut d0) = ([0.0f64; NH], [0.0f64; NH], [0.0f64; NH], [0.0f64; NH]);
+    let (mut b1, mut z1, mut a1, mut d1) = ([0.0f64; NO], [0.0f64; NO], [0.0f64; NO], [0.0f64; NO]);
+    for j in 0..NH {
+        for k in 0..NI {
+            w0[j][k] = *w0p.add(j * NI + k);
+        }
+        b0[j] = *b0p.add(j);
+        z0[j] = *z0p.add(j);
+        a0[j] = *a0p.add(j);
+        d0[j] = *d0p.add(j);
+    }
+    for j in 0..NO {
+        for k in 0..NH {
+            w1[j][k] = *w1p.add(j * NH + k);
+        }
+        b1[j] = *b1p.add(j);
+        z1[j] = *z1p.add(j);
+        a1[j] = *a1p.add(j);
+        d1[j] = *d1p.add(j);
+    }
+    let mut step = *hp.add(HP_STEP);
+    let mut total = 0.0;
+    for i in first..first + count {
+        let s = *order.add(i) as usize;
+        let xp = x_data.add(s * NI);
+        let mut x = [0.0f64; NI];
+        for k in 0..NI {
+            x[k] = *xp.add(k);
+        }
+        // forward
+        for j in 0..NH {
+            z0[j] = dot::<NI>(&x, &w0[j]) + b0[j];
+            a0[j] = act1_call(z0[j], act_h, alpha);
+        }
+        for j in 0..NO {
+            z1[j] = dot::<NH>(&a0, &w1[j]) + b1[j];
+            a1[j] = 1.0 / (1.0 + exp(-z1[j]));
+        }
+        // loss()'s mse and activate_backward's sigmoid, per output (train_tiny's written-out case)
+        let t = y_data.add(s * NO);
+        let fm = 2.0 / NO as f64;
+        let mut sum = 0.0;
+        for j in 0..NO {
+            let v = a1[j];
+            let e = v - *t.add(j);
+            sum += e * e;
+            d1[j] = fm * e * (v * (1.0 - v));
+        }
+        let batch_loss = sum / NO as f64;
+        total += batch_loss;
+        if !losses.is_null() {
+            *losses.add(i) = batch_loss;
+        }
+        step += 1.0;
+        // output layer: dx with the old weights (from 0, j in order), then the sgd step
+        let mut dx = [0.0f64; NH];
+        for j in 0..NO {
+            for k in 0..NH {
+                dx[k] += d1[j] * w1[j][k];
+            }
+        }
+        for j in 0..NO {
+            let g = d1[j];
+            for k in 0..NH {
+                let c = w1[j][k];
+                w1[j][k] = c - lr * (g * a0[k] + decay * c);
+            }
+            b1[j] = b1[j] - lr * (g + 0.0 * b1[j]);
+        }
+        // hidden layer: dz = dx ⊙ f'(z), then its sgd step (no dx below the first layer)
+        for k in 0..NH {
+            d0[k] = dact1_call(dx[k], z0[k], a0[k], act_h, alpha);
+        }
+        for j in 0..NH {
+            let g = d0[j];
+            for k in 0..NI {
+                let c = w0[j][k];
+                w0[j][k] = c - lr * (g * x[k] + decay * c);
+            }
+            b0[j] = b0[j] - lr * (g + 0.0 * b0[j]);
+        }
+    }
+    for j in 0..NH {
+        for k in 0..NI {
+            *w0p.add(j * NI + k) = w0[j][k];
+        }
+        *b0p.add(j) = b0[j];
+        *z0p.add(j) = z0[j];
+        *a0p.add(j) = a0[j];
+        *d0p.add(j) = d0[j];
+    }
+    for j in 0..NO {
+        for k in 0..NH {
+            *w1p.add(j * NH + k) = w1[j][k];
+        }
+        *b1p.add(j) = b1[j];
+        *z1p.add(j) = z1[j];
+        *a1p.add(j) = a1[j];
+        *d1p.add(j) = d1[j];
+    }
+    *hp.add(HP_STEP) = step;
+    total
+}
+
 /// trainBatches(plan, first, count) on the small-layer path (is_tiny): one sample per step.
 pub unsafe fn train_tiny(plan: *const i32, first: usize, count: usize) -> f64 {
+    // one hidden layer of widths ≤ 4-4-1 with sigmoid/MSE/SGD (the tutorial's 2-2-1 and its kin): train_fixed.
+    // One output only: each instantiation costs about 1.7 kB of module; 16 of them are +28 kB, 32 were +56 kB
+    if word(plan, PLAN_LAYERS) == 2
+        && word(plan, PLAN_OPT) == OPT_SGD
+        && word(plan, PLAN_LOSS) == LOSS_MSE
+        && lw(plan, 1, L_ACT) as i32 == ACT_SIGMOID
+        && lw(plan, 0, L_ACT) as i32 != ACT_SOFTMAX
+    {
+        match (lw(plan, 0, L_NIN), lw(plan, 0, L_NOUT), lw(plan, 1, L_NOUT)) {
+            (1, 1, 1) => return train_fixed::<1, 1, 1>(plan, first, count),
+            (1, 2, 1) => return train_fixed::<1, 2, 1>(plan, first, count),
+            (1, 3, 1) => return train_fixed::<1, 3, 1>(plan, first, count),
+            (1, 4, 1) => return train_fixed::<1, 4, 1>(plan, first, count),
+            (2, 1, 1) => return train_fixed::<2, 1, 1>(plan, first, count),
+            (2, 2, 1) => return train_fixed::<2, 2, 1>(plan, first, count),
+            (2, 3, 1) => return train_fixed::<2, 3, 1>(plan, first, count),
+            (2, 4, 1) => return train_fixed::<2, 4, 1>(plan, first, count),
+            (3, 1, 1) => return train_fixed::<3, 1, 1>(plan, first, count),
+            (3, 2, 1) => return train_fixed::<3, 2, 1>(plan, first, count),
+            (3, 3, 1) => return train_fixed::<3, 3, 1>(plan, first, count),
+            (3, 4, 1) => return train_fixed::<3, 4, 1>(plan, first, count),
+            (4, 1, 1) => return train_fixed::<4, 1, 1>(plan, first, count),
+            (4, 2, 1) => return train_fixed::<4, 2, 1>(plan, first, count),
+            (4, 3, 1) => return train_fixed::<4, 3, 1>(plan, first, count),
+            (4, 4, 1) => return train_fixed::<4, 4, 1>(plan, first, count),
+            _ => {}
+        }
+    }
+    train_tiny_loop(plan, first, count)
+}
+
+/// train_tiny's general small-layer loop (any plan is_tiny accepts).
+unsafe fn train_tiny_loop(plan: *const i32, first: usize, count: usize) -> f64 {
     let layers = word(plan, PLAN_LAYERS) as usize;
     let loss_kind = word(plan, PLAN_LOSS);
     let opt = word(plan, PLAN_OPT);

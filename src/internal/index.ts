@@ -11,3 +11,4 @@ export { resolveTrain, type ResolvedTrain } from '../net/options.js';
 export { evaluateAll } from '../net/inference.js';
 export { armWorkerCrashForTest } from '../backends/threads.js';
 export { MIN_THREAD_WORK, setMinThreadWorkForTest, threadsPay } from '../net/threads.js';
+export { tinyCodegen, resetTinyCodegen, TINY_GEN_MAX_WEIGHTS } from '../kernels/js/tiny-gen.js';

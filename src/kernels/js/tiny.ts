@@ -20,6 +20,7 @@ import { act1, activateBackwardImpl, activateImpl, dact1 } from './activation.js
 import type { F64, I32 } from './index.js';
 import { lossImpl } from './loss.js';
 import { adamImpl, momentumImpl } from './optim.js';
+import { tinyCodegen, tinyKernelFor } from './tiny-gen.js';
 
 /** Whether trainBatches on one thread takes the small-layer path for this plan. */
 export function isTiny(H: F64, I: I32, plan: number): boolean {
@@ -57,6 +58,12 @@ function layers(I: I32, P: number): Layer[] {
 
 /** trainBatches(plan, first, count) on the small-layer path (isTiny): one sample per step. */
 export function trainTiny(H: F64, I: I32, plan: number, first: number, count: number): number {
+  // the shape-specialised generated kernel when there is one (tiny-gen.ts: SGD, small shapes, eval allowed)
+  const gen = tinyKernelFor(I, plan);
+  if (gen) {
+    tinyCodegen.runs++;
+    return gen(H, I, plan, first, count);
+  }
   const P = plan >> 2;
   const lossKind = I[P + PLAN_LOSS]!, opt = I[P + PLAN_OPT]!;
   const xData = I[P + PLAN_XDATA]! >> 3, yData = I[P + PLAN_YDATA]!, order = I[P + PLAN_ORDER]! >> 2;
