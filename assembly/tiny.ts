@@ -84,7 +84,9 @@ export function trainTiny(plan: usize, first: i32, count: i32): f64 {
         const w1 = w + inB;
         const zj = z + (<usize>j << 3), bj = b + (<usize>j << 3);
         let k: usize = 0;
-        if (ASC_FEATURE_SIMD) {
+        // (a layer of one or two inputs takes the scalar loop: one f64x2 step with its shuffles cost more than the
+        // two scalar ones, 0.33 against 0.35 ms for the tutorial's 1000 epochs; the same bits either way)
+        if (ASC_FEATURE_SIMD && inB > 16) {
           // the two sums in the lanes of one f64x2 (lane 0 neuron j, lane 1 neuron j+1), two inputs per step: each
           // lane still adds x_k·w_k in k order with a separate multiply and add, so the bits are the scalar loop's
           let acc = f64x2.splat(0.0);
