@@ -249,7 +249,10 @@ export class ThreadPool {
         since = performance.now();
       } else if (Atomics.load(I, c + DONE) < this.size && performance.now() - since > STALL_MS) {
         this.broken = true;
-        this.fail(`no training thread made progress for ${STALL_MS / 1000} s (a worker died or is stuck)`);
+        // the control block's counters, so a report of this failure says where the threads stood
+        this.fail(`no training thread made progress for ${STALL_MS / 1000} s (a worker died or is stuck; ` +
+          `${Atomics.load(I, c + DONE)} of ${this.size} workers done, ${Atomics.load(I, c + SYNC_COUNT)} barrier arrivals ` +
+          `in this command, ${p} barriers passed, command ${Atomics.load(I, c + CMD_GEN)})`);
         break;
       }
     }
