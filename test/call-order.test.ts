@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { hostOf } from '../src/internal/index.js';
 import type { Backend, Mat } from '../src/backend.js';
-import { armWorkerCrashForTest } from '../src/internal/index.js';
+import { armWorkerCrashForTest, setStallMsForTest } from '../src/internal/index.js';
 import { DisposedError, Network, NnError, ShapeError, TrainingError, type LayerParameters, type NetworkOptions, type TrainOptions } from '../src/index.js';
 import { BACKEND_DEFAULTS, type BackendCase } from './helpers/backends.js';
 import { expectClose } from './helpers/close.js';
@@ -361,6 +361,32 @@ for (const bc of BACKEND_DEFAULTS) {
       expect(bits(net2)).toEqual(bits(twin.net));
       net2.dispose();
       twin.done();
+      await expectBackendUsable(bc, backend);
+      backend.dispose();
+    });
+
+    it(`#9 ${bc.label} a worker that is alive but stuck: the watchdog fails train() and trainAsync() with a TrainingError naming where the threads stood, parameters unchanged`, async () => {
+      const backend = await bc.create();
+      const { x, y } = data(12, 400, 64, 4);
+      const opts: TrainOptions = { epochs: 2, learningRate: 0.1, batchSize: 8 };
+      setStallMsForTest(300); // the production watchdog waits 30 s
+      try {
+        for (const mode of ['sync', 'async'] as const) {
+          const net = await Network.create({ ...BIG, backend, threads: 2 });
+          const before = bits(net);
+          armWorkerCrashForTest(1, 'hang');
+          const run = mode === 'sync' ? Promise.resolve().then(() => net.train(x, y, opts)) : net.trainAsync(x, y, opts);
+          const err = await run.then(() => null, (e: unknown) => e);
+          expect(err, mode).toBeInstanceOf(TrainingError);
+          expect((err as Error).message, mode).toMatch(/no training thread made progress for 0\.3 s \(a worker died or is stuck; [01] of 2 workers done, \d+ barrier arrivals in this command, \d+ barriers passed, command \d+\)/);
+          expect(bits(net), mode).toEqual(before);
+          await expect(net.trainAsync(x, y, opts), mode).rejects.toBeInstanceOf(TrainingError); // the pool says it is broken
+          expect(bits(net), mode).toEqual(before);
+          net.dispose(); // ends the stuck worker too
+        }
+      } finally {
+        setStallMsForTest(null);
+      }
       await expectBackendUsable(bc, backend);
       backend.dispose();
     });

@@ -11,7 +11,7 @@ export const ERROR = 9; // tid + 1 of the first worker that trapped (0: none)
 export const CMD_QUIT = 10; // non-zero: workers return
 export const DEAD = 11; // workers that died (their exit handler adds 1 and notifies DONE, so a blocked host wakes)
 export const CRASH_TID = 14; // test hook: tid + 1 of a worker that fails on the next command (0: none)
-export const CRASH_HOW = 15; // test hook: 0 = the worker exits before running the command; 1 = it traps after running it
+export const CRASH_HOW = 15; // test hook: 0 = the worker exits before running the command; 1 = it traps after running it; 2 = it hangs (alive, never arrives)
 export const LOSS_F64 = 6; // f64 slot (byte 48): thread 0's loss sum
 
 export interface WorkerInit {

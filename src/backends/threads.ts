@@ -35,9 +35,15 @@ let crashHow = 0;
  * 'exit' = the worker exits (process.exit in Node) before running it, without telling the host, as a crashing
  * worker would; 'trap' = it runs its share (parameters written) and then traps.
  */
-export function armWorkerCrashForTest(tid: number, how: 'exit' | 'trap' = 'exit'): void {
+export function armWorkerCrashForTest(tid: number, how: 'exit' | 'trap' | 'hang' = 'exit'): void {
   crashNext = tid;
-  crashHow = how === 'trap' ? 1 : 0;
+  crashHow = how === 'trap' ? 1 : how === 'hang' ? 2 : 0;
+}
+
+let stallMs = STALL_MS;
+/** Internal test hook: the watchdog's time without progress (null restores STALL_MS). */
+export function setStallMsForTest(ms: number | null): void {
+  stallMs = ms ?? STALL_MS;
 }
 
 export function defaultThreadCount(): number {
@@ -193,6 +199,14 @@ export class ThreadPool {
     for (const l of this.listeners) l(message);
   }
 
+  /** The watchdog's message, with the control block's counters, so a report of it says where the threads stood. */
+  private stallMessage(): string {
+    const I = this.backend.i32(), c = this.ctl >> 2;
+    return `no training thread made progress for ${stallMs / 1000} s (a worker died or is stuck; ` +
+      `${Atomics.load(I, c + DONE)} of ${this.size} workers done, ${Atomics.load(I, c + SYNC_COUNT)} barrier arrivals ` +
+      `in this command, ${Atomics.load(I, c + SYNC_PROGRESS)} barriers passed, command ${Atomics.load(I, c + CMD_GEN)})`;
+  }
+
   private start(plan: number, first: number, count: number): void {
     if (this.terminated) throw new TrainingError('threads: the worker threads were terminated (the network was disposed)');
     if (this.broken) throw new TrainingError(`threads: the worker threads failed earlier (${this.failure ?? 'unknown'}); create a new network`);
@@ -247,12 +261,10 @@ export class ThreadPool {
       if (p !== progress) {
         progress = p;
         since = performance.now();
-      } else if (Atomics.load(I, c + DONE) < this.size && performance.now() - since > STALL_MS) {
+      } else if (Atomics.load(I, c + DONE) < this.size && performance.now() - since > stallMs) {
         this.broken = true;
-        // the control block's counters, so a report of this failure says where the threads stood
-        this.fail(`no training thread made progress for ${STALL_MS / 1000} s (a worker died or is stuck; ` +
-          `${Atomics.load(I, c + DONE)} of ${this.size} workers done, ${Atomics.load(I, c + SYNC_COUNT)} barrier arrivals ` +
-          `in this command, ${p} barriers passed, command ${Atomics.load(I, c + CMD_GEN)})`);
+        this.fail(this.stallMessage());
+        this.drain(); // the live workers leave at their next barrier before the caller restores the parameters
         break;
       }
     }
@@ -284,6 +296,9 @@ export class ThreadPool {
     };
     signal?.addEventListener('abort', onAbort);
     this.keepAlive(true);
+    // the same watchdog as run(): a worker that is alive but stuck fails the command instead of leaving it pending
+    let progress = Atomics.load(I, c + SYNC_PROGRESS);
+    let since = performance.now();
     try {
       for (;;) {
         const done = Atomics.load(I, c + DONE);
@@ -296,6 +311,15 @@ export class ThreadPool {
         }
         const w = Atomics.waitAsync(I, c + DONE, done, 100);
         if (w.async) await w.value;
+        const p = Atomics.load(I, c + SYNC_PROGRESS);
+        if (p !== progress) {
+          progress = p;
+          since = performance.now();
+        } else if (Atomics.load(I, c + DONE) < this.size && performance.now() - since > stallMs && !this.terminated) {
+          this.broken = true;
+          this.fail(this.stallMessage());
+          break;
+        }
       }
       if (this.failure !== null && !this.terminated) {
         // let the surviving workers leave the command before the caller restores the parameters

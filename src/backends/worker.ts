@@ -60,7 +60,14 @@ async function main(init: WorkerInit): Promise<void> {
       return;
     }
     // test hook (threads.ts armWorkerCrashForTest): fail as a crashing or trapping worker would
-    const crash = Atomics.load(I, CRASH_TID) === tid + 1 ? (Atomics.load(I, CRASH_HOW) === 1 ? 'trap' : 'exit') : null;
+    const how = Atomics.load(I, CRASH_HOW);
+    const crash = Atomics.load(I, CRASH_TID) === tid + 1 ? (how === 1 ? 'trap' : how === 2 ? 'hang' : 'exit') : null;
+    if (crash === 'hang') {
+      // stay alive without taking part (a stuck thread): only the host's watchdog can tell; leave when told to quit
+      while (Atomics.load(I, CMD_QUIT) === 0) Atomics.wait(I, CMD_QUIT, 0, 50);
+      quitting = true;
+      return;
+    }
     if (crash === 'exit') {
       // die without a word to the host
       if (isNode) process.exit(70);
