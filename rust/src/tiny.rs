@@ -99,6 +99,19 @@ fn dact1_call(da: f64, z: f64, a: f64, act: i32, alpha: f64) -> f64 {
     dact1(da, z, a, act, alpha)
 }
 
+/// train_fixed's sgd step of one layer: w[j][k] -= lr·(g[j]·input[k] + decay·w[j][k]), b[j] -= lr·g[j] (train_tiny's
+/// expressions in its order, so the same bits).
+#[inline(always)]
+fn sgd_rows<const R: usize, const C: usize>(w: &mut [[f64; C]; R], b: &mut [f64; R], g: &[f64; R], input: &[f64; C], lr: f64, decay: f64) {
+    for j in 0..R {
+        for k in 0..C {
+            let c = w[j][k];
+            w[j][k] = c - lr * (g[j] * input[k] + decay * c);
+        }
+        b[j] = b[j] - lr * (g[j] + 0.0 * b[j]);
+    }
+}
+
 /// train_tiny for one hidden layer of const widths NI-NH-NO (sigmoid output, MSE, SGD; any element-wise hidden
 /// activation): the parameters and activations live in local arrays for the span (loaded at its start, written back
 /// at its end with the last step's z/a/dz and the step counter), every loop has a constant trip count, and every sum
@@ -177,26 +190,12 @@ unsafe fn train_fixed<const NI: usize, const NH: usize, const NO: usize>(plan: *
                 dx[k] += d1[j] * w1[j][k];
             }
         }
-        for j in 0..NO {
-            let g = d1[j];
-            for k in 0..NH {
-                let c = w1[j][k];
-                w1[j][k] = c - lr * (g * a0[k] + decay * c);
-            }
-            b1[j] = b1[j] - lr * (g + 0.0 * b1[j]);
-        }
+        sgd_rows(&mut w1, &mut b1, &d1, &a0, lr, decay);
         // hidden layer: dz = dx ⊙ f'(z), then its sgd step (no dx below the first layer)
         for k in 0..NH {
             d0[k] = dact1_call(dx[k], z0[k], a0[k], act_h, alpha);
         }
-        for j in 0..NH {
-            let g = d0[j];
-            for k in 0..NI {
-                let c = w0[j][k];
-                w0[j][k] = c - lr * (g * x[k] + decay * c);
-            }
-            b0[j] = b0[j] - lr * (g + 0.0 * b0[j]);
-        }
+        sgd_rows(&mut w0, &mut b0, &d0, &x, lr, decay);
     }
     for j in 0..NH {
         for k in 0..NI {
