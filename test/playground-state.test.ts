@@ -1,11 +1,15 @@
-/** The playground's URL state (examples/playground/state.js) and seeded data sets (data.js), outside a browser. */
+/**
+ * The playground's URL state (examples/playground/state.js), seeded data sets (data.js), input features
+ * (features.js) and learning-rate schedules (schedule.js), outside a browser.
+ */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'playground');
-type State = Record<string, unknown> & { points: number; split: number; batchSize: number; layers: number[] };
-type SetData = { x: Float64Array; labels: Uint8Array };
+type State = Record<string, unknown> & { points: number; split: number; batchSize: number; layers: number[]; features: string[] };
+type SetData = { x: Float64Array; labels: Uint8Array | Float64Array };
+type Schedule = { learningRate: number; schedule: string; decay: number; decayEpochs: number; warmup: number };
 // plain browser ES modules (no build step); loaded through computed specifiers, typed here
 const stateModule = path.join(DIR, 'state.js');
 const dataModule = path.join(DIR, 'data.js');
@@ -14,9 +18,19 @@ const { parseHash, formatHash, defaults } = (await import(stateModule)) as {
   formatHash(s: State): string;
   defaults(): State;
 };
-const { makeData, DATASETS } = (await import(dataModule)) as {
+const { makeData, DATASETS, PROBLEMS } = (await import(dataModule)) as {
   makeData(o: { dataset: string; points: number; noise: number; split: number; seed: number }): { train: SetData; test: SetData };
   DATASETS: string[];
+  PROBLEMS: Record<string, string[]>;
+};
+const { featurize, FEATURE_KEYS } = (await import(path.join(DIR, 'features.js'))) as {
+  featurize(points: Float64Array, keys: readonly string[]): Float64Array;
+  FEATURE_KEYS: string[];
+};
+const { learningRateAt, sameRateEpochs, SCHEDULES } = (await import(path.join(DIR, 'schedule.js'))) as {
+  learningRateAt(s: Schedule, step: number, stepsPerEpoch: number): number;
+  sameRateEpochs(s: Schedule, epoch: number): number;
+  SCHEDULES: string[];
 };
 
 describe('playground URL state', () => {
@@ -39,7 +53,7 @@ describe('playground URL state', () => {
   it('replaces a bad value by its default and says what was expected and received', () => {
     const { state, problems } = parseHash('#dataset=moons&noise=2&layers=8,x&threads=1.5&foo=1&batchSize=900&points=100');
     expect(state).toMatchObject({ dataset: defaults().dataset, noise: 0, layers: [8, 8], threads: 1, batchSize: 100 });
-    expect(problems.join('\n')).toMatch(/dataset: expected circle\|xor\|gaussians\|spiral, received 'moons'/);
+    expect(problems.join('\n')).toMatch(/dataset: expected circle\|xor\|gaussians\|spiral\|plane\|multi-gaussian, received 'moons'/);
     expect(problems.join('\n')).toMatch(/noise: expected a number in \[0, 0.5\], received '2'/);
     expect(problems.join('\n')).toMatch(/layers: expected .* received '8,x'/);
     expect(problems.join('\n')).toMatch(/threads: expected an integer in \[1, 16\], received '1.5'/);
@@ -48,8 +62,126 @@ describe('playground URL state', () => {
   });
 });
 
+describe('playground URL state: the training controls, features, problem type and data seed', () => {
+  it('reads and writes every new key, and a canonical hash reads back the same', () => {
+    const hash = '#problem=regression&dataset=plane&dataSeed=7&features=sinx2,x1,x1x2&layers=4&dropout=0.2&optimizer=adamw' +
+      '&schedule=step&decayEpochs=50&decay=0.5&warmup=10&weightDecay=0.001&clipNorm=1.5';
+    const { state, problems } = parseHash(hash);
+    expect(problems).toEqual([]);
+    expect(state).toMatchObject({
+      problem: 'regression', dataset: 'plane', dataSeed: 7, features: ['x1', 'x1x2', 'sinx2'], layers: [4], loss: 'mse',
+      dropout: 0.2, optimizer: 'adamw', schedule: 'step', decayEpochs: 50, decay: 0.5, warmup: 10, weightDecay: 0.001, clipNorm: 1.5,
+    });
+    const again = parseHash(formatHash(state));
+    expect(again.problems).toEqual([]);
+    expect(again.state).toEqual(state);
+    expect(formatHash(state)).toContain('&features=x1,x1x2,sinx2&');
+  });
+
+  it('defaults: the showcase link trains with a cosine schedule, no dropout, no clipping, no weight decay', () => {
+    const { state } = parseHash('#dataset=spiral&layers=8,8&activation=tanh&optimizer=adam&learningRate=0.03&seed=1&autostart=1');
+    expect(state).toMatchObject({
+      problem: 'classification', schedule: 'cosine', decayEpochs: 500, decay: 0.1, warmup: 0, dropout: 0, clipNorm: 0, weightDecay: 0,
+      features: ['x1', 'x2'], dataSeed: null,
+    });
+    expect(formatHash(state)).toContain('&dataSeed=&');
+  });
+
+  it('a data set implies its problem type; a mismatch or a classification loss for regression is reported', () => {
+    expect(DATASETS).toEqual([...PROBLEMS.classification!, ...PROBLEMS.regression!]);
+    expect(parseHash('#dataset=multi-gaussian').state).toMatchObject({ problem: 'regression', loss: 'mse' });
+    const a = parseHash('#problem=regression&dataset=spiral');
+    expect(a.state.dataset).toBe(PROBLEMS.regression![0]);
+    expect(a.problems.join('\n')).toMatch(/dataset 'spiral' is not a regression data set \(expected plane\|multi-gaussian\)/);
+    const b = parseHash('#problem=regression&loss=cross-entropy');
+    expect(b.state.loss).toBe('mse');
+    expect(b.problems.join('\n')).toMatch(/loss 'cross-entropy' is for classification; regression trains with mse/);
+  });
+
+  it('bad features, schedules and control values fall back to the default with a message', () => {
+    const { state, problems } = parseHash('#features=x1,x3&schedule=linear&dropout=1&clipNorm=-1&decay=0&dataSeed=1.5&warmup=2.5');
+    expect(state).toMatchObject({ features: ['x1', 'x2'], schedule: 'cosine', dropout: 0, clipNorm: 0, decay: 0.1, dataSeed: null, warmup: 0 });
+    const text = problems.join('\n');
+    expect(text).toMatch(/features: expected one or more of x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2, each once, received 'x1,x3'/);
+    expect(text).toMatch(/schedule: expected constant\|step\|exponential\|cosine, received 'linear'/);
+    expect(text).toMatch(/dropout: expected a number in \[0, 0.9\], received '1'/);
+    expect(text).toMatch(/clipNorm: expected a number in \[0, 1000000\], received '-1'/);
+    expect(text).toMatch(/dataSeed: expected an integer in \[0, 4294967295\] or nothing, received '1.5'/);
+    expect(parseHash('#features=x1,x1').problems.join()).toMatch(/each once/);
+    expect(parseHash('#features=').problems.join()).toMatch(/one or more/);
+  });
+});
+
+describe('playground features', () => {
+  it('computes each feature from (x1, x2), in the order asked', () => {
+    const pts = Float64Array.from([1.5, -2, 0.25, 3]);
+    const rows = featurize(pts, FEATURE_KEYS);
+    const want = (a: number, b: number) => [a, b, a * a, b * b, a * b, Math.sin(a), Math.sin(b)];
+    expect(Array.from(rows)).toEqual([...want(1.5, -2), ...want(0.25, 3)]);
+    expect(Array.from(featurize(pts, ['x2', 'x1x2']))).toEqual([-2, -3, 3, 0.75]);
+    expect(() => featurize(pts, ['x3'])).toThrow(/unknown feature 'x3'/);
+  });
+});
+
+describe('playground learning-rate schedules', () => {
+  const base = { learningRate: 0.03, decay: 0.1, decayEpochs: 10, warmup: 0 };
+  const S = 4; // steps per epoch
+
+  it('cosine falls from the rate to rate × decay over decayEpochs, then stays', () => {
+    const s = { ...base, schedule: 'cosine' };
+    expect(learningRateAt(s, 0, S)).toBe(0.03);
+    expect(learningRateAt(s, 5 * S, S)).toBeCloseTo(0.0165, 15); // half-way: the mean of 0.03 and 0.003
+    expect(learningRateAt(s, 10 * S, S)).toBeCloseTo(0.003, 15);
+    expect(learningRateAt(s, 1000 * S, S)).toBeCloseTo(0.003, 15);
+    for (let k = 1; k <= 10 * S; k++) expect(learningRateAt(s, k, S)).toBeLessThan(learningRateAt(s, k - 1, S));
+  });
+
+  it('step and exponential multiply by decay every decayEpochs; constant never changes', () => {
+    const st = { ...base, schedule: 'step', decay: 0.5 };
+    expect([0, 10 * S - 1, 10 * S, 20 * S + 3].map((k) => learningRateAt(st, k, S))).toEqual([0.03, 0.03, 0.015, 0.0075]);
+    const ex = { ...base, schedule: 'exponential', decay: 0.5 };
+    expect(learningRateAt(ex, 10 * S, S)).toBeCloseTo(0.015, 15);
+    expect(learningRateAt(ex, 5 * S, S)).toBeCloseTo(0.03 * Math.SQRT1_2, 15);
+    expect(learningRateAt({ ...base, schedule: 'constant' }, 12345, S)).toBe(0.03);
+  });
+
+  it('warm-up rises linearly to the rate, then the schedule starts', () => {
+    const s = { ...base, schedule: 'cosine', warmup: 2 };
+    expect(learningRateAt(s, 0, S)).toBeCloseTo(0.03 / 8, 15);
+    expect(learningRateAt(s, 3, S)).toBeCloseTo(0.03 / 2, 15);
+    expect(learningRateAt(s, 7, S)).toBe(0.03);
+    expect(learningRateAt(s, 8, S)).toBe(0.03);
+    expect(learningRateAt(s, (2 + 10) * S, S)).toBeCloseTo(0.003, 15);
+  });
+
+  it.each(SCHEDULES)('%s: sameRateEpochs(e) = how many epochs from e start at the rate of e', (schedule) => {
+    for (const warmup of [0, 3]) {
+      const s = { ...base, schedule, decay: 0.5, warmup };
+      for (let e = 0; e < 40; e++) {
+        const n = sameRateEpochs(s, e);
+        const r = learningRateAt(s, e * S, S);
+        const limit = Math.min(n, 60);
+        for (let k = 1; k < limit; k++) expect(learningRateAt(s, (e + k) * S, S)).toBe(r);
+        if (Number.isFinite(n)) expect(learningRateAt(s, (e + n) * S, S)).not.toBe(r);
+      }
+    }
+  });
+});
+
 describe('playground data sets', () => {
-  it.each(DATASETS)('%s: seeded, split as asked, both labels present, inside the drawn square', (dataset) => {
+  it.each(PROBLEMS.regression!)('%s (regression): seeded, targets in [-1, 1] and spread out', (dataset) => {
+    const opts = { dataset, points: 400, noise: 0.1, split: 0.7, seed: 7 };
+    const a = makeData(opts), b = makeData(opts);
+    expect(a.train.labels).toBeInstanceOf(Float64Array);
+    expect(a.train.labels).toEqual(b.train.labels);
+    const all = [...a.train.labels, ...a.test.labels];
+    expect(Math.min(...all)).toBeGreaterThanOrEqual(-1);
+    expect(Math.max(...all)).toBeLessThanOrEqual(1);
+    expect(all.filter((v) => v < -0.5).length).toBeGreaterThan(10);
+    expect(all.filter((v) => v > 0.5).length).toBeGreaterThan(10);
+  });
+
+  it.each(PROBLEMS.classification!)('%s: seeded, split as asked, both labels present, inside the drawn square', (dataset) => {
     const opts = { dataset, points: 400, noise: 0.2, split: 0.7, seed: 7 };
     const a = makeData(opts), b = makeData(opts), c = makeData({ ...opts, seed: 8 });
     expect(a.train.labels.length).toBe(280);

@@ -1,36 +1,64 @@
 /**
  * The playground's training worker: owns the fastnn Network and trains it with `trainAsync`, so the page never
  * blocks. After every epoch it evaluates the training and test sets; at most every POST_MS (and at every stop)
- * it posts the new history, the current numbers, samples/s and a GRID×GRID decision-boundary grid to the page.
+ * it posts the new history, the current numbers, samples/s, a GRID×GRID grid of the output, every hidden unit's
+ * output on a UNIT_GRID×UNIT_GRID grid (the neuron diagram's heat maps) and the weights (its links).
  *
  * Messages in:  { type: 'init', libUrl }  (the page resolves 'fastnn' through its import map and passes the URL)
  *               { type: 'reset', config, train, test }  { type: 'start' }  { type: 'pause' }  { type: 'step' }
- * Messages out: { type: 'ready', runId, backend, variant, threads, isolated }  { type: 'progress', runId, state, ... }
- *               { type: 'error', runId, message }
+ * Messages out: { type: 'ready', runId, backend, variant, threads, isolated, controls, ignored }
+ *               { type: 'progress', runId, state, ... }  { type: 'error', runId, message }
  * `runId` comes with each reset's config; the page ignores posts from a run it has already reset.
  *
  * Pausing stops at the end of an epoch (onEpoch returns false), never inside one, so a paused and resumed run
  * follows exactly the same sequence of steps as an uninterrupted one.
+ *
+ * Training controls: a fastnn that exports `schedules` also takes NetworkOptions.dropout, a function as
+ * TrainOptions.learningRate, clipNorm and optimizer 'adamw' (docs/API.md, "Training controls"); `controls` says
+ * whether this one does. Without them the worker emulates the schedule (one call per epoch at that epoch's rate)
+ * and trains without dropout, clipping and AdamW, and `ignored` says which settings it could not apply.
  */
-import { DOMAIN } from './data.js';
+import { lattice } from './data.js';
+import { featurize } from './features.js';
+import { learningRateAt, sameRateEpochs } from './schedule.js';
 
 export const GRID = 100;
+export const UNIT_GRID = 24;
 const POST_MS = 40; // 25 updates per second while training
-/** epochs per trainAsync call when there is no epoch limit (training continues with another call) */
+/** epochs per trainAsync call when the rate is one number (training continues with another call) */
 const CHUNK_EPOCHS = 100_000;
+/** epochs per call with a schedule function: the library evaluates it for every step of the call up front */
+const SCHEDULE_CHUNK_EPOCHS = 1000;
+/** the emulated schedule trains synchronously for about this long between yields to the worker's messages */
+const SLICE_MS = 8;
 
 let lib = null;
+let controls = false;
 let net = null;
+let probes = []; // probes[k]: the network's first k + 1 layers, for hidden layer k's unit outputs
 let cfg = null;
 let sets = null; // { trainX, trainY, testX, testY, nTrain }
-let gridX = null;
+let grids = null; // { key, out, units }: featurized grids for the output map and the unit maps
 let epoch = 0;
 let pauseRequested = false;
 let queue = Promise.resolve();
-let pending = { epochs: [], trainLoss: [], testLoss: [], trainAcc: [], testAcc: [] };
+const HISTORY_KEYS = ['epochs', 'trainLoss', 'testLoss', 'trainAcc', 'testAcc', 'lr'];
+let pending = null;
 let last = null; // the latest evaluation
 
 const post = (m, transfer) => self.postMessage(m, transfer ?? []);
+
+/** Lets queued messages (pause, reset) run: a message to ourselves, which, unlike a timer, is never clamped. */
+function yieldToMessages() {
+  return new Promise((resolve) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      resolve();
+    };
+    ch.port2.postMessage(null);
+  });
+}
 
 self.onmessage = (e) => {
   const m = e.data;
@@ -46,6 +74,7 @@ async function handle(m) {
   switch (m.type) {
     case 'init':
       lib = await import(m.libUrl);
+      controls = typeof lib.schedules === 'object' && lib.schedules !== null;
       return;
     case 'reset':
       return reset(m);
@@ -58,15 +87,22 @@ async function handle(m) {
   }
 }
 
+const regression = () => cfg.problem === 'regression';
+const stepsPerEpoch = () => Math.ceil(sets.nTrain / cfg.batchSize);
+
 async function reset({ config, train, test }) {
+  for (const p of probes) p.dispose();
+  probes = [];
   net?.dispose();
   net = null;
   cfg = config;
   epoch = 0;
   clearPending();
-  const softmax = cfg.loss === 'cross-entropy';
+  const softmax = !regression() && cfg.loss === 'cross-entropy';
   const out = softmax ? 2 : 1;
+  const nIn = cfg.features.length;
   const targets = (labels) => {
+    if (regression()) return lib.matrix(labels.length, 1, labels);
     const y = new Float64Array(labels.length * out);
     labels.forEach((l, r) => {
       if (softmax) y[r * 2 + l] = 1;
@@ -75,65 +111,103 @@ async function reset({ config, train, test }) {
     return lib.matrix(labels.length, out, y);
   };
   sets = {
-    trainX: lib.matrix(train.labels.length, 2, train.x),
+    trainX: lib.matrix(train.labels.length, nIn, featurize(train.x, cfg.features)),
     trainY: targets(train.labels),
-    testX: lib.matrix(test.labels.length, 2, test.x),
+    testX: lib.matrix(test.labels.length, nIn, featurize(test.x, cfg.features)),
     testY: targets(test.labels),
     nTrain: train.labels.length,
   };
-  if (!gridX) {
-    const g = new Float64Array(GRID * GRID * 2);
-    for (let i = 0; i < GRID; i++) {
-      for (let j = 0; j < GRID; j++) {
-        // row i from the top (y = +DOMAIN) down, column j from the left (x = -DOMAIN); cell centres
-        g[(i * GRID + j) * 2] = -DOMAIN + ((j + 0.5) * 2 * DOMAIN) / GRID;
-        g[(i * GRID + j) * 2 + 1] = DOMAIN - ((i + 0.5) * 2 * DOMAIN) / GRID;
-      }
-    }
-    gridX = lib.matrix(GRID * GRID, 2, g);
+  const key = cfg.features.join(',');
+  if (grids?.key !== key) {
+    grids = {
+      key,
+      out: lib.matrix(GRID * GRID, nIn, featurize(lattice(GRID), cfg.features)),
+      units: lib.matrix(UNIT_GRID * UNIT_GRID, nIn, featurize(lattice(UNIT_GRID), cfg.features)),
+    };
   }
-  net = await lib.Network.create({
-    layers: [2, ...cfg.layers, out],
+  const ignored = [];
+  if (!controls) {
+    const missing = 'this fastnn has no training controls (docs/API.md, "Training controls")';
+    if (cfg.dropout > 0) ignored.push(`dropout=${cfg.dropout} is not applied: ${missing}`);
+    if (cfg.clipNorm > 0) ignored.push(`clipNorm=${cfg.clipNorm} is not applied: ${missing}`);
+    if (cfg.optimizer === 'adamw') ignored.push(`optimizer adamw is not available: ${missing}; training with adam`);
+  }
+  const options = {
+    layers: [nIn, ...cfg.layers, out],
     activation: cfg.activation,
-    outputActivation: softmax ? 'softmax' : 'sigmoid',
-    loss: cfg.loss,
+    outputActivation: softmax ? 'softmax' : regression() ? 'identity' : 'sigmoid',
+    loss: regression() ? 'mse' : cfg.loss,
     seed: cfg.seed,
     backend: cfg.backend,
     threads: cfg.threads,
+  };
+  if (controls) options.dropout = cfg.dropout;
+  net = await lib.Network.create(options);
+  // the library computes the heat maps of the hidden units: a network of the first k layers, whose output layer is
+  // hidden layer k (same activation), predicts them with the trained network's parameters (predict never drops)
+  for (let k = 1; k <= cfg.layers.length; k++) {
+    probes.push(await lib.Network.create({
+      layers: [nIn, ...cfg.layers.slice(0, k)],
+      activation: cfg.activation,
+      outputActivation: cfg.activation,
+      loss: 'mse',
+      seed: cfg.seed,
+      backend: net.backend,
+    }));
+  }
+  post({
+    type: 'ready', runId: cfg.runId, backend: net.backend.name, variant: net.backend.variant, threads: net.threads,
+    isolated: self.crossOriginIsolated === true, controls, ignored,
   });
-  post({ type: 'ready', runId: cfg.runId, backend: net.backend.name, variant: net.backend.variant, threads: net.threads, isolated: self.crossOriginIsolated === true });
   record();
   postProgress(0, 0, 'idle');
 }
 
 function clearPending() {
-  pending = { epochs: [], trainLoss: [], testLoss: [], trainAcc: [], testAcc: [] };
+  pending = Object.fromEntries(HISTORY_KEYS.map((k) => [k, []]));
 }
 
 /** Evaluates both sets at the current parameters and queues the result for the next post. */
 function record() {
   const tr = net.evaluate(sets.trainX, sets.trainY);
   const te = net.evaluate(sets.testX, sets.testY);
-  last = { trainLoss: tr.loss, testLoss: te.loss, trainAcc: tr.accuracy, testAcc: te.accuracy };
+  // accuracy is a classification measure (evaluate's 0.5 threshold means nothing for regression targets)
+  const acc = (a) => (regression() ? null : a);
+  const lr = learningRateAt(cfg, epoch * stepsPerEpoch(), stepsPerEpoch());
+  last = { trainLoss: tr.loss, testLoss: te.loss, trainAcc: acc(tr.accuracy), testAcc: acc(te.accuracy), learningRate: lr };
   pending.epochs.push(epoch);
   pending.trainLoss.push(tr.loss);
   pending.testLoss.push(te.loss);
-  pending.trainAcc.push(tr.accuracy);
-  pending.testAcc.push(te.accuracy);
+  pending.trainAcc.push(acc(tr.accuracy) ?? NaN);
+  pending.testAcc.push(acc(te.accuracy) ?? NaN);
+  pending.lr.push(lr);
 }
 
+/** The output on the GRID×GRID lattice: P(label 1) for classification, the predicted value for regression. */
 function predictGrid() {
-  const p = net.predict(gridX);
+  const p = net.predict(grids.out);
   const out = new Float64Array(GRID * GRID);
   const cols = p.cols;
-  for (let r = 0; r < GRID * GRID; r++) out[r] = p.data[r * cols + cols - 1]; // P(label 1)
+  for (let r = 0; r < GRID * GRID; r++) out[r] = p.data[r * cols + cols - 1];
   return out;
+}
+
+/** Every hidden layer's outputs on the UNIT_GRID×UNIT_GRID lattice (rows × units, row-major), and the parameters. */
+function unitOutputs() {
+  const params = net.getParameters();
+  const units = probes.map((probe, k) => {
+    probe.setParameters(params.slice(0, k + 1));
+    return probe.predict(grids.units).data;
+  });
+  return { units, weights: params.map((p) => p.weights) };
 }
 
 function postProgress(epochsInWindow, ms, state) {
   const grid = predictGrid();
+  const { units, weights } = unitOutputs();
   const h = pending;
   clearPending();
+  const history = Object.fromEntries(HISTORY_KEYS.map((k) => [k, Float64Array.from(h[k])]));
   post(
     {
       type: 'progress',
@@ -142,16 +216,13 @@ function postProgress(epochsInWindow, ms, state) {
       epoch,
       ...last,
       samplesPerSec: ms > 0 ? (epochsInWindow * sets.nTrain) / (ms / 1000) : null,
-      history: {
-        epochs: Float64Array.from(h.epochs),
-        trainLoss: Float64Array.from(h.trainLoss),
-        testLoss: Float64Array.from(h.testLoss),
-        trainAcc: Float64Array.from(h.trainAcc),
-        testAcc: Float64Array.from(h.testAcc),
-      },
+      history,
       grid,
+      units,
+      unitGrid: UNIT_GRID,
+      weights,
     },
-    [grid.buffer],
+    [grid.buffer, ...units.map((u) => u.buffer), ...weights.map((w) => w.buffer)],
   );
 }
 
@@ -166,26 +237,51 @@ async function train(maxEpochs) {
   pauseRequested = false;
   let windowStart = performance.now(), windowEpochs = 0;
   postProgress(0, 0, 'running');
-  const options = { learningRate: cfg.learningRate, batchSize: cfg.batchSize, optimizer: cfg.optimizer, shuffle: true };
+  const S = stepsPerEpoch();
+  const options = { batchSize: cfg.batchSize, optimizer: cfg.optimizer, shuffle: true, weightDecay: cfg.weightDecay };
+  if (controls && cfg.clipNorm > 0) options.clipNorm = cfg.clipNorm;
+  if (!controls && cfg.optimizer === 'adamw') options.optimizer = 'adam';
+  const constantRate = cfg.warmup === 0 && sameRateEpochs(cfg, 0) === Infinity;
+  const onEpoch = () => {
+    epoch++;
+    windowEpochs++;
+    record();
+    const now = performance.now();
+    if (now - windowStart >= POST_MS && epoch < target && !pauseRequested) {
+      postProgress(windowEpochs, now - windowStart, 'running');
+      windowStart = now;
+      windowEpochs = 0;
+    }
+    // stop at this epoch's end: the next call starts the next epoch, as one long call would
+    if (pauseRequested || epoch >= target) return false;
+    return undefined;
+  };
   while (epoch < target && !pauseRequested) {
-    await net.trainAsync(sets.trainX, sets.trainY, {
-      ...options,
-      epochs: Math.min(target - epoch, CHUNK_EPOCHS),
-      onEpoch: () => {
-        epoch++;
-        windowEpochs++;
-        record();
-        const now = performance.now();
-        if (now - windowStart >= POST_MS && epoch < target && !pauseRequested) {
-          postProgress(windowEpochs, now - windowStart, 'running');
-          windowStart = now;
-          windowEpochs = 0;
+    let learningRate, epochs;
+    if (constantRate) {
+      learningRate = cfg.learningRate;
+      epochs = Math.min(target - epoch, CHUNK_EPOCHS);
+    } else if (controls) {
+      // the library's step counter continues across calls, so chunks and pauses change nothing
+      learningRate = (step) => learningRateAt(cfg, step, S);
+      epochs = Math.min(target - epoch, SCHEDULE_CHUNK_EPOCHS);
+    } else {
+      // emulation: each call trains the epochs that start at the same rate, at that rate
+      learningRate = learningRateAt(cfg, epoch * S, S);
+      epochs = Math.min(target - epoch, CHUNK_EPOCHS, sameRateEpochs(cfg, epoch));
+      if (epochs === 1) {
+        // one epoch per call: synchronous calls for a slice of time, then a yield that timers would clamp to 4 ms
+        // (trainAsync's own yield would cost that on every epoch); pause and reset messages arrive at the yield
+        const sliceStart = performance.now();
+        net.train(sets.trainX, sets.trainY, { ...options, learningRate, epochs, onEpoch });
+        while (epoch < target && !pauseRequested && sameRateEpochs(cfg, epoch) === 1 && performance.now() - sliceStart < SLICE_MS) {
+          net.train(sets.trainX, sets.trainY, { ...options, learningRate: learningRateAt(cfg, epoch * S, S), epochs: 1, onEpoch });
         }
-        // stop at this epoch's end: the next call starts the next epoch, as one long call would
-        if (pauseRequested || epoch >= target) return false;
-        return undefined;
-      },
-    });
+        await yieldToMessages();
+        continue;
+      }
+    }
+    await net.trainAsync(sets.trainX, sets.trainY, { ...options, learningRate, epochs, onEpoch });
   }
   postProgress(windowEpochs, performance.now() - windowStart, epoch >= limit ? 'done' : 'paused');
 }
