@@ -144,17 +144,21 @@ export function drawLossChart(ctx, h) {
     ctx.setLineDash([4, 3]);
     line(h.lr, '#5a9a5a', (v) => padT + (1 - v / lrMax) * (H - padT - padB));
     ctx.setLineDash([]);
-    ctx.textAlign = 'right';
-    ctx.fillStyle = '#5a9a5a';
-    ctx.fillText(`- - learning rate (max ${lrMax.toPrecision(2)})`, W - padR - 8, padT + 28);
   }
   line(h.testLoss, '#e07b00');
   line(h.trainLoss, '#333');
+  // the legend, on white so the curves under it do not hide it
+  ctx.fillStyle = 'rgba(255,255,255,0.85)';
+  ctx.fillRect(W - padR - 190, padT + 3, 186, lrMax > 0 ? 32 : 18);
   ctx.textAlign = 'right';
   ctx.fillStyle = '#e07b00';
   ctx.fillText('— test loss', W - padR - 8, padT + 14);
   ctx.fillStyle = '#333';
   ctx.fillText('— train loss', W - padR - 80, padT + 14);
+  if (lrMax > 0) {
+    ctx.fillStyle = '#5a9a5a';
+    ctx.fillText(`- - learning rate (max ${lrMax.toPrecision(2)})`, W - padR - 8, padT + 28);
+  }
 }
 
 // ------------------------------------------------------------------ the neuron diagram
