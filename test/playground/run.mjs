@@ -128,7 +128,7 @@ console.log(`chromium ${await browser.version()}, puppeteer-core, page served at
 /** Opens the playground at `hash`; collects console errors, page errors and failed requests (page and workers). */
 async function open(hash, base = server.url) {
   const page = await browser.newPage();
-  await page.setViewport({ width: 1200, height: 960 });
+  await page.setViewport({ width: 1210, height: 960 });
   const errors = [];
   const onConsole = (where) => (m) => {
     if (m.type() === 'error') errors.push(`${where} console.error: ${m.text()}`);
