@@ -8,8 +8,8 @@
  *      #dataset=spiral&layers=8,8&activation=tanh&optimizer=adam&learningRate=0.03&seed=1&autostart=1&backend=B
  *    (the default schedule: cosine from 0.03 to 0.003 over 500 epochs) and checks that the page loaded backend B,
  *    that train accuracy reaches >= 0.95 and then settles: in the page's own per-epoch record
- *    (window.fastnnPlayground.history) every epoch from SETTLE_FROM to SETTLE_TO has train accuracy >= 0.95 (at a
- *    constant 0.03 it wanders between about 75% and 100% for thousands of epochs); that the loss went down; that
+ *    (window.fastnnPlayground.history) every epoch from SETTLE_FROM to SETTLE_TO has train accuracy >= 0.95, all
+ *    within SETTLE_BAND (at a constant 0.03 it wanders, e.g. between 75% and 100% on js); that the loss went down; that
  *    the recorded learning rate starts at 0.03 and is 0.003 from epoch 500; that the neuron diagram got one heat
  *    map per hidden unit (finite, not flat) and was drawn; and that the page logged no console errors, threw
  *    nothing and had no failed requests.
@@ -48,6 +48,8 @@ const ACCURACY_WITHIN_MS = 60_000;
 /** the showcase must hold train accuracy >= ACCURACY on every epoch of [SETTLE_FROM, SETTLE_TO] */
 const SETTLE_FROM = 500;
 const SETTLE_TO = 800;
+/** ... and vary by at most this much there (a constant 0.03 swings by 0.2 and more) */
+const SETTLE_BAND = 0.02;
 const UNIT_GRID = 24;
 /** `--only=controls` runs part 3 alone (while working on the controls) */
 const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -286,8 +288,8 @@ try {
         }
         return { min, max, count, lr0, lrEndMin: Math.min(...lrEnd), lrEndMax: Math.max(...lrEnd) };
       }, SETTLE_FROM, SETTLE_TO);
-      check(settle.count === SETTLE_TO - SETTLE_FROM + 1 && settle.min >= ACCURACY,
-        `${backend}: train accuracy settles: min ${settle.min}, max ${settle.max} over the ${settle.count} epochs ${SETTLE_FROM}..${SETTLE_TO} (>= ${ACCURACY} on all)`);
+      check(settle.count === SETTLE_TO - SETTLE_FROM + 1 && settle.min >= ACCURACY && settle.max - settle.min <= SETTLE_BAND,
+        `${backend}: train accuracy settles: min ${settle.min}, max ${settle.max} over the ${settle.count} epochs ${SETTLE_FROM}..${SETTLE_TO} (>= ${ACCURACY} on all, within ${SETTLE_BAND})`);
       check(s.firstLoss !== null && s.firstGood !== null && s.firstGood.loss < 0.5 * s.firstLoss,
         `${backend}: train loss went down: ${s.firstLoss} at epoch 0 -> ${s.firstGood?.loss} at epoch ${s.firstGood?.epoch} (now ${s.lastLoss} at epoch ${s.epoch}; ${s.points} points on the curve)`);
       check(settle.lr0 === 0.03 && Math.abs(settle.lrEndMin - 0.003) < 1e-15 && Math.abs(settle.lrEndMax - 0.003) < 1e-15,
