@@ -13,6 +13,7 @@ import { evaluateAll } from './inference.js';
 import { checkFits, type NetMemory, type ParamPtrs } from './memory.js';
 import { resolveTrain, resolveTrainOptions, type NetworkShape, type ResolvedTrain } from './options.js';
 import type { RunData } from './run.js';
+import { applySplit } from './split.js';
 
 interface DatasetState {
   host: KernelHost;
@@ -136,14 +137,26 @@ export function datasetViews(ds: Dataset): { X: Matrix; Y: Matrix } {
  */
 export function trainArgs(
   op: string, shape: NetworkShape, host: KernelHost, a: unknown, b: unknown, c: unknown, extraKeys: readonly string[], copy: boolean,
+  seed: number,
 ): { r: ResolvedTrain; o: Record<string, unknown>; data: RunData; release: () => void } {
   if (isDataset(a)) {
     const { r, o } = resolveTrainOptions(op, shape, b, extraKeys);
     const use = useDataset(op, a, host, shape);
+    if (r.split) {
+      // the training rows are copied out (the run copies them in again): the dataset's own blocks are not split
+      try {
+        const views = datasetViews(a);
+        const { X, Y } = applySplit(op, r, views.X, views.Y, seed);
+        return { r, o, data: { rows: X.rows, X, Y }, release: () => undefined };
+      } finally {
+        use.release();
+      }
+    }
     return { r, o, data: { rows: a.rows, x: use.x, y: use.y }, release: use.release };
   }
-  const { r, X, Y, o } = resolveTrain(op, shape, a as Input, b as Input, c, extraKeys, copy);
-  return { r, o, data: { rows: X.rows, X, Y }, release: () => undefined };
+  const t = resolveTrain(op, shape, a as Input, b as Input, c, extraKeys, copy);
+  const { X, Y } = t.r.split ? applySplit(op, t.r, t.X, t.Y, seed) : t;
+  return { r: t.r, o: t.o, data: { rows: X.rows, X, Y }, release: () => undefined };
 }
 
 /** evaluate(dataset): the read workspace is made first, so the views of the dataset stay valid while it runs. */

@@ -12,6 +12,9 @@ import {
   ACTIVATIONS as ACTIVATION_SPECS, ACTIVATION_NAMES, COMMON_OPTIMIZER_OPTIONS, LOSSES as LOSS_SPECS, LOSS_NAMES, OPTIMIZERS as OPTIMIZER_SPECS,
   OPTIMIZER_NAMES, type NumericOption,
 } from '../spec/index.js';
+import { resolveEarlyStopping, type EarlyStoppingOptions, type ResolvedEarlyStopping } from './early-stopping.js';
+
+export type { EarlyStoppingOptions } from './early-stopping.js';
 
 export type Init = 'normal' | 'xavier' | 'he';
 
@@ -44,11 +47,19 @@ export interface LayerParameters {
 }
 
 export interface EpochInfo {
+  /** 0-based: the first epoch is 0 */
   epoch: number;
+  /** the mean loss over the epoch's batches */
   loss: number;
-  /** with TrainOptions.validation */
+  /** with TrainOptions.validation or validationSplit */
   validationLoss?: number;
+  /** with validation data, when the network is a classifier (sigmoid or softmax output) and its targets are 0/1 */
   validationAccuracy?: number;
+}
+
+/** onEpoch's argument when the call has validation data (validation or validationSplit). */
+export interface ValidatedEpochInfo extends EpochInfo {
+  validationLoss: number;
 }
 
 export interface TrainOptions {
@@ -68,17 +79,45 @@ export interface TrainOptions {
   epsilon?: number;
   /** L2 weight decay on the weights (not the biases); default 0 */
   weightDecay?: number;
-  /** evaluated after each epoch and reported to onEpoch */
+  /** evaluated after each epoch and reported to onEpoch (not with validationSplit) */
   validation?: { x: Input; y: Input };
-  /** false stops training */
-  onEpoch?: (info: EpochInfo) => void | false;
+  /**
+   * in (0, 1): hold out ceil(validationSplit · rows) rows of (x, y), chosen from the network's seed (the same rows on
+   * every call), as the validation data; the others train, in their own order (not with validation)
+   */
+  validationSplit?: number;
+  /** with validationSplit: hold out the same share of every class (one-hot y, or one output with 0/1 targets) */
+  stratify?: boolean;
+  /**
+   * stop when the monitored loss (validation loss when there is validation data, else the training loss) has not
+   * improved for `patience` epochs; `true` = { patience: 10, minDelta: 0, restoreBest: true }
+   */
+  earlyStopping?: boolean | EarlyStoppingOptions;
+  /** after each epoch; returning false stops training (any other value continues) */
+  onEpoch?: (info: EpochInfo) => void | boolean;
 }
 
+/** TrainOptions with validation data: onEpoch's info has validationLoss, and the result validationLosses. */
+export type ValidatedTrainOptions = Omit<TrainOptions, 'onEpoch' | 'validation' | 'validationSplit'> &
+  ({ validation: { x: Input; y: Input }; validationSplit?: undefined } | { validationSplit: number; validation?: undefined }) & {
+    onEpoch?: (info: ValidatedEpochInfo) => void | boolean;
+  };
+
 export interface TrainResult {
+  /** epochs run */
   epochs: number;
   /** losses[e] = mean loss over epoch e's batches */
   losses: number[];
+  /** with validation data: the validation loss after each epoch */
+  validationLosses?: number[];
+  /** with earlyStopping: the (0-based) epoch whose monitored loss was best; with restoreBest the network is at its end */
+  bestEpoch?: number;
+  /** true when earlyStopping's patience ran out (not when onEpoch stopped training) */
+  stoppedEarly: boolean;
 }
+
+/** The result of a call with validation data. */
+export type ValidatedTrainResult = TrainResult & { validationLosses: number[] };
 
 export const ACTIVATIONS = ACTIVATION_NAMES;
 export const LOSSES = LOSS_NAMES;
@@ -89,7 +128,8 @@ const NETWORK_KEYS = ['layers', 'activation', 'outputActivation', 'loss', 'init'
 const OPTIMIZER_KEYS = [...new Set(OPTIMIZER_NAMES.flatMap((o) => OPTIMIZER_SPECS[o].options.map((n) => n.key)))];
 const TRAIN_KEYS = [
   'epochs', 'learningRate', 'batchSize', 'shuffle', 'optimizer', ...OPTIMIZER_KEYS,
-  ...COMMON_OPTIMIZER_OPTIONS.map((n) => n.key).filter((k) => k !== 'learningRate'), 'validation', 'onEpoch',
+  ...COMMON_OPTIMIZER_OPTIONS.map((n) => n.key).filter((k) => k !== 'learningRate'), 'validation', 'validationSplit', 'stratify',
+  'earlyStopping', 'onEpoch',
 ];
 /** Largest layer width (and batch size) accepted; keeps every size arithmetic exact in int32 byte offsets. */
 export const MAX_WIDTH = 1 << 24;
@@ -138,7 +178,10 @@ export interface ResolvedTrain {
   /** [hp slot, value] of every numeric option of the optimizer (spec tables), learningRate and weightDecay included */
   hp: [number, number][];
   validation: { x: Matrix; y: Matrix } | null;
-  onEpoch: ((info: EpochInfo) => void | false) | null;
+  /** validationSplit (applied to the data by trainArgs, which then sets `validation`) */
+  split: { fraction: number; stratify: boolean } | null;
+  earlyStopping: ResolvedEarlyStopping | null;
+  onEpoch: ((info: EpochInfo) => void | boolean) | null;
 }
 
 /** Validates training options and data against a network's shape; `copy` copies x and y (trainAsync keeps them). */
@@ -179,8 +222,22 @@ export function resolveTrainOptions(
     const d = checkData(op, shape, v.x as Input, v.y as Input, true, 'validation.');
     validation = { x: d.X, y: d.Y };
   }
+  let split: ResolvedTrain['split'] = null;
+  if (o.validationSplit !== undefined) {
+    const f = o.validationSplit;
+    if (typeof f !== 'number' || !(f > 0 && f < 1)) {
+      throw new OptionError(`${op}: validationSplit must be a number in (0, 1) (the share of rows held out), received ${describeValue(f)}`);
+    }
+    if (validation) {
+      throw new OptionError(`${op}: validation and validationSplit were both given; pass one (validation: your own held-out rows, or validationSplit: a share of x to hold out)`);
+    }
+    split = { fraction: f, stratify: optBool(op, 'stratify', o.stratify, false) };
+  } else if (o.stratify !== undefined) {
+    throw new OptionError(`${op}: stratify applies only with validationSplit, received stratify without it`);
+  }
   const r: ResolvedTrain = {
-    epochs, lr, batch, shuffle, optimizer, hp, validation,
+    epochs, lr, batch, shuffle, optimizer, hp, validation, split,
+    earlyStopping: resolveEarlyStopping(op, o.earlyStopping),
     onEpoch: (o.onEpoch as ResolvedTrain['onEpoch']) ?? null,
   };
   return { r, o };
