@@ -101,7 +101,7 @@ export class Network {
   }
 
   /**
-   * Creates a network with seeded initial parameters on a backend (default 'js').
+   * Creates a network with seeded initial parameters on a backend (default 'auto': the fastest that loads).
    * @throws OptionError for invalid options, BackendError when the backend cannot load.
    */
   static async create(options: NetworkOptions): Promise<Network> {
@@ -111,7 +111,7 @@ export class Network {
   }
 
   /**
-   * Loads a network saved by toJSON (an object or its JSON text) onto a backend (default 'js').
+   * Loads a network saved by toJSON (an object or its JSON text) onto a backend (default 'auto': the fastest that loads).
    * @throws NnError (ShapeError/OptionError) for anything malformed; never a TypeError.
    */
   static async fromJSON(json: unknown, backend?: BackendName | 'auto' | Backend, options: { threads?: number | 'auto' } = {}): Promise<Network> {
@@ -189,7 +189,10 @@ export class Network {
     return forwardAll('predict', this.mem, params, X, null).out;
   }
 
-  /** Loss over (x, y) (the training loss's definition), and accuracy: argmax for > 1 output, 0.5 threshold for 1. */
+  /**
+   * Loss over (x, y) (the training loss's definition), and, for a classifier (sigmoid or softmax output, targets 0/1 or
+   * one-hot), accuracy: argmax for > 1 output, 0.5 threshold for 1. A regression network's result has no accuracy.
+   */
   evaluate(x: Input, y: Input): { loss: number; accuracy?: number };
   evaluate(data: Dataset): { loss: number; accuracy?: number };
   evaluate(x: Input | Dataset, y?: Input): { loss: number; accuracy?: number } {

@@ -13,7 +13,7 @@ import { DisposedError, NnError, OptionError } from '../errors.js';
 import type { Input } from '../matrix.js';
 import type { Mulberry32 } from '../rng.js';
 import { checkFits, type NetMemory, type StatePtrs, type Workspace } from './memory.js';
-import { checkData, type EpochInfo, type ResolvedTrain, type TrainResult } from './options.js';
+import { checkTrainData, type EpochInfo, type ResolvedTrain, type TrainResult } from './options.js';
 import { divergence, endOfEpoch, reportEpoch, restoreBest, result, type RunState } from './run.js';
 import { EarlyStopper } from './early-stopping.js';
 import { Snapshot } from './snapshot.js';
@@ -158,7 +158,7 @@ export class StreamRun {
         c++;
         continue; // empty chunks are allowed and skipped
       }
-      const { X, Y } = checkData(where, mem.shape, chunk.x, chunk.y);
+      const { X, Y } = checkTrainData(where, mem.shape, chunk.x, chunk.y);
       for (let off = 0; off < X.rows;) {
         const take = Math.min(this.cap - this.rows, X.rows - off);
         const F = mem.host.f64();
