@@ -50,7 +50,8 @@ export function reportEpoch(
       info.validationLoss = v.loss;
       if (v.accuracy !== undefined) info.validationAccuracy = v.accuracy;
     }
-    return r.onEpoch ? r.onEpoch(info) : undefined;
+    // a copy: what the run records (validation loss, early stopping) does not depend on what onEpoch does to it
+    return r.onEpoch ? r.onEpoch({ ...info }) : undefined;
   } finally {
     if (run.state === 'callback') run.state = 'running';
   }
