@@ -1,6 +1,9 @@
 /** fastnn: fast, float64, seeded dense neural networks (docs/API.md). */
 export { Network, Dataset } from './network.js';
-export type { AsyncTrainOptions, Chunk, ChunkSource, EpochInfo, Init, LayerParameters, NetworkJSON, NetworkOptions, OptimizerJSON, TrainOptions, TrainResult } from './network.js';
+export type {
+  AsyncTrainOptions, Chunk, ChunkSource, EarlyStoppingOptions, EpochInfo, Init, LayerParameters, NetworkJSON, NetworkOptions, OptimizerJSON,
+  TrainOptions, TrainResult, ValidatedEpochInfo, ValidatedTrainOptions, ValidatedTrainResult,
+} from './network.js';
 export { loadBackend, availableBackends } from './backends/index.js';
 export type { LoadOptions } from './backends/index.js';
 export type { Activation, AdamHyper, Backend, BackendName, BackendVariant, Loss, Mat, Optimizer } from './backend.js';

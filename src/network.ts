@@ -22,6 +22,7 @@ import { resolveBackend } from './net/backend-option.js';
 import {
   MAX_WIDTH, checkData, checkParameters, checkSignal, checkThreads, randomSeed, resolveNetworkOptions, resolveTrainOptions,
   type LayerParameters, type NetworkOptions, type NetworkShape, type ResolvedTrain, type TrainOptions, type TrainResult,
+  type ValidatedTrainOptions, type ValidatedTrainResult,
 } from './net/options.js';
 import { TrainingRun, type RunData } from './net/run.js';
 import { Dataset, evaluateDataset, isDataset, trainArgs } from './net/dataset.js';
@@ -32,13 +33,26 @@ import { Mulberry32 } from './rng.js';
 import { toOnnx, type ToOnnxOptions } from './onnx/export.js';
 import { onnxToJSON, relabel } from './onnx/import.js';
 
-export type { EpochInfo, Init, LayerParameters, NetworkOptions, TrainOptions, TrainResult } from './net/options.js';
+export type {
+  EarlyStoppingOptions, EpochInfo, Init, LayerParameters, NetworkOptions, TrainOptions, TrainResult, ValidatedEpochInfo, ValidatedTrainOptions,
+  ValidatedTrainResult,
+} from './net/options.js';
 export type { NetworkJSON, OptimizerJSON } from './net/serialize.js';
 export type { Chunk, ChunkSource } from './net/stream.js';
 export { Dataset } from './net/dataset.js';
 
 /** trainAsync's options: train's, plus an AbortSignal and the slice length on one thread. */
-export type AsyncTrainOptions = TrainOptions & { signal?: AbortSignal; sliceMs?: number };
+export type AsyncTrainOptions = TrainOptions & AsyncExtra;
+/** trainAsync's own options. */
+export interface AsyncExtra {
+  signal?: AbortSignal;
+  sliceMs?: number;
+}
+/** trainStream's own options. */
+export interface StreamExtra {
+  signal?: AbortSignal;
+  shuffleBuffer?: number;
+}
 export { MAX_THREADS } from './net/options.js';
 
 /** What the internal module (src/internal.ts) may see of a network: its memory plan and its threads. */
@@ -87,7 +101,7 @@ export class Network {
   }
 
   /**
-   * Creates a network with seeded initial parameters on a backend (default 'js').
+   * Creates a network with seeded initial parameters on a backend (default 'auto': the fastest that loads).
    * @throws OptionError for invalid options, BackendError when the backend cannot load.
    */
   static async create(options: NetworkOptions): Promise<Network> {
@@ -97,7 +111,7 @@ export class Network {
   }
 
   /**
-   * Loads a network saved by toJSON (an object or its JSON text) onto a backend (default 'js').
+   * Loads a network saved by toJSON (an object or its JSON text) onto a backend (default 'auto': the fastest that loads).
    * @throws NnError (ShapeError/OptionError) for anything malformed; never a TypeError.
    */
   static async fromJSON(json: unknown, backend?: BackendName | 'auto' | Backend, options: { threads?: number | 'auto' } = {}): Promise<Network> {
@@ -175,7 +189,10 @@ export class Network {
     return forwardAll('predict', this.mem, params, X, null).out;
   }
 
-  /** Loss over (x, y) (the training loss's definition), and accuracy: argmax for > 1 output, 0.5 threshold for 1. */
+  /**
+   * Loss over (x, y) (the training loss's definition), and, for a classifier (sigmoid or softmax output, targets 0/1 or
+   * one-hot), accuracy: argmax for > 1 output, 0.5 threshold for 1. A regression network's result has no accuracy.
+   */
   evaluate(x: Input, y: Input): { loss: number; accuracy?: number };
   evaluate(data: Dataset): { loss: number; accuracy?: number };
   evaluate(x: Input | Dataset, y?: Input): { loss: number; accuracy?: number } {
@@ -213,15 +230,18 @@ export class Network {
    * @throws TrainingError when the loss or a parameter becomes NaN or infinite (the parameters are then those after
    *   the last finite epoch) or a training thread fails (the parameters are those after the last completed epoch).
    */
+  train(x: Input, y: Input, options: ValidatedTrainOptions): ValidatedTrainResult;
   train(x: Input, y: Input, options: TrainOptions): TrainResult;
   /** Trains on a Dataset made by dataset(): no per-call check or copy of the data. */
+  train(data: Dataset, options: ValidatedTrainOptions): ValidatedTrainResult;
   train(data: Dataset, options: TrainOptions): TrainResult;
-  train(a: Input | Dataset, b: Input | TrainOptions, c?: TrainOptions): TrainResult {
+  train(a: Input | Dataset, b: Input | TrainOptions | ValidatedTrainOptions, c?: TrainOptions | ValidatedTrainOptions): TrainResult {
     this.enter('train', true);
-    const { r, data, release } = trainArgs('train', this.shape, this.mem.host, a, b, c, [], false);
+    const { r, data, release } = trainArgs('train', this.shape, this.mem.host, a, b, c, [], false, this.seed);
     // null where this thread may not block (a page's main thread), or where steps are too small for threads
     const pool = this.pool && threadsPay(this.shape.layers, Math.min(r.batch, data.rows)) ? poolForSyncTrain(this.pool) : null;
-    const run = this.openRun('train', r, data, r.onEpoch === null && r.validation === null, release);
+    // onEpoch, validation and early stopping need control back after every epoch
+    const run = this.openRun('train', r, data, r.onEpoch === null && r.validation === null && r.earlyStopping === null, release);
     try {
       for (;;) {
         const { first, count } = run.chunk(Infinity);
@@ -250,11 +270,13 @@ export class Network {
    * the event loop between slices. Aborting (signal) restores the parameters of the last completed epoch and
    * rejects with the signal's reason.
    */
+  async trainAsync(x: Input, y: Input, options: ValidatedTrainOptions & AsyncExtra): Promise<ValidatedTrainResult>;
   async trainAsync(x: Input, y: Input, options: AsyncTrainOptions): Promise<TrainResult>;
+  async trainAsync(data: Dataset, options: ValidatedTrainOptions & AsyncExtra): Promise<ValidatedTrainResult>;
   async trainAsync(data: Dataset, options: AsyncTrainOptions): Promise<TrainResult>;
-  async trainAsync(a: Input | Dataset, b: Input | AsyncTrainOptions, c?: AsyncTrainOptions): Promise<TrainResult> {
+  async trainAsync(a: Input | Dataset, b: Input | AsyncTrainOptions | (ValidatedTrainOptions & AsyncExtra), c?: AsyncTrainOptions | (ValidatedTrainOptions & AsyncExtra)): Promise<TrainResult> {
     this.enter('trainAsync', true);
-    const { r, data, o, release } = trainArgs('trainAsync', this.shape, this.mem.host, a, b, c, ['signal', 'sliceMs'], true);
+    const { r, data, o, release } = trainArgs('trainAsync', this.shape, this.mem.host, a, b, c, ['signal', 'sliceMs'], true, this.seed);
     const signal = checkSignal('trainAsync', o.signal);
     const sliceMs = optPositive('trainAsync', 'sliceMs', o.sliceMs, 8);
     signal?.throwIfAborted();
@@ -312,7 +334,9 @@ export class Network {
    * 8,192 rows otherwise), and with shuffle off the result equals train() on the concatenated data bit for bit.
    * Never blocks the event loop for long (like trainAsync; threads train each flush on the workers).
    */
-  async trainStream(source: ChunkSource, options: TrainOptions & { signal?: AbortSignal; shuffleBuffer?: number }): Promise<TrainResult> {
+  async trainStream(source: ChunkSource, options: Omit<ValidatedTrainOptions, 'validationSplit' | 'stratify'> & StreamExtra): Promise<ValidatedTrainResult>;
+  async trainStream(source: ChunkSource, options: Omit<TrainOptions, 'validationSplit' | 'stratify'> & StreamExtra): Promise<TrainResult>;
+  async trainStream(source: ChunkSource, options: (TrainOptions | ValidatedTrainOptions) & StreamExtra): Promise<TrainResult> {
     this.enter('trainStream', true);
     const op = 'trainStream';
     if (typeof source !== 'function') throw new OptionError(`${op}: source must be a function returning an iterable of { x, y } chunks, received ${describeValue(source)}`);

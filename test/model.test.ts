@@ -231,7 +231,8 @@ const commands = [
           }
           case 'evaluate': {
             const e = net.evaluate(d.px, d.py);
-            return Float64Array.from([e.loss, e.accuracy!]);
+            // (the targets are random values in [0, 1): no accuracy unless they were 0/1)
+            return Float64Array.from(e.accuracy === undefined ? [e.loss] : [e.loss, e.accuracy]);
           }
           case 'gradients': {
             const g = net.gradients(d.px, d.py);

@@ -49,7 +49,11 @@ function data(c: Case, rows = c.rows): { x: number[][]; y: number[][] } {
       const s = row.reduce((a, b) => a + b, 0);
       return row.map((v) => v / s);
     }
-    return Array.from({ length: nOut }, () => (c.loss === 'binary-cross-entropy' ? rand() : rand() * 2 - 1));
+    if (c.loss === 'binary-cross-entropy') return Array.from({ length: nOut }, () => rand());
+    // mse: targets the output activation can reach (training refuses others), [-1, 1) where it is unbounded
+    const [lo, hi] = ACTIVATIONS[c.output].range;
+    const [a, b] = [Math.max(lo, -1), hi === Infinity ? 1 : hi];
+    return Array.from({ length: nOut }, () => a + rand() * (b - a));
   });
   return { x, y };
 }

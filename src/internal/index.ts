@@ -12,3 +12,4 @@ export { evaluateAll } from '../net/inference.js';
 export { armWorkerCrashForTest, setStallMsForTest } from '../backends/threads.js';
 export { MIN_THREAD_WORK, setMinThreadWorkForTest, threadsPay } from '../net/threads.js';
 export { tinyCodegen, resetTinyCodegen, TINY_GEN_MAX_WEIGHTS } from '../kernels/js/tiny-gen.js';
+export { splitIndices, heldOutCount, classIds, type SplitIndices } from '../net/split.js';

@@ -11,8 +11,9 @@ import { BackendError, DisposedError, ShapeError } from '../errors.js';
 import type { Input, Matrix } from '../matrix.js';
 import { evaluateAll } from './inference.js';
 import { checkFits, type NetMemory, type ParamPtrs } from './memory.js';
-import { resolveTrain, resolveTrainOptions, type NetworkShape, type ResolvedTrain } from './options.js';
+import { checkTargetRange, resolveTrain, resolveTrainOptions, type NetworkShape, type ResolvedTrain } from './options.js';
 import type { RunData } from './run.js';
+import { applySplit } from './split.js';
 
 interface DatasetState {
   host: KernelHost;
@@ -20,8 +21,8 @@ interface DatasetState {
   y: number;
   users: number;
   disposed: boolean;
-  /** per loss: null when y suits it, else the refusal's message */
-  targets: Map<Loss, string | null>;
+  /** per loss (and output activation, for training): null when y suits it, else the refusal's message */
+  targets: Map<string, string | null>;
 }
 
 const states = new WeakMap<Dataset, DatasetState>();
@@ -51,7 +52,7 @@ export class Dataset {
     const F = host.f64();
     F.set(X.data, x >> 3);
     F.set(Y.data, y >> 3);
-    states.set(this, { host, x, y, users: 0, disposed: false, targets: new Map([[loss, null]]) });
+    states.set(this, { host, x, y, users: 0, disposed: false, targets: new Map([[loss as string, null]]) });
   }
 
   get disposed(): boolean {
@@ -88,7 +89,9 @@ export function isDataset(v: unknown): v is Dataset {
  * returned function). Returns its blocks and Matrix views of them (views are short-lived: memory may grow).
  * @throws DisposedError, BackendError (another backend), ShapeError (widths, or targets outside the loss's domain).
  */
-export function useDataset(op: string, ds: Dataset, host: KernelHost, shape: NetworkShape): { x: number; y: number; release: () => void } {
+export function useDataset(
+  op: string, ds: Dataset, host: KernelHost, shape: NetworkShape, training: boolean,
+): { x: number; y: number; release: () => void } {
   const st = stateOf(ds);
   if (st.disposed || st.host.disposed) throw new DisposedError(`${op}: the dataset was disposed`);
   if (st.host !== host) throw new BackendError(`${op}: the dataset lives in another backend's memory; make it with this network's dataset()`);
@@ -96,17 +99,23 @@ export function useDataset(op: string, ds: Dataset, host: KernelHost, shape: Net
   if (ds.inputs !== nIn || ds.outputs !== nOut) {
     throw new ShapeError(`${op}: the dataset is ${ds.rows}×${ds.inputs} → ${ds.outputs}, but the network takes ${nIn} inputs and gives ${nOut} outputs`);
   }
-  let verdict = st.targets.get(shape.loss);
-  if (verdict === undefined) {
-    try {
-      checkTargets(op, 'dataset y', datasetViews(ds).Y, shape.loss);
-      verdict = null;
-    } catch (e) {
-      verdict = (e as Error).message;
+  // the loss's domain for every use; for training also the output activation's range (mse)
+  const keys: [string, (Y: Matrix) => void][] = [[shape.loss, (Y) => checkTargets(op, 'dataset y', Y, shape.loss)]];
+  if (training) keys.push([`${shape.loss} ${shape.activations[shape.activations.length - 1]!}`, (Y) => checkTargetRange(op, 'dataset y', Y, shape)]);
+  for (const [key, check] of keys) {
+    let verdict = st.targets.get(key);
+    if (verdict === undefined) {
+      try {
+        check(datasetViews(ds).Y);
+        verdict = null;
+      } catch (e) {
+        verdict = (e as Error).message;
+      }
+      st.targets.set(key, verdict);
     }
-    st.targets.set(shape.loss, verdict);
+    // the cached message names the operation that first checked; name this one
+    if (verdict !== null) throw new ShapeError(verdict.replace(/^[^:]*:/, `${op}:`));
   }
-  if (verdict !== null) throw new ShapeError(verdict);
   st.users++;
   let released = false;
   return {
@@ -136,19 +145,31 @@ export function datasetViews(ds: Dataset): { X: Matrix; Y: Matrix } {
  */
 export function trainArgs(
   op: string, shape: NetworkShape, host: KernelHost, a: unknown, b: unknown, c: unknown, extraKeys: readonly string[], copy: boolean,
+  seed: number,
 ): { r: ResolvedTrain; o: Record<string, unknown>; data: RunData; release: () => void } {
   if (isDataset(a)) {
     const { r, o } = resolveTrainOptions(op, shape, b, extraKeys);
-    const use = useDataset(op, a, host, shape);
+    const use = useDataset(op, a, host, shape, true);
+    if (r.split) {
+      // the training rows are copied out (the run copies them in again): the dataset's own blocks are not split
+      try {
+        const views = datasetViews(a);
+        const { X, Y } = applySplit(op, r, views.X, views.Y, seed);
+        return { r, o, data: { rows: X.rows, X, Y }, release: () => undefined };
+      } finally {
+        use.release();
+      }
+    }
     return { r, o, data: { rows: a.rows, x: use.x, y: use.y }, release: use.release };
   }
-  const { r, X, Y, o } = resolveTrain(op, shape, a as Input, b as Input, c, extraKeys, copy);
-  return { r, o, data: { rows: X.rows, X, Y }, release: () => undefined };
+  const t = resolveTrain(op, shape, a as Input, b as Input, c, extraKeys, copy);
+  const { X, Y } = t.r.split ? applySplit(op, t.r, t.X, t.Y, seed) : t;
+  return { r: t.r, o: t.o, data: { rows: X.rows, X, Y }, release: () => undefined };
 }
 
 /** evaluate(dataset): the read workspace is made first, so the views of the dataset stay valid while it runs. */
-export function evaluateDataset(op: string, mem: NetMemory, params: ParamPtrs, ds: Dataset): { loss: number; accuracy: number } {
-  const use = useDataset(op, ds, mem.host, mem.shape);
+export function evaluateDataset(op: string, mem: NetMemory, params: ParamPtrs, ds: Dataset): { loss: number; accuracy?: number } {
+  const use = useDataset(op, ds, mem.host, mem.shape, false);
   try {
     const rows = Math.max(1, Math.min(256, ds.rows));
     checkFits(op, mem.host, mem.workspaceNeed('read', rows));

@@ -2,6 +2,7 @@
  * Reads: forward passes (predict, evaluate) and backprop without an update (gradients), on the network's `read`
  * workspace and with the parameters a caller names, so they never touch a running training's buffers.
  */
+import type { Activation } from '../backend.js';
 import { lossCode } from '../backends/heap.js';
 import type { Matrix } from '../matrix.js';
 import { checkFits, type NetMemory, type ParamPtrs } from './memory.js';
@@ -34,7 +35,7 @@ export function forwardAll(op: string, mem: NetMemory, params: ParamPtrs, X: Mat
   return { out: { rows: X.rows, cols: nOut, data: out }, loss: X.rows === 0 ? NaN : total / X.rows };
 }
 
-/** Accuracy: argmax for > 1 output, 0.5 threshold for 1. */
+/** Accuracy: argmax for > 1 output, 0.5 threshold for 1 (for a classifier's outputs and targets: evaluateAll). */
 export function accuracy(out: Matrix, Y: Matrix): number {
   const { rows, cols } = out;
   let hit = 0;
@@ -53,9 +54,30 @@ export function accuracy(out: Matrix, Y: Matrix): number {
   return hit / rows;
 }
 
-export function evaluateAll(op: string, mem: NetMemory, params: ParamPtrs, X: Matrix, Y: Matrix): { loss: number; accuracy: number } {
+/** The loss, and the accuracy where it means something: a classifier's output (isClassification). */
+export function evaluateAll(op: string, mem: NetMemory, params: ParamPtrs, X: Matrix, Y: Matrix): { loss: number; accuracy?: number } {
   const { out, loss } = forwardAll(op, mem, params, X, Y);
-  return { loss, accuracy: accuracy(out, Y) };
+  return isClassification(mem.shape.activations[mem.shape.activations.length - 1]!, Y) ? { loss, accuracy: accuracy(out, Y) } : { loss };
+}
+
+/**
+ * True when outputs and targets are a classifier's: a sigmoid or softmax output, and targets that are 0/1 (one
+ * output) or one-hot rows (several). A regression network (identity output, or targets between 0 and 1) has no
+ * accuracy: a 0.5 threshold on its outputs would report a number that means nothing.
+ */
+export function isClassification(output: Activation, Y: Matrix): boolean {
+  if (output !== 'sigmoid' && output !== 'softmax') return false;
+  const { rows, cols, data } = Y;
+  for (let r = 0; r < rows; r++) {
+    let ones = 0;
+    for (let j = 0; j < cols; j++) {
+      const v = data[r * cols + j]!;
+      if (v === 1) ones++;
+      else if (v !== 0) return false;
+    }
+    if (cols > 1 && ones !== 1) return false;
+  }
+  return true;
 }
 
 /**

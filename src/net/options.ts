@@ -12,6 +12,9 @@ import {
   ACTIVATIONS as ACTIVATION_SPECS, ACTIVATION_NAMES, COMMON_OPTIMIZER_OPTIONS, LOSSES as LOSS_SPECS, LOSS_NAMES, OPTIMIZERS as OPTIMIZER_SPECS,
   OPTIMIZER_NAMES, type NumericOption,
 } from '../spec/index.js';
+import { resolveEarlyStopping, type EarlyStoppingOptions, type ResolvedEarlyStopping } from './early-stopping.js';
+
+export type { EarlyStoppingOptions } from './early-stopping.js';
 
 export type Init = 'normal' | 'xavier' | 'he';
 
@@ -28,7 +31,7 @@ export interface NetworkOptions {
   init?: Init;
   /** seeds init and shuffling; omitted: a random seed, readable as net.seed */
   seed?: number;
-  /** default 'js'; 'auto' = the fastest backend that loads here */
+  /** default 'auto': the fastest backend that loads here; name one for bit-exact reruns across machines */
   backend?: BackendName | 'auto' | Backend;
   /** worker threads sharing the backend's memory; default 1 */
   threads?: number | 'auto';
@@ -44,11 +47,19 @@ export interface LayerParameters {
 }
 
 export interface EpochInfo {
+  /** 0-based: the first epoch is 0 */
   epoch: number;
+  /** the mean loss over the epoch's batches */
   loss: number;
-  /** with TrainOptions.validation */
+  /** with TrainOptions.validation or validationSplit */
   validationLoss?: number;
+  /** with validation data, when the network is a classifier (sigmoid or softmax output) and its targets are 0/1 */
   validationAccuracy?: number;
+}
+
+/** onEpoch's argument when the call has validation data (validation or validationSplit). */
+export interface ValidatedEpochInfo extends EpochInfo {
+  validationLoss: number;
 }
 
 export interface TrainOptions {
@@ -68,17 +79,45 @@ export interface TrainOptions {
   epsilon?: number;
   /** L2 weight decay on the weights (not the biases); default 0 */
   weightDecay?: number;
-  /** evaluated after each epoch and reported to onEpoch */
+  /** evaluated after each epoch and reported to onEpoch (not with validationSplit) */
   validation?: { x: Input; y: Input };
-  /** false stops training */
-  onEpoch?: (info: EpochInfo) => void | false;
+  /**
+   * in (0, 1): hold out ceil(validationSplit · rows) rows of (x, y), chosen from the network's seed (the same rows on
+   * every call), as the validation data; the others train, in their own order (not with validation)
+   */
+  validationSplit?: number;
+  /** with validationSplit: hold out the same share of every class (one-hot y, or one output with 0/1 targets) */
+  stratify?: boolean;
+  /**
+   * stop when the monitored loss (validation loss when there is validation data, else the training loss) has not
+   * improved for `patience` epochs; `true` = { patience: 10, minDelta: 0, restoreBest: true }
+   */
+  earlyStopping?: boolean | EarlyStoppingOptions;
+  /** after each epoch; returning false stops training (any other value continues) */
+  onEpoch?: (info: EpochInfo) => void | boolean;
 }
 
+/** TrainOptions with validation data: onEpoch's info has validationLoss, and the result validationLosses. */
+export type ValidatedTrainOptions = Omit<TrainOptions, 'onEpoch' | 'validation' | 'validationSplit'> &
+  ({ validation: { x: Input; y: Input }; validationSplit?: undefined } | { validationSplit: number; validation?: undefined }) & {
+    onEpoch?: (info: ValidatedEpochInfo) => void | boolean;
+  };
+
 export interface TrainResult {
+  /** epochs run */
   epochs: number;
   /** losses[e] = mean loss over epoch e's batches */
   losses: number[];
+  /** with validation data: the validation loss after each epoch */
+  validationLosses?: number[];
+  /** with earlyStopping: the (0-based) epoch whose monitored loss was best; with restoreBest the network is at its end */
+  bestEpoch?: number;
+  /** true when earlyStopping's patience ran out (not when onEpoch stopped training) */
+  stoppedEarly: boolean;
 }
+
+/** The result of a call with validation data. */
+export type ValidatedTrainResult = TrainResult & { validationLosses: number[] };
 
 export const ACTIVATIONS = ACTIVATION_NAMES;
 export const LOSSES = LOSS_NAMES;
@@ -89,7 +128,8 @@ const NETWORK_KEYS = ['layers', 'activation', 'outputActivation', 'loss', 'init'
 const OPTIMIZER_KEYS = [...new Set(OPTIMIZER_NAMES.flatMap((o) => OPTIMIZER_SPECS[o].options.map((n) => n.key)))];
 const TRAIN_KEYS = [
   'epochs', 'learningRate', 'batchSize', 'shuffle', 'optimizer', ...OPTIMIZER_KEYS,
-  ...COMMON_OPTIMIZER_OPTIONS.map((n) => n.key).filter((k) => k !== 'learningRate'), 'validation', 'onEpoch',
+  ...COMMON_OPTIMIZER_OPTIONS.map((n) => n.key).filter((k) => k !== 'learningRate'), 'validation', 'validationSplit', 'stratify',
+  'earlyStopping', 'onEpoch',
 ];
 /** Largest layer width (and batch size) accepted; keeps every size arithmetic exact in int32 byte offsets. */
 export const MAX_WIDTH = 1 << 24;
@@ -138,7 +178,10 @@ export interface ResolvedTrain {
   /** [hp slot, value] of every numeric option of the optimizer (spec tables), learningRate and weightDecay included */
   hp: [number, number][];
   validation: { x: Matrix; y: Matrix } | null;
-  onEpoch: ((info: EpochInfo) => void | false) | null;
+  /** validationSplit (applied to the data by trainArgs, which then sets `validation`) */
+  split: { fraction: number; stratify: boolean } | null;
+  earlyStopping: ResolvedEarlyStopping | null;
+  onEpoch: ((info: EpochInfo) => void | boolean) | null;
 }
 
 /** Validates training options and data against a network's shape; `copy` copies x and y (trainAsync keeps them). */
@@ -146,7 +189,7 @@ export function resolveTrain(
   op: string, shape: NetworkShape, x: Input, y: Input, options: unknown, extraKeys: readonly string[] = [], copy = false,
 ): { r: ResolvedTrain; X: Matrix; Y: Matrix; o: Record<string, unknown> } {
   const { r, o } = resolveTrainOptions(op, shape, options, extraKeys);
-  const { X, Y } = checkData(op, shape, x, y, copy);
+  const { X, Y } = checkTrainData(op, shape, x, y, copy);
   return { r, X, Y, o };
 }
 
@@ -176,11 +219,25 @@ export function resolveTrainOptions(
   if (o.validation !== undefined) {
     const v = checkOptions(`${op}: validation`, o.validation, ['x', 'y']);
     // always copied: it is read after every epoch, and onEpoch (the caller's code) runs in between
-    const d = checkData(op, shape, v.x as Input, v.y as Input, true, 'validation.');
+    const d = checkTrainData(op, shape, v.x as Input, v.y as Input, true, 'validation.');
     validation = { x: d.X, y: d.Y };
   }
+  let split: ResolvedTrain['split'] = null;
+  if (o.validationSplit !== undefined) {
+    const f = o.validationSplit;
+    if (typeof f !== 'number' || !(f > 0 && f < 1)) {
+      throw new OptionError(`${op}: validationSplit must be a number in (0, 1) (the share of rows held out), received ${describeValue(f)}`);
+    }
+    if (validation) {
+      throw new OptionError(`${op}: validation and validationSplit were both given; pass one (validation: your own held-out rows, or validationSplit: a share of x to hold out)`);
+    }
+    split = { fraction: f, stratify: optBool(op, 'stratify', o.stratify, false) };
+  } else if (o.stratify !== undefined) {
+    throw new OptionError(`${op}: stratify applies only with validationSplit, received stratify without it`);
+  }
   const r: ResolvedTrain = {
-    epochs, lr, batch, shuffle, optimizer, hp, validation,
+    epochs, lr, batch, shuffle, optimizer, hp, validation, split,
+    earlyStopping: resolveEarlyStopping(op, o.earlyStopping),
     onEpoch: (o.onEpoch as ResolvedTrain['onEpoch']) ?? null,
   };
   return { r, o };
@@ -189,10 +246,73 @@ export function resolveTrainOptions(
 /** x and y as matrices of the network's input and output widths, one target row per input row, valid targets. */
 export function checkData(op: string, shape: NetworkShape, x: Input, y: Input, copy = false, prefix = ''): { X: Matrix; Y: Matrix } {
   const X = toMatrix(op, `${prefix}x`, x, shape.layers[0], copy);
-  const Y = toMatrix(op, `${prefix}y`, y, shape.layers[shape.layers.length - 1], copy);
+  const nOut = shape.layers[shape.layers.length - 1]!;
+  checkNotClassIndices(op, `${prefix}y`, y, nOut);
+  const Y = toMatrix(op, `${prefix}y`, y, nOut, copy);
   if (X.rows !== Y.rows) throw new ShapeError(`${op}: ${prefix}x has ${X.rows} rows but ${prefix}y has ${Y.rows} (expected one target row per input row)`);
   checkTargets(op, `${prefix}y`, Y, shape.loss);
   return { X, Y };
+}
+
+/**
+ * Targets given as class labels instead of rows of target values: a flat array of numbers ([0, 2, 1]), or one column
+ * of class indices ([[0], [2], [1]]) for a network with several outputs. Refused with a ShapeError that says how to
+ * give them (one-hot) or to use Classifier; anything else is left to toMatrix.
+ */
+function checkNotClassIndices(op: string, what: string, y: unknown, nOut: number): void {
+  if (!Array.isArray(y) || y.length === 0) return;
+  const oneHot = nOut > 1 ? `one-hot them (rows of ${nOut}: class k is a 1 at index k, 0 elsewhere)` : 'give one row per sample ([[0], [1], ...])';
+  if (typeof y[0] === 'number' || typeof y[0] === 'string') {
+    throw new ShapeError(
+      `${op}: ${what} is a flat array (${what}[0] is ${describeValue(y[0])}); expected one row of ${nOut} target value${nOut === 1 ? '' : 's'} per sample. ` +
+        `For class labels, ${oneHot}, or use Classifier, which takes labels as they are.`,
+    );
+  }
+  if (nOut === 1) return;
+  const first: unknown = y[0];
+  if (!(Array.isArray(first) || ArrayBuffer.isView(first)) || (first as ArrayLike<unknown>).length !== 1) return;
+  // one column where several outputs are expected: class indices when every value is an integer in [0, nOut)
+  for (const row of y as unknown[]) {
+    if (!(Array.isArray(row) || ArrayBuffer.isView(row)) || (row as ArrayLike<unknown>).length !== 1) return;
+    const v = (row as ArrayLike<unknown>)[0];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= nOut) return;
+  }
+  throw new ShapeError(
+    `${op}: ${what} rows have 1 value, expected ${nOut}; the values look like class indices (integers in [0, ${nOut - 1}]): ${oneHot}, or use Classifier, which takes labels as they are.`,
+  );
+}
+
+/** checkData for training: also refuses mse targets the output activation cannot reach (checkTargetRange). */
+export function checkTrainData(op: string, shape: NetworkShape, x: Input, y: Input, copy = false, prefix = ''): { X: Matrix; Y: Matrix } {
+  const d = checkData(op, shape, x, y, copy, prefix);
+  checkTargetRange(op, `${prefix}y`, d.Y, shape);
+  return d;
+}
+
+/**
+ * With loss 'mse', every target must lie in the output activation's range (spec table: sigmoid and softmax [0, 1],
+ * tanh [-1, 1], relu [0, ∞)): a network trained towards a target it cannot reach learns nothing useful and says
+ * nothing (a sigmoid output trained on targets of 40..240 predicts 1 everywhere).
+ * @throws ShapeError naming the first such target's row and column, the range, and outputActivation: 'identity'.
+ */
+export function checkTargetRange(op: string, what: string, Y: Matrix, shape: NetworkShape): void {
+  if (shape.loss !== 'mse') return;
+  const act = shape.activations[shape.activations.length - 1]!;
+  const [lo, hi] = ACTIVATION_SPECS[act].range;
+  if (lo === -Infinity && hi === Infinity) return;
+  const { cols, data } = Y;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (v >= lo && v <= hi) continue;
+    const range = `${lo === -Infinity ? '(-∞' : `[${lo}`}, ${hi === Infinity ? '∞)' : `${hi}]`}`;
+    const classes = (act === 'sigmoid' || act === 'softmax') && Number.isInteger(v) && v > 1
+      ? ' If the targets are class indices, one-hot them (one output per class, softmax and cross-entropy) or use Classifier.'
+      : '';
+    throw new ShapeError(
+      `${op}: ${what}[${Math.floor(i / cols)}][${i % cols}] is ${v}, outside ${range}, the range of outputActivation '${act}', so with loss 'mse' ` +
+        `the network can never reach it. For regression targets use outputActivation: 'identity' (or scale the targets into ${range}).${classes}`,
+    );
+  }
 }
 
 /** A numeric option of the spec tables: its default when omitted, else a finite number in its range. */

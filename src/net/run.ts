@@ -16,6 +16,7 @@ import type { Matrix } from '../matrix.js';
 import type { Mulberry32 } from '../rng.js';
 import { checkFits, type NetMemory, type StatePtrs, type Workspace } from './memory.js';
 import { Snapshot } from './snapshot.js';
+import { EarlyStopper } from './early-stopping.js';
 import type { EpochInfo, ResolvedTrain, TrainResult } from './options.js';
 
 export type RunState = 'running' | 'callback' | 'closed';
@@ -40,19 +41,46 @@ export function divergence(op: string, what: string, epoch: number, r: ResolvedT
  * parameters). Returns onEpoch's verdict (false stops training).
  */
 export function reportEpoch(
-  run: { state: RunState }, r: ResolvedTrain, evaluate: (X: Matrix, Y: Matrix) => { loss: number; accuracy: number }, info: EpochInfo,
-): void | false {
+  run: { state: RunState }, r: ResolvedTrain, evaluate: (X: Matrix, Y: Matrix) => { loss: number; accuracy?: number }, info: EpochInfo,
+): void | boolean {
   run.state = 'callback';
   try {
     if (r.validation) {
       const v = evaluate(r.validation.x, r.validation.y);
       info.validationLoss = v.loss;
-      info.validationAccuracy = v.accuracy;
+      if (v.accuracy !== undefined) info.validationAccuracy = v.accuracy;
     }
-    return r.onEpoch ? r.onEpoch(info) : undefined;
+    // a copy: what the run records (validation loss, early stopping) does not depend on what onEpoch does to it
+    return r.onEpoch ? r.onEpoch({ ...info }) : undefined;
   } finally {
     if (run.state === 'callback') run.state = 'running';
   }
+}
+
+/**
+ * Early stopping's part of the end of an epoch (after onEpoch): records the monitored loss (validation loss when there
+ * is one), saves the state as the best when it improved; true when patience ran out.
+ */
+export function endOfEpoch(stopper: EarlyStopper, best: Snapshot | null, info: EpochInfo, rng: Mulberry32): boolean {
+  const verdict = stopper.observe(info.epoch, info.validationLoss ?? info.loss);
+  if (verdict === 'best') best?.save(rng.state);
+  return verdict === 'stop';
+}
+
+/** At the end of a run with restoreBest: back to the best epoch's state, unless the last epoch was the best. */
+export function restoreBest(stopper: EarlyStopper, best: Snapshot, lastEpoch: number, rng: Mulberry32, readHp: () => void): void {
+  if (stopper.bestEpoch < 0 || stopper.bestEpoch === lastEpoch) return;
+  best.restore();
+  readHp();
+  rng.state = best.rngState;
+}
+
+/** A run's TrainResult: validationLosses with validation data, bestEpoch with early stopping. */
+export function result(epochs: number, losses: number[], r: ResolvedTrain, validationLosses: number[], stopper: EarlyStopper | null): TrainResult {
+  const out: TrainResult = { epochs, losses, stoppedEarly: stopper?.stopped ?? false };
+  if (r.validation) out.validationLosses = validationLosses.slice();
+  if (stopper && stopper.bestEpoch >= 0) out.bestEpoch = stopper.bestEpoch;
+  return out;
 }
 
 /** A run's data: matrices to copy into backend memory, or the blocks of a resident Dataset (used in place). */
@@ -88,7 +116,11 @@ export class TrainingRun {
   /** the data blocks are this run's (copied in), not a Dataset's */
   private readonly ownsData: boolean;
   private readonly snapshot: Snapshot;
+  private readonly stopper: EarlyStopper | null;
+  /** the state at the end of the best epoch so far (earlyStopping.restoreBest) */
+  private readonly best: Snapshot | null = null;
   private losses: number[] = [];
+  private readonly validationLosses: number[] = [];
   /** epochs completed */
   private epoch = 0;
   /** epochs in the current span */
@@ -112,7 +144,7 @@ export class TrainingRun {
     data: RunData,
     multiEpoch: boolean,
     private readonly rng: Mulberry32,
-    private readonly evaluate: (X: Matrix, Y: Matrix) => { loss: number; accuracy: number },
+    private readonly evaluate: (X: Matrix, Y: Matrix) => { loss: number; accuracy?: number },
   ) {
     const { layers } = mem.shape;
     const n = data.rows, nIn = layers[0]!, nOut = layers[layers.length - 1]!;
@@ -123,7 +155,7 @@ export class TrainingRun {
     // everything this constructor may allocate, counted before the first allocation
     const snapshotBytes = Snapshot.bytes(mem, r.optimizer);
     const needed =
-      mem.workspaceNeed('train', r.batch) + mem.optimizerNeed(r.optimizer) + snapshotBytes +
+      mem.workspaceNeed('train', r.batch) + mem.optimizerNeed(r.optimizer) + snapshotBytes * (r.earlyStopping?.restoreBest ? 2 : 1) +
       (copy ? n * (nIn + nOut) * 8 + 32 : 0) + (n * this.spanMax * 4 + 16) + (this.nb * this.spanMax * 8 + 16) +
       (r.validation ? mem.workspaceNeed('read', Math.min(256, r.validation.x.rows)) : 0);
     checkFits(op, mem.host, needed);
@@ -144,6 +176,7 @@ export class TrainingRun {
         losses: alloc(this.nb * this.spanMax * 8),
       };
       this.snapshot = new Snapshot(mem, this.ws.hp, alloc);
+      if (r.earlyStopping?.restoreBest) this.best = new Snapshot(mem, this.ws.hp, alloc);
     } catch (e) {
       for (const p of allocated) mem.release(p);
       throw e;
@@ -154,6 +187,7 @@ export class TrainingRun {
       F.set(data.Y.data, this.blocks.yData >> 3);
     }
     this.ownsData = copy;
+    this.stopper = r.earlyStopping ? new EarlyStopper(r.earlyStopping) : null;
     this.writePlan();
     this.startSpan();
   }
@@ -219,7 +253,12 @@ export class TrainingRun {
     const loss = spanLosses[spanLosses.length - 1]!;
     const info: EpochInfo = { epoch: this.epoch - 1, loss };
     const verdict = reportEpoch(this, r, this.evaluate, info);
-    if (verdict === false || this.epoch >= r.epochs) return { epochs: this.epoch, losses: this.losses.slice() };
+    if (info.validationLoss !== undefined) this.validationLosses.push(info.validationLoss);
+    const stop = this.stopper ? endOfEpoch(this.stopper, this.best, info, this.rng) : false;
+    if (verdict === false || stop || this.epoch >= r.epochs) {
+      if (this.best && this.stopper) restoreBest(this.stopper, this.best, this.epoch - 1, this.rng, () => mem.readHp(this.ws));
+      return result(this.epoch, this.losses.slice(), r, this.validationLosses, this.stopper);
+    }
     return null;
   }
 
@@ -242,6 +281,7 @@ export class TrainingRun {
     if (mem.host.disposed || !mem.owned.blocks.has(this.snapshot.ptr)) return;
     mem.host.i32()[(this.plan >> 2) + PLAN_LOSSES] = 0; // the plan must not point at freed memory
     for (const p of [this.snapshot.ptr, this.blocks.losses, this.blocks.order]) mem.release(p);
+    if (this.best) mem.release(this.best.ptr);
     if (this.ownsData) for (const p of [this.blocks.yData, this.blocks.xData]) mem.release(p);
   }
 

@@ -90,6 +90,14 @@ export function parseNetworkJSON(json: unknown): ParsedNetwork {
     try {
       j = JSON.parse(j);
     } catch (cause) {
+      const t = (j as string).trim();
+      if (!t.startsWith('{') && !t.startsWith('[')) {
+        throw new NnError(
+          `${op}: received the string ${describeValue(t)}, which is not JSON text (a file name or URL?); pass the saved network's text ` +
+            `(e.g. readFileSync(path, 'utf8') or await (await fetch(url)).text()) or the parsed object`,
+          { cause },
+        );
+      }
       throw new NnError(`${op}: the text is not JSON (${(cause as Error).message})`, { cause });
     }
   }

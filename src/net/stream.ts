@@ -13,8 +13,9 @@ import { DisposedError, NnError, OptionError } from '../errors.js';
 import type { Input } from '../matrix.js';
 import type { Mulberry32 } from '../rng.js';
 import { checkFits, type NetMemory, type StatePtrs, type Workspace } from './memory.js';
-import { checkData, type EpochInfo, type ResolvedTrain, type TrainResult } from './options.js';
-import { divergence, reportEpoch, type RunState } from './run.js';
+import { checkTrainData, type EpochInfo, type ResolvedTrain, type TrainResult } from './options.js';
+import { divergence, endOfEpoch, reportEpoch, restoreBest, result, type RunState } from './run.js';
+import { EarlyStopper } from './early-stopping.js';
 import { Snapshot } from './snapshot.js';
 
 export interface Chunk {
@@ -32,6 +33,8 @@ export class StreamRun {
   private readonly cap: number;
   private readonly blocks: { x: number; y: number; order: number; losses: number };
   private readonly snapshot: Snapshot;
+  /** the state at the end of the best epoch so far (earlyStopping.restoreBest) */
+  private readonly best: Snapshot | null = null;
   private rows = 0;
 
   constructor(
@@ -40,15 +43,18 @@ export class StreamRun {
     private readonly r: ResolvedTrain,
     shuffleBuffer: number,
     private readonly rng: Mulberry32,
-    private readonly evaluate: (X: import('../matrix.js').Matrix, Y: import('../matrix.js').Matrix) => { loss: number; accuracy: number },
+    private readonly evaluate: (X: import('../matrix.js').Matrix, Y: import('../matrix.js').Matrix) => { loss: number; accuracy?: number },
   ) {
+    if (r.split) {
+      throw new OptionError(`${op}: validationSplit needs all rows at once; with a stream, pass held-out rows as validation: { x, y }`);
+    }
     const { layers } = mem.shape;
     const nIn = layers[0]!, nOut = layers[layers.length - 1]!, batch = r.batch;
     // the buffer: shuffleBuffer rows when shuffling (at least one batch), else whole batches of about 8192 rows
     this.cap = r.shuffle ? Math.max(shuffleBuffer, batch) : batch * Math.max(1, Math.floor(8192 / batch));
     const nbMax = Math.ceil(this.cap / batch);
     const needed =
-      mem.workspaceNeed('train', batch) + mem.optimizerNeed(r.optimizer) + Snapshot.bytes(mem, r.optimizer) +
+      mem.workspaceNeed('train', batch) + mem.optimizerNeed(r.optimizer) + Snapshot.bytes(mem, r.optimizer) * (r.earlyStopping?.restoreBest ? 2 : 1) +
       this.cap * (nIn + nOut) * 8 + this.cap * 4 + nbMax * 8 + 64 +
       (r.validation ? mem.workspaceNeed('read', Math.min(256, r.validation.x.rows)) : 0);
     checkFits(op, mem.host, needed);
@@ -63,6 +69,7 @@ export class StreamRun {
       mem.ensureOptimizer(r.optimizer);
       this.blocks = { x: alloc(this.cap * nIn * 8), y: alloc(this.cap * nOut * 8), order: alloc(this.cap * 4), losses: alloc(nbMax * 8) };
       this.snapshot = new Snapshot(mem, this.ws.hp, alloc);
+      if (r.earlyStopping?.restoreBest) this.best = new Snapshot(mem, this.ws.hp, alloc);
     } catch (e) {
       for (const p of allocated) mem.release(p);
       throw e;
@@ -88,7 +95,8 @@ export class StreamRun {
    */
   async train(source: ChunkSource, runBatches: BatchRunner, live: () => void): Promise<TrainResult> {
     const { r } = this;
-    const losses: number[] = [];
+    const losses: number[] = [], validationLosses: number[] = [];
+    const stopper = r.earlyStopping ? new EarlyStopper(r.earlyStopping) : null;
     for (let epoch = 0; epoch < r.epochs; epoch++) {
       this.snapshot.save(this.rng.state);
       let loss: number;
@@ -104,10 +112,13 @@ export class StreamRun {
       losses.push(loss);
       this.mem.readHp(this.ws);
       const info: EpochInfo = { epoch, loss };
-      if (reportEpoch(this, r, this.evaluate, info) === false) break;
+      const verdict = reportEpoch(this, r, this.evaluate, info);
+      if (info.validationLoss !== undefined) validationLosses.push(info.validationLoss);
+      if (verdict === false || (stopper && endOfEpoch(stopper, this.best, info, this.rng))) break;
       live();
     }
-    return { epochs: losses.length, losses };
+    if (stopper && this.best) restoreBest(stopper, this.best, losses.length - 1, this.rng, () => this.mem.readHp(this.ws));
+    return result(losses.length, losses, r, validationLosses, stopper);
   }
 
   close(): void {
@@ -117,6 +128,7 @@ export class StreamRun {
     if (mem.host.disposed || !mem.owned.blocks.has(this.snapshot.ptr)) return;
     mem.host.i32()[(this.ws.plan >> 2) + PLAN_LOSSES] = 0;
     for (const p of [this.snapshot.ptr, this.blocks.losses, this.blocks.order, this.blocks.y, this.blocks.x]) mem.release(p);
+    if (this.best) mem.release(this.best.ptr);
   }
 
   // ---------------------------------------------------------------- one epoch
@@ -146,7 +158,7 @@ export class StreamRun {
         c++;
         continue; // empty chunks are allowed and skipped
       }
-      const { X, Y } = checkData(where, mem.shape, chunk.x, chunk.y);
+      const { X, Y } = checkTrainData(where, mem.shape, chunk.x, chunk.y);
       for (let off = 0; off < X.rows;) {
         const take = Math.min(this.cap - this.rows, X.rows - off);
         const F = mem.host.f64();

@@ -22,6 +22,11 @@ export interface ActivationSpec {
   readonly rowWise: boolean;
   /** init Network picks when the option `init` is omitted */
   readonly defaultInit: 'xavier' | 'he';
+  /**
+   * the closure of the values a = f(z) can take (sigmoid's (0, 1) as [0, 1], so 0/1 targets are inside): training
+   * with loss 'mse' refuses targets outside the output activation's range, which the network could never reach
+   */
+  readonly range: readonly [number, number];
   /** a = f(z); `alpha` is the parameter (leaky-relu's slope), ignored by the others */
   readonly f: ((z: number, alpha: number) => number) | null;
   /**
@@ -35,38 +40,38 @@ const LEAKY_SLOPE: NumericOption = { key: 'leakySlope', slot: HP_ALPHA, default:
 
 export const ACTIVATIONS: { readonly [K in Activation]: ActivationSpec & { readonly name: K } } = {
   identity: {
-    name: 'identity', code: ACT.identity, parameter: null, outputOnly: false, rowWise: false, defaultInit: 'xavier',
+    name: 'identity', code: ACT.identity, parameter: null, outputOnly: false, rowWise: false, defaultInit: 'xavier', range: [-Infinity, Infinity],
     f: (z) => z,
     backward: (da) => da,
   },
   sigmoid: {
-    name: 'sigmoid', code: ACT.sigmoid, parameter: null, outputOnly: false, rowWise: false, defaultInit: 'xavier',
+    name: 'sigmoid', code: ACT.sigmoid, parameter: null, outputOnly: false, rowWise: false, defaultInit: 'xavier', range: [0, 1],
     // tutorial: f(x) = 1 / (1 + e^(-x)), f'(x) = f(x)·(1 - f(x))
     f: (z) => 1 / (1 + Math.exp(-z)),
     backward: (da, _z, a) => da * (a * (1 - a)),
   },
   tanh: {
-    name: 'tanh', code: ACT.tanh, parameter: null, outputOnly: false, rowWise: false, defaultInit: 'xavier',
+    name: 'tanh', code: ACT.tanh, parameter: null, outputOnly: false, rowWise: false, defaultInit: 'xavier', range: [-1, 1],
     f: (z) => Math.tanh(z),
     backward: (da, _z, a) => da * (1 - a * a),
   },
   relu: {
-    name: 'relu', code: ACT.relu, parameter: null, outputOnly: false, rowWise: false, defaultInit: 'he',
+    name: 'relu', code: ACT.relu, parameter: null, outputOnly: false, rowWise: false, defaultInit: 'he', range: [0, Infinity],
     f: (z) => (z > 0 ? z : 0),
     backward: (da, z) => (z > 0 ? da : 0),
   },
   'leaky-relu': {
-    name: 'leaky-relu', code: ACT['leaky-relu'], parameter: LEAKY_SLOPE, outputOnly: false, rowWise: false, defaultInit: 'he',
+    name: 'leaky-relu', code: ACT['leaky-relu'], parameter: LEAKY_SLOPE, outputOnly: false, rowWise: false, defaultInit: 'he', range: [-Infinity, Infinity],
     f: (z, alpha) => (z > 0 ? z : alpha * z),
     backward: (da, z, _a, alpha) => (z > 0 ? da : alpha * da),
   },
   softmax: {
-    name: 'softmax', code: ACT.softmax, parameter: null, outputOnly: true, rowWise: true, defaultInit: 'xavier',
+    name: 'softmax', code: ACT.softmax, parameter: null, outputOnly: true, rowWise: true, defaultInit: 'xavier', range: [0, 1],
     f: null,
     backward: null,
   },
   softplus: {
-    name: 'softplus', code: ACT.softplus, parameter: null, outputOnly: false, rowWise: false, defaultInit: 'xavier',
+    name: 'softplus', code: ACT.softplus, parameter: null, outputOnly: false, rowWise: false, defaultInit: 'xavier', range: [0, Infinity],
     // log(1 + e^z) without overflow: max(z, 0) + log1p(e^(-|z|)); f'(z) = sigmoid(z)
     f: (z) => (z > 0 ? z : 0) + Math.log1p(Math.exp(-Math.abs(z))),
     backward: (da, z) => da * (1 / (1 + Math.exp(-z))),

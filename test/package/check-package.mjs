@@ -93,7 +93,7 @@ const builds = {
   assemblyscript: ['scalar', 'simd', 'debug', ...(relaxed ? ['relaxed-simd'] : [])],
   rust: ['scalar', 'simd'],
 };
-const ref = await fastnn.Network.create({ layers: [5, 7, 3], activation: 'tanh', outputActivation: 'softmax', loss: 'cross-entropy', seed: 3 });
+const ref = await fastnn.Network.create({ layers: [5, 7, 3], activation: 'tanh', outputActivation: 'softmax', loss: 'cross-entropy', seed: 3, backend: 'js' });
 const xs = Array.from({ length: 9 }, (_, r) => Array.from({ length: 5 }, (_, c) => Math.sin(r * 5 + c)));
 const want = ref.predict(xs).data;
 for (const [name, variants] of Object.entries(builds)) {
