@@ -100,7 +100,7 @@ export function toTargets(op: string, y: unknown, rows: number, cols?: number, w
     const m: Matrix = { rows: y.length, cols: 1, data };
     return checkTargetShape(op, m, rows, cols, what);
   }
-  return checkTargetShape(op, toFeatures(op, y, cols, what), rows, cols, what);
+  return checkTargetShape(op, toFeatures(op, y, undefined, what), rows, cols, what);
 }
 
 function checkTargetShape(op: string, y: Matrix, rows: number, cols: number | undefined, what: string): Matrix {

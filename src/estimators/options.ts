@@ -159,7 +159,7 @@ export function resolveFitOptions(op: string, options: unknown, rows: number, cl
   const epochs = optInt(op, 'epochs', o.epochs, 1, 200);
   let learningRate: ResolvedFit['learningRate'] = 1e-3;
   if (typeof o.learningRate === 'function') {
-    if (!supports.trainOption('learningRate', () => 1e-3)) throw notSupported(op, 'a learningRate function (schedule)');
+    if (!supports.trainOption('learningRate', () => 1e-3)) throw notSupported(op, 'a learningRate function');
     learningRate = o.learningRate as (step: number) => number;
   } else if (o.learningRate !== undefined) {
     if (typeof o.learningRate !== 'number' || !Number.isFinite(o.learningRate) || o.learningRate <= 0) {
