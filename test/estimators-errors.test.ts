@@ -132,6 +132,7 @@ describe('lifecycle and loading', () => {
     const j = clf.toJSON();
     await expect(Classifier.fromJSON({ ...j, classes: ['a', 'b'] }, 'js')).rejects.toThrow(/classes .* expected an array of 3 labels/);
     await expect(Classifier.fromJSON({ ...j, scaler: { ...j.scaler, scale: [1, 0, 1, 1] } }, 'js')).rejects.toThrow(/scaler.scale\[1\] is 0, expected a finite number > 0/);
+    await expect(Classifier.fromJSON({ ...j, options: { ...j.options, hidden: [5] } }, 'js')).rejects.toThrow(/does not match options.hidden \[5\]/);
   });
 
   it('a disposed estimator throws DisposedError', async () => {

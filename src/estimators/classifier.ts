@@ -7,7 +7,7 @@ import { ShapeError } from '../errors.js';
 import type { ToOnnxOptions } from '../onnx/export.js';
 import type { Input, Matrix } from '../matrix.js';
 import { Network } from '../network.js';
-import { Estimator, type FitPlan, type FitResult } from './estimator.js';
+import { Estimator, checkShape, type FitPlan, type FitResult } from './estimator.js';
 import { toFeatures, toLabels, takeRows, type Label } from './input.js';
 import { LabelEncoder, classesOf } from './labels.js';
 import { estimatorToOnnx } from './onnx.js';
@@ -96,6 +96,7 @@ export class Classifier extends Estimator {
     try {
       const net = await Network.fromJSON(j.network, b);
       c.net = net;
+      checkShape('Classifier.fromJSON', o, net);
       c.encoder = new LabelEncoder(decodeClasses(j.classes, net.layers[net.layers.length - 1]!));
       c.scaler = j.scaler === null ? null : decodeScaler('scaler', j.scaler, net.layers[0]!);
       if ((c.scaler === null) !== (o.scale === 'none')) throw new ShapeError(`Classifier.fromJSON: scaler does not match options.scale '${o.scale}'`);

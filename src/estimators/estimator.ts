@@ -6,7 +6,7 @@
 import type { Activation, Backend, Loss } from '../backend.js';
 import { loadBackend } from '../backends/index.js';
 import { describeValue } from '../check.js';
-import { DisposedError, NnError, OptionError } from '../errors.js';
+import { DisposedError, NnError, OptionError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { resolveBackend } from '../net/backend-option.js';
 import { randomSeed, type EpochInfo, type NetworkOptions, type TrainOptions } from '../net/options.js';
@@ -50,6 +50,14 @@ export interface FitPlan {
  */
 export function decayFromAlpha(alpha: number, batch: number, loss: Loss, outputs: number): number {
   return loss === 'mse' ? (2 * alpha) / (outputs * batch) : alpha / batch;
+}
+
+/** A loaded network must be the one its saved options describe (hidden sizes, hidden activation). */
+export function checkShape(op: string, o: ResolvedEstimator, net: Network): void {
+  const hidden = net.layers.slice(1, -1);
+  if (hidden.join() !== o.hidden.join() || net.activations.slice(0, -1).some((a) => a !== o.activation)) {
+    throw new ShapeError(`${op}: the network (layers ${net.layers.join('-')}, activations ${net.activations.join(', ')}) does not match options.hidden [${o.hidden.join(', ')}] and options.activation '${o.activation}'`);
+  }
 }
 
 export abstract class Estimator {

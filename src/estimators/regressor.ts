@@ -8,7 +8,7 @@ import { ShapeError } from '../errors.js';
 import type { Input, Matrix } from '../matrix.js';
 import { Network } from '../network.js';
 import type { ToOnnxOptions } from '../onnx/export.js';
-import { Estimator, type FitPlan, type FitResult } from './estimator.js';
+import { Estimator, checkShape, type FitPlan, type FitResult } from './estimator.js';
 import { takeRows, toFeatures, toTargets } from './input.js';
 import { metrics } from './metrics.js';
 import { estimatorToOnnx } from './onnx.js';
@@ -81,6 +81,7 @@ export class Regressor extends Estimator {
     try {
       const net = await Network.fromJSON(j.network, b);
       r.net = net;
+      checkShape('Regressor.fromJSON', o, net);
       r.scaler = j.scaler === null ? null : decodeScaler('scaler', j.scaler, net.layers[0]!);
       if ((r.scaler === null) !== (o.scale === 'none')) throw new ShapeError(`Regressor.fromJSON: scaler does not match options.scale '${o.scale}'`);
       r.targetScaler = decodeScaler('targetScaler', j.targetScaler, net.layers[net.layers.length - 1]!);
