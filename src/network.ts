@@ -68,7 +68,33 @@ export function networkInternals(net: Network): NetworkInternals {
   return f();
 }
 
+let buildOnBackend: ((op: string, options: NetworkOptions, backend: Backend) => Network) | null = null;
+/**
+ * @internal for the estimators (src/estimators/) only: a network built synchronously on a backend that is already
+ * loaded (the caller keeps owning it), on one thread. `options.backend` and `options.threads` must be absent.
+ */
+export function createNetworkOn(op: string, options: NetworkOptions, backend: Backend): Network {
+  return buildOnBackend!(op, options, backend);
+}
+
 export class Network {
+  static {
+    buildOnBackend = (op, options, backend) => {
+      const o = resolveNetworkOptions(op, options);
+      if (o.backend !== undefined || o.threads !== 1) throw new NnError(`${op}: createNetworkOn takes the backend separately and builds on one thread`);
+      if (backend.disposed) throw new DisposedError(`${op}: the ${backend.name} backend was disposed`);
+      const seed = o.seed ?? randomSeed();
+      const net = new Network(op, backend, hostOf(op, backend), false, o, seed);
+      try {
+        net.mem.initialise(o.init, seed);
+      } catch (e) {
+        net.dispose();
+        throw e;
+      }
+      return net;
+    };
+  }
+
   readonly layers: readonly number[];
   readonly seed: number;
   readonly backend: Backend;

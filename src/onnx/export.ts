@@ -106,8 +106,24 @@ function num(v: number | '-0'): number {
   return v === '-0' ? -0 : v;
 }
 
+/** A per-column affine map x' = (x - shift) / scale (an estimator's input scaling; its inverse undoes target scaling). */
+export interface OnnxAffine {
+  readonly shift: ArrayLike<number>;
+  readonly scale: ArrayLike<number>;
+}
+
+/**
+ * What an estimator adds around the network: `input` written as Sub(shift), Div(scale) in front of the first layer,
+ * `output` undone as Mul(scale), Add(shift) after the last, and metadata entries.
+ */
+export interface OnnxWrap {
+  input?: OnnxAffine | null;
+  output?: OnnxAffine | null;
+  metadata?: Record<string, string>;
+}
+
 /** Writes the network described by `json` (Network.toJSON()) as an ONNX model. */
-export function toOnnx(json: NetworkJSON, options: unknown = {}): Uint8Array {
+export function toOnnx(json: NetworkJSON, options: unknown = {}, wrap: OnnxWrap = {}): Uint8Array {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new OptionError(`toONNX: options must be an object like { dtype: 'float32' }, received ${String(options)}`);
   }
@@ -127,13 +143,20 @@ export function toOnnx(json: NetworkJSON, options: unknown = {}): Uint8Array {
   const slope = round(json.leakySlope);
   if (activations.includes('leaky-relu')) inits.push(tensor('leaky_slope', [], [slope], dtype));
   let h = 'input';
+  if (wrap.input) {
+    const n = layers[0]!;
+    inits.push(tensor('input.shift', [n], Array.from(wrap.input.shift, round), dtype), tensor('input.scale', [n], Array.from(wrap.input.scale, round), dtype));
+    nodes.push(node('Sub', ['input', 'input.shift'], ['input.centered'], 'input.sub'), node('Div', ['input.centered', 'input.scale'], ['input.scaled'], 'input.div'));
+    h = 'input.scaled';
+  }
+  const last = wrap.output ? 'output.scaled' : 'output';
   for (let l = 0; l < L; l++) {
     const nIn = layers[l]!, nOut = layers[l + 1]!;
     const p = json.parameters[l]!;
     const wName = `layer${l}.weight`, bName = `layer${l}.bias`;
     inits.push(tensor(wName, [nOut, nIn], p.weights.map(num), dtype), tensor(bName, [nOut], p.biases.map(num), dtype));
     const act = activations[l]!;
-    const out = l === L - 1 ? 'output' : `layer${l}.a`;
+    const out = l === L - 1 ? last : `layer${l}.a`;
     const z = act === 'identity' ? out : `layer${l}.z`;
     nodes.push(node('Gemm', [h, wName, bName], [z], `layer${l}.gemm`, { transB: { int: 1 } }));
     if (act === 'leaky-relu') {
@@ -159,6 +182,11 @@ export function toOnnx(json: NetworkJSON, options: unknown = {}): Uint8Array {
     }
     h = out;
   }
+  if (wrap.output) {
+    const n = layers[L]!;
+    inits.push(tensor('output.scale', [n], Array.from(wrap.output.scale, round), dtype), tensor('output.shift', [n], Array.from(wrap.output.shift, round), dtype));
+    nodes.push(node('Mul', [last, 'output.scale'], ['output.unscaled'], 'output.mul'), node('Add', ['output.unscaled', 'output.shift'], ['output'], 'output.add'));
+  }
   return model({
     name: 'fastnn',
     producer: 'fastnn',
@@ -166,6 +194,6 @@ export function toOnnx(json: NetworkJSON, options: unknown = {}): Uint8Array {
     initializers: inits,
     inputs: [valueInfo('input', dtype, ['N', layers[0]!])],
     outputs: [valueInfo('output', dtype, ['N', layers[L]!])],
-    metadata: { [META.loss]: json.loss, [META.seed]: String(json.seed), [META.leakySlope]: String(slope) },
+    metadata: { [META.loss]: json.loss, [META.seed]: String(json.seed), [META.leakySlope]: String(slope), ...wrap.metadata },
   });
 }

@@ -1,0 +1,116 @@
+/**
+ * Evaluation metrics, as scikit-learn defines them: accuracy, the confusion matrix (rows: actual, columns: predicted),
+ * per-class precision / recall / F1 (0 where a denominator is 0, as scikit-learn's zero_division=0), and for
+ * regression MAE, RMSE and R² (each the mean over targets of the per-target value; R² of a constant target is 1 for
+ * a perfect prediction and 0 otherwise, as scikit-learn's force_finite).
+ */
+import { describeValue } from '../check.js';
+import { ShapeError } from '../errors.js';
+import type { Input, Matrix } from '../matrix.js';
+import { toTargets } from './input.js';
+
+function checkPair(op: string, actual: unknown, predicted: unknown): asserts actual is readonly unknown[] {
+  for (const [name, v] of [['actual', actual], ['predicted', predicted]] as const) {
+    if (!Array.isArray(v)) throw new ShapeError(`metrics.${op}: ${name} must be an array of labels, received ${describeValue(v)}`);
+  }
+  const a = actual as unknown[], p = predicted as unknown[];
+  if (a.length !== p.length) throw new ShapeError(`metrics.${op}: actual has ${a.length} labels but predicted has ${p.length} (expected one prediction per label)`);
+  if (a.length === 0) throw new ShapeError(`metrics.${op}: no labels (expected at least one)`);
+}
+
+/** The labels seen in either array, sorted: numbers ascending, then strings, then anything else in order of appearance. */
+function labelsOf(actual: readonly unknown[], predicted: readonly unknown[]): unknown[] {
+  const all = [...new Set([...actual, ...predicted])];
+  const rank = (v: unknown): number => (typeof v === 'number' ? 0 : typeof v === 'string' ? 1 : 2);
+  return all
+    .map((v, i) => ({ v, i }))
+    .sort((a, b) => {
+      const ra = rank(a.v), rb = rank(b.v);
+      if (ra !== rb) return ra - rb;
+      if (ra === 0) return (a.v as number) - (b.v as number);
+      if (ra === 1) return (a.v as string) < (b.v as string) ? -1 : (a.v as string) > (b.v as string) ? 1 : 0;
+      return a.i - b.i;
+    })
+    .map((e) => e.v);
+}
+
+function accuracy(actual: readonly unknown[], predicted: readonly unknown[]): number {
+  checkPair('accuracy', actual, predicted);
+  let hit = 0;
+  for (let i = 0; i < actual.length; i++) if (actual[i] === predicted[i]) hit++;
+  return hit / actual.length;
+}
+
+function confusionMatrix(actual: readonly unknown[], predicted: readonly unknown[]): { labels: unknown[]; matrix: number[][] } {
+  checkPair('confusionMatrix', actual, predicted);
+  const labels = labelsOf(actual, predicted);
+  const at = new Map(labels.map((l, i) => [l, i]));
+  const matrix = labels.map(() => labels.map(() => 0));
+  for (let i = 0; i < actual.length; i++) matrix[at.get(actual[i])!]![at.get(predicted[i])!]!++;
+  return { labels, matrix };
+}
+
+function precisionRecallF1(actual: readonly unknown[], predicted: readonly unknown[]): { label: unknown; precision: number; recall: number; f1: number; support: number }[] {
+  checkPair('precisionRecallF1', actual, predicted);
+  const { labels, matrix } = confusionMatrix(actual, predicted);
+  return labels.map((label, i) => {
+    const tp = matrix[i]![i]!;
+    const support = matrix[i]!.reduce((s, v) => s + v, 0);
+    const predictedCount = matrix.reduce((s, row) => s + row[i]!, 0);
+    const precision = predictedCount === 0 ? 0 : tp / predictedCount;
+    const recall = support === 0 ? 0 : tp / support;
+    const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+    return { label, precision, recall, f1, support };
+  });
+}
+
+function regressionPair(op: string, actual: unknown, predicted: unknown): [Matrix, Matrix] {
+  if (!Array.isArray(actual) && (typeof actual !== 'object' || actual === null)) throw new ShapeError(`metrics.${op}: actual must be numbers, rows of numbers or a Matrix, received ${describeValue(actual)}`);
+  const a = toTargets(`metrics.${op}`, actual, (actual as { rows?: number; length?: number }).rows ?? (actual as unknown[]).length, undefined, 'actual');
+  const p = toTargets(`metrics.${op}`, predicted, a.rows, a.cols, 'predicted');
+  return [a, p];
+}
+
+/** Mean over targets of f(per-target values). */
+function perTarget(a: Matrix, f: (col: number) => number): number {
+  let s = 0;
+  for (let j = 0; j < a.cols; j++) s += f(j);
+  return s / a.cols;
+}
+
+function meanAbsoluteError(actual: Input | readonly number[], predicted: Input | readonly number[]): number {
+  const [a, p] = regressionPair('meanAbsoluteError', actual, predicted);
+  return perTarget(a, (j) => {
+    let s = 0;
+    for (let r = 0; r < a.rows; r++) s += Math.abs(a.data[r * a.cols + j]! - p.data[r * a.cols + j]!);
+    return s / a.rows;
+  });
+}
+
+function rootMeanSquaredError(actual: Input | readonly number[], predicted: Input | readonly number[]): number {
+  const [a, p] = regressionPair('rootMeanSquaredError', actual, predicted);
+  return perTarget(a, (j) => {
+    let s = 0;
+    for (let r = 0; r < a.rows; r++) s += (a.data[r * a.cols + j]! - p.data[r * a.cols + j]!) ** 2;
+    return Math.sqrt(s / a.rows);
+  });
+}
+
+function r2(actual: Input | readonly number[], predicted: Input | readonly number[]): number {
+  const [a, p] = regressionPair('r2', actual, predicted);
+  return perTarget(a, (j) => {
+    let mean = 0;
+    for (let r = 0; r < a.rows; r++) mean += a.data[r * a.cols + j]!;
+    mean /= a.rows;
+    let res = 0, tot = 0;
+    for (let r = 0; r < a.rows; r++) {
+      const y = a.data[r * a.cols + j]!;
+      res += (y - p.data[r * a.cols + j]!) ** 2;
+      tot += (y - mean) ** 2;
+    }
+    if (tot === 0) return res === 0 ? 1 : 0;
+    return 1 - res / tot;
+  });
+}
+
+export const metrics = { accuracy, confusionMatrix, precisionRecallF1, meanAbsoluteError, rootMeanSquaredError, r2 };

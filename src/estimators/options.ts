@@ -1,0 +1,229 @@
+/**
+ * Estimator and fit options (API.md "Estimators"): types, scikit-learn's MLP defaults, and validation (OptionError /
+ * ShapeError before anything changes). Options that the Network of this build does not know yet (learning-rate
+ * functions, sampleWeight, classWeight, dropout, 'adamw') are probed at run time: when Network takes them they are
+ * passed through, otherwise they are refused with an OptionError saying so, never ignored.
+ */
+import type { Activation, Backend, BackendName } from '../backend.js';
+import { checkOptions, describeValue, optBool, optEnum, optInt, optRange } from '../check.js';
+import { OptionError, ShapeError } from '../errors.js';
+import type { EpochInfo } from '../net/options.js';
+import { ACTIVATIONS, MAX_WIDTH, OPTIMIZERS, checkSeed, checkThreads, resolveNetworkOptions, resolveTrainOptions } from '../net/options.js';
+import { ACTIVATIONS as ACTIVATION_SPECS } from '../spec/index.js';
+import type { ScaleKind } from './scaler.js';
+
+export interface EstimatorOptions {
+  /** hidden layer sizes; default [100] */
+  hidden?: readonly number[];
+  /** hidden layers' activation; default 'relu' */
+  activation?: Activation;
+  /** input scaling fitted on the training rows and saved with the model; default 'standard' */
+  scale?: ScaleKind | 'none';
+  /** dropout rate on hidden layers (passed to Network when it supports dropout) */
+  dropout?: number | readonly number[];
+  /** seeds the initial weights, the shuffling and the validation split; omitted: a random seed (readable as .seed) */
+  seed?: number;
+  /** default 'auto' (the fastest backend that loads) */
+  backend?: BackendName | Backend | 'auto';
+  /** worker threads; default 1. More than 1 trains through fitAsync (starting workers is asynchronous) */
+  threads?: number | 'auto';
+}
+
+export type EstimatorOptimizer = 'sgd' | 'momentum' | 'adam' | 'adamw';
+
+export interface EarlyStoppingOptions {
+  /** epochs without improvement before stopping; default 10 */
+  patience?: number;
+  /** an improvement is a decrease of more than minDelta; default 0 */
+  minDelta?: number;
+  /** end with the parameters of the best epoch; default true */
+  restoreBest?: boolean;
+}
+
+export interface FitOptions {
+  /** default 200 */
+  epochs?: number;
+  /** default 1e-3; a function of the optimizer's step where Network supports schedules */
+  learningRate?: number | ((step: number) => number);
+  /** default 'adam' */
+  optimizer?: EstimatorOptimizer;
+  /** default min(200, training rows) */
+  batchSize?: number;
+  /**
+   * L2 penalty, scikit-learn's `alpha`: each batch's loss gets alpha·||W||²/(2·batch rows) (weights, not biases);
+   * default 1e-4. With 'adamw' it is the decoupled decay rate itself.
+   */
+  weightDecay?: number;
+  /** in (0, 1): rows held out (seeded, stratified for classifiers) before scaling is fitted */
+  validationSplit?: number;
+  /** true = { patience: 10, minDelta: 0, restoreBest: true }; monitors the validation loss if any, else the training loss */
+  earlyStopping?: boolean | EarlyStoppingOptions;
+  /** one weight >= 0 per row (where Network supports sample weights) */
+  sampleWeight?: ArrayLike<number>;
+  /** classifier: 'balanced' or a weight per label (where Network supports class weights) */
+  classWeight?: 'balanced' | Record<string, number>;
+  /** fitAsync only: aborting rejects and leaves the estimator as it was before the call */
+  signal?: AbortSignal;
+  /** after every epoch (0-based); false stops training */
+  onEpoch?: (info: EpochInfo) => void | false;
+}
+
+export interface ResolvedEstimator {
+  hidden: number[];
+  activation: Activation;
+  scale: ScaleKind | 'none';
+  dropout: number | readonly number[] | undefined;
+  seed: number | undefined;
+  threads: number | 'auto';
+}
+
+const ESTIMATOR_KEYS = ['hidden', 'activation', 'scale', 'dropout', 'seed', 'backend', 'threads'];
+const FIT_KEYS = [
+  'epochs', 'learningRate', 'optimizer', 'batchSize', 'weightDecay', 'validationSplit', 'earlyStopping', 'sampleWeight', 'classWeight', 'signal', 'onEpoch',
+];
+const HIDDEN_ACTIVATIONS = ACTIVATIONS.filter((a) => !ACTIVATION_SPECS[a].outputOnly);
+
+function notSupported(op: string, what: string): OptionError {
+  return new OptionError(`${op}: ${what} is not supported yet by this build's Network; leave it out`);
+}
+
+/** Whether Network accepts a network option / train option today (a probe on a tiny shape; nothing is built). */
+export const supports = {
+  dropout(): boolean {
+    return !probeThrows(() => resolveNetworkOptions('probe', { layers: [1, 1, 1], dropout: 0 }));
+  },
+  trainOption(key: string, value: unknown): boolean {
+    return !probeThrows(() => resolveTrainOptions('probe', PROBE_SHAPE, { epochs: 1, learningRate: 1e-3, [key]: value }));
+  },
+  optimizer(name: string): boolean {
+    return (OPTIMIZERS as readonly string[]).includes(name);
+  },
+};
+const PROBE_SHAPE = { layers: [1, 2], activations: ['softmax' as Activation], loss: 'cross-entropy' as const, leakySlope: 0.01 };
+function probeThrows(f: () => unknown): boolean {
+  try {
+    f();
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+export function resolveEstimatorOptions(op: string, options: unknown): ResolvedEstimator & { backend: unknown } {
+  const o = checkOptions(op, options ?? {}, ESTIMATOR_KEYS);
+  let hidden = [100];
+  if (o.hidden !== undefined) {
+    if (!Array.isArray(o.hidden)) throw new OptionError(`${op}: hidden must be an array of layer sizes like [100], received ${describeValue(o.hidden)}`);
+    hidden = (o.hidden as unknown[]).map((s, i) => {
+      if (typeof s !== 'number' || !Number.isInteger(s) || s < 1 || s > MAX_WIDTH) {
+        throw new OptionError(`${op}: hidden[${i}] must be an integer in [1, ${MAX_WIDTH}], received ${describeValue(s)}`);
+      }
+      return s;
+    });
+  }
+  const activation = optEnum(op, 'activation', o.activation, HIDDEN_ACTIVATIONS, 'relu');
+  const scale = optEnum<ScaleKind | 'none'>(op, 'scale', o.scale, ['standard', 'minmax', 'none'], 'standard');
+  if (o.dropout !== undefined) {
+    if (!supports.dropout()) throw notSupported(op, 'dropout');
+    resolveNetworkOptions(op, { layers: [1, ...hidden, 2], dropout: o.dropout });
+  }
+  const seed = o.seed === undefined ? undefined : checkSeed(op, o.seed);
+  const threads = checkThreads(op, o.threads);
+  return { hidden, activation, scale, dropout: o.dropout as ResolvedEstimator['dropout'], seed, threads, backend: o.backend };
+}
+
+export interface ResolvedEarlyStopping {
+  patience: number;
+  minDelta: number;
+  restoreBest: boolean;
+}
+
+export interface ResolvedFit {
+  epochs: number;
+  learningRate: number | ((step: number) => number);
+  optimizer: EstimatorOptimizer;
+  /** undefined: min(200, training rows) */
+  batchSize: number | undefined;
+  weightDecay: number;
+  validationSplit: number | undefined;
+  earlyStopping: ResolvedEarlyStopping | null;
+  sampleWeight: Float64Array | undefined;
+  classWeight: 'balanced' | Record<string, number> | undefined;
+  signal: AbortSignal | undefined;
+  onEpoch: ((info: EpochInfo) => void | false) | undefined;
+}
+
+/** Validates fit options against the data's row count; `async` allows `signal`. */
+export function resolveFitOptions(op: string, options: unknown, rows: number, classifier: boolean, async: boolean): ResolvedFit {
+  const o = checkOptions(op, options ?? {}, FIT_KEYS);
+  const epochs = optInt(op, 'epochs', o.epochs, 1, 200);
+  let learningRate: ResolvedFit['learningRate'] = 1e-3;
+  if (typeof o.learningRate === 'function') {
+    if (!supports.trainOption('learningRate', () => 1e-3)) throw notSupported(op, 'a learningRate function');
+    learningRate = o.learningRate as (step: number) => number;
+  } else if (o.learningRate !== undefined) {
+    if (typeof o.learningRate !== 'number' || !Number.isFinite(o.learningRate) || o.learningRate <= 0) {
+      throw new OptionError(`${op}: learningRate must be a finite number > 0 (or a function of the step), received ${describeValue(o.learningRate)}`);
+    }
+    learningRate = o.learningRate;
+  }
+  const optimizer = optEnum<EstimatorOptimizer>(op, 'optimizer', o.optimizer, ['sgd', 'momentum', 'adam', 'adamw'], 'adam');
+  if (!supports.optimizer(optimizer)) throw notSupported(op, `optimizer '${optimizer}'`);
+  const batchSize = o.batchSize === undefined ? undefined : optInt(op, 'batchSize', o.batchSize, 1);
+  if (batchSize !== undefined && batchSize > MAX_WIDTH) throw new OptionError(`${op}: batchSize must be at most ${MAX_WIDTH}, received ${batchSize}`);
+  const weightDecay = optRange(op, 'weightDecay', o.weightDecay, 0, Infinity, 1e-4);
+  const validationSplit = o.validationSplit === undefined ? undefined : optRange(op, 'validationSplit', o.validationSplit, 0, 1, 0);
+  if (validationSplit === 0) throw new OptionError(`${op}: validationSplit must be a number in (0, 1), received 0 (leave it out for no validation)`);
+  let earlyStopping: ResolvedEarlyStopping | null = null;
+  if (o.earlyStopping === true) earlyStopping = { patience: 10, minDelta: 0, restoreBest: true };
+  else if (typeof o.earlyStopping === 'object' && o.earlyStopping !== null) {
+    const e = checkOptions(`${op}: earlyStopping`, o.earlyStopping, ['patience', 'minDelta', 'restoreBest']);
+    earlyStopping = {
+      patience: optInt(op, 'earlyStopping.patience', e.patience, 1, 10),
+      minDelta: optRange(op, 'earlyStopping.minDelta', e.minDelta, 0, Infinity, 0),
+      restoreBest: optBool(op, 'earlyStopping.restoreBest', e.restoreBest, true),
+    };
+  } else if (o.earlyStopping !== undefined && o.earlyStopping !== false) {
+    throw new OptionError(`${op}: earlyStopping must be a boolean or { patience, minDelta, restoreBest }, received ${describeValue(o.earlyStopping)}`);
+  }
+  let sampleWeight: Float64Array | undefined;
+  if (o.sampleWeight !== undefined) {
+    const w = o.sampleWeight as ArrayLike<unknown>;
+    if (typeof w !== 'object' || w === null || typeof w.length !== 'number') {
+      throw new OptionError(`${op}: sampleWeight must be an array of numbers, one per row, received ${describeValue(o.sampleWeight)}`);
+    }
+    if (w.length !== rows) throw new ShapeError(`${op}: sampleWeight has ${w.length} entries but x has ${rows} rows (expected one weight per row)`);
+    sampleWeight = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const v = w[r];
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ShapeError(`${op}: sampleWeight[${r}] is ${describeValue(v)}, expected a finite number >= 0`);
+      sampleWeight[r] = v;
+    }
+    if (!supports.trainOption('sampleWeight', [1])) throw notSupported(op, 'sampleWeight');
+  }
+  let classWeight: ResolvedFit['classWeight'];
+  if (o.classWeight !== undefined) {
+    if (!classifier) throw new OptionError(`${op}: classWeight is an option of Classifier (a regressor has no classes)`);
+    if (o.classWeight !== 'balanced') {
+      if (typeof o.classWeight !== 'object' || o.classWeight === null || Array.isArray(o.classWeight)) {
+        throw new OptionError(`${op}: classWeight must be 'balanced' or an object { label: weight }, received ${describeValue(o.classWeight)}`);
+      }
+      for (const [k, v] of Object.entries(o.classWeight)) {
+        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new OptionError(`${op}: classWeight['${k}'] must be a finite number >= 0, received ${describeValue(v)}`);
+      }
+    }
+    if (!supports.trainOption('classWeight', 'balanced')) throw notSupported(op, 'classWeight');
+    classWeight = o.classWeight as ResolvedFit['classWeight'];
+  }
+  if (o.signal !== undefined) {
+    if (!async) throw new OptionError(`${op}: signal is an option of fitAsync (fit is synchronous and cannot be aborted)`);
+    if (!(typeof AbortSignal !== 'undefined' && o.signal instanceof AbortSignal)) {
+      throw new OptionError(`${op}: signal must be an AbortSignal, received ${describeValue(o.signal)}`);
+    }
+  }
+  if (o.onEpoch !== undefined && typeof o.onEpoch !== 'function') throw new OptionError(`${op}: onEpoch must be a function, received ${describeValue(o.onEpoch)}`);
+  return {
+    epochs, learningRate, optimizer, batchSize, weightDecay, validationSplit, earlyStopping, sampleWeight, classWeight,
+    signal: o.signal as AbortSignal | undefined, onEpoch: o.onEpoch as ResolvedFit['onEpoch'],
+  };
+}
