@@ -5,11 +5,13 @@
  * boundaries and memory is bounded by the buffer, not by the dataset. With shuffle off, the batches, their order
  * and the per-batch losses are exactly those of train() on the concatenated data (bit for bit); with shuffle on, the
  * buffer's rows are permuted by the network's seeded generator before each flush (a shuffle buffer).
- * A bad chunk, a failing source, an abort or a divergence restore the parameters of the last completed epoch.
+ * A bad chunk, a failing source, an abort, dispose() or a divergence restore the parameters, optimizer state and shuffle
+ * generator of the last completed epoch. Every wait on the source is raced with the run's stop signal, so a source
+ * that never answers cannot keep the network busy.
  */
 import { PLAN_LOSSES } from '../abi.js';
-import { checkOptions } from '../check.js';
-import { DisposedError, NnError, OptionError } from '../errors.js';
+import { checkOptions, describeValue } from '../check.js';
+import { NnError, OptionError, SourceError } from '../errors.js';
 import type { Input } from '../matrix.js';
 import type { Mulberry32 } from '../rng.js';
 import { checkFits, type NetMemory, type StatePtrs, type Workspace } from './memory.js';
@@ -62,7 +64,7 @@ export class StreamRun {
       this.ws = mem.workspace('train', batch);
       mem.ensureOptimizer(r.optimizer);
       this.blocks = { x: alloc(this.cap * nIn * 8), y: alloc(this.cap * nOut * 8), order: alloc(this.cap * 4), losses: alloc(nbMax * 8) };
-      this.snapshot = new Snapshot(mem, this.ws.hp, alloc);
+      this.snapshot = new Snapshot(mem, this.ws.hp, rng, alloc);
     } catch (e) {
       for (const p of allocated) mem.release(p);
       throw e;
@@ -86,14 +88,14 @@ export class StreamRun {
    * Trains every epoch. `live` throws if the network or its backend were disposed or the signal aborted; it is
    * called between chunks and flushes.
    */
-  async train(source: ChunkSource, runBatches: BatchRunner, live: () => void): Promise<TrainResult> {
+  async train(source: ChunkSource, runBatches: BatchRunner, live: () => void, stop: AbortSignal): Promise<TrainResult> {
     const { r } = this;
     const losses: number[] = [];
     for (let epoch = 0; epoch < r.epochs; epoch++) {
-      this.snapshot.save(this.rng.state);
+      this.snapshot.save();
       let loss: number;
       try {
-        loss = await this.epoch(epoch, source, runBatches, live);
+        loss = await this.epoch(epoch, source, runBatches, live, stop);
       } catch (e) {
         if (!this.mem.host.disposed && this.state !== 'closed') {
           this.snapshot.restore();
@@ -120,51 +122,103 @@ export class StreamRun {
   }
 
   // ---------------------------------------------------------------- one epoch
-  private async epoch(epoch: number, source: ChunkSource, runBatches: BatchRunner, live: () => void): Promise<number> {
+  private async epoch(epoch: number, source: ChunkSource, runBatches: BatchRunner, live: () => void, stop: AbortSignal): Promise<number> {
     const { mem, op } = this;
     const { layers } = mem.shape;
     const nIn = layers[0]!, nOut = layers[layers.length - 1]!;
     const batchLosses: number[] = [];
     this.rows = 0;
+    let c = 0, seen = 0; // the chunk being read and the rows read before it, for the messages
+    const failed = (what: string, e: unknown): Error => {
+      // an abort or dispose that happened meanwhile wins: the source may fail because of it (a stream closed by it)
+      if (stop.aborted) return stop.reason as Error;
+      return new SourceError(`${op}: epoch ${epoch}, chunk ${c} (after ${seen} rows of this epoch): ${what}: ${message(e)}`, { epoch, chunk: c, rows: seen }, { cause: e });
+    };
     let it: Iterable<Chunk> | AsyncIterable<Chunk>;
     try {
       it = source();
     } catch (e) {
-      throw wrap(`${op}: epoch ${epoch}: the source threw`, e);
+      throw failed('source() threw', e);
     }
     if (it === null || typeof it !== 'object' || (typeof (it as AsyncIterable<Chunk>)[Symbol.asyncIterator] !== 'function' && typeof (it as Iterable<Chunk>)[Symbol.iterator] !== 'function')) {
-      throw new OptionError(`${op}: source() must return an iterable or async iterable of { x, y } chunks, received ${typeof it}`);
+      throw new OptionError(`${op}: source() must return an iterable or async iterable of { x, y } chunks, received ${describeValue(it)}`);
     }
-    let c = 0;
-    let last = performance.now();
-    for await (const chunk of it as AsyncIterable<Chunk>) {
-      live();
-      const where = `${op}: epoch ${epoch}, chunk ${c}`;
-      if (typeof chunk !== 'object' || chunk === null) throw new OptionError(`${where}: expected { x, y }, received ${chunk === null ? 'null' : typeof chunk}`);
-      checkOptions(where, chunk, ['x', 'y']);
-      if (rowCount(chunk.x) === 0 && rowCount(chunk.y) === 0) {
-        c++;
-        continue; // empty chunks are allowed and skipped
-      }
-      const { X, Y } = checkData(where, mem.shape, chunk.x, chunk.y);
-      for (let off = 0; off < X.rows;) {
-        const take = Math.min(this.cap - this.rows, X.rows - off);
-        const F = mem.host.f64();
-        F.set(X.data.subarray(off * nIn, (off + take) * nIn), (this.blocks.x >> 3) + this.rows * nIn);
-        F.set(Y.data.subarray(off * nOut, (off + take) * nOut), (this.blocks.y >> 3) + this.rows * nOut);
-        this.rows += take;
-        off += take;
-        if (this.rows === this.cap) {
-          await this.flush(false, batchLosses, runBatches);
+    let iter: Iterator<Chunk> | AsyncIterator<Chunk>;
+    const isAsync = typeof (it as AsyncIterable<Chunk>)[Symbol.asyncIterator] === 'function';
+    try {
+      iter = isAsync ? (it as AsyncIterable<Chunk>)[Symbol.asyncIterator]() : (it as Iterable<Chunk>)[Symbol.iterator]();
+    } catch (e) {
+      throw failed(`its [Symbol.${isAsync ? 'asyncIterator' : 'iterator'}]() threw`, e);
+    }
+    if (iter === null || typeof iter !== 'object' || typeof iter.next !== 'function') {
+      throw new SourceError(`${op}: epoch ${epoch}: the source's [Symbol.${isAsync ? 'asyncIterator' : 'iterator'}]() returned ${describeValue(iter)}, expected an iterator (an object with a next() method)`, { epoch, chunk: 0, rows: 0 });
+    }
+    let finished = false; // the iterator is done (or failed itself): nothing to close
+    try {
+      let last = performance.now();
+      for (;; c++) {
+        let res: unknown;
+        try {
+          res = iter.next();
+        } catch (e) {
+          finished = true;
+          throw failed('next() threw', e);
+        }
+        if (isThenable(res)) {
+          res = await settle(res, stop, (e) => {
+            finished = true;
+            return failed('next() rejected', e);
+          });
+        }
+        live();
+        // an iterator that broke its protocol or failed is not closed (as for await does)
+        if (res === null || typeof res !== 'object') {
+          finished = true;
+          throw failed('next() returned a malformed result', new TypeError(`expected an iterator result { value, done }, received ${describeValue(res)}`));
+        }
+        let done: unknown, chunk: unknown;
+        try {
+          ({ done, value: chunk } = res as IteratorResult<unknown>);
+        } catch (e) {
+          finished = true;
+          throw failed("reading next()'s result threw", e);
+        }
+        if (done) {
+          finished = true;
+          break;
+        }
+        // like for await: a synchronous iterator may yield promises of chunks
+        if (!isAsync && isThenable(chunk)) {
+          chunk = await settle(chunk, stop, (e) => failed('the chunk it yielded rejected', e));
           live();
         }
+        const where = `${op}: epoch ${epoch}, chunk ${c}`;
+        if (typeof chunk !== 'object' || chunk === null) throw new OptionError(`${where}: expected { x, y }, received ${chunk === null ? 'null' : typeof chunk}`);
+        checkOptions(where, chunk, ['x', 'y']);
+        const ch = chunk as Chunk;
+        if (rowCount(ch.x) === 0 && rowCount(ch.y) === 0) continue; // empty chunks are allowed and skipped
+        const { X, Y } = checkData(where, mem.shape, ch.x, ch.y);
+        for (let off = 0; off < X.rows;) {
+          const take = Math.min(this.cap - this.rows, X.rows - off);
+          const F = mem.host.f64();
+          F.set(X.data.subarray(off * nIn, (off + take) * nIn), (this.blocks.x >> 3) + this.rows * nIn);
+          F.set(Y.data.subarray(off * nOut, (off + take) * nOut), (this.blocks.y >> 3) + this.rows * nOut);
+          this.rows += take;
+          off += take;
+          if (this.rows === this.cap) {
+            await this.flush(false, batchLosses, runBatches);
+            live();
+          }
+        }
+        seen += X.rows;
+        if (performance.now() - last > 8) {
+          await new Promise((res) => setTimeout(res, 0)); // a synchronous source must not block the event loop
+          live();
+          last = performance.now();
+        }
       }
-      c++;
-      if (performance.now() - last > 8) {
-        await new Promise((res) => setTimeout(res, 0)); // a synchronous source must not block the event loop
-        live();
-        last = performance.now();
-      }
+    } finally {
+      if (!finished) closeIterator(iter);
     }
     await this.flush(true, batchLosses, runBatches);
     if (batchLosses.length === 0) throw new NnError(`${op}: epoch ${epoch}: the source yielded no rows`);
@@ -222,7 +276,54 @@ function rowCount(v: unknown): number {
   return -1;
 }
 
-function wrap(message: string, cause: unknown): NnError {
-  if (cause instanceof NnError || cause instanceof DisposedError) return cause;
-  return new NnError(`${message}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as PromiseLike<unknown>).then === 'function';
+}
+
+/**
+ * Awaits a promise of the user's source, raced with `stop` (the caller's signal, dispose() of the network or of its
+ * backend): a source that never settles cannot keep the run open. Its rejection becomes `failed(reason)`; after an
+ * abort its late outcome is ignored (handled, so it is never an unhandled rejection).
+ */
+function settle<T>(p: PromiseLike<T>, stop: AbortSignal, failed: (e: unknown) => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (stop.aborted) {
+      Promise.resolve(p).then(undefined, () => undefined);
+      reject(stop.reason);
+      return;
+    }
+    const onStop = (): void => reject(stop.reason);
+    stop.addEventListener('abort', onStop, { once: true });
+    Promise.resolve(p).then(
+      (v) => {
+        stop.removeEventListener('abort', onStop);
+        resolve(v);
+      },
+      (e: unknown) => {
+        stop.removeEventListener('abort', onStop);
+        reject(failed(e));
+      },
+    );
+  });
+}
+
+/**
+ * Tells an iterator the epoch ended early (as for await does): return() lets a generator run its finally blocks and
+ * a stream adapter close its file or socket. It is not awaited: after an abort the source may never answer, and
+ * what it throws or rejects with then cannot replace the error that ended the epoch.
+ */
+function closeIterator(iter: Iterator<unknown> | AsyncIterator<unknown>): void {
+  try {
+    const ret: unknown = iter.return;
+    if (typeof ret !== 'function') return;
+    const r: unknown = (ret as (this: unknown) => unknown).call(iter);
+    if (isThenable(r)) Promise.resolve(r).then(undefined, () => undefined);
+  } catch {
+    // see above: the epoch's own error is the one reported
+  }
+}
+
+function message(e: unknown): string {
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  return describeValue(e);
 }
