@@ -258,6 +258,23 @@ for (const bc of BACKEND_DEFAULTS) {
             return plain();
           };
         }, /^trainStream: epoch 1, chunk 0 \(after 0 rows of this epoch\): its \[Symbol\.asyncIterator\]\(\) threw: Error: disk gone$/, [1, 0, 0]],
+        ['a getter of a chunk throws', () => {
+          let e = 0;
+          return function* () {
+            const epoch = e++;
+            for (let c = 0; c < CHUNKS; c++) {
+              if (epoch === 1 && c === 1) yield { get x(): never { throw boom; }, y: [] };
+              else yield chunkAt(c);
+            }
+          };
+        }, /^trainStream: epoch 1, chunk 1 \(after 60 rows of this epoch\): reading the chunk threw: Error: disk gone$/, [1, 1, 60]],
+        ["the iterator's next getter throws", () => {
+          let e = 0;
+          return () => {
+            if (e++ === 1) return { [Symbol.iterator]: () => ({ get next(): never { throw boom; } }) };
+            return plain();
+          };
+        }, /^trainStream: epoch 1, chunk 0 \(after 0 rows of this epoch\): reading next of what its \[Symbol\.iterator\]\(\) returned threw: Error: disk gone$/, [1, 0, 0]],
       ];
       for (const [what, make, re, where] of cases) {
         const n = await Network.create({ ...spec, backend });

@@ -12,7 +12,7 @@
 import { PLAN_LOSSES } from '../abi.js';
 import { checkOptions, describeValue } from '../check.js';
 import { NnError, OptionError, SourceError } from '../errors.js';
-import type { Input } from '../matrix.js';
+import type { Input, Matrix } from '../matrix.js';
 import type { Mulberry32 } from '../rng.js';
 import { checkFits, type NetMemory, type StatePtrs, type Workspace } from './memory.js';
 import { checkData, type EpochInfo, type ResolvedTrain, type TrainResult } from './options.js';
@@ -134,32 +134,52 @@ export class StreamRun {
       if (stop.aborted) return stop.reason as Error;
       return new SourceError(`${op}: epoch ${epoch}, chunk ${c} (after ${seen} rows of this epoch): ${what}: ${message(e)}`, { epoch, chunk: c, rows: seen }, { cause: e });
     };
-    let it: Iterable<Chunk> | AsyncIterable<Chunk>;
+    let it: unknown;
     try {
       it = source();
     } catch (e) {
       throw failed('source() threw', e);
     }
-    if (it === null || typeof it !== 'object' || (typeof (it as AsyncIterable<Chunk>)[Symbol.asyncIterator] !== 'function' && typeof (it as Iterable<Chunk>)[Symbol.iterator] !== 'function')) {
-      throw new OptionError(`${op}: source() must return an iterable or async iterable of { x, y } chunks, received ${describeValue(it)}`);
-    }
-    let iter: Iterator<Chunk> | AsyncIterator<Chunk>;
-    const isAsync = typeof (it as AsyncIterable<Chunk>)[Symbol.asyncIterator] === 'function';
+    // the iterator and its next(), read once (as for await does); a hostile object's getters may throw
+    let isAsync = false, getIterator: (() => unknown) | null = null;
     try {
-      iter = isAsync ? (it as AsyncIterable<Chunk>)[Symbol.asyncIterator]() : (it as Iterable<Chunk>)[Symbol.iterator]();
+      if (typeof it === 'object' && it !== null) {
+        const a: unknown = (it as AsyncIterable<Chunk>)[Symbol.asyncIterator];
+        const f: unknown = typeof a === 'function' ? a : (it as Iterable<Chunk>)[Symbol.iterator];
+        isAsync = typeof a === 'function';
+        if (typeof f === 'function') getIterator = () => (f as (this: unknown) => unknown).call(it);
+      }
     } catch (e) {
-      throw failed(`its [Symbol.${isAsync ? 'asyncIterator' : 'iterator'}]() threw`, e);
+      throw failed('reading its [Symbol.asyncIterator] or [Symbol.iterator] threw', e);
     }
-    if (iter === null || typeof iter !== 'object' || typeof iter.next !== 'function') {
-      throw new SourceError(`${op}: epoch ${epoch}: the source's [Symbol.${isAsync ? 'asyncIterator' : 'iterator'}]() returned ${describeValue(iter)}, expected an iterator (an object with a next() method)`, { epoch, chunk: 0, rows: 0 });
+    if (!getIterator) {
+      const got = typeof it === 'object' && it !== null ? 'an object with neither [Symbol.iterator] nor [Symbol.asyncIterator]' : describeValue(it);
+      throw new OptionError(`${op}: source() must return an iterable or async iterable of { x, y } chunks, received ${got}`);
     }
+    const method = `[Symbol.${isAsync ? 'asyncIterator' : 'iterator'}]()`;
+    let iter: unknown, next: unknown;
+    try {
+      iter = getIterator();
+    } catch (e) {
+      throw failed(`its ${method} threw`, e);
+    }
+    try {
+      next = typeof iter === 'object' && iter !== null ? (iter as Iterator<unknown>).next : undefined;
+    } catch (e) {
+      throw failed(`reading next of what its ${method} returned threw`, e);
+    }
+    if (typeof next !== 'function') {
+      const got = typeof iter === 'object' && iter !== null ? 'an object without a next() method' : describeValue(iter);
+      throw new SourceError(`${op}: epoch ${epoch}: the source's ${method} returned ${got}, expected an iterator (an object with a next() method)`, { epoch, chunk: 0, rows: 0 });
+    }
+    const nextOf = next as (this: unknown) => unknown;
     let finished = false; // the iterator is done (or failed itself): nothing to close
     try {
       let last = performance.now();
       for (;; c++) {
         let res: unknown;
         try {
-          res = iter.next();
+          res = nextOf.call(iter);
         } catch (e) {
           finished = true;
           throw failed('next() threw', e);
@@ -194,10 +214,16 @@ export class StreamRun {
         }
         const where = `${op}: epoch ${epoch}, chunk ${c}`;
         if (typeof chunk !== 'object' || chunk === null) throw new OptionError(`${where}: expected { x, y }, received ${chunk === null ? 'null' : typeof chunk}`);
-        checkOptions(where, chunk, ['x', 'y']);
-        const ch = chunk as Chunk;
-        if (rowCount(ch.x) === 0 && rowCount(ch.y) === 0) continue; // empty chunks are allowed and skipped
-        const { X, Y } = checkData(where, mem.shape, ch.x, ch.y);
+        let X: Matrix, Y: Matrix;
+        try {
+          checkOptions(where, chunk, ['x', 'y']);
+          const ch = chunk as Chunk;
+          if (rowCount(ch.x) === 0 && rowCount(ch.y) === 0) continue; // empty chunks are allowed and skipped
+          ({ X, Y } = checkData(where, mem.shape, ch.x, ch.y));
+        } catch (e) {
+          if (e instanceof NnError) throw e;
+          throw failed('reading the chunk threw', e); // a getter or proxy of the source's
+        }
         for (let off = 0; off < X.rows;) {
           const take = Math.min(this.cap - this.rows, X.rows - off);
           const F = mem.host.f64();
@@ -218,7 +244,7 @@ export class StreamRun {
         }
       }
     } finally {
-      if (!finished) closeIterator(iter);
+      if (!finished) closeIterator(iter as Iterator<unknown>);
     }
     await this.flush(true, batchLosses, runBatches);
     if (batchLosses.length === 0) throw new NnError(`${op}: epoch ${epoch}: the source yielded no rows`);
@@ -324,6 +350,10 @@ function closeIterator(iter: Iterator<unknown> | AsyncIterator<unknown>): void {
 }
 
 function message(e: unknown): string {
-  if (e instanceof Error) return `${e.name}: ${e.message}`;
-  return describeValue(e);
+  try {
+    if (e instanceof Error) return `${String(e.name)}: ${String(e.message)}`;
+    return describeValue(e);
+  } catch {
+    return 'a value that cannot be read';
+  }
 }
