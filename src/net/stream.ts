@@ -91,23 +91,28 @@ export class StreamRun {
   async train(source: ChunkSource, runBatches: BatchRunner, live: () => void, stop: AbortSignal): Promise<TrainResult> {
     const { r } = this;
     const losses: number[] = [];
-    for (let epoch = 0; epoch < r.epochs; epoch++) {
-      this.snapshot.save();
-      let loss: number;
-      try {
-        loss = await this.epoch(epoch, source, runBatches, live, stop);
-      } catch (e) {
-        if (!this.mem.host.disposed && this.state !== 'closed') {
-          this.snapshot.restore();
-          this.mem.readHp(this.ws);
+    const race = new StopRace(stop);
+    try {
+      for (let epoch = 0; epoch < r.epochs; epoch++) {
+        this.snapshot.save();
+        let loss: number;
+        try {
+          loss = await this.epoch(epoch, source, runBatches, live, stop, race);
+        } catch (e) {
+          if (!this.mem.host.disposed && this.state !== 'closed') {
+            this.snapshot.restore();
+            this.mem.readHp(this.ws);
+          }
+          throw e;
         }
-        throw e;
+        losses.push(loss);
+        this.mem.readHp(this.ws);
+        const info: EpochInfo = { epoch, loss };
+        if (reportEpoch(this, r, this.evaluate, info) === false) break;
+        live();
       }
-      losses.push(loss);
-      this.mem.readHp(this.ws);
-      const info: EpochInfo = { epoch, loss };
-      if (reportEpoch(this, r, this.evaluate, info) === false) break;
-      live();
+    } finally {
+      race.close();
     }
     return { epochs: losses.length, losses };
   }
@@ -122,7 +127,7 @@ export class StreamRun {
   }
 
   // ---------------------------------------------------------------- one epoch
-  private async epoch(epoch: number, source: ChunkSource, runBatches: BatchRunner, live: () => void, stop: AbortSignal): Promise<number> {
+  private async epoch(epoch: number, source: ChunkSource, runBatches: BatchRunner, live: () => void, stop: AbortSignal, race: StopRace): Promise<number> {
     const { mem, op } = this;
     const { layers } = mem.shape;
     const nIn = layers[0]!, nOut = layers[layers.length - 1]!;
@@ -185,7 +190,7 @@ export class StreamRun {
           throw failed('next() threw', e);
         }
         if (isThenable(res)) {
-          res = await settle(res, stop, (e) => {
+          res = await race.wait(res, (e) => {
             finished = true;
             return failed('next() rejected', e);
           });
@@ -209,7 +214,7 @@ export class StreamRun {
         }
         // like for await: a synchronous iterator may yield promises of chunks
         if (!isAsync && isThenable(chunk)) {
-          chunk = await settle(chunk, stop, (e) => failed('the chunk it yielded rejected', e));
+          chunk = await race.wait(chunk, (e) => failed('the chunk it yielded rejected', e));
           live();
         }
         const where = `${op}: epoch ${epoch}, chunk ${c}`;
@@ -307,30 +312,48 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 }
 
 /**
- * Awaits a promise of the user's source, raced with `stop` (the caller's signal, dispose() of the network or of its
- * backend): a source that never settles cannot keep the run open. Its rejection becomes `failed(reason)`; after an
- * abort its late outcome is ignored (handled, so it is never an unhandled rejection).
+ * Awaits the promises of the user's source raced with `stop` (the caller's signal, dispose() of the network or of its
+ * backend), so a source that never settles cannot keep the run open. One abort listener serves the whole run (adding
+ * and removing one per chunk cost as much as the rest of a small chunk's handling); at most one wait is pending.
  */
-function settle<T>(p: PromiseLike<T>, stop: AbortSignal, failed: (e: unknown) => Error): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    if (stop.aborted) {
-      Promise.resolve(p).then(undefined, () => undefined);
-      reject(stop.reason);
-      return;
-    }
-    const onStop = (): void => reject(stop.reason);
-    stop.addEventListener('abort', onStop, { once: true });
-    Promise.resolve(p).then(
-      (v) => {
-        stop.removeEventListener('abort', onStop);
-        resolve(v);
-      },
-      (e: unknown) => {
-        stop.removeEventListener('abort', onStop);
-        reject(failed(e));
-      },
-    );
-  });
+class StopRace {
+  private pending: ((reason: unknown) => void) | null = null;
+  private readonly onStop = (): void => {
+    const reject = this.pending;
+    this.pending = null;
+    reject?.(this.stop.reason);
+  };
+
+  constructor(private readonly stop: AbortSignal) {
+    stop.addEventListener('abort', this.onStop);
+  }
+
+  close(): void {
+    this.stop.removeEventListener('abort', this.onStop);
+  }
+
+  /** `p`'s value; its rejection becomes `failed(reason)`; after an abort its late outcome is ignored (but handled). */
+  wait<T>(p: PromiseLike<T>, failed: (e: unknown) => Error): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const settled = Promise.resolve(p);
+      if (this.stop.aborted) {
+        settled.then(undefined, () => undefined);
+        reject(this.stop.reason);
+        return;
+      }
+      this.pending = reject;
+      settled.then(
+        (v) => {
+          if (this.pending === reject) this.pending = null;
+          resolve(v);
+        },
+        (e: unknown) => {
+          if (this.pending === reject) this.pending = null;
+          reject(failed(e));
+        },
+      );
+    });
+  }
 }
 
 /**
