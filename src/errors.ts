@@ -22,3 +22,20 @@ export class TrainingError extends NnError {
 export class OptionError extends NnError {
   override name = 'OptionError';
 }
+/**
+ * trainStream's source failed: source() or its iterator threw or rejected, or next() returned something that is not
+ * an iterator result. `cause` holds what the source threw; `epoch`, `chunk` (counted from 0) and `rows` (rows read in
+ * that epoch before the failure) say where.
+ */
+export class SourceError extends NnError {
+  override name = 'SourceError';
+  readonly epoch: number;
+  readonly chunk: number;
+  readonly rows: number;
+  constructor(message: string, where: { epoch: number; chunk: number; rows: number }, options?: { cause?: unknown }) {
+    super(message, options);
+    this.epoch = where.epoch;
+    this.chunk = where.chunk;
+    this.rows = where.rows;
+  }
+}

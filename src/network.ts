@@ -375,6 +375,10 @@ export class Network {
     const stop = this.beginRun(op, run);
     const onAbort = (): void => stop.abort(signal!.reason);
     signal?.addEventListener('abort', onAbort);
+    // a wait on the source also ends when the backend is disposed (the network's own dispose() aborts `stop`)
+    const host = this.mem.host;
+    const onBackendDisposed = (): void => stop.abort(new DisposedError(`${op}: the network's ${this.backend.name} backend was disposed during training`));
+    host.disposal.addEventListener('abort', onBackendDisposed);
     try {
       return await run.train(
         source,
@@ -390,9 +394,11 @@ export class Network {
           this.checkStillLive(op);
           stop.signal.throwIfAborted();
         },
+        stop.signal,
       );
     } finally {
       signal?.removeEventListener('abort', onAbort);
+      host.disposal.removeEventListener('abort', onBackendDisposed);
       this.closeRun(run);
     }
   }

@@ -70,6 +70,7 @@ export class HeapBackend implements Backend, KernelHost {
   private F: Float64Array = new Float64Array(0);
   private I: Int32Array = new Int32Array(0);
   private isDisposed = false;
+  private readonly disposer = new AbortController();
 
   constructor(
     readonly name: BackendName,
@@ -91,6 +92,10 @@ export class HeapBackend implements Backend, KernelHost {
 
   get disposed(): boolean {
     return this.isDisposed;
+  }
+
+  get disposal(): AbortSignal {
+    return this.disposer.signal;
   }
 
   // ---------------------------------------------------------------- arena
@@ -210,6 +215,7 @@ export class HeapBackend implements Backend, KernelHost {
   dispose(): void {
     if (this.isDisposed) return;
     this.isDisposed = true;
+    this.disposer.abort();
     this.live.clear();
     this.sizes.clear();
     this.freeList = [];

@@ -17,6 +17,8 @@ export interface KernelHost {
   /** The kernel module's raw pointer ABI. No validation: callers validate first. */
   readonly raw: KernelExports;
   readonly disposed: boolean;
+  /** Aborted by dispose(): ends waits that do not run kernels (trainStream waiting on its source). */
+  readonly disposal: AbortSignal;
   /** Raw byte block (16-byte aligned); zero-filled unless `zero` is false (for blocks the caller overwrites whole). */
   allocBytes(bytes: number, zero?: boolean): number;
   freeBytes(ptr: number): void;

@@ -132,6 +132,8 @@ export class TrainingRun {
   private perBatchMs = 0;
   /** the parameters are already those of the last completed epoch (no rewind needed) */
   private atEpochEnd = true;
+  /** the shuffle generator's state after drawing the orders of the current span's first e epochs, e = 0..spanEpochs */
+  private spanRng: number[] = [];
 
   /**
    * Checks that everything fits, then allocates; a failure frees whatever was allocated.
@@ -175,8 +177,8 @@ export class TrainingRun {
         order: alloc(n * this.spanMax * 4),
         losses: alloc(this.nb * this.spanMax * 8),
       };
-      this.snapshot = new Snapshot(mem, this.ws.hp, alloc);
-      if (r.earlyStopping?.restoreBest) this.best = new Snapshot(mem, this.ws.hp, alloc);
+      this.snapshot = new Snapshot(mem, this.ws.hp, rng, alloc);
+      if (r.earlyStopping?.restoreBest) this.best = new Snapshot(mem, this.ws.hp, rng, alloc);
     } catch (e) {
       for (const p of allocated) mem.release(p);
       throw e;
@@ -267,10 +269,14 @@ export class TrainingRun {
     if (this.batchDone >= this.spanEpochs * this.nb) this.startSpan();
   }
 
-  /** After a failure or an abort: the parameters and optimizer state of the last completed epoch. */
+  /**
+   * After a failure or an abort: the parameters, optimizer state and shuffle generator of the last completed epoch
+   * (the generator too when the parameters need no rewind: a span that was started has drawn its orders).
+   */
   abort(): void {
-    if (this.state === 'closed' || this.atEpochEnd || this.mem.host.disposed) return;
-    this.rewind();
+    if (this.state === 'closed' || this.mem.host.disposed) return;
+    if (!this.atEpochEnd) this.rewind();
+    this.rng.state = this.spanRng[this.doneInSpan]!;
   }
 
   /** Frees the run's blocks (a no-op after the backend or the network released everything). */
@@ -290,6 +296,7 @@ export class TrainingRun {
   private rewind(): void {
     this.snapshot.restore();
     if (this.doneInSpan > 0) this.mem.host.trainBatches(this.plan, 0, this.doneInSpan * this.nb);
+    this.rng.state = this.spanRng[this.doneInSpan]!;
     this.mem.readHp(this.ws);
     this.batchDone = this.doneInSpan * this.nb;
     this.atEpochEnd = true;
@@ -308,7 +315,8 @@ export class TrainingRun {
   private startSpan(): void {
     const { n, r } = this;
     this.spanEpochs = Math.min(this.spanMax, r.epochs - this.epoch);
-    const rngBefore = this.rng.state;
+    this.snapshot.save(); // before the orders are drawn: it holds the generator's state too
+    const spanRng = [this.rng.state];
     const I = this.mem.host.i32();
     const o0 = this.blocks.order >> 2;
     if (!r.shuffle) {
@@ -329,8 +337,10 @@ export class TrainingRun {
           I[o + j] = t;
         }
       }
+      spanRng.push(this.rng.state);
     }
-    this.snapshot.save(rngBefore);
+    while (spanRng.length <= this.spanEpochs) spanRng.push(this.rng.state); // unshuffled: the generator stays
+    this.spanRng = spanRng;
     this.doneInSpan = 0;
     this.batchDone = 0;
     this.atEpochEnd = true;

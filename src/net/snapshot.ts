@@ -1,17 +1,20 @@
 /**
- * A copy of everything a training step changes (parameters, optimizer state, the hp block with its step counters)
- * in one block of backend memory, taken at the start of each span of epochs. A failure, an abort or a divergence
- * copies it back; reads during trainAsync and checkpoints taken then read from it (the end of the last completed
- * epoch), never from the parameters a step is writing.
+ * A copy of everything a training call changes (parameters, optimizer state, the hp block with its step counters, and
+ * the position of the network's shuffle generator) in one block of backend memory plus one number, taken at the start
+ * of each span of epochs. A failure, an abort or a divergence copies it back, so the network is exactly as at the end
+ * of its last completed epoch and the next call draws the same sample orders as if the failed call never happened;
+ * reads during trainAsync and checkpoints taken then read from it, never from the parameters a step is writing.
  */
 import type { NetMemory, StatePtrs } from './memory.js';
 import { paramBytes } from './memory.js';
 import type { Optimizer } from '../backend.js';
+import type { Mulberry32 } from '../rng.js';
 
 export class Snapshot {
   readonly ptr: number;
   /** the shuffle generator's state that goes with the saved state (before the span's orders were drawn) */
   rngState = 0;
+  private readonly rng: Mulberry32;
   private readonly blocks: [number, number][];
 
   /** Bytes a snapshot needs for optimizer `kind` (counted before anything is allocated). */
@@ -20,20 +23,26 @@ export class Snapshot {
   }
 
   /** Allocates the block (not zeroed: save() writes it whole before anything reads it). */
-  constructor(private readonly mem: NetMemory, hp: number, alloc: (bytes: number) => number) {
+  constructor(private readonly mem: NetMemory, hp: number, rng: Mulberry32, alloc: (bytes: number) => number) {
+    this.rng = rng;
     this.blocks = mem.stateBlocks(hp);
     let bytes = 0;
     for (const [, b] of this.blocks) bytes += b;
     this.ptr = alloc(bytes);
   }
 
-  save(rngState: number): void {
+  /**
+   * Saves the state with the shuffle generator's state that goes with it: by default where the generator is now
+   * (call it before drawing any sample order); a caller that has drawn ahead passes the state the saved epoch left.
+   */
+  save(rngState = this.rng.state): void {
     this.copy(true);
     this.rngState = rngState;
   }
 
   restore(): void {
     this.copy(false);
+    this.rng.state = this.rngState;
   }
 
   /** Where each saved block is inside the snapshot. */

@@ -5,12 +5,14 @@
  * boundaries and memory is bounded by the buffer, not by the dataset. With shuffle off, the batches, their order
  * and the per-batch losses are exactly those of train() on the concatenated data (bit for bit); with shuffle on, the
  * buffer's rows are permuted by the network's seeded generator before each flush (a shuffle buffer).
- * A bad chunk, a failing source, an abort or a divergence restore the parameters of the last completed epoch.
+ * A bad chunk, a failing source, an abort, dispose() or a divergence restore the parameters, optimizer state and shuffle
+ * generator of the last completed epoch. Every wait on the source is raced with the run's stop signal, so a source
+ * that never answers cannot keep the network busy.
  */
 import { PLAN_LOSSES } from '../abi.js';
-import { checkOptions } from '../check.js';
-import { DisposedError, NnError, OptionError } from '../errors.js';
-import type { Input } from '../matrix.js';
+import { checkOptions, describeValue } from '../check.js';
+import { NnError, OptionError, SourceError } from '../errors.js';
+import type { Input, Matrix } from '../matrix.js';
 import type { Mulberry32 } from '../rng.js';
 import { checkFits, type NetMemory, type StatePtrs, type Workspace } from './memory.js';
 import { checkTrainData, type EpochInfo, type ResolvedTrain, type TrainResult } from './options.js';
@@ -68,8 +70,8 @@ export class StreamRun {
       this.ws = mem.workspace('train', batch);
       mem.ensureOptimizer(r.optimizer);
       this.blocks = { x: alloc(this.cap * nIn * 8), y: alloc(this.cap * nOut * 8), order: alloc(this.cap * 4), losses: alloc(nbMax * 8) };
-      this.snapshot = new Snapshot(mem, this.ws.hp, alloc);
-      if (r.earlyStopping?.restoreBest) this.best = new Snapshot(mem, this.ws.hp, alloc);
+      this.snapshot = new Snapshot(mem, this.ws.hp, rng, alloc);
+      if (r.earlyStopping?.restoreBest) this.best = new Snapshot(mem, this.ws.hp, rng, alloc);
     } catch (e) {
       for (const p of allocated) mem.release(p);
       throw e;
@@ -93,29 +95,34 @@ export class StreamRun {
    * Trains every epoch. `live` throws if the network or its backend were disposed or the signal aborted; it is
    * called between chunks and flushes.
    */
-  async train(source: ChunkSource, runBatches: BatchRunner, live: () => void): Promise<TrainResult> {
+  async train(source: ChunkSource, runBatches: BatchRunner, live: () => void, stop: AbortSignal): Promise<TrainResult> {
     const { r } = this;
     const losses: number[] = [], validationLosses: number[] = [];
     const stopper = r.earlyStopping ? new EarlyStopper(r.earlyStopping) : null;
-    for (let epoch = 0; epoch < r.epochs; epoch++) {
-      this.snapshot.save(this.rng.state);
-      let loss: number;
-      try {
-        loss = await this.epoch(epoch, source, runBatches, live);
-      } catch (e) {
-        if (!this.mem.host.disposed && this.state !== 'closed') {
-          this.snapshot.restore();
-          this.mem.readHp(this.ws);
+    const race = new StopRace(stop);
+    try {
+      for (let epoch = 0; epoch < r.epochs; epoch++) {
+        this.snapshot.save();
+        let loss: number;
+        try {
+          loss = await this.epoch(epoch, source, runBatches, live, stop, race);
+        } catch (e) {
+          if (!this.mem.host.disposed && this.state !== 'closed') {
+            this.snapshot.restore();
+            this.mem.readHp(this.ws);
+          }
+          throw e;
         }
-        throw e;
+        losses.push(loss);
+        this.mem.readHp(this.ws);
+        const info: EpochInfo = { epoch, loss };
+        const verdict = reportEpoch(this, r, this.evaluate, info);
+        if (info.validationLoss !== undefined) validationLosses.push(info.validationLoss);
+        if (verdict === false || (stopper && endOfEpoch(stopper, this.best, info, this.rng))) break;
+        live();
       }
-      losses.push(loss);
-      this.mem.readHp(this.ws);
-      const info: EpochInfo = { epoch, loss };
-      const verdict = reportEpoch(this, r, this.evaluate, info);
-      if (info.validationLoss !== undefined) validationLosses.push(info.validationLoss);
-      if (verdict === false || (stopper && endOfEpoch(stopper, this.best, info, this.rng))) break;
-      live();
+    } finally {
+      race.close();
     }
     if (stopper && this.best) restoreBest(stopper, this.best, losses.length - 1, this.rng, () => this.mem.readHp(this.ws));
     return result(losses.length, losses, r, validationLosses, stopper);
@@ -132,51 +139,129 @@ export class StreamRun {
   }
 
   // ---------------------------------------------------------------- one epoch
-  private async epoch(epoch: number, source: ChunkSource, runBatches: BatchRunner, live: () => void): Promise<number> {
+  private async epoch(epoch: number, source: ChunkSource, runBatches: BatchRunner, live: () => void, stop: AbortSignal, race: StopRace): Promise<number> {
     const { mem, op } = this;
     const { layers } = mem.shape;
     const nIn = layers[0]!, nOut = layers[layers.length - 1]!;
     const batchLosses: number[] = [];
     this.rows = 0;
-    let it: Iterable<Chunk> | AsyncIterable<Chunk>;
+    let c = 0, seen = 0; // the chunk being read and the rows read before it, for the messages
+    const failed = (what: string, e: unknown): Error => {
+      // an abort or dispose that happened meanwhile wins: the source may fail because of it (a stream closed by it)
+      if (stop.aborted) return stop.reason as Error;
+      return new SourceError(`${op}: epoch ${epoch}, chunk ${c} (after ${seen} rows of this epoch): ${what}: ${message(e)}`, { epoch, chunk: c, rows: seen }, { cause: e });
+    };
+    let it: unknown;
     try {
       it = source();
     } catch (e) {
-      throw wrap(`${op}: epoch ${epoch}: the source threw`, e);
+      throw failed('source() threw', e);
     }
-    if (it === null || typeof it !== 'object' || (typeof (it as AsyncIterable<Chunk>)[Symbol.asyncIterator] !== 'function' && typeof (it as Iterable<Chunk>)[Symbol.iterator] !== 'function')) {
-      throw new OptionError(`${op}: source() must return an iterable or async iterable of { x, y } chunks, received ${typeof it}`);
-    }
-    let c = 0;
-    let last = performance.now();
-    for await (const chunk of it as AsyncIterable<Chunk>) {
-      live();
-      const where = `${op}: epoch ${epoch}, chunk ${c}`;
-      if (typeof chunk !== 'object' || chunk === null) throw new OptionError(`${where}: expected { x, y }, received ${chunk === null ? 'null' : typeof chunk}`);
-      checkOptions(where, chunk, ['x', 'y']);
-      if (rowCount(chunk.x) === 0 && rowCount(chunk.y) === 0) {
-        c++;
-        continue; // empty chunks are allowed and skipped
+    // the iterator and its next(), read once (as for await does); a hostile object's getters may throw
+    let isAsync = false, getIterator: (() => unknown) | null = null;
+    try {
+      if (typeof it === 'object' && it !== null) {
+        const a: unknown = (it as AsyncIterable<Chunk>)[Symbol.asyncIterator];
+        const f: unknown = typeof a === 'function' ? a : (it as Iterable<Chunk>)[Symbol.iterator];
+        isAsync = typeof a === 'function';
+        if (typeof f === 'function') getIterator = () => (f as (this: unknown) => unknown).call(it);
       }
-      const { X, Y } = checkTrainData(where, mem.shape, chunk.x, chunk.y);
-      for (let off = 0; off < X.rows;) {
-        const take = Math.min(this.cap - this.rows, X.rows - off);
-        const F = mem.host.f64();
-        F.set(X.data.subarray(off * nIn, (off + take) * nIn), (this.blocks.x >> 3) + this.rows * nIn);
-        F.set(Y.data.subarray(off * nOut, (off + take) * nOut), (this.blocks.y >> 3) + this.rows * nOut);
-        this.rows += take;
-        off += take;
-        if (this.rows === this.cap) {
-          await this.flush(false, batchLosses, runBatches);
+    } catch (e) {
+      throw failed('reading its [Symbol.asyncIterator] or [Symbol.iterator] threw', e);
+    }
+    if (!getIterator) {
+      const got = typeof it === 'object' && it !== null ? 'an object with neither [Symbol.iterator] nor [Symbol.asyncIterator]' : describeValue(it);
+      throw new OptionError(`${op}: source() must return an iterable or async iterable of { x, y } chunks, received ${got}`);
+    }
+    const method = `[Symbol.${isAsync ? 'asyncIterator' : 'iterator'}]()`;
+    let iter: unknown, next: unknown;
+    try {
+      iter = getIterator();
+    } catch (e) {
+      throw failed(`its ${method} threw`, e);
+    }
+    try {
+      next = typeof iter === 'object' && iter !== null ? (iter as Iterator<unknown>).next : undefined;
+    } catch (e) {
+      throw failed(`reading next of what its ${method} returned threw`, e);
+    }
+    if (typeof next !== 'function') {
+      const got = typeof iter === 'object' && iter !== null ? 'an object without a next() method' : describeValue(iter);
+      throw new SourceError(`${op}: epoch ${epoch}: the source's ${method} returned ${got}, expected an iterator (an object with a next() method)`, { epoch, chunk: 0, rows: 0 });
+    }
+    const nextOf = next as (this: unknown) => unknown;
+    let finished = false; // the iterator is done (or failed itself): nothing to close
+    try {
+      let last = performance.now();
+      for (;; c++) {
+        let res: unknown;
+        try {
+          res = nextOf.call(iter);
+        } catch (e) {
+          finished = true;
+          throw failed('next() threw', e);
+        }
+        if (isThenable(res)) {
+          res = await race.wait(res, (e) => {
+            finished = true;
+            return failed('next() rejected', e);
+          });
+        }
+        live();
+        // an iterator that broke its protocol or failed is not closed (as for await does)
+        if (res === null || typeof res !== 'object') {
+          finished = true;
+          throw failed('next() returned a malformed result', new TypeError(`expected an iterator result { value, done }, received ${describeValue(res)}`));
+        }
+        let done: unknown, chunk: unknown;
+        try {
+          ({ done, value: chunk } = res as IteratorResult<unknown>);
+        } catch (e) {
+          finished = true;
+          throw failed("reading next()'s result threw", e);
+        }
+        if (done) {
+          finished = true;
+          break;
+        }
+        // like for await: a synchronous iterator may yield promises of chunks
+        if (!isAsync && isThenable(chunk)) {
+          chunk = await race.wait(chunk, (e) => failed('the chunk it yielded rejected', e));
           live();
         }
+        const where = `${op}: epoch ${epoch}, chunk ${c}`;
+        if (typeof chunk !== 'object' || chunk === null) throw new OptionError(`${where}: expected { x, y }, received ${chunk === null ? 'null' : typeof chunk}`);
+        let X: Matrix, Y: Matrix;
+        try {
+          checkOptions(where, chunk, ['x', 'y']);
+          const ch = chunk as Chunk;
+          if (rowCount(ch.x) === 0 && rowCount(ch.y) === 0) continue; // empty chunks are allowed and skipped
+          ({ X, Y } = checkTrainData(where, mem.shape, ch.x, ch.y));
+        } catch (e) {
+          if (e instanceof NnError) throw e;
+          throw failed('reading the chunk threw', e); // a getter or proxy of the source's
+        }
+        for (let off = 0; off < X.rows;) {
+          const take = Math.min(this.cap - this.rows, X.rows - off);
+          const F = mem.host.f64();
+          F.set(X.data.subarray(off * nIn, (off + take) * nIn), (this.blocks.x >> 3) + this.rows * nIn);
+          F.set(Y.data.subarray(off * nOut, (off + take) * nOut), (this.blocks.y >> 3) + this.rows * nOut);
+          this.rows += take;
+          off += take;
+          if (this.rows === this.cap) {
+            await this.flush(false, batchLosses, runBatches);
+            live();
+          }
+        }
+        seen += X.rows;
+        if (performance.now() - last > 8) {
+          await new Promise((res) => setTimeout(res, 0)); // a synchronous source must not block the event loop
+          live();
+          last = performance.now();
+        }
       }
-      c++;
-      if (performance.now() - last > 8) {
-        await new Promise((res) => setTimeout(res, 0)); // a synchronous source must not block the event loop
-        live();
-        last = performance.now();
-      }
+    } finally {
+      if (!finished) closeIterator(iter as Iterator<unknown>);
     }
     await this.flush(true, batchLosses, runBatches);
     if (batchLosses.length === 0) throw new NnError(`${op}: epoch ${epoch}: the source yielded no rows`);
@@ -234,7 +319,76 @@ function rowCount(v: unknown): number {
   return -1;
 }
 
-function wrap(message: string, cause: unknown): NnError {
-  if (cause instanceof NnError || cause instanceof DisposedError) return cause;
-  return new NnError(`${message}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as PromiseLike<unknown>).then === 'function';
+}
+
+/**
+ * Awaits the promises of the user's source raced with `stop` (the caller's signal, dispose() of the network or of its
+ * backend), so a source that never settles cannot keep the run open. One abort listener serves the whole run (adding
+ * and removing one per chunk cost as much as the rest of a small chunk's handling); at most one wait is pending.
+ */
+class StopRace {
+  private pending: ((reason: unknown) => void) | null = null;
+  private readonly onStop = (): void => {
+    const reject = this.pending;
+    this.pending = null;
+    reject?.(this.stop.reason);
+  };
+
+  constructor(private readonly stop: AbortSignal) {
+    stop.addEventListener('abort', this.onStop);
+  }
+
+  close(): void {
+    this.stop.removeEventListener('abort', this.onStop);
+  }
+
+  /** `p`'s value; its rejection becomes `failed(reason)`; after an abort its late outcome is ignored (but handled). */
+  wait<T>(p: PromiseLike<T>, failed: (e: unknown) => Error): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const settled = Promise.resolve(p);
+      if (this.stop.aborted) {
+        settled.then(undefined, () => undefined);
+        reject(this.stop.reason);
+        return;
+      }
+      this.pending = reject;
+      settled.then(
+        (v) => {
+          if (this.pending === reject) this.pending = null;
+          resolve(v);
+        },
+        (e: unknown) => {
+          if (this.pending === reject) this.pending = null;
+          reject(failed(e));
+        },
+      );
+    });
+  }
+}
+
+/**
+ * Tells an iterator the epoch ended early (as for await does): return() lets a generator run its finally blocks and
+ * a stream adapter close its file or socket. It is not awaited: after an abort the source may never answer, and
+ * what it throws or rejects with then cannot replace the error that ended the epoch.
+ */
+function closeIterator(iter: Iterator<unknown> | AsyncIterator<unknown>): void {
+  try {
+    const ret: unknown = iter.return;
+    if (typeof ret !== 'function') return;
+    const r: unknown = (ret as (this: unknown) => unknown).call(iter);
+    if (isThenable(r)) Promise.resolve(r).then(undefined, () => undefined);
+  } catch {
+    // see above: the epoch's own error is the one reported
+  }
+}
+
+function message(e: unknown): string {
+  try {
+    if (e instanceof Error) return `${String(e.name)}: ${String(e.message)}`;
+    return describeValue(e);
+  } catch {
+    return 'a value that cannot be read';
+  }
 }
