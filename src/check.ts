@@ -16,6 +16,14 @@ function describe(v: unknown): string {
 export { describe as describeValue };
 
 /**
+ * Element i of a caller's array for a message: a hole in a sparse array ([1, , 3]) is named as one, since it reads as
+ * undefined. Validation walks arrays with index loops: map and forEach skip holes, so a check written with them passes.
+ */
+export function describeElement(a: ArrayLike<unknown>, i: number): string {
+  return i in a ? describe(a[i]) : 'a hole (the array is sparse: give every element)';
+}
+
+/**
  * Index of the first NaN or ±Infinity, or -1. The hot path is branch-free: x·0 is 0 for every finite x and NaN
  * otherwise, so a block's sum of x·0 is 0 exactly when the whole block is finite (about 1.4x faster than testing
  * each value on large training sets).
@@ -71,7 +79,7 @@ export function toMatrix(op: string, what: string, x: unknown, cols?: number, co
   if (rows === 0) throw new ShapeError(`${op}: ${what} is empty (expected at least one row)`);
   const first: unknown = x[0];
   if (!Array.isArray(first) && !ArrayBuffer.isView(first)) {
-    throw new ShapeError(`${op}: ${what}[0] must be an array of numbers, received ${describe(first)}`);
+    throw new ShapeError(`${op}: ${what}[0] must be an array of numbers, received ${describeElement(x, 0)}`);
   }
   const c = (first as ArrayLike<number>).length;
   if (cols !== undefined && c !== cols) throw new ShapeError(`${op}: ${what} rows have ${c} values, expected ${cols}`);
@@ -80,7 +88,7 @@ export function toMatrix(op: string, what: string, x: unknown, cols?: number, co
   for (let r = 0; r < rows; r++) {
     const row: unknown = x[r];
     if (!Array.isArray(row) && !ArrayBuffer.isView(row)) {
-      throw new ShapeError(`${op}: ${what}[${r}] must be an array of numbers, received ${describe(row)}`);
+      throw new ShapeError(`${op}: ${what}[${r}] must be an array of numbers, received ${describeElement(x, r)}`);
     }
     const rr = row as ArrayLike<unknown>;
     if (rr.length !== c) {
@@ -89,7 +97,7 @@ export function toMatrix(op: string, what: string, x: unknown, cols?: number, co
     for (let k = 0; k < c; k++) {
       const v = rr[k];
       if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new ShapeError(`${op}: ${what}[${r}][${k}] is ${describe(v)}, expected a finite number`);
+        throw new ShapeError(`${op}: ${what}[${r}][${k}] is ${describeElement(rr, k)}, expected a finite number`);
       }
       data[r * c + k] = v;
     }
@@ -181,7 +189,7 @@ export function checkFiniteParams(op: string, what: string, a: ArrayLike<number>
   for (let i = 0; i < a.length; i++) {
     const v = a[i];
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new ShapeError(`${op}: ${what}[${Math.floor(i / cols)}][${i % cols}] is ${describe(v)}, expected a finite number`);
+      throw new ShapeError(`${op}: ${what}[${Math.floor(i / cols)}][${i % cols}] is ${describeElement(a, i)}, expected a finite number`);
     }
   }
 }

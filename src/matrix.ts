@@ -24,6 +24,12 @@ export function matrix(rows: number, cols: number, data?: ArrayLike<number>): Ma
       throw new ShapeError(`matrix: data has length ${data.length}, expected ${rows * cols} (${rows}×${cols})`);
     }
     out.set(data);
+    // a hole in a sparse array would be copied in as NaN: name it (looked for only where a NaN appeared)
+    if (Array.isArray(data)) {
+      for (let i = 0; i < out.length; i++) {
+        if (Number.isNaN(out[i]!) && !(i in data)) throw new ShapeError(`matrix: data[${i}] is a hole (the array is sparse: give every element)`);
+      }
+    }
   }
   return { rows, cols, data: out };
 }

@@ -15,7 +15,7 @@ import type { Activation, Loss } from '../src/backend.js';
 import { NnError, OptionError } from '../src/errors.js';
 import { Network } from '../src/network.js';
 import { model, node, tensor, valueInfo, type AttrValue, type OnnxDtype, type TensorStorage } from '../src/onnx/export.js';
-import { ProtoError, pushInts, readFields, Writer } from '../src/onnx/proto.js';
+import { FieldReader, ProtoError, readFields, Writer } from '../src/onnx/proto.js';
 import { BACKENDS } from './helpers/backends.js';
 import { paramBits, randomRows } from './helpers/data.js';
 import { mulberry32 } from './helpers/rng.js';
@@ -367,11 +367,23 @@ async function expectRefused(bytes: Uint8Array | ArrayBuffer, ...fragments: (str
   return err as NnError;
 }
 
-/** A one-layer graph x -[W,b]-> y with the given dense node(s); for refusal tests. */
+/** A TensorProto's name (field 8), read back from its bytes. */
+function tensorName(t: Writer): string {
+  const f = readFields(t.finish()).find((x) => x.no === 8);
+  return f ? new TextDecoder().decode(f.v as Uint8Array) : '';
+}
+
+/**
+ * A one-layer graph x -[W,b]-> y with the given dense node(s); for refusal tests. Extra initializers named W or b
+ * replace the default ones (a graph names each tensor once).
+ */
 function graph(nodes: ReturnType<typeof node>[], extra: { inits?: ReturnType<typeof tensor>[]; inputs?: ReturnType<typeof valueInfo>[]; outputs?: string[]; opset?: number } = {}): Uint8Array {
+  const inits = extra.inits ?? [];
+  const given = new Set(inits.map(tensorName));
+  const defaults = [['W', tensor('W', [2, 3], vals(6), 'float64')], ['b', tensor('b', [2], vals(2), 'float64')]] as const;
   return model({
     name: 'g', nodes, opset: extra.opset ?? 13,
-    initializers: [tensor('W', [2, 3], vals(6), 'float64'), tensor('b', [2], vals(2), 'float64'), ...(extra.inits ?? [])],
+    initializers: [...defaults.filter(([name]) => !given.has(name)).map(([, t]) => t), ...inits],
     inputs: extra.inputs ?? [valueInfo('x', 'float64', ['N', 3])],
     outputs: (extra.outputs ?? ['y']).map((o) => valueInfo(o, 'float64', ['N', 2])),
   });
@@ -555,7 +567,8 @@ describe('protobuf wire format (src/onnx/proto.ts)', () => {
     expect(neg.length).toBe(11); // key + 10 bytes, as protobuf writes int64 -1
     expect(f[values.length]).toMatchObject({ no: 99, wt: 5 });
     const ints: number[] = [];
-    pushInts(ints, f[values.length + 1]!, 'dims');
+    const r = new FieldReader(w.finish());
+    while (r.next()) if (r.no === 100) r.pushInts(ints, 'dims');
     expect(ints).toEqual([1, 200, 70000]);
   });
   it('refuses truncation, overlong varints, wire types 3/4/6/7, lengths past the end, huge varints', () => {

@@ -4,7 +4,7 @@
  */
 import type { Activation, Backend, BackendName, Loss, Optimizer } from '../backend.js';
 import {
-  checkFiniteParams, checkOptions, checkTargets, describeValue, optBool, optEnum, optInt, optPositive, optRange, toMatrix,
+  checkFiniteParams, checkOptions, checkTargets, describeElement, describeValue, optBool, optEnum, optInt, optPositive, optRange, toMatrix,
 } from '../check.js';
 import { OptionError, ShapeError } from '../errors.js';
 import type { Input, Matrix } from '../matrix.js';
@@ -326,12 +326,16 @@ export function checkLayers(op: string, v: unknown): number[] {
   if (!Array.isArray(v) || v.length < 2) {
     throw new OptionError(`${op}: layers must be an array of at least 2 sizes (input first), received ${describeValue(v)}`);
   }
-  v.forEach((s: unknown, i) => {
+  // an index loop, not forEach: a hole ([2, , 1]) must be refused, not skipped
+  const out = new Array<number>(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const s: unknown = v[i];
     if (typeof s !== 'number' || !Number.isInteger(s) || s < 1 || s > MAX_WIDTH) {
-      throw new OptionError(`${op}: layers[${i}] must be an integer in [1, ${MAX_WIDTH}], received ${describeValue(s)}`);
+      throw new OptionError(`${op}: layers[${i}] must be an integer in [1, ${MAX_WIDTH}], received ${describeElement(v, i)}`);
     }
-  });
-  return v.slice() as number[];
+    out[i] = s;
+  }
+  return out;
 }
 
 export function checkLossPairing(op: string, loss: Loss, out: Activation): void {
@@ -359,9 +363,11 @@ export function checkParameters(op: string, layers: readonly number[], params: u
     if (!Array.isArray(params) || params.length !== L) {
       throw new ShapeError(`${op}: expected ${L} layers, received ${describeValue(params)}`);
     }
-    params.forEach((p, l) => {
+    // an index loop, not forEach: a hole (setParameters([, l1])) must be refused, not skipped
+    for (let l = 0; l < L; l++) {
+      const p: unknown = params[l];
       const nIn = layers[l]!, nOut = layers[l + 1]!;
-      if (typeof p !== 'object' || p === null) throw new ShapeError(`${op}: layer ${l} must be { weights, biases }, received ${describeValue(p)}`);
+      if (typeof p !== 'object' || p === null) throw new ShapeError(`${op}: layer ${l} must be { weights, biases }, received ${describeElement(params, l)}`);
       const { weights, biases } = p as Partial<LayerParameters>;
       for (const [name, arr, n, cols] of [['weights', weights, nIn * nOut, nIn], ['biases', biases, nOut, nOut]] as const) {
         if (arr === undefined || arr === null || typeof (arr as ArrayLike<number>).length !== 'number') {
@@ -372,7 +378,7 @@ export function checkParameters(op: string, layers: readonly number[], params: u
         }
         checkFiniteParams(op, `layer ${l} ${name}`, arr, cols);
       }
-    });
+    }
 }
 
 export function checkSignal(op: string, signal: unknown): AbortSignal | undefined {

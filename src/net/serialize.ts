@@ -3,7 +3,7 @@
  * as the string "-0"). Parsing validates everything and throws NnError, never a TypeError.
  */
 import type { Activation, Loss } from '../backend.js';
-import { describeValue, optEnum, optRange } from '../check.js';
+import { describeElement, describeValue, optEnum, optRange } from '../check.js';
 import { NnError } from '../errors.js';
 import type { OptimizerSave } from './memory.js';
 import { ACTIVATIONS, LOSSES, OPTIMIZERS, checkLayers, checkLossPairing, checkSeed, type LayerParameters, type NetworkShape } from './options.js';
@@ -116,9 +116,14 @@ export function parseNetworkJSON(json: unknown): ParsedNetwork {
   if (!Array.isArray(o.activations) || o.activations.length !== layers.length - 1) {
     throw new NnError(`${op}: activations must be an array of ${layers.length - 1} names, received ${describeValue(o.activations)}`);
   }
-  const activations = o.activations.map((a: unknown, i) => optEnum(op, `activations[${i}]`, a, ACTIVATIONS));
-  activations.forEach((a, i) => {
-    if (a === 'softmax' && i < activations.length - 1) throw new NnError(`${op}: activations[${i}] is 'softmax', which is only allowed on the output layer`);
+  // Arrays are read with index loops (Array.from({ length })), never map/forEach: those skip the holes of a sparse
+  // array, so a hole would pass validation and load as zeros or as an 'undefined' activation.
+  const acts: unknown[] = o.activations;
+  const activations = Array.from({ length: acts.length }, (_, i): Activation => {
+    if (!(i in acts)) throw new NnError(`${op}: activations[${i}] is ${describeElement(acts, i)}, expected one of ${ACTIVATIONS.join('|')}`);
+    const a = optEnum(op, `activations[${i}]`, acts[i], ACTIVATIONS);
+    if (a === 'softmax' && i < acts.length - 1) throw new NnError(`${op}: activations[${i}] is 'softmax', which is only allowed on the output layer`);
+    return a;
   });
   const loss = optEnum(op, 'loss', o.loss, LOSSES);
   checkLossPairing(op, loss, activations[activations.length - 1]!);
@@ -127,8 +132,10 @@ export function parseNetworkJSON(json: unknown): ParsedNetwork {
   if (!Array.isArray(o.parameters) || o.parameters.length !== layers.length - 1) {
     throw new NnError(`${op}: parameters must be an array of ${layers.length - 1} layers, received ${describeValue(o.parameters)}`);
   }
-  const parameters = o.parameters.map((p: unknown, l): LayerParameters => {
-    if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new NnError(`${op}: parameters[${l}] must be { weights, biases }, received ${describeValue(p)}`);
+  const ps: unknown[] = o.parameters;
+  const parameters = Array.from({ length: ps.length }, (_, l): LayerParameters => {
+    const p = ps[l];
+    if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new NnError(`${op}: parameters[${l}] must be { weights, biases }, received ${describeElement(ps, l)}`);
     const q = p as Record<string, unknown>;
     for (const k of Object.keys(q)) {
       if (k !== 'weights' && k !== 'biases') throw new NnError(`${op}: parameters[${l}] has unexpected key '${k}' (expected weights|biases)`);
@@ -168,8 +175,10 @@ function parseOptimizer(op: string, v: unknown, layers: number[]): OptimizerSave
   const L = layers.length - 1;
   if (!Array.isArray(o.layers) || o.layers.length !== L) throw new NnError(`${op}: optimizer.layers must be an array of ${L} layers, received ${describeValue(o.layers)}`);
   const names = kind === 'adam' ? ['w', 'b', 'w2', 'b2'] : kind === 'momentum' ? ['w', 'b'] : [];
-  const parsedLayers = o.layers.map((e: unknown, l): OptimizerSave['layers'][number] => {
-    if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new NnError(`${op}: optimizer.layers[${l}] must be an object, received ${describeValue(e)}`);
+  const ls: unknown[] = o.layers;
+  const parsedLayers = Array.from({ length: L }, (_, l): OptimizerSave['layers'][number] => {
+    const e = ls[l];
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) throw new NnError(`${op}: optimizer.layers[${l}] must be an object, received ${describeElement(ls, l)}`);
     const q = e as Record<string, unknown>;
     const have = Object.keys(q).sort().join(), want = names.slice().sort().join();
     if (have !== want) throw new NnError(`${op}: optimizer.layers[${l}] of '${kind}' must have keys ${names.join('|') || '(none)'}, received ${have || '(none)'}`);
@@ -193,7 +202,7 @@ function decodeArray(op: string, what: string, v: unknown, n: number): Float64Ar
     const e: unknown = v[i];
     if (typeof e === 'number' && Number.isFinite(e)) out[i] = e;
     else if (e === '-0') out[i] = -0;
-    else throw new NnError(`${op}: ${what}[${i}] is ${describeValue(e)}, expected a finite number`);
+    else throw new NnError(`${op}: ${what}[${i}] is ${describeElement(v, i)}, expected a finite number`);
   }
   return out;
 }

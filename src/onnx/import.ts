@@ -11,7 +11,7 @@
 import type { Activation, Loss } from '../backend.js';
 import { NnError, OptionError } from '../errors.js';
 import type { NetworkJSON } from '../network.js';
-import { OP, decodeModel, describe, refuse, type Model, type OnnxNode, type Tensor, type ValueInfo } from './decode.js';
+import { OP, decodeModel, describe, dimsText, listSome, quote, refuse, type Model, type OnnxNode, type Tensor, type ValueInfo } from './decode.js';
 import { ProtoError } from './proto.js';
 import { ATTR_TYPE, DTYPE, META } from './schema.js';
 
@@ -24,11 +24,12 @@ const LEAKY_DEFAULT = Math.fround(0.01);
 function attrs(n: OnnxNode, allowed: Record<string, 'int' | 'float'>): Map<string, number> {
   const out = new Map<string, number>();
   for (const a of n.attrs) {
-    const kind = allowed[a.name];
-    if (kind === undefined) refuse(`${describe(n)} has attribute '${a.name}', which fastnn does not read (it reads ${Object.keys(allowed).join('|') || 'none'})`);
+    // own keys only: a name from the file such as 'toString' or '__proto__' must not find Object.prototype's
+    if (!Object.hasOwn(allowed, a.name)) refuse(`${describe(n)} has attribute ${quote(a.name)}, which fastnn does not read (it reads ${Object.keys(allowed).join('|') || 'none'})`);
+    const kind = allowed[a.name]!;
     const v = kind === 'int' ? a.i : a.f;
     const want = kind === 'int' ? ATTR_TYPE.INT : ATTR_TYPE.FLOAT;
-    if (v === undefined || a.other || (a.type !== 0 && a.type !== want)) refuse(`${describe(n)}: attribute '${a.name}' must be one ${kind}`);
+    if (v === undefined || a.other || (a.type !== 0 && a.type !== want)) refuse(`${describe(n)}: attribute ${quote(a.name)} must be one ${kind}`);
     out.set(a.name, v);
   }
   return out;
@@ -50,10 +51,27 @@ function toLayers(m: Model): { layers: Layer[]; slope: number | undefined } {
   // 1. The first node whose op fastnn cannot map at all.
   for (const n of g.nodes) {
     if ((n.domain !== '' && n.domain !== 'ai.onnx') || !SUPPORTED.includes(n.opType)) {
-      refuse(`unsupported ${describe(n)}${n.domain ? ` (domain '${n.domain}')` : ''}; fastnn reads dense layers: Gemm, or MatMul + Add, each followed by Sigmoid, Tanh, Relu, LeakyRelu, Softmax, Identity or nothing`);
+      refuse(`unsupported ${describe(n)}${n.domain ? ` (domain ${quote(n.domain)})` : ''}; fastnn reads dense layers: Gemm, or MatMul + Add, each followed by Sigmoid, Tanh, Relu, LeakyRelu, Softmax, Identity or nothing`);
     }
   }
-  // 2. Constants are parameters too.
+  // 2. Every tensor is defined once (ONNX graphs are in SSA form; ONNX Runtime refuses "Duplicate definition of
+  // name"): graph inputs (an input may also be an initializer, as older exporters write them), initializers, node
+  // outputs. A second definition would otherwise shadow the first silently.
+  const defined = new Map<string, string>();
+  for (const v of g.inputs) {
+    if (defined.has(v.name)) refuse(`the graph has two inputs named ${quote(v.name)}`);
+    defined.set(v.name, 'a graph input');
+  }
+  for (const name of g.initializers.keys()) if (!defined.has(name)) defined.set(name, 'an initializer');
+  for (const n of g.nodes) {
+    for (const o of n.outputs) {
+      if (o === '') continue; // an omitted optional output
+      const by = defined.get(o);
+      if (by !== undefined) refuse(`${describe(n)} writes ${quote(o)}, which ${by} already defines; a graph defines each tensor once`);
+      defined.set(o, describe(n));
+    }
+  }
+  // 3. Constants are parameters too.
   const params = new Map(g.initializers);
   const used = new Set<OnnxNode>();
   for (const n of g.nodes) {
@@ -71,34 +89,36 @@ function toLayers(m: Model): { layers: Layer[]; slope: number | undefined } {
     }
     used.add(n);
   }
-  // 3. One input (not an initializer) and one output.
+  // 4. One input (not an initializer) and one output.
   const inputs = g.inputs.filter((v) => !params.has(v.name));
-  if (inputs.length !== 1) refuse(`the graph has ${inputs.length} inputs besides its initializers (${inputs.map((v) => `'${v.name}'`).join(', ')}); fastnn reads exactly 1`);
+  if (inputs.length !== 1) refuse(`the graph has ${inputs.length} inputs besides its initializers (${listSome(inputs, (v) => quote(v.name))}); fastnn reads exactly 1`);
   if (g.outputs.length !== 1) refuse(`the graph has ${g.outputs.length} outputs; fastnn reads exactly 1`);
   const input = inputs[0]!, output = g.outputs[0]!;
   for (const v of [input, output]) {
-    if (v.elemType !== 0 && v.elemType !== DTYPE.FLOAT && v.elemType !== DTYPE.DOUBLE) refuse(`graph ${v === input ? 'input' : 'output'} '${v.name}' has element type ${v.elemType}, expected 1 (float) or 11 (double)`);
-    if (v.dims !== undefined && v.dims.length !== 2) refuse(`graph ${v === input ? 'input' : 'output'} '${v.name}' has rank ${v.dims.length}, expected 2 ([batch, features])`);
+    if (v.elemType !== 0 && v.elemType !== DTYPE.FLOAT && v.elemType !== DTYPE.DOUBLE) refuse(`graph ${v === input ? 'input' : 'output'} ${quote(v.name)} has element type ${v.elemType}, expected 1 (float) or 11 (double)`);
+    if (v.dims !== undefined && v.dims.length !== 2) refuse(`graph ${v === input ? 'input' : 'output'} ${quote(v.name)} has rank ${v.dims.length}, expected 2 ([batch, features])`);
   }
+  // Who reads each tensor, in one pass over the inputs (linear: a hostile file may make one tensor feed every node).
   const consumers = new Map<string, OnnxNode[]>();
   for (const n of g.nodes) {
     for (const i of n.inputs) {
       if (i === '') continue;
-      const list = consumers.get(i) ?? [];
-      if (!list.includes(n)) list.push(n); // a node reading a tensor twice (Max(z, z)) consumes it once
-      consumers.set(i, list);
+      let list = consumers.get(i);
+      if (list === undefined) consumers.set(i, (list = []));
+      // nodes are visited in order, so a node reading a tensor twice (Max(z, z)) is already the list's last entry
+      if (list[list.length - 1] !== n) list.push(n);
     }
   }
   const param = (n: OnnxNode, k: number, what: string): Tensor => {
     const name = n.inputs[k];
     const t = name === undefined ? undefined : params.get(name);
-    if (t === undefined) refuse(`${describe(n)}: input ${k} ('${name ?? ''}') must be an initializer holding the ${what}`);
+    if (t === undefined) refuse(`${describe(n)}: input ${k} (${quote(name ?? '')}) must be an initializer holding the ${what}`);
     return t;
   };
   const pending = (t: string): OnnxNode[] => (consumers.get(t) ?? []).filter((n) => !used.has(n));
   const next = (t: string): OnnxNode | undefined => {
     const list = pending(t);
-    if (list.length > 1) refuse(`tensor '${t}' feeds ${list.length} nodes (${list.map(describe).join(', ')}); fastnn reads a chain of dense layers`);
+    if (list.length > 1) refuse(`tensor ${quote(t)} feeds ${list.length} nodes (${listSome(list, describe)}); fastnn reads a chain of dense layers`);
     return list[0];
   };
   const only = (n: OnnxNode, nIn: number, nOut: number): void => {
@@ -113,9 +133,9 @@ function toLayers(m: Model): { layers: Layer[]; slope: number | undefined } {
     const n = next(cur);
     if (n === undefined) {
       if (cur === output.name && layers.length > 0) break;
-      refuse(layers.length === 0 ? `the graph input '${cur}' feeds no Gemm or MatMul node` : `tensor '${cur}' feeds no node, but the graph output is '${output.name}'`);
+      refuse(layers.length === 0 ? `the graph input ${quote(cur)} feeds no Gemm or MatMul node` : `tensor ${quote(cur)} feeds no node, but the graph output is ${quote(output.name)}`);
     }
-    if (cur === output.name) refuse(`the graph output '${cur}' also feeds ${describe(n)}`);
+    if (cur === output.name) refuse(`the graph output ${quote(cur)} also feeds ${describe(n)}`);
     // -- the dense part
     let layer: Omit<Layer, 'act'>;
     let z: string;
@@ -129,9 +149,9 @@ function toLayers(m: Model): { layers: Layer[]; slope: number | undefined } {
       if (transB !== 0 && transB !== 1) refuse(`${describe(n)} has transB ${transB}, expected 0 or 1`);
       if (n.inputs.length === 3 && n.inputs[2] === '') n.inputs.pop();
       only(n, n.inputs.length === 2 ? 2 : 3, 1);
-      if (n.inputs[0] !== cur) refuse(`${describe(n)}: input 0 must be '${cur}', received '${n.inputs[0]}'`);
+      if (n.inputs[0] !== cur) refuse(`${describe(n)}: input 0 must be ${quote(cur)}, received ${quote(n.inputs[0] ?? '')}`);
       const B = param(n, 1, 'weights');
-      if (B.dims.length !== 2) refuse(`${describe(n)}: weights '${B.name}' have rank ${B.dims.length}, expected 2`);
+      if (B.dims.length !== 2) refuse(`${describe(n)}: weights ${quote(B.name)} have rank ${B.dims.length}, expected 2`);
       layer = dense(n, B, transB === 1);
       if (n.inputs.length === 3) layer.biases = bias(n, param(n, 2, 'biases'), layer.nOut);
       z = n.outputs[0]!;
@@ -139,25 +159,25 @@ function toLayers(m: Model): { layers: Layer[]; slope: number | undefined } {
       used.add(n);
       attrs(n, {});
       only(n, 2, 1);
-      if (n.inputs[0] !== cur) refuse(`${describe(n)}: input 0 must be '${cur}', received '${n.inputs[0]}'`);
+      if (n.inputs[0] !== cur) refuse(`${describe(n)}: input 0 must be ${quote(cur)}, received ${quote(n.inputs[0] ?? '')}`);
       const W = param(n, 1, 'weights');
-      if (W.dims.length !== 2) refuse(`${describe(n)}: weights '${W.name}' have rank ${W.dims.length}, expected 2`);
+      if (W.dims.length !== 2) refuse(`${describe(n)}: weights ${quote(W.name)} have rank ${W.dims.length}, expected 2`);
       layer = dense(n, W, false);
       z = n.outputs[0]!;
       const after = pending(z);
       const add = after.length === 1 && after[0]!.opType === 'Add' ? after[0] : undefined;
       if (add !== undefined) {
-        if (z === output.name) refuse(`the graph output '${z}' also feeds ${describe(add)}`);
+        if (z === output.name) refuse(`the graph output ${quote(z)} also feeds ${describe(add)}`);
         used.add(add);
         attrs(add, {});
         only(add, 2, 1);
         const k = add.inputs[0] === z ? 1 : 0;
-        if (add.inputs[1 - k] !== z) refuse(`${describe(add)} does not add to '${z}'`);
+        if (add.inputs[1 - k] !== z) refuse(`${describe(add)} does not add to ${quote(z)}`);
         layer.biases = bias(add, param(add, k, 'biases'), layer.nOut);
         z = add.outputs[0]!;
       }
     } else {
-      refuse(`${describe(n)} reads '${cur}' where fastnn expects a Gemm or MatMul node`);
+      refuse(`${describe(n)} reads ${quote(cur)} where fastnn expects a Gemm or MatMul node`);
     }
     const prev = layers[layers.length - 1];
     if (prev !== undefined && prev.nOut !== layer.nIn) refuse(`${describe(n)} takes ${layer.nIn} inputs, but the layer before has ${prev.nOut} outputs`);
@@ -165,7 +185,7 @@ function toLayers(m: Model): { layers: Layer[]; slope: number | undefined } {
     let act: Activation = 'identity';
     let out = z;
     const after = pending(z);
-    if (z === output.name && after.length > 0) refuse(`the graph output '${z}' also feeds ${describe(after[0]!)}`);
+    if (z === output.name && after.length > 0) refuse(`the graph output ${quote(z)} also feeds ${describe(after[0]!)}`);
     const leaky = after.length === 2 && after.some((x) => x.opType === 'Mul') && after.some((x) => x.opType === 'Max');
     const softplus = after.length === 2 && after.some((x) => x.opType === 'Relu') && after.some((x) => x.opType === 'Abs');
     const an = leaky || softplus ? after[0] : next(z);
@@ -222,14 +242,14 @@ function toLayers(m: Model): { layers: Layer[]; slope: number | undefined } {
       only(mul, 2, 1);
       only(max, 2, 1);
       const k = mul.inputs[0] === z ? 1 : 0;
-      if (mul.inputs[1 - k] !== z) refuse(`${describe(mul)} does not multiply '${z}'`);
+      if (mul.inputs[1 - k] !== z) refuse(`${describe(mul)} does not multiply ${quote(z)}`);
       const alpha = param(mul, k, 'leaky-relu slope α');
-      if (alpha.values.length !== 1) refuse(`${describe(mul)}: α '${alpha.name}' has ${alpha.values.length} values, expected 1`);
+      if (alpha.values.length !== 1) refuse(`${describe(mul)}: α ${quote(alpha.name)} has ${alpha.values.length} values, expected 1`);
       const s = mul.outputs[0]!;
       if (!((max.inputs[0] === z && max.inputs[1] === s) || (max.inputs[0] === s && max.inputs[1] === z))) {
-        refuse(`${describe(max)} must take '${z}' and '${s}' (Max(z, Mul(z, α)))`);
+        refuse(`${describe(max)} must take ${quote(z)} and ${quote(s)} (Max(z, Mul(z, α)))`);
       }
-      if ((consumers.get(s) ?? []).length !== 1) refuse(`tensor '${s}' of ${describe(mul)} feeds more than the Max`);
+      if ((consumers.get(s) ?? []).length !== 1) refuse(`tensor ${quote(s)} of ${describe(mul)} feeds more than the Max`);
       slope = sameSlope(mul, slope, alpha.values[0]!);
       act = 'leaky-relu';
       out = max.outputs[0]!;
@@ -239,7 +259,7 @@ function toLayers(m: Model): { layers: Layer[]; slope: number | undefined } {
     cur = out;
   }
   for (const n of g.nodes) {
-    if (!used.has(n)) refuse(`${describe(n)} is not part of the chain of dense layers from '${input.name}' to '${output.name}'`);
+    if (!used.has(n)) refuse(`${describe(n)} is not part of the chain of dense layers from ${quote(input.name)} to ${quote(output.name)}`);
   }
   checkDims(input, layers[0]!.nIn, 'input');
   checkDims(output, layers[layers.length - 1]!.nOut, 'output');
@@ -254,14 +274,14 @@ function sameSlope(n: OnnxNode, slope: number | undefined, alpha: number): numbe
 
 function checkDims(v: ValueInfo, features: number, which: string): void {
   const d = v.dims?.[1];
-  if (typeof d === 'number' && d !== features) refuse(`graph ${which} '${v.name}' declares ${d} features, but the layers have ${features}`);
+  if (typeof d === 'number' && d !== features) refuse(`graph ${which} ${quote(v.name)} declares ${d} features, but the layers have ${features}`);
 }
 
 /** A layer from a weight matrix: [out, in] when transposed (Gemm transB = 1), [in, out] otherwise. */
 function dense(n: OnnxNode, W: Tensor, transposed: boolean): Omit<Layer, 'act'> {
   const [d0, d1] = W.dims as [number, number];
   const nIn = transposed ? d1 : d0, nOut = transposed ? d0 : d1;
-  if (nIn < 1 || nOut < 1) refuse(`${describe(n)}: weights '${W.name}' have shape [${W.dims.join(', ')}]`);
+  if (nIn < 1 || nOut < 1) refuse(`${describe(n)}: weights ${quote(W.name)} have shape [${W.dims.join(', ')}]`);
   let weights = W.values;
   if (!transposed) {
     weights = new Float64Array(nIn * nOut);
@@ -275,7 +295,7 @@ function bias(n: OnnxNode, t: Tensor, nOut: number): Float64Array {
   const d = t.dims;
   if (t.values.length === 1 && d.every((x) => x === 1)) return new Float64Array(nOut).fill(t.values[0]!);
   const ok = (d.length === 1 && d[0] === nOut) || (d.length === 2 && d[0] === 1 && d[1] === nOut);
-  if (!ok) refuse(`${describe(n)}: biases '${t.name}' have shape [${d.join(', ')}], expected [${nOut}] or [1, ${nOut}]`);
+  if (!ok) refuse(`${describe(n)}: biases ${quote(t.name)} have shape ${dimsText(d)}, expected [${nOut}] or [1, ${nOut}]`);
   return t.values;
 }
 

@@ -119,121 +119,183 @@ export class Writer {
 
 // ------------------------------------------------------------------------------------------------ reader
 
-/** One field as read: varints as numbers (int64 values beyond ±2^53 are refused), fixed32/64 as raw bytes. */
+/**
+ * Reads one message's fields in order without allocating per field (a hostile file may hold millions of them; a
+ * view or an object per field made garbage collection the main cost). After `next()` returns true, `no` and `wt`
+ * name the field; a varint's value is in `v`, any other value's bytes are `b[start, end)`. Nested messages are read
+ * with `message()`, a new reader over the same bytes. Byte offsets in errors count from the start of the file.
+ */
+export class FieldReader {
+  no = 0;
+  wt = 0;
+  /** the value of a varint field (wire type 0) */
+  v = 0;
+  /** the value's bytes of a fixed32, fixed64 or length-delimited field */
+  start = 0;
+  end = 0;
+  /** the offset of the current field's key */
+  at = 0;
+  private pos: number;
+
+  constructor(readonly b: Uint8Array, from = 0, private readonly limit = b.length) {
+    this.pos = from;
+  }
+
+  /** Moves to the next field; false at the end of the message. */
+  next(): boolean {
+    if (this.pos >= this.limit) return false;
+    this.at = this.pos;
+    const key = this.varint();
+    const no = Math.floor(key / 8), wt = key % 8;
+    if (no < 1 || no > 0x1fffffff) throw new ProtoError(`invalid field number ${no} at byte ${this.at}`);
+    this.no = no;
+    this.wt = wt;
+    if (wt === 0) {
+      this.v = this.varint();
+    } else if (wt === 1 || wt === 5) {
+      const n = wt === 1 ? 8 : 4;
+      if (this.pos + n > this.limit) throw new ProtoError(`field ${no} at byte ${this.at}: ${n}-byte value runs past the end (${this.limit})`);
+      this.start = this.pos;
+      this.end = this.pos += n;
+    } else if (wt === 2) {
+      const len = this.varint();
+      if (len < 0 || len > this.limit - this.pos) {
+        throw new ProtoError(`field ${no} at byte ${this.at}: length ${len} runs past the end (${this.limit - this.pos} bytes left)`);
+      }
+      this.start = this.pos;
+      this.end = this.pos += len;
+    } else {
+      throw new ProtoError(`field ${no} at byte ${this.at} has wire type ${wt} (expected 0, 1, 2 or 5)`);
+    }
+    return true;
+  }
+
+  /** A second reader over the rest of this message (for a counting pass ahead of this one). */
+  fork(): FieldReader {
+    return new FieldReader(this.b, this.pos, this.limit);
+  }
+
+  /** A reader over the current length-delimited field, or a refusal naming it. */
+  message(what: string): FieldReader {
+    this.expect(2, what, 'length-delimited');
+    return new FieldReader(this.b, this.start, this.end);
+  }
+
+  /** The current varint field's value, or a refusal naming it. */
+  int(what: string): number {
+    this.expect(0, what, 'a varint');
+    return this.v;
+  }
+
+  /** The current length-delimited field's bytes (a view), or a refusal naming it. */
+  bytes(what: string): Uint8Array {
+    this.expect(2, what, 'length-delimited');
+    return this.b.subarray(this.start, this.end);
+  }
+
+  /** The current length-delimited field as UTF-8 text (invalid sequences are refused, not replaced). */
+  string(what: string): string {
+    this.expect(2, what, 'length-delimited');
+    return utf8(this.b, this.start, this.end);
+  }
+
+  /** Appends a repeated varint field's values, packed (wire type 2) or not (wire type 0). */
+  pushInts(out: number[], what: string): void {
+    if (this.wt === 0) {
+      out.push(this.v);
+      return;
+    }
+    this.expect(2, what, 'a varint or packed');
+    const inner = new FieldReader(this.b, this.start, this.end);
+    while (inner.pos < inner.limit) out.push(inner.varint());
+  }
+
+  /**
+   * Appends a repeated float (size 4) or double (size 8) field's values, packed or one per field, as float64 numbers
+   * (float32 values convert exactly).
+   */
+  pushReals(out: number[], size: 4 | 8, what: string): void {
+    const want = size === 4 ? 5 : 1;
+    if (this.wt !== want && this.wt !== 2) throw new ProtoError(`${what} has wire type ${this.wt}, expected ${want} or 2 (packed)`);
+    const n = this.end - this.start;
+    if (n % size !== 0) throw new ProtoError(`${what}: ${n} bytes is not a multiple of ${size}`);
+    const dv = new DataView(this.b.buffer, this.b.byteOffset + this.start, n);
+    for (let o = 0; o < n; o += size) out.push(size === 4 ? dv.getFloat32(o, true) : dv.getFloat64(o, true));
+  }
+
+  private expect(wt: number, what: string, name: string): void {
+    if (this.wt !== wt) throw new ProtoError(`${what} at byte ${this.at} has wire type ${this.wt}, expected ${name}`);
+  }
+
+  /** Reads one varint; values must fit a safe integer (as int64, two's complement). */
+  private varint(): number {
+    const b = this.b, end = this.limit, from = this.pos;
+    let pos = from;
+    let v = 0;
+    let mul = 1;
+    for (let i = 0; i < 7; i++) {
+      if (pos >= end) throw new ProtoError(`truncated varint at byte ${pos}`);
+      const byte = b[pos++]!;
+      v += (byte & 0x7f) * mul;
+      mul *= 0x80;
+      if ((byte & 0x80) === 0) {
+        this.pos = pos;
+        return v;
+      }
+    }
+    // Long varints: redo it with BigInt (only negative int64s and huge values get here).
+    let big = 0n;
+    pos = from;
+    for (let k = 0; k < 10; k++) {
+      if (pos >= end) throw new ProtoError(`truncated varint at byte ${pos}`);
+      const c = b[pos++]!;
+      big |= BigInt(c & 0x7f) << BigInt(7 * k);
+      if ((c & 0x80) === 0) {
+        const signed = BigInt.asIntN(64, big);
+        const n = Number(signed);
+        if (!Number.isSafeInteger(n)) throw new ProtoError(`varint ${signed} at byte ${from} is beyond ±2^53`);
+        this.pos = pos;
+        return n;
+      }
+    }
+    throw new ProtoError(`varint longer than 10 bytes at byte ${from}`);
+  }
+}
+
+/** One field as read by readFields: varints as numbers, other values as views of their bytes. */
 export type Field =
   | { no: number; wt: 0; v: number }
   | { no: number; wt: 1 | 5 | 2; v: Uint8Array };
 
-/** Reads one varint at `pos`; returns [value, next]. Values must fit a safe integer (as int64, two's complement). */
-function readVarint(b: Uint8Array, pos: number, end: number): [number, number] {
-  let v = 0;
-  let mul = 1;
-  for (let i = 0; i < 10; i++) {
-    if (pos >= end) throw new ProtoError(`truncated varint at byte ${pos}`);
-    const byte = b[pos++]!;
-    if (i < 7) {
-      v += (byte & 0x7f) * mul;
-      mul *= 0x80;
-      if ((byte & 0x80) === 0) return [v, pos];
-    } else {
-      // Long varints: redo it with BigInt (only negative int64s and huge values get here).
-      let big = 0n;
-      let p = pos - i - 1;
-      for (let k = 0; k < 10; k++) {
-        if (p >= end) throw new ProtoError(`truncated varint at byte ${p}`);
-        const c = b[p++]!;
-        big |= BigInt(c & 0x7f) << BigInt(7 * k);
-        if ((c & 0x80) === 0) {
-          const signed = BigInt.asIntN(64, big);
-          const n = Number(signed);
-          if (!Number.isSafeInteger(n)) throw new ProtoError(`varint ${signed} at byte ${pos - i - 1} is beyond ±2^53`);
-          return [n, p];
-        }
-      }
-      throw new ProtoError(`varint longer than 10 bytes at byte ${pos - i - 1}`);
-    }
-  }
-  throw new ProtoError(`varint longer than 10 bytes at byte ${pos}`);
-}
-
-/** Splits one message into its fields (in order); nested messages stay as byte views to decode on demand. */
+/** All of one message's fields (for tests and tools; the decoder iterates with FieldReader instead). */
 export function readFields(b: Uint8Array): Field[] {
   const out: Field[] = [];
-  let pos = 0;
-  const end = b.length;
-  while (pos < end) {
-    const at = pos;
-    const [key, p1] = readVarint(b, pos, end);
-    pos = p1;
-    const no = Math.floor(key / 8), wt = key % 8;
-    if (no < 1 || no > 0x1fffffff) throw new ProtoError(`invalid field number ${no} at byte ${at}`);
-    if (wt === 0) {
-      const [v, p2] = readVarint(b, pos, end);
-      pos = p2;
-      out.push({ no, wt: 0, v });
-    } else if (wt === 1 || wt === 5) {
-      const n = wt === 1 ? 8 : 4;
-      if (pos + n > end) throw new ProtoError(`field ${no} at byte ${at}: ${n}-byte value runs past the end (${end})`);
-      out.push({ no, wt, v: b.subarray(pos, pos + n) });
-      pos += n;
-    } else if (wt === 2) {
-      const [len, p2] = readVarint(b, pos, end);
-      pos = p2;
-      if (len < 0 || pos + len > end) throw new ProtoError(`field ${no} at byte ${at}: length ${len} runs past the end (${end - pos} bytes left)`);
-      out.push({ no, wt: 2, v: b.subarray(pos, pos + len) });
-      pos += len;
-    } else {
-      throw new ProtoError(`field ${no} at byte ${at} has wire type ${wt} (expected 0, 1, 2 or 5)`);
-    }
+  const r = new FieldReader(b);
+  while (r.next()) {
+    out.push(r.wt === 0 ? { no: r.no, wt: 0, v: r.v } : { no: r.no, wt: r.wt as 1 | 5 | 2, v: b.subarray(r.start, r.end) });
   }
   return out;
 }
 
-/** Decodes a string field's bytes as UTF-8 (invalid sequences are refused, not replaced). */
-export function utf8(b: Uint8Array): string {
+/** One decoder for every string (making one per string cost more than the rest of decoding a node). */
+let decoder: TextDecoder | undefined;
+
+/** Decodes b[start, end) as UTF-8 (invalid sequences are refused, not replaced). */
+export function utf8(b: Uint8Array, start = 0, end = b.length): string {
+  // names are short and nearly always ASCII: build those directly
+  if (end - start <= 32) {
+    let s = '';
+    let i = start;
+    for (; i < end; i++) {
+      const c = b[i]!;
+      if (c >= 0x80) break;
+      s += String.fromCharCode(c);
+    }
+    if (i === end) return s;
+  }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(b);
+    return (decoder ??= new TextDecoder('utf-8', { fatal: true })).decode(b.subarray(start, end));
   } catch {
     throw new ProtoError('a string field is not valid UTF-8');
   }
-}
-
-/** A varint field's value, or a refusal naming the field if it came with another wire type. */
-export function int(f: Field, what: string): number {
-  if (f.wt !== 0) throw new ProtoError(`${what} has wire type ${f.wt}, expected a varint`);
-  return f.v;
-}
-
-/** A length-delimited field's bytes, or a refusal naming the field. */
-export function bytesOf(f: Field, what: string): Uint8Array {
-  if (f.wt !== 2) throw new ProtoError(`${what} has wire type ${f.wt}, expected length-delimited`);
-  return f.v;
-}
-
-/** Appends a repeated varint field's values, packed (wire type 2) or not (wire type 0). */
-export function pushInts(out: number[], f: Field, what: string): void {
-  if (f.wt === 0) {
-    out.push(f.v);
-    return;
-  }
-  const b = bytesOf(f, what);
-  let pos = 0;
-  while (pos < b.length) {
-    const [v, p] = readVarint(b, pos, b.length);
-    out.push(v);
-    pos = p;
-  }
-}
-
-/**
- * Appends a repeated float (size 4) or double (size 8) field's values, packed or one per field.
- * Returns the values as float64 numbers (float32 values convert exactly).
- */
-export function pushReals(out: number[], f: Field, size: 4 | 8, what: string): void {
-  const want = size === 4 ? 5 : 1;
-  if (f.wt !== want && f.wt !== 2) throw new ProtoError(`${what} has wire type ${f.wt}, expected ${want} or 2 (packed)`);
-  const b = f.v as Uint8Array;
-  if (b.length % size !== 0) throw new ProtoError(`${what}: ${b.length} bytes is not a multiple of ${size}`);
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  for (let o = 0; o < b.length; o += size) out.push(size === 4 ? dv.getFloat32(o, true) : dv.getFloat64(o, true));
 }
