@@ -32,7 +32,7 @@ export function divergence(op: string, what: string, epoch: number, r: ResolvedT
   return new TrainingError(
     `${op}: ${what} in epoch ${epoch} (of ${r.epochs}); ` +
       (epoch === 0 ? 'the parameters are unchanged (those from before this call). ' : `the parameters are those after epoch ${epoch - 1}. `) +
-      `Try a lower learningRate (now ${r.lr}) or normalise the inputs.`,
+      (r.schedule ? 'Try a schedule with lower rates' : `Try a lower learningRate (now ${r.lr})`) + ' or normalise the inputs.',
   );
 }
 
