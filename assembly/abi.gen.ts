@@ -32,6 +32,8 @@ export const OPT_SGD: i32 = 0;
 export const OPT_MOMENTUM: i32 = 1;
 /** 'adam' */
 export const OPT_ADAM: i32 = 2;
+/** 'adamw' */
+export const OPT_ADAMW: i32 = 3;
 
 // ---- plan header: i32 words at byte offset `plan` (16-byte aligned)
 /** L, number of dense layers */
@@ -58,8 +60,20 @@ export const PLAN_T: i32 = 9;
 export const PLAN_HP: i32 = 10;
 /** ptr: f64 per batch number i (0: not stored); the host sums epochs in batch order */
 export const PLAN_LOSSES: i32 = 11;
+/** ptr: f64 per batch number i, the learning rate of that batch's step (the host evaluates a schedule before the call); 0: hp[HP_LR] for every step */
+export const PLAN_LRS: i32 = 12;
+/** ptr: f64[nSamples] sample weights w_s >= 0; a batch's loss is sum(w·loss_r)/sum(w) and a batch with sum(w) = 0 is skipped (no step); 0: unweighted */
+export const PLAN_WEIGHTS: i32 = 13;
+/** ptr: f64[L] inverted-dropout rate per layer in [0, 1) (the output layer's is 0); 0: no dropout */
+export const PLAN_DROPOUT: i32 = 14;
+/** ptr: f64[sum of nOut_l] scratch, one squared gradient norm per neuron (its weight row, then its bias), for clipping by the global norm (hp[HP_CLIP] > 0) */
+export const PLAN_NORMS: i32 = 15;
+/** the network's seed (u32 bits), the first key of the dropout masks */
+export const PLAN_SEED: i32 = 16;
+/** element type of every data block: 0 = float64 (the only one so far; reserved for a float32 mode) */
+export const PLAN_DTYPE: i32 = 17;
 /** words before the first layer record (keeps records 16-byte aligned) */
-export const PLAN_HEADER: i32 = 12;
+export const PLAN_HEADER: i32 = 20;
 /** words per layer record */
 export const PLAN_LAYER_WORDS: i32 = 16;
 
@@ -90,8 +104,10 @@ export const L_SW: i32 = 10;
 export const L_SW2: i32 = 11;
 /** ptr: optimizer state for b */
 export const L_SB: i32 = 12;
-/** ptr: adam v for b (words 14, 15 are reserved, 0) */
+/** ptr: adam v for b */
 export const L_SB2: i32 = 13;
+/** ptr: batch × nOut, the output after dropout (the next layer's input) when the layer's dropout rate > 0, else 0 (word 15 is reserved, 0) */
+export const L_AD: i32 = 14;
 
 // ---- hyper-parameters: f64 slots at the PLAN_HP pointer
 /** learning rate */
@@ -114,8 +130,10 @@ export const HP_BETA2_POW: i32 = 7;
 export const HP_STEP: i32 = 8;
 /** non-zero: trainBatches never takes the small-layer path (an internal switch, so tests and benches can compare the two) */
 export const HP_GENERIC: i32 = 9;
+/** clip norm c > 0: every gradient is scaled by min(1, c/||g||2) over all layers' weights and biases before the update; 0: no clipping (slot 11 is reserved, 0) */
+export const HP_CLIP: i32 = 10;
 /** f64 slots the host reserves */
-export const HP_SIZE: i32 = 10;
+export const HP_SIZE: i32 = 12;
 /** widest layer of the small-layer path: trainBatches on one thread, batch 1, every width <= TINY_MAX and HP_GENERIC = 0 runs each step as one fused per-sample loop (same results as the general path) */
 export const TINY_MAX: i32 = 16;
 
@@ -142,3 +160,9 @@ export const MAX_THREADS: i32 = 16;
 // ---- peak probe (peakProbe, the bench instrument of the WASM f64 ceiling)
 /** independent multiply-add chains s_i (i = 0..PROBE_CHAINS-1); one call does 2 · PROBE_CHAINS · iterations flops */
 export const PROBE_CHAINS: i32 = 24;
+
+// ---- dropout mask generator (dropKeep in src/abi.ts): the two multipliers of the 32-bit mix
+/** first multiplier of mix(x) */
+export const DROP_M1: u32 = 2146121005;
+/** second multiplier of mix(x) */
+export const DROP_M2: u32 = 2221713035;

@@ -82,3 +82,20 @@ export function adamStepDecay(p: usize, m: usize, v: usize, g: usize, n: i32, hp
 export function adamStep(p: usize, m: usize, v: usize, g: usize, n: i32, hp: usize): void {
   adamStepDecay(p, m, v, g, n, hp, f64at(hp, HP_DECAY));
 }
+
+/** AdamW (decoupled decay; trainBatches passes 0 for biases): p -= lr·((m/(1-β1ᵗ))/(sqrt(v/(1-β2ᵗ)) + ε) + decay·p). */
+export function adamwStep(p: usize, m: usize, v: usize, g: usize, n: i32, hp: usize, decay: f64): void {
+  const lr = f64at(hp, HP_LR), b1 = f64at(hp, HP_BETA1), b2 = f64at(hp, HP_BETA2), eps = f64at(hp, HP_EPS);
+  const c1 = 1.0 - f64at(hp, HP_BETA1_POW), c2 = 1.0 - f64at(hp, HP_BETA2_POW);
+  const ob1 = 1.0 - b1, ob2 = 1.0 - b2;
+  const nB = <usize>n << 3;
+  for (let i: usize = 0; i < nB; i += 8) {
+    const gi = load<f64>(g + i);
+    const mi = b1 * load<f64>(m + i) + ob1 * gi;
+    const vi = b2 * load<f64>(v + i) + ob2 * gi * gi;
+    store<f64>(m + i, mi);
+    store<f64>(v + i, vi);
+    const pi = load<f64>(p + i);
+    store<f64>(p + i, pi - lr * ((mi / c1) / (Math.sqrt(vi / c2) + eps) + decay * pi));
+  }
+}

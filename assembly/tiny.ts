@@ -5,6 +5,7 @@
  * weights and applies the update (sgd in the same loop), with no gather, range bookkeeping or packing scratch.
  */
 import {
+  HP_CLIP, OPT_ADAMW, PLAN_DROPOUT, PLAN_LRS, PLAN_WEIGHTS,
   f64at, HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_GENERIC, HP_LR, HP_STEP,
   L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, LOSS_MSE, OPT_ADAM,
   OPT_MOMENTUM, PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_LOSSES, PLAN_OPT,
@@ -23,6 +24,9 @@ function rec(plan: usize, l: i32): usize {
 /** Whether trainBatches on one thread takes the small-layer path for this plan. */
 export function isTiny(plan: usize): bool {
   if (word(plan, PLAN_BATCH) != 1 || f64at(ptr(plan, PLAN_HP), HP_GENERIC) != 0.0) return false;
+  // plan v2 controls (a schedule, weights, dropout, clipping, adamw) take the general path: the same bits
+  if (word(plan, PLAN_LRS) != 0 || word(plan, PLAN_WEIGHTS) != 0 || word(plan, PLAN_DROPOUT) != 0) return false;
+  if (word(plan, PLAN_OPT) == OPT_ADAMW || f64at(ptr(plan, PLAN_HP), HP_CLIP) != 0.0) return false;
   const L = word(plan, PLAN_LAYERS);
   for (let l = 0; l < L; l++) {
     const R = rec(plan, l);

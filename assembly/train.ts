@@ -5,8 +5,9 @@
  * (trainBatchesThreaded); trainBatches is its one-thread case, so one code path serves both.
  */
 import {
-  f64at, HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_LR, HP_STEP,
-  L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, LOSS_MSE, OPT_ADAM,
+  f64at, HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_CLIP, HP_DECAY, HP_LR, HP_STEP,
+  L_A, L_ACT, L_AD, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, LOSS_MSE, OPT_ADAM, OPT_ADAMW,
+  PLAN_DROPOUT, PLAN_LRS, PLAN_NORMS, PLAN_SEED, PLAN_WEIGHTS,
   OPT_MOMENTUM, PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_LOSSES, PLAN_OPT,
   PLAN_ORDER, PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, ptr, word, copyF64, ACT_SOFTMAX,
   MAX_THREADS, part, SCRATCH_BYTES, scratchBase, scratchOf, SPIN_LIMIT, SYNC_ABORT, SYNC_COUNT, SYNC_PROGRESS, SYNC_SCRATCH, WAIT_NS,
@@ -14,7 +15,8 @@ import {
 import { denseForwardRange, inputGradRange, weightGradRange } from './dense';
 import { activateBackwardCols, activateBackwardImpl, activateCols, activateImpl } from './activation';
 import { loss } from './loss';
-import { adamStepDecay, momentumStep, sgdStep } from './optim';
+import { adamStepDecay, adamwStep, momentumStep, sgdStep } from './optim';
+import { batchWeight, clipScale, dropoutCols, rowNorms, scaleF64, weightedLoss } from './controls';
 import { isTiny, trainTiny } from './tiny';
 
 // @ts-ignore: decorator
@@ -132,12 +134,23 @@ export function trainBatchesThreaded(plan: usize, first: i32, count: i32, tid: i
   const tRowB = <usize>nOutL << 3;
   const aL = ptr(RL, L_A), zL = ptr(RL, L_Z), dzL = ptr(RL, L_DZ), actL = word(RL, L_ACT);
   const nb = (nSamples + batch - 1) / batch;
+  // plan v2 controls (src/abi.ts): each 0 when off
+  const lrs = ptr(plan, PLAN_LRS), weights = ptr(plan, PLAN_WEIGHTS), dropP = ptr(plan, PLAN_DROPOUT);
+  const norms = ptr(plan, PLAN_NORMS), seed = <u32>word(plan, PLAN_SEED), clip = f64at(hp, HP_CLIP);
+  let nNeurons = 0;
+  for (let l = 0; l < L; l++) nNeurons += word(layerRecord(plan, l), L_NOUT);
   let total = 0.0;
   for (let i = first; i < first + count; i++) {
     const e = i / nb;
     const p0 = (i - e * nb) * batch;
     const rows = min(batch, nSamples - p0);
     const o = order + ((<usize>e * <usize>nSamples + <usize>p0) << 2);
+    const W = weights != 0 ? batchWeight(weights, o, rows) : 1.0;
+    if (W == 0.0) {
+      if (tid == 0 && losses != 0) store<f64>(losses + (<usize>i << 3), 0.0);
+      continue;
+    }
+    const key = <u32><i64>f64at(hp, HP_STEP);
     // 1. gather (rows split)
     for (let r = part(rows, tid, T), r1 = part(rows, tid + 1, T); r < r1; r++) {
       const s = <usize>load<i32>(o + (<usize>r << 2));
@@ -162,16 +175,21 @@ export function trainBatchesThreaded(plan: usize, first: i32, count: i32, tid: i
       } else {
         activateCols(a, z, rows, nOut, act, alpha, j0, j1);
       }
+      const rate = dropP != 0 ? f64at(dropP, l) : 0.0;
+      if (rate > 0.0) dropoutCols(ptr(R, L_AD), a, rows, nOut, j0, j1, rate, seed, key, l, o);
       if (!barrier(ctl, T)) return NaN;
-      inp = a;
+      inp = rate > 0.0 ? ptr(R, L_AD) : a;
     }
     // 3. loss (thread 0) and the optimizer's step counters
     if (tid == 0) {
-      const batchLoss = loss(dzL, aL, zL, t, rows, nOutL, lossKind);
+      const batchLoss = weights != 0
+        ? weightedLoss(dzL, aL, zL, t, rows, nOutL, lossKind, weights, o, W)
+        : loss(dzL, aL, zL, t, rows, nOutL, lossKind);
       total += batchLoss;
       if (losses != 0) store<f64>(losses + (<usize>i << 3), batchLoss);
       if (lossKind == LOSS_MSE) activateBackwardImpl(dzL, dzL, zL, aL, rows, nOutL, actL, alpha);
-      if (opt == OPT_ADAM) {
+      if (lrs != 0) store<f64>(hp + (<usize>HP_LR << 3), f64at(lrs, i));
+      if (opt == OPT_ADAM || opt == OPT_ADAMW) {
         store<f64>(hp + (<usize>HP_BETA1_POW << 3), f64at(hp, HP_BETA1_POW) * f64at(hp, HP_BETA1));
         store<f64>(hp + (<usize>HP_BETA2_POW << 3), f64at(hp, HP_BETA2_POW) * f64at(hp, HP_BETA2));
       }
@@ -183,13 +201,35 @@ export function trainBatchesThreaded(plan: usize, first: i32, count: i32, tid: i
       const R = layerRecord(plan, l);
       const nIn = word(R, L_NIN), nOut = word(R, L_NOUT), dz = ptr(R, L_DZ);
       const Q = R - (<usize>PLAN_LAYER_WORDS << 2);
-      const input = l > 0 ? ptr(Q, L_A) : x0;
+      const ratePrev = l > 0 && dropP != 0 ? f64at(dropP, l - 1) : 0.0;
+      const input = l > 0 ? ptr(Q, ratePrev > 0.0 ? L_AD : L_A) : x0;
       weightGradRange(ptr(R, L_DW), ptr(R, L_DB), dz, input, rows, nIn, nOut, part(nOut, tid, T), part(nOut, tid + 1, T), scratch);
       if (l > 0) {
         const dzPrev = ptr(Q, L_DZ), k0 = part(nIn, tid, T), k1 = part(nIn, tid + 1, T);
         inputGradRange(dzPrev, dz, ptr(R, L_W), rows, nIn, nOut, k0, k1, scratch);
+        if (ratePrev > 0.0) dropoutCols(dzPrev, dzPrev, rows, nIn, k0, k1, ratePrev, seed, key, l - 1, o);
         activateBackwardCols(dzPrev, dzPrev, ptr(Q, L_Z), ptr(Q, L_A), rows, nIn, word(Q, L_ACT), alpha, k0, k1);
         if (!barrier(ctl, T)) return NaN;
+      }
+    }
+    // clipping by the global norm: per-neuron squared norms by their owners, then one sum in index order
+    if (clip > 0.0) {
+      let at = 0;
+      for (let l = 0; l < L; l++) {
+        const R = layerRecord(plan, l);
+        const nOut = word(R, L_NOUT);
+        rowNorms(norms, at, ptr(R, L_DW), ptr(R, L_DB), word(R, L_NIN), part(nOut, tid, T), part(nOut, tid + 1, T));
+        at += nOut;
+      }
+      if (!barrier(ctl, T)) return NaN;
+      const f = clipScale(norms, nNeurons, clip);
+      if (f != 1.0) {
+        for (let l = 0; l < L; l++) {
+          const R = layerRecord(plan, l);
+          const nIn = word(R, L_NIN), nOut = word(R, L_NOUT), j0 = part(nOut, tid, T), j1 = part(nOut, tid + 1, T);
+          scaleF64(ptr(R, L_DW) + ((<usize>j0 * <usize>nIn) << 3), (j1 - j0) * nIn, f);
+          scaleF64(ptr(R, L_DB) + (<usize>j0 << 3), j1 - j0, f);
+        }
       }
     }
     // 5. update own rows of every layer
@@ -201,7 +241,10 @@ export function trainBatchesThreaded(plan: usize, first: i32, count: i32, tid: i
       if (j1 <= j0) continue;
       const wo = (<usize>j0 * <usize>nIn) << 3, bo = <usize>j0 << 3;
       const nw = (j1 - j0) * nIn, nbias = j1 - j0;
-      if (opt == OPT_ADAM) {
+      if (opt == OPT_ADAMW) {
+        adamwStep(ptr(R, L_W) + wo, ptr(R, L_SW) + wo, ptr(R, L_SW2) + wo, ptr(R, L_DW) + wo, nw, hp, decay);
+        adamwStep(ptr(R, L_B) + bo, ptr(R, L_SB) + bo, ptr(R, L_SB2) + bo, ptr(R, L_DB) + bo, nbias, hp, 0.0);
+      } else if (opt == OPT_ADAM) {
         adamStepDecay(ptr(R, L_W) + wo, ptr(R, L_SW) + wo, ptr(R, L_SW2) + wo, ptr(R, L_DW) + wo, nw, hp, decay);
         adamStepDecay(ptr(R, L_B) + bo, ptr(R, L_SB) + bo, ptr(R, L_SB2) + bo, ptr(R, L_DB) + bo, nbias, hp, 0.0);
       } else if (opt == OPT_MOMENTUM) {

@@ -22,6 +22,7 @@ import { PROBE_CHAINS } from '../src/abi.js';
 import { CONFIGS, REAL_CONFIGS, REAL_LOSS_RTOL, REAL_SAMPLES, SMALL_STEPS, benchRealData, benchTraining, realGroup, sink as trainSink, type RealLossCheck } from './train.bench.js';
 import { GENERAL, SMALL_NETS, smallGroup, smallNetTargets } from './small.bench.js';
 import { renderReport } from './report-html.js';
+import { benchControls, printControls, sink as controlsSink } from './controls.bench.js';
 
 const notes = new Notes();
 const failCell = (r: Row): string => notes.cell(r);
@@ -382,6 +383,7 @@ async function main(): Promise<void> {
   const tRows = await benchTraining(backends, log);
   const real = await benchRealData(backends, log, numpy);
   tRows.push(...real.rows);
+  const ctlRows = await benchControls(backends, log);
   log(`  instantiation ${elapsed()}`);
   const iRows = await benchInstantiate(backends);
   log(`  done ${elapsed()}`);
@@ -390,6 +392,7 @@ async function main(): Promise<void> {
   printKernels(kRows, numpy);
   printTraining(tRows, numpy);
   printRealData(tRows, real.checks, numpy);
+  printControls(ctlRows, log);
   printElementwise(eRows);
   printInstantiate(iRows);
   const ts = targets(kRows, tRows, numpy, backends, cRows, real.checks);
@@ -409,10 +412,11 @@ async function main(): Promise<void> {
     kernels: kRows,
     elementwise: eRows,
     training: tRows,
+    controls: ctlRows,
     instantiate: iRows,
     targets: ts,
     wallSeconds,
-    sink: kernelSink + trainSink,
+    sink: kernelSink + trainSink + controlsSink,
   };
   const dir = path.join(REPO_ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });

@@ -10,8 +10,10 @@
  *   npm run example:mnist -- --backend js --threads 2 --epochs 5
  *
  * The adam configuration also trains on copies of the 8,000 training digits shifted by one pixel in the
- * 8 directions (held-out digits are never shifted or seen) and lowers the learning rate from 1e-3 to 1e-4
- * over the epochs: with 8,000 digits alone, this network overfits at about 95%.
+ * 8 directions (held-out digits are never shifted or seen), with dropout 0.2 on the hidden layer, AdamW (decoupled
+ * weight decay 0.01) and a cosine learning-rate schedule with one epoch of warm-up, all in one `train` call: with
+ * 8,000 digits alone, this network overfits at about 95%. Every configuration is one `train` call; `onEpoch` reports
+ * the held-out accuracy (`validation`) after each epoch.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import { lineChart, stackSvg } from '../bench/svg.js';
-import { Network, matrix, type BackendName, type Matrix, type NetworkOptions, type TrainOptions } from '../src/index.js';
+import { Network, matrix, schedules, type BackendName, type Matrix, type NetworkOptions, type TrainOptions } from '../src/index.js';
 import { progress } from '../src/progress.js';
 import { loadMnist } from './mnist-data.js';
 
@@ -62,16 +64,17 @@ interface Config {
   name: string;
   network: Omit<NetworkOptions, 'backend' | 'threads' | 'seed'>;
   train: Omit<TrainOptions, 'epochs' | 'learningRate'>;
-  learningRate: (epoch: number, epochs: number) => number;
+  /** the learning rate for a run of `steps` optimizer steps with `perEpoch` steps per epoch */
+  learningRate: (steps: number, perEpoch: number) => TrainOptions['learningRate'];
   augment: boolean;
 }
 
 const CONFIGS: Record<string, Config> = {
   adam: {
-    name: 'relu + softmax/cross-entropy + adam',
-    network: { layers: [784, 128, 10], activation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy' },
-    train: { batchSize: 32, optimizer: 'adam' },
-    learningRate: (e, n) => 1e-3 * 0.1 ** (n > 1 ? e / (n - 1) : 0),
+    name: 'relu + softmax/cross-entropy + adamw, dropout 0.2, cosine schedule with warm-up',
+    network: { layers: [784, 128, 10], activation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy', dropout: 0.2 },
+    train: { batchSize: 32, optimizer: 'adamw', weightDecay: 0.01 },
+    learningRate: (steps, perEpoch) => schedules.cosine({ initial: 1e-3, final: 1e-5, warmup: perEpoch, steps: Math.max(1, steps - perEpoch) }),
     augment: true,
   },
   tutorial: {
@@ -103,15 +106,20 @@ async function main(): Promise<void> {
     let best = 0;
     const curve: { epoch: number; loss: number; accuracy: number }[] = [];
     const bar = progress({ epochs, samplesPerEpoch: train.x.rows });
-    for (let e = 0; e < epochs; e++) {
-      const lr = cfg.learningRate(e, epochs);
-      const r = net.train(train.x, train.y, { ...cfg.train, epochs: 1, learningRate: lr });
-      const { accuracy } = net.evaluate(data.test.x, data.test.y);
-      best = Math.max(best, accuracy!);
-      curve.push({ epoch: e + 1, loss: r.losses[0]!, accuracy: accuracy! });
-      // samples/s includes the held-out evaluation after each epoch (the time a user waits)
-      bar.update({ epoch: e, loss: r.losses[0]!, validationAccuracy: accuracy! }, `lr ${lr.toPrecision(3)}`);
-    }
+    const perEpoch = Math.ceil(train.x.rows / (cfg.train.batchSize ?? 32));
+    const learningRate = cfg.learningRate(epochs * perEpoch, perEpoch);
+    // one train call for every epoch: the schedule runs inside it, onEpoch reports the held-out accuracy
+    net.train(train.x, train.y, {
+      ...cfg.train, epochs, learningRate, validation: data.test,
+      onEpoch: (info) => {
+        const accuracy = info.validationAccuracy!;
+        best = Math.max(best, accuracy);
+        curve.push({ epoch: info.epoch + 1, loss: info.loss, accuracy });
+        // samples/s includes the held-out evaluation after each epoch (the time a user waits)
+        const lr = typeof learningRate === 'number' ? learningRate : learningRate((info.epoch + 1) * perEpoch - 1);
+        bar.update({ epoch: info.epoch, loss: info.loss, validationAccuracy: accuracy }, `lr ${lr.toPrecision(3)}`);
+      },
+    });
     bar.done();
     const svg = stackSvg([
       lineChart({ title: `MNIST, ${key} configuration: training loss (${net.backend.name})`, xLabel: 'epoch', yLabel: 'mean batch loss', series: [{ name: 'training loss', points: curve.map((c) => [c.epoch, c.loss]) }] }),
@@ -125,7 +133,7 @@ async function main(): Promise<void> {
     const svgPath = path.join(values['svg-dir']!, `mnist-${key}.svg`);
     writeFileSync(svgPath, svg);
     console.log(`loss and accuracy per epoch: ${path.relative(process.cwd(), svgPath) || svgPath}`);
-    console.log(`best held-out accuracy: ${(best * 100).toFixed(2)}%`);
+    console.log(`held-out accuracy after ${epochs} epochs: ${(curve[curve.length - 1]!.accuracy * 100).toFixed(2)}%; best: ${(best * 100).toFixed(2)}%`);
     net.dispose();
   }
 }

@@ -48,10 +48,14 @@ checkSlots('plan.layer', spec.plan.layer, spec.plan.layerWords);
 checkSlots('hp.slots', spec.hp.slots, spec.hp.size);
 checkSlots('sync.words', spec.sync.words, 4);
 if (!spec.probe || !Number.isInteger(spec.probe.chains) || spec.probe.chains !== 24) fail('probe.chains must be 24 (the kernels hold 12 f64x2 accumulators, or two passes of 12 scalar ones)');
+for (const k of ['m1', 'm2']) {
+  const m = spec.dropoutHash?.[k];
+  if (!Number.isInteger(m) || m < 0 || m > 0xffffffff || m % 2 !== 1) fail(`dropoutHash.${k} must be an odd u32`);
+}
 if ((spec.plan.header * 4) % 16 !== 0 || (spec.plan.layerWords * 4) % 16 !== 0) fail('plan header and records must keep 16-byte alignment');
 
 // ---- one list of (name, value, type, doc) the three emitters share ----
-/** type: 'code' (i32 code), 'word' (index into an i32/f64 record), 'count' (a size), 'spin' (u32), 'ns' (i64) */
+/** type: 'code' (i32 code), 'word' (index into an i32/f64 record), 'count' (a size), 'spin' (u32), 'ns' (i64), 'u32' (bits) */
 const groups = [
   { title: 'activation codes (i32 `act` arguments, plan word L_ACT)', items: spec.activations.map((e) => ({ name: `ACT_${e.ident}`, value: e.code, type: 'code', doc: `'${e.name}'` })) },
   { title: 'loss codes (i32 `kind` argument of loss, plan word PLAN_LOSS)', items: spec.losses.map((e) => ({ name: `LOSS_${e.ident}`, value: e.code, type: 'code', doc: `'${e.name}'` })) },
@@ -90,6 +94,13 @@ const groups = [
       { name: 'PROBE_CHAINS', value: spec.probe.chains, type: 'count', doc: 'independent multiply-add chains s_i (i = 0..PROBE_CHAINS-1); one call does 2 · PROBE_CHAINS · iterations flops' },
     ],
   },
+  {
+    title: 'dropout mask generator (dropKeep in src/abi.ts): the two multipliers of the 32-bit mix',
+    items: [
+      { name: 'DROP_M1', value: spec.dropoutHash.m1, type: 'u32', doc: 'first multiplier of mix(x)' },
+      { name: 'DROP_M2', value: spec.dropoutHash.m2, type: 'u32', doc: 'second multiplier of mix(x)' },
+    ],
+  },
 ];
 
 function ts() {
@@ -111,7 +122,7 @@ function ts() {
 }
 
 function as() {
-  const type = { code: 'i32', word: 'i32', count: 'i32', spin: 'i32', ns: 'i64' };
+  const type = { code: 'i32', word: 'i32', count: 'i32', spin: 'i32', ns: 'i64', u32: 'u32' };
   const out = [`// ${HEADER}`, '// (re-exported by assembly/common.ts; formulas and the thread contract: src/abi.ts)'];
   for (const g of groups) {
     out.push('', `// ---- ${g.title}`);
@@ -121,7 +132,7 @@ function as() {
 }
 
 function rust() {
-  const type = { code: 'i32', word: 'usize', count: 'usize', spin: 'u32', ns: 'i64' };
+  const type = { code: 'i32', word: 'usize', count: 'usize', spin: 'u32', ns: 'i64', u32: 'u32' };
   const out = [`//! ${HEADER}`, '//! (formulas and the thread contract: src/abi.ts)', '#![allow(dead_code)]'];
   for (const g of groups) {
     out.push('', `// ---- ${g.title}`);

@@ -21,6 +21,7 @@ export const OPT = {
   sgd: 0,
   momentum: 1,
   adam: 2,
+  adamw: 3,
 } as const;
 
 // ---- activation codes (i32 `act` arguments, plan word L_ACT)
@@ -54,6 +55,8 @@ export const OPT_SGD = 0;
 export const OPT_MOMENTUM = 1;
 /** 'adam' */
 export const OPT_ADAM = 2;
+/** 'adamw' */
+export const OPT_ADAMW = 3;
 
 // ---- plan header: i32 words at byte offset `plan` (16-byte aligned)
 /** L, number of dense layers */
@@ -80,8 +83,20 @@ export const PLAN_T = 9;
 export const PLAN_HP = 10;
 /** ptr: f64 per batch number i (0: not stored); the host sums epochs in batch order */
 export const PLAN_LOSSES = 11;
+/** ptr: f64 per batch number i, the learning rate of that batch's step (the host evaluates a schedule before the call); 0: hp[HP_LR] for every step */
+export const PLAN_LRS = 12;
+/** ptr: f64[nSamples] sample weights w_s >= 0; a batch's loss is sum(w·loss_r)/sum(w) and a batch with sum(w) = 0 is skipped (no step); 0: unweighted */
+export const PLAN_WEIGHTS = 13;
+/** ptr: f64[L] inverted-dropout rate per layer in [0, 1) (the output layer's is 0); 0: no dropout */
+export const PLAN_DROPOUT = 14;
+/** ptr: f64[sum of nOut_l] scratch, one squared gradient norm per neuron (its weight row, then its bias), for clipping by the global norm (hp[HP_CLIP] > 0) */
+export const PLAN_NORMS = 15;
+/** the network's seed (u32 bits), the first key of the dropout masks */
+export const PLAN_SEED = 16;
+/** element type of every data block: 0 = float64 (the only one so far; reserved for a float32 mode) */
+export const PLAN_DTYPE = 17;
 /** words before the first layer record (keeps records 16-byte aligned) */
-export const PLAN_HEADER = 12;
+export const PLAN_HEADER = 20;
 /** words per layer record */
 export const PLAN_LAYER_WORDS = 16;
 
@@ -112,8 +127,10 @@ export const L_SW = 10;
 export const L_SW2 = 11;
 /** ptr: optimizer state for b */
 export const L_SB = 12;
-/** ptr: adam v for b (words 14, 15 are reserved, 0) */
+/** ptr: adam v for b */
 export const L_SB2 = 13;
+/** ptr: batch × nOut, the output after dropout (the next layer's input) when the layer's dropout rate > 0, else 0 (word 15 is reserved, 0) */
+export const L_AD = 14;
 
 // ---- hyper-parameters: f64 slots at the PLAN_HP pointer
 /** learning rate */
@@ -136,8 +153,10 @@ export const HP_BETA2_POW = 7;
 export const HP_STEP = 8;
 /** non-zero: trainBatches never takes the small-layer path (an internal switch, so tests and benches can compare the two) */
 export const HP_GENERIC = 9;
+/** clip norm c > 0: every gradient is scaled by min(1, c/||g||2) over all layers' weights and biases before the update; 0: no clipping (slot 11 is reserved, 0) */
+export const HP_CLIP = 10;
 /** f64 slots the host reserves */
-export const HP_SIZE = 10;
+export const HP_SIZE = 12;
 /** widest layer of the small-layer path: trainBatches on one thread, batch 1, every width <= TINY_MAX and HP_GENERIC = 0 runs each step as one fused per-sample loop (same results as the general path) */
 export const TINY_MAX = 16;
 
@@ -164,3 +183,9 @@ export const MAX_THREADS = 16;
 // ---- peak probe (peakProbe, the bench instrument of the WASM f64 ceiling)
 /** independent multiply-add chains s_i (i = 0..PROBE_CHAINS-1); one call does 2 · PROBE_CHAINS · iterations flops */
 export const PROBE_CHAINS = 24;
+
+// ---- dropout mask generator (dropKeep in src/abi.ts): the two multipliers of the 32-bit mix
+/** first multiplier of mix(x) */
+export const DROP_M1 = 2146121005;
+/** second multiplier of mix(x) */
+export const DROP_M2 = 2221713035;

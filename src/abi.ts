@@ -76,6 +76,25 @@
  *     thread with batch 1, every width ≤ TINY_MAX and hp[HP_GENERIC] = 0, a step reads its sample in place
  *     (no gather into x0; dw/db written only for momentum and adam) and fuses dx and the SGD step per layer.
  *
+ *     Plan v2 controls (header words 12-19, layer word L_AD, hp[HP_CLIP]; ARCHITECTURE.md "Plan v2"), each off when
+ *     its word is 0, in this order within the step above:
+ *       0. WEIGHTS != 0: W = Σ_r w[s(r)] (r ascending, by every thread); W = 0 skips the batch (losses[i] = 0, no
+ *          update, no step count). key = the step counter hp[HP_STEP] as u32 (read before the batch's first barrier).
+ *       2. after layer l's activation, when DROPOUT != 0 and p = dropout[l] > 0: ad_l[r,j] = a_l[r,j]·(1/(1-p)) if
+ *          dropKeep(dropRowKey(SEED, key, s(r), l), j, p) else 0; the next layer's input (forward and weight
+ *          gradient) is ad_l instead of a_l.
+ *       3. WEIGHTS != 0: the loss row by row, loss(d_r, a_r, z_r, t_r, 1, cols) = ℓ_r; d_r *= w[s(r)]/W; the batch
+ *          loss is (Σ_r w[s(r)]·ℓ_r)/W. LRS != 0: hp[HP_LR] = lrs[i] (thread 0, before the barrier).
+ *       4. after dx into dz_{l-1}, when p = dropout[l-1] > 0: dz_{l-1}[r,k] *= the same mask and scale, before the
+ *          activateBackward. Then, when hp[HP_CLIP] = c > 0: norms[n_l + j] = Σ_k dw_l[j,k]² + db_l[j]² (k ascending,
+ *          by the neuron's owner; n_l = Σ_{m<l} nOut_m) | barrier | every thread sums norms in index order into
+ *          s and, if sqrt(s) > c, multiplies its own rows of dw and db by c/sqrt(s). The order never depends on the
+ *          thread count, so the bits do not either.
+ *       5. OPT_ADAMW: as adam with g' = g and p -= lr·((m/(1-β1ᵗ))/(sqrt(v/(1-β2ᵗ)) + ε) + decay·p).
+ *     Dropout masks: dropMix(x) is lowbias32 (x ^= x>>>16; x *= DROP_M1; x ^= x>>>15; x *= DROP_M2; x ^= x>>>16, all
+ *     u32 wrapping), dropRowKey(seed, step, row, l) = mix(mix(mix(mix(seed) ^ step) ^ row) ^ l) and a unit is kept
+ *     when (mix(rowKey ^ j) >>> 8) >= p·2²⁴ (a 24-bit uniform against the rate; exact in every language).
+ *
  *   forwardBatch(plan, rows): void
  *     Step 2 only, from x0 (the host writes x0), for rows ≤ batch. Used by predict and evaluate.
  *
@@ -128,7 +147,27 @@
 // plan words, HP_* slots, SYNC_* control words, SPIN_LIMIT, WAIT_NS, MAX_THREADS) is generated from
 // src/abi-spec.json into src/abi.gen.ts, assembly/abi.gen.ts and rust/src/abi_gen.rs (npm run gen:abi).
 export * from './abi.gen.js';
-import { PLAN_HEADER, PLAN_LAYER_WORDS } from './abi.gen.js';
+import { DROP_M1, DROP_M2, PLAN_HEADER, PLAN_LAYER_WORDS } from './abi.gen.js';
+
+/** The dropout generator's 32-bit mix (lowbias32), in Math.imul / unsigned-shift arithmetic; returns a u32. */
+export function dropMix(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, DROP_M1);
+  x ^= x >>> 15;
+  x = Math.imul(x, DROP_M2);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
+/** The key of one row's mask in layer l at optimizer step `step` (all as u32). */
+export function dropRowKey(seed: number, step: number, row: number, layer: number): number {
+  return dropMix(dropMix(dropMix(dropMix(seed) ^ step) ^ row) ^ layer);
+}
+
+/** True when unit j of the row with key `rowKey` is kept at dropout rate p. */
+export function dropKeep(rowKey: number, j: number, p: number): boolean {
+  return dropMix(rowKey ^ j) >>> 8 >= p * 16777216;
+}
 
 /** First index of thread t's share of n items among `threads` threads: floor(n·t / threads). */
 export function part(n: number, t: number, threads: number): number {

@@ -14,7 +14,7 @@ export type BackendVariant = 'js' | 'scalar' | 'simd' | 'relaxed-simd' | 'debug'
 
 export type Activation = 'sigmoid' | 'tanh' | 'relu' | 'leaky-relu' | 'identity' | 'softmax' | 'softplus';
 export type Loss = 'mse' | 'binary-cross-entropy' | 'cross-entropy';
-export type Optimizer = 'sgd' | 'momentum' | 'adam';
+export type Optimizer = 'sgd' | 'momentum' | 'adam' | 'adamw';
 
 /** Backend-owned row-major float64 matrix handle. Only the backend that made it may use it. */
 export interface Mat {

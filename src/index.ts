@@ -12,6 +12,8 @@ export { matrix } from './matrix.js';
 export type { Input, Matrix } from './matrix.js';
 export { NnError, ShapeError, BackendError, DisposedError, TrainingError, OptionError, SourceError } from './errors.js';
 export { gradientCheck } from './gradient-check.js';
+export { schedules } from './schedules.js';
+export type { Schedule } from './schedules.js';
 export type { GradientCheckResult } from './gradient-check.js';
 export * as reference from './reference/index.js';
 export { Classifier, Regressor, metrics } from './estimators/index.js';

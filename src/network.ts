@@ -102,6 +102,8 @@ export class Network {
   readonly activations: readonly Activation[];
   readonly loss: Loss;
   readonly leakySlope: number;
+  /** the training dropout rate of each hidden layer (0: none); predict, evaluate, gradients and ONNX never drop */
+  readonly dropout: readonly number[];
 
   private readonly shape: NetworkShape;
   private readonly mem: NetMemory;
@@ -115,7 +117,8 @@ export class Network {
 
   private constructor(op: string, backend: Backend, host: KernelHost, ownsBackend: boolean, shape: NetworkShape, seed: number) {
     this.backend = backend;
-    this.shape = { ...shape, layers: shape.layers.slice(), activations: shape.activations.slice() };
+    this.shape = { ...shape, layers: shape.layers.slice(), activations: shape.activations.slice(), dropout: shape.dropout.slice() };
+    this.dropout = Object.freeze(shape.dropout.slice(0, -1));
     this.layers = Object.freeze(shape.layers.slice());
     this.activations = Object.freeze(shape.activations.slice());
     this.loss = shape.loss;
@@ -123,6 +126,7 @@ export class Network {
     this.seed = seed;
     this.rng = new Mulberry32((seed ^ 0x9e3779b9) >>> 0);
     this.mem = new NetMemory(op, backend, host, ownsBackend, this.shape, this);
+    this.mem.seed = seed;
     internals.set(this, () => ({ mem: this.mem, pool: this.pool }));
   }
 
@@ -367,6 +371,10 @@ export class Network {
     const op = 'trainStream';
     if (typeof source !== 'function') throw new OptionError(`${op}: source must be a function returning an iterable of { x, y } chunks, received ${describeValue(source)}`);
     const { r, o } = resolveTrainOptions(op, this.shape, options, ['signal', 'shuffleBuffer']);
+    if (r.schedule || r.sampleWeight || r.classWeight) {
+      const what = r.schedule ? 'a learningRate function' : r.sampleWeight ? 'sampleWeight' : 'classWeight';
+      throw new OptionError(`${op}: ${what} is not supported by trainStream (its rows and steps are not known before training); use train() or trainAsync(), or a numeric learningRate`);
+    }
     const signal = checkSignal(op, o.signal);
     const shuffleBuffer = optInt(op, 'shuffleBuffer', o.shuffleBuffer, 1, 10_000);
     if (shuffleBuffer > MAX_WIDTH) throw new OptionError(`${op}: shuffleBuffer must be at most ${MAX_WIDTH}, received ${shuffleBuffer}`);

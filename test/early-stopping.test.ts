@@ -84,6 +84,23 @@ describe.each(BACKENDS)('validationSplit and earlyStopping on $label', (bc) => {
     a.dispose(); b.dispose();
   });
 
+  it('sampleWeight follows its rows through validationSplit (one weight per row of x, before the split)', async () => {
+    const a = await make(), b = await make();
+    const w = x.map((_, i) => (i % 3) + 0.5);
+    const ra = a.train(x, y, { ...base, epochs: 3, validationSplit: 0.25, sampleWeight: w });
+    const idx = splitIndices(x.length, 0.25, spec.seed);
+    const rb = b.train(rowsAt(x, idx.train), rowsAt(y, idx.train), {
+      ...base, epochs: 3, sampleWeight: rowsAt(w, idx.train), validation: { x: rowsAt(x, idx.validation), y: rowsAt(y, idx.validation) },
+    });
+    expect(ra).toEqual(rb);
+    expect(paramBits(a.getParameters())).toEqual(paramBits(b.getParameters()));
+    // weights for the training rows only are refused: they are given per row of x
+    const before = paramBits(a.getParameters());
+    expectThrow(() => a.train(x, y, { ...base, epochs: 1, validationSplit: 0.25, sampleWeight: rowsAt(w, idx.train) }), ShapeError, /one weight per row of x, before validationSplit/);
+    expect(paramBits(a.getParameters())).toEqual(before);
+    a.dispose(); b.dispose();
+  });
+
   it('stratify holds out each class\'s share; a Dataset splits like the arrays', async () => {
     const a = await make(), b = await make();
     const opts = { ...base, epochs: 3, validationSplit: 0.3, stratify: true };

@@ -136,20 +136,20 @@ for (const bc of BACKENDS) {
       }
     });
 
-    it(`${bc.label} train (sgd, momentum, adam, weight decay; partial last batch) equals the oracle after 3 epochs`, async () => {
+    it(`${bc.label} train (sgd, momentum, adam, adamw, weight decay; partial last batch) equals the oracle after 3 epochs`, async () => {
       await fc.assert(
         fc.asyncProperty(
           caseArb,
           fc.integer({ min: 1, max: 13 }),
           fc.integer({ min: 1, max: 6 }),
-          fc.constantFrom<Optimizer>('sgd', 'momentum', 'adam'),
+          fc.constantFrom<Optimizer>('sgd', 'momentum', 'adam', 'adamw'),
           fc.constantFrom(0, 0.01),
           async (c, n, batchSize, optimizer, weightDecay) => {
             const net = await make(c);
             try {
               const { x, y } = data(c, n);
               const oracle = oracleFor(net);
-              const learningRate = optimizer === 'adam' ? 0.01 : 0.05;
+              const learningRate = optimizer === 'adam' || optimizer === 'adamw' ? 0.01 : 0.05;
               const opt: OracleOptimizer = { kind: optimizer, learningRate, weightDecay };
               const want = oracle.train(x, y, { epochs: 3, batchSize, optimizer: opt });
               // a case whose oracle run diverges (an identity net from N(0,1) weights can) compares nothing: draw another

@@ -33,6 +33,8 @@ pub const OPT_SGD: i32 = 0;
 pub const OPT_MOMENTUM: i32 = 1;
 /// 'adam'
 pub const OPT_ADAM: i32 = 2;
+/// 'adamw'
+pub const OPT_ADAMW: i32 = 3;
 
 // ---- plan header: i32 words at byte offset `plan` (16-byte aligned)
 /// L, number of dense layers
@@ -59,8 +61,20 @@ pub const PLAN_T: usize = 9;
 pub const PLAN_HP: usize = 10;
 /// ptr: f64 per batch number i (0: not stored); the host sums epochs in batch order
 pub const PLAN_LOSSES: usize = 11;
+/// ptr: f64 per batch number i, the learning rate of that batch's step (the host evaluates a schedule before the call); 0: hp[HP_LR] for every step
+pub const PLAN_LRS: usize = 12;
+/// ptr: f64[nSamples] sample weights w_s >= 0; a batch's loss is sum(w·loss_r)/sum(w) and a batch with sum(w) = 0 is skipped (no step); 0: unweighted
+pub const PLAN_WEIGHTS: usize = 13;
+/// ptr: f64[L] inverted-dropout rate per layer in [0, 1) (the output layer's is 0); 0: no dropout
+pub const PLAN_DROPOUT: usize = 14;
+/// ptr: f64[sum of nOut_l] scratch, one squared gradient norm per neuron (its weight row, then its bias), for clipping by the global norm (hp[HP_CLIP] > 0)
+pub const PLAN_NORMS: usize = 15;
+/// the network's seed (u32 bits), the first key of the dropout masks
+pub const PLAN_SEED: usize = 16;
+/// element type of every data block: 0 = float64 (the only one so far; reserved for a float32 mode)
+pub const PLAN_DTYPE: usize = 17;
 /// words before the first layer record (keeps records 16-byte aligned)
-pub const PLAN_HEADER: usize = 12;
+pub const PLAN_HEADER: usize = 20;
 /// words per layer record
 pub const PLAN_LAYER_WORDS: usize = 16;
 
@@ -91,8 +105,10 @@ pub const L_SW: usize = 10;
 pub const L_SW2: usize = 11;
 /// ptr: optimizer state for b
 pub const L_SB: usize = 12;
-/// ptr: adam v for b (words 14, 15 are reserved, 0)
+/// ptr: adam v for b
 pub const L_SB2: usize = 13;
+/// ptr: batch × nOut, the output after dropout (the next layer's input) when the layer's dropout rate > 0, else 0 (word 15 is reserved, 0)
+pub const L_AD: usize = 14;
 
 // ---- hyper-parameters: f64 slots at the PLAN_HP pointer
 /// learning rate
@@ -115,8 +131,10 @@ pub const HP_BETA2_POW: usize = 7;
 pub const HP_STEP: usize = 8;
 /// non-zero: trainBatches never takes the small-layer path (an internal switch, so tests and benches can compare the two)
 pub const HP_GENERIC: usize = 9;
+/// clip norm c > 0: every gradient is scaled by min(1, c/||g||2) over all layers' weights and biases before the update; 0: no clipping (slot 11 is reserved, 0)
+pub const HP_CLIP: usize = 10;
 /// f64 slots the host reserves
-pub const HP_SIZE: usize = 10;
+pub const HP_SIZE: usize = 12;
 /// widest layer of the small-layer path: trainBatches on one thread, batch 1, every width <= TINY_MAX and HP_GENERIC = 0 runs each step as one fused per-sample loop (same results as the general path)
 pub const TINY_MAX: usize = 16;
 
@@ -143,3 +161,9 @@ pub const MAX_THREADS: usize = 16;
 // ---- peak probe (peakProbe, the bench instrument of the WASM f64 ceiling)
 /// independent multiply-add chains s_i (i = 0..PROBE_CHAINS-1); one call does 2 · PROBE_CHAINS · iterations flops
 pub const PROBE_CHAINS: usize = 24;
+
+// ---- dropout mask generator (dropKeep in src/abi.ts): the two multipliers of the 32-bit mix
+/// first multiplier of mix(x)
+pub const DROP_M1: u32 = 2146121005;
+/// second multiplier of mix(x)
+pub const DROP_M2: u32 = 2221713035;

@@ -485,3 +485,23 @@ pub unsafe fn adam(p: *mut f64, m: *mut f64, v: *mut f64, g: *const f64, n: usiz
         *p.add(i) -= (lr * (mi / c1)) / ((vi / c2).sqrt() + eps);
     }
 }
+
+/// AdamW (decoupled decay; trainBatches passes 0 for biases): p -= lr·((m/(1-β1ᵗ))/(sqrt(v/(1-β2ᵗ)) + ε) + decay·p).
+pub unsafe fn adamw(p: *mut f64, m: *mut f64, v: *mut f64, g: *const f64, n: usize, hp: *const f64, decay: f64) {
+    let lr = *hp.add(HP_LR);
+    let b1 = *hp.add(HP_BETA1);
+    let b2 = *hp.add(HP_BETA2);
+    let eps = *hp.add(HP_EPS);
+    let c1 = 1.0 - *hp.add(HP_BETA1_POW);
+    let c2 = 1.0 - *hp.add(HP_BETA2_POW);
+    let (ob1, ob2) = (1.0 - b1, 1.0 - b2);
+    for i in 0..n {
+        let gi = *g.add(i);
+        let mi = b1 * *m.add(i) + ob1 * gi;
+        let vi = b2 * *v.add(i) + ob2 * gi * gi;
+        *m.add(i) = mi;
+        *v.add(i) = vi;
+        let pi = *p.add(i);
+        *p.add(i) = pi - lr * ((mi / c1) / ((vi / c2).sqrt() + eps) + decay * pi);
+    }
+}

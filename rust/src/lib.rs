@@ -22,6 +22,7 @@
 
 mod abi_gen;
 mod act;
+mod controls;
 mod dense;
 mod probe;
 mod tiny;
@@ -29,6 +30,7 @@ mod vec;
 
 use abi_gen::*;
 use act::*;
+use controls::*;
 use core::arch::wasm32::{memory_atomic_notify, memory_atomic_wait32};
 use core::sync::atomic::{AtomicI32, Ordering::SeqCst};
 
@@ -268,6 +270,17 @@ pub unsafe extern "C" fn train_batches_threaded(
     // batches are numbered across epochs: nb per epoch, one permutation of the samples per epoch in order
     // (the max(1)s only spare division-by-zero panic paths)
     let nb = (n_samples + batch - 1) / batch.max(1);
+    // plan v2 controls (src/abi.ts): each 0 when off
+    let lrs = f(word(plan, PLAN_LRS) as u32 as usize);
+    let weights = f(word(plan, PLAN_WEIGHTS) as u32 as usize);
+    let drop_p = f(word(plan, PLAN_DROPOUT) as u32 as usize);
+    let norms = f(word(plan, PLAN_NORMS) as u32 as usize);
+    let seed = word(plan, PLAN_SEED) as u32;
+    let clip = *hp.add(HP_CLIP);
+    let mut n_neurons = 0;
+    for l in 0..layers {
+        n_neurons += lw(plan, l, L_NOUT);
+    }
     let mut total = 0.0;
     let mut spin: [u32; 2] = [SPIN_LIMIT, 0]; // this thread's barrier poll budget and sleeps at its floor (see barrier)
     let first = first as usize;
@@ -276,6 +289,14 @@ pub unsafe extern "C" fn train_batches_threaded(
         let p0 = (i - e * nb) * batch;
         let rows = if batch < n_samples - p0 { batch } else { n_samples - p0 };
         let o = order.add(e * n_samples + p0);
+        let total_w = if weights.is_null() { 1.0 } else { batch_weight(weights, o, rows) };
+        if total_w == 0.0 {
+            if tid == 0 && !losses.is_null() {
+                *losses.add(i) = 0.0;
+            }
+            continue;
+        }
+        let key = *hp.add(HP_STEP) as u64 as u32;
         // 1. gather (rows split)
         for r in part(rows, tid, nt)..part(rows, tid + 1, nt) {
             let s = *o.add(r) as usize;
@@ -306,17 +327,25 @@ pub unsafe extern "C" fn train_batches_threaded(
             } else {
                 activate_cols(a, z, rows, n_out, act, alpha, j0, j1);
             }
+            let rate = if drop_p.is_null() { 0.0 } else { *drop_p.add(l) };
+            if rate > 0.0 {
+                dropout_cols(f(lw(plan, l, L_AD)), a, rows, n_out, j0, j1, rate, seed, key, l, o);
+            }
             if !barrier(ctl, nt, &mut spin) {
                 return f64::NAN;
             }
-            inp = a;
+            inp = if rate > 0.0 { f(lw(plan, l, L_AD)) } else { a };
         }
         // 3. loss (thread 0) and the optimizer's step counters
         if tid == 0 {
             let a_l = f(lw(plan, last, L_A));
             let z_l = f(lw(plan, last, L_Z));
             let dz_l = f(lw(plan, last, L_DZ));
-            let batch_loss = loss(dz_l, a_l, z_l, t, rows, n_out_l, loss_kind);
+            let batch_loss = if weights.is_null() {
+                loss(dz_l, a_l, z_l, t, rows, n_out_l, loss_kind)
+            } else {
+                weighted_loss(dz_l, a_l, z_l, t, rows, n_out_l, loss_kind, weights, o, total_w)
+            };
             total += batch_loss;
             if !losses.is_null() {
                 *losses.add(i) = batch_loss;
@@ -324,7 +353,10 @@ pub unsafe extern "C" fn train_batches_threaded(
             if loss_kind == LOSS_MSE {
                 activate_backward(dz_l, dz_l, z_l, a_l, rows, n_out_l, lw(plan, last, L_ACT) as i32, alpha);
             }
-            if opt == OPT_ADAM {
+            if !lrs.is_null() {
+                *hp.add(HP_LR) = *lrs.add(i);
+            }
+            if opt == OPT_ADAM || opt == OPT_ADAMW {
                 *hp.add(HP_BETA1_POW) *= *hp.add(HP_BETA1);
                 *hp.add(HP_BETA2_POW) *= *hp.add(HP_BETA2);
             }
@@ -338,7 +370,8 @@ pub unsafe extern "C" fn train_batches_threaded(
             let n_in = lw(plan, l, L_NIN);
             let n_out = lw(plan, l, L_NOUT);
             let dz = f(lw(plan, l, L_DZ));
-            let input = if l > 0 { f(lw(plan, l - 1, L_A)) } else { x0 };
+            let rate_prev = if l > 0 && !drop_p.is_null() { *drop_p.add(l - 1) } else { 0.0 };
+            let input = if l > 0 { f(lw(plan, l - 1, if rate_prev > 0.0 { L_AD } else { L_A })) } else { x0 };
             let (j0, j1) = (part(n_out, tid, nt), part(n_out, tid + 1, nt));
             dense::weight_grad_range(f(lw(plan, l, L_DW)), f(lw(plan, l, L_DB)), dz, input, rows, n_in, n_out, j0, j1);
             if l > 0 {
@@ -346,11 +379,35 @@ pub unsafe extern "C" fn train_batches_threaded(
                 let dz_prev = f(lw(plan, q, L_DZ));
                 let (k0, k1) = (part(n_in, tid, nt), part(n_in, tid + 1, nt));
                 dense::input_grad_range(dz_prev, dz, f(lw(plan, l, L_W)), rows, n_in, n_out, k0, k1);
+                if rate_prev > 0.0 {
+                    dropout_cols(dz_prev, dz_prev, rows, n_in, k0, k1, rate_prev, seed, key, q, o);
+                }
                 activate_backward_cols(
                     dz_prev, dz_prev, f(lw(plan, q, L_Z)), f(lw(plan, q, L_A)), rows, n_in, lw(plan, q, L_ACT) as i32, alpha, k0, k1,
                 );
                 if !barrier(ctl, nt, &mut spin) {
                     return f64::NAN;
+                }
+            }
+        }
+        // clipping by the global norm: per-neuron squared norms by their owners, then one sum in index order
+        if clip > 0.0 {
+            let mut at = 0;
+            for l in 0..layers {
+                let n_out = lw(plan, l, L_NOUT);
+                row_norms(norms, at, f(lw(plan, l, L_DW)), f(lw(plan, l, L_DB)), lw(plan, l, L_NIN), part(n_out, tid, nt), part(n_out, tid + 1, nt));
+                at += n_out;
+            }
+            if !barrier(ctl, nt, &mut spin) {
+                return f64::NAN;
+            }
+            let factor = clip_scale(norms, n_neurons, clip);
+            if factor != 1.0 {
+                for l in 0..layers {
+                    let (n_in, n_out) = (lw(plan, l, L_NIN), lw(plan, l, L_NOUT));
+                    let (j0, j1) = (part(n_out, tid, nt), part(n_out, tid + 1, nt));
+                    scale_f64(f(lw(plan, l, L_DW)).add(j0 * n_in), (j1 - j0) * n_in, factor);
+                    scale_f64(f(lw(plan, l, L_DB)).add(j0), j1 - j0, factor);
                 }
             }
         }
@@ -367,7 +424,10 @@ pub unsafe extern "C" fn train_batches_threaded(
             }
             let (wo, nw, nb) = (j0 * n_in, (j1 - j0) * n_in, j1 - j0);
             let (w, b, dw, db) = (f(lw(plan, l, L_W)).add(wo), f(lw(plan, l, L_B)).add(j0), f(lw(plan, l, L_DW)).add(wo), f(lw(plan, l, L_DB)).add(j0));
-            if opt == OPT_ADAM {
+            if opt == OPT_ADAMW {
+                adamw(w, f(lw(plan, l, L_SW)).add(wo), f(lw(plan, l, L_SW2)).add(wo), dw, nw, hp, decay);
+                adamw(b, f(lw(plan, l, L_SB)).add(j0), f(lw(plan, l, L_SB2)).add(j0), db, nb, hp, 0.0);
+            } else if opt == OPT_ADAM {
                 adam(w, f(lw(plan, l, L_SW)).add(wo), f(lw(plan, l, L_SW2)).add(wo), dw, nw, hp, decay);
                 adam(b, f(lw(plan, l, L_SB)).add(j0), f(lw(plan, l, L_SB2)).add(j0), db, nb, hp, 0.0);
             } else if opt == OPT_MOMENTUM {

@@ -29,6 +29,13 @@ pub unsafe fn is_tiny(plan: *const i32) -> bool {
     if word(plan, PLAN_BATCH) != 1 || *hp.add(HP_GENERIC) != 0.0 {
         return false;
     }
+    // plan v2 controls (a schedule, weights, dropout, clipping, adamw) take the general path: the same bits
+    if word(plan, PLAN_LRS) != 0 || word(plan, PLAN_WEIGHTS) != 0 || word(plan, PLAN_DROPOUT) != 0 {
+        return false;
+    }
+    if word(plan, PLAN_OPT) == OPT_ADAMW || *hp.add(HP_CLIP) != 0.0 {
+        return false;
+    }
     for l in 0..word(plan, PLAN_LAYERS) as usize {
         if lw(plan, l, L_NIN) > TINY_MAX || lw(plan, l, L_NOUT) > TINY_MAX {
             return false;

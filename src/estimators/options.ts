@@ -99,7 +99,7 @@ export const supports = {
     return (OPTIMIZERS as readonly string[]).includes(name);
   },
 };
-const PROBE_SHAPE = { layers: [1, 2], activations: ['softmax' as Activation], loss: 'cross-entropy' as const, leakySlope: 0.01 };
+const PROBE_SHAPE = { layers: [1, 2], activations: ['softmax' as Activation], loss: 'cross-entropy' as const, leakySlope: 0.01, dropout: [0] };
 function probeThrows(f: () => unknown): boolean {
   try {
     f();

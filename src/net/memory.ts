@@ -7,8 +7,8 @@
  * by a TrainingRun) and `read` (predict, evaluate, gradients).
  */
 import {
-  HP_ALPHA, HP_BETA1_POW, HP_BETA2_POW, HP_GENERIC, HP_SIZE, HP_STEP,
-  L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, OPT,
+  HP_ALPHA, HP_BETA1_POW, HP_BETA2_POW, HP_CLIP, HP_GENERIC, HP_SIZE, HP_STEP,
+  L_A, L_ACT, L_AD, PLAN_DROPOUT, PLAN_DTYPE, PLAN_LRS, PLAN_NORMS, PLAN_SEED, PLAN_WEIGHTS, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, OPT,
   PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER, PLAN_SAMPLES,
   PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, planBytes,
 } from '../abi.js';
@@ -19,6 +19,7 @@ import type { ThreadPool } from '../backends/threads.js';
 import { firstNonFinite } from '../check.js';
 import { ShapeError } from '../errors.js';
 import { mulberry32, normalFrom } from '../rng.js';
+import { OPTIMIZERS } from '../spec/index.js';
 import type { Init, LayerParameters, NetworkShape, ResolvedTrain } from './options.js';
 
 /** Blocks a network owns; shared with the FinalizationRegistry (which must not hold the network). */
@@ -52,6 +53,10 @@ export interface Workspace {
   dz: number[];
   dw: number[];
   db: number[];
+  /** per layer: the output after dropout (train workspace, layers with a rate > 0), else 0 */
+  ad: number[];
+  /** f64[L] dropout rates, then f64[Σ nOut] per-neuron squared norms (clipping); train workspace only, else 0 */
+  ctl: number;
 }
 
 export interface OptState {
@@ -123,6 +128,8 @@ export class NetMemory {
    * so the small-layer path can be compared with it. Same results either way.
    */
   smallLayerPath = true;
+  /** the network's seed (the dropout masks' first key) */
+  seed = 0;
   private ws: { train: Workspace | null; read: Workspace | null } = { train: null, read: null };
 
   /** Allocates the parameters (zero); `holder` is the object whose collection frees everything. */
@@ -200,7 +207,7 @@ export class NetMemory {
         const nw = layers[l]! * layers[l + 1]!, nb = layers[l + 1]!;
         if (opt.kind === 'sgd') return { w: new Float64Array(0), b: new Float64Array(0) };
         const out: OptimizerSave['layers'][number] = { w: get(opt.sw[l]!, nw), b: get(opt.sb[l]!, nb) };
-        if (opt.kind === 'adam') {
+        if (OPTIMIZERS[opt.kind].state.length === 2) {
           out.w2 = get(opt.sw2[l]!, nw);
           out.b2 = get(opt.sb2[l]!, nb);
         }
@@ -217,7 +224,7 @@ export class NetMemory {
       if (save.kind === 'sgd') return;
       F.set(s.w, st.sw[l]! >> 3);
       F.set(s.b, st.sb[l]! >> 3);
-      if (save.kind === 'adam') {
+      if (OPTIMIZERS[save.kind].state.length === 2) {
         F.set(s.w2!, st.sw2[l]! >> 3);
         F.set(s.b2!, st.sb2[l]! >> 3);
       }
@@ -250,6 +257,9 @@ export class NetMemory {
     const { layers } = this.shape, L = this.L;
     let n = planBytes(L) + HP_SIZE * 8 + rows * (layers[0]! + layers[L]!) * 8 + 64;
     for (let l = 0; l < L; l++) n += (3 * rows * layers[l + 1]! + layers[l]! * layers[l + 1]! + layers[l + 1]!) * 8 + 80;
+    // the training controls: dropout outputs and the rates + norms block (counted for either kind: a bound)
+    for (let l = 0; l < L; l++) if (this.shape.dropout[l]! > 0) n += rows * layers[l + 1]! * 8 + 16;
+    n += (L + layers.slice(1).reduce((s, v) => s + v, 0)) * 8 + 16;
     return n;
   }
 
@@ -261,7 +271,7 @@ export class NetMemory {
 
   /** Bytes of optimizer state of `kind` (whether or not it exists). */
   optimizerStateBytes(kind: Optimizer): number {
-    return kind === 'sgd' ? 0 : paramBytes(this.shape.layers) * (kind === 'adam' ? 2 : 1);
+    return kind === 'sgd' ? 0 : paramBytes(this.shape.layers) * OPTIMIZERS[kind].state.length;
   }
 
   /** Bytes ensureOptimizer(kind) would allocate. */
@@ -281,7 +291,7 @@ export class NetMemory {
       hp: this.alloc(HP_SIZE * 8),
       x0: this.alloc(rows * layers[0]! * 8),
       t: this.alloc(rows * layers[L]! * 8),
-      z: [], a: [], dz: [], dw: [], db: [],
+      z: [], a: [], dz: [], dw: [], db: [], ad: [], ctl: 0,
     };
     for (let l = 0; l < L; l++) {
       const nIn = layers[l]!, nOut = layers[l + 1]!;
@@ -290,8 +300,10 @@ export class NetMemory {
       ws.dz.push(this.alloc(rows * nOut * 8));
       ws.dw.push(this.alloc(nIn * nOut * 8));
       ws.db.push(this.alloc(nOut * 8));
+      ws.ad.push(kind === 'train' && this.shape.dropout[l]! > 0 ? this.alloc(rows * nOut * 8) : 0);
     }
-    if (cur) for (const p of [cur.plan, cur.hp, cur.x0, cur.t, ...cur.z, ...cur.a, ...cur.dz, ...cur.dw, ...cur.db]) this.release(p);
+    if (kind === 'train') ws.ctl = this.alloc((L + layers.slice(1).reduce((s, v) => s + v, 0)) * 8);
+    if (cur) for (const p of [cur.plan, cur.hp, cur.x0, cur.t, ...cur.z, ...cur.a, ...cur.dz, ...cur.dw, ...cur.db, ...cur.ad, cur.ctl]) this.release(p);
     this.ws[kind] = ws;
     this.writePlanLayers(ws, this);
     return ws;
@@ -305,8 +317,8 @@ export class NetMemory {
       const nw = layers[l]! * layers[l + 1]! * 8, nb = layers[l + 1]! * 8;
       st.sw.push(kind === 'sgd' ? 0 : this.alloc(nw));
       st.sb.push(kind === 'sgd' ? 0 : this.alloc(nb));
-      st.sw2.push(kind === 'adam' ? this.alloc(nw) : 0);
-      st.sb2.push(kind === 'adam' ? this.alloc(nb) : 0);
+      st.sw2.push(OPTIMIZERS[kind].state.length === 2 ? this.alloc(nw) : 0);
+      st.sb2.push(OPTIMIZERS[kind].state.length === 2 ? this.alloc(nb) : 0);
     }
     const old = this.opt;
     if (old) for (const p of [...old.sw, ...old.sw2, ...old.sb, ...old.sb2]) this.release(p);
@@ -337,6 +349,7 @@ export class NetMemory {
       I[R + L_DZ] = ws.dz[l]!;
       I[R + L_DW] = ws.dw[l]!;
       I[R + L_DB] = ws.db[l]!;
+      I[R + L_AD] = ws.ad[l]!;
     }
     this.host.f64()[(ws.hp >> 3) + HP_ALPHA] = this.shape.leakySlope;
   }
@@ -367,6 +380,16 @@ export class NetMemory {
       I[R + L_SB2] = st.sb2[l]!;
     }
     const F = this.host.f64(), h = ws.hp >> 3;
+    // plan v2 controls: the run sets PLAN_LRS and PLAN_WEIGHTS when it has a schedule or weights
+    const dropout = this.shape.dropout.some((p) => p > 0);
+    I[P + PLAN_LRS] = 0;
+    I[P + PLAN_WEIGHTS] = 0;
+    I[P + PLAN_DROPOUT] = dropout ? ws.ctl : 0;
+    I[P + PLAN_NORMS] = r.clipNorm > 0 ? ws.ctl + this.L * 8 : 0;
+    I[P + PLAN_SEED] = this.seed | 0;
+    I[P + PLAN_DTYPE] = 0;
+    if (dropout) F.set(this.shape.dropout, ws.ctl >> 3);
+    F[h + HP_CLIP] = r.clipNorm;
     for (const [slot, v] of r.hp) F[h + slot] = v;
     F[h + HP_ALPHA] = this.shape.leakySlope;
     F[h + HP_BETA1_POW] = this.hp.beta1Pow;

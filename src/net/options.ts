@@ -8,6 +8,7 @@ import {
 } from '../check.js';
 import { OptionError, ShapeError } from '../errors.js';
 import type { Input, Matrix } from '../matrix.js';
+import { CONTROL_KEYS, resolveControls } from './controls.js';
 import {
   ACTIVATIONS as ACTIVATION_SPECS, ACTIVATION_NAMES, COMMON_OPTIMIZER_OPTIONS, LOSSES as LOSS_SPECS, LOSS_NAMES, OPTIMIZERS as OPTIMIZER_SPECS,
   OPTIMIZER_NAMES, type NumericOption,
@@ -37,6 +38,11 @@ export interface NetworkOptions {
   threads?: number | 'auto';
   /** slope of leaky-relu for z < 0; default 0.01 */
   leakySlope?: number;
+  /**
+   * inverted dropout on the hidden layers' outputs while training: one rate for every hidden layer, or one per
+   * hidden layer (layers.length - 2 of them); each in [0, 1); default 0 (none)
+   */
+  dropout?: number | readonly number[];
 }
 
 export interface LayerParameters {
@@ -64,7 +70,11 @@ export interface ValidatedEpochInfo extends EpochInfo {
 
 export interface TrainOptions {
   epochs: number;
-  learningRate: number;
+  /**
+   * a number, or a function of the optimizer's step counter (0-based, continued across calls and checkpoints; see
+   * `schedules`), evaluated for every step of the call before training starts
+   */
+  learningRate: number | ((step: number) => number);
   /** default 32; 1 = the tutorial's per-sample SGD */
   batchSize?: number;
   /** default true (seeded); false = the data's own order, as the tutorial */
@@ -77,8 +87,14 @@ export interface TrainOptions {
   beta1?: number;
   beta2?: number;
   epsilon?: number;
-  /** L2 weight decay on the weights (not the biases); default 0 */
+  /** L2 weight decay on the weights (not the biases); default 0; with 'adamw' the decoupled decay */
   weightDecay?: number;
+  /** > 0: scale every gradient by min(1, clipNorm / ||g||₂), the norm over all weights and biases together */
+  clipNorm?: number;
+  /** one finite weight >= 0 per row (not all 0): a batch's loss is Σ w·loss / Σ w; an all-0 batch is skipped */
+  sampleWeight?: ArrayLike<number>;
+  /** classification targets (one-hot rows, or one 0/1 output): a weight per class, multiplied into sampleWeight */
+  classWeight?: 'balanced' | readonly number[];
   /** evaluated after each epoch and reported to onEpoch (not with validationSplit) */
   validation?: { x: Input; y: Input };
   /**
@@ -123,25 +139,27 @@ export const ACTIVATIONS = ACTIVATION_NAMES;
 export const LOSSES = LOSS_NAMES;
 export const OPTIMIZERS = OPTIMIZER_NAMES;
 export const INITS: readonly Init[] = ['normal', 'xavier', 'he'];
-const NETWORK_KEYS = ['layers', 'activation', 'outputActivation', 'loss', 'init', 'seed', 'backend', 'threads', 'leakySlope'] as const;
+const NETWORK_KEYS = ['layers', 'activation', 'outputActivation', 'loss', 'init', 'seed', 'backend', 'threads', 'leakySlope', 'dropout'] as const;
 /** every optimizer's own options (spec tables) */
 const OPTIMIZER_KEYS = [...new Set(OPTIMIZER_NAMES.flatMap((o) => OPTIMIZER_SPECS[o].options.map((n) => n.key)))];
 const TRAIN_KEYS = [
   'epochs', 'learningRate', 'batchSize', 'shuffle', 'optimizer', ...OPTIMIZER_KEYS,
   ...COMMON_OPTIMIZER_OPTIONS.map((n) => n.key).filter((k) => k !== 'learningRate'), 'validation', 'validationSplit', 'stratify',
-  'earlyStopping', 'onEpoch',
+  'earlyStopping', 'onEpoch', ...CONTROL_KEYS,
 ];
 /** Largest layer width (and batch size) accepted; keeps every size arithmetic exact in int32 byte offsets. */
 export const MAX_WIDTH = 1 << 24;
 /** Most threads a network trains with (the AssemblyScript kernels reserve packing scratch for this many). */
 export const MAX_THREADS = 16;
 
-/** What defines a network's math: sizes, activations per dense layer, loss, leaky slope. */
+/** What defines a network's math: sizes, activations per dense layer, loss, leaky slope, training dropout. */
 export interface NetworkShape {
   layers: number[];
   activations: Activation[];
   loss: Loss;
   leakySlope: number;
+  /** the dropout rate of each dense layer's output while training (length layers.length - 1; the output layer's 0) */
+  dropout: number[];
 }
 
 export interface ResolvedNetwork extends NetworkShape {
@@ -166,7 +184,8 @@ export function resolveNetworkOptions(op: string, options: unknown): ResolvedNet
   const leakySlope = optRange(op, 'leakySlope', o.leakySlope, 0, 1, 0.01);
   const threads = checkThreads(op, o.threads);
   const activations = layers.slice(1).map((_, i) => (i === layers.length - 2 ? outputActivation : activation));
-  return { layers, activations, loss, leakySlope, init, seed, threads, backend: o.backend };
+  const dropout = checkDropout(op, o.dropout, layers.length);
+  return { layers, activations, loss, leakySlope, dropout, init, seed, threads, backend: o.backend };
 }
 
 export interface ResolvedTrain {
@@ -182,6 +201,13 @@ export interface ResolvedTrain {
   split: { fraction: number; stratify: boolean } | null;
   earlyStopping: ResolvedEarlyStopping | null;
   onEpoch: ((info: EpochInfo) => void | boolean) | null;
+  /** learningRate as a function (null: the number in hp) */
+  schedule: ((step: number) => number) | null;
+  /** 0: no clipping */
+  clipNorm: number;
+  /** validated sampleWeight (length checked against the data by the run), or null */
+  sampleWeight: ArrayLike<number> | null;
+  classWeight: 'balanced' | readonly number[] | null;
 }
 
 /** Validates training options and data against a network's shape; `copy` copies x and y (trainAsync keeps them). */
@@ -210,7 +236,9 @@ export function resolveTrainOptions(
       throw new OptionError(`${op}: ${k} is an option of optimizer '${owner}', but optimizer is '${optimizer}'`);
     }
   }
-  const hp: [number, number][] = [...COMMON_OPTIMIZER_OPTIONS, ...own].map((n) => [n.slot, numericOption(op, n, o[n.key])]);
+  const schedule = typeof o.learningRate === 'function' ? (o.learningRate as (step: number) => number) : null;
+  // a schedule writes each step's rate itself; the hp slot holds a placeholder
+  const hp: [number, number][] = [...COMMON_OPTIMIZER_OPTIONS, ...own].map((n) => [n.slot, n.key === 'learningRate' && schedule ? 0 : numericOption(op, n, o[n.key])]);
   const lr = hp[0]![1];
   if (o.onEpoch !== undefined && typeof o.onEpoch !== 'function') {
     throw new OptionError(`${op}: onEpoch must be a function, received ${describeValue(o.onEpoch)}`);
@@ -239,6 +267,7 @@ export function resolveTrainOptions(
     epochs, lr, batch, shuffle, optimizer, hp, validation, split,
     earlyStopping: resolveEarlyStopping(op, o.earlyStopping),
     onEpoch: (o.onEpoch as ResolvedTrain['onEpoch']) ?? null,
+    schedule, ...resolveControls(op, o),
   };
   return { r, o };
 }
@@ -341,6 +370,28 @@ export function checkLayers(op: string, v: unknown): number[] {
 export function checkLossPairing(op: string, loss: Loss, out: Activation): void {
   const need = LOSS_SPECS[loss].output;
   if (need !== null && out !== need) throw new OptionError(`${op}: loss '${loss}' needs outputActivation '${need}', received '${out}'`);
+}
+
+/** The per-layer dropout rates (length layers.length - 1, the output layer's 0) from the `dropout` option. */
+export function checkDropout(op: string, v: unknown, nLayers: number): number[] {
+  const hidden = nLayers - 2;
+  const rates = new Array<number>(nLayers - 1).fill(0);
+  if (v === undefined) return rates;
+  const check = (x: unknown, what: string): number => {
+    if (typeof x !== 'number' || !(x >= 0 && x < 1)) throw new OptionError(`${op}: ${what} must be a number in [0, 1), received ${describeValue(x)}`);
+    return x;
+  };
+  if (typeof v === 'number') {
+    const p = check(v, 'dropout');
+    if (p > 0 && hidden === 0) throw new OptionError(`${op}: dropout applies to hidden layers, and layers has none (received dropout ${p}); add a hidden layer or omit dropout`);
+    for (let l = 0; l < hidden; l++) rates[l] = p;
+    return rates;
+  }
+  if (!Array.isArray(v) || v.length !== hidden) {
+    throw new OptionError(`${op}: dropout must be a number in [0, 1) or an array of ${hidden} rates (one per hidden layer), received ${describeValue(v)}`);
+  }
+  v.forEach((x: unknown, l) => (rates[l] = check(x, `dropout[${l}]`)));
+  return rates;
 }
 
 export function checkSeed(op: string, v: unknown): number {

@@ -10,7 +10,8 @@
  * so the network is left exactly at the end of its last completed epoch. Epoch losses are summed from the
  * per-batch losses in batch order, so they do not depend on how the batches were chunked.
  */
-import { PLAN_LOSSES } from '../abi.js';
+import { PLAN_LOSSES, PLAN_LRS, PLAN_WEIGHTS } from '../abi.js';
+import { rowWeights, scheduleTable } from './controls.js';
 import { TrainingError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import type { Mulberry32 } from '../rng.js';
@@ -32,7 +33,7 @@ export function divergence(op: string, what: string, epoch: number, r: ResolvedT
   return new TrainingError(
     `${op}: ${what} in epoch ${epoch} (of ${r.epochs}); ` +
       (epoch === 0 ? 'the parameters are unchanged (those from before this call). ' : `the parameters are those after epoch ${epoch - 1}. `) +
-      `Try a lower learningRate (now ${r.lr}) or normalise the inputs.`,
+      (r.schedule ? 'Try a schedule with lower rates' : `Try a lower learningRate (now ${r.lr})`) + ' or normalise the inputs.',
   );
 }
 
@@ -91,13 +92,16 @@ export type RunData = { rows: number; X: Matrix; Y: Matrix } | { rows: number; x
  * and the first epoch whose loss is not finite (-1: none). One pass: a 1000-epoch span of a small network is 1000
  * epochs to sum, a noticeable part of its train call.
  */
-function epochLosses(L: Float64Array, at: number, nb: number, epochs: number): { losses: number[]; bad: number } {
+function epochLosses(L: Float64Array, at: number, nb: number, epochs: number, skipped: Uint8Array | null): { losses: number[]; bad: number } {
   const losses: number[] = [];
   let bad = -1;
   for (let e = 0, base = at; e < epochs; e++, base += nb) {
     let sum = 0;
     for (let b = 0; b < nb; b++) sum += L[base + b]!;
-    const loss = sum / nb;
+    // batches skipped for all-zero sample weights have no loss
+    let ran = nb;
+    if (skipped) for (let b = 0; b < nb; b++) ran -= skipped[e * nb + b]!;
+    const loss = ran === 0 ? 0 : sum / ran;
     if (bad < 0 && !Number.isFinite(loss)) bad = e;
     losses.push(loss);
   }
@@ -112,7 +116,13 @@ export class TrainingRun {
   private readonly ws: Workspace;
   private readonly n: number;
   private readonly spanMax: number;
-  private readonly blocks: { xData: number; yData: number; order: number; losses: number };
+  private readonly blocks: { xData: number; yData: number; order: number; losses: number; lrs: number; weights: number };
+  /** a learning-rate schedule's value for each step of the call from the step counter `lrFrom` on */
+  private readonly lrTable: Float64Array | null;
+  private readonly lrFrom: number;
+  /** the row weights (sampleWeight × classWeight) and, per batch of the span, whether all of its rows weigh 0 */
+  private readonly rowW: Float64Array | null;
+  private skipped: Uint8Array | null = null;
   /** the data blocks are this run's (copied in), not a Dataset's */
   private readonly ownsData: boolean;
   private readonly snapshot: Snapshot;
@@ -154,12 +164,17 @@ export class TrainingRun {
     this.n = n;
     this.nb = Math.ceil(n / r.batch);
     this.spanMax = multiEpoch ? Math.max(1, Math.min(r.epochs, Math.floor(2 ** 20 / n))) : 1;
+    // the training controls, checked before anything is allocated or changed
+    this.rowW = rowWeights(op, r, n, copy ? data.Y.data : mem.host.f64(), copy ? 0 : data.y >> 3, nOut);
+    this.lrFrom = mem.opt?.kind === r.optimizer ? mem.hp.step : 0;
+    this.lrTable = r.schedule ? scheduleTable(op, r.schedule, this.lrFrom, r.epochs * this.nb) : null;
+    const controlBytes = (this.rowW ? n * 8 + 16 : 0) + (this.lrTable ? this.nb * this.spanMax * 8 + 16 : 0);
     // everything this constructor may allocate, counted before the first allocation
     const snapshotBytes = Snapshot.bytes(mem, r.optimizer);
     const needed =
       mem.workspaceNeed('train', r.batch) + mem.optimizerNeed(r.optimizer) + snapshotBytes * (r.earlyStopping?.restoreBest ? 2 : 1) +
       (copy ? n * (nIn + nOut) * 8 + 32 : 0) + (n * this.spanMax * 4 + 16) + (this.nb * this.spanMax * 8 + 16) +
-      (r.validation ? mem.workspaceNeed('read', Math.min(256, r.validation.x.rows)) : 0);
+      (r.validation ? mem.workspaceNeed('read', Math.min(256, r.validation.x.rows)) : 0) + controlBytes;
     checkFits(op, mem.host, needed);
     const allocated: number[] = [];
     const alloc = (bytes: number): number => {
@@ -176,6 +191,8 @@ export class TrainingRun {
         yData: copy ? alloc(n * nOut * 8) : data.y,
         order: alloc(n * this.spanMax * 4),
         losses: alloc(this.nb * this.spanMax * 8),
+        lrs: this.lrTable ? alloc(this.nb * this.spanMax * 8) : 0,
+        weights: this.rowW ? alloc(n * 8) : 0,
       };
       this.snapshot = new Snapshot(mem, this.ws.hp, rng, alloc);
       if (r.earlyStopping?.restoreBest) this.best = new Snapshot(mem, this.ws.hp, rng, alloc);
@@ -188,6 +205,7 @@ export class TrainingRun {
       F.set(data.X.data, this.blocks.xData >> 3);
       F.set(data.Y.data, this.blocks.yData >> 3);
     }
+    if (this.rowW) mem.host.f64().set(this.rowW, this.blocks.weights >> 3);
     this.ownsData = copy;
     this.stopper = r.earlyStopping ? new EarlyStopper(r.earlyStopping) : null;
     this.writePlan();
@@ -200,6 +218,8 @@ export class TrainingRun {
     mem.writePlanLayers(ws, mem);
     mem.writePlanTraining(ws, this.r, blocks.xData, blocks.yData, blocks.order, this.n);
     mem.host.i32()[(this.plan >> 2) + PLAN_LOSSES] = blocks.losses;
+    mem.host.i32()[(this.plan >> 2) + PLAN_LRS] = blocks.lrs;
+    mem.host.i32()[(this.plan >> 2) + PLAN_WEIGHTS] = blocks.weights;
     planHookForTest?.(this.plan, mem.host.i32());
   }
 
@@ -233,7 +253,7 @@ export class TrainingRun {
     const { nb, mem, r } = this;
     if (this.batchDone < this.spanEpochs * nb) return null;
     // the span is complete: its epoch losses in batch order, then the parameters
-    const { losses: spanLosses, bad: firstBad } = epochLosses(mem.host.f64(), this.blocks.losses >> 3, nb, this.spanEpochs);
+    const { losses: spanLosses, bad: firstBad } = epochLosses(mem.host.f64(), this.blocks.losses >> 3, nb, this.spanEpochs, this.skipped);
     let bad = firstBad;
     let what = bad >= 0 ? `loss became ${String(spanLosses[bad])}` : '';
     if (bad < 0 && !mem.parametersFinite()) {
@@ -285,8 +305,11 @@ export class TrainingRun {
     this.state = 'closed';
     const { mem } = this;
     if (mem.host.disposed || !mem.owned.blocks.has(this.snapshot.ptr)) return;
-    mem.host.i32()[(this.plan >> 2) + PLAN_LOSSES] = 0; // the plan must not point at freed memory
-    for (const p of [this.snapshot.ptr, this.blocks.losses, this.blocks.order]) mem.release(p);
+    const I = mem.host.i32(), P = this.plan >> 2;
+    I[P + PLAN_LOSSES] = 0; // the plan must not point at freed memory
+    I[P + PLAN_LRS] = 0;
+    I[P + PLAN_WEIGHTS] = 0;
+    for (const p of [this.snapshot.ptr, this.blocks.losses, this.blocks.order, this.blocks.lrs, this.blocks.weights]) mem.release(p);
     if (this.best) mem.release(this.best.ptr);
     if (this.ownsData) for (const p of [this.blocks.yData, this.blocks.xData]) mem.release(p);
   }
@@ -310,6 +333,31 @@ export class TrainingRun {
       if (!this.mem.parametersFinite()) return e;
     }
     return this.spanEpochs - 1;
+  }
+
+  /**
+   * The span's per-batch learning rates (the schedule at the step each batch takes; a batch whose rows all weigh 0
+   * takes none) and which batches are skipped.
+   */
+  private spanControls(): void {
+    const { rowW, lrTable, nb, n, r } = this;
+    if (!rowW && !lrTable) return;
+    const I = this.mem.host.i32(), F = this.mem.host.f64();
+    const o0 = this.blocks.order >> 2, lrs = this.blocks.lrs >> 3;
+    const batches = this.spanEpochs * nb;
+    const skipped = rowW ? new Uint8Array(batches) : null;
+    let step = this.mem.hp.step;
+    for (let i = 0; i < batches; i++) {
+      const e = Math.floor(i / nb), p0 = (i - e * nb) * r.batch, rows = Math.min(r.batch, n - p0);
+      let skip = rowW !== null;
+      for (let q = 0; skip && q < rows; q++) if (rowW![I[o0 + e * n + p0 + q]!]! > 0) skip = false;
+      if (skipped) skipped[i] = skip ? 1 : 0;
+      if (lrTable) {
+        F[lrs + i] = lrTable[Math.min(step - this.lrFrom, lrTable.length - 1)]!;
+        if (!skip) step++;
+      }
+    }
+    this.skipped = skipped;
   }
 
   private startSpan(): void {
@@ -341,6 +389,7 @@ export class TrainingRun {
     }
     while (spanRng.length <= this.spanEpochs) spanRng.push(this.rng.state); // unshuffled: the generator stays
     this.spanRng = spanRng;
+    this.spanControls();
     this.doneInSpan = 0;
     this.batchDone = 0;
     this.atEpochEnd = true;

@@ -2,17 +2,18 @@
  * Saving and loading: the versioned plain-JSON form of a network (float64 values round-trip exactly; -0 is written
  * as the string "-0"). Parsing validates everything and throws NnError, never a TypeError.
  */
-import type { Activation, Loss } from '../backend.js';
+import type { Activation, Loss, Optimizer } from '../backend.js';
+import { OPTIMIZERS as OPTIMIZER_SPECS } from '../spec/index.js';
 import { describeElement, describeValue, optEnum, optRange } from '../check.js';
 import { NnError } from '../errors.js';
 import type { OptimizerSave } from './memory.js';
-import { ACTIVATIONS, LOSSES, OPTIMIZERS, checkLayers, checkLossPairing, checkSeed, type LayerParameters, type NetworkShape } from './options.js';
+import { ACTIVATIONS, LOSSES, OPTIMIZERS, checkLayers, checkDropout, checkLossPairing, checkSeed, type LayerParameters, type NetworkShape } from './options.js';
 
 type Encoded = (number | '-0')[];
 
 /** A checkpoint's optimizer state: momentum's velocity or Adam's moments per layer, and the step counters. */
 export interface OptimizerJSON {
-  kind: 'sgd' | 'momentum' | 'adam';
+  kind: Optimizer;
   beta1Pow: number;
   beta2Pow: number;
   step: number;
@@ -33,6 +34,8 @@ export interface NetworkJSON {
   loss: Loss;
   leakySlope: number;
   seed: number;
+  /** the hidden layers' training dropout rates; written only when one is > 0 (files without it load as no dropout) */
+  dropout?: number[];
   parameters: { weights: Encoded; biases: Encoded }[];
   optimizer?: OptimizerJSON | null;
   shuffle?: { state: number };
@@ -53,6 +56,7 @@ export function encodeNetwork(
     loss: shape.loss,
     leakySlope: shape.leakySlope,
     seed,
+    ...(shape.dropout.some((p) => p > 0) ? { dropout: shape.dropout.slice(0, -1) } : {}),
     parameters: parameters.map((p) => ({ weights: enc(p.weights), biases: enc(p.biases) })),
   };
   if (checkpoint) {
@@ -71,6 +75,7 @@ export interface ParsedNetwork {
   activations: Activation[];
   loss: Loss;
   leakySlope: number;
+  dropout: number[];
   seed: number;
   parameters: LayerParameters[];
   /** version 2 only (undefined: start a fresh optimizer) */
@@ -78,7 +83,7 @@ export interface ParsedNetwork {
   shuffle?: number;
 }
 
-const JSON_KEYS = ['format', 'version', 'layers', 'activations', 'loss', 'leakySlope', 'seed', 'parameters'];
+const JSON_KEYS = ['format', 'version', 'layers', 'activations', 'loss', 'leakySlope', 'seed', 'dropout', 'parameters'];
 const JSON_KEYS_V2 = [...JSON_KEYS, 'optimizer', 'shuffle'];
 /** Most parameters a saved network may declare (2^28 float64 = 2 GiB: more cannot fit in WebAssembly memory). */
 const MAX_PARAMS = 2 ** 28;
@@ -129,6 +134,8 @@ export function parseNetworkJSON(json: unknown): ParsedNetwork {
   checkLossPairing(op, loss, activations[activations.length - 1]!);
   const leakySlope = optRange(op, 'leakySlope', o.leakySlope, 0, 1, 0.01);
   const seed = checkSeed(op, o.seed);
+  if (o.dropout !== undefined && !Array.isArray(o.dropout)) throw new NnError(`${op}: dropout must be an array of ${layers.length - 2} rates, received ${describeValue(o.dropout)}`);
+  const dropout = checkDropout(op, o.dropout, layers.length);
   if (!Array.isArray(o.parameters) || o.parameters.length !== layers.length - 1) {
     throw new NnError(`${op}: parameters must be an array of ${layers.length - 1} layers, received ${describeValue(o.parameters)}`);
   }
@@ -146,7 +153,7 @@ export function parseNetworkJSON(json: unknown): ParsedNetwork {
       biases: decodeArray(op, `parameters[${l}].biases`, q.biases, nOut),
     };
   });
-  const parsed: ParsedNetwork = { layers, activations, loss, leakySlope, seed, parameters };
+  const parsed: ParsedNetwork = { layers, activations, loss, leakySlope, dropout, seed, parameters };
   if (o.version === 2) {
     parsed.optimizer = o.optimizer === null ? null : parseOptimizer(op, o.optimizer, layers);
     const sh = o.shuffle as Record<string, unknown> | null;
@@ -174,7 +181,7 @@ function parseOptimizer(op: string, v: unknown, layers: number[]): OptimizerSave
   if (!Number.isInteger(step)) throw new NnError(`${op}: optimizer.step must be an integer, received ${step}`);
   const L = layers.length - 1;
   if (!Array.isArray(o.layers) || o.layers.length !== L) throw new NnError(`${op}: optimizer.layers must be an array of ${L} layers, received ${describeValue(o.layers)}`);
-  const names = kind === 'adam' ? ['w', 'b', 'w2', 'b2'] : kind === 'momentum' ? ['w', 'b'] : [];
+  const names = OPTIMIZER_SPECS[kind].state.length === 2 ? ['w', 'b', 'w2', 'b2'] : kind === 'momentum' ? ['w', 'b'] : [];
   const ls: unknown[] = o.layers;
   const parsedLayers = Array.from({ length: L }, (_, l): OptimizerSave['layers'][number] => {
     const e = ls[l];
@@ -186,7 +193,7 @@ function parseOptimizer(op: string, v: unknown, layers: number[]): OptimizerSave
     const get = (k: string, n: number): Float64Array => decodeArray(op, `optimizer.layers[${l}].${k}`, q[k], n);
     if (kind === 'sgd') return { w: new Float64Array(0), b: new Float64Array(0) };
     const out: OptimizerSave['layers'][number] = { w: get('w', nw), b: get('b', nb) };
-    if (kind === 'adam') {
+    if (OPTIMIZER_SPECS[kind].state.length === 2) {
       out.w2 = get('w2', nw);
       out.b2 = get('b2', nb);
     }

@@ -94,8 +94,14 @@ export function applySplit(op: string, r: ResolvedTrain, X: Matrix, Y: Matrix, s
   if (n - k < 1) {
     throw new ShapeError(`${op}: validationSplit ${split.fraction} of ${n} row${n === 1 ? '' : 's'} holds out ${k} and leaves none to train on (expected more rows or a smaller validationSplit)`);
   }
+  const w = r.sampleWeight;
+  if (w !== null && w.length !== n) {
+    throw new ShapeError(`${op}: sampleWeight has ${w.length} weights but the data has ${n} rows (expected one weight per row of x, before validationSplit)`);
+  }
   const idx = splitIndices(n, split.fraction, seed, split.stratify ? classIds(op, Y) : null);
   r.validation = { x: rowsOf(X, idx.validation), y: rowsOf(Y, idx.validation) };
+  // the weights follow their rows: the held-out rows' weights are dropped (the validation loss is unweighted)
+  if (w !== null) r.sampleWeight = Array.from(idx.train, (i) => w[i]!);
   return { X: rowsOf(X, idx.train), Y: rowsOf(Y, idx.train) };
 }
 

@@ -1,6 +1,7 @@
 /**
  * The oracle's update rules (tutorial: "Update weights and biases"), per parameter: sgd, momentum and Adam with L2
- * weight decay, applied neuron by neuron after every partial derivative of the batch was computed.
+ * weight decay, and AdamW (Adam with decoupled weight decay), applied neuron by neuron after every partial derivative of
+ * the batch was computed.
  */
 import { optionDefault } from '../spec/index.js';
 import type { OracleGradients, OracleNeuron, OracleOptimizer } from './oracle.js';
@@ -29,6 +30,14 @@ export function applyStep(
         state[0] = v;
         return p - lr * v;
       }
+      case 'adamw': {
+        // decoupled: the moments see the gradient alone; the decay shrinks the weight beside the Adam step
+        const m = beta1 * state[0] + (1 - beta1) * g;
+        const v = beta2 * state[1] + (1 - beta2) * g * g;
+        state[0] = m;
+        state[1] = v;
+        return p - lr * ((m / (1 - beta1Pow)) / (Math.sqrt(v / (1 - beta2Pow)) + epsilon) + parameterDecay * p);
+      }
       case 'adam': {
         const m = beta1 * state[0] + (1 - beta1) * gPrime;
         const v = beta2 * state[1] + (1 - beta2) * gPrime * gPrime;
@@ -39,29 +48,30 @@ export function applyStep(
     }
   };
 
+  const hasMoments = opt.kind === 'adam' || opt.kind === 'adamw';
   // Layer by layer, neuron by neuron: its weights (k ascending), then its bias.
   layers.forEach((layer, l) => {
     const nIn = layer.neurons[0]!.weights.length;
     layer.neurons.forEach((neuron, j) => {
       if (opt.kind === 'momentum' && neuron.weightVelocity === null) neuron.weightVelocity = neuron.weights.map(() => 0);
-      if (opt.kind === 'adam' && neuron.weightM === null) {
+      if (hasMoments && neuron.weightM === null) {
         neuron.weightM = neuron.weights.map(() => 0);
         neuron.weightV = neuron.weights.map(() => 0);
       }
       for (let k = 0; k < nIn; k++) {
         const state: [number, number] = opt.kind === 'momentum'
           ? [neuron.weightVelocity![k]!, 0]
-          : opt.kind === 'adam' ? [neuron.weightM![k]!, neuron.weightV![k]!] : [0, 0];
+          : hasMoments ? [neuron.weightM![k]!, neuron.weightV![k]!] : [0, 0];
         neuron.weights[k] = update(neuron.weights[k]!, grads.weights[l]![j * nIn + k]!, decay, state);
         if (opt.kind === 'momentum') neuron.weightVelocity![k] = state[0];
-        if (opt.kind === 'adam') { neuron.weightM![k] = state[0]; neuron.weightV![k] = state[1]; }
+        if (hasMoments) { neuron.weightM![k] = state[0]; neuron.weightV![k] = state[1]; }
       }
       const state: [number, number] = opt.kind === 'momentum'
         ? [neuron.biasVelocity, 0]
-        : opt.kind === 'adam' ? [neuron.biasM, neuron.biasV] : [0, 0];
+        : hasMoments ? [neuron.biasM, neuron.biasV] : [0, 0];
       neuron.bias = update(neuron.bias, grads.biases[l]![j]!, 0, state);
       if (opt.kind === 'momentum') neuron.biasVelocity = state[0];
-      if (opt.kind === 'adam') { neuron.biasM = state[0]; neuron.biasV = state[1]; }
+      if (hasMoments) { neuron.biasM = state[0]; neuron.biasV = state[1]; }
     });
   });
 }

@@ -16,6 +16,7 @@
  * This is an oracle: clarity over speed. Do not "improve" it.
  */
 import { applyStep } from './oracle-optim.js';
+import { dropKeep, dropRowKey } from '../abi.js';
 import type { Activation, Loss, Optimizer } from '../backend.js';
 import { ACTIVATIONS, ACTIVATION_NAMES, LOSSES, LOSS_NAMES, OPTIMIZER_NAMES, optionDefault } from '../spec/index.js';
 import { mseLoss } from './tutorial.js';
@@ -68,6 +69,26 @@ export interface OracleTrainOptions {
   optimizer: OracleOptimizer;
   /** Sample order of each epoch (a permutation of 0..n-1). Default: the data's own order. */
   order?: (epoch: number) => number[];
+  /** The learning rate of each step from the step counter t (before the step); default optimizer.learningRate. */
+  schedule?: (step: number) => number;
+  /** Training controls per step (dropout, sample weights, clipping); see StepControls. */
+  controls?: Omit<StepControls, 'rows'>;
+}
+
+/**
+ * What a training step adds to the plain mean gradient (src/abi.ts, "Plan v2 controls"), per sample and neuron:
+ * - dropout[l] = p > 0: neuron j of layer l's output is kept for sample row `rows[r]` at step t when
+ *   dropKeep(dropRowKey(seed, t, rows[r], l), j, p) (src/abi.ts), and then divided by (1 - p); else it is 0;
+ * - sampleWeight[rows[r]] = w_r: the batch loss and gradient are Σ w_r·(sample's) / Σ w_r;
+ * - clipNorm = c: the gradient of every weight and bias is scaled by min(1, c / ||g||₂) before the update.
+ */
+export interface StepControls {
+  /** each sample's row index in the data (keys the masks, picks the weights) */
+  rows: readonly number[];
+  dropout?: readonly number[];
+  seed?: number;
+  sampleWeight?: readonly number[];
+  clipNorm?: number;
 }
 
 
@@ -230,8 +251,11 @@ export class OracleNetwork {
 
   // ---- forward (tutorial: feedforward) -------------------------------------------------------------
 
-  /** One sample through every layer, keeping each layer's inputs, totals and outputs. */
-  private trace(x: readonly number[]): SampleTrace {
+  /**
+   * One sample through every layer, keeping each layer's inputs, totals and outputs. With `keep`, layer l's outputs
+   * reach layer l+1 multiplied by keep[l][j] (0, or 1/(1-p) for a kept neuron: inverted dropout).
+   */
+  private trace(x: readonly number[], keep?: readonly (readonly number[] | null)[]): SampleTrace {
     if (x.length !== this.inputSize) {
       throw new RangeError(`OracleNetwork: input has length ${x.length}, expected ${this.inputSize}`);
     }
@@ -244,8 +268,9 @@ export class OracleNetwork {
       trace.inputs.push(inputs);
       trace.sums.push(sums);
       trace.outputs.push(outputs);
-      // Tutorial: "The inputs for o1 are the outputs from h1 and h2".
-      inputs = outputs;
+      // Tutorial: "The inputs for o1 are the outputs from h1 and h2" (each times its dropout factor, if any).
+      const k = keep?.[trace.outputs.length - 1];
+      inputs = k ? outputs.map((o, j) => o * k[j]!) : outputs;
     }
     return trace;
   }
@@ -315,8 +340,8 @@ export class OracleNetwork {
   // ---- backward (tutorial: "Calculate partial derivatives") ----------------------------------------
 
   /** One sample's loss and its partial derivatives for every weight and bias (the chain rule). */
-  private sampleGradient(x: readonly number[], t: readonly number[]): SampleGradient {
-    const trace = this.trace(x);
+  private sampleGradient(x: readonly number[], t: readonly number[], keep?: readonly (readonly number[] | null)[]): SampleGradient {
+    const trace = this.trace(x, keep);
     const L = this.layers.length - 1;
     const z = trace.sums[L]!, a = trace.outputs[L]!, C = a.length;
     const loss = this.sampleLoss(t, z, a);
@@ -354,7 +379,9 @@ export class OracleNetwork {
         const dInputs = inputs.map((_, k) => {
           let sum = 0;
           for (let j = 0; j < layer.neurons.length; j++) sum += dSums[j]! * layer.neurons[j]!.weights[k]!;
-          return sum;
+          // a dropped output reached no neuron; a kept one reached them scaled by 1/(1-p)
+          const f = keep?.[l - 1];
+          return f ? sum * f[k]! : sum;
         });
         // Tutorial: d_h1_d_w1 = x[0] * deriv_sigmoid(sum_h1) — the activation derivative of the layer below.
         dSums = this.activateBackward(this.layers[l - 1]!.activation, dInputs, trace.sums[l - 1]!, trace.outputs[l - 1]!);
@@ -367,8 +394,9 @@ export class OracleNetwork {
    * The gradient of the batch-mean loss: the mean over the batch of each sample's partial derivatives
    * (summed in sample order, then divided by the batch size).
    */
-  gradients(xs: number[][], ys: number[][]): OracleGradients {
+  gradients(xs: number[][], ys: number[][], controls?: StepControls): OracleGradients {
     this.checkBatch(xs, ys);
+    if (controls) return this.controlledGradients(xs, ys, controls);
     const B = xs.length;
     const weights = this.layers.map((layer) => new Float64Array(layer.neurons.length * layer.neurons[0]!.weights.length));
     const biases = this.layers.map((layer) => new Float64Array(layer.neurons.length));
@@ -389,6 +417,51 @@ export class OracleNetwork {
     return { loss: loss / B, weights, biases };
   }
 
+  /** The dropout factors of one sample (row index `row` in the data) at step t: per layer null or 0 / 1/(1-p). */
+  dropoutFactors(dropout: readonly number[], seed: number, t: number, row: number): (number[] | null)[] {
+    return this.layers.map((layer, l) => {
+      const p = dropout[l] ?? 0;
+      if (!(p > 0)) return null;
+      const key = dropRowKey(seed, t >>> 0, row, l);
+      return layer.neurons.map((_, j) => (dropKeep(key, j, p) ? 1 / (1 - p) : 0));
+    });
+  }
+
+  /**
+   * gradients() with StepControls: each sample's partial derivatives through its dropout factors, weighted by its
+   * sample weight (Σ w·g / Σ w), then scaled to the clip norm. The dropout masks are those of step this.t.
+   */
+  private controlledGradients(xs: number[][], ys: number[][], c: StepControls): OracleGradients {
+    const weights = this.layers.map((layer) => new Float64Array(layer.neurons.length * layer.neurons[0]!.weights.length));
+    const biases = this.layers.map((layer) => new Float64Array(layer.neurons.length));
+    let loss = 0;
+    let W = 0;
+    for (let r = 0; r < xs.length; r++) {
+      const row = c.rows[r]!;
+      const w = c.sampleWeight ? c.sampleWeight[row]! : 1;
+      W += w;
+      const keep = c.dropout ? this.dropoutFactors(c.dropout, c.seed ?? 0, this.t, row) : undefined;
+      const g = this.sampleGradient(xs[r]!, ys[r]!, keep);
+      loss += w * g.loss;
+      this.layers.forEach((layer, l) => {
+        const nIn = layer.neurons[0]!.weights.length;
+        layer.neurons.forEach((_neuron, j) => {
+          for (let k = 0; k < nIn; k++) weights[l]![j * nIn + k]! += w * g.weights[l]![j]![k]!;
+          biases[l]![j]! += w * g.biases[l]![j]!;
+        });
+      });
+    }
+    for (const a of [...weights, ...biases]) for (let i = 0; i < a.length; i++) a[i]! /= W;
+    if (c.clipNorm !== undefined && c.clipNorm > 0) {
+      // the global norm over every weight and bias of every layer
+      let sq = 0;
+      for (const a of [...weights, ...biases]) for (const g of a) sq += g * g;
+      const norm = Math.sqrt(sq);
+      if (norm > c.clipNorm) for (const a of [...weights, ...biases]) for (let i = 0; i < a.length; i++) a[i]! *= c.clipNorm / norm;
+    }
+    return { loss: loss / W, weights, biases };
+  }
+
   // ---- update (tutorial: "Update weights and biases") ----------------------------------------------
 
   /**
@@ -396,14 +469,16 @@ export class OracleNetwork {
    * (from the parameters before the step), and only then is every parameter updated.
    * Returns the batch loss computed before the update.
    */
-  step(xs: number[][], ys: number[][], opt: OracleOptimizer): number {
+  step(xs: number[][], ys: number[][], opt: OracleOptimizer, controls?: StepControls): number {
     if (!OPTIMIZER_NAMES.includes(opt.kind)) {
       throw new TypeError(`OracleNetwork.step: unknown optimizer '${String(opt.kind)}' (expected ${OPTIMIZER_NAMES.join('|')})`);
     }
-    const grads = this.gradients(xs, ys);
+    // a batch whose sample weights are all 0 is skipped: no update, no step of the clock
+    if (controls?.sampleWeight && controls.rows.every((row) => controls.sampleWeight![row] === 0)) return 0;
+    const grads = this.gradients(xs, ys, controls);
     // One step of the optimizer's clock: t += 1, β1ᵗ and β2ᵗ as running products starting from 1.
     this.t += 1;
-    if (opt.kind === 'adam') {
+    if (opt.kind === 'adam' || opt.kind === 'adamw') {
       this.beta1Pow *= opt.beta1 ?? optionDefault('adam', 'beta1')!;
       this.beta2Pow *= opt.beta2 ?? optionDefault('adam', 'beta2')!;
     }
@@ -434,10 +509,14 @@ export class OracleNetwork {
       let batches = 0;
       for (let start = 0; start < n; start += o.batchSize) {
         const positions = order.slice(start, start + o.batchSize);
-        sum += this.step(positions.map((i) => xs[i]!), positions.map((i) => ys[i]!), o.optimizer);
+        const opt = o.schedule ? { ...o.optimizer, learningRate: o.schedule(this.t) } : o.optimizer;
+        const controls = o.controls ? { ...o.controls, rows: positions } : undefined;
+        // a batch whose sample weights are all 0 takes no step and has no loss
+        if (controls?.sampleWeight && positions.every((i) => controls.sampleWeight![i] === 0)) continue;
+        sum += this.step(positions.map((i) => xs[i]!), positions.map((i) => ys[i]!), opt, controls);
         batches += 1;
       }
-      losses.push(sum / batches);
+      losses.push(batches === 0 ? 0 : sum / batches);
     }
     return losses;
   }

@@ -55,6 +55,15 @@ export const OPTIMIZERS: { readonly [K in Optimizer]: OptimizerSpec & { readonly
       { key: 'epsilon', slot: HP_EPS, default: 1e-8, min: 0, max: Infinity, minOpen: true, maxOpen: true },
     ],
   },
+  // Adam with decoupled weight decay (weightDecay is applied to the weights, not added to the gradient)
+  adamw: {
+    name: 'adamw', code: OPT.adamw, state: ['m', 'v'],
+    options: [
+      { key: 'beta1', slot: HP_BETA1, default: 0.9, min: 0, max: 1, maxOpen: true },
+      { key: 'beta2', slot: HP_BETA2, default: 0.999, min: 0, max: 1, maxOpen: true },
+      { key: 'epsilon', slot: HP_EPS, default: 1e-8, min: 0, max: Infinity, minOpen: true, maxOpen: true },
+    ],
+  },
 };
 
 /** Every optimizer name, in ABI code order. */

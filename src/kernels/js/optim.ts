@@ -35,3 +35,19 @@ export function adamImpl(h: F64, pp: number, mp: number, vp: number, gp: number,
     h[p + i] = h[p + i]! - ((lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps));
   }
 }
+
+/** AdamW (decoupled decay): m, v from g alone; p -= lr·((m/(1-β1ᵗ))/(sqrt(v/(1-β2ᵗ)) + ε) + decay·p). */
+export function adamwImpl(h: F64, pp: number, mp: number, vp: number, gp: number, n: number, hpp: number, decay: number): void {
+  const p = pp >> 3, m = mp >> 3, v = vp >> 3, g = gp >> 3, hp = hpp >> 3;
+  const lr = h[hp + HP_LR]!, b1 = h[hp + HP_BETA1]!, b2 = h[hp + HP_BETA2]!, eps = h[hp + HP_EPS]!;
+  const c1 = 1 - h[hp + HP_BETA1_POW]!, c2 = 1 - h[hp + HP_BETA2_POW]!;
+  for (let i = 0; i < n; i++) {
+    const gi = h[g + i]!;
+    const mi = b1 * h[m + i]! + (1 - b1) * gi;
+    const vi = b2 * h[v + i]! + (1 - b2) * gi * gi;
+    h[m + i] = mi;
+    h[v + i] = vi;
+    const pi = h[p + i]!;
+    h[p + i] = pi - lr * ((mi / c1) / (Math.sqrt(vi / c2) + eps) + decay * pi);
+  }
+}

@@ -13,6 +13,7 @@
 import {
   HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_GENERIC, HP_LR, HP_STEP,
   L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, LOSS_MSE, OPT_ADAM, OPT_MOMENTUM,
+  HP_CLIP, OPT_ADAMW, PLAN_DROPOUT, PLAN_LRS, PLAN_WEIGHTS,
   PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_LOSSES, PLAN_OPT, PLAN_ORDER,
   PLAN_XDATA, PLAN_YDATA, TINY_MAX, ACT_SIGMOID, ACT_SOFTMAX,
 } from '../../abi.js';
@@ -26,6 +27,9 @@ import { tinyCodegen, tinyKernelFor } from './tiny-gen.js';
 export function isTiny(H: F64, I: I32, plan: number): boolean {
   const P = plan >> 2;
   if (I[P + PLAN_BATCH] !== 1 || H[(I[P + PLAN_HP]! >> 3) + HP_GENERIC] !== 0) return false;
+  // plan v2 controls (a schedule, weights, dropout, clipping, adamw) take the general path: the same bits
+  if (I[P + PLAN_LRS] !== 0 || I[P + PLAN_WEIGHTS] !== 0 || I[P + PLAN_DROPOUT] !== 0) return false;
+  if (I[P + PLAN_OPT] === OPT_ADAMW || H[(I[P + PLAN_HP]! >> 3) + HP_CLIP] !== 0) return false;
   const L = I[P + PLAN_LAYERS]!;
   for (let l = 0; l < L; l++) {
     const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;

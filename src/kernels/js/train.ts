@@ -4,8 +4,9 @@
  * Steps, thread ownership and the barrier follow the thread contract stated once in src/abi.ts.
  */
 import {
-  HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_LR, HP_STEP,
-  L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, LOSS_MSE, OPT_ADAM, OPT_MOMENTUM,
+  HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_CLIP, HP_DECAY, HP_LR, HP_STEP,
+  L_A, L_ACT, L_AD, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, LOSS_MSE, OPT_ADAM, OPT_ADAMW,
+  OPT_MOMENTUM, PLAN_DROPOUT, PLAN_LRS, PLAN_NORMS, PLAN_SEED, PLAN_WEIGHTS,
   PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LOSSES, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER,
   PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, SPIN_LIMIT, SYNC_ABORT, SYNC_COUNT, SYNC_PROGRESS, WAIT_NS,
   ACT_SOFTMAX, part,
@@ -14,7 +15,8 @@ import { activateBackwardCols, activateBackwardImpl, activateCols, activateImpl 
 import { denseForwardRange, inputGradRange, weightGradRange } from './dense.js';
 import type { F64, I32 } from './index.js';
 import { lossImpl } from './loss.js';
-import { adamImpl, momentumImpl, sgdImpl } from './optim.js';
+import { adamImpl, adamwImpl, momentumImpl, sgdImpl } from './optim.js';
+import { batchWeight, clipScale, dropoutCols, rowNorms, scaleF64, weightedLoss } from './controls.js';
 import { isTiny, trainTiny } from './tiny.js';
 
 /** Barrier sleep timeout for Atomics.wait, in ms. */
@@ -119,12 +121,23 @@ export function trainBatchesThreaded(
   const nOutL = I[RL + L_NOUT]!;
   const x0 = x0p >> 3, t = tp >> 3, lossesP = I[P + PLAN_LOSSES]!;
   const nb = Math.ceil(nSamples / batch);
+  // plan v2 controls (src/abi.ts): each 0 when off
+  const lrs = I[P + PLAN_LRS]! >> 3, weights = I[P + PLAN_WEIGHTS]!, dropP = I[P + PLAN_DROPOUT]! >> 3;
+  const norms = I[P + PLAN_NORMS]!, seed = I[P + PLAN_SEED]! >>> 0, clip = H[hp + HP_CLIP]!;
+  let nNeurons = 0;
+  for (let l = 0; l < L; l++) nNeurons += I[P + PLAN_HEADER + l * PLAN_LAYER_WORDS + L_NOUT]!;
   let total = 0;
   for (let i = first; i < first + count; i++) {
     const e = Math.floor(i / nb);
     const p0 = (i - e * nb) * batch;
     const rows = Math.min(batch, nSamples - p0);
     const o = order + e * nSamples + p0;
+    const W = weights !== 0 ? batchWeight(H, I, weights, o, rows) : 1;
+    if (W === 0) {
+      if (tid === 0 && lossesP !== 0) H[(lossesP >> 3) + i] = 0;
+      continue;
+    }
+    const key = H[hp + HP_STEP]! >>> 0;
     // 1. gather (rows split)
     for (let r = part(rows, tid, T); r < part(rows, tid + 1, T); r++) {
       const s = I[o + r]!;
@@ -146,17 +159,22 @@ export function trainBatchesThreaded(
       } else {
         activateCols(H, a, z, rows, nOut, act, alpha, j0, j1);
       }
+      const rate = dropP !== 0 ? H[dropP + l]! : 0;
+      if (rate > 0) dropoutCols(H, I, I[R + L_AD]!, a, rows, nOut, j0, j1, rate, seed, key, l, o);
       if (!barrier(I, ctl, T)) return NaN;
-      inp = a;
+      inp = rate > 0 ? I[R + L_AD]! : a;
     }
     // 3. loss (thread 0) and the optimizer's step counters
     if (tid === 0) {
       const aL = I[RL + L_A]!, zL = I[RL + L_Z]!, dzL = I[RL + L_DZ]!;
-      const batchLoss = lossImpl(H, dzL, aL, zL, tp, rows, nOutL, lossKind);
+      const batchLoss = weights !== 0
+        ? weightedLoss(H, I, dzL, aL, zL, tp, rows, nOutL, lossKind, weights, o, W)
+        : lossImpl(H, dzL, aL, zL, tp, rows, nOutL, lossKind);
       total += batchLoss;
       if (lossesP !== 0) H[(lossesP >> 3) + i] = batchLoss;
       if (lossKind === LOSS_MSE) activateBackwardImpl(H, dzL, dzL, zL, aL, rows, nOutL, I[RL + L_ACT]!, alpha);
-      if (opt === OPT_ADAM) {
+      if (lrs !== 0) H[hp + HP_LR] = H[lrs + i]!;
+      if (opt === OPT_ADAM || opt === OPT_ADAMW) {
         H[hp + HP_BETA1_POW] = H[hp + HP_BETA1_POW]! * H[hp + HP_BETA1]!;
         H[hp + HP_BETA2_POW] = H[hp + HP_BETA2_POW]! * H[hp + HP_BETA2]!;
       }
@@ -167,14 +185,35 @@ export function trainBatchesThreaded(
     for (let l = L - 1; l >= 0; l--) {
       const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
       const nIn = I[R + L_NIN]!, nOut = I[R + L_NOUT]!;
-      const input = l > 0 ? I[R - PLAN_LAYER_WORDS + L_A]! : x0p;
+      const ratePrev = l > 0 && dropP !== 0 ? H[dropP + l - 1]! : 0;
+      const input = l > 0 ? I[R - PLAN_LAYER_WORDS + (ratePrev > 0 ? L_AD : L_A)]! : x0p;
       weightGradRange(H, I[R + L_DW]!, I[R + L_DB]!, I[R + L_DZ]!, input, rows, nIn, nOut, part(nOut, tid, T), part(nOut, tid + 1, T));
       if (l > 0) {
         const Q = R - PLAN_LAYER_WORDS;
         const dzPrev = I[Q + L_DZ]!, k0 = part(nIn, tid, T), k1 = part(nIn, tid + 1, T);
         inputGradRange(H, dzPrev, I[R + L_DZ]!, I[R + L_W]!, rows, nIn, nOut, k0, k1);
+        if (ratePrev > 0) dropoutCols(H, I, dzPrev, dzPrev, rows, nIn, k0, k1, ratePrev, seed, key, l - 1, o);
         activateBackwardCols(H, dzPrev, dzPrev, I[Q + L_Z]!, I[Q + L_A]!, rows, nIn, I[Q + L_ACT]!, alpha, k0, k1);
         if (!barrier(I, ctl, T)) return NaN;
+      }
+    }
+    // clipping by the global norm: per-neuron squared norms by their owners, then one sum in index order
+    if (clip > 0) {
+      for (let l = 0, at = 0; l < L; l++) {
+        const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
+        const nOut = I[R + L_NOUT]!;
+        rowNorms(H, norms, at, I[R + L_DW]!, I[R + L_DB]!, I[R + L_NIN]!, part(nOut, tid, T), part(nOut, tid + 1, T));
+        at += nOut;
+      }
+      if (!barrier(I, ctl, T)) return NaN;
+      const f = clipScale(H, norms, nNeurons, clip);
+      if (f !== 1) {
+        for (let l = 0; l < L; l++) {
+          const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
+          const nIn = I[R + L_NIN]!, nOut = I[R + L_NOUT]!, j0 = part(nOut, tid, T), j1 = part(nOut, tid + 1, T);
+          scaleF64(H, I[R + L_DW]! + j0 * nIn * 8, (j1 - j0) * nIn, f);
+          scaleF64(H, I[R + L_DB]! + j0 * 8, j1 - j0, f);
+        }
       }
     }
     // 5. update own rows of every layer
@@ -185,7 +224,10 @@ export function trainBatchesThreaded(
       const j0 = part(nOut, tid, T), j1 = part(nOut, tid + 1, T);
       if (j1 === j0) continue;
       const wo = j0 * nIn * 8, bo = j0 * 8, nw = (j1 - j0) * nIn, nb = j1 - j0;
-      if (opt === OPT_ADAM) {
+      if (opt === OPT_ADAMW) {
+        adamwImpl(H, I[R + L_W]! + wo, I[R + L_SW]! + wo, I[R + L_SW2]! + wo, I[R + L_DW]! + wo, nw, hpp, decay);
+        adamwImpl(H, I[R + L_B]! + bo, I[R + L_SB]! + bo, I[R + L_SB2]! + bo, I[R + L_DB]! + bo, nb, hpp, 0);
+      } else if (opt === OPT_ADAM) {
         adamImpl(H, I[R + L_W]! + wo, I[R + L_SW]! + wo, I[R + L_SW2]! + wo, I[R + L_DW]! + wo, nw, hpp, decay);
         adamImpl(H, I[R + L_B]! + bo, I[R + L_SB]! + bo, I[R + L_SB2]! + bo, I[R + L_DB]! + bo, nb, hpp, 0);
       } else if (opt === OPT_MOMENTUM) {
