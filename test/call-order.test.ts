@@ -331,6 +331,8 @@ for (const bc of BACKEND_DEFAULTS) {
       await expect(p).rejects.toBeInstanceOf(DisposedError);
       expect(g).not.toBeNull();
       g!.check();
+      // the threads' control block and scratch come back once the workers have exited (their 'exit' events)
+      for (let t0 = performance.now(); backend.usedBytes() !== 0 && performance.now() - t0 < 10_000;) await new Promise((r) => setTimeout(r, 5));
       expect(backend.usedBytes()).toBe(0);
       await expectBackendUsable(bc, backend);
       backend.dispose();
@@ -381,7 +383,13 @@ for (const bc of BACKEND_DEFAULTS) {
           const run = mode === 'sync' ? Promise.resolve().then(() => net.train(x, y, opts)) : net.trainAsync(x, y, opts);
           const err = await run.then(() => null, (e: unknown) => e);
           expect(err, mode).toBeInstanceOf(TrainingError);
-          expect((err as Error).message, mode).toMatch(/no training thread made progress for 0\.3 s \(a worker died or is stuck; [01] of 2 workers done, \d+ barrier arrivals in this command, \d+ barriers passed, command \d+\)/);
+          // where each thread stood: worker 1 (stuck before its kernel) never started the command; worker 0 is
+          // inside it, waiting at the open barrier for worker 1's arrival
+          const m = (err as Error).message;
+          expect(m, mode).toMatch(/no training thread made progress for 0\.3 s \(a worker died or is stuck\): command (\d+) \(batches \d+\.\.\+\d+\); 0 of 2 workers done; (\d+) barrier arrivals, the open barrier waits for (\d+) arrivals \(1 missing\), \d+ barriers passed; /);
+          const gen = /command (\d+)/.exec(m)![1];
+          expect(m, mode).toContain(`thread 0: inside it (in a kernel step or at a barrier), last started command ${gen}, last finished ${Number(gen) - 1}`);
+          expect(m, mode).toMatch(/thread 1: never started it, last started command \d+, last finished \d+; dispose this network/);
           expect(bits(net), mode).toEqual(before);
           await expect(net.trainAsync(x, y, opts), mode).rejects.toBeInstanceOf(TrainingError); // the pool says it is broken
           expect(bits(net), mode).toEqual(before);

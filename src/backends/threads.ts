@@ -4,16 +4,22 @@
  *
  * The host and the workers talk through a small control block in the shared memory (thread-protocol.ts),
  * not through messages: a command is a generation bump + Atomics.notify, completion a counter the host waits on
- * (Atomics.wait in train, Atomics.waitAsync in trainAsync, so the event loop stays free). A worker that traps
- * raises SYNC_ABORT so the others leave their barriers; a worker that dies (an uncaught error, process.exit) counts
- * itself in DEAD from its exit handler and wakes the host, which a train() blocked in Atomics.wait sees at once
- * (trainAsync also gets the 'exit' event); the watchdog on SYNC_PROGRESS remains for a worker that hangs. The call
- * fails with TrainingError after the surviving workers left the command — never a hang.
+ * (Atomics.wait in train; in trainAsync Atomics.waitAsync, or polling on engines without it, so the event loop stays
+ * free). A pool runs one command at a time. A worker that traps raises SYNC_ABORT so the others leave their
+ * barriers; a worker that dies (an uncaught error, process.exit) counts itself in DEAD from its exit handler and
+ * wakes the host, which a train() blocked in Atomics.wait sees at once (trainAsync also gets the 'exit' event); the
+ * watchdog fails a command in which no thread made any progress for STALL_MS. The call fails with TrainingError
+ * after the surviving workers left the command — never a hang — and the pool stays broken: the network must be
+ * disposed and created again. The control block and scratch outlive terminate(): they are freed once every worker
+ * has exited, so a dying worker's last write cannot land in memory that was handed out again.
  */
-import { SYNC_ABORT, SYNC_BYTES, SYNC_SCRATCH, SYNC_COUNT, SYNC_PROGRESS } from '../abi.js';
+import { SYNC_ABORT, SYNC_SCRATCH, SYNC_COUNT, SYNC_PROGRESS } from '../abi.js';
 import type { KernelHost } from './host.js';
-import { TrainingError } from '../errors.js';
-import { CMD_COUNT, CMD_FIRST, CMD_GEN, CMD_PLAN, CMD_QUIT, CRASH_HOW, CRASH_TID, DEAD, DONE, ERROR, LOSS_F64, type WorkerInit } from './thread-protocol.js';
+import { NnError, TrainingError } from '../errors.js';
+import {
+  CMD_COUNT, CMD_FIRST, CMD_GEN, CMD_PLAN, CMD_QUIT, CRASH_HOW, CRASH_TID, DEAD, DONE, ERROR, LOSS_F64, QUIT_ACK, THREAD_BASE,
+  THREAD_WORDS, T_FINISHED, T_STARTED, controlBytes, type WorkerInit,
+} from './thread-protocol.js';
 
 interface AnyWorker {
   terminate(): unknown;
@@ -23,10 +29,15 @@ interface AnyWorker {
   unref?(): void;
 }
 
-/** How long train() waits without any barrier completing before it declares the workers dead. */
+/**
+ * How long a command may go without progress — no thread starting or finishing it, arriving at or passing a barrier
+ * (every kernel step has barriers) — before the watchdog declares a worker dead or stuck.
+ */
 export const STALL_MS = 30_000;
 /** How long a failed command waits for the surviving workers to leave it before the pool gives up on them. */
 const DRAIN_MS = 2_000;
+/** Browsers (no 'exit' event): how long terminate() waits for every worker to acknowledge CMD_QUIT. */
+const QUIT_MS = 5_000;
 
 let crashNext = -1;
 let crashHow = 0;
@@ -44,6 +55,89 @@ let stallMs = STALL_MS;
 /** Internal test hook: the watchdog's time without progress (null restores STALL_MS). */
 export function setStallMsForTest(ms: number | null): void {
   stallMs = ms ?? STALL_MS;
+}
+
+let waitAsyncHidden = false;
+/**
+ * Internal test hook: true makes trainAsync wait as on an engine without Atomics.waitAsync (by polling); false
+ * restores feature detection.
+ */
+export function hideWaitAsyncForTest(hidden: boolean): void {
+  waitAsyncHidden = hidden;
+}
+
+/** Atomics.waitAsync where the engine has it (Node, Chromium, Firefox >= 145, Safari >= 16.4), else null. */
+function nativeWaitAsync(): typeof Atomics.waitAsync | null {
+  const w = (Atomics as { waitAsync?: typeof Atomics.waitAsync }).waitAsync;
+  return !waitAsyncHidden && typeof w === 'function' ? w : null;
+}
+
+/** Internal counters (tests): asynchronous commands awaited with Atomics.waitAsync and by polling. */
+export const asyncWaits = { native: 0, polled: 0 };
+
+/** Resolves when I[index] may no longer be `value`, or after about `ms` (the caller re-reads and decides). */
+type AsyncWait = (I: Int32Array, index: number, value: number, ms: number) => Promise<void>;
+
+/** How long a polling wait yields with MessageChannel (no timer clamping) before it sleeps on timers. */
+const POLL_FAST_MS = 2;
+/** The polling wait's timer sleep (browsers clamp nested timers to 4 ms). */
+const POLL_SLEEP_MS = 1;
+
+/**
+ * The waiter of one asynchronous command: Atomics.waitAsync, or, on engines without it, polling as Emscripten's
+ * pthreads do: MessageChannel turns for the first POLL_FAST_MS of a wait (short commands end without timer latency),
+ * then setTimeout sleeps, so the host does not take a core from the workers. Both read the same words, so the result
+ * is the same bits; only the wake-up latency differs. `close` releases the channel (in Node an open port keeps the
+ * process alive).
+ */
+function asyncWaiter(): { wait: AsyncWait; close(): void } {
+  const native = nativeWaitAsync();
+  if (native) {
+    asyncWaits.native++;
+    return {
+      wait: async (I, index, value, ms) => {
+        const w = native(I, index, value, ms);
+        if (w.async) await w.value;
+      },
+      close: () => undefined,
+    };
+  }
+  asyncWaits.polled++;
+  const MC = (globalThis as { MessageChannel?: typeof MessageChannel }).MessageChannel;
+  let channel: MessageChannel | null = null;
+  const queue: (() => void)[] = [];
+  const turn = (): Promise<void> => {
+    if (!MC) return new Promise((resolve) => setTimeout(resolve, 0));
+    if (channel === null) {
+      channel = new MC();
+      channel.port1.onmessage = () => queue.shift()?.();
+    }
+    const c = channel;
+    return new Promise((resolve) => {
+      queue.push(resolve);
+      c.port2.postMessage(0);
+    });
+  };
+  return {
+    wait: async (I, index, value, ms) => {
+      const t0 = performance.now();
+      for (;;) {
+        if (Atomics.load(I, index) !== value) return;
+        const spent = performance.now() - t0;
+        if (spent >= ms) return;
+        await (spent < POLL_FAST_MS ? turn() : new Promise<void>((resolve) => setTimeout(resolve, POLL_SLEEP_MS)));
+      }
+    },
+    close: () => {
+      if (channel) {
+        channel.port1.onmessage = null;
+        channel.port1.close();
+        channel.port2.close();
+        channel = null;
+      }
+      for (const r of queue.splice(0)) r();
+    },
+  };
 }
 
 export function defaultThreadCount(): number {
@@ -102,31 +196,34 @@ export function poolForSyncTrain(pool: ThreadPool | null): ThreadPool | null {
 export class ThreadPool {
   private failure: string | null = null;
   private broken = false;
-  private listeners: ((message: string) => void)[] = [];
   private terminated = false;
-  /** workers whose 'exit' event arrived (a terminated worker cannot count itself in DEAD) */
+  /** a command was started and its workers have not all left it yet */
+  private inFlight = false;
+  /** workers whose 'exit' event arrived (Node; a terminated worker cannot count itself in DEAD) */
   private exited = 0;
+  private onExited: (() => void) | null = null;
 
   private constructor(
     private readonly backend: KernelHost,
     readonly size: number,
     private readonly ctl: number,
+    private readonly scratch: number,
     /** the worker threads, by thread id (read by the test hook in src/internal/test-hooks.ts) */
     readonly workers: readonly AnyWorker[],
   ) {}
 
-  /** Starts `size` workers on the backend's (shared) memory; resolves when every one has instantiated the kernels. */
   /**
-   * @param ctl the control block (SYNC_BYTES)
+   * Starts `size` workers on the backend's (shared) memory; resolves when every one has instantiated the kernels.
+   * @param ctl the control block (controlBytes(size) in thread-protocol.ts)
    * @param scratch the pool's own packing scratch, size × SCRATCH_BYTES (written to SYNC_SCRATCH), so that pools
    *   sharing a memory, and the host thread's own kernels, never pack into the same region
    */
   static async create(backend: KernelHost, size: number, ctl: number, scratch: number): Promise<ThreadPool> {
     const platform = isNode() ? await import('#platform') : null;
-    new Uint8Array(backend.memory.buffer, ctl, SYNC_BYTES).fill(0);
+    new Uint8Array(backend.memory.buffer, ctl, controlBytes(size)).fill(0);
     backend.i32()[(ctl >> 2) + SYNC_SCRATCH] = scratch;
     const workers: AnyWorker[] = [];
-    const pool = new ThreadPool(backend, size, ctl, workers);
+    const pool = new ThreadPool(backend, size, ctl, scratch, workers);
     const ready: Promise<void>[] = [];
     for (let tid = 0; tid < size; tid++) {
       const init: WorkerInit = { memory: backend.memory, module: backend.module, tid, nthreads: size, ctl };
@@ -152,6 +249,7 @@ export class ThreadPool {
           exit: (code) => {
             pool.exited++;
             if (!pool.terminated) onDeath(`worker ${tid} exited (code ${code})`);
+            else pool.maybeExited();
           },
         });
         workers.push(w);
@@ -179,6 +277,16 @@ export class ThreadPool {
     return pool;
   }
 
+  /** Whether a command is in flight (another one is refused until it settles). */
+  get busy(): boolean {
+    return this.inFlight;
+  }
+
+  /** The pool's blocks in the backend's memory (control block, scratch): free them only from terminate's callback. */
+  get blocks(): readonly number[] {
+    return [this.ctl, this.scratch];
+  }
+
   /**
    * Node: ref'd workers keep the event loop alive. Atomics.waitAsync does not, so while runAsync awaits the workers
    * they are ref'd (else the process would exit mid-run with the promise pending); when idle they are unref'd.
@@ -190,26 +298,58 @@ export class ThreadPool {
     }
   }
 
+  /** A failure of the pool: the command in flight fails, and so does every later one (the pool is broken for good). */
   private fail(message: string): void {
     if (this.failure === null) this.failure = message;
+    this.broken = true;
     const I = this.backend.i32(), c = this.ctl >> 2;
     Atomics.store(I, c + SYNC_ABORT, 1);
     Atomics.notify(I, c + SYNC_COUNT);
     Atomics.notify(I, c + DONE);
-    for (const l of this.listeners) l(message);
   }
 
-  /** The watchdog's message, with the control block's counters, so a report of it says where the threads stood. */
-  private stallMessage(): string {
+  /**
+   * Progress of the command in flight: it only grows while any thread starts or finishes the command, or arrives at
+   * or passes a barrier (each of those words only grows during a command).
+   */
+  private progressMark(): number {
     const I = this.backend.i32(), c = this.ctl >> 2;
-    return `no training thread made progress for ${stallMs / 1000} s (a worker died or is stuck; ` +
-      `${Atomics.load(I, c + DONE)} of ${this.size} workers done, ${Atomics.load(I, c + SYNC_COUNT)} barrier arrivals ` +
-      `in this command, ${Atomics.load(I, c + SYNC_PROGRESS)} barriers passed, command ${Atomics.load(I, c + CMD_GEN)})`;
+    let m = Atomics.load(I, c + SYNC_COUNT) + Atomics.load(I, c + SYNC_PROGRESS) + Atomics.load(I, c + DONE);
+    for (let t = 0; t < this.size; t++) {
+      const r = c + THREAD_BASE + t * THREAD_WORDS;
+      m += Atomics.load(I, r + T_STARTED) + Atomics.load(I, r + T_FINISHED);
+    }
+    return m;
   }
 
-  private start(plan: number, first: number, count: number): void {
-    if (this.terminated) throw new TrainingError('threads: the worker threads were terminated (the network was disposed)');
-    if (this.broken) throw new TrainingError(`threads: the worker threads failed earlier (${this.failure ?? 'unknown'}); create a new network`);
+  /**
+   * The watchdog's message: where each thread stood (the last command it started and finished) and the barrier
+   * state (arrivals, the round they were in, the barriers passed), so a report of it says which thread stopped where.
+   */
+  private stallMessage(): string {
+    const I = this.backend.i32(), c = this.ctl >> 2, n = this.size;
+    const gen = Atomics.load(I, c + CMD_GEN), arrivals = Atomics.load(I, c + SYNC_COUNT);
+    const round = Math.ceil(arrivals / n) * n;
+    const threads: string[] = [];
+    for (let t = 0; t < n; t++) {
+      const r = c + THREAD_BASE + t * THREAD_WORDS;
+      const started = Atomics.load(I, r + T_STARTED), finished = Atomics.load(I, r + T_FINISHED);
+      const where = finished === gen ? 'finished it' : started === gen ? 'inside it (in a kernel step or at a barrier)' : 'never started it';
+      threads.push(`thread ${t}: ${where}, last started command ${started}, last finished ${finished}`);
+    }
+    return `no training thread made progress for ${stallMs / 1000} s (a worker died or is stuck): command ${gen} ` +
+      `(batches ${Atomics.load(I, c + CMD_FIRST)}..+${Atomics.load(I, c + CMD_COUNT)}); ${Atomics.load(I, c + DONE)} of ${n} ` +
+      `workers done; ${arrivals} barrier arrivals, ${arrivals === round ? `no barrier open` : `the open barrier waits for ${round} arrivals (${round - arrivals} missing)`}, ` +
+      `${Atomics.load(I, c + SYNC_PROGRESS)} barriers passed; ${threads.join('; ')}`;
+  }
+
+  private start(op: string, plan: number, first: number, count: number): void {
+    if (this.terminated) throw new TrainingError(`${op}: the worker threads were terminated (the network was disposed)`);
+    if (this.broken) {
+      throw new TrainingError(`${op}: the worker threads failed earlier (${this.failure ?? 'unknown'}) and cannot be used again; dispose this network and create a new one (Network.fromJSON(net.toJSON()) keeps its parameters)`);
+    }
+    if (this.inFlight) throw new NnError(`${op}: the worker threads are still running a command; wait for it to settle first`);
+    this.inFlight = true;
     const I = this.backend.i32(), c = this.ctl >> 2;
     Atomics.store(I, c + SYNC_COUNT, 0);
     Atomics.store(I, c + SYNC_ABORT, 0);
@@ -225,44 +365,43 @@ export class ThreadPool {
     Atomics.notify(I, c + CMD_GEN);
   }
 
+  /** After every worker left the command (or a failure was declared): its loss sum, or the failure. */
   private finish(op: string): number {
     if (this.terminated) throw new TrainingError(`${op}: the worker threads were terminated (the network was disposed)`);
     const I = this.backend.i32(), c = this.ctl >> 2;
+    // a failed command whose workers did not all leave stays in flight: the pool is broken, so nothing starts again
+    if (this.failure === null || Atomics.load(I, c + DONE) + this.deadCount() >= this.size) this.inFlight = false;
     if (Atomics.load(I, c + SYNC_ABORT) !== 0 || this.failure !== null) {
-      this.broken = this.broken || this.failure !== null;
       const who = Atomics.load(I, c + ERROR);
       const why = this.failure ?? (who > 0 ? `worker ${who - 1} trapped` : 'aborted');
-      Atomics.store(I, c + SYNC_ABORT, 0);
-      Atomics.store(I, c + SYNC_COUNT, 0);
-      if (who > 0) this.broken = true;
-      throw new TrainingError(`${op}: a training thread failed: ${why}`);
+      this.failure ??= why;
+      this.broken = true;
+      throw new TrainingError(`${op}: a training thread failed: ${why}; dispose this network and create a new one to train with threads again`);
     }
-    return new Float64Array(this.backend.memory.buffer, this.ctl, SYNC_BYTES / 8)[LOSS_F64]!;
+    return new Float64Array(this.backend.memory.buffer, this.ctl, 8)[LOSS_F64]!;
   }
 
   /** Runs batches first..first+count-1 on the workers, blocking this thread until they finish; returns the loss sum. */
   run(op: string, plan: number, first: number, count: number): number {
-    this.start(plan, first, count);
+    this.start(op, plan, first, count);
     const I = this.backend.i32(), c = this.ctl >> 2;
-    let progress = Atomics.load(I, c + SYNC_PROGRESS);
+    let progress = this.progressMark();
     let since = performance.now();
     for (;;) {
       const done = Atomics.load(I, c + DONE);
       if (done >= this.size) break;
       if (Atomics.load(I, c + DEAD) > 0) {
         // a worker died (its exit handler said so): the others leave at their next barrier
-        this.broken = true;
         this.fail(`${Atomics.load(I, c + DEAD)} worker thread(s) died during the command`);
         this.drain();
         break;
       }
       Atomics.wait(I, c + DONE, done, 50);
-      const p = Atomics.load(I, c + SYNC_PROGRESS);
+      const p = this.progressMark();
       if (p !== progress) {
         progress = p;
         since = performance.now();
       } else if (Atomics.load(I, c + DONE) < this.size && performance.now() - since > stallMs) {
-        this.broken = true;
         this.fail(this.stallMessage());
         this.drain(); // the live workers leave at their next barrier before the caller restores the parameters
         break;
@@ -286,9 +425,18 @@ export class ThreadPool {
     }
   }
 
-  /** run() without blocking: awaits the workers with Atomics.waitAsync; a worker's death rejects at once. */
+  /**
+   * run() without blocking: awaits the workers with Atomics.waitAsync where the engine has it, else by polling (the
+   * waiter is chosen before the command starts); a worker's death rejects at once.
+   */
   async runAsync(op: string, plan: number, first: number, count: number, signal?: AbortSignal): Promise<number> {
-    this.start(plan, first, count);
+    const waiter = asyncWaiter();
+    try {
+      this.start(op, plan, first, count);
+    } catch (e) {
+      waiter.close();
+      throw e;
+    }
     const I = this.backend.i32(), c = this.ctl >> 2;
     const onAbort = (): void => {
       Atomics.store(I, c + SYNC_ABORT, 1);
@@ -297,7 +445,7 @@ export class ThreadPool {
     signal?.addEventListener('abort', onAbort);
     this.keepAlive(true);
     // the same watchdog as run(): a worker that is alive but stuck fails the command instead of leaving it pending
-    let progress = Atomics.load(I, c + SYNC_PROGRESS);
+    let progress = this.progressMark();
     let since = performance.now();
     try {
       for (;;) {
@@ -305,18 +453,15 @@ export class ThreadPool {
         if (done >= this.size) break;
         if (this.failure !== null || this.terminated) break;
         if (Atomics.load(I, c + DEAD) > 0) {
-          this.broken = true;
           this.fail(`${Atomics.load(I, c + DEAD)} worker thread(s) died during the command`);
           break;
         }
-        const w = Atomics.waitAsync(I, c + DONE, done, 100);
-        if (w.async) await w.value;
-        const p = Atomics.load(I, c + SYNC_PROGRESS);
+        await waiter.wait(I, c + DONE, done, 100);
+        const p = this.progressMark();
         if (p !== progress) {
           progress = p;
           since = performance.now();
         } else if (Atomics.load(I, c + DONE) < this.size && performance.now() - since > stallMs && !this.terminated) {
-          this.broken = true;
           this.fail(this.stallMessage());
           break;
         }
@@ -327,27 +472,47 @@ export class ThreadPool {
         for (;;) {
           const done = Atomics.load(I, c + DONE);
           if (done + this.deadCount() >= this.size || performance.now() - t0 > DRAIN_MS) break;
-          const w = Atomics.waitAsync(I, c + DONE, done, 20);
-          if (w.async) await w.value;
+          await waiter.wait(I, c + DONE, done, 20);
         }
       }
     } finally {
+      waiter.close();
       if (!this.terminated) this.keepAlive(false);
       signal?.removeEventListener('abort', onAbort);
     }
-    if (signal?.aborted && this.failure === null) {
+    if (signal?.aborted && this.failure === null && !this.terminated) {
+      // every worker left the command (the loop above waits for all of them): the pool is ready for the next one
       Atomics.store(I, c + SYNC_ABORT, 0);
       Atomics.store(I, c + SYNC_COUNT, 0);
+      this.inFlight = false;
       throw signal.reason;
     }
     return this.finish(op);
   }
 
-  terminate(): void {
+  /** Node: after terminate(), the last worker's 'exit' event hands the pool's blocks back. */
+  private maybeExited(): void {
+    if (this.terminated && this.exited >= this.size && this.onExited) {
+      const f = this.onExited;
+      this.onExited = null;
+      f();
+    }
+  }
+
+  /**
+   * Ends the workers. `onExited` runs once every worker has stopped for good, and never before terminate() returns:
+   * in Node from the workers' 'exit' events; in browsers (no 'exit' event) once every worker has acknowledged
+   * CMD_QUIT or died, then the workers are terminated. A worker that neither acknowledges nor dies within QUIT_MS
+   * (stuck inside a kernel) is terminated and onExited never runs: the caller's blocks stay allocated rather than
+   * being handed out while that thread might still write to them.
+   */
+  terminate(onExited?: () => void): void {
     if (this.terminated) return;
     this.terminated = true;
+    let I: Int32Array | null = null;
+    const c = this.ctl >> 2;
     try {
-      const I = this.backend.i32(), c = this.ctl >> 2;
+      I = this.backend.i32();
       Atomics.store(I, c + CMD_QUIT, 1);
       Atomics.store(I, c + SYNC_ABORT, 1);
       Atomics.add(I, c + CMD_GEN, 1);
@@ -355,7 +520,27 @@ export class ThreadPool {
       Atomics.notify(I, c + SYNC_COUNT);
     } catch {
       // the backend's memory is gone; terminate() below still ends the threads
+      I = null;
     }
-    for (const w of this.workers) void w.terminate();
+    const nodeWorkers = this.workers.some((w) => typeof w.unref === 'function');
+    if (nodeWorkers || I === null) {
+      if (nodeWorkers && onExited) this.onExited = () => queueMicrotask(onExited);
+      for (const w of this.workers) void w.terminate();
+      // exits that arrived before terminate() (crashed workers) count too; the callback still runs after this returns
+      this.maybeExited();
+      return;
+    }
+    const ctlI = I;
+    const t0 = performance.now();
+    const poll = (): void => {
+      const left = Atomics.load(ctlI, c + QUIT_ACK) + Atomics.load(ctlI, c + DEAD);
+      if (left >= this.size || performance.now() - t0 > QUIT_MS) {
+        for (const w of this.workers) void w.terminate();
+        if (left >= this.size) onExited?.();
+        return;
+      }
+      setTimeout(poll, 10);
+    };
+    setTimeout(poll, 0);
   }
 }

@@ -8,7 +8,10 @@
  */
 import { SYNC_ABORT, SYNC_COUNT, type KernelExports } from '../abi.js';
 import { createJsKernels } from '../kernels/js/index.js';
-import { CMD_COUNT, CMD_FIRST, CMD_GEN, CMD_PLAN, CMD_QUIT, CRASH_HOW, CRASH_TID, DEAD, DONE, ERROR, LOSS_F64, type WorkerInit } from './thread-protocol.js';
+import {
+  CMD_COUNT, CMD_FIRST, CMD_GEN, CMD_PLAN, CMD_QUIT, CRASH_HOW, CRASH_TID, DEAD, DONE, ERROR, LOSS_F64, QUIT_ACK, THREAD_BASE,
+  THREAD_WORDS, T_FINISHED, T_STARTED, controlBytes, type WorkerInit,
+} from './thread-protocol.js';
 
 interface Scope {
   postMessage(m: unknown): void;
@@ -35,11 +38,18 @@ async function main(init: WorkerInit): Promise<void> {
     port.postMessage({ type: 'error', message: `worker ${tid}: cannot instantiate the kernels: ${(e as Error).message}` });
     return;
   }
-  const I = new Int32Array(memory.buffer, ctl, 16);
+  const I = new Int32Array(memory.buffer, ctl, controlBytes(nthreads) >> 2);
   const F = new Float64Array(memory.buffer, ctl, 8);
+  const me = THREAD_BASE + tid * THREAD_WORDS;
   // A worker that dies (an uncaught error, process.exit) says so in the control block: a host blocked in
   // Atomics.wait (synchronous train) cannot receive the 'exit' event, but it wakes on DONE and reads DEAD.
   let quitting = false;
+  // the last word this worker writes: after it, the host may free the control block (browsers have no 'exit' event)
+  const leave = (): void => {
+    quitting = true;
+    Atomics.add(I, QUIT_ACK, 1);
+    Atomics.notify(I, QUIT_ACK);
+  };
   const died = (): void => {
     if (quitting) return;
     quitting = true;
@@ -56,7 +66,7 @@ async function main(init: WorkerInit): Promise<void> {
     Atomics.wait(I, CMD_GEN, gen);
     gen = Atomics.load(I, CMD_GEN);
     if (Atomics.load(I, CMD_QUIT) !== 0) {
-      quitting = true;
+      leave();
       return;
     }
     // test hook (threads.ts armWorkerCrashForTest): fail as a crashing or trapping worker would
@@ -65,7 +75,7 @@ async function main(init: WorkerInit): Promise<void> {
     if (crash === 'hang') {
       // stay alive without taking part (a stuck thread): only the host's watchdog can tell; leave when told to quit
       while (Atomics.load(I, CMD_QUIT) === 0) Atomics.wait(I, CMD_QUIT, 0, 50);
-      quitting = true;
+      leave();
       return;
     }
     if (crash === 'exit') {
@@ -73,6 +83,7 @@ async function main(init: WorkerInit): Promise<void> {
       if (isNode) process.exit(70);
       throw new Error(`worker ${tid}: crash requested by armWorkerCrashForTest`);
     }
+    Atomics.store(I, me + T_STARTED, gen);
     try {
       const loss = kernels.trainBatchesThreaded(Atomics.load(I, CMD_PLAN), Atomics.load(I, CMD_FIRST), Atomics.load(I, CMD_COUNT), tid, nthreads, ctl);
       if (tid === 0) F[LOSS_F64] = loss;
@@ -85,6 +96,7 @@ async function main(init: WorkerInit): Promise<void> {
       Atomics.notify(I, SYNC_COUNT);
       port.postMessage({ type: 'error', message: `worker ${tid}: ${(e as Error).message}` });
     }
+    Atomics.store(I, me + T_FINISHED, gen);
     Atomics.add(I, DONE, 1);
     Atomics.notify(I, DONE);
   }

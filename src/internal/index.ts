@@ -9,7 +9,7 @@ export { NetMemory, paramBytes, type ParamPtrs, type Workspace } from '../net/me
 export { TrainingRun, setPlanHookForTest } from '../net/run.js';
 export { resolveTrain, type ResolvedTrain } from '../net/options.js';
 export { evaluateAll } from '../net/inference.js';
-export { armWorkerCrashForTest, setStallMsForTest } from '../backends/threads.js';
+export { armWorkerCrashForTest, asyncWaits, hideWaitAsyncForTest, setStallMsForTest } from '../backends/threads.js';
 export { MIN_THREAD_WORK, setMinThreadWorkForTest, threadsPay } from '../net/threads.js';
 export { tinyCodegen, resetTinyCodegen, TINY_GEN_MAX_WEIGHTS } from '../kernels/js/tiny-gen.js';
 export { splitIndices, heldOutCount, classIds, type SplitIndices } from '../net/split.js';

@@ -35,8 +35,16 @@ const finalizer =
   typeof FinalizationRegistry === 'undefined' ? null : new FinalizationRegistry<Owned>((owned) => releaseOwned(owned));
 
 function releaseOwned(owned: Owned): void {
-  owned.pool?.terminate();
+  const pool = owned.pool;
   owned.pool = null;
+  if (pool) {
+    // a dying worker may still write to the pool's control block and scratch: those are freed once every worker exited
+    const late = pool.blocks.filter((p) => owned.blocks.delete(p));
+    const host = owned.host;
+    pool.terminate(() => {
+      if (!host.disposed) for (const p of late) host.freeBytes(p);
+    });
+  }
   if (owned.ownsBackend) owned.backend.dispose();
   else if (!owned.host.disposed) for (const p of owned.blocks) owned.host.freeBytes(p);
   owned.blocks.clear();

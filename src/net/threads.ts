@@ -1,7 +1,8 @@
 /** Starting a network's worker threads: how many, whether this engine can share memory with them, and the pool. */
-import { SCRATCH_BYTES, SYNC_BYTES } from '../abi.js';
+import { SCRATCH_BYTES } from '../abi.js';
 import { memoryIsShared } from '../backends/heap.js';
 import { ThreadPool, nodeThreadCount } from '../backends/threads.js';
+import { controlBytes } from '../backends/thread-protocol.js';
 import type { NetMemory } from './memory.js';
 import { MAX_THREADS } from './options.js';
 
@@ -28,7 +29,7 @@ export async function startThreads(mem: NetMemory, threads: number | 'auto'): Pr
     );
     return null;
   }
-  const pool = await ThreadPool.create(host, n, mem.alloc(SYNC_BYTES), mem.alloc(n * SCRATCH_BYTES, false));
+  const pool = await ThreadPool.create(host, n, mem.alloc(controlBytes(n)), mem.alloc(n * SCRATCH_BYTES, false));
   mem.owned.pool = pool;
   return pool;
 }

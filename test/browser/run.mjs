@@ -4,19 +4,21 @@
 //      Vite (production build, default config), webpack 5 (default config, entry src/index.js) and esbuild (the
 //      README's recipe: --loader:.wasm=file + loadBackend's `wasm`, fastnn's worker as a second entry point).
 //   3. Serve each on 127.0.0.1 with and without COOP/COEP (and the Vite page from `vite` dev, default config, so
-//      without), open it in Debian's Chromium (puppeteer-core, headless),
-//      and require every check of the suite to pass, no console error, no page error, no failed or 404 request,
-//      and no warning other than the expected ones. Screenshots go to artifacts/browser/.
+//      without; and the direct page once more, isolated, with Atomics.waitAsync deleted before the library loads, as
+//      on Firefox < 145 and Safari < 16.4), open it in Debian's Chromium and Firefox ESR (puppeteer-core, headless;
+//      browsers.mjs), and require every check of the suite to pass, no console error, no page error, no failed or 404
+//      request, and no warning other than the expected ones. Screenshots go to artifacts/browser/<browser>/.
 //   4. In Node, on the installed package: a module missing from the install gives a package user's error message,
 //      and backend 'auto' falls back with one warning.
-// Usage: node test/browser/run.mjs [--keep] [--no-build]   (--keep leaves the temp project in place and prints its
-// path; --no-build packs the dist/ that is there)
+// Usage: node test/browser/run.mjs [--keep] [--no-build] [--browser=chromium|firefox] [--page=name,...]   (--keep leaves
+// the temp project in place and prints its path; --no-build packs the dist/ that is there; --browser runs one browser,
+// default both; --page runs only the named pages)
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch } from './chromium.mjs';
+import { BROWSERS, browsersFromArgs } from './browsers.mjs';
 import { serve } from './server.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -24,6 +26,10 @@ const repo = resolve(here, '../..');
 const app = join(here, 'app');
 const artifacts = join(repo, 'artifacts', 'browser');
 const keep = process.argv.includes('--keep');
+const browserNames = browsersFromArgs();
+// --page=a,b runs only those pages (by name, e.g. vite,direct-no-waitAsync): for investigating one page
+const pageArg = process.argv.find((a) => a.startsWith('--page='));
+const onlyPages = pageArg ? pageArg.slice('--page='.length).split(',') : null;
 const bin = (pkg, rel) => join(repo, 'node_modules', pkg, rel);
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 
@@ -58,8 +64,12 @@ const listing = (d) => readdirSync(d, { recursive: true, withFileTypes: true }).
 const direct = join(work, 'direct');
 copyApp(direct, { 'suite.js': 'suite.js', 'shared.js': 'shared.js', 'main.js': 'main.js' });
 writeFileSync(join(direct, 'train-worker.js'), readFileSync(join(app, 'train-worker.js'), 'utf8').replace("from 'fastnn'", "from '../node_modules/fastnn/dist/index.js'"));
-writeFileSync(join(direct, 'index.html'), readFileSync(join(app, 'index.html'), 'utf8').replace('<title>',
-  '<script type="importmap">{ "imports": { "fastnn": "/node_modules/fastnn/dist/index.js" } }</script>\n    <title>'));
+const directHtml = readFileSync(join(app, 'index.html'), 'utf8').replace('<title>',
+  '<script type="importmap">{ "imports": { "fastnn": "/node_modules/fastnn/dist/index.js" } }</script>\n    <title>');
+writeFileSync(join(direct, 'index.html'), directHtml);
+// the same page on an engine without Atomics.waitAsync: deleted by a classic script that runs before any module
+writeFileSync(join(direct, 'no-wait-async.html'), directHtml.replace('<title>',
+  '<script>delete Atomics.waitAsync; window.__fastnnNoWaitAsync = true;</script>\n    <title>'));
 
 // Vite: production build, default config
 const vite = join(work, 'vite');
@@ -90,6 +100,8 @@ sizes.esbuild = { total: dirSize(join(esb, 'out')), files: listing(join(esb, 'ou
 // ---- 3. run them in Chromium
 const pages = [
   { name: 'direct', root: work, path: '/direct/index.html' },
+  // isolated only: without isolation there are no threads to wait for
+  { name: 'direct-no-waitAsync', root: work, path: '/direct/no-wait-async.html', modes: [true], requires: ['Atomics.waitAsync is absent'] },
   { name: 'vite', root: join(vite, 'dist'), path: '/index.html' },
   { name: 'webpack', root: join(webpack, 'dist'), path: '/index.html' },
   { name: 'esbuild', root: join(esb, 'out'), path: '/index.html' },
@@ -118,52 +130,69 @@ async function viteDev() {
   return { url, notFound: [], close: async () => { child.kill('SIGTERM'); } };
 }
 pages.push({ name: 'vite-dev', path: '/', start: viteDev, modes: [false] });
+if (onlyPages) {
+  const unknown = onlyPages.filter((n) => !pages.some((p) => p.name === n));
+  if (unknown.length) throw new Error(`--page: unknown page(s) ${unknown.join(', ')} (known: ${pages.map((p) => p.name).join(', ')})`);
+  pages.splice(0, pages.length, ...pages.filter((p) => onlyPages.includes(p.name)));
+}
 
-const { browser, close } = await launch();
 let passed = 0, failed = 0;
-try {
-  for (const page of pages) {
-    for (const isolated of page.modes ?? [true, false]) {
-      const label = `${page.name} ${isolated ? 'isolated' : 'not isolated'}`;
-      const server = page.start ? await page.start() : await serve(page.root, { isolated });
-      const tab = await browser.newPage();
-      const problems = [];
-      const warnings = [];
-      tab.on('console', (m) => {
-        if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-        if (m.type() === 'warn' || m.type() === 'warning') warnings.push(m.text());
-      });
-      tab.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-      tab.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-      tab.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()} ${r.url()}`));
-      let results;
-      try {
-        await tab.goto(server.url + page.path, { waitUntil: 'load' });
-        await tab.waitForFunction(() => window.__fastnnResults !== undefined, { timeout: 60_000 });
-        results = await tab.evaluate(() => window.__fastnnResults);
-      } catch (e) {
-        results = { checks: [{ name: 'page', ok: false, detail: e.message }], warnings: [] };
+const wall = {};
+for (const browserName of browserNames) {
+  const tb = performance.now();
+  log(`${browserName}: launching`);
+  const { browser, close } = await BROWSERS[browserName]();
+  const shots = join(artifacts, browserName);
+  mkdirSync(shots, { recursive: true });
+  try {
+    for (const page of pages) {
+      for (const isolated of page.modes ?? [true, false]) {
+        const label = `${browserName} ${page.name} ${isolated ? 'isolated' : 'not isolated'}`;
+        const server = page.start ? await page.start() : await serve(page.root, { isolated });
+        const tab = await browser.newPage();
+        const problems = [];
+        const warnings = [];
+        tab.on('console', (m) => {
+          if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+          if (m.type() === 'warn' || m.type() === 'warning') warnings.push(m.text());
+        });
+        tab.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+        tab.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+        tab.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()} ${r.url()}`));
+        let results;
+        try {
+          await tab.goto(server.url + page.path, { waitUntil: 'load' });
+          await tab.waitForFunction(() => window.__fastnnResults !== undefined, { timeout: 60_000 });
+          results = await tab.evaluate(() => window.__fastnnResults);
+        } catch (e) {
+          results = { checks: [{ name: 'page', ok: false, detail: e.message }], warnings: [] };
+        }
+        await tab.screenshot({ path: join(shots, `${page.name}-${isolated ? 'isolated' : 'not-isolated'}.png`), fullPage: true });
+        await tab.close();
+        await server.close();
+        if (results.isolated !== isolated) problems.push(`crossOriginIsolated is ${results.isolated}, expected ${isolated}`);
+        for (const name of page.requires ?? []) {
+          if (!results.checks.some((c) => c.name === name)) problems.push(`the suite did not run its check '${name}'`);
+        }
+        for (const p of server.notFound) problems.push(`404 ${p}`);
+        const unexpected = warnings.filter((w) => !EXPECTED_WARNINGS[isolated].some((re) => re.test(w)));
+        for (const w of unexpected) problems.push(`unexpected console warning: ${w}`);
+        const expectedCount = isolated ? 2 : 1; // the main-thread rule once per WASM backend; the isolation fallback once
+        if (warnings.length !== expectedCount) problems.push(`expected ${expectedCount} console warning(s), got ${warnings.length}: ${JSON.stringify(warnings)}`);
+        for (const c of results.checks) {
+          console.log(`  ${c.ok ? 'ok  ' : 'FAIL'} ${label}: ${c.name}${c.detail ? ` — ${c.detail}` : ''}`);
+          c.ok ? passed++ : failed++;
+        }
+        const clean = problems.length === 0;
+        console.log(`  ${clean ? 'ok  ' : 'FAIL'} ${label}: no console errors, failed requests or unexpected warnings${clean ? '' : `\n      ${problems.join('\n      ')}`}`);
+        clean ? passed++ : failed++;
       }
-      await tab.screenshot({ path: join(artifacts, `${page.name}-${isolated ? 'isolated' : 'not-isolated'}.png`), fullPage: true });
-      await tab.close();
-      await server.close();
-      if (results.isolated !== isolated) problems.push(`crossOriginIsolated is ${results.isolated}, expected ${isolated}`);
-      for (const p of server.notFound) problems.push(`404 ${p}`);
-      const unexpected = warnings.filter((w) => !EXPECTED_WARNINGS[isolated].some((re) => re.test(w)));
-      for (const w of unexpected) problems.push(`unexpected console warning: ${w}`);
-      const expectedCount = isolated ? 2 : 1; // the main-thread rule once per WASM backend; the isolation fallback once
-      if (warnings.length !== expectedCount) problems.push(`expected ${expectedCount} console warning(s), got ${warnings.length}: ${JSON.stringify(warnings)}`);
-      for (const c of results.checks) {
-        console.log(`  ${c.ok ? 'ok  ' : 'FAIL'} ${label}: ${c.name}${c.detail ? ` — ${c.detail}` : ''}`);
-        c.ok ? passed++ : failed++;
-      }
-      const clean = problems.length === 0;
-      console.log(`  ${clean ? 'ok  ' : 'FAIL'} ${label}: no console errors, failed requests or unexpected warnings${clean ? '' : `\n      ${problems.join('\n      ')}`}`);
-      clean ? passed++ : failed++;
     }
+  } finally {
+    await close();
   }
-} finally {
-  await close();
+  wall[browserName] = (performance.now() - tb) / 1000;
+  log(`${browserName}: done in ${wall[browserName].toFixed(1)} s`);
 }
 
 console.log('\nbundle sizes (bytes, everything the page loads from its output folder):');
@@ -199,5 +228,5 @@ autoOk ? passed++ : failed++;
 if (keep) console.log(`temp project kept: ${work}`);
 else rmSync(work, { recursive: true, force: true });
 log(`screenshots in ${artifacts}`);
-console.log(`browser: ${passed} passed, ${failed} failed`);
+console.log(`browser: ${passed} passed, ${failed} failed (${Object.entries(wall).map(([b, t]) => `${b} ${t.toFixed(0)} s`).join(', ')}; total ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
 process.exit(failed === 0 ? 0 : 1);

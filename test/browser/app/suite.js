@@ -22,6 +22,10 @@ export async function runSuite({ wasm = null } = {}) {
   // the backend to use: its name, or (esbuild recipe) a backend loaded from the module URL the page passes
   const backendOf = async (name) => (wasm && wasm[name] ? loadBackend(name, { wasm: wasm[name] }) : name);
   const isolated = globalThis.crossOriginIsolated === true;
+  // the page that simulates an engine without Atomics.waitAsync (run.mjs's no-wait-async.html): it must really be
+  // gone, so the threaded trainAsync checks below run on the library's polling wait
+  const noWaitAsync = globalThis.__fastnnNoWaitAsync === true;
+  const waitAsyncGone = () => typeof Atomics.waitAsync === 'undefined' && !('waitAsync' in Atomics);
 
   // 1. the README's tutorial on every backend
   for (const name of BACKENDS) {
@@ -146,6 +150,12 @@ export async function runSuite({ wasm = null } = {}) {
     check('wasm: wrong type is an OptionError', err instanceof OptionError && /received number 42/.test(err.message), err?.message);
   });
 
+  if (noWaitAsync) {
+    // still absent after all the checks (nothing restored it), and threads really ran (isolated page, threads 2 above)
+    const threaded = checks.filter((c) => /^trainAsync threads /.test(c.name));
+    check('Atomics.waitAsync is absent', waitAsyncGone() && isolated && threaded.length === 3 && threaded.every((c) => c.ok),
+      `typeof Atomics.waitAsync ${typeof Atomics.waitAsync}, isolated ${isolated}, threaded trainAsync checks passed ${threaded.filter((c) => c.ok).length}/${threaded.length}`);
+  }
   warnings.restore();
   const results = { checks, warnings: warnings.list, isolated, ua: navigator.userAgent };
   render(results);
