@@ -13,6 +13,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Backend, BackendName } from '../src/backend.js';
 import { DisposedError, Network, NnError, loadBackend, type LayerParameters, type TrainOptions, type TrainResult } from '../src/index.js';
+import { hostOf, lateFreesDone } from '../src/internal/index.js';
 import { TOL_WASM_SIMD } from './helpers/backends.js';
 import { expectClose } from './helpers/close.js';
 import { paramBits } from './helpers/data.js';
@@ -308,6 +309,7 @@ describe('model-based: call sequences and overlaps on one shared backend against
           for (const [i, s] of env.slots.entries()) if (s?.pending) await settle(s, i);
           for (const s of env.slots) if (s) expect(bits(s.real)).toEqual(bits(s.twin));
           for (const s of env.slots) s?.real.dispose();
+          await lateFreesDone(hostOf('test', env.backend)); // a pool's blocks are handed back once its workers exited
           expect(env.backend.usedBytes(), 'the shared backend after every network was disposed').toBe(0);
         } finally {
           for (const [i, s] of env.slots.entries()) {

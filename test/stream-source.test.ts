@@ -4,9 +4,10 @@
  * and whatever a source throws or returns instead of an iterator result is a SourceError naming the epoch, the chunk
  * and the rows read, with the original as `cause`; the network keeps its last completed epoch.
  */
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Backend } from '../src/backend.js';
 import { DisposedError, Network, NnError, OptionError, SourceError, type Chunk } from '../src/index.js';
+import { hostOf, lateFreesDone } from '../src/internal/index.js';
 import { BACKEND_DEFAULTS, useBackend } from './helpers/backends.js';
 import { paramBits, randomRows } from './helpers/data.js';
 
@@ -88,6 +89,7 @@ for (const bc of BACKEND_DEFAULTS) {
         const twin = await Network.create({ ...spec, backend, threads });
         await n.trainStream(plain, { ...opts, epochs: 1 }); // the workspace and optimizer exist before the measured call
         await twin.trainStream(plain, { ...opts, epochs: 2 });
+        await lateFreesDone(hostOf('test', backend)); // earlier tests' pools hand their blocks back once their workers exit
         const before = backend.usedBytes();
         const s = stalling(1, 2);
         const ac = new AbortController();
@@ -108,6 +110,7 @@ for (const bc of BACKEND_DEFAULTS) {
       });
 
       it(`threads ${threads}: dispose() while next() never settles: rejects with DisposedError, frees everything, calls return()`, async () => {
+        await lateFreesDone(hostOf('test', backend)); // earlier tests' pools hand their blocks back once their workers exit
         const before = backend.usedBytes();
         const n = await Network.create({ ...spec, backend, threads });
         const s = stalling(0, 3);
@@ -119,8 +122,9 @@ for (const bc of BACKEND_DEFAULTS) {
         expect(err).toBeInstanceOf(DisposedError);
         expect((err as Error).message).toMatch(/trainStream: the network was disposed/);
         expect(s.returns()).toBe(1);
-        // a thread pool may free its control block when its workers have exited
-        await vi.waitFor(() => expect(backend.usedBytes()).toBe(before), { timeout: 5000 });
+        // a thread pool frees its control block once its workers have exited
+        await lateFreesDone(hostOf('test', backend));
+        expect(backend.usedBytes()).toBe(before);
       });
     }
 

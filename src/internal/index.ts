@@ -5,7 +5,7 @@
  */
 export { hostOf, type KernelHost } from '../backends/host.js';
 export { networkInternals, type NetworkInternals } from '../network.js';
-export { NetMemory, paramBytes, type ParamPtrs, type Workspace } from '../net/memory.js';
+export { NetMemory, lateFreesDone, paramBytes, type ParamPtrs, type Workspace } from '../net/memory.js';
 export { TrainingRun, setPlanHookForTest } from '../net/run.js';
 export { resolveTrain, type ResolvedTrain } from '../net/options.js';
 export { evaluateAll } from '../net/inference.js';

@@ -34,6 +34,19 @@ export interface Owned {
 const finalizer =
   typeof FinalizationRegistry === 'undefined' ? null : new FinalizationRegistry<Owned>((owned) => releaseOwned(owned));
 
+/** Per backend: pools whose blocks wait for their workers to exit, and who waits for that count to reach 0. */
+const lateFrees = new WeakMap<KernelHost, { pending: number; waiters: (() => void)[] }>();
+
+/**
+ * Resolves once every pool that was ended on this backend has handed its blocks back (its workers exited), so that
+ * `usedBytes()` then counts only live networks. For tests; a browser worker stuck in a kernel never hands back.
+ */
+export function lateFreesDone(host: KernelHost): Promise<void> {
+  const e = lateFrees.get(host);
+  if (!e || e.pending === 0) return Promise.resolve();
+  return new Promise((resolve) => e.waiters.push(resolve));
+}
+
 function releaseOwned(owned: Owned): void {
   const pool = owned.pool;
   owned.pool = null;
@@ -41,8 +54,13 @@ function releaseOwned(owned: Owned): void {
     // a dying worker may still write to the pool's control block and scratch: those are freed once every worker exited
     const late = pool.blocks.filter((p) => owned.blocks.delete(p));
     const host = owned.host;
+    let e = lateFrees.get(host);
+    if (!e) lateFrees.set(host, (e = { pending: 0, waiters: [] }));
+    const entry = e;
+    entry.pending++;
     pool.terminate(() => {
       if (!host.disposed) for (const p of late) host.freeBytes(p);
+      if (--entry.pending === 0) for (const w of entry.waiters.splice(0)) w();
     });
   }
   if (owned.ownsBackend) owned.backend.dispose();
