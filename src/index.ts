@@ -15,4 +15,4 @@ export { gradientCheck } from './gradient-check.js';
 export type { GradientCheckResult } from './gradient-check.js';
 export * as reference from './reference/index.js';
 export { Classifier, Regressor, metrics } from './estimators/index.js';
-export type { EarlyStoppingOptions, EstimatorJSON, EstimatorOptimizer, EstimatorOptions, FitOptions, FitResult, Label, ScaleKind, ScalerJSON } from './estimators/index.js';
+export type { EstimatorJSON, EstimatorOptimizer, EstimatorOptions, FitOptions, FitResult, Label, ScaleKind, ScalerJSON } from './estimators/index.js';
