@@ -86,7 +86,7 @@ describe('options', () => {
     expect(() => clf.fit(x, labels, { epochs: 0 })).toThrow(/epochs must be an integer >= 1/);
     expect(() => clf.fit(x, labels, { validationSplit: 1 })).toThrow(/validationSplit must be a number in \[0, 1\)/);
     expect(() => clf.fit(x, labels, { validationSplit: 0 })).toThrow(OptionError);
-    expect(() => clf.fit(x, labels, { validationSplit: 0.01 })).toThrow(/leaves no validation rows/);
+    expect(() => clf.fit(x, labels, { validationSplit: 0.99 })).toThrow(/validationSplit 0.99 of 24 rows holds out 24 and leaves none to train on/);
     expect(() => clf.fit(x, labels, { earlyStopping: { patience: 0 } })).toThrow(/earlyStopping.patience/);
     expect(() => clf.fit(x, labels, { earlyStopping: 'yes' as unknown as boolean })).toThrow(OptionError);
     expect(() => clf.fit(x, labels, { learningRate: -1 })).toThrow(/learningRate must be a finite number > 0/);

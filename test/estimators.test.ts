@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../src/backend.js';
 import { Classifier, DisposedError, NnError, Regressor, metrics, type Matrix } from '../src/index.js';
-import { stratifiedSplit, randomSplit } from '../src/estimators/split.js';
+import { splitIndices } from '../src/internal/index.js';
 import { BACKENDS, useBackend } from './helpers/backends.js';
 import { paramBits } from './helpers/data.js';
 import { blobs, regression } from './helpers/tabular.js';
@@ -195,21 +195,41 @@ describe.each(BACKENDS)('estimators on $label', (bc) => {
 });
 
 describe('validation split', () => {
-  it('stratified: seeded, reproducible, disjoint, every class in both parts in proportion', () => {
+  it('stratified (the split estimators use): seeded, reproducible, disjoint, every class in both parts in proportion', () => {
     const codes = Int32Array.from({ length: 100 }, (_, r) => (r < 50 ? 0 : r < 80 ? 1 : 2));
-    const a = stratifiedSplit('t', codes, 3, 0.2, 99);
-    expect(stratifiedSplit('t', codes, 3, 0.2, 99)).toEqual(a);
-    expect(stratifiedSplit('t', codes, 3, 0.2, 100)).not.toEqual(a);
+    const a = splitIndices(100, 0.2, 99, codes);
+    expect(splitIndices(100, 0.2, 99, codes)).toEqual(a);
+    expect([...splitIndices(100, 0.2, 100, codes).validation]).not.toEqual([...a.validation]);
     expect([...a.train, ...a.validation].sort((p, q) => p - q)).toEqual(Array.from({ length: 100 }, (_, r) => r));
-    expect(a.validation).toEqual(a.validation.slice().sort((p, q) => p - q));
-    const count = (rows: number[], c: number): number => rows.filter((r) => codes[r] === c).length;
+    expect([...a.validation]).toEqual([...a.validation].sort((p, q) => p - q));
+    const count = (rows: Int32Array, c: number): number => Array.from(rows).filter((r) => codes[r] === c).length;
     expect([0, 1, 2].map((c) => count(a.validation, c))).toEqual([10, 6, 4]);
-    // a class of one row stays in training
+    // a class of one row stays in training: the remainder that would take it goes to a class that can give a row
     const rare = Int32Array.from([0, 0, 0, 0, 1]);
-    expect(stratifiedSplit('t', rare, 2, 0.5, 1).train).toContain(4);
-    const s = randomSplit('t', 10, 0.3, 5);
-    expect(s.validation).toHaveLength(3);
-    expect(randomSplit('t', 10, 0.3, 5)).toEqual(s);
+    const r = splitIndices(5, 0.5, 1, rare);
+    expect(r.validation).toHaveLength(3);
+    expect([...r.train]).toContain(4);
+    const s = splitIndices(20, 0.3, 5);
+    expect(s.validation).toHaveLength(6);
+    expect(splitIndices(20, 0.3, 5)).toEqual(s);
+  });
+
+  it('a classifier holds out the rows Network\'s stratified validationSplit holds out for the same seed', async () => {
+    const { x, labels } = blobs(CLASSES, 20, 12);
+    const c = await Classifier.create({ seed: 8, backend: 'js', hidden: [4] });
+    c.fit(x, labels, { epochs: 1 });
+    const codes = labels.map((l) => c.classes.indexOf(l));
+    const s = splitIndices(labels.length, 0.25, 8, codes);
+    // the held-out rows keep each class's share: 20 rows per class, 5 of each held out
+    expect(CLASSES.map((_, k) => Array.from(s.validation).filter((r) => codes[r] === k).length)).toEqual(CLASSES.map(() => 5));
+    // the estimator trained on exactly the other rows: a fit on them alone (no split) gives the same first-epoch loss
+    const e = c.fit(x, labels, { epochs: 2, validationSplit: 0.25 });
+    const only = await Classifier.create({ seed: 8, backend: 'js', hidden: [4] });
+    const pick = <T,>(a: readonly T[], idx: Int32Array): T[] => Array.from(idx, (i) => a[i]!);
+    const o = only.fit(pick(x, s.train), pick(labels, s.train), { epochs: 2 });
+    expect(e.losses).toEqual(o.losses);
+    c.dispose();
+    only.dispose();
   });
 
   it('an estimator splits the same rows for the same seed (same validation losses), others for another', async () => {

@@ -59,7 +59,7 @@ const mean = (a: number[]): number => a.reduce((s, v) => s + v, 0) / a.length;
 const rows: string[][] = [];
 let backendName = '';
 for (const d of data.datasets) {
-  const scores: number[] = [], secs: number[] = [], cpu: number[] = [];
+  const scores: number[] = [], secs: number[] = [], cpu: number[] = [], epochs: number[] = [];
   for (let i = 0; i < d.splits.length; i++) {
     const { train, test } = d.splits[i]!;
     const pick = <T>(a: T[], idx: number[]): T[] => idx.map((r) => a[r]!);
@@ -67,7 +67,7 @@ for (const d of data.datasets) {
     backendName = est.backend.name;
     const xs = pick(d.x, train), ys = pick(d.y, train);
     const t0 = performance.now(), c0 = process.cpuUsage();
-    est.fit(xs, ys);
+    epochs.push(est.fit(xs, ys).epochs);
     secs.push((performance.now() - t0) / 1000);
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1e6);
@@ -82,15 +82,15 @@ for (const d of data.datasets) {
     d.name, `${d.x.length}×${d.x[0]!.length}`, metric, fmt(mean(sk.map((s) => s.score))), fmt(mean(scores)),
     d.task === 'classification' ? `${(100 * diff).toFixed(1)} pt` : diff.toFixed(3),
     `${median(sk.map((s) => s.cpuSeconds)).toFixed(3)} s`, `${median(cpu).toFixed(3)} s`, `${(median(sk.map((s) => s.cpuSeconds)) / median(cpu)).toFixed(1)}×`,
-    `${(median(sk.map((s) => s.fitSeconds)) / median(secs)).toFixed(1)}×`,
+    `${(median(sk.map((s) => s.fitSeconds)) / median(secs)).toFixed(1)}×`, `${median(sk.map((s) => s.iterations))} / ${median(epochs)}`,
   ]);
 }
 
 const head = [
   'data set', 'rows×features', 'metric', 'scikit-learn', `fastnn (${backendName})`, 'difference', 'sklearn fit (CPU)', 'fastnn fit (CPU)', 'speed-up (CPU)',
-  'speed-up (wall)',
+  'speed-up (wall)', 'epochs (sklearn / fastnn)',
 ];
-console.log(`\nscikit-learn ${data.versions.sklearn} (numpy ${data.versions.numpy}, Python ${data.versions.python}) vs fastnn, Node ${process.versions.node}; mean test score over 5 seeded 75/25 splits; median fit time (process CPU time; wall-clock ratio last), one thread each`);
+console.log(`\nscikit-learn ${data.versions.sklearn} (numpy ${data.versions.numpy}, Python ${data.versions.python}) vs fastnn, Node ${process.versions.node}; mean test score over 5 seeded 75/25 splits; median fit time (process CPU time; wall-clock ratio next), one thread each; median epochs trained (scikit-learn stops when its training loss has not improved by tol 1e-4 for 10 epochs; fastnn's default has no such stop)`);
 console.log(`| ${head.join(' | ')} |`);
 console.log(`|${head.map(() => '---').join('|')}|`);
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);

@@ -7,6 +7,7 @@ import { ShapeError } from '../errors.js';
 import type { ToOnnxOptions } from '../onnx/export.js';
 import type { Input, Matrix } from '../matrix.js';
 import { Network } from '../network.js';
+import { splitRows } from '../net/split.js';
 import { Estimator, checkShape, type FitPlan, type FitResult } from './estimator.js';
 import { toFeatures, toLabels, takeRows, type Label } from './input.js';
 import { LabelEncoder, classesOf } from './labels.js';
@@ -14,10 +15,7 @@ import { estimatorToOnnx } from './onnx.js';
 import { resolveEstimatorOptions, resolveFitOptions, type EstimatorOptions, type FitOptions, type ResolvedFit } from './options.js';
 import { applyScaler } from './scaler.js';
 import { decodeClasses, decodeScaler, encodeOptions, encodeScaler, parseEstimatorJSON, type EstimatorJSON } from './serialization.js';
-import { stratifiedSplit } from './split.js';
 
-/** the validation split's generator: its own stream, derived from the estimator's seed */
-const SPLIT_SALT = 0x5bd1e995;
 
 export class Classifier extends Estimator {
   private encoder: LabelEncoder | null = null;
@@ -119,11 +117,12 @@ export class Classifier extends Estimator {
     let validation: FitPlan['validation'] = null;
     let trainX = X, trainCodes = codes;
     if (fit.validationSplit !== undefined) {
-      const s = stratifiedSplit(op, codes, classes.length, fit.validationSplit, (this.seed ^ SPLIT_SALT) >>> 0);
-      trainRows = s.train;
-      trainX = takeRows(X, s.train);
+      // Network's stratified split of the same seed: the rows `train` with validationSplit and stratify would hold out
+      const s = splitRows(op, X.rows, fit.validationSplit, this.seed, codes);
+      trainRows = Array.from(s.train);
+      trainX = takeRows(X, trainRows);
       trainCodes = Int32Array.from(s.train, (r) => codes[r]!);
-      validation = { x: takeRows(X, s.validation), y: encoder.oneHot(Int32Array.from(s.validation, (r) => codes[r]!)) };
+      validation = { x: takeRows(X, Array.from(s.validation)), y: encoder.oneHot(Int32Array.from(s.validation, (r) => codes[r]!)) };
     }
     const scaler = this.fitInputScaler(trainX);
     if (scaler) {

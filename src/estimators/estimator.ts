@@ -9,9 +9,8 @@ import { describeValue } from '../check.js';
 import { DisposedError, NnError, OptionError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { resolveBackend } from '../net/backend-option.js';
-import { randomSeed, type EpochInfo, type NetworkOptions, type TrainOptions } from '../net/options.js';
+import { randomSeed, type NetworkOptions, type TrainOptions, type TrainResult } from '../net/options.js';
 import { Network, createNetworkOn } from '../network.js';
-import { EarlyStopping } from './early-stopping.js';
 import { toFeatures } from './input.js';
 import type { ResolvedEstimator, ResolvedFit } from './options.js';
 import { applyScaler, fitScaler, type Scaler } from './scaler.js';
@@ -23,9 +22,9 @@ export interface FitResult {
   losses: number[];
   /** with validationSplit: the validation loss after each epoch */
   validationLosses?: number[];
-  /** with earlyStopping: the epoch (0-based) whose parameters the network ends with when restoreBest */
+  /** with earlyStopping: the (0-based) epoch whose monitored loss was best; with restoreBest the network ends there */
   bestEpoch?: number;
-  /** true when early stopping ended training before `epochs` */
+  /** true when earlyStopping's patience ran out (not when onEpoch stopped training) */
   stoppedEarly: boolean;
 }
 
@@ -150,7 +149,7 @@ export abstract class Estimator {
     }
     const net = createNetworkOn(op, this.networkOptions(plan), this.backendRef);
     try {
-      const session = new FitSession(net, plan, fit);
+      const session = new FitSession(plan, fit);
       const res = session.finish(net.train(plan.x, plan.y, session.trainOptions as unknown as TrainOptions));
       this.replace(net, commit);
       return res;
@@ -167,7 +166,7 @@ export abstract class Estimator {
       : await Network.create({ ...options, backend: this.backendRef, threads: this.opts.threads });
     try {
       this.live(op);
-      const session = new FitSession(net, plan, fit);
+      const session = new FitSession(plan, fit);
       const t = { ...session.trainOptions, ...(fit.signal ? { signal: fit.signal } : {}) } as unknown as TrainOptions;
       const res = session.finish(await net.trainAsync(plan.x, plan.y, t));
       this.live(op);
@@ -187,39 +186,26 @@ export abstract class Estimator {
   }
 }
 
-/** One fit's train options and the bookkeeping its onEpoch does (validation losses, early stopping). */
+/** One fit's Network train options (validation and early stopping are Network's own) and its result as a FitResult. */
 class FitSession {
   readonly trainOptions: Record<string, unknown>;
-  private readonly validationLosses: number[] = [];
-  private readonly stopper: EarlyStopping | null;
 
-  constructor(private readonly net: Network, plan: FitPlan, fit: ResolvedFit) {
+  constructor(plan: FitPlan, fit: ResolvedFit) {
     const batch = fit.batchSize ?? Math.min(200, plan.x.rows);
     const decay = fit.optimizer === 'adamw' ? fit.weightDecay : decayFromAlpha(fit.weightDecay, Math.min(batch, plan.x.rows), plan.loss, plan.outputs);
     const t: Record<string, unknown> = {
       epochs: fit.epochs, learningRate: fit.learningRate, batchSize: batch, optimizer: fit.optimizer, weightDecay: decay, ...plan.extra,
     };
     if (plan.validation) t.validation = plan.validation;
-    // Early stopping lives here until Network takes `earlyStopping` itself: then pass
-    // `t.earlyStopping = fit.earlyStopping` instead of `this.stopper`, and read bestEpoch / stoppedEarly from its result.
-    this.stopper = fit.earlyStopping ? new EarlyStopping(fit.earlyStopping, plan.validation !== null) : null;
-    const user = fit.onEpoch;
-    if (this.stopper || plan.validation || user) {
-      t.onEpoch = (info: EpochInfo): void | false => {
-        if (info.validationLoss !== undefined) this.validationLosses.push(info.validationLoss);
-        const go = this.stopper ? this.stopper.observe(info, this.net) : true;
-        const verdict = user?.(info);
-        return verdict === false || !go ? false : undefined;
-      };
-    }
+    if (fit.earlyStopping) t.earlyStopping = { ...fit.earlyStopping };
+    if (fit.onEpoch) t.onEpoch = fit.onEpoch;
     this.trainOptions = t;
   }
 
-  finish(res: { epochs: number; losses: number[] }): FitResult {
-    this.stopper?.restore(this.net);
-    const out: FitResult = { epochs: res.epochs, losses: res.losses, stoppedEarly: this.stopper?.stopped ?? false };
-    if (this.trainOptions.validation) out.validationLosses = this.validationLosses.slice(0, res.epochs);
-    if (this.stopper) out.bestEpoch = this.stopper.bestEpoch;
+  finish(res: TrainResult): FitResult {
+    const out: FitResult = { epochs: res.epochs, losses: res.losses, stoppedEarly: res.stoppedEarly };
+    if (res.validationLosses) out.validationLosses = res.validationLosses;
+    if (res.bestEpoch !== undefined) out.bestEpoch = res.bestEpoch;
     return out;
   }
 }

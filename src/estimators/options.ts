@@ -5,12 +5,15 @@
  * passed through, otherwise they are refused with an OptionError saying so, never ignored.
  */
 import type { Activation, Backend, BackendName } from '../backend.js';
-import { checkOptions, describeValue, optBool, optEnum, optInt, optRange } from '../check.js';
+import { checkOptions, describeValue, optEnum, optInt, optRange } from '../check.js';
 import { OptionError, ShapeError } from '../errors.js';
+import { resolveEarlyStopping, type EarlyStoppingOptions, type ResolvedEarlyStopping } from '../net/early-stopping.js';
 import type { EpochInfo } from '../net/options.js';
 import { ACTIVATIONS, MAX_WIDTH, OPTIMIZERS, checkSeed, checkThreads, resolveNetworkOptions, resolveTrainOptions } from '../net/options.js';
 import { ACTIVATIONS as ACTIVATION_SPECS } from '../spec/index.js';
 import type { ScaleKind } from './scaler.js';
+
+export type { EarlyStoppingOptions } from '../net/early-stopping.js';
 
 export interface EstimatorOptions {
   /** hidden layer sizes; default [100] */
@@ -31,15 +34,6 @@ export interface EstimatorOptions {
 
 export type EstimatorOptimizer = 'sgd' | 'momentum' | 'adam' | 'adamw';
 
-export interface EarlyStoppingOptions {
-  /** epochs without improvement before stopping; default 10 */
-  patience?: number;
-  /** an improvement is a decrease of more than minDelta; default 0 */
-  minDelta?: number;
-  /** end with the parameters of the best epoch; default true */
-  restoreBest?: boolean;
-}
-
 export interface FitOptions {
   /** default 200 */
   epochs?: number;
@@ -56,7 +50,11 @@ export interface FitOptions {
   weightDecay?: number;
   /** in (0, 1): rows held out (seeded, stratified for classifiers) before scaling is fitted */
   validationSplit?: number;
-  /** true = { patience: 10, minDelta: 0, restoreBest: true }; monitors the validation loss if any, else the training loss */
+  /**
+   * Network's earlyStopping, passed through: true = { patience: 10, minDelta: 0, restoreBest: true }; monitors the
+   * validation loss if any, else the training loss; with restoreBest the network ends at the best epoch's state.
+   * Default off (see docs/estimators.md for why scikit-learn's tol stop is not reproduced).
+   */
   earlyStopping?: boolean | EarlyStoppingOptions;
   /** one weight >= 0 per row (where Network supports sample weights) */
   sampleWeight?: ArrayLike<number>;
@@ -132,12 +130,6 @@ export function resolveEstimatorOptions(op: string, options: unknown): ResolvedE
   return { hidden, activation, scale, dropout: o.dropout as ResolvedEstimator['dropout'], seed, threads, backend: o.backend };
 }
 
-export interface ResolvedEarlyStopping {
-  patience: number;
-  minDelta: number;
-  restoreBest: boolean;
-}
-
 export interface ResolvedFit {
   epochs: number;
   learningRate: number | ((step: number) => number);
@@ -174,18 +166,7 @@ export function resolveFitOptions(op: string, options: unknown, rows: number, cl
   const weightDecay = optRange(op, 'weightDecay', o.weightDecay, 0, Infinity, 1e-4);
   const validationSplit = o.validationSplit === undefined ? undefined : optRange(op, 'validationSplit', o.validationSplit, 0, 1, 0);
   if (validationSplit === 0) throw new OptionError(`${op}: validationSplit must be a number in (0, 1), received 0 (leave it out for no validation)`);
-  let earlyStopping: ResolvedEarlyStopping | null = null;
-  if (o.earlyStopping === true) earlyStopping = { patience: 10, minDelta: 0, restoreBest: true };
-  else if (typeof o.earlyStopping === 'object' && o.earlyStopping !== null) {
-    const e = checkOptions(`${op}: earlyStopping`, o.earlyStopping, ['patience', 'minDelta', 'restoreBest']);
-    earlyStopping = {
-      patience: optInt(op, 'earlyStopping.patience', e.patience, 1, 10),
-      minDelta: optRange(op, 'earlyStopping.minDelta', e.minDelta, 0, Infinity, 0),
-      restoreBest: optBool(op, 'earlyStopping.restoreBest', e.restoreBest, true),
-    };
-  } else if (o.earlyStopping !== undefined && o.earlyStopping !== false) {
-    throw new OptionError(`${op}: earlyStopping must be a boolean or { patience, minDelta, restoreBest }, received ${describeValue(o.earlyStopping)}`);
-  }
+  const earlyStopping = resolveEarlyStopping(op, o.earlyStopping);
   let sampleWeight: Float64Array | undefined;
   if (o.sampleWeight !== undefined) {
     const w = o.sampleWeight as ArrayLike<unknown>;

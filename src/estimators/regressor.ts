@@ -7,6 +7,7 @@ import type { Backend, BackendName } from '../backend.js';
 import { ShapeError } from '../errors.js';
 import type { Input, Matrix } from '../matrix.js';
 import { Network } from '../network.js';
+import { splitRows } from '../net/split.js';
 import type { ToOnnxOptions } from '../onnx/export.js';
 import { Estimator, checkShape, type FitPlan, type FitResult } from './estimator.js';
 import { takeRows, toFeatures, toTargets } from './input.js';
@@ -15,9 +16,7 @@ import { estimatorToOnnx } from './onnx.js';
 import { resolveEstimatorOptions, resolveFitOptions, type EstimatorOptions, type FitOptions, type ResolvedFit } from './options.js';
 import { applyScaler, fitScaler, invertScaler, type Scaler } from './scaler.js';
 import { decodeScaler, encodeOptions, encodeScaler, parseEstimatorJSON, type EstimatorJSON } from './serialization.js';
-import { randomSplit } from './split.js';
 
-const SPLIT_SALT = 0x5bd1e995;
 
 export class Regressor extends Estimator {
   private targetScaler: Scaler | null = null;
@@ -101,11 +100,13 @@ export class Regressor extends Estimator {
     let trainRows: number[] | null = null;
     let validation: FitPlan['validation'] = null;
     if (fit.validationSplit !== undefined) {
-      const s = randomSplit(op, X.rows, fit.validationSplit, (this.seed ^ SPLIT_SALT) >>> 0);
-      trainRows = s.train;
-      trainX = takeRows(X, s.train);
-      trainY = takeRows(Y, s.train);
-      validation = { x: takeRows(X, s.validation), y: takeRows(Y, s.validation) };
+      // Network's split of the same seed: the rows `train` with validationSplit would hold out
+      const s = splitRows(op, X.rows, fit.validationSplit, this.seed);
+      trainRows = Array.from(s.train);
+      const held = Array.from(s.validation);
+      trainX = takeRows(X, trainRows);
+      trainY = takeRows(Y, trainRows);
+      validation = { x: takeRows(X, held), y: takeRows(Y, held) };
     }
     const scaler = this.fitInputScaler(trainX);
     const targetScaler = fitScaler('standard', trainY);

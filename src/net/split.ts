@@ -23,8 +23,9 @@ export interface SplitIndices {
  * Holds out ceil(fraction · rows) rows (as scikit-learn's train_test_split) chosen by a seeded permutation.
  * With `strata` (one class id per row, any integers), every class gives its share: the held-out count is split over
  * the classes in proportion to their sizes, the remainders going to the largest fractional parts (ties: the smaller
- * class id), so each class keeps its proportion within one row.
- * The caller checks that both parts are non-empty (see splitCounts).
+ * class id), so each class keeps its proportion within one row. A remainder skips a class whose last training row it
+ * would take while another class can give one (a classifier still trains on every class).
+ * The caller checks that both parts are non-empty (see splitRows).
  */
 export function splitIndices(rows: number, fraction: number, seed: number, strata: ArrayLike<number> | null = null): SplitIndices {
   const rng = new Mulberry32((seed ^ SPLIT_SALT) >>> 0);
@@ -45,11 +46,13 @@ export function splitIndices(rows: number, fraction: number, seed: number, strat
     const take = quota.map(Math.floor);
     let left = k - take.reduce((s, t) => s + t, 0);
     const byRemainder = ids.map((_, i) => i).sort((a, b) => quota[b]! - take[b]! - (quota[a]! - take[a]!) || a - b);
-    for (const i of byRemainder) {
-      if (left === 0) break;
-      if (take[i]! < groups.get(ids[i]!)!.length) {
-        take[i]!++;
-        left--;
+    for (const keep of [1, 0]) {
+      for (const i of byRemainder) {
+        if (left === 0) break;
+        if (take[i]! < groups.get(ids[i]!)!.length - keep) {
+          take[i]!++;
+          left--;
+        }
       }
     }
     ids.forEach((c, i) => {
@@ -85,20 +88,28 @@ function sample(items: number[], k: number, rng: Mulberry32): number[] {
 }
 
 /**
+ * splitIndices after checking that a row is left to train on (validationSplit of train and of the estimators).
+ * @throws ShapeError when ceil(fraction · rows) is every row.
+ */
+export function splitRows(op: string, rows: number, fraction: number, seed: number, strata: ArrayLike<number> | null = null): SplitIndices {
+  const k = heldOutCount(rows, fraction);
+  if (rows - k < 1) {
+    throw new ShapeError(`${op}: validationSplit ${fraction} of ${rows} row${rows === 1 ? '' : 's'} holds out ${k} and leaves none to train on (expected more rows or a smaller validationSplit)`);
+  }
+  return splitIndices(rows, fraction, seed, strata);
+}
+
+/**
  * train's validationSplit: the training rows and (into r.validation) the held-out rows of (X, Y), as new matrices.
  * @throws ShapeError when no row would be left to train on, or stratify is set and y is not classification targets.
  */
 export function applySplit(op: string, r: ResolvedTrain, X: Matrix, Y: Matrix, seed: number): { X: Matrix; Y: Matrix } {
   const split = r.split!;
-  const n = X.rows, k = heldOutCount(n, split.fraction);
-  if (n - k < 1) {
-    throw new ShapeError(`${op}: validationSplit ${split.fraction} of ${n} row${n === 1 ? '' : 's'} holds out ${k} and leaves none to train on (expected more rows or a smaller validationSplit)`);
-  }
-  const w = r.sampleWeight;
+  const n = X.rows, w = r.sampleWeight;
   if (w !== null && w.length !== n) {
     throw new ShapeError(`${op}: sampleWeight has ${w.length} weights but the data has ${n} rows (expected one weight per row of x, before validationSplit)`);
   }
-  const idx = splitIndices(n, split.fraction, seed, split.stratify ? classIds(op, Y) : null);
+  const idx = splitRows(op, n, split.fraction, seed, split.stratify ? classIds(op, Y) : null);
   r.validation = { x: rowsOf(X, idx.validation), y: rowsOf(Y, idx.validation) };
   // the weights follow their rows: the held-out rows' weights are dropped (the validation loss is unweighted)
   if (w !== null) r.sampleWeight = Array.from(idx.train, (i) => w[i]!);
