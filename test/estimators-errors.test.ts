@@ -1,11 +1,10 @@
 /**
  * Estimators: data as users have it is refused with typed errors naming row and column (string numbers from a CSV,
- * NaN, wrong widths, bad or unknown labels), bad options are OptionErrors, and options this build's Network does not
- * take yet are refused as "not supported yet" (never ignored).
+ * NaN, wrong widths, bad or unknown labels), bad options are OptionErrors, and the training controls reach Network
+ * (each changes what is learned).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Classifier, DisposedError, OptionError, Regressor, ShapeError } from '../src/index.js';
-import { supports } from '../src/estimators/options.js';
 import { blobs, regression } from './helpers/tabular.js';
 
 const { x, labels } = blobs(['a', 'b', 'c'], 8, 1);
@@ -95,32 +94,29 @@ describe('options', () => {
     expect(() => clf.fit(x, labels, { sampleWeight: [1, 2] })).toThrow(/sampleWeight has 2 entries but x has 24 rows/);
   });
 
-  // each case checks whichever is true of this build: Network takes the option (then fit accepts it), or it does not
-  // (then fit refuses it as "not supported yet" before changing anything)
-  const cases: [string, boolean, () => unknown][] = [
-    ['sampleWeight', supports.trainOption('sampleWeight', [1]), () => clf.fit(x, labels, { epochs: 1, sampleWeight: x.map(() => 1) })],
-    ['classWeight', supports.trainOption('classWeight', 'balanced'), () => clf.fit(x, labels, { epochs: 1, classWeight: { a: 2 } })],
-    ["optimizer 'adamw'", supports.optimizer('adamw'), () => clf.fit(x, labels, { epochs: 1, optimizer: 'adamw' })],
-    ['a learningRate function', supports.trainOption('learningRate', () => 1e-3), () => clf.fit(x, labels, { epochs: 1, learningRate: () => 1e-3 })],
+  // each control reaches Network: the same fit with it learns something else than without it
+  const cases: [string, object][] = [
+    ['sampleWeight', { sampleWeight: x.map((_, i) => (i % 4 === 0 ? 3 : 0.5)) }],
+    ['classWeight', { classWeight: { a: 4 } }],
+    ["optimizer 'adamw'", { optimizer: 'adamw', weightDecay: 0.5 }],
+    ['a learningRate function', { learningRate: (step: number) => (step < 2 ? 0.1 : 1e-3) }],
   ];
-  it.each(cases)('%s: passed to Network when it takes it, else "not supported yet"', (what, supported, call) => {
-    const before = clf.predictProba(x).data.slice();
-    if (supported) expect(call).not.toThrow();
-    else {
-      expect(call).toThrow(OptionError);
-      expect(call).toThrow(`${what} is not supported yet`);
-      expect(clf.predictProba(x).data).toEqual(before);
-    }
+  it.each(cases)('%s is passed to Network', async (_what, extra) => {
+    const fitWith = async (o: object): Promise<Float64Array> => {
+      const c = await Classifier.create({ backend: 'js', hidden: [4], seed: 3 });
+      c.fit(x, labels, { epochs: 3, ...o });
+      const p = c.predictProba(x).data.slice();
+      c.dispose();
+      return p;
+    };
+    expect(await fitWith(extra)).not.toEqual(await fitWith({}));
   });
 
-  it('dropout: passed to Network when it takes it, else "not supported yet"', async () => {
-    if (supports.dropout()) {
-      const c = await Classifier.create({ dropout: 0.1, backend: 'js', hidden: [4] });
-      c.fit(x, labels, { epochs: 1 });
-      c.dispose();
-    } else {
-      await expect(Classifier.create({ dropout: 0.1 })).rejects.toThrow(/dropout is not supported yet/);
-    }
+  it('dropout is passed to Network', async () => {
+    const c = await Classifier.create({ dropout: 0.1, backend: 'js', hidden: [4] });
+    c.fit(x, labels, { epochs: 1 });
+    expect(c.network.dropout).toEqual([0.1]); // one rate per hidden layer
+    c.dispose();
   });
 });
 

@@ -1,15 +1,14 @@
 /**
  * Estimator and fit options (API.md "Estimators"): types, scikit-learn's MLP defaults, and validation (OptionError /
- * ShapeError before anything changes). Options that the Network of this build does not know yet (learning-rate
- * functions, sampleWeight, classWeight, dropout, 'adamw') are probed at run time: when Network takes them they are
- * passed through, otherwise they are refused with an OptionError saying so, never ignored.
+ * ShapeError before anything changes). The training controls (learning-rate functions, sampleWeight, classWeight,
+ * dropout, 'adamw') are passed through to Network, which validates them like its own options.
  */
 import type { Activation, Backend, BackendName } from '../backend.js';
 import { checkOptions, describeValue, optEnum, optInt, optRange } from '../check.js';
 import { OptionError, ShapeError } from '../errors.js';
 import { resolveEarlyStopping, type EarlyStoppingOptions, type ResolvedEarlyStopping } from '../net/early-stopping.js';
 import type { EpochInfo } from '../net/options.js';
-import { ACTIVATIONS, MAX_WIDTH, OPTIMIZERS, checkSeed, checkThreads, resolveNetworkOptions, resolveTrainOptions } from '../net/options.js';
+import { ACTIVATIONS, MAX_WIDTH, checkSeed, checkThreads, resolveNetworkOptions } from '../net/options.js';
 import { ACTIVATIONS as ACTIVATION_SPECS } from '../spec/index.js';
 import type { ScaleKind } from './scaler.js';
 
@@ -22,7 +21,7 @@ export interface EstimatorOptions {
   activation?: Activation;
   /** input scaling fitted on the training rows and saved with the model; default 'standard' */
   scale?: ScaleKind | 'none';
-  /** dropout rate on hidden layers (passed to Network when it supports dropout) */
+  /** dropout rate on hidden layers (Network's `dropout`) */
   dropout?: number | readonly number[];
   /** seeds the initial weights, the shuffling and the validation split; omitted: a random seed (readable as .seed) */
   seed?: number;
@@ -37,7 +36,7 @@ export type EstimatorOptimizer = 'sgd' | 'momentum' | 'adam' | 'adamw';
 export interface FitOptions {
   /** default 200 */
   epochs?: number;
-  /** default 1e-3; a function of the optimizer's step where Network supports schedules */
+  /** default 1e-3; or a function of the optimizer's step (see `schedules`) */
   learningRate?: number | ((step: number) => number);
   /** default 'adam' */
   optimizer?: EstimatorOptimizer;
@@ -56,9 +55,9 @@ export interface FitOptions {
    * Default off (see docs/estimators.md for why scikit-learn's tol stop is not reproduced).
    */
   earlyStopping?: boolean | EarlyStoppingOptions;
-  /** one weight >= 0 per row (where Network supports sample weights) */
+  /** one weight >= 0 per row */
   sampleWeight?: ArrayLike<number>;
-  /** classifier: 'balanced' or a weight per label (where Network supports class weights) */
+  /** classifier: 'balanced' or a weight per label */
   classWeight?: 'balanced' | Record<string, number>;
   /** fitAsync only: aborting rejects and leaves the estimator as it was before the call */
   signal?: AbortSignal;
@@ -81,32 +80,6 @@ const FIT_KEYS = [
 ];
 const HIDDEN_ACTIVATIONS = ACTIVATIONS.filter((a) => !ACTIVATION_SPECS[a].outputOnly);
 
-function notSupported(op: string, what: string): OptionError {
-  return new OptionError(`${op}: ${what} is not supported yet by this build's Network; leave it out`);
-}
-
-/** Whether Network accepts a network option / train option today (a probe on a tiny shape; nothing is built). */
-export const supports = {
-  dropout(): boolean {
-    return !probeThrows(() => resolveNetworkOptions('probe', { layers: [1, 1, 1], dropout: 0 }));
-  },
-  trainOption(key: string, value: unknown): boolean {
-    return !probeThrows(() => resolveTrainOptions('probe', PROBE_SHAPE, { epochs: 1, learningRate: 1e-3, [key]: value }));
-  },
-  optimizer(name: string): boolean {
-    return (OPTIMIZERS as readonly string[]).includes(name);
-  },
-};
-const PROBE_SHAPE = { layers: [1, 2], activations: ['softmax' as Activation], loss: 'cross-entropy' as const, leakySlope: 0.01, dropout: [0] };
-function probeThrows(f: () => unknown): boolean {
-  try {
-    f();
-    return false;
-  } catch {
-    return true;
-  }
-}
-
 export function resolveEstimatorOptions(op: string, options: unknown): ResolvedEstimator & { backend: unknown } {
   const o = checkOptions(op, options ?? {}, ESTIMATOR_KEYS);
   let hidden = [100];
@@ -122,7 +95,6 @@ export function resolveEstimatorOptions(op: string, options: unknown): ResolvedE
   const activation = optEnum(op, 'activation', o.activation, HIDDEN_ACTIVATIONS, 'relu');
   const scale = optEnum<ScaleKind | 'none'>(op, 'scale', o.scale, ['standard', 'minmax', 'none'], 'standard');
   if (o.dropout !== undefined) {
-    if (!supports.dropout()) throw notSupported(op, 'dropout');
     resolveNetworkOptions(op, { layers: [1, ...hidden, 2], dropout: o.dropout });
   }
   const seed = o.seed === undefined ? undefined : checkSeed(op, o.seed);
@@ -151,7 +123,6 @@ export function resolveFitOptions(op: string, options: unknown, rows: number, cl
   const epochs = optInt(op, 'epochs', o.epochs, 1, 200);
   let learningRate: ResolvedFit['learningRate'] = 1e-3;
   if (typeof o.learningRate === 'function') {
-    if (!supports.trainOption('learningRate', () => 1e-3)) throw notSupported(op, 'a learningRate function');
     learningRate = o.learningRate as (step: number) => number;
   } else if (o.learningRate !== undefined) {
     if (typeof o.learningRate !== 'number' || !Number.isFinite(o.learningRate) || o.learningRate <= 0) {
@@ -160,7 +131,6 @@ export function resolveFitOptions(op: string, options: unknown, rows: number, cl
     learningRate = o.learningRate;
   }
   const optimizer = optEnum<EstimatorOptimizer>(op, 'optimizer', o.optimizer, ['sgd', 'momentum', 'adam', 'adamw'], 'adam');
-  if (!supports.optimizer(optimizer)) throw notSupported(op, `optimizer '${optimizer}'`);
   const batchSize = o.batchSize === undefined ? undefined : optInt(op, 'batchSize', o.batchSize, 1);
   if (batchSize !== undefined && batchSize > MAX_WIDTH) throw new OptionError(`${op}: batchSize must be at most ${MAX_WIDTH}, received ${batchSize}`);
   const weightDecay = optRange(op, 'weightDecay', o.weightDecay, 0, Infinity, 1e-4);
@@ -180,7 +150,6 @@ export function resolveFitOptions(op: string, options: unknown, rows: number, cl
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ShapeError(`${op}: sampleWeight[${r}] is ${describeValue(v)}, expected a finite number >= 0`);
       sampleWeight[r] = v;
     }
-    if (!supports.trainOption('sampleWeight', [1])) throw notSupported(op, 'sampleWeight');
   }
   let classWeight: ResolvedFit['classWeight'];
   if (o.classWeight !== undefined) {
@@ -193,7 +162,6 @@ export function resolveFitOptions(op: string, options: unknown, rows: number, cl
         if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new OptionError(`${op}: classWeight['${k}'] must be a finite number >= 0, received ${describeValue(v)}`);
       }
     }
-    if (!supports.trainOption('classWeight', 'balanced')) throw notSupported(op, 'classWeight');
     classWeight = o.classWeight as ResolvedFit['classWeight'];
   }
   if (o.signal !== undefined) {
