@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { schedules } from '../src/index.js';
 
 const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'playground');
 type State = Record<string, unknown> & { points: number; split: number; batchSize: number; layers: number[]; features: string[] };
@@ -27,9 +28,9 @@ const { featurize, FEATURE_KEYS } = (await import(path.join(DIR, 'features.js'))
   featurize(points: Float64Array, keys: readonly string[]): Float64Array;
   FEATURE_KEYS: string[];
 };
-const { learningRateAt, sameRateEpochs, SCHEDULES } = (await import(path.join(DIR, 'schedule.js'))) as {
-  learningRateAt(s: Schedule, step: number, stepsPerEpoch: number): number;
-  sameRateEpochs(s: Schedule, epoch: number): number;
+const { scheduleFor, isConstant, SCHEDULES } = (await import(path.join(DIR, 'schedule.js'))) as {
+  scheduleFor(s: Schedule, stepsPerEpoch: number, lib: typeof schedules): (step: number) => number;
+  isConstant(s: Schedule): boolean;
   SCHEDULES: string[];
 };
 
@@ -123,48 +124,62 @@ describe('playground features', () => {
   });
 });
 
-describe('playground learning-rate schedules', () => {
+describe('playground learning-rate schedules: the page settings mapped onto fastnn schedules', () => {
   const base = { learningRate: 0.03, decay: 0.1, decayEpochs: 10, warmup: 0 };
   const S = 4; // steps per epoch
 
-  it('cosine falls from the rate to rate × decay over decayEpochs, then stays', () => {
-    const s = { ...base, schedule: 'cosine' };
-    expect(learningRateAt(s, 0, S)).toBe(0.03);
-    expect(learningRateAt(s, 5 * S, S)).toBeCloseTo(0.0165, 15); // half-way: the mean of 0.03 and 0.003
-    expect(learningRateAt(s, 10 * S, S)).toBeCloseTo(0.003, 15);
-    expect(learningRateAt(s, 1000 * S, S)).toBeCloseTo(0.003, 15);
-    for (let k = 1; k <= 10 * S; k++) expect(learningRateAt(s, k, S)).toBeLessThan(learningRateAt(s, k - 1, S));
+  /** scheduleFor with a `schedules` that records which helper it called with which options and returns its result */
+  function mapped(s: Schedule) {
+    const calls: { helper: string; options: unknown; result: (step: number) => number }[] = [];
+    const spy = Object.fromEntries(Object.entries(schedules).map(([helper, f]) => [helper, (options: never) => {
+      const result = (f as (o: never) => (step: number) => number)(options);
+      calls.push({ helper, options, result });
+      return result;
+    }])) as unknown as typeof schedules;
+    const fn = scheduleFor(s, S, spy);
+    expect(calls).toHaveLength(1);
+    expect(fn).toBe(calls[0]!.result); // the library's function itself, not a wrapper
+    return { helper: calls[0]!.helper, options: calls[0]!.options, fn };
+  }
+
+  it.each([
+    ['cosine', 0, 'cosine', { initial: 0.03, final: 0.03 * 0.1, steps: 10 * S, warmup: 0 }],
+    ['cosine', 2, 'cosine', { initial: 0.03, final: 0.03 * 0.1, steps: 10 * S, warmup: 2 * S }],
+    ['step', 3, 'step', { initial: 0.03, every: 10 * S, factor: 0.1, warmup: 3 * S }],
+    ['exponential', 0, 'exponential', { initial: 0.03, decay: 0.1, every: 10 * S, warmup: 0 }],
+    ['constant', 0, 'constant', 0.03],
+    ['constant', 2, 'exponential', { initial: 0.03, decay: 1, warmup: 2 * S }],
+  ] as const)('%s with %i warm-up epochs: schedules.%s(%j)', (schedule, warmup, helper, options) => {
+    const m = mapped({ ...base, schedule, warmup });
+    expect(m.helper).toBe(helper);
+    expect(m.options).toEqual(options);
   });
 
-  it('step and exponential multiply by decay every decayEpochs; constant never changes', () => {
-    const st = { ...base, schedule: 'step', decay: 0.5 };
-    expect([0, 10 * S - 1, 10 * S, 20 * S + 3].map((k) => learningRateAt(st, k, S))).toEqual([0.03, 0.03, 0.015, 0.0075]);
-    const ex = { ...base, schedule: 'exponential', decay: 0.5 };
-    expect(learningRateAt(ex, 10 * S, S)).toBeCloseTo(0.015, 15);
-    expect(learningRateAt(ex, 5 * S, S)).toBeCloseTo(0.03 * Math.SQRT1_2, 15);
-    expect(learningRateAt({ ...base, schedule: 'constant' }, 12345, S)).toBe(0.03);
+  it('the epochs of the settings are steps of the library: the rate at epoch boundaries', () => {
+    const cos = mapped({ ...base, schedule: 'cosine', warmup: 2 }).fn;
+    expect(cos(2 * S - 1)).toBe(0.03); // the last warm-up step reaches the rate
+    expect(cos((2 + 10) * S)).toBeCloseTo(0.003, 15); // the decay ends decayEpochs after the warm-up
+    const st = mapped({ ...base, schedule: 'step', decay: 0.5 }).fn;
+    expect([10 * S - 1, 10 * S].map(st)).toEqual([0.03, 0.015]); // the first drop at epoch decayEpochs
+    const flat = mapped({ ...base, schedule: 'constant', warmup: 2 }).fn;
+    expect([0, 2 * S, 12345].map(flat)).toEqual([0.03 / 8, 0.03, 0.03]);
   });
 
-  it('warm-up rises linearly to the rate, then the schedule starts', () => {
-    const s = { ...base, schedule: 'cosine', warmup: 2 };
-    expect(learningRateAt(s, 0, S)).toBeCloseTo(0.03 / 8, 15);
-    expect(learningRateAt(s, 3, S)).toBeCloseTo(0.03 / 2, 15);
-    expect(learningRateAt(s, 7, S)).toBe(0.03);
-    expect(learningRateAt(s, 8, S)).toBe(0.03);
-    expect(learningRateAt(s, (2 + 10) * S, S)).toBeCloseTo(0.003, 15);
-  });
-
-  it.each(SCHEDULES)('%s: sameRateEpochs(e) = how many epochs from e start at the rate of e', (schedule) => {
-    for (const warmup of [0, 3]) {
-      const s = { ...base, schedule, decay: 0.5, warmup };
-      for (let e = 0; e < 40; e++) {
-        const n = sameRateEpochs(s, e);
-        const r = learningRateAt(s, e * S, S);
-        const limit = Math.min(n, 60);
-        for (let k = 1; k < limit; k++) expect(learningRateAt(s, (e + k) * S, S)).toBe(r);
-        if (Number.isFinite(n)) expect(learningRateAt(s, (e + n) * S, S)).not.toBe(r);
+  it('isConstant: one rate for the whole run exactly when the schedule is flat without warm-up', () => {
+    for (const schedule of SCHEDULES) {
+      for (const warmup of [0, 3]) {
+        for (const decay of [0.5, 1]) {
+          const s = { ...base, schedule, decay, warmup };
+          const fn = scheduleFor(s, S, schedules);
+          const flat = Array.from({ length: 100 * S }, (_, k) => fn(k)).every((r) => r === 0.03);
+          expect(isConstant(s), `${schedule} warmup=${warmup} decay=${decay}`).toBe(flat);
+        }
       }
     }
+  });
+
+  it('an unknown schedule is refused', () => {
+    expect(() => scheduleFor({ ...base, schedule: 'linear' }, S, schedules)).toThrow(/unknown schedule 'linear'/);
   });
 });
 

@@ -7,8 +7,7 @@
  * (accuracy is empty for regression); #status has `data-state` (loading | idle | running | paused | done | error);
  * `window.fastnnPlayground` has `history` (per epoch: { n, epochs, trainLoss, testLoss, trainAcc, testAcc, lr },
  * lr being the rate the next epoch starts at), `units` and `weights` (the latest hidden-unit maps and weights from
- * the worker), `data` (the points: { train, test }, each { x, labels }), `controls`
- * (whether the loaded fastnn has the training controls) and `state`.
+ * the worker), `data` (the points: { train, test }, each { x, labels }) and `state`.
  */
 import { lattice, makeData, problemOf } from './data.js';
 import { drawHeatmap, drawLossChart, drawNetwork, networkLayout } from './draw.js';
@@ -42,9 +41,6 @@ const GROUPS = {
     'batchSize', 'backend', 'threads', 'epochs'],
 };
 const RANGES = { noise: 0.05, split: 0.1 }; // step of the sliders
-/** settings that need fastnn's training controls (the worker cannot apply them without) */
-const NEEDS_CONTROLS = ['dropout', 'clipNorm'];
-const NO_CONTROLS = 'needs a fastnn with the training controls (docs/API.md, "Training controls"); this one has none';
 
 let state = null;
 let data = null;
@@ -55,7 +51,6 @@ let units = null;
 let weights = null;
 let unitGrid = 24;
 let featureMaps = null;
-let controls = null; // unknown until the worker has loaded fastnn
 let dirty = true;
 const HISTORY_KEYS = ['epochs', 'trainLoss', 'testLoss', 'trainAcc', 'testAcc', 'lr'];
 const hist = { n: 0, ...Object.fromEntries(HISTORY_KEYS.map((k) => [k, new Float64Array(1024)])) };
@@ -75,7 +70,6 @@ window.fastnnPlayground = {
   get units() { return units; },
   get weights() { return weights; },
   get data() { return data; },
-  get controls() { return controls; },
 };
 
 function fail(message) {
@@ -239,21 +233,6 @@ function buildLayerButtons() {
   bar.append(top, cols, labels);
 }
 
-/** Enables what this fastnn can do (once the worker says), with a tooltip on what it cannot. */
-function showCapabilities() {
-  for (const key of NEEDS_CONTROLS) {
-    const input = $(`in-${key}`);
-    input.disabled = controls === false;
-    $(`field-${key}`).title = controls === false ? `${LABELS[key]} ${NO_CONTROLS}` : TITLES[key];
-  }
-  const adamw = [...$('in-optimizer').options].find((o) => o.value === 'adamw');
-  adamw.disabled = controls === false;
-  adamw.title = controls === false ? `adamw ${NO_CONTROLS}` : 'Adam with decoupled weight decay';
-  $('field-schedule').title = controls === false
-    ? `${TITLES.schedule}; this fastnn takes one number per call, so the page trains one epoch per call at that epoch's rate`
-    : TITLES.schedule;
-}
-
 function showState() {
   for (const key of Object.keys(LABELS)) {
     const input = $(`in-${key}`);
@@ -346,11 +325,7 @@ function onWorkerMessage(m) {
   if (m.type === 'ready') {
     const iso = m.isolated ? 'cross-origin isolated' : 'not cross-origin isolated';
     $('engine').textContent = `${m.backend} (${m.variant}), ${m.threads} thread${m.threads > 1 ? 's' : ''}, ${iso}`;
-    if (controls !== m.controls) {
-      controls = m.controls;
-      showCapabilities();
-    }
-    showProblems([...hashProblems, ...m.ignored]);
+    showProblems(hashProblems);
     return;
   }
   if (m.type !== 'progress') return;

@@ -29,7 +29,7 @@ export const FIELDS = {
   activation: oneOf(['tanh', 'relu', 'sigmoid', 'leaky-relu', 'identity'], 'tanh'),
   /** classification only; regression always trains an identity output with mse */
   loss: oneOf(['binary-cross-entropy', 'mse', 'cross-entropy'], 'binary-cross-entropy'),
-  /** inverted dropout on every hidden layer's outputs while training (needs fastnn's training controls) */
+  /** inverted dropout on every hidden layer's outputs while training */
   dropout: num(0, 0.9, 0),
   optimizer: oneOf(['adam', 'sgd', 'momentum', 'adamw'], 'adam'),
   /** the initial (peak, after any warm-up) learning rate */
@@ -43,7 +43,7 @@ export const FIELDS = {
   warmup: num(0, 1e7, 0, true),
   /** L2 weight decay (regularisation) on the weights, not the biases; 0 = none */
   weightDecay: num(0, 1, 0),
-  /** clip the global gradient norm to this before each step; 0 = off (needs fastnn's training controls) */
+  /** clip the global gradient norm to this before each step; 0 = off */
   clipNorm: num(0, 1e6, 0),
   batchSize: num(1, 5000, 10, true),
   backend: oneOf(['js', 'assemblyscript', 'rust'], 'js'),

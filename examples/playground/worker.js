@@ -6,21 +6,20 @@
  *
  * Messages in:  { type: 'init', libUrl }  (the page resolves 'fastnn' through its import map and passes the URL)
  *               { type: 'reset', config, train, test }  { type: 'start' }  { type: 'pause' }  { type: 'step' }
- * Messages out: { type: 'ready', runId, backend, variant, threads, isolated, controls, ignored }
+ * Messages out: { type: 'ready', runId, backend, variant, threads, isolated }
  *               { type: 'progress', runId, state, ... }  { type: 'error', runId, message }
  * `runId` comes with each reset's config; the page ignores posts from a run it has already reset.
  *
  * Pausing stops at the end of an epoch (onEpoch returns false), never inside one, so a paused and resumed run
  * follows exactly the same sequence of steps as an uninterrupted one.
  *
- * Training controls: a fastnn that exports `schedules` also takes NetworkOptions.dropout, a function as
- * TrainOptions.learningRate, clipNorm and optimizer 'adamw' (docs/API.md, "Training controls"); `controls` says
- * whether this one does. Without them the worker emulates the schedule (one call per epoch at that epoch's rate)
- * and trains without dropout, clipping and AdamW, and `ignored` says which settings it could not apply.
+ * Training controls (docs/training-controls.md): the page's schedule is one of fastnn's `schedules` helpers
+ * (schedule.js), passed as TrainOptions.learningRate and evaluated by the library for every step; dropout is a
+ * NetworkOptions setting, clipNorm and optimizer 'adamw' are TrainOptions.
  */
 import { lattice } from './data.js';
 import { featurize } from './features.js';
-import { learningRateAt, sameRateEpochs } from './schedule.js';
+import { isConstant, scheduleFor } from './schedule.js';
 
 export const GRID = 100;
 export const UNIT_GRID = 24;
@@ -29,16 +28,14 @@ const POST_MS = 40; // 25 updates per second while training
 const CHUNK_EPOCHS = 100_000;
 /** epochs per call with a schedule function: the library evaluates it for every step of the call up front */
 const SCHEDULE_CHUNK_EPOCHS = 1000;
-/** the emulated schedule trains synchronously for about this long between yields to the worker's messages */
-const SLICE_MS = 8;
 
 let lib = null;
-let controls = false;
 let net = null;
 let probes = []; // probes[k]: the network's first k + 1 layers, for hidden layer k's unit outputs
 let cfg = null;
 let sets = null; // { trainX, trainY, testX, testY, nTrain }
 let grids = null; // { key, out, units }: featurized grids for the output map and the unit maps
+let rate = null; // the run's schedule, (step) => learning rate
 let epoch = 0;
 let pauseRequested = false;
 let queue = Promise.resolve();
@@ -47,18 +44,6 @@ let pending = null;
 let last = null; // the latest evaluation
 
 const post = (m, transfer) => self.postMessage(m, transfer ?? []);
-
-/** Lets queued messages (pause, reset) run: a message to ourselves, which, unlike a timer, is never clamped. */
-function yieldToMessages() {
-  return new Promise((resolve) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => {
-      ch.port1.close();
-      resolve();
-    };
-    ch.port2.postMessage(null);
-  });
-}
 
 self.onmessage = (e) => {
   const m = e.data;
@@ -74,7 +59,6 @@ async function handle(m) {
   switch (m.type) {
     case 'init':
       lib = await import(m.libUrl);
-      controls = typeof lib.schedules === 'object' && lib.schedules !== null;
       return;
     case 'reset':
       return reset(m);
@@ -125,13 +109,7 @@ async function reset({ config, train, test }) {
       units: lib.matrix(UNIT_GRID * UNIT_GRID, nIn, featurize(lattice(UNIT_GRID), cfg.features)),
     };
   }
-  const ignored = [];
-  if (!controls) {
-    const missing = 'this fastnn has no training controls (docs/API.md, "Training controls")';
-    if (cfg.dropout > 0) ignored.push(`dropout=${cfg.dropout} is not applied: ${missing}`);
-    if (cfg.clipNorm > 0) ignored.push(`clipNorm=${cfg.clipNorm} is not applied: ${missing}`);
-    if (cfg.optimizer === 'adamw') ignored.push(`optimizer adamw is not available: ${missing}; training with adam`);
-  }
+  rate = scheduleFor(cfg, stepsPerEpoch(), lib.schedules);
   const options = {
     layers: [nIn, ...cfg.layers, out],
     activation: cfg.activation,
@@ -140,8 +118,8 @@ async function reset({ config, train, test }) {
     seed: cfg.seed,
     backend: cfg.backend,
     threads: cfg.threads,
+    dropout: cfg.dropout,
   };
-  if (controls) options.dropout = cfg.dropout;
   net = await lib.Network.create(options);
   // the library computes the heat maps of the hidden units: a network of the first k layers, whose output layer is
   // hidden layer k (same activation), predicts them with the trained network's parameters (predict never drops)
@@ -157,7 +135,7 @@ async function reset({ config, train, test }) {
   }
   post({
     type: 'ready', runId: cfg.runId, backend: net.backend.name, variant: net.backend.variant, threads: net.threads,
-    isolated: self.crossOriginIsolated === true, controls, ignored,
+    isolated: self.crossOriginIsolated === true,
   });
   record();
   postProgress(0, 0, 'idle');
@@ -173,7 +151,7 @@ function record() {
   const te = net.evaluate(sets.testX, sets.testY);
   // accuracy is a classification measure (evaluate's 0.5 threshold means nothing for regression targets)
   const acc = (a) => (regression() ? null : a);
-  const lr = learningRateAt(cfg, epoch * stepsPerEpoch(), stepsPerEpoch());
+  const lr = rate(epoch * stepsPerEpoch());
   last = { trainLoss: tr.loss, testLoss: te.loss, trainAcc: acc(tr.accuracy), testAcc: acc(te.accuracy), learningRate: lr };
   pending.epochs.push(epoch);
   pending.trainLoss.push(tr.loss);
@@ -237,11 +215,9 @@ async function train(maxEpochs) {
   pauseRequested = false;
   let windowStart = performance.now(), windowEpochs = 0;
   postProgress(0, 0, 'running');
-  const S = stepsPerEpoch();
   const options = { batchSize: cfg.batchSize, optimizer: cfg.optimizer, shuffle: true, weightDecay: cfg.weightDecay };
-  if (controls && cfg.clipNorm > 0) options.clipNorm = cfg.clipNorm;
-  if (!controls && cfg.optimizer === 'adamw') options.optimizer = 'adam';
-  const constantRate = cfg.warmup === 0 && sameRateEpochs(cfg, 0) === Infinity;
+  if (cfg.clipNorm > 0) options.clipNorm = cfg.clipNorm;
+  const constantRate = isConstant(cfg);
   const onEpoch = () => {
     epoch++;
     windowEpochs++;
@@ -257,30 +233,9 @@ async function train(maxEpochs) {
     return undefined;
   };
   while (epoch < target && !pauseRequested) {
-    let learningRate, epochs;
-    if (constantRate) {
-      learningRate = cfg.learningRate;
-      epochs = Math.min(target - epoch, CHUNK_EPOCHS);
-    } else if (controls) {
-      // the library's step counter continues across calls, so chunks and pauses change nothing
-      learningRate = (step) => learningRateAt(cfg, step, S);
-      epochs = Math.min(target - epoch, SCHEDULE_CHUNK_EPOCHS);
-    } else {
-      // emulation: each call trains the epochs that start at the same rate, at that rate
-      learningRate = learningRateAt(cfg, epoch * S, S);
-      epochs = Math.min(target - epoch, CHUNK_EPOCHS, sameRateEpochs(cfg, epoch));
-      if (epochs === 1) {
-        // one epoch per call: synchronous calls for a slice of time, then a yield that timers would clamp to 4 ms
-        // (trainAsync's own yield would cost that on every epoch); pause and reset messages arrive at the yield
-        const sliceStart = performance.now();
-        net.train(sets.trainX, sets.trainY, { ...options, learningRate, epochs, onEpoch });
-        while (epoch < target && !pauseRequested && sameRateEpochs(cfg, epoch) === 1 && performance.now() - sliceStart < SLICE_MS) {
-          net.train(sets.trainX, sets.trainY, { ...options, learningRate: learningRateAt(cfg, epoch * S, S), epochs: 1, onEpoch });
-        }
-        await yieldToMessages();
-        continue;
-      }
-    }
+    // a schedule continues across calls (the library's step counter does), so chunks and pauses change nothing
+    const learningRate = constantRate ? cfg.learningRate : rate;
+    const epochs = Math.min(target - epoch, constantRate ? CHUNK_EPOCHS : SCHEDULE_CHUNK_EPOCHS);
     await net.trainAsync(sets.trainX, sets.trainY, { ...options, learningRate, epochs, onEpoch });
   }
   postProgress(windowEpochs, performance.now() - windowStart, epoch >= limit ? 'done' : 'paused');
