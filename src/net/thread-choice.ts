@@ -4,8 +4,8 @@
  * Threads split every step's work but add barriers (2·layers + 2 per step) and a command round trip per call;
  * what those cost depends on the engine, on Atomics.wait versus waitAsync, and on whether the threads get cores.
  * So the first steps a network trains with a given batch size are a trial: a few milliseconds of steps on the
- * calling thread alone, then as many on the pool, twice each (the first pair warms both paths up); the workers
- * take part from then on only when their best per-step time beat the calling thread's. The per-step difference
+ * calling thread alone, then on the pool, twice each (the first pair warms both paths up), in pieces of doubling
+ * size; the workers take part from then on only when their fastest per-step time beat the calling thread's. The per-step difference
  * is what the barriers and the round trip cost less what splitting the work saved, measured on the real network.
  * The two ways compute the same bits (the thread contract in src/abi.ts), so the choice changes only the speed.
  * Steps under MIN_THREAD_WORK multiply-adds skip the trial and stay on the calling thread (threadsPay).
@@ -13,8 +13,10 @@
 import type { ThreadPool } from '../backends/threads.js';
 import { threadsAlwaysForTest, threadsPay } from './threads.js';
 
-/** Milliseconds each trial phase runs (four phases: one thread, pool, one thread, pool). */
+/** Milliseconds each trial phase runs at least (four phases: one thread, pool, one thread, pool). */
 export const TRIAL_PHASE_MS = 1.5;
+/** Pieces each trial phase runs at least. */
+const MIN_PIECES = 4;
 
 type Side = 'one' | 'pool';
 const PHASES: readonly Side[] = ['one', 'pool', 'one', 'pool'];
@@ -23,6 +25,8 @@ export class ThreadChoice {
   private phase = 0;
   private phaseMs = 0;
   private phaseSteps = 0;
+  /** the current phase's pieces: steps, ms, steps, ms, ... */
+  private readonly pieces: number[] = [];
   private readonly best: Record<Side, number> = { one: Infinity, pool: Infinity };
   /** null while the trial runs; then whether the pool takes part */
   verdict: boolean | null;
@@ -52,11 +56,20 @@ export class ThreadChoice {
   private record(side: Side, steps: number, ms: number): void {
     this.phaseMs += ms;
     this.phaseSteps += steps;
-    if (this.phaseMs < TRIAL_PHASE_MS) return;
-    this.best[side] = Math.min(this.best[side], this.phaseMs / this.phaseSteps);
+    this.pieces.push(steps, ms);
+    if (this.phaseMs < TRIAL_PHASE_MS || this.pieces.length < 2 * MIN_PIECES) return;
+    // the phase's cost per step: the fastest of its largest pieces (the pieces double; a small piece carries more of
+    // the pool's round trip per step). The fastest, because a piece the scheduler interrupted (another process, a
+    // tier-up compile) only ever takes longer.
+    let maxSteps = 0;
+    for (let i = 0; i < this.pieces.length; i += 2) maxSteps = Math.max(maxSteps, this.pieces[i]!);
+    let per = Infinity;
+    for (let i = 0; i < this.pieces.length; i += 2) if (2 * this.pieces[i]! >= maxSteps) per = Math.min(per, this.pieces[i + 1]! / this.pieces[i]!);
+    this.best[side] = Math.min(this.best[side], per);
     this.phase++;
     this.phaseMs = 0;
     this.phaseSteps = 0;
+    this.pieces.length = 0;
     if (this.phase === PHASES.length) this.verdict = this.best.pool < this.best.one;
   }
 
