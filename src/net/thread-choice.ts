@@ -17,6 +17,8 @@ import { threadsAlwaysForTest, threadsPay } from './threads.js';
 export const TRIAL_PHASE_MS = 1.5;
 /** Pieces each trial phase runs at least. */
 const MIN_PIECES = 4;
+/** A piece this long (ms) stops doubling: its round trip is already a small part of it. */
+const BIG_PIECE_MS = 10;
 
 type Side = 'one' | 'pool';
 const PHASES: readonly Side[] = ['one', 'pool', 'one', 'pool'];
@@ -24,7 +26,6 @@ const PHASES: readonly Side[] = ['one', 'pool', 'one', 'pool'];
 export class ThreadChoice {
   private phase = 0;
   private phaseMs = 0;
-  private phaseSteps = 0;
   /** the current phase's pieces: steps, ms, steps, ms, ... */
   private readonly pieces: number[] = [];
   private readonly best: Record<Side, number> = { one: Infinity, pool: Infinity };
@@ -46,16 +47,16 @@ export class ThreadChoice {
 
   /** The side the next piece runs on, and how many of `left` steps it takes. */
   private next(left: number): { side: Side; n: number } {
-    const side = PHASES[this.phase]!;
-    // steps for the rest of this phase at the phase's pace so far (one step first, then double)
-    const per = this.phaseSteps > 0 ? this.phaseMs / this.phaseSteps : 0;
-    const want = per > 0 ? Math.ceil((TRIAL_PHASE_MS - this.phaseMs) / per) : 1;
-    return { side, n: Math.max(1, Math.min(left, want, Math.max(1, this.phaseSteps))) };
+    // pieces double (1, 2, 4, ...) so that the largest ones carry the pool's command round trip over several steps,
+    // as a real call does; a piece that already took BIG_PIECE_MS keeps its size
+    const last = this.pieces.length >= 2 ? this.pieces[this.pieces.length - 2]! : 0;
+    const lastMs = this.pieces.length >= 2 ? this.pieces[this.pieces.length - 1]! : 0;
+    const want = last === 0 ? 1 : lastMs >= BIG_PIECE_MS ? last : 2 * last;
+    return { side: PHASES[this.phase]!, n: Math.max(1, Math.min(left, want)) };
   }
 
   private record(side: Side, steps: number, ms: number): void {
     this.phaseMs += ms;
-    this.phaseSteps += steps;
     this.pieces.push(steps, ms);
     if (this.phaseMs < TRIAL_PHASE_MS || this.pieces.length < 2 * MIN_PIECES) return;
     // the phase's cost per step: the fastest of its largest pieces (the pieces double; a small piece carries more of
@@ -68,7 +69,6 @@ export class ThreadChoice {
     this.best[side] = Math.min(this.best[side], per);
     this.phase++;
     this.phaseMs = 0;
-    this.phaseSteps = 0;
     this.pieces.length = 0;
     if (this.phase === PHASES.length) this.verdict = this.best.pool < this.best.one;
   }
