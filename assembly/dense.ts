@@ -17,9 +17,28 @@
  * scalar loops run is decided from the whole layer's shape (batch, nIn, nOut), never from the range.
  */
 import { madd, scratchBase, SCRATCH_F64, zeroF64 } from './common';
+import { gemmPacked } from './gemm';
 
 /** Below this many multiply-adds the scalar loops win (no packing, no tile set-up). */
 const SIMD_MIN_WORK: i64 = 512;
+
+/**
+ * Layers whose weights pass the 1 MiB L2 (2^17 float64), at batch ≥ PACKED_MIN_BATCH, take the packed, cache-blocked
+ * GEMM (gemm.ts) for both backward products: there the tile loops below walk a column of x or w across rows whose
+ * power-of-two stride (1024 inputs: 8 KiB) maps onto one L1 set, and sweep all of w once per 4-row block. Smaller
+ * layers keep the tile loops, which need no packing pass (measured: docs/benchmarks.md "Blocking for wide layers").
+ * The forward pass keeps its tile loop everywhere: it reads w rows along k (no column walk), and packing w cost
+ * more than the blocking saved at training batch sizes.
+ */
+const PACKED_MIN_WEIGHTS: i64 = 1 << 17;
+const PACKED_MIN_BATCH: i32 = 8;
+
+/** The packed GEMM runs for this layer shape's backward pass (the same answer for every range of the layer). */
+// @ts-ignore: decorator
+@inline
+function packedPath(batch: i32, nIn: i32, nOut: i32): bool {
+  return ASC_FEATURE_SIMD && batch >= PACKED_MIN_BATCH && <i64>nIn * nOut >= PACKED_MIN_WEIGHTS;
+}
 
 /** Rows per chunk of the dw reduction in denseBackwardSimd. */
 const DW_ROWS: i32 = 64;
@@ -157,26 +176,48 @@ function denseForwardSimd(
       v128.store(z3 + jo, f64x2.add(v128.shuffle<f64>(a0h, a1h, 1, 3), b01));
       v128.store(z3 + jo, f64x2.add(v128.shuffle<f64>(a2h, a3h, 1, 3), b23), 16);
     }
-    for (; j < j1; j++) {
-      const w0 = w + <usize>j * rowB;
-      let al = f64x2.splat(0), ah = f64x2.splat(0);
-      let wk: usize = 0;
+    if (j < j1) {
+      // 1-3 neurons left: the same 4-neuron tile with the missing neurons repeating the last real one (computed,
+      // not stored), so the tile keeps 8 independent chains (one neuron alone has 2, latency-bound: a 1024→10
+      // layer spent a third of its time on its last 2 neurons)
+      const nj = j1 - j;
+      let w0 = w + <usize>j * rowB;
+      let w1 = nj > 1 ? w0 + rowB : w0;
+      let w2 = nj > 2 ? w1 + rowB : w1;
+      let w3 = w2;
+      let a0l = f64x2.splat(0), a0h = f64x2.splat(0), a1l = f64x2.splat(0), a1h = f64x2.splat(0);
+      let a2l = f64x2.splat(0), a2h = f64x2.splat(0), a3l = f64x2.splat(0), a3h = f64x2.splat(0);
       for (let p = xp; p < xEnd; p += 32) {
-        const c = v128.load64_splat(w0 + wk);
-        al = madd(v128.load(p), c, al); ah = madd(v128.load(p, 16), c, ah);
-        wk += 8;
+        const xl = v128.load(p), xh = v128.load(p, 16);
+        let c = v128.load64_splat(w0);
+        a0l = madd(xl, c, a0l); a0h = madd(xh, c, a0h);
+        c = v128.load64_splat(w1);
+        a1l = madd(xl, c, a1l); a1h = madd(xh, c, a1h);
+        c = v128.load64_splat(w2);
+        a2l = madd(xl, c, a2l); a2h = madd(xh, c, a2h);
+        c = v128.load64_splat(w3);
+        a3l = madd(xl, c, a3l); a3h = madd(xh, c, a3h);
+        w0 += 8; w1 += 8; w2 += 8; w3 += 8;
       }
       const jo = <usize>j << 3;
-      const bj = load<f64>(b + jo);
-      store<f64>(z0 + jo, f64x2.extract_lane(al, 0) + bj);
-      store<f64>(z1 + jo, f64x2.extract_lane(al, 1) + bj);
-      store<f64>(z2 + jo, f64x2.extract_lane(ah, 0) + bj);
-      store<f64>(z3 + jo, f64x2.extract_lane(ah, 1) + bj);
+      storeColumn(z0 + jo, z1 + jo, z2 + jo, z3 + jo, a0l, a0h, load<f64>(b + jo));
+      if (nj > 1) storeColumn(z0 + jo + 8, z1 + jo + 8, z2 + jo + 8, z3 + jo + 8, a1l, a1h, load<f64>(b + jo, 8));
+      if (nj > 2) storeColumn(z0 + jo + 16, z1 + jo + 16, z2 + jo + 16, z3 + jo + 16, a2l, a2h, load<f64>(b + jo, 16));
     }
   }
   for (let r = batch4; r < batch; r++) {
     forwardRowSimd(z + <usize>r * zRowB, x + <usize>r * rowB, w, b, nIn, j0, j1);
   }
+}
+
+/** z[r0..r3, j] = the neuron's sums (row pair lo, row pair hi) + its bias. */
+// @ts-ignore: decorator
+@inline
+function storeColumn(z0: usize, z1: usize, z2: usize, z3: usize, lo: v128, hi: v128, bj: f64): void {
+  store<f64>(z0, f64x2.extract_lane(lo, 0) + bj);
+  store<f64>(z1, f64x2.extract_lane(lo, 1) + bj);
+  store<f64>(z2, f64x2.extract_lane(hi, 0) + bj);
+  store<f64>(z3, f64x2.extract_lane(hi, 1) + bj);
 }
 
 /**
@@ -276,6 +317,13 @@ export function weightGradRange(
 ): void {
   if (j1 <= j0) return;
   if (ASC_FEATURE_SIMD) {
+    if (packedPath(batch, nIn, nOut)) {
+      biasGradSimd(db, dz, batch, nOut, j0, j1);
+      // s = neuron j (from j0), v = input k, m = row r
+      const rowB = <usize>nIn << 3;
+      gemmPacked(dw + <usize>j0 * rowB, rowB, dz + (<usize>j0 << 3), <usize>nOut << 3, 8, j1 - j0, x, rowB, 8, 0, nIn, batch, scratch);
+      return;
+    }
     if (backwardSimd(batch, nIn, nOut)) {
       weightGradSimd(dw, db, dz, x, batch, nIn, nOut, j0, j1, scratch);
       return;
@@ -290,6 +338,12 @@ export function inputGradRange(
 ): void {
   if (k1 <= k0) return;
   if (ASC_FEATURE_SIMD) {
+    if (packedPath(batch, nIn, nOut)) {
+      // s = row r, v = input k, m = neuron j
+      const rowB = <usize>nIn << 3;
+      gemmPacked(dx, rowB, dz, 8, <usize>nOut << 3, batch, w, rowB, 8, k0, k1, nOut, scratch);
+      return;
+    }
     if (backwardSimd(batch, nIn, nOut)) {
       inputGradSimd(dx, dz, w, batch, nIn, nOut, k0, k1, scratch);
       return;
@@ -366,7 +420,13 @@ function weightGradSimd(
   const rowB = <usize>nIn << 3;
   const zRowB = <usize>nOut << 3;
   const kB4 = <usize>(nIn & ~3) << 3; // bytes of k covered by 4-wide tiles
-  // ---- db ----
+  biasGradSimd(db, dz, batch, nOut, j0, j1);
+  weightGradTiles(dw, dz, x, batch, nIn, nOut, j0, j1, tile, rowB, zRowB, kB4);
+}
+
+/** db[j0..j1]: f64x2 over neuron pairs, each summed down the rows in order. */
+function biasGradSimd(db: usize, dz: usize, batch: i32, nOut: i32, j0: i32, j1: i32): void {
+  const zRowB = <usize>nOut << 3;
   {
     let j = j0;
     for (; j + 1 < j1; j += 2) {
@@ -382,6 +442,12 @@ function weightGradSimd(
       store<f64>(db + (<usize>j << 3), s);
     }
   }
+}
+
+function weightGradTiles(
+  dw: usize, dz: usize, x: usize, batch: i32, nIn: i32, nOut: i32, j0: i32, j1: i32, tile: usize,
+  rowB: usize, zRowB: usize, kB4: usize,
+): void {
   // ---- dw ----
   // Rows go in chunks of DW_ROWS so the x rows of a chunk stay in L2 across all neuron blocks; the
   // accumulators of later chunks start from the partial sums in dw, so each dw[j,k] is still summed

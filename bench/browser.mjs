@@ -1,4 +1,5 @@
-// npm run bench:browser — the 784-128-10 epoch (samples/s) in Chromium next to Node, 1 and 2 threads, per backend.
+// npm run bench:browser — the 784-128-10 epoch and an Iris-sized trainAsync (samples/s) in Chromium next to Node,
+// 1 and 2 threads, per backend; the 2-thread rows also print their ratio to the 1-thread row of the same engine.
 // Node runs bench/browser/node.mjs on dist/ (relaxed SIMD on, as in Chromium); Chromium runs the same measurement
 // (bench/browser/epoch.js) in a dedicated Worker of a cross-origin-isolated page served from the repository.
 // One run, medians of 5 epochs each; timings on a shared machine vary, compare within one run.
@@ -31,11 +32,13 @@ try {
 }
 
 const k = (n) => `${(n / 1000).toFixed(1)}k`;
-console.log(`784-128-10 epoch, batch 32, 8000 samples, Network.train, samples/s (median of 5); Node ${process.version}${flags.length ? ' --experimental-wasm-relaxed-simd' : ''}, ${version} (${CHROMIUM})`);
-console.log('| backend | threads | Node | Chromium | Chromium / Node |');
-console.log('|---|---|---|---|---|');
+console.log(`samples/s (median of 5): mnist = 784-128-10 epoch, batch 32, 8000 samples, Network.train; iris = 4-10-3 softmax, 150 samples, batch 32, 200 epochs of trainAsync. Node ${process.version}${flags.length ? ' --experimental-wasm-relaxed-simd' : ''}, ${version} (${CHROMIUM})`);
+console.log('| network | backend | threads | Node | Node 2t / 1t | Chromium | Chromium 2t / 1t | Chromium / Node |');
+console.log('|---|---|---|---|---|---|---|---|');
 for (let i = 0; i < node.length; i++) {
   const a = node[i], b = chromium[i];
-  if (a.backend !== b.backend || a.threads !== b.threads) throw new Error(`mismatched rows: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
-  console.log(`| ${a.backend} | ${a.threads} | ${k(a.samplesPerSec)}/s | ${k(b.samplesPerSec)}/s | ${(b.samplesPerSec / a.samplesPerSec).toFixed(2)}x |`);
+  if (a.backend !== b.backend || a.threads !== b.threads || a.net !== b.net) throw new Error(`mismatched rows: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+  const one = (rows, r) => rows.find((o) => o.net === r.net && o.backend === r.backend && o.threads === 1);
+  const vs = (rows, r) => (r.threads === 1 ? '' : `${(r.samplesPerSec / one(rows, r).samplesPerSec).toFixed(2)}x`);
+  console.log(`| ${a.net} | ${a.backend} | ${a.threads} | ${k(a.samplesPerSec)}/s | ${vs(node, a)} | ${k(b.samplesPerSec)}/s | ${vs(chromium, b)} | ${(b.samplesPerSec / a.samplesPerSec).toFixed(2)}x |`);
 }

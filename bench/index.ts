@@ -21,6 +21,7 @@ import { BATCHES, SHAPES, TARGET_SHAPE, shapeLabel, TRAIN } from './shapes.js';
 import { PROBE_CHAINS } from '../src/abi.js';
 import { CONFIGS, REAL_CONFIGS, REAL_LOSS_RTOL, REAL_SAMPLES, SMALL_STEPS, benchRealData, benchTraining, realGroup, sink as trainSink, type RealLossCheck } from './train.bench.js';
 import { GENERAL, SMALL_NETS, smallGroup, smallNetTargets } from './small.bench.js';
+import { WIDE_FLOPS_PER_SAMPLE, WIDE_GROUP, WIDE_SAMPLES, benchWide } from './wide.bench.js';
 import { renderReport } from './report-html.js';
 import { benchControls, printControls, sink as controlsSink } from './controls.bench.js';
 
@@ -181,6 +182,16 @@ function printRealData(rows: readonly Row[], checks: readonly RealLossCheck[], n
       ? `same digits, same initial parameters: first-epoch loss fastnn (js) ${c.fastnn}, numpy ${c.numpy}: relative difference ${c.relDiff!.toExponential(2)} (${c.agree ? 'agree' : 'DIFFER'}, rtol ${REAL_LOSS_RTOL})`
       : `first-epoch loss fastnn (js) ${c?.fastnn ?? '—'}; numpy ${c?.numpy ?? 'unavailable'} (no comparison)`);
   }
+}
+
+function printWide(rows: readonly Row[], ceilingRows: readonly Row[]): void {
+  section(`${WIDE_GROUP}, ${WIDE_SAMPLES} real digits (${(WIDE_FLOPS_PER_SAMPLE / 1e6).toFixed(1)} MFLOP per sample)`);
+  const body = rows.filter((r) => r.group === WIDE_GROUP).map((r) => {
+    if (r.status !== 'ok') return [r.backend, r.variant ?? '', failCell(r), '', '', '', ''];
+    const c = ceilingOf(ceilingRows, r.backend.replace(/ ×2 threads$/, ''));
+    return [r.backend, r.variant ?? '', ms(r.medianMs), `±${num(r.rme, 2)}%`, num(r.samplesPerSec), num(r.gflops), c && r.gflops ? num(r.gflops / c) : ''];
+  });
+  log(table(['implementation', 'build', 'median/epoch', 'rme', 'samples/s', 'GFLOP/s', '× 1-thread ceiling'], body, 2));
 }
 
 function printElementwise(rows: readonly Row[]): void {
@@ -383,6 +394,8 @@ async function main(): Promise<void> {
   const tRows = await benchTraining(backends, log);
   const real = await benchRealData(backends, log, numpy);
   tRows.push(...real.rows);
+  const wRows = await benchWide(backends, log);
+  tRows.push(...wRows);
   const ctlRows = await benchControls(backends, log);
   log(`  instantiation ${elapsed()}`);
   const iRows = await benchInstantiate(backends);
@@ -392,6 +405,7 @@ async function main(): Promise<void> {
   printKernels(kRows, numpy);
   printTraining(tRows, numpy);
   printRealData(tRows, real.checks, numpy);
+  printWide(wRows, cRows);
   printControls(ctlRows, log);
   printElementwise(eRows);
   printInstantiate(iRows);

@@ -19,8 +19,19 @@ export interface Shape {
   readonly nOut: number;
 }
 
-/** batch × layer, layer-major so one layer's batches print next to each other. */
-export const SHAPES: readonly Shape[] = LAYERS.flatMap(([nIn, nOut]) => BATCHES.map((batch) => ({ batch, nIn, nOut })));
+/** The wide network's layers (784-1024-1024-10) at its training batch and a large one: the blocked-GEMM rows. */
+export const WIDE_LAYERS = [
+  [784, 1024],
+  [1024, 1024],
+  [1024, 10],
+] as const;
+export const WIDE_BATCHES = [64, 256] as const;
+
+/** batch × layer, layer-major so one layer's batches print next to each other; then the wide layers. */
+export const SHAPES: readonly Shape[] = [
+  ...LAYERS.flatMap(([nIn, nOut]) => BATCHES.map((batch) => ({ batch, nIn, nOut }))),
+  ...WIDE_LAYERS.flatMap(([nIn, nOut]) => WIDE_BATCHES.map((batch) => ({ batch, nIn, nOut }))),
+];
 
 /** The shape the targets are checked on (it is also bench/numpy/gemm.py's (256, 784, 128)). */
 export const TARGET_SHAPE: Shape = { batch: 256, nIn: 784, nOut: 128 };

@@ -28,6 +28,7 @@ import { TrainingRun, type RunData } from './net/run.js';
 import { Dataset, evaluateDataset, isDataset, trainArgs } from './net/dataset.js';
 import { StreamRun, type ChunkSource } from './net/stream.js';
 import { startThreads, threadsPay } from './net/threads.js';
+import { threadChoice } from './net/thread-choice.js';
 import { encodeNetwork, parseNetworkJSON, type NetworkJSON } from './net/serialize.js';
 import { Mulberry32 } from './rng.js';
 import { toOnnx, type ToOnnxOptions } from './onnx/export.js';
@@ -269,17 +270,22 @@ export class Network {
     this.enter('train', true);
     const { r, data, release } = trainArgs('train', this.shape, this.mem.host, a, b, c, [], false, this.seed);
     // null where this thread may not block (a page's main thread), or where steps are too small for threads
-    const pool = this.pool && threadsPay(this.shape.layers, Math.min(r.batch, data.rows)) ? poolForSyncTrain(this.pool) : null;
+    const rows = Math.min(r.batch, data.rows);
+    const pool = this.pool && threadsPay(this.shape.layers, rows) ? poolForSyncTrain(this.pool) : null;
+    // whether the workers take part: timed on this network's first steps (net/thread-choice.ts)
+    const choice = pool ? threadChoice(pool, this.shape.layers, rows) : null;
     // onEpoch, validation and early stopping need control back after every epoch
     const run = this.openRun('train', r, data, r.onEpoch === null && r.validation === null && r.earlyStopping === null, release);
     try {
       for (;;) {
         const { first, count } = run.chunk(Infinity);
         const t0 = performance.now();
-        if (pool) {
+        if (pool && choice) {
           // the barrier's arrival counter (an i32) must not overflow within one command
           const per = this.poolBatchLimit();
-          for (let f = first; f < first + count; f += per) pool.run('train', run.plan, f, Math.min(per, first + count - f));
+          choice.runSync(first, count, (f0, c0) => this.mem.host.trainBatches(run.plan, f0, c0), (f0, c0) => {
+            for (let f = f0; f < f0 + c0; f += per) pool.run('train', run.plan, f, Math.min(per, f0 + c0 - f));
+          });
         } else this.mem.host.trainBatches(run.plan, first, count);
         const end = run.ran(count, performance.now() - t0);
         if (end) return end;
@@ -311,7 +317,9 @@ export class Network {
     const sliceMs = optPositive('trainAsync', 'sliceMs', o.sliceMs, 8);
     signal?.throwIfAborted();
     const run = this.openRun('trainAsync', r, data, false, release);
-    const pool = this.pool && threadsPay(this.shape.layers, Math.min(r.batch, data.rows)) ? this.pool : null;
+    const rows = Math.min(r.batch, data.rows);
+    const pool = this.pool && threadsPay(this.shape.layers, rows) ? this.pool : null;
+    const choice = pool ? threadChoice(pool, this.shape.layers, rows) : null;
     const stop = this.stop!;
     const onAbort = (): void => stop.abort(signal!.reason);
     signal?.addEventListener('abort', onAbort);
@@ -324,11 +332,13 @@ export class Network {
       let sliceStart = performance.now();
       for (;;) {
         let end: TrainResult | null;
-        if (pool) {
+        if (pool && choice && choice.verdict !== false) {
           const { first, count } = run.chunk(Infinity);
           const t0 = performance.now();
           const per = this.poolBatchLimit();
-          for (let f = first; f < first + count; f += per) await pool.runAsync('trainAsync', run.plan, f, Math.min(per, first + count - f), stop.signal);
+          await choice.runAsync(first, count, (f0, c0) => this.mem.host.trainBatches(run.plan, f0, c0), async (f0, c0) => {
+            for (let f = f0; f < f0 + c0; f += per) await pool.runAsync('trainAsync', run.plan, f, Math.min(per, f0 + c0 - f), stop.signal);
+          });
           end = run.ran(count, performance.now() - t0);
         } else {
           const { first, count } = run.chunk(sliceMs - (performance.now() - sliceStart));
@@ -391,12 +401,15 @@ export class Network {
       return await run.train(
         source,
         async (plan, count) => {
-          if (!this.pool || !threadsPay(this.shape.layers, r.batch)) {
+          const pool = this.pool;
+          if (!pool || !threadsPay(this.shape.layers, r.batch)) {
             this.mem.host.trainBatches(plan, 0, count);
             return;
           }
           const per = this.poolBatchLimit();
-          for (let f = 0; f < count; f += per) await this.pool.runAsync(op, plan, f, Math.min(per, count - f), stop.signal);
+          await threadChoice(pool, this.shape.layers, r.batch).runAsync(0, count, (f0, c0) => this.mem.host.trainBatches(plan, f0, c0), async (f0, c0) => {
+            for (let f = f0; f < f0 + c0; f += per) await pool.runAsync(op, plan, f, Math.min(per, f0 + c0 - f), stop.signal);
+          });
         },
         () => {
           this.checkStillLive(op);

@@ -36,7 +36,7 @@ for (const bc of BACKENDS) {
     const free = (...ms: Mat[]): void => ms.forEach((m) => be.free(m));
     const dims = fc.record({ batch: fc.integer({ min: 1, max: 9 }), nIn: fc.integer({ min: 1, max: 9 }), nOut: fc.integer({ min: 1, max: 9 }), seed: fc.nat() });
 
-    it(`${bc.label} denseForward equals each neuron's Σ_k w·x + b (sizes 1..9 and 33×130→17)`, () => {
+    it(`${bc.label} denseForward equals each neuron's Σ_k w·x + b (sizes 1..9, 33×130→17 and wide layers)`, () => {
       const check = ({ batch, nIn, nOut, seed }: { batch: number; nIn: number; nOut: number; seed: number }): void => {
         const rand = mulberry32(seed);
         const x = rows(rand, batch, nIn), w = rows(rand, nOut, nIn), b = rows(rand, 1, nOut);
@@ -56,6 +56,10 @@ for (const bc of BACKENDS) {
       };
       fc.assert(fc.property(dims, (d) => check(d)), FC);
       check({ batch: 33, nIn: 130, nOut: 17, seed: 1 });
+      // the packed GEMM of the SIMD builds (≥ 8192 weights): more inputs than one reduction block (256), more neurons
+      // than one packed panel (96), ragged row and neuron tiles
+      check({ batch: 37, nIn: 300, nOut: 101, seed: 3 });
+      check({ batch: 9, nIn: 99, nOut: 270, seed: 4 });
     });
 
     it(`${bc.label} denseBackward: dw = dzᵀ·x, db = Σ_r dz, dx = dz·w, and no dx when null (sizes 1..9 and 150×70→9)`, () => {
@@ -92,6 +96,11 @@ for (const bc of BACKENDS) {
       fc.assert(fc.property(dims, fc.boolean(), (d, withDx) => check(d, withDx)), FC);
       // more rows than one chunk of the SIMD dw reduction (64 rows in AssemblyScript and Rust): sums continue across chunks
       check({ batch: 150, nIn: 70, nOut: 9, seed: 2 }, true);
+      // the packed GEMM (≥ 8192 weights): ragged tiles; dx summed over more neurons, dw over more rows, than one
+      // reduction block (256), so the sums continue from their stored partial values
+      check({ batch: 37, nIn: 300, nOut: 101, seed: 3 }, true);
+      check({ batch: 9, nIn: 99, nOut: 270, seed: 4 }, true);
+      check({ batch: 300, nIn: 40, nOut: 230, seed: 5 }, false);
     });
 
     it.each(ACTS)(`${bc.label} activate and activateBackward %s (also in place)`, (act) => {

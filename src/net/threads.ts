@@ -44,7 +44,10 @@ export async function startThreads(mem: NetMemory, threads: number | 'auto'): Pr
 export const MIN_THREAD_WORK = 1 << 11;
 let minThreadWork = MIN_THREAD_WORK;
 
-/** Internal test hook: the threshold of threadsPay (0: always use the threads); null restores MIN_THREAD_WORK. */
+/**
+ * Internal test hook: the threshold of threadsPay; 0 also skips the timed trial (thread-choice.ts), so the workers
+ * always take part; null restores MIN_THREAD_WORK.
+ */
 export function setMinThreadWorkForTest(macs: number | null): void {
   minThreadWork = macs ?? MIN_THREAD_WORK;
 }
@@ -54,4 +57,9 @@ export function threadsPay(layers: readonly number[], rows: number): boolean {
   let macs = 0;
   for (let l = 0; l + 1 < layers.length; l++) macs += layers[l]! * layers[l + 1]!;
   return rows * macs >= minThreadWork;
+}
+
+/** Whether the test hook set the threshold to 0: the workers take part in every step, without a trial. */
+export function threadsAlwaysForTest(): boolean {
+  return minThreadWork === 0;
 }

@@ -1,0 +1,78 @@
+/**
+ * Wide layers (more than 2^17 weights: the packed, cache-blocked GEMM of the SIMD builds' backward pass, and the
+ * forward tile loop's padded last tile): every backend against the per-neuron oracle, and threads: 2 against
+ * 1 thread bit for bit (the threads split the neurons and the inputs of every product at other points than the
+ * packed panels' edges).
+ */
+import { describe, expect, it } from 'vitest';
+import type { Backend } from '../src/backend.js';
+import { Network } from '../src/index.js';
+import { OracleNetwork } from '../src/reference/oracle.js';
+import { BACKENDS, useBackend } from './helpers/backends.js';
+import { expectClose } from './helpers/close.js';
+import { mulberry32 } from './helpers/rng.js';
+
+// 530·250 = 132,500 weights (past 2^17), 250·7: a ragged last neuron tile; batch 13 and a partial last batch of 7
+const LAYERS = [530, 250, 7];
+const ROWS = 33, BATCH = 13;
+
+function data(): { x: number[][]; y: number[][] } {
+  const rand = mulberry32(99);
+  const x = Array.from({ length: ROWS }, () => Array.from({ length: LAYERS[0]! }, () => rand() * 2 - 1));
+  const y = Array.from({ length: ROWS }, (_, r) => Array.from({ length: 7 }, (_, j) => (j === r % 7 ? 1 : 0)));
+  return { x, y };
+}
+
+const opts = { layers: LAYERS, activation: 'tanh' as const, outputActivation: 'softmax' as const, loss: 'cross-entropy' as const, seed: 5 };
+const train = { epochs: 2, learningRate: 0.01, batchSize: BATCH, shuffle: false, optimizer: 'adam' as const };
+
+for (const bc of BACKENDS) {
+  describe(`${bc.label} wide layers`, () => {
+    let backend!: Backend;
+    useBackend(bc, (b) => (backend = b));
+
+    it(`${bc.label} ${LAYERS.join('-')}: gradients and 2 epochs of adam equal the per-neuron oracle`, async () => {
+      const net = await Network.create({ ...opts, backend });
+      try {
+        const { x, y } = data();
+        const oracle = new OracleNetwork(
+          net.getParameters().map((p, l) => ({ weights: p.weights, biases: p.biases, activation: net.activations[l]! })),
+          { loss: net.loss, leakySlope: net.leakySlope },
+        );
+        const want = oracle.gradients(x.slice(0, BATCH), y.slice(0, BATCH));
+        const got = net.gradients(x.slice(0, BATCH), y.slice(0, BATCH));
+        expectClose([got.loss], [want.loss], bc.tol, 'loss');
+        got.gradients.forEach((g, l) => {
+          expectClose(g.weights, want.weights[l]!, bc.tol, `dw[${l}]`, LAYERS[l]);
+          expectClose(g.biases, want.biases[l]!, bc.tol, `db[${l}]`);
+        });
+        const wantLosses = oracle.train(x, y, { epochs: 2, batchSize: BATCH, optimizer: { kind: 'adam', learningRate: 0.01 } });
+        expectClose(net.train(x, y, train).losses, wantLosses, bc.tol, 'epoch losses');
+        const wp = oracle.getParameters();
+        net.getParameters().forEach((p, l) => expectClose(p.weights, wp[l]!.weights, bc.tol, `w[${l}]`, LAYERS[l]));
+      } finally {
+        net.dispose();
+      }
+    });
+  });
+}
+
+describe('wide layers on 2 threads', () => {
+  it.each(BACKENDS.map((b) => [b.label, b] as const))('%s: threads 2 gives the 1-thread bits', async (_, bc) => {
+    const one = await Network.create({ ...opts, backend: await bc.create() });
+    const two = await Network.create({ ...opts, backend: await bc.create(), threads: 2 });
+    try {
+      expect(two.threads).toBe(2);
+      const { x, y } = data();
+      expect(two.train(x, y, train).losses).toEqual(one.train(x, y, train).losses);
+      const p = two.getParameters(), q = one.getParameters();
+      p.forEach((l, i) => {
+        expect(Array.from(l.weights)).toEqual(Array.from(q[i]!.weights));
+        expect(Array.from(l.biases)).toEqual(Array.from(q[i]!.biases));
+      });
+    } finally {
+      one.dispose();
+      two.dispose();
+    }
+  });
+});
