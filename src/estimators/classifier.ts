@@ -3,7 +3,7 @@
  * too), with scikit-learn MLPClassifier's defaults and standard input scaling. Both saved with the model.
  */
 import type { Backend, BackendName } from '../backend.js';
-import { ShapeError } from '../errors.js';
+import { NotFittedError, ShapeError } from '../errors.js';
 import type { ToOnnxOptions } from '../onnx/export.js';
 import type { Input, Matrix } from '../matrix.js';
 import { Network } from '../network.js';
@@ -21,6 +21,13 @@ const SPLIT_SALT = 0x5bd1e995;
 
 export class Classifier extends Estimator {
   private encoder: LabelEncoder | null = null;
+
+  /** Before fit: a NotFittedError naming the method called (after dispose: DisposedError, from live). */
+  protected override fitted(op: string): Network {
+    this.live(op);
+    if (!this.net) throw new NotFittedError(`${op}: this classifier is not fitted yet; call fit (or fitAsync) first, or load a fitted one with Classifier.fromJSON`);
+    return this.net;
+  }
 
   /** Loads the backend (default 'auto') and checks the options; fit learns the sizes from the data. */
   static async create(options: EstimatorOptions = {}): Promise<Classifier> {
@@ -52,12 +59,14 @@ export class Classifier extends Estimator {
 
   /** One probability per class (columns in `classes` order) for every row. */
   predictProba(x: Input): Matrix {
-    return this.network.predict(this.features('Classifier.predictProba', x));
+    const X = this.features('Classifier.predictProba', x);
+    return this.network.predict(X);
   }
 
   /** The most probable label of every row. */
   predict(x: Input): Label[] {
-    const p = this.network.predict(this.features('Classifier.predict', x));
+    const X = this.features('Classifier.predict', x);
+    const p = this.network.predict(X);
     return this.encoder!.decode(p);
   }
 
@@ -98,7 +107,7 @@ export class Classifier extends Estimator {
       c.net = net;
       checkShape('Classifier.fromJSON', o, net);
       c.encoder = new LabelEncoder(decodeClasses(j.classes, net.layers[net.layers.length - 1]!));
-      c.scaler = j.scaler === null ? null : decodeScaler('scaler', j.scaler, net.layers[0]!);
+      c.scaler = j.scaler === null ? null : decodeScaler('Classifier.fromJSON', 'scaler', j.scaler, net.layers[0]!);
       if ((c.scaler === null) !== (o.scale === 'none')) throw new ShapeError(`Classifier.fromJSON: scaler does not match options.scale '${o.scale}'`);
       return c;
     } catch (e) {
