@@ -110,7 +110,7 @@ export function toMatrix(op: string, what: string, x: unknown, cols?: number, co
   if (rows === 0) throw new ShapeError(`${op}: ${what} is empty (expected at least one row)`);
   const first: unknown = x[0];
   if (!Array.isArray(first) && !ArrayBuffer.isView(first)) {
-    throw new ShapeError(`${op}: ${what}[0] must be an array of numbers, received ${describeElement(x, 0)}`);
+    throw new ShapeError(`${op}: ${what}[0] must be an array of numbers, received ${describeElement(x, 0)}${rowHint(first)}`);
   }
   const c = (first as ArrayLike<number>).length;
   if (cols !== undefined && c !== cols) throw new ShapeError(`${op}: ${what} rows have ${c} values, expected ${cols}`);
