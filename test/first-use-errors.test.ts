@@ -55,6 +55,11 @@ describe('fromJSON given bytes, a path, or another class', () => {
     await expectReject(() => Classifier.fromJSON(net.toJSON(), 'js'), OptionError, 'Classifier.fromJSON: this is a saved Network', 'load it with Network.fromJSON');
   });
 
+  it("Network.fromONNX refuses an estimator's graph at its first scaling node (the doc's claim)", async () => {
+    await expectReject(() => Network.fromONNX(clf.toONNX(), 'js'), NnError, "Network.fromONNX: unsupported Sub node 'input.sub'", 'fastnn reads dense layers');
+    await expectReject(() => Network.fromONNX(reg.toONNX(), 'js'), NnError, "unsupported Sub node 'input.sub'");
+  });
+
   it('not a model at all is an OptionError; a damaged model is still a ShapeError naming the class', async () => {
     for (const v of [undefined, null, 3, [], 'null', '{"format":']) {
       await expectReject(() => Network.fromJSON(v, 'js'), OptionError, 'Network.fromJSON:');
