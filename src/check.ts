@@ -10,10 +10,41 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return `an array of length ${v.length}`;
   if (typeof v === 'number') return String(v);
   if (typeof v === 'string') return `'${v.length > 40 ? `${v.slice(0, 40)}…` : v}'`;
+  if (ArrayBuffer.isView(v)) {
+    const name = v.constructor?.name || 'typed array';
+    return v instanceof DataView ? `a DataView of ${v.byteLength} bytes` : `a ${name} of length ${(v as unknown as ArrayLike<unknown>).length}`;
+  }
+  if (v instanceof ArrayBuffer) return `an ArrayBuffer of ${v.byteLength} bytes`;
   if (typeof v === 'object') return 'an object';
   return typeof v;
 }
 export { describe as describeValue };
+
+function isPlainObject(v: object): boolean {
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * What to do about a value that should have been a finite number, for the common causes: a CSV column left as text
+ * ('5.1'), and missing values (NaN, null, undefined, ''). Empty when there is no specific advice.
+ */
+export function numberHint(v: unknown): string {
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) {
+    return ": convert the column to numbers first (Number(value), or your CSV parser's cast option)";
+  }
+  if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)) || (typeof v === 'string' && v.trim() === '')) {
+    return ' (fill in or drop missing values first)';
+  }
+  return '';
+}
+
+/** Advice for a row that is not an array: a plain object is what a CSV parser gives with header columns. */
+export function rowHint(v: unknown): string {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) && isPlainObject(v)
+    ? ' (a row keyed by column name, as a CSV parser gives with columns: true? pass Object.values(row), or use the parser\'s array output)'
+    : '';
+}
 
 /**
  * Element i of a caller's array for a message: a hole in a sparse array ([1, , 3]) is named as one, since it reads as
@@ -68,7 +99,7 @@ export function toMatrix(op: string, what: string, x: unknown, cols?: number, co
     if (cols !== undefined && c !== cols) throw new ShapeError(`${op}: ${what} has ${c} columns, expected ${cols}`);
     const bad = firstNonFinite(data);
     if (bad >= 0) {
-      throw new ShapeError(`${op}: ${what}[${Math.floor(bad / c)}][${bad % c}] is ${data[bad]!}, expected a finite number`);
+      throw new ShapeError(`${op}: ${what}[${Math.floor(bad / c)}][${bad % c}] is ${data[bad]!}, expected a finite number${numberHint(data[bad])}`);
     }
     return { rows, cols: c, data: copy ? data.slice() : data };
   }
@@ -79,7 +110,7 @@ export function toMatrix(op: string, what: string, x: unknown, cols?: number, co
   if (rows === 0) throw new ShapeError(`${op}: ${what} is empty (expected at least one row)`);
   const first: unknown = x[0];
   if (!Array.isArray(first) && !ArrayBuffer.isView(first)) {
-    throw new ShapeError(`${op}: ${what}[0] must be an array of numbers, received ${describeElement(x, 0)}`);
+    throw new ShapeError(`${op}: ${what}[0] must be an array of numbers, received ${describeElement(x, 0)}${rowHint(first)}`);
   }
   const c = (first as ArrayLike<number>).length;
   if (cols !== undefined && c !== cols) throw new ShapeError(`${op}: ${what} rows have ${c} values, expected ${cols}`);
@@ -88,7 +119,7 @@ export function toMatrix(op: string, what: string, x: unknown, cols?: number, co
   for (let r = 0; r < rows; r++) {
     const row: unknown = x[r];
     if (!Array.isArray(row) && !ArrayBuffer.isView(row)) {
-      throw new ShapeError(`${op}: ${what}[${r}] must be an array of numbers, received ${describeElement(x, r)}`);
+      throw new ShapeError(`${op}: ${what}[${r}] must be an array of numbers, received ${describeElement(x, r)}${rowHint(row)}`);
     }
     const rr = row as ArrayLike<unknown>;
     if (rr.length !== c) {
@@ -97,7 +128,7 @@ export function toMatrix(op: string, what: string, x: unknown, cols?: number, co
     for (let k = 0; k < c; k++) {
       const v = rr[k];
       if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new ShapeError(`${op}: ${what}[${r}][${k}] is ${describeElement(rr, k)}, expected a finite number`);
+        throw new ShapeError(`${op}: ${what}[${r}][${k}] is ${describeElement(rr, k)}, expected a finite number${k in rr ? numberHint(v) : ''}`);
       }
       data[r * c + k] = v;
     }
@@ -192,4 +223,14 @@ export function checkFiniteParams(op: string, what: string, a: ArrayLike<number>
       throw new ShapeError(`${op}: ${what}[${Math.floor(i / cols)}][${i % cols}] is ${describeElement(a, i)}, expected a finite number`);
     }
   }
+}
+
+/**
+ * Saved-model arguments that are bytes (readFileSync without an encoding gives a Buffer): the advice to pass the text
+ * or the parsed object, or null when `v` is not bytes.
+ */
+export function bytesInsteadOfText(op: string, v: unknown): string | null {
+  if (!(v instanceof ArrayBuffer) && !(ArrayBuffer.isView(v) && !(v instanceof DataView))) return null;
+  const what = v instanceof ArrayBuffer ? 'an ArrayBuffer' : `a ${v.constructor?.name === 'Buffer' ? 'Buffer' : v.constructor?.name || 'typed array'}`;
+  return `${op}: received ${what} (bytes), expected the saved model's JSON text or the parsed object; pass readFileSync(path, 'utf8') (or await (await fetch(url)).text()), or JSON.parse of it`;
 }

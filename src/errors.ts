@@ -14,6 +14,13 @@ export class BackendError extends NnError {
 export class DisposedError extends NnError {
   override name = 'DisposedError';
 }
+/**
+ * An estimator (Classifier, Regressor) was used before fit: predict, predictProba, score, classes, network, toJSON and
+ * toONNX need a fitted model (scikit-learn's NotFittedError). Subclass of NnError.
+ */
+export class NotFittedError extends NnError {
+  override name = 'NotFittedError';
+}
 /** Training failed: the loss became NaN or infinite, a worker crashed, or a kernel trapped. */
 export class TrainingError extends NnError {
   override name = 'TrainingError';

@@ -10,7 +10,7 @@ export type { Activation, AdamHyper, Backend, BackendName, BackendVariant, Loss,
 export type { OnnxDtype, ToOnnxOptions } from './onnx/export.js';
 export { matrix } from './matrix.js';
 export type { Input, Matrix } from './matrix.js';
-export { NnError, ShapeError, BackendError, DisposedError, TrainingError, OptionError, SourceError } from './errors.js';
+export { NnError, ShapeError, BackendError, DisposedError, TrainingError, OptionError, SourceError, NotFittedError } from './errors.js';
 export { gradientCheck } from './gradient-check.js';
 export { schedules } from './schedules.js';
 export type { Schedule } from './schedules.js';

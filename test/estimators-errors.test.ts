@@ -122,9 +122,9 @@ describe('options', () => {
 
 describe('lifecycle and loading', () => {
   it('fromJSON refuses other formats and kinds, and says so for a file path', async () => {
-    await expect(Classifier.fromJSON('model.json')).rejects.toThrow(/looks like a file path: pass the file's text or the parsed object/);
-    await expect(Classifier.fromJSON(reg.toJSON(), 'js')).rejects.toThrow(/kind is 'regressor', expected 'classifier'/);
-    await expect(Regressor.fromJSON(clf.network.toJSON(), 'js')).rejects.toThrow(/format .*fastnn-estimator/);
+    await expect(Classifier.fromJSON('model.json')).rejects.toThrow(/^Classifier\.fromJSON: received the string 'model.json', which is not JSON text \(a file name or URL\?\); pass .*readFileSync\(path, 'utf8'\)/);
+    await expect(Classifier.fromJSON(reg.toJSON(), 'js')).rejects.toThrow(/^Classifier\.fromJSON: this is a saved Regressor .*load it with Regressor\.fromJSON/);
+    await expect(Regressor.fromJSON(clf.network.toJSON(), 'js')).rejects.toThrow(/^Regressor\.fromJSON: this is a saved Network .*load it with Network\.fromJSON/);
     const j = clf.toJSON();
     await expect(Classifier.fromJSON({ ...j, classes: ['a', 'b'] }, 'js')).rejects.toThrow(/classes .* expected an array of 3 labels/);
     await expect(Classifier.fromJSON({ ...j, scaler: { ...j.scaler, scale: [1, 0, 1, 1] } }, 'js')).rejects.toThrow(/scaler.scale\[1\] is 0, expected a finite number > 0/);

@@ -6,7 +6,7 @@
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../src/backend.js';
-import { Classifier, DisposedError, NnError, Regressor, metrics, type Matrix } from '../src/index.js';
+import { Classifier, DisposedError, NotFittedError, Regressor, metrics, type Matrix } from '../src/index.js';
 import { splitIndices } from '../src/internal/index.js';
 import { BACKENDS, useBackend } from './helpers/backends.js';
 import { paramBits } from './helpers/data.js';
@@ -300,11 +300,11 @@ describe('ONNX: the scaling in the graph, run by ONNX Runtime', () => {
 });
 
 describe('estimator state', () => {
-  it('network before fit is an NnError; a failing fit leaves the previous model as it was', async () => {
+  it('network before fit is a NotFittedError; a failing fit leaves the previous model as it was', async () => {
     const { x, labels } = blobs(CLASSES, 10, 16);
     const clf = await Classifier.create({ seed: 1, backend: 'js', hidden: [4] });
-    expect(() => clf.network).toThrow(NnError);
-    expect(() => clf.predict(x)).toThrow(/not fitted/);
+    expect(() => clf.network).toThrow(NotFittedError);
+    expect(() => clf.predict(x)).toThrow(/^Classifier\.predict: this classifier is not fitted yet/);
     clf.fit(x, labels, { epochs: 3 });
     const before = paramBits(clf.network.getParameters());
     const bad = x.map((r) => r.slice());

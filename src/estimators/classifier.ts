@@ -50,12 +50,14 @@ export class Classifier extends Estimator {
 
   /** One probability per class (columns in `classes` order) for every row. */
   predictProba(x: Input): Matrix {
-    return this.network.predict(this.features('Classifier.predictProba', x));
+    const X = this.features('Classifier.predictProba', x);
+    return this.network.predict(X);
   }
 
   /** The most probable label of every row. */
   predict(x: Input): Label[] {
-    const p = this.network.predict(this.features('Classifier.predict', x));
+    const X = this.features('Classifier.predict', x);
+    const p = this.network.predict(X);
     return this.encoder!.decode(p);
   }
 
@@ -96,7 +98,7 @@ export class Classifier extends Estimator {
       c.net = net;
       checkShape('Classifier.fromJSON', o, net);
       c.encoder = new LabelEncoder(decodeClasses(j.classes, net.layers[net.layers.length - 1]!));
-      c.scaler = j.scaler === null ? null : decodeScaler('scaler', j.scaler, net.layers[0]!);
+      c.scaler = j.scaler === null ? null : decodeScaler('Classifier.fromJSON', 'scaler', j.scaler, net.layers[0]!);
       if ((c.scaler === null) !== (o.scale === 'none')) throw new ShapeError(`Classifier.fromJSON: scaler does not match options.scale '${o.scale}'`);
       return c;
     } catch (e) {

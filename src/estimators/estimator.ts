@@ -6,7 +6,7 @@
 import type { Activation, Backend, Loss } from '../backend.js';
 import { loadBackend } from '../backends/index.js';
 import { describeValue } from '../check.js';
-import { DisposedError, NnError, OptionError, ShapeError } from '../errors.js';
+import { DisposedError, NotFittedError, OptionError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { resolveBackend } from '../net/backend-option.js';
 import { randomSeed, type NetworkOptions, type TrainOptions, type TrainResult } from '../net/options.js';
@@ -107,9 +107,12 @@ export abstract class Estimator {
     if (this.isDisposed) throw new DisposedError(`${op}: the ${this.kind.toLowerCase()} was disposed`);
   }
 
+  /** Before fit: a NotFittedError naming the method called (after dispose: DisposedError, from live). */
   protected fitted(op: string): Network {
     this.live(op);
-    if (!this.net) throw new NnError(`${op}: the ${this.kind.toLowerCase()} is not fitted yet; call fit (or fitAsync) first`);
+    if (!this.net) {
+      throw new NotFittedError(`${op}: this ${this.kind.toLowerCase()} is not fitted yet; call fit (or fitAsync) first, or load a fitted one with ${this.kind}.fromJSON`);
+    }
     return this.net;
   }
 

@@ -88,9 +88,10 @@ export function toLabels(op: string, labels: unknown, rows: number, what = 'labe
   return out;
 }
 
-/** Regression targets: numbers (one target) or rows of numbers (one column per target), one per row of x. */
+/** Regression targets: numbers or a typed array (one target) or rows of numbers (one column per target), one per row of x. */
 export function toTargets(op: string, y: unknown, rows: number, cols?: number, what = 'y'): Matrix {
-  if (Array.isArray(y) && y.length > 0 && !isRow(y[0])) {
+  // a flat array or typed array: one target per row (a typed array's elements are never rows)
+  if ((Array.isArray(y) && y.length > 0 && !isRow(y[0])) || (isRow(y) && !Array.isArray(y) && y.length > 0)) {
     const data = new Float64Array(y.length);
     for (let r = 0; r < y.length; r++) {
       const bad = badValue(y[r]);

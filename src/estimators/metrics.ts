@@ -9,18 +9,23 @@ import { ShapeError } from '../errors.js';
 import type { Input, Matrix } from '../matrix.js';
 import { toTargets } from './input.js';
 
-function checkPair(op: string, actual: unknown, predicted: unknown): asserts actual is readonly unknown[] {
+/** Labels as an array or a typed array (numeric labels straight from a Float64Array or Int32Array). */
+function isLabels(v: unknown): v is ArrayLike<unknown> {
+  return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+}
+
+function checkPair(op: string, actual: unknown, predicted: unknown): asserts actual is ArrayLike<unknown> {
   for (const [name, v] of [['actual', actual], ['predicted', predicted]] as const) {
-    if (!Array.isArray(v)) throw new ShapeError(`metrics.${op}: ${name} must be an array of labels, received ${describeValue(v)}`);
+    if (!isLabels(v)) throw new ShapeError(`metrics.${op}: ${name} must be an array (or typed array) of labels, received ${describeValue(v)}`);
   }
-  const a = actual as unknown[], p = predicted as unknown[];
+  const a = actual as ArrayLike<unknown>, p = predicted as ArrayLike<unknown>;
   if (a.length !== p.length) throw new ShapeError(`metrics.${op}: actual has ${a.length} labels but predicted has ${p.length} (expected one prediction per label)`);
   if (a.length === 0) throw new ShapeError(`metrics.${op}: no labels (expected at least one)`);
 }
 
 /** The labels seen in either array, sorted: numbers ascending, then strings, then anything else in order of appearance. */
-function labelsOf(actual: readonly unknown[], predicted: readonly unknown[]): unknown[] {
-  const all = [...new Set([...actual, ...predicted])];
+function labelsOf(actual: ArrayLike<unknown>, predicted: ArrayLike<unknown>): unknown[] {
+  const all = [...new Set([...Array.from(actual), ...Array.from(predicted)])];
   const rank = (v: unknown): number => (typeof v === 'number' ? 0 : typeof v === 'string' ? 1 : 2);
   return all
     .map((v, i) => ({ v, i }))
@@ -34,14 +39,14 @@ function labelsOf(actual: readonly unknown[], predicted: readonly unknown[]): un
     .map((e) => e.v);
 }
 
-function accuracy(actual: readonly unknown[], predicted: readonly unknown[]): number {
+function accuracy(actual: ArrayLike<unknown>, predicted: ArrayLike<unknown>): number {
   checkPair('accuracy', actual, predicted);
   let hit = 0;
   for (let i = 0; i < actual.length; i++) if (actual[i] === predicted[i]) hit++;
   return hit / actual.length;
 }
 
-function confusionMatrix(actual: readonly unknown[], predicted: readonly unknown[]): { labels: unknown[]; matrix: number[][] } {
+function confusionMatrix(actual: ArrayLike<unknown>, predicted: ArrayLike<unknown>): { labels: unknown[]; matrix: number[][] } {
   checkPair('confusionMatrix', actual, predicted);
   const labels = labelsOf(actual, predicted);
   const at = new Map(labels.map((l, i) => [l, i]));
@@ -50,7 +55,7 @@ function confusionMatrix(actual: readonly unknown[], predicted: readonly unknown
   return { labels, matrix };
 }
 
-function precisionRecallF1(actual: readonly unknown[], predicted: readonly unknown[]): { label: unknown; precision: number; recall: number; f1: number; support: number }[] {
+function precisionRecallF1(actual: ArrayLike<unknown>, predicted: ArrayLike<unknown>): { label: unknown; precision: number; recall: number; f1: number; support: number }[] {
   checkPair('precisionRecallF1', actual, predicted);
   const { labels, matrix } = confusionMatrix(actual, predicted);
   return labels.map((label, i) => {
@@ -78,7 +83,7 @@ function perTarget(a: Matrix, f: (col: number) => number): number {
   return s / a.cols;
 }
 
-function meanAbsoluteError(actual: Input | readonly number[], predicted: Input | readonly number[]): number {
+function meanAbsoluteError(actual: Input | ArrayLike<number>, predicted: Input | ArrayLike<number>): number {
   const [a, p] = regressionPair('meanAbsoluteError', actual, predicted);
   return perTarget(a, (j) => {
     let s = 0;
@@ -87,7 +92,7 @@ function meanAbsoluteError(actual: Input | readonly number[], predicted: Input |
   });
 }
 
-function rootMeanSquaredError(actual: Input | readonly number[], predicted: Input | readonly number[]): number {
+function rootMeanSquaredError(actual: Input | ArrayLike<number>, predicted: Input | ArrayLike<number>): number {
   const [a, p] = regressionPair('rootMeanSquaredError', actual, predicted);
   return perTarget(a, (j) => {
     let s = 0;
@@ -96,7 +101,7 @@ function rootMeanSquaredError(actual: Input | readonly number[], predicted: Inpu
   });
 }
 
-function r2(actual: Input | readonly number[], predicted: Input | readonly number[]): number {
+function r2(actual: Input | ArrayLike<number>, predicted: Input | ArrayLike<number>): number {
   const [a, p] = regressionPair('r2', actual, predicted);
   return perTarget(a, (j) => {
     let mean = 0;

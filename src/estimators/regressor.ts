@@ -29,13 +29,13 @@ export class Regressor extends Estimator {
   }
 
   /** Trains a fresh network on (x, y): y is one number per row, or rows of numbers (one column per target). */
-  fit(x: Input, y: Input | readonly number[], options: FitOptions = {}): FitResult {
+  fit(x: Input, y: Input | ArrayLike<number>, options: FitOptions = {}): FitResult {
     this.live('Regressor.fit');
     const { plan, fit, commit } = this.prepare('Regressor.fit', x, y, options, false);
     return this.fitSync('Regressor.fit', plan, fit, commit);
   }
 
-  async fitAsync(x: Input, y: Input | readonly number[], options: FitOptions = {}): Promise<FitResult> {
+  async fitAsync(x: Input, y: Input | ArrayLike<number>, options: FitOptions = {}): Promise<FitResult> {
     this.live('Regressor.fitAsync');
     const { plan, fit, commit } = this.prepare('Regressor.fitAsync', x, y, options, true);
     fit.signal?.throwIfAborted();
@@ -44,12 +44,13 @@ export class Regressor extends Estimator {
 
   /** Predictions in the targets' units: rows × targets. */
   predict(x: Input): Matrix {
-    const p = this.network.predict(this.features('Regressor.predict', x));
+    const X = this.features('Regressor.predict', x);
+    const p = this.network.predict(X);
     return invertScaler(this.targetScaler!, p);
   }
 
   /** R² on (x, y), the mean over targets. */
-  score(x: Input, y: Input | readonly number[]): number {
+  score(x: Input, y: Input | ArrayLike<number>): number {
     const X = this.features('Regressor.score', x);
     const net = this.network;
     const Y = toTargets('Regressor.score', y, X.rows, net.layers[net.layers.length - 1]);
@@ -81,9 +82,9 @@ export class Regressor extends Estimator {
       const net = await Network.fromJSON(j.network, b);
       r.net = net;
       checkShape('Regressor.fromJSON', o, net);
-      r.scaler = j.scaler === null ? null : decodeScaler('scaler', j.scaler, net.layers[0]!);
+      r.scaler = j.scaler === null ? null : decodeScaler('Regressor.fromJSON', 'scaler', j.scaler, net.layers[0]!);
       if ((r.scaler === null) !== (o.scale === 'none')) throw new ShapeError(`Regressor.fromJSON: scaler does not match options.scale '${o.scale}'`);
-      r.targetScaler = decodeScaler('targetScaler', j.targetScaler, net.layers[net.layers.length - 1]!);
+      r.targetScaler = decodeScaler('Regressor.fromJSON', 'targetScaler', j.targetScaler, net.layers[net.layers.length - 1]!);
       if (r.targetScaler.kind !== 'standard') throw new ShapeError(`Regressor.fromJSON: targetScaler.kind is '${r.targetScaler.kind}', expected 'standard'`);
       return r;
     } catch (e) {
@@ -92,7 +93,7 @@ export class Regressor extends Estimator {
     }
   }
 
-  private prepare(op: string, x: Input, y: Input | readonly number[], options: FitOptions, async: boolean): { plan: FitPlan; fit: ResolvedFit; commit: (n: Network) => void } {
+  private prepare(op: string, x: Input, y: Input | ArrayLike<number>, options: FitOptions, async: boolean): { plan: FitPlan; fit: ResolvedFit; commit: (n: Network) => void } {
     const X = toFeatures(op, x);
     const Y = toTargets(op, y, X.rows);
     const fit = resolveFitOptions(op, options, X.rows, false, async);

@@ -2,10 +2,10 @@
  * The estimators' saved form: plain JSON with the network (Network.toJSON), the fitted input scaler, the class list
  * (classifier) or the target scaling (regressor), and the options that built it. Float64 values round-trip exactly
  * (JSON numbers are the shortest exact decimal; -0 is written as the string "-0", as the network's JSON does).
- * Parsing validates everything and throws ShapeError, never a TypeError.
+ * Parsing validates everything and throws OptionError (not such a model at all) or ShapeError, never a TypeError.
  */
-import { describeValue } from '../check.js';
-import { ShapeError } from '../errors.js';
+import { bytesInsteadOfText, describeValue } from '../check.js';
+import { OptionError, ShapeError } from '../errors.js';
 import type { Activation } from '../backend.js';
 import type { NetworkJSON } from '../net/serialize.js';
 import type { Label } from './input.js';
@@ -45,53 +45,78 @@ export function encodeOptions(o: ResolvedEstimator, seed: number): EstimatorJSON
   return out;
 }
 
-function fail(what: string, v: unknown, expected: string): never {
-  throw new ShapeError(`fromJSON: ${what} is ${describeValue(v)}, expected ${expected}`);
+/** 'Classifier.fromJSON' or 'Regressor.fromJSON': the operation every parsing message names. */
+export type EstimatorOp = 'Classifier.fromJSON' | 'Regressor.fromJSON';
+
+function fail(op: EstimatorOp, what: string, v: unknown, expected: string): never {
+  throw new ShapeError(`${op}: ${what} is ${describeValue(v)}, expected ${expected}`);
 }
 
-function decodeArray(what: string, v: unknown, n: number, positive: boolean): Float64Array {
-  if (!Array.isArray(v) || v.length !== n) fail(what, v, `an array of ${n} numbers`);
+function decodeArray(op: EstimatorOp, what: string, v: unknown, n: number, positive: boolean): Float64Array {
+  if (!Array.isArray(v) || v.length !== n) fail(op, what, v, `an array of ${n} numbers`);
   return Float64Array.from(v as unknown[], (x, i) => {
     const d = x === '-0' ? -0 : x;
-    if (typeof d !== 'number' || !Number.isFinite(d) || (positive && !(d > 0))) fail(`${what}[${i}]`, x, positive ? 'a finite number > 0' : 'a finite number');
+    if (typeof d !== 'number' || !Number.isFinite(d) || (positive && !(d > 0))) fail(op, `${what}[${i}]`, x, positive ? 'a finite number > 0' : 'a finite number');
     return d;
   });
 }
 
-export function decodeScaler(what: string, v: unknown, cols: number): Scaler {
-  if (typeof v !== 'object' || v === null) fail(what, v, 'an object { kind, shift, scale }');
+export function decodeScaler(op: EstimatorOp, what: string, v: unknown, cols: number): Scaler {
+  if (typeof v !== 'object' || v === null) fail(op, what, v, 'an object { kind, shift, scale }');
   const s = v as Record<string, unknown>;
-  if (s.kind !== 'standard' && s.kind !== 'minmax') fail(`${what}.kind`, s.kind, "'standard' or 'minmax'");
-  return { kind: s.kind, shift: decodeArray(`${what}.shift`, s.shift, cols, false), scale: decodeArray(`${what}.scale`, s.scale, cols, true) };
+  if (s.kind !== 'standard' && s.kind !== 'minmax') fail(op, `${what}.kind`, s.kind, "'standard' or 'minmax'");
+  return { kind: s.kind, shift: decodeArray(op, `${what}.shift`, s.shift, cols, false), scale: decodeArray(op, `${what}.scale`, s.scale, cols, true) };
 }
 
-/** The JSON (object or text) checked for its format and kind; the parts are decoded by the estimator. */
+/**
+ * The JSON (object or text) checked for its format and kind; the parts are decoded by the estimator. Something that
+ * is not an estimator's saved model at all (bytes, a file path, other JSON, a network's or the other estimator's
+ * model) is an OptionError saying what to pass or which loader to use; a damaged model is a ShapeError.
+ */
 export function parseEstimatorJSON(json: unknown, kind: EstimatorJSON['kind']): EstimatorJSON {
+  const op: EstimatorOp = kind === 'classifier' ? 'Classifier.fromJSON' : 'Regressor.fromJSON';
+  const bytes = bytesInsteadOfText(op, json);
+  if (bytes !== null) throw new OptionError(bytes);
   let j = json;
   if (typeof j === 'string') {
     try {
       j = JSON.parse(j);
-    } catch (e) {
-      const hint = /^[^{[]*\.json\s*$/i.test(json as string) ? ' (this looks like a file path: pass the file\'s text or the parsed object)' : '';
-      throw new ShapeError(`fromJSON: the string is not JSON${hint}`, { cause: e });
+    } catch (cause) {
+      const t = (j as string).trim();
+      if (!t.startsWith('{') && !t.startsWith('[')) {
+        throw new OptionError(
+          `${op}: received the string ${describeValue(t)}, which is not JSON text (a file name or URL?); pass the saved model's text ` +
+            `(e.g. readFileSync(path, 'utf8') or await (await fetch(url)).text()) or the parsed object`,
+          { cause },
+        );
+      }
+      throw new OptionError(`${op}: the text is not JSON (${(cause as Error).message})`, { cause });
     }
   }
-  if (typeof j !== 'object' || j === null) fail('the model', j, 'an object saved by toJSON()');
-  const o = j as Partial<EstimatorJSON>;
-  if (o.format !== 'fastnn-estimator') fail('format', o.format, "'fastnn-estimator' (a model saved by Classifier or Regressor toJSON())");
-  if (o.version !== 1) fail('version', o.version, '1');
-  if (o.kind !== kind) fail('kind', o.kind, `'${kind}'`);
-  if (typeof o.options !== 'object' || o.options === null) fail('options', o.options, 'an object');
-  if (typeof o.network !== 'object' || o.network === null) fail('network', o.network, 'a network saved by Network.toJSON()');
+  if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new OptionError(`${op}: expected an object saved by toJSON(), received ${describeValue(j)}`);
+  const o = j as Omit<Partial<EstimatorJSON>, 'format' | 'kind'> & { format?: unknown; kind?: unknown };
+  if (o.format === 'fastnn-network') throw new OptionError(`${op}: this is a saved Network (format 'fastnn-network'), not a ${kind}; load it with Network.fromJSON`);
+  if (o.format !== 'fastnn-estimator') throw new OptionError(`${op}: format is ${describeValue(o.format)}, expected 'fastnn-estimator' (a model saved by Classifier or Regressor toJSON())`);
+  if (o.version !== 1) fail(op, 'version', o.version, '1');
+  if (o.kind !== kind) {
+    if (o.kind === 'classifier' || o.kind === 'regressor') {
+      const other = o.kind === 'classifier' ? 'Classifier' : 'Regressor';
+      throw new OptionError(`${op}: this is a saved ${other} (kind '${o.kind}'), not a ${kind}; load it with ${other}.fromJSON`);
+    }
+    fail(op, 'kind', o.kind, `'${kind}'`);
+  }
+  if (typeof o.options !== 'object' || o.options === null) fail(op, 'options', o.options, 'an object');
+  if (typeof o.network !== 'object' || o.network === null) fail(op, 'network', o.network, 'a network saved by Network.toJSON()');
   return o as EstimatorJSON;
 }
 
 export function decodeClasses(v: unknown, outputs: number): Label[] {
-  if (!Array.isArray(v) || v.length !== outputs || v.length < 2) fail('classes', v, `an array of ${outputs} labels (one per network output)`);
+  const op = 'Classifier.fromJSON';
+  if (!Array.isArray(v) || v.length !== outputs || v.length < 2) fail(op, 'classes', v, `an array of ${outputs} labels (one per network output)`);
   const kind = typeof v[0];
   (v as unknown[]).forEach((c, i) => {
-    if ((typeof c !== 'string' && (typeof c !== 'number' || !Number.isFinite(c))) || typeof c !== kind) fail(`classes[${i}]`, c, `a ${kind} label`);
+    if ((typeof c !== 'string' && (typeof c !== 'number' || !Number.isFinite(c))) || typeof c !== kind) fail(op, `classes[${i}]`, c, `a ${kind} label`);
   });
-  if (new Set(v).size !== v.length) fail('classes', v, 'distinct labels');
+  if (new Set(v).size !== v.length) fail(op, 'classes', v, 'distinct labels');
   return (v as Label[]).slice();
 }

@@ -4,8 +4,8 @@
  */
 import type { Activation, Loss, Optimizer } from '../backend.js';
 import { OPTIMIZERS as OPTIMIZER_SPECS } from '../spec/index.js';
-import { describeElement, describeValue, optEnum, optRange } from '../check.js';
-import { NnError } from '../errors.js';
+import { bytesInsteadOfText, describeElement, describeValue, optEnum, optRange } from '../check.js';
+import { NnError, OptionError } from '../errors.js';
 import type { OptimizerSave } from './memory.js';
 import { ACTIVATIONS, LOSSES, OPTIMIZERS, checkLayers, checkDropout, checkLossPairing, checkSeed, type LayerParameters, type NetworkShape } from './options.js';
 
@@ -91,24 +91,31 @@ const MAX_PARAMS = 2 ** 28;
 export function parseNetworkJSON(json: unknown): ParsedNetwork {
   const op = 'Network.fromJSON';
   let j: unknown = json;
+  const bytes = bytesInsteadOfText(op, j);
+  if (bytes !== null) throw new OptionError(bytes);
   if (typeof j === 'string') {
     try {
       j = JSON.parse(j);
     } catch (cause) {
       const t = (j as string).trim();
       if (!t.startsWith('{') && !t.startsWith('[')) {
-        throw new NnError(
+        throw new OptionError(
           `${op}: received the string ${describeValue(t)}, which is not JSON text (a file name or URL?); pass the saved network's text ` +
             `(e.g. readFileSync(path, 'utf8') or await (await fetch(url)).text()) or the parsed object`,
           { cause },
         );
       }
-      throw new NnError(`${op}: the text is not JSON (${(cause as Error).message})`, { cause });
+      throw new OptionError(`${op}: the text is not JSON (${(cause as Error).message})`, { cause });
     }
   }
-  if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new NnError(`${op}: expected a saved network object, received ${describeValue(j)}`);
+  if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new OptionError(`${op}: expected a saved network object, received ${describeValue(j)}`);
   const o = j as Record<string, unknown>;
-  if (o.format !== 'fastnn-network') throw new NnError(`${op}: format must be 'fastnn-network', received ${describeValue(o.format)}`);
+  if (o.format === 'fastnn-estimator') {
+    const cls = o.kind === 'regressor' ? 'Regressor' : o.kind === 'classifier' ? 'Classifier' : 'Classifier or Regressor';
+    const load = o.kind === 'regressor' || o.kind === 'classifier' ? `${cls}.fromJSON` : 'Classifier.fromJSON / Regressor.fromJSON';
+    throw new OptionError(`${op}: this is a saved ${cls} (format 'fastnn-estimator'), not a network; load it with ${load}`);
+  }
+  if (o.format !== 'fastnn-network') throw new OptionError(`${op}: format must be 'fastnn-network', received ${describeValue(o.format)}`);
   if (o.version !== 1 && o.version !== 2) throw new NnError(`${op}: unsupported version ${describeValue(o.version)} (this fastnn reads versions 1 and 2)`);
   const keys = o.version === 2 ? JSON_KEYS_V2 : JSON_KEYS;
   for (const k of Object.keys(o)) {

@@ -3,11 +3,15 @@
 // - every `new URL('<literal>', import.meta.url)` in dist/**/*.js resolves to a file in the tarball (derived from the
 //   built code, not a hard-coded list: .wasm modules, worker scripts), and there is at least one .wasm among them;
 // - LICENSE, README.md and the exports targets are shipped; no source map without its sources; no shipped text file
-//   names a path outside the package (`shared/`, `/work/`); every relative link of the shipped README resolves;
+//   names a path outside the package (`shared/`, `/work/`); every docs/*.md ships, and every relative link of the
+//   shipped README and docs resolves;
 // - at run time: availableBackends() is all three, each backend loads its expected default build on this Node, and
 //   every build loads by name and predicts what the js backend predicts.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 const [packJson, pkgDir] = process.argv.slice(2);
 const failures = [];
@@ -21,6 +25,10 @@ say(`tarball ${packed.filename}: ${files.size} files, ${packed.size} bytes packe
 // --- shipped files
 const pkg = JSON.parse(readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
 for (const f of ['LICENSE', 'README.md', 'package.json']) if (!files.has(f)) fail(`${f} is not in the tarball`);
+// every doc ships, so the links between them (and README's into docs/) resolve in the installed package
+for (const f of readdirSync(path.join(repoRoot, 'docs')).filter((f) => f.endsWith('.md'))) {
+  if (!files.has(`docs/${f}`)) fail(`docs/${f} is not in the tarball`);
+}
 const dot = pkg.exports?.['.'] ?? {};
 for (const cond of ['types', 'import', 'default']) {
   const target = dot[cond];
@@ -69,6 +77,15 @@ for (const m of readme.matchAll(/\]\(([^)\s]+)\)/g)) {
   if (!files.has(target) && ![...files].some((f) => f.startsWith(`${target.replace(/\/$/, '')}/`))) fail(`README.md links ${href}, which is not in the tarball`);
 }
 say(`README.md: ${links} relative links, all checked against the tarball`);
+for (const doc of [...files].filter((f) => f.startsWith('docs/') && f.endsWith('.md'))) {
+  const text = readFileSync(path.join(pkgDir, doc), 'utf8');
+  for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+    const href = m[1];
+    if (/^[a-z]+:/i.test(href) || href.startsWith('#')) continue;
+    const target = path.posix.normalize(path.posix.join('docs', href.split('#')[0]));
+    if (!files.has(target) && ![...files].some((f) => f.startsWith(`${target.replace(/\/$/, '')}/`))) fail(`${doc} links ${href}, which is not in the tarball`);
+  }
+}
 
 // --- at run time
 const fastnn = await import('fastnn');
