@@ -1,5 +1,5 @@
 // Checks the installed tarball against what its code opens and what it claims:
-//   node check-package.mjs <npm pack --json output> <installed package dir>
+//   node check-package.mjs <npm pack --json output> <installed package dir> <repository dir>
 // - every `new URL('<literal>', import.meta.url)` in dist/**/*.js resolves to a file in the tarball (derived from the
 //   built code, not a hard-coded list: .wasm modules, worker scripts), and there is at least one .wasm among them;
 // - LICENSE, README.md and the exports targets are shipped; no source map without its sources; no shipped text file
@@ -9,11 +9,10 @@
 //   every build loads by name and predicts what the js backend predicts.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-const [packJson, pkgDir] = process.argv.slice(2);
+// the repository's docs/ is the list of what must ship (this script runs from a copy in the consumer project)
+const [packJson, pkgDir, repoRoot] = process.argv.slice(2);
+if (!repoRoot) throw new Error('usage: node check-package.mjs <npm pack --json output> <installed package dir> <repository dir>');
 const failures = [];
 const fail = (m) => failures.push(m);
 const say = (m) => console.log(`  ${m}`);

@@ -49,7 +49,7 @@ cp "$HERE"/readme-example.mjs "$HERE"/threads.mjs "$HERE"/require.cjs "$HERE"/ch
 pkg="$work/consumer/node_modules/fastnn"
 
 step "(e) the tarball's files against what the code opens; backends and their builds"
-run 'check-package ok' node check-package.mjs "$work/pack.json" "$pkg"
+run 'check-package ok' node check-package.mjs "$work/pack.json" "$pkg" "$REPO"
 if [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 22 ]; then
   # Node >= 22 has relaxed SIMD on by default: the assemblyscript backend must pick its relaxed-simd build unasked.
   printf '%s\n' "$LAST_OUTPUT" | grep -Eq "assemblyscript default build on Node [0-9.]+: relaxed-simd" ||
