@@ -12,7 +12,7 @@ import { QUICK, TRAIN_OPTS } from './env.js';
 import { fromTask, runBench, type Row } from './report.js';
 
 /** Digits per timed epoch (the js backend runs this network at well under 1k samples/s). */
-export const WIDE_SAMPLES = QUICK ? 256 : 1280;
+export const WIDE_SAMPLES = QUICK ? 256 : 640;
 export const WIDE_GROUP = 'real MNIST epoch 784-1024-1024-10 relu/softmax-ce/adam, batch 64';
 const NET: NetworkOptions = { layers: [784, 1024, 1024, 10], seed: 1234, activation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy', init: 'he' };
 const TRAIN: TrainOptions = { epochs: 1, learningRate: 1e-3, batchSize: 64, shuffle: false, optimizer: 'adam' };
