@@ -38,6 +38,23 @@ export const STALL_MS = 30_000;
 const DRAIN_MS = 2_000;
 /** Browsers (no 'exit' event): how long terminate() waits for every worker to acknowledge CMD_QUIT. */
 const QUIT_MS = 5_000;
+/** How long a new worker may take to instantiate the kernels and report ready before create() fails. */
+const START_MS = 60_000;
+
+/**
+ * Browsers: workers whose pool ended cleanly (every one acknowledged CMD_QUIT) wait here for the next pool's init
+ * (worker.ts sets its init handler again) instead of being terminated. A network disposed and created again then
+ * starts no Worker: starting one takes hundreds of milliseconds, and Firefox ESR 153 sometimes hangs for good in
+ * `new Worker()` called inside a Worker while workers that the same Worker just terminated are shutting down
+ * (docs/browsers-and-threads.md, "Worker reuse in browsers"). At most MAX_IDLE are kept; the rest are terminated.
+ */
+const idleWorkers: Worker[] = [];
+const MAX_IDLE = 8;
+
+/** Internal test hook: how many idle browser workers wait for a pool (always 0 in Node). */
+export function idleWorkerCount(): number {
+  return idleWorkers.length;
+}
 
 let crashNext = -1;
 let crashHow = 0;
@@ -231,11 +248,17 @@ export class ThreadPool {
       let onDeath: (message: string) => void = () => {};
       ready.push(
         new Promise<void>((resolve, reject) => {
+          // a worker that neither reports ready nor fails (a worker script the page cannot load and no error event)
+          // must not leave create() pending for ever
+          const timer = setTimeout(() => onDeath(`worker ${tid} did not report ready within ${START_MS / 1000} s (it never instantiated the kernels)`), START_MS);
           onMessage = (m) => {
-            if (m.type === 'ready') resolve();
-            else if (m.type === 'error') onDeath(m.message ?? `worker ${tid} failed`);
+            if (m.type === 'ready') {
+              clearTimeout(timer);
+              resolve();
+            } else if (m.type === 'error') onDeath(m.message ?? `worker ${tid} failed`);
           };
           onDeath = (message) => {
+            clearTimeout(timer);
             pool.fail(message);
             reject(new TrainingError(`threads: ${message}`));
           };
@@ -255,7 +278,7 @@ export class ThreadPool {
         workers.push(w);
       } else {
         // Browsers: written literally so that bundlers (Vite, webpack) bundle the worker and rewrite its URL
-        const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+        const w = idleWorkers.pop() ?? new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
         w.onmessage = (e: MessageEvent<{ type: string; message?: string }>) => onMessage(e.data);
         w.onerror = (e: ErrorEvent) => {
           e.preventDefault();
@@ -534,6 +557,18 @@ export class ThreadPool {
     const t0 = performance.now();
     const poll = (): void => {
       const left = Atomics.load(ctlI, c + QUIT_ACK) + Atomics.load(ctlI, c + DEAD);
+      const acked = Atomics.load(ctlI, c + QUIT_ACK) >= this.size;
+      if (acked) {
+        // every worker left the pool cleanly and waits for another init: keep it for the next pool
+        for (const w of this.workers as Worker[]) {
+          w.onmessage = null;
+          w.onerror = null;
+          if (idleWorkers.length < MAX_IDLE) idleWorkers.push(w);
+          else w.terminate();
+        }
+        onExited?.();
+        return;
+      }
       if (left >= this.size || performance.now() - t0 > QUIT_MS) {
         for (const w of this.workers) void w.terminate();
         if (left >= this.size) onExited?.();

@@ -21,10 +21,12 @@ interface Scope {
 const scope = globalThis as unknown as Scope;
 /** Node runs this worker through platform/node.js's prelude; `process` is a global there (no import needed). */
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-scope.onmessage = (e) => {
+/** Waits for a WorkerInit; set again when a pool ends, so that a browser host can give this worker to its next pool. */
+const onInit = (e: { data: WorkerInit }): void => {
   scope.onmessage = null;
   void main(e.data);
 };
+scope.onmessage = onInit;
 
 async function main(init: WorkerInit): Promise<void> {
   const port = scope;
@@ -47,6 +49,12 @@ async function main(init: WorkerInit): Promise<void> {
   // the last word this worker writes: after it, the host may free the control block (browsers have no 'exit' event)
   const leave = (): void => {
     quitting = true;
+    if (!isNode) {
+      // Browsers reuse a worker whose pool ended cleanly (threads.ts: idle workers): it drops everything of this pool
+      // (the control block may be freed and reused after QUIT_ACK) and waits for the next init.
+      (globalThis as unknown as { removeEventListener(t: string, f: () => void): void }).removeEventListener('error', died);
+      scope.onmessage = onInit;
+    }
     Atomics.add(I, QUIT_ACK, 1);
     Atomics.notify(I, QUIT_ACK);
   };
