@@ -23,6 +23,8 @@ import { CONFIGS, REAL_CONFIGS, REAL_LOSS_RTOL, REAL_SAMPLES, SMALL_STEPS, bench
 import { GENERAL, SMALL_NETS, smallGroup, smallNetTargets } from './small.bench.js';
 import { WIDE_FLOPS_PER_SAMPLE, WIDE_GROUP, WIDE_SAMPLES, benchWide } from './wide.bench.js';
 import { renderReport } from './report-html.js';
+import { PEER_PROBLEMS } from './peers/problem.js';
+import { PEER_RTOL, runPeers, type PeerRun } from './peers/index.js';
 import { benchControls, printControls, sink as controlsSink } from './controls.bench.js';
 
 const notes = new Notes();
@@ -192,6 +194,29 @@ function printWide(rows: readonly Row[], ceilingRows: readonly Row[]): void {
     return [r.backend, r.variant ?? '', ms(r.medianMs), `±${num(r.rme, 2)}%`, num(r.samplesPerSec), num(r.gflops), c && r.gflops ? num(r.gflops / c) : ''];
   });
   log(table(['implementation', 'build', 'median/epoch', 'rme', 'samples/s', 'GFLOP/s', '× 1-thread ceiling'], body, 2));
+}
+
+/**
+ * The peers next to fastnn's rows of the same run on each problem: fastnn's fastest 1-thread and 2-thread builds
+ * (Network.train), then each peer with 'fastnn ÷ peer' against fastnn's fastest 1-thread row.
+ */
+function printPeers(rows: readonly Row[], peers: PeerRun): void {
+  for (const p of PEER_PROBLEMS) {
+    section(`peers: ${p.title}, ${p.samples} digits`);
+    const group = p.id === 'mlp' ? realGroup(REAL_CONFIGS[0]!) : WIDE_GROUP;
+    const ours = rows.filter((r) => r.group === group && r.status === 'ok' && r.samplesPerSec && !r.backend.includes('fused kernel only'));
+    const best = (two: boolean): Row | undefined => ours.filter((r) => r.backend.includes('×2 threads') === two).sort((a, b) => b.samplesPerSec! - a.samplesPerSec!)[0];
+    const b1 = best(false), b2 = best(true);
+    const body: string[][] = [];
+    for (const r of [b1, b2]) if (r) body.push([`fastnn ${r.backend}`, 'float64', r.backend.includes('×2') ? '2 threads' : '1 thread', num(r.samplesPerSec), '', ratio(1)]);
+    for (const x of peers.results.filter((y) => y.problem === p.id)) {
+      body.push([`${x.peer} ${x.version}`, x.dtype, x.cores, x.agrees ? num(x.samplesPerSec) : `FAILED: first-epoch loss ${x.firstEpochLoss} vs fastnn ${x.fastnnLoss} (rtol ${PEER_RTOL[x.dtype]})`,
+        x.firstEpochLoss.toPrecision(7), x.agrees && b1?.samplesPerSec ? ratio(b1.samplesPerSec / x.samplesPerSec) : '']);
+    }
+    log(table(['implementation', 'dtype', 'cores', 'samples/s', 'first-epoch loss', 'fastnn 1t ÷ it'], body, 2));
+    log(`same digits and initial parameters; fastnn's (js) first-epoch loss ${peers.results.find((y) => y.problem === p.id)?.fastnnLoss ?? '—'}; 'fastnn 1t ÷ it' > 1: fastnn's fastest 1-thread build is faster`);
+  }
+  for (const s of peers.skipped) log(s);
 }
 
 function printElementwise(rows: readonly Row[]): void {
@@ -397,6 +422,8 @@ async function main(): Promise<void> {
   const wRows = await benchWide(backends, log);
   tRows.push(...wRows);
   const ctlRows = await benchControls(backends, log);
+  section(`peers on the same problems ${elapsed()}`);
+  const peers = await runPeers(log);
   log(`  instantiation ${elapsed()}`);
   const iRows = await benchInstantiate(backends);
   log(`  done ${elapsed()}`);
@@ -406,6 +433,7 @@ async function main(): Promise<void> {
   printTraining(tRows, numpy);
   printRealData(tRows, real.checks, numpy);
   printWide(wRows, cRows);
+  printPeers(tRows, peers);
   printControls(ctlRows, log);
   printElementwise(eRows);
   printInstantiate(iRows);
@@ -427,6 +455,7 @@ async function main(): Promise<void> {
     elementwise: eRows,
     training: tRows,
     controls: ctlRows,
+    peers,
     instantiate: iRows,
     targets: ts,
     wallSeconds,
