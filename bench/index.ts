@@ -17,7 +17,7 @@ import { KERNELS, PROBE_ITERATIONS, TOL, annotateCeiling, benchCeiling, benchKer
 import { benchElementwise } from './elementwise.bench.js';
 import { BASELINE_DIR, runNumpy, type NumpyResults } from './numpy.js';
 import { Notes, ms, num, ratio, table, type Row } from './report.js';
-import { BATCHES, SHAPES, TARGET_SHAPE, shapeLabel, TRAIN } from './shapes.js';
+import { BATCHES, SHAPES, TARGET_SHAPE, WIDE_BATCHES, WIDE_LAYERS, shapeLabel, TRAIN } from './shapes.js';
 import { PROBE_CHAINS } from '../src/abi.js';
 import { CONFIGS, REAL_CONFIGS, REAL_LOSS_RTOL, REAL_SAMPLES, SMALL_STEPS, benchRealData, benchTraining, realGroup, sink as trainSink, type RealLossCheck } from './train.bench.js';
 import { GENERAL, SMALL_NETS, smallGroup, smallNetTargets } from './small.bench.js';
@@ -359,6 +359,41 @@ function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResul
     const t = tRows.find((x) => x.group === tut && x.backend === effective && x.status === 'ok');
     add(`${tag} tutorial 1000 epochs / numpy tutorial.py`, t?.medianMs && numpy.tutorialMs ? numpy.tutorialMs / t.medianMs : null, 100,
       `${ms(t?.medianMs)} vs ${ms(numpy.tutorialMs)}${fail}`);
+  }
+
+  // wide layers: each SIMD build's GEMM at the wide network's shapes against its own ceiling
+  for (const label of ['assemblyscript', 'rust:simd']) {
+    const row = backends.find((b) => b.label === label);
+    const tag = `${label}${row?.variant ? ` (${row.variant})` : ''}`;
+    for (const [nIn, nOut] of WIDE_LAYERS) {
+      for (const batch of WIDE_BATCHES) {
+        const sh = { batch, nIn, nOut };
+        for (const k of KERNELS) {
+          const r = find(kRows, kernelTaskName(k, sh, label));
+          add(`${tag} ${k} ${shapeLabel(sh)} / own WASM ceiling`, r?.ofCeiling ?? null, 0.8, `${num(r?.gflops)} of ${num(ceilingOf(ceilingRows, label))} GFLOP/s`);
+        }
+      }
+    }
+  }
+
+  // the wide network: 2 threads against 1 on every build
+  for (const r1 of tRows.filter((r) => r.group === WIDE_GROUP && r.status === 'ok' && !r.backend.includes('×2'))) {
+    const r2 = tRows.find((r) => r.group === WIDE_GROUP && r.status === 'ok' && r.backend === `${r1.backend} ×2 threads`);
+    add(`${r1.backend}${r1.variant ? ` (${r1.variant})` : ''} wide network 2 threads / 1 thread`, r2?.samplesPerSec && r1.samplesPerSec ? r2.samplesPerSec / r1.samplesPerSec : null, 1.8,
+      `${num(r2?.samplesPerSec)} vs ${num(r1.samplesPerSec)} samples/s (Network.train)`);
+  }
+
+  // threads never cost speed: wherever a build has a 1-thread and a 2-thread row of the same training task, the
+  // 2-thread row is at most 5% slower (the worst build per task is the target's row)
+  for (const group of [...new Set(tRows.map((r) => r.group))]) {
+    let worst: { ratio: number; detail: string } | null = null;
+    for (const r2 of tRows.filter((r) => r.group === group && r.status === 'ok' && / ×2 threads/.test(r.backend) && !r.backend.includes('forced'))) {
+      const r1 = tRows.find((r) => r.group === group && r.status === 'ok' && r.backend === r2.backend.replace(' ×2 threads', ''));
+      if (!r1?.medianMs || !r2.medianMs) continue;
+      const ratio = r1.medianMs / r2.medianMs;
+      if (!worst || ratio < worst.ratio) worst = { ratio, detail: `worst: ${r2.backend}, ${ms(r2.medianMs)} vs ${ms(r1.medianMs)} with 1 thread` };
+    }
+    if (worst) add(`threads: 2 never slower: ${group}`, worst.ratio, 0.95, worst.detail);
   }
   // issue 15 target 1: the tutorial against hand-written scalar JS, small networks against the general path
   for (const t of smallNetTargets(tRows, backends)) add(t.target, t.ratio, t.need, t.detail);
