@@ -92,7 +92,7 @@ export async function runPeers(log: (s: string) => void): Promise<PeerRun> {
     await writePeerProblems(dir);
     const jax = spawnSync('python3', ['-c', 'import jax; print(jax.__version__)'], { encoding: 'utf8', timeout: 60_000 });
     if (jax.status !== 0) {
-      skipped.push('JAX: skipped (python3 cannot import jax; `pip install jax==0.10.2` adds it)');
+      skipped.push('JAX: skipped (python3 cannot import jax; `pip install -r bench/requirements.txt` adds it)');
     } else {
       const taskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
       for (const dtype of ['float64', 'float32']) {
