@@ -17,12 +17,14 @@ import { KERNELS, PROBE_ITERATIONS, TOL, annotateCeiling, benchCeiling, benchKer
 import { benchElementwise } from './elementwise.bench.js';
 import { BASELINE_DIR, runNumpy, type NumpyResults } from './numpy.js';
 import { Notes, ms, num, ratio, table, type Row } from './report.js';
-import { BATCHES, SHAPES, TARGET_SHAPE, shapeLabel, TRAIN } from './shapes.js';
+import { BATCHES, SHAPES, TARGET_SHAPE, WIDE_BATCHES, WIDE_LAYERS, shapeLabel, TRAIN } from './shapes.js';
 import { PROBE_CHAINS } from '../src/abi.js';
 import { CONFIGS, REAL_CONFIGS, REAL_LOSS_RTOL, REAL_SAMPLES, SMALL_STEPS, benchRealData, benchTraining, realGroup, sink as trainSink, type RealLossCheck } from './train.bench.js';
 import { GENERAL, SMALL_NETS, smallGroup, smallNetTargets } from './small.bench.js';
 import { WIDE_FLOPS_PER_SAMPLE, WIDE_GROUP, WIDE_SAMPLES, benchWide } from './wide.bench.js';
 import { renderReport } from './report-html.js';
+import { PEER_PROBLEMS } from './peers/problem.js';
+import { PEER_RTOL, runPeers, type PeerRun } from './peers/index.js';
 import { benchControls, printControls, sink as controlsSink } from './controls.bench.js';
 
 const notes = new Notes();
@@ -194,6 +196,29 @@ function printWide(rows: readonly Row[], ceilingRows: readonly Row[]): void {
   log(table(['implementation', 'build', 'median/epoch', 'rme', 'samples/s', 'GFLOP/s', '× 1-thread ceiling'], body, 2));
 }
 
+/**
+ * The peers next to fastnn's rows of the same run on each problem: fastnn's fastest 1-thread and 2-thread builds
+ * (Network.train), then each peer with 'fastnn ÷ peer' against fastnn's fastest 1-thread row.
+ */
+function printPeers(rows: readonly Row[], peers: PeerRun): void {
+  for (const p of PEER_PROBLEMS) {
+    section(`peers: ${p.title}, ${p.samples} digits`);
+    const group = p.id === 'mlp' ? realGroup(REAL_CONFIGS[0]!) : WIDE_GROUP;
+    const ours = rows.filter((r) => r.group === group && r.status === 'ok' && r.samplesPerSec && !r.backend.includes('fused kernel only'));
+    const best = (two: boolean): Row | undefined => ours.filter((r) => r.backend.includes('×2 threads') === two).sort((a, b) => b.samplesPerSec! - a.samplesPerSec!)[0];
+    const b1 = best(false), b2 = best(true);
+    const body: string[][] = [];
+    for (const r of [b1, b2]) if (r) body.push([`fastnn ${r.backend}`, 'float64', r.backend.includes('×2') ? '2 threads' : '1 thread', num(r.samplesPerSec), '', ratio(1)]);
+    for (const x of peers.results.filter((y) => y.problem === p.id)) {
+      body.push([`${x.peer} ${x.version}`, x.dtype, x.cores, x.agrees ? num(x.samplesPerSec) : `FAILED: first-epoch loss ${x.firstEpochLoss} vs fastnn ${x.fastnnLoss} (rtol ${PEER_RTOL[x.dtype]})`,
+        x.firstEpochLoss.toPrecision(7), x.agrees && b1?.samplesPerSec ? ratio(b1.samplesPerSec / x.samplesPerSec) : '']);
+    }
+    log(table(['implementation', 'dtype', 'cores', 'samples/s', 'first-epoch loss', 'fastnn 1t ÷ it'], body, 2));
+    log(`same digits and initial parameters; fastnn's (js) first-epoch loss ${peers.results.find((y) => y.problem === p.id)?.fastnnLoss ?? '—'}; 'fastnn 1t ÷ it' > 1: fastnn's fastest 1-thread build is faster`);
+  }
+  for (const s of peers.skipped) log(s);
+}
+
 function printElementwise(rows: readonly Row[]): void {
   section('element-wise kernels (activations 256×128, losses 256×10, optimizer steps 128×784)');
   const js = new Map(rows.filter((r) => r.backend === 'js' && r.medianMs).map((r) => [r.group, r.medianMs!]));
@@ -335,6 +360,41 @@ function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResul
     add(`${tag} tutorial 1000 epochs / numpy tutorial.py`, t?.medianMs && numpy.tutorialMs ? numpy.tutorialMs / t.medianMs : null, 100,
       `${ms(t?.medianMs)} vs ${ms(numpy.tutorialMs)}${fail}`);
   }
+
+  // wide layers: each SIMD build's GEMM at the wide network's shapes against its own ceiling
+  for (const label of ['assemblyscript', 'rust:simd']) {
+    const row = backends.find((b) => b.label === label);
+    const tag = `${label}${row?.variant ? ` (${row.variant})` : ''}`;
+    for (const [nIn, nOut] of WIDE_LAYERS) {
+      for (const batch of WIDE_BATCHES) {
+        const sh = { batch, nIn, nOut };
+        for (const k of KERNELS) {
+          const r = find(kRows, kernelTaskName(k, sh, label));
+          add(`${tag} ${k} ${shapeLabel(sh)} / own WASM ceiling`, r?.ofCeiling ?? null, 0.8, `${num(r?.gflops)} of ${num(ceilingOf(ceilingRows, label))} GFLOP/s`);
+        }
+      }
+    }
+  }
+
+  // the wide network: 2 threads against 1 on every build
+  for (const r1 of tRows.filter((r) => r.group === WIDE_GROUP && r.status === 'ok' && !r.backend.includes('×2'))) {
+    const r2 = tRows.find((r) => r.group === WIDE_GROUP && r.status === 'ok' && r.backend === `${r1.backend} ×2 threads`);
+    add(`${r1.backend}${r1.variant ? ` (${r1.variant})` : ''} wide network 2 threads / 1 thread`, r2?.samplesPerSec && r1.samplesPerSec ? r2.samplesPerSec / r1.samplesPerSec : null, 1.8,
+      `${num(r2?.samplesPerSec)} vs ${num(r1.samplesPerSec)} samples/s (Network.train)`);
+  }
+
+  // threads never cost speed: wherever a build has a 1-thread and a 2-thread row of the same training task, the
+  // 2-thread row is at most 5% slower (the worst build per task is the target's row)
+  for (const group of [...new Set(tRows.map((r) => r.group))]) {
+    let worst: { ratio: number; detail: string } | null = null;
+    for (const r2 of tRows.filter((r) => r.group === group && r.status === 'ok' && / ×2 threads/.test(r.backend) && !r.backend.includes('forced'))) {
+      const r1 = tRows.find((r) => r.group === group && r.status === 'ok' && r.backend === r2.backend.replace(' ×2 threads', ''));
+      if (!r1?.medianMs || !r2.medianMs) continue;
+      const ratio = r1.medianMs / r2.medianMs;
+      if (!worst || ratio < worst.ratio) worst = { ratio, detail: `worst: ${r2.backend}, ${ms(r2.medianMs)} vs ${ms(r1.medianMs)} with 1 thread` };
+    }
+    if (worst) add(`threads: 2 never slower: ${group}`, worst.ratio, 0.95, worst.detail);
+  }
   // issue 15 target 1: the tutorial against hand-written scalar JS, small networks against the general path
   for (const t of smallNetTargets(tRows, backends)) add(t.target, t.ratio, t.need, t.detail);
   return out;
@@ -397,6 +457,8 @@ async function main(): Promise<void> {
   const wRows = await benchWide(backends, log);
   tRows.push(...wRows);
   const ctlRows = await benchControls(backends, log);
+  section(`peers on the same problems ${elapsed()}`);
+  const peers = await runPeers(log);
   log(`  instantiation ${elapsed()}`);
   const iRows = await benchInstantiate(backends);
   log(`  done ${elapsed()}`);
@@ -406,6 +468,7 @@ async function main(): Promise<void> {
   printTraining(tRows, numpy);
   printRealData(tRows, real.checks, numpy);
   printWide(wRows, cRows);
+  printPeers(tRows, peers);
   printControls(ctlRows, log);
   printElementwise(eRows);
   printInstantiate(iRows);
@@ -427,6 +490,7 @@ async function main(): Promise<void> {
     elementwise: eRows,
     training: tRows,
     controls: ctlRows,
+    peers,
     instantiate: iRows,
     targets: ts,
     wallSeconds,

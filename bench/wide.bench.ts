@@ -14,8 +14,8 @@ import { fromTask, runBench, type Row } from './report.js';
 /** Digits per timed epoch (the js backend runs this network at well under 1k samples/s). */
 export const WIDE_SAMPLES = QUICK ? 256 : 640;
 export const WIDE_GROUP = 'real MNIST epoch 784-1024-1024-10 relu/softmax-ce/adam, batch 64';
-const NET: NetworkOptions = { layers: [784, 1024, 1024, 10], seed: 1234, activation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy', init: 'he' };
-const TRAIN: TrainOptions = { epochs: 1, learningRate: 1e-3, batchSize: 64, shuffle: false, optimizer: 'adam' };
+export const WIDE_NET: NetworkOptions = { layers: [784, 1024, 1024, 10], seed: 1234, activation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy', init: 'he' };
+export const WIDE_TRAIN: TrainOptions = { epochs: 1, learningRate: 1e-3, batchSize: 64, shuffle: false, optimizer: 'adam' };
 /** Multiply-adds per sample, ×2 flops, ×3 products (forward, dw, dx; the first layer's dx is skipped). */
 export const WIDE_FLOPS_PER_SAMPLE = 2 * (3 * (1024 * 1024 + 1024 * 10) + 2 * 784 * 1024);
 
@@ -39,8 +39,8 @@ export async function benchWide(rows: readonly BackendRow[], log: (s: string) =>
       let net: Network | null = null;
       let ref: Network | null = null;
       try {
-        net = await Network.create({ ...NET, backend: r.backend, threads });
-        const loss = net.train(X, Y, TRAIN).losses[0]!;
+        net = await Network.create({ ...WIDE_NET, backend: r.backend, threads });
+        const loss = net.train(X, Y, WIDE_TRAIN).losses[0]!;
         if (r.name === 'js' && threads === 1) refLoss = loss;
         const rel = refLoss === null ? null : Math.abs(loss - refLoss) / Math.abs(refLoss);
         if (rel === null || rel > 1e-8) {
@@ -48,8 +48,8 @@ export async function benchWide(rows: readonly BackendRow[], log: (s: string) =>
           continue;
         }
         if (threads === 2) {
-          ref = await Network.create({ ...NET, backend: r.backend });
-          ref.train(X, Y, TRAIN);
+          ref = await Network.create({ ...WIDE_NET, backend: r.backend });
+          ref.train(X, Y, WIDE_TRAIN);
           const a = net.getParameters(), b = ref.getParameters();
           const same = a.every((p, l) => p.weights.every((v, i) => Object.is(v, b[l]!.weights[i])) && p.biases.every((v, i) => Object.is(v, b[l]!.biases[i])));
           if (!same) {
@@ -59,7 +59,7 @@ export async function benchWide(rows: readonly BackendRow[], log: (s: string) =>
         }
         const nn = net;
         const bench = new Bench({ name: WIDE_GROUP, ...TRAIN_OPTS });
-        bench.add(base.name, () => { sink += nn.train(X, Y, TRAIN).losses[0]!; }, { async: false });
+        bench.add(base.name, () => { sink += nn.train(X, Y, WIDE_TRAIN).losses[0]!; }, { async: false });
         const row = fromTask(base, (await runBench(bench)).get(base.name));
         out.push({
           ...row,
