@@ -41,9 +41,10 @@ export interface Mat {
 }
 
 /**
- * What users hold: a loaded kernel module with its own memory. It can be shared by many networks, and its checked
- * Mat-level kernels can be called directly (every argument is validated; formulas in src/abi.ts). The pointer
- * ABI and the allocator behind it are internal (src/backends/host.ts).
+ * What users hold: a loaded kernel module with its own memory, made by {@link loadBackend}. It can be shared by many
+ * networks (pass it as NetworkOptions.backend), and its checked Mat-level kernels can be called directly (every
+ * argument is validated; each kernel's comment gives its formula, and `out` comes first). The pointer ABI and the
+ * allocator behind it are internal (src/backends/host.ts).
  */
 export interface Backend {
   /** Which backend this is. */

@@ -1,4 +1,7 @@
-/** fastnn's typed errors (docs/API.md "Errors"). Messages name the operation, what was expected and what was received. */
+/**
+ * The base class of fastnn's typed errors (`instanceof NnError` catches them all). Messages name the operation, what
+ * was expected and what was received.
+ */
 export class NnError extends Error {
   /** 'NnError' */
   override name = 'NnError';
@@ -50,6 +53,7 @@ export class SourceError extends NnError {
   readonly chunk: number;
   /** The rows read in that epoch before the failure. */
   readonly rows: number;
+  /** Made by trainStream; `options.cause` is what the source threw. */
   constructor(message: string, where: { epoch: number; chunk: number; rows: number }, options?: { cause?: unknown }) {
     super(message, options);
     this.epoch = where.epoch;

@@ -420,7 +420,7 @@ export class Network {
   }
 
   /**
-   * Trains from a source of chunks read once per epoch (API.md "Data larger than memory"): batches are formed across
+   * Trains on data larger than memory, from a source of chunks read once per epoch: batches are formed across
    * chunk boundaries, memory is bounded by the buffer (`shuffleBuffer` rows when shuffling, default 10,000; about
    * 8,192 rows otherwise), and with shuffle off the result equals train() on the concatenated data bit for bit.
    * Never blocks the event loop for long (like trainAsync; threads train each flush on the workers).

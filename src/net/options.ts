@@ -27,19 +27,26 @@ export type Init = 'normal' | 'xavier' | 'he';
 export interface NetworkOptions {
   /** sizes, input first: [2, 2, 1] is the tutorial's network */
   layers: readonly number[];
-  /** hidden layers; default 'sigmoid' */
+  /** the hidden layers' activation; default 'sigmoid' */
   activation?: Activation;
-  /** default: same as `activation`; 'softmax' only here */
+  /** the output layer's activation; default: same as `activation`; 'softmax' is allowed only here */
   outputActivation?: Activation;
   /** default 'mse' (mean over all batch×output elements, as the tutorial's mse_loss) */
   loss?: Loss;
   /** 'normal' = N(0,1) as the tutorial; default 'xavier' ('he' for relu and leaky-relu) */
   init?: Init;
-  /** seeds init and shuffling; omitted: a random seed, readable as net.seed */
+  /** seeds init, shuffling and dropout; omitted: a random seed, readable as net.seed */
   seed?: number;
-  /** default 'auto': the fastest backend that loads here; name one for bit-exact reruns across machines */
+  /**
+   * a backend name, 'auto', or a loaded Backend to share (the caller keeps owning it); default 'auto': the fastest
+   * backend that loads here; name one for bit-exact reruns across machines
+   */
   backend?: BackendName | 'auto' | Backend;
-  /** worker threads sharing the backend's memory; default 1 */
+  /**
+   * worker threads sharing the backend's memory: an integer in [1, 16] or 'auto' (the logical CPUs, at most 16);
+   * default 1. Any thread count gives the same bits as one thread. In a page that is not cross-origin isolated it
+   * falls back to one thread with a warning.
+   */
   threads?: number | 'auto';
   /** slope of leaky-relu for z < 0; default 0.01 */
   leakySlope?: number;
