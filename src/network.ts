@@ -308,6 +308,9 @@ export class Network {
   /**
    * Trains on (x, y): `epochs` passes in mini-batches of `batchSize` (the last may be partial), each step the
    * mean gradient over its batch. Returns the per-epoch mean batch loss.
+   * @param x - the inputs, one sample per row (layers[0] columns).
+   * @param y - the targets, one row per sample (layers.at(-1) columns).
+   * @param options - epochs, learning rate, batch size, optimizer, validation, callbacks and training controls.
    * @throws OptionError or ShapeError for bad options or data, before anything changes.
    * @throws TrainingError when the loss or a parameter becomes NaN or infinite (the parameters are then those after
    *   the last finite epoch) or a training thread fails (the parameters are those after the last completed epoch).
@@ -316,6 +319,7 @@ export class Network {
   train(x: Input, y: Input, options: TrainOptions): TrainResult;
   /** Trains on a Dataset made by dataset(): no per-call check or copy of the data. */
   train(data: Dataset, options: ValidatedTrainOptions): ValidatedTrainResult;
+  /** Trains on a Dataset made by dataset(): no per-call check or copy of the data. */
   train(data: Dataset, options: TrainOptions): TrainResult;
   train(a: Input | Dataset, b: Input | TrainOptions | ValidatedTrainOptions, c?: TrainOptions | ValidatedTrainOptions): TrainResult {
     this.enter('train', true);
