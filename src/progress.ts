@@ -63,7 +63,7 @@ export interface Progress {
   done(extra?: string): void;
 }
 
-/** "12.3 s", "4 min 05 s", "1 h 02 min" */
+/** A duration in ms as the progress line writes it: "12.3 s", "4 min 05 s", "1 h 02 min" ("?" when not finite or negative). */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '?';
   const s = ms / 1000;
@@ -74,7 +74,7 @@ export function formatDuration(ms: number): string {
   return `${h} h ${String(m - h * 60).padStart(2, '0')} min`;
 }
 
-/** "950", "12.3k", "1.25M" */
+/** A rate per second as the progress line writes it: "950", "12.3k", "1.25M" ("?" when not finite). */
 export function formatRate(perSec: number): string {
   if (!Number.isFinite(perSec)) return '?';
   if (perSec >= 1e6) return `${(perSec / 1e6).toPrecision(3)}M`;

@@ -34,7 +34,10 @@ import { decodeClasses, decodeScaler, encodeOptions, encodeScaler, parseEstimato
 export class Classifier extends Estimator {
   private encoder: LabelEncoder | null = null;
 
-  /** Loads the backend (default 'auto') and checks the options; fit learns the sizes from the data. */
+  /**
+   * Loads the backend (default 'auto') and checks the options; fit learns the sizes from the data.
+   * @throws OptionError for invalid options, BackendError when the backend cannot load.
+   */
   static async create(options: EstimatorOptions = {}): Promise<Classifier> {
     const o = resolveEstimatorOptions('Classifier.create', options);
     const { backend, owns } = await Estimator.loadBackendOption('Classifier.create', o.backend);
@@ -47,7 +50,14 @@ export class Classifier extends Estimator {
     return this.encoder!.classes;
   }
 
-  /** Trains a fresh network on (x, labels); returns the per-epoch losses. */
+  /**
+   * Trains a fresh network on (x, labels) (a second fit starts over); returns the per-epoch losses.
+   * @param x - the features, one sample per row (numbers; CSV strings must be converted first).
+   * @param labels - one label per row; at least two distinct labels.
+   * @param options - epochs, learning rate, optimizer, validation split, early stopping, weights, callbacks.
+   * @throws ShapeError for rows of the wrong width, NaN or non-numeric values (naming the row and column);
+   *   OptionError for bad options.
+   */
   fit(x: Input, labels: readonly Label[], options: FitOptions = {}): FitResult {
     this.live('Classifier.fit');
     const { plan, fit, commit } = this.prepare('Classifier.fit', x, labels, options, false);

@@ -26,14 +26,24 @@ import { decodeScaler, encodeOptions, encodeScaler, parseEstimatorJSON, type Est
 export class Regressor extends Estimator {
   private targetScaler: Scaler | null = null;
 
-  /** Loads the backend (default 'auto') and checks the options; fit learns the sizes from the data. */
+  /**
+   * Loads the backend (default 'auto') and checks the options; fit learns the sizes from the data.
+   * @throws OptionError for invalid options, BackendError when the backend cannot load.
+   */
   static async create(options: EstimatorOptions = {}): Promise<Regressor> {
     const o = resolveEstimatorOptions('Regressor.create', options);
     const { backend, owns } = await Estimator.loadBackendOption('Regressor.create', o.backend);
     return new Regressor('Regressor', backend, owns, o);
   }
 
-  /** Trains a fresh network on (x, y): y is one number per row, or rows of numbers (one column per target). */
+  /**
+   * Trains a fresh network on (x, y) (a second fit starts over); returns the per-epoch losses.
+   * @param x - the features, one sample per row (numbers; CSV strings must be converted first).
+   * @param y - the targets: one number per row, or rows of numbers (one column per target).
+   * @param options - epochs, learning rate, optimizer, validation split, early stopping, weights, callbacks.
+   * @throws ShapeError for rows of the wrong width, NaN or non-numeric values (naming the row and column);
+   *   OptionError for bad options.
+   */
   fit(x: Input, y: Input | ArrayLike<number>, options: FitOptions = {}): FitResult {
     this.live('Regressor.fit');
     const { plan, fit, commit } = this.prepare('Regressor.fit', x, y, options, false);
