@@ -3,6 +3,7 @@
  * of it; they differ only in which kernel module runs (src/abi.ts), so a user switches backend with one word.
  * Network drives a backend through its internal kernel host (src/backends/host.ts), never through this type.
  */
+/** A backend: plain JavaScript, or a WebAssembly build of the kernels compiled from AssemblyScript or from Rust. */
 export type BackendName = 'js' | 'assemblyscript' | 'rust';
 export const BACKEND_NAMES: readonly BackendName[] = ['js', 'assemblyscript', 'rust'];
 
@@ -12,24 +13,43 @@ export const BACKEND_NAMES: readonly BackendName[] = ['js', 'assemblyscript', 'r
  */
 export type BackendVariant = 'js' | 'scalar' | 'simd' | 'relaxed-simd' | 'debug' | 'custom';
 
+/**
+ * A layer's activation a = f(z): 'sigmoid' 1/(1+e^-z); 'tanh'; 'relu' max(0, z); 'leaky-relu' z for z >= 0, else
+ * leakySlope·z; 'identity' z; 'softplus' ln(1 + e^z); 'softmax' e^z / Σ e^z over each row (output layer only).
+ */
 export type Activation = 'sigmoid' | 'tanh' | 'relu' | 'leaky-relu' | 'identity' | 'softmax' | 'softplus';
+/**
+ * The training loss, a mean over the batch: 'mse' = mean((a - t)²) over all batch × output elements, as the
+ * tutorial; 'binary-cross-entropy' (with a sigmoid output, targets in [0, 1]); 'cross-entropy' (with a softmax
+ * output, one-hot or probability targets).
+ */
 export type Loss = 'mse' | 'binary-cross-entropy' | 'cross-entropy';
+/**
+ * The optimizer: 'sgd' p -= lr·g; 'momentum' v = μ·v + g, p -= lr·v; 'adam' with bias correction; 'adamw' Adam
+ * with decoupled weight decay, p -= lr·(m̂ / (√v̂ + ε) + weightDecay·p).
+ */
 export type Optimizer = 'sgd' | 'momentum' | 'adam' | 'adamw';
 
 /** Backend-owned row-major float64 matrix handle. Only the backend that made it may use it. */
 export interface Mat {
+  /** The number of rows. */
   readonly rows: number;
+  /** The number of columns. */
   readonly cols: number;
+  /** The backend that allocated it: the only one that may use it. */
   readonly owner: Backend;
 }
 
 /**
- * What users hold: a loaded kernel module with its own memory. It can be shared by many networks, and its checked
- * Mat-level kernels can be called directly (every argument is validated; formulas in src/abi.ts). The pointer
- * ABI and the allocator behind it are internal (src/backends/host.ts).
+ * What users hold: a loaded kernel module with its own memory, made by {@link loadBackend}. It can be shared by many
+ * networks (pass it as NetworkOptions.backend), and its checked Mat-level kernels can be called directly (every
+ * argument is validated; each kernel's comment gives its formula, and `out` comes first). The pointer ABI and the
+ * allocator behind it are internal (src/backends/host.ts).
  */
 export interface Backend {
+  /** Which backend this is. */
   readonly name: BackendName;
+  /** Which build of it runs ('js' for the js backend). */
   readonly variant: BackendVariant;
 
   // ---- memory: the only methods that copy, and the only ones that validate ----
@@ -39,6 +59,7 @@ export interface Backend {
   write(dst: Mat, src: ArrayLike<number>): void;
   /** Copies values out into `out` (or a fresh Float64Array). */
   read(src: Mat, out?: Float64Array): Float64Array;
+  /** Returns a Mat's memory to the backend; later use of it throws DisposedError. */
   free(m: Mat): void;
   /** Bytes of linear memory the backend holds now. */
   memoryBytes(): number;
@@ -48,6 +69,7 @@ export interface Backend {
   available(): number;
   /** Frees everything; every later call throws DisposedError. A second call is harmless. */
   dispose(): void;
+  /** True after dispose(). */
   readonly disposed: boolean;
 
   // ---- kernels: out first; no allocation; formulas in src/abi.ts ----
@@ -69,11 +91,20 @@ export interface Backend {
   adamStep(p: Mat, m: Mat, v: Mat, g: Mat, o: AdamHyper): void;
 }
 
+/**
+ * The hyperparameters of one {@link Backend.adamStep}: g' = g + weightDecay·p; m = β1·m + (1-β1)·g';
+ * v = β2·v + (1-β2)·g'²; p -= lr·(m/(1-β1ᵗ)) / (√(v/(1-β2ᵗ)) + ε).
+ */
 export interface AdamHyper {
+  /** the step size lr */
   learningRate: number;
+  /** β1, the decay of the first moment m */
   beta1: number;
+  /** β2, the decay of the second moment v */
   beta2: number;
+  /** ε, added to √v̂ */
   epsilon: number;
+  /** L2 weight decay added to the gradient first: g' = g + weightDecay·p; 0 for none */
   weightDecay: number;
   /** step count t ≥ 1 used for bias correction */
   step: number;

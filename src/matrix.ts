@@ -2,8 +2,11 @@ import { ShapeError } from './errors.js';
 
 /** A row-major float64 matrix: element (r, c) is data[r * cols + c]. */
 export interface Matrix {
+  /** The number of rows (samples). */
   readonly rows: number;
+  /** The number of columns (features or outputs). */
   readonly cols: number;
+  /** The rows × cols values, row after row. */
   readonly data: Float64Array;
 }
 

@@ -44,15 +44,36 @@ export { Dataset } from './net/dataset.js';
 
 /** trainAsync's options: train's, plus an AbortSignal and the slice length on one thread. */
 export type AsyncTrainOptions = TrainOptions & AsyncExtra;
-/** trainAsync's own options. */
+/** trainAsync's own options, on top of {@link TrainOptions}. */
 export interface AsyncExtra {
+  /** Aborting it stops training: the parameters go back to those of the last completed epoch and the call rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** On one thread, the longest stretch (in ms) of training between two yields to the event loop; default 8. */
   sliceMs?: number;
 }
-/** trainStream's own options. */
+/** trainStream's own options, on top of {@link TrainOptions}. */
 export interface StreamExtra {
+  /** Aborting it stops training: the parameters go back to those of the last completed epoch and the call rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** With `shuffle: true`, the rows of the seeded shuffle buffer (memory is bounded by it); an integer >= 1, default 10,000. */
   shuffleBuffer?: number;
+}
+/** What {@link Network.evaluate} returns. */
+export interface EvaluateResult {
+  /** The loss over all rows, as the network's loss defines it in training (without dropout). */
+  loss: number;
+  /**
+   * The share of rows classified right (0..1), for a classifier only (sigmoid or softmax output, targets 0/1 or
+   * one-hot): argmax for more than one output, a 0.5 threshold for one.
+   */
+  accuracy?: number;
+}
+/** What {@link Network.gradients} returns. */
+export interface GradientsResult {
+  /** The mean loss over the rows. */
+  loss: number;
+  /** ∂loss/∂parameter for every layer, in the layout of {@link Network.getParameters}. */
+  gradients: LayerParameters[];
 }
 export { MAX_THREADS } from './net/options.js';
 
@@ -78,6 +99,15 @@ export function createNetworkOn(op: string, options: NetworkOptions, backend: Ba
   return buildOnBackend!(op, options, backend);
 }
 
+/**
+ * A dense feed-forward network on one {@link Backend}: seeded initialisation, mini-batch training with SGD, momentum,
+ * Adam or AdamW, prediction, evaluation, JSON checkpoints and ONNX export. Every call validates its arguments and
+ * throws a typed error before anything changes.
+ *
+ * While a training run is open (`trainAsync`, `trainStream`, or `train` inside `onEpoch`) the network is busy: reads
+ * (`predict`, `evaluate`, `getParameters`, `toJSON`, ...) still work, calls that change the parameters throw
+ * {@link NnError}, and `dispose()` ends the run with {@link DisposedError}.
+ */
 export class Network {
   static {
     buildOnBackend = (op, options, backend) => {
@@ -96,14 +126,19 @@ export class Network {
     };
   }
 
+  /** The layer sizes, input first: `[2, 2, 1]` is two inputs, one hidden layer of two neurons and one output. */
   readonly layers: readonly number[];
+  /** The seed of the initial parameters, the shuffling and the dropout masks (random when the options gave none). */
   readonly seed: number;
+  /** The backend whose memory holds the parameters and whose kernels train them. */
   readonly backend: Backend;
-  /** per dense layer, input layer excluded */
+  /** The activation of each dense layer (the input layer excluded): the hidden ones, then the output's. */
   readonly activations: readonly Activation[];
+  /** The training loss. */
   readonly loss: Loss;
+  /** The slope of leaky-relu for z < 0 (used only by leaky-relu layers). */
   readonly leakySlope: number;
-  /** the training dropout rate of each hidden layer (0: none); predict, evaluate, gradients and ONNX never drop */
+  /** The training dropout rate of each hidden layer (0: none); predict, evaluate, gradients and ONNX never drop. */
   readonly dropout: readonly number[];
 
   private readonly shape: NetworkShape;
@@ -133,6 +168,7 @@ export class Network {
 
   /**
    * Creates a network with seeded initial parameters on a backend (default 'auto': the fastest that loads).
+   * @param options - the layer sizes and, optionally, activations, loss, initialisation, seed, backend and threads.
    * @throws OptionError for invalid options, BackendError when the backend cannot load.
    */
   static async create(options: NetworkOptions): Promise<Network> {
@@ -143,6 +179,11 @@ export class Network {
 
   /**
    * Loads a network saved by toJSON (an object or its JSON text) onto a backend (default 'auto': the fastest that loads).
+   * Parameters are restored exactly; a checkpoint (`toJSON({ optimizer: true })`) also restores the optimizer state
+   * and the shuffle position, so that training resumes bit for bit on the same backend build.
+   * @param json - a {@link NetworkJSON} object, or its JSON text.
+   * @param backend - a backend name, 'auto', or a loaded {@link Backend} (the network then shares it).
+   * @param options - `threads`: worker threads, as {@link NetworkOptions.threads}; default 1.
    * @throws NnError (ShapeError/OptionError) for anything malformed; never a TypeError.
    */
   static async fromJSON(json: unknown, backend?: BackendName | 'auto' | Backend, options: { threads?: number | 'auto' } = {}): Promise<Network> {
@@ -181,6 +222,7 @@ export class Network {
     return this.pool ? this.pool.size : 1;
   }
 
+  /** True after dispose(). */
   get disposed(): boolean {
     return this.isDisposed;
   }
@@ -200,12 +242,16 @@ export class Network {
   }
 
   // ------------------------------------------------------------------ parameters
-  /** Copies of every layer's weights (out × in, row-major) and biases. */
+  /** Copies of every layer's weights (out × in, row-major: row j is neuron j's incoming weights) and biases. */
   getParameters(): LayerParameters[] {
     return this.mem.readParameters(this.readParams('getParameters'));
   }
 
-  /** Validates every layer (count, lengths, finite values) before copying any in. */
+  /**
+   * Replaces every layer's weights and biases (the layout of getParameters). Validates every layer (count, lengths,
+   * finite values) before copying any in.
+   * @throws ShapeError when a layer is missing, has the wrong length or holds a non-finite value.
+   */
   setParameters(params: LayerParameters[]): void {
     this.enter('setParameters', true);
     checkParameters('setParameters', this.layers, params);
@@ -213,7 +259,10 @@ export class Network {
   }
 
   // ------------------------------------------------------------------ reads
-  /** Outputs for every row of x: rows × outputs. */
+  /**
+   * Outputs for every row of x: rows × outputs (no dropout).
+   * @throws ShapeError when x is ragged, has the wrong width or holds a non-finite value.
+   */
   predict(x: Input): Matrix {
     const params = this.readParams('predict');
     const X = toMatrix('predict', 'x', x, this.layers[0]);
@@ -224,9 +273,10 @@ export class Network {
    * Loss over (x, y) (the training loss's definition), and, for a classifier (sigmoid or softmax output, targets 0/1 or
    * one-hot), accuracy: argmax for > 1 output, 0.5 threshold for 1. A regression network's result has no accuracy.
    */
-  evaluate(x: Input, y: Input): { loss: number; accuracy?: number };
-  evaluate(data: Dataset): { loss: number; accuracy?: number };
-  evaluate(x: Input | Dataset, y?: Input): { loss: number; accuracy?: number } {
+  evaluate(x: Input, y: Input): EvaluateResult;
+  /** Evaluates a Dataset made by dataset(): no per-call check or copy of the data. */
+  evaluate(data: Dataset): EvaluateResult;
+  evaluate(x: Input | Dataset, y?: Input): EvaluateResult {
     const params = this.readParams('evaluate');
     if (isDataset(x)) return evaluateDataset('evaluate', this.mem, params, x);
     const { X, Y } = checkData('evaluate', this.shape, x, y as Input);
@@ -248,7 +298,7 @@ export class Network {
    * The gradient of the mean loss over (x, y) with respect to every parameter, by backprop (no update).
    * Used by gradientCheck; the same kernels and order as one training step.
    */
-  gradients(x: Input, y: Input): { loss: number; gradients: LayerParameters[] } {
+  gradients(x: Input, y: Input): GradientsResult {
     const params = this.readParams('gradients');
     const { X, Y } = checkData('gradients', this.shape, x, y);
     return backprop('gradients', this.mem, params, X, Y);
@@ -258,6 +308,10 @@ export class Network {
   /**
    * Trains on (x, y): `epochs` passes in mini-batches of `batchSize` (the last may be partial), each step the
    * mean gradient over its batch. Returns the per-epoch mean batch loss.
+   * @param x - the inputs, one sample per row (layers[0] columns).
+   * @param y - the targets, one row per sample (layers.at(-1) columns).
+   * @param options - epochs, learning rate, batch size, optimizer, validation, callbacks and training controls.
+   * @throws OptionError or ShapeError for bad options or data, before anything changes.
    * @throws TrainingError when the loss or a parameter becomes NaN or infinite (the parameters are then those after
    *   the last finite epoch) or a training thread fails (the parameters are those after the last completed epoch).
    */
@@ -265,6 +319,7 @@ export class Network {
   train(x: Input, y: Input, options: TrainOptions): TrainResult;
   /** Trains on a Dataset made by dataset(): no per-call check or copy of the data. */
   train(data: Dataset, options: ValidatedTrainOptions): ValidatedTrainResult;
+  /** Trains on a Dataset made by dataset(): no per-call check or copy of the data. */
   train(data: Dataset, options: TrainOptions): TrainResult;
   train(a: Input | Dataset, b: Input | TrainOptions | ValidatedTrainOptions, c?: TrainOptions | ValidatedTrainOptions): TrainResult {
     this.enter('train', true);
@@ -304,7 +359,7 @@ export class Network {
    * train() without blocking the caller's event loop. With worker threads the epochs run on the workers while
    * this thread awaits them; on one thread they run in slices of about `sliceMs` (default 8 ms) with a yield to
    * the event loop between slices. Aborting (signal) restores the parameters of the last completed epoch and
-   * rejects with the signal's reason.
+   * rejects with the signal's reason. The call settles after the caller's synchronous code has run, never during it.
    */
   async trainAsync(x: Input, y: Input, options: ValidatedTrainOptions & AsyncExtra): Promise<ValidatedTrainResult>;
   async trainAsync(x: Input, y: Input, options: AsyncTrainOptions): Promise<TrainResult>;
@@ -369,10 +424,14 @@ export class Network {
   }
 
   /**
-   * Trains from a source of chunks read once per epoch (API.md "Data larger than memory"): batches are formed across
+   * Trains on data larger than memory, from a source of chunks read once per epoch: batches are formed across
    * chunk boundaries, memory is bounded by the buffer (`shuffleBuffer` rows when shuffling, default 10,000; about
    * 8,192 rows otherwise), and with shuffle off the result equals train() on the concatenated data bit for bit.
    * Never blocks the event loop for long (like trainAsync; threads train each flush on the workers).
+   * A learningRate function, sampleWeight, classWeight and validationSplit are not supported here.
+   * @param source - called once per epoch; returns an iterable or async iterable of {@link Chunk}s in the data's order.
+   * @throws SourceError when the source throws or yields something that is not a chunk; a chunk with bad shapes or
+   *   values rejects with ShapeError naming the epoch, the chunk and the row.
    */
   async trainStream(source: ChunkSource, options: Omit<ValidatedTrainOptions, 'validationSplit' | 'stratify'> & StreamExtra): Promise<ValidatedTrainResult>;
   async trainStream(source: ChunkSource, options: Omit<TrainOptions, 'validationSplit' | 'stratify'> & StreamExtra): Promise<TrainResult>;
@@ -429,6 +488,7 @@ export class Network {
    * Versioned plain JSON; float64 values round-trip exactly (-0 is written as the string "-0"). With
    * `{ optimizer: true }` a checkpoint (version 2): also the optimizer state and the shuffle generator's position,
    * so that training resumes bit for bit. (JSON.stringify(net) calls toJSON with a string key: plain JSON.)
+   * @param options - `optimizer: true` writes a checkpoint; a string (the key JSON.stringify passes) is ignored.
    */
   toJSON(options?: { optimizer?: boolean } | string): NetworkJSON {
     const st = this.readState('toJSON');
@@ -442,13 +502,25 @@ export class Network {
   }
 
   // ------------------------------------------------------------------ ONNX (src/onnx/)
-  /** An ONNX model (opset 13) of this network: input `input` [N, layers[0]], output `output` [N, layers.at(-1)]. */
+  /**
+   * An ONNX model (opset 13) of this network: input `input` [N, layers[0]], output `output` [N, layers.at(-1)], with
+   * a symbolic batch dimension N. ONNX Runtime running it gives predict's values within 1e-12 (float64) or 1e-5
+   * (float32) relative to max(1, |value|).
+   * @param options - `dtype`: the tensors' element type, default 'float64'.
+   */
   toONNX(options?: ToOnnxOptions): Uint8Array {
     this.enter('toONNX');
     return toOnnx(this.toJSON(), options);
   }
 
-  /** Loads an ONNX model of a dense network (fastnn's own exports, Gemm or MatMul + Add layers); see API.md "ONNX". */
+  /**
+   * Loads an ONNX model of a dense network: fastnn's own exports (exactly, float64), or graphs by other tools made of
+   * Gemm (any transB, alpha = beta = 1) or MatMul + Add layers, each followed by a supported activation, with float32
+   * or float64 initializers. The loss is 'cross-entropy' after softmax and 'mse' otherwise.
+   * @param model - the ModelProto's bytes.
+   * @param backend - a backend name, 'auto' (the default), or a loaded {@link Backend}.
+   * @throws NnError naming the first unsupported node's op type (and its name, if it has one).
+   */
   static async fromONNX(model: Uint8Array | ArrayBuffer, backend?: BackendName | Backend | 'auto'): Promise<Network> {
     return Network.fromJSON(onnxToJSON(model), backend).catch(relabel);
   }

@@ -1,25 +1,33 @@
 /**
  * `fastnn/progress`: a progress line for long training runs in a terminal (a separate entry, not part of the core).
  *
- *   import { progress } from 'fastnn/progress';
- *   const p = progress({ epochs: 20, samplesPerEpoch: x.rows });
- *   net.train(x, y, { epochs: 20, learningRate: 0.01, onEpoch: p.onEpoch });
- *   p.done();
+ * ```ts
+ * import { progress } from 'fastnn/progress';
+ * const p = progress({ epochs: 20, samplesPerEpoch: x.rows });
+ * net.train(x, y, { epochs: 20, learningRate: 0.01, onEpoch: p.onEpoch });
+ * p.done();
+ * ```
  *
  * On a TTY it keeps ONE line up to date (carriage return, at most every `ttyIntervalMs`): epoch, a bar, loss,
  * validation numbers, samples/s, elapsed time and ETA. Elsewhere (CI logs, pipes, files) it prints plain lines,
  * at most one every `plainIntervalMs` plus the last epoch's. Nothing here touches the network: it only formats what
  * onEpoch (or `update`) reports.
+ *
+ * @module fastnn/progress
  */
 import type { EpochInfo } from './network.js';
 
 /** Where the line goes: process.stdout by default; anything with write() (and isTTY / columns when it is a terminal). */
 export interface ProgressStream {
+  /** Writes `text` as it is (the TTY line starts with a carriage return; plain lines end with a newline). */
   write(text: string): unknown;
+  /** True for a terminal: the default of {@link ProgressOptions.tty}. */
   isTTY?: boolean | undefined;
+  /** The terminal's width in characters; a longer TTY line is cut to fit (ignored when 20 or less). */
   columns?: number | undefined;
 }
 
+/** The options of {@link progress}; all are optional. */
 export interface ProgressOptions {
   /** total epochs, for the bar and the ETA */
   epochs?: number;
@@ -39,11 +47,13 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
+/** What {@link Progress.update} takes: an epoch's {@link EpochInfo}, optionally with the samples it trained. */
 export interface ProgressInfo extends EpochInfo {
   /** samples trained since the previous update (default: samplesPerEpoch × epochs since the previous update) */
   samples?: number;
 }
 
+/** The progress line returned by {@link progress}. */
 export interface Progress {
   /** Pass as TrainOptions.onEpoch (it never stops training). */
   readonly onEpoch: (info: EpochInfo) => void;
@@ -53,7 +63,7 @@ export interface Progress {
   done(extra?: string): void;
 }
 
-/** "12.3 s", "4 min 05 s", "1 h 02 min" */
+/** A duration in ms as the progress line writes it: "12.3 s", "4 min 05 s", "1 h 02 min" ("?" when not finite or negative). */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '?';
   const s = ms / 1000;
@@ -64,7 +74,7 @@ export function formatDuration(ms: number): string {
   return `${h} h ${String(m - h * 60).padStart(2, '0')} min`;
 }
 
-/** "950", "12.3k", "1.25M" */
+/** A rate per second as the progress line writes it: "950", "12.3k", "1.25M" ("?" when not finite). */
 export function formatRate(perSec: number): string {
   if (!Number.isFinite(perSec)) return '?';
   if (perSec >= 1e6) return `${(perSec / 1e6).toPrecision(3)}M`;
@@ -72,6 +82,12 @@ export function formatRate(perSec: number): string {
   return String(Math.round(perSec));
 }
 
+/**
+ * Starts a progress line. Pass its `onEpoch` to training (or call `update` by hand) and call `done()` at the end.
+ * @param options - where to print, the totals for the bar, ETA and samples/s, and how often to redraw.
+ * @returns the progress line; `update` after `done` throws an Error.
+ * @throws TypeError when no `stream` is given and there is no `process.stdout` (e.g. in a browser).
+ */
 export function progress(options: ProgressOptions = {}): Progress {
   const proc = (globalThis as { process?: { stdout?: ProgressStream } }).process;
   const stream = options.stream ?? proc?.stdout;

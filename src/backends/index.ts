@@ -7,6 +7,7 @@ import { createJsBackend } from './js.js';
 import { loadRust } from './rust.js';
 import { checkWasmSource, type WasmSource } from './wasm.js';
 
+/** The options of {@link loadBackend}. */
 export interface LoadOptions {
   /** A specific build ('scalar' | 'simd' | 'relaxed-simd' | 'debug'); default: the best one this engine supports. */
   variant?: BackendVariant;

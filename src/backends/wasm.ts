@@ -20,7 +20,10 @@ export interface WasmBuild {
   readonly given?: boolean;
 }
 
-/** Where a module may come from (loadBackend's `wasm` option). */
+/**
+ * Where a backend's WebAssembly module may come from (loadBackend's `wasm` option): a URL or a string (a URL, or a
+ * path in Node), the module's bytes, or a compiled module.
+ */
 export type WasmSource = URL | string | ArrayBuffer | Uint8Array | WebAssembly.Module;
 
 const modules = new Map<string, Promise<WebAssembly.Module>>();

@@ -16,11 +16,28 @@ import { resolveEstimatorOptions, resolveFitOptions, type EstimatorOptions, type
 import { applyScaler } from './scaler.js';
 import { decodeClasses, decodeScaler, encodeOptions, encodeScaler, parseEstimatorJSON, type EstimatorJSON } from './serialization.js';
 
-
+/**
+ * A classifier for tabular data: labels in, labels out, over a softmax + cross-entropy {@link Network} (two classes
+ * too), with scikit-learn MLPClassifier's defaults (one hidden layer of 100 relu units, Adam, learning rate 1e-3,
+ * L2 1e-4, 200 epochs) and standard input scaling. `create()` loads the backend; `fit` learns the sizes from the data
+ * and builds the network. The labels, the scaling and the parameters are saved with the model.
+ *
+ * @example
+ * ```ts
+ * import { Classifier } from 'fastnn';
+ *
+ * const clf = await Classifier.create({ hidden: [8], seed: 1 });
+ * clf.fit([[0, 0], [0, 1], [1, 0], [1, 1]], ['no', 'yes', 'yes', 'no'], { epochs: 500, learningRate: 0.05 });
+ * console.log(clf.predict([[0, 1], [1, 1]])); // [ 'yes', 'no' ]
+ * ```
+ */
 export class Classifier extends Estimator {
   private encoder: LabelEncoder | null = null;
 
-  /** Loads the backend (default 'auto') and checks the options; fit learns the sizes from the data. */
+  /**
+   * Loads the backend (default 'auto') and checks the options; fit learns the sizes from the data.
+   * @throws OptionError for invalid options, BackendError when the backend cannot load.
+   */
   static async create(options: EstimatorOptions = {}): Promise<Classifier> {
     const o = resolveEstimatorOptions('Classifier.create', options);
     const { backend, owns } = await Estimator.loadBackendOption('Classifier.create', o.backend);
@@ -33,7 +50,14 @@ export class Classifier extends Estimator {
     return this.encoder!.classes;
   }
 
-  /** Trains a fresh network on (x, labels); returns the per-epoch losses. */
+  /**
+   * Trains a fresh network on (x, labels) (a second fit starts over); returns the per-epoch losses.
+   * @param x - the features, one sample per row (numbers; CSV strings must be converted first).
+   * @param labels - one label per row; at least two distinct labels.
+   * @param options - epochs, learning rate, optimizer, validation split, early stopping, weights, callbacks.
+   * @throws ShapeError for rows of the wrong width, NaN or non-numeric values (naming the row and column);
+   *   OptionError for bad options.
+   */
   fit(x: Input, labels: readonly Label[], options: FitOptions = {}): FitResult {
     this.live('Classifier.fit');
     const { plan, fit, commit } = this.prepare('Classifier.fit', x, labels, options, false);
@@ -78,6 +102,11 @@ export class Classifier extends Estimator {
     return estimatorToOnnx(net.toJSON(), options ?? {}, this.scaler, null, this.encoder!.classes);
   }
 
+  /**
+   * Plain JSON with everything fromJSON needs: the options, the input scaling, the labels and the network's
+   * parameters (float64 round-trips exactly).
+   * @throws NotFittedError before fit.
+   */
   toJSON(): EstimatorJSON {
     const net = this.fitted('Classifier.toJSON');
     return {

@@ -15,6 +15,7 @@ import { toFeatures } from './input.js';
 import type { ResolvedEstimator, ResolvedFit } from './options.js';
 import { applyScaler, fitScaler, type Scaler } from './scaler.js';
 
+/** What fit and fitAsync return. */
 export interface FitResult {
   /** epochs trained */
   epochs: number;
@@ -86,10 +87,12 @@ export abstract class Estimator {
     return this.fitted(`${this.kind}.network`);
   }
 
+  /** The backend the network trains on (loaded by create, or the one given in the options). */
   get backend(): Backend {
     return this.backendRef;
   }
 
+  /** True after dispose(). */
   get disposed(): boolean {
     return this.isDisposed;
   }

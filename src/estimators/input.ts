@@ -7,6 +7,7 @@ import { describeValue, toMatrix } from '../check.js';
 import { ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 
+/** A class label of a {@link Classifier}: a string or a number. */
 export type Label = string | number;
 
 function isMatrix(x: unknown): x is Matrix {

@@ -46,7 +46,15 @@ function accuracy(actual: ArrayLike<unknown>, predicted: ArrayLike<unknown>): nu
   return hit / actual.length;
 }
 
-function confusionMatrix(actual: ArrayLike<unknown>, predicted: ArrayLike<unknown>): { labels: unknown[]; matrix: number[][] } {
+function confusionMatrix(
+  actual: ArrayLike<unknown>,
+  predicted: ArrayLike<unknown>,
+): {
+  /** the labels seen in either array: numbers ascending, then strings sorted, then any others in order of appearance */
+  labels: unknown[];
+  /** rows: actual label, columns: predicted label, in `labels` order */
+  matrix: number[][];
+} {
   checkPair('confusionMatrix', actual, predicted);
   const labels = labelsOf(actual, predicted);
   const at = new Map(labels.map((l, i) => [l, i]));
@@ -55,7 +63,21 @@ function confusionMatrix(actual: ArrayLike<unknown>, predicted: ArrayLike<unknow
   return { labels, matrix };
 }
 
-function precisionRecallF1(actual: ArrayLike<unknown>, predicted: ArrayLike<unknown>): { label: unknown; precision: number; recall: number; f1: number; support: number }[] {
+function precisionRecallF1(
+  actual: ArrayLike<unknown>,
+  predicted: ArrayLike<unknown>,
+): {
+  /** the label these figures are about */
+  label: unknown;
+  /** of the rows predicted as this label, the share that have it */
+  precision: number;
+  /** of the rows that have this label, the share predicted as it */
+  recall: number;
+  /** the harmonic mean of precision and recall */
+  f1: number;
+  /** the number of rows that have this label */
+  support: number;
+}[] {
   checkPair('precisionRecallF1', actual, predicted);
   const { labels, matrix } = confusionMatrix(actual, predicted);
   return labels.map((label, i) => {
@@ -118,4 +140,41 @@ function r2(actual: Input | ArrayLike<number>, predicted: Input | ArrayLike<numb
   });
 }
 
-export const metrics = { accuracy, confusionMatrix, precisionRecallF1, meanAbsoluteError, rootMeanSquaredError, r2 };
+/**
+ * Evaluation metrics as scikit-learn defines them: accuracy, the confusion matrix and per-class precision / recall /
+ * F1 for labels (arrays or typed arrays); MAE, RMSE and R² for regression targets.
+ */
+export const metrics = {
+  /**
+   * The share of rows whose predicted label equals the actual one (`===`), in 0..1.
+   * @throws ShapeError when the arrays differ in length or are empty.
+   */
+  accuracy,
+  /**
+   * Counts of (actual, predicted) pairs: `matrix[i][j]` is the number of rows of actual label `labels[i]` predicted as
+   * `labels[j]`.
+   * @throws ShapeError when the arrays differ in length or are empty.
+   */
+  confusionMatrix,
+  /**
+   * Precision, recall and F1 of every label (in confusionMatrix's label order); 0 where a denominator is 0.
+   * @throws ShapeError when the arrays differ in length or are empty.
+   */
+  precisionRecallF1,
+  /**
+   * The mean absolute error, averaged over targets. Targets are numbers (one per row), rows of numbers, or a Matrix.
+   * @throws ShapeError when the shapes differ or a value is not a finite number.
+   */
+  meanAbsoluteError,
+  /**
+   * The root of the mean squared error of each target, averaged over targets.
+   * @throws ShapeError when the shapes differ or a value is not a finite number.
+   */
+  rootMeanSquaredError,
+  /**
+   * The coefficient of determination R² of each target, averaged over targets; for a constant target, 1 when the
+   * prediction is exact and 0 otherwise.
+   * @throws ShapeError when the shapes differ or a value is not a finite number.
+   */
+  r2,
+};

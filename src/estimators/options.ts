@@ -14,6 +14,7 @@ import type { ScaleKind } from './scaler.js';
 
 export type { EarlyStoppingOptions } from '../net/early-stopping.js';
 
+/** The options of {@link Classifier.create} and {@link Regressor.create}; all are optional. */
 export interface EstimatorOptions {
   /** hidden layer sizes; default [100] */
   hidden?: readonly number[];
@@ -31,8 +32,10 @@ export interface EstimatorOptions {
   threads?: number | 'auto';
 }
 
+/** The optimizers an estimator's fit can use (FitOptions.optimizer); default 'adam'. */
 export type EstimatorOptimizer = 'sgd' | 'momentum' | 'adam' | 'adamw';
 
+/** The options of fit and fitAsync; all are optional. */
 export interface FitOptions {
   /** default 200 */
   epochs?: number;

@@ -17,24 +17,40 @@ import { resolveEstimatorOptions, resolveFitOptions, type EstimatorOptions, type
 import { applyScaler, fitScaler, invertScaler, type Scaler } from './scaler.js';
 import { decodeScaler, encodeOptions, encodeScaler, parseEstimatorJSON, type EstimatorJSON } from './serialization.js';
 
-
+/**
+ * A regressor for tabular data: an identity-output, mse {@link Network} trained on standardised targets, with
+ * scikit-learn MLPRegressor's defaults (one hidden layer of 100 relu units, Adam, learning rate 1e-3, L2 1e-4,
+ * 200 epochs) and standard input scaling; predictions come back in the targets' units. `create()` loads the backend;
+ * `fit` learns the sizes from the data and builds the network. Input and target scaling are saved with the model.
+ */
 export class Regressor extends Estimator {
   private targetScaler: Scaler | null = null;
 
-  /** Loads the backend (default 'auto') and checks the options; fit learns the sizes from the data. */
+  /**
+   * Loads the backend (default 'auto') and checks the options; fit learns the sizes from the data.
+   * @throws OptionError for invalid options, BackendError when the backend cannot load.
+   */
   static async create(options: EstimatorOptions = {}): Promise<Regressor> {
     const o = resolveEstimatorOptions('Regressor.create', options);
     const { backend, owns } = await Estimator.loadBackendOption('Regressor.create', o.backend);
     return new Regressor('Regressor', backend, owns, o);
   }
 
-  /** Trains a fresh network on (x, y): y is one number per row, or rows of numbers (one column per target). */
+  /**
+   * Trains a fresh network on (x, y) (a second fit starts over); returns the per-epoch losses.
+   * @param x - the features, one sample per row (numbers; CSV strings must be converted first).
+   * @param y - the targets: one number per row, or rows of numbers (one column per target).
+   * @param options - epochs, learning rate, optimizer, validation split, early stopping, weights, callbacks.
+   * @throws ShapeError for rows of the wrong width, NaN or non-numeric values (naming the row and column);
+   *   OptionError for bad options.
+   */
   fit(x: Input, y: Input | ArrayLike<number>, options: FitOptions = {}): FitResult {
     this.live('Regressor.fit');
     const { plan, fit, commit } = this.prepare('Regressor.fit', x, y, options, false);
     return this.fitSync('Regressor.fit', plan, fit, commit);
   }
 
+  /** fit without blocking the event loop (and with worker threads when created with threads > 1). */
   async fitAsync(x: Input, y: Input | ArrayLike<number>, options: FitOptions = {}): Promise<FitResult> {
     this.live('Regressor.fitAsync');
     const { plan, fit, commit } = this.prepare('Regressor.fitAsync', x, y, options, true);
@@ -63,6 +79,11 @@ export class Regressor extends Estimator {
     return estimatorToOnnx(net.toJSON(), options ?? {}, this.scaler, this.targetScaler, null);
   }
 
+  /**
+   * Plain JSON with everything fromJSON needs: the options, the input and target scaling and the network's
+   * parameters (float64 round-trips exactly).
+   * @throws NotFittedError before fit.
+   */
   toJSON(): EstimatorJSON {
     const net = this.fitted('Regressor.toJSON');
     return {

@@ -7,6 +7,10 @@
  */
 import type { Matrix } from '../matrix.js';
 
+/**
+ * An estimator's input scaling, x' = (x - shift) / scale per column, fitted on the training rows: 'standard' =
+ * mean and population standard deviation; 'minmax' = min and max - min. A constant column gets scale 1.
+ */
 export type ScaleKind = 'standard' | 'minmax';
 
 export interface Scaler {

@@ -13,23 +13,44 @@ import type { ResolvedEstimator } from './options.js';
 import type { ScaleKind, Scaler } from './scaler.js';
 
 type Encoded = (number | '-0')[];
+/** A fitted scaling in an estimator's JSON: x' = (x - shift) / scale per column. */
 export interface ScalerJSON {
+  /** how it was fitted */
   kind: ScaleKind;
+  /** per column: the mean ('standard') or the min ('minmax'); numbers, with -0 as the string "-0" */
   shift: Encoded;
+  /** per column: the standard deviation ('standard') or max - min ('minmax'), 1 for a constant column */
   scale: Encoded;
 }
 
+/** What Classifier.toJSON and Regressor.toJSON return, and their fromJSON load. */
 export interface EstimatorJSON {
+  /** always 'fastnn-estimator' */
   format: 'fastnn-estimator';
+  /** the format's version */
   version: 1;
+  /** which estimator saved it */
   kind: 'classifier' | 'regressor';
-  options: { hidden: number[]; activation: Activation; scale: ScaleKind | 'none'; seed: number; dropout?: number | number[] };
+  /** the options that built the estimator (the seed as used) */
+  options: {
+    /** hidden layer sizes */
+    hidden: number[];
+    /** the hidden layers' activation */
+    activation: Activation;
+    /** the input scaling */
+    scale: ScaleKind | 'none';
+    /** the seed of every fit */
+    seed: number;
+    /** the hidden layers' dropout, when it was set */
+    dropout?: number | number[];
+  };
   /** input scaling; null for scale: 'none' */
   scaler: ScalerJSON | null;
   /** classifier: the labels, in output order */
   classes?: Label[];
   /** regressor: the target standardisation */
   targetScaler?: ScalerJSON;
+  /** the trained network */
   network: NetworkJSON;
 }
 

@@ -27,12 +27,17 @@ interface DatasetState {
 
 const states = new WeakMap<Dataset, DatasetState>();
 
+/**
+ * Training data copied into a backend's memory once and validated once, made by {@link Network.dataset}; train,
+ * trainAsync and evaluate then use it without a per-call check and copy. It belongs to one backend and serves every
+ * network on that backend whose input and output widths match. It never changes after it is made.
+ */
 export class Dataset {
-  /** samples */
+  /** The number of samples (rows of x and y). */
   readonly rows: number;
-  /** columns of x */
+  /** The columns of x: the input width of the networks that can use it. */
   readonly inputs: number;
-  /** columns of y */
+  /** The columns of y: the output width of the networks that can use it. */
   readonly outputs: number;
 
   /** @internal use Network.dataset(x, y) */
@@ -55,6 +60,7 @@ export class Dataset {
     states.set(this, { host, x, y, users: 0, disposed: false, targets: new Map([[loss as string, null]]) });
   }
 
+  /** True after dispose(). */
   get disposed(): boolean {
     return stateOf(this).disposed;
   }

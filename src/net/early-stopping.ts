@@ -7,6 +7,10 @@
 import { checkOptions, describeValue, optBool, optInt } from '../check.js';
 import { OptionError } from '../errors.js';
 
+/**
+ * When to stop training early: the monitored loss (the validation loss when there is validation data, else the
+ * training loss) has not improved for `patience` epochs.
+ */
 export interface EarlyStoppingOptions {
   /** epochs without improvement before training stops; an integer >= 1, default 10 */
   patience?: number;

@@ -17,24 +17,36 @@ import { resolveEarlyStopping, type EarlyStoppingOptions, type ResolvedEarlyStop
 
 export type { EarlyStoppingOptions } from './early-stopping.js';
 
+/**
+ * How the initial parameters are drawn from the seed: 'normal' = weights and biases N(0, 1), as the tutorial;
+ * 'xavier' = weights N(0, 2 / (in + out)) and biases 0; 'he' = weights N(0, 2 / in) and biases 0 (variances shown).
+ */
 export type Init = 'normal' | 'xavier' | 'he';
 
+/** The options of {@link Network.create}: only `layers` is required. */
 export interface NetworkOptions {
   /** sizes, input first: [2, 2, 1] is the tutorial's network */
   layers: readonly number[];
-  /** hidden layers; default 'sigmoid' */
+  /** the hidden layers' activation; default 'sigmoid' */
   activation?: Activation;
-  /** default: same as `activation`; 'softmax' only here */
+  /** the output layer's activation; default: same as `activation`; 'softmax' is allowed only here */
   outputActivation?: Activation;
   /** default 'mse' (mean over all batch×output elements, as the tutorial's mse_loss) */
   loss?: Loss;
   /** 'normal' = N(0,1) as the tutorial; default 'xavier' ('he' for relu and leaky-relu) */
   init?: Init;
-  /** seeds init and shuffling; omitted: a random seed, readable as net.seed */
+  /** seeds init, shuffling and dropout; omitted: a random seed, readable as net.seed */
   seed?: number;
-  /** default 'auto': the fastest backend that loads here; name one for bit-exact reruns across machines */
+  /**
+   * a backend name, 'auto', or a loaded Backend to share (the caller keeps owning it); default 'auto': the fastest
+   * backend that loads here; name one for bit-exact reruns across machines
+   */
   backend?: BackendName | 'auto' | Backend;
-  /** worker threads sharing the backend's memory; default 1 */
+  /**
+   * worker threads sharing the backend's memory: an integer in [1, 16] or 'auto' (the logical CPUs, at most 16);
+   * default 1. Any thread count gives the same bits as one thread. In a page that is not cross-origin isolated it
+   * falls back to one thread with a warning.
+   */
   threads?: number | 'auto';
   /** slope of leaky-relu for z < 0; default 0.01 */
   leakySlope?: number;
@@ -45,13 +57,15 @@ export interface NetworkOptions {
   dropout?: number | readonly number[];
 }
 
+/** One dense layer's parameters, as getParameters returns them and setParameters takes them. */
 export interface LayerParameters {
   /** out × in, row-major: row j = neuron j's incoming weights */
   weights: Float64Array;
-  /** out */
+  /** one per neuron of the layer (length out) */
   biases: Float64Array;
 }
 
+/** What onEpoch receives after each epoch. */
 export interface EpochInfo {
   /** 0-based: the first epoch is 0 */
   epoch: number;
@@ -65,10 +79,13 @@ export interface EpochInfo {
 
 /** onEpoch's argument when the call has validation data (validation or validationSplit). */
 export interface ValidatedEpochInfo extends EpochInfo {
+  /** the loss on the validation data after this epoch */
   validationLoss: number;
 }
 
+/** The options of {@link Network.train} (and trainAsync, trainStream): `epochs` and `learningRate` are required. */
 export interface TrainOptions {
+  /** passes over the data; an integer >= 1 */
   epochs: number;
   /**
    * a number, or a function of the optimizer's step counter (0-based, continued across calls and checkpoints; see
@@ -83,9 +100,11 @@ export interface TrainOptions {
   optimizer?: Optimizer;
   /** momentum coefficient μ for 'momentum'; default 0.9 */
   momentum?: number;
-  /** Adam β1, β2, ε; defaults 0.9, 0.999, 1e-8 */
+  /** Adam's (and AdamW's) β1, the decay of the first moment; default 0.9 */
   beta1?: number;
+  /** Adam's (and AdamW's) β2, the decay of the second moment; default 0.999 */
   beta2?: number;
+  /** Adam's (and AdamW's) ε, added to the second moment's square root; default 1e-8 */
   epsilon?: number;
   /** L2 weight decay on the weights (not the biases); default 0; with 'adamw' the decoupled decay */
   weightDecay?: number;
@@ -96,7 +115,12 @@ export interface TrainOptions {
   /** classification targets (one-hot rows, or one 0/1 output): a weight per class, multiplied into sampleWeight */
   classWeight?: 'balanced' | readonly number[];
   /** evaluated after each epoch and reported to onEpoch (not with validationSplit) */
-  validation?: { x: Input; y: Input };
+  validation?: {
+    /** the validation inputs */
+    x: Input;
+    /** the validation targets */
+    y: Input;
+  };
   /**
    * in (0, 1): hold out ceil(validationSplit · rows) rows of (x, y), chosen from the network's seed (the same rows on
    * every call), as the validation data; the others train, in their own order (not with validation)
@@ -115,10 +139,30 @@ export interface TrainOptions {
 
 /** TrainOptions with validation data: onEpoch's info has validationLoss, and the result validationLosses. */
 export type ValidatedTrainOptions = Omit<TrainOptions, 'onEpoch' | 'validation' | 'validationSplit'> &
-  ({ validation: { x: Input; y: Input }; validationSplit?: undefined } | { validationSplit: number; validation?: undefined }) & {
+  (
+    | {
+        /** evaluated after each epoch and reported to onEpoch */
+        validation: {
+          /** the validation inputs */
+          x: Input;
+          /** the validation targets */
+          y: Input;
+        };
+        /** not with validation */
+        validationSplit?: undefined;
+      }
+    | {
+        /** in (0, 1): the share of rows held out as validation data (see TrainOptions.validationSplit) */
+        validationSplit: number;
+        /** not with validationSplit */
+        validation?: undefined;
+      }
+  ) & {
+    /** after each epoch, with the validation loss; returning false stops training */
     onEpoch?: (info: ValidatedEpochInfo) => void | boolean;
   };
 
+/** What train, trainAsync and trainStream return. */
 export interface TrainResult {
   /** epochs run */
   epochs: number;
@@ -133,7 +177,10 @@ export interface TrainResult {
 }
 
 /** The result of a call with validation data. */
-export type ValidatedTrainResult = TrainResult & { validationLosses: number[] };
+export type ValidatedTrainResult = TrainResult & {
+  /** the validation loss after each epoch */
+  validationLosses: number[];
+};
 
 export const ACTIVATIONS = ACTIVATION_NAMES;
 export const LOSSES = LOSS_NAMES;

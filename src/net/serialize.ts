@@ -13,12 +13,25 @@ type Encoded = (number | '-0')[];
 
 /** A checkpoint's optimizer state: momentum's velocity or Adam's moments per layer, and the step counters. */
 export interface OptimizerJSON {
+  /** the optimizer whose state this is */
   kind: Optimizer;
+  /** Adam's β1 to the power of the steps taken (its bias correction); 1 for the others */
   beta1Pow: number;
+  /** Adam's β2 to the power of the steps taken (its bias correction); 1 for the others */
   beta2Pow: number;
+  /** the optimizer's step counter: the `step` a learningRate function gets next */
   step: number;
   /** per layer: momentum's velocity or Adam's first moment (w, b), Adam's second moment (w2, b2); {} for sgd */
-  layers: { w?: Encoded; b?: Encoded; w2?: Encoded; b2?: Encoded }[];
+  layers: {
+    /** momentum's velocity or Adam's first moment of the weights (numbers; -0 as the string "-0") */
+    w?: Encoded;
+    /** the same for the biases */
+    b?: Encoded;
+    /** Adam's second moment of the weights */
+    w2?: Encoded;
+    /** Adam's second moment of the biases */
+    b2?: Encoded;
+  }[];
 }
 
 /**
@@ -27,18 +40,36 @@ export interface OptimizerJSON {
  * resumes bit for bit. Both versions load.
  */
 export interface NetworkJSON {
+  /** always 'fastnn-network' */
   format: 'fastnn-network';
+  /** 1 for a network, 2 for a checkpoint (with `optimizer` and `shuffle`) */
   version: 1 | 2;
+  /** the layer sizes, input first */
   layers: number[];
+  /** each dense layer's activation (the input layer excluded) */
   activations: Activation[];
+  /** the training loss */
   loss: Loss;
+  /** the slope of leaky-relu for z < 0 */
   leakySlope: number;
+  /** the network's seed (shuffling and dropout continue from it) */
   seed: number;
   /** the hidden layers' training dropout rates; written only when one is > 0 (files without it load as no dropout) */
   dropout?: number[];
-  parameters: { weights: Encoded; biases: Encoded }[];
+  /** every layer's parameters, in the layout of LayerParameters; numbers, with -0 as the string "-0" */
+  parameters: {
+    /** out × in, row-major */
+    weights: Encoded;
+    /** out */
+    biases: Encoded;
+  }[];
+  /** version 2: the optimizer state; null when the network has not trained yet */
   optimizer?: OptimizerJSON | null;
-  shuffle?: { state: number };
+  /** version 2: the shuffle generator's position */
+  shuffle?: {
+    /** the generator's 32-bit state */
+    state: number;
+  };
 }
 
 const enc = (a: Float64Array): Encoded => Array.from(a, (v) => (Object.is(v, -0) ? '-0' : v));

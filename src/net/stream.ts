@@ -20,10 +20,17 @@ import { divergence, endOfEpoch, reportEpoch, restoreBest, result, type RunState
 import { EarlyStopper } from './early-stopping.js';
 import { Snapshot } from './snapshot.js';
 
+/** One piece of a stream of training data: rows of inputs and their targets (the same number of rows; 0 is allowed). */
 export interface Chunk {
+  /** The chunk's input rows. */
   x: Input;
+  /** The chunk's target rows, one per row of x. */
   y: Input;
 }
+/**
+ * trainStream's data: a function called once per epoch that returns the dataset's chunks in order, e.g. a generator,
+ * a file reader, or a Node or web stream adapted to an async iterable.
+ */
 export type ChunkSource = () => Iterable<Chunk> | AsyncIterable<Chunk>;
 
 /** Runs `count` batches (numbered from 0) of the plan: on this thread or on the workers. */

@@ -16,8 +16,11 @@ import {
   ATTR, ATTR_TYPE, DIM, DTYPE, ENTRY, GRAPH, IR_VERSION, META, MODEL, NODE, OPSET, OPSET_VERSION, SHAPE, TENSOR, TENSOR_TYPE, TYPE, VALUE_INFO,
 } from './schema.js';
 
+/** The element type of an exported ONNX model's tensors (ONNX's DOUBLE or FLOAT). */
 export type OnnxDtype = 'float64' | 'float32';
+/** The options of toONNX. */
 export interface ToOnnxOptions {
+  /** The tensors' element type; default 'float64' (exact). 'float32' rounds the parameters with Math.fround. */
   dtype?: OnnxDtype;
 }
 

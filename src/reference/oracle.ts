@@ -28,13 +28,19 @@ export type OracleLoss = Loss;
 
 /** One dense layer. weights: out × in, row-major: row j = neuron j's incoming weights. */
 export interface OracleLayer {
+  /** out × in, row-major */
   weights: ArrayLike<number>;
+  /** one per neuron (out); their count gives the layer's width */
   biases: ArrayLike<number>;
+  /** the layer's activation */
   activation: OracleActivation;
 }
 
+/** An optimizer and its hyperparameters, as the oracle's step and train apply them. */
 export interface OracleOptimizer {
+  /** which update rule */
   kind: Optimizer;
+  /** the step size (schedule: OracleTrainOptions.schedule) */
   learningRate: number;
   /** Momentum coefficient μ (momentum only). Default 0.9. */
   momentum?: number;
@@ -48,6 +54,7 @@ export interface OracleOptimizer {
   weightDecay?: number;
 }
 
+/** The options of the OracleNetwork constructor. */
 export interface OracleOptions {
   /** Default 'mse', the tutorial's loss. */
   loss?: OracleLoss;
@@ -55,7 +62,9 @@ export interface OracleOptions {
   leakySlope?: number;
 }
 
+/** What OracleNetwork.gradients returns. */
 export interface OracleGradients {
+  /** the batch-mean loss */
   loss: number;
   /** Per layer, out × in row-major, the gradient of the batch-mean loss. */
   weights: Float64Array[];
@@ -63,9 +72,13 @@ export interface OracleGradients {
   biases: Float64Array[];
 }
 
+/** The options of OracleNetwork.train. */
 export interface OracleTrainOptions {
+  /** passes over the data */
   epochs: number;
+  /** rows per step (the last batch of an epoch may be smaller) */
   batchSize: number;
+  /** the update rule and its hyperparameters */
   optimizer: OracleOptimizer;
   /** Sample order of each epoch (a permutation of 0..n-1). Default: the data's own order. */
   order?: (epoch: number) => number[];
@@ -85,9 +98,13 @@ export interface OracleTrainOptions {
 export interface StepControls {
   /** each sample's row index in the data (keys the masks, picks the weights) */
   rows: readonly number[];
+  /** the dropout rate of each layer's output (the output layer's 0) */
   dropout?: readonly number[];
+  /** the network's seed, which keys the dropout masks */
   seed?: number;
+  /** one weight >= 0 per row of the data */
   sampleWeight?: readonly number[];
+  /** > 0: the largest L2 norm of the whole gradient */
   clipNorm?: number;
 }
 
@@ -98,19 +115,26 @@ export interface StepControls {
  * The neuron also keeps its parameters' optimizer state (the tutorial's plain SGD needs none).
  */
 export class OracleNeuron {
+  /** One weight per input. */
   weights: number[];
+  /** Added to the weighted sum. */
   bias: number;
 
   // Optimizer state, created at the first step that needs it.
   /** momentum: velocity v per weight, and for the bias. */
   weightVelocity: number[] | null = null;
+  /** momentum: the bias's velocity. */
   biasVelocity = 0;
   /** adam: first moment m and second moment v per weight, and for the bias. */
   weightM: number[] | null = null;
+  /** adam: the second moment v per weight. */
   weightV: number[] | null = null;
+  /** adam: the bias's first moment m. */
   biasM = 0;
+  /** adam: the bias's second moment v. */
   biasV = 0;
 
+  /** A neuron with these weights (one per input) and this bias, and no optimizer state yet. */
   constructor(weights: number[], bias: number) {
     this.weights = weights;
     this.bias = bias;
@@ -125,8 +149,10 @@ export class OracleNeuron {
 }
 
 /** A layer: its neurons and their shared activation. */
-interface LayerOfNeurons {
+export interface LayerOfNeurons {
+  /** the layer's neurons, j = 0, 1, ... */
   neurons: OracleNeuron[];
+  /** applied to the whole layer's totals (softmax needs all of them) */
   activation: OracleActivation;
 }
 
@@ -147,17 +173,33 @@ interface SampleGradient {
   biases: number[][];
 }
 
+/**
+ * The per-neuron oracle network of any layer sizes: the tutorial's neurons, forward pass and chain rule, with every
+ * activation, loss, optimizer and training control of the library, one sample and one neuron at a time. The batched
+ * backends are tested against it.
+ */
 export class OracleNetwork {
+  /** The dense layers, first to last. */
   readonly layers: LayerOfNeurons[];
+  /** The loss (the options' `loss`). */
   readonly lossKind: OracleLoss;
+  /** The slope of leaky-relu for z ≤ 0. */
   readonly leakySlope: number;
 
   // The optimizer's step counter t and Adam's running powers β1ᵗ, β2ᵗ (one per network, like the
   // kernels' hp block).
+  /** The optimizer's step counter: steps taken so far. */
   t = 0;
+  /** Adam's β1ᵗ. */
   beta1Pow = 1;
+  /** Adam's β2ᵗ. */
   beta2Pow = 1;
 
+  /**
+   * Builds the neurons from row-major layers (copied in).
+   * @throws TypeError for an unknown activation or loss, or a loss paired with the wrong output activation;
+   *   RangeError for no layers or inconsistent sizes.
+   */
   constructor(layers: OracleLayer[], options: OracleOptions = {}) {
     this.lossKind = options.loss ?? 'mse';
     this.leakySlope = options.leakySlope ?? ACTIVATIONS['leaky-relu'].parameter!.default!;
@@ -522,7 +564,12 @@ export class OracleNetwork {
   }
 
   /** Copies of every layer's parameters, weights out × in row-major (the library's LayerParameters). */
-  getParameters(): { weights: Float64Array; biases: Float64Array }[] {
+  getParameters(): {
+    /** out × in, row-major */
+    weights: Float64Array;
+    /** out */
+    biases: Float64Array;
+  }[] {
     return this.layers.map((layer) => ({
       weights: Float64Array.from(layer.neurons.flatMap((neuron) => neuron.weights)),
       biases: Float64Array.from(layer.neurons.map((neuron) => neuron.bias)),

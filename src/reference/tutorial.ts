@@ -45,9 +45,12 @@ function dot(weights: readonly number[], inputs: readonly number[]): number {
 
 /** Tutorial: "Coding a Neuron", `class Neuron`. */
 export class Neuron {
+  /** One weight per input. */
   weights: number[];
+  /** Added to the weighted sum before the sigmoid. */
   bias: number;
 
+  /** A neuron with these weights (one per input) and this bias; the arrays are kept, not copied. */
   constructor(weights: number[], bias: number) {
     this.weights = weights;
     this.bias = bias;
@@ -63,10 +66,27 @@ export class Neuron {
 
 /** The nine parameters of the tutorial's network, labelled as in its figure. */
 export interface TutorialParameters {
-  w1: number; w2: number; w3: number; w4: number; w5: number; w6: number;
-  b1: number; b2: number; b3: number;
+  /** h1's weight on input x[0] */
+  w1: number;
+  /** h1's weight on input x[1] */
+  w2: number;
+  /** h2's weight on input x[0] */
+  w3: number;
+  /** h2's weight on input x[1] */
+  w4: number;
+  /** o1's weight on h1 */
+  w5: number;
+  /** o1's weight on h2 */
+  w6: number;
+  /** h1's bias */
+  b1: number;
+  /** h2's bias */
+  b2: number;
+  /** o1's bias */
+  b3: number;
 }
 
+/** The options of {@link TutorialNetwork.train}: the tutorial's constants by default. */
 export interface TutorialTrainOptions {
   /** Tutorial: `learn_rate = 0.1`. */
   learnRate?: number;
@@ -91,16 +111,25 @@ export interface TutorialTrainOptions {
  */
 export class TutorialNetwork {
   // Weights
+  /** h1's weight on input x[0] */
   w1: number;
+  /** h1's weight on input x[1] */
   w2: number;
+  /** h2's weight on input x[0] */
   w3: number;
+  /** h2's weight on input x[1] */
   w4: number;
+  /** o1's weight on h1 */
   w5: number;
+  /** o1's weight on h2 */
   w6: number;
 
   // Biases
+  /** h1's bias */
   b1: number;
+  /** h2's bias */
   b2: number;
+  /** o1's bias */
   b3: number;
 
   /**
