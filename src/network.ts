@@ -6,7 +6,7 @@
  *   net/run.ts        TrainingRun: one train / trainAsync call's blocks, spans, snapshot and rewind
  *   net/inference.ts  predict / evaluate / gradients on the read workspace
  *   net/serialize.ts  JSON
- * Concurrency model (README "Concurrency"): while a run is open the network is busy: reads are served from their
+ * Concurrency model (docs/threads.md): while a run is open the network is busy: reads are served from their
  * own workspace (inside onEpoch with the live parameters, between trainAsync's slices with those of the last
  * completed epoch); writes are refused with NnError; dispose() ends the run with DisposedError after the current step.
  */

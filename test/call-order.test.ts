@@ -1,6 +1,6 @@
 /**
  * Issue #12: every call order a user can write is safe. One regression test per defect (#1-#9), on every backend
- * (its best build), each against the concurrency model of the README ("Concurrency"):
+ * (its best build), each against the concurrency model of docs/threads.md:
  *   - reads (predict, evaluate, gradients, getParameters, toJSON) during train (from onEpoch) and trainAsync run on
  *     their own workspace: the training is bit-identical to a twin run without them, and they return what they
  *     would return for the parameters of that moment;

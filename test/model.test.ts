@@ -2,7 +2,7 @@
  * Issue #12, model-based: random sequences and overlaps of create / train / trainAsync / abort / predict / evaluate /
  * gradients / setParameters / toJSON / dispose on up to 3 networks (threads 1-3) sharing one backend, each checked
  * against a sequential model: a twin network on a backend instance of its own, trained one call at a time.
- * Every call gives the twin's bits, or the typed refusal of the concurrency model (README "Concurrency"):
+ * Every call gives the twin's bits, or the typed refusal of the concurrency model (docs/threads.md):
  *   - a write (train, trainAsync, setParameters) on a network with a pending trainAsync: an NnError naming it;
  *   - reads on a network with a pending trainAsync: finite values of the right shape (some completed-step state);
  *   - dispose() of a network with a pending trainAsync: the run rejects with DisposedError;

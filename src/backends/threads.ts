@@ -46,7 +46,7 @@ const START_MS = 60_000;
  * (worker.ts sets its init handler again) instead of being terminated. A network disposed and created again then
  * starts no Worker: starting one takes hundreds of milliseconds, and Firefox ESR 153 sometimes hangs for good in
  * `new Worker()` called inside a Worker while workers that the same Worker just terminated are shutting down
- * (docs/browsers-and-threads.md, "Worker reuse in browsers"). At most MAX_IDLE are kept; the rest are terminated.
+ * (docs/reliability.md, "Firefox: nested workers"). At most MAX_IDLE are kept; the rest are terminated.
  */
 const idleWorkers: Worker[] = [];
 const MAX_IDLE = 8;

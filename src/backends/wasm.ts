@@ -45,7 +45,7 @@ function missingAdvice(build: WasmBuild): string {
   }
   return (
     'check that your bundler emits the .wasm files fastnn references with new URL(..., import.meta.url) and that your ' +
-    'server serves them (Vite and webpack do by default; for esbuild see the README), or pass the module yourself ' +
+    'server serves them (Vite and webpack do by default; for esbuild see docs/browsers-and-threads.md in the package), or pass the module yourself ' +
     'with loadBackend(name, { wasm: url | bytes | WebAssembly.Module })'
   );
 }

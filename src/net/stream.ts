@@ -88,7 +88,7 @@ export class StreamRun {
     mem.host.i32()[(this.ws.plan >> 2) + PLAN_LOSSES] = this.blocks.losses;
   }
 
-  /** Bytes of backend memory the run holds for its buffer (for the README's memory figure and the tests). */
+  /** Bytes of backend memory the run holds for its buffer (for the memory figure in docs/checkpoints-and-streaming.md and the tests). */
   get bufferRows(): number {
     return this.cap;
   }

@@ -39,7 +39,7 @@ export async function startThreads(mem: NetMemory, threads: number | 'auto'): Pr
  * instead (bit-identical: the thread contract in src/abi.ts). Every step costs its threads 2·layers + 2 barriers:
  * about 0.5–1 µs each on idle cores (scripts/profile-threads.ts), tens of µs to milliseconds when a thread waits
  * for a core, so a step this small (a few µs on one thread, e.g. 2-8-8-1 at batch 10) only gets slower with
- * threads. Larger steps keep their threads; README "Concurrency" says where a second thread starts to pay.
+ * threads. Larger steps keep their threads; docs/threads.md says where a second thread starts to pay.
  */
 export const MIN_THREAD_WORK = 1 << 11;
 let minThreadWork = MIN_THREAD_WORK;

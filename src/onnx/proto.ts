@@ -1,6 +1,6 @@
 /**
  * A minimal protocol-buffers wire-format writer and reader: exactly what ONNX's ModelProto needs, no schema compiler
- * and no dependency (README "Moving out (ONNX)" says why). Wire types: 0 varint, 1 fixed64, 2 length-delimited,
+ * and no dependency (docs/onnx.md "No dependency for this" says why). Wire types: 0 varint, 1 fixed64, 2 length-delimited,
  * 5 fixed32; groups (3, 4) are deprecated and refused. Everything is little-endian, as the format specifies.
  *
  * The reader never throws anything but `ProtoError` (a plain Error the ONNX importer turns into an NnError), and it

@@ -2,7 +2,7 @@
 //   1. npm run build; npm pack; install the tarball into a fresh temp project (outside the repo).
 //   2. There, build four pages from the same suite (app/): direct import (import map over the package's dist/),
 //      Vite (production build, default config), webpack 5 (default config, entry src/index.js) and esbuild (the
-//      README's recipe: --loader:.wasm=file + loadBackend's `wasm`, fastnn's worker as a second entry point).
+//      browsers guide's recipe: --loader:.wasm=file + loadBackend's `wasm`, fastnn's worker as a second entry point).
 //   3. Serve each on 127.0.0.1 with and without COOP/COEP (and the Vite page from `vite` dev, default config, so
 //      without; and the direct page once more, isolated, with Atomics.waitAsync deleted before the library loads, as
 //      on Firefox < 145 and Safari < 16.4), open it in Debian's Chromium and Firefox ESR (puppeteer-core, headless;
@@ -88,7 +88,7 @@ if (/WARNING|ERROR/.test(webpackOut)) throw new Error(`webpack printed warnings 
 writeFileSync(join(webpack, 'dist', 'index.html'), '<!doctype html><meta charset="utf-8"><title>fastnn webpack</title><p>running…</p><script src="main.js"></script>\n');
 sizes.webpack = { total: dirSize(join(webpack, 'dist')), files: listing(join(webpack, 'dist')) };
 
-// esbuild: the README recipe
+// esbuild: the recipe of docs/browsers-and-threads.md
 const esb = join(work, 'esbuild');
 copyApp(esb, { 'main-esbuild.js': 'main.js', 'suite.js': 'suite.js', 'shared.js': 'shared.js', 'train-worker.js': 'train-worker.js' });
 log('esbuild');

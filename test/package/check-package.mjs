@@ -4,10 +4,10 @@
 //   built code, not a hard-coded list: .wasm modules, worker scripts), and there is at least one .wasm among them;
 // - LICENSE, README.md and the exports targets are shipped; no source map without its sources; no shipped text file
 //   names a path outside the package (`shared/`, `/work/`); every docs/*.md ships, and every relative link of the
-//   shipped README and docs resolves;
+//   shipped README and docs resolves (in the tarball, or in the repository for links to its tests and sources);
 // - at run time: availableBackends() is all three, each backend loads its expected default build on this Node, and
 //   every build loads by name and predicts what the js backend predicts.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 // the repository's docs/ is the list of what must ship (this script runs from a copy in the consumer project)
@@ -66,6 +66,12 @@ for (const f of files) {
   const text = readFileSync(path.join(pkgDir, f), 'utf8');
   for (const bad of ['shared/', '/work/']) if (text.includes(bad)) fail(`${f} names a path outside the package ('${bad}')`);
 }
+// A link resolves to a shipped file or folder; links to the repository's tests, benches, examples, scripts and
+// sources (the guarantees name their tests) are not shipped and must exist in the repository instead.
+const repoOnly = (target) => /^(test|bench|examples|scripts|src)\//.test(target);
+const resolves = (target) =>
+  files.has(target) || [...files].some((f) => f.startsWith(`${target.replace(/\/$/, '')}/`)) ||
+  (repoOnly(target) && existsSync(path.join(repoRoot, target)));
 const readme = readFileSync(path.join(pkgDir, 'README.md'), 'utf8');
 let links = 0;
 for (const m of readme.matchAll(/\]\(([^)\s]+)\)/g)) {
@@ -73,7 +79,7 @@ for (const m of readme.matchAll(/\]\(([^)\s]+)\)/g)) {
   if (/^[a-z]+:/i.test(href) || href.startsWith('#')) continue;
   links++;
   const target = path.posix.normalize(href.split('#')[0]);
-  if (!files.has(target) && ![...files].some((f) => f.startsWith(`${target.replace(/\/$/, '')}/`))) fail(`README.md links ${href}, which is not in the tarball`);
+  if (!resolves(target)) fail(`README.md links ${href}, which is not in the tarball${repoOnly(target) ? ' nor in the repository' : ''}`);
 }
 say(`README.md: ${links} relative links, all checked against the tarball`);
 for (const doc of [...files].filter((f) => f.startsWith('docs/') && f.endsWith('.md'))) {
@@ -82,7 +88,7 @@ for (const doc of [...files].filter((f) => f.startsWith('docs/') && f.endsWith('
     const href = m[1];
     if (/^[a-z]+:/i.test(href) || href.startsWith('#')) continue;
     const target = path.posix.normalize(path.posix.join('docs', href.split('#')[0]));
-    if (!files.has(target) && ![...files].some((f) => f.startsWith(`${target.replace(/\/$/, '')}/`))) fail(`${doc} links ${href}, which is not in the tarball`);
+    if (!resolves(target)) fail(`${doc} links ${href}, which is not in the tarball${repoOnly(target) ? ' nor in the repository' : ''}`);
   }
 }
 
