@@ -13,7 +13,7 @@ import {
 } from '../../abi.js';
 import { activateBackwardCols, activateBackwardImpl, activateCols, activateImpl } from './activation.js';
 import { denseForwardRange, inputGradRange, weightGradRange } from './dense.js';
-import type { F64, I32 } from './index.js';
+import type { F64, I32 } from './views.js';
 import { lossImpl } from './loss.js';
 import { adamImpl, adamwImpl, momentumImpl, sgdImpl } from './optim.js';
 import { batchWeight, clipScale, dropoutCols, rowNorms, scaleF64, weightedLoss } from './controls.js';
