@@ -7,6 +7,7 @@ import { OPTIMIZERS as OPTIMIZER_SPECS } from '../spec/index.js';
 import { bytesInsteadOfText, describeElement, describeValue, optEnum, optRange } from '../check.js';
 import { NnError, OptionError } from '../errors.js';
 import type { OptimizerSave } from './memory.js';
+import { checkActivationPlace, checkParameterCount, type NetworkModel } from './model.js';
 import { ACTIVATIONS, LOSSES, OPTIMIZERS, checkLayers, checkDropout, checkLossPairing, checkSeed, type LayerParameters, type NetworkShape } from './options.js';
 
 type Encoded = (number | '-0')[];
@@ -70,14 +71,7 @@ export function encodeNetwork(
   return out;
 }
 
-export interface ParsedNetwork {
-  layers: number[];
-  activations: Activation[];
-  loss: Loss;
-  leakySlope: number;
-  dropout: number[];
-  seed: number;
-  parameters: LayerParameters[];
+export interface ParsedNetwork extends NetworkModel {
   /** version 2 only (undefined: start a fresh optimizer) */
   optimizer?: OptimizerSave | null;
   shuffle?: number;
@@ -85,8 +79,6 @@ export interface ParsedNetwork {
 
 const JSON_KEYS = ['format', 'version', 'layers', 'activations', 'loss', 'leakySlope', 'seed', 'dropout', 'parameters'];
 const JSON_KEYS_V2 = [...JSON_KEYS, 'optimizer', 'shuffle'];
-/** Most parameters a saved network may declare (2^28 float64 = 2 GiB: more cannot fit in WebAssembly memory). */
-const MAX_PARAMS = 2 ** 28;
 
 export function parseNetworkJSON(json: unknown): ParsedNetwork {
   const op = 'Network.fromJSON';
@@ -122,9 +114,7 @@ export function parseNetworkJSON(json: unknown): ParsedNetwork {
     if (!keys.includes(k)) throw new NnError(`${op}: unexpected key '${k}' in a version ${o.version} network (expected ${keys.join('|')})`);
   }
   const layers = checkLayers(op, o.layers);
-  let total = 0;
-  for (let l = 0; l + 1 < layers.length; l++) total += layers[l]! * layers[l + 1]! + layers[l + 1]!;
-  if (total > MAX_PARAMS) throw new NnError(`${op}: layers [${layers.join(', ')}] declare ${total} parameters, more than ${MAX_PARAMS} fit in memory`);
+  checkParameterCount(op, layers);
   if (!Array.isArray(o.activations) || o.activations.length !== layers.length - 1) {
     throw new NnError(`${op}: activations must be an array of ${layers.length - 1} names, received ${describeValue(o.activations)}`);
   }
@@ -134,7 +124,7 @@ export function parseNetworkJSON(json: unknown): ParsedNetwork {
   const activations = Array.from({ length: acts.length }, (_, i): Activation => {
     if (!(i in acts)) throw new NnError(`${op}: activations[${i}] is ${describeElement(acts, i)}, expected one of ${ACTIVATIONS.join('|')}`);
     const a = optEnum(op, `activations[${i}]`, acts[i], ACTIVATIONS);
-    if (a === 'softmax' && i < acts.length - 1) throw new NnError(`${op}: activations[${i}] is 'softmax', which is only allowed on the output layer`);
+    checkActivationPlace(op, i, a, acts.length);
     return a;
   });
   const loss = optEnum(op, 'loss', o.loss, LOSSES);
