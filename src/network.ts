@@ -26,7 +26,8 @@ import {
   type ValidatedTrainOptions, type ValidatedTrainResult,
 } from './net/options.js';
 import { TrainingRun, type RunData } from './net/run.js';
-import { Dataset, evaluateDataset, isDataset, trainArgs } from './net/dataset.js';
+import { Dataset, evaluateDataset, isDataset } from './net/dataset.js';
+import { trainArgs } from './net/train-args.js';
 import { StreamRun, type ChunkSource } from './net/stream.js';
 import { startThreads, threadsPay } from './net/threads.js';
 import { threadChoice } from './net/thread-choice.js';
