@@ -4,7 +4,7 @@
  */
 import type { Activation, Loss, Optimizer } from '../backend.js';
 import { OPTIMIZERS as OPTIMIZER_SPECS } from '../spec/index.js';
-import { bytesInsteadOfText, describeElement, describeValue, optEnum, optRange } from '../check.js';
+import { describeElement, describeValue, optEnum, optRange, parseSavedJSON } from '../check.js';
 import { NnError, OptionError } from '../errors.js';
 import type { OptimizerSave } from './memory.js';
 import { checkActivationPlace, checkParameterCount, type NetworkModel } from './model.js';
@@ -82,24 +82,7 @@ const JSON_KEYS_V2 = [...JSON_KEYS, 'optimizer', 'shuffle'];
 
 export function parseNetworkJSON(json: unknown): ParsedNetwork {
   const op = 'Network.fromJSON';
-  let j: unknown = json;
-  const bytes = bytesInsteadOfText(op, j);
-  if (bytes !== null) throw new OptionError(bytes);
-  if (typeof j === 'string') {
-    try {
-      j = JSON.parse(j);
-    } catch (cause) {
-      const t = (j as string).trim();
-      if (!t.startsWith('{') && !t.startsWith('[')) {
-        throw new OptionError(
-          `${op}: received the string ${describeValue(t)}, which is not JSON text (a file name or URL?); pass the saved network's text ` +
-            `(e.g. readFileSync(path, 'utf8') or await (await fetch(url)).text()) or the parsed object`,
-          { cause },
-        );
-      }
-      throw new OptionError(`${op}: the text is not JSON (${(cause as Error).message})`, { cause });
-    }
-  }
+  const j = parseSavedJSON(op, json, 'network');
   if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new OptionError(`${op}: expected a saved network object, received ${describeValue(j)}`);
   const o = j as Record<string, unknown>;
   if (o.format === 'fastnn-estimator') {
