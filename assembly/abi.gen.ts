@@ -150,6 +150,10 @@ export const SYNC_PROGRESS: i32 = 3;
 export const SYNC_BYTES: i32 = 64;
 /** busy polls before a thread sleeps in a barrier (~0.1 µs a barrier spinning, ~50 µs after a sleep) */
 export const SPIN_LIMIT: i32 = 20000;
+/** a thread's poll budget never drops below SPIN_LIMIT >> SPIN_FLOOR_SHIFT (each wait that had to sleep halves it) */
+export const SPIN_FLOOR_SHIFT: i32 = 6;
+/** sleeps at the poll budget's floor after which a thread polls in full again (two threads that both sleep would keep each other's waits longer than the floor) */
+export const SPIN_PROBE: i32 = 16;
 /** timeout of one barrier sleep (memory.atomic.wait32 / Atomics.wait) in ns, so SYNC_ABORT is seen soon */
 export const WAIT_NS: i64 = 1000000;
 /** packing scratch bytes per thread of trainBatchesThreaded (AssemblyScript): a pool reserves nthreads × this at SYNC_SCRATCH */

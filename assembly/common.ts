@@ -10,7 +10,7 @@
  * is rejected; that choice depends on the whole layer's shape only, never on a thread's slice.
  */
 
-// Every ABI number (ACT_*, LOSS_*, OPT_*, PLAN_*, L_*, HP_*, SYNC_*, SPIN_LIMIT, WAIT_NS, MAX_THREADS) is
+// Every ABI number (ACT_*, LOSS_*, OPT_*, PLAN_*, L_*, HP_*, SYNC_*, SPIN_*, WAIT_NS, MAX_THREADS) is
 // generated from src/abi-spec.json (npm run gen:abi).
 export * from './abi.gen';
 import { MAX_THREADS, SCRATCH_BYTES as SCRATCH_BYTES_I32 } from './abi.gen';

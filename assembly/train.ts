@@ -10,7 +10,7 @@ import {
   PLAN_DROPOUT, PLAN_LRS, PLAN_NORMS, PLAN_SEED, PLAN_WEIGHTS,
   OPT_MOMENTUM, PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_LOSSES, PLAN_OPT,
   PLAN_ORDER, PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, ptr, word, copyF64, ACT_SOFTMAX,
-  MAX_THREADS, part, SCRATCH_BYTES, scratchBase, scratchOf, SPIN_LIMIT, SYNC_ABORT, SYNC_COUNT, SYNC_PROGRESS, SYNC_SCRATCH, WAIT_NS,
+  MAX_THREADS, part, SCRATCH_BYTES, scratchBase, scratchOf, SPIN_FLOOR_SHIFT, SPIN_LIMIT, SPIN_PROBE, SYNC_ABORT, SYNC_COUNT, SYNC_PROGRESS, SYNC_SCRATCH, WAIT_NS,
 } from './common';
 import { denseForwardRange, inputGradRange, weightGradRange } from './dense';
 import { activateBackwardCols, activateBackwardImpl, activateCols, activateImpl } from './activation';
@@ -78,12 +78,11 @@ function syncWord(ctl: usize, i: i32): usize {
 
 /**
  * This thread's current poll budget (module globals: one per instance, so one per worker thread), as src/abi.ts
- * states it: halved by a wait that had to sleep (down to SPIN_LIMIT / 64), doubled by one that ended while polling,
+ * states it: halved by a wait that had to sleep (down to SPIN_LIMIT >> SPIN_FLOOR_SHIFT), doubled by one that ended while polling,
  * back to SPIN_LIMIT after SPIN_PROBE sleeps at the floor.
  */
 let spinBudget: i32 = SPIN_LIMIT;
 let floorSleeps: i32 = 0;
-const SPIN_PROBE: i32 = 16;
 
 /** The barrier of the thread contract (src/abi.ts, trainBatchesThreaded); false when SYNC_ABORT is set. */
 function barrier(ctl: usize, n: i32): bool {
@@ -103,7 +102,7 @@ function barrier(ctl: usize, n: i32): bool {
       if (++spins > spinBudget) memory.atomic.wait32(countP, seen, WAIT_NS);
     }
     if (spins <= spinBudget) spinBudget = min(SPIN_LIMIT, spinBudget << 1);
-    else if (spinBudget > SPIN_LIMIT >> 6) spinBudget = max(SPIN_LIMIT >> 6, spinBudget >> 1);
+    else if (spinBudget > SPIN_LIMIT >> SPIN_FLOOR_SHIFT) spinBudget = max(SPIN_LIMIT >> SPIN_FLOOR_SHIFT, spinBudget >> 1);
     else if (++floorSleeps >= SPIN_PROBE) {
       // two threads that both sleep would keep each other's waits longer than the floor: poll in full again
       floorSleeps = 0;
@@ -120,7 +119,7 @@ export function trainBatchesThreaded(plan: usize, first: i32, count: i32, tid: i
   if (T == 1 && isTiny(plan)) return trainTiny(plan, first, count);
   // a pool's own scratch (SYNC_SCRATCH) when the host gave one, so two pools on one memory, or a pool and the host
   // thread's stand-alone kernels, never pack into the same region
-  const pool: usize = ctl != 0 ? <usize>atomic.load<i32>(ctl + (<usize>SYNC_SCRATCH << 2)) : 0;
+  const pool: usize = ctl != 0 ? <usize>atomic.load<i32>(syncWord(ctl, SYNC_SCRATCH)) : 0;
   const scratch = pool != 0 ? pool + <usize>tid * SCRATCH_BYTES : scratchOf(tid);
   const L = word(plan, PLAN_LAYERS), batch = word(plan, PLAN_BATCH);
   const lossKind = word(plan, PLAN_LOSS), opt = word(plan, PLAN_OPT);

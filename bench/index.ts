@@ -302,7 +302,7 @@ function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResul
     { label: 'rust:simd', row: backends.find((b) => b.label === 'rust:simd') },
   ];
   const tut = 'tutorial 2-2-1, 1000 epochs';
-  /** Issue 15 target 3: 2 threads through Network.train ≥ 1.8× one thread and ≥ 1.2× numpy with 2 OpenBLAS threads. */
+  /** The thread targets: 2 threads through Network.train ≥ 1.8× one thread and ≥ 1.2× numpy with 2 OpenBLAS threads. */
   const threadTargets = (tag: string, effective: string, fail: string, vsNumpy = true): void => {
     const e = ep(effective), e2 = ep(`${effective} ×2 threads`);
     add(`${tag} train epoch 2 threads / 1 thread`, e2?.samplesPerSec && e?.samplesPerSec ? e2.samplesPerSec / e.samplesPerSec : null, 1.8,
@@ -395,7 +395,7 @@ function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResul
     }
     if (worst) add(`threads: 2 never slower: ${group}`, worst.ratio, 0.95, worst.detail);
   }
-  // issue 15 target 1: the tutorial against hand-written scalar JS, small networks against the general path
+  // the small-network targets: the tutorial against hand-written scalar JS, small networks against the general path
   for (const t of smallNetTargets(tRows, backends)) add(t.target, t.ratio, t.need, t.detail);
   return out;
 }

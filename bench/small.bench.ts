@@ -1,5 +1,5 @@
 /**
- * Small networks, batch 1 (issue 15): per-sample SGD on sigmoid/MSE networks whose widths are all ≤ TINY_MAX, the
+ * Small networks, batch 1: per-sample SGD on sigmoid/MSE networks whose widths are all ≤ TINY_MAX, the
  * training most users of JS network libraries do. Each backend row runs one Network.train call (the small-layer
  * path of trainBatches), next to the same call forced through the general path (the internal
  * NetMemory.smallLayerPath = false: the code every step ran before the small-layer path existed), and a
@@ -119,7 +119,7 @@ export interface SmallTarget {
 }
 
 /**
- * Issue 15 target 1, as ratios of medians in one run: the tutorial 2-2-1 network (1000 epochs) in at most 0.8× the
+ * The small-network targets, as ratios of medians in one run: the tutorial 2-2-1 network (1000 epochs) in at most 0.8× the
  * hand-written scalar JS time on assemblyscript and rust (speed ratio ≥ 1.25) and at most 1.2× on js (≥ 0.834), and
  * every small network at least 2× faster than the same call through the general path (the code before the
  * small-layer path) on js, assemblyscript (best build) and rust simd.

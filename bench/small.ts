@@ -1,6 +1,6 @@
 /**
  * `npx tsx bench/small.ts`: only the small-network rows of the bench (the tutorial 2-2-1 group and the "small net,
- * batch 1" groups) and issue 15 target 1's ratios, for measuring those without the full ~5-minute run.
+ * batch 1" groups) and their target ratios (smallNetTargets), for measuring those without the full ~5-minute run.
  * The same rows and targets are part of `npm run bench` (bench/index.ts).
  */
 import { loadRows } from './backends.js';

@@ -25,7 +25,7 @@ import { buildPlan } from './plan.js';
 import { ACTIVATIONS, ACTIVATION_NAMES } from '../src/spec/index.js';
 import {
   HP_BETA1_POW, HP_GENERIC, L_B, L_SB, L_SB2, L_SW, L_SW2, L_W, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS,
-  PLAN_ORDER, PLAN_LOSSES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, SYNC_ABORT, SYNC_COUNT, SYNC_PROGRESS, TINY_MAX,
+  PLAN_ORDER, PLAN_LOSSES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, SYNC_ABORT, SYNC_BYTES, SYNC_COUNT, SYNC_PROGRESS, TINY_MAX,
   type KernelExports,
 } from '../src/abi.js';
 
@@ -53,7 +53,7 @@ class Pool {
     const url = new URL('./thread-worker.mjs', import.meta.url);
     const ready: Promise<void>[] = [];
     for (let tid = 0; tid < MAXT; tid++) {
-      const w = new Worker(url, { workerData: { module: this.module, memory: this.memory, ctl: this.ctl, tid } });
+      const w = new Worker(url, { workerData: { module: this.module, memory: this.memory, ctl: this.ctl, tid, sync: { SYNC_ABORT, SYNC_COUNT, SYNC_BYTES }, words: { CMD_QUIT, CMD_PLAN, CMD_FIRST, CMD_COUNT, CMD_NTHREADS, DONE, CMD_GEN_T } } });
       w.on('error', (e) => { console.error(`worker ${tid} error`, e); process.exit(2); });
       ready.push(new Promise((res) => w.once('message', (m) => { if (m === 'ready') res(); })));
       w.on('message', (m) => { if (m !== 'ready' && m !== 'bye') { console.error(m); process.exitCode = 1; } });
@@ -78,7 +78,7 @@ class Pool {
       if (onStuck && Date.now() - t0 > 100) { onStuck(); onStuck = undefined; }
       if (Date.now() - t0 > 120_000) throw new Error('threads stuck');
     }
-    return Array.from({ length: runners }, (_, t) => this.F[(this.ctl + 64 + 8 * t) >> 3]!);
+    return Array.from({ length: runners }, (_, t) => this.F[(this.ctl + SYNC_BYTES + 8 * t) >> 3]!);
   }
   async quit(): Promise<void> {
     Atomics.store(this.I, (this.ctl >> 2) + CMD_QUIT, 1);

@@ -1,6 +1,7 @@
 // Generates the kernel ABI's constants for the three backends from src/abi-spec.json, the one source of
 // kernel codes, plan-word offsets, hyper-parameter slots and thread control words:
-//   src/abi.gen.ts        (re-exported by src/abi.ts; the js kernels, heap binder and Network)
+//   src/abi.gen.ts        (re-exported by src/abi.ts; the js kernels, heap binder and Network; also the host's
+//                          worker-protocol words, which the kernels never read)
 //   assembly/abi.gen.ts   (re-exported by assembly/common.ts)
 //   rust/src/abi_gen.rs   (`mod abi_gen` in rust/src/lib.rs)
 // Usage: node scripts/gen-abi.mjs            write the three files (npm run gen:abi; also before asbuild, build:rust)
@@ -47,6 +48,27 @@ checkSlots('plan.words', spec.plan.words, spec.plan.header);
 checkSlots('plan.layer', spec.plan.layer, spec.plan.layerWords);
 checkSlots('hp.slots', spec.hp.slots, spec.hp.size);
 checkSlots('sync.words', spec.sync.words, 4);
+for (const k of ['spinLimit', 'spinProbe', 'waitNs']) if (!Number.isInteger(spec.sync[k]) || spec.sync[k] < 1) fail(`sync.${k} must be an integer >= 1`);
+if (!Number.isInteger(spec.sync.spinFloorShift) || spec.sync.spinFloorShift < 0 || spec.sync.spinLimit >> spec.sync.spinFloorShift < 1) {
+  fail('sync.spinFloorShift must be an integer >= 0 that leaves spinLimit >> spinFloorShift >= 1');
+}
+// the host protocol: i32 words and f64 slots share the SYNC_BYTES block after the kernels' SYNC_* words
+const tp = spec.threadProtocol;
+const syncWords = spec.sync.bytes >> 2;
+checkSlots('threadProtocol.words', tp.words, syncWords);
+checkSlots('threadProtocol.f64', tp.f64, syncWords >> 1);
+{
+  const used = new Map(spec.sync.words.map((e) => [e.index, `SYNC_${e.name}`]));
+  const claim = (i, who) => {
+    if (used.has(i)) fail(`threadProtocol: ${who} takes i32 word ${i}, which ${used.get(i)} holds`);
+    used.set(i, who);
+  };
+  for (let i = 0; i < 4; i++) if (!used.has(i)) used.set(i, 'the SYNC_* words');
+  for (const e of tp.words) claim(e.index, e.name);
+  for (const e of tp.f64) { claim(2 * e.index, e.name); claim(2 * e.index + 1, e.name); }
+}
+checkSlots('threadProtocol.after', tp.after, tp.afterWords);
+checkSlots('threadProtocol.thread', tp.thread, tp.threadWords);
 if (!spec.probe || !Number.isInteger(spec.probe.chains) || spec.probe.chains !== 24) fail('probe.chains must be 24 (the kernels hold 12 f64x2 accumulators, or two passes of 12 scalar ones)');
 for (const k of ['m1', 'm2']) {
   const m = spec.dropoutHash?.[k];
@@ -83,9 +105,23 @@ const groups = [
       ...spec.sync.words.map((e) => ({ name: `SYNC_${e.name}`, value: e.index, type: 'word', doc: e.doc })),
       { name: 'SYNC_BYTES', value: spec.sync.bytes, type: 'count', doc: 'bytes of the control block (the host protocol uses the words after SYNC_*)' },
       { name: 'SPIN_LIMIT', value: spec.sync.spinLimit, type: 'spin', doc: 'busy polls before a thread sleeps in a barrier (~0.1 µs a barrier spinning, ~50 µs after a sleep)' },
+      { name: 'SPIN_FLOOR_SHIFT', value: spec.sync.spinFloorShift, type: 'spin', doc: "a thread's poll budget never drops below SPIN_LIMIT >> SPIN_FLOOR_SHIFT (each wait that had to sleep halves it)" },
+      { name: 'SPIN_PROBE', value: spec.sync.spinProbe, type: 'spin', doc: 'sleeps at the poll budget\'s floor after which a thread polls in full again (two threads that both sleep would keep each other\'s waits longer than the floor)' },
       { name: 'WAIT_NS', value: spec.sync.waitNs, type: 'ns', doc: 'timeout of one barrier sleep (memory.atomic.wait32 / Atomics.wait) in ns, so SYNC_ABORT is seen soon' },
       { name: 'SCRATCH_BYTES', value: spec.sync.scratchBytes, type: 'count', doc: 'packing scratch bytes per thread of trainBatchesThreaded (AssemblyScript): a pool reserves nthreads × this at SYNC_SCRATCH' },
       { name: 'MAX_THREADS', value: spec.maxThreads, type: 'count', doc: 'most threads of trainBatchesThreaded (tid < MAX_THREADS; AssemblyScript reserves scratch per thread)' },
+    ],
+  },
+  {
+    title: 'host <-> worker protocol on the thread control block at `ctl` (src/backends/threads.ts, worker.ts; the kernels never read these words)',
+    hostOnly: true,
+    items: [
+      ...tp.words.map((e) => ({ name: `CTL_${e.name}`, value: e.index, type: 'word', doc: `i32 word: ${e.doc}` })),
+      ...tp.f64.map((e) => ({ name: `CTL_${e.name}`, value: e.index, type: 'word', doc: `f64 slot: ${e.doc}` })),
+      ...tp.after.map((e) => ({ name: `CTL_${e.name}`, value: syncWords + e.index, type: 'word', doc: `i32 word after the SYNC_BYTES block: ${e.doc}` })),
+      { name: 'CTL_THREAD_BASE', value: syncWords + tp.afterWords, type: 'word', doc: 'i32 word of the first per-thread record (thread t at CTL_THREAD_BASE + t · CTL_THREAD_WORDS), for the watchdog' },
+      { name: 'CTL_THREAD_WORDS', value: tp.threadWords, type: 'count', doc: 'i32 words per thread record' },
+      ...tp.thread.map((e) => ({ name: `CTL_T_${e.name}`, value: e.index, type: 'word', doc: `thread record word: ${e.doc}` })),
     ],
   },
   {
@@ -124,7 +160,7 @@ function ts() {
 function as() {
   const type = { code: 'i32', word: 'i32', count: 'i32', spin: 'i32', ns: 'i64', u32: 'u32' };
   const out = [`// ${HEADER}`, '// (re-exported by assembly/common.ts; formulas and the thread contract: src/abi.ts)'];
-  for (const g of groups) {
+  for (const g of groups.filter((x) => !x.hostOnly)) {
     out.push('', `// ---- ${g.title}`);
     for (const c of g.items) out.push(`/** ${c.doc} */`, `export const ${c.name}: ${type[c.type]} = ${c.value};`);
   }
@@ -134,7 +170,7 @@ function as() {
 function rust() {
   const type = { code: 'i32', word: 'usize', count: 'usize', spin: 'u32', ns: 'i64', u32: 'u32' };
   const out = [`//! ${HEADER}`, '//! (formulas and the thread contract: src/abi.ts)', '#![allow(dead_code)]'];
-  for (const g of groups) {
+  for (const g of groups.filter((x) => !x.hostOnly)) {
     out.push('', `// ---- ${g.title}`);
     for (const c of g.items) out.push(`/// ${c.doc}`, `pub const ${c.name}: ${type[c.type]} = ${c.value};`);
   }

@@ -1,10 +1,10 @@
 /**
  * fromONNX on fan-out files (one tensor read by every node), the shape that used to take quadratic time:
  *   npx tsx scripts/onnx-fanout.ts [repeats=5]
- * For each file: its size, and the median wall and CPU time of onnxToJSON (decode + chain check, which is where the
+ * For each file: its size, and the median wall and CPU time of onnxToModel (decode + chain check, which is where the
  * time went) over the repeats. Run it on a quiet machine; on a shared one compare CPU time.
  */
-import { onnxToJSON } from '../src/onnx/import.js';
+import { onnxToModel } from '../src/onnx/import.js';
 import { MAX_ONNX_NODES } from '../src/onnx/decode.js';
 import { fanOutModel } from '../test/helpers/wire.js';
 
@@ -17,7 +17,7 @@ for (const [n, op] of [[30_000, 'Add'], [MAX_ONNX_NODES, 'Add'], [250_000, 'Add'
   for (let r = 0; r < repeats; r++) {
     const c0 = process.cpuUsage(), t0 = performance.now();
     try {
-      onnxToJSON(bytes);
+      onnxToModel(bytes);
       message = 'loaded';
     } catch (e) {
       message = `${(e as Error).name}: ${(e as Error).message.slice(0, 70)}…`;

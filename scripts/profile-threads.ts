@@ -1,5 +1,5 @@
 /**
- * Where 2-thread training spends its time (issue 15, target 3): a diagnostic, not a benchmark (the bench's rows and
+ * Where 2-thread training spends its time (against the bench's 2-thread target): a diagnostic, not a benchmark (the bench's rows and
  * targets are in bench/). For each backend, on the bench's 784-128-10 sigmoid/mse/sgd epoch (8,000 rows, batch 32):
  *
  *   - the serial part of Network.train(x, y): the finite check and the copy into backend memory, timed alone;

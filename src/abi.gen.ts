@@ -173,12 +173,50 @@ export const SYNC_PROGRESS = 3;
 export const SYNC_BYTES = 64;
 /** busy polls before a thread sleeps in a barrier (~0.1 µs a barrier spinning, ~50 µs after a sleep) */
 export const SPIN_LIMIT = 20000;
+/** a thread's poll budget never drops below SPIN_LIMIT >> SPIN_FLOOR_SHIFT (each wait that had to sleep halves it) */
+export const SPIN_FLOOR_SHIFT = 6;
+/** sleeps at the poll budget's floor after which a thread polls in full again (two threads that both sleep would keep each other's waits longer than the floor) */
+export const SPIN_PROBE = 16;
 /** timeout of one barrier sleep (memory.atomic.wait32 / Atomics.wait) in ns, so SYNC_ABORT is seen soon */
 export const WAIT_NS = 1000000;
 /** packing scratch bytes per thread of trainBatchesThreaded (AssemblyScript): a pool reserves nthreads × this at SYNC_SCRATCH */
 export const SCRATCH_BYTES = 262144;
 /** most threads of trainBatchesThreaded (tid < MAX_THREADS; AssemblyScript reserves scratch per thread) */
 export const MAX_THREADS = 16;
+
+// ---- host <-> worker protocol on the thread control block at `ctl` (src/backends/threads.ts, worker.ts; the kernels never read these words)
+/** i32 word: bumped by the host to start a command; workers wait on it */
+export const CTL_CMD_GEN = 4;
+/** i32 word: the command's plan (byte offset) */
+export const CTL_CMD_PLAN = 5;
+/** i32 word: the command's first batch number */
+export const CTL_CMD_FIRST = 6;
+/** i32 word: the command's batch count */
+export const CTL_CMD_COUNT = 7;
+/** i32 word: workers finished with the current command */
+export const CTL_DONE = 8;
+/** i32 word: tid + 1 of the first worker that trapped (0: none) */
+export const CTL_ERROR = 9;
+/** i32 word: non-zero: workers return */
+export const CTL_CMD_QUIT = 10;
+/** i32 word: workers that died (their exit handler adds 1 and notifies DONE, so a blocked host wakes) */
+export const CTL_DEAD = 11;
+/** i32 word: test hook: tid + 1 of a worker that fails on the next command (0: none) */
+export const CTL_CRASH_TID = 14;
+/** i32 word: test hook: 0 = the worker exits before running the command; 1 = it traps after running it; 2 = it hangs (alive, never arrives) */
+export const CTL_CRASH_HOW = 15;
+/** f64 slot: thread 0's loss sum (i32 words 12 and 13) */
+export const CTL_LOSS_F64 = 6;
+/** i32 word after the SYNC_BYTES block: workers that left for good after CTL_CMD_QUIT (browsers free the block after all) */
+export const CTL_QUIT_ACK = 16;
+/** i32 word of the first per-thread record (thread t at CTL_THREAD_BASE + t · CTL_THREAD_WORDS), for the watchdog */
+export const CTL_THREAD_BASE = 20;
+/** i32 words per thread record */
+export const CTL_THREAD_WORDS = 2;
+/** thread record word: the last command generation (CTL_CMD_GEN) this thread started */
+export const CTL_T_STARTED = 0;
+/** thread record word: the last command generation this thread finished (left trainBatchesThreaded) */
+export const CTL_T_FINISHED = 1;
 
 // ---- peak probe (peakProbe, the bench instrument of the WASM f64 ceiling)
 /** independent multiply-add chains s_i (i = 0..PROBE_CHAINS-1); one call does 2 · PROBE_CHAINS · iterations flops */

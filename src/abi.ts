@@ -126,8 +126,8 @@
  *     SYNC_COUNT; the others poll up to their budget (at most SPIN_LIMIT polls; the js kernels SPIN_LIMIT / 10: a JS
  *     poll costs 10–20 WASM ones), then memory.atomic.wait32 (Atomics.wait) on SYNC_COUNT with a
  *     WAIT_NS timeout, leaving (returning NaN) as soon as SYNC_ABORT != 0. Each thread keeps its own budget: a wait
- *     that had to sleep halves it (down to 1/64 of the maximum), one that ended while polling doubles it back, and
- *     after 16 sleeps at that floor it is whole again (else two threads that both sleep keep each other's waits longer
+ *     that had to sleep halves it (down to the maximum >> SPIN_FLOOR_SHIFT), one that ended while polling doubles it
+ *     back, and after SPIN_PROBE sleeps at that floor it is whole again (else two threads that both sleep keep each other's waits longer
  *     than the floor). On free cores threads poll (no sleep and wake-up per barrier); threads that share a core give
  *     it up soon. (A reset-and-generation barrier let threads
  *     through early in the AssemblyScript build under V8's baseline compiler; nothing here is ever reset
@@ -144,7 +144,7 @@
  */
 
 // Every number of the ABI (ACT / LOSS / OPT codes by name and as ACT_* / LOSS_* / OPT_* constants, PLAN_* and L_*
-// plan words, HP_* slots, SYNC_* control words, SPIN_LIMIT, WAIT_NS, MAX_THREADS) is generated from
+// plan words, HP_* slots, SYNC_* control words, SPIN_*, WAIT_NS, MAX_THREADS, the host's CTL_* protocol words) is generated from
 // src/abi-spec.json into src/abi.gen.ts, assembly/abi.gen.ts and rust/src/abi_gen.rs (npm run gen:abi).
 export * from './abi.gen.js';
 import { DROP_M1, DROP_M2, PLAN_HEADER, PLAN_LAYER_WORDS } from './abi.gen.js';

@@ -229,8 +229,32 @@ export function checkFiniteParams(op: string, what: string, a: ArrayLike<number>
  * Saved-model arguments that are bytes (readFileSync without an encoding gives a Buffer): the advice to pass the text
  * or the parsed object, or null when `v` is not bytes.
  */
-export function bytesInsteadOfText(op: string, v: unknown): string | null {
+function bytesInsteadOfText(op: string, v: unknown): string | null {
   if (!(v instanceof ArrayBuffer) && !(ArrayBuffer.isView(v) && !(v instanceof DataView))) return null;
   const what = v instanceof ArrayBuffer ? 'an ArrayBuffer' : `a ${v.constructor?.name === 'Buffer' ? 'Buffer' : v.constructor?.name || 'typed array'}`;
   return `${op}: received ${what} (bytes), expected the saved model's JSON text or the parsed object; pass readFileSync(path, 'utf8') (or await (await fetch(url)).text()), or JSON.parse of it`;
+}
+
+/**
+ * A saved model as given to a `fromJSON`: the parsed object, or its JSON text (parsed here). Bytes, a string that is
+ * not JSON text (a file name or URL?) and malformed JSON are OptionErrors saying what to pass; `what` names the saved
+ * thing in the message ("network", "model").
+ */
+export function parseSavedJSON(op: string, json: unknown, what: string): unknown {
+  const bytes = bytesInsteadOfText(op, json);
+  if (bytes !== null) throw new OptionError(bytes);
+  if (typeof json !== 'string') return json;
+  try {
+    return JSON.parse(json);
+  } catch (cause) {
+    const t = json.trim();
+    if (!t.startsWith('{') && !t.startsWith('[')) {
+      throw new OptionError(
+        `${op}: received the string ${describe(t)}, which is not JSON text (a file name or URL?); pass the saved ${what}'s text ` +
+          `(e.g. readFileSync(path, 'utf8') or await (await fetch(url)).text()) or the parsed object`,
+        { cause },
+      );
+    }
+    throw new OptionError(`${op}: the text is not JSON (${(cause as Error).message})`, { cause });
+  }
 }

@@ -6,6 +6,7 @@
  *   net/run.ts        TrainingRun: one train / trainAsync call's blocks, spans, snapshot and rewind
  *   net/inference.ts  predict / evaluate / gradients on the read workspace
  *   net/serialize.ts  JSON
+ *   net/model.ts      the network as typed values (shape, seed, parameters): what ONNX export and import use
  * Concurrency model (docs/threads.md): while a run is open the network is busy: reads are served from their
  * own workspace (inside onEpoch with the live parameters, between trainAsync's slices with those of the last
  * completed epoch); writes are refused with NnError; dispose() ends the run with DisposedError after the current step.
@@ -25,14 +26,16 @@ import {
   type ValidatedTrainOptions, type ValidatedTrainResult,
 } from './net/options.js';
 import { TrainingRun, type RunData } from './net/run.js';
-import { Dataset, evaluateDataset, isDataset, trainArgs } from './net/dataset.js';
+import { Dataset, evaluateDataset, isDataset } from './net/dataset.js';
+import { trainArgs } from './net/train-args.js';
 import { StreamRun, type ChunkSource } from './net/stream.js';
 import { startThreads, threadsPay } from './net/threads.js';
 import { threadChoice } from './net/thread-choice.js';
 import { encodeNetwork, parseNetworkJSON, type NetworkJSON } from './net/serialize.js';
 import { Mulberry32 } from './rng.js';
+import { checkModel, type NetworkModel } from './net/model.js';
 import { toOnnx, type ToOnnxOptions } from './onnx/export.js';
-import { onnxToJSON, relabel } from './onnx/import.js';
+import { onnxToModel } from './onnx/import.js';
 
 export type {
   EarlyStoppingOptions, EpochInfo, Init, LayerParameters, NetworkOptions, TrainOptions, TrainResult, ValidatedEpochInfo, ValidatedTrainOptions,
@@ -99,6 +102,12 @@ export function createNetworkOn(op: string, options: NetworkOptions, backend: Ba
   return buildOnBackend!(op, options, backend);
 }
 
+let readModel: ((op: string, net: Network) => NetworkModel) | null = null;
+/** @internal for the estimators (src/estimators/) only: the network as typed values, for their ONNX export. */
+export function networkModel(op: string, net: Network): NetworkModel {
+  return readModel!(op, net);
+}
+
 /**
  * A dense feed-forward network on one {@link Backend}: seeded initialisation, mini-batch training with SGD, momentum,
  * Adam or AdamW, prediction, evaluation, JSON checkpoints and ONNX export. Every call validates its arguments and
@@ -124,6 +133,7 @@ export class Network {
       }
       return net;
     };
+    readModel = (op, net) => net.model(op);
   }
 
   /** The layer sizes, input first: `[2, 2, 1]` is two inputs, one hidden layer of two neurons and one output. */
@@ -509,8 +519,7 @@ export class Network {
    * @param options - `dtype`: the tensors' element type, default 'float64'.
    */
   toONNX(options?: ToOnnxOptions): Uint8Array {
-    this.enter('toONNX');
-    return toOnnx(this.toJSON(), options);
+    return toOnnx(this.model('toONNX'), options);
   }
 
   /**
@@ -522,7 +531,16 @@ export class Network {
    * @throws NnError naming the first unsupported node's op type (and its name, if it has one).
    */
   static async fromONNX(model: Uint8Array | ArrayBuffer, backend?: BackendName | Backend | 'auto'): Promise<Network> {
-    return Network.fromJSON(onnxToJSON(model), backend).catch(relabel);
+    const op = 'Network.fromONNX';
+    const m = onnxToModel(model);
+    checkModel(op, m);
+    return Network.build(op, backend, m, m.seed, checkThreads(op, undefined), (net) => net.mem.writeParameters(m.parameters));
+  }
+
+  /** The network as typed values (shape, seed, a copy of the parameters): what ONNX export writes. */
+  private model(op: string): NetworkModel {
+    const parameters = this.mem.readParameters(this.readParams(op));
+    return { ...this.shape, layers: this.shape.layers.slice(), activations: this.shape.activations.slice(), dropout: this.shape.dropout.slice(), seed: this.seed, parameters };
   }
 
   // ------------------------------------------------------------------ internals

@@ -1,6 +1,6 @@
 /**
- * Issue #12: every call order a user can write is safe. One regression test per defect (#1-#9), on every backend
- * (its best build), each against the concurrency model of docs/threads.md:
+ * Every call order a user can write is safe. One test per way an overlap of calls could corrupt a network or its
+ * backend, on every backend (its best build), each against the concurrency model of docs/threads.md:
  *   - reads (predict, evaluate, gradients, getParameters, toJSON) during train (from onEpoch) and trainAsync run on
  *     their own workspace: the training is bit-identical to a twin run without them, and they return what they
  *     would return for the parameters of that moment;
@@ -68,8 +68,8 @@ const SMALL = { layers: [4, 6, 2], seed: 3 } as const;
 const BIG = { layers: [64, 48, 4], seed: 9 } as const;
 
 for (const bc of BACKEND_DEFAULTS) {
-  describe(`${bc.label}: call orders (issue #12)`, () => {
-    it(`#1 ${bc.label} gradients() (more rows than batchSize), predict, evaluate, getParameters and toJSON in onEpoch leave the training unchanged and return the values of that moment`, async () => {
+  describe(`${bc.label}: call orders`, () => {
+    it(`${bc.label} gradients() (more rows than batchSize), predict, evaluate, getParameters and toJSON in onEpoch leave the training unchanged and return the values of that moment`, async () => {
       const backend = await bc.create();
       const { x, y } = data(1, 40, 4, 2);
       const net = await Network.create({ ...SMALL, backend });
@@ -105,7 +105,7 @@ for (const bc of BACKEND_DEFAULTS) {
       backend.dispose();
     });
 
-    it.each([1, 2])(`#2 ${bc.label} threads %i: reads every 1 ms during trainAsync (300-row predict, gradients, evaluate, getParameters, toJSON) leave the training bit-identical and return finite, shaped values`, async (threads) => {
+    it.each([1, 2])(`${bc.label} threads %i: reads every 1 ms during trainAsync (300-row predict, gradients, evaluate, getParameters, toJSON) leave the training bit-identical and return finite, shaped values`, async (threads) => {
       const backend = await bc.create();
       const { x, y } = data(2, 2000, 64, 4);
       const px = x.slice(0, 300), py = y.slice(0, 300);
@@ -150,7 +150,7 @@ for (const bc of BACKEND_DEFAULTS) {
       backend.dispose();
     });
 
-    it.each([[1, 1], [2, 2], [1, 2]])(`#3 ${bc.label} two networks (threads %i and %i) on one shared Backend, trained with Promise.all of trainAsync, each equal training alone`, async (ta, tb) => {
+    it.each([[1, 1], [2, 2], [1, 2]])(`${bc.label} two networks (threads %i and %i) on one shared Backend, trained with Promise.all of trainAsync, each equal training alone`, async (ta, tb) => {
       const backend = await bc.create();
       // wide enough for the SIMD kernels (and their per-thread packing scratch) in every layer, long enough to overlap
       const A = { layers: [64, 64, 8], seed: 21 }, B = { layers: [64, 48, 8], seed: 22 };
@@ -172,7 +172,7 @@ for (const bc of BACKEND_DEFAULTS) {
       backend.dispose();
     });
 
-    it(`#4 ${bc.label} a plain Node script with threads: 2 and top-level await trainAsync settles, prints and exits 0`, () => {
+    it(`${bc.label} a plain Node script with threads: 2 and top-level await trainAsync settles, prints and exits 0`, () => {
       const dir = mkdtempSync(join(tmpdir(), 'fastnn-exit-'));
       try {
         const file = join(dir, 'train-async.mts'); // .mts: an ES module wherever it lies (top-level await)
@@ -193,7 +193,7 @@ for (const bc of BACKEND_DEFAULTS) {
       }
     });
 
-    it(`#5 ${bc.label} allocations of 2^31 bytes or more are refused with a typed error and leave the backend usable`, async () => {
+    it(`${bc.label} allocations of 2^31 bytes or more are refused with a typed error and leave the backend usable`, async () => {
       const backend = await bc.create();
       const used = backend.usedBytes(), avail = backend.available();
       for (const [rows, cols] of [[65536, 8192], [32768, 8192], [1, 2 ** 28], [2 ** 31, 1], [2 ** 40, 2 ** 40]] as const) {
@@ -229,7 +229,7 @@ for (const bc of BACKEND_DEFAULTS) {
       backend.dispose();
     });
 
-    it(`#6 ${bc.label} a second adam train under memory pressure gets the upfront ShapeError, and every failed call frees what it allocated`, async () => {
+    it(`${bc.label} a second adam train under memory pressure gets the upfront ShapeError, and every failed call frees what it allocated`, async () => {
       const backend = await bc.create();
       const { x, y } = data(6, 100, 64, 8);
       const opts: TrainOptions = { epochs: 1, learningRate: 0.01, batchSize: 10, optimizer: 'adam' };
@@ -265,7 +265,7 @@ for (const bc of BACKEND_DEFAULTS) {
       backend.dispose();
     });
 
-    it.each(['train', 'trainAsync'] as const)(`#7 ${bc.label} %s: divergence in the last step ([2, 1], identity, x ≈ ±1000, lr 1e308, 1 epoch) is a TrainingError and the parameters are restored bit for bit`, async (how) => {
+    it.each(['train', 'trainAsync'] as const)(`${bc.label} %s: divergence in the last step ([2, 1], identity, x ≈ ±1000, lr 1e308, 1 epoch) is a TrainingError and the parameters are restored bit for bit`, async (how) => {
       const backend = await bc.create();
       const net = await Network.create({ layers: [2, 1], activation: 'identity', seed: 7, backend });
       const x = [[1000, -1000], [-999, 1001], [998, 1000]], y = [[0.5], [0.25], [0.75]];
@@ -288,7 +288,7 @@ for (const bc of BACKEND_DEFAULTS) {
       backend.dispose();
     });
 
-    it(`#8 ${bc.label} dispose() inside onEpoch of train ends the run with DisposedError, writes nothing into the freed memory, and the backend stays usable`, async () => {
+    it(`${bc.label} dispose() inside onEpoch of train ends the run with DisposedError, writes nothing into the freed memory, and the backend stays usable`, async () => {
       const backend = await bc.create();
       const { x, y } = data(8, 64, 8, 4);
       const net = await Network.create({ layers: [8, 16, 4], seed: 8, backend });
@@ -312,7 +312,7 @@ for (const bc of BACKEND_DEFAULTS) {
       backend.dispose();
     });
 
-    it.each([1, 2])(`#8 ${bc.label} threads %i: dispose() during a pending trainAsync rejects it with DisposedError after the current step, writes nothing into the freed memory, and the backend stays usable`, async (threads) => {
+    it.each([1, 2])(`${bc.label} threads %i: dispose() during a pending trainAsync rejects it with DisposedError after the current step, writes nothing into the freed memory, and the backend stays usable`, async (threads) => {
       const backend = await bc.create();
       const { x, y } = data(9, 2000, 64, 4);
       const net = await Network.create({ ...BIG, backend, threads });
@@ -338,7 +338,7 @@ for (const bc of BACKEND_DEFAULTS) {
       backend.dispose();
     });
 
-    it.each(['exit', 'trap'] as const)(`#9 ${bc.label} a worker that fails (%s) during a synchronous threaded train() is detected quickly: TrainingError, parameters restored bit for bit`, async (how) => {
+    it.each(['exit', 'trap'] as const)(`${bc.label} a worker that fails (%s) during a synchronous threaded train() is detected quickly: TrainingError, parameters restored bit for bit`, async (how) => {
       const backend = await bc.create();
       const { x, y } = data(10, 400, 64, 4);
       const opts: TrainOptions = { epochs: 3, learningRate: 0.1, batchSize: 8 };
@@ -370,7 +370,7 @@ for (const bc of BACKEND_DEFAULTS) {
       backend.dispose();
     });
 
-    it(`#9 ${bc.label} a worker that is alive but stuck: the watchdog fails train() and trainAsync() with a TrainingError naming where the threads stood, parameters unchanged`, async () => {
+    it(`${bc.label} a worker that is alive but stuck: the watchdog fails train() and trainAsync() with a TrainingError naming where the threads stood, parameters unchanged`, async () => {
       const backend = await bc.create();
       const { x, y } = data(12, 400, 64, 4);
       const opts: TrainOptions = { epochs: 2, learningRate: 0.1, batchSize: 8 };
@@ -402,7 +402,7 @@ for (const bc of BACKEND_DEFAULTS) {
       backend.dispose();
     });
 
-    it(`#1 #2 ${bc.label} writes during a run are refused with an NnError naming the operation, before touching anything`, async () => {
+    it(`${bc.label} writes during a run are refused with an NnError naming the operation, before touching anything`, async () => {
       const backend = await bc.create();
       const { x, y } = data(11, 2000, 64, 4);
       const net = await Network.create({ ...BIG, backend });

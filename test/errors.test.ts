@@ -9,41 +9,7 @@ import { matrix } from '../src/matrix.js';
 import { Network, type NetworkOptions } from '../src/network.js';
 import { BACKEND_DEFAULTS } from './helpers/backends.js';
 import { randomRows } from './helpers/data.js';
-
-type ErrorClass = new (...args: never[]) => Error;
-
-/** Runs fn, expecting it to throw an instance of `cls` whose message contains every fragment. */
-function expectThrow(fn: () => unknown, cls: ErrorClass, ...fragments: (string | RegExp)[]): Error {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  return checkError(err, cls, fragments);
-}
-
-async function expectReject(fn: () => Promise<unknown>, cls: ErrorClass, ...fragments: (string | RegExp)[]): Promise<Error> {
-  let err: unknown;
-  try {
-    await fn();
-  } catch (e) {
-    err = e;
-  }
-  return checkError(err, cls, fragments);
-}
-
-function checkError(err: unknown, cls: ErrorClass, fragments: (string | RegExp)[]): Error {
-  expect(err, 'expected a throw').toBeDefined();
-  expect(err, `${String(err)} should be a ${cls.name}`).toBeInstanceOf(cls);
-  expect(err).toBeInstanceOf(NnError);
-  const msg = (err as Error).message;
-  for (const f of fragments) {
-    if (typeof f === 'string') expect(msg, `message should contain ${JSON.stringify(f)}`).toContain(f);
-    else expect(msg).toMatch(f);
-  }
-  return err as Error;
-}
+import { expectReject, expectThrow } from './helpers/expect-error.js';
 
 const X = randomRows(6, 2, 1);
 const Y = randomRows(6, 1, 2).map((row) => row.map((v) => (v + 1) / 2));

@@ -1,5 +1,5 @@
 /**
- * Long run (issue: reliability): 100,000 training steps on each backend keep WASM memory, the arena and the
+ * Long run: 100,000 training steps on each backend keep WASM memory, the arena and the
  * JS heap flat after warm-up. Measured in a child `node --expose-gc` process so the heap can be compared
  * after full collections.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue #12, model-based: random sequences and overlaps of create / train / trainAsync / abort / predict / evaluate /
+ * Call orders, model-based: random sequences and overlaps of create / train / trainAsync / abort / predict / evaluate /
  * gradients / setParameters / toJSON / dispose on up to 3 networks (threads 1-3) sharing one backend, each checked
  * against a sequential model: a twin network on a backend instance of its own, trained one call at a time.
  * Every call gives the twin's bits, or the typed refusal of the concurrency model (docs/threads.md):

@@ -457,6 +457,15 @@ describe('fromONNX refuses what it cannot represent, naming the node', () => {
       expect((err as Error).message).toMatch(/model must be a Uint8Array or ArrayBuffer/);
     }
   });
+  it("fastnn.loss metadata naming an unknown loss, or a loss the output activation cannot take", async () => {
+    const withLoss = (loss: string): Uint8Array => model({
+      name: 'g', nodes: [gemm()], initializers: [tensor('W', [2, 3], vals(6), 'float64'), tensor('b', [2], vals(2), 'float64')],
+      inputs: [valueInfo('x', 'float64', ['N', 3])], outputs: [valueInfo('y', 'float64', ['N', 2])], metadata: { 'fastnn.loss': loss },
+    });
+    const unknown = await expectRefused(withLoss('hinge'), /^Network\.fromONNX: unknown loss 'hinge' \(expected mse\|/);
+    expect(unknown).toBeInstanceOf(OptionError);
+    await expectRefused(withLoss('cross-entropy'), /^Network\.fromONNX: loss 'cross-entropy' needs outputActivation 'softmax', received 'identity'/);
+  });
   it('an unknown backend name: relabelled as fromONNX', async () => {
     const net = await Network.create({ layers: [2, 1], seed: 1 });
     await expect(Network.fromONNX(net.toONNX(), 'gpu' as never)).rejects.toThrow(/^Network\.fromONNX: unknown backend 'gpu'/);

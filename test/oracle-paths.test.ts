@@ -1,5 +1,6 @@
 /**
- * Issue #12 test gaps: oracle comparisons at the sizes that select the kernels' other code paths, on every build.
+ * Oracle comparisons at the sizes that select the kernels' other code paths, on every build (the common shapes of
+ * the other suites never reach them):
  *   - AssemblyScript SIMD paths (batch·nIn·nOut >= 512, nOut >= 4 forward, nIn >= 4 backward) and the 64-row chunks
  *     of the dw reduction (batch >= 65, here 130 = two full chunks and a partial one), with odd widths for the tails;
  *   - the scalar fallback for widths over 8,192 (forward: nIn > 8192; backward: nOut > 8192), with few rows;

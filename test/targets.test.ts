@@ -69,7 +69,7 @@ describe.each(BACKENDS)('targets on $label', (bc) => {
     s.dispose();
   });
 
-  it("the issue's regressor: sigmoid output, mse, targets 40..240 is refused with the hint, and trains with outputActivation: 'identity'", async () => {
+  it("a regressor left with sigmoid output, mse, targets 40..240 is refused with the hint, and trains with outputActivation: 'identity'", async () => {
     const X = randomRows(20, 10, 5);
     const Y = X.map((r) => [140 + 100 * r[0]!]);
     const n = await Network.create({ layers: [10, 16, 1], seed: 1, backend });

@@ -23,7 +23,8 @@ const flat = (p: P) => [p.w1, p.w2, p.w3, p.w4, p.b1, p.b2, p.w5, p.w6, p.b3];
 for (const bc of BACKENDS) describe(`${bc.label} tutorial run`, () => {
   let backend!: Backend;
   useBackend(bc, (b) => (backend = b));
-  // The issue pins 1e-12 relative for the tutorial run; WASM builds use another exp, so their own tolerance if looser.
+  // The tutorial run is held to 1e-12 relative of the Python run; WASM builds use another exp, so their own tolerance
+  // if looser.
   const tol = { rtol: Math.max(bc.tol.rtol, TOL_JS.rtol), atol: 1e-14 };
 
   it(`${bc.label} train(batchSize 1, shuffle false) matches the tutorial's Python run: losses, parameters, predictions`, async () => {

@@ -1,6 +1,6 @@
 /**
  * WASM-specific guarantees: the modules exist and are fresh (a missing or stale .wasm fails, never skips),
- * results stay right after forced memory growth (stale-view regression, AssemblyScript issue #859), and
+ * results stay right after forced memory growth (growth detaches the old buffer, so a cached view would read zeros), and
  * the memory is shared so worker threads can use it.
  */
 import { readdirSync, statSync } from 'node:fs';

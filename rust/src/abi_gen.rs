@@ -151,6 +151,10 @@ pub const SYNC_PROGRESS: usize = 3;
 pub const SYNC_BYTES: usize = 64;
 /// busy polls before a thread sleeps in a barrier (~0.1 µs a barrier spinning, ~50 µs after a sleep)
 pub const SPIN_LIMIT: u32 = 20000;
+/// a thread's poll budget never drops below SPIN_LIMIT >> SPIN_FLOOR_SHIFT (each wait that had to sleep halves it)
+pub const SPIN_FLOOR_SHIFT: u32 = 6;
+/// sleeps at the poll budget's floor after which a thread polls in full again (two threads that both sleep would keep each other's waits longer than the floor)
+pub const SPIN_PROBE: u32 = 16;
 /// timeout of one barrier sleep (memory.atomic.wait32 / Atomics.wait) in ns, so SYNC_ABORT is seen soon
 pub const WAIT_NS: i64 = 1000000;
 /// packing scratch bytes per thread of trainBatchesThreaded (AssemblyScript): a pool reserves nthreads × this at SYNC_SCRATCH

@@ -171,12 +171,9 @@ unsafe fn atomic(ctl: *mut i32, i: usize) -> &'static AtomicI32 {
     &*(ctl.add(i) as *const AtomicI32)
 }
 
-/// Sleeps at the poll budget's floor after which a barrier polls in full again (see barrier).
-const SPIN_PROBE: u32 = 16;
-
 /// The barrier of the thread contract (src/abi.ts, trainBatchesThreaded); false when SYNC_ABORT is set.
 /// `spin`: this thread's poll budget and its sleeps at the floor (a local of the caller: Rust statics live in the
-/// shared memory), as src/abi.ts states it: halved by a wait that had to sleep (down to SPIN_LIMIT / 64), doubled
+/// shared memory), as src/abi.ts states it: halved by a wait that had to sleep (down to SPIN_LIMIT >> SPIN_FLOOR_SHIFT), doubled
 /// by one that ended while polling, back to SPIN_LIMIT after SPIN_PROBE sleeps at the floor.
 unsafe fn barrier(ctl: *mut i32, n: usize, spin: &mut [u32; 2]) -> bool {
     if n == 1 {
@@ -209,8 +206,8 @@ unsafe fn barrier(ctl: *mut i32, n: usize, spin: &mut [u32; 2]) -> bool {
         }
         if spins <= spin[0] {
             spin[0] = (spin[0] << 1).min(SPIN_LIMIT);
-        } else if spin[0] > SPIN_LIMIT >> 6 {
-            spin[0] = (spin[0] >> 1).max(SPIN_LIMIT >> 6);
+        } else if spin[0] > SPIN_LIMIT >> SPIN_FLOOR_SHIFT {
+            spin[0] = (spin[0] >> 1).max(SPIN_LIMIT >> SPIN_FLOOR_SHIFT);
         } else {
             // two threads that both sleep would keep each other's waits longer than the floor: poll in full again
             spin[1] += 1;

@@ -6,20 +6,21 @@
  * not through messages: a command is a generation bump + Atomics.notify, completion a counter the host waits on
  * (Atomics.wait in train; in trainAsync Atomics.waitAsync, or polling on engines without it, so the event loop stays
  * free). A pool runs one command at a time. A worker that traps raises SYNC_ABORT so the others leave their
- * barriers; a worker that dies (an uncaught error, process.exit) counts itself in DEAD from its exit handler and
+ * barriers; a worker that dies (an uncaught error, process.exit) counts itself in CTL_DEAD from its exit handler and
  * wakes the host, which a train() blocked in Atomics.wait sees at once (trainAsync also gets the 'exit' event); the
  * watchdog fails a command in which no thread made any progress for STALL_MS. The call fails with TrainingError
  * after the surviving workers left the command — never a hang — and the pool stays broken: the network must be
  * disposed and created again. The control block and scratch outlive terminate(): they are freed once every worker
  * has exited, so a dying worker's last write cannot land in memory that was handed out again.
  */
-import { SYNC_ABORT, SYNC_SCRATCH, SYNC_COUNT, SYNC_PROGRESS } from '../abi.js';
+import {
+  CTL_CMD_COUNT, CTL_CMD_FIRST, CTL_CMD_GEN, CTL_CMD_PLAN, CTL_CMD_QUIT, CTL_CRASH_HOW, CTL_CRASH_TID, CTL_DEAD, CTL_DONE, CTL_ERROR,
+  CTL_LOSS_F64, CTL_QUIT_ACK, CTL_THREAD_BASE, CTL_THREAD_WORDS, CTL_T_FINISHED, CTL_T_STARTED, SYNC_ABORT, SYNC_SCRATCH, SYNC_COUNT,
+  SYNC_PROGRESS,
+} from '../abi.js';
 import type { KernelHost } from './host.js';
 import { NnError, TrainingError } from '../errors.js';
-import {
-  CMD_COUNT, CMD_FIRST, CMD_GEN, CMD_PLAN, CMD_QUIT, CRASH_HOW, CRASH_TID, DEAD, DONE, ERROR, LOSS_F64, QUIT_ACK, THREAD_BASE,
-  THREAD_WORDS, T_FINISHED, T_STARTED, controlBytes, type WorkerInit,
-} from './thread-protocol.js';
+import { controlBytes, type WorkerInit } from './thread-protocol.js';
 
 interface AnyWorker {
   terminate(): unknown;
@@ -36,7 +37,7 @@ interface AnyWorker {
 export const STALL_MS = 30_000;
 /** How long a failed command waits for the surviving workers to leave it before the pool gives up on them. */
 const DRAIN_MS = 2_000;
-/** Browsers (no 'exit' event): how long terminate() waits for every worker to acknowledge CMD_QUIT. */
+/** Browsers (no 'exit' event): how long terminate() waits for every worker to acknowledge CTL_CMD_QUIT. */
 const QUIT_MS = 5_000;
 /** How long a new worker may take to instantiate the kernels and report ready before create() fails. */
 const START_MS = 60_000;
@@ -216,7 +217,7 @@ export class ThreadPool {
   private terminated = false;
   /** a command was started and its workers have not all left it yet */
   private inFlight = false;
-  /** workers whose 'exit' event arrived (Node; a terminated worker cannot count itself in DEAD) */
+  /** workers whose 'exit' event arrived (Node; a terminated worker cannot count itself in CTL_DEAD) */
   private exited = 0;
   private onExited: (() => void) | null = null;
 
@@ -328,7 +329,7 @@ export class ThreadPool {
     const I = this.backend.i32(), c = this.ctl >> 2;
     Atomics.store(I, c + SYNC_ABORT, 1);
     Atomics.notify(I, c + SYNC_COUNT);
-    Atomics.notify(I, c + DONE);
+    Atomics.notify(I, c + CTL_DONE);
   }
 
   /**
@@ -337,10 +338,10 @@ export class ThreadPool {
    */
   private progressMark(): number {
     const I = this.backend.i32(), c = this.ctl >> 2;
-    let m = Atomics.load(I, c + SYNC_COUNT) + Atomics.load(I, c + SYNC_PROGRESS) + Atomics.load(I, c + DONE);
+    let m = Atomics.load(I, c + SYNC_COUNT) + Atomics.load(I, c + SYNC_PROGRESS) + Atomics.load(I, c + CTL_DONE);
     for (let t = 0; t < this.size; t++) {
-      const r = c + THREAD_BASE + t * THREAD_WORDS;
-      m += Atomics.load(I, r + T_STARTED) + Atomics.load(I, r + T_FINISHED);
+      const r = c + CTL_THREAD_BASE + t * CTL_THREAD_WORDS;
+      m += Atomics.load(I, r + CTL_T_STARTED) + Atomics.load(I, r + CTL_T_FINISHED);
     }
     return m;
   }
@@ -351,17 +352,17 @@ export class ThreadPool {
    */
   private stallMessage(): string {
     const I = this.backend.i32(), c = this.ctl >> 2, n = this.size;
-    const gen = Atomics.load(I, c + CMD_GEN), arrivals = Atomics.load(I, c + SYNC_COUNT);
+    const gen = Atomics.load(I, c + CTL_CMD_GEN), arrivals = Atomics.load(I, c + SYNC_COUNT);
     const round = Math.ceil(arrivals / n) * n;
     const threads: string[] = [];
     for (let t = 0; t < n; t++) {
-      const r = c + THREAD_BASE + t * THREAD_WORDS;
-      const started = Atomics.load(I, r + T_STARTED), finished = Atomics.load(I, r + T_FINISHED);
+      const r = c + CTL_THREAD_BASE + t * CTL_THREAD_WORDS;
+      const started = Atomics.load(I, r + CTL_T_STARTED), finished = Atomics.load(I, r + CTL_T_FINISHED);
       const where = finished === gen ? 'finished it' : started === gen ? 'inside it (in a kernel step or at a barrier)' : 'never started it';
       threads.push(`thread ${t}: ${where}, last started command ${started}, last finished ${finished}`);
     }
     return `no training thread made progress for ${stallMs / 1000} s (a worker died or is stuck): command ${gen} ` +
-      `(batches ${Atomics.load(I, c + CMD_FIRST)}..+${Atomics.load(I, c + CMD_COUNT)}); ${Atomics.load(I, c + DONE)} of ${n} ` +
+      `(batches ${Atomics.load(I, c + CTL_CMD_FIRST)}..+${Atomics.load(I, c + CTL_CMD_COUNT)}); ${Atomics.load(I, c + CTL_DONE)} of ${n} ` +
       `workers done; ${arrivals} barrier arrivals, ${arrivals === round ? `no barrier open` : `the open barrier waits for ${round} arrivals (${round - arrivals} missing)`}, ` +
       `${Atomics.load(I, c + SYNC_PROGRESS)} barriers passed; ${threads.join('; ')}`;
   }
@@ -376,16 +377,16 @@ export class ThreadPool {
     const I = this.backend.i32(), c = this.ctl >> 2;
     Atomics.store(I, c + SYNC_COUNT, 0);
     Atomics.store(I, c + SYNC_ABORT, 0);
-    Atomics.store(I, c + DONE, 0);
-    Atomics.store(I, c + ERROR, 0);
-    Atomics.store(I, c + CMD_PLAN, plan);
-    Atomics.store(I, c + CMD_FIRST, first);
-    Atomics.store(I, c + CMD_COUNT, count);
-    Atomics.store(I, c + CRASH_TID, crashNext >= 0 && crashNext < this.size ? crashNext + 1 : 0);
-    Atomics.store(I, c + CRASH_HOW, crashHow);
+    Atomics.store(I, c + CTL_DONE, 0);
+    Atomics.store(I, c + CTL_ERROR, 0);
+    Atomics.store(I, c + CTL_CMD_PLAN, plan);
+    Atomics.store(I, c + CTL_CMD_FIRST, first);
+    Atomics.store(I, c + CTL_CMD_COUNT, count);
+    Atomics.store(I, c + CTL_CRASH_TID, crashNext >= 0 && crashNext < this.size ? crashNext + 1 : 0);
+    Atomics.store(I, c + CTL_CRASH_HOW, crashHow);
     if (crashNext >= 0 && crashNext < this.size) crashNext = -1;
-    Atomics.add(I, c + CMD_GEN, 1);
-    Atomics.notify(I, c + CMD_GEN);
+    Atomics.add(I, c + CTL_CMD_GEN, 1);
+    Atomics.notify(I, c + CTL_CMD_GEN);
   }
 
   /** After every worker left the command (or a failure was declared): its loss sum, or the failure. */
@@ -393,15 +394,15 @@ export class ThreadPool {
     if (this.terminated) throw new TrainingError(`${op}: the worker threads were terminated (the network was disposed)`);
     const I = this.backend.i32(), c = this.ctl >> 2;
     // a failed command whose workers did not all leave stays in flight: the pool is broken, so nothing starts again
-    if (this.failure === null || Atomics.load(I, c + DONE) + this.deadCount() >= this.size) this.inFlight = false;
+    if (this.failure === null || Atomics.load(I, c + CTL_DONE) + this.deadCount() >= this.size) this.inFlight = false;
     if (Atomics.load(I, c + SYNC_ABORT) !== 0 || this.failure !== null) {
-      const who = Atomics.load(I, c + ERROR);
+      const who = Atomics.load(I, c + CTL_ERROR);
       const why = this.failure ?? (who > 0 ? `worker ${who - 1} trapped` : 'aborted');
       this.failure ??= why;
       this.broken = true;
       throw new TrainingError(`${op}: a training thread failed: ${why}; dispose this network and create a new one to train with threads again`);
     }
-    return new Float64Array(this.backend.memory.buffer, this.ctl, 8)[LOSS_F64]!;
+    return new Float64Array(this.backend.memory.buffer, this.ctl, 8)[CTL_LOSS_F64]!;
   }
 
   /** Runs batches first..first+count-1 on the workers, blocking this thread until they finish; returns the loss sum. */
@@ -411,20 +412,20 @@ export class ThreadPool {
     let progress = this.progressMark();
     let since = performance.now();
     for (;;) {
-      const done = Atomics.load(I, c + DONE);
+      const done = Atomics.load(I, c + CTL_DONE);
       if (done >= this.size) break;
-      if (Atomics.load(I, c + DEAD) > 0) {
+      if (Atomics.load(I, c + CTL_DEAD) > 0) {
         // a worker died (its exit handler said so): the others leave at their next barrier
-        this.fail(`${Atomics.load(I, c + DEAD)} worker thread(s) died during the command`);
+        this.fail(`${Atomics.load(I, c + CTL_DEAD)} worker thread(s) died during the command`);
         this.drain();
         break;
       }
-      Atomics.wait(I, c + DONE, done, 50);
+      Atomics.wait(I, c + CTL_DONE, done, 50);
       const p = this.progressMark();
       if (p !== progress) {
         progress = p;
         since = performance.now();
-      } else if (Atomics.load(I, c + DONE) < this.size && performance.now() - since > stallMs) {
+      } else if (Atomics.load(I, c + CTL_DONE) < this.size && performance.now() - since > stallMs) {
         this.fail(this.stallMessage());
         this.drain(); // the live workers leave at their next barrier before the caller restores the parameters
         break;
@@ -434,7 +435,7 @@ export class ThreadPool {
   }
 
   private deadCount(): number {
-    return Math.max(this.exited, Atomics.load(this.backend.i32(), (this.ctl >> 2) + DEAD));
+    return Math.max(this.exited, Atomics.load(this.backend.i32(), (this.ctl >> 2) + CTL_DEAD));
   }
 
   /** After a failure: waits (bounded) until every live worker has left the command, so none still writes. */
@@ -442,9 +443,9 @@ export class ThreadPool {
     const I = this.backend.i32(), c = this.ctl >> 2;
     const t0 = performance.now();
     for (;;) {
-      const done = Atomics.load(I, c + DONE);
+      const done = Atomics.load(I, c + CTL_DONE);
       if (done + this.deadCount() >= this.size || performance.now() - t0 > DRAIN_MS) return;
-      Atomics.wait(I, c + DONE, done, 20);
+      Atomics.wait(I, c + CTL_DONE, done, 20);
     }
   }
 
@@ -472,19 +473,19 @@ export class ThreadPool {
     let since = performance.now();
     try {
       for (;;) {
-        const done = Atomics.load(I, c + DONE);
+        const done = Atomics.load(I, c + CTL_DONE);
         if (done >= this.size) break;
         if (this.failure !== null || this.terminated) break;
-        if (Atomics.load(I, c + DEAD) > 0) {
-          this.fail(`${Atomics.load(I, c + DEAD)} worker thread(s) died during the command`);
+        if (Atomics.load(I, c + CTL_DEAD) > 0) {
+          this.fail(`${Atomics.load(I, c + CTL_DEAD)} worker thread(s) died during the command`);
           break;
         }
-        await waiter.wait(I, c + DONE, done, 100);
+        await waiter.wait(I, c + CTL_DONE, done, 100);
         const p = this.progressMark();
         if (p !== progress) {
           progress = p;
           since = performance.now();
-        } else if (Atomics.load(I, c + DONE) < this.size && performance.now() - since > stallMs && !this.terminated) {
+        } else if (Atomics.load(I, c + CTL_DONE) < this.size && performance.now() - since > stallMs && !this.terminated) {
           this.fail(this.stallMessage());
           break;
         }
@@ -493,9 +494,9 @@ export class ThreadPool {
         // let the surviving workers leave the command before the caller restores the parameters
         const t0 = performance.now();
         for (;;) {
-          const done = Atomics.load(I, c + DONE);
+          const done = Atomics.load(I, c + CTL_DONE);
           if (done + this.deadCount() >= this.size || performance.now() - t0 > DRAIN_MS) break;
-          await waiter.wait(I, c + DONE, done, 20);
+          await waiter.wait(I, c + CTL_DONE, done, 20);
         }
       }
     } finally {
@@ -525,7 +526,7 @@ export class ThreadPool {
   /**
    * Ends the workers. `onExited` runs once every worker has stopped for good, and never before terminate() returns:
    * in Node from the workers' 'exit' events; in browsers (no 'exit' event) once every worker has acknowledged
-   * CMD_QUIT or died, then the workers are terminated. A worker that neither acknowledges nor dies within QUIT_MS
+   * CTL_CMD_QUIT or died, then the workers are terminated. A worker that neither acknowledges nor dies within QUIT_MS
    * (stuck inside a kernel) is terminated and onExited never runs: the caller's blocks stay allocated rather than
    * being handed out while that thread might still write to them.
    */
@@ -536,10 +537,10 @@ export class ThreadPool {
     const c = this.ctl >> 2;
     try {
       I = this.backend.i32();
-      Atomics.store(I, c + CMD_QUIT, 1);
+      Atomics.store(I, c + CTL_CMD_QUIT, 1);
       Atomics.store(I, c + SYNC_ABORT, 1);
-      Atomics.add(I, c + CMD_GEN, 1);
-      Atomics.notify(I, c + CMD_GEN);
+      Atomics.add(I, c + CTL_CMD_GEN, 1);
+      Atomics.notify(I, c + CTL_CMD_GEN);
       Atomics.notify(I, c + SYNC_COUNT);
     } catch {
       // the backend's memory is gone; terminate() below still ends the threads
@@ -556,8 +557,8 @@ export class ThreadPool {
     const ctlI = I;
     const t0 = performance.now();
     const poll = (): void => {
-      const left = Atomics.load(ctlI, c + QUIT_ACK) + Atomics.load(ctlI, c + DEAD);
-      const acked = Atomics.load(ctlI, c + QUIT_ACK) >= this.size;
+      const left = Atomics.load(ctlI, c + CTL_QUIT_ACK) + Atomics.load(ctlI, c + CTL_DEAD);
+      const acked = Atomics.load(ctlI, c + CTL_QUIT_ACK) >= this.size;
       if (acked) {
         // every worker left the pool cleanly and waits for another init: keep it for the next pool
         for (const w of this.workers as Worker[]) {

@@ -6,12 +6,12 @@
  * control block (src/backends/threads.ts). No dynamic imports and no Node built-ins, so bundlers emit it as
  * one self-contained file.
  */
-import { SYNC_ABORT, SYNC_COUNT, type KernelExports } from '../abi.js';
-import { createJsKernels } from '../kernels/js/index.js';
 import {
-  CMD_COUNT, CMD_FIRST, CMD_GEN, CMD_PLAN, CMD_QUIT, CRASH_HOW, CRASH_TID, DEAD, DONE, ERROR, LOSS_F64, QUIT_ACK, THREAD_BASE,
-  THREAD_WORDS, T_FINISHED, T_STARTED, controlBytes, type WorkerInit,
-} from './thread-protocol.js';
+  CTL_CMD_COUNT, CTL_CMD_FIRST, CTL_CMD_GEN, CTL_CMD_PLAN, CTL_CMD_QUIT, CTL_CRASH_HOW, CTL_CRASH_TID, CTL_DEAD, CTL_DONE, CTL_ERROR,
+  CTL_LOSS_F64, CTL_QUIT_ACK, CTL_THREAD_BASE, CTL_THREAD_WORDS, CTL_T_FINISHED, CTL_T_STARTED, SYNC_ABORT, SYNC_COUNT, type KernelExports,
+} from '../abi.js';
+import { createJsKernels } from '../kernels/js/index.js';
+import { controlBytes, type WorkerInit } from './thread-protocol.js';
 
 interface Scope {
   postMessage(m: unknown): void;
@@ -42,47 +42,47 @@ async function main(init: WorkerInit): Promise<void> {
   }
   const I = new Int32Array(memory.buffer, ctl, controlBytes(nthreads) >> 2);
   const F = new Float64Array(memory.buffer, ctl, 8);
-  const me = THREAD_BASE + tid * THREAD_WORDS;
+  const me = CTL_THREAD_BASE + tid * CTL_THREAD_WORDS;
   // A worker that dies (an uncaught error, process.exit) says so in the control block: a host blocked in
-  // Atomics.wait (synchronous train) cannot receive the 'exit' event, but it wakes on DONE and reads DEAD.
+  // Atomics.wait (synchronous train) cannot receive the 'exit' event, but it wakes on CTL_DONE and reads CTL_DEAD.
   let quitting = false;
   // the last word this worker writes: after it, the host may free the control block (browsers have no 'exit' event)
   const leave = (): void => {
     quitting = true;
     if (!isNode) {
       // Browsers reuse a worker whose pool ended cleanly (threads.ts: idle workers): it drops everything of this pool
-      // (the control block may be freed and reused after QUIT_ACK) and waits for the next init.
+      // (the control block may be freed and reused after CTL_QUIT_ACK) and waits for the next init.
       (globalThis as unknown as { removeEventListener(t: string, f: () => void): void }).removeEventListener('error', died);
       scope.onmessage = onInit;
     }
-    Atomics.add(I, QUIT_ACK, 1);
-    Atomics.notify(I, QUIT_ACK);
+    Atomics.add(I, CTL_QUIT_ACK, 1);
+    Atomics.notify(I, CTL_QUIT_ACK);
   };
   const died = (): void => {
     if (quitting) return;
     quitting = true;
-    Atomics.add(I, DEAD, 1);
+    Atomics.add(I, CTL_DEAD, 1);
     Atomics.store(I, SYNC_ABORT, 1);
     Atomics.notify(I, SYNC_COUNT);
-    Atomics.notify(I, DONE);
+    Atomics.notify(I, CTL_DONE);
   };
   if (isNode) process.on('exit', died);
   else (globalThis as unknown as { addEventListener(t: string, f: () => void): void }).addEventListener('error', died);
-  let gen = Atomics.load(I, CMD_GEN); // before 'ready': the host's first command bumps it only after every ready
+  let gen = Atomics.load(I, CTL_CMD_GEN); // before 'ready': the host's first command bumps it only after every ready
   port.postMessage({ type: 'ready' });
   for (;;) {
-    Atomics.wait(I, CMD_GEN, gen);
-    gen = Atomics.load(I, CMD_GEN);
-    if (Atomics.load(I, CMD_QUIT) !== 0) {
+    Atomics.wait(I, CTL_CMD_GEN, gen);
+    gen = Atomics.load(I, CTL_CMD_GEN);
+    if (Atomics.load(I, CTL_CMD_QUIT) !== 0) {
       leave();
       return;
     }
     // test hook (threads.ts armWorkerCrashForTest): fail as a crashing or trapping worker would
-    const how = Atomics.load(I, CRASH_HOW);
-    const crash = Atomics.load(I, CRASH_TID) === tid + 1 ? (how === 1 ? 'trap' : how === 2 ? 'hang' : 'exit') : null;
+    const how = Atomics.load(I, CTL_CRASH_HOW);
+    const crash = Atomics.load(I, CTL_CRASH_TID) === tid + 1 ? (how === 1 ? 'trap' : how === 2 ? 'hang' : 'exit') : null;
     if (crash === 'hang') {
       // stay alive without taking part (a stuck thread): only the host's watchdog can tell; leave when told to quit
-      while (Atomics.load(I, CMD_QUIT) === 0) Atomics.wait(I, CMD_QUIT, 0, 50);
+      while (Atomics.load(I, CTL_CMD_QUIT) === 0) Atomics.wait(I, CTL_CMD_QUIT, 0, 50);
       leave();
       return;
     }
@@ -91,21 +91,21 @@ async function main(init: WorkerInit): Promise<void> {
       if (isNode) process.exit(70);
       throw new Error(`worker ${tid}: crash requested by armWorkerCrashForTest`);
     }
-    Atomics.store(I, me + T_STARTED, gen);
+    Atomics.store(I, me + CTL_T_STARTED, gen);
     try {
-      const loss = kernels.trainBatchesThreaded(Atomics.load(I, CMD_PLAN), Atomics.load(I, CMD_FIRST), Atomics.load(I, CMD_COUNT), tid, nthreads, ctl);
-      if (tid === 0) F[LOSS_F64] = loss;
+      const loss = kernels.trainBatchesThreaded(Atomics.load(I, CTL_CMD_PLAN), Atomics.load(I, CTL_CMD_FIRST), Atomics.load(I, CTL_CMD_COUNT), tid, nthreads, ctl);
+      if (tid === 0) F[CTL_LOSS_F64] = loss;
       // a trap after this worker wrote its share of the parameters: the host must restore them
       if (crash === 'trap') throw new WebAssembly.RuntimeError('unreachable (trap requested by armWorkerCrashForTest)');
     } catch (e) {
       // a trap: make every other thread leave its barrier, and say which thread failed and why
-      Atomics.compareExchange(I, ERROR, 0, tid + 1);
+      Atomics.compareExchange(I, CTL_ERROR, 0, tid + 1);
       Atomics.store(I, SYNC_ABORT, 1);
       Atomics.notify(I, SYNC_COUNT);
       port.postMessage({ type: 'error', message: `worker ${tid}: ${(e as Error).message}` });
     }
-    Atomics.store(I, me + T_FINISHED, gen);
-    Atomics.add(I, DONE, 1);
-    Atomics.notify(I, DONE);
+    Atomics.store(I, me + CTL_T_FINISHED, gen);
+    Atomics.add(I, CTL_DONE, 1);
+    Atomics.notify(I, CTL_DONE);
   }
 }

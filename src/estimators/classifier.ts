@@ -99,7 +99,7 @@ export class Classifier extends Estimator {
   /** An ONNX model: input scaling (Sub, Div) in front of the network; the output is predictProba's. */
   toONNX(options?: ToOnnxOptions): Uint8Array {
     const net = this.fitted('Classifier.toONNX');
-    return estimatorToOnnx(net.toJSON(), options ?? {}, this.scaler, null, this.encoder!.classes);
+    return estimatorToOnnx('Classifier.toONNX', net, options ?? {}, this.scaler, null, this.encoder!.classes);
   }
 
   /**

@@ -3,15 +3,15 @@
  * the target un-scaling as Mul/Add nodes after it (the same operations as in JavaScript, so float64 agrees exactly).
  * A classifier's output is the class probabilities, in the order of the class list written in the model's metadata.
  */
+import { networkModel, type Network } from '../network.js';
 import { toOnnx } from '../onnx/export.js';
-import type { NetworkJSON } from '../net/serialize.js';
 import type { Label } from './input.js';
 import type { Scaler } from './scaler.js';
 
 export function estimatorToOnnx(
-  json: NetworkJSON, options: unknown, input: Scaler | null, output: Scaler | null, classes: readonly Label[] | null,
+  op: string, net: Network, options: unknown, input: Scaler | null, output: Scaler | null, classes: readonly Label[] | null,
 ): Uint8Array {
   const metadata: Record<string, string> = {};
   if (classes) metadata['fastnn.classes'] = JSON.stringify(classes);
-  return toOnnx(json, options, { input, output, metadata });
+  return toOnnx(networkModel(op, net), options, { input, output, metadata });
 }

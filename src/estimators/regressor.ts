@@ -76,7 +76,7 @@ export class Regressor extends Estimator {
   /** An ONNX model: input scaling (Sub, Div) in front, target un-scaling (Mul, Add) after the network. */
   toONNX(options?: ToOnnxOptions): Uint8Array {
     const net = this.fitted('Regressor.toONNX');
-    return estimatorToOnnx(net.toJSON(), options ?? {}, this.scaler, this.targetScaler, null);
+    return estimatorToOnnx('Regressor.toONNX', net, options ?? {}, this.scaler, this.targetScaler, null);
   }
 
   /**

@@ -4,7 +4,7 @@
  * (JSON numbers are the shortest exact decimal; -0 is written as the string "-0", as the network's JSON does).
  * Parsing validates everything and throws OptionError (not such a model at all) or ShapeError, never a TypeError.
  */
-import { bytesInsteadOfText, describeValue } from '../check.js';
+import { describeValue, parseSavedJSON } from '../check.js';
 import { OptionError, ShapeError } from '../errors.js';
 import type { Activation } from '../backend.js';
 import type { NetworkJSON } from '../net/serialize.js';
@@ -96,24 +96,7 @@ export function decodeScaler(op: EstimatorOp, what: string, v: unknown, cols: nu
  */
 export function parseEstimatorJSON(json: unknown, kind: EstimatorJSON['kind']): EstimatorJSON {
   const op: EstimatorOp = kind === 'classifier' ? 'Classifier.fromJSON' : 'Regressor.fromJSON';
-  const bytes = bytesInsteadOfText(op, json);
-  if (bytes !== null) throw new OptionError(bytes);
-  let j = json;
-  if (typeof j === 'string') {
-    try {
-      j = JSON.parse(j);
-    } catch (cause) {
-      const t = (j as string).trim();
-      if (!t.startsWith('{') && !t.startsWith('[')) {
-        throw new OptionError(
-          `${op}: received the string ${describeValue(t)}, which is not JSON text (a file name or URL?); pass the saved model's text ` +
-            `(e.g. readFileSync(path, 'utf8') or await (await fetch(url)).text()) or the parsed object`,
-          { cause },
-        );
-      }
-      throw new OptionError(`${op}: the text is not JSON (${(cause as Error).message})`, { cause });
-    }
-  }
+  const j = parseSavedJSON(op, json, 'model');
   if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new OptionError(`${op}: expected an object saved by toJSON(), received ${describeValue(j)}`);
   const o = j as Omit<Partial<EstimatorJSON>, 'format' | 'kind'> & { format?: unknown; kind?: unknown };
   if (o.format === 'fastnn-network') throw new OptionError(`${op}: this is a saved Network (format 'fastnn-network'), not a ${kind}; load it with Network.fromJSON`);

@@ -8,12 +8,10 @@ import type { Loss } from '../backend.js';
 import type { KernelHost } from '../backends/host.js';
 import { checkTargets } from '../check.js';
 import { BackendError, DisposedError, ShapeError } from '../errors.js';
-import type { Input, Matrix } from '../matrix.js';
+import type { Matrix } from '../matrix.js';
 import { evaluateAll } from './inference.js';
 import { checkFits, type NetMemory, type ParamPtrs } from './memory.js';
-import { checkTargetRange, resolveTrain, resolveTrainOptions, type NetworkShape, type ResolvedTrain } from './options.js';
-import type { RunData } from './run.js';
-import { applySplit } from './split.js';
+import { checkTargetRange, type NetworkShape } from './options.js';
 
 interface DatasetState {
   host: KernelHost;
@@ -143,34 +141,6 @@ export function datasetViews(ds: Dataset): { X: Matrix; Y: Matrix } {
     X: { rows: ds.rows, cols: ds.inputs, data: F.subarray(st.x >> 3, (st.x >> 3) + ds.rows * ds.inputs) },
     Y: { rows: ds.rows, cols: ds.outputs, data: F.subarray(st.y >> 3, (st.y >> 3) + ds.rows * ds.outputs) },
   };
-}
-
-/**
- * The arguments of train / trainAsync: (x, y, options) or (dataset, options). Validates the options and the data
- * and returns what a TrainingRun takes, plus the release of a dataset's use (a no-op for copied data).
- */
-export function trainArgs(
-  op: string, shape: NetworkShape, host: KernelHost, a: unknown, b: unknown, c: unknown, extraKeys: readonly string[], copy: boolean,
-  seed: number,
-): { r: ResolvedTrain; o: Record<string, unknown>; data: RunData; release: () => void } {
-  if (isDataset(a)) {
-    const { r, o } = resolveTrainOptions(op, shape, b, extraKeys);
-    const use = useDataset(op, a, host, shape, true);
-    if (r.split) {
-      // the training rows are copied out (the run copies them in again): the dataset's own blocks are not split
-      try {
-        const views = datasetViews(a);
-        const { X, Y } = applySplit(op, r, views.X, views.Y, seed);
-        return { r, o, data: { rows: X.rows, X, Y }, release: () => undefined };
-      } finally {
-        use.release();
-      }
-    }
-    return { r, o, data: { rows: a.rows, x: use.x, y: use.y }, release: use.release };
-  }
-  const t = resolveTrain(op, shape, a as Input, b as Input, c, extraKeys, copy);
-  const { X, Y } = t.r.split ? applySplit(op, t.r, t.X, t.Y, seed) : t;
-  return { r: t.r, o: t.o, data: { rows: X.rows, X, Y }, release: () => undefined };
 }
 
 /** evaluate(dataset): the read workspace is made first, so the views of the dataset stay valid while it runs. */

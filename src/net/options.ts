@@ -244,7 +244,7 @@ export interface ResolvedTrain {
   /** [hp slot, value] of every numeric option of the optimizer (spec tables), learningRate and weightDecay included */
   hp: [number, number][];
   validation: { x: Matrix; y: Matrix } | null;
-  /** validationSplit (applied to the data by trainArgs, which then sets `validation`) */
+  /** validationSplit (applied to the data by trainArgs (train-args.ts), which then sets `validation`) */
   split: { fraction: number; stratify: boolean } | null;
   earlyStopping: ResolvedEarlyStopping | null;
   onEpoch: ((info: EpochInfo) => void | boolean) | null;

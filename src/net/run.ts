@@ -68,12 +68,14 @@ export function endOfEpoch(stopper: EarlyStopper, best: Snapshot | null, info: E
   return verdict === 'stop';
 }
 
-/** At the end of a run with restoreBest: back to the best epoch's state, unless the last epoch was the best. */
-export function restoreBest(stopper: EarlyStopper, best: Snapshot, lastEpoch: number, rng: Mulberry32, readHp: () => void): void {
+/**
+ * At the end of a run with restoreBest: back to the best epoch's state (the snapshot also puts the shuffle generator
+ * back), unless the last epoch was the best.
+ */
+export function restoreBest(stopper: EarlyStopper, best: Snapshot, lastEpoch: number, readHp: () => void): void {
   if (stopper.bestEpoch < 0 || stopper.bestEpoch === lastEpoch) return;
   best.restore();
   readHp();
-  rng.state = best.rngState;
 }
 
 /** A run's TrainResult: validationLosses with validation data, bestEpoch with early stopping. */
@@ -278,7 +280,7 @@ export class TrainingRun {
     if (info.validationLoss !== undefined) this.validationLosses.push(info.validationLoss);
     const stop = this.stopper ? endOfEpoch(this.stopper, this.best, info, this.rng) : false;
     if (verdict === false || stop || this.epoch >= r.epochs) {
-      if (this.best && this.stopper) restoreBest(this.stopper, this.best, this.epoch - 1, this.rng, () => mem.readHp(this.ws));
+      if (this.best && this.stopper) restoreBest(this.stopper, this.best, this.epoch - 1, () => mem.readHp(this.ws));
       return result(this.epoch, this.losses.slice(), r, this.validationLosses, this.stopper);
     }
     return null;

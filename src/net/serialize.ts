@@ -4,9 +4,10 @@
  */
 import type { Activation, Loss, Optimizer } from '../backend.js';
 import { OPTIMIZERS as OPTIMIZER_SPECS } from '../spec/index.js';
-import { bytesInsteadOfText, describeElement, describeValue, optEnum, optRange } from '../check.js';
+import { describeElement, describeValue, optEnum, optRange, parseSavedJSON } from '../check.js';
 import { NnError, OptionError } from '../errors.js';
 import type { OptimizerSave } from './memory.js';
+import { checkActivationPlace, checkParameterCount, type NetworkModel } from './model.js';
 import { ACTIVATIONS, LOSSES, OPTIMIZERS, checkLayers, checkDropout, checkLossPairing, checkSeed, type LayerParameters, type NetworkShape } from './options.js';
 
 type Encoded = (number | '-0')[];
@@ -101,14 +102,7 @@ export function encodeNetwork(
   return out;
 }
 
-export interface ParsedNetwork {
-  layers: number[];
-  activations: Activation[];
-  loss: Loss;
-  leakySlope: number;
-  dropout: number[];
-  seed: number;
-  parameters: LayerParameters[];
+export interface ParsedNetwork extends NetworkModel {
   /** version 2 only (undefined: start a fresh optimizer) */
   optimizer?: OptimizerSave | null;
   shuffle?: number;
@@ -116,29 +110,10 @@ export interface ParsedNetwork {
 
 const JSON_KEYS = ['format', 'version', 'layers', 'activations', 'loss', 'leakySlope', 'seed', 'dropout', 'parameters'];
 const JSON_KEYS_V2 = [...JSON_KEYS, 'optimizer', 'shuffle'];
-/** Most parameters a saved network may declare (2^28 float64 = 2 GiB: more cannot fit in WebAssembly memory). */
-const MAX_PARAMS = 2 ** 28;
 
 export function parseNetworkJSON(json: unknown): ParsedNetwork {
   const op = 'Network.fromJSON';
-  let j: unknown = json;
-  const bytes = bytesInsteadOfText(op, j);
-  if (bytes !== null) throw new OptionError(bytes);
-  if (typeof j === 'string') {
-    try {
-      j = JSON.parse(j);
-    } catch (cause) {
-      const t = (j as string).trim();
-      if (!t.startsWith('{') && !t.startsWith('[')) {
-        throw new OptionError(
-          `${op}: received the string ${describeValue(t)}, which is not JSON text (a file name or URL?); pass the saved network's text ` +
-            `(e.g. readFileSync(path, 'utf8') or await (await fetch(url)).text()) or the parsed object`,
-          { cause },
-        );
-      }
-      throw new OptionError(`${op}: the text is not JSON (${(cause as Error).message})`, { cause });
-    }
-  }
+  const j = parseSavedJSON(op, json, 'network');
   if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new OptionError(`${op}: expected a saved network object, received ${describeValue(j)}`);
   const o = j as Record<string, unknown>;
   if (o.format === 'fastnn-estimator') {
@@ -153,9 +128,7 @@ export function parseNetworkJSON(json: unknown): ParsedNetwork {
     if (!keys.includes(k)) throw new NnError(`${op}: unexpected key '${k}' in a version ${o.version} network (expected ${keys.join('|')})`);
   }
   const layers = checkLayers(op, o.layers);
-  let total = 0;
-  for (let l = 0; l + 1 < layers.length; l++) total += layers[l]! * layers[l + 1]! + layers[l + 1]!;
-  if (total > MAX_PARAMS) throw new NnError(`${op}: layers [${layers.join(', ')}] declare ${total} parameters, more than ${MAX_PARAMS} fit in memory`);
+  checkParameterCount(op, layers);
   if (!Array.isArray(o.activations) || o.activations.length !== layers.length - 1) {
     throw new NnError(`${op}: activations must be an array of ${layers.length - 1} names, received ${describeValue(o.activations)}`);
   }
@@ -165,7 +138,7 @@ export function parseNetworkJSON(json: unknown): ParsedNetwork {
   const activations = Array.from({ length: acts.length }, (_, i): Activation => {
     if (!(i in acts)) throw new NnError(`${op}: activations[${i}] is ${describeElement(acts, i)}, expected one of ${ACTIVATIONS.join('|')}`);
     const a = optEnum(op, `activations[${i}]`, acts[i], ACTIVATIONS);
-    if (a === 'softmax' && i < acts.length - 1) throw new NnError(`${op}: activations[${i}] is 'softmax', which is only allowed on the output layer`);
+    checkActivationPlace(op, i, a, acts.length);
     return a;
   });
   const loss = optEnum(op, 'loss', o.loss, LOSSES);

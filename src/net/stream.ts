@@ -131,7 +131,7 @@ export class StreamRun {
     } finally {
       race.close();
     }
-    if (stopper && this.best) restoreBest(stopper, this.best, losses.length - 1, this.rng, () => this.mem.readHp(this.ws));
+    if (stopper && this.best) restoreBest(stopper, this.best, losses.length - 1, () => this.mem.readHp(this.ws));
     return result(losses.length, losses, r, validationLosses, stopper);
   }
 

@@ -1,5 +1,5 @@
 /**
- * Network -> ONNX ModelProto (API.md "ONNX"), built only from the network's public JSON (`toJSON()`).
+ * Network -> ONNX ModelProto (API.md "ONNX"), built from the network as typed values (its shape, seed and parameters).
  *
  * Graph: input `input` [N, layers[0]] -> per layer l: Gemm(h, layer{l}.weight [out, in], layer{l}.bias [out],
  * transB = 1) then the activation -> ... -> output `output` [N, layers.at(-1)]. fastnn's weights are already out × in
@@ -10,7 +10,7 @@
  */
 import type { Activation } from '../backend.js';
 import { OptionError } from '../errors.js';
-import type { NetworkJSON } from '../network.js';
+import type { NetworkModel } from '../net/model.js';
 import { Writer } from './proto.js';
 import {
   ATTR, ATTR_TYPE, DIM, DTYPE, ENTRY, GRAPH, IR_VERSION, META, MODEL, NODE, OPSET, OPSET_VERSION, SHAPE, TENSOR, TENSOR_TYPE, TYPE, VALUE_INFO,
@@ -104,11 +104,6 @@ export function model(g: GraphParts): Uint8Array {
 
 const OP: Record<Exclude<Activation, 'identity' | 'leaky-relu' | 'softplus'>, string> = { sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu', softmax: 'Softmax' };
 
-/** The JSON value back to a number ('-0' is how toJSON writes negative zero). */
-function num(v: number | '-0'): number {
-  return v === '-0' ? -0 : v;
-}
-
 /** A per-column affine map x' = (x - shift) / scale (an estimator's input scaling; its inverse undoes target scaling). */
 export interface OnnxAffine {
   readonly shift: ArrayLike<number>;
@@ -125,8 +120,8 @@ export interface OnnxWrap {
   metadata?: Record<string, string>;
 }
 
-/** Writes the network described by `json` (Network.toJSON()) as an ONNX model. */
-export function toOnnx(json: NetworkJSON, options: unknown = {}, wrap: OnnxWrap = {}): Uint8Array {
+/** Writes the network `net` as an ONNX model. */
+export function toOnnx(net: NetworkModel, options: unknown = {}, wrap: OnnxWrap = {}): Uint8Array {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new OptionError(`toONNX: options must be an object like { dtype: 'float32' }, received ${String(options)}`);
   }
@@ -139,11 +134,11 @@ export function toOnnx(json: NetworkJSON, options: unknown = {}, wrap: OnnxWrap 
   }
   const dtype: OnnxDtype = dtypeOpt ?? 'float64';
   const round = dtype === 'float32' ? Math.fround : (v: number) => v;
-  const { layers, activations } = json;
+  const { layers, activations } = net;
   const L = layers.length - 1;
   const nodes: Writer[] = [];
   const inits: Writer[] = [];
-  const slope = round(json.leakySlope);
+  const slope = round(net.leakySlope);
   if (activations.includes('leaky-relu')) inits.push(tensor('leaky_slope', [], [slope], dtype));
   let h = 'input';
   if (wrap.input) {
@@ -155,9 +150,9 @@ export function toOnnx(json: NetworkJSON, options: unknown = {}, wrap: OnnxWrap 
   const last = wrap.output ? 'output.scaled' : 'output';
   for (let l = 0; l < L; l++) {
     const nIn = layers[l]!, nOut = layers[l + 1]!;
-    const p = json.parameters[l]!;
+    const p = net.parameters[l]!;
     const wName = `layer${l}.weight`, bName = `layer${l}.bias`;
-    inits.push(tensor(wName, [nOut, nIn], p.weights.map(num), dtype), tensor(bName, [nOut], p.biases.map(num), dtype));
+    inits.push(tensor(wName, [nOut, nIn], p.weights, dtype), tensor(bName, [nOut], p.biases, dtype));
     const act = activations[l]!;
     const out = l === L - 1 ? last : `layer${l}.a`;
     const z = act === 'identity' ? out : `layer${l}.z`;
@@ -197,6 +192,6 @@ export function toOnnx(json: NetworkJSON, options: unknown = {}, wrap: OnnxWrap 
     initializers: inits,
     inputs: [valueInfo('input', dtype, ['N', layers[0]!])],
     outputs: [valueInfo('output', dtype, ['N', layers[L]!])],
-    metadata: { [META.loss]: json.loss, [META.seed]: String(json.seed), [META.leakySlope]: String(slope), ...wrap.metadata },
+    metadata: { [META.loss]: net.loss, [META.seed]: String(net.seed), [META.leakySlope]: String(slope), ...wrap.metadata },
   });
 }

@@ -1,5 +1,5 @@
 /**
- * ONNX ModelProto -> the JSON a Network loads (API.md "ONNX"). Reads fastnn's own exports and dense networks written
+ * ONNX ModelProto -> the typed model a Network loads (API.md "ONNX"). Reads fastnn's own exports and dense networks written
  * by other tools: a chain from the one graph input to the one graph output of layers
  *   Gemm(h, B, C?) [alpha = beta = 1, transA = 0, transB 0 or 1]   or   MatMul(h, W) [+ Add(·, b)]
  * each followed by at most one activation: Sigmoid, Tanh, Relu, LeakyRelu, Softmax (axis -1 or 1, last layer only),
@@ -10,7 +10,8 @@
  */
 import type { Activation, Loss } from '../backend.js';
 import { NnError, OptionError } from '../errors.js';
-import type { NetworkJSON } from '../network.js';
+import type { NetworkModel } from '../net/model.js';
+import { randomSeed } from '../net/options.js';
 import { OP, decodeModel, describe, dimsText, listSome, quote, refuse, type Model, type OnnxNode, type Tensor, type ValueInfo } from './decode.js';
 import { ProtoError } from './proto.js';
 import { ATTR_TYPE, DTYPE, META } from './schema.js';
@@ -299,19 +300,11 @@ function bias(n: OnnxNode, t: Tensor, nOut: number): Float64Array {
   return t.values;
 }
 
-const enc = (a: Float64Array): (number | '-0')[] => Array.from(a, (v) => (Object.is(v, -0) ? '-0' : v));
-
-function randomSeed(): number {
-  const c = (globalThis as { crypto?: { getRandomValues?(a: Uint32Array): Uint32Array } }).crypto;
-  if (c?.getRandomValues) return c.getRandomValues(new Uint32Array(1))[0]!;
-  return Math.floor(Math.random() * 0x100000000);
-}
-
 /**
- * Reads ONNX bytes into the JSON `Network.fromJSON` loads. Loss: the model's `fastnn.loss` metadata if present (fastnn's
+ * Reads ONNX bytes into the model `Network.fromONNX` loads (checked there, by `checkModel`). Loss: the model's `fastnn.loss` metadata if present (fastnn's
  * own exports), else cross-entropy after softmax and mse otherwise. Seed: `fastnn.seed`, else a random one.
  */
-export function onnxToJSON(model: unknown): NetworkJSON {
+export function onnxToModel(model: unknown): NetworkModel {
   let bytes: Uint8Array;
   if (model instanceof Uint8Array) bytes = model;
   else if (model instanceof ArrayBuffer) bytes = new Uint8Array(model);
@@ -337,22 +330,12 @@ export function onnxToJSON(model: unknown): NetworkJSON {
   const metaSlopeNum = metaSlope === undefined || metaSlope.trim() === '' ? NaN : Number(metaSlope);
   const leakySlope = slope ?? (metaSlopeNum >= 0 && metaSlopeNum <= 1 ? metaSlopeNum : 0.01);
   return {
-    format: 'fastnn-network',
-    version: 1,
     layers: [layers[0]!.nIn, ...layers.map((l) => l.nOut)],
     activations: layers.map((l) => l.act),
     loss,
     leakySlope,
+    dropout: layers.map(() => 0),
     seed,
-    parameters: layers.map((l) => ({ weights: enc(l.weights), biases: enc(l.biases) })),
+    parameters: layers.map((l) => ({ weights: l.weights, biases: l.biases })),
   };
-}
-
-/** Errors from the `Network.fromJSON` step of `fromONNX` are re-labelled with the operation the user called. */
-export function relabel(e: unknown): never {
-  if (e instanceof NnError && e.message.startsWith('Network.fromJSON:')) {
-    const Cls = e.constructor as new (message: string, options?: ErrorOptions) => NnError;
-    throw new Cls(OP + e.message.slice('Network.fromJSON'.length), { cause: e });
-  }
-  throw e;
 }

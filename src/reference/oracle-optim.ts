@@ -3,12 +3,34 @@
  * weight decay, and AdamW (Adam with decoupled weight decay), applied neuron by neuron after every partial derivative of
  * the batch was computed.
  */
+import type { Optimizer } from '../backend.js';
 import { optionDefault } from '../spec/index.js';
-import type { OracleGradients, OracleNeuron, OracleOptimizer } from './oracle.js';
+import type { OracleNeuron } from './oracle-neuron.js';
+
+export interface OracleOptimizer {
+  kind: Optimizer;
+  learningRate: number;
+  /** Momentum coefficient μ (momentum only). Default 0.9. */
+  momentum?: number;
+  /** Adam β1. Default 0.9. */
+  beta1?: number;
+  /** Adam β2. Default 0.999. */
+  beta2?: number;
+  /** Adam ε. Default 1e-8. */
+  epsilon?: number;
+  /** L2 weight decay, applied to weights only (never to biases). Default 0. */
+  weightDecay?: number;
+}
+
+/** A step's gradients, per layer: the weights out × in row-major, the biases out. */
+interface StepGradients {
+  readonly weights: readonly ArrayLike<number>[];
+  readonly biases: readonly ArrayLike<number>[];
+}
 
 /** Updates every weight and bias of `layers` with `grads` (β1ᵗ, β2ᵗ: Adam's bias corrections after this step). */
 export function applyStep(
-  layers: readonly { neurons: OracleNeuron[] }[], grads: OracleGradients, opt: OracleOptimizer, beta1Pow: number, beta2Pow: number,
+  layers: readonly { neurons: OracleNeuron[] }[], grads: StepGradients, opt: OracleOptimizer, beta1Pow: number, beta2Pow: number,
 ): void {
   const lr = opt.learningRate;
   const decay = opt.weightDecay ?? optionDefault(opt.kind, 'weightDecay')!;

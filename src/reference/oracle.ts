@@ -15,11 +15,15 @@
  *
  * This is an oracle: clarity over speed. Do not "improve" it.
  */
-import { applyStep } from './oracle-optim.js';
+import { OracleNeuron } from './oracle-neuron.js';
+import { applyStep, type OracleOptimizer } from './oracle-optim.js';
 import { dropKeep, dropRowKey } from '../abi.js';
-import type { Activation, Loss, Optimizer } from '../backend.js';
+import type { Activation, Loss } from '../backend.js';
 import { ACTIVATIONS, ACTIVATION_NAMES, LOSSES, LOSS_NAMES, OPTIMIZER_NAMES, optionDefault } from '../spec/index.js';
 import { mseLoss } from './tutorial.js';
+
+export { OracleNeuron };
+export type { OracleOptimizer };
 
 /** Every activation of the table (src/spec/activations.ts). */
 export type OracleActivation = Activation;
@@ -36,25 +40,6 @@ export interface OracleLayer {
   activation: OracleActivation;
 }
 
-/** An optimizer and its hyperparameters, as the oracle's step and train apply them. */
-export interface OracleOptimizer {
-  /** which update rule */
-  kind: Optimizer;
-  /** the step size (schedule: OracleTrainOptions.schedule) */
-  learningRate: number;
-  /** Momentum coefficient μ (momentum only). Default 0.9. */
-  momentum?: number;
-  /** Adam β1. Default 0.9. */
-  beta1?: number;
-  /** Adam β2. Default 0.999. */
-  beta2?: number;
-  /** Adam ε. Default 1e-8. */
-  epsilon?: number;
-  /** L2 weight decay, applied to weights only (never to biases). Default 0. */
-  weightDecay?: number;
-}
-
-/** The options of the OracleNetwork constructor. */
 export interface OracleOptions {
   /** Default 'mse', the tutorial's loss. */
   loss?: OracleLoss;
@@ -108,45 +93,6 @@ export interface StepControls {
   clipNorm?: number;
 }
 
-
-/**
- * Tutorial: `class Neuron` (weights, bias; total = np.dot(weights, inputs) + bias).
- * The activation is applied by the layer, because softmax needs the whole layer's totals.
- * The neuron also keeps its parameters' optimizer state (the tutorial's plain SGD needs none).
- */
-export class OracleNeuron {
-  /** One weight per input. */
-  weights: number[];
-  /** Added to the weighted sum. */
-  bias: number;
-
-  // Optimizer state, created at the first step that needs it.
-  /** momentum: velocity v per weight, and for the bias. */
-  weightVelocity: number[] | null = null;
-  /** momentum: the bias's velocity. */
-  biasVelocity = 0;
-  /** adam: first moment m and second moment v per weight, and for the bias. */
-  weightM: number[] | null = null;
-  /** adam: the second moment v per weight. */
-  weightV: number[] | null = null;
-  /** adam: the bias's first moment m. */
-  biasM = 0;
-  /** adam: the bias's second moment v. */
-  biasV = 0;
-
-  /** A neuron with these weights (one per input) and this bias, and no optimizer state yet. */
-  constructor(weights: number[], bias: number) {
-    this.weights = weights;
-    this.bias = bias;
-  }
-
-  /** Tutorial: `total = np.dot(self.weights, inputs) + self.bias`, summed k = 0, 1, ..., bias last. */
-  total(inputs: readonly number[]): number {
-    let sum = 0;
-    for (let k = 0; k < this.weights.length; k++) sum += this.weights[k]! * inputs[k]!;
-    return sum + this.bias;
-  }
-}
 
 /** A layer: its neurons and their shared activation. */
 export interface LayerOfNeurons {

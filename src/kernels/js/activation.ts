@@ -3,7 +3,7 @@
  * readable spec of assembly/activation.ts and rust/src/act.rs. Codes are ACT_* (src/abi-spec.json).
  */
 import { ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_TANH } from '../../abi.js';
-import type { F64 } from './index.js';
+import type { F64 } from './views.js';
 
 /** f(z) of one element for the element-wise activations (not softmax): activateImpl's formulas, for the small-layer path. */
 export function act1(v: number, act: number, alpha: number): number {

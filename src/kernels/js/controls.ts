@@ -3,7 +3,7 @@
  * loss and the global-norm clip. The readable spec of assembly/controls.ts and rust/src/controls.rs.
  */
 import { dropKeep, dropRowKey } from '../../abi.js';
-import type { F64, I32 } from './index.js';
+import type { F64, I32 } from './views.js';
 import { lossImpl } from './loss.js';
 
 /**

@@ -7,7 +7,7 @@
  * exactly as the per-neuron reference does, so the js backend matches the oracle bit for bit on forward
  * passes. The register blocking below only interleaves independent dot products.
  */
-import type { F64 } from './index.js';
+import type { F64 } from './views.js';
 
 /**
  * z[:, j0..j1) = x·w[j0..j1)ᵀ + b[j0..j1)  (z has row stride nOut). Blocked 4 rows × 2 neurons (8 accumulators);

@@ -8,6 +8,7 @@
  *   optim.ts       sgdStep, momentumStep, adamStep
  *   train.ts       trainBatches, trainBatchesThreaded, forwardBatch
  *   probe.ts       peakProbe (the bench's ceiling probe)
+ *   views.ts       F64, I32: the heap views every kernel takes
  *
  * These files are the readable specification the AssemblyScript and Rust kernels follow, function for
  * function. Pointers are byte offsets into `memory.buffer`; the kernels take the heap's views as their first
@@ -20,10 +21,7 @@ import { lossImpl } from './loss.js';
 import { peakProbeImpl } from './probe.js';
 import { adamImpl, momentumImpl, sgdImpl } from './optim.js';
 import { backwardImpl, forwardImpl, trainBatchesThreaded } from './train.js';
-
-/** The float64 and int32 views of the heap the kernels address. */
-export type F64 = Float64Array<ArrayBufferLike>;
-export type I32 = Int32Array<ArrayBufferLike>;
+import type { F64, I32 } from './views.js';
 
 /** Anything with a `buffer` (a WebAssembly.Memory, or the js backend's own heap). */
 export interface HeapMemory {

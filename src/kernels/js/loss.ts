@@ -3,7 +3,7 @@
  * assembly/loss.ts and rust/src/act.rs `loss`): returns the batch loss and writes its gradient into d.
  */
 import { LOSS_BCE, LOSS_CE } from '../../abi.js';
-import type { F64 } from './index.js';
+import type { F64 } from './views.js';
 
 export function lossImpl(h: F64, dp: number, ap: number, zp: number, tp: number, rows: number, cols: number, kind: number): number {
   const d = dp >> 3, a = ap >> 3, z = zp >> 3, t = tp >> 3, n = rows * cols;

@@ -3,7 +3,7 @@
  * assembly/optim.ts and the optimizers in rust/src/act.rs). Element-wise over n parameters.
  */
 import { HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_EPS, HP_LR } from '../../abi.js';
-import type { F64 } from './index.js';
+import type { F64 } from './views.js';
 
 /** p -= lr·(g + decay·p) */
 export function sgdImpl(h: F64, pp: number, gp: number, n: number, lr: number, decay: number): void {

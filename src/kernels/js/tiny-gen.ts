@@ -20,7 +20,7 @@ import {
   HP_STEP, L_A, L_ACT, L_B, L_DZ, L_NIN, L_NOUT, L_W, L_Z, LOSS_BCE, LOSS_CE, LOSS_MSE, OPT_SGD, PLAN_HEADER, PLAN_HP,
   PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_LOSSES, PLAN_OPT, PLAN_ORDER, PLAN_XDATA, PLAN_YDATA,
 } from '../../abi.js';
-import type { F64, I32 } from './index.js';
+import type { F64, I32 } from './views.js';
 
 /** A generated span: trainBatches(plan, first, count) for one shape. */
 export type TinyKernel = (H: F64, I: I32, plan: number, first: number, count: number) => number;

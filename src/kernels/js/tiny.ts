@@ -18,7 +18,7 @@ import {
   PLAN_XDATA, PLAN_YDATA, TINY_MAX, ACT_SIGMOID, ACT_SOFTMAX,
 } from '../../abi.js';
 import { act1, activateBackwardImpl, activateImpl, dact1 } from './activation.js';
-import type { F64, I32 } from './index.js';
+import type { F64, I32 } from './views.js';
 import { lossImpl } from './loss.js';
 import { adamImpl, momentumImpl } from './optim.js';
 import { tinyCodegen, tinyKernelFor } from './tiny-gen.js';

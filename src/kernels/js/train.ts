@@ -8,12 +8,12 @@ import {
   L_A, L_ACT, L_AD, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, LOSS_MSE, OPT_ADAM, OPT_ADAMW,
   OPT_MOMENTUM, PLAN_DROPOUT, PLAN_LRS, PLAN_NORMS, PLAN_SEED, PLAN_WEIGHTS,
   PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LOSSES, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER,
-  PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, SPIN_LIMIT, SYNC_ABORT, SYNC_COUNT, SYNC_PROGRESS, WAIT_NS,
+  PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, SPIN_FLOOR_SHIFT, SPIN_LIMIT, SPIN_PROBE, SYNC_ABORT, SYNC_COUNT, SYNC_PROGRESS, WAIT_NS,
   ACT_SOFTMAX, part,
 } from '../../abi.js';
 import { activateBackwardCols, activateBackwardImpl, activateCols, activateImpl } from './activation.js';
 import { denseForwardRange, inputGradRange, weightGradRange } from './dense.js';
-import type { F64, I32 } from './index.js';
+import type { F64, I32 } from './views.js';
 import { lossImpl } from './loss.js';
 import { adamImpl, adamwImpl, momentumImpl, sgdImpl } from './optim.js';
 import { batchWeight, clipScale, dropoutCols, rowNorms, scaleF64, weightedLoss } from './controls.js';
@@ -31,13 +31,12 @@ const WAIT_MS = WAIT_NS / 1e6;
 const JS_SPIN_LIMIT = SPIN_LIMIT / 10;
 /**
  * This thread's current poll budget (module state: one per worker), as src/abi.ts states it: a wait that had to sleep
- * halves it (down to 1/64), one that ended while polling doubles it back, and after SPIN_PROBE sleeps at the floor it
+ * halves it (down to JS_SPIN_LIMIT >> SPIN_FLOOR_SHIFT), one that ended while polling doubles it back, and after SPIN_PROBE sleeps at the floor it
  * polls in full once more. On free cores waits end while polling and the budget stays whole; when the threads share
  * cores, a waiter soon polls only briefly and gives its core to the thread it waits for.
  */
 let spinBudget = JS_SPIN_LIMIT;
 let floorSleeps = 0;
-const SPIN_PROBE = 16;
 
 /** Step 2 of trainBatches: the forward pass of every layer, from x0 (one thread). */
 export function forwardImpl(H: F64, I: I32, plan: number, rows: number): void {
@@ -94,7 +93,7 @@ function barrier(I: I32, ctl: number, n: number): boolean {
       if (++spins > spinBudget) Atomics.wait(I, c + SYNC_COUNT, seen, WAIT_MS);
     }
     if (spins <= spinBudget) spinBudget = Math.min(JS_SPIN_LIMIT, spinBudget * 2);
-    else if (spinBudget > JS_SPIN_LIMIT >> 6) spinBudget = Math.max(JS_SPIN_LIMIT >> 6, spinBudget >> 1);
+    else if (spinBudget > JS_SPIN_LIMIT >> SPIN_FLOOR_SHIFT) spinBudget = Math.max(JS_SPIN_LIMIT >> SPIN_FLOOR_SHIFT, spinBudget >> 1);
     else if (++floorSleeps >= SPIN_PROBE) {
       // two threads that both sleep would keep each other's waits longer than the floor: poll in full again
       floorSleeps = 0;

@@ -1,0 +1,33 @@
+// The oracle's neuron: shared by the oracle's network (oracle.ts) and its update rules (oracle-optim.ts),
+// which therefore need not import each other.
+/**
+ * Tutorial: `class Neuron` (weights, bias; total = np.dot(weights, inputs) + bias).
+ * The activation is applied by the layer, because softmax needs the whole layer's totals.
+ * The neuron also keeps its parameters' optimizer state (the tutorial's plain SGD needs none).
+ */
+export class OracleNeuron {
+  weights: number[];
+  bias: number;
+
+  // Optimizer state, created at the first step that needs it.
+  /** momentum: velocity v per weight, and for the bias. */
+  weightVelocity: number[] | null = null;
+  biasVelocity = 0;
+  /** adam: first moment m and second moment v per weight, and for the bias. */
+  weightM: number[] | null = null;
+  weightV: number[] | null = null;
+  biasM = 0;
+  biasV = 0;
+
+  constructor(weights: number[], bias: number) {
+    this.weights = weights;
+    this.bias = bias;
+  }
+
+  /** Tutorial: `total = np.dot(self.weights, inputs) + self.bias`, summed k = 0, 1, ..., bias last. */
+  total(inputs: readonly number[]): number {
+    let sum = 0;
+    for (let k = 0; k < this.weights.length; k++) sum += this.weights[k]! * inputs[k]!;
+    return sum + this.bias;
+  }
+}
