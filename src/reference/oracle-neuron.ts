@@ -6,19 +6,26 @@
  * The neuron also keeps its parameters' optimizer state (the tutorial's plain SGD needs none).
  */
 export class OracleNeuron {
+  /** One weight per input. */
   weights: number[];
+  /** Added to the weighted sum. */
   bias: number;
 
   // Optimizer state, created at the first step that needs it.
   /** momentum: velocity v per weight, and for the bias. */
   weightVelocity: number[] | null = null;
+  /** momentum: the bias's velocity. */
   biasVelocity = 0;
   /** adam: first moment m and second moment v per weight, and for the bias. */
   weightM: number[] | null = null;
+  /** adam: the second moment v per weight. */
   weightV: number[] | null = null;
+  /** adam: the bias's first moment m. */
   biasM = 0;
+  /** adam: the bias's second moment v. */
   biasV = 0;
 
+  /** A neuron with these weights (one per input) and this bias, and no optimizer state yet. */
   constructor(weights: number[], bias: number) {
     this.weights = weights;
     this.bias = bias;

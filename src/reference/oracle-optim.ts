@@ -7,8 +7,11 @@ import type { Optimizer } from '../backend.js';
 import { optionDefault } from '../spec/index.js';
 import type { OracleNeuron } from './oracle-neuron.js';
 
+/** An optimizer and its hyperparameters, as the oracle's step and train apply them. */
 export interface OracleOptimizer {
+  /** which update rule */
   kind: Optimizer;
+  /** the step size (schedule: OracleTrainOptions.schedule) */
   learningRate: number;
   /** Momentum coefficient μ (momentum only). Default 0.9. */
   momentum?: number;

@@ -40,6 +40,7 @@ export interface OracleLayer {
   activation: OracleActivation;
 }
 
+/** The options of the OracleNetwork constructor. */
 export interface OracleOptions {
   /** Default 'mse', the tutorial's loss. */
   loss?: OracleLoss;
