@@ -60,7 +60,7 @@ export function packageOf(specifier) {
 /**
  * Sorts a file's ts/js blocks: `run` (imports fastnn), `optedOut` (imports fastnn, fence says no-run; `reason` is the
  * rest of the info string) and `noImport` (does not import fastnn: not run). Blocks in other languages are left out.
- * A js block that uses require() and no import statement is CommonJS (`ext` 'cjs').
+ * A js block that uses require() and no import statement is CommonJS (`ext` 'cjs'; others 'ts' or 'js').
  */
 export function classifyBlocks(file, text) {
   const run = [], optedOut = [], noImport = [];
@@ -72,7 +72,8 @@ export function classifyBlocks(file, text) {
     const commonjs = kind === 'js' && /\brequire\s*\(/.test(block.code) && !/^\s*(import|export)\s/m.test(block.code);
     const entry = {
       file, line: block.line, lang: block.lang, kind, code: block.code, info: block.info,
-      ext: kind === 'ts' ? 'mts' : commonjs ? 'cjs' : 'mjs',
+      // plain .ts/.js in a "type": "module" project, as the README tells a user to set up; CommonJS as .cjs
+      ext: kind === 'ts' ? 'ts' : commonjs ? 'cjs' : 'js',
       packages: [...new Set(specifiers.map(packageOf).filter((p) => p !== null && p !== 'fastnn'))],
     };
     if (!specifiers.some((s) => s === 'fastnn' || s.startsWith('fastnn/'))) noImport.push(entry);

@@ -1,7 +1,8 @@
 // Runs the documentation's code: every ```ts/```js block in README.md and docs/**/*.md that imports 'fastnn' (or a
 // 'fastnn/...' entry), as written, against the packed package installed in a fresh project outside the repository
-// (test/package/pack.sh: "type": "module"), one file per block: ts blocks type-checked (strict) and run with tsx,
-// js blocks run with plain node. Blocks that do not import fastnn are not run (counted and listed), and so are blocks
+// (test/package/pack.sh: "type": "module", as the README asks), one file per block (block.ts, block.js, or block.cjs
+// for a CommonJS block): ts blocks type-checked (`tsc --init`'s strict settings) and run with tsx, js blocks run
+// with plain node. Blocks that do not import fastnn are not run (counted and listed), and so are blocks
 // whose fence says `no-run` (```ts no-run <why>: counted and listed with the reason).
 //
 //   npm run test:docs                               # README.md and docs/ of this repository
@@ -119,7 +120,7 @@ run.forEach((b, i) => {
   writeFileSync(join(consumer, b.path), b.code);
 });
 
-/** Rewrites `blocks/NN-x/block.mts(3,7)` and `block.mts:3:7` positions into the Markdown's file:line. */
+/** Rewrites `blocks/NN-x/block.ts(3,7)` and `block.ts:3:7` positions into the Markdown's file:line. */
 function toDocLines(text, b) {
   const base = b.path.split('\\').join('/');
   return text
@@ -131,16 +132,21 @@ function escape(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); }
 const failures = new Map(); // block -> [reason, output]
 const fail = (b, reason, output) => failures.set(b, [...(failures.get(b) ?? []), { reason, output }]);
 
-// Type-check the ts blocks as a strict TypeScript user would (Node16 modules, Node's types, no skipLibCheck).
+// Type-check the ts blocks with the settings a new TypeScript project starts with (`tsc --init` of TypeScript 5.9,
+// which include noUncheckedIndexedAccess and exactOptionalPropertyTypes), plus Node's types.
 const tsBlocks = run.filter((b) => b.kind === 'ts');
 if (tsBlocks.length > 0) {
   writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module: 'Node16', moduleResolution: 'Node16', types: ['node'] },
+    compilerOptions: {
+      module: 'NodeNext', target: 'ESNext', types: ['node'], noEmit: true,
+      strict: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true,
+      verbatimModuleSyntax: true, isolatedModules: true, noUncheckedSideEffectImports: true, moduleDetection: 'force', skipLibCheck: true,
+    },
     files: tsBlocks.map((b) => b.path),
   }, null, 2));
   const tsc = spawnSync(process.execPath, [join(consumer, 'node_modules/typescript/bin/tsc'), '-p', '.', '--pretty', 'false'], { cwd: consumer, encoding: 'utf8' });
   const out = `${tsc.stdout}${tsc.stderr}`;
-  console.log(`== typecheck: ${tsBlocks.length} ts blocks, typescript ${pinned.typescript} strict: ${tsc.status === 0 ? 'ok' : 'errors'}`);
+  console.log(`== typecheck: ${tsBlocks.length} ts blocks, typescript ${pinned.typescript} with \`tsc --init\`'s settings: ${tsc.status === 0 ? 'ok' : 'errors'}`);
   if (tsc.status !== 0) {
     const claimed = new Set();
     for (const b of tsBlocks) {

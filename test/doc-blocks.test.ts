@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 interface Block { line: number; info: string; lang: string; code: string }
-interface Entry extends Block { file: string; kind: 'ts' | 'js'; ext: 'mts' | 'mjs' | 'cjs'; packages: string[]; reason?: string }
+interface Entry extends Block { file: string; kind: 'ts' | 'js'; ext: 'ts' | 'js' | 'cjs'; packages: string[]; reason?: string }
 interface DocBlocks {
   fencedBlocks(text: string): Block[];
   importedSpecifiers(code: string): string[];
@@ -78,10 +78,10 @@ describe('classifyBlocks', () => {
 
   it('runs the ts/js blocks that import fastnn or an entry of it, with the file kind each needs', () => {
     expect(run.map((b) => [b.line, b.kind, b.ext, b.packages])).toEqual([
-      [1, 'ts', 'mts', []],
-      [4, 'ts', 'mts', []],
+      [1, 'ts', 'ts', []],
+      [4, 'ts', 'ts', []],
       [7, 'js', 'cjs', []],
-      [26, 'js', 'mjs', ['csv-parse']],
+      [26, 'js', 'js', ['csv-parse']],
     ]);
     expect(run.every((b) => b.file === 'doc.md')).toBe(true);
   });
