@@ -8,6 +8,7 @@
  *   npm run example:mnist -- --config adam      # only relu + softmax/cross-entropy + adam
  *   npm run example:mnist -- --config tutorial  # only the tutorial's choices: sigmoid, MSE, SGD, batch 32
  *   npm run example:mnist -- --backend js --threads 2 --epochs 5
+ *   npm run example:mnist -- --epochs 3 --min-accuracy 0.85   # exit 1 if a configuration ends below 85% (CI)
  *
  * The adam configuration also trains on copies of the 8,000 training digits shifted by one pixel in the
  * 8 directions (held-out digits are never shifted or seen), with dropout 0.2 on the hidden layer, AdamW (decoupled
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '1' },
     epochs: { type: 'string', default: '10' },
     seed: { type: 'string', default: '1' },
+    'min-accuracy': { type: 'string' },
     'svg-dir': { type: 'string', default: path.join(REPO_ROOT, 'bench', 'results') },
   },
 });
@@ -94,6 +96,9 @@ async function main(): Promise<void> {
   const threads = values.threads === 'auto' ? 'auto' : Number(values.threads);
   const seed = Number(values.seed);
   const names = values.config === 'both' ? ['adam', 'tutorial'] : [values.config!];
+  const minAccuracy = values['min-accuracy'] === undefined ? undefined : Number(values['min-accuracy']);
+  if (minAccuracy !== undefined && !(minAccuracy >= 0 && minAccuracy <= 1)) throw new Error(`--min-accuracy must be a fraction in [0, 1], got '${values['min-accuracy']}'`);
+  const below: string[] = [];
   const t0 = performance.now();
   const data = loadMnist(8000, 2000);
   console.log(`mnist: 8000 training and 2000 held-out digits loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -133,8 +138,14 @@ async function main(): Promise<void> {
     const svgPath = path.join(values['svg-dir']!, `mnist-${key}.svg`);
     writeFileSync(svgPath, svg);
     console.log(`loss and accuracy per epoch: ${path.relative(process.cwd(), svgPath) || svgPath}`);
-    console.log(`held-out accuracy after ${epochs} epochs: ${(curve[curve.length - 1]!.accuracy * 100).toFixed(2)}%; best: ${(best * 100).toFixed(2)}%`);
+    const last = curve[curve.length - 1]!.accuracy;
+    console.log(`held-out accuracy after ${epochs} epochs: ${(last * 100).toFixed(2)}%; best: ${(best * 100).toFixed(2)}%`);
+    if (minAccuracy !== undefined && last < minAccuracy) below.push(`${key} ${(last * 100).toFixed(2)}%`);
     net.dispose();
+  }
+  if (below.length > 0) {
+    console.error(`mnist: held-out accuracy below --min-accuracy ${minAccuracy}: ${below.join(', ')}`);
+    process.exitCode = 1;
   }
 }
 

@@ -31,20 +31,9 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 case "$work" in "$REPO"/*) fail "the temp dir $work is inside the repository";; esac
 
-step "build and pack"
-cd "$REPO"
-# `npm pack` runs prepack (npm run build) itself; here the build runs first so its output stays out of pack's JSON.
-npm run build >"$work/build.log" 2>&1 || { cat "$work/build.log"; fail "npm run build"; }
-npm pack --ignore-scripts --json --pack-destination "$work" >"$work/pack.json" 2>"$work/pack.err" || { cat "$work/pack.err"; fail "npm pack"; }
-tarball="$work/$(node -p "require('$work/pack.json')[0].filename")"
-[ -f "$tarball" ] || fail "npm pack wrote no tarball"
-node -e "const p = require('$work/pack.json')[0]; console.log('    ' + p.filename + ': ' + p.files.length + ' files, ' + p.size + ' bytes, unpacked ' + p.unpackedSize + ' bytes'); for (const f of p.files) console.log('      ' + f.path + ' (' + f.size + ')');"
-
-step "install the tarball into a fresh project ($work/consumer)"
-mkdir -p "$work/consumer"
+step "build, pack and install the tarball into a fresh project ($work/consumer)"
+bash "$HERE/pack.sh" "$work"
 cd "$work/consumer"
-printf '{ "name": "fastnn-consumer", "private": true, "type": "module" }\n' >package.json
-npm install --no-audit --no-fund "$tarball" >"$work/install.log" 2>&1 || { cat "$work/install.log"; fail "npm install $tarball"; }
 cp "$HERE"/readme-example.mjs "$HERE"/threads.mjs "$HERE"/require.cjs "$HERE"/check-package.mjs "$HERE"/consumer/* .
 pkg="$work/consumer/node_modules/fastnn"
 
