@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   const epochs = Number(values.epochs);
   const threads = values.threads === 'auto' ? 'auto' : Number(values.threads);
   const seed = Number(values.seed);
-  const names = values.config === 'both' ? ['adam', 'tutorial'] : [values.config!];
+  const names = values.config === 'both' ? ['adam', 'tutorial'] : [values.config];
   const t0 = performance.now();
   const data = loadMnist(8000, 2000);
   console.log(`mnist: 8000 training and 2000 held-out digits loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -129,8 +129,8 @@ async function main(): Promise<void> {
         series: [{ name: 'held-out accuracy', points: curve.map((c) => [c.epoch, c.accuracy]), colour: '#2ca02c' }],
       }),
     ]);
-    mkdirSync(values['svg-dir']!, { recursive: true });
-    const svgPath = path.join(values['svg-dir']!, `mnist-${key}.svg`);
+    mkdirSync(values['svg-dir'], { recursive: true });
+    const svgPath = path.join(values['svg-dir'], `mnist-${key}.svg`);
     writeFileSync(svgPath, svg);
     console.log(`loss and accuracy per epoch: ${path.relative(process.cwd(), svgPath) || svgPath}`);
     console.log(`held-out accuracy after ${epochs} epochs: ${(curve[curve.length - 1]!.accuracy * 100).toFixed(2)}%; best: ${(best * 100).toFixed(2)}%`);

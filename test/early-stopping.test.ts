@@ -123,7 +123,7 @@ describe.each(BACKENDS)('validationSplit and earlyStopping on $label', (bc) => {
     const best = ra.bestEpoch!;
     expect(ra.epochs).toBeLessThan(300);
     expect(ra.epochs - 1 - best).toBe(4);
-    const v = ra.validationLosses!;
+    const v = ra.validationLosses;
     expect(v).toHaveLength(ra.epochs);
     expect(v.indexOf(Math.min(...v))).toBe(best);
     expect(best).toBeGreaterThan(0);

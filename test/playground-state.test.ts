@@ -132,7 +132,7 @@ describe('playground learning-rate schedules: the page settings mapped onto fast
   function mapped(s: Schedule) {
     const calls: { helper: string; options: unknown; result: (step: number) => number }[] = [];
     const spy = Object.fromEntries(Object.entries(schedules).map(([helper, f]) => [helper, (options: never) => {
-      const result = (f as (o: never) => (step: number) => number)(options);
+      const result = f(options);
       calls.push({ helper, options, result });
       return result;
     }])) as unknown as typeof schedules;

@@ -288,7 +288,7 @@ export class OracleNetwork {
     switch (this.lossKind) {
       case 'mse':
         // Tutorial: mse_loss(y_true, y_pred) = mean over the outputs of (y_true - y_pred)².
-        return mseLoss(t as number[], a as number[]);
+        return mseLoss(t, a);
       case 'binary-cross-entropy': {
         // -[t log a + (1-t) log(1-a)] with a = sigmoid(z), written from z so it never takes log(0):
         // max(z, 0) - t·z + log1p(exp(-|z|)); mean over the outputs.
