@@ -58,13 +58,12 @@ describe.each(BACKEND_DEFAULTS)('checkpoints on $label', (bc) => {
   it('a checkpoint taken during trainAsync is the last completed epoch, and resumes bit for bit', async () => {
     const opts = { learningRate: 0.05, batchSize: 1, shuffle: true, optimizer: 'momentum' as const };
     const n = await Network.create({ ...net, backend });
-    let saved: NetworkJSON | null = null;
     const E = 400;
     let settled = false;
     const p = n.trainAsync(x, y, { ...opts, epochs: E, sliceMs: 0.5 }).finally(() => { settled = true; });
     await new Promise((r) => setTimeout(r, 5));
     expect(settled).toBe(false);
-    saved = n.toJSON({ optimizer: true });
+    const saved = n.toJSON({ optimizer: true });
     const res = await p;
     // replay: the saved epochs' count is where the checkpoint's parameters equal a straight run's
     const resumed = await Network.fromJSON(saved, backend);
