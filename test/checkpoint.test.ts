@@ -122,6 +122,7 @@ describe('checkpoints across backends and formats', () => {
     n.train(x, y, { epochs: 1, learningRate: 0.1, optimizer: 'adam' });
     const good = n.toJSON({ optimizer: true });
     n.dispose();
+    /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- each case breaks one field of the checkpoint's JSON: untyped on purpose */
     const bad: [string, (j: any) => void, RegExp][] = [
       ['optimizer in version 1', (j) => { j.version = 1; }, /unexpected key 'optimizer'/],
       ['unknown optimizer kind', (j) => { j.optimizer.kind = 'rmsprop'; }, /optimizer\.kind/],
@@ -136,6 +137,7 @@ describe('checkpoints across backends and formats', () => {
     ];
     for (const [what, mutate, re] of bad) {
       const j = JSON.parse(JSON.stringify(good));
+      /* eslint-enable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access */
       mutate(j);
       const err = await Network.fromJSON(j).then(() => null, (e: unknown) => e);
       expect(err, what).toBeInstanceOf(NnError);

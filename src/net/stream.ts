@@ -215,7 +215,7 @@ export class StreamRun {
         }
         let done: unknown, chunk: unknown;
         try {
-          ({ done, value: chunk } = res as IteratorResult<unknown>);
+          ({ done, value: chunk } = res as IteratorResult<unknown, unknown>);
         } catch (e) {
           finished = true;
           throw failed("reading next()'s result threw", e);

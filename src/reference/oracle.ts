@@ -364,8 +364,8 @@ export class OracleNetwork {
         break;
     }
 
-    const weights: number[][][] = new Array(this.layers.length);
-    const biases: number[][] = new Array(this.layers.length);
+    const weights = new Array<number[][]>(this.layers.length);
+    const biases = new Array<number[]>(this.layers.length);
     for (let l = L; l >= 0; l--) {
       const layer = this.layers[l]!;
       const inputs = trace.inputs[l]!;
