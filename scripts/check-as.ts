@@ -201,7 +201,7 @@ async function checkBuild(target: string): Promise<void> {
           if (opt === 2) { words[R + L_SW2] = P.f64(nOut * nIn, rand, 0, 0); words[R + L_SB2] = P.f64(nOut, rand, 0, 0); }
         }
         P.setI32(plan, words);
-        const tag = `trainBatches ${net.sizes.join('-')} acts=${net.acts} loss=${net.loss} opt=${opt} batch=${batch} ${mode}`;
+        const tag = `trainBatches ${net.sizes.join('-')} acts=${net.acts.join(',')} loss=${net.loss} opt=${opt} batch=${batch} ${mode}`;
         if (mode === 'one-call') {
           const [rj, rw] = both((k) => k.trainBatches(plan, 0, EPOCHS * nb));
           P.compare(`${tag} ${EPOCHS} epochs`, rj, rw);
