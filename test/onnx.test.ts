@@ -162,6 +162,7 @@ describe('toONNX runs in ONNX Runtime and equals predict', () => {
     const net = await Network.create({ layers: [2, 1], seed: 1 });
     expect(() => net.toONNX({ dtype: 'float16' as 'float32' })).toThrow(OptionError);
     expect(() => net.toONNX({ dtype: 'float16' as 'float32' })).toThrow(/dtype must be 'float64' or 'float32', received 'float16'/);
+    expect(() => net.toONNX({ dtype: { bits: 32 } as never })).toThrow(/dtype must be 'float64' or 'float32', received an object$/);
     expect(() => net.toONNX({ precision: 32 } as never)).toThrow(/unknown option 'precision'/);
     expect(() => net.toONNX(null as never)).toThrow(OptionError);
     net.dispose();
