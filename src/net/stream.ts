@@ -181,7 +181,7 @@ export class StreamRun {
       throw failed(`its ${method} threw`, e);
     }
     try {
-      next = typeof iter === 'object' && iter !== null ? (iter as Iterator<unknown>).next : undefined;
+      next = typeof iter === 'object' && iter !== null ? (iter as { next?: unknown }).next : undefined;
     } catch (e) {
       throw failed(`reading next of what its ${method} returned threw`, e);
     }
@@ -375,7 +375,7 @@ class StopRace {
  */
 function closeIterator(iter: Iterator<unknown> | AsyncIterator<unknown>): void {
   try {
-    const ret: unknown = iter.return;
+    const ret = (iter as { return?: unknown }).return;
     if (typeof ret !== 'function') return;
     const r: unknown = (ret as (this: unknown) => unknown).call(iter);
     if (isThenable(r)) Promise.resolve(r).then(undefined, () => undefined);
