@@ -198,8 +198,8 @@ describe('holes in arrays handed in are typed errors naming the index', () => {
     const net = await Network.create({ layers: [2, 1], seed: 6 });
     // eslint-disable-next-line no-sparse-arrays
     expect(() => net.predict([[1, 2], , [3, 4]] as unknown as number[][])).toThrow('predict: x[1] must be an array of numbers, received a hole');
-    // eslint-disable-next-line no-sparse-arrays
     const before = paramBits(net.getParameters());
+    // eslint-disable-next-line no-sparse-arrays
     expect(() => net.train([[1, 2]], [[, ] as unknown as number[]], { epochs: 1, learningRate: 0.1 })).toThrow('train: y[0][0] is a hole');
     expect(paramBits(net.getParameters())).toEqual(before);
     // eslint-disable-next-line no-sparse-arrays
