@@ -163,6 +163,7 @@ describe('holes in arrays handed in are typed errors naming the index', () => {
     const j = await saved(true);
     const holeAt = <T>(a: T[], i: number): T[] => {
       const b = a.slice();
+      // eslint-disable-next-line @typescript-eslint/no-array-delete -- a hole is the input under test
       delete b[i];
       return b;
     };
@@ -183,6 +184,7 @@ describe('holes in arrays handed in are typed errors naming the index', () => {
     expect(() => net.setParameters(sparse)).toThrow(ShapeError);
     expect(() => net.setParameters(sparse)).toThrow('setParameters: layer 0 must be { weights, biases }, received a hole');
     const w = Array.from(l0!.weights);
+    // eslint-disable-next-line @typescript-eslint/no-array-delete -- a hole is the input under test
     delete w[3];
     expect(() => net.setParameters([{ weights: w as unknown as Float64Array, biases: l0!.biases }, l1!])).toThrow('layer 0 weights[1][1] is a hole');
     expect(paramBits(net.getParameters())).toEqual(before);

@@ -350,6 +350,7 @@ class StopRace {
       const settled = Promise.resolve(p);
       if (this.stop.aborted) {
         settled.then(undefined, () => undefined);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rejects with the signal's reason, as fetch() does
         reject(this.stop.reason);
         return;
       }
