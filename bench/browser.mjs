@@ -16,7 +16,7 @@ const node = JSON.parse(execFileSync(process.execPath, [...flags, join(repo, 'be
 const server = await serve(repo, { isolated: true });
 const { browser, close } = await launch();
 let chromium;
-let version = '';
+let version;
 try {
   const page = await browser.newPage();
   page.on('console', (m) => m.type() === 'error' && console.error(`chromium console: ${m.text()}`));

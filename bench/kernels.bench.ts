@@ -80,7 +80,7 @@ export type Failures = Map<string, Map<Kernel, string>>;
 
 function fail(f: Failures, label: string, k: Kernel, msg: string): void {
   let m = f.get(label);
-  if (!m) f.set(label, (m = new Map()));
+  if (!m) f.set(label, (m = new Map<Kernel, string>()));
   if (!m.has(k)) m.set(k, msg);
 }
 

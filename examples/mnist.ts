@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   const epochs = Number(values.epochs);
   const threads = values.threads === 'auto' ? 'auto' : Number(values.threads);
   const seed = Number(values.seed);
-  const names = values.config === 'both' ? ['adam', 'tutorial'] : [values.config!];
+  const names = values.config === 'both' ? ['adam', 'tutorial'] : [values.config];
   const minAccuracy = values['min-accuracy'] === undefined ? undefined : Number(values['min-accuracy']);
   if (minAccuracy !== undefined && !(minAccuracy >= 0 && minAccuracy <= 1)) throw new Error(`--min-accuracy must be a fraction in [0, 1], got '${values['min-accuracy']}'`);
   const below: string[] = [];
@@ -134,8 +134,8 @@ async function main(): Promise<void> {
         series: [{ name: 'held-out accuracy', points: curve.map((c) => [c.epoch, c.accuracy]), colour: '#2ca02c' }],
       }),
     ]);
-    mkdirSync(values['svg-dir']!, { recursive: true });
-    const svgPath = path.join(values['svg-dir']!, `mnist-${key}.svg`);
+    mkdirSync(values['svg-dir'], { recursive: true });
+    const svgPath = path.join(values['svg-dir'], `mnist-${key}.svg`);
     writeFileSync(svgPath, svg);
     console.log(`loss and accuracy per epoch: ${path.relative(process.cwd(), svgPath) || svgPath}`);
     const last = curve[curve.length - 1]!.accuracy;

@@ -17,7 +17,7 @@ import { Network } from '../src/index.js';
 import { loadMnist } from './mnist-data.js';
 
 const { values } = parseArgs({ options: { out: { type: 'string', default: tmpdir() } } });
-const outDir = values.out!;
+const outDir = values.out;
 mkdirSync(outDir, { recursive: true });
 ort.env.wasm.numThreads = 1;
 

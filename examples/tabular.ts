@@ -14,7 +14,7 @@ import { Classifier, metrics } from '../src/index.js';
 if (process.argv[2] === 'predict') {
   // the second process: load the saved model and label the rows it is given on stdin
   const model = await Classifier.fromJSON(readFileSync(process.argv[3]!, 'utf8'));
-  console.log(JSON.stringify(model.predict(JSON.parse(readFileSync(0, 'utf8')))));
+  console.log(JSON.stringify(model.predict(JSON.parse(readFileSync(0, 'utf8')) as number[][])));
   process.exit(0);
 }
 
@@ -40,6 +40,6 @@ const file = join(tmpdir(), 'fastnn-iris-model.json');
 writeFileSync(file, JSON.stringify(model));
 const script = fileURLToPath(import.meta.url);
 const out = execFileSync(process.execPath, [...process.execArgv, script, 'predict', file], { input: JSON.stringify(testX) });
-const again: string[] = JSON.parse(out.toString());
+const again = JSON.parse(out.toString()) as string[];
 if (again.join() !== predicted.join()) throw new Error('the model loaded in the second process predicts differently');
 console.log(`a second process loaded ${file} and predicted the same ${again.length} labels: ${again.slice(0, 3).join(', ')}, ...`);

@@ -181,11 +181,11 @@ async function checkBuild(target: string): Promise<void> {
         const losses = P.f64(EPOCHS * nb, rand); // PLAN_LOSSES: every slot is overwritten
         const x0 = P.f64(batch * nIn0, rand), t = P.f64(batch * nOutL, rand);
         const hp = P.f64(HP_SIZE, rand);
-        const hpv = new Array(HP_SIZE).fill(0);
+        const hpv = new Array<number>(HP_SIZE).fill(0);
         hpv[HP_LR] = opt === 2 ? 0.01 : 0.1; hpv[HP_BETA1] = 0.9; hpv[HP_BETA2] = 0.999; hpv[HP_EPS] = 1e-8;
         hpv[HP_DECAY] = 0.001; hpv[HP_ALPHA] = 0.01; hpv[HP_BETA1_POW] = 1; hpv[HP_BETA2_POW] = 1;
         P.setF64(hp, hpv);
-        const words = new Array(planBytes(L) / 4).fill(0);
+        const words = new Array<number>(planBytes(L) / 4).fill(0);
         words[PLAN_LAYERS] = L; words[PLAN_BATCH] = batch; words[PLAN_LOSS] = net.loss; words[PLAN_OPT] = opt;
         words[PLAN_XDATA] = xData; words[PLAN_YDATA] = yData; words[PLAN_ORDER] = order; words[PLAN_SAMPLES] = ns;
         words[PLAN_X0] = x0; words[PLAN_T] = t; words[PLAN_HP] = hp; words[PLAN_LOSSES] = losses;
@@ -201,7 +201,7 @@ async function checkBuild(target: string): Promise<void> {
           if (opt === 2) { words[R + L_SW2] = P.f64(nOut * nIn, rand, 0, 0); words[R + L_SB2] = P.f64(nOut, rand, 0, 0); }
         }
         P.setI32(plan, words);
-        const tag = `trainBatches ${net.sizes.join('-')} acts=${net.acts} loss=${net.loss} opt=${opt} batch=${batch} ${mode}`;
+        const tag = `trainBatches ${net.sizes.join('-')} acts=${net.acts.join(',')} loss=${net.loss} opt=${opt} batch=${batch} ${mode}`;
         if (mode === 'one-call') {
           const [rj, rw] = both((k) => k.trainBatches(plan, 0, EPOCHS * nb));
           P.compare(`${tag} ${EPOCHS} epochs`, rj, rw);

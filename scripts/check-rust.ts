@@ -79,7 +79,7 @@ function run(label: string, call: (k: KernelExports) => number | void): void {
     const got = call(t.k);
     checks++;
     let bad = '';
-    if (typeof want === 'number' && !close(want, got as number)) bad = `return ${got} vs ${want}`;
+    if (typeof want === 'number' && !close(want, got as number)) bad = `return ${got as number} vs ${want}`;
     const out = new Float64Array(t.mem.buffer, BASE, (end - BASE) >> 3);
     for (let i = 0; i < ref.length && !bad; i++) {
       if (!close(ref[i]!, out[i]!)) bad = `byte ${BASE + 8 * i}: ${out[i]} vs ${ref[i]}`;
@@ -176,7 +176,7 @@ function planCase(dims: number[], acts: number[], lossKind: number, opt: number,
   top = pl.end;
   const plan = pl.plan, P = plan >> 2, nIn0 = dims[0]!;
   const nb = pl.nb, split = Math.floor(nb / 2); // with several epochs the split falls inside one
-  const label = `plan ${dims.join('-')} acts=${acts} loss=${lossKind} opt=${opt} batch=${batch} n=${nSamples} epochs=${epochs} losses=${withLosses}`;
+  const label = `plan ${dims.join('-')} acts=${acts.join(',')} loss=${lossKind} opt=${opt} batch=${batch} n=${nSamples} epochs=${epochs} losses=${withLosses}`;
   run(`${label} trainBatches(0,${split})`, (k) => k.trainBatches(plan, 0, split));
   // continue from the JS state in every memory (run() restored the pre-call snapshot, so rerun js)
   js.trainBatches(plan, 0, split);

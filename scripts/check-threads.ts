@@ -152,7 +152,7 @@ async function bench(): Promise<void> {
     console.log(`${name}: 784-128-10 b32 8000 (median of ${reps}): main-thread trainBatches ${m.main!.toFixed(1)} ms (${sps(m.main!)} samples/s), `
       + `1 worker ${m.w1!.toFixed(1)} ms (${sps(m.w1!)}), 2 workers ${m.w2!.toFixed(1)} ms (${sps(m.w2!)}); `
       + `speed-up 2 vs 1 worker ${(m.w1! / m.w2!).toFixed(2)}x, vs main ${(m.main! / m.w2!).toFixed(2)}x`);
-    console.log(`  all runs ms: main ${res.main!.map((x) => x.toFixed(0))} | w1 ${res.w1!.map((x) => x.toFixed(0))} | w2 ${res.w2!.map((x) => x.toFixed(0))}`);
+    console.log(`  all runs ms: main ${res.main!.map((x) => x.toFixed(0)).join(',')} | w1 ${res.w1!.map((x) => x.toFixed(0)).join(',')} | w2 ${res.w2!.map((x) => x.toFixed(0)).join(',')}`);
   }
 }
 
@@ -186,7 +186,7 @@ async function check(): Promise<void> {
     // every byte; the small-layer path (one thread, batch 1, widths <= TINY_MAX) is compared with it below
     const pl = buildPlan(JH, JI, BASE, dims, acts, lossKind, opt, batch, nSamples, rand, epochs, withLosses, true);
     lastPlan = pl.plan;
-    const label = `${dims.join('-')} acts=${acts} loss=${lossKind} opt=${opt} batch=${batch} n=${nSamples} epochs=${epochs} losses=${withLosses}`;
+    const label = `${dims.join('-')} acts=${acts.join(',')} loss=${lossKind} opt=${opt} batch=${batch} n=${nSamples} epochs=${epochs} losses=${withLosses}`;
     const snap = new Uint8Array(jsMem.buffer, BASE, pl.end - BASE).slice();
     const split = Math.floor(pl.nb / 2);
     const calls: [number, number][] = [[0, split], [split, pl.nb - split]];

@@ -72,7 +72,7 @@ async function main(): Promise<void> {
       const out = [c.be.read(c.z), c.be.read(c.dx), c.be.read(c.dw), c.be.read(c.db)];
       const fam = s.label.replace(/ (old|new)$/, '');
       const other = ref.get(fam);
-      if (other) other.forEach((a, i) => { const o = out[i]!; for (let k = 0; k < a.length; k++) if (!process.env.NOCHECK && !Object.is(a[k], o[k])) throw new Error(`${fam} ${shape}: old and new differ in output ${i} at ${k}: ${a[k]} vs ${o[k]}`); });
+      if (other) other.forEach((a, i) => { const o = out[i]!; for (let k = 0; k < a.length; k++) if (!process.env.NOCHECK && !Object.is(a[k], o[k])) throw new Error(`${fam} ${shape.join(',')}: old and new differ in output ${i} at ${k}: ${a[k]} vs ${o[k]}`); });
       else ref.set(fam, out);
     }
     const fns = cases.map(({ s, c, raw }) => {

@@ -58,13 +58,12 @@ describe.each(BACKEND_DEFAULTS)('checkpoints on $label', (bc) => {
   it('a checkpoint taken during trainAsync is the last completed epoch, and resumes bit for bit', async () => {
     const opts = { learningRate: 0.05, batchSize: 1, shuffle: true, optimizer: 'momentum' as const };
     const n = await Network.create({ ...net, backend });
-    let saved: NetworkJSON | null = null;
     const E = 400;
     let settled = false;
     const p = n.trainAsync(x, y, { ...opts, epochs: E, sliceMs: 0.5 }).finally(() => { settled = true; });
     await new Promise((r) => setTimeout(r, 5));
     expect(settled).toBe(false);
-    saved = n.toJSON({ optimizer: true });
+    const saved = n.toJSON({ optimizer: true });
     const res = await p;
     // replay: the saved epochs' count is where the checkpoint's parameters equal a straight run's
     const resumed = await Network.fromJSON(saved, backend);
@@ -123,6 +122,7 @@ describe('checkpoints across backends and formats', () => {
     n.train(x, y, { epochs: 1, learningRate: 0.1, optimizer: 'adam' });
     const good = n.toJSON({ optimizer: true });
     n.dispose();
+    /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- each case breaks one field of the checkpoint's JSON: untyped on purpose */
     const bad: [string, (j: any) => void, RegExp][] = [
       ['optimizer in version 1', (j) => { j.version = 1; }, /unexpected key 'optimizer'/],
       ['unknown optimizer kind', (j) => { j.optimizer.kind = 'rmsprop'; }, /optimizer\.kind/],
@@ -137,6 +137,7 @@ describe('checkpoints across backends and formats', () => {
     ];
     for (const [what, mutate, re] of bad) {
       const j = JSON.parse(JSON.stringify(good));
+      /* eslint-enable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access */
       mutate(j);
       const err = await Network.fromJSON(j).then(() => null, (e: unknown) => e);
       expect(err, what).toBeInstanceOf(NnError);

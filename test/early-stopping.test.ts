@@ -38,7 +38,7 @@ describe('splitIndices', () => {
   });
 
   it('stratified: every class gives its share (largest remainders), reproducibly', () => {
-    const strata = [...Array(30).fill(0), ...Array(60).fill(2), ...Array(90).fill(1)];
+    const strata = [...Array<number>(30).fill(0), ...Array<number>(60).fill(2), ...Array<number>(90).fill(1)];
     const s = splitIndices(180, 0.2, 9, strata);
     const count = (c: number): number => Array.from(s.validation).filter((i) => strata[i] === c).length;
     expect([count(0), count(1), count(2)]).toEqual([6, 18, 12]);
@@ -123,7 +123,7 @@ describe.each(BACKENDS)('validationSplit and earlyStopping on $label', (bc) => {
     const best = ra.bestEpoch!;
     expect(ra.epochs).toBeLessThan(300);
     expect(ra.epochs - 1 - best).toBe(4);
-    const v = ra.validationLosses!;
+    const v = ra.validationLosses;
     expect(v).toHaveLength(ra.epochs);
     expect(v.indexOf(Math.min(...v))).toBe(best);
     expect(best).toBeGreaterThan(0);

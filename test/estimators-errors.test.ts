@@ -59,10 +59,10 @@ describe('data errors name the row and column', () => {
 
   it('labels: one per row, strings or finite numbers, not mixed, at least two classes; unknown labels in score', () => {
     expect(() => clf.fit(x, labels.slice(1))).toThrow(/labels has 23 entries but x has 24 rows/);
-    const mixed = labels.slice() as (string | number)[];
+    const mixed = labels.slice();
     mixed[3] = 1;
     expect(() => clf.fit(x, mixed)).toThrow(/labels\[3\] is the number 1 but labels\[0\] is a string/);
-    const nan = labels.slice() as (string | number)[];
+    const nan = labels.slice();
     nan.fill(0);
     nan[2] = NaN;
     expect(() => clf.fit(x, nan)).toThrow(/labels\[2\] is NaN/);

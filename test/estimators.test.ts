@@ -67,7 +67,7 @@ describe.each(BACKENDS)('estimators on $label', (bc) => {
     const { x, labels } = blobs([10, 2], 25, 2);
     for (const scale of ['minmax', 'none'] as const) {
       const clf = await Classifier.create({ seed: 3, backend, hidden: [6], scale });
-      clf.fit(x, labels as number[], { epochs: 20 });
+      clf.fit(x, labels, { epochs: 20 });
       expect(clf.classes).toEqual([2, 10]);
       expect(clf.network.layers).toEqual([4, 6, 2]);
       expect(clf.network.activations.at(-1)).toBe('softmax');

@@ -32,7 +32,7 @@ for (const bc of BACKENDS) {
     it.each(PAIRS)(`${bc.label} 2-3-2 batch 3, hidden %s, output %s, loss %s: backprop = central differences`, async (hidden, output, loss) => {
       const net = await Network.create({ layers: [2, 3, 2], activation: hidden, outputActivation: output, loss, seed: 11, backend, init: 'normal', leakySlope: 0.1 });
       const rand = mulberry32(99);
-      let x: number[][] = [], y: number[][] = [];
+      let x: number[][] = [];
       // stay away from the kinks of relu/leaky-relu: every pre-activation |z| > 1e-3, with z computed through the
       // network's own hidden activation (the slope of leaky-relu as created above); no such draw fails the test
       const f = (v: number): number => ACTIVATIONS[hidden].f!(v, 0.1); // the spec table's reference f
@@ -51,7 +51,7 @@ for (const bc of BACKENDS) {
         });
       }
       if (!found) expect.fail(`no inputs with every |z| > 1e-3 in ${tries} draws (hidden ${hidden}, output ${output})`);
-      y = Array.from({ length: 3 }, () => {
+      const y = Array.from({ length: 3 }, () => {
         const a = rand(), b = rand();
         return loss === 'cross-entropy' ? [a / (a + b), b / (a + b)] : [a, b];
       });

@@ -300,7 +300,7 @@ describe('fromJSON fuzz (js)', () => {
         } catch (e) {
           rejected++;
           if (!(e instanceof NnError)) {
-            throw new Error(`fromJSON threw ${(e as Error)?.name}: ${(e as Error)?.message} for ${JSON.stringify(arg)?.slice(0, 300)}`);
+            throw new Error(`fromJSON threw ${(e as Error)?.name}: ${(e as Error)?.message} for ${JSON.stringify(arg)?.slice(0, 300)}`, { cause: e });
           }
         }
       }),

@@ -54,7 +54,7 @@ describe("loadBackend(name, { wasm })", () => {
   });
 
   it('a wrong type is an OptionError naming what was received', async () => {
-    for (const [wasm, received] of [[42, 'received number 42'], [null, 'received null'], [{}, 'received an object'], [[1, 2], 'received an array']] as const) {
+    for (const [wasm, received] of [[42, 'received number 42'], [null, 'received null'], [{}, 'received an object'], [[1, 2], 'received an array'], [() => 1, 'received a function']] as const) {
       const p = loadBackend('assemblyscript', { wasm: wasm as never });
       await expect(p).rejects.toThrow(OptionError);
       await expect(p).rejects.toThrow(received);

@@ -242,7 +242,7 @@ const commands = [
           case 'getParameters':
             return Float64Array.from(net.getParameters().flatMap((l) => [...l.weights, ...l.biases]));
           default:
-            return Float64Array.from(JSON.parse(JSON.stringify(net.toJSON())).parameters.flatMap((l: { weights: number[]; biases: number[] }) => [...l.weights, ...l.biases]));
+            return Float64Array.from((JSON.parse(JSON.stringify(net.toJSON())) as { parameters: { weights: number[]; biases: number[] }[] }).parameters.flatMap((l) => [...l.weights, ...l.biases]));
         }
       };
       const got = read(s.real);

@@ -162,6 +162,7 @@ describe('toONNX runs in ONNX Runtime and equals predict', () => {
     const net = await Network.create({ layers: [2, 1], seed: 1 });
     expect(() => net.toONNX({ dtype: 'float16' as 'float32' })).toThrow(OptionError);
     expect(() => net.toONNX({ dtype: 'float16' as 'float32' })).toThrow(/dtype must be 'float64' or 'float32', received 'float16'/);
+    expect(() => net.toONNX({ dtype: { bits: 32 } as never })).toThrow(/dtype must be 'float64' or 'float32', received an object$/);
     expect(() => net.toONNX({ precision: 32 } as never)).toThrow(/unknown option 'precision'/);
     expect(() => net.toONNX(null as never)).toThrow(OptionError);
     net.dispose();
@@ -583,7 +584,7 @@ describe('protobuf wire format (src/onnx/proto.ts)', () => {
   it('refuses truncation, overlong varints, wire types 3/4/6/7, lengths past the end, huge varints', () => {
     expect(() => readFields(Uint8Array.of(0x08))).toThrow(ProtoError);
     expect(() => readFields(Uint8Array.of(0x08, 0x80))).toThrow(/truncated varint/);
-    expect(() => readFields(Uint8Array.of(0x08, ...Array(10).fill(0xff), 0x01))).toThrow(/longer than 10 bytes/);
+    expect(() => readFields(Uint8Array.of(0x08, ...Array<number>(10).fill(0xff), 0x01))).toThrow(/longer than 10 bytes/);
     for (const wt of [3, 4, 6, 7]) expect(() => readFields(Uint8Array.of(0x08 | wt))).toThrow(`wire type ${wt}`);
     expect(() => readFields(Uint8Array.of(0x0a, 0x05, 1, 2))).toThrow(/runs past the end/);
     expect(() => readFields(Uint8Array.of(0x09, 1, 2, 3))).toThrow(/runs past the end/);

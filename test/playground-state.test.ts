@@ -15,22 +15,22 @@ type Schedule = { learningRate: number; schedule: string; decay: number; decayEp
 const stateModule = path.join(DIR, 'state.js');
 const dataModule = path.join(DIR, 'data.js');
 const { parseHash, formatHash, defaults } = (await import(stateModule)) as {
-  parseHash(h: string): { state: State; problems: string[] };
-  formatHash(s: State): string;
-  defaults(): State;
+  parseHash: (h: string) => { state: State; problems: string[] };
+  formatHash: (s: State) => string;
+  defaults: () => State;
 };
 const { makeData, DATASETS, PROBLEMS } = (await import(dataModule)) as {
-  makeData(o: { dataset: string; points: number; noise: number; split: number; seed: number }): { train: SetData; test: SetData };
+  makeData: (o: { dataset: string; points: number; noise: number; split: number; seed: number }) => { train: SetData; test: SetData };
   DATASETS: string[];
   PROBLEMS: Record<string, string[]>;
 };
 const { featurize, FEATURE_KEYS } = (await import(path.join(DIR, 'features.js'))) as {
-  featurize(points: Float64Array, keys: readonly string[]): Float64Array;
+  featurize: (points: Float64Array, keys: readonly string[]) => Float64Array;
   FEATURE_KEYS: string[];
 };
 const { scheduleFor, isConstant, SCHEDULES } = (await import(path.join(DIR, 'schedule.js'))) as {
-  scheduleFor(s: Schedule, stepsPerEpoch: number, lib: typeof schedules): (step: number) => number;
-  isConstant(s: Schedule): boolean;
+  scheduleFor: (s: Schedule, stepsPerEpoch: number, lib: typeof schedules) => (step: number) => number;
+  isConstant: (s: Schedule) => boolean;
   SCHEDULES: string[];
 };
 
@@ -132,7 +132,7 @@ describe('playground learning-rate schedules: the page settings mapped onto fast
   function mapped(s: Schedule) {
     const calls: { helper: string; options: unknown; result: (step: number) => number }[] = [];
     const spy = Object.fromEntries(Object.entries(schedules).map(([helper, f]) => [helper, (options: never) => {
-      const result = (f as (o: never) => (step: number) => number)(options);
+      const result = f(options);
       calls.push({ helper, options, result });
       return result;
     }])) as unknown as typeof schedules;

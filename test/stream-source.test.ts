@@ -293,7 +293,9 @@ for (const bc of BACKEND_DEFAULTS) {
       }
       // what a source throws need not be an Error; an iterator that is not one is refused too
       const n = await Network.create({ ...spec, backend });
+      /* eslint-disable require-yield, @typescript-eslint/only-throw-error -- a source that throws a non-Error before its first chunk */
       const err = await rejection(n.trainStream(function* () { throw 'oops'; }, { ...opts, epochs: 1 }));
+      /* eslint-enable require-yield, @typescript-eslint/only-throw-error */
       expect(err).toBeInstanceOf(SourceError);
       expect((err as Error).message).toMatch(/next\(\) threw: 'oops'$/);
       expect((err as SourceError).cause).toBe('oops');

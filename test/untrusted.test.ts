@@ -163,6 +163,7 @@ describe('holes in arrays handed in are typed errors naming the index', () => {
     const j = await saved(true);
     const holeAt = <T>(a: T[], i: number): T[] => {
       const b = a.slice();
+      // eslint-disable-next-line @typescript-eslint/no-array-delete -- a hole is the input under test
       delete b[i];
       return b;
     };
@@ -183,6 +184,7 @@ describe('holes in arrays handed in are typed errors naming the index', () => {
     expect(() => net.setParameters(sparse)).toThrow(ShapeError);
     expect(() => net.setParameters(sparse)).toThrow('setParameters: layer 0 must be { weights, biases }, received a hole');
     const w = Array.from(l0!.weights);
+    // eslint-disable-next-line @typescript-eslint/no-array-delete -- a hole is the input under test
     delete w[3];
     expect(() => net.setParameters([{ weights: w as unknown as Float64Array, biases: l0!.biases }, l1!])).toThrow('layer 0 weights[1][1] is a hole');
     expect(paramBits(net.getParameters())).toEqual(before);
@@ -198,8 +200,8 @@ describe('holes in arrays handed in are typed errors naming the index', () => {
     const net = await Network.create({ layers: [2, 1], seed: 6 });
     // eslint-disable-next-line no-sparse-arrays
     expect(() => net.predict([[1, 2], , [3, 4]] as unknown as number[][])).toThrow('predict: x[1] must be an array of numbers, received a hole');
-    // eslint-disable-next-line no-sparse-arrays
     const before = paramBits(net.getParameters());
+    // eslint-disable-next-line no-sparse-arrays
     expect(() => net.train([[1, 2]], [[, ] as unknown as number[]], { epochs: 1, learningRate: 0.1 })).toThrow('train: y[0][0] is a hole');
     expect(paramBits(net.getParameters())).toEqual(before);
     // eslint-disable-next-line no-sparse-arrays

@@ -173,7 +173,6 @@ export class HeapBackend implements Backend, KernelHost {
     if (prev && prev.ptr + prev.size === ptr) {
       prev.size += this.freeList[i]!.size;
       this.freeList.splice(i, 1);
-      i--;
     }
     const last = this.freeList[this.freeList.length - 1];
     if (last && last.ptr + last.size === this.top) {

@@ -28,7 +28,7 @@ const VARIANTS: readonly BackendVariant[] = ['js', 'scalar', 'simd', 'relaxed-si
  */
 const LOAD_OPTIONS: { [K in keyof LoadOptions]-?: (op: string, v: unknown) => LoadOptions[K] } = {
   variant: (op, v) => optEnum(op, 'variant', v, VARIANTS),
-  wasm: (op, v) => checkWasmSource(op, v as WasmSource),
+  wasm: (op, v) => checkWasmSource(op, v),
 };
 
 function checkLoadOptions(op: string, options: unknown): LoadOptions {
@@ -37,7 +37,7 @@ function checkLoadOptions(op: string, options: unknown): LoadOptions {
   for (const key of Object.keys(LOAD_OPTIONS) as (keyof LoadOptions)[]) {
     if (o[key] !== undefined) out[key] = LOAD_OPTIONS[key](op, o[key]);
   }
-  return out as LoadOptions;
+  return out;
 }
 
 let autoWarned = false;

@@ -533,7 +533,7 @@ export class ThreadPool {
   terminate(onExited?: () => void): void {
     if (this.terminated) return;
     this.terminated = true;
-    let I: Int32Array | null = null;
+    let I: Int32Array | null;
     const c = this.ctl >> 2;
     try {
       I = this.backend.i32();

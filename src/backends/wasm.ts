@@ -167,7 +167,9 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object') return `an object (${Object.prototype.toString.call(v).slice(8, -1)})`;
   if (typeof v === 'string') return JSON.stringify(v);
-  return `${typeof v} ${String(v)}`;
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return `${typeof v} ${v}`;
+  return typeof v;
 }
 
 /** The URL a string `wasm` names: an absolute URL as is; otherwise a path (Node: from the working directory) or a URL relative to the page or worker. */

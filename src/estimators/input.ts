@@ -84,7 +84,7 @@ export function toLabels(op: string, labels: unknown, rows: number, what = 'labe
     if (k !== kind) {
       throw new ShapeError(`${op}: ${what}[${r}] is the ${k} ${describeValue(v)} but ${what}[0] is a ${kind}: labels must be all strings or all numbers (convert them, e.g. labels.map(String))`);
     }
-    out[r] = v as Label;
+    out[r] = v;
   }
   return out;
 }

@@ -176,6 +176,6 @@ export function resolveFitOptions(op: string, options: unknown, rows: number, cl
   if (o.onEpoch !== undefined && typeof o.onEpoch !== 'function') throw new OptionError(`${op}: onEpoch must be a function, received ${describeValue(o.onEpoch)}`);
   return {
     epochs, learningRate, optimizer, batchSize, weightDecay, validationSplit, earlyStopping, sampleWeight, classWeight,
-    signal: o.signal as AbortSignal | undefined, onEpoch: o.onEpoch as ResolvedFit['onEpoch'],
+    signal: o.signal, onEpoch: o.onEpoch as ResolvedFit['onEpoch'],
   };
 }

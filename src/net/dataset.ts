@@ -55,7 +55,7 @@ export class Dataset {
     const F = host.f64();
     F.set(X.data, x >> 3);
     F.set(Y.data, y >> 3);
-    states.set(this, { host, x, y, users: 0, disposed: false, targets: new Map([[loss as string, null]]) });
+    states.set(this, { host, x, y, users: 0, disposed: false, targets: new Map([[loss, null]]) });
   }
 
   /** True after dispose(). */

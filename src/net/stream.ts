@@ -188,7 +188,7 @@ export class StreamRun {
       throw failed(`its ${method} threw`, e);
     }
     try {
-      next = typeof iter === 'object' && iter !== null ? (iter as Iterator<unknown>).next : undefined;
+      next = typeof iter === 'object' && iter !== null ? (iter as { next?: unknown }).next : undefined;
     } catch (e) {
       throw failed(`reading next of what its ${method} returned threw`, e);
     }
@@ -222,7 +222,7 @@ export class StreamRun {
         }
         let done: unknown, chunk: unknown;
         try {
-          ({ done, value: chunk } = res as IteratorResult<unknown>);
+          ({ done, value: chunk } = res as IteratorResult<unknown, unknown>);
         } catch (e) {
           finished = true;
           throw failed("reading next()'s result threw", e);
@@ -357,6 +357,7 @@ class StopRace {
       const settled = Promise.resolve(p);
       if (this.stop.aborted) {
         settled.then(undefined, () => undefined);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rejects with the signal's reason, as fetch() does
         reject(this.stop.reason);
         return;
       }
@@ -382,7 +383,7 @@ class StopRace {
  */
 function closeIterator(iter: Iterator<unknown> | AsyncIterator<unknown>): void {
   try {
-    const ret: unknown = iter.return;
+    const ret = (iter as { return?: unknown }).return;
     if (typeof ret !== 'function') return;
     const r: unknown = (ret as (this: unknown) => unknown).call(iter);
     if (isThenable(r)) Promise.resolve(r).then(undefined, () => undefined);

@@ -115,7 +115,7 @@ const choices = new WeakMap<ThreadPool, Map<string, ThreadChoice>>();
 /** The choice for one pool (one network) and one step shape: `rows` rows through `layers`. */
 export function threadChoice(pool: ThreadPool, layers: readonly number[], rows: number): ThreadChoice {
   let m = choices.get(pool);
-  if (!m) choices.set(pool, (m = new Map()));
+  if (!m) choices.set(pool, (m = new Map<string, ThreadChoice>()));
   const key = `${layers.join('-')}/${rows}`;
   let c = m.get(key);
   if (!c) m.set(key, (c = new ThreadChoice(threadsPay(layers, rows), threadsAlwaysForTest())));

@@ -233,7 +233,7 @@ function decodeValueInfo(f: FieldReader, what: string): ValueInfo {
               while (x.next()) {
                 onceDim(x.no);
                 if ((x.no === DIM.value || x.no === DIM.param) && dim !== undefined) {
-                  refuse(`${what}.shape.dim #${v.dims!.length} has both dim_value and dim_param (one of them, as the oneof says)`);
+                  refuse(`${what}.shape.dim #${v.dims.length} has both dim_value and dim_param (one of them, as the oneof says)`);
                 }
                 if (x.no === DIM.value) dim = x.int(`${what}.dim_value`);
                 else if (x.no === DIM.param) dim = x.string(`${what}.dim_param`);

@@ -9,6 +9,7 @@
  * LeakyRelu's `alpha` attribute is a float32, so α = 0.01 could not even be stated exactly in it.
  */
 import type { Activation } from '../backend.js';
+import { describeValue } from '../check.js';
 import { OptionError } from '../errors.js';
 import type { NetworkModel } from '../net/model.js';
 import { Writer } from './proto.js';
@@ -130,7 +131,7 @@ export function toOnnx(net: NetworkModel, options: unknown = {}, wrap: OnnxWrap 
   }
   const dtypeOpt = (options as { dtype?: unknown }).dtype;
   if (dtypeOpt !== undefined && dtypeOpt !== 'float64' && dtypeOpt !== 'float32') {
-    throw new OptionError(`toONNX: dtype must be 'float64' or 'float32', received ${typeof dtypeOpt === 'string' ? `'${dtypeOpt}'` : String(dtypeOpt)}`);
+    throw new OptionError(`toONNX: dtype must be 'float64' or 'float32', received ${describeValue(dtypeOpt)}`);
   }
   const dtype: OnnxDtype = dtypeOpt ?? 'float64';
   const round = dtype === 'float32' ? Math.fround : (v: number) => v;

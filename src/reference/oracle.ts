@@ -277,7 +277,7 @@ export class OracleNetwork {
     switch (this.lossKind) {
       case 'mse':
         // Tutorial: mse_loss(y_true, y_pred) = mean over the outputs of (y_true - y_pred)².
-        return mseLoss(t as number[], a as number[]);
+        return mseLoss(t, a);
       case 'binary-cross-entropy': {
         // -[t log a + (1-t) log(1-a)] with a = sigmoid(z), written from z so it never takes log(0):
         // max(z, 0) - t·z + log1p(exp(-|z|)); mean over the outputs.
@@ -353,8 +353,8 @@ export class OracleNetwork {
         break;
     }
 
-    const weights: number[][][] = new Array(this.layers.length);
-    const biases: number[][] = new Array(this.layers.length);
+    const weights = new Array<number[][]>(this.layers.length);
+    const biases = new Array<number[]>(this.layers.length);
     for (let l = L; l >= 0; l--) {
       const layer = this.layers[l]!;
       const inputs = trace.inputs[l]!;

@@ -120,6 +120,7 @@ async function viteDev() {
     const timer = setTimeout(() => fail(new Error(`vite dev did not start:\n${out}`)), 60_000);
     const onData = (d) => {
       out += d;
+      // eslint-disable-next-line no-control-regex -- strips the dev server's ANSI colour codes
       const m = /(http:\/\/127\.0\.0\.1:\d+)\//.exec(out.replace(/\x1b\[[0-9;]*m/g, ''));
       if (m) { clearTimeout(timer); ok(m[1]); }
     };
