@@ -17,7 +17,7 @@ import { HP_DECAY, type KernelExports } from '../../abi.js';
 import { activateBackwardImpl, activateImpl } from './activation.js';
 import { denseBackwardImpl, denseForwardRange } from './dense.js';
 import { lossImpl } from './loss.js';
-import { peakProbeImpl } from './probe.js';
+import { peakProbeF32Impl, peakProbeImpl } from './probe.js';
 import { adamImpl, momentumImpl, sgdImpl } from './optim.js';
 import { backwardImpl, forwardImpl, trainBatchesThreaded } from './train.js';
 
@@ -95,5 +95,6 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
       return backwardImpl(H, I, plan, rows);
     },
     peakProbe: peakProbeImpl,
+    peakProbeF32: peakProbeF32Impl,
   };
 }
