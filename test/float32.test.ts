@@ -335,6 +335,44 @@ for (const bc of BACKEND_DEFAULTS) {
       }
     });
 
+    it(`${bc.label} float32 trainStream (chunks of 7, a remainder kept across flushes), trainAsync and a restored best epoch equal train bit for bit`, async () => {
+      const xs = rows(8300, 3, 31), ys = xs.map((r) => [r[0]! * r[1]! > 0 ? 1 : 0]);
+      const spec = { layers: [3, 4, 1], activation: 'tanh', outputActivation: 'sigmoid', loss: 'binary-cross-entropy', seed: 6, backend, dtype: 'float32' } as const;
+      const opts = { epochs: 2, learningRate: 0.1, batchSize: 32, shuffle: false, optimizer: 'adam' } as const;
+      const ref = await Network.create(spec), s = await Network.create(spec), a = await Network.create(spec);
+      try {
+        const want = ref.train(xs, ys, opts);
+        const got = await s.trainStream(function* () {
+          for (let i = 0; i < xs.length; i += 7) yield { x: xs.slice(i, i + 7), y: ys.slice(i, i + 7) };
+        }, opts);
+        expect(got.losses).toEqual(want.losses);
+        expect(paramBits(s.getParameters())).toEqual(paramBits(ref.getParameters()));
+        const asy = await a.trainAsync(xs, ys, opts);
+        expect(asy.losses).toEqual(want.losses);
+        expect(paramBits(a.getParameters())).toEqual(paramBits(ref.getParameters()));
+      } finally {
+        ref.dispose();
+        s.dispose();
+        a.dispose();
+      }
+      // restoreBest copies the float32 blocks back (snapshot by bytes): the restored parameters are the best epoch's
+      const small = rows(60, 3, 41), sy = small.map((r) => [r[0]! > 0 ? 1 : 0]);
+      const val = rows(20, 3, 42), vy = val.map((r) => [r[0]! > 0 ? 1 : 0]);
+      const es = await Network.create({ ...spec, layers: [3, 5, 1] });
+      try {
+        const seen: bigint[][] = [];
+        const r = es.train(small, sy, {
+          epochs: 12, learningRate: 0.5, batchSize: 4, validation: { x: val, y: vy },
+          earlyStopping: { patience: 3, restoreBest: true }, onEpoch: () => void seen.push(paramBits(es.getParameters())),
+        });
+        expect(r.bestEpoch).toBeDefined();
+        expect(r.bestEpoch).toBeLessThan(seen.length - 1); // something to restore
+        expect(paramBits(es.getParameters())).toEqual(seen[r.bestEpoch!]);
+      } finally {
+        es.dispose();
+      }
+    });
+
     it(`${bc.label} float32 toONNX writes float32 by default (ONNX Runtime agrees within 1e-5), float64 on request`, async () => {
       const net = await Network.create({ layers: [3, 5, 2], activation: 'leaky-relu', outputActivation: 'softmax', loss: 'cross-entropy', seed: 4, backend, dtype: 'float32' });
       try {
