@@ -271,6 +271,31 @@ for (const bc of BACKEND_DEFAULTS) {
           f64.dispose();
         }
         await expectReject(() => Network.fromJSON({ ...json, dtype: 'float16' }, backend), OptionError, 'dtype', 'float16');
+        // a checkpoint taken inside onEpoch (odd widths: float32 blocks of odd length) equals one taken after that epoch
+        const spec = { layers: [3, 4, 1], activation: 'tanh', seed: 13, backend, dtype: 'float32' } as const;
+        const one = await Network.create(spec), two = await Network.create(spec);
+        try {
+          const ys = y.map((r) => [r[0]!]);
+          let inside = '';
+          one.train(x, ys, { epochs: 2, batchSize: 3, optimizer: 'adam', learningRate: 0.02, onEpoch: (i) => { if (i.epoch === 0) inside = JSON.stringify(one.toJSON({ optimizer: true })); } });
+          two.train(x, ys, { epochs: 1, batchSize: 3, optimizer: 'adam', learningRate: 0.02 });
+          expect(inside).toBe(JSON.stringify(two.toJSON({ optimizer: true })));
+          // between trainAsync's slices a checkpoint reads the last completed epoch's snapshot
+          const epochs: string[] = [], between: string[] = [];
+          const run = one.trainAsync(x, ys, { epochs: 60, batchSize: 3, optimizer: 'adam', learningRate: 0.02, sliceMs: 1, onEpoch: () => void epochs.push(JSON.stringify(one.toJSON({ optimizer: true }))) });
+          let done = false;
+          void run.finally(() => (done = true));
+          while (!done) {
+            await new Promise((r) => setTimeout(r, 0));
+            if (!done && epochs.length > 0) between.push(JSON.stringify(one.toJSON({ optimizer: true })));
+          }
+          await run;
+          expect(between.length).toBeGreaterThan(0);
+          for (const j of between) expect(epochs.includes(j), 'a checkpoint between slices is one of the completed epochs').toBe(true);
+        } finally {
+          one.dispose();
+          two.dispose();
+        }
       } finally {
         net.dispose();
         again.dispose();
