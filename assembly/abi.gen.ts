@@ -35,6 +35,16 @@ export const OPT_ADAM: i32 = 2;
 /** 'adamw' */
 export const OPT_ADAMW: i32 = 3;
 
+// ---- element types (plan word PLAN_DTYPE) and their sizes in bytes
+/** 'float64' */
+export const DTYPE_F64: i32 = 0;
+/** bytes of one 'float64' element */
+export const DTYPE_F64_BYTES: i32 = 8;
+/** 'float32' */
+export const DTYPE_F32: i32 = 1;
+/** bytes of one 'float32' element */
+export const DTYPE_F32_BYTES: i32 = 4;
+
 // ---- plan header: i32 words at byte offset `plan` (16-byte aligned)
 /** L, number of dense layers */
 export const PLAN_LAYERS: i32 = 0;
@@ -70,7 +80,7 @@ export const PLAN_DROPOUT: i32 = 14;
 export const PLAN_NORMS: i32 = 15;
 /** the network's seed (u32 bits), the first key of the dropout masks */
 export const PLAN_SEED: i32 = 16;
-/** element type of every data block: 0 = float64 (the only one so far; reserved for a float32 mode) */
+/** element type T (DTYPE_*) of the data blocks XDATA, YDATA, X0, T and every layer block W, B, Z, A, DZ, DW, DB, SW, SW2, SB, SB2, AD; HP, LOSSES, LRS, WEIGHTS, DROPOUT and NORMS are f64 whatever the dtype (ORDER i32) */
 export const PLAN_DTYPE: i32 = 17;
 /** words before the first layer record (keeps records 16-byte aligned) */
 export const PLAN_HEADER: i32 = 20;

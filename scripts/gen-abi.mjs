@@ -44,6 +44,8 @@ function checkSlots(kind, list, limit) {
 checkCodes('activations', spec.activations);
 checkCodes('losses', spec.losses);
 checkCodes('optimizers', spec.optimizers);
+checkCodes('dtypes', spec.dtypes);
+for (const e of spec.dtypes) if (e.bytes !== 4 && e.bytes !== 8) fail(`dtypes ${e.name}: bytes must be 4 or 8`);
 checkSlots('plan.words', spec.plan.words, spec.plan.header);
 checkSlots('plan.layer', spec.plan.layer, spec.plan.layerWords);
 checkSlots('hp.slots', spec.hp.slots, spec.hp.size);
@@ -82,6 +84,13 @@ const groups = [
   { title: 'activation codes (i32 `act` arguments, plan word L_ACT)', items: spec.activations.map((e) => ({ name: `ACT_${e.ident}`, value: e.code, type: 'code', doc: `'${e.name}'` })) },
   { title: 'loss codes (i32 `kind` argument of loss, plan word PLAN_LOSS)', items: spec.losses.map((e) => ({ name: `LOSS_${e.ident}`, value: e.code, type: 'code', doc: `'${e.name}'` })) },
   { title: 'optimizer codes (plan word PLAN_OPT)', items: spec.optimizers.map((e) => ({ name: `OPT_${e.ident}`, value: e.code, type: 'code', doc: `'${e.name}'` })) },
+  {
+    title: 'element types (plan word PLAN_DTYPE) and their sizes in bytes',
+    items: spec.dtypes.flatMap((e) => [
+      { name: `DTYPE_${e.ident}`, value: e.code, type: 'code', doc: `'${e.name}'` },
+      { name: `DTYPE_${e.ident}_BYTES`, value: e.bytes, type: 'count', doc: `bytes of one '${e.name}' element` },
+    ]),
+  },
   {
     title: 'plan header: i32 words at byte offset `plan` (16-byte aligned)',
     items: [
@@ -144,12 +153,16 @@ function ts() {
   const obj = (title, list, what) => {
     out.push(`/** ${what} codes by their public name */`);
     out.push(`export const ${title} = {`);
-    for (const e of list) out.push(`  ${/^[a-z]+$/.test(e.name) ? e.name : `'${e.name}'`}: ${e.code},`);
+    for (const e of list) out.push(`  ${/^[a-z][a-z0-9]*$/.test(e.name) ? e.name : `'${e.name}'`}: ${e.code},`);
     out.push('} as const;');
   };
   obj('ACT', spec.activations, 'activation');
   obj('LOSS', spec.losses, 'loss');
   obj('OPT', spec.optimizers, 'optimizer');
+  obj('DTYPE', spec.dtypes, 'element type');
+  out.push('/** bytes of one element by the element type\'s public name */', 'export const DTYPE_BYTES = {');
+  for (const e of spec.dtypes) out.push(`  ${e.name}: ${e.bytes},`);
+  out.push('} as const;');
   for (const g of groups) {
     out.push('', `// ---- ${g.title}`);
     for (const c of g.items) out.push(`/** ${c.doc} */`, `export const ${c.name} = ${c.value};`);

@@ -23,6 +23,16 @@ export const OPT = {
   adam: 2,
   adamw: 3,
 } as const;
+/** element type codes by their public name */
+export const DTYPE = {
+  float64: 0,
+  float32: 1,
+} as const;
+/** bytes of one element by the element type's public name */
+export const DTYPE_BYTES = {
+  float64: 8,
+  float32: 4,
+} as const;
 
 // ---- activation codes (i32 `act` arguments, plan word L_ACT)
 /** 'identity' */
@@ -57,6 +67,16 @@ export const OPT_MOMENTUM = 1;
 export const OPT_ADAM = 2;
 /** 'adamw' */
 export const OPT_ADAMW = 3;
+
+// ---- element types (plan word PLAN_DTYPE) and their sizes in bytes
+/** 'float64' */
+export const DTYPE_F64 = 0;
+/** bytes of one 'float64' element */
+export const DTYPE_F64_BYTES = 8;
+/** 'float32' */
+export const DTYPE_F32 = 1;
+/** bytes of one 'float32' element */
+export const DTYPE_F32_BYTES = 4;
 
 // ---- plan header: i32 words at byte offset `plan` (16-byte aligned)
 /** L, number of dense layers */
@@ -93,7 +113,7 @@ export const PLAN_DROPOUT = 14;
 export const PLAN_NORMS = 15;
 /** the network's seed (u32 bits), the first key of the dropout masks */
 export const PLAN_SEED = 16;
-/** element type of every data block: 0 = float64 (the only one so far; reserved for a float32 mode) */
+/** element type T (DTYPE_*) of the data blocks XDATA, YDATA, X0, T and every layer block W, B, Z, A, DZ, DW, DB, SW, SW2, SB, SB2, AD; HP, LOSSES, LRS, WEIGHTS, DROPOUT and NORMS are f64 whatever the dtype (ORDER i32) */
 export const PLAN_DTYPE = 17;
 /** words before the first layer record (keeps records 16-byte aligned) */
 export const PLAN_HEADER = 20;

@@ -141,6 +141,25 @@
  *     scalar builds and js), all held in registers (no memory traffic); returns 0 + s_0 + s_1 + … + s_23, summed
  *     left to right, so the result depends on every chain. One call is 2·24·iterations flops. With m a power of two
  *     the products are exact, so the fused and unfused forms round alike and every build returns the same bits.
+ *
+ *   peakProbeF32(iterations, m, c): f64
+ *     The float32 ceiling probe, the same protocol as peakProbe with f32 chains: m and c narrowed to f32 once,
+ *     s_i = i (f32), s_i = s_i·m + c in f32 (relaxed_madd on f32x4 in the relaxed-SIMD build, f32x4 mul then add in
+ *     the SIMD builds, scalar f32 in the scalar builds; js: Math.fround after each operation), PROBE_CHAINS = 24 chains
+ *     (6 f32x4 accumulators); returns 0 + s_0 + … + s_23 summed left to right in f64 (each chain widened). One call
+ *     is 2·24·iterations flops (one lane multiply-add = 2 flops, as in peakProbe). With m a power of two every build
+ *     returns the same bits.
+ *
+ * Element type (plan word PLAN_DTYPE = DTYPE_F64 or DTYPE_F32): the plan-level entry points (trainBatches,
+ * trainBatchesThreaded, forwardBatch, backwardBatch) run in the plan's element type T over the data blocks
+ * (XDATA, YDATA, X0, T and every layer block); HP, LOSSES, LRS, WEIGHTS, DROPOUT and NORMS stay f64 and ORDER i32.
+ * Every block is 16-byte aligned and elements × bytes(T) long. In float32 every element operation is done in f32
+ * (rounded to f32; js: Math.fround), transcendentals are computed in f64 from the f32 input and rounded to f32
+ * (each call separately: softplus's log1p(exp(-|z|)) rounds exp, then log1p), and scalars built from HP slots or
+ * f64 blocks (lr, 1-β1, bias corrections, ε, decay, alpha, the dropout scale 1/(1-p), w_r/W, the clip scale) are
+ * computed in f64 as in float64 and narrowed to f32 where they meet an element. Losses return f64 (the f32 sum
+ * widened); the weighted loss sums w_r·ℓ_r in f64. Summation orders are the float64 ones. The Mat-level exports
+ * are float64 only.
  */
 
 // Every number of the ABI (ACT / LOSS / OPT codes by name and as ACT_* / LOSS_* / OPT_* constants, PLAN_* and L_*
@@ -199,10 +218,12 @@ export interface KernelExports {
   trainBatchesThreaded(plan: number, first: number, count: number, tid: number, nthreads: number, ctl: number): number;
   /** The WASM f64 ceiling probe (a bench instrument; see above). */
   peakProbe(iterations: number, m: number, c: number): number;
+  /** The WASM f32 ceiling probe (a bench instrument; see above). */
+  peakProbeF32(iterations: number, m: number, c: number): number;
 }
 
 export const KERNEL_NAMES: readonly (keyof KernelExports)[] = [
   'heapBase', 'denseForward', 'activate', 'activateBackward', 'denseBackward', 'loss',
   'sgdStep', 'momentumStep', 'adamStep', 'trainBatches', 'forwardBatch', 'backwardBatch', 'trainBatchesThreaded',
-  'peakProbe',
+  'peakProbe', 'peakProbeF32',
 ];

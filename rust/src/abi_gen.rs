@@ -36,6 +36,16 @@ pub const OPT_ADAM: i32 = 2;
 /// 'adamw'
 pub const OPT_ADAMW: i32 = 3;
 
+// ---- element types (plan word PLAN_DTYPE) and their sizes in bytes
+/// 'float64'
+pub const DTYPE_F64: i32 = 0;
+/// bytes of one 'float64' element
+pub const DTYPE_F64_BYTES: usize = 8;
+/// 'float32'
+pub const DTYPE_F32: i32 = 1;
+/// bytes of one 'float32' element
+pub const DTYPE_F32_BYTES: usize = 4;
+
 // ---- plan header: i32 words at byte offset `plan` (16-byte aligned)
 /// L, number of dense layers
 pub const PLAN_LAYERS: usize = 0;
@@ -71,7 +81,7 @@ pub const PLAN_DROPOUT: usize = 14;
 pub const PLAN_NORMS: usize = 15;
 /// the network's seed (u32 bits), the first key of the dropout masks
 pub const PLAN_SEED: usize = 16;
-/// element type of every data block: 0 = float64 (the only one so far; reserved for a float32 mode)
+/// element type T (DTYPE_*) of the data blocks XDATA, YDATA, X0, T and every layer block W, B, Z, A, DZ, DW, DB, SW, SW2, SB, SB2, AD; HP, LOSSES, LRS, WEIGHTS, DROPOUT and NORMS are f64 whatever the dtype (ORDER i32)
 pub const PLAN_DTYPE: usize = 17;
 /// words before the first layer record (keeps records 16-byte aligned)
 pub const PLAN_HEADER: usize = 20;

@@ -6,7 +6,7 @@
  */
 import { describeValue, parseSavedJSON } from '../check.js';
 import { OptionError, ShapeError } from '../errors.js';
-import type { Activation } from '../backend.js';
+import type { Activation, Dtype } from '../backend.js';
 import type { NetworkJSON } from '../net/serialize.js';
 import type { Label } from './input.js';
 import type { ResolvedEstimator } from './options.js';
@@ -43,6 +43,8 @@ export interface EstimatorJSON {
     seed: number;
     /** the hidden layers' dropout, when it was set */
     dropout?: number | number[];
+    /** the networks' element type, when float32 */
+    dtype?: Dtype;
   };
   /** input scaling; null for scale: 'none' */
   scaler: ScalerJSON | null;
@@ -63,6 +65,8 @@ export function encodeScaler(s: Scaler): ScalerJSON {
 export function encodeOptions(o: ResolvedEstimator, seed: number): EstimatorJSON['options'] {
   const out: EstimatorJSON['options'] = { hidden: o.hidden.slice(), activation: o.activation, scale: o.scale, seed };
   if (o.dropout !== undefined) out.dropout = typeof o.dropout === 'number' ? o.dropout : o.dropout.slice();
+  // written only for float32 (older models, and float64 ones, have no dtype)
+  if (o.dtype === 'float32') out.dtype = o.dtype;
   return out;
 }
 

@@ -19,7 +19,7 @@ export class Snapshot {
 
   /** Bytes a snapshot needs for optimizer `kind` (counted before anything is allocated). */
   static bytes(mem: NetMemory, kind: Optimizer): number {
-    return paramBytes(mem.shape.layers) + mem.optimizerStateBytes(kind) + 256;
+    return paramBytes(mem.shape.layers, mem.eb) + mem.optimizerStateBytes(kind) + 256;
   }
 
   /** Allocates the block (not zeroed: save() writes it whole before anything reads it). */
@@ -27,7 +27,7 @@ export class Snapshot {
     this.rng = rng;
     this.blocks = mem.stateBlocks(hp);
     let bytes = 0;
-    for (const [, b] of this.blocks) bytes += b;
+    for (const [, b] of this.blocks) bytes += slot(b);
     this.ptr = alloc(bytes);
   }
 
@@ -49,27 +49,35 @@ export class Snapshot {
   ptrs(): StatePtrs {
     const at = new Map<number, number>();
     let off = this.ptr;
+    let hp = off;
     for (const [p, bytes] of this.blocks) {
       at.set(p, off);
-      off += bytes;
+      hp = off;
+      off += slot(bytes);
     }
     const map = (a: readonly number[]): number[] => a.map((p) => (p === 0 ? 0 : at.get(p)!));
     const { mem } = this, opt = mem.opt!;
     return {
       w: map(mem.w), b: map(mem.b),
       opt: { kind: opt.kind, sw: map(opt.sw), sw2: map(opt.sw2), sb: map(opt.sb), sb2: map(opt.sb2) },
-      hp: off - this.blocks[this.blocks.length - 1]![1],
+      hp, // the last block
       rngState: this.rngState,
     };
   }
 
   private copy(toSnapshot: boolean): void {
-    const F = this.mem.host.f64();
+    // bytes, not elements: a float32 block may hold an odd number of elements
+    const B = new Uint8Array(this.mem.host.memory.buffer);
     let off = this.ptr;
     for (const [p, bytes] of this.blocks) {
-      if (toSnapshot) F.copyWithin(off >> 3, p >> 3, (p + bytes) >> 3);
-      else F.copyWithin(p >> 3, off >> 3, (off + bytes) >> 3);
-      off += bytes;
+      if (toSnapshot) B.copyWithin(off, p, p + bytes);
+      else B.copyWithin(p, off, off + bytes);
+      off += slot(bytes);
     }
   }
+}
+
+/** A block's place in the snapshot, rounded up to 16 bytes: float32 blocks of odd length keep the next (f64 hp) aligned. */
+function slot(bytes: number): number {
+  return Math.ceil(bytes / 16) * 16;
 }

@@ -133,7 +133,8 @@ export function toOnnx(net: NetworkModel, options: unknown = {}, wrap: OnnxWrap 
   if (dtypeOpt !== undefined && dtypeOpt !== 'float64' && dtypeOpt !== 'float32') {
     throw new OptionError(`toONNX: dtype must be 'float64' or 'float32', received ${describeValue(dtypeOpt)}`);
   }
-  const dtype: OnnxDtype = dtypeOpt ?? 'float64';
+  // default: the network's own element type (a float32 network writes float32)
+  const dtype: OnnxDtype = dtypeOpt ?? net.dtype;
   const round = dtype === 'float32' ? Math.fround : (v: number) => v;
   const { layers, activations } = net;
   const L = layers.length - 1;

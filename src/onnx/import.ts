@@ -330,6 +330,8 @@ export function onnxToModel(model: unknown): NetworkModel {
   const metaSlopeNum = metaSlope === undefined || metaSlope.trim() === '' ? NaN : Number(metaSlope);
   const leakySlope = slope ?? (metaSlopeNum >= 0 && metaSlopeNum <= 1 ? metaSlopeNum : 0.01);
   return {
+    // an imported model trains as float64 whatever its tensors' type (its values are exact in float64)
+    dtype: 'float64',
     layers: [layers[0]!.nIn, ...layers.map((l) => l.nOut)],
     activations: layers.map((l) => l.act),
     loss,

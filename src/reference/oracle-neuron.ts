@@ -1,5 +1,7 @@
 // The oracle's neuron: shared by the oracle's network (oracle.ts) and its update rules (oracle-optim.ts),
 // which therefore need not import each other.
+import type { Round } from '../spec/index.js';
+
 /**
  * Tutorial: `class Neuron` (weights, bias; total = np.dot(weights, inputs) + bias).
  * The activation is applied by the layer, because softmax needs the whole layer's totals.
@@ -32,9 +34,9 @@ export class OracleNeuron {
   }
 
   /** Tutorial: `total = np.dot(self.weights, inputs) + self.bias`, summed k = 0, 1, ..., bias last. */
-  total(inputs: readonly number[]): number {
+  total(inputs: readonly number[], r: Round = (x) => x): number {
     let sum = 0;
-    for (let k = 0; k < this.weights.length; k++) sum += this.weights[k]! * inputs[k]!;
-    return sum + this.bias;
+    for (let k = 0; k < this.weights.length; k++) sum = r(sum + r(this.weights[k]! * inputs[k]!));
+    return r(sum + this.bias);
   }
 }

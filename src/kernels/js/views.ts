@@ -6,5 +6,7 @@
 
 /** The float64 view of the heap. */
 export type F64 = Float64Array<ArrayBufferLike>;
+/** The float32 view of the heap (a float32 network's data blocks). */
+export type F32 = Float32Array<ArrayBufferLike>;
 /** The int32 view of the heap (plan words, sample orders). */
 export type I32 = Int32Array<ArrayBufferLike>;
