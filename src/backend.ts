@@ -15,6 +15,9 @@ export type BackendVariant = 'js' | 'scalar' | 'simd' | 'relaxed-simd' | 'debug'
 export type Activation = 'sigmoid' | 'tanh' | 'relu' | 'leaky-relu' | 'identity' | 'softmax' | 'softplus';
 export type Loss = 'mse' | 'binary-cross-entropy' | 'cross-entropy';
 export type Optimizer = 'sgd' | 'momentum' | 'adam' | 'adamw';
+/** A network's element type: what its parameters, optimizer state, activations, gradients and datasets are stored and computed in. */
+export type Dtype = 'float64' | 'float32';
+export const DTYPES: readonly Dtype[] = ['float64', 'float32'];
 
 /** Backend-owned row-major float64 matrix handle. Only the backend that made it may use it. */
 export interface Mat {

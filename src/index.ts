@@ -6,7 +6,7 @@ export type {
 } from './network.js';
 export { loadBackend, availableBackends } from './backends/index.js';
 export type { LoadOptions } from './backends/index.js';
-export type { Activation, AdamHyper, Backend, BackendName, BackendVariant, Loss, Mat, Optimizer } from './backend.js';
+export type { Activation, AdamHyper, Backend, BackendName, BackendVariant, Dtype, Loss, Mat, Optimizer } from './backend.js';
 export type { OnnxDtype, ToOnnxOptions } from './onnx/export.js';
 export { matrix } from './matrix.js';
 export type { Input, Matrix } from './matrix.js';

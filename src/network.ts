@@ -10,7 +10,7 @@
  * own workspace (inside onEpoch with the live parameters, between trainAsync's slices with those of the last
  * completed epoch); writes are refused with NnError; dispose() ends the run with DisposedError after the current step.
  */
-import type { Activation, Backend, BackendName, Loss } from './backend.js';
+import type { Activation, Backend, BackendName, Dtype, Loss } from './backend.js';
 import { hostOf, type KernelHost } from './backends/host.js';
 import { ThreadPool, poolForSyncTrain } from './backends/threads.js';
 import { checkOptions, describeValue, optBool, optInt, optPositive, toMatrix } from './check.js';
@@ -105,6 +105,8 @@ export class Network {
   readonly leakySlope: number;
   /** the training dropout rate of each hidden layer (0: none); predict, evaluate, gradients and ONNX never drop */
   readonly dropout: readonly number[];
+  /** the element type of parameters, optimizer state, activations, gradients and datasets ('float64' by default) */
+  readonly dtype: Dtype;
 
   private readonly shape: NetworkShape;
   private readonly mem: NetMemory;
@@ -124,6 +126,7 @@ export class Network {
     this.activations = Object.freeze(shape.activations.slice());
     this.loss = shape.loss;
     this.leakySlope = shape.leakySlope;
+    this.dtype = shape.dtype;
     this.seed = seed;
     this.rng = new Mulberry32((seed ^ 0x9e3779b9) >>> 0);
     this.mem = new NetMemory(op, backend, host, ownsBackend, this.shape, this);
@@ -241,7 +244,7 @@ export class Network {
   dataset(x: Input, y: Input): Dataset {
     this.enter('dataset');
     const { X, Y } = checkData('dataset', this.shape, x, y);
-    return new Dataset('dataset', this.mem.host, X, Y, this.loss);
+    return new Dataset('dataset', this.mem.host, X, Y, this.loss, this.dtype);
   }
 
   /**
@@ -442,7 +445,10 @@ export class Network {
   }
 
   // ------------------------------------------------------------------ ONNX (src/onnx/)
-  /** An ONNX model (opset 13) of this network: input `input` [N, layers[0]], output `output` [N, layers.at(-1)]. */
+  /**
+   * An ONNX model (opset 13) of this network: input `input` [N, layers[0]], output `output` [N, layers.at(-1)];
+   * float32 tensors for a float32 network unless `dtype` says otherwise.
+   */
   toONNX(options?: ToOnnxOptions): Uint8Array {
     this.enter('toONNX');
     return toOnnx(this.toJSON(), options);

@@ -68,6 +68,7 @@ export class HeapBackend implements Backend, KernelHost {
   private scratchHp = 0;
   private buf: ArrayBuffer | SharedArrayBuffer | null = null;
   private F: Float64Array = new Float64Array(0);
+  private F32: Float32Array = new Float32Array(0);
   private I: Int32Array = new Int32Array(0);
   private isDisposed = false;
   private readonly disposer = new AbortController();
@@ -198,6 +199,11 @@ export class HeapBackend implements Backend, KernelHost {
     return this.F;
   }
 
+  f32(): Float32Array {
+    this.views();
+    return this.F32;
+  }
+
   i32(): Int32Array {
     this.views();
     return this.I;
@@ -208,6 +214,7 @@ export class HeapBackend implements Backend, KernelHost {
     if (b !== this.buf) {
       this.buf = b;
       this.F = new Float64Array(b);
+      this.F32 = new Float32Array(b);
       this.I = new Int32Array(b);
     }
   }

@@ -24,6 +24,8 @@ export interface KernelHost {
   freeBytes(ptr: number): void;
   /** Views of the whole memory, rebuilt if it grew. Short-lived: never keep them across calls. */
   f64(): Float64Array;
+  /** The float32 view (the blocks of a float32 network). */
+  f32(): Float32Array;
   i32(): Int32Array;
   available(): number;
   usedBytes(): number;

@@ -54,6 +54,7 @@ export function decayFromAlpha(alpha: number, batch: number, loss: Loss, outputs
 /** A loaded network must be the one its saved options describe (hidden sizes, hidden activation). */
 export function checkShape(op: string, o: ResolvedEstimator, net: Network): void {
   const hidden = net.layers.slice(1, -1);
+  if (net.dtype !== o.dtype) throw new ShapeError(`${op}: the network computes in ${net.dtype}, but options.dtype is '${o.dtype}'`);
   if (hidden.join() !== o.hidden.join() || net.activations.slice(0, -1).some((a) => a !== o.activation)) {
     throw new ShapeError(`${op}: the network (layers ${net.layers.join('-')}, activations ${net.activations.join(', ')}) does not match options.hidden [${o.hidden.join(', ')}] and options.activation '${o.activation}'`);
   }
@@ -139,6 +140,7 @@ export abstract class Estimator {
       seed: this.seed,
     };
     if (this.opts.dropout !== undefined) o.dropout = this.opts.dropout;
+    if (this.opts.dtype !== 'float64') o.dtype = this.opts.dtype;
     return o;
   }
 

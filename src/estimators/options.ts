@@ -3,7 +3,7 @@
  * ShapeError before anything changes). The training controls (learning-rate functions, sampleWeight, classWeight,
  * dropout, 'adamw') are passed through to Network, which validates them like its own options.
  */
-import type { Activation, Backend, BackendName } from '../backend.js';
+import { DTYPES, type Activation, type Backend, type BackendName, type Dtype } from '../backend.js';
 import { checkOptions, describeValue, optEnum, optInt, optRange } from '../check.js';
 import { OptionError, ShapeError } from '../errors.js';
 import { resolveEarlyStopping, type EarlyStoppingOptions, type ResolvedEarlyStopping } from '../net/early-stopping.js';
@@ -25,6 +25,8 @@ export interface EstimatorOptions {
   dropout?: number | readonly number[];
   /** seeds the initial weights, the shuffling and the validation split; omitted: a random seed (readable as .seed) */
   seed?: number;
+  /** the network's element type (Network's `dtype`), saved with the model; default 'float64' */
+  dtype?: Dtype;
   /** default 'auto' (the fastest backend that loads) */
   backend?: BackendName | Backend | 'auto';
   /** worker threads; default 1. More than 1 trains through fitAsync (starting workers is asynchronous) */
@@ -71,10 +73,11 @@ export interface ResolvedEstimator {
   scale: ScaleKind | 'none';
   dropout: number | readonly number[] | undefined;
   seed: number | undefined;
+  dtype: Dtype;
   threads: number | 'auto';
 }
 
-const ESTIMATOR_KEYS = ['hidden', 'activation', 'scale', 'dropout', 'seed', 'backend', 'threads'];
+const ESTIMATOR_KEYS = ['hidden', 'activation', 'scale', 'dropout', 'seed', 'dtype', 'backend', 'threads'];
 const FIT_KEYS = [
   'epochs', 'learningRate', 'optimizer', 'batchSize', 'weightDecay', 'validationSplit', 'earlyStopping', 'sampleWeight', 'classWeight', 'signal', 'onEpoch',
 ];
@@ -99,7 +102,8 @@ export function resolveEstimatorOptions(op: string, options: unknown): ResolvedE
   }
   const seed = o.seed === undefined ? undefined : checkSeed(op, o.seed);
   const threads = checkThreads(op, o.threads);
-  return { hidden, activation, scale, dropout: o.dropout as ResolvedEstimator['dropout'], seed, threads, backend: o.backend };
+  const dtype = optEnum(op, 'dtype', o.dtype, DTYPES, 'float64');
+  return { hidden, activation, scale, dropout: o.dropout as ResolvedEstimator['dropout'], seed, dtype, threads, backend: o.backend };
 }
 
 export interface ResolvedFit {

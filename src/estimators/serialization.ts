@@ -6,7 +6,7 @@
  */
 import { bytesInsteadOfText, describeValue } from '../check.js';
 import { OptionError, ShapeError } from '../errors.js';
-import type { Activation } from '../backend.js';
+import type { Activation, Dtype } from '../backend.js';
 import type { NetworkJSON } from '../net/serialize.js';
 import type { Label } from './input.js';
 import type { ResolvedEstimator } from './options.js';
@@ -23,7 +23,7 @@ export interface EstimatorJSON {
   format: 'fastnn-estimator';
   version: 1;
   kind: 'classifier' | 'regressor';
-  options: { hidden: number[]; activation: Activation; scale: ScaleKind | 'none'; seed: number; dropout?: number | number[] };
+  options: { hidden: number[]; activation: Activation; scale: ScaleKind | 'none'; seed: number; dropout?: number | number[]; dtype?: Dtype };
   /** input scaling; null for scale: 'none' */
   scaler: ScalerJSON | null;
   /** classifier: the labels, in output order */
@@ -42,6 +42,8 @@ export function encodeScaler(s: Scaler): ScalerJSON {
 export function encodeOptions(o: ResolvedEstimator, seed: number): EstimatorJSON['options'] {
   const out: EstimatorJSON['options'] = { hidden: o.hidden.slice(), activation: o.activation, scale: o.scale, seed };
   if (o.dropout !== undefined) out.dropout = typeof o.dropout === 'number' ? o.dropout : o.dropout.slice();
+  // written only for float32 (older models, and float64 ones, have no dtype)
+  if (o.dtype === 'float32') out.dtype = o.dtype;
   return out;
 }
 

@@ -50,7 +50,7 @@ export function resolveControls(
  * The class of each of `rows` target rows (`cols` wide, row-major in y from float64 index `at`): the column of the
  * 1 of a one-hot row, or a single output's 0/1 target. OptionError for any other row.
  */
-function classesOf(op: string, y: Float64Array, at: number, rows: number, cols: number): { cls: Int32Array; classes: number } {
+function classesOf(op: string, y: Float64Array | Float32Array, at: number, rows: number, cols: number): { cls: Int32Array; classes: number } {
   const cls = new Int32Array(rows);
   for (let r = 0; r < rows; r++) {
     const base = at + r * cols;
@@ -80,7 +80,7 @@ function classesOf(op: string, y: Float64Array, at: number, rows: number, cols: 
  */
 export function rowWeights(
   op: string, c: { sampleWeight: ArrayLike<number> | null; classWeight: 'balanced' | readonly number[] | null },
-  rows: number, y: Float64Array, at: number, cols: number,
+  rows: number, y: Float64Array | Float32Array, at: number, cols: number,
 ): Float64Array | null {
   if (c.sampleWeight === null && c.classWeight === null) return null;
   const w = new Float64Array(rows).fill(1);

@@ -1,14 +1,16 @@
 /**
  * Dataset: training data copied into a backend's memory once, validated once, and then used by train, trainAsync
  * and evaluate without the per-call check and copy (for users who call train once per epoch, or evaluate often).
- * It belongs to one backend and can serve every network on that backend whose input and output widths match.
+ * It belongs to one backend and can serve every network on that backend whose input and output widths and element
+ * type match (a float32 network's dataset is stored in float32: half the bytes).
  * It never changes after it is made; dispose() frees it (after any run that uses it has ended).
  */
-import type { Loss } from '../backend.js';
+import type { Dtype, Loss } from '../backend.js';
 import type { KernelHost } from '../backends/host.js';
 import { checkTargets } from '../check.js';
 import { BackendError, DisposedError, ShapeError } from '../errors.js';
 import type { Input, Matrix } from '../matrix.js';
+import { elemBytes, readElems, writeElems } from './elements.js';
 import { evaluateAll } from './inference.js';
 import { checkFits, type NetMemory, type ParamPtrs } from './memory.js';
 import { checkTargetRange, resolveTrain, resolveTrainOptions, type NetworkShape, type ResolvedTrain } from './options.js';
@@ -19,6 +21,7 @@ interface DatasetState {
   host: KernelHost;
   x: number;
   y: number;
+  dtype: Dtype;
   users: number;
   disposed: boolean;
   /** per loss (and output activation, for training): null when y suits it, else the refusal's message */
@@ -34,25 +37,28 @@ export class Dataset {
   readonly inputs: number;
   /** columns of y */
   readonly outputs: number;
+  /** the element type its rows are stored in (the network's that made it) */
+  readonly dtype: Dtype;
 
   /** @internal use Network.dataset(x, y) */
-  constructor(op: string, host: KernelHost, X: Matrix, Y: Matrix, loss: Loss) {
+  constructor(op: string, host: KernelHost, X: Matrix, Y: Matrix, loss: Loss, dtype: Dtype = 'float64') {
     this.rows = X.rows;
     this.inputs = X.cols;
     this.outputs = Y.cols;
-    checkFits(op, host, (X.data.length + Y.data.length) * 8 + 32);
-    const x = host.allocBytes(X.data.length * 8, false);
+    this.dtype = dtype;
+    const eb = elemBytes(dtype);
+    checkFits(op, host, (X.data.length + Y.data.length) * eb + 32);
+    const x = host.allocBytes(X.data.length * eb, false);
     let y: number;
     try {
-      y = host.allocBytes(Y.data.length * 8, false);
+      y = host.allocBytes(Y.data.length * eb, false);
     } catch (e) {
       host.freeBytes(x);
       throw e;
     }
-    const F = host.f64();
-    F.set(X.data, x >> 3);
-    F.set(Y.data, y >> 3);
-    states.set(this, { host, x, y, users: 0, disposed: false, targets: new Map([[loss as string, null]]) });
+    writeElems(host, dtype, X.data, x);
+    writeElems(host, dtype, Y.data, y);
+    states.set(this, { host, x, y, dtype, users: 0, disposed: false, targets: new Map([[loss as string, null]]) });
   }
 
   get disposed(): boolean {
@@ -95,6 +101,9 @@ export function useDataset(
   const st = stateOf(ds);
   if (st.disposed || st.host.disposed) throw new DisposedError(`${op}: the dataset was disposed`);
   if (st.host !== host) throw new BackendError(`${op}: the dataset lives in another backend's memory; make it with this network's dataset()`);
+  if (st.dtype !== shape.dtype) {
+    throw new ShapeError(`${op}: the dataset is stored in ${st.dtype}, but the network computes in ${shape.dtype}; make it with this network's dataset()`);
+  }
   const nIn = shape.layers[0]!, nOut = shape.layers[shape.layers.length - 1]!;
   if (ds.inputs !== nIn || ds.outputs !== nOut) {
     throw new ShapeError(`${op}: the dataset is ${ds.rows}×${ds.inputs} → ${ds.outputs}, but the network takes ${nIn} inputs and gives ${nOut} outputs`);
@@ -129,9 +138,18 @@ export function useDataset(
   };
 }
 
-/** Matrix views of a dataset's rows in backend memory (valid until the memory next grows). */
+/**
+ * Matrix views of a dataset's rows in backend memory (valid until the memory next grows); a float32 dataset's rows
+ * are widened into copies instead (exact).
+ */
 export function datasetViews(ds: Dataset): { X: Matrix; Y: Matrix } {
   const st = stateOf(ds);
+  if (st.dtype === 'float32') {
+    return {
+      X: { rows: ds.rows, cols: ds.inputs, data: readElems(st.host, st.dtype, st.x, ds.rows * ds.inputs) },
+      Y: { rows: ds.rows, cols: ds.outputs, data: readElems(st.host, st.dtype, st.y, ds.rows * ds.outputs) },
+    };
+  }
   const F = st.host.f64();
   return {
     X: { rows: ds.rows, cols: ds.inputs, data: F.subarray(st.x >> 3, (st.x >> 3) + ds.rows * ds.inputs) },

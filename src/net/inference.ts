@@ -23,12 +23,18 @@ export function forwardAll(op: string, mem: NetMemory, params: ParamPtrs, X: Mat
   let total = 0;
   for (let r0 = 0; r0 < X.rows; r0 += ws.cap) {
     const rows = Math.min(ws.cap, X.rows - r0);
-    host.f64().set(X.data.subarray(r0 * nIn, (r0 + rows) * nIn), ws.x0 >> 3);
+    mem.writeElems(X.data.subarray(r0 * nIn, (r0 + rows) * nIn), ws.x0);
+    if (Y && mem.dtype === 'float32') {
+      // the Mat-level loss kernel is float64 only: backwardBatch runs the forward pass and the float32 loss
+      mem.writeElems(Y.data.subarray(r0 * nOut, (r0 + rows) * nOut), ws.t);
+      total += host.backwardBatch(ws.plan, rows) * rows;
+      out.set(mem.readElems(ws.a[L - 1]!, rows * nOut), r0 * nOut);
+      continue;
+    }
     host.forwardBatch(ws.plan, rows);
-    const F = host.f64();
-    out.set(F.subarray(ws.a[L - 1]! >> 3, (ws.a[L - 1]! >> 3) + rows * nOut), r0 * nOut);
+    out.set(mem.readElems(ws.a[L - 1]!, rows * nOut), r0 * nOut);
     if (Y) {
-      F.set(Y.data.subarray(r0 * nOut, (r0 + rows) * nOut), ws.t >> 3);
+      mem.writeElems(Y.data.subarray(r0 * nOut, (r0 + rows) * nOut), ws.t);
       total += raw.loss(ws.dz[L - 1]!, ws.a[L - 1]!, ws.z[L - 1]!, ws.t, rows, nOut, lossCode(op, lossName)) * rows;
     }
   }
@@ -90,14 +96,12 @@ export function backprop(op: string, mem: NetMemory, params: ParamPtrs, X: Matri
   mem.writePlanLayers(ws, params);
   const { layers } = mem.shape;
   const host = mem.host;
-  const F = host.f64();
-  F.set(X.data, ws.x0 >> 3);
-  F.set(Y.data, ws.t >> 3);
+  mem.writeElems(X.data, ws.x0);
+  mem.writeElems(Y.data, ws.t);
   const loss = host.backwardBatch(ws.plan, X.rows);
-  const G = host.f64();
   const gradients = ws.dw.map((dw, l) => ({
-    weights: G.slice(dw >> 3, (dw >> 3) + layers[l]! * layers[l + 1]!),
-    biases: G.slice(ws.db[l]! >> 3, (ws.db[l]! >> 3) + layers[l + 1]!),
+    weights: mem.readElems(dw, layers[l]! * layers[l + 1]!),
+    biases: mem.readElems(ws.db[l]!, layers[l + 1]!),
   }));
   return { loss, gradients };
 }

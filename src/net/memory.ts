@@ -10,9 +10,9 @@ import {
   HP_ALPHA, HP_BETA1_POW, HP_BETA2_POW, HP_CLIP, HP_GENERIC, HP_SIZE, HP_STEP,
   L_A, L_ACT, L_AD, PLAN_DROPOUT, PLAN_DTYPE, PLAN_LRS, PLAN_NORMS, PLAN_SEED, PLAN_WEIGHTS, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, OPT,
   PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER, PLAN_SAMPLES,
-  PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, planBytes,
+  PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, DTYPE, planBytes,
 } from '../abi.js';
-import type { Backend, Optimizer } from '../backend.js';
+import type { Backend, Dtype, Optimizer } from '../backend.js';
 import { actCode, lossCode } from '../backends/heap.js';
 import type { KernelHost } from '../backends/host.js';
 import type { ThreadPool } from '../backends/threads.js';
@@ -20,6 +20,7 @@ import { firstNonFinite } from '../check.js';
 import { ShapeError } from '../errors.js';
 import { mulberry32, normalFrom } from '../rng.js';
 import { OPTIMIZERS } from '../spec/index.js';
+import { elemBytes, elemSubarray, readElems, writeElems } from './elements.js';
 import type { Init, LayerParameters, NetworkShape, ResolvedTrain } from './options.js';
 
 /** Blocks a network owns; shared with the FinalizationRegistry (which must not hold the network). */
@@ -124,10 +125,10 @@ export interface OptimizerSave {
   layers: { w: Float64Array; b: Float64Array; w2?: Float64Array; b2?: Float64Array }[];
 }
 
-/** Bytes of a network's parameters (with the allocator's alignment slack). */
-export function paramBytes(layers: readonly number[]): number {
+/** Bytes of a network's parameters (with the allocator's alignment slack) in elements of `eb` bytes. */
+export function paramBytes(layers: readonly number[], eb = 8): number {
   let n = 0;
-  for (let l = 0; l + 1 < layers.length; l++) n += (layers[l]! * layers[l + 1]! + layers[l + 1]!) * 8 + 32;
+  for (let l = 0; l + 1 < layers.length; l++) n += (layers[l]! * layers[l + 1]! + layers[l + 1]!) * eb + 32;
   return n;
 }
 
@@ -156,18 +157,24 @@ export class NetMemory {
   smallLayerPath = true;
   /** the network's seed (the dropout masks' first key) */
   seed = 0;
+  /** the element type of every data block (parameters, optimizer state, workspaces, datasets) */
+  readonly dtype: Dtype;
+  /** bytes of one element */
+  readonly eb: number;
   private ws: { train: Workspace | null; read: Workspace | null } = { train: null, read: null };
 
   /** Allocates the parameters (zero); `holder` is the object whose collection frees everything. */
   constructor(op: string, backend: Backend, host: KernelHost, ownsBackend: boolean, shape: NetworkShape, holder: object) {
     this.host = host;
     this.shape = shape;
+    this.dtype = shape.dtype;
+    this.eb = elemBytes(shape.dtype);
     this.owned = { backend, host, ownsBackend, blocks: new Set(), pool: null };
     const { layers } = shape;
-    checkFits(op, host, paramBytes(layers));
+    checkFits(op, host, paramBytes(layers, this.eb));
     for (let l = 0; l + 1 < layers.length; l++) {
-      this.w.push(this.alloc(layers[l + 1]! * layers[l]! * 8));
-      this.b.push(this.alloc(layers[l + 1]! * 8));
+      this.w.push(this.alloc(layers[l + 1]! * layers[l]! * this.eb));
+      this.b.push(this.alloc(layers[l + 1]! * this.eb));
     }
     finalizer?.register(holder, this.owned, holder);
   }
@@ -196,27 +203,39 @@ export class NetMemory {
     releaseOwned(this.owned);
   }
 
+  // ---------------------------------------------------------------- element IO (float32 blocks widen on read, round on write)
+  /** A Float64Array copy of the n elements at byte offset p. */
+  readElems(p: number, n: number): Float64Array {
+    return readElems(this.host, this.dtype, p, n);
+  }
+
+  /** Copies `src` to the elements at byte offset p (rounded to float32 in a float32 network). */
+  writeElems(src: ArrayLike<number>, p: number): void {
+    writeElems(this.host, this.dtype, src, p);
+  }
+
   // ---------------------------------------------------------------- parameters
+  /** The seeded initial parameters: the float64 draws (rounded to float32 in a float32 network). */
   initialise(init: Init, seed: number): void {
     const { layers } = this.shape;
     const normal = normalFrom(mulberry32(seed));
-    const F = this.host.f64();
     for (let l = 0; l < this.L; l++) {
       const nIn = layers[l]!, nOut = layers[l + 1]!;
       const std = init === 'normal' ? 1 : init === 'he' ? Math.sqrt(2 / nIn) : Math.sqrt(2 / (nIn + nOut));
-      const w = this.w[l]! >> 3, b = this.b[l]! >> 3;
-      for (let i = 0; i < nIn * nOut; i++) F[w + i] = std * normal();
-      for (let j = 0; j < nOut; j++) F[b + j] = init === 'normal' ? normal() : 0;
+      const w = new Float64Array(nIn * nOut), b = new Float64Array(nOut);
+      for (let i = 0; i < nIn * nOut; i++) w[i] = std * normal();
+      for (let j = 0; j < nOut; j++) b[j] = init === 'normal' ? normal() : 0;
+      this.writeElems(w, this.w[l]!);
+      this.writeElems(b, this.b[l]!);
     }
   }
 
   /** Copies of the parameters at `src` (default: the live ones). */
   readParameters(src: ParamPtrs = this): LayerParameters[] {
     const { layers } = this.shape;
-    const F = this.host.f64();
     return src.w.map((wp, l) => {
       const nIn = layers[l]!, nOut = layers[l + 1]!, bp = src.b[l]!;
-      return { weights: F.slice(wp >> 3, (wp >> 3) + nIn * nOut), biases: F.slice(bp >> 3, (bp >> 3) + nOut) };
+      return { weights: this.readElems(wp, nIn * nOut), biases: this.readElems(bp, nOut) };
     });
   }
 
@@ -226,7 +245,7 @@ export class NetMemory {
     if (!opt) return null;
     const F = this.host.f64(), { layers } = this.shape;
     const hp = src.hp === null ? this.hp : { beta1Pow: F[(src.hp >> 3) + HP_BETA1_POW]!, beta2Pow: F[(src.hp >> 3) + HP_BETA2_POW]!, step: F[(src.hp >> 3) + HP_STEP]! };
-    const get = (p: number, n: number): Float64Array => F.slice(p >> 3, (p >> 3) + n);
+    const get = (p: number, n: number): Float64Array => this.readElems(p, n);
     return {
       kind: opt.kind, ...hp,
       layers: opt.sw.map((_, l) => {
@@ -245,14 +264,13 @@ export class NetMemory {
   /** Restores a validated optimizer state (fromJSON of a checkpoint). */
   writeOptimizer(save: OptimizerSave): void {
     const st = this.ensureOptimizer(save.kind);
-    const F = this.host.f64();
     save.layers.forEach((s, l) => {
       if (save.kind === 'sgd') return;
-      F.set(s.w, st.sw[l]! >> 3);
-      F.set(s.b, st.sb[l]! >> 3);
+      this.writeElems(s.w, st.sw[l]!);
+      this.writeElems(s.b, st.sb[l]!);
       if (OPTIMIZERS[save.kind].state.length === 2) {
-        F.set(s.w2!, st.sw2[l]! >> 3);
-        F.set(s.b2!, st.sb2[l]! >> 3);
+        this.writeElems(s.w2!, st.sw2[l]!);
+        this.writeElems(s.b2!, st.sb2[l]!);
       }
     });
     this.hp = { beta1Pow: save.beta1Pow, beta2Pow: save.beta2Pow, step: save.step };
@@ -260,19 +278,18 @@ export class NetMemory {
 
   /** Copies validated parameters in. */
   writeParameters(params: readonly LayerParameters[]): void {
-    const F = this.host.f64();
     params.forEach((p, l) => {
-      F.set(p.weights, this.w[l]! >> 3);
-      F.set(p.biases, this.b[l]! >> 3);
+      this.writeElems(p.weights, this.w[l]!);
+      this.writeElems(p.biases, this.b[l]!);
     });
   }
 
   /** True when every live parameter is finite. */
   parametersFinite(): boolean {
-    const F = this.host.f64(), { layers } = this.shape;
+    const { layers } = this.shape;
     for (let l = 0; l < this.L; l++) {
       for (const [p, n] of [[this.w[l]!, layers[l]! * layers[l + 1]!], [this.b[l]!, layers[l + 1]!]] as const) {
-        if (firstNonFinite(F.subarray(p >> 3, (p >> 3) + n)) >= 0) return false;
+        if (firstNonFinite(elemSubarray(this.host, this.dtype, p, n)) >= 0) return false;
       }
     }
     return true;
@@ -280,11 +297,11 @@ export class NetMemory {
 
   // ---------------------------------------------------------------- sizes
   workspaceBytes(rows: number): number {
-    const { layers } = this.shape, L = this.L;
-    let n = planBytes(L) + HP_SIZE * 8 + rows * (layers[0]! + layers[L]!) * 8 + 64;
-    for (let l = 0; l < L; l++) n += (3 * rows * layers[l + 1]! + layers[l]! * layers[l + 1]! + layers[l + 1]!) * 8 + 80;
-    // the training controls: dropout outputs and the rates + norms block (counted for either kind: a bound)
-    for (let l = 0; l < L; l++) if (this.shape.dropout[l]! > 0) n += rows * layers[l + 1]! * 8 + 16;
+    const { layers } = this.shape, L = this.L, eb = this.eb;
+    let n = planBytes(L) + HP_SIZE * 8 + rows * (layers[0]! + layers[L]!) * eb + 64;
+    for (let l = 0; l < L; l++) n += (3 * rows * layers[l + 1]! + layers[l]! * layers[l + 1]! + layers[l + 1]!) * eb + 80;
+    // the training controls: dropout outputs (elements) and the rates + norms block (f64; counted for either kind: a bound)
+    for (let l = 0; l < L; l++) if (this.shape.dropout[l]! > 0) n += rows * layers[l + 1]! * eb + 16;
     n += (L + layers.slice(1).reduce((s, v) => s + v, 0)) * 8 + 16;
     return n;
   }
@@ -297,7 +314,7 @@ export class NetMemory {
 
   /** Bytes of optimizer state of `kind` (whether or not it exists). */
   optimizerStateBytes(kind: Optimizer): number {
-    return kind === 'sgd' ? 0 : paramBytes(this.shape.layers) * OPTIMIZERS[kind].state.length;
+    return kind === 'sgd' ? 0 : paramBytes(this.shape.layers, this.eb) * OPTIMIZERS[kind].state.length;
   }
 
   /** Bytes ensureOptimizer(kind) would allocate. */
@@ -310,23 +327,23 @@ export class NetMemory {
   workspace(kind: 'train' | 'read', rows: number): Workspace {
     const cur = this.ws[kind];
     if (cur && cur.cap >= rows) return cur;
-    const { layers } = this.shape, L = this.L;
+    const { layers } = this.shape, L = this.L, eb = this.eb;
     const ws: Workspace = {
       cap: rows,
       plan: this.alloc(planBytes(L)),
       hp: this.alloc(HP_SIZE * 8),
-      x0: this.alloc(rows * layers[0]! * 8),
-      t: this.alloc(rows * layers[L]! * 8),
+      x0: this.alloc(rows * layers[0]! * eb),
+      t: this.alloc(rows * layers[L]! * eb),
       z: [], a: [], dz: [], dw: [], db: [], ad: [], ctl: 0,
     };
     for (let l = 0; l < L; l++) {
       const nIn = layers[l]!, nOut = layers[l + 1]!;
-      ws.z.push(this.alloc(rows * nOut * 8));
-      ws.a.push(this.alloc(rows * nOut * 8));
-      ws.dz.push(this.alloc(rows * nOut * 8));
-      ws.dw.push(this.alloc(nIn * nOut * 8));
-      ws.db.push(this.alloc(nOut * 8));
-      ws.ad.push(kind === 'train' && this.shape.dropout[l]! > 0 ? this.alloc(rows * nOut * 8) : 0);
+      ws.z.push(this.alloc(rows * nOut * eb));
+      ws.a.push(this.alloc(rows * nOut * eb));
+      ws.dz.push(this.alloc(rows * nOut * eb));
+      ws.dw.push(this.alloc(nIn * nOut * eb));
+      ws.db.push(this.alloc(nOut * eb));
+      ws.ad.push(kind === 'train' && this.shape.dropout[l]! > 0 ? this.alloc(rows * nOut * eb) : 0);
     }
     if (kind === 'train') ws.ctl = this.alloc((L + layers.slice(1).reduce((s, v) => s + v, 0)) * 8);
     if (cur) for (const p of [cur.plan, cur.hp, cur.x0, cur.t, ...cur.z, ...cur.a, ...cur.dz, ...cur.dw, ...cur.db, ...cur.ad, cur.ctl]) this.release(p);
@@ -340,7 +357,7 @@ export class NetMemory {
     const st: OptState = { kind, sw: [], sw2: [], sb: [], sb2: [] };
     const { layers } = this.shape;
     for (let l = 0; l < this.L; l++) {
-      const nw = layers[l]! * layers[l + 1]! * 8, nb = layers[l + 1]! * 8;
+      const nw = layers[l]! * layers[l + 1]! * this.eb, nb = layers[l + 1]! * this.eb;
       st.sw.push(kind === 'sgd' ? 0 : this.alloc(nw));
       st.sb.push(kind === 'sgd' ? 0 : this.alloc(nb));
       st.sw2.push(OPTIMIZERS[kind].state.length === 2 ? this.alloc(nw) : 0);
@@ -359,6 +376,7 @@ export class NetMemory {
     const I = this.host.i32(), { layers, activations } = this.shape;
     const P = ws.plan >> 2, L = this.L;
     I[P + PLAN_LAYERS] = L;
+    I[P + PLAN_DTYPE] = DTYPE[this.dtype];
     I[P + PLAN_LOSS] = lossCode('plan', this.shape.loss);
     I[P + PLAN_X0] = ws.x0;
     I[P + PLAN_T] = ws.t;
@@ -413,7 +431,6 @@ export class NetMemory {
     I[P + PLAN_DROPOUT] = dropout ? ws.ctl : 0;
     I[P + PLAN_NORMS] = r.clipNorm > 0 ? ws.ctl + this.L * 8 : 0;
     I[P + PLAN_SEED] = this.seed | 0;
-    I[P + PLAN_DTYPE] = 0;
     if (dropout) F.set(this.shape.dropout, ws.ctl >> 3);
     F[h + HP_CLIP] = r.clipNorm;
     for (const [slot, v] of r.hp) F[h + slot] = v;
@@ -435,7 +452,7 @@ export class NetMemory {
     const out: [number, number][] = [];
     const { layers } = this.shape, st = this.opt!;
     for (let l = 0; l < this.L; l++) {
-      const nw = layers[l]! * layers[l + 1]! * 8, nb = layers[l + 1]! * 8;
+      const nw = layers[l]! * layers[l + 1]! * this.eb, nb = layers[l + 1]! * this.eb;
       out.push([this.w[l]!, nw], [this.b[l]!, nb]);
       for (const [p, bytes] of [[st.sw[l]!, nw], [st.sw2[l]!, nw], [st.sb[l]!, nb], [st.sb2[l]!, nb]] as const) {
         if (p !== 0) out.push([p, bytes]);

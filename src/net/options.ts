@@ -2,7 +2,7 @@
  * Network and training options: the public option types, their defaults, and the one place that validates them
  * (every check throws OptionError/ShapeError before anything changes).
  */
-import type { Activation, Backend, BackendName, Loss, Optimizer } from '../backend.js';
+import { DTYPES, type Activation, type Backend, type BackendName, type Dtype, type Loss, type Optimizer } from '../backend.js';
 import {
   checkFiniteParams, checkOptions, checkTargets, describeElement, describeValue, optBool, optEnum, optInt, optPositive, optRange, toMatrix,
 } from '../check.js';
@@ -43,6 +43,11 @@ export interface NetworkOptions {
    * hidden layer (layers.length - 2 of them); each in [0, 1); default 0 (none)
    */
   dropout?: number | readonly number[];
+  /**
+   * element type of parameters, optimizer state, activations, gradients and datasets: 'float32' halves their memory
+   * and runs the float32 kernels; inputs are rounded to float32 on the way in; default 'float64'
+   */
+  dtype?: Dtype;
 }
 
 export interface LayerParameters {
@@ -139,7 +144,7 @@ export const ACTIVATIONS = ACTIVATION_NAMES;
 export const LOSSES = LOSS_NAMES;
 export const OPTIMIZERS = OPTIMIZER_NAMES;
 export const INITS: readonly Init[] = ['normal', 'xavier', 'he'];
-const NETWORK_KEYS = ['layers', 'activation', 'outputActivation', 'loss', 'init', 'seed', 'backend', 'threads', 'leakySlope', 'dropout'] as const;
+const NETWORK_KEYS = ['layers', 'activation', 'outputActivation', 'loss', 'init', 'seed', 'backend', 'threads', 'leakySlope', 'dropout', 'dtype'] as const;
 /** every optimizer's own options (spec tables) */
 const OPTIMIZER_KEYS = [...new Set(OPTIMIZER_NAMES.flatMap((o) => OPTIMIZER_SPECS[o].options.map((n) => n.key)))];
 const TRAIN_KEYS = [
@@ -160,6 +165,8 @@ export interface NetworkShape {
   leakySlope: number;
   /** the dropout rate of each dense layer's output while training (length layers.length - 1; the output layer's 0) */
   dropout: number[];
+  /** the element type of every data block */
+  dtype: Dtype;
 }
 
 export interface ResolvedNetwork extends NetworkShape {
@@ -185,7 +192,8 @@ export function resolveNetworkOptions(op: string, options: unknown): ResolvedNet
   const threads = checkThreads(op, o.threads);
   const activations = layers.slice(1).map((_, i) => (i === layers.length - 2 ? outputActivation : activation));
   const dropout = checkDropout(op, o.dropout, layers.length);
-  return { layers, activations, loss, leakySlope, dropout, init, seed, threads, backend: o.backend };
+  const dtype = optEnum(op, 'dtype', o.dtype, DTYPES, 'float64');
+  return { layers, activations, loss, leakySlope, dropout, dtype, init, seed, threads, backend: o.backend };
 }
 
 export interface ResolvedTrain {

@@ -15,6 +15,7 @@ import { rowWeights, scheduleTable } from './controls.js';
 import { TrainingError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import type { Mulberry32 } from '../rng.js';
+import { elemView } from './elements.js';
 import { checkFits, type NetMemory, type StatePtrs, type Workspace } from './memory.js';
 import { Snapshot } from './snapshot.js';
 import { EarlyStopper } from './early-stopping.js';
@@ -165,7 +166,7 @@ export class TrainingRun {
     this.nb = Math.ceil(n / r.batch);
     this.spanMax = multiEpoch ? Math.max(1, Math.min(r.epochs, Math.floor(2 ** 20 / n))) : 1;
     // the training controls, checked before anything is allocated or changed
-    this.rowW = rowWeights(op, r, n, copy ? data.Y.data : mem.host.f64(), copy ? 0 : data.y >> 3, nOut);
+    this.rowW = rowWeights(op, r, n, copy ? data.Y.data : elemView(mem.host, mem.dtype), copy ? 0 : data.y / mem.eb, nOut);
     this.lrFrom = mem.opt?.kind === r.optimizer ? mem.hp.step : 0;
     this.lrTable = r.schedule ? scheduleTable(op, r.schedule, this.lrFrom, r.epochs * this.nb) : null;
     const controlBytes = (this.rowW ? n * 8 + 16 : 0) + (this.lrTable ? this.nb * this.spanMax * 8 + 16 : 0);
@@ -173,7 +174,7 @@ export class TrainingRun {
     const snapshotBytes = Snapshot.bytes(mem, r.optimizer);
     const needed =
       mem.workspaceNeed('train', r.batch) + mem.optimizerNeed(r.optimizer) + snapshotBytes * (r.earlyStopping?.restoreBest ? 2 : 1) +
-      (copy ? n * (nIn + nOut) * 8 + 32 : 0) + (n * this.spanMax * 4 + 16) + (this.nb * this.spanMax * 8 + 16) +
+      (copy ? n * (nIn + nOut) * mem.eb + 32 : 0) + (n * this.spanMax * 4 + 16) + (this.nb * this.spanMax * 8 + 16) +
       (r.validation ? mem.workspaceNeed('read', Math.min(256, r.validation.x.rows)) : 0) + controlBytes;
     checkFits(op, mem.host, needed);
     const allocated: number[] = [];
@@ -187,8 +188,8 @@ export class TrainingRun {
       mem.ensureOptimizer(r.optimizer);
       this.plan = this.ws.plan;
       this.blocks = {
-        xData: copy ? alloc(n * nIn * 8) : data.x,
-        yData: copy ? alloc(n * nOut * 8) : data.y,
+        xData: copy ? alloc(n * nIn * mem.eb) : data.x,
+        yData: copy ? alloc(n * nOut * mem.eb) : data.y,
         order: alloc(n * this.spanMax * 4),
         losses: alloc(this.nb * this.spanMax * 8),
         lrs: this.lrTable ? alloc(this.nb * this.spanMax * 8) : 0,
@@ -201,9 +202,8 @@ export class TrainingRun {
       throw e;
     }
     if (copy) {
-      const F = mem.host.f64();
-      F.set(data.X.data, this.blocks.xData >> 3);
-      F.set(data.Y.data, this.blocks.yData >> 3);
+      mem.writeElems(data.X.data, this.blocks.xData);
+      mem.writeElems(data.Y.data, this.blocks.yData);
     }
     if (this.rowW) mem.host.f64().set(this.rowW, this.blocks.weights >> 3);
     this.ownsData = copy;

@@ -1,8 +1,8 @@
 /**
  * Saving and loading: the versioned plain-JSON form of a network (float64 values round-trip exactly; -0 is written
- * as the string "-0"). Parsing validates everything and throws NnError, never a TypeError.
+ * as the string "-0"). A float32 network's values are float32 values printed as numbers, so they round-trip exactly too. Parsing validates everything and throws NnError, never a TypeError.
  */
-import type { Activation, Loss, Optimizer } from '../backend.js';
+import { DTYPES, type Activation, type Dtype, type Loss, type Optimizer } from '../backend.js';
 import { OPTIMIZERS as OPTIMIZER_SPECS } from '../spec/index.js';
 import { bytesInsteadOfText, describeElement, describeValue, optEnum, optRange } from '../check.js';
 import { NnError, OptionError } from '../errors.js';
@@ -36,6 +36,8 @@ export interface NetworkJSON {
   seed: number;
   /** the hidden layers' training dropout rates; written only when one is > 0 (files without it load as no dropout) */
   dropout?: number[];
+  /** the element type; written only for 'float32' (files without it, and every older file, load as float64) */
+  dtype?: Dtype;
   parameters: { weights: Encoded; biases: Encoded }[];
   optimizer?: OptimizerJSON | null;
   shuffle?: { state: number };
@@ -57,6 +59,7 @@ export function encodeNetwork(
     leakySlope: shape.leakySlope,
     seed,
     ...(shape.dropout.some((p) => p > 0) ? { dropout: shape.dropout.slice(0, -1) } : {}),
+    ...(shape.dtype === 'float32' ? { dtype: shape.dtype } : {}),
     parameters: parameters.map((p) => ({ weights: enc(p.weights), biases: enc(p.biases) })),
   };
   if (checkpoint) {
@@ -76,6 +79,7 @@ export interface ParsedNetwork {
   loss: Loss;
   leakySlope: number;
   dropout: number[];
+  dtype: Dtype;
   seed: number;
   parameters: LayerParameters[];
   /** version 2 only (undefined: start a fresh optimizer) */
@@ -83,7 +87,7 @@ export interface ParsedNetwork {
   shuffle?: number;
 }
 
-const JSON_KEYS = ['format', 'version', 'layers', 'activations', 'loss', 'leakySlope', 'seed', 'dropout', 'parameters'];
+const JSON_KEYS = ['format', 'version', 'layers', 'activations', 'loss', 'leakySlope', 'seed', 'dropout', 'dtype', 'parameters'];
 const JSON_KEYS_V2 = [...JSON_KEYS, 'optimizer', 'shuffle'];
 /** Most parameters a saved network may declare (2^28 float64 = 2 GiB: more cannot fit in WebAssembly memory). */
 const MAX_PARAMS = 2 ** 28;
@@ -143,6 +147,7 @@ export function parseNetworkJSON(json: unknown): ParsedNetwork {
   const seed = checkSeed(op, o.seed);
   if (o.dropout !== undefined && !Array.isArray(o.dropout)) throw new NnError(`${op}: dropout must be an array of ${layers.length - 2} rates, received ${describeValue(o.dropout)}`);
   const dropout = checkDropout(op, o.dropout, layers.length);
+  const dtype = optEnum(op, 'dtype', o.dtype, DTYPES, 'float64');
   if (!Array.isArray(o.parameters) || o.parameters.length !== layers.length - 1) {
     throw new NnError(`${op}: parameters must be an array of ${layers.length - 1} layers, received ${describeValue(o.parameters)}`);
   }
@@ -160,7 +165,7 @@ export function parseNetworkJSON(json: unknown): ParsedNetwork {
       biases: decodeArray(op, `parameters[${l}].biases`, q.biases, nOut),
     };
   });
-  const parsed: ParsedNetwork = { layers, activations, loss, leakySlope, dropout, seed, parameters };
+  const parsed: ParsedNetwork = { layers, activations, loss, leakySlope, dropout, dtype, seed, parameters };
   if (o.version === 2) {
     parsed.optimizer = o.optimizer === null ? null : parseOptimizer(op, o.optimizer, layers);
     const sh = o.shuffle as Record<string, unknown> | null;

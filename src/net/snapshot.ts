@@ -64,11 +64,12 @@ export class Snapshot {
   }
 
   private copy(toSnapshot: boolean): void {
-    const F = this.mem.host.f64();
+    // bytes, not elements: a float32 block may hold an odd number of elements
+    const B = new Uint8Array(this.mem.host.memory.buffer);
     let off = this.ptr;
     for (const [p, bytes] of this.blocks) {
-      if (toSnapshot) F.copyWithin(off >> 3, p >> 3, (p + bytes) >> 3);
-      else F.copyWithin(p >> 3, off >> 3, (off + bytes) >> 3);
+      if (toSnapshot) B.copyWithin(off, p, p + bytes);
+      else B.copyWithin(p, off, off + bytes);
       off += bytes;
     }
   }

@@ -57,7 +57,7 @@ export class StreamRun {
     const nbMax = Math.ceil(this.cap / batch);
     const needed =
       mem.workspaceNeed('train', batch) + mem.optimizerNeed(r.optimizer) + Snapshot.bytes(mem, r.optimizer) * (r.earlyStopping?.restoreBest ? 2 : 1) +
-      this.cap * (nIn + nOut) * 8 + this.cap * 4 + nbMax * 8 + 64 +
+      this.cap * (nIn + nOut) * mem.eb + this.cap * 4 + nbMax * 8 + 64 +
       (r.validation ? mem.workspaceNeed('read', Math.min(256, r.validation.x.rows)) : 0);
     checkFits(op, mem.host, needed);
     const allocated: number[] = [];
@@ -69,7 +69,7 @@ export class StreamRun {
     try {
       this.ws = mem.workspace('train', batch);
       mem.ensureOptimizer(r.optimizer);
-      this.blocks = { x: alloc(this.cap * nIn * 8), y: alloc(this.cap * nOut * 8), order: alloc(this.cap * 4), losses: alloc(nbMax * 8) };
+      this.blocks = { x: alloc(this.cap * nIn * mem.eb), y: alloc(this.cap * nOut * mem.eb), order: alloc(this.cap * 4), losses: alloc(nbMax * 8) };
       this.snapshot = new Snapshot(mem, this.ws.hp, rng, alloc);
       if (r.earlyStopping?.restoreBest) this.best = new Snapshot(mem, this.ws.hp, rng, alloc);
     } catch (e) {
@@ -243,9 +243,8 @@ export class StreamRun {
         }
         for (let off = 0; off < X.rows;) {
           const take = Math.min(this.cap - this.rows, X.rows - off);
-          const F = mem.host.f64();
-          F.set(X.data.subarray(off * nIn, (off + take) * nIn), (this.blocks.x >> 3) + this.rows * nIn);
-          F.set(Y.data.subarray(off * nOut, (off + take) * nOut), (this.blocks.y >> 3) + this.rows * nOut);
+          mem.writeElems(X.data.subarray(off * nIn, (off + take) * nIn), this.blocks.x + this.rows * nIn * mem.eb);
+          mem.writeElems(Y.data.subarray(off * nOut, (off + take) * nOut), this.blocks.y + this.rows * nOut * mem.eb);
           this.rows += take;
           off += take;
           if (this.rows === this.cap) {
@@ -301,12 +300,13 @@ export class StreamRun {
     if (left > 0) {
       const { layers } = mem.shape;
       const nIn = layers[0]!, nOut = layers[layers.length - 1]!;
-      const F = mem.host.f64(), J = mem.host.i32();
+      const J = mem.host.i32(), eb = mem.eb;
       const keep = Array.from({ length: left }, (_, i) => J[o + k * batch + i]!);
-      const xs = keep.map((row) => F.slice((this.blocks.x >> 3) + row * nIn, (this.blocks.x >> 3) + (row + 1) * nIn));
-      const ys = keep.map((row) => F.slice((this.blocks.y >> 3) + row * nOut, (this.blocks.y >> 3) + (row + 1) * nOut));
-      xs.forEach((v, i) => F.set(v, (this.blocks.x >> 3) + i * nIn));
-      ys.forEach((v, i) => F.set(v, (this.blocks.y >> 3) + i * nOut));
+      // copies widen exactly and round back to the same values
+      const xs = keep.map((row) => mem.readElems(this.blocks.x + row * nIn * eb, nIn));
+      const ys = keep.map((row) => mem.readElems(this.blocks.y + row * nOut * eb, nOut));
+      xs.forEach((v, i) => mem.writeElems(v, this.blocks.x + i * nIn * eb));
+      ys.forEach((v, i) => mem.writeElems(v, this.blocks.y + i * nOut * eb));
     }
     this.rows = Math.max(0, left);
   }

@@ -134,7 +134,8 @@ export function toOnnx(json: NetworkJSON, options: unknown = {}, wrap: OnnxWrap 
   if (dtypeOpt !== undefined && dtypeOpt !== 'float64' && dtypeOpt !== 'float32') {
     throw new OptionError(`toONNX: dtype must be 'float64' or 'float32', received ${typeof dtypeOpt === 'string' ? `'${dtypeOpt}'` : String(dtypeOpt)}`);
   }
-  const dtype: OnnxDtype = dtypeOpt ?? 'float64';
+  // default: the network's own element type (a float32 network writes float32)
+  const dtype: OnnxDtype = dtypeOpt ?? json.dtype ?? 'float64';
   const round = dtype === 'float32' ? Math.fround : (v: number) => v;
   const { layers, activations } = json;
   const L = layers.length - 1;

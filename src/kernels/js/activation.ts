@@ -29,91 +29,91 @@ export function dact1(da: number, z: number, a: number, act: number, alpha: numb
   }
 }
 
-export function activateImpl(h: F64, ap: number, zp: number, rows: number, cols: number, act: number, alpha: number): void {
+export function activateImpl(D: F64, ap: number, zp: number, rows: number, cols: number, act: number, alpha: number): void {
   const a = ap >> 3, z = zp >> 3, n = rows * cols;
   switch (act) {
     case ACT_SIGMOID:
-      for (let i = 0; i < n; i++) h[a + i] = 1 / (1 + Math.exp(-h[z + i]!));
+      for (let i = 0; i < n; i++) D[a + i] = 1 / (1 + Math.exp(-D[z + i]!));
       break;
     case ACT_TANH:
-      for (let i = 0; i < n; i++) h[a + i] = Math.tanh(h[z + i]!);
+      for (let i = 0; i < n; i++) D[a + i] = Math.tanh(D[z + i]!);
       break;
     case ACT_RELU:
-      for (let i = 0; i < n; i++) { const v = h[z + i]!; h[a + i] = v > 0 ? v : 0; }
+      for (let i = 0; i < n; i++) { const v = D[z + i]!; D[a + i] = v > 0 ? v : 0; }
       break;
     case ACT_LEAKY_RELU:
-      for (let i = 0; i < n; i++) { const v = h[z + i]!; h[a + i] = v > 0 ? v : alpha * v; }
+      for (let i = 0; i < n; i++) { const v = D[z + i]!; D[a + i] = v > 0 ? v : alpha * v; }
       break;
     case ACT_SOFTPLUS: // log(1 + e^z) = max(z, 0) + log1p(e^(-|z|)), no overflow
-      for (let i = 0; i < n; i++) { const v = h[z + i]!; h[a + i] = (v > 0 ? v : 0) + Math.log1p(Math.exp(-Math.abs(v))); }
+      for (let i = 0; i < n; i++) { const v = D[z + i]!; D[a + i] = (v > 0 ? v : 0) + Math.log1p(Math.exp(-Math.abs(v))); }
       break;
     case ACT_SOFTMAX:
       for (let r = 0; r < rows; r++) {
         const zr = z + r * cols, ar = a + r * cols;
         let m = -Infinity;
-        for (let j = 0; j < cols; j++) if (h[zr + j]! > m) m = h[zr + j]!;
+        for (let j = 0; j < cols; j++) if (D[zr + j]! > m) m = D[zr + j]!;
         let s = 0;
-        for (let j = 0; j < cols; j++) { const e = Math.exp(h[zr + j]! - m); h[ar + j] = e; s += e; }
-        for (let j = 0; j < cols; j++) h[ar + j] = h[ar + j]! / s;
+        for (let j = 0; j < cols; j++) { const e = Math.exp(D[zr + j]! - m); D[ar + j] = e; s += e; }
+        for (let j = 0; j < cols; j++) D[ar + j] = D[ar + j]! / s;
       }
       break;
     default: // identity
-      if (a !== z) for (let i = 0; i < n; i++) h[a + i] = h[z + i]!;
+      if (a !== z) for (let i = 0; i < n; i++) D[a + i] = D[z + i]!;
   }
 }
 
 export function activateBackwardImpl(
-  h: F64, dzp: number, dap: number, zp: number, ap: number, rows: number, cols: number, act: number, alpha: number,
+  D: F64, dzp: number, dap: number, zp: number, ap: number, rows: number, cols: number, act: number, alpha: number,
 ): void {
   const dz = dzp >> 3, da = dap >> 3, z = zp >> 3, a = ap >> 3, n = rows * cols;
   switch (act) {
     case ACT_SIGMOID:
-      for (let i = 0; i < n; i++) { const v = h[a + i]!; h[dz + i] = h[da + i]! * (v * (1 - v)); }
+      for (let i = 0; i < n; i++) { const v = D[a + i]!; D[dz + i] = D[da + i]! * (v * (1 - v)); }
       break;
     case ACT_TANH:
-      for (let i = 0; i < n; i++) { const v = h[a + i]!; h[dz + i] = h[da + i]! * (1 - v * v); }
+      for (let i = 0; i < n; i++) { const v = D[a + i]!; D[dz + i] = D[da + i]! * (1 - v * v); }
       break;
     case ACT_RELU:
-      for (let i = 0; i < n; i++) h[dz + i] = h[z + i]! > 0 ? h[da + i]! : 0;
+      for (let i = 0; i < n; i++) D[dz + i] = D[z + i]! > 0 ? D[da + i]! : 0;
       break;
     case ACT_LEAKY_RELU:
-      for (let i = 0; i < n; i++) h[dz + i] = h[z + i]! > 0 ? h[da + i]! : alpha * h[da + i]!;
+      for (let i = 0; i < n; i++) D[dz + i] = D[z + i]! > 0 ? D[da + i]! : alpha * D[da + i]!;
       break;
     case ACT_SOFTPLUS: // f'(z) = sigmoid(z)
-      for (let i = 0; i < n; i++) h[dz + i] = h[da + i]! * (1 / (1 + Math.exp(-h[z + i]!)));
+      for (let i = 0; i < n; i++) D[dz + i] = D[da + i]! * (1 / (1 + Math.exp(-D[z + i]!)));
       break;
     case ACT_SOFTMAX:
       for (let r = 0; r < rows; r++) {
         const o = r * cols;
         let s = 0;
-        for (let j = 0; j < cols; j++) s += h[da + o + j]! * h[a + o + j]!;
-        for (let j = 0; j < cols; j++) h[dz + o + j] = h[a + o + j]! * (h[da + o + j]! - s);
+        for (let j = 0; j < cols; j++) s += D[da + o + j]! * D[a + o + j]!;
+        for (let j = 0; j < cols; j++) D[dz + o + j] = D[a + o + j]! * (D[da + o + j]! - s);
       }
       break;
     default: // identity
-      if (dz !== da) for (let i = 0; i < n; i++) h[dz + i] = h[da + i]!;
+      if (dz !== da) for (let i = 0; i < n; i++) D[dz + i] = D[da + i]!;
   }
 }
 
 /** a[:, j0..j1) = f(z[:, j0..j1)) for element-wise activations (not softmax), row stride cols. */
-export function activateCols(h: F64, ap: number, zp: number, rows: number, cols: number, act: number, alpha: number, j0: number, j1: number): void {
+export function activateCols(D: F64, ap: number, zp: number, rows: number, cols: number, act: number, alpha: number, j0: number, j1: number): void {
   if (j0 === 0 && j1 === cols) {
-    activateImpl(h, ap, zp, rows, cols, act, alpha);
+    activateImpl(D, ap, zp, rows, cols, act, alpha);
     return;
   }
-  for (let r = 0; r < rows; r++) activateImpl(h, ap + (r * cols + j0) * 8, zp + (r * cols + j0) * 8, 1, j1 - j0, act, alpha);
+  for (let r = 0; r < rows; r++) activateImpl(D, ap + (r * cols + j0) * 8, zp + (r * cols + j0) * 8, 1, j1 - j0, act, alpha);
 }
 
 /** dz[:, j0..j1) = da ⊙ f'(z) on those columns (element-wise activations). */
 export function activateBackwardCols(
-  h: F64, dzp: number, dap: number, zp: number, ap: number, rows: number, cols: number, act: number, alpha: number, j0: number, j1: number,
+  D: F64, dzp: number, dap: number, zp: number, ap: number, rows: number, cols: number, act: number, alpha: number, j0: number, j1: number,
 ): void {
   if (j0 === 0 && j1 === cols) {
-    activateBackwardImpl(h, dzp, dap, zp, ap, rows, cols, act, alpha);
+    activateBackwardImpl(D, dzp, dap, zp, ap, rows, cols, act, alpha);
     return;
   }
   for (let r = 0; r < rows; r++) {
     const o = (r * cols + j0) * 8;
-    activateBackwardImpl(h, dzp + o, dap + o, zp + o, ap + o, 1, j1 - j0, act, alpha);
+    activateBackwardImpl(D, dzp + o, dap + o, zp + o, ap + o, 1, j1 - j0, act, alpha);
   }
 }

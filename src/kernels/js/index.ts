@@ -12,17 +12,25 @@
  * These files are the readable specification the AssemblyScript and Rust kernels follow, function for
  * function. Pointers are byte offsets into `memory.buffer`; the kernels take the heap's views as their first
  * arguments, and this module rebuilds those views whenever the buffer changed (growth).
+ *
+ * Element types: the plan-level entry points read PLAN_DTYPE and run the float64 kernels of this directory or their
+ * float32 variants in f32/, which scripts/gen-js-f32.mjs generates from the same files (npm run gen:f32): the data
+ * view becomes a Float32Array and every element operation is rounded with Math.fround (src/abi.ts). The small-layer
+ * path (tiny.ts) is float64 only. The Mat-level exports are float64 only.
  */
-import { HP_DECAY, type KernelExports } from '../../abi.js';
+import { DTYPE_F32, HP_DECAY, PLAN_DTYPE, type KernelExports } from '../../abi.js';
 import { activateBackwardImpl, activateImpl } from './activation.js';
 import { denseBackwardImpl, denseForwardRange } from './dense.js';
 import { lossImpl } from './loss.js';
 import { peakProbeF32Impl, peakProbeImpl } from './probe.js';
 import { adamImpl, momentumImpl, sgdImpl } from './optim.js';
 import { backwardImpl, forwardImpl, trainBatchesThreaded } from './train.js';
+import * as f32 from './f32/train.js';
+import { isTiny, trainTiny } from './tiny.js';
 
-/** The float64 and int32 views of the heap the kernels address. */
+/** The float64, float32 and int32 views of the heap the kernels address. */
 export type F64 = Float64Array<ArrayBufferLike>;
+export type F32 = Float32Array<ArrayBufferLike>;
 export type I32 = Int32Array<ArrayBufferLike>;
 
 /** Anything with a `buffer` (a WebAssembly.Memory, or the js backend's own heap). */
@@ -33,6 +41,7 @@ export interface HeapMemory {
 export function createJsKernels(memory: HeapMemory): KernelExports {
   let buf: ArrayBuffer | SharedArrayBuffer | null = null;
   let H: F64 = new Float64Array(0);
+  let S: F32 = new Float32Array(0);
   let I: I32 = new Int32Array(0);
   /** Rebuild the views when the buffer changed (growth); never keep a stale view (STYLE.md §4.5). */
   function views(): void {
@@ -40,8 +49,16 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
     if (b !== buf) {
       buf = b;
       H = new Float64Array(b);
+      S = new Float32Array(b);
       I = new Int32Array(b);
     }
+  }
+  const isF32 = (plan: number): boolean => I[(plan >> 2) + PLAN_DTYPE] === DTYPE_F32;
+  function train(plan: number, first: number, count: number, tid: number, nthreads: number, ctl: number): number {
+    views();
+    if (isF32(plan)) return f32.trainBatchesThreaded(S, H, I, plan, first, count, tid, nthreads, ctl);
+    if (nthreads === 1 && isTiny(H, I, plan)) return trainTiny(H, I, plan, first, count);
+    return trainBatchesThreaded(H, H, I, plan, first, count, tid, nthreads, ctl);
   }
 
   return {
@@ -76,23 +93,22 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
     },
     adamStep(p, m, v, g, n, hp) {
       views();
-      adamImpl(H, p, m, v, g, n, hp, H[(hp >> 3) + HP_DECAY]!);
+      adamImpl(H, H, p, m, v, g, n, hp, H[(hp >>> 3) + HP_DECAY]!);
     },
     trainBatches(plan, first, count) {
-      views();
-      return trainBatchesThreaded(H, I, plan, first, count, 0, 1, 0);
+      return train(plan, first, count, 0, 1, 0);
     },
     trainBatchesThreaded(plan, first, count, tid, nthreads, ctl) {
-      views();
-      return trainBatchesThreaded(H, I, plan, first, count, tid, nthreads, ctl);
+      return train(plan, first, count, tid, nthreads, ctl);
     },
     forwardBatch(plan, rows) {
       views();
-      forwardImpl(H, I, plan, rows);
+      if (isF32(plan)) f32.forwardImpl(S, H, I, plan, rows);
+      else forwardImpl(H, H, I, plan, rows);
     },
     backwardBatch(plan, rows) {
       views();
-      return backwardImpl(H, I, plan, rows);
+      return isF32(plan) ? f32.backwardImpl(S, H, I, plan, rows) : backwardImpl(H, H, I, plan, rows);
     },
     peakProbe: peakProbeImpl,
     peakProbeF32: peakProbeF32Impl,

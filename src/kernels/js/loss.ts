@@ -5,15 +5,15 @@
 import { LOSS_BCE, LOSS_CE } from '../../abi.js';
 import type { F64 } from './index.js';
 
-export function lossImpl(h: F64, dp: number, ap: number, zp: number, tp: number, rows: number, cols: number, kind: number): number {
+export function lossImpl(D: F64, dp: number, ap: number, zp: number, tp: number, rows: number, cols: number, kind: number): number {
   const d = dp >> 3, a = ap >> 3, z = zp >> 3, t = tp >> 3, n = rows * cols;
   let s = 0;
   if (kind === LOSS_BCE) {
     const inv = 1 / n;
     for (let i = 0; i < n; i++) {
-      const zi = h[z + i]!, ti = h[t + i]!;
+      const zi = D[z + i]!, ti = D[t + i]!;
       s += (zi > 0 ? zi : 0) - ti * zi + Math.log1p(Math.exp(-Math.abs(zi)));
-      h[d + i] = (h[a + i]! - ti) * inv;
+      D[d + i] = (D[a + i]! - ti) * inv;
     }
     return s / n;
   }
@@ -22,14 +22,14 @@ export function lossImpl(h: F64, dp: number, ap: number, zp: number, tp: number,
     for (let r = 0; r < rows; r++) {
       const o = r * cols;
       let m = -Infinity;
-      for (let j = 0; j < cols; j++) if (h[z + o + j]! > m) m = h[z + o + j]!;
+      for (let j = 0; j < cols; j++) if (D[z + o + j]! > m) m = D[z + o + j]!;
       let e = 0;
-      for (let j = 0; j < cols; j++) e += Math.exp(h[z + o + j]! - m);
+      for (let j = 0; j < cols; j++) e += Math.exp(D[z + o + j]! - m);
       const lse = m + Math.log(e);
       for (let j = 0; j < cols; j++) {
-        const tj = h[t + o + j]!;
-        s += tj * (lse - h[z + o + j]!);
-        h[d + o + j] = (h[a + o + j]! - tj) * inv;
+        const tj = D[t + o + j]!;
+        s += tj * (lse - D[z + o + j]!);
+        D[d + o + j] = (D[a + o + j]! - tj) * inv;
       }
     }
     return s / rows;
@@ -37,9 +37,9 @@ export function lossImpl(h: F64, dp: number, ap: number, zp: number, tp: number,
   // MSE
   const f = 2 / n;
   for (let i = 0; i < n; i++) {
-    const e = h[a + i]! - h[t + i]!;
+    const e = D[a + i]! - D[t + i]!;
     s += e * e;
-    h[d + i] = f * e;
+    D[d + i] = f * e;
   }
   return s / n;
 }

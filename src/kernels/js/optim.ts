@@ -6,48 +6,48 @@ import { HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_EPS, HP_LR } from '.
 import type { F64 } from './index.js';
 
 /** p -= lr·(g + decay·p) */
-export function sgdImpl(h: F64, pp: number, gp: number, n: number, lr: number, decay: number): void {
+export function sgdImpl(D: F64, pp: number, gp: number, n: number, lr: number, decay: number): void {
   const p = pp >> 3, g = gp >> 3;
-  for (let i = 0; i < n; i++) h[p + i] = h[p + i]! - (lr * (h[g + i]! + decay * h[p + i]!));
+  for (let i = 0; i < n; i++) D[p + i] = D[p + i]! - (lr * (D[g + i]! + decay * D[p + i]!));
 }
 
 /** v = μ·v + (g + decay·p); p -= lr·v */
-export function momentumImpl(h: F64, pp: number, vp: number, gp: number, n: number, lr: number, mu: number, decay: number): void {
+export function momentumImpl(D: F64, pp: number, vp: number, gp: number, n: number, lr: number, mu: number, decay: number): void {
   const p = pp >> 3, v = vp >> 3, g = gp >> 3;
   for (let i = 0; i < n; i++) {
-    const vi = mu * h[v + i]! + (h[g + i]! + decay * h[p + i]!);
-    h[v + i] = vi;
-    h[p + i] = h[p + i]! - (lr * vi);
+    const vi = mu * D[v + i]! + (D[g + i]! + decay * D[p + i]!);
+    D[v + i] = vi;
+    D[p + i] = D[p + i]! - (lr * vi);
   }
 }
 
 /** Adam with bias correction from the hp slots at byte offset hpp; `decay` passed explicitly (0 for biases). */
-export function adamImpl(h: F64, pp: number, mp: number, vp: number, gp: number, n: number, hpp: number, decay: number): void {
-  const p = pp >> 3, m = mp >> 3, v = vp >> 3, g = gp >> 3, hp = hpp >> 3;
-  const lr = h[hp + HP_LR]!, b1 = h[hp + HP_BETA1]!, b2 = h[hp + HP_BETA2]!, eps = h[hp + HP_EPS]!;
-  const c1 = 1 - h[hp + HP_BETA1_POW]!, c2 = 1 - h[hp + HP_BETA2_POW]!;
+export function adamImpl(D: F64, H: F64, pp: number, mp: number, vp: number, gp: number, n: number, hpp: number, decay: number): void {
+  const p = pp >> 3, m = mp >> 3, v = vp >> 3, g = gp >> 3, hp = hpp >>> 3;
+  const lr = H[hp + HP_LR]!, b1 = H[hp + HP_BETA1]!, b2 = H[hp + HP_BETA2]!, eps = H[hp + HP_EPS]!;
+  const c1 = 1 - H[hp + HP_BETA1_POW]!, c2 = 1 - H[hp + HP_BETA2_POW]!;
   for (let i = 0; i < n; i++) {
-    const gi = h[g + i]! + decay * h[p + i]!;
-    const mi = b1 * h[m + i]! + (1 - b1) * gi;
-    const vi = b2 * h[v + i]! + (1 - b2) * gi * gi;
-    h[m + i] = mi;
-    h[v + i] = vi;
-    h[p + i] = h[p + i]! - ((lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps));
+    const gi = D[g + i]! + decay * D[p + i]!;
+    const mi = b1 * D[m + i]! + (1 - b1) * gi;
+    const vi = b2 * D[v + i]! + (1 - b2) * gi * gi;
+    D[m + i] = mi;
+    D[v + i] = vi;
+    D[p + i] = D[p + i]! - ((lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps));
   }
 }
 
 /** AdamW (decoupled decay): m, v from g alone; p -= lr·((m/(1-β1ᵗ))/(sqrt(v/(1-β2ᵗ)) + ε) + decay·p). */
-export function adamwImpl(h: F64, pp: number, mp: number, vp: number, gp: number, n: number, hpp: number, decay: number): void {
-  const p = pp >> 3, m = mp >> 3, v = vp >> 3, g = gp >> 3, hp = hpp >> 3;
-  const lr = h[hp + HP_LR]!, b1 = h[hp + HP_BETA1]!, b2 = h[hp + HP_BETA2]!, eps = h[hp + HP_EPS]!;
-  const c1 = 1 - h[hp + HP_BETA1_POW]!, c2 = 1 - h[hp + HP_BETA2_POW]!;
+export function adamwImpl(D: F64, H: F64, pp: number, mp: number, vp: number, gp: number, n: number, hpp: number, decay: number): void {
+  const p = pp >> 3, m = mp >> 3, v = vp >> 3, g = gp >> 3, hp = hpp >>> 3;
+  const lr = H[hp + HP_LR]!, b1 = H[hp + HP_BETA1]!, b2 = H[hp + HP_BETA2]!, eps = H[hp + HP_EPS]!;
+  const c1 = 1 - H[hp + HP_BETA1_POW]!, c2 = 1 - H[hp + HP_BETA2_POW]!;
   for (let i = 0; i < n; i++) {
-    const gi = h[g + i]!;
-    const mi = b1 * h[m + i]! + (1 - b1) * gi;
-    const vi = b2 * h[v + i]! + (1 - b2) * gi * gi;
-    h[m + i] = mi;
-    h[v + i] = vi;
-    const pi = h[p + i]!;
-    h[p + i] = pi - lr * ((mi / c1) / (Math.sqrt(vi / c2) + eps) + decay * pi);
+    const gi = D[g + i]!;
+    const mi = b1 * D[m + i]! + (1 - b1) * gi;
+    const vi = b2 * D[v + i]! + (1 - b2) * gi * gi;
+    D[m + i] = mi;
+    D[v + i] = vi;
+    const pi = D[p + i]!;
+    D[p + i] = pi - lr * ((mi / c1) / (Math.sqrt(vi / c2) + eps) + decay * pi);
   }
 }

@@ -2,6 +2,10 @@
  * trainBatches / trainBatchesThreaded / forwardBatch of the `js` backend: walk the plan (PLAN_* / L_* words,
  * HP_* slots) and run whole optimizer steps; the readable spec of assembly/train.ts and rust/src/lib.rs.
  * Steps, thread ownership and the barrier follow the thread contract stated once in src/abi.ts.
+ * `D` is the data view (the plan's element type: XDATA, YDATA, X0, T and the layer blocks), `H` the float64 view
+ * (HP, LOSSES, LRS, WEIGHTS, DROPOUT, NORMS): f64-only pointers become indices with `>>> 3`, data pointers with
+ * `>> 3` and data byte offsets are `* 8`; scripts/gen-js-f32.mjs generates the float32 variant (f32/train.ts) from this
+ * file on that convention.
  */
 import {
   HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_CLIP, HP_DECAY, HP_LR, HP_STEP,
@@ -16,8 +20,7 @@ import { denseForwardRange, inputGradRange, weightGradRange } from './dense.js';
 import type { F64, I32 } from './index.js';
 import { lossImpl } from './loss.js';
 import { adamImpl, adamwImpl, momentumImpl, sgdImpl } from './optim.js';
-import { batchWeight, clipScale, dropoutCols, rowNorms, scaleF64, weightedLoss } from './controls.js';
-import { isTiny, trainTiny } from './tiny.js';
+import { batchWeight, clipScale, dropoutCols, rowNorms, scaleData, weightedLoss } from './controls.js';
 
 /** Barrier sleep timeout for Atomics.wait, in ms. */
 const WAIT_MS = WAIT_NS / 1e6;
@@ -40,37 +43,37 @@ let floorSleeps = 0;
 const SPIN_PROBE = 16;
 
 /** Step 2 of trainBatches: the forward pass of every layer, from x0 (one thread). */
-export function forwardImpl(H: F64, I: I32, plan: number, rows: number): void {
+export function forwardImpl(D: F64, H: F64, I: I32, plan: number, rows: number): void {
   const P = plan >> 2, L = I[P + PLAN_LAYERS]!;
-  const alpha = H[(I[P + PLAN_HP]! >> 3) + HP_ALPHA]!;
+  const alpha = H[(I[P + PLAN_HP]! >>> 3) + HP_ALPHA]!;
   let inp = I[P + PLAN_X0]!;
   for (let l = 0; l < L; l++) {
     const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
     const nIn = I[R + L_NIN]!, nOut = I[R + L_NOUT]!, z = I[R + L_Z]!, a = I[R + L_A]!;
-    denseForwardRange(H, z, inp, I[R + L_W]!, I[R + L_B]!, rows, nIn, nOut, 0, nOut);
-    activateImpl(H, a, z, rows, nOut, I[R + L_ACT]!, alpha);
+    denseForwardRange(D, z, inp, I[R + L_W]!, I[R + L_B]!, rows, nIn, nOut, 0, nOut);
+    activateImpl(D, a, z, rows, nOut, I[R + L_ACT]!, alpha);
     inp = a;
   }
 }
 
 /** backwardBatch (src/abi.ts): forward from x0, the loss against t, every layer's dw, db and dz; no update. */
-export function backwardImpl(H: F64, I: I32, plan: number, rows: number): number {
-  forwardImpl(H, I, plan, rows);
+export function backwardImpl(D: F64, H: F64, I: I32, plan: number, rows: number): number {
+  forwardImpl(D, H, I, plan, rows);
   const P = plan >> 2, L = I[P + PLAN_LAYERS]!, lossKind = I[P + PLAN_LOSS]!;
-  const alpha = H[(I[P + PLAN_HP]! >> 3) + HP_ALPHA]!;
+  const alpha = H[(I[P + PLAN_HP]! >>> 3) + HP_ALPHA]!;
   const RL = P + PLAN_HEADER + (L - 1) * PLAN_LAYER_WORDS;
   const nOutL = I[RL + L_NOUT]!, aL = I[RL + L_A]!, zL = I[RL + L_Z]!, dzL = I[RL + L_DZ]!;
-  const loss = lossImpl(H, dzL, aL, zL, I[P + PLAN_T]!, rows, nOutL, lossKind);
-  if (lossKind === LOSS_MSE) activateBackwardImpl(H, dzL, dzL, zL, aL, rows, nOutL, I[RL + L_ACT]!, alpha);
+  const loss = lossImpl(D, dzL, aL, zL, I[P + PLAN_T]!, rows, nOutL, lossKind);
+  if (lossKind === LOSS_MSE) activateBackwardImpl(D, dzL, dzL, zL, aL, rows, nOutL, I[RL + L_ACT]!, alpha);
   for (let l = L - 1; l >= 0; l--) {
     const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
     const nIn = I[R + L_NIN]!, nOut = I[R + L_NOUT]!;
     const input = l > 0 ? I[R - PLAN_LAYER_WORDS + L_A]! : I[P + PLAN_X0]!;
-    weightGradRange(H, I[R + L_DW]!, I[R + L_DB]!, I[R + L_DZ]!, input, rows, nIn, nOut, 0, nOut);
+    weightGradRange(D, I[R + L_DW]!, I[R + L_DB]!, I[R + L_DZ]!, input, rows, nIn, nOut, 0, nOut);
     if (l > 0) {
       const Q = R - PLAN_LAYER_WORDS, dzPrev = I[Q + L_DZ]!;
-      inputGradRange(H, dzPrev, I[R + L_DZ]!, I[R + L_W]!, rows, nIn, nOut, 0, nIn);
-      activateBackwardImpl(H, dzPrev, dzPrev, I[Q + L_Z]!, I[Q + L_A]!, rows, nIn, I[Q + L_ACT]!, alpha);
+      inputGradRange(D, dzPrev, I[R + L_DZ]!, I[R + L_W]!, rows, nIn, nOut, 0, nIn);
+      activateBackwardImpl(D, dzPrev, dzPrev, I[Q + L_Z]!, I[Q + L_A]!, rows, nIn, I[Q + L_ACT]!, alpha);
     }
   }
   return loss;
@@ -104,17 +107,19 @@ function barrier(I: I32, ctl: number, n: number): boolean {
   return Atomics.load(I, c + SYNC_ABORT) === 0;
 }
 
-/** trainBatchesThreaded as src/abi.ts states it (steps, ownership, barriers); this is thread `tid`. */
+/**
+ * trainBatchesThreaded as src/abi.ts states it (steps, ownership, barriers); this is thread `tid`. (The small-layer
+ * path, float64 only, is chosen by the caller: src/kernels/js/index.ts.)
+ */
 export function trainBatchesThreaded(
-  H: F64, I: I32, plan: number, first: number, count: number, tid: number, nthreads: number, ctl: number,
+  D: F64, H: F64, I: I32, plan: number, first: number, count: number, tid: number, nthreads: number, ctl: number,
 ): number {
   const T = nthreads;
-  if (T === 1 && isTiny(H, I, plan)) return trainTiny(H, I, plan, first, count);
   const P = plan >> 2;
   const L = I[P + PLAN_LAYERS]!, batch = I[P + PLAN_BATCH]!, lossKind = I[P + PLAN_LOSS]!, opt = I[P + PLAN_OPT]!;
   const xData = I[P + PLAN_XDATA]! >> 3, yData = I[P + PLAN_YDATA]! >> 3, order = I[P + PLAN_ORDER]! >> 2;
   const nSamples = I[P + PLAN_SAMPLES]!, x0p = I[P + PLAN_X0]!, tp = I[P + PLAN_T]!, hpp = I[P + PLAN_HP]!;
-  const hp = hpp >> 3;
+  const hp = hpp >>> 3;
   const alpha = H[hp + HP_ALPHA]!;
   const nIn0 = I[P + PLAN_HEADER + L_NIN]!;
   const RL = P + PLAN_HEADER + (L - 1) * PLAN_LAYER_WORDS;
@@ -122,7 +127,7 @@ export function trainBatchesThreaded(
   const x0 = x0p >> 3, t = tp >> 3, lossesP = I[P + PLAN_LOSSES]!;
   const nb = Math.ceil(nSamples / batch);
   // plan v2 controls (src/abi.ts): each 0 when off
-  const lrs = I[P + PLAN_LRS]! >> 3, weights = I[P + PLAN_WEIGHTS]!, dropP = I[P + PLAN_DROPOUT]! >> 3;
+  const lrs = I[P + PLAN_LRS]! >>> 3, weights = I[P + PLAN_WEIGHTS]!, dropP = I[P + PLAN_DROPOUT]! >>> 3;
   const norms = I[P + PLAN_NORMS]!, seed = I[P + PLAN_SEED]! >>> 0, clip = H[hp + HP_CLIP]!;
   let nNeurons = 0;
   for (let l = 0; l < L; l++) nNeurons += I[P + PLAN_HEADER + l * PLAN_LAYER_WORDS + L_NOUT]!;
@@ -134,15 +139,15 @@ export function trainBatchesThreaded(
     const o = order + e * nSamples + p0;
     const W = weights !== 0 ? batchWeight(H, I, weights, o, rows) : 1;
     if (W === 0) {
-      if (tid === 0 && lossesP !== 0) H[(lossesP >> 3) + i] = 0;
+      if (tid === 0 && lossesP !== 0) H[(lossesP >>> 3) + i] = 0;
       continue;
     }
     const key = H[hp + HP_STEP]! >>> 0;
     // 1. gather (rows split)
     for (let r = part(rows, tid, T); r < part(rows, tid + 1, T); r++) {
       const s = I[o + r]!;
-      H.copyWithin(x0 + r * nIn0, xData + s * nIn0, xData + (s + 1) * nIn0);
-      H.copyWithin(t + r * nOutL, yData + s * nOutL, yData + (s + 1) * nOutL);
+      D.copyWithin(x0 + r * nIn0, xData + s * nIn0, xData + (s + 1) * nIn0);
+      D.copyWithin(t + r * nOutL, yData + s * nOutL, yData + (s + 1) * nOutL);
     }
     if (!barrier(I, ctl, T)) return NaN;
     // 2. forward (neurons split; softmax rows split)
@@ -151,16 +156,16 @@ export function trainBatchesThreaded(
       const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
       const nIn = I[R + L_NIN]!, nOut = I[R + L_NOUT]!, z = I[R + L_Z]!, a = I[R + L_A]!, act = I[R + L_ACT]!;
       const j0 = part(nOut, tid, T), j1 = part(nOut, tid + 1, T);
-      denseForwardRange(H, z, inp, I[R + L_W]!, I[R + L_B]!, rows, nIn, nOut, j0, j1);
+      denseForwardRange(D, z, inp, I[R + L_W]!, I[R + L_B]!, rows, nIn, nOut, j0, j1);
       if (act === ACT_SOFTMAX) {
         if (!barrier(I, ctl, T)) return NaN;
         const r0 = part(rows, tid, T), r1 = part(rows, tid + 1, T);
-        if (r1 > r0) activateImpl(H, a + r0 * nOut * 8, z + r0 * nOut * 8, r1 - r0, nOut, act, alpha);
+        if (r1 > r0) activateImpl(D, a + r0 * nOut * 8, z + r0 * nOut * 8, r1 - r0, nOut, act, alpha);
       } else {
-        activateCols(H, a, z, rows, nOut, act, alpha, j0, j1);
+        activateCols(D, a, z, rows, nOut, act, alpha, j0, j1);
       }
       const rate = dropP !== 0 ? H[dropP + l]! : 0;
-      if (rate > 0) dropoutCols(H, I, I[R + L_AD]!, a, rows, nOut, j0, j1, rate, seed, key, l, o);
+      if (rate > 0) dropoutCols(D, I, I[R + L_AD]!, a, rows, nOut, j0, j1, rate, seed, key, l, o);
       if (!barrier(I, ctl, T)) return NaN;
       inp = rate > 0 ? I[R + L_AD]! : a;
     }
@@ -168,11 +173,11 @@ export function trainBatchesThreaded(
     if (tid === 0) {
       const aL = I[RL + L_A]!, zL = I[RL + L_Z]!, dzL = I[RL + L_DZ]!;
       const batchLoss = weights !== 0
-        ? weightedLoss(H, I, dzL, aL, zL, tp, rows, nOutL, lossKind, weights, o, W)
-        : lossImpl(H, dzL, aL, zL, tp, rows, nOutL, lossKind);
+        ? weightedLoss(D, H, I, dzL, aL, zL, tp, rows, nOutL, lossKind, weights, o, W)
+        : lossImpl(D, dzL, aL, zL, tp, rows, nOutL, lossKind);
       total += batchLoss;
-      if (lossesP !== 0) H[(lossesP >> 3) + i] = batchLoss;
-      if (lossKind === LOSS_MSE) activateBackwardImpl(H, dzL, dzL, zL, aL, rows, nOutL, I[RL + L_ACT]!, alpha);
+      if (lossesP !== 0) H[(lossesP >>> 3) + i] = batchLoss;
+      if (lossKind === LOSS_MSE) activateBackwardImpl(D, dzL, dzL, zL, aL, rows, nOutL, I[RL + L_ACT]!, alpha);
       if (lrs !== 0) H[hp + HP_LR] = H[lrs + i]!;
       if (opt === OPT_ADAM || opt === OPT_ADAMW) {
         H[hp + HP_BETA1_POW] = H[hp + HP_BETA1_POW]! * H[hp + HP_BETA1]!;
@@ -187,13 +192,13 @@ export function trainBatchesThreaded(
       const nIn = I[R + L_NIN]!, nOut = I[R + L_NOUT]!;
       const ratePrev = l > 0 && dropP !== 0 ? H[dropP + l - 1]! : 0;
       const input = l > 0 ? I[R - PLAN_LAYER_WORDS + (ratePrev > 0 ? L_AD : L_A)]! : x0p;
-      weightGradRange(H, I[R + L_DW]!, I[R + L_DB]!, I[R + L_DZ]!, input, rows, nIn, nOut, part(nOut, tid, T), part(nOut, tid + 1, T));
+      weightGradRange(D, I[R + L_DW]!, I[R + L_DB]!, I[R + L_DZ]!, input, rows, nIn, nOut, part(nOut, tid, T), part(nOut, tid + 1, T));
       if (l > 0) {
         const Q = R - PLAN_LAYER_WORDS;
         const dzPrev = I[Q + L_DZ]!, k0 = part(nIn, tid, T), k1 = part(nIn, tid + 1, T);
-        inputGradRange(H, dzPrev, I[R + L_DZ]!, I[R + L_W]!, rows, nIn, nOut, k0, k1);
-        if (ratePrev > 0) dropoutCols(H, I, dzPrev, dzPrev, rows, nIn, k0, k1, ratePrev, seed, key, l - 1, o);
-        activateBackwardCols(H, dzPrev, dzPrev, I[Q + L_Z]!, I[Q + L_A]!, rows, nIn, I[Q + L_ACT]!, alpha, k0, k1);
+        inputGradRange(D, dzPrev, I[R + L_DZ]!, I[R + L_W]!, rows, nIn, nOut, k0, k1);
+        if (ratePrev > 0) dropoutCols(D, I, dzPrev, dzPrev, rows, nIn, k0, k1, ratePrev, seed, key, l - 1, o);
+        activateBackwardCols(D, dzPrev, dzPrev, I[Q + L_Z]!, I[Q + L_A]!, rows, nIn, I[Q + L_ACT]!, alpha, k0, k1);
         if (!barrier(I, ctl, T)) return NaN;
       }
     }
@@ -202,7 +207,7 @@ export function trainBatchesThreaded(
       for (let l = 0, at = 0; l < L; l++) {
         const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
         const nOut = I[R + L_NOUT]!;
-        rowNorms(H, norms, at, I[R + L_DW]!, I[R + L_DB]!, I[R + L_NIN]!, part(nOut, tid, T), part(nOut, tid + 1, T));
+        rowNorms(D, H, norms, at, I[R + L_DW]!, I[R + L_DB]!, I[R + L_NIN]!, part(nOut, tid, T), part(nOut, tid + 1, T));
         at += nOut;
       }
       if (!barrier(I, ctl, T)) return NaN;
@@ -211,8 +216,8 @@ export function trainBatchesThreaded(
         for (let l = 0; l < L; l++) {
           const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
           const nIn = I[R + L_NIN]!, nOut = I[R + L_NOUT]!, j0 = part(nOut, tid, T), j1 = part(nOut, tid + 1, T);
-          scaleF64(H, I[R + L_DW]! + j0 * nIn * 8, (j1 - j0) * nIn, f);
-          scaleF64(H, I[R + L_DB]! + j0 * 8, j1 - j0, f);
+          scaleData(D, I[R + L_DW]! + j0 * nIn * 8, (j1 - j0) * nIn, f);
+          scaleData(D, I[R + L_DB]! + j0 * 8, j1 - j0, f);
         }
       }
     }
@@ -225,17 +230,17 @@ export function trainBatchesThreaded(
       if (j1 === j0) continue;
       const wo = j0 * nIn * 8, bo = j0 * 8, nw = (j1 - j0) * nIn, nb = j1 - j0;
       if (opt === OPT_ADAMW) {
-        adamwImpl(H, I[R + L_W]! + wo, I[R + L_SW]! + wo, I[R + L_SW2]! + wo, I[R + L_DW]! + wo, nw, hpp, decay);
-        adamwImpl(H, I[R + L_B]! + bo, I[R + L_SB]! + bo, I[R + L_SB2]! + bo, I[R + L_DB]! + bo, nb, hpp, 0);
+        adamwImpl(D, H, I[R + L_W]! + wo, I[R + L_SW]! + wo, I[R + L_SW2]! + wo, I[R + L_DW]! + wo, nw, hpp, decay);
+        adamwImpl(D, H, I[R + L_B]! + bo, I[R + L_SB]! + bo, I[R + L_SB2]! + bo, I[R + L_DB]! + bo, nb, hpp, 0);
       } else if (opt === OPT_ADAM) {
-        adamImpl(H, I[R + L_W]! + wo, I[R + L_SW]! + wo, I[R + L_SW2]! + wo, I[R + L_DW]! + wo, nw, hpp, decay);
-        adamImpl(H, I[R + L_B]! + bo, I[R + L_SB]! + bo, I[R + L_SB2]! + bo, I[R + L_DB]! + bo, nb, hpp, 0);
+        adamImpl(D, H, I[R + L_W]! + wo, I[R + L_SW]! + wo, I[R + L_SW2]! + wo, I[R + L_DW]! + wo, nw, hpp, decay);
+        adamImpl(D, H, I[R + L_B]! + bo, I[R + L_SB]! + bo, I[R + L_SB2]! + bo, I[R + L_DB]! + bo, nb, hpp, 0);
       } else if (opt === OPT_MOMENTUM) {
-        momentumImpl(H, I[R + L_W]! + wo, I[R + L_SW]! + wo, I[R + L_DW]! + wo, nw, lr, mu, decay);
-        momentumImpl(H, I[R + L_B]! + bo, I[R + L_SB]! + bo, I[R + L_DB]! + bo, nb, lr, mu, 0);
+        momentumImpl(D, I[R + L_W]! + wo, I[R + L_SW]! + wo, I[R + L_DW]! + wo, nw, lr, mu, decay);
+        momentumImpl(D, I[R + L_B]! + bo, I[R + L_SB]! + bo, I[R + L_DB]! + bo, nb, lr, mu, 0);
       } else {
-        sgdImpl(H, I[R + L_W]! + wo, I[R + L_DW]! + wo, nw, lr, decay);
-        sgdImpl(H, I[R + L_B]! + bo, I[R + L_DB]! + bo, nb, lr, 0);
+        sgdImpl(D, I[R + L_W]! + wo, I[R + L_DW]! + wo, nw, lr, decay);
+        sgdImpl(D, I[R + L_B]! + bo, I[R + L_DB]! + bo, nb, lr, 0);
       }
     }
     // the next gather overwrites x0, which other threads may still be reading for their weight gradients
