@@ -58,8 +58,8 @@ function probePass(t: f64, base: f64, iterations: i32, m: f64, c: f64): f64 {
  * in float32); returns 0 + s_0 + … + s_23, each chain widened and summed left to right in f64. One call is
  * 2·24·iterations flops. SIMD builds: 6 f32x4 accumulators; scalar builds: two passes of 12 scalar chains. With m a
  * power of two every product is exact, so all builds return the same bits.
- * (6 accumulators hold fewer independent chains than peakProbe's 12: measured, 12 f32x4 chains ran ~1.4× faster
- * on the machine this was written on, so this probe reads low; see the f32-as report.)
+ * (6 accumulators are half of peakProbe's 12 independent chains, too few to cover the multiply-add latency on two
+ * ports: 12 f32x4 chains measured 1.26-1.35× faster on a 2-core Zen 4, so this probe reads low.)
  */
 export function peakProbeF32(iterations: i32, m: f64, c: f64): f64 {
   const m32 = <f32>m, c32 = <f32>c;
