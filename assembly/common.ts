@@ -71,27 +71,52 @@ export function f64at(p: usize, i: i32): f64 {
 // @ts-ignore: decorator
 @inline
 export function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f64x2.relaxed_madd(a, b, c);
-  return f64x2.add(c, f64x2.mul(a, b));
+  return vmadd<f64>(a, b, c);
 }
 
-/** memory.copy for float64 data; short runs are copied inline (memory.copy is an out-of-line call in V8). */
+/**
+ * madd on the lanes of the element type T (f64x2 or f32x4): relaxed_madd in the relaxed-simd build, a separate
+ * multiply and add otherwise. The kernels are generic over T (f32 | f64, the plan's PLAN_DTYPE): every v128
+ * operation is written v128.op<T>, so one source serves both lane types.
+ */
 // @ts-ignore: decorator
 @inline
-export function copyF64(dst: usize, src: usize, bytes: usize): void {
+export function vmadd<T>(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return v128.relaxed_madd<T>(a, b, c);
+  return v128.add<T>(c, v128.mul<T>(a, b));
+}
+
+/** Lanes of T in one v128: 2 (f64) or 4 (f32). */
+// @ts-ignore: decorator
+@inline
+export function lanesOf<T>(): i32 {
+  return 16 / <i32>sizeof<T>();
+}
+
+/** memory.copy for T data (f64 or f32); short runs are copied inline (memory.copy is an out-of-line call in V8). */
+// @ts-ignore: decorator
+@inline
+export function copyEl<T>(dst: usize, src: usize, bytes: usize): void {
   if (bytes <= 128) {
-    for (let i: usize = 0; i < bytes; i += 8) store<f64>(dst + i, load<f64>(src + i));
+    for (let i: usize = 0; i < bytes; i += sizeof<T>()) store<T>(dst + i, load<T>(src + i));
   } else {
     memory.copy(dst, src, bytes);
   }
 }
 
-/** memory.fill(dst, 0, bytes) for float64 data, inline for short runs. */
+/** memory.copy for float64 data. */
 // @ts-ignore: decorator
 @inline
-export function zeroF64(dst: usize, bytes: usize): void {
+export function copyF64(dst: usize, src: usize, bytes: usize): void {
+  copyEl<f64>(dst, src, bytes);
+}
+
+/** memory.fill(dst, 0, bytes) for T data, inline for short runs. */
+// @ts-ignore: decorator
+@inline
+export function zeroEl<T>(dst: usize, bytes: usize): void {
   if (bytes <= 128) {
-    for (let i: usize = 0; i < bytes; i += 8) store<f64>(dst + i, 0.0);
+    for (let i: usize = 0; i < bytes; i += sizeof<T>()) store<T>(dst + i, <T>0);
   } else {
     memory.fill(dst, 0, bytes);
   }

@@ -1,10 +1,12 @@
 /**
  * The plan v2 training controls (src/abi.ts, "Plan v2 controls"): dropout masks, the weighted loss and the
  * global-norm clip, ported function for function from src/kernels/js/controls.ts. Scalar loops: the masks are
- * integer work, and the norms must be summed in one fixed order.
+ * integer work, and the norms must be summed in one fixed order. Generic over the element type T of the data
+ * blocks (f64 or f32); the weights, rates and norms blocks are f64 for both (F32 rules: the dropout scale, the
+ * row weight ratio and the clip scale are computed in f64 and narrowed to T once; the norms are summed in T).
  */
 import { DROP_M1, DROP_M2 } from './common';
-import { loss } from './loss';
+import { lossImpl } from './loss';
 
 /** lowbias32 with u32 wrapping arithmetic. */
 // @ts-ignore: decorator
@@ -25,17 +27,17 @@ export function dropRowKey(seed: u32, step: u32, row: u32, layer: u32): u32 {
 }
 
 /** ad[r,j] = kept ? a[r,j]·scale : 0 for rows 0..rows-1 and units j0..j1-1 (ad may be a: the backward mask). */
-export function dropoutCols(
+export function dropoutCols<T>(
   ad: usize, a: usize, rows: i32, cols: i32, j0: i32, j1: i32, rate: f64, seed: u32, step: u32, layer: i32, o: usize,
 ): void {
-  const scale = 1.0 / (1.0 - rate), limit = rate * 16777216.0;
+  const scale = <T>(1.0 / (1.0 - rate)), limit = rate * 16777216.0;
   for (let r = 0; r < rows; r++) {
     const key = dropRowKey(seed, step, load<u32>(o + (<usize>r << 2)), <u32>layer);
     const base = <usize>r * <usize>cols;
     for (let j = j0; j < j1; j++) {
-      const at = (base + <usize>j) << 3;
+      const at = (base + <usize>j) << alignof<T>();
       const kept = <f64>(dropMix(key ^ <u32>j) >> 8) >= limit;
-      store<f64>(ad + at, kept ? load<f64>(a + at) * scale : 0.0);
+      store<T>(ad + at, kept ? load<T>(a + at) * scale : <T>0);
     }
   }
 }
@@ -48,31 +50,31 @@ export function batchWeight(w: usize, o: usize, rows: i32): f64 {
 }
 
 /** (Σ_r w_r·ℓ_r)/W with each row's gradient scaled by w_r/W. */
-export function weightedLoss(d: usize, a: usize, z: usize, t: usize, rows: i32, cols: i32, kind: i32, w: usize, o: usize, W: f64): f64 {
+export function weightedLoss<T>(d: usize, a: usize, z: usize, t: usize, rows: i32, cols: i32, kind: i32, w: usize, o: usize, W: f64): f64 {
   let s = 0.0;
-  const rowB = <usize>cols << 3;
+  const rowB = <usize>cols << alignof<T>();
   for (let r = 0; r < rows; r++) {
     const off = <usize>r * rowB;
-    const lr = loss(d + off, a + off, z + off, t + off, 1, cols, kind);
+    const lr = lossImpl<T>(d + off, a + off, z + off, t + off, 1, cols, kind);
     const wr = load<f64>(w + (<usize>load<u32>(o + (<usize>r << 2)) << 3));
     s += wr * lr;
-    const f = wr / W;
-    for (let j: usize = 0; j < rowB; j += 8) store<f64>(d + off + j, load<f64>(d + off + j) * f);
+    const f = <T>(wr / W);
+    for (let j: usize = 0; j < rowB; j += sizeof<T>()) store<T>(d + off + j, load<T>(d + off + j) * f);
   }
   return s / W;
 }
 
 /** norms[at + j] = Σ_k dw[j,k]² + db[j]², k ascending, for neurons j0..j1-1. */
-export function rowNorms(norms: usize, at: i32, dw: usize, db: usize, nIn: i32, j0: i32, j1: i32): void {
+export function rowNorms<T>(norms: usize, at: i32, dw: usize, db: usize, nIn: i32, j0: i32, j1: i32): void {
   for (let j = j0; j < j1; j++) {
-    let s = 0.0;
-    const row = dw + ((<usize>j * <usize>nIn) << 3);
+    let s: T = 0;
+    const row = dw + ((<usize>j * <usize>nIn) << alignof<T>());
     for (let k = 0; k < nIn; k++) {
-      const g = load<f64>(row + (<usize>k << 3));
+      const g = load<T>(row + (<usize>k << alignof<T>()));
       s += g * g;
     }
-    const g = load<f64>(db + (<usize>j << 3));
-    store<f64>(norms + (<usize>(at + j) << 3), s + g * g);
+    const g = load<T>(db + (<usize>j << alignof<T>()));
+    store<f64>(norms + (<usize>(at + j) << 3), <f64>(s + g * g));
   }
 }
 
@@ -84,9 +86,11 @@ export function clipScale(norms: usize, count: i32, c: f64): f64 {
   return norm > c ? c / norm : 1.0;
 }
 
-export function scaleF64(x: usize, n: i32, f: f64): void {
+/** x[0..n) *= f (f narrowed to T once). */
+export function scaleT<T>(x: usize, n: i32, f64f: f64): void {
+  const f = <T>f64f;
   for (let i = 0; i < n; i++) {
-    const p = x + (<usize>i << 3);
-    store<f64>(p, load<f64>(p) * f);
+    const p = x + (<usize>i << alignof<T>());
+    store<T>(p, load<T>(p) * f);
   }
 }

@@ -1,7 +1,11 @@
 /**
  * Dense layer kernels: z = x·wᵀ + b and its gradients.
  *
- * x: batch×nIn, w: nOut×nIn (row j = neuron j), b: nOut, z/dz: batch×nOut; all row-major float64.
+ * x: batch×nIn, w: nOut×nIn (row j = neuron j), b: nOut, z/dz: batch×nOut; all row-major, of the element type T
+ * (f64 or f32: the kernels are generic, the exports denseForward / denseBackward are the f64 instances).
+ *
+ * Tiles are two v128 wide on their vector side: 4 float64 or 8 float32 (32 bytes either way, so the packed
+ * layouts keep their byte pitches); the broadcast side stays 4 wide.
  *
  * Summation order (same as src/kernels/js/): every dot product is summed in increasing k
  * (forward, dx: increasing j; dw, db: increasing r) starting from 0, and the bias is added last. The SIMD
@@ -13,10 +17,10 @@
  * rows j0..j1 of dw and db, inputGradRange the columns k0..k1 of dx. Every element gets the same operations
  * wherever its range starts or ends and whether it falls in a tile or a leftover: a chain of madd over the
  * reduction index in order from 0, then the bias (forward). In the SIMD builds leftovers are computed with
- * madd on f64x2 (a splatted lane), so the relaxed build fuses them like the tiles. Whether the SIMD or the
+ * madd on a splatted lane, so the relaxed build fuses them like the tiles. Whether the SIMD or the
  * scalar loops run is decided from the whole layer's shape (batch, nIn, nOut), never from the range.
  */
-import { madd, scratchBase, SCRATCH_F64, zeroF64 } from './common';
+import { lanesOf, madd, scratchBase, SCRATCH_F64, vmadd, zeroEl } from './common';
 import { gemmPacked } from './gemm';
 
 /** Below this many multiply-adds the scalar loops win (no packing, no tile set-up). */
@@ -37,6 +41,7 @@ const PACKED_MIN_BATCH: i32 = 8;
 // @ts-ignore: decorator
 @inline
 function packedPath(batch: i32, nIn: i32, nOut: i32): bool {
+  // (in elements for both types: the float32 layers keep the float64 layers' paths)
   return ASC_FEATURE_SIMD && batch >= PACKED_MIN_BATCH && <i64>nIn * nOut >= PACKED_MIN_WEIGHTS;
 }
 
@@ -48,34 +53,35 @@ const DW_ROWS: i32 = 64;
 // =====================================================================================================
 
 /**
- * z[r,j] = Σ_k x[r,k]·w[j,k] + b[j].   z must not alias x, w or b.
+ * z[r,j] = Σ_k x[r,k]·w[j,k] + b[j] (float64).   z must not alias x, w or b.
  */
 export function denseForward(z: usize, x: usize, w: usize, b: usize, batch: i32, nIn: i32, nOut: i32): void {
   assert(((z | x | w | b) & 15) == 0 && batch >= 0 && nIn >= 0 && nOut >= 0); // debug build only
-  denseForwardRange(z, x, w, b, batch, nIn, nOut, 0, nOut, scratchBase());
+  denseForwardRange<f64>(z, x, w, b, batch, nIn, nOut, 0, nOut, scratchBase());
 }
 
 /**
  * Neurons j0..j1 of denseForward (all rows); `scratch`: the caller's SCRATCH_BYTES region. The path is
  * chosen from (batch, nIn, nOut) only, so every range of one layer takes the same one.
  */
-export function denseForwardRange(
+export function denseForwardRange<T>(
   z: usize, x: usize, w: usize, b: usize, batch: i32, nIn: i32, nOut: i32, j0: i32, j1: i32, scratch: usize,
 ): void {
   if (j1 <= j0) return;
   if (ASC_FEATURE_SIMD) {
+    // (the packed block is 32·nIn bytes for both types: 4 rows of float64 or 8 of float32)
     if (nOut >= 4 && <i64>batch * nIn * nOut >= SIMD_MIN_WORK && nIn <= (SCRATCH_F64 >> 2)) {
-      denseForwardSimd(z, x, w, b, batch, nIn, nOut, j0, j1, scratch);
+      denseForwardSimd<T>(z, x, w, b, batch, nIn, nOut, j0, j1, scratch);
       return;
     }
   }
-  denseForwardScalar(z, x, w, b, batch, nIn, nOut, j0, j1);
+  denseForwardScalar<T>(z, x, w, b, batch, nIn, nOut, j0, j1);
 }
 
 /** Scalar version: blocked 2 rows × 2 neurons, as the JS spec. */
-function denseForwardScalar(z: usize, x: usize, w: usize, b: usize, batch: i32, nIn: i32, nOut: i32, j0: i32, j1: i32): void {
-  const rowB = <usize>nIn << 3;
-  const zRowB = <usize>nOut << 3;
+function denseForwardScalar<T>(z: usize, x: usize, w: usize, b: usize, batch: i32, nIn: i32, nOut: i32, j0: i32, j1: i32): void {
+  const rowB = <usize>nIn << alignof<T>();
+  const zRowB = <usize>nOut << alignof<T>();
   let r = 0;
   for (; r + 1 < batch; r += 2) {
     const x0 = x + <usize>r * rowB, x1 = x0 + rowB;
@@ -83,98 +89,81 @@ function denseForwardScalar(z: usize, x: usize, w: usize, b: usize, batch: i32, 
     let j = j0;
     for (; j + 1 < j1; j += 2) {
       const w0 = w + <usize>j * rowB, w1 = w0 + rowB;
-      let s00 = 0.0, s01 = 0.0, s10 = 0.0, s11 = 0.0;
-      for (let k: usize = 0; k < rowB; k += 8) {
-        const a0 = load<f64>(x0 + k), a1 = load<f64>(x1 + k);
-        const c0 = load<f64>(w0 + k), c1 = load<f64>(w1 + k);
+      let s00: T = 0, s01: T = 0, s10: T = 0, s11: T = 0;
+      for (let k: usize = 0; k < rowB; k += sizeof<T>()) {
+        const a0 = load<T>(x0 + k), a1 = load<T>(x1 + k);
+        const c0 = load<T>(w0 + k), c1 = load<T>(w1 + k);
         s00 += a0 * c0; s01 += a0 * c1; s10 += a1 * c0; s11 += a1 * c1;
       }
-      const jo = <usize>j << 3;
-      const b0 = load<f64>(b + jo), b1 = load<f64>(b + jo, 8);
-      store<f64>(z0 + jo, s00 + b0); store<f64>(z0 + jo, s01 + b1, 8);
-      store<f64>(z1 + jo, s10 + b0); store<f64>(z1 + jo, s11 + b1, 8);
+      const jo = <usize>j << alignof<T>();
+      const b0 = load<T>(b + jo), b1 = load<T>(b + jo, sizeof<T>());
+      store<T>(z0 + jo, s00 + b0); store<T>(z0 + jo, s01 + b1, sizeof<T>());
+      store<T>(z1 + jo, s10 + b0); store<T>(z1 + jo, s11 + b1, sizeof<T>());
     }
     for (; j < j1; j++) {
       const w0 = w + <usize>j * rowB;
-      let s0 = 0.0, s1 = 0.0;
-      for (let k: usize = 0; k < rowB; k += 8) {
-        const c = load<f64>(w0 + k);
-        s0 += load<f64>(x0 + k) * c; s1 += load<f64>(x1 + k) * c;
+      let s0: T = 0, s1: T = 0;
+      for (let k: usize = 0; k < rowB; k += sizeof<T>()) {
+        const c = load<T>(w0 + k);
+        s0 += load<T>(x0 + k) * c; s1 += load<T>(x1 + k) * c;
       }
-      const jo = <usize>j << 3;
-      const bj = load<f64>(b + jo);
-      store<f64>(z0 + jo, s0 + bj); store<f64>(z1 + jo, s1 + bj);
+      const jo = <usize>j << alignof<T>();
+      const bj = load<T>(b + jo);
+      store<T>(z0 + jo, s0 + bj); store<T>(z1 + jo, s1 + bj);
     }
   }
   for (; r < batch; r++) {
     const x0 = x + <usize>r * rowB, z0 = z + <usize>r * zRowB;
     for (let j = j0; j < j1; j++) {
       const w0 = w + <usize>j * rowB;
-      let s = 0.0;
-      for (let k: usize = 0; k < rowB; k += 8) s += load<f64>(x0 + k) * load<f64>(w0 + k);
-      const jo = <usize>j << 3;
-      store<f64>(z0 + jo, s + load<f64>(b + jo));
+      let s: T = 0;
+      for (let k: usize = 0; k < rowB; k += sizeof<T>()) s += load<T>(x0 + k) * load<T>(w0 + k);
+      const jo = <usize>j << alignof<T>();
+      store<T>(z0 + jo, s + load<T>(b + jo));
     }
   }
 }
 
 /**
- * SIMD version. For each block of 4 rows, x is packed k-major into scratch ([k][r0 r1 r2 r3]), so one
- * k step loads rows (r0,r1) and (r2,r3) as two f64x2 and broadcasts w[j,k] for 4 neurons: 8 accumulators,
- * each a row pair of one neuron. The last batch % 4 rows go through forwardRowSimd.
+ * SIMD version. For each block of RB rows (two v128 of x: 4 float64 or 8 float32), x is packed k-major into
+ * scratch ([k][r0 .. r(RB-1)]), so one k step loads the block's rows as two vectors (lo, hi) and broadcasts
+ * w[j,k] for 4 neurons: 8 accumulators, each half a block of one neuron. The last batch % RB rows go through
+ * forwardRowSimd.
  */
-function denseForwardSimd(
+function denseForwardSimd<T>(
   z: usize, x: usize, w: usize, b: usize, batch: i32, nIn: i32, nOut: i32, j0: i32, j1: i32, xp: usize,
 ): void {
-  const rowB = <usize>nIn << 3;
-  const zRowB = <usize>nOut << 3;
-  const batch4 = batch & ~3;
-  for (let r = 0; r < batch4; r += 4) {
+  const rowB = <usize>nIn << alignof<T>();
+  const zRowB = <usize>nOut << alignof<T>();
+  const RB = lanesOf<T>() << 1;
+  const batchB = batch & ~(RB - 1);
+  for (let r = 0; r < batchB; r += RB) {
     const x0 = x + <usize>r * rowB;
-    const x1 = x0 + rowB, x2 = x1 + rowB, x3 = x2 + rowB;
-    let q = xp;
-    for (let k: usize = 0; k < rowB; k += 8) {
-      store<f64>(q, load<f64>(x0 + k));
-      store<f64>(q, load<f64>(x1 + k), 8);
-      store<f64>(q, load<f64>(x2 + k), 16);
-      store<f64>(q, load<f64>(x3 + k), 24);
-      q += 32;
-    }
+    packRows<T>(xp, x0, rowB);
     const z0 = z + <usize>r * zRowB;
-    const z1 = z0 + zRowB, z2 = z1 + zRowB, z3 = z2 + zRowB;
-    const xEnd = xp + (rowB << 2);
+    const xEnd = xp + (<usize>nIn << 5);
     let j = j0;
     for (; j + 3 < j1; j += 4) {
       let w0 = w + <usize>j * rowB;
       let w1 = w0 + rowB, w2 = w1 + rowB, w3 = w2 + rowB;
-      let a0l = f64x2.splat(0), a0h = f64x2.splat(0), a1l = f64x2.splat(0), a1h = f64x2.splat(0);
-      let a2l = f64x2.splat(0), a2h = f64x2.splat(0), a3l = f64x2.splat(0), a3h = f64x2.splat(0);
+      let a0l = v128.splat<T>(0), a0h = v128.splat<T>(0), a1l = v128.splat<T>(0), a1h = v128.splat<T>(0);
+      let a2l = v128.splat<T>(0), a2h = v128.splat<T>(0), a3l = v128.splat<T>(0), a3h = v128.splat<T>(0);
       let p = xp;
       // running pointers rather than base + offset: fewer integer ops competing for the vector ports
       // (measured; unrolling k by 2 with constant offsets was slower, with relaxed-simd much slower)
       for (; p < xEnd; p += 32) {
         const xl = v128.load(p), xh = v128.load(p, 16);
-        let c = v128.load64_splat(w0);
-        a0l = madd(xl, c, a0l); a0h = madd(xh, c, a0h);
-        c = v128.load64_splat(w1);
-        a1l = madd(xl, c, a1l); a1h = madd(xh, c, a1h);
-        c = v128.load64_splat(w2);
-        a2l = madd(xl, c, a2l); a2h = madd(xh, c, a2h);
-        c = v128.load64_splat(w3);
-        a3l = madd(xl, c, a3l); a3h = madd(xh, c, a3h);
-        w0 += 8; w1 += 8; w2 += 8; w3 += 8;
+        let c = v128.load_splat<T>(w0);
+        a0l = vmadd<T>(xl, c, a0l); a0h = vmadd<T>(xh, c, a0h);
+        c = v128.load_splat<T>(w1);
+        a1l = vmadd<T>(xl, c, a1l); a1h = vmadd<T>(xh, c, a1h);
+        c = v128.load_splat<T>(w2);
+        a2l = vmadd<T>(xl, c, a2l); a2h = vmadd<T>(xh, c, a2h);
+        c = v128.load_splat<T>(w3);
+        a3l = vmadd<T>(xl, c, a3l); a3h = vmadd<T>(xh, c, a3h);
+        w0 += sizeof<T>(); w1 += sizeof<T>(); w2 += sizeof<T>(); w3 += sizeof<T>();
       }
-      const jo = <usize>j << 3;
-      const b01 = v128.load(b + jo), b23 = v128.load(b + jo, 16);
-      // a{n}l = (row0, row1) of neuron n, a{n}h = (row2, row3)
-      v128.store(z0 + jo, f64x2.add(v128.shuffle<f64>(a0l, a1l, 0, 2), b01));
-      v128.store(z0 + jo, f64x2.add(v128.shuffle<f64>(a2l, a3l, 0, 2), b23), 16);
-      v128.store(z1 + jo, f64x2.add(v128.shuffle<f64>(a0l, a1l, 1, 3), b01));
-      v128.store(z1 + jo, f64x2.add(v128.shuffle<f64>(a2l, a3l, 1, 3), b23), 16);
-      v128.store(z2 + jo, f64x2.add(v128.shuffle<f64>(a0h, a1h, 0, 2), b01));
-      v128.store(z2 + jo, f64x2.add(v128.shuffle<f64>(a2h, a3h, 0, 2), b23), 16);
-      v128.store(z3 + jo, f64x2.add(v128.shuffle<f64>(a0h, a1h, 1, 3), b01));
-      v128.store(z3 + jo, f64x2.add(v128.shuffle<f64>(a2h, a3h, 1, 3), b23), 16);
+      storeNeurons4<T>(z0 + (<usize>j << alignof<T>()), zRowB, b + (<usize>j << alignof<T>()), a0l, a0h, a1l, a1h, a2l, a2h, a3l, a3h);
     }
     if (j < j1) {
       // 1-3 neurons left: the same 4-neuron tile with the missing neurons repeating the last real one (computed,
@@ -185,47 +174,136 @@ function denseForwardSimd(
       let w1 = nj > 1 ? w0 + rowB : w0;
       let w2 = nj > 2 ? w1 + rowB : w1;
       let w3 = w2;
-      let a0l = f64x2.splat(0), a0h = f64x2.splat(0), a1l = f64x2.splat(0), a1h = f64x2.splat(0);
-      let a2l = f64x2.splat(0), a2h = f64x2.splat(0), a3l = f64x2.splat(0), a3h = f64x2.splat(0);
+      let a0l = v128.splat<T>(0), a0h = v128.splat<T>(0), a1l = v128.splat<T>(0), a1h = v128.splat<T>(0);
+      let a2l = v128.splat<T>(0), a2h = v128.splat<T>(0), a3l = v128.splat<T>(0), a3h = v128.splat<T>(0);
       for (let p = xp; p < xEnd; p += 32) {
         const xl = v128.load(p), xh = v128.load(p, 16);
-        let c = v128.load64_splat(w0);
-        a0l = madd(xl, c, a0l); a0h = madd(xh, c, a0h);
-        c = v128.load64_splat(w1);
-        a1l = madd(xl, c, a1l); a1h = madd(xh, c, a1h);
-        c = v128.load64_splat(w2);
-        a2l = madd(xl, c, a2l); a2h = madd(xh, c, a2h);
-        c = v128.load64_splat(w3);
-        a3l = madd(xl, c, a3l); a3h = madd(xh, c, a3h);
-        w0 += 8; w1 += 8; w2 += 8; w3 += 8;
+        let c = v128.load_splat<T>(w0);
+        a0l = vmadd<T>(xl, c, a0l); a0h = vmadd<T>(xh, c, a0h);
+        c = v128.load_splat<T>(w1);
+        a1l = vmadd<T>(xl, c, a1l); a1h = vmadd<T>(xh, c, a1h);
+        c = v128.load_splat<T>(w2);
+        a2l = vmadd<T>(xl, c, a2l); a2h = vmadd<T>(xh, c, a2h);
+        c = v128.load_splat<T>(w3);
+        a3l = vmadd<T>(xl, c, a3l); a3h = vmadd<T>(xh, c, a3h);
+        w0 += sizeof<T>(); w1 += sizeof<T>(); w2 += sizeof<T>(); w3 += sizeof<T>();
       }
-      const jo = <usize>j << 3;
-      storeColumn(z0 + jo, z1 + jo, z2 + jo, z3 + jo, a0l, a0h, load<f64>(b + jo));
-      if (nj > 1) storeColumn(z0 + jo + 8, z1 + jo + 8, z2 + jo + 8, z3 + jo + 8, a1l, a1h, load<f64>(b + jo, 8));
-      if (nj > 2) storeColumn(z0 + jo + 16, z1 + jo + 16, z2 + jo + 16, z3 + jo + 16, a2l, a2h, load<f64>(b + jo, 16));
+      const jo = <usize>j << alignof<T>();
+      storeColumn<T>(z0 + jo, zRowB, a0l, a0h, load<T>(b + jo));
+      if (nj > 1) storeColumn<T>(z0 + jo + sizeof<T>(), zRowB, a1l, a1h, load<T>(b + jo, sizeof<T>()));
+      if (nj > 2) storeColumn<T>(z0 + jo + 2 * sizeof<T>(), zRowB, a2l, a2h, load<T>(b + jo, 2 * sizeof<T>()));
     }
   }
-  for (let r = batch4; r < batch; r++) {
-    forwardRowSimd(z + <usize>r * zRowB, x + <usize>r * rowB, w, b, nIn, j0, j1);
+  for (let r = batchB; r < batch; r++) {
+    forwardRowSimd<T>(z + <usize>r * zRowB, x + <usize>r * rowB, w, b, nIn, j0, j1);
   }
 }
 
-/** z[r0..r3, j] = the neuron's sums (row pair lo, row pair hi) + its bias. */
+/** Packs the block of rows x0.. (two v128 of rows: 4 float64 or 8 float32) k-major into xp: [k][rows]. */
 // @ts-ignore: decorator
 @inline
-function storeColumn(z0: usize, z1: usize, z2: usize, z3: usize, lo: v128, hi: v128, bj: f64): void {
-  store<f64>(z0, f64x2.extract_lane(lo, 0) + bj);
-  store<f64>(z1, f64x2.extract_lane(lo, 1) + bj);
-  store<f64>(z2, f64x2.extract_lane(hi, 0) + bj);
-  store<f64>(z3, f64x2.extract_lane(hi, 1) + bj);
+function packRows<T>(xp: usize, x0: usize, rowB: usize): void {
+  const x1 = x0 + rowB, x2 = x1 + rowB, x3 = x2 + rowB;
+  let q = xp;
+  if (sizeof<T>() == 8) {
+    for (let k: usize = 0; k < rowB; k += 8) {
+      store<T>(q, load<T>(x0 + k));
+      store<T>(q, load<T>(x1 + k), 8);
+      store<T>(q, load<T>(x2 + k), 16);
+      store<T>(q, load<T>(x3 + k), 24);
+      q += 32;
+    }
+  } else {
+    const x4 = x3 + rowB, x5 = x4 + rowB, x6 = x5 + rowB, x7 = x6 + rowB;
+    for (let k: usize = 0; k < rowB; k += 4) {
+      store<T>(q, load<T>(x0 + k));
+      store<T>(q, load<T>(x1 + k), 4);
+      store<T>(q, load<T>(x2 + k), 8);
+      store<T>(q, load<T>(x3 + k), 12);
+      store<T>(q, load<T>(x4 + k), 16);
+      store<T>(q, load<T>(x5 + k), 20);
+      store<T>(q, load<T>(x6 + k), 24);
+      store<T>(q, load<T>(x7 + k), 28);
+      q += 32;
+    }
+  }
 }
 
 /**
- * One row of denseForward (matrix-vector), for batches that are not a multiple of 4 (and batch 1).
- * Vectorised across neuron pairs: w[j, k..k+1] and w[j+1, k..k+1] are loaded and transposed with a
- * shuffle, so each lane still sums its own dot product in increasing k. 8 neurons per tile.
+ * z[rows of the block, j..j+3] = the 4 neurons' sums + b[j..j+3]. a{n}l / a{n}h: neuron n's sums over the block's
+ * first / second half of rows (float64: 2 rows each, float32: 4), transposed into rows of z by shuffles.
  */
-function forwardRowSimd(z0: usize, x0: usize, w: usize, b: usize, nIn: i32, j0: i32, j1: i32): void {
+// @ts-ignore: decorator
+@inline
+function storeNeurons4<T>(
+  zj: usize, zRowB: usize, bj: usize,
+  a0l: v128, a0h: v128, a1l: v128, a1h: v128, a2l: v128, a2h: v128, a3l: v128, a3h: v128,
+): void {
+  if (sizeof<T>() == 8) {
+    const z1 = zj + zRowB, z2 = z1 + zRowB, z3 = z2 + zRowB;
+    const b01 = v128.load(bj), b23 = v128.load(bj, 16);
+    // a{n}l = (row0, row1) of neuron n, a{n}h = (row2, row3)
+    v128.store(zj, f64x2.add(v128.shuffle<f64>(a0l, a1l, 0, 2), b01));
+    v128.store(zj, f64x2.add(v128.shuffle<f64>(a2l, a3l, 0, 2), b23), 16);
+    v128.store(z1, f64x2.add(v128.shuffle<f64>(a0l, a1l, 1, 3), b01));
+    v128.store(z1, f64x2.add(v128.shuffle<f64>(a2l, a3l, 1, 3), b23), 16);
+    v128.store(z2, f64x2.add(v128.shuffle<f64>(a0h, a1h, 0, 2), b01));
+    v128.store(z2, f64x2.add(v128.shuffle<f64>(a2h, a3h, 0, 2), b23), 16);
+    v128.store(z3, f64x2.add(v128.shuffle<f64>(a0h, a1h, 1, 3), b01));
+    v128.store(z3, f64x2.add(v128.shuffle<f64>(a2h, a3h, 1, 3), b23), 16);
+  } else {
+    const bv = v128.load(bj);
+    transposeStore4f32(zj, zRowB, a0l, a1l, a2l, a3l, bv);
+    transposeStore4f32(zj + (zRowB << 2), zRowB, a0h, a1h, a2h, a3h, bv);
+  }
+}
+
+/** Rows i = 0..3 at z0 + i·zRowB get (c0[i], c1[i], c2[i], c3[i]) + bv (f32x4: a 4 × 4 transpose). */
+// @ts-ignore: decorator
+@inline
+function transposeStore4f32(z0: usize, zRowB: usize, c0: v128, c1: v128, c2: v128, c3: v128, bv: v128): void {
+  const t0 = v128.shuffle<f32>(c0, c1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(c2, c3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(c0, c1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(c2, c3, 2, 6, 3, 7);
+  const z1 = z0 + zRowB, z2 = z1 + zRowB, z3 = z2 + zRowB;
+  v128.store(z0, f32x4.add(v128.shuffle<f64>(t0, t1, 0, 2), bv));
+  v128.store(z1, f32x4.add(v128.shuffle<f64>(t0, t1, 1, 3), bv));
+  v128.store(z2, f32x4.add(v128.shuffle<f64>(t2, t3, 0, 2), bv));
+  v128.store(z3, f32x4.add(v128.shuffle<f64>(t2, t3, 1, 3), bv));
+}
+
+/** z[rows of the block, j] = one neuron's sums (first half lo, second half hi) + its bias. */
+// @ts-ignore: decorator
+@inline
+function storeColumn<T>(z0: usize, zRowB: usize, lo: v128, hi: v128, bj: T): void {
+  if (sizeof<T>() == 8) {
+    const z1 = z0 + zRowB, z2 = z1 + zRowB, z3 = z2 + zRowB;
+    store<T>(z0, v128.extract_lane<T>(lo, 0) + bj);
+    store<T>(z1, v128.extract_lane<T>(lo, 1) + bj);
+    store<T>(z2, v128.extract_lane<T>(hi, 0) + bj);
+    store<T>(z3, v128.extract_lane<T>(hi, 1) + bj);
+  } else {
+    let q = z0;
+    store<T>(q, v128.extract_lane<T>(lo, 0) + bj); q += zRowB;
+    store<T>(q, v128.extract_lane<T>(lo, 1) + bj); q += zRowB;
+    store<T>(q, v128.extract_lane<T>(lo, 2) + bj); q += zRowB;
+    store<T>(q, v128.extract_lane<T>(lo, 3) + bj); q += zRowB;
+    store<T>(q, v128.extract_lane<T>(hi, 0) + bj); q += zRowB;
+    store<T>(q, v128.extract_lane<T>(hi, 1) + bj); q += zRowB;
+    store<T>(q, v128.extract_lane<T>(hi, 2) + bj); q += zRowB;
+    store<T>(q, v128.extract_lane<T>(hi, 3) + bj);
+  }
+}
+
+/**
+ * One row of denseForward (matrix-vector), for batches that are not a multiple of the row block (and batch 1).
+ * Vectorised across neurons: float64 loads w[j, k..k+1] and w[j+1, k..k+1] and transposes them with a shuffle,
+ * float32 a 4 × 4 block of w, so each lane still sums its own dot product in increasing k. 8 neurons per tile.
+ */
+function forwardRowSimd<T>(z0: usize, x0: usize, w: usize, b: usize, nIn: i32, j0: i32, j1: i32): void {
+  if (sizeof<T>() == 4) {
+    forwardRowF32(z0, x0, w, b, nIn, j0, j1);
+    return;
+  }
   const rowB = <usize>nIn << 3;
   const kB2 = rowB & ~(<usize>15);
   let j = j0;
@@ -287,20 +365,84 @@ function forwardRowSimd(z0: usize, x0: usize, w: usize, b: usize, nIn: i32, j0: 
   }
 }
 
+/**
+ * forwardRowSimd for float32: 4 neurons per f32x4, w[j..j+3, k..k+3] loaded as 4 rows and transposed, each lane
+ * summing its neuron over k in order; 8 neurons per tile (two chains), then groups of 4, then one neuron in lane 0
+ * of a splatted chain (madd everywhere, so every neuron gets the same operations wherever a range puts it).
+ */
+function forwardRowF32(z0: usize, x0: usize, w: usize, b: usize, nIn: i32, j0: i32, j1: i32): void {
+  const rowB = <usize>nIn << 2;
+  const kB4 = rowB & ~(<usize>15);
+  let j = j0;
+  for (; j + 7 < j1; j += 8) {
+    const w0 = w + <usize>j * rowB, w4 = w0 + (rowB << 2);
+    let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+    let k: usize = 0;
+    for (; k < kB4; k += 16) {
+      s0 = quadStep(s0, w0 + k, rowB, x0 + k);
+      s1 = quadStep(s1, w4 + k, rowB, x0 + k);
+    }
+    for (; k < rowB; k += 4) {
+      const xa = v128.load32_splat(x0 + k);
+      s0 = vmadd<f32>(column4(w0 + k, rowB), xa, s0);
+      s1 = vmadd<f32>(column4(w4 + k, rowB), xa, s1);
+    }
+    const jo = <usize>j << 2;
+    v128.store(z0 + jo, f32x4.add(s0, v128.load(b + jo)));
+    v128.store(z0 + jo, f32x4.add(s1, v128.load(b + jo, 16)), 16);
+  }
+  for (; j + 3 < j1; j += 4) {
+    const w0 = w + <usize>j * rowB;
+    let s0 = f32x4.splat(0);
+    let k: usize = 0;
+    for (; k < kB4; k += 16) s0 = quadStep(s0, w0 + k, rowB, x0 + k);
+    for (; k < rowB; k += 4) s0 = vmadd<f32>(column4(w0 + k, rowB), v128.load32_splat(x0 + k), s0);
+    const jo = <usize>j << 2;
+    v128.store(z0 + jo, f32x4.add(s0, v128.load(b + jo)));
+  }
+  for (; j < j1; j++) {
+    const wj = w + <usize>j * rowB;
+    let s = f32x4.splat(0);
+    for (let k: usize = 0; k < rowB; k += 4) s = vmadd<f32>(v128.load32_splat(wj + k), v128.load32_splat(x0 + k), s);
+    const jo = <usize>j << 2;
+    store<f32>(z0 + jo, f32x4.extract_lane(s, 0) + load<f32>(b + jo));
+  }
+}
+
+/** s + w[0..3, k..k+3]ᵀ·x[k..k+3], one madd per k in order (w rows at wk + i·rowB). */
+// @ts-ignore: decorator
+@inline
+function quadStep(s: v128, wk: usize, rowB: usize, xk: usize): v128 {
+  const r0 = v128.load(wk), r1 = v128.load(wk + rowB), r2 = v128.load(wk + (rowB << 1)), r3 = v128.load(wk + rowB * 3);
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  s = vmadd<f32>(v128.shuffle<f64>(t0, t1, 0, 2), v128.load32_splat(xk), s);
+  s = vmadd<f32>(v128.shuffle<f64>(t0, t1, 1, 3), v128.load32_splat(xk, 4), s);
+  s = vmadd<f32>(v128.shuffle<f64>(t2, t3, 0, 2), v128.load32_splat(xk, 8), s);
+  return vmadd<f32>(v128.shuffle<f64>(t2, t3, 1, 3), v128.load32_splat(xk, 12), s);
+}
+
+/** (w[0,k], w[1,k], w[2,k], w[3,k]) for rows at wk + i·rowB. */
+// @ts-ignore: decorator
+@inline
+function column4(wk: usize, rowB: usize): v128 {
+  return f32x4(load<f32>(wk), load<f32>(wk + rowB), load<f32>(wk + (rowB << 1)), load<f32>(wk + rowB * 3));
+}
+
 // =====================================================================================================
 // denseBackward
 // =====================================================================================================
 
 /**
- * dw[j,k] = Σ_r dz[r,j]·x[r,k]   db[j] = Σ_r dz[r,j]   dx[r,k] = Σ_j dz[r,j]·w[j,k]  (dx = 0: skipped).
+ * dw[j,k] = Σ_r dz[r,j]·x[r,k]   db[j] = Σ_r dz[r,j]   dx[r,k] = Σ_j dz[r,j]·w[j,k]  (dx = 0: skipped), float64.
  * Overwrites dw, db, dx; none may alias an input.
  */
 export function denseBackward(
   dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, batch: i32, nIn: i32, nOut: i32,
 ): void {
   assert(((dx | dw | db | dz | x | w) & 15) == 0 && batch >= 0 && nIn >= 0 && nOut >= 0); // debug build only
-  if (dx != 0) inputGradRange(dx, dz, w, batch, nIn, nOut, 0, nIn, scratchBase());
-  weightGradRange(dw, db, dz, x, batch, nIn, nOut, 0, nOut, scratchBase());
+  if (dx != 0) inputGradRange<f64>(dx, dz, w, batch, nIn, nOut, 0, nIn, scratchBase());
+  weightGradRange<f64>(dw, db, dz, x, batch, nIn, nOut, 0, nOut, scratchBase());
 }
 
 /** The SIMD backward loops run for this layer shape (the same answer for every range of the layer). */
@@ -312,173 +454,178 @@ function backwardSimd(batch: i32, nIn: i32, nOut: i32): bool {
 }
 
 /** Rows j0..j1 of dw and db (all of k, summed over every row r). */
-export function weightGradRange(
+export function weightGradRange<T>(
   dw: usize, db: usize, dz: usize, x: usize, batch: i32, nIn: i32, nOut: i32, j0: i32, j1: i32, scratch: usize,
 ): void {
   if (j1 <= j0) return;
   if (ASC_FEATURE_SIMD) {
     if (packedPath(batch, nIn, nOut)) {
-      biasGradSimd(db, dz, batch, nOut, j0, j1);
+      biasGradSimd<T>(db, dz, batch, nOut, j0, j1);
       // s = neuron j (from j0), v = input k, m = row r
-      const rowB = <usize>nIn << 3;
-      gemmPacked(dw + <usize>j0 * rowB, rowB, dz + (<usize>j0 << 3), <usize>nOut << 3, 8, j1 - j0, x, rowB, 8, 0, nIn, batch, scratch);
+      const rowB = <usize>nIn << alignof<T>();
+      gemmPacked<T>(
+        dw + <usize>j0 * rowB, rowB, dz + (<usize>j0 << alignof<T>()), <usize>nOut << alignof<T>(), sizeof<T>(), j1 - j0,
+        x, rowB, sizeof<T>(), 0, nIn, batch, scratch,
+      );
       return;
     }
     if (backwardSimd(batch, nIn, nOut)) {
-      weightGradSimd(dw, db, dz, x, batch, nIn, nOut, j0, j1, scratch);
+      weightGradSimd<T>(dw, db, dz, x, batch, nIn, nOut, j0, j1, scratch);
       return;
     }
   }
-  weightGradScalar(dw, db, dz, x, batch, nIn, nOut, j0, j1);
+  weightGradScalar<T>(dw, db, dz, x, batch, nIn, nOut, j0, j1);
 }
 
 /** Columns k0..k1 of dx (all rows, summed over every neuron j). */
-export function inputGradRange(
+export function inputGradRange<T>(
   dx: usize, dz: usize, w: usize, batch: i32, nIn: i32, nOut: i32, k0: i32, k1: i32, scratch: usize,
 ): void {
   if (k1 <= k0) return;
   if (ASC_FEATURE_SIMD) {
     if (packedPath(batch, nIn, nOut)) {
       // s = row r, v = input k, m = neuron j
-      const rowB = <usize>nIn << 3;
-      gemmPacked(dx, rowB, dz, 8, <usize>nOut << 3, batch, w, rowB, 8, k0, k1, nOut, scratch);
+      const rowB = <usize>nIn << alignof<T>();
+      gemmPacked<T>(dx, rowB, dz, sizeof<T>(), <usize>nOut << alignof<T>(), batch, w, rowB, sizeof<T>(), k0, k1, nOut, scratch);
       return;
     }
     if (backwardSimd(batch, nIn, nOut)) {
-      inputGradSimd(dx, dz, w, batch, nIn, nOut, k0, k1, scratch);
+      inputGradSimd<T>(dx, dz, w, batch, nIn, nOut, k0, k1, scratch);
       return;
     }
   }
-  inputGradScalar(dx, dz, w, batch, nIn, nOut, k0, k1);
+  inputGradScalar<T>(dx, dz, w, batch, nIn, nOut, k0, k1);
 }
 
-function weightGradScalar(
+function weightGradScalar<T>(
   dw: usize, db: usize, dz: usize, x: usize, batch: i32, nIn: i32, nOut: i32, j0: i32, j1: i32,
 ): void {
-  const rowB = <usize>nIn << 3;
-  const zRowB = <usize>nOut << 3;
+  const rowB = <usize>nIn << alignof<T>();
+  const zRowB = <usize>nOut << alignof<T>();
   // db
   for (let j = j0; j < j1; j++) {
-    let s = 0.0;
-    let p = dz + (<usize>j << 3);
-    for (let r = 0; r < batch; r++) { s += load<f64>(p); p += zRowB; }
-    store<f64>(db + (<usize>j << 3), s);
+    let s: T = 0;
+    let p = dz + (<usize>j << alignof<T>());
+    for (let r = 0; r < batch; r++) { s += load<T>(p); p += zRowB; }
+    store<T>(db + (<usize>j << alignof<T>()), s);
   }
   // dw: two neurons at a time share each loaded x[r,k]
   let j = j0;
   for (; j + 1 < j1; j += 2) {
     const d0 = dw + <usize>j * rowB, d1 = d0 + rowB;
-    zeroF64(d0, rowB << 1);
+    zeroEl<T>(d0, rowB << 1);
     for (let r = 0; r < batch; r++) {
-      const gp = dz + <usize>r * zRowB + (<usize>j << 3);
-      const g0 = load<f64>(gp), g1 = load<f64>(gp, 8);
+      const gp = dz + <usize>r * zRowB + (<usize>j << alignof<T>());
+      const g0 = load<T>(gp), g1 = load<T>(gp, sizeof<T>());
       const xr = x + <usize>r * rowB;
-      for (let k: usize = 0; k < rowB; k += 8) {
-        const v = load<f64>(xr + k);
-        store<f64>(d0 + k, load<f64>(d0 + k) + g0 * v);
-        store<f64>(d1 + k, load<f64>(d1 + k) + g1 * v);
+      for (let k: usize = 0; k < rowB; k += sizeof<T>()) {
+        const v = load<T>(xr + k);
+        store<T>(d0 + k, load<T>(d0 + k) + g0 * v);
+        store<T>(d1 + k, load<T>(d1 + k) + g1 * v);
       }
     }
   }
   for (; j < j1; j++) {
     const d0 = dw + <usize>j * rowB;
-    zeroF64(d0, rowB);
+    zeroEl<T>(d0, rowB);
     for (let r = 0; r < batch; r++) {
-      const g0 = load<f64>(dz + <usize>r * zRowB + (<usize>j << 3));
+      const g0 = load<T>(dz + <usize>r * zRowB + (<usize>j << alignof<T>()));
       const xr = x + <usize>r * rowB;
-      for (let k: usize = 0; k < rowB; k += 8) store<f64>(d0 + k, load<f64>(d0 + k) + g0 * load<f64>(xr + k));
+      for (let k: usize = 0; k < rowB; k += sizeof<T>()) store<T>(d0 + k, load<T>(d0 + k) + g0 * load<T>(xr + k));
     }
   }
 }
 
-function inputGradScalar(dx: usize, dz: usize, w: usize, batch: i32, nIn: i32, nOut: i32, k0: i32, k1: i32): void {
-  const rowB = <usize>nIn << 3;
-  const zRowB = <usize>nOut << 3;
-  const kS = <usize>k0 << 3, kE = <usize>k1 << 3;
+function inputGradScalar<T>(dx: usize, dz: usize, w: usize, batch: i32, nIn: i32, nOut: i32, k0: i32, k1: i32): void {
+  const rowB = <usize>nIn << alignof<T>();
+  const zRowB = <usize>nOut << alignof<T>();
+  const kS = <usize>k0 << alignof<T>(), kE = <usize>k1 << alignof<T>();
   for (let r = 0; r < batch; r++) {
     const dxr = dx + <usize>r * rowB, dzr = dz + <usize>r * zRowB;
-    zeroF64(dxr + kS, kE - kS);
+    zeroEl<T>(dxr + kS, kE - kS);
     for (let jj = 0; jj < nOut; jj++) {
-      const g = load<f64>(dzr + (<usize>jj << 3));
+      const g = load<T>(dzr + (<usize>jj << alignof<T>()));
       const wj = w + <usize>jj * rowB;
-      for (let k = kS; k < kE; k += 8) store<f64>(dxr + k, load<f64>(dxr + k) + g * load<f64>(wj + k));
+      for (let k = kS; k < kE; k += sizeof<T>()) store<T>(dxr + k, load<T>(dxr + k) + g * load<T>(wj + k));
     }
   }
 }
 
 /**
  * SIMD weight gradient, rows j0..j1.
- * db: f64x2 over neuron pairs, summed down the rows.
- * dw: per block of 4 neurons, dz[:, j..j+3] is packed r-major ([r][4]); tiles of 4 neurons × 4 inputs are
- *     reduced over r: broadcast the packed dz[r, j+n], load x[r, k..k+3]. Missing neurons of a last block
- *     repeat the last real one (computed, not stored). Inputs k beyond the last multiple of 4 are reduced
- *     in lane 0 of a splatted madd chain (same operations as a tile lane).
+ * db: v128 over neuron pairs (float64) or quads (float32), summed down the rows.
+ * dw: per block of 4 neurons, dz[:, j..j+3] is packed r-major ([r][4]); tiles of 4 neurons × two v128 of inputs
+ *     (4 float64 or 8 float32) are reduced over r: broadcast the packed dz[r, j+n], load x[r, k..]. Missing neurons
+ *     of a last block repeat the last real one (computed, not stored). Inputs k beyond the last whole tile are
+ *     reduced in lane 0 of a splatted madd chain (same operations as a tile lane).
  */
-function weightGradSimd(
+function weightGradSimd<T>(
   dw: usize, db: usize, dz: usize, x: usize, batch: i32, nIn: i32, nOut: i32, j0: i32, j1: i32, tile: usize,
 ): void {
-  const rowB = <usize>nIn << 3;
-  const zRowB = <usize>nOut << 3;
-  const kB4 = <usize>(nIn & ~3) << 3; // bytes of k covered by 4-wide tiles
-  biasGradSimd(db, dz, batch, nOut, j0, j1);
-  weightGradTiles(dw, dz, x, batch, nIn, nOut, j0, j1, tile, rowB, zRowB, kB4);
+  const rowB = <usize>nIn << alignof<T>();
+  const zRowB = <usize>nOut << alignof<T>();
+  const kBT = <usize>(nIn & ~((lanesOf<T>() << 1) - 1)) << alignof<T>(); // bytes of k covered by whole tiles
+  biasGradSimd<T>(db, dz, batch, nOut, j0, j1);
+  weightGradTiles<T>(dw, dz, x, batch, nIn, nOut, j0, j1, tile, rowB, zRowB, kBT);
 }
 
-/** db[j0..j1]: f64x2 over neuron pairs, each summed down the rows in order. */
-function biasGradSimd(db: usize, dz: usize, batch: i32, nOut: i32, j0: i32, j1: i32): void {
-  const zRowB = <usize>nOut << 3;
+/** db[j0..j1]: v128 over neuron pairs (float64) or quads (float32), each summed down the rows in order. */
+function biasGradSimd<T>(db: usize, dz: usize, batch: i32, nOut: i32, j0: i32, j1: i32): void {
+  const zRowB = <usize>nOut << alignof<T>();
+  const N = lanesOf<T>();
   {
     let j = j0;
-    for (; j + 1 < j1; j += 2) {
-      let acc = f64x2.splat(0);
-      let p = dz + (<usize>j << 3);
-      for (let r = 0; r < batch; r++) { acc = f64x2.add(acc, v128.load(p)); p += zRowB; }
-      v128.store(db + (<usize>j << 3), acc);
+    for (; j + N - 1 < j1; j += N) {
+      let acc = v128.splat<T>(0);
+      let p = dz + (<usize>j << alignof<T>());
+      for (let r = 0; r < batch; r++) { acc = v128.add<T>(acc, v128.load(p)); p += zRowB; }
+      v128.store(db + (<usize>j << alignof<T>()), acc);
     }
     for (; j < j1; j++) {
-      let s = 0.0;
-      let p = dz + (<usize>j << 3);
-      for (let r = 0; r < batch; r++) { s += load<f64>(p); p += zRowB; }
-      store<f64>(db + (<usize>j << 3), s);
+      let s: T = 0;
+      let p = dz + (<usize>j << alignof<T>());
+      for (let r = 0; r < batch; r++) { s += load<T>(p); p += zRowB; }
+      store<T>(db + (<usize>j << alignof<T>()), s);
     }
   }
 }
 
-function weightGradTiles(
+function weightGradTiles<T>(
   dw: usize, dz: usize, x: usize, batch: i32, nIn: i32, nOut: i32, j0: i32, j1: i32, tile: usize,
-  rowB: usize, zRowB: usize, kB4: usize,
+  rowB: usize, zRowB: usize, kBT: usize,
 ): void {
   // ---- dw ----
   // Rows go in chunks of DW_ROWS so the x rows of a chunk stay in L2 across all neuron blocks; the
   // accumulators of later chunks start from the partial sums in dw, so each dw[j,k] is still summed
   // r = 0..batch-1 in order.
   if (batch == 1) {
-    dwOneRowSimd(dw, dz, x, nIn, j0, j1);
+    dwOneRowSimd<T>(dw, dz, x, nIn, j0, j1);
     return;
   }
+  const E = sizeof<T>();
   for (let rc = 0; rc < batch; rc += DW_ROWS) {
     const nrc = min(DW_ROWS, batch - rc);
-    const tEnd = tile + (<usize>nrc << 5);
+    const tEnd = tile + (<usize>nrc << (alignof<T>() + 2));
     const xc = x + <usize>rc * rowB;
     for (let j = j0; j < j1; j += 4) {
       const nj = min(4, j1 - j);
-      const o0 = <usize>j << 3;
-      const o1 = nj > 1 ? o0 + 8 : o0;
-      const o2 = nj > 2 ? o1 + 8 : o1;
-      const o3 = nj > 3 ? o2 + 8 : o2;
+      const o0 = <usize>j << alignof<T>();
+      const o1 = nj > 1 ? o0 + E : o0;
+      const o2 = nj > 2 ? o1 + E : o1;
+      const o3 = nj > 3 ? o2 + E : o2;
       let q = tile, gp = dz + <usize>rc * zRowB;
       for (let r = 0; r < nrc; r++) {
-        store<f64>(q, load<f64>(gp + o0));
-        store<f64>(q, load<f64>(gp + o1), 8);
-        store<f64>(q, load<f64>(gp + o2), 16);
-        store<f64>(q, load<f64>(gp + o3), 24);
-        q += 32; gp += zRowB;
+        store<T>(q, load<T>(gp + o0));
+        store<T>(q, load<T>(gp + o1), E);
+        store<T>(q, load<T>(gp + o2), 2 * E);
+        store<T>(q, load<T>(gp + o3), 3 * E);
+        q += 4 * E; gp += zRowB;
       }
       const d0 = dw + <usize>j * rowB;
-      for (let kb: usize = 0; kb < kB4; kb += 32) {
+      for (let kb: usize = 0; kb < kBT; kb += 32) {
         const d = d0 + kb;
-        let a0l = f64x2.splat(0), a0h = f64x2.splat(0), a1l = f64x2.splat(0), a1h = f64x2.splat(0);
-        let a2l = f64x2.splat(0), a2h = f64x2.splat(0), a3l = f64x2.splat(0), a3h = f64x2.splat(0);
+        let a0l = v128.splat<T>(0), a0h = v128.splat<T>(0), a1l = v128.splat<T>(0), a1h = v128.splat<T>(0);
+        let a2l = v128.splat<T>(0), a2h = v128.splat<T>(0), a3l = v128.splat<T>(0), a3h = v128.splat<T>(0);
         if (rc > 0) {
           a0l = v128.load(d); a0h = v128.load(d, 16);
           if (nj > 1) { const d1 = d + rowB; a1l = v128.load(d1); a1h = v128.load(d1, 16); }
@@ -486,16 +633,16 @@ function weightGradTiles(
           if (nj > 3) { const d3 = d + rowB * 3; a3l = v128.load(d3); a3h = v128.load(d3, 16); }
         }
         let xp = xc + kb;
-        for (let tp = tile; tp < tEnd; tp += 32) {
+        for (let tp = tile; tp < tEnd; tp += 4 * E) {
           const xl = v128.load(xp), xh = v128.load(xp, 16);
-          let c = v128.load64_splat(tp);
-          a0l = madd(c, xl, a0l); a0h = madd(c, xh, a0h);
-          c = v128.load64_splat(tp, 8);
-          a1l = madd(c, xl, a1l); a1h = madd(c, xh, a1h);
-          c = v128.load64_splat(tp, 16);
-          a2l = madd(c, xl, a2l); a2h = madd(c, xh, a2h);
-          c = v128.load64_splat(tp, 24);
-          a3l = madd(c, xl, a3l); a3h = madd(c, xh, a3h);
+          let c = v128.load_splat<T>(tp);
+          a0l = vmadd<T>(c, xl, a0l); a0h = vmadd<T>(c, xh, a0h);
+          c = v128.load_splat<T>(tp, E);
+          a1l = vmadd<T>(c, xl, a1l); a1h = vmadd<T>(c, xh, a1h);
+          c = v128.load_splat<T>(tp, 2 * E);
+          a2l = vmadd<T>(c, xl, a2l); a2h = vmadd<T>(c, xh, a2h);
+          c = v128.load_splat<T>(tp, 3 * E);
+          a3l = vmadd<T>(c, xl, a3l); a3h = vmadd<T>(c, xh, a3h);
           xp += rowB;
         }
         v128.store(d, a0l); v128.store(d, a0h, 16);
@@ -505,17 +652,17 @@ function weightGradTiles(
       }
     }
   }
-  if (kB4 < rowB) {
+  if (kBT < rowB) {
     for (let j = j0; j < j1; j++) {
-      const dwj = dw + <usize>j * rowB, jo = <usize>j << 3;
-      for (let k = kB4; k < rowB; k += 8) {
-        let s = f64x2.splat(0);
+      const dwj = dw + <usize>j * rowB, jo = <usize>j << alignof<T>();
+      for (let k = kBT; k < rowB; k += E) {
+        let s = v128.splat<T>(0);
         let xp = x + k, gp = dz + jo;
         for (let r = 0; r < batch; r++) {
-          s = madd(v128.load64_splat(gp), v128.load64_splat(xp), s);
+          s = vmadd<T>(v128.load_splat<T>(gp), v128.load_splat<T>(xp), s);
           xp += rowB; gp += zRowB;
         }
-        store<f64>(dwj + k, f64x2.extract_lane(s, 0));
+        store<T>(dwj + k, v128.extract_lane<T>(s, 0));
       }
     }
   }
@@ -523,46 +670,47 @@ function weightGradTiles(
 
 /**
  * SIMD input gradient, columns k0..k1 of dx.
- * Per block of 4 rows, dz[r..r+3, :] is packed j-major into scratch ([j][4]); tiles of 4 rows × 4
- * inputs (8 accumulators) are reduced over j: broadcast the packed dz[r+i, j], load w[j, k..k+3]. The
- * last (k1-k0) % 4 columns of a block use the rows as lanes (load the packed pair, broadcast w[j,k]); the
+ * Per block of 4 rows, dz[r..r+3, :] is packed j-major into scratch ([j][4]); tiles of 4 rows × two v128 of inputs
+ * (4 float64 or 8 float32; 8 accumulators) are reduced over j: broadcast the packed dz[r+i, j], load w[j, k..]. The
+ * columns of a block past the last whole tile use the rows as lanes (load the packed rows, broadcast w[j,k]); the
  * batch % 4 rows left over go through dxRowSimd. Every lane is the same madd chain over j = 0..nOut-1.
  */
-function inputGradSimd(
+function inputGradSimd<T>(
   dx: usize, dz: usize, w: usize, batch: i32, nIn: i32, nOut: i32, k0: i32, k1: i32, tile: usize,
 ): void {
-  const rowB = <usize>nIn << 3;
-  const zRowB = <usize>nOut << 3;
-  const kS = <usize>k0 << 3, kE = <usize>k1 << 3;
-  const kE4 = kS + (<usize>((k1 - k0) & ~3) << 3);
+  const E = sizeof<T>();
+  const rowB = <usize>nIn << alignof<T>();
+  const zRowB = <usize>nOut << alignof<T>();
+  const kS = <usize>k0 << alignof<T>(), kE = <usize>k1 << alignof<T>();
+  const kET = kS + (<usize>((k1 - k0) & ~((lanesOf<T>() << 1) - 1)) << alignof<T>());
   const gEnd = tile + (zRowB << 2);
   const batch4 = batch & ~3;
   for (let r = 0; r < batch4; r += 4) {
     const g0 = dz + <usize>r * zRowB;
     const g1 = g0 + zRowB, g2 = g1 + zRowB, g3 = g2 + zRowB;
     let q = tile;
-    for (let jo: usize = 0; jo < zRowB; jo += 8) {
-      store<f64>(q, load<f64>(g0 + jo));
-      store<f64>(q, load<f64>(g1 + jo), 8);
-      store<f64>(q, load<f64>(g2 + jo), 16);
-      store<f64>(q, load<f64>(g3 + jo), 24);
-      q += 32;
+    for (let jo: usize = 0; jo < zRowB; jo += E) {
+      store<T>(q, load<T>(g0 + jo));
+      store<T>(q, load<T>(g1 + jo), E);
+      store<T>(q, load<T>(g2 + jo), 2 * E);
+      store<T>(q, load<T>(g3 + jo), 3 * E);
+      q += 4 * E;
     }
     const d0 = dx + <usize>r * rowB;
-    for (let kb = kS; kb < kE4; kb += 32) {
-      let a0l = f64x2.splat(0), a0h = f64x2.splat(0), a1l = f64x2.splat(0), a1h = f64x2.splat(0);
-      let a2l = f64x2.splat(0), a2h = f64x2.splat(0), a3l = f64x2.splat(0), a3h = f64x2.splat(0);
+    for (let kb = kS; kb < kET; kb += 32) {
+      let a0l = v128.splat<T>(0), a0h = v128.splat<T>(0), a1l = v128.splat<T>(0), a1h = v128.splat<T>(0);
+      let a2l = v128.splat<T>(0), a2h = v128.splat<T>(0), a3l = v128.splat<T>(0), a3h = v128.splat<T>(0);
       let wp = w + kb;
-      for (let gp = tile; gp < gEnd; gp += 32) {
+      for (let gp = tile; gp < gEnd; gp += 4 * E) {
         const wl = v128.load(wp), wh = v128.load(wp, 16);
-        let c = v128.load64_splat(gp);
-        a0l = madd(c, wl, a0l); a0h = madd(c, wh, a0h);
-        c = v128.load64_splat(gp, 8);
-        a1l = madd(c, wl, a1l); a1h = madd(c, wh, a1h);
-        c = v128.load64_splat(gp, 16);
-        a2l = madd(c, wl, a2l); a2h = madd(c, wh, a2h);
-        c = v128.load64_splat(gp, 24);
-        a3l = madd(c, wl, a3l); a3h = madd(c, wh, a3h);
+        let c = v128.load_splat<T>(gp);
+        a0l = vmadd<T>(c, wl, a0l); a0h = vmadd<T>(c, wh, a0h);
+        c = v128.load_splat<T>(gp, E);
+        a1l = vmadd<T>(c, wl, a1l); a1h = vmadd<T>(c, wh, a1h);
+        c = v128.load_splat<T>(gp, 2 * E);
+        a2l = vmadd<T>(c, wl, a2l); a2h = vmadd<T>(c, wh, a2h);
+        c = v128.load_splat<T>(gp, 3 * E);
+        a3l = vmadd<T>(c, wl, a3l); a3h = vmadd<T>(c, wh, a3h);
         wp += rowB;
       }
       const d = d0 + kb;
@@ -571,44 +719,58 @@ function inputGradSimd(
       const d2 = d1 + rowB; v128.store(d2, a2l); v128.store(d2, a2h, 16);
       const d3 = d2 + rowB; v128.store(d3, a3l); v128.store(d3, a3h, 16);
     }
-    for (let kb = kE4; kb < kE; kb += 8) {
-      let s01 = f64x2.splat(0), s23 = f64x2.splat(0);
+    for (let kb = kET; kb < kE; kb += E) {
       let wp = w + kb;
-      for (let gp = tile; gp < gEnd; gp += 32) {
-        const c = v128.load64_splat(wp);
-        s01 = madd(v128.load(gp), c, s01); s23 = madd(v128.load(gp, 16), c, s23);
-        wp += rowB;
-      }
       const d = d0 + kb;
-      store<f64>(d, f64x2.extract_lane(s01, 0));
-      store<f64>(d + rowB, f64x2.extract_lane(s01, 1));
-      store<f64>(d + (rowB << 1), f64x2.extract_lane(s23, 0));
-      store<f64>(d + rowB * 3, f64x2.extract_lane(s23, 1));
+      if (sizeof<T>() == 8) {
+        let s01 = f64x2.splat(0), s23 = f64x2.splat(0);
+        for (let gp = tile; gp < gEnd; gp += 32) {
+          const c = v128.load64_splat(wp);
+          s01 = madd(v128.load(gp), c, s01); s23 = madd(v128.load(gp, 16), c, s23);
+          wp += rowB;
+        }
+        store<f64>(d, f64x2.extract_lane(s01, 0));
+        store<f64>(d + rowB, f64x2.extract_lane(s01, 1));
+        store<f64>(d + (rowB << 1), f64x2.extract_lane(s23, 0));
+        store<f64>(d + rowB * 3, f64x2.extract_lane(s23, 1));
+      } else {
+        let s = f32x4.splat(0);
+        for (let gp = tile; gp < gEnd; gp += 16) {
+          s = vmadd<f32>(v128.load(gp), v128.load32_splat(wp), s);
+          wp += rowB;
+        }
+        store<f32>(d, f32x4.extract_lane(s, 0));
+        store<f32>(d + rowB, f32x4.extract_lane(s, 1));
+        store<f32>(d + (rowB << 1), f32x4.extract_lane(s, 2));
+        store<f32>(d + rowB * 3, f32x4.extract_lane(s, 3));
+      }
     }
   }
-  for (let r = batch4; r < batch; r++) dxRowSimd(dx + <usize>r * rowB, dz + <usize>r * zRowB, w, nIn, nOut, kS, kE);
+  for (let r = batch4; r < batch; r++) dxRowSimd<T>(dx + <usize>r * rowB, dz + <usize>r * zRowB, w, nIn, nOut, kS, kE);
 }
 
 /**
  * Columns kS..kE (bytes) of one row of dx (dx[r,:] = Σ_j dz[r,j]·w[j,:]) for the batch % 4 rows left over
- * by the 4-row tiles: 16 inputs per tile (8 accumulators), broadcast dz[r,j], load w[j, k..k+15], reduced
- * over j in order; then pairs, then one input in lane 0 of a splatted madd chain.
+ * by the 4-row tiles: 8 v128 of inputs per tile (16 float64 or 32 float32; 8 accumulators), broadcast dz[r,j],
+ * load w[j, k..], reduced over j in order; then one v128 at a time, then one input in lane 0 of a splatted madd
+ * chain.
  */
-function dxRowSimd(dxr: usize, dzr: usize, w: usize, nIn: i32, nOut: i32, kS: usize, kE: usize): void {
-  const rowB = <usize>nIn << 3;
-  const zRowB = <usize>nOut << 3;
+function dxRowSimd<T>(dxr: usize, dzr: usize, w: usize, nIn: i32, nOut: i32, kS: usize, kE: usize): void {
+  const E = sizeof<T>();
+  const rowB = <usize>nIn << alignof<T>();
+  const zRowB = <usize>nOut << alignof<T>();
   const kE16 = kS + ((kE - kS) & ~(<usize>127)), kE2 = kS + ((kE - kS) & ~(<usize>15));
   let kb = kS;
   for (; kb < kE16; kb += 128) {
-    let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
-    let s4 = f64x2.splat(0), s5 = f64x2.splat(0), s6 = f64x2.splat(0), s7 = f64x2.splat(0);
+    let s0 = v128.splat<T>(0), s1 = v128.splat<T>(0), s2 = v128.splat<T>(0), s3 = v128.splat<T>(0);
+    let s4 = v128.splat<T>(0), s5 = v128.splat<T>(0), s6 = v128.splat<T>(0), s7 = v128.splat<T>(0);
     let wp = w + kb;
-    for (let jo: usize = 0; jo < zRowB; jo += 8) {
-      const c = v128.load64_splat(dzr + jo);
-      s0 = madd(c, v128.load(wp), s0); s1 = madd(c, v128.load(wp, 16), s1);
-      s2 = madd(c, v128.load(wp, 32), s2); s3 = madd(c, v128.load(wp, 48), s3);
-      s4 = madd(c, v128.load(wp, 64), s4); s5 = madd(c, v128.load(wp, 80), s5);
-      s6 = madd(c, v128.load(wp, 96), s6); s7 = madd(c, v128.load(wp, 112), s7);
+    for (let jo: usize = 0; jo < zRowB; jo += E) {
+      const c = v128.load_splat<T>(dzr + jo);
+      s0 = vmadd<T>(c, v128.load(wp), s0); s1 = vmadd<T>(c, v128.load(wp, 16), s1);
+      s2 = vmadd<T>(c, v128.load(wp, 32), s2); s3 = vmadd<T>(c, v128.load(wp, 48), s3);
+      s4 = vmadd<T>(c, v128.load(wp, 64), s4); s5 = vmadd<T>(c, v128.load(wp, 80), s5);
+      s6 = vmadd<T>(c, v128.load(wp, 96), s6); s7 = vmadd<T>(c, v128.load(wp, 112), s7);
       wp += rowB;
     }
     const d = dxr + kb;
@@ -616,30 +778,31 @@ function dxRowSimd(dxr: usize, dzr: usize, w: usize, nIn: i32, nOut: i32, kS: us
     v128.store(d, s4, 64); v128.store(d, s5, 80); v128.store(d, s6, 96); v128.store(d, s7, 112);
   }
   for (; kb < kE2; kb += 16) {
-    let s0 = f64x2.splat(0);
+    let s0 = v128.splat<T>(0);
     let wp = w + kb;
-    for (let jo: usize = 0; jo < zRowB; jo += 8) { s0 = madd(v128.load64_splat(dzr + jo), v128.load(wp), s0); wp += rowB; }
+    for (let jo: usize = 0; jo < zRowB; jo += E) { s0 = vmadd<T>(v128.load_splat<T>(dzr + jo), v128.load(wp), s0); wp += rowB; }
     v128.store(dxr + kb, s0);
   }
-  if (kb < kE) {
-    let s = f64x2.splat(0);
+  // (float64: at most one input left; float32: up to three)
+  for (; kb < kE; kb += E) {
+    let s = v128.splat<T>(0);
     let wp = w + kb;
-    for (let jo: usize = 0; jo < zRowB; jo += 8) { s = madd(v128.load64_splat(dzr + jo), v128.load64_splat(wp), s); wp += rowB; }
-    store<f64>(dxr + kb, f64x2.extract_lane(s, 0));
+    for (let jo: usize = 0; jo < zRowB; jo += E) { s = vmadd<T>(v128.load_splat<T>(dzr + jo), v128.load_splat<T>(wp), s); wp += rowB; }
+    store<T>(dxr + kb, v128.extract_lane<T>(s, 0));
   }
 }
 
 /** dw rows j0..j1 for batch 1: the outer product dz ⊗ x, as madd(dz[j], x[k], 0) (the spec's zero-initialised sum). */
-function dwOneRowSimd(dw: usize, dz: usize, x: usize, nIn: i32, j0: i32, j1: i32): void {
-  const rowB = <usize>nIn << 3;
+function dwOneRowSimd<T>(dw: usize, dz: usize, x: usize, nIn: i32, j0: i32, j1: i32): void {
+  const rowB = <usize>nIn << alignof<T>();
   const kB2 = rowB & ~(<usize>15);
-  const zero = f64x2.splat(0);
+  const zero = v128.splat<T>(0);
   let dwj = dw + <usize>j0 * rowB;
   for (let j = j0; j < j1; j++) {
-    const c = v128.load64_splat(dz + (<usize>j << 3));
+    const c = v128.load_splat<T>(dz + (<usize>j << alignof<T>()));
     let k: usize = 0;
-    for (; k < kB2; k += 16) v128.store(dwj + k, madd(c, v128.load(x + k), zero));
-    if (k < rowB) store<f64>(dwj + k, f64x2.extract_lane(madd(c, v128.load64_splat(x + k), zero), 0));
+    for (; k < kB2; k += 16) v128.store(dwj + k, vmadd<T>(c, v128.load(x + k), zero));
+    for (; k < rowB; k += sizeof<T>()) store<T>(dwj + k, v128.extract_lane<T>(vmadd<T>(c, v128.load_splat<T>(x + k), zero), 0));
     dwj += rowB;
   }
 }

@@ -13,8 +13,10 @@
  *                              stand-alone kernel exports, trainBatches and forwardBatch use region 0.
  *                              Contents are dead between calls. Instances sharing one memory must not
  *                              run two calls with the same tid (or two stand-alone calls) at once.
- *   heapBase() ..              the host's arena. Every matrix is row-major float64, 16-byte aligned,
- *                              addressed by byte offset; the plan (i32 words) and hp (f64 slots) too.
+ *   heapBase() ..              the host's arena. Every matrix is row-major, 16-byte aligned, addressed by
+ *                              byte offset: float64 for the Mat-level exports, the plan's PLAN_DTYPE
+ *                              (float64 or float32) for its data blocks; the plan (i32 words) and hp (f64
+ *                              slots) too.
  *
  * The runtime is the stub and nothing allocates, so the module never grows the memory and never
  * touches bytes at or above heapBase() except through the pointers it is given.
@@ -32,4 +34,4 @@ export { activate, activateBackward } from './activation';
 export { loss } from './loss';
 export { sgdStep, momentumStep, adamStep } from './optim';
 export { trainBatches, trainBatchesThreaded, forwardBatch, backwardBatch } from './train';
-export { peakProbe } from './probe';
+export { peakProbe, peakProbeF32 } from './probe';

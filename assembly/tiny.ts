@@ -1,5 +1,5 @@
 /**
- * The small-layer path of trainBatches: one thread, batch 1, every width ≤ TINY_MAX, HP_GENERIC = 0.
+ * The small-layer path of trainBatches: one thread, batch 1, every width ≤ TINY_MAX, HP_GENERIC = 0, float64 plans.
  * A port of src/kernels/js/tiny.ts (the spec: why, and why the results equal the general path's): per step, one
  * dot product per neuron forward, then one pass per layer backwards that forms the input gradient with the old
  * weights and applies the update (sgd in the same loop), with no gather, range bookkeeping or packing scratch.
@@ -12,8 +12,8 @@ import {
   PLAN_ORDER, PLAN_T, PLAN_XDATA, PLAN_YDATA, ptr, TINY_MAX, word, ACT_SIGMOID,
 } from './common';
 import { activateBackwardImpl, activateImpl } from './activation';
-import { loss } from './loss';
-import { adamStepDecay, momentumStep } from './optim';
+import { lossImpl } from './loss';
+import { adamStepDecay, momentumStepT } from './optim';
 
 // @ts-ignore: decorator
 @inline
@@ -125,7 +125,7 @@ export function trainTiny(plan: usize, first: i32, count: i32): f64 {
       if (act == ACT_SIGMOID) {
         for (let i: usize = 0; i < outB; i += 8) store<f64>(a + i, 1.0 / (1.0 + Math.exp(-load<f64>(z + i))));
       } else {
-        activateImpl(a, z, 1, nOut, act, alpha);
+        activateImpl<f64>(a, z, 1, nOut, act, alpha);
       }
       inp = a;
     }
@@ -145,8 +145,8 @@ export function trainTiny(plan: usize, first: i32, count: i32): f64 {
     } else {
       // (the target row copied to t: loss() wants 16-byte aligned rows)
       for (let k: usize = 0; k < tRowB; k += 8) store<f64>(t + k, load<f64>(ys + k));
-      batchLoss = loss(dzL, aL, zL, t, 1, nOutL, lossKind);
-      if (lossKind == LOSS_MSE) activateBackwardImpl(dzL, dzL, zL, aL, 1, nOutL, actL, alpha);
+      batchLoss = lossImpl<f64>(dzL, aL, zL, t, 1, nOutL, lossKind);
+      if (lossKind == LOSS_MSE) activateBackwardImpl<f64>(dzL, dzL, zL, aL, 1, nOutL, actL, alpha);
     }
     total += batchLoss;
     if (losses != 0) store<f64>(losses + (<usize>i << 3), batchLoss);
@@ -201,11 +201,11 @@ export function trainTiny(plan: usize, first: i32, count: i32): f64 {
         }
         const n = nOut * nIn;
         if (opt == OPT_ADAM) {
-          adamStepDecay(ptr(R, L_W), ptr(R, L_SW), ptr(R, L_SW2), ptr(R, L_DW), n, hp, decay);
-          adamStepDecay(b, ptr(R, L_SB), ptr(R, L_SB2), db, nOut, hp, 0.0);
+          adamStepDecay<f64>(ptr(R, L_W), ptr(R, L_SW), ptr(R, L_SW2), ptr(R, L_DW), n, hp, decay);
+          adamStepDecay<f64>(b, ptr(R, L_SB), ptr(R, L_SB2), db, nOut, hp, 0.0);
         } else {
-          momentumStep(ptr(R, L_W), ptr(R, L_SW), ptr(R, L_DW), n, lr, mu, decay);
-          momentumStep(b, ptr(R, L_SB), db, nOut, lr, mu, 0.0);
+          momentumStepT<f64>(ptr(R, L_W), ptr(R, L_SW), ptr(R, L_DW), n, lr, mu, decay);
+          momentumStepT<f64>(b, ptr(R, L_SB), db, nOut, lr, mu, 0.0);
         }
       }
       if (l > 0) {
@@ -217,7 +217,7 @@ export function trainTiny(plan: usize, first: i32, count: i32): f64 {
             store<f64>(dx + k, load<f64>(dx + k) * (v * (1.0 - v)));
           }
         } else {
-          activateBackwardImpl(dx, dx, ptr(Q, L_Z), aQ, 1, nIn, actQ, alpha);
+          activateBackwardImpl<f64>(dx, dx, ptr(Q, L_Z), aQ, 1, nIn, actQ, alpha);
         }
       }
     }
