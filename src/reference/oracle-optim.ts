@@ -3,12 +3,17 @@
  * weight decay, and AdamW (Adam with decoupled weight decay), applied neuron by neuron after every partial derivative of
  * the batch was computed.
  */
-import { optionDefault } from '../spec/index.js';
+import { optionDefault, type Round } from '../spec/index.js';
 import type { OracleGradients, OracleNeuron, OracleOptimizer } from './oracle.js';
 
-/** Updates every weight and bias of `layers` with `grads` (β1ᵗ, β2ᵗ: Adam's bias corrections after this step). */
+/**
+ * Updates every weight and bias of `layers` with `grads` (β1ᵗ, β2ᵗ: Adam's bias corrections after this step); `r`
+ * rounds each operation (Math.fround for the float32 oracle; the scalars lr, μ, β, ε, decay and the bias
+ * corrections are computed in f64 and narrowed where they meet a parameter).
+ */
 export function applyStep(
   layers: readonly { neurons: OracleNeuron[] }[], grads: OracleGradients, opt: OracleOptimizer, beta1Pow: number, beta2Pow: number,
+  r: Round = (x) => x,
 ): void {
   const lr = opt.learningRate;
   const decay = opt.weightDecay ?? optionDefault(opt.kind, 'weightDecay')!;
@@ -20,30 +25,30 @@ export function applyStep(
   /** The new value of one parameter p with gradient g; state[0], state[1] = velocity or (m, v). */
   const update = (p: number, g: number, parameterDecay: number, state: [number, number]): number => {
     // L2 weight decay: g' = g + decay·p (decay is 0 for biases).
-    const gPrime = g + parameterDecay * p;
+    const gPrime = r(g + r(r(parameterDecay) * p));
     switch (opt.kind) {
       case 'sgd':
         // Tutorial: self.w1 -= learn_rate * d_L_d_w1.
-        return p - lr * gPrime;
+        return r(p - r(r(lr) * gPrime));
       case 'momentum': {
-        const v = mu * state[0] + gPrime;
+        const v = r(r(r(mu) * state[0]) + gPrime);
         state[0] = v;
-        return p - lr * v;
+        return r(p - r(r(lr) * v));
       }
       case 'adamw': {
         // decoupled: the moments see the gradient alone; the decay shrinks the weight beside the Adam step
-        const m = beta1 * state[0] + (1 - beta1) * g;
-        const v = beta2 * state[1] + (1 - beta2) * g * g;
+        const m = r(r(r(beta1) * state[0]) + r(r(1 - beta1) * g));
+        const v = r(r(r(beta2) * state[1]) + r(r(r(1 - beta2) * g) * g));
         state[0] = m;
         state[1] = v;
-        return p - lr * ((m / (1 - beta1Pow)) / (Math.sqrt(v / (1 - beta2Pow)) + epsilon) + parameterDecay * p);
+        return r(p - r(r(lr) * r(r(r(m / r(1 - beta1Pow)) / r(r(Math.sqrt(r(v / r(1 - beta2Pow)))) + r(epsilon))) + r(r(parameterDecay) * p))));
       }
       case 'adam': {
-        const m = beta1 * state[0] + (1 - beta1) * gPrime;
-        const v = beta2 * state[1] + (1 - beta2) * gPrime * gPrime;
+        const m = r(r(r(beta1) * state[0]) + r(r(1 - beta1) * gPrime));
+        const v = r(r(r(beta2) * state[1]) + r(r(r(1 - beta2) * gPrime) * gPrime));
         state[0] = m;
         state[1] = v;
-        return p - (lr * (m / (1 - beta1Pow))) / (Math.sqrt(v / (1 - beta2Pow)) + epsilon);
+        return r(p - r(r(r(lr) * r(m / r(1 - beta1Pow))) / r(r(Math.sqrt(r(v / r(1 - beta2Pow)))) + r(epsilon))));
       }
     }
   };

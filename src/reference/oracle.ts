@@ -13,13 +13,17 @@
  * written with the formulas of src/abi.ts, so this file is the oracle for every batched backend.
  * Batches are handled as the mean of per-sample quantities; there are no matrices here.
  *
+ * The float32 oracle is this same code with `dtype: 'float32'`: every operation's result goes through the rounding
+ * function r = Math.fround (float64: r is the identity, so nothing changes). Transcendentals are computed in f64
+ * from the float32 input and rounded; scalars (lr, betas, alpha, 1/(1-p), ...) are computed in f64 and narrowed
+ * where they meet an element, as src/abi.ts states for the kernels.
+ *
  * This is an oracle: clarity over speed. Do not "improve" it.
  */
 import { applyStep } from './oracle-optim.js';
 import { dropKeep, dropRowKey } from '../abi.js';
-import type { Activation, Loss, Optimizer } from '../backend.js';
-import { ACTIVATIONS, ACTIVATION_NAMES, LOSSES, LOSS_NAMES, OPTIMIZER_NAMES, optionDefault } from '../spec/index.js';
-import { mseLoss } from './tutorial.js';
+import type { Activation, Dtype, Loss, Optimizer } from '../backend.js';
+import { ACTIVATIONS, ACTIVATION_NAMES, LOSSES, LOSS_NAMES, OPTIMIZER_NAMES, optionDefault, type Round } from '../spec/index.js';
 
 /** Every activation of the table (src/spec/activations.ts). */
 export type OracleActivation = Activation;
@@ -53,6 +57,8 @@ export interface OracleOptions {
   loss?: OracleLoss;
   /** Slope of leaky-relu for z ≤ 0. Default 0.01. */
   leakySlope?: number;
+  /** 'float32': every operation rounded with Math.fround, parameters and inputs rounded on the way in. Default 'float64'. */
+  dtype?: Dtype;
 }
 
 export interface OracleGradients {
@@ -117,10 +123,10 @@ export class OracleNeuron {
   }
 
   /** Tutorial: `total = np.dot(self.weights, inputs) + self.bias`, summed k = 0, 1, ..., bias last. */
-  total(inputs: readonly number[]): number {
+  total(inputs: readonly number[], r: Round = (x) => x): number {
     let sum = 0;
-    for (let k = 0; k < this.weights.length; k++) sum += this.weights[k]! * inputs[k]!;
-    return sum + this.bias;
+    for (let k = 0; k < this.weights.length; k++) sum = r(sum + r(this.weights[k]! * inputs[k]!));
+    return r(sum + this.bias);
   }
 }
 
@@ -151,6 +157,9 @@ export class OracleNetwork {
   readonly layers: LayerOfNeurons[];
   readonly lossKind: OracleLoss;
   readonly leakySlope: number;
+  readonly dtype: Dtype;
+  /** rounds one operation's result: the identity in float64, Math.fround in float32 */
+  readonly r: Round;
 
   // The optimizer's step counter t and Adam's running powers β1ᵗ, β2ᵗ (one per network, like the
   // kernels' hp block).
@@ -161,6 +170,9 @@ export class OracleNetwork {
   constructor(layers: OracleLayer[], options: OracleOptions = {}) {
     this.lossKind = options.loss ?? 'mse';
     this.leakySlope = options.leakySlope ?? ACTIVATIONS['leaky-relu'].parameter!.default!;
+    this.dtype = options.dtype ?? 'float64';
+    this.r = this.dtype === 'float32' ? Math.fround : (x) => x;
+    const r = this.r;
     if (!LOSS_NAMES.includes(this.lossKind)) {
       throw new TypeError(`OracleNetwork: unknown loss '${String(this.lossKind)}' (expected ${LOSS_NAMES.join('|')})`);
     }
@@ -187,8 +199,8 @@ export class OracleNetwork {
       const neurons: OracleNeuron[] = [];
       for (let j = 0; j < nOut; j++) {
         const row: number[] = [];
-        for (let k = 0; k < thisIn; k++) row.push(layer.weights[j * thisIn + k]!);
-        neurons.push(new OracleNeuron(row, layer.biases[j]!));
+        for (let k = 0; k < thisIn; k++) row.push(r(layer.weights[j * thisIn + k]!));
+        neurons.push(new OracleNeuron(row, r(layer.biases[j]!)));
       }
       this.layers.push({ neurons, activation: layer.activation });
       nIn = nOut;
@@ -218,17 +230,18 @@ export class OracleNetwork {
    * table's f (src/spec/activations.ts; sigmoid is the tutorial's f(x) = 1 / (1 + e^(-x))).
    */
   private activate(activation: OracleActivation, sums: readonly number[]): number[] {
+    const r = this.r;
     if (activation === 'softmax') {
       // a_j = exp(z_j - max) / Σ_k exp(z_k - max); subtracting the max keeps exp from overflowing.
       let max = -Infinity;
       for (const z of sums) if (z > max) max = z;
-      const exps = sums.map((z) => Math.exp(z - max));
+      const exps = sums.map((z) => r(Math.exp(r(z - max))));
       let sum = 0;
-      for (const e of exps) sum += e;
-      return exps.map((e) => e / sum);
+      for (const e of exps) sum = r(sum + e);
+      return exps.map((e) => r(e / sum));
     }
     const f = ACTIVATIONS[activation].f!;
-    return sums.map((z) => f(z, this.leakySlope));
+    return sums.map((z) => f(z, this.leakySlope, r));
   }
 
   /**
@@ -240,13 +253,14 @@ export class OracleNetwork {
   private activateBackward(
     activation: OracleActivation, dOutputs: readonly number[], sums: readonly number[], outputs: readonly number[],
   ): number[] {
+    const r = this.r;
     if (activation === 'softmax') {
       let s = 0;
-      for (let k = 0; k < outputs.length; k++) s += dOutputs[k]! * outputs[k]!;
-      return dOutputs.map((da, j) => outputs[j]! * (da - s));
+      for (let k = 0; k < outputs.length; k++) s = r(s + r(dOutputs[k]! * outputs[k]!));
+      return dOutputs.map((da, j) => r(outputs[j]! * r(da - s)));
     }
     const backward = ACTIVATIONS[activation].backward!;
-    return dOutputs.map((da, j) => backward(da, sums[j]!, outputs[j]!, this.leakySlope));
+    return dOutputs.map((da, j) => backward(da, sums[j]!, outputs[j]!, this.leakySlope, r));
   }
 
   // ---- forward (tutorial: feedforward) -------------------------------------------------------------
@@ -260,17 +274,18 @@ export class OracleNetwork {
       throw new RangeError(`OracleNetwork: input has length ${x.length}, expected ${this.inputSize}`);
     }
     const trace: SampleTrace = { inputs: [], sums: [], outputs: [] };
-    let inputs = x.slice();
+    const r = this.r;
+    let inputs = x.map((v) => r(v));
     for (const layer of this.layers) {
       // Tutorial: sum_h1 = w1 * x[0] + w2 * x[1] + b1; h1 = sigmoid(sum_h1) — for every neuron.
-      const sums = layer.neurons.map((neuron) => neuron.total(inputs));
+      const sums = layer.neurons.map((neuron) => neuron.total(inputs, r));
       const outputs = this.activate(layer.activation, sums);
       trace.inputs.push(inputs);
       trace.sums.push(sums);
       trace.outputs.push(outputs);
       // Tutorial: "The inputs for o1 are the outputs from h1 and h2" (each times its dropout factor, if any).
       const k = keep?.[trace.outputs.length - 1];
-      inputs = k ? outputs.map((o, j) => o * k[j]!) : outputs;
+      inputs = k ? outputs.map((o, j) => r(o * r(k[j]!))) : outputs;
     }
     return trace;
   }
@@ -285,29 +300,34 @@ export class OracleNetwork {
 
   /** One sample's loss, from its output totals z and outputs a. */
   private sampleLoss(t: readonly number[], z: readonly number[], a: readonly number[]): number {
+    const r = this.r;
     switch (this.lossKind) {
-      case 'mse':
-        // Tutorial: mse_loss(y_true, y_pred) = mean over the outputs of (y_true - y_pred)².
-        return mseLoss(t as number[], a as number[]);
+      case 'mse': {
+        // Tutorial: mse_loss(y_true, y_pred) = ((y_true - y_pred) ** 2).mean(): square each difference, sum in
+        // index order, divide by the number of outputs (tutorial.ts mseLoss, with every operation rounded by r).
+        let sum = 0;
+        for (let i = 0; i < t.length; i++) sum = r(sum + r(r(t[i]! - a[i]!) ** 2));
+        return r(sum / t.length);
+      }
       case 'binary-cross-entropy': {
         // -[t log a + (1-t) log(1-a)] with a = sigmoid(z), written from z so it never takes log(0):
         // max(z, 0) - t·z + log1p(exp(-|z|)); mean over the outputs.
         let sum = 0;
         for (let j = 0; j < z.length; j++) {
           const zj = z[j]!, tj = t[j]!;
-          sum += (zj > 0 ? zj : 0) - tj * zj + Math.log1p(Math.exp(-Math.abs(zj)));
+          sum = r(sum + r(r((zj > 0 ? zj : 0) - r(tj * zj)) + r(Math.log1p(r(Math.exp(-Math.abs(zj)))))));
         }
-        return sum / z.length;
+        return r(sum / z.length);
       }
       case 'cross-entropy': {
         // -Σ_j t_j log a_j with a = softmax(z), written as Σ_j t_j (lse - z_j), lse = max + log Σ exp(z - max).
         let max = -Infinity;
         for (const zj of z) if (zj > max) max = zj;
         let sumExp = 0;
-        for (const zj of z) sumExp += Math.exp(zj - max);
-        const lse = max + Math.log(sumExp);
+        for (const zj of z) sumExp = r(sumExp + r(Math.exp(r(zj - max))));
+        const lse = r(max + r(Math.log(sumExp)));
         let sum = 0;
-        for (let j = 0; j < z.length; j++) sum += t[j]! * (lse - z[j]!);
+        for (let j = 0; j < z.length; j++) sum = r(sum + r(t[j]! * r(lse - z[j]!)));
         return sum;
       }
     }
@@ -329,18 +349,20 @@ export class OracleNetwork {
   loss(xs: number[][], ys: number[][]): number {
     this.checkBatch(xs, ys);
     let sum = 0;
-    for (let r = 0; r < xs.length; r++) {
-      const trace = this.trace(xs[r]!);
+    for (let i = 0; i < xs.length; i++) {
+      const trace = this.trace(xs[i]!);
       const L = this.layers.length - 1;
-      sum += this.sampleLoss(ys[r]!, trace.sums[L]!, trace.outputs[L]!);
+      sum = this.r(sum + this.sampleLoss(ys[i]!.map((v) => this.r(v)), trace.sums[L]!, trace.outputs[L]!));
     }
-    return sum / xs.length;
+    return this.r(sum / xs.length);
   }
 
   // ---- backward (tutorial: "Calculate partial derivatives") ----------------------------------------
 
   /** One sample's loss and its partial derivatives for every weight and bias (the chain rule). */
-  private sampleGradient(x: readonly number[], t: readonly number[], keep?: readonly (readonly number[] | null)[]): SampleGradient {
+  private sampleGradient(x: readonly number[], target: readonly number[], keep?: readonly (readonly number[] | null)[]): SampleGradient {
+    const r = this.r;
+    const t = target.map((v) => r(v));
     const trace = this.trace(x, keep);
     const L = this.layers.length - 1;
     const z = trace.sums[L]!, a = trace.outputs[L]!, C = a.length;
@@ -352,15 +374,15 @@ export class OracleNetwork {
     let dSums: number[];
     switch (this.lossKind) {
       case 'mse': {
-        const dOutputs = a.map((aj, j) => (2 * (aj - t[j]!)) / C);
+        const dOutputs = a.map((aj, j) => r(r(2 * r(aj - t[j]!)) / C));
         dSums = this.activateBackward(this.layers[L]!.activation, dOutputs, z, a);
         break;
       }
       case 'binary-cross-entropy':
-        dSums = a.map((aj, j) => (aj - t[j]!) / C);
+        dSums = a.map((aj, j) => r(r(aj - t[j]!) / C));
         break;
       case 'cross-entropy':
-        dSums = a.map((aj, j) => aj - t[j]!);
+        dSums = a.map((aj, j) => r(aj - t[j]!));
         break;
     }
 
@@ -371,17 +393,17 @@ export class OracleNetwork {
       const inputs = trace.inputs[l]!;
       // Neuron j: tutorial d_ypred_d_w5 = h1 * deriv_sigmoid(sum_o1), d_ypred_d_b3 = deriv_sigmoid(sum_o1):
       // dL/dw_jk = dL/dsum_j · input_k, dL/db_j = dL/dsum_j.
-      weights[l] = layer.neurons.map((neuron, j) => neuron.weights.map((_, k) => dSums[j]! * inputs[k]!));
+      weights[l] = layer.neurons.map((neuron, j) => neuron.weights.map((_, k) => r(dSums[j]! * inputs[k]!)));
       biases[l] = layer.neurons.map((_, j) => dSums[j]!);
       if (l > 0) {
         // Tutorial: d_ypred_d_h1 = w5 * deriv_sigmoid(sum_o1): each input k of this layer is an output of
         // the layer below, and it reaches the loss through every neuron j: dL/dh_k = Σ_j dL/dsum_j · w_jk.
         const dInputs = inputs.map((_, k) => {
           let sum = 0;
-          for (let j = 0; j < layer.neurons.length; j++) sum += dSums[j]! * layer.neurons[j]!.weights[k]!;
+          for (let j = 0; j < layer.neurons.length; j++) sum = r(sum + r(dSums[j]! * layer.neurons[j]!.weights[k]!));
           // a dropped output reached no neuron; a kept one reached them scaled by 1/(1-p)
           const f = keep?.[l - 1];
-          return f ? sum * f[k]! : sum;
+          return f ? r(sum * r(f[k]!)) : sum;
         });
         // Tutorial: d_h1_d_w1 = x[0] * deriv_sigmoid(sum_h1) — the activation derivative of the layer below.
         dSums = this.activateBackward(this.layers[l - 1]!.activation, dInputs, trace.sums[l - 1]!, trace.outputs[l - 1]!);
@@ -400,21 +422,22 @@ export class OracleNetwork {
     const B = xs.length;
     const weights = this.layers.map((layer) => new Float64Array(layer.neurons.length * layer.neurons[0]!.weights.length));
     const biases = this.layers.map((layer) => new Float64Array(layer.neurons.length));
+    const r = this.r;
     let loss = 0;
-    for (let r = 0; r < B; r++) {
-      const g = this.sampleGradient(xs[r]!, ys[r]!);
-      loss += g.loss;
+    for (let i = 0; i < B; i++) {
+      const g = this.sampleGradient(xs[i]!, ys[i]!);
+      loss = r(loss + g.loss);
       this.layers.forEach((layer, l) => {
         const nIn = layer.neurons[0]!.weights.length;
         layer.neurons.forEach((_neuron, j) => {
-          for (let k = 0; k < nIn; k++) weights[l]![j * nIn + k]! += g.weights[l]![j]![k]!;
-          biases[l]![j]! += g.biases[l]![j]!;
+          for (let k = 0; k < nIn; k++) weights[l]![j * nIn + k] = r(weights[l]![j * nIn + k]! + g.weights[l]![j]![k]!);
+          biases[l]![j] = r(biases[l]![j]! + g.biases[l]![j]!);
         });
       });
     }
-    for (const w of weights) for (let i = 0; i < w.length; i++) w[i]! /= B;
-    for (const b of biases) for (let i = 0; i < b.length; i++) b[i]! /= B;
-    return { loss: loss / B, weights, biases };
+    for (const w of weights) for (let i = 0; i < w.length; i++) w[i] = r(w[i]! / B);
+    for (const b of biases) for (let i = 0; i < b.length; i++) b[i] = r(b[i]! / B);
+    return { loss: r(loss / B), weights, biases };
   }
 
   /** The dropout factors of one sample (row index `row` in the data) at step t: per layer null or 0 / 1/(1-p). */
@@ -423,7 +446,7 @@ export class OracleNetwork {
       const p = dropout[l] ?? 0;
       if (!(p > 0)) return null;
       const key = dropRowKey(seed, t >>> 0, row, l);
-      return layer.neurons.map((_, j) => (dropKeep(key, j, p) ? 1 / (1 - p) : 0));
+      return layer.neurons.map((_, j) => (dropKeep(key, j, p) ? 1 / (1 - p) : 0)); // f64; narrowed where applied
     });
   }
 
@@ -432,6 +455,7 @@ export class OracleNetwork {
    * sample weight (Σ w·g / Σ w), then scaled to the clip norm. The dropout masks are those of step this.t.
    */
   private controlledGradients(xs: number[][], ys: number[][], c: StepControls): OracleGradients {
+    const R = this.r;
     const weights = this.layers.map((layer) => new Float64Array(layer.neurons.length * layer.neurons[0]!.weights.length));
     const biases = this.layers.map((layer) => new Float64Array(layer.neurons.length));
     let loss = 0;
@@ -442,22 +466,23 @@ export class OracleNetwork {
       W += w;
       const keep = c.dropout ? this.dropoutFactors(c.dropout, c.seed ?? 0, this.t, row) : undefined;
       const g = this.sampleGradient(xs[r]!, ys[r]!, keep);
+      // the weighted loss is summed in f64 in either dtype (src/abi.ts)
       loss += w * g.loss;
       this.layers.forEach((layer, l) => {
         const nIn = layer.neurons[0]!.weights.length;
         layer.neurons.forEach((_neuron, j) => {
-          for (let k = 0; k < nIn; k++) weights[l]![j * nIn + k]! += w * g.weights[l]![j]![k]!;
-          biases[l]![j]! += w * g.biases[l]![j]!;
+          for (let k = 0; k < nIn; k++) weights[l]![j * nIn + k] = R(weights[l]![j * nIn + k]! + R(R(w) * g.weights[l]![j]![k]!));
+          biases[l]![j] = R(biases[l]![j]! + R(R(w) * g.biases[l]![j]!));
         });
       });
     }
-    for (const a of [...weights, ...biases]) for (let i = 0; i < a.length; i++) a[i]! /= W;
+    for (const a of [...weights, ...biases]) for (let i = 0; i < a.length; i++) a[i] = R(a[i]! / R(W));
     if (c.clipNorm !== undefined && c.clipNorm > 0) {
-      // the global norm over every weight and bias of every layer
+      // the global norm over every weight and bias of every layer (each square rounded, the sum in f64)
       let sq = 0;
-      for (const a of [...weights, ...biases]) for (const g of a) sq += g * g;
+      for (const a of [...weights, ...biases]) for (const g of a) sq += R(g * g);
       const norm = Math.sqrt(sq);
-      if (norm > c.clipNorm) for (const a of [...weights, ...biases]) for (let i = 0; i < a.length; i++) a[i]! *= c.clipNorm / norm;
+      if (norm > c.clipNorm) for (const a of [...weights, ...biases]) for (let i = 0; i < a.length; i++) a[i] = R(a[i]! * R(c.clipNorm / norm));
     }
     return { loss: loss / W, weights, biases };
   }
@@ -482,7 +507,7 @@ export class OracleNetwork {
       this.beta1Pow *= opt.beta1 ?? optionDefault('adam', 'beta1')!;
       this.beta2Pow *= opt.beta2 ?? optionDefault('adam', 'beta2')!;
     }
-    applyStep(this.layers, grads, opt, this.beta1Pow, this.beta2Pow);
+    applyStep(this.layers, grads, opt, this.beta1Pow, this.beta2Pow, this.r);
     return grads.loss;
   }
 

@@ -27,14 +27,22 @@ export interface ActivationSpec {
    * with loss 'mse' refuses targets outside the output activation's range, which the network could never reach
    */
   readonly range: readonly [number, number];
-  /** a = f(z); `alpha` is the parameter (leaky-relu's slope), ignored by the others */
-  readonly f: ((z: number, alpha: number) => number) | null;
+  /**
+   * a = f(z); `alpha` is the parameter (leaky-relu's slope), ignored by the others. `r` rounds every operation's
+   * result (the float32 oracle passes Math.fround: transcendentals computed in f64 and rounded; alpha narrowed);
+   * omitted, the identity, so the float64 values are unchanged
+   */
+  readonly f: ((z: number, alpha: number, r?: Round) => number) | null;
   /**
    * dz = da·f'(z), given z and a = f(z), written exactly as the kernels write it (from a where cheaper:
    * sigmoid a(1-a), tanh 1-a²; relu and leaky-relu pass or scale da, so no 0·da turns into -0)
    */
-  readonly backward: ((da: number, z: number, a: number, alpha: number) => number) | null;
+  readonly backward: ((da: number, z: number, a: number, alpha: number, r?: Round) => number) | null;
 }
+
+/** Rounds one operation's result to the element type (identity for float64, Math.fround for float32). */
+export type Round = (x: number) => number;
+const id: Round = (x) => x;
 
 const LEAKY_SLOPE: NumericOption = { key: 'leakySlope', slot: HP_ALPHA, default: 0.01, min: 0, max: 1, maxOpen: true };
 
@@ -47,13 +55,13 @@ export const ACTIVATIONS: { readonly [K in Activation]: ActivationSpec & { reado
   sigmoid: {
     name: 'sigmoid', code: ACT.sigmoid, parameter: null, outputOnly: false, rowWise: false, defaultInit: 'xavier', range: [0, 1],
     // tutorial: f(x) = 1 / (1 + e^(-x)), f'(x) = f(x)·(1 - f(x))
-    f: (z) => 1 / (1 + Math.exp(-z)),
-    backward: (da, _z, a) => da * (a * (1 - a)),
+    f: (z, _alpha, r = id) => r(1 / r(1 + r(Math.exp(-z)))),
+    backward: (da, _z, a, _alpha, r = id) => r(da * r(a * r(1 - a))),
   },
   tanh: {
     name: 'tanh', code: ACT.tanh, parameter: null, outputOnly: false, rowWise: false, defaultInit: 'xavier', range: [-1, 1],
-    f: (z) => Math.tanh(z),
-    backward: (da, _z, a) => da * (1 - a * a),
+    f: (z, _alpha, r = id) => r(Math.tanh(z)),
+    backward: (da, _z, a, _alpha, r = id) => r(da * r(1 - r(a * a))),
   },
   relu: {
     name: 'relu', code: ACT.relu, parameter: null, outputOnly: false, rowWise: false, defaultInit: 'he', range: [0, Infinity],
@@ -62,8 +70,8 @@ export const ACTIVATIONS: { readonly [K in Activation]: ActivationSpec & { reado
   },
   'leaky-relu': {
     name: 'leaky-relu', code: ACT['leaky-relu'], parameter: LEAKY_SLOPE, outputOnly: false, rowWise: false, defaultInit: 'he', range: [-Infinity, Infinity],
-    f: (z, alpha) => (z > 0 ? z : alpha * z),
-    backward: (da, z, _a, alpha) => (z > 0 ? da : alpha * da),
+    f: (z, alpha, r = id) => (z > 0 ? z : r(r(alpha) * z)),
+    backward: (da, z, _a, alpha, r = id) => (z > 0 ? da : r(r(alpha) * da)),
   },
   softmax: {
     name: 'softmax', code: ACT.softmax, parameter: null, outputOnly: true, rowWise: true, defaultInit: 'xavier', range: [0, 1],
@@ -73,8 +81,8 @@ export const ACTIVATIONS: { readonly [K in Activation]: ActivationSpec & { reado
   softplus: {
     name: 'softplus', code: ACT.softplus, parameter: null, outputOnly: false, rowWise: false, defaultInit: 'xavier', range: [0, Infinity],
     // log(1 + e^z) without overflow: max(z, 0) + log1p(e^(-|z|)); f'(z) = sigmoid(z)
-    f: (z) => (z > 0 ? z : 0) + Math.log1p(Math.exp(-Math.abs(z))),
-    backward: (da, z) => da * (1 / (1 + Math.exp(-z))),
+    f: (z, _alpha, r = id) => r((z > 0 ? z : 0) + r(Math.log1p(r(Math.exp(-Math.abs(z)))))),
+    backward: (da, z, _a, _alpha, r = id) => r(da * r(1 / r(1 + r(Math.exp(-z))))),
   },
 };
 
