@@ -4,10 +4,13 @@
 //! Memory layout: the module imports one shared linear memory (`env.memory`, at most 2 GiB).
 //! Below `__heap_base` lives what the module owns: its static data and Rust's shadow stack.
 //! Everything from `heapBase()` (rounded up to 16 by the host) belongs to the host's arena, which
-//! holds every matrix (row-major f64, 16-byte aligned), the plan words and the hp slots.
+//! holds every matrix (row-major, 16-byte aligned: f64, or the plan's element type for a plan's data blocks), the
+//! plan words and the hp slots.
 //! Kernels never allocate, never panic on valid input, and trust their arguments.
 //!
-//! Built twice (scripts/build-rust.sh): with `+simd128` (f64x2 micro-kernels, vec.rs) and without.
+//! The kernels are generic over the element type (vec.rs `Elem`: f64, f32); the fused entry points run the
+//! instantiation the plan's PLAN_DTYPE names, the Mat-level exports the f64 one.
+//! Built twice (scripts/build-rust.sh): with `+simd128` (f64x2 / f32x4 micro-kernels, vec.rs) and without.
 //!
 //! Threads (trainBatchesThreaded): several instances of this module run on the one shared memory, each
 //! with its own `__stack_pointer` global but the same initial value, so their shadow stacks overlap.

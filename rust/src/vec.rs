@@ -115,7 +115,7 @@ macro_rules! scalar_lanes {
     };
 }
 
-/// The v128 lane methods of an element type: `$p` is the intrinsics' prefix (f64x2 / f32x4).
+/// The v128 lane methods of an element type: its lane count, splat load and f64x2 / f32x4 intrinsics.
 #[cfg(target_feature = "simd128")]
 macro_rules! simd_lanes {
     ($t:ty, $w:expr, $splat_load:ident, $bits:ty, $splat:ident, $add:ident, $sub:ident, $mul:ident, $div:ident, $sqrt:ident) => {
