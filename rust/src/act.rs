@@ -1,9 +1,9 @@
-//! Activations (forward and backward), loss, and the three optimizer steps: element-wise loops,
-//! same formulas and evaluation order as src/kernels/js/. The element-wise optimizer
-//! and derivative loops run over `V` (bit-identical to scalar: lanes are independent elements).
+//! Activations (forward and backward), loss, and the optimizer steps: element-wise loops, generic over the
+//! element type T (vec.rs), same formulas and evaluation order as src/kernels/js/. The element-wise optimizer
+//! and derivative loops run over `T::V` (bit-identical to scalar: lanes are independent elements).
 
 use crate::abi_gen::*;
-use crate::vec::*;
+use crate::vec::Elem;
 
 /// e^x: musl's exp (src/math/exp.c, from ARM's optimized-routines; MIT), the one AssemblyScript's Math.exp
 /// uses: x = k·ln2/128 + r, 2^(k/128) from a 128-entry table (tail, scale bits), e^r by a degree-5 polynomial.
@@ -164,37 +164,38 @@ static EXP_TAB: [u64; 256] = [
 /// f(z) of one element for the element-wise activations (softmax excluded): `activate`'s formulas, for the
 /// small-layer path (tiny.rs), which applies them as each neuron's z is formed.
 #[inline(always)]
-pub fn act1(v: f64, act: i32, alpha: f64) -> f64 {
+pub fn act1<T: Elem>(v: T, act: i32, alpha: T) -> T {
     match act {
-        ACT_SIGMOID => 1.0 / (1.0 + exp(-v)),
+        ACT_SIGMOID => T::ONE / (T::ONE + (-v).exp()),
         ACT_TANH => v.tanh(),
-        ACT_RELU => if v > 0.0 { v } else { 0.0 },
-        ACT_LEAKY_RELU => if v > 0.0 { v } else { alpha * v },
-        ACT_SOFTPLUS => (if v > 0.0 { v } else { 0.0 }) + exp(-v.abs()).ln_1p(),
+        ACT_RELU => if v > T::ZERO { v } else { T::ZERO },
+        ACT_LEAKY_RELU => if v > T::ZERO { v } else { alpha * v },
+        ACT_SOFTPLUS => (if v > T::ZERO { v } else { T::ZERO }) + (-v.abs()).exp().ln_1p(),
         _ => v,
     }
 }
 
 /// da·f'(z) of one element for the element-wise activations: `activate_backward`'s formulas (tiny.rs).
 #[inline(always)]
-pub fn dact1(da: f64, z: f64, a: f64, act: i32, alpha: f64) -> f64 {
+pub fn dact1<T: Elem>(da: T, z: T, a: T, act: i32, alpha: T) -> T {
     match act {
-        ACT_SIGMOID => da * (a * (1.0 - a)),
-        ACT_TANH => da * (1.0 - a * a),
-        ACT_RELU => if z > 0.0 { da } else { 0.0 },
-        ACT_LEAKY_RELU => if z > 0.0 { da } else { alpha * da },
-        ACT_SOFTPLUS => da * (1.0 / (1.0 + exp(-z))),
+        ACT_SIGMOID => da * (a * (T::ONE - a)),
+        ACT_TANH => da * (T::ONE - a * a),
+        ACT_RELU => if z > T::ZERO { da } else { T::ZERO },
+        ACT_LEAKY_RELU => if z > T::ZERO { da } else { alpha * da },
+        ACT_SOFTPLUS => da * (T::ONE / (T::ONE + (-z).exp())),
         _ => da,
     }
 }
 
-/// a = f(z) element-wise (softmax per row). `a` may alias `z`.
-pub unsafe fn activate(a: *mut f64, z: *const f64, rows: usize, cols: usize, act: i32, alpha: f64) {
+/// a = f(z) element-wise (softmax per row). `a` may alias `z`. `alpha` (leaky-relu's slope) is narrowed to T here.
+pub unsafe fn activate<T: Elem>(a: *mut T, z: *const T, rows: usize, cols: usize, act: i32, alpha: f64) {
     let n = rows * cols;
+    let alpha = T::of(alpha);
     match act {
         ACT_SIGMOID => {
             for i in 0..n {
-                *a.add(i) = 1.0 / (1.0 + exp(-*z.add(i)));
+                *a.add(i) = T::ONE / (T::ONE + (-*z.add(i)).exp());
             }
         }
         ACT_TANH => {
@@ -205,35 +206,35 @@ pub unsafe fn activate(a: *mut f64, z: *const f64, rows: usize, cols: usize, act
         ACT_RELU => {
             for i in 0..n {
                 let v = *z.add(i);
-                *a.add(i) = if v > 0.0 { v } else { 0.0 };
+                *a.add(i) = if v > T::ZERO { v } else { T::ZERO };
             }
         }
         ACT_LEAKY_RELU => {
             for i in 0..n {
                 let v = *z.add(i);
-                *a.add(i) = if v > 0.0 { v } else { alpha * v };
+                *a.add(i) = if v > T::ZERO { v } else { alpha * v };
             }
         }
         ACT_SOFTPLUS => {
             // max(z, 0) + log1p(e^(-|z|)): no overflow
             for i in 0..n {
                 let v = *z.add(i);
-                *a.add(i) = (if v > 0.0 { v } else { 0.0 }) + exp(-v.abs()).ln_1p();
+                *a.add(i) = (if v > T::ZERO { v } else { T::ZERO }) + (-v.abs()).exp().ln_1p();
             }
         }
         ACT_SOFTMAX => {
             for r in 0..rows {
                 let zr = z.add(r * cols);
                 let ar = a.add(r * cols);
-                let mut m = f64::NEG_INFINITY;
+                let mut m = T::NEG_INF;
                 for j in 0..cols {
                     if *zr.add(j) > m {
                         m = *zr.add(j);
                     }
                 }
-                let mut s = 0.0;
+                let mut s = T::ZERO;
                 for j in 0..cols {
-                    let e = exp(*zr.add(j) - m);
+                    let e = (*zr.add(j) - m).exp();
                     *ar.add(j) = e;
                     s += e;
                 }
@@ -243,66 +244,67 @@ pub unsafe fn activate(a: *mut f64, z: *const f64, rows: usize, cols: usize, act
             }
         }
         _ => {
-            if a as *const f64 != z {
-                copy_f64(a, z, n);
+            if a as *const T != z {
+                copy(a, z, n);
             }
         }
     }
 }
 
 /// dz = da ⊙ f'(z) (from a where cheaper). `dz` may alias `da`.
-pub unsafe fn activate_backward(
-    dz: *mut f64, da: *const f64, z: *const f64, a: *const f64, rows: usize, cols: usize, act: i32, alpha: f64,
+pub unsafe fn activate_backward<T: Elem>(
+    dz: *mut T, da: *const T, z: *const T, a: *const T, rows: usize, cols: usize, act: i32, alpha: f64,
 ) {
     let n = rows * cols;
-    let nv = n - n % W;
+    let nv = n - n % T::W;
+    let alpha = T::of(alpha);
     match act {
         ACT_SIGMOID => {
-            let one = splat(1.0);
+            let one = T::splat(T::ONE);
             let mut i = 0;
             while i < nv {
-                let v = load(a.add(i));
-                store(dz.add(i), mul(load(da.add(i)), mul(v, sub(one, v))));
-                i += W;
+                let v = T::load(a.add(i));
+                T::store(dz.add(i), T::vmul(T::load(da.add(i)), T::vmul(v, T::vsub(one, v))));
+                i += T::W;
             }
             for i in nv..n {
                 let v = *a.add(i);
-                *dz.add(i) = *da.add(i) * (v * (1.0 - v));
+                *dz.add(i) = *da.add(i) * (v * (T::ONE - v));
             }
         }
         ACT_TANH => {
-            let one = splat(1.0);
+            let one = T::splat(T::ONE);
             let mut i = 0;
             while i < nv {
-                let v = load(a.add(i));
-                store(dz.add(i), mul(load(da.add(i)), sub(one, mul(v, v))));
-                i += W;
+                let v = T::load(a.add(i));
+                T::store(dz.add(i), T::vmul(T::load(da.add(i)), T::vsub(one, T::vmul(v, v))));
+                i += T::W;
             }
             for i in nv..n {
                 let v = *a.add(i);
-                *dz.add(i) = *da.add(i) * (1.0 - v * v);
+                *dz.add(i) = *da.add(i) * (T::ONE - v * v);
             }
         }
         ACT_RELU => {
             for i in 0..n {
-                *dz.add(i) = if *z.add(i) > 0.0 { *da.add(i) } else { 0.0 };
+                *dz.add(i) = if *z.add(i) > T::ZERO { *da.add(i) } else { T::ZERO };
             }
         }
         ACT_LEAKY_RELU => {
             for i in 0..n {
-                *dz.add(i) = if *z.add(i) > 0.0 { *da.add(i) } else { alpha * *da.add(i) };
+                *dz.add(i) = if *z.add(i) > T::ZERO { *da.add(i) } else { alpha * *da.add(i) };
             }
         }
         ACT_SOFTPLUS => {
             // f'(z) = sigmoid(z) (scalar: no SIMD exp)
             for i in 0..n {
-                *dz.add(i) = *da.add(i) * (1.0 / (1.0 + exp(-*z.add(i))));
+                *dz.add(i) = *da.add(i) * (T::ONE / (T::ONE + (-*z.add(i)).exp()));
             }
         }
         ACT_SOFTMAX => {
             for r in 0..rows {
                 let o = r * cols;
-                let mut s = 0.0;
+                let mut s = T::ZERO;
                 for j in 0..cols {
                     s += *da.add(o + j) * *a.add(o + j);
                 }
@@ -312,8 +314,8 @@ pub unsafe fn activate_backward(
             }
         }
         _ => {
-            if dz as *const f64 != da {
-                copy_f64(dz, da, n);
+            if dz as *const T != da {
+                copy(dz, da, n);
             }
         }
     }
@@ -321,7 +323,7 @@ pub unsafe fn activate_backward(
 
 /// a[:, j0..j1) = f(z[:, j0..j1)) (row stride cols) for the element-wise activations (not softmax).
 /// Each element gets the same formula as in `activate`, wherever the range starts.
-pub unsafe fn activate_cols(a: *mut f64, z: *const f64, rows: usize, cols: usize, act: i32, alpha: f64, j0: usize, j1: usize) {
+pub unsafe fn activate_cols<T: Elem>(a: *mut T, z: *const T, rows: usize, cols: usize, act: i32, alpha: f64, j0: usize, j1: usize) {
     if j0 == 0 && j1 == cols {
         activate(a, z, rows, cols, act, alpha);
         return;
@@ -337,8 +339,8 @@ pub unsafe fn activate_cols(a: *mut f64, z: *const f64, rows: usize, cols: usize
 
 /// dz[:, j0..j1) = da ⊙ f'(z) on those columns (element-wise activations; lanes and tail compute
 /// each element with the same operations, so the bits do not depend on the range).
-pub unsafe fn activate_backward_cols(
-    dz: *mut f64, da: *const f64, z: *const f64, a: *const f64, rows: usize, cols: usize, act: i32, alpha: f64,
+pub unsafe fn activate_backward_cols<T: Elem>(
+    dz: *mut T, da: *const T, z: *const T, a: *const T, rows: usize, cols: usize, act: i32, alpha: f64,
     j0: usize, j1: usize,
 ) {
     if j0 == 0 && j1 == cols {
@@ -354,33 +356,34 @@ pub unsafe fn activate_backward_cols(
     }
 }
 
-/// Batch loss; writes its gradient into d (see src/abi.ts for the three kinds).
-pub unsafe fn loss(d: *mut f64, a: *const f64, z: *const f64, t: *const f64, rows: usize, cols: usize, kind: i32) -> f64 {
+/// Batch loss; writes its gradient into d (see src/abi.ts for the three kinds). Terms and sums in T, the
+/// result widened to f64.
+pub unsafe fn loss<T: Elem>(d: *mut T, a: *const T, z: *const T, t: *const T, rows: usize, cols: usize, kind: i32) -> f64 {
     let n = rows * cols;
-    let mut s = 0.0;
+    let mut s = T::ZERO;
     if kind == LOSS_BCE {
-        let inv = 1.0 / n as f64;
+        let inv = T::ONE / T::of_usize(n);
         for i in 0..n {
             let zi = *z.add(i);
             let ti = *t.add(i);
-            s += (if zi > 0.0 { zi } else { 0.0 }) - ti * zi + exp(-zi.abs()).ln_1p();
+            s += (if zi > T::ZERO { zi } else { T::ZERO }) - ti * zi + (-zi.abs()).exp().ln_1p();
             *d.add(i) = (*a.add(i) - ti) * inv;
         }
-        return s / n as f64;
+        return (s / T::of_usize(n)).wide();
     }
     if kind == LOSS_CE {
-        let inv = 1.0 / rows as f64;
+        let inv = T::ONE / T::of_usize(rows);
         for r in 0..rows {
             let o = r * cols;
-            let mut m = f64::NEG_INFINITY;
+            let mut m = T::NEG_INF;
             for j in 0..cols {
                 if *z.add(o + j) > m {
                     m = *z.add(o + j);
                 }
             }
-            let mut e = 0.0;
+            let mut e = T::ZERO;
             for j in 0..cols {
-                e += exp(*z.add(o + j) - m);
+                e += (*z.add(o + j) - m).exp();
             }
             let lse = m + e.ln();
             for j in 0..cols {
@@ -389,23 +392,23 @@ pub unsafe fn loss(d: *mut f64, a: *const f64, z: *const f64, t: *const f64, row
                 *d.add(o + j) = (*a.add(o + j) - tj) * inv;
             }
         }
-        return s / rows as f64;
+        return (s / T::of_usize(rows)).wide();
     }
     // MSE
-    let f = 2.0 / n as f64;
+    let f = T::of(2.0) / T::of_usize(n);
     for i in 0..n {
         let e = *a.add(i) - *t.add(i);
         s += e * e;
         *d.add(i) = f * e;
     }
-    s / n as f64
+    (s / T::of_usize(n)).wide()
 }
 
 /// dst[i] = src[i] for i < n (non-overlapping). Short copies use a plain loop: `memory.copy` is a
-/// call out of generated code in V8, which costs more than copying a few doubles. The volatile read
+/// call out of generated code in V8, which costs more than copying a few elements. The volatile read
 /// keeps LLVM from turning the loop back into `memory.copy`.
 #[inline(always)]
-pub unsafe fn copy_f64(dst: *mut f64, src: *const f64, n: usize) {
+pub unsafe fn copy<T: Elem>(dst: *mut T, src: *const T, n: usize) {
     if n <= 32 {
         for i in 0..n {
             *dst.add(i) = core::ptr::read_volatile(src.add(i));
@@ -415,17 +418,18 @@ pub unsafe fn copy_f64(dst: *mut f64, src: *const f64, n: usize) {
     }
 }
 
-// ---- optimizers -------------------------------------------------------------------------------
+// ---- optimizers (the f64 hyper-parameters narrowed to T once, at entry) ----------------------------
 
 /// p -= lr·(g + decay·p)
-pub unsafe fn sgd(p: *mut f64, g: *const f64, n: usize, lr: f64, decay: f64) {
-    let nv = n - n % W;
-    let (lrv, dv) = (splat(lr), splat(decay));
+pub unsafe fn sgd<T: Elem>(p: *mut T, g: *const T, n: usize, lr: f64, decay: f64) {
+    let (lr, decay) = (T::of(lr), T::of(decay));
+    let nv = n - n % T::W;
+    let (lrv, dv) = (T::splat(lr), T::splat(decay));
     let mut i = 0;
     while i < nv {
-        let pv = load(p.add(i));
-        store(p.add(i), sub(pv, mul(lrv, add(load(g.add(i)), mul(dv, pv)))));
-        i += W;
+        let pv = T::load(p.add(i));
+        T::store(p.add(i), T::vsub(pv, T::vmul(lrv, T::vadd(T::load(g.add(i)), T::vmul(dv, pv)))));
+        i += T::W;
     }
     for i in nv..n {
         *p.add(i) -= lr * (*g.add(i) + decay * *p.add(i));
@@ -433,16 +437,17 @@ pub unsafe fn sgd(p: *mut f64, g: *const f64, n: usize, lr: f64, decay: f64) {
 }
 
 /// v = mu·v + (g + decay·p);  p -= lr·v
-pub unsafe fn momentum(p: *mut f64, v: *mut f64, g: *const f64, n: usize, lr: f64, mu: f64, decay: f64) {
-    let nv = n - n % W;
-    let (lrv, muv, dv) = (splat(lr), splat(mu), splat(decay));
+pub unsafe fn momentum<T: Elem>(p: *mut T, v: *mut T, g: *const T, n: usize, lr: f64, mu: f64, decay: f64) {
+    let (lr, mu, decay) = (T::of(lr), T::of(mu), T::of(decay));
+    let nv = n - n % T::W;
+    let (lrv, muv, dv) = (T::splat(lr), T::splat(mu), T::splat(decay));
     let mut i = 0;
     while i < nv {
-        let pv = load(p.add(i));
-        let vi = add(mul(muv, load(v.add(i))), add(load(g.add(i)), mul(dv, pv)));
-        store(v.add(i), vi);
-        store(p.add(i), sub(pv, mul(lrv, vi)));
-        i += W;
+        let pv = T::load(p.add(i));
+        let vi = T::vadd(T::vmul(muv, T::load(v.add(i))), T::vadd(T::load(g.add(i)), T::vmul(dv, pv)));
+        T::store(v.add(i), vi);
+        T::store(p.add(i), T::vsub(pv, T::vmul(lrv, vi)));
+        i += T::W;
     }
     for i in nv..n {
         let vi = mu * *v.add(i) + (*g.add(i) + decay * *p.add(i));
@@ -451,29 +456,42 @@ pub unsafe fn momentum(p: *mut f64, v: *mut f64, g: *const f64, n: usize, lr: f6
     }
 }
 
-/// Adam with bias correction from hp[HP_BETA1_POW], hp[HP_BETA2_POW]; `decay` passed explicitly.
-pub unsafe fn adam(p: *mut f64, m: *mut f64, v: *mut f64, g: *const f64, n: usize, hp: *const f64, decay: f64) {
-    let lr = *hp.add(HP_LR);
+/// Adam's scalars from hp: lr, β1, β2, ε, the bias corrections 1-β1ᵗ and 1-β2ᵗ, 1-β1 and 1-β2, each computed in
+/// f64 and narrowed to T.
+#[inline(always)]
+unsafe fn adam_scalars<T: Elem>(hp: *const f64) -> [T; 8] {
     let b1 = *hp.add(HP_BETA1);
     let b2 = *hp.add(HP_BETA2);
-    let eps = *hp.add(HP_EPS);
-    let c1 = 1.0 - *hp.add(HP_BETA1_POW);
-    let c2 = 1.0 - *hp.add(HP_BETA2_POW);
-    let (ob1, ob2) = (1.0 - b1, 1.0 - b2);
-    let nv = n - n % W;
+    [
+        T::of(*hp.add(HP_LR)),
+        T::of(b1),
+        T::of(b2),
+        T::of(*hp.add(HP_EPS)),
+        T::of(1.0 - *hp.add(HP_BETA1_POW)),
+        T::of(1.0 - *hp.add(HP_BETA2_POW)),
+        T::of(1.0 - b1),
+        T::of(1.0 - b2),
+    ]
+}
+
+/// Adam with bias correction from hp[HP_BETA1_POW], hp[HP_BETA2_POW]; `decay` passed explicitly.
+pub unsafe fn adam<T: Elem>(p: *mut T, m: *mut T, v: *mut T, g: *const T, n: usize, hp: *const f64, decay: f64) {
+    let [lr, b1, b2, eps, c1, c2, ob1, ob2] = adam_scalars::<T>(hp);
+    let decay = T::of(decay);
+    let nv = n - n % T::W;
     {
         let (lrv, b1v, b2v, epsv, c1v, c2v, ob1v, ob2v, dv) =
-            (splat(lr), splat(b1), splat(b2), splat(eps), splat(c1), splat(c2), splat(ob1), splat(ob2), splat(decay));
+            (T::splat(lr), T::splat(b1), T::splat(b2), T::splat(eps), T::splat(c1), T::splat(c2), T::splat(ob1), T::splat(ob2), T::splat(decay));
         let mut i = 0;
         while i < nv {
-            let pv = load(p.add(i));
-            let gi = add(load(g.add(i)), mul(dv, pv));
-            let mi = add(mul(b1v, load(m.add(i))), mul(ob1v, gi));
-            let vi = add(mul(b2v, load(v.add(i))), mul(mul(ob2v, gi), gi));
-            store(m.add(i), mi);
-            store(v.add(i), vi);
-            store(p.add(i), sub(pv, div(mul(lrv, div(mi, c1v)), add(sqrt(div(vi, c2v)), epsv))));
-            i += W;
+            let pv = T::load(p.add(i));
+            let gi = T::vadd(T::load(g.add(i)), T::vmul(dv, pv));
+            let mi = T::vadd(T::vmul(b1v, T::load(m.add(i))), T::vmul(ob1v, gi));
+            let vi = T::vadd(T::vmul(b2v, T::load(v.add(i))), T::vmul(T::vmul(ob2v, gi), gi));
+            T::store(m.add(i), mi);
+            T::store(v.add(i), vi);
+            T::store(p.add(i), T::vsub(pv, T::vdiv(T::vmul(lrv, T::vdiv(mi, c1v)), T::vadd(T::vsqrt(T::vdiv(vi, c2v)), epsv))));
+            i += T::W;
         }
     }
     for i in nv..n {
@@ -487,14 +505,9 @@ pub unsafe fn adam(p: *mut f64, m: *mut f64, v: *mut f64, g: *const f64, n: usiz
 }
 
 /// AdamW (decoupled decay; trainBatches passes 0 for biases): p -= lr·((m/(1-β1ᵗ))/(sqrt(v/(1-β2ᵗ)) + ε) + decay·p).
-pub unsafe fn adamw(p: *mut f64, m: *mut f64, v: *mut f64, g: *const f64, n: usize, hp: *const f64, decay: f64) {
-    let lr = *hp.add(HP_LR);
-    let b1 = *hp.add(HP_BETA1);
-    let b2 = *hp.add(HP_BETA2);
-    let eps = *hp.add(HP_EPS);
-    let c1 = 1.0 - *hp.add(HP_BETA1_POW);
-    let c2 = 1.0 - *hp.add(HP_BETA2_POW);
-    let (ob1, ob2) = (1.0 - b1, 1.0 - b2);
+pub unsafe fn adamw<T: Elem>(p: *mut T, m: *mut T, v: *mut T, g: *const T, n: usize, hp: *const f64, decay: f64) {
+    let [lr, b1, b2, eps, c1, c2, ob1, ob2] = adam_scalars::<T>(hp);
+    let decay = T::of(decay);
     for i in 0..n {
         let gi = *g.add(i);
         let mi = b1 * *m.add(i) + ob1 * gi;

@@ -1,10 +1,10 @@
 //! Dense layer kernels: denseForward (z = x·wᵀ + b) and denseBackward (dw = dzᵀ·x, db, dx = dz·w).
 //!
-//! Both are register-blocked: a tile of R rows × C columns keeps R·C accumulators of `V` in
-//! registers (8 in both builds: V8 has 16 xmm registers and a 4×4 tile spills).
+//! Generic over the element type T (vec.rs: f64, f32). Both are register-blocked: a tile of R rows × C columns
+//! keeps R·C accumulators of `T::V` in registers (8 in both builds: V8 has 16 xmm registers and a 4×4 tile spills).
 //! - forward ("NT"): both x rows and w rows are contiguous along k, so the tile vectorises along k;
-//!   each accumulator holds W partial sums (even/odd k with simd128) that a horizontal add combines,
-//!   then the scalar tail (odd nIn) and the bias last. The scalar build sums k = 0..nIn-1 in order,
+//!   each accumulator holds T::W partial sums (k mod T::W with simd128) that a horizontal add combines,
+//!   then the scalar tail (the last nIn % T::W) and the bias last. The scalar build sums k = 0..nIn-1 in order,
 //!   exactly like src/kernels/js/.
 //! - backward ("NN"): out[i,k] = Σ_m A(i,m)·B[m,k] with B row-major along k; the tile vectorises
 //!   along k (independent outputs), so every output is still summed over m in increasing order, as in
@@ -13,7 +13,7 @@
 //!   input_grad_range: columns k0..k1 of dx) serve trainBatchesThreaded. An element's operations never
 //!   depend on the tile, lane or range it falls in, so any split over threads gives the same bits.
 
-use crate::vec::*;
+use crate::vec::Elem;
 
 const FR: usize = 4; // forward tile rows (batch rows)
 const FC: usize = 2; // forward tile columns (neurons)
@@ -25,8 +25,8 @@ const DW_ROWS: usize = 64;
 
 /// One R×C tile of z = x·wᵀ + b at rows r0.., neurons j0...
 #[inline(always)]
-unsafe fn fwd_tile<const R: usize, const C: usize>(
-    z: *mut f64, x: *const f64, w: *const f64, b: *const f64,
+unsafe fn fwd_tile<T: Elem, const R: usize, const C: usize>(
+    z: *mut T, x: *const T, w: *const T, b: *const T,
     n_in: usize, n_out: usize, r0: usize, j0: usize,
 ) {
     let mut xr = [x; R];
@@ -37,28 +37,28 @@ unsafe fn fwd_tile<const R: usize, const C: usize>(
     for c in 0..C {
         wr[c] = w.add((j0 + c) * n_in);
     }
-    let mut acc = [[zero(); C]; R];
-    let kv = n_in - n_in % W;
+    let mut acc = [[T::vzero(); C]; R];
+    let kv = n_in - n_in % T::W;
     let mut k = 0;
     while k < kv {
-        let mut xv = [zero(); R];
+        let mut xv = [T::vzero(); R];
         for i in 0..R {
-            xv[i] = load(xr[i].add(k));
+            xv[i] = T::load(xr[i].add(k));
         }
         for c in 0..C {
-            let wv = load(wr[c].add(k));
+            let wv = T::load(wr[c].add(k));
             for i in 0..R {
-                acc[i][c] = add(acc[i][c], mul(xv[i], wv));
+                acc[i][c] = T::vadd(acc[i][c], T::vmul(xv[i], wv));
             }
         }
-        k += W;
+        k += T::W;
     }
     for i in 0..R {
         let zr = z.add((r0 + i) * n_out + j0);
         for c in 0..C {
-            let mut s = hsum(acc[i][c]);
-            if kv < n_in {
-                s += *xr[i].add(kv) * *wr[c].add(kv);
+            let mut s = T::hsum(acc[i][c]);
+            for k in kv..n_in {
+                s += *xr[i].add(k) * *wr[c].add(k);
             }
             *zr.add(c) = s + *b.add(j0 + c);
         }
@@ -66,34 +66,34 @@ unsafe fn fwd_tile<const R: usize, const C: usize>(
 }
 
 #[inline(always)]
-unsafe fn fwd_rows<const R: usize>(
-    z: *mut f64, x: *const f64, w: *const f64, b: *const f64, n_in: usize, n_out: usize, r0: usize,
+unsafe fn fwd_rows<T: Elem, const R: usize>(
+    z: *mut T, x: *const T, w: *const T, b: *const T, n_in: usize, n_out: usize, r0: usize,
     j0: usize, j1: usize,
 ) {
     let mut j = j0;
     while j + FC <= j1 {
-        fwd_tile::<R, FC>(z, x, w, b, n_in, n_out, r0, j);
+        fwd_tile::<T, R, FC>(z, x, w, b, n_in, n_out, r0, j);
         j += FC;
     }
     while j < j1 {
-        fwd_tile::<R, 1>(z, x, w, b, n_in, n_out, r0, j);
+        fwd_tile::<T, R, 1>(z, x, w, b, n_in, n_out, r0, j);
         j += 1;
     }
 }
 
 /// z[r,j] = Σ_k x[r,k]·w[j,k] + b[j]   (x: batch×nIn, w: nOut×nIn, z: batch×nOut)
-pub unsafe fn dense_forward(
-    z: *mut f64, x: *const f64, w: *const f64, b: *const f64, batch: usize, n_in: usize, n_out: usize,
+pub unsafe fn dense_forward<T: Elem>(
+    z: *mut T, x: *const T, w: *const T, b: *const T, batch: usize, n_in: usize, n_out: usize,
 ) {
     dense_forward_range(z, x, w, b, batch, n_in, n_out, 0, n_out);
 }
 
 /// z[:, j0..j1) of dense_forward (z keeps row stride nOut). Every element z[r,j] takes the same
 /// operations whichever tile (R×FC, R×1, any R) it falls in: lane-wise partial sums over
-/// k < nIn - nIn%W, one horizontal add, the scalar tail, then the bias. So its bits depend neither on
+/// k < nIn - nIn%T::W, one horizontal add, the scalar tail in k order, then the bias. So its bits depend neither on
 /// the range nor on the tiling, and threads owning slices of neurons reproduce one thread exactly.
-pub unsafe fn dense_forward_range(
-    z: *mut f64, x: *const f64, w: *const f64, b: *const f64, batch: usize, n_in: usize, n_out: usize,
+pub unsafe fn dense_forward_range<T: Elem>(
+    z: *mut T, x: *const T, w: *const T, b: *const T, batch: usize, n_in: usize, n_out: usize,
     j0: usize, j1: usize,
 ) {
     if j1 <= j0 {
@@ -101,44 +101,44 @@ pub unsafe fn dense_forward_range(
     }
     let mut r = 0;
     while r + FR <= batch {
-        fwd_rows::<FR>(z, x, w, b, n_in, n_out, r, j0, j1);
+        fwd_rows::<T, FR>(z, x, w, b, n_in, n_out, r, j0, j1);
         r += FR;
     }
     match batch - r {
-        3 => fwd_rows::<3>(z, x, w, b, n_in, n_out, r, j0, j1),
-        2 => fwd_rows::<2>(z, x, w, b, n_in, n_out, r, j0, j1),
-        1 => fwd_rows::<1>(z, x, w, b, n_in, n_out, r, j0, j1),
+        3 => fwd_rows::<T, 3>(z, x, w, b, n_in, n_out, r, j0, j1),
+        2 => fwd_rows::<T, 2>(z, x, w, b, n_in, n_out, r, j0, j1),
+        1 => fwd_rows::<T, 1>(z, x, w, b, n_in, n_out, r, j0, j1),
         _ => {}
     }
 }
 
-/// One R × (KV·W) tile of out[i,k] = Σ_m A(i,m)·B[m,k], A(i,m) = a[i·sai + m·sam], B[m,k] = bm[m·ld + k],
+/// One R × (KV·T::W) tile of out[i,k] = Σ_m A(i,m)·B[m,k], A(i,m) = a[i·sai + m·sam], B[m,k] = bm[m·ld + k],
 /// out[i,k] at out[i·ld + k], over m = m0..m1: from 0 when m0 = 0, else continuing the partial sums in out.
 #[inline(always)]
-unsafe fn nn_tile<const R: usize, const KV: usize>(
-    out: *mut f64, a: *const f64, sai: usize, sam: usize, bm: *const f64, ld: usize,
+unsafe fn nn_tile<T: Elem, const R: usize, const KV: usize>(
+    out: *mut T, a: *const T, sai: usize, sam: usize, bm: *const T, ld: usize,
     m0: usize, m1: usize, i0: usize, k0: usize,
 ) {
-    let mut acc = [[zero(); KV]; R];
+    let mut acc = [[T::vzero(); KV]; R];
     if m0 > 0 {
         for i in 0..R {
             let o = out.add((i0 + i) * ld + k0);
             for v in 0..KV {
-                acc[i][v] = load(o.add(v * W));
+                acc[i][v] = T::load(o.add(v * T::W));
             }
         }
     }
     let mut ap = a.add(i0 * sai + m0 * sam);
     let mut bp = bm.add(m0 * ld + k0);
     for _ in m0..m1 {
-        let mut bv = [zero(); KV];
+        let mut bv = [T::vzero(); KV];
         for v in 0..KV {
-            bv[v] = load(bp.add(v * W));
+            bv[v] = T::load(bp.add(v * T::W));
         }
         for i in 0..R {
-            let av = load_splat(ap.add(i * sai));
+            let av = T::load_splat(ap.add(i * sai));
             for v in 0..KV {
-                acc[i][v] = add(acc[i][v], mul(av, bv[v]));
+                acc[i][v] = T::vadd(acc[i][v], T::vmul(av, bv[v]));
             }
         }
         ap = ap.add(sam);
@@ -147,37 +147,37 @@ unsafe fn nn_tile<const R: usize, const KV: usize>(
     for i in 0..R {
         let o = out.add((i0 + i) * ld + k0);
         for v in 0..KV {
-            store(o.add(v * W), acc[i][v]);
+            T::store(o.add(v * T::W), acc[i][v]);
         }
     }
 }
 
 #[inline(always)]
-unsafe fn nn_rows<const R: usize>(
-    out: *mut f64, a: *const f64, sai: usize, sam: usize, bm: *const f64, ld: usize,
+unsafe fn nn_rows<T: Elem, const R: usize>(
+    out: *mut T, a: *const T, sai: usize, sam: usize, bm: *const T, ld: usize,
     m0: usize, m1: usize, nk: usize, i0: usize,
 ) {
-    let kv = nk - nk % W;
+    let kv = nk - nk % T::W;
     let mut k = 0;
-    while k + BK * W <= kv {
-        nn_tile::<R, BK>(out, a, sai, sam, bm, ld, m0, m1, i0, k);
-        k += BK * W;
+    while k + BK * T::W <= kv {
+        nn_tile::<T, R, BK>(out, a, sai, sam, bm, ld, m0, m1, i0, k);
+        k += BK * T::W;
     }
     while k < kv {
-        nn_tile::<R, 1>(out, a, sai, sam, bm, ld, m0, m1, i0, k);
-        k += W;
+        nn_tile::<T, R, 1>(out, a, sai, sam, bm, ld, m0, m1, i0, k);
+        k += T::W;
     }
 }
 
 /// out[i·ld + k] = Σ_m a[i·sai + m·sam]·bm[m·ld + k] for i < ni, k < nk; summed m = 0..nm-1 in order
 /// (out and bm share the row stride ld >= nk).
-/// Every output, in a SIMD lane or in the scalar last column, is 0 + a·b + a·b + ... in increasing m
+/// Every output, in a SIMD lane or in a scalar last column, is 0 + a·b + a·b + ... in increasing m
 /// (no FMA in wasm), so its bits depend neither on its lane nor on where the ranges start: callers
 /// may pass offset pointers (any alignment) to compute a block of rows or columns.
 /// The reduction runs in chunks of `mc` values of m (every tile finishes a chunk before the next starts, so a
 /// chunk of B stays in cache); a chunk continues each sum from its partial value in out, in the same order.
-unsafe fn gemm_nn(
-    out: *mut f64, a: *const f64, sai: usize, sam: usize, bm: *const f64, ld: usize,
+unsafe fn gemm_nn<T: Elem>(
+    out: *mut T, a: *const T, sai: usize, sam: usize, bm: *const T, ld: usize,
     ni: usize, nm: usize, nk: usize, mc: usize,
 ) {
     let mut m0 = 0;
@@ -185,13 +185,13 @@ unsafe fn gemm_nn(
         let m1 = if nm - m0 > mc { m0 + mc } else { nm };
         let mut i = 0;
         while i + BR <= ni {
-            nn_rows::<BR>(out, a, sai, sam, bm, ld, m0, m1, nk, i);
+            nn_rows::<T, BR>(out, a, sai, sam, bm, ld, m0, m1, nk, i);
             i += BR;
         }
         match ni - i {
-            3 => nn_rows::<3>(out, a, sai, sam, bm, ld, m0, m1, nk, i),
-            2 => nn_rows::<2>(out, a, sai, sam, bm, ld, m0, m1, nk, i),
-            1 => nn_rows::<1>(out, a, sai, sam, bm, ld, m0, m1, nk, i),
+            3 => nn_rows::<T, 3>(out, a, sai, sam, bm, ld, m0, m1, nk, i),
+            2 => nn_rows::<T, 2>(out, a, sai, sam, bm, ld, m0, m1, nk, i),
+            1 => nn_rows::<T, 1>(out, a, sai, sam, bm, ld, m0, m1, nk, i),
             _ => {}
         }
         m0 = m1;
@@ -199,49 +199,48 @@ unsafe fn gemm_nn(
             break; // nm = 0 still ran one pass, storing the zero sums
         }
     }
-    // the last column when nk is not a multiple of W
-    let kv = nk - nk % W;
-    if kv < nk {
+    // the last columns when nk is not a multiple of T::W
+    for kt in nk - nk % T::W..nk {
         for i in 0..ni {
-            let mut s = 0.0;
+            let mut s = T::ZERO;
             let mut ap = a.add(i * sai);
-            let mut bp = bm.add(kv);
+            let mut bp = bm.add(kt);
             for _ in 0..nm {
                 s += *ap * *bp;
                 ap = ap.add(sam);
                 bp = bp.add(ld);
             }
-            *out.add(i * ld + kv) = s;
+            *out.add(i * ld + kt) = s;
         }
     }
 }
 
 /// db[j] = Σ_r dz[r,j] for j < n (dz row stride n_out), summed r = 0..batch-1 in order (lane or tail alike).
-unsafe fn bias_grad(db: *mut f64, dz: *const f64, batch: usize, n_out: usize, n: usize) {
-    let jv = n - n % W;
+unsafe fn bias_grad<T: Elem>(db: *mut T, dz: *const T, batch: usize, n_out: usize, n: usize) {
+    let jv = n - n % T::W;
     let mut j = 0;
     while j < jv {
-        let mut s = zero();
+        let mut s = T::vzero();
         let mut p = dz.add(j);
         for _ in 0..batch {
-            s = add(s, load(p));
+            s = T::vadd(s, T::load(p));
             p = p.add(n_out);
         }
-        store(db.add(j), s);
-        j += W;
+        T::store(db.add(j), s);
+        j += T::W;
     }
-    if jv < n {
-        let mut s = 0.0;
+    for jt in jv..n {
+        let mut s = T::ZERO;
         for r in 0..batch {
-            s += *dz.add(r * n_out + jv);
+            s += *dz.add(r * n_out + jt);
         }
-        *db.add(jv) = s;
+        *db.add(jt) = s;
     }
 }
 
 /// dw = dzᵀ·x, db = Σ_r dz[r], dx = dz·w (skipped when dx is null). Overwrites, never accumulates.
-pub unsafe fn dense_backward(
-    dx: *mut f64, dw: *mut f64, db: *mut f64, dz: *const f64, x: *const f64, w: *const f64,
+pub unsafe fn dense_backward<T: Elem>(
+    dx: *mut T, dw: *mut T, db: *mut T, dz: *const T, x: *const T, w: *const T,
     batch: usize, n_in: usize, n_out: usize,
 ) {
     weight_grad_range(dw, db, dz, x, batch, n_in, n_out, 0, n_out);
@@ -251,8 +250,8 @@ pub unsafe fn dense_backward(
 }
 
 /// Rows j0..j1 of dw[j,k] = Σ_r dz[r,j]·x[r,k] and db[j] = Σ_r dz[r,j] (r in increasing order).
-pub unsafe fn weight_grad_range(
-    dw: *mut f64, db: *mut f64, dz: *const f64, x: *const f64, batch: usize, n_in: usize, n_out: usize,
+pub unsafe fn weight_grad_range<T: Elem>(
+    dw: *mut T, db: *mut T, dz: *const T, x: *const T, batch: usize, n_in: usize, n_out: usize,
     j0: usize, j1: usize,
 ) {
     if j1 <= j0 {
@@ -264,8 +263,8 @@ pub unsafe fn weight_grad_range(
 }
 
 /// Columns k0..k1 of dx[r,k] = Σ_j dz[r,j]·w[j,k] (dx row stride nIn; j in increasing order).
-pub unsafe fn input_grad_range(
-    dx: *mut f64, dz: *const f64, w: *const f64, batch: usize, n_in: usize, n_out: usize, k0: usize, k1: usize,
+pub unsafe fn input_grad_range<T: Elem>(
+    dx: *mut T, dz: *const T, w: *const T, batch: usize, n_in: usize, n_out: usize, k0: usize, k1: usize,
 ) {
     if k1 <= k0 {
         return;

@@ -4,10 +4,13 @@
 //! Memory layout: the module imports one shared linear memory (`env.memory`, at most 2 GiB).
 //! Below `__heap_base` lives what the module owns: its static data and Rust's shadow stack.
 //! Everything from `heapBase()` (rounded up to 16 by the host) belongs to the host's arena, which
-//! holds every matrix (row-major f64, 16-byte aligned), the plan words and the hp slots.
+//! holds every matrix (row-major, 16-byte aligned: f64, or the plan's element type for a plan's data blocks), the
+//! plan words and the hp slots.
 //! Kernels never allocate, never panic on valid input, and trust their arguments.
 //!
-//! Built twice (scripts/build-rust.sh): with `+simd128` (f64x2 micro-kernels, vec.rs) and without.
+//! The kernels are generic over the element type (vec.rs `Elem`: f64, f32); the fused entry points run the
+//! instantiation the plan's PLAN_DTYPE names, the Mat-level exports the f64 one.
+//! Built twice (scripts/build-rust.sh): with `+simd128` (f64x2 / f32x4 micro-kernels, vec.rs) and without.
 //!
 //! Threads (trainBatchesThreaded): several instances of this module run on the one shared memory, each
 //! with its own `__stack_pointer` global but the same initial value, so their shadow stacks overlap.
@@ -33,14 +36,22 @@ use act::*;
 use controls::*;
 use core::arch::wasm32::{memory_atomic_notify, memory_atomic_wait32};
 use core::sync::atomic::{AtomicI32, Ordering::SeqCst};
+use vec::Elem;
 
 extern "C" {
     static __heap_base: u8;
 }
 
+/// An f64 block's address (the Mat-level exports, and HP, LOSSES, LRS, WEIGHTS, DROPOUT, NORMS of a plan).
 #[inline(always)]
 fn f(p: usize) -> *mut f64 {
     p as *mut f64
+}
+
+/// A plan data block's address as its element type T (the plan's PLAN_DTYPE).
+#[inline(always)]
+fn ptr<T>(p: usize) -> *mut T {
+    p as *mut T
 }
 
 #[export_name = "heapBase"]
@@ -51,6 +62,11 @@ pub unsafe extern "C" fn heap_base() -> usize {
 #[export_name = "peakProbe"]
 pub extern "C" fn peak_probe(iterations: i32, m: f64, c: f64) -> f64 {
     probe::peak_probe(iterations, m, c)
+}
+
+#[export_name = "peakProbeF32"]
+pub extern "C" fn peak_probe_f32(iterations: i32, m: f64, c: f64) -> f64 {
+    probe::peak_probe_f32(iterations, m, c)
 }
 
 #[export_name = "denseForward"]
@@ -112,16 +128,22 @@ unsafe fn lw(plan: *const i32, l: usize, k: usize) -> usize {
     *plan.add(PLAN_HEADER + l * PLAN_LAYER_WORDS + k) as u32 as usize
 }
 
+/// Whether the plan's data blocks are float32 (PLAN_DTYPE; else float64).
+#[inline(always)]
+unsafe fn is_f32(plan: *const i32) -> bool {
+    word(plan, PLAN_DTYPE) == DTYPE_F32
+}
+
 /// Step 2: the forward pass of every layer, from x0.
-unsafe fn forward(plan: *const i32, rows: usize, alpha: f64) {
+unsafe fn forward<T: Elem>(plan: *const i32, rows: usize, alpha: f64) {
     let layers = word(plan, PLAN_LAYERS) as usize;
-    let mut inp = f(word(plan, PLAN_X0) as u32 as usize);
+    let mut inp = ptr::<T>(word(plan, PLAN_X0) as u32 as usize);
     for l in 0..layers {
         let n_in = lw(plan, l, L_NIN);
         let n_out = lw(plan, l, L_NOUT);
-        let z = f(lw(plan, l, L_Z));
-        let a = f(lw(plan, l, L_A));
-        dense::dense_forward(z, inp, f(lw(plan, l, L_W)), f(lw(plan, l, L_B)), rows, n_in, n_out);
+        let z = ptr::<T>(lw(plan, l, L_Z));
+        let a = ptr::<T>(lw(plan, l, L_A));
+        dense::dense_forward(z, inp, ptr::<T>(lw(plan, l, L_W)), ptr::<T>(lw(plan, l, L_B)), rows, n_in, n_out);
         activate(a, z, rows, n_out, lw(plan, l, L_ACT) as i32, alpha);
         inp = a;
     }
@@ -131,34 +153,45 @@ unsafe fn forward(plan: *const i32, rows: usize, alpha: f64) {
 pub unsafe extern "C" fn forward_batch(plan: usize, rows: i32) {
     let plan = plan as *const i32;
     let hp = f(word(plan, PLAN_HP) as u32 as usize);
-    forward(plan, rows as usize, *hp.add(HP_ALPHA));
+    if is_f32(plan) {
+        forward::<f32>(plan, rows as usize, *hp.add(HP_ALPHA));
+    } else {
+        forward::<f64>(plan, rows as usize, *hp.add(HP_ALPHA));
+    }
 }
 
 /// backwardBatch (src/abi.ts): forward from x0, the loss against t, every layer's dw, db and dz; no update.
 #[export_name = "backwardBatch"]
 pub unsafe extern "C" fn backward_batch(plan: usize, rows: i32) -> f64 {
     let plan = plan as *const i32;
-    let rows = rows as usize;
+    if is_f32(plan) {
+        backward_steps::<f32>(plan, rows as usize)
+    } else {
+        backward_steps::<f64>(plan, rows as usize)
+    }
+}
+
+unsafe fn backward_steps<T: Elem>(plan: *const i32, rows: usize) -> f64 {
     let alpha = *f(word(plan, PLAN_HP) as u32 as usize).add(HP_ALPHA);
-    forward(plan, rows, alpha);
+    forward::<T>(plan, rows, alpha);
     let layers = word(plan, PLAN_LAYERS) as usize;
     let kind = word(plan, PLAN_LOSS);
     let last = layers - 1;
     let n_out_l = lw(plan, last, L_NOUT);
-    let (a_l, z_l, dz_l) = (f(lw(plan, last, L_A)), f(lw(plan, last, L_Z)), f(lw(plan, last, L_DZ)));
-    let total = loss(dz_l, a_l, z_l, f(word(plan, PLAN_T) as u32 as usize), rows, n_out_l, kind);
+    let (a_l, z_l, dz_l) = (ptr::<T>(lw(plan, last, L_A)), ptr::<T>(lw(plan, last, L_Z)), ptr::<T>(lw(plan, last, L_DZ)));
+    let total = loss(dz_l, a_l, z_l, ptr::<T>(word(plan, PLAN_T) as u32 as usize), rows, n_out_l, kind);
     if kind == LOSS_MSE {
         activate_backward(dz_l, dz_l, z_l, a_l, rows, n_out_l, lw(plan, last, L_ACT) as i32, alpha);
     }
     for l in (0..layers).rev() {
         let n_in = lw(plan, l, L_NIN);
         let n_out = lw(plan, l, L_NOUT);
-        let input = if l > 0 { f(lw(plan, l - 1, L_A)) } else { f(word(plan, PLAN_X0) as u32 as usize) };
-        let dx = if l > 0 { f(lw(plan, l - 1, L_DZ)) } else { core::ptr::null_mut() };
-        dense::dense_backward(dx, f(lw(plan, l, L_DW)), f(lw(plan, l, L_DB)), f(lw(plan, l, L_DZ)), input, f(lw(plan, l, L_W)), rows, n_in, n_out);
+        let input = if l > 0 { ptr::<T>(lw(plan, l - 1, L_A)) } else { ptr::<T>(word(plan, PLAN_X0) as u32 as usize) };
+        let dx = if l > 0 { ptr::<T>(lw(plan, l - 1, L_DZ)) } else { core::ptr::null_mut() };
+        dense::dense_backward(dx, ptr::<T>(lw(plan, l, L_DW)), ptr::<T>(lw(plan, l, L_DB)), ptr::<T>(lw(plan, l, L_DZ)), input, ptr::<T>(lw(plan, l, L_W)), rows, n_in, n_out);
         if l > 0 {
-            let dz_prev = f(lw(plan, l - 1, L_DZ));
-            activate_backward(dz_prev, dz_prev, f(lw(plan, l - 1, L_Z)), f(lw(plan, l - 1, L_A)), rows, n_in, lw(plan, l - 1, L_ACT) as i32, alpha);
+            let dz_prev = ptr::<T>(lw(plan, l - 1, L_DZ));
+            activate_backward(dz_prev, dz_prev, ptr::<T>(lw(plan, l - 1, L_Z)), ptr::<T>(lw(plan, l - 1, L_A)), rows, n_in, lw(plan, l - 1, L_ACT) as i32, alpha);
         }
     }
     total
@@ -243,8 +276,17 @@ pub unsafe extern "C" fn train_batches_threaded(
     plan: usize, first: i32, count: i32, tid: i32, nthreads: i32, ctl: usize,
 ) -> f64 {
     let plan = plan as *const i32;
+    if is_f32(plan) {
+        train_steps::<f32>(plan, first, count, tid, nthreads, ctl)
+    } else {
+        train_steps::<f64>(plan, first, count, tid, nthreads, ctl)
+    }
+}
+
+/// trainBatchesThreaded's steps with the plan's data blocks of element type T.
+unsafe fn train_steps<T: Elem>(plan: *const i32, first: i32, count: i32, tid: i32, nthreads: i32, ctl: usize) -> f64 {
     if nthreads == 1 && tiny::is_tiny(plan) {
-        return tiny::train_tiny(plan, first as usize, count as usize);
+        return tiny::train_tiny::<T>(plan, first as usize, count as usize);
     }
     let ctl = ctl as *mut i32;
     let (tid, nt) = (tid as usize, nthreads as usize);
@@ -252,12 +294,12 @@ pub unsafe extern "C" fn train_batches_threaded(
     let batch = word(plan, PLAN_BATCH) as usize;
     let loss_kind = word(plan, PLAN_LOSS);
     let opt = word(plan, PLAN_OPT);
-    let x_data = f(word(plan, PLAN_XDATA) as u32 as usize);
-    let y_data = f(word(plan, PLAN_YDATA) as u32 as usize);
+    let x_data = ptr::<T>(word(plan, PLAN_XDATA) as u32 as usize);
+    let y_data = ptr::<T>(word(plan, PLAN_YDATA) as u32 as usize);
     let order = word(plan, PLAN_ORDER) as u32 as usize as *const i32;
     let n_samples = word(plan, PLAN_SAMPLES) as usize;
-    let x0 = f(word(plan, PLAN_X0) as u32 as usize);
-    let t = f(word(plan, PLAN_T) as u32 as usize);
+    let x0 = ptr::<T>(word(plan, PLAN_X0) as u32 as usize);
+    let t = ptr::<T>(word(plan, PLAN_T) as u32 as usize);
     let hp = f(word(plan, PLAN_HP) as u32 as usize);
     let alpha = *hp.add(HP_ALPHA);
     let n_in0 = lw(plan, 0, L_NIN);
@@ -297,8 +339,8 @@ pub unsafe extern "C" fn train_batches_threaded(
         // 1. gather (rows split)
         for r in part(rows, tid, nt)..part(rows, tid + 1, nt) {
             let s = *o.add(r) as usize;
-            copy_f64(x0.add(r * n_in0), x_data.add(s * n_in0), n_in0);
-            copy_f64(t.add(r * n_out_l), y_data.add(s * n_out_l), n_out_l);
+            copy(x0.add(r * n_in0), x_data.add(s * n_in0), n_in0);
+            copy(t.add(r * n_out_l), y_data.add(s * n_out_l), n_out_l);
         }
         if !barrier(ctl, nt, &mut spin) {
             return f64::NAN;
@@ -308,11 +350,11 @@ pub unsafe extern "C" fn train_batches_threaded(
         for l in 0..layers {
             let n_in = lw(plan, l, L_NIN);
             let n_out = lw(plan, l, L_NOUT);
-            let z = f(lw(plan, l, L_Z));
-            let a = f(lw(plan, l, L_A));
+            let z = ptr::<T>(lw(plan, l, L_Z));
+            let a = ptr::<T>(lw(plan, l, L_A));
             let act = lw(plan, l, L_ACT) as i32;
             let (j0, j1) = (part(n_out, tid, nt), part(n_out, tid + 1, nt));
-            dense::dense_forward_range(z, inp, f(lw(plan, l, L_W)), f(lw(plan, l, L_B)), rows, n_in, n_out, j0, j1);
+            dense::dense_forward_range(z, inp, ptr::<T>(lw(plan, l, L_W)), ptr::<T>(lw(plan, l, L_B)), rows, n_in, n_out, j0, j1);
             if act == ACT_SOFTMAX {
                 if !barrier(ctl, nt, &mut spin) {
                     return f64::NAN;
@@ -326,18 +368,18 @@ pub unsafe extern "C" fn train_batches_threaded(
             }
             let rate = if drop_p.is_null() { 0.0 } else { *drop_p.add(l) };
             if rate > 0.0 {
-                dropout_cols(f(lw(plan, l, L_AD)), a, rows, n_out, j0, j1, rate, seed, key, l, o);
+                dropout_cols(ptr::<T>(lw(plan, l, L_AD)), a, rows, n_out, j0, j1, rate, seed, key, l, o);
             }
             if !barrier(ctl, nt, &mut spin) {
                 return f64::NAN;
             }
-            inp = if rate > 0.0 { f(lw(plan, l, L_AD)) } else { a };
+            inp = if rate > 0.0 { ptr::<T>(lw(plan, l, L_AD)) } else { a };
         }
         // 3. loss (thread 0) and the optimizer's step counters
         if tid == 0 {
-            let a_l = f(lw(plan, last, L_A));
-            let z_l = f(lw(plan, last, L_Z));
-            let dz_l = f(lw(plan, last, L_DZ));
+            let a_l = ptr::<T>(lw(plan, last, L_A));
+            let z_l = ptr::<T>(lw(plan, last, L_Z));
+            let dz_l = ptr::<T>(lw(plan, last, L_DZ));
             let batch_loss = if weights.is_null() {
                 loss(dz_l, a_l, z_l, t, rows, n_out_l, loss_kind)
             } else {
@@ -366,21 +408,21 @@ pub unsafe extern "C" fn train_batches_threaded(
         for l in (0..layers).rev() {
             let n_in = lw(plan, l, L_NIN);
             let n_out = lw(plan, l, L_NOUT);
-            let dz = f(lw(plan, l, L_DZ));
+            let dz = ptr::<T>(lw(plan, l, L_DZ));
             let rate_prev = if l > 0 && !drop_p.is_null() { *drop_p.add(l - 1) } else { 0.0 };
-            let input = if l > 0 { f(lw(plan, l - 1, if rate_prev > 0.0 { L_AD } else { L_A })) } else { x0 };
+            let input = if l > 0 { ptr::<T>(lw(plan, l - 1, if rate_prev > 0.0 { L_AD } else { L_A })) } else { x0 };
             let (j0, j1) = (part(n_out, tid, nt), part(n_out, tid + 1, nt));
-            dense::weight_grad_range(f(lw(plan, l, L_DW)), f(lw(plan, l, L_DB)), dz, input, rows, n_in, n_out, j0, j1);
+            dense::weight_grad_range(ptr::<T>(lw(plan, l, L_DW)), ptr::<T>(lw(plan, l, L_DB)), dz, input, rows, n_in, n_out, j0, j1);
             if l > 0 {
                 let q = l - 1;
-                let dz_prev = f(lw(plan, q, L_DZ));
+                let dz_prev = ptr::<T>(lw(plan, q, L_DZ));
                 let (k0, k1) = (part(n_in, tid, nt), part(n_in, tid + 1, nt));
-                dense::input_grad_range(dz_prev, dz, f(lw(plan, l, L_W)), rows, n_in, n_out, k0, k1);
+                dense::input_grad_range(dz_prev, dz, ptr::<T>(lw(plan, l, L_W)), rows, n_in, n_out, k0, k1);
                 if rate_prev > 0.0 {
                     dropout_cols(dz_prev, dz_prev, rows, n_in, k0, k1, rate_prev, seed, key, q, o);
                 }
                 activate_backward_cols(
-                    dz_prev, dz_prev, f(lw(plan, q, L_Z)), f(lw(plan, q, L_A)), rows, n_in, lw(plan, q, L_ACT) as i32, alpha, k0, k1,
+                    dz_prev, dz_prev, ptr::<T>(lw(plan, q, L_Z)), ptr::<T>(lw(plan, q, L_A)), rows, n_in, lw(plan, q, L_ACT) as i32, alpha, k0, k1,
                 );
                 if !barrier(ctl, nt, &mut spin) {
                     return f64::NAN;
@@ -392,7 +434,7 @@ pub unsafe extern "C" fn train_batches_threaded(
             let mut at = 0;
             for l in 0..layers {
                 let n_out = lw(plan, l, L_NOUT);
-                row_norms(norms, at, f(lw(plan, l, L_DW)), f(lw(plan, l, L_DB)), lw(plan, l, L_NIN), part(n_out, tid, nt), part(n_out, tid + 1, nt));
+                row_norms(norms, at, ptr::<T>(lw(plan, l, L_DW)), ptr::<T>(lw(plan, l, L_DB)), lw(plan, l, L_NIN), part(n_out, tid, nt), part(n_out, tid + 1, nt));
                 at += n_out;
             }
             if !barrier(ctl, nt, &mut spin) {
@@ -403,8 +445,8 @@ pub unsafe extern "C" fn train_batches_threaded(
                 for l in 0..layers {
                     let (n_in, n_out) = (lw(plan, l, L_NIN), lw(plan, l, L_NOUT));
                     let (j0, j1) = (part(n_out, tid, nt), part(n_out, tid + 1, nt));
-                    scale_f64(f(lw(plan, l, L_DW)).add(j0 * n_in), (j1 - j0) * n_in, factor);
-                    scale_f64(f(lw(plan, l, L_DB)).add(j0), j1 - j0, factor);
+                    scale(ptr::<T>(lw(plan, l, L_DW)).add(j0 * n_in), (j1 - j0) * n_in, T::of(factor));
+                    scale(ptr::<T>(lw(plan, l, L_DB)).add(j0), j1 - j0, T::of(factor));
                 }
             }
         }
@@ -420,16 +462,16 @@ pub unsafe extern "C" fn train_batches_threaded(
                 continue;
             }
             let (wo, nw, nb) = (j0 * n_in, (j1 - j0) * n_in, j1 - j0);
-            let (w, b, dw, db) = (f(lw(plan, l, L_W)).add(wo), f(lw(plan, l, L_B)).add(j0), f(lw(plan, l, L_DW)).add(wo), f(lw(plan, l, L_DB)).add(j0));
+            let (w, b, dw, db) = (ptr::<T>(lw(plan, l, L_W)).add(wo), ptr::<T>(lw(plan, l, L_B)).add(j0), ptr::<T>(lw(plan, l, L_DW)).add(wo), ptr::<T>(lw(plan, l, L_DB)).add(j0));
             if opt == OPT_ADAMW {
-                adamw(w, f(lw(plan, l, L_SW)).add(wo), f(lw(plan, l, L_SW2)).add(wo), dw, nw, hp, decay);
-                adamw(b, f(lw(plan, l, L_SB)).add(j0), f(lw(plan, l, L_SB2)).add(j0), db, nb, hp, 0.0);
+                adamw(w, ptr::<T>(lw(plan, l, L_SW)).add(wo), ptr::<T>(lw(plan, l, L_SW2)).add(wo), dw, nw, hp, decay);
+                adamw(b, ptr::<T>(lw(plan, l, L_SB)).add(j0), ptr::<T>(lw(plan, l, L_SB2)).add(j0), db, nb, hp, 0.0);
             } else if opt == OPT_ADAM {
-                adam(w, f(lw(plan, l, L_SW)).add(wo), f(lw(plan, l, L_SW2)).add(wo), dw, nw, hp, decay);
-                adam(b, f(lw(plan, l, L_SB)).add(j0), f(lw(plan, l, L_SB2)).add(j0), db, nb, hp, 0.0);
+                adam(w, ptr::<T>(lw(plan, l, L_SW)).add(wo), ptr::<T>(lw(plan, l, L_SW2)).add(wo), dw, nw, hp, decay);
+                adam(b, ptr::<T>(lw(plan, l, L_SB)).add(j0), ptr::<T>(lw(plan, l, L_SB2)).add(j0), db, nb, hp, 0.0);
             } else if opt == OPT_MOMENTUM {
-                momentum(w, f(lw(plan, l, L_SW)).add(wo), dw, nw, lr, mu, decay);
-                momentum(b, f(lw(plan, l, L_SB)).add(j0), db, nb, lr, mu, 0.0);
+                momentum(w, ptr::<T>(lw(plan, l, L_SW)).add(wo), dw, nw, lr, mu, decay);
+                momentum(b, ptr::<T>(lw(plan, l, L_SB)).add(j0), db, nb, lr, mu, 0.0);
             } else {
                 sgd(w, dw, nw, lr, decay);
                 sgd(b, db, nb, lr, 0.0);

@@ -1,112 +1,265 @@
-//! The lane type `V` the kernels are written over: `f64x2` (v128) when built with `+simd128`,
-//! a plain `f64` otherwise. `W` is the number of f64 lanes. Every helper is `#[inline(always)]`,
-//! so the generic tiles below compile to straight-line register code in both builds.
+//! The element type `T` the kernels are generic over (f64 or f32, the plan's PLAN_DTYPE), and its lane type
+//! `T::V`: with `+simd128` an f64x2 or f32x4 (v128), otherwise a plain `T` (one lane). `T::W` is the number of
+//! lanes. Every method is `#[inline(always)]`, so each instantiation compiles to the straight-line register code
+//! a hand-written kernel of that type would be: the f64 instantiation is the code (and the bits) the kernels had
+//! before they were generic.
+//!
+//! float32 arithmetic (the float32 design): every element operation in T, rounded to T; the transcendentals
+//! (exp, ln, ln_1p, tanh) computed in f64 from the T input and rounded to T; hyper-parameters narrowed once with
+//! `T::of`.
 
-#[cfg(target_feature = "simd128")]
-mod imp {
-    use core::arch::wasm32::*;
+use core::ops::{Add, AddAssign, Div, Mul, MulAssign, Neg, Sub, SubAssign};
 
-    pub type V = v128;
-    pub const W: usize = 2;
+pub trait Elem:
+    Copy
+    + PartialOrd
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + AddAssign
+    + SubAssign
+    + MulAssign
+{
+    /// The lane vector (v128 with simd128, else Self).
+    type V: Copy;
+    /// Lanes per vector.
+    const W: usize;
+    const ZERO: Self;
+    const ONE: Self;
+    const NEG_INF: Self;
 
-    /// Unaligned-capable load of two f64 (wasm `v128.load` has no alignment requirement).
+    /// An f64 narrowed to T (identity for f64).
+    fn of(x: f64) -> Self;
+    /// Widened to f64 (exact).
+    fn wide(self) -> f64;
+    /// A count as T (n as f64, narrowed).
     #[inline(always)]
-    pub unsafe fn load(p: *const f64) -> V {
-        v128_load(p as *const v128)
+    fn of_usize(n: usize) -> Self {
+        Self::of(n as f64)
     }
-    #[inline(always)]
-    pub unsafe fn store(p: *mut f64, v: V) {
-        v128_store(p as *mut v128, v)
-    }
-    /// One f64 broadcast to every lane (`v128.load64_splat`).
-    #[inline(always)]
-    pub unsafe fn load_splat(p: *const f64) -> V {
-        v128_load64_splat(p as *const u64)
-    }
-    #[inline(always)]
-    pub fn splat(x: f64) -> V {
-        f64x2_splat(x)
-    }
-    #[inline(always)]
-    pub fn zero() -> V {
-        f64x2_splat(0.0)
-    }
-    #[inline(always)]
-    pub fn add(a: V, b: V) -> V {
-        f64x2_add(a, b)
-    }
-    #[inline(always)]
-    pub fn sub(a: V, b: V) -> V {
-        f64x2_sub(a, b)
-    }
-    #[inline(always)]
-    pub fn mul(a: V, b: V) -> V {
-        f64x2_mul(a, b)
-    }
-    #[inline(always)]
-    pub fn div(a: V, b: V) -> V {
-        f64x2_div(a, b)
-    }
-    #[inline(always)]
-    pub fn sqrt(a: V) -> V {
-        f64x2_sqrt(a)
-    }
-    /// Horizontal sum (lane 0 + lane 1).
-    #[inline(always)]
-    pub fn hsum(v: V) -> f64 {
-        f64x2_extract_lane::<0>(v) + f64x2_extract_lane::<1>(v)
-    }
+    fn abs(self) -> Self;
+    fn sqrt(self) -> Self;
+    fn exp(self) -> Self;
+    fn ln(self) -> Self;
+    fn ln_1p(self) -> Self;
+    fn tanh(self) -> Self;
+
+    /// Load of W elements (wasm `v128.load` has no alignment requirement).
+    unsafe fn load(p: *const Self) -> Self::V;
+    unsafe fn store(p: *mut Self, v: Self::V);
+    /// One element broadcast to every lane.
+    unsafe fn load_splat(p: *const Self) -> Self::V;
+    fn splat(x: Self) -> Self::V;
+    fn vzero() -> Self::V;
+    fn vadd(a: Self::V, b: Self::V) -> Self::V;
+    fn vsub(a: Self::V, b: Self::V) -> Self::V;
+    fn vmul(a: Self::V, b: Self::V) -> Self::V;
+    fn vdiv(a: Self::V, b: Self::V) -> Self::V;
+    fn vsqrt(a: Self::V) -> Self::V;
+    /// Horizontal sum, lane 0 first: ((l0 + l1) + l2) + l3.
+    fn hsum(v: Self::V) -> Self;
 }
 
+/// The one-lane (scalar build) lane methods of an element type.
 #[cfg(not(target_feature = "simd128"))]
-mod imp {
-    pub type V = f64;
-    pub const W: usize = 1;
+macro_rules! scalar_lanes {
+    ($t:ty) => {
+        type V = $t;
+        const W: usize = 1;
+        #[inline(always)]
+        unsafe fn load(p: *const $t) -> $t {
+            *p
+        }
+        #[inline(always)]
+        unsafe fn store(p: *mut $t, v: $t) {
+            *p = v
+        }
+        #[inline(always)]
+        unsafe fn load_splat(p: *const $t) -> $t {
+            *p
+        }
+        #[inline(always)]
+        fn splat(x: $t) -> $t {
+            x
+        }
+        #[inline(always)]
+        fn vzero() -> $t {
+            0.0
+        }
+        #[inline(always)]
+        fn vadd(a: $t, b: $t) -> $t {
+            a + b
+        }
+        #[inline(always)]
+        fn vsub(a: $t, b: $t) -> $t {
+            a - b
+        }
+        #[inline(always)]
+        fn vmul(a: $t, b: $t) -> $t {
+            a * b
+        }
+        #[inline(always)]
+        fn vdiv(a: $t, b: $t) -> $t {
+            a / b
+        }
+        #[inline(always)]
+        fn vsqrt(a: $t) -> $t {
+            a.sqrt()
+        }
+        #[inline(always)]
+        fn hsum(v: $t) -> $t {
+            v
+        }
+    };
+}
 
+/// The v128 lane methods of an element type: its lane count, splat load and f64x2 / f32x4 intrinsics.
+#[cfg(target_feature = "simd128")]
+macro_rules! simd_lanes {
+    ($t:ty, $w:expr, $splat_load:ident, $bits:ty, $splat:ident, $add:ident, $sub:ident, $mul:ident, $div:ident, $sqrt:ident) => {
+        type V = core::arch::wasm32::v128;
+        const W: usize = $w;
+        #[inline(always)]
+        unsafe fn load(p: *const $t) -> Self::V {
+            core::arch::wasm32::v128_load(p as *const Self::V)
+        }
+        #[inline(always)]
+        unsafe fn store(p: *mut $t, v: Self::V) {
+            core::arch::wasm32::v128_store(p as *mut Self::V, v)
+        }
+        #[inline(always)]
+        unsafe fn load_splat(p: *const $t) -> Self::V {
+            core::arch::wasm32::$splat_load(p as *const $bits)
+        }
+        #[inline(always)]
+        fn splat(x: $t) -> Self::V {
+            core::arch::wasm32::$splat(x)
+        }
+        #[inline(always)]
+        fn vzero() -> Self::V {
+            core::arch::wasm32::$splat(0.0)
+        }
+        #[inline(always)]
+        fn vadd(a: Self::V, b: Self::V) -> Self::V {
+            core::arch::wasm32::$add(a, b)
+        }
+        #[inline(always)]
+        fn vsub(a: Self::V, b: Self::V) -> Self::V {
+            core::arch::wasm32::$sub(a, b)
+        }
+        #[inline(always)]
+        fn vmul(a: Self::V, b: Self::V) -> Self::V {
+            core::arch::wasm32::$mul(a, b)
+        }
+        #[inline(always)]
+        fn vdiv(a: Self::V, b: Self::V) -> Self::V {
+            core::arch::wasm32::$div(a, b)
+        }
+        #[inline(always)]
+        fn vsqrt(a: Self::V) -> Self::V {
+            core::arch::wasm32::$sqrt(a)
+        }
+    };
+}
+
+impl Elem for f64 {
+    #[cfg(not(target_feature = "simd128"))]
+    scalar_lanes!(f64);
+    #[cfg(target_feature = "simd128")]
+    simd_lanes!(f64, 2, v128_load64_splat, u64, f64x2_splat, f64x2_add, f64x2_sub, f64x2_mul, f64x2_div, f64x2_sqrt);
+    #[cfg(target_feature = "simd128")]
     #[inline(always)]
-    pub unsafe fn load(p: *const f64) -> V {
-        *p
+    fn hsum(v: Self::V) -> f64 {
+        use core::arch::wasm32::f64x2_extract_lane;
+        f64x2_extract_lane::<0>(v) + f64x2_extract_lane::<1>(v)
     }
+
+    const ZERO: f64 = 0.0;
+    const ONE: f64 = 1.0;
+    const NEG_INF: f64 = f64::NEG_INFINITY;
     #[inline(always)]
-    pub unsafe fn store(p: *mut f64, v: V) {
-        *p = v
-    }
-    #[inline(always)]
-    pub unsafe fn load_splat(p: *const f64) -> V {
-        *p
-    }
-    #[inline(always)]
-    pub fn splat(x: f64) -> V {
+    fn of(x: f64) -> f64 {
         x
     }
     #[inline(always)]
-    pub fn zero() -> V {
-        0.0
+    fn wide(self) -> f64 {
+        self
     }
     #[inline(always)]
-    pub fn add(a: V, b: V) -> V {
-        a + b
+    fn abs(self) -> f64 {
+        f64::abs(self)
     }
     #[inline(always)]
-    pub fn sub(a: V, b: V) -> V {
-        a - b
+    fn sqrt(self) -> f64 {
+        f64::sqrt(self)
     }
     #[inline(always)]
-    pub fn mul(a: V, b: V) -> V {
-        a * b
+    fn exp(self) -> f64 {
+        crate::act::exp(self)
     }
     #[inline(always)]
-    pub fn div(a: V, b: V) -> V {
-        a / b
+    fn ln(self) -> f64 {
+        f64::ln(self)
     }
     #[inline(always)]
-    pub fn sqrt(a: V) -> V {
-        a.sqrt()
+    fn ln_1p(self) -> f64 {
+        f64::ln_1p(self)
     }
     #[inline(always)]
-    pub fn hsum(v: V) -> f64 {
-        v
+    fn tanh(self) -> f64 {
+        f64::tanh(self)
     }
 }
 
-pub use imp::*;
+impl Elem for f32 {
+    #[cfg(not(target_feature = "simd128"))]
+    scalar_lanes!(f32);
+    #[cfg(target_feature = "simd128")]
+    simd_lanes!(f32, 4, v128_load32_splat, u32, f32x4_splat, f32x4_add, f32x4_sub, f32x4_mul, f32x4_div, f32x4_sqrt);
+    #[cfg(target_feature = "simd128")]
+    #[inline(always)]
+    fn hsum(v: Self::V) -> f32 {
+        use core::arch::wasm32::f32x4_extract_lane;
+        ((f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v)) + f32x4_extract_lane::<2>(v))
+            + f32x4_extract_lane::<3>(v)
+    }
+
+    const ZERO: f32 = 0.0;
+    const ONE: f32 = 1.0;
+    const NEG_INF: f32 = f32::NEG_INFINITY;
+    #[inline(always)]
+    fn of(x: f64) -> f32 {
+        x as f32
+    }
+    #[inline(always)]
+    fn wide(self) -> f64 {
+        self as f64
+    }
+    #[inline(always)]
+    fn abs(self) -> f32 {
+        f32::abs(self)
+    }
+    #[inline(always)]
+    fn sqrt(self) -> f32 {
+        f32::sqrt(self)
+    }
+    // the transcendentals in f64, rounded once to f32 (the float32 design: close across backends)
+    #[inline(always)]
+    fn exp(self) -> f32 {
+        crate::act::exp(self as f64) as f32
+    }
+    #[inline(always)]
+    fn ln(self) -> f32 {
+        f64::ln(self as f64) as f32
+    }
+    #[inline(always)]
+    fn ln_1p(self) -> f32 {
+        f64::ln_1p(self as f64) as f32
+    }
+    #[inline(always)]
+    fn tanh(self) -> f32 {
+        f64::tanh(self as f64) as f32
+    }
+}
