@@ -119,12 +119,6 @@ async function compile(build: WasmBuild, backend: BackendName): Promise<WebAssem
   return p;
 }
 
-/**
- * TODO(f32 merge): exports the float32 kernels add, tolerated as missing until the AssemblyScript and Rust modules
- * export them; the lead empties this list (and deletes it) when the f32-as and f32-rust branches merge.
- */
-const TODO_F32_PENDING_EXPORTS: readonly (keyof KernelExports)[] = ['peakProbeF32'];
-
 export async function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory, backend: BackendName, file: string): Promise<KernelExports> {
   let instance: WebAssembly.Instance;
   try {
@@ -133,7 +127,7 @@ export async function instantiateKernels(module: WebAssembly.Module, memory: Web
     throw new BackendError(`loadBackend('${backend}'): cannot instantiate ${file} (${(cause as Error).message})`, { cause });
   }
   const ex = instance.exports as Record<string, unknown>;
-  const missing = KERNEL_NAMES.filter((n) => typeof ex[n] !== 'function' && !TODO_F32_PENDING_EXPORTS.includes(n));
+  const missing = KERNEL_NAMES.filter((n) => typeof ex[n] !== 'function');
   if (missing.length > 0) {
     throw new BackendError(`loadBackend('${backend}'): ${file} does not export ${missing.join(', ')} (it is stale or from another project; rebuild it)`);
   }
