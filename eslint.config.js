@@ -7,7 +7,20 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'build/', 'assembly/', 'rust/', 'artifacts/', 'bench/results/', 'scratch/'] },
+  {
+    // api-docs/: TypeDoc's output (npm run docs)
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'build/',
+      'assembly/',
+      'rust/',
+      'artifacts/',
+      'bench/results/',
+      'scratch/',
+      'api-docs/',
+    ],
+  },
   js.configs.recommended,
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },

@@ -7,14 +7,18 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Activation, Backend, Loss, Optimizer } from '../src/backend.js';
 import { loadBackend } from '../src/backends/index.js';
+import type { NetworkOptions, TrainOptions } from '../src/network.js';
 import { Network } from '../src/network.js';
 import { setMinThreadWorkForTest } from '../src/internal/index.js';
 
 const OLD = process.env.OLD ?? '/tmp/old';
 setMinThreadWorkForTest(0);
 function rng(seed: number) { let a = seed >>> 0; return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; }; }
-type Cfg = { layers: number[]; act: any; out: any; loss: any; opt: any; batch: number; n: number; extra?: any; netx?: any };
+// extra: train options beyond the common ones; sampleWeight: true stands for one weight per row, (i % 3) * 0.5
+type Extra = Partial<Omit<TrainOptions, 'sampleWeight'>> & { sampleWeight?: true };
+type Cfg = { layers: number[]; act: Activation; out: Activation; loss: Loss; opt: Optimizer; batch: number; n: number; extra?: Extra; netx?: Pick<NetworkOptions, 'dropout'> };
 const cfgs: Cfg[] = [
   { layers: [2, 2, 1], act: 'sigmoid', out: 'sigmoid', loss: 'mse', opt: 'sgd', batch: 1, n: 4 },
   { layers: [4, 3, 1], act: 'tanh', out: 'sigmoid', loss: 'mse', opt: 'sgd', batch: 1, n: 9, extra: { weightDecay: 0.01 } },
@@ -30,19 +34,19 @@ const cfgs: Cfg[] = [
   { layers: [64, 130, 10], act: 'relu', out: 'softmax', loss: 'cross-entropy', opt: 'adam', batch: 32, n: 96, netx: { dropout: 0.2 } },
   { layers: [3, 4, 2], act: 'sigmoid', out: 'softmax', loss: 'cross-entropy', opt: 'sgd', batch: 3, n: 8 },
 ];
-async function run(be: () => Promise<any>, c: Cfg, threads: number): Promise<string> {
+async function run(be: () => Promise<Backend>, c: Cfg, threads: number): Promise<string> {
   const r = rng(c.layers.reduce((a, b) => a * 31 + b, 7));
   const nIn = c.layers[0]!, nOut = c.layers[c.layers.length - 1]!;
   const x = Array.from({ length: c.n }, () => Array.from({ length: nIn }, () => r() * 2 - 1));
   const y = x.map(() => { const row = Array.from({ length: nOut }, () => r()); if (c.loss === 'cross-entropy') { const s = row.reduce((a, b) => a + b, 0); return row.map((v) => v / s); } return row; });
   const net = await Network.create({ layers: c.layers, activation: c.act, outputActivation: c.out, loss: c.loss, seed: 5, backend: await be(), threads, ...(c.netx ?? {}) });
   const h = createHash('sha256');
-  const extra: any = { ...(c.extra ?? {}) };
-  if (extra.sampleWeight) extra.sampleWeight = x.map((_, i) => (i % 3) * 0.5);
-  const res = net.train(x, y, { epochs: 3, learningRate: 0.05, batchSize: c.batch, optimizer: c.opt, ...extra });
+  const { sampleWeight, ...extra } = c.extra ?? {};
+  const weights = sampleWeight ? { sampleWeight: x.map((_, i) => (i % 3) * 0.5) } : {};
+  const res = net.train(x, y, { epochs: 3, learningRate: 0.05, batchSize: c.batch, optimizer: c.opt, ...extra, ...weights });
   h.update(new Float64Array(res.losses));
   for (const p of net.getParameters()) { h.update(p.weights); h.update(p.biases); }
-  const pr = net.predict(x) as any; h.update(new Float64Array(pr.data ?? pr));
+  h.update(net.predict(x).data);
   const g = net.gradients(x, y); h.update(new Float64Array([g.loss])); for (const p of g.gradients) { h.update(p.weights); h.update(p.biases); }
   h.update(new Float64Array([net.evaluate(x, y).loss]));
   const be2 = net.backend; net.dispose(); be2.dispose();

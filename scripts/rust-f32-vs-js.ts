@@ -1,11 +1,15 @@
 /** Float32 on the rust builds against the js float32 kernels (generated Math.fround code): max relative difference, equal bits, threads 1 vs 2. npx tsx scripts/rust-f32-vs-js.ts */
+import type { Activation, Backend, Loss, Optimizer } from '../src/backend.js';
 import { loadBackend } from '../src/backends/index.js';
+import type { NetworkOptions, TrainOptions } from '../src/network.js';
 import { Network } from '../src/network.js';
 import { setMinThreadWorkForTest } from '../src/internal/index.js';
 
 setMinThreadWorkForTest(0);
 function rng(seed: number) { let a = seed >>> 0; return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; }; }
-type Cfg = { layers: number[]; act: any; out: any; loss: any; opt: any; batch: number; n: number; extra?: any; netx?: any };
+// extra: train options beyond the common ones; sampleWeight: true stands for one weight per row, (i % 3) * 0.5
+type Extra = Partial<Omit<TrainOptions, 'sampleWeight'>> & { sampleWeight?: true };
+type Cfg = { layers: number[]; act: Activation; out: Activation; loss: Loss; opt: Optimizer; batch: number; n: number; extra?: Extra; netx?: Pick<NetworkOptions, 'dropout'> };
 const cfgs: Cfg[] = [
   { layers: [2, 2, 1], act: 'sigmoid', out: 'sigmoid', loss: 'mse', opt: 'sgd', batch: 1, n: 4 },
   { layers: [4, 3, 1], act: 'tanh', out: 'sigmoid', loss: 'mse', opt: 'sgd', batch: 1, n: 9, extra: { weightDecay: 0.01 } },
@@ -21,22 +25,22 @@ const cfgs: Cfg[] = [
   { layers: [64, 130, 10], act: 'relu', out: 'softmax', loss: 'cross-entropy', opt: 'adam', batch: 32, n: 96, netx: { dropout: 0.2 } },
   { layers: [3, 4, 2], act: 'sigmoid', out: 'softmax', loss: 'cross-entropy', opt: 'sgd', batch: 3, n: 8 },
 ];
-async function run(be: any, c: Cfg, threads: number): Promise<Float64Array> {
+async function run(be: Backend | 'js', c: Cfg, threads: number): Promise<Float64Array> {
   const r = rng(c.layers.reduce((a, b) => a * 31 + b, 7));
   const nIn = c.layers[0]!, nOut = c.layers[c.layers.length - 1]!;
   const x = Array.from({ length: c.n }, () => Array.from({ length: nIn }, () => r() * 2 - 1));
   const y = x.map(() => { const row = Array.from({ length: nOut }, () => r()); if (c.loss === 'cross-entropy') { const s = row.reduce((a, b) => a + b, 0); return row.map((v) => v / s); } return row; });
-  const net = await Network.create({ layers: c.layers, activation: c.act, outputActivation: c.out, loss: c.loss, seed: 5, backend: be, threads, dtype: 'float32', ...(c.netx ?? {}) } as any);
-  const extra: any = { ...(c.extra ?? {}) };
-  if (extra.sampleWeight) extra.sampleWeight = x.map((_, i) => (i % 3) * 0.5);
+  const net = await Network.create({ layers: c.layers, activation: c.act, outputActivation: c.out, loss: c.loss, seed: 5, backend: be, threads, dtype: 'float32', ...(c.netx ?? {}) });
+  const { sampleWeight, ...extra } = c.extra ?? {};
+  const weights = sampleWeight ? { sampleWeight: x.map((_, i) => (i % 3) * 0.5) } : {};
   const out: number[] = [];
-  const res = net.train(x, y, { epochs: 3, learningRate: 0.05, batchSize: c.batch, optimizer: c.opt, ...extra });
+  const res = net.train(x, y, { epochs: 3, learningRate: 0.05, batchSize: c.batch, optimizer: c.opt, ...extra, ...weights });
   out.push(...res.losses);
   for (const p of net.getParameters()) { out.push(...p.weights, ...p.biases); }
-  const pr = net.predict(x) as any; out.push(...(pr.data ?? pr));
+  out.push(...net.predict(x).data);
   const g = net.gradients(x, y); out.push(g.loss); for (const p of g.gradients) out.push(...p.weights, ...p.biases);
   out.push(net.evaluate(x, y).loss);
-  const be2 = net.backend; net.dispose(); if (typeof be2 !== 'string') be2.dispose();
+  const be2 = net.backend; net.dispose(); be2.dispose();
   return new Float64Array(out);
 }
 const nonF32 = (a: Float64Array) => a.findIndex((v) => Math.fround(v) !== v);

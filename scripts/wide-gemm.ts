@@ -18,11 +18,12 @@ const OLD = process.env.OLD;
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const SHAPES = (process.env.SHAPES ?? '64x784x1024,64x1024x1024,64x1024x10,256x784x1024,256x1024x1024,256x1024x10,32x784x128,256x784x128,32x128x64,32x16x16,1x784x128')
   .split(',').map((s) => s.split('x').map(Number) as [number, number, number]);
-const BUILDS: { name: BackendName; variant: BackendVariant; file: string }[] = [
+interface Build { name: BackendName; variant: BackendVariant; file: string }
+const BUILDS: Build[] = ([
   { name: 'assemblyscript', variant: 'simd', file: 'as-simd.wasm' },
   { name: 'assemblyscript', variant: 'relaxed-simd', file: 'as-relaxed.wasm' },
   { name: 'rust', variant: 'simd', file: 'fastnn-simd.wasm' },
-].filter((b) => !process.env.ONLY || process.env.ONLY.split(',').includes(b.file));
+] satisfies Build[]).filter((b) => !process.env.ONLY || process.env.ONLY.split(',').includes(b.file));
 
 const median = (v: number[]): number => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]!; };
 let sink = 0;

@@ -16,11 +16,12 @@ probeWasmFeatures();
 const OLD = process.env.OLD;
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const SAMPLES = Number(process.env.SAMPLES ?? 640);
-const BUILDS: { name: BackendName; variant: BackendVariant; file: string }[] = [
+interface Build { name: BackendName; variant: BackendVariant; file: string }
+const BUILDS: Build[] = ([
   { name: 'assemblyscript', variant: 'relaxed-simd', file: 'as-relaxed.wasm' },
   { name: 'assemblyscript', variant: 'simd', file: 'as-simd.wasm' },
   { name: 'rust', variant: 'simd', file: 'fastnn-simd.wasm' },
-].filter((b) => !process.env.ONLY || process.env.ONLY.split(',').includes(b.file));
+] satisfies Build[]).filter((b) => !process.env.ONLY || process.env.ONLY.split(',').includes(b.file));
 const median = (v: number[]): number => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]!; };
 
 async function main(): Promise<void> {

@@ -6,11 +6,12 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 interface Block { line: number; info: string; lang: string; code: string }
 interface Entry extends Block { file: string; kind: 'ts' | 'js'; ext: 'ts' | 'js' | 'cjs'; packages: string[]; reason?: string }
+// the module's exports are plain functions (no `this`), hence function-typed properties rather than methods
 interface DocBlocks {
-  fencedBlocks(text: string): Block[];
-  importedSpecifiers(code: string): string[];
-  packageOf(specifier: string): string | null;
-  classifyBlocks(file: string, text: string): { run: Entry[]; optedOut: Entry[]; noImport: Entry[] };
+  fencedBlocks: (text: string) => Block[];
+  importedSpecifiers: (code: string) => string[];
+  packageOf: (specifier: string) => string | null;
+  classifyBlocks: (file: string, text: string) => { run: Entry[]; optedOut: Entry[]; noImport: Entry[] };
 }
 // a plain .mjs script (run by node directly); loaded through a computed specifier, typed here
 const docBlocksModule = path.join(ROOT, 'scripts', 'doc-blocks.mjs');

@@ -61,7 +61,7 @@ export class Dataset {
     }
     writeElems(host, dtype, X.data, x);
     writeElems(host, dtype, Y.data, y);
-    states.set(this, { host, x, y, dtype, users: 0, disposed: false, targets: new Map([[loss as string, null]]) });
+    states.set(this, { host, x, y, dtype, users: 0, disposed: false, targets: new Map<string, string | null>([[loss, null]]) });
   }
 
   /** True after dispose(). */
