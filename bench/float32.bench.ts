@@ -19,16 +19,27 @@ export let sink = 0;
 export const realGroupF32 = `${realGroup(REAL_CONFIGS[0]!)}, float32`;
 
 /** One float32 epoch of the real-digit 784-128-10 SGD network per build (Network.train, 1 thread); `untimed` gets js's line. */
-export async function benchRealF32(rows: readonly BackendRow[], log: (s: string) => void, untimed: string[] = []): Promise<Row[]> {
+export async function benchRealF32(
+  rows: readonly BackendRow[],
+  log: (s: string) => void,
+  untimed: string[] = [],
+): Promise<Row[]> {
   const cfg = REAL_CONFIGS[0]!;
   const { train } = loadMnist(REAL_SAMPLES, 0);
-  const X = train.x, Y = train.y;
+  const X = train.x,
+    Y = train.y;
   const out: Row[] = [];
   let refLoss: number | null = null;
   log(`  ${realGroupF32} (${REAL_SAMPLES} digits)`);
   for (const r of rows) {
     if (r.duplicateOf) continue;
-    const base: Row = { group: realGroupF32, name: `${realGroupF32} [${r.label}]`, backend: r.label, variant: r.variant, status: 'ok' };
+    const base: Row = {
+      group: realGroupF32,
+      name: `${realGroupF32} [${r.label}]`,
+      backend: r.label,
+      variant: r.variant,
+      status: 'ok',
+    };
     if (!r.backend || r.error) {
       out.push({ ...base, status: 'FAILED', error: r.error ?? 'did not load' });
       continue;
@@ -44,12 +55,22 @@ export async function benchRealF32(rows: readonly BackendRow[], log: (s: string)
       }
       const rel = refLoss === null ? null : Math.abs(loss - refLoss) / Math.abs(refLoss);
       if (rel === null || rel > F32_LOSS_RTOL) {
-        out.push({ ...base, status: 'FAILED', error: `first-epoch loss ${loss}, the js backend's float32 ${refLoss} (rtol ${F32_LOSS_RTOL})` });
+        out.push({
+          ...base,
+          status: 'FAILED',
+          error: `first-epoch loss ${loss}, the js backend's float32 ${refLoss} (rtol ${F32_LOSS_RTOL})`,
+        });
         continue;
       }
       const nn = net;
       const bench = new Bench({ name: realGroupF32, ...TRAIN_OPTS });
-      bench.add(base.name, () => { sink += nn.train(X, Y, cfg.train).losses[0]!; }, { async: false });
+      bench.add(
+        base.name,
+        () => {
+          sink += nn.train(X, Y, cfg.train).losses[0]!;
+        },
+        { async: false },
+      );
       const row = fromTask(base, (await runBench(bench)).get(base.name));
       out.push({
         ...row,
@@ -77,7 +98,8 @@ export interface DatasetBytes {
 
 /** backend.usedBytes() taken by net.dataset(x, y) of DATASET_ROWS×784 inputs and ×10 targets, per dtype and build. */
 export async function datasetBytes(rows: readonly BackendRow[]): Promise<DatasetBytes[]> {
-  const X = matrix(DATASET_ROWS, 784), Y = matrix(DATASET_ROWS, 10);
+  const X = matrix(DATASET_ROWS, 784),
+    Y = matrix(DATASET_ROWS, 10);
   for (let r = 0; r < DATASET_ROWS; r++) Y.data[r * 10 + (r % 10)] = 1; // one-hot: cross-entropy targets
   const out: DatasetBytes[] = [];
   for (const r of rows) {
@@ -86,7 +108,14 @@ export async function datasetBytes(rows: readonly BackendRow[]): Promise<Dataset
     const got: DatasetBytes = { backend: r.label, float64: null, float32: null };
     try {
       for (const dtype of ['float64', 'float32'] as const) {
-        const net = await Network.create({ layers: [784, 10], outputActivation: 'softmax', loss: 'cross-entropy', seed: 1, backend: be, dtype });
+        const net = await Network.create({
+          layers: [784, 10],
+          outputActivation: 'softmax',
+          loss: 'cross-entropy',
+          seed: 1,
+          backend: be,
+          dtype,
+        });
         try {
           const before = be.usedBytes();
           const ds = net.dataset(X, Y);

@@ -5,9 +5,9 @@ import { PROBE_CHAINS, PROBE_CHAINS_F32 } from '../src/abi.js';
 const ROUNDS = Number(process.env.ROUNDS ?? 21), IT = 200_000;
 const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]!; };
 for (const variant of ['simd', 'scalar'] as const) {
-  const ex: any = hostOf('p', await loadBackend('rust', { variant })).raw;
+  const ex = hostOf('p', await loadBackend('rust', { variant })).raw;
   const t: Record<string, number[]> = { peakProbe: [], peakProbeF32: [] };
-  for (let r = 0; r < ROUNDS; r++) for (const k of Object.keys(t)) {
+  for (let r = 0; r < ROUNDS; r++) for (const k of ['peakProbe', 'peakProbeF32'] as const) {
     const c0 = process.cpuUsage(); ex[k](IT, 1, 2 ** -30); const c = process.cpuUsage(c0);
     t[k]!.push((c.user + c.system) / 1e6);
   }
