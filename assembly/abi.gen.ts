@@ -171,9 +171,11 @@ export const SCRATCH_BYTES: i32 = 262144;
 /** most threads of trainBatchesThreaded (tid < MAX_THREADS; AssemblyScript reserves scratch per thread) */
 export const MAX_THREADS: i32 = 16;
 
-// ---- peak probe (peakProbe, the bench instrument of the WASM f64 ceiling)
+// ---- peak probes (peakProbe and peakProbeF32, the bench instruments of the WASM f64 and f32 ceilings)
 /** independent multiply-add chains s_i (i = 0..PROBE_CHAINS-1); one call does 2 · PROBE_CHAINS · iterations flops */
 export const PROBE_CHAINS: i32 = 24;
+/** independent float32 multiply-add chains of peakProbeF32 (i = 0..PROBE_CHAINS_F32-1); one call does 2 · PROBE_CHAINS_F32 · iterations flops */
+export const PROBE_CHAINS_F32: i32 = 48;
 
 // ---- dropout mask generator (dropKeep in src/abi.ts): the two multipliers of the 32-bit mix
 /** first multiplier of mix(x) */

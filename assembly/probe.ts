@@ -6,7 +6,7 @@
  * multiply-add latency on both FMA ports. Scalar builds: two passes of 12 scalar chains (as src/kernels/js/probe.ts).
  * With m a power of two every product is exact, so all builds return the same bits.
  */
-import { madd, PROBE_CHAINS, vmadd } from './common';
+import { madd, PROBE_CHAINS, PROBE_CHAINS_F32, vmadd } from './common';
 
 export function peakProbe(iterations: i32, m: f64, c: f64): f64 {
   if (ASC_FEATURE_SIMD) return probeSimd(iterations, m, c);
@@ -53,19 +53,18 @@ function probePass(t: f64, base: f64, iterations: i32, m: f64, c: f64): f64 {
 }
 
 /**
- * peakProbeF32 (src/abi.ts): the float32 ceiling, peakProbe's protocol in f32 lanes: PROBE_CHAINS (24) float32
+ * peakProbeF32 (src/abi.ts): the float32 ceiling, peakProbe's protocol in f32 lanes: PROBE_CHAINS_F32 (48) float32
  * chains s_i = i, each updated `iterations` times by s_i = s_i·m + c (m and c rounded to float32 once; every operation
- * in float32); returns 0 + s_0 + … + s_23, each chain widened and summed left to right in f64. One call is
- * 2·24·iterations flops. SIMD builds: 6 f32x4 accumulators; scalar builds: two passes of 12 scalar chains. With m a
+ * in float32); returns 0 + s_0 + … + s_47, each chain widened and summed left to right in f64. One call is
+ * 2·48·iterations flops. SIMD builds: 12 f32x4 accumulators, peakProbe's register shape (12 independent vector
+ * chains cover the multiply-add latency on both FMA ports); scalar builds: four passes of 12 scalar chains. With m a
  * power of two every product is exact, so all builds return the same bits.
- * (6 accumulators are half of peakProbe's 12 independent chains, too few to cover the multiply-add latency on two
- * ports: 12 f32x4 chains measured 1.26-1.35× faster on a 2-core Zen 4, so this probe reads low.)
  */
 export function peakProbeF32(iterations: i32, m: f64, c: f64): f64 {
   const m32 = <f32>m, c32 = <f32>c;
   if (ASC_FEATURE_SIMD) return probeSimdF32(iterations, m32, c32);
   let t = 0.0;
-  for (let base = 0; base < PROBE_CHAINS; base += 12) t = probePassF32(t, <f32>base, iterations, m32, c32);
+  for (let base = 0; base < PROBE_CHAINS_F32; base += 12) t = probePassF32(t, <f32>base, iterations, m32, c32);
   return t;
 }
 
@@ -73,12 +72,17 @@ function probeSimdF32(iterations: i32, m: f32, c: f32): f64 {
   const vm = f32x4.splat(m), vc = f32x4.splat(c);
   let s0 = f32x4(0, 1, 2, 3), s1 = f32x4(4, 5, 6, 7), s2 = f32x4(8, 9, 10, 11);
   let s3 = f32x4(12, 13, 14, 15), s4 = f32x4(16, 17, 18, 19), s5 = f32x4(20, 21, 22, 23);
+  let s6 = f32x4(24, 25, 26, 27), s7 = f32x4(28, 29, 30, 31), s8 = f32x4(32, 33, 34, 35);
+  let s9 = f32x4(36, 37, 38, 39), s10 = f32x4(40, 41, 42, 43), s11 = f32x4(44, 45, 46, 47);
   for (let i = 0; i < iterations; i++) {
     s0 = vmadd<f32>(s0, vm, vc); s1 = vmadd<f32>(s1, vm, vc); s2 = vmadd<f32>(s2, vm, vc);
     s3 = vmadd<f32>(s3, vm, vc); s4 = vmadd<f32>(s4, vm, vc); s5 = vmadd<f32>(s5, vm, vc);
+    s6 = vmadd<f32>(s6, vm, vc); s7 = vmadd<f32>(s7, vm, vc); s8 = vmadd<f32>(s8, vm, vc);
+    s9 = vmadd<f32>(s9, vm, vc); s10 = vmadd<f32>(s10, vm, vc); s11 = vmadd<f32>(s11, vm, vc);
   }
   let t = 0.0;
   t = lanesF32(t, s0); t = lanesF32(t, s1); t = lanesF32(t, s2); t = lanesF32(t, s3); t = lanesF32(t, s4); t = lanesF32(t, s5);
+  t = lanesF32(t, s6); t = lanesF32(t, s7); t = lanesF32(t, s8); t = lanesF32(t, s9); t = lanesF32(t, s10); t = lanesF32(t, s11);
   return t;
 }
 

@@ -13,15 +13,16 @@ import path from 'node:path';
 import { loadRows, rowTitle, type BackendRow } from './backends.js';
 import { QUICK, REPO_ROOT, environment, probeWasmFeatures, type Environment } from './env.js';
 import { benchInstantiate } from './instantiate.bench.js';
-import { KERNELS, PROBE_ITERATIONS, TOL, annotateCeiling, benchCeiling, benchKernels, ceilingOf, kernelTaskName, probeFlops, probeWhat, sink as kernelSink, verifyKernels, type Failures } from './kernels.bench.js';
+import { KERNELS, PROBE_ITERATIONS, TOL, annotateCeiling, benchCeiling, benchKernels, ceilingOf, kernelTaskName, probeFlops, probeFlopsF32, probeWhat, sink as kernelSink, verifyKernels, type Failures } from './kernels.bench.js';
 import { benchElementwise } from './elementwise.bench.js';
 import { BASELINE_DIR, runNumpy, type NumpyResults } from './numpy.js';
 import { Notes, ms, num, ratio, table, type Row } from './report.js';
 import { BATCHES, SHAPES, TARGET_SHAPE, WIDE_BATCHES, WIDE_LAYERS, shapeLabel, TRAIN } from './shapes.js';
-import { PROBE_CHAINS } from '../src/abi.js';
+import { PROBE_CHAINS, PROBE_CHAINS_F32 } from '../src/abi.js';
 import { CONFIGS, REAL_CONFIGS, REAL_LOSS_RTOL, REAL_SAMPLES, SMALL_STEPS, benchRealData, benchTraining, realGroup, sink as trainSink, type RealLossCheck } from './train.bench.js';
 import { GENERAL, SMALL_NETS, smallGroup, smallNetTargets } from './small.bench.js';
-import { WIDE_FLOPS_PER_SAMPLE, WIDE_GROUP, WIDE_SAMPLES, benchWide } from './wide.bench.js';
+import { F32_LOSS_RTOL, WIDE_FLOPS_PER_SAMPLE, WIDE_GROUP, WIDE_GROUP_F32, WIDE_SAMPLES, benchWide } from './wide.bench.js';
+import { DATASET_ROWS, benchRealF32, datasetBytes, realGroupF32, sink as f32Sink, type DatasetBytes } from './float32.bench.js';
 import { renderReport } from './report-html.js';
 import { PEER_PROBLEMS } from './peers/problem.js';
 import { PEER_RTOL, runPeers, type PeerRun } from './peers/index.js';
@@ -108,6 +109,45 @@ function printCeiling(rows: readonly Row[]): void {
   notes.flush(log);
   log(`one call = ${PROBE_ITERATIONS.toLocaleString('en-US')} updates of every chain; measured before and after the kernel grid, the higher median is the ceiling`);
   log('mul + add builds: the chains carry the multiply\'s latency, a GEMM\'s multiply is off its accumulator chain, so GEMM rows can exceed the probe by a few percent');
+}
+
+function printCeilingF32(rows: readonly Row[], f64Rows: readonly Row[]): void {
+  section(`WASM f32 ceiling: peakProbeF32, ${PROBE_CHAINS_F32} float32 chains = 12 f32x4 accumulators (GFLOP/s = ${probeFlopsF32(1)}·iterations / median)`);
+  const labels = [...new Set(rows.map((r) => r.backend))];
+  log(table(['build', 'variant', 'multiply-add', 'before grid', 'after grid', 'f32 ceiling', 'f64 ceiling', 'f32 ÷ f64'], labels.map((l) => {
+    const [a, b] = [rows.find((r) => r.backend === l && r.name.includes(' before ')), rows.find((r) => r.backend === l && r.name.includes(' after '))];
+    const v = a?.variant ?? b?.variant ?? null;
+    const cell = (r: Row | undefined): string => (!r ? '—' : r.status !== 'ok' ? failCell(r) : `${num(r.gflops)} GFLOP/s ±${num(r.rme, 2)}%`);
+    const c32 = ceilingOf(rows, l), c64 = ceilingOf(f64Rows, l);
+    return [l, v ?? '', probeWhat(v, 'float32'), cell(a), cell(b), num(c32), num(c64), c32 && c64 ? ratio(c32 / c64) : ''];
+  }), 3));
+  notes.flush(log);
+  log('the same register shape as peakProbe (12 vector accumulators) with twice the lanes: a SIMD build\'s f32 ceiling is about twice its f64 ceiling; scalar builds and js: four passes of 12 scalar chains');
+}
+
+/** The float32 epochs next to the same build's float64 epoch of the same run, and the Dataset bytes per dtype. */
+function printFloat32(rows: readonly Row[], realUntimed: readonly string[], wideUntimed: readonly string[], f32Ceiling: readonly Row[], bytes: readonly DatasetBytes[]): void {
+  const pairs: [string, string, string][] = [[realGroupF32, realGroup(REAL_CONFIGS[0]!), `${REAL_SAMPLES} real digits, batch ${TRAIN.batch}`], [WIDE_GROUP_F32, WIDE_GROUP, `${WIDE_SAMPLES} real digits (${(WIDE_FLOPS_PER_SAMPLE / 1e6).toFixed(1)} MFLOP per sample)`]];
+  for (const [g32, g64, what] of pairs) {
+    section(`${g32}, ${what}`);
+    const wide = g32 === WIDE_GROUP_F32;
+    const body = rows.filter((r) => r.group === g32).map((r) => {
+      if (r.status !== 'ok') return [r.backend, r.variant ?? '', failCell(r), '', '', '', '', ''];
+      const r64 = rows.find((x) => x.group === g64 && x.backend === r.backend && x.status === 'ok');
+      const c = wide ? ceilingOf(f32Ceiling, r.backend.replace(/ ×2 threads$/, '')) : null;
+      return [r.backend, r.variant ?? '', ms(r.medianMs), `±${num(r.rme, 2)}%`, num(r.samplesPerSec), num(r64?.samplesPerSec),
+        r64?.samplesPerSec && r.samplesPerSec ? ratio(r.samplesPerSec / r64.samplesPerSec) : '', c && r.gflops ? num(r.gflops / c) : ''];
+    });
+    log(table(['implementation', 'build', 'median/epoch', 'rme', 'samples/s', 'float64 samples/s', 'f32 ÷ f64', '× 1-thread f32 ceiling'], body, 2));
+    notes.flush(log);
+    log(`first-epoch loss of every build checked against the js backend's float32 loss (rtol ${F32_LOSS_RTOL}, the float32 parity tolerance: the relaxed-SIMD build fuses multiply-adds)${wide ? '; 2 threads bit-identical to 1, else FAILED' : ''}`);
+    log(`timed in float32: ${wide ? 'the SIMD builds' : 'every WASM build'} (the time budget of npm run bench); verified, not timed:`);
+    for (const u of wide ? wideUntimed : realUntimed) log(`  ${u}`);
+  }
+  section(`Dataset of ${DATASET_ROWS.toLocaleString('en-US')}×784 inputs and ×10 targets: backend.usedBytes() taken by net.dataset(x, y)`);
+  log(table(['build', 'float64 bytes', 'float32 bytes', 'float64 ÷ float32'], bytes.map((b) => b.error
+    ? [b.backend, `FAILED: ${b.error}`, '', '']
+    : [b.backend, String(b.float64), String(b.float32), b.float64 && b.float32 ? ratio(b.float64 / b.float32) : '']), 1));
 }
 
 function printTraining(rows: readonly Row[], numpy: NumpyResults): void {
@@ -207,14 +247,18 @@ function printPeers(rows: readonly Row[], peers: PeerRun): void {
     const ours = rows.filter((r) => r.group === group && r.status === 'ok' && r.samplesPerSec && !r.backend.includes('fused kernel only'));
     const best = (two: boolean): Row | undefined => ours.filter((r) => r.backend.includes('×2 threads') === two).sort((a, b) => b.samplesPerSec! - a.samplesPerSec!)[0];
     const b1 = best(false), b2 = best(true);
+    const group32 = p.id === 'mlp' ? realGroupF32 : WIDE_GROUP_F32;
+    const b32 = rows.filter((r) => r.group === group32 && r.status === 'ok' && r.samplesPerSec && !r.backend.includes('×2 threads')).sort((a, b) => b.samplesPerSec! - a.samplesPerSec!)[0];
     const body: string[][] = [];
     for (const r of [b1, b2]) if (r) body.push([`fastnn ${r.backend}`, 'float64', r.backend.includes('×2') ? '2 threads' : '1 thread', num(r.samplesPerSec), '', ratio(1)]);
+    if (b32) body.push([`fastnn ${b32.backend}`, 'float32', '1 thread', num(b32.samplesPerSec), '', ratio(1)]);
     for (const x of peers.results.filter((y) => y.problem === p.id)) {
+      const ref = x.dtype === 'float32' ? b32 : b1;
       body.push([`${x.peer} ${x.version}`, x.dtype, x.cores, x.agrees ? num(x.samplesPerSec) : `FAILED: first-epoch loss ${x.firstEpochLoss} vs fastnn ${x.fastnnLoss} (rtol ${PEER_RTOL[x.dtype]})`,
-        x.firstEpochLoss.toPrecision(7), x.agrees && b1?.samplesPerSec ? ratio(b1.samplesPerSec / x.samplesPerSec) : '']);
+        x.firstEpochLoss.toPrecision(7), x.agrees && ref?.samplesPerSec ? ratio(ref.samplesPerSec / x.samplesPerSec) : '']);
     }
-    log(table(['implementation', 'dtype', 'cores', 'samples/s', 'first-epoch loss', 'fastnn 1t ÷ it'], body, 2));
-    log(`same digits and initial parameters; fastnn's (js) first-epoch loss ${peers.results.find((y) => y.problem === p.id)?.fastnnLoss ?? '—'}; 'fastnn 1t ÷ it' > 1: fastnn's fastest 1-thread build is faster`);
+    log(table(['implementation', 'dtype', 'cores', 'samples/s', 'first-epoch loss', 'fastnn 1t (same dtype) ÷ it'], body, 2));
+    log(`same digits and initial parameters; fastnn's (js) first-epoch loss ${peers.results.find((y) => y.problem === p.id)?.fastnnLoss ?? '—'}; 'fastnn 1t (same dtype) ÷ it' > 1: fastnn is faster. Ratios use fastnn's fastest 1-thread row of the peer's dtype: ${b1?.backend ?? '—'} (float64) for float64 peers, ${b32?.backend ?? '—'} (float32) for float32 peers`);
   }
   for (const s of peers.skipped) log(s);
 }
@@ -243,7 +287,7 @@ interface Target {
   detail: string;
 }
 
-function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResults, backends: readonly BackendRow[], ceilingRows: readonly Row[], realChecks: readonly RealLossCheck[]): Target[] {
+function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResults, backends: readonly BackendRow[], ceilingRows: readonly Row[], realChecks: readonly RealLossCheck[], bytes: readonly DatasetBytes[]): Target[] {
   const out: Target[] = [];
   const add = (target: string, ratio: number | null, need: number, detail: string): void => {
     out.push({ target, ratio, need, verdict: ratio === null ? 'n/a' : ratio >= need ? 'PASS' : 'MISS', detail });
@@ -376,11 +420,30 @@ function targets(kRows: readonly Row[], tRows: readonly Row[], numpy: NumpyResul
     }
   }
 
-  // the wide network: 2 threads against 1 on every build
-  for (const r1 of tRows.filter((r) => r.group === WIDE_GROUP && r.status === 'ok' && !r.backend.includes('×2'))) {
-    const r2 = tRows.find((r) => r.group === WIDE_GROUP && r.status === 'ok' && r.backend === `${r1.backend} ×2 threads`);
-    add(`${r1.backend}${r1.variant ? ` (${r1.variant})` : ''} wide network 2 threads / 1 thread`, r2?.samplesPerSec && r1.samplesPerSec ? r2.samplesPerSec / r1.samplesPerSec : null, 1.8,
-      `${num(r2?.samplesPerSec)} vs ${num(r1.samplesPerSec)} samples/s (Network.train)`);
+  // the wide network: 2 threads against 1 on every build, in float64 and (the timed builds) in float32
+  for (const [g, dt] of [[WIDE_GROUP, ''], [WIDE_GROUP_F32, ' float32']] as const) {
+    for (const r1 of tRows.filter((r) => r.group === g && r.status === 'ok' && !r.backend.includes('×2'))) {
+      const r2 = tRows.find((r) => r.group === g && r.status === 'ok' && r.backend === `${r1.backend} ×2 threads`);
+      add(`${r1.backend}${r1.variant ? ` (${r1.variant})` : ''} wide network${dt} 2 threads / 1 thread`, r2?.samplesPerSec && r1.samplesPerSec ? r2.samplesPerSec / r1.samplesPerSec : null, 1.8,
+        `${num(r2?.samplesPerSec)} vs ${num(r1.samplesPerSec)} samples/s (Network.train)`);
+    }
+  }
+
+  // float32: twice the lanes, so ≥ 1.8× the float64 samples/s on both real-digit epochs (1 thread, each SIMD build)
+  for (const label of ['assemblyscript', 'rust:simd']) {
+    const row = backends.find((b) => b.label === label);
+    const tag = `${label}${row?.variant ? ` (${row.variant})` : ''}`;
+    for (const [g32, g64, what] of [[realGroupF32, realGroup(REAL_CONFIGS[0]!), REAL_CONFIGS[0]!.title], [WIDE_GROUP_F32, WIDE_GROUP, '784-1024-1024-10 adam']] as const) {
+      const a = tRows.find((r) => r.group === g32 && r.backend === label && r.status === 'ok');
+      const b = tRows.find((r) => r.group === g64 && r.backend === label && r.status === 'ok');
+      add(`${tag} float32 / float64 epoch ${what}`, a?.samplesPerSec && b?.samplesPerSec ? a.samplesPerSec / b.samplesPerSec : null, 1.8,
+        `${num(a?.samplesPerSec)} vs ${num(b?.samplesPerSec)} samples/s (Network.train, 1 thread)${row?.error ? ` — ${label} FAILED to load` : ''}`);
+    }
+  }
+  // a float32 Dataset takes half the bytes of a float64 one (every build)
+  for (const b of bytes) {
+    add(`${b.backend} Dataset ${DATASET_ROWS}×784 float64 bytes / float32 bytes`, b.float64 && b.float32 ? b.float64 / b.float32 : null, 2,
+      b.error ? `FAILED: ${b.error}` : `${b.float64} vs ${b.float32} bytes (backend.usedBytes())`);
   }
 
   // threads never cost speed: wherever a build has a 1-thread and a 2-thread row of the same training task, the
@@ -445,8 +508,10 @@ async function main(): Promise<void> {
 
   section(`timing kernels ${elapsed()}`);
   const cRows = await benchCeiling(backends, log, 'before grid');
+  const c32Rows = await benchCeiling(backends, log, 'before grid', 'float32');
   const kRows = await benchKernels(backends, failures, log);
   cRows.push(...(await benchCeiling(backends, log, 'after grid')));
+  c32Rows.push(...(await benchCeiling(backends, log, 'after grid', 'float32')));
   annotateCeiling(kRows, cRows);
   section(`timing element-wise kernels ${elapsed()}`);
   const eRows = await benchElementwise(backends, log);
@@ -456,6 +521,14 @@ async function main(): Promise<void> {
   tRows.push(...real.rows);
   const wRows = await benchWide(backends, log);
   tRows.push(...wRows);
+  section(`timing float32 ${elapsed()}`);
+  const realUntimed: string[] = [];
+  tRows.push(...(await benchRealF32(backends, log, realUntimed)));
+  const wideUntimed: string[] = [];
+  // float32 wide epochs are timed on the SIMD builds only: the bench stays within its time budget
+  const w32Rows = await benchWide(backends, log, 'float32', (r) => r.name !== 'js' && r.variant !== null && r.variant !== 'scalar', wideUntimed);
+  tRows.push(...w32Rows);
+  const dsBytes = await datasetBytes(backends);
   const ctlRows = await benchControls(backends, log);
   section(`peers on the same problems ${elapsed()}`);
   const peers = await runPeers(log);
@@ -464,15 +537,17 @@ async function main(): Promise<void> {
   log(`  done ${elapsed()}`);
 
   printCeiling(cRows);
+  printCeilingF32(c32Rows, cRows);
   printKernels(kRows, numpy);
   printTraining(tRows, numpy);
   printRealData(tRows, real.checks, numpy);
   printWide(wRows, cRows);
+  printFloat32(tRows, realUntimed, wideUntimed, c32Rows, dsBytes);
   printPeers(tRows, peers);
   printControls(ctlRows, log);
   printElementwise(eRows);
   printInstantiate(iRows);
-  const ts = targets(kRows, tRows, numpy, backends, cRows, real.checks);
+  const ts = targets(kRows, tRows, numpy, backends, cRows, real.checks, dsBytes);
   printTargets(ts);
 
   const wallSeconds = (performance.now() - t0) / 1000;
@@ -483,6 +558,8 @@ async function main(): Promise<void> {
     verification: Object.fromEntries([...failures].map(([k, v]) => [k, Object.fromEntries(v)])),
     numpy,
     ceilingRows: cRows,
+    ceilingRowsF32: c32Rows,
+    datasetBytes: dsBytes,
     realLossChecks: real.checks,
     ceilings: Object.fromEntries(backends.filter((b) => !b.duplicateOf && ceilingOf(cRows, b.label)).map((b) => [b.label, { gflops: ceilingOf(cRows, b.label)!, what: probeWhat(b.variant) }])),
     ...(best ? { ceiling: best } : {}),
@@ -494,7 +571,7 @@ async function main(): Promise<void> {
     instantiate: iRows,
     targets: ts,
     wallSeconds,
-    sink: kernelSink + trainSink + controlsSink,
+    sink: kernelSink + trainSink + controlsSink + f32Sink,
   };
   const dir = path.join(REPO_ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });

@@ -5,7 +5,7 @@
  * kernel with no numbers.
  */
 import { Bench } from 'tinybench';
-import { PROBE_CHAINS } from '../src/abi.js';
+import { PROBE_CHAINS, PROBE_CHAINS_F32 } from '../src/abi.js';
 import type { Backend, Mat } from '../src/backend.js';
 import { hostOf } from '../src/internal/index.js';
 import { mulberry32 } from '../src/rng.js';
@@ -210,47 +210,70 @@ export function probeReference(iterations: number, m: number, c: number): number
   return t;
 }
 
+/** flops of one peakProbeF32 call: 2 per float32 chain per iteration (PROBE_CHAINS_F32 chains, 12 f32x4 accumulators). */
+export const probeFlopsF32 = (iterations: number): number => 2 * PROBE_CHAINS_F32 * iterations;
+
+/** peakProbeF32's definition one chain at a time (src/abi.ts): every operation rounded to float32, the sum in f64. */
+export function probeReferenceF32(iterations: number, m: number, c: number): number {
+  const f = Math.fround, m32 = f(m), c32 = f(c);
+  let t = 0;
+  for (let i = 0; i < PROBE_CHAINS_F32; i++) {
+    let v = i;
+    for (let n = 0; n < iterations; n++) v = f(f(v * m32) + c32);
+    t += v;
+  }
+  return t;
+}
+
 /** What the probe's multiply-add is in a build (the instruction the ceiling is a ceiling of). */
-export function probeWhat(variant: string | null): string {
-  if (variant === 'relaxed-simd') return 'f64x2.relaxed_madd';
-  if (variant === 'simd') return 'f64x2.mul + f64x2.add';
-  return 'scalar f64 mul + add';
+export function probeWhat(variant: string | null, dtype: 'float64' | 'float32' = 'float64'): string {
+  const [v, s] = dtype === 'float32' ? ['f32x4', 'f32'] : ['f64x2', 'f64'];
+  if (variant === 'relaxed-simd') return `${v}.relaxed_madd`;
+  if (variant === 'simd') return `${v}.mul + ${v}.add`;
+  return `scalar ${s} mul + add`;
 }
 
 /**
- * Times peakProbe on every loaded build (verified first: two exact cases must equal the per-chain definition bit
- * for bit, or the row is FAILED). Rows: group 'ceiling', gflops = the build's measured ceiling.
+ * Times peakProbe (dtype 'float32': peakProbeF32) on every loaded build (verified first: two exact cases must equal
+ * the per-chain definition bit for bit, or the row is FAILED). Rows: group 'ceiling' ('ceiling float32'),
+ * gflops = the build's measured ceiling.
  */
-export async function benchCeiling(rows: readonly BackendRow[], log: (s: string) => void, pass: string): Promise<Row[]> {
-  const bench = new Bench({ name: `peakProbe ${pass}`, ...KERNEL_OPTS });
+export async function benchCeiling(rows: readonly BackendRow[], log: (s: string) => void, pass: string, dtype: 'float64' | 'float32' = 'float64'): Promise<Row[]> {
+  const f32 = dtype === 'float32';
+  const probe = f32 ? 'peakProbeF32' : 'peakProbe';
+  const chains = f32 ? PROBE_CHAINS_F32 : PROBE_CHAINS;
+  const reference = f32 ? probeReferenceF32 : probeReference;
+  const flopsOf = f32 ? probeFlopsF32 : probeFlops;
+  const bench = new Bench({ name: `${probe} ${pass}`, ...KERNEL_OPTS });
   const ordered: (Row | string)[] = [];
   const pending: Row[] = [];
   for (const r of rows) {
     if (r.duplicateOf) continue;
-    const row: Row = { group: 'ceiling', name: `peakProbe ${PROBE_CHAINS} chains ${pass} [${r.label}]`, backend: r.label, variant: r.variant, status: 'ok', note: probeWhat(r.variant) };
+    const row: Row = { group: f32 ? 'ceiling float32' : 'ceiling', name: `${probe} ${chains} chains ${pass} [${r.label}]`, backend: r.label, variant: r.variant, status: 'ok', note: probeWhat(r.variant, dtype) };
     if (!r.backend || r.error) {
       ordered.push({ ...row, status: 'FAILED', error: r.error ?? 'did not load' });
       continue;
     }
     const raw = hostOf('bench', r.backend).raw;
     const cases: [number, number, number][] = [[1000, 0.5, 0.75], [1000, 1, 2 ** -10]];
-    const bad = cases.find(([n, m, c]) => !Object.is(raw.peakProbe(n, m, c), probeReference(n, m, c)));
+    const call = f32 ? raw.peakProbeF32.bind(raw) : raw.peakProbe.bind(raw);
+    const bad = cases.find(([n, m, c]) => !Object.is(call(n, m, c), reference(n, m, c)));
     if (bad) {
       const [n, m, c] = bad;
-      ordered.push({ ...row, status: 'FAILED', error: `peakProbe(${n}, ${m}, ${c}) = ${raw.peakProbe(n, m, c)}, the definition gives ${probeReference(n, m, c)}` });
+      ordered.push({ ...row, status: 'FAILED', error: `${probe}(${n}, ${m}, ${c}) = ${call(n, m, c)}, the definition gives ${reference(n, m, c)}` });
       continue;
     }
-    const fn = (): void => { sink += raw.peakProbe(PROBE_ITERATIONS, PROBE_M, PROBE_C); };
+    const fn = (): void => { sink += call(PROBE_ITERATIONS, PROBE_M, PROBE_C); };
     const inner = innerFor(fn, MIN_SAMPLE_MS);
     bench.add(row.name, batched(bench.now, fn, inner), { async: false });
     pending.push({ ...row, inner });
     ordered.push(row.name);
   }
-  log(`  peakProbe ${pass}: ${pending.length} builds`);
+  log(`  ${probe} ${pass}: ${pending.length} builds`);
   const tasks = await runBench(bench);
   const done = new Map(pending.map((p) => {
     const r = fromTask(p, tasks.get(p.name));
-    if (r.medianMs) r.gflops = probeFlops(PROBE_ITERATIONS) / (r.medianMs * 1e6);
+    if (r.medianMs) r.gflops = flopsOf(PROBE_ITERATIONS) / (r.medianMs * 1e6);
     return [r.name, r] as const;
   }));
   return ordered.map((o) => (typeof o === 'string' ? done.get(o)! : o));

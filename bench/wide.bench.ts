@@ -3,6 +3,9 @@
  * sample: forward and both backward products of three layers), every backend, 1 and 2 threads, samples/s. Before
  * timing, each backend's first-epoch loss must match the js backend's (rtol 1e-8), and 2 threads must give the
  * same parameters, bit for bit, as 1 thread; a row that does not is FAILED with no number.
+ * In float32 (dtype 'float32', its own group) the reference is the js backend's float32 loss at F32_LOSS_RTOL, and
+ * only the builds `timed` accepts are timed, 1 and 2 threads (the others are verified on 1 thread and listed in
+ * `untimed`: the bench's time budget).
  */
 import { Bench } from 'tinybench';
 import { loadMnist } from '../examples/mnist-data.js';
@@ -14,6 +17,13 @@ import { fromTask, runBench, type Row } from './report.js';
 /** Digits per timed epoch (the js backend runs this network at well under 1k samples/s). */
 export const WIDE_SAMPLES = QUICK ? 256 : 640;
 export const WIDE_GROUP = 'real MNIST epoch 784-1024-1024-10 relu/softmax-ce/adam, batch 64';
+export const WIDE_GROUP_F32 = `${WIDE_GROUP}, float32`;
+/**
+ * A float32 build's first-epoch loss against the js backend's float32 loss: the float32 parity tolerance of
+ * test/float32.test.ts (rtol 1e-4): the relaxed-SIMD build fuses multiply-adds, so the builds agree only to float32
+ * rounding, not bit for bit.
+ */
+export const F32_LOSS_RTOL = 1e-4;
 export const WIDE_NET: NetworkOptions = { layers: [784, 1024, 1024, 10], seed: 1234, activation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy', init: 'he' };
 export const WIDE_TRAIN: TrainOptions = { epochs: 1, learningRate: 1e-3, batchSize: 64, shuffle: false, optimizer: 'adam' };
 /** Multiply-adds per sample, ×2 flops, ×3 products (forward, dw, dx; the first layer's dx is skipped). */
@@ -21,17 +31,19 @@ export const WIDE_FLOPS_PER_SAMPLE = 2 * (3 * (1024 * 1024 + 1024 * 10) + 2 * 78
 
 export let sink = 0;
 
-export async function benchWide(rows: readonly BackendRow[], log: (s: string) => void): Promise<Row[]> {
+export async function benchWide(rows: readonly BackendRow[], log: (s: string) => void, dtype: 'float64' | 'float32' = 'float64', timed: (r: BackendRow) => boolean = () => true, untimed: string[] = []): Promise<Row[]> {
   const { train } = loadMnist(WIDE_SAMPLES, 0);
   const X = train.x, Y = train.y;
   const out: Row[] = [];
   let refLoss: number | null = null;
-  log(`  ${WIDE_GROUP} (${WIDE_SAMPLES} digits)`);
+  const group = dtype === 'float32' ? WIDE_GROUP_F32 : WIDE_GROUP;
+  const rtol = dtype === 'float32' ? F32_LOSS_RTOL : 1e-8;
+  log(`  ${group} (${WIDE_SAMPLES} digits)`);
   for (const r of rows) {
     if (r.duplicateOf) continue;
     for (const threads of [1, 2]) {
       const label = threads === 1 ? r.label : `${r.label} ×2 threads`;
-      const base: Row = { group: WIDE_GROUP, name: `${WIDE_GROUP} [${label}]`, backend: label, variant: r.variant, status: 'ok' };
+      const base: Row = { group, name: `${group} [${label}]`, backend: label, variant: r.variant, status: 'ok' };
       if (!r.backend || r.error) {
         out.push({ ...base, status: 'FAILED', error: r.error ?? 'did not load' });
         continue;
@@ -39,16 +51,29 @@ export async function benchWide(rows: readonly BackendRow[], log: (s: string) =>
       let net: Network | null = null;
       let ref: Network | null = null;
       try {
-        net = await Network.create({ ...WIDE_NET, backend: r.backend, threads });
+        if (!timed(r) && (threads === 2 || r.name === 'js')) {
+          // js: its 1-thread loss is the reference (its float32 epoch is verified, not timed); 2 threads not run
+          if (threads === 1) {
+            net = await Network.create({ ...WIDE_NET, backend: r.backend, dtype });
+            refLoss = net.train(X, Y, WIDE_TRAIN).losses[0]!;
+            untimed.push(`${label}: the reference first-epoch loss ${refLoss}, not timed`);
+          }
+          continue;
+        }
+        net = await Network.create({ ...WIDE_NET, backend: r.backend, threads, dtype });
         const loss = net.train(X, Y, WIDE_TRAIN).losses[0]!;
         if (r.name === 'js' && threads === 1) refLoss = loss;
         const rel = refLoss === null ? null : Math.abs(loss - refLoss) / Math.abs(refLoss);
-        if (rel === null || rel > 1e-8) {
-          out.push({ ...base, status: 'FAILED', error: `first-epoch loss ${loss}, the js backend's ${refLoss} (rtol 1e-8)` });
+        if (rel === null || rel > rtol) {
+          out.push({ ...base, status: 'FAILED', error: `first-epoch loss ${loss}, the js backend's ${refLoss} (rtol ${rtol})` });
+          continue;
+        }
+        if (!timed(r)) {
+          untimed.push(`${label}: first-epoch loss verified (${rel.toExponential(1)} from js), not timed`);
           continue;
         }
         if (threads === 2) {
-          ref = await Network.create({ ...WIDE_NET, backend: r.backend });
+          ref = await Network.create({ ...WIDE_NET, backend: r.backend, dtype });
           ref.train(X, Y, WIDE_TRAIN);
           const a = net.getParameters(), b = ref.getParameters();
           const same = a.every((p, l) => p.weights.every((v, i) => Object.is(v, b[l]!.weights[i])) && p.biases.every((v, i) => Object.is(v, b[l]!.biases[i])));
@@ -58,13 +83,13 @@ export async function benchWide(rows: readonly BackendRow[], log: (s: string) =>
           }
         }
         const nn = net;
-        const bench = new Bench({ name: WIDE_GROUP, ...TRAIN_OPTS });
+        const bench = new Bench({ name: group, ...TRAIN_OPTS });
         bench.add(base.name, () => { sink += nn.train(X, Y, WIDE_TRAIN).losses[0]!; }, { async: false });
         const row = fromTask(base, (await runBench(bench)).get(base.name));
         out.push({
           ...row,
           ...(row.medianMs ? { samplesPerSec: WIDE_SAMPLES / (row.medianMs / 1000), gflops: (WIDE_SAMPLES * WIDE_FLOPS_PER_SAMPLE) / (row.medianMs * 1e6) } : {}),
-          note: `Network.train, threads: ${threads}`,
+          note: `Network.train, threads: ${threads}${dtype === 'float32' ? `, float32, first-epoch loss ${rel.toExponential(1)} from js` : ''}`,
         });
       } catch (e) {
         out.push({ ...base, status: 'errored', error: errorMessage(e) });

@@ -72,6 +72,7 @@ checkSlots('threadProtocol.f64', tp.f64, syncWords >> 1);
 checkSlots('threadProtocol.after', tp.after, tp.afterWords);
 checkSlots('threadProtocol.thread', tp.thread, tp.threadWords);
 if (!spec.probe || !Number.isInteger(spec.probe.chains) || spec.probe.chains !== 24) fail('probe.chains must be 24 (the kernels hold 12 f64x2 accumulators, or two passes of 12 scalar ones)');
+if (spec.probe.chainsF32 !== 48) fail('probe.chainsF32 must be 48 (the kernels hold 12 f32x4 accumulators, or four passes of 12 scalar ones)');
 for (const k of ['m1', 'm2']) {
   const m = spec.dropoutHash?.[k];
   if (!Number.isInteger(m) || m < 0 || m > 0xffffffff || m % 2 !== 1) fail(`dropoutHash.${k} must be an odd u32`);
@@ -134,9 +135,10 @@ const groups = [
     ],
   },
   {
-    title: 'peak probe (peakProbe, the bench instrument of the WASM f64 ceiling)',
+    title: 'peak probes (peakProbe and peakProbeF32, the bench instruments of the WASM f64 and f32 ceilings)',
     items: [
       { name: 'PROBE_CHAINS', value: spec.probe.chains, type: 'count', doc: 'independent multiply-add chains s_i (i = 0..PROBE_CHAINS-1); one call does 2 · PROBE_CHAINS · iterations flops' },
+      { name: 'PROBE_CHAINS_F32', value: spec.probe.chainsF32, type: 'count', doc: 'independent float32 multiply-add chains of peakProbeF32 (i = 0..PROBE_CHAINS_F32-1); one call does 2 · PROBE_CHAINS_F32 · iterations flops' },
     ],
   },
   {

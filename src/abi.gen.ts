@@ -238,9 +238,11 @@ export const CTL_T_STARTED = 0;
 /** thread record word: the last command generation this thread finished (left trainBatchesThreaded) */
 export const CTL_T_FINISHED = 1;
 
-// ---- peak probe (peakProbe, the bench instrument of the WASM f64 ceiling)
+// ---- peak probes (peakProbe and peakProbeF32, the bench instruments of the WASM f64 and f32 ceilings)
 /** independent multiply-add chains s_i (i = 0..PROBE_CHAINS-1); one call does 2 · PROBE_CHAINS · iterations flops */
 export const PROBE_CHAINS = 24;
+/** independent float32 multiply-add chains of peakProbeF32 (i = 0..PROBE_CHAINS_F32-1); one call does 2 · PROBE_CHAINS_F32 · iterations flops */
+export const PROBE_CHAINS_F32 = 48;
 
 // ---- dropout mask generator (dropKeep in src/abi.ts): the two multipliers of the 32-bit mix
 /** first multiplier of mix(x) */

@@ -145,9 +145,10 @@
  *   peakProbeF32(iterations, m, c): f64
  *     The float32 ceiling probe, the same protocol as peakProbe with f32 chains: m and c narrowed to f32 once,
  *     s_i = i (f32), s_i = s_i·m + c in f32 (relaxed_madd on f32x4 in the relaxed-SIMD build, f32x4 mul then add in
- *     the SIMD builds, scalar f32 in the scalar builds; js: Math.fround after each operation), PROBE_CHAINS = 24 chains
- *     (6 f32x4 accumulators); returns 0 + s_0 + … + s_23 summed left to right in f64 (each chain widened). One call
- *     is 2·24·iterations flops (one lane multiply-add = 2 flops, as in peakProbe). With m a power of two every build
+ *     the SIMD builds, scalar f32 in the scalar builds; js: Math.fround after each operation), PROBE_CHAINS_F32 = 48
+ *     chains (12 f32x4 accumulators, peakProbe's register shape; scalar builds and js: four passes of 12 chains);
+ *     returns 0 + s_0 + … + s_47 summed left to right in f64 (each chain widened). One call is 2·48·iterations flops
+ *     (one lane multiply-add = 2 flops, as in peakProbe). With m a power of two every build
  *     returns the same bits.
  *
  * Element type (plan word PLAN_DTYPE = DTYPE_F64 or DTYPE_F32): the plan-level entry points (trainBatches,

@@ -16,7 +16,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-web';
-import { PROBE_CHAINS } from '../src/abi.js';
+import { PROBE_CHAINS_F32 } from '../src/abi.js';
 import type { Activation, Backend, Loss, Optimizer } from '../src/backend.js';
 import { Classifier, Network, OptionError, ShapeError } from '../src/index.js';
 import { hostOf, setMinThreadWorkForTest } from '../src/internal/index.js';
@@ -63,11 +63,11 @@ function oracleFor(net: Network): OracleNetwork {
 const flat = (ps: { weights: Float64Array; biases: Float64Array }[]): number[] => ps.flatMap((p) => [...p.weights, ...p.biases]);
 const allFloat32 = (a: ArrayLike<number>): boolean => Array.prototype.every.call(a, (v: number) => Object.is(Math.fround(v), v));
 
-/** peakProbeF32's definition, one chain at a time, in float32. */
+/** peakProbeF32's definition, one chain at a time, in float32: PROBE_CHAINS_F32 (48) chains, widened and summed in order. */
 function probeF32(iterations: number, m: number, c: number): number {
   const f = Math.fround, m32 = f(m), c32 = f(c);
   let t = 0;
-  for (let i = 0; i < PROBE_CHAINS; i++) {
+  for (let i = 0; i < PROBE_CHAINS_F32; i++) {
     let s = i;
     for (let n = 0; n < iterations; n++) s = f(f(s * m32) + c32);
     t += s;
@@ -96,6 +96,7 @@ for (const bc of BACKENDS) {
 
     it(`${bc.label} float32 peakProbeF32 equals the per-chain float32 definition bit for bit`, () => {
       const raw = hostOf('test', backend).raw;
+      expect(probeF32(0, 0.5, 1), 'the definition: 0 + 1 + … + 47 with no update').toBe(1128);
       for (const [n, m, c] of [[0, 0.5, 1], [7, -0.5, 1.25], [1000, 0.5, 0.75], [4099, 1, 2 ** -20]] as const) {
         expect(typeof raw.peakProbeF32, 'peakProbeF32 export').toBe('function');
         expect(Object.is(raw.peakProbeF32(n, m, c), probeF32(n, m, c)), `peakProbeF32(${n}, ${m}, ${c})`).toBe(true);

@@ -1,10 +1,11 @@
 //! peakProbe and peakProbeF32 (src/abi.ts): the bench's instruments for the WASM f64 and f32 ceilings, not training kernels.
 //! PROBE_CHAINS (24) independent chains s_i = i, each updated `iterations` times by s_i = s_i·m + c with no
-//! memory traffic; returns 0 + s_0 + … + s_23 left to right. `+simd128`: 12 f64x2 accumulators (mul then add;
+//! memory traffic; returns 0 + s_0 + … + s_23 left to right (peakProbeF32: PROBE_CHAINS_F32 (48) f32 chains,
+//! the same 12 accumulators as f32x4). `+simd128`: 12 f64x2 accumulators (mul then add;
 //! Rust has no relaxed-SIMD build). Scalar: two passes of 12 chains (as src/kernels/js/probe.ts), so the
 //! accumulators stay in registers. With m a power of two every product is exact: all builds return the same bits.
 
-use crate::abi_gen::PROBE_CHAINS;
+use crate::abi_gen::{PROBE_CHAINS, PROBE_CHAINS_F32};
 
 #[cfg(target_feature = "simd128")]
 pub fn peak_probe(iterations: i32, m: f64, c: f64) -> f64 {
@@ -59,15 +60,15 @@ fn pass(mut t: f64, base: f64, iterations: i32, m: f64, c: f64) -> f64 {
     t
 }
 
-/// peakProbeF32 (src/abi.ts): peakProbe's protocol in f32 — m and c narrowed once, PROBE_CHAINS f32 chains
-/// s_i = i updated by s_i·m + c in f32, then 0 + s_0 + … + s_23 summed left to right in f64. `+simd128`: 6 f32x4
-/// accumulators (mul then add). Scalar: two passes of 12 chains, as peak_probe.
+/// peakProbeF32 (src/abi.ts): peakProbe's protocol in f32 — m and c narrowed once, PROBE_CHAINS_F32 (48) f32 chains
+/// s_i = i updated by s_i·m + c in f32, then 0 + s_0 + … + s_47 summed left to right in f64. `+simd128`: 12 f32x4
+/// accumulators (mul then add), peak_probe's register shape. Scalar: four passes of 12 chains, as peak_probe.
 #[cfg(target_feature = "simd128")]
 pub fn peak_probe_f32(iterations: i32, m: f64, c: f64) -> f64 {
     use core::arch::wasm32::*;
     let vm = f32x4_splat(m as f32);
     let vc = f32x4_splat(c as f32);
-    let mut s = [f32x4_splat(0.0); PROBE_CHAINS / 4];
+    let mut s = [f32x4_splat(0.0); PROBE_CHAINS_F32 / 4];
     for (k, v) in s.iter_mut().enumerate() {
         *v = f32x4((4 * k) as f32, (4 * k + 1) as f32, (4 * k + 2) as f32, (4 * k + 3) as f32);
     }
@@ -90,7 +91,7 @@ pub fn peak_probe_f32(iterations: i32, m: f64, c: f64) -> f64 {
 pub fn peak_probe_f32(iterations: i32, m: f64, c: f64) -> f64 {
     let mut t = 0.0;
     let mut base = 0;
-    while base < PROBE_CHAINS {
+    while base < PROBE_CHAINS_F32 {
         t = pass_f32(t, base as f32, iterations, m as f32, c as f32);
         base += 12;
     }

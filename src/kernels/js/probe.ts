@@ -5,7 +5,7 @@
  * do: 24 live doubles would not fit x64's 16 registers), so each pass is bound by the multiply-add rate, not by
  * one chain's latency. assembly/probe.ts and rust/src/probe.rs compute the same values.
  */
-import { PROBE_CHAINS } from '../../abi.js';
+import { PROBE_CHAINS, PROBE_CHAINS_F32 } from '../../abi.js';
 
 /** Chains base..base+11, `iterations` updates each, added to t in order. */
 function pass(t: number, base: number, iterations: number, m: number, c: number): number {
@@ -42,10 +42,10 @@ function passF32(t: number, base: number, iterations: number, m: number, c: numb
   return t;
 }
 
-/** peakProbeF32 (src/abi.ts): peakProbe's protocol in f32 (m, c narrowed once; the final sum in f64). */
+/** peakProbeF32 (src/abi.ts): peakProbe's protocol in f32 over PROBE_CHAINS_F32 (48) chains, four passes of 12 (m, c narrowed once; the final sum in f64). */
 export function peakProbeF32Impl(iterations: number, m: number, c: number): number {
   const m32 = Math.fround(m), c32 = Math.fround(c);
   let t = 0;
-  for (let base = 0; base < PROBE_CHAINS; base += 12) t = passF32(t, base, iterations, m32, c32);
+  for (let base = 0; base < PROBE_CHAINS_F32; base += 12) t = passF32(t, base, iterations, m32, c32);
   return t;
 }
