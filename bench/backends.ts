@@ -39,7 +39,15 @@ export const errorMessage = (e: unknown): string => (e instanceof Error ? e.mess
 export async function loadRows(): Promise<BackendRow[]> {
   const rows: BackendRow[] = [];
   for (const spec of ROW_SPECS) {
-    const row: BackendRow = { label: spec.label, name: spec.name, requested: spec.variant, variant: null, backend: null, error: null, coldLoadMs: null };
+    const row: BackendRow = {
+      label: spec.label,
+      name: spec.name,
+      requested: spec.variant,
+      variant: null,
+      backend: null,
+      error: null,
+      coldLoadMs: null,
+    };
     const t0 = performance.now();
     try {
       const b = await loadBackend(spec.name, spec.variant === undefined ? {} : { variant: spec.variant });
@@ -54,7 +62,9 @@ export async function loadRows(): Promise<BackendRow[]> {
   // 'assemblyscript' (best) may be the same build as an explicit row, e.g. simd when relaxed SIMD is unavailable.
   for (const r of rows) {
     if (r.requested === undefined || !r.backend) continue;
-    const best = rows.find((o) => o.name === r.name && o.requested === undefined && o.backend && o.variant === r.variant);
+    const best = rows.find(
+      (o) => o.name === r.name && o.requested === undefined && o.backend && o.variant === r.variant,
+    );
     if (best) {
       r.duplicateOf = best.label;
       r.backend.dispose();
@@ -64,4 +74,5 @@ export async function loadRows(): Promise<BackendRow[]> {
   return rows;
 }
 
-export const rowTitle = (r: BackendRow): string => (r.variant && r.name !== 'js' && r.requested === undefined ? `${r.label} (${r.variant})` : r.label);
+export const rowTitle = (r: BackendRow): string =>
+  r.variant && r.name !== 'js' && r.requested === undefined ? `${r.label} (${r.variant})` : r.label;

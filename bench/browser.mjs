@@ -11,7 +11,12 @@ import { serve } from '../test/browser/server.mjs';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const flags = process.versions.node.split('.')[0] === '20' ? ['--experimental-wasm-relaxed-simd'] : [];
-const node = JSON.parse(execFileSync(process.execPath, [...flags, join(repo, 'bench/browser/node.mjs')], { encoding: 'utf8' }).trim().split('\n').pop());
+const node = JSON.parse(
+  execFileSync(process.execPath, [...flags, join(repo, 'bench/browser/node.mjs')], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop(),
+);
 
 const server = await serve(repo, { isolated: true });
 const { browser, close } = await launch();
@@ -32,13 +37,19 @@ try {
 }
 
 const k = (n) => `${(n / 1000).toFixed(1)}k`;
-console.log(`samples/s (median of 5): mnist = 784-128-10 epoch, batch 32, 8000 samples, Network.train; iris = 4-10-3 softmax, 150 samples, batch 32, 200 epochs of trainAsync. Node ${process.version}${flags.length ? ' --experimental-wasm-relaxed-simd' : ''}, ${version} (${CHROMIUM})`);
+console.log(
+  `samples/s (median of 5): mnist = 784-128-10 epoch, batch 32, 8000 samples, Network.train; iris = 4-10-3 softmax, 150 samples, batch 32, 200 epochs of trainAsync. Node ${process.version}${flags.length ? ' --experimental-wasm-relaxed-simd' : ''}, ${version} (${CHROMIUM})`,
+);
 console.log('| network | backend | threads | Node | Node 2t / 1t | Chromium | Chromium 2t / 1t | Chromium / Node |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (let i = 0; i < node.length; i++) {
-  const a = node[i], b = chromium[i];
-  if (a.backend !== b.backend || a.threads !== b.threads || a.net !== b.net) throw new Error(`mismatched rows: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+  const a = node[i],
+    b = chromium[i];
+  if (a.backend !== b.backend || a.threads !== b.threads || a.net !== b.net)
+    throw new Error(`mismatched rows: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
   const one = (rows, r) => rows.find((o) => o.net === r.net && o.backend === r.backend && o.threads === 1);
   const vs = (rows, r) => (r.threads === 1 ? '' : `${(r.samplesPerSec / one(rows, r).samplesPerSec).toFixed(2)}x`);
-  console.log(`| ${a.net} | ${a.backend} | ${a.threads} | ${k(a.samplesPerSec)}/s | ${vs(node, a)} | ${k(b.samplesPerSec)}/s | ${vs(chromium, b)} | ${(b.samplesPerSec / a.samplesPerSec).toFixed(2)}x |`);
+  console.log(
+    `| ${a.net} | ${a.backend} | ${a.threads} | ${k(a.samplesPerSec)}/s | ${vs(node, a)} | ${k(b.samplesPerSec)}/s | ${vs(chromium, b)} | ${(b.samplesPerSec / a.samplesPerSec).toFixed(2)}x |`,
+  );
 }

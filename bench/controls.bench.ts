@@ -15,16 +15,29 @@ import { trainingData } from './train.bench.js';
 
 export let sink = 0;
 
-const NET = { layers: [...TRAIN.layers], seed: TRAIN.seed, activation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy', init: 'he' } as const;
+const NET = {
+  layers: [...TRAIN.layers],
+  seed: TRAIN.seed,
+  activation: 'relu',
+  outputActivation: 'softmax',
+  loss: 'cross-entropy',
+  init: 'he',
+} as const;
 const BASE: TrainOptions = { epochs: 1, learningRate: 1e-3, batchSize: 32, shuffle: false, optimizer: 'adam' };
 const REPEATS = QUICK ? 3 : 9;
 
-export const CONTROL_VARIANTS: readonly { id: string; title: string; dropout: number; train: Partial<TrainOptions> }[] = [
-  { id: 'plain', title: 'plain', dropout: 0, train: {} },
-  { id: 'dropout', title: 'dropout 0.2', dropout: 0.2, train: {} },
-  { id: 'clip', title: 'clipNorm 1', dropout: 0, train: { clipNorm: 1 } },
-  { id: 'cosine', title: 'cosine schedule', dropout: 0, train: { learningRate: schedules.cosine({ initial: 1e-3, steps: 1000, warmup: 50 }) } },
-];
+export const CONTROL_VARIANTS: readonly { id: string; title: string; dropout: number; train: Partial<TrainOptions> }[] =
+  [
+    { id: 'plain', title: 'plain', dropout: 0, train: {} },
+    { id: 'dropout', title: 'dropout 0.2', dropout: 0.2, train: {} },
+    { id: 'clip', title: 'clipNorm 1', dropout: 0, train: { clipNorm: 1 } },
+    {
+      id: 'cosine',
+      title: 'cosine schedule',
+      dropout: 0,
+      train: { learningRate: schedules.cosine({ initial: 1e-3, steps: 1000, warmup: 50 }) },
+    },
+  ];
 
 const median = (a: number[]): number => {
   const s = a.slice().sort((x, y) => x - y);
@@ -32,7 +45,10 @@ const median = (a: number[]): number => {
 };
 
 /** Rows per SIMD build and variant (medianMs per epoch, `ratio` = median / the plain median in the same run). */
-export async function benchControls(rows: readonly BackendRow[], log: (s: string) => void): Promise<(Row & { ratio?: number })[]> {
+export async function benchControls(
+  rows: readonly BackendRow[],
+  log: (s: string) => void,
+): Promise<(Row & { ratio?: number })[]> {
   const out: (Row & { ratio?: number })[] = [];
   const n = TRAIN_SAMPLES;
   const { X, Y } = trainingData(n);
@@ -63,14 +79,28 @@ export async function benchControls(rows: readonly BackendRow[], log: (s: string
       for (const s of setups) {
         const m = median(s.times);
         out.push({
-          group, name: `train epoch controls ${s.v.title} [${r.label}] Dataset`, backend: r.label, variant: r.variant, status: 'ok',
-          samples: s.times.length, medianMs: m, samplesPerSec: n / (m / 1000), ratio: m / plain,
+          group,
+          name: `train epoch controls ${s.v.title} [${r.label}] Dataset`,
+          backend: r.label,
+          variant: r.variant,
+          status: 'ok',
+          samples: s.times.length,
+          medianMs: m,
+          samplesPerSec: n / (m / 1000),
+          ratio: m / plain,
           note: `Network.train on a Dataset, ${s.v.title}; ratio to the plain epoch of the same run`,
         });
         s.data.dispose();
       }
     } catch (e) {
-      out.push({ group, name: `train epoch controls [${r.label}]`, backend: r.label, variant: r.variant, status: 'errored', error: errorMessage(e) });
+      out.push({
+        group,
+        name: `train epoch controls [${r.label}]`,
+        backend: r.label,
+        variant: r.variant,
+        status: 'errored',
+        error: errorMessage(e),
+      });
     } finally {
       for (const net of nets) net.dispose();
     }
@@ -78,16 +108,30 @@ export async function benchControls(rows: readonly BackendRow[], log: (s: string
   return out;
 }
 
-export function printControls(rows: readonly (Row & { ratio?: number })[], log: (s: string) => void = console.log): void {
+export function printControls(
+  rows: readonly (Row & { ratio?: number })[],
+  log: (s: string) => void = console.log,
+): void {
   const builds = [...new Set(rows.map((r) => r.backend))];
-  log('\nTraining controls: cost of one 784-128-10 relu/softmax-ce/adam epoch on a Dataset, batch 32 (median ms; ratio to plain)');
-  log(table(
-    ['build', ...CONTROL_VARIANTS.map((v) => v.title)],
-    builds.map((b) => [b, ...CONTROL_VARIANTS.map((v) => {
-      const r = rows.find((x) => x.backend === b && x.name.includes(`controls ${v.title} [`));
-      return r?.status === 'ok' ? `${r.medianMs!.toFixed(1)} ms ${ratio(r.ratio)}` : r ? `${r.status}: ${r.error}` : '—';
-    })]),
-  ));
+  log(
+    '\nTraining controls: cost of one 784-128-10 relu/softmax-ce/adam epoch on a Dataset, batch 32 (median ms; ratio to plain)',
+  );
+  log(
+    table(
+      ['build', ...CONTROL_VARIANTS.map((v) => v.title)],
+      builds.map((b) => [
+        b,
+        ...CONTROL_VARIANTS.map((v) => {
+          const r = rows.find((x) => x.backend === b && x.name.includes(`controls ${v.title} [`));
+          return r?.status === 'ok'
+            ? `${r.medianMs!.toFixed(1)} ms ${ratio(r.ratio)}`
+            : r
+              ? `${r.status}: ${r.error}`
+              : '—';
+        }),
+      ]),
+    ),
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -37,26 +37,42 @@ function data(n: number, seed: number, lo: number, hi: number): Float64Array {
 function tasks(): Task[] {
   const out: Task[] = [];
   const [ar, ac] = ACT_SHAPE;
-  const z = data(ar * ac, 1, -4, 4), da = data(ar * ac, 2, -1, 1);
+  const z = data(ar * ac, 1, -4, 4),
+    da = data(ar * ac, 2, -1, 1);
   for (const act of ACTS) {
     out.push({
       name: `activate ${act} ${ar}×${ac}`,
       elements: ar * ac,
       setUp(be) {
-        const Z = be.alloc(ar, ac), A = be.alloc(ar, ac);
+        const Z = be.alloc(ar, ac),
+          A = be.alloc(ar, ac);
         be.write(Z, z);
-        return { run: () => be.activate(A, Z, act), out: () => be.read(A), free: () => { be.free(Z); be.free(A); } };
+        return {
+          run: () => be.activate(A, Z, act),
+          out: () => be.read(A),
+          free: () => {
+            be.free(Z);
+            be.free(A);
+          },
+        };
       },
     });
     out.push({
       name: `activateBackward ${act} ${ar}×${ac}`,
       elements: ar * ac,
       setUp(be) {
-        const Z = be.alloc(ar, ac), A = be.alloc(ar, ac), DA = be.alloc(ar, ac), DZ = be.alloc(ar, ac);
+        const Z = be.alloc(ar, ac),
+          A = be.alloc(ar, ac),
+          DA = be.alloc(ar, ac),
+          DZ = be.alloc(ar, ac);
         be.write(Z, z);
         be.write(DA, da);
         be.activate(A, Z, act);
-        return { run: () => be.activateBackward(DZ, DA, Z, A, act), out: () => be.read(DZ), free: () => [Z, A, DA, DZ].forEach((m) => be.free(m)) };
+        return {
+          run: () => be.activateBackward(DZ, DA, Z, A, act),
+          out: () => be.read(DZ),
+          free: () => [Z, A, DA, DZ].forEach((m) => be.free(m)),
+        };
       },
     });
   }
@@ -74,16 +90,30 @@ function tasks(): Task[] {
       name: `loss ${loss} ${lr}×${lc}`,
       elements: lr * lc,
       setUp(be) {
-        const Z = be.alloc(lr, lc), A = be.alloc(lr, lc), T = be.alloc(lr, lc), D = be.alloc(lr, lc);
+        const Z = be.alloc(lr, lc),
+          A = be.alloc(lr, lc),
+          T = be.alloc(lr, lc),
+          D = be.alloc(lr, lc);
         be.write(Z, lz);
         be.write(T, loss === 'cross-entropy' ? tdist : t01);
         be.activate(A, Z, act);
-        return { run: () => be.loss(D, A, Z, T, loss), out: () => { const g = be.read(D); const r = new Float64Array(g.length + 1); r.set(g); r[g.length] = be.loss(D, A, Z, T, loss); return r; }, free: () => [Z, A, T, D].forEach((m) => be.free(m)) };
+        return {
+          run: () => be.loss(D, A, Z, T, loss),
+          out: () => {
+            const g = be.read(D);
+            const r = new Float64Array(g.length + 1);
+            r.set(g);
+            r[g.length] = be.loss(D, A, Z, T, loss);
+            return r;
+          },
+          free: () => [Z, A, T, D].forEach((m) => be.free(m)),
+        };
       },
     });
   }
   const [or, oc] = OPT_SHAPE;
-  const p0 = data(or * oc, 5, -1, 1), g0 = data(or * oc, 6, -1, 1);
+  const p0 = data(or * oc, 5, -1, 1),
+    g0 = data(or * oc, 6, -1, 1);
   for (const opt of ['sgdStep', 'momentumStep', 'adamStep'] as const) {
     out.push({
       name: `${opt} ${or}×${oc}`,
@@ -95,9 +125,12 @@ function tasks(): Task[] {
         be.write(G, g0);
         const hyper = { learningRate: 1e-9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 1e-4, step: 1 };
         // tiny steps keep the parameters near p0 over many timed calls; the verification run is the first call
-        const run = opt === 'sgdStep' ? () => be.sgdStep(P, G, 1e-9, 1e-4)
-          : opt === 'momentumStep' ? () => be.momentumStep(P, S1, G, 1e-9, 0.9, 1e-4)
-          : () => be.adamStep(P, S1, S2, G, hyper);
+        const run =
+          opt === 'sgdStep'
+            ? () => be.sgdStep(P, G, 1e-9, 1e-4)
+            : opt === 'momentumStep'
+              ? () => be.momentumStep(P, S1, G, 1e-9, 0.9, 1e-4)
+              : () => be.adamStep(P, S1, S2, G, hyper);
         return { run, out: () => be.read(P), free: () => mats.forEach((m) => be.free(m)) };
       },
     });
@@ -107,7 +140,8 @@ function tasks(): Task[] {
 
 function firstMismatch(got: Float64Array, ref: Float64Array): string | null {
   for (let i = 0; i < ref.length; i++) {
-    const a = got[i]!, r = ref[i]!;
+    const a = got[i]!,
+      r = ref[i]!;
     if (!(Math.abs(a - r) <= TOL.atol + TOL.rtol * Math.abs(r))) return `element ${i}: ${a} vs js ${r}`;
   }
   return null;
@@ -129,7 +163,13 @@ export async function benchElementwise(rows: readonly BackendRow[], log: (s: str
     const pending: { row: Row; free: () => void; out: () => Float64Array }[] = [];
     for (const r of rows) {
       if (r.duplicateOf) continue;
-      const row: Row = { group: t.name.split(' ').slice(0, -1).join(' '), name: `${t.name} [${r.label}]`, backend: r.label, variant: r.variant, status: 'ok' };
+      const row: Row = {
+        group: t.name.split(' ').slice(0, -1).join(' '),
+        name: `${t.name} [${r.label}]`,
+        backend: r.label,
+        variant: r.variant,
+        status: 'ok',
+      };
       if (!r.backend || r.error) {
         out.push({ ...row, status: 'FAILED', error: r.error ?? 'did not load' });
         continue;
@@ -143,7 +183,9 @@ export async function benchElementwise(rows: readonly BackendRow[], log: (s: str
           out.push({ ...row, status: 'FAILED', error: bad });
           continue;
         }
-        const fn = (): void => { s.run(); };
+        const fn = (): void => {
+          s.run();
+        };
         const inner = innerFor(fn, MIN_SAMPLE_MS);
         bench.add(row.name, batched(bench.now, fn, inner), { async: false });
         pending.push({ row: { ...row, inner }, free: s.free, out: s.out });

@@ -43,14 +43,15 @@ export const TRAIN_SAMPLES = QUICK ? 1600 : 8000;
 
 // WebAssembly feature probes: the smallest modules using one instruction of each proposal.
 // SIMD: (func (result v128) v128.const i32x4 0 0 0 0)
-const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11]);
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 11,
+]);
 // relaxed SIMD: (func (result v128) v128.const ×3, f32x4.relaxed_madd)
 const RELAXED_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0,
-  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  253, 133, 2, 11,
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 253, 133, 2, 11,
 ]);
 
 export interface WasmFeatures {
@@ -90,7 +91,13 @@ export interface Environment {
   tinybench: string;
   quick: boolean;
   wasm: WasmFeatures;
-  options: { kernel: BenchOptions; train: BenchOptions; short: BenchOptions; minSampleMs: number; trainSamples: number };
+  options: {
+    kernel: BenchOptions;
+    train: BenchOptions;
+    short: BenchOptions;
+    minSampleMs: number;
+    trainSamples: number;
+  };
 }
 
 function git(args: string[]): string | null {
@@ -104,7 +111,11 @@ function git(args: string[]): string | null {
 export function environment(wasm: WasmFeatures): Environment {
   let tinybench = 'unknown';
   try {
-    tinybench = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'node_modules', 'tinybench', 'package.json'), 'utf8')) as { version: string }).version;
+    tinybench = (
+      JSON.parse(readFileSync(path.join(REPO_ROOT, 'node_modules', 'tinybench', 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
   } catch {
     // not resolvable
   }
@@ -123,6 +134,12 @@ export function environment(wasm: WasmFeatures): Environment {
     tinybench,
     quick: QUICK,
     wasm,
-    options: { kernel: KERNEL_OPTS, train: TRAIN_OPTS, short: SHORT_OPTS, minSampleMs: MIN_SAMPLE_MS, trainSamples: TRAIN_SAMPLES },
+    options: {
+      kernel: KERNEL_OPTS,
+      train: TRAIN_OPTS,
+      short: SHORT_OPTS,
+      minSampleMs: MIN_SAMPLE_MS,
+      trainSamples: TRAIN_SAMPLES,
+    },
   };
 }

@@ -25,26 +25,52 @@ export const KERNELS: readonly Kernel[] = ['denseForward', 'denseBackward'];
 export const TOL = { backend: { rtol: 1e-10, atol: 1e-12 }, naive: { rtol: 1e-12, atol: 1e-12 } } as const;
 
 interface HostData {
-  x: Float64Array; w: Float64Array; b: Float64Array; dz: Float64Array;
+  x: Float64Array;
+  w: Float64Array;
+  b: Float64Array;
+  dz: Float64Array;
 }
 
 function hostData(s: Shape): HostData {
   const rand = mulberry32(s.batch * 1_000_003 + s.nIn * 1009 + s.nOut);
-  const u = (n: number, scale: number): Float64Array => Float64Array.from({ length: n }, () => (2 * rand() - 1) * scale);
-  return { x: u(s.batch * s.nIn, 1), w: u(s.nOut * s.nIn, 1 / Math.sqrt(s.nIn)), b: u(s.nOut, 0.1), dz: u(s.batch * s.nOut, 1) };
+  const u = (n: number, scale: number): Float64Array =>
+    Float64Array.from({ length: n }, () => (2 * rand() - 1) * scale);
+  return {
+    x: u(s.batch * s.nIn, 1),
+    w: u(s.nOut * s.nIn, 1 / Math.sqrt(s.nIn)),
+    b: u(s.nOut, 0.1),
+    dz: u(s.batch * s.nOut, 1),
+  };
 }
 
 interface Mats {
-  be: Backend; x: Mat; w: Mat; b: Mat; z: Mat; dz: Mat; dx: Mat; dw: Mat; db: Mat;
+  be: Backend;
+  x: Mat;
+  w: Mat;
+  b: Mat;
+  z: Mat;
+  dz: Mat;
+  dx: Mat;
+  dw: Mat;
+  db: Mat;
 }
 
 function setUp(be: Backend, s: Shape, d: HostData): Mats {
   const m: Mats = {
     be,
-    x: be.alloc(s.batch, s.nIn), w: be.alloc(s.nOut, s.nIn), b: be.alloc(1, s.nOut), z: be.alloc(s.batch, s.nOut),
-    dz: be.alloc(s.batch, s.nOut), dx: be.alloc(s.batch, s.nIn), dw: be.alloc(s.nOut, s.nIn), db: be.alloc(1, s.nOut),
+    x: be.alloc(s.batch, s.nIn),
+    w: be.alloc(s.nOut, s.nIn),
+    b: be.alloc(1, s.nOut),
+    z: be.alloc(s.batch, s.nOut),
+    dz: be.alloc(s.batch, s.nOut),
+    dx: be.alloc(s.batch, s.nIn),
+    dw: be.alloc(s.nOut, s.nIn),
+    db: be.alloc(1, s.nOut),
   };
-  be.write(m.x, d.x); be.write(m.w, d.w); be.write(m.b, d.b); be.write(m.dz, d.dz);
+  be.write(m.x, d.x);
+  be.write(m.w, d.w);
+  be.write(m.b, d.b);
+  be.write(m.dz, d.dz);
   return m;
 }
 
@@ -53,11 +79,17 @@ function tearDown(m: Mats): void {
 }
 
 /** First element outside |a - r| ≤ atol + rtol·|r|, as a message; null when all agree. */
-function compare(what: string, got: Float64Array, ref: Float64Array, tol: { rtol: number; atol: number }): string | null {
+function compare(
+  what: string,
+  got: Float64Array,
+  ref: Float64Array,
+  tol: { rtol: number; atol: number },
+): string | null {
   if (got.length !== ref.length) return `${what}: length ${got.length}, expected ${ref.length}`;
   let worst = 0;
   for (let i = 0; i < ref.length; i++) {
-    const a = got[i]!, r = ref[i]!;
+    const a = got[i]!,
+      r = ref[i]!;
     const err = Math.abs(a - r);
     if (!(err <= tol.atol + tol.rtol * Math.abs(r))) {
       return `${what}[${i}] = ${a}, expected ${r} (|err| ${err.toExponential(2)} > atol ${tol.atol} + rtol ${tol.rtol}·|ref|)`;
@@ -67,7 +99,12 @@ function compare(what: string, got: Float64Array, ref: Float64Array, tol: { rtol
   return null;
 }
 
-interface Outputs { z: Float64Array; dx: Float64Array; dw: Float64Array; db: Float64Array }
+interface Outputs {
+  z: Float64Array;
+  dx: Float64Array;
+  dw: Float64Array;
+  db: Float64Array;
+}
 
 function runOnce(m: Mats): Outputs {
   m.be.denseForward(m.z, m.x, m.w, m.b);
@@ -89,10 +126,13 @@ export function verifyKernels(rows: readonly BackendRow[]): Failures {
   const js = rows.find((r) => r.name === 'js')?.backend;
   if (!js) throw new Error('the js backend did not load; nothing to verify against');
   for (const s of SHAPES) {
-    const d = hostData(s), lbl = shapeLabel(s);
+    const d = hostData(s),
+      lbl = shapeLabel(s);
     // naive reference (host arrays)
-    const nz = new Float64Array(s.batch * s.nOut), ndx = new Float64Array(s.batch * s.nIn);
-    const ndw = new Float64Array(s.nOut * s.nIn), ndb = new Float64Array(s.nOut);
+    const nz = new Float64Array(s.batch * s.nOut),
+      ndx = new Float64Array(s.batch * s.nIn);
+    const ndw = new Float64Array(s.nOut * s.nIn),
+      ndb = new Float64Array(s.nOut);
     naiveDenseForward(nz, d.x, d.w, d.b, s.batch, s.nIn, s.nOut);
     naiveDenseBackward(ndx, ndw, ndb, d.dz, d.x, d.w, s.batch, s.nIn, s.nOut);
     const jm = setUp(js, s, d);
@@ -104,7 +144,9 @@ export function verifyKernels(rows: readonly BackendRow[]): Failures {
     }
     const jf = compare(`js vs naive z ${lbl}`, ref.z, nz, TOL.naive);
     if (jf) fail(failures, 'js', 'denseForward', jf);
-    const jb = compare(`js vs naive dw ${lbl}`, ref.dw, ndw, TOL.naive) ?? compare(`js vs naive db ${lbl}`, ref.db, ndb, TOL.naive) ??
+    const jb =
+      compare(`js vs naive dw ${lbl}`, ref.dw, ndw, TOL.naive) ??
+      compare(`js vs naive db ${lbl}`, ref.db, ndb, TOL.naive) ??
       compare(`js vs naive dx ${lbl}`, ref.dx, ndx, TOL.naive);
     if (jb) fail(failures, 'js', 'denseBackward', jb);
     for (const row of rows) {
@@ -115,7 +157,9 @@ export function verifyKernels(rows: readonly BackendRow[]): Failures {
         const o = runOnce(m);
         const f = compare(`z ${lbl}`, o.z, ref.z, TOL.backend);
         if (f) fail(failures, row.label, 'denseForward', f);
-        const b = compare(`dw ${lbl}`, o.dw, ref.dw, TOL.backend) ?? compare(`db ${lbl}`, o.db, ref.db, TOL.backend) ??
+        const b =
+          compare(`dw ${lbl}`, o.dw, ref.dw, TOL.backend) ??
+          compare(`db ${lbl}`, o.db, ref.db, TOL.backend) ??
           compare(`dx ${lbl}`, o.dx, ref.dx, TOL.backend);
         if (b) fail(failures, row.label, 'denseBackward', b);
       } catch (e) {
@@ -133,7 +177,11 @@ export const kernelTaskName = (k: Kernel | 'naive denseForward', s: Shape, label
   `${k === 'naive denseForward' ? 'denseForward' : k} ${shapeLabel(s)} [${label}]`;
 
 /** Times the grid. Rows that failed to load or verify come back FAILED with the reason and no numbers. */
-export async function benchKernels(rows: readonly BackendRow[], failures: Failures, log: (s: string) => void): Promise<Row[]> {
+export async function benchKernels(
+  rows: readonly BackendRow[],
+  failures: Failures,
+  log: (s: string) => void,
+): Promise<Row[]> {
   const out: Row[] = [];
   for (const s of SHAPES) {
     const d = hostData(s);
@@ -143,7 +191,13 @@ export async function benchKernels(rows: readonly BackendRow[], failures: Failur
       const live: Mats[] = [];
       const ordered: (Row | string)[] = []; // rows in backend order; a string is a pending task name
       for (const r of rows) {
-        const row: Row = { group: k, name: kernelTaskName(k, s, r.label), backend: r.label, variant: r.variant, status: 'ok' };
+        const row: Row = {
+          group: k,
+          name: kernelTaskName(k, s, r.label),
+          backend: r.label,
+          variant: r.variant,
+          status: 'ok',
+        };
         if (r.duplicateOf) continue;
         const vf = failures.get(r.label)?.get(k);
         if (!r.backend || r.error || vf) {
@@ -152,9 +206,10 @@ export async function benchKernels(rows: readonly BackendRow[], failures: Failur
         }
         const m = setUp(r.backend, s, d);
         live.push(m);
-        const fn = k === 'denseForward'
-          ? () => m.be.denseForward(m.z, m.x, m.w, m.b)
-          : () => m.be.denseBackward(m.dx, m.dw, m.db, m.dz, m.x, m.w);
+        const fn =
+          k === 'denseForward'
+            ? () => m.be.denseForward(m.z, m.x, m.w, m.b)
+            : () => m.be.denseBackward(m.dx, m.dw, m.db, m.dz, m.x, m.w);
         const inner = innerFor(fn, MIN_SAMPLE_MS);
         bench.add(row.name, batched(bench.now, fn, inner), { async: false });
         pending.push({ row: { ...row, inner }, mats: m, inner });
@@ -167,9 +222,15 @@ export async function benchKernels(rows: readonly BackendRow[], failures: Failur
         const inner = innerFor(fn, MIN_SAMPLE_MS);
         const name = kernelTaskName('naive denseForward', s, 'naive js');
         bench.add(name, batched(bench.now, fn, inner), { async: false });
-        pending.push({ row: { group: k, name, backend: 'naive js', variant: null, status: 'ok', inner }, mats: null, inner });
+        pending.push({
+          row: { group: k, name, backend: 'naive js', variant: null, status: 'ok', inner },
+          mats: null,
+          inner,
+        });
         ordered.push(name);
-        bench.addEventListener('complete', () => { sink += z[0]!; });
+        bench.addEventListener('complete', () => {
+          sink += z[0]!;
+        });
       }
       log(`  ${k} ${shapeLabel(s)}: ${pending.length} tasks`);
       const tasks = await runBench(bench);
@@ -194,7 +255,8 @@ export async function benchKernels(rows: readonly BackendRow[], failures: Failur
 /** Multiply-add updates per chain in one timed peakProbe call (~0.2 ms in the relaxed build, ~0.6 ms scalar). */
 export const PROBE_ITERATIONS = 100_000;
 /** The timed call's operands: m = 1 and a tiny power of two, so the chains neither overflow nor stall. */
-const PROBE_M = 1, PROBE_C = 2 ** -30;
+const PROBE_M = 1,
+  PROBE_C = 2 ** -30;
 
 /** flops of one peakProbe call: 2 (multiply and add) per chain per iteration; a chain is one f64 lane. */
 export const probeFlops = (iterations: number): number => 2 * PROBE_CHAINS * iterations;
@@ -215,7 +277,9 @@ export const probeFlopsF32 = (iterations: number): number => 2 * PROBE_CHAINS_F3
 
 /** peakProbeF32's definition one chain at a time (src/abi.ts): every operation rounded to float32, the sum in f64. */
 export function probeReferenceF32(iterations: number, m: number, c: number): number {
-  const f = Math.fround, m32 = f(m), c32 = f(c);
+  const f = Math.fround,
+    m32 = f(m),
+    c32 = f(c);
   let t = 0;
   for (let i = 0; i < PROBE_CHAINS_F32; i++) {
     let v = i;
@@ -238,7 +302,12 @@ export function probeWhat(variant: string | null, dtype: 'float64' | 'float32' =
  * the per-chain definition bit for bit, or the row is FAILED). Rows: group 'ceiling' ('ceiling float32'),
  * gflops = the build's measured ceiling.
  */
-export async function benchCeiling(rows: readonly BackendRow[], log: (s: string) => void, pass: string, dtype: 'float64' | 'float32' = 'float64'): Promise<Row[]> {
+export async function benchCeiling(
+  rows: readonly BackendRow[],
+  log: (s: string) => void,
+  pass: string,
+  dtype: 'float64' | 'float32' = 'float64',
+): Promise<Row[]> {
   const f32 = dtype === 'float32';
   const probe = f32 ? 'peakProbeF32' : 'peakProbe';
   const chains = f32 ? PROBE_CHAINS_F32 : PROBE_CHAINS;
@@ -249,21 +318,37 @@ export async function benchCeiling(rows: readonly BackendRow[], log: (s: string)
   const pending: Row[] = [];
   for (const r of rows) {
     if (r.duplicateOf) continue;
-    const row: Row = { group: f32 ? 'ceiling float32' : 'ceiling', name: `${probe} ${chains} chains ${pass} [${r.label}]`, backend: r.label, variant: r.variant, status: 'ok', note: probeWhat(r.variant, dtype) };
+    const row: Row = {
+      group: f32 ? 'ceiling float32' : 'ceiling',
+      name: `${probe} ${chains} chains ${pass} [${r.label}]`,
+      backend: r.label,
+      variant: r.variant,
+      status: 'ok',
+      note: probeWhat(r.variant, dtype),
+    };
     if (!r.backend || r.error) {
       ordered.push({ ...row, status: 'FAILED', error: r.error ?? 'did not load' });
       continue;
     }
     const raw = hostOf('bench', r.backend).raw;
-    const cases: [number, number, number][] = [[1000, 0.5, 0.75], [1000, 1, 2 ** -10]];
+    const cases: [number, number, number][] = [
+      [1000, 0.5, 0.75],
+      [1000, 1, 2 ** -10],
+    ];
     const call = f32 ? raw.peakProbeF32.bind(raw) : raw.peakProbe.bind(raw);
     const bad = cases.find(([n, m, c]) => !Object.is(call(n, m, c), reference(n, m, c)));
     if (bad) {
       const [n, m, c] = bad;
-      ordered.push({ ...row, status: 'FAILED', error: `${probe}(${n}, ${m}, ${c}) = ${call(n, m, c)}, the definition gives ${reference(n, m, c)}` });
+      ordered.push({
+        ...row,
+        status: 'FAILED',
+        error: `${probe}(${n}, ${m}, ${c}) = ${call(n, m, c)}, the definition gives ${reference(n, m, c)}`,
+      });
       continue;
     }
-    const fn = (): void => { sink += call(PROBE_ITERATIONS, PROBE_M, PROBE_C); };
+    const fn = (): void => {
+      sink += call(PROBE_ITERATIONS, PROBE_M, PROBE_C);
+    };
     const inner = innerFor(fn, MIN_SAMPLE_MS);
     bench.add(row.name, batched(bench.now, fn, inner), { async: false });
     pending.push({ ...row, inner });
@@ -271,11 +356,13 @@ export async function benchCeiling(rows: readonly BackendRow[], log: (s: string)
   }
   log(`  ${probe} ${pass}: ${pending.length} builds`);
   const tasks = await runBench(bench);
-  const done = new Map(pending.map((p) => {
-    const r = fromTask(p, tasks.get(p.name));
-    if (r.medianMs) r.gflops = flopsOf(PROBE_ITERATIONS) / (r.medianMs * 1e6);
-    return [r.name, r] as const;
-  }));
+  const done = new Map(
+    pending.map((p) => {
+      const r = fromTask(p, tasks.get(p.name));
+      if (r.medianMs) r.gflops = flopsOf(PROBE_ITERATIONS) / (r.medianMs * 1e6);
+      return [r.name, r] as const;
+    }),
+  );
   return ordered.map((o) => (typeof o === 'string' ? done.get(o)! : o));
 }
 

@@ -5,7 +5,15 @@
 import { mulberry32, normalFrom } from '../src/rng.js';
 
 /** z[r,j] = Σ_k x[r,k]·w[j,k] + b[j]  (w: nOut×nIn, like fastnn) — the textbook triple loop. */
-export function naiveDenseForward(z: Float64Array, x: Float64Array, w: Float64Array, b: Float64Array, batch: number, nIn: number, nOut: number): void {
+export function naiveDenseForward(
+  z: Float64Array,
+  x: Float64Array,
+  w: Float64Array,
+  b: Float64Array,
+  batch: number,
+  nIn: number,
+  nOut: number,
+): void {
   for (let r = 0; r < batch; r++) {
     for (let j = 0; j < nOut; j++) {
       let s = 0;
@@ -17,8 +25,15 @@ export function naiveDenseForward(z: Float64Array, x: Float64Array, w: Float64Ar
 
 /** dw = dzᵀ·x, db = Σ_r dz, dx = dz·w (dx may be null) — triple loops, used only to verify the js backend. */
 export function naiveDenseBackward(
-  dx: Float64Array | null, dw: Float64Array, db: Float64Array, dz: Float64Array, x: Float64Array, w: Float64Array,
-  batch: number, nIn: number, nOut: number,
+  dx: Float64Array | null,
+  dw: Float64Array,
+  db: Float64Array,
+  dz: Float64Array,
+  x: Float64Array,
+  w: Float64Array,
+  batch: number,
+  nIn: number,
+  nOut: number,
 ): void {
   for (let j = 0; j < nOut; j++) {
     let s = 0;
@@ -48,26 +63,46 @@ const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
  * one array per buffer, every matrix product a triple loop, no blocking or fusion.
  */
 export class NaiveMlp {
-  readonly w1: Float64Array; readonly b1: Float64Array; readonly w2: Float64Array; readonly b2: Float64Array;
-  private readonly h: Float64Array; private readonly o: Float64Array;
-  private readonly dO: Float64Array; private readonly dH: Float64Array;
-  private readonly gw1: Float64Array; private readonly gb1: Float64Array; private readonly gw2: Float64Array; private readonly gb2: Float64Array;
+  readonly w1: Float64Array;
+  readonly b1: Float64Array;
+  readonly w2: Float64Array;
+  readonly b2: Float64Array;
+  private readonly h: Float64Array;
+  private readonly o: Float64Array;
+  private readonly dO: Float64Array;
+  private readonly dH: Float64Array;
+  private readonly gw1: Float64Array;
+  private readonly gb1: Float64Array;
+  private readonly gw2: Float64Array;
+  private readonly gb2: Float64Array;
 
-  constructor(readonly nIn: number, readonly nHid: number, readonly nOut: number, readonly batch: number, seed: number) {
+  constructor(
+    readonly nIn: number,
+    readonly nHid: number,
+    readonly nOut: number,
+    readonly batch: number,
+    seed: number,
+  ) {
     const normal = normalFrom(mulberry32(seed));
     this.w1 = Float64Array.from({ length: nHid * nIn }, () => normal() * Math.sqrt(2 / (nIn + nHid)));
     this.w2 = Float64Array.from({ length: nOut * nHid }, () => normal() * Math.sqrt(2 / (nHid + nOut)));
-    this.b1 = new Float64Array(nHid); this.b2 = new Float64Array(nOut);
-    this.h = new Float64Array(batch * nHid); this.o = new Float64Array(batch * nOut);
-    this.dO = new Float64Array(batch * nOut); this.dH = new Float64Array(batch * nHid);
-    this.gw1 = new Float64Array(nHid * nIn); this.gb1 = new Float64Array(nHid);
-    this.gw2 = new Float64Array(nOut * nHid); this.gb2 = new Float64Array(nOut);
+    this.b1 = new Float64Array(nHid);
+    this.b2 = new Float64Array(nOut);
+    this.h = new Float64Array(batch * nHid);
+    this.o = new Float64Array(batch * nOut);
+    this.dO = new Float64Array(batch * nOut);
+    this.dH = new Float64Array(batch * nHid);
+    this.gw1 = new Float64Array(nHid * nIn);
+    this.gb1 = new Float64Array(nHid);
+    this.gw2 = new Float64Array(nOut * nHid);
+    this.gb2 = new Float64Array(nOut);
   }
 
   /** One epoch over x (n×nIn) and y (n×nOut) in order, mini-batches of `batch`; returns the mean batch loss. */
   epoch(x: Float64Array, y: Float64Array, n: number, lr: number): number {
     const { nIn, nHid, nOut, w1, b1, w2, b2, h, o, dO, dH, gw1, gb1, gw2, gb2 } = this;
-    let lossSum = 0, batches = 0;
+    let lossSum = 0,
+      batches = 0;
     for (let s = 0; s < n; s += this.batch) {
       const rows = Math.min(this.batch, n - s);
       // forward
@@ -88,7 +123,8 @@ export class NaiveMlp {
       const scale = 2 / (rows * nOut);
       for (let r = 0; r < rows; r++) {
         for (let j = 0; j < nOut; j++) {
-          const a = o[r * nOut + j]!, d = a - y[(s + r) * nOut + j]!;
+          const a = o[r * nOut + j]!,
+            d = a - y[(s + r) * nOut + j]!;
           loss += d * d;
           dO[r * nOut + j] = scale * d * a * (1 - a);
         }

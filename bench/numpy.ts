@@ -28,13 +28,25 @@ export interface NumpyResults {
   wallMs: number;
 }
 
-function run(script: string, threads: number, args: readonly string[] = []): { lines: Record<string, unknown>[]; error?: string } {
+function run(
+  script: string,
+  threads: number,
+  args: readonly string[] = [],
+): { lines: Record<string, unknown>[]; error?: string } {
   const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_NUM_THREADS: String(threads) };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const p = spawnSync('python3', [path.join(BASELINE_DIR, script), ...args], { env, encoding: 'utf8', timeout: 180_000 });
+  const p = spawnSync('python3', [path.join(BASELINE_DIR, script), ...args], {
+    env,
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
   if (p.error) return { lines: [], error: `${script}: ${p.error.message}` };
-  if (p.status !== 0) return { lines: [], error: `${script} exited ${String(p.status ?? p.signal)}: ${(p.stderr || '').trim().split('\n').pop() ?? ''}` };
+  if (p.status !== 0)
+    return {
+      lines: [],
+      error: `${script} exited ${String(p.status ?? p.signal)}: ${(p.stderr || '').trim().split('\n').pop() ?? ''}`,
+    };
   const lines: Record<string, unknown>[] = [];
   for (const l of p.stdout.split('\n')) {
     const t = l.trim();
@@ -56,9 +68,14 @@ export function runNumpy(log: (s: string) => void): NumpyResults {
     res.reason = `baseline scripts not found at ${BASELINE_DIR}`;
     return done();
   }
-  const probe = spawnSync('python3', ['-c', 'import sys, numpy; print(sys.version.split()[0], numpy.__version__)'], { encoding: 'utf8', timeout: 30_000 });
+  const probe = spawnSync('python3', ['-c', 'import sys, numpy; print(sys.version.split()[0], numpy.__version__)'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   if (probe.error || probe.status !== 0) {
-    res.reason = probe.error ? `python3: ${probe.error.message}` : `numpy: ${(probe.stderr || '').trim().split('\n').pop() ?? 'import failed'}`;
+    res.reason = probe.error
+      ? `python3: ${probe.error.message}`
+      : `numpy: ${(probe.stderr || '').trim().split('\n').pop() ?? 'import failed'}`;
     return done();
   }
   const [py, np] = probe.stdout.trim().split(' ');
@@ -70,7 +87,8 @@ export function runNumpy(log: (s: string) => void): NumpyResults {
   const g = run('gemm.py', 1);
   if (g.error) res.errors.push(g.error);
   for (const l of g.lines) {
-    if (Array.isArray(l.shape) && typeof l.gflops_median === 'number') res.gemm1[(l.shape as number[]).join(',')] = l.gflops_median;
+    if (Array.isArray(l.shape) && typeof l.gflops_median === 'number')
+      res.gemm1[(l.shape as number[]).join(',')] = l.gflops_median;
   }
   for (const threads of [1, 2] as const) {
     log(`  mlp.py (${threads} thread${threads > 1 ? 's' : ''})`);
@@ -102,8 +120,17 @@ export function runNumpyReal(res: NumpyResults, dir: string, log: (s: string) =>
   }
   res.real = {};
   for (const l of m.lines) {
-    if (typeof l.config === 'string' && typeof l.samples_per_s === 'number' && typeof l.epoch_s_median === 'number' && typeof l.first_epoch_loss === 'number') {
-      res.real[l.config] = { samplesPerSec: l.samples_per_s, epochS: l.epoch_s_median, firstEpochLoss: l.first_epoch_loss };
+    if (
+      typeof l.config === 'string' &&
+      typeof l.samples_per_s === 'number' &&
+      typeof l.epoch_s_median === 'number' &&
+      typeof l.first_epoch_loss === 'number'
+    ) {
+      res.real[l.config] = {
+        samplesPerSec: l.samples_per_s,
+        epochS: l.epoch_s_median,
+        firstEpochLoss: l.first_epoch_loss,
+      };
     }
   }
   return null;

@@ -23,7 +23,16 @@ export interface ReportTarget {
 
 /** The parts of bench/index.ts's JSON that the report reads. */
 export interface BenchResults {
-  environment: { date: string; node: string; cpu: string; cores: number; gitCommit: string; gitDirty?: boolean | null; arch?: string; quick?: boolean };
+  environment: {
+    date: string;
+    node: string;
+    cpu: string;
+    cores: number;
+    gitCommit: string;
+    gitDirty?: boolean | null;
+    arch?: string;
+    quick?: boolean;
+  };
   backends: { label: string; title?: string; variant: string | null; error: string | null }[];
   numpy: NumpyResults;
   kernels: Row[];
@@ -60,7 +69,13 @@ function colours(names: Iterable<string>): Record<string, string> {
 
 function shade(hex: string, towardsWhite: number): string {
   const v = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
-  return `#${v.map((c) => Math.round(c + (255 - c) * towardsWhite).toString(16).padStart(2, '0')).join('')}`;
+  return `#${v
+    .map((c) =>
+      Math.round(c + (255 - c) * towardsWhite)
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`;
 }
 
 /**
@@ -75,16 +90,29 @@ function seriesName(r: Row): string {
   return head + tail;
 }
 
-const failed = (r: Row): string => `${r.status === 'errored' ? 'ERROR' : 'FAILED'}${r.error ? `: ${r.error.slice(0, 80)}` : ''}`;
+const failed = (r: Row): string =>
+  `${r.status === 'errored' ? 'ERROR' : 'FAILED'}${r.error ? `: ${r.error.slice(0, 80)}` : ''}`;
 
 function trainingChart(res: BenchResults): string {
   const groups = [...new Set(res.training.map((r) => r.group))].filter((g) => g.startsWith('train epoch'));
   const chartGroups: BarGroup[] = groups.map((g) => {
     const rows = res.training.filter((r) => r.group === g);
-    const bars = rows.map((r) => ({ series: seriesName(r), value: r.status === 'ok' ? r.samplesPerSec ?? null : null, missing: failed(r) }));
+    const bars = rows.map((r) => ({
+      series: seriesName(r),
+      value: r.status === 'ok' ? (r.samplesPerSec ?? null) : null,
+      missing: failed(r),
+    }));
     if (g.includes('sgd')) {
-      bars.push({ series: 'numpy (OpenBLAS 1 thread)', value: res.numpy.mlp1?.samplesPerSec ?? null, missing: 'numpy unavailable' });
-      bars.push({ series: 'numpy (OpenBLAS 2 threads)', value: res.numpy.mlp2?.samplesPerSec ?? null, missing: 'numpy unavailable' });
+      bars.push({
+        series: 'numpy (OpenBLAS 1 thread)',
+        value: res.numpy.mlp1?.samplesPerSec ?? null,
+        missing: 'numpy unavailable',
+      });
+      bars.push({
+        series: 'numpy (OpenBLAS 2 threads)',
+        value: res.numpy.mlp2?.samplesPerSec ?? null,
+        missing: 'numpy unavailable',
+      });
     }
     return { label: g, bars };
   });
@@ -93,7 +121,9 @@ function trainingChart(res: BenchResults): string {
     title: 'Training throughput: one 784-128-10 epoch, batch 32 (higher is better)',
     unit: 'samples/s',
     groups: chartGroups,
-    ...(np1 ? { reference: { value: np1, label: 'numpy, 1 thread (the sigmoid/mse/sgd epoch; numpy has no adam row)' } } : {}),
+    ...(np1
+      ? { reference: { value: np1, label: 'numpy, 1 thread (the sigmoid/mse/sgd epoch; numpy has no adam row)' } }
+      : {}),
     colours: colours(chartGroups.flatMap((g) => g.bars.map((b) => b.series))),
   });
 }
@@ -102,37 +132,74 @@ function realChart(res: BenchResults): string {
   const groups = [...new Set(res.training.map((r) => r.group))].filter((g) => g.startsWith('real MNIST'));
   if (groups.length === 0) return '';
   const chartGroups: BarGroup[] = groups.map((g) => {
-    const bars = res.training.filter((r) => r.group === g).map((r) => ({ series: seriesName(r), value: r.status === 'ok' ? r.samplesPerSec ?? null : null, missing: failed(r) }));
+    const bars = res.training
+      .filter((r) => r.group === g)
+      .map((r) => ({
+        series: seriesName(r),
+        value: r.status === 'ok' ? (r.samplesPerSec ?? null) : null,
+        missing: failed(r),
+      }));
     const id = g.includes('/sgd') ? 'sgd' : g.includes('/adam') ? 'adam' : '';
-    bars.push({ series: 'numpy (OpenBLAS 1 thread)', value: res.numpy.real?.[id]?.samplesPerSec ?? null, missing: 'numpy unavailable' });
+    bars.push({
+      series: 'numpy (OpenBLAS 1 thread)',
+      value: res.numpy.real?.[id]?.samplesPerSec ?? null,
+      missing: 'numpy unavailable',
+    });
     return { label: g, bars };
   });
-  const checks = (res.realLossChecks ?? []).map((c) => `${escapeXml(c.config)}: fastnn ${c.fastnn ?? '—'}, numpy ${c.numpy ?? '—'}${c.agree === null ? '' : c.agree ? ' (agree)' : ' (<b>DIFFER</b>)'}`).join('; ');
-  return `<p>One epoch on real MNIST digits, numpy (bench/numpy/mlp_real.py) training the identical problem: the same digits and the same initial parameters. First-epoch losses: ${checks || 'not compared'}.</p>` + barChart({
-    title: 'Real MNIST digits: one 784-128-10 epoch, batch 32 (higher is better)',
-    unit: 'samples/s',
-    groups: chartGroups,
-    colours: colours(chartGroups.flatMap((g) => g.bars.map((b) => b.series))),
-  });
+  const checks = (res.realLossChecks ?? [])
+    .map(
+      (c) =>
+        `${escapeXml(c.config)}: fastnn ${c.fastnn ?? '—'}, numpy ${c.numpy ?? '—'}${c.agree === null ? '' : c.agree ? ' (agree)' : ' (<b>DIFFER</b>)'}`,
+    )
+    .join('; ');
+  return (
+    `<p>One epoch on real MNIST digits, numpy (bench/numpy/mlp_real.py) training the identical problem: the same digits and the same initial parameters. First-epoch losses: ${checks || 'not compared'}.</p>` +
+    barChart({
+      title: 'Real MNIST digits: one 784-128-10 epoch, batch 32 (higher is better)',
+      unit: 'samples/s',
+      groups: chartGroups,
+      colours: colours(chartGroups.flatMap((g) => g.bars.map((b) => b.series))),
+    })
+  );
 }
 
 function kernelCharts(res: BenchResults): string[] {
   const kernels = [...new Set(res.kernels.map((r) => r.group))];
-  const best = Math.max(0, ...res.kernels.filter((r) => r.status === 'ok' && !r.backend.startsWith('naive')).map((r) => r.gflops ?? 0));
+  const best = Math.max(
+    0,
+    ...res.kernels.filter((r) => r.status === 'ok' && !r.backend.startsWith('naive')).map((r) => r.gflops ?? 0),
+  );
   const reference = res.ceiling
     ? { value: res.ceiling.gflops, label: `WASM ceiling (${res.ceiling.what})` }
-    : best > 0 ? { value: best, label: 'best kernel in this run (no WASM ceiling probe in these results)' } : undefined;
+    : best > 0
+      ? { value: best, label: 'best kernel in this run (no WASM ceiling probe in these results)' }
+      : undefined;
   return kernels.map((k) => {
     const rows = res.kernels.filter((r) => r.group === k);
     // shape label = the task name without the kernel prefix and the [backend] suffix
-    const shapeOf = (r: Row): string => r.name.replace(/^naive /, '').replace(`${k} `, '').replace(/ \[[^\]]*\]$/, '');
+    const shapeOf = (r: Row): string =>
+      r.name
+        .replace(/^naive /, '')
+        .replace(`${k} `, '')
+        .replace(/ \[[^\]]*\]$/, '');
     const shapes = [...new Set(rows.map(shapeOf))];
     const groups: BarGroup[] = shapes.map((s) => {
-      const bars = rows.filter((r) => shapeOf(r) === s).map((r) => ({ series: seriesName(r), value: r.status === 'ok' ? r.gflops ?? null : null, missing: failed(r) }));
+      const bars = rows
+        .filter((r) => shapeOf(r) === s)
+        .map((r) => ({
+          series: seriesName(r),
+          value: r.status === 'ok' ? (r.gflops ?? null) : null,
+          missing: failed(r),
+        }));
       if (k === 'denseForward') {
         const m = /^B=(\d+) (\d+)→(\d+)$/.exec(s);
         const np = m ? res.numpy.gemm1[`${m[1]},${m[2]},${m[3]}`] : undefined;
-        bars.push({ series: 'numpy matmul (1 thread)', value: np ?? null, missing: 'numpy: not measured for this shape' });
+        bars.push({
+          series: 'numpy matmul (1 thread)',
+          value: np ?? null,
+          missing: 'numpy: not measured for this shape',
+        });
       }
       return { label: s, bars };
     });
@@ -151,17 +218,24 @@ function kernelCharts(res: BenchResults): string[] {
 function ceilingTable(res: BenchResults): string {
   const cs = res.ceilings ?? {};
   if (Object.keys(cs).length === 0) return '';
-  const head = `<table><tr><th>build</th><th>ceiling GFLOP/s</th><th>multiply-add</th></tr>${Object.entries(cs).map(([l, c]) =>
-    `<tr><td>${escapeXml(l)}</td><td>${short(c.gflops)}</td><td>${escapeXml(c.what)}</td></tr>`).join('')}</table>`;
+  const head = `<table><tr><th>build</th><th>ceiling GFLOP/s</th><th>multiply-add</th></tr>${Object.entries(cs)
+    .map(([l, c]) => `<tr><td>${escapeXml(l)}</td><td>${short(c.gflops)}</td><td>${escapeXml(c.what)}</td></tr>`)
+    .join('')}</table>`;
   const rows = res.kernels.filter((r) => r.status === 'ok' && r.ofCeiling !== undefined);
-  const body = rows.map((r) => `<tr><td>${escapeXml(r.name)}</td><td>${short(r.gflops ?? 0)}</td><td>${short(r.ofCeiling!)}</td></tr>`).join('');
+  const body = rows
+    .map((r) => `<tr><td>${escapeXml(r.name)}</td><td>${short(r.gflops ?? 0)}</td><td>${short(r.ofCeiling!)}</td></tr>`)
+    .join('');
   return `<p>Each build's ceiling (peakProbe), and every GEMM row as a fraction of its own build's ceiling:</p>${head}<br><table><tr><th>task</th><th>GFLOP/s</th><th>of own ceiling</th></tr>${body}</table>`;
 }
 
 function tutorialChart(res: BenchResults): string {
   const group = res.training.filter((r) => r.group.startsWith('tutorial'));
   const label = group[0]?.group ?? 'tutorial 2-2-1, 1000 epochs';
-  const bars = group.map((r) => ({ series: seriesName(r), value: r.status === 'ok' ? r.medianMs ?? null : null, missing: failed(r) }));
+  const bars = group.map((r) => ({
+    series: seriesName(r),
+    value: r.status === 'ok' ? (r.medianMs ?? null) : null,
+    missing: failed(r),
+  }));
   bars.push({ series: 'numpy_tutorial.py', value: res.numpy.tutorialMs ?? null, missing: 'numpy unavailable' });
   return barChart({
     title: "The tutorial's 2-2-1 network, one train call of 1000 epochs (time, lower is better)",
@@ -174,19 +248,27 @@ function tutorialChart(res: BenchResults): string {
 }
 
 function targetsTable(ts: readonly ReportTarget[]): string {
-  const rows = ts.map((t) => `<tr class="${t.verdict.toLowerCase().replace('/', '')}"><td>${escapeXml(t.target)}</td><td>${t.ratio === null ? '—' : `${short(t.ratio)}x`}</td><td>${t.need}x</td><td>${escapeXml(t.verdict)}</td><td>${escapeXml(t.detail)}</td></tr>`);
+  const rows = ts.map(
+    (t) =>
+      `<tr class="${t.verdict.toLowerCase().replace('/', '')}"><td>${escapeXml(t.target)}</td><td>${t.ratio === null ? '—' : `${short(t.ratio)}x`}</td><td>${t.need}x</td><td>${escapeXml(t.verdict)}</td><td>${escapeXml(t.detail)}</td></tr>`,
+  );
   return `<table><tr><th>target</th><th>ratio</th><th>need</th><th>verdict</th><th>detail</th></tr>${rows.join('')}</table>`;
 }
 
 export function renderReport(res: BenchResults): string {
   const e = res.environment;
-  const loaded = res.backends.map((b) => `${escapeXml(b.title ?? b.label)}: ${b.error ? `<b>FAILED</b> (${escapeXml(b.error)})` : escapeXml(b.variant ?? '?')}`).join('; ');
+  const loaded = res.backends
+    .map(
+      (b) =>
+        `${escapeXml(b.title ?? b.label)}: ${b.error ? `<b>FAILED</b> (${escapeXml(b.error)})` : escapeXml(b.variant ?? '?')}`,
+    )
+    .join('; ');
   const numpy = res.numpy.available
     ? `numpy ${escapeXml(res.numpy.numpy ?? '?')} (python ${escapeXml(res.numpy.python ?? '?')})`
     : `numpy unavailable (${escapeXml(res.numpy.reason ?? 'unknown')})`;
   const ceilingNote = res.ceiling
     ? `The kernel charts' dashed line is the WASM ceiling measured in this run (${escapeXml(res.ceiling.what)}).`
-    : 'These results hold no WASM ceiling measurement, so the kernel charts\' dashed line is the best GFLOP/s any kernel reached in this run, not a hardware or engine limit.';
+    : "These results hold no WASM ceiling measurement, so the kernel charts' dashed line is the best GFLOP/s any kernel reached in this run, not a hardware or engine limit.";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>fastnn bench ${escapeXml(e.date)}</title>
 <style>

@@ -34,7 +34,8 @@ export function fromTask(row: Row, task: Task | undefined): Row {
   const r = task?.result;
   if (!r) return { ...row, status: 'errored', error: 'task did not run' };
   if (r.state === 'errored') return { ...row, status: 'errored', error: r.error.message };
-  if (r.state !== 'completed' && r.state !== 'aborted-with-statistics') return { ...row, status: 'errored', error: `task ${r.state}` };
+  if (r.state !== 'completed' && r.state !== 'aborted-with-statistics')
+    return { ...row, status: 'errored', error: `task ${r.state}` };
   return {
     ...row,
     status: 'ok',
@@ -92,7 +93,11 @@ export async function runBench(bench: Bench): Promise<Map<string, Task>> {
  * overriddenDuration), so sub-microsecond kernels are not dominated by the timer. inner = 1 is a plain call.
  */
 export function batched(now: () => number, fn: () => void, inner: number): () => FnReturnedObject | undefined {
-  if (inner <= 1) return () => { fn(); return undefined; };
+  if (inner <= 1)
+    return () => {
+      fn();
+      return undefined;
+    };
   return () => {
     const t0 = now();
     for (let i = 0; i < inner; i++) fn();
@@ -145,7 +150,10 @@ export function ms(x: number | undefined): string {
 export function table(headers: string[], rows: string[][], rightFrom = 1): string {
   const w = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string =>
-    cells.map((c, i) => (i >= rightFrom ? c.padStart(w[i]!) : c.padEnd(w[i]!))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i >= rightFrom ? c.padStart(w[i]!) : c.padEnd(w[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(headers), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
 }
 

@@ -64,7 +64,12 @@ export const TRAIN = {
 
 /** The tutorial's 2-2-1 network and data (bench/numpy/tutorial.py): 1000 epochs, batch 1, lr 0.1. */
 export const TUTORIAL = {
-  data: [[-2, -1], [25, 6], [17, 4], [-15, -6]] as number[][],
+  data: [
+    [-2, -1],
+    [25, 6],
+    [17, 4],
+    [-15, -6],
+  ] as number[][],
   ys: [1, 0, 0, 1],
   epochs: 1000,
   learningRate: 0.1,

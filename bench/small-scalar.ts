@@ -26,30 +26,45 @@ export class ScalarMlp {
   /** `epochs` passes over the n samples in order, one SGD step per sample; returns the last sample's loss. */
   train(x: Float64Array, y: Float64Array, n: number, lr: number, epochs: number): number {
     const { w, b, sizes, a, d } = this;
-    const L = w.length, nIn = sizes[0]!, nOut = sizes[L]!;
+    const L = w.length,
+      nIn = sizes[0]!,
+      nOut = sizes[L]!;
     let loss = 0;
     for (let e = 0; e < epochs; e++) {
       for (let s = 0; s < n; s++) {
         const a0 = a[0]!;
         for (let k = 0; k < nIn; k++) a0[k] = x[s * nIn + k]!;
         for (let l = 0; l < L; l++) {
-          const wl = w[l]!, bl = b[l]!, inp = a[l]!, out = a[l + 1]!, ni = sizes[l]!, no = sizes[l + 1]!;
+          const wl = w[l]!,
+            bl = b[l]!,
+            inp = a[l]!,
+            out = a[l + 1]!,
+            ni = sizes[l]!,
+            no = sizes[l + 1]!;
           for (let j = 0; j < no; j++) {
             let z = 0;
             for (let k = 0; k < ni; k++) z += inp[k]! * wl[j * ni + k]!;
             out[j] = 1 / (1 + Math.exp(-(z + bl[j]!)));
           }
         }
-        const aL = a[L]!, dL = d[L]!;
+        const aL = a[L]!,
+          dL = d[L]!;
         loss = 0;
         for (let j = 0; j < nOut; j++) {
-          const v = aL[j]!, err = v - y[s * nOut + j]!;
+          const v = aL[j]!,
+            err = v - y[s * nOut + j]!;
           loss += err * err;
-          dL[j] = ((2 / nOut) * err) * (v * (1 - v));
+          dL[j] = (2 / nOut) * err * (v * (1 - v));
         }
         loss /= nOut;
         for (let l = L - 1; l >= 0; l--) {
-          const wl = w[l]!, bl = b[l]!, inp = a[l]!, dz = d[l + 1]!, dx = d[l]!, ni = sizes[l]!, no = sizes[l + 1]!;
+          const wl = w[l]!,
+            bl = b[l]!,
+            inp = a[l]!,
+            dz = d[l + 1]!,
+            dx = d[l]!,
+            ni = sizes[l]!,
+            no = sizes[l + 1]!;
           dx.fill(0);
           for (let j = 0; j < no; j++) {
             const g = dz[j]!;

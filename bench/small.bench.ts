@@ -31,19 +31,23 @@ const LR = 0.1;
 export const smallGroup = (layers: readonly number[]): string => `small net ${layers.join('-')}, batch 1`;
 export const GENERAL = ' (general path)';
 
-const relClose = (a: number, b: number, rtol: number): boolean => Math.abs(a - b) <= rtol * Math.max(Math.abs(a), Math.abs(b), 1e-300);
+const relClose = (a: number, b: number, rtol: number): boolean =>
+  Math.abs(a - b) <= rtol * Math.max(Math.abs(a), Math.abs(b), 1e-300);
 const flat = (net: Network): number[] => net.getParameters().flatMap((p) => [...p.weights, ...p.biases]);
 
 export async function benchSmallNets(rows: readonly BackendRow[], log: (s: string) => void): Promise<Row[]> {
   const out: Row[] = [];
   for (const shape of SMALL_NETS) {
     const layers = [...shape.layers];
-    if (layers.some((w) => w > TINY_MAX)) throw new Error(`bench: ${layers.join('-')} is not a small network (TINY_MAX ${TINY_MAX})`);
+    if (layers.some((w) => w > TINY_MAX))
+      throw new Error(`bench: ${layers.join('-')} is not a small network (TINY_MAX ${TINY_MAX})`);
     const group = smallGroup(layers);
     log(`  ${group} (${shape.samples} samples, ${shape.epochs} epochs per call, sigmoid/mse/sgd lr ${LR})`);
     const rand = mulberry32(11);
-    const nIn = layers[0]!, nOut = layers[layers.length - 1]!;
-    const X = matrix(shape.samples, nIn), Y = matrix(shape.samples, nOut);
+    const nIn = layers[0]!,
+      nOut = layers[layers.length - 1]!;
+    const X = matrix(shape.samples, nIn),
+      Y = matrix(shape.samples, nOut);
     for (let i = 0; i < X.data.length; i++) X.data[i] = rand() * 2 - 1;
     for (let i = 0; i < Y.data.length; i++) Y.data[i] = rand();
     const opts: TrainOptions = { epochs: shape.epochs, learningRate: LR, batchSize: 1, shuffle: false };
@@ -56,12 +60,20 @@ export async function benchSmallNets(rows: readonly BackendRow[], log: (s: strin
     const check = (got: number[], what: string): string | null => {
       if (!ref) return 'no js reference';
       const i = got.findIndex((v, k) => !relClose(v, ref![k]!, 1e-8));
-      return i < 0 ? null : `${what}: parameter ${i} after one call is ${got[i]}, the js backend has ${ref[i]} (rtol 1e-8)`;
+      return i < 0
+        ? null
+        : `${what}: parameter ${i} after one call is ${got[i]}, the js backend has ${ref[i]} (rtol 1e-8)`;
     };
     for (const r of rows) {
       if (r.duplicateOf) continue;
       for (const general of [false, true]) {
-        const row: Row = { group, name: `${group} [${r.label}]${general ? GENERAL : ''}`, backend: `${r.label}${general ? GENERAL : ''}`, variant: r.variant, status: 'ok' };
+        const row: Row = {
+          group,
+          name: `${group} [${r.label}]${general ? GENERAL : ''}`,
+          backend: `${r.label}${general ? GENERAL : ''}`,
+          variant: r.variant,
+          status: 'ok',
+        };
         if (!r.backend || r.error) {
           ordered.push({ ...row, status: 'FAILED', error: r.error ?? 'did not load' });
           continue;
@@ -81,7 +93,13 @@ export async function benchSmallNets(rows: readonly BackendRow[], log: (s: strin
             continue;
           }
           const start = p0;
-          bench.add(row.name, () => { sink += net.train(X, Y, opts).losses[0]!; }, { async: false, beforeAll: () => net.setParameters(start) });
+          bench.add(
+            row.name,
+            () => {
+              sink += net.train(X, Y, opts).losses[0]!;
+            },
+            { async: false, beforeAll: () => net.setParameters(start) },
+          );
           pending.add(row);
           ordered.push(row);
         } catch (e) {
@@ -98,7 +116,13 @@ export async function benchSmallNets(rows: readonly BackendRow[], log: (s: strin
       if (err) ordered.unshift({ ...scalarRow, status: 'FAILED', error: err });
       else {
         const t = new ScalarMlp(p0);
-        bench.add(scalarRow.name, () => { sink += t.train(X.data, Y.data, shape.samples, LR, shape.epochs); }, { async: false });
+        bench.add(
+          scalarRow.name,
+          () => {
+            sink += t.train(X.data, Y.data, shape.samples, LR, shape.epochs);
+          },
+          { async: false },
+        );
         pending.add(scalarRow);
         ordered.unshift(scalarRow);
       }
@@ -126,7 +150,8 @@ export interface SmallTarget {
  */
 export function smallNetTargets(tRows: readonly Row[], backends: readonly BackendRow[]): SmallTarget[] {
   const out: SmallTarget[] = [];
-  const ok = (group: string, backend: string): Row | undefined => tRows.find((r) => r.group === group && r.backend === backend && r.status === 'ok');
+  const ok = (group: string, backend: string): Row | undefined =>
+    tRows.find((r) => r.group === group && r.backend === backend && r.status === 'ok');
   const ms = (r?: Row): string => (r?.medianMs ? `${r.medianMs.toFixed(3)} ms` : 'no result');
   const speed = (a?: Row, b?: Row): number | null => (a?.medianMs && b?.medianMs ? b.medianMs / a.medianMs : null);
   const tut = 'tutorial 2-2-1, 1000 epochs';
@@ -141,14 +166,19 @@ export function smallNetTargets(tRows: readonly Row[], backends: readonly Backen
     const need = label === 'js' ? 0.834 : 1.25;
     out.push({
       target: `${tag} tutorial 1000 epochs: time ≤ ${label === 'js' ? '1.2' : '0.8'}× hand-written scalar JS (speed ratio)`,
-      ratio: speed(t, scalarT), need, detail: `${ms(t)} vs ${ms(scalarT)}${fail}`,
+      ratio: speed(t, scalarT),
+      need,
+      detail: `${ms(t)} vs ${ms(scalarT)}${fail}`,
     });
     for (const shape of SMALL_NETS) {
       const g = smallGroup(shape.layers);
-      const fast = ok(g, effective), slow = ok(g, `${effective}${GENERAL}`), sc = ok(g, 'hand-written scalar js');
+      const fast = ok(g, effective),
+        slow = ok(g, `${effective}${GENERAL}`),
+        sc = ok(g, 'hand-written scalar js');
       out.push({
         target: `${tag} ${g}: small-layer path / general path`,
-        ratio: speed(fast, slow), need: 2,
+        ratio: speed(fast, slow),
+        need: 2,
         detail: `${ms(fast)} vs ${ms(slow)}; hand-written scalar js ${ms(sc)}${fail}`,
       });
     }

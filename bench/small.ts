@@ -16,15 +16,42 @@ const rows: Row[] = [...(await benchTutorial(backends, log)), ...(await benchSma
 for (const g of ['tutorial 2-2-1, 1000 epochs', ...SMALL_NETS.map((s) => smallGroup(s.layers))]) {
   log(`\n${g}`);
   const sc = rows.find((r) => r.group === g && r.backend === 'hand-written scalar js' && r.status === 'ok');
-  const gen = (r: Row): Row | undefined => rows.find((x) => x.group === g && x.backend === `${r.backend}${GENERAL}` && x.status === 'ok');
-  log(table(['implementation', 'build', 'median', 'rme', 'speed vs scalar js', 'speed vs general path'], rows.filter((r) => r.group === g).map((r) => r.status !== 'ok'
-    ? [r.backend, r.variant ?? '', `${r.status}: ${r.error ?? ''}`, '', '', '']
-    : [r.backend, r.variant ?? '', ms(r.medianMs), `±${num(r.rme, 2)}%`, sc?.medianMs && r.medianMs ? ratio(sc.medianMs / r.medianMs) : '',
-      gen(r)?.medianMs && r.medianMs ? ratio(gen(r)!.medianMs! / r.medianMs) : '']), 2));
+  const gen = (r: Row): Row | undefined =>
+    rows.find((x) => x.group === g && x.backend === `${r.backend}${GENERAL}` && x.status === 'ok');
+  log(
+    table(
+      ['implementation', 'build', 'median', 'rme', 'speed vs scalar js', 'speed vs general path'],
+      rows
+        .filter((r) => r.group === g)
+        .map((r) =>
+          r.status !== 'ok'
+            ? [r.backend, r.variant ?? '', `${r.status}: ${r.error ?? ''}`, '', '', '']
+            : [
+                r.backend,
+                r.variant ?? '',
+                ms(r.medianMs),
+                `±${num(r.rme, 2)}%`,
+                sc?.medianMs && r.medianMs ? ratio(sc.medianMs / r.medianMs) : '',
+                gen(r)?.medianMs && r.medianMs ? ratio(gen(r)!.medianMs! / r.medianMs) : '',
+              ],
+        ),
+      2,
+    ),
+  );
 }
 log('\nTargets (ratios of medians in this run; ≥ need → PASS)');
-log(table(['target', 'ratio', 'need', 'verdict', 'detail'], smallNetTargets(rows, backends).map((t) => [
-  t.target, t.ratio === null ? '—' : ratio(t.ratio), `${num(t.need, 3)}x`, t.ratio === null ? 'n/a' : t.ratio >= t.need ? 'PASS' : 'MISS', t.detail,
-]), 1));
+log(
+  table(
+    ['target', 'ratio', 'need', 'verdict', 'detail'],
+    smallNetTargets(rows, backends).map((t) => [
+      t.target,
+      t.ratio === null ? '—' : ratio(t.ratio),
+      `${num(t.need, 3)}x`,
+      t.ratio === null ? 'n/a' : t.ratio >= t.need ? 'PASS' : 'MISS',
+      t.detail,
+    ]),
+    1,
+  ),
+);
 for (const b of backends) b.backend?.dispose();
 if (Number.isNaN(smallSink + trainSink)) log('(sink)');

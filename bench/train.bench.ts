@@ -59,7 +59,14 @@ export const CONFIGS: readonly Config[] = [
   {
     id: 'adam',
     title: '784-128-10 relu/softmax-ce/adam',
-    net: { layers: [...TRAIN.layers], seed: TRAIN.seed, activation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy', init: 'he' },
+    net: {
+      layers: [...TRAIN.layers],
+      seed: TRAIN.seed,
+      activation: 'relu',
+      outputActivation: 'softmax',
+      loss: 'cross-entropy',
+      init: 'he',
+    },
     train: { epochs: 1, learningRate: 1e-3, batchSize: TRAIN.batch, shuffle: false, optimizer: 'adam' },
   },
 ];
@@ -68,10 +75,18 @@ export const CONFIGS: readonly Config[] = [
  * The fused kernel alone: a TrainingRun (the same one Network.train opens) holds the data in backend memory, and
  * each call is one trainBatches over the whole epoch (through the internal API, src/internal.ts).
  */
-function fusedEpoch(net: Network, X: Matrix, Y: Matrix, options: TrainOptions): { setup: () => void; run: () => number; free: () => void; plan: number; nBatches: number } {
+function fusedEpoch(
+  net: Network,
+  X: Matrix,
+  Y: Matrix,
+  options: TrainOptions,
+): { setup: () => void; run: () => number; free: () => void; plan: number; nBatches: number } {
   const { mem } = networkInternals(net);
   const { r } = resolveTrain('bench', mem.shape, X, Y, { ...options, shuffle: false });
-  const run = new TrainingRun(mem, 'bench', r, { rows: X.rows, X, Y }, false, new Mulberry32(0), () => ({ loss: 0, accuracy: 0 }));
+  const run = new TrainingRun(mem, 'bench', r, { rows: X.rows, X, Y }, false, new Mulberry32(0), () => ({
+    loss: 0,
+    accuracy: 0,
+  }));
   return {
     setup: () => run.writePlan(),
     run: () => mem.host.trainBatches(run.plan, 0, run.nb),
@@ -81,18 +96,23 @@ function fusedEpoch(net: Network, X: Matrix, Y: Matrix, options: TrainOptions): 
   };
 }
 
-const relClose = (a: number, b: number, rtol: number): boolean => Math.abs(a - b) <= rtol * Math.max(Math.abs(a), Math.abs(b), 1e-300);
+const relClose = (a: number, b: number, rtol: number): boolean =>
+  Math.abs(a - b) <= rtol * Math.max(Math.abs(a), Math.abs(b), 1e-300);
 
 /** Why a backend's first-epoch loss does not verify against the js backend's (rtol 1e-8), or null when it does. */
 const jsLossMismatch = (loss: number, refLoss: number | null): string | null =>
-  refLoss === null ? 'no js reference loss'
-    : relClose(loss, refLoss, 1e-8) ? null : `first-epoch loss ${loss} differs from js ${refLoss} (rtol 1e-8)`;
+  refLoss === null
+    ? 'no js reference loss'
+    : relClose(loss, refLoss, 1e-8)
+      ? null
+      : `first-epoch loss ${loss} differs from js ${refLoss} (rtol 1e-8)`;
 
 export async function benchTraining(rows: readonly BackendRow[], log: (s: string) => void): Promise<Row[]> {
   const out: Row[] = [];
   const n = TRAIN_SAMPLES;
   const { X, Y } = trainingData(n);
-  const perSec = (r: Row, samples: number): Row => (r.medianMs ? { ...r, samplesPerSec: samples / (r.medianMs / 1000) } : r);
+  const perSec = (r: Row, samples: number): Row =>
+    r.medianMs ? { ...r, samplesPerSec: samples / (r.medianMs / 1000) } : r;
 
   for (const cfg of CONFIGS) {
     const group = `train epoch ${cfg.title}`;
@@ -100,10 +120,23 @@ export async function benchTraining(rows: readonly BackendRow[], log: (s: string
     let refLoss: number | null = null;
     for (const r of rows) {
       if (r.duplicateOf) continue;
-      const base: Row = { group, name: `train epoch ${cfg.title} [${r.label}]`, backend: r.label, variant: r.variant, status: 'ok' };
-      const fusedBase: Row = { ...base, name: `trainBatches epoch ${cfg.title} [${r.label}]`, backend: `${r.label} (fused kernel only)` };
+      const base: Row = {
+        group,
+        name: `train epoch ${cfg.title} [${r.label}]`,
+        backend: r.label,
+        variant: r.variant,
+        status: 'ok',
+      };
+      const fusedBase: Row = {
+        ...base,
+        name: `trainBatches epoch ${cfg.title} [${r.label}]`,
+        backend: `${r.label} (fused kernel only)`,
+      };
       if (!r.backend || r.error) {
-        out.push({ ...base, status: 'FAILED', error: r.error ?? 'did not load' }, { ...fusedBase, status: 'FAILED', error: r.error ?? 'did not load' });
+        out.push(
+          { ...base, status: 'FAILED', error: r.error ?? 'did not load' },
+          { ...fusedBase, status: 'FAILED', error: r.error ?? 'did not load' },
+        );
         continue;
       }
       const be = r.backend;
@@ -122,25 +155,73 @@ export async function benchTraining(rows: readonly BackendRow[], log: (s: string
         const nn = net;
         fused = fusedEpoch(nn, X, Y, cfg.train);
         const bench = new Bench({ name: group, ...TRAIN_OPTS });
-        bench.add(base.name, () => { sink += nn.train(X, Y, cfg.train).losses[0]!; }, { async: false });
+        bench.add(
+          base.name,
+          () => {
+            sink += nn.train(X, Y, cfg.train).losses[0]!;
+          },
+          { async: false },
+        );
         // the same epoch on a Dataset (checked and copied into backend memory once): no per-call check or copy
-        const dataRow: Row = { ...base, name: `train epoch ${cfg.title} [${r.label}] Dataset`, backend: `${r.label} (Dataset)` };
+        const dataRow: Row = {
+          ...base,
+          name: `train epoch ${cfg.title} [${r.label}] Dataset`,
+          backend: `${r.label} (Dataset)`,
+        };
         const resident = nn.dataset(X, Y);
-        bench.add(dataRow.name, () => { sink += nn.train(resident, cfg.train).losses[0]!; }, { async: false });
+        bench.add(
+          dataRow.name,
+          () => {
+            sink += nn.train(resident, cfg.train).losses[0]!;
+          },
+          { async: false },
+        );
         if (fused) {
           const f = fused;
-          bench.add(fusedBase.name, () => { sink += f.run(); }, { async: false, beforeAll: f.setup });
+          bench.add(
+            fusedBase.name,
+            () => {
+              sink += f.run();
+            },
+            { async: false, beforeAll: f.setup },
+          );
         }
         // gradients of a 256-row batch: the backwardBatch kernel (forward, loss, backward; no update), sgd config only
-        const gradRow: Row = { ...base, name: `gradients 256 rows ${cfg.title} [${r.label}]`, backend: `${r.label} (backwardBatch)` };
-        const gx = matrix(256, X.cols, X.data.subarray(0, 256 * X.cols)), gy = matrix(256, Y.cols, Y.data.subarray(0, 256 * Y.cols));
-        if (cfg.id === 'sgd') bench.add(gradRow.name, () => { sink += nn.gradients(gx, gy).loss; }, { async: false });
+        const gradRow: Row = {
+          ...base,
+          name: `gradients 256 rows ${cfg.title} [${r.label}]`,
+          backend: `${r.label} (backwardBatch)`,
+        };
+        const gx = matrix(256, X.cols, X.data.subarray(0, 256 * X.cols)),
+          gy = matrix(256, Y.cols, Y.data.subarray(0, 256 * Y.cols));
+        if (cfg.id === 'sgd')
+          bench.add(
+            gradRow.name,
+            () => {
+              sink += nn.gradients(gx, gy).loss;
+            },
+            { async: false },
+          );
         const tasks = await runBench(bench);
         resident.dispose();
-        out.push({ ...perSec(fromTask(base, tasks.get(base.name)), n), note: 'Network.train; includes copying x, y into backend memory' });
-        out.push({ ...perSec(fromTask(dataRow, tasks.get(dataRow.name)), n), note: 'Network.train on a Dataset (data checked and copied once, before the timing)' });
-        if (cfg.id === 'sgd') out.push({ ...perSec(fromTask(gradRow, tasks.get(gradRow.name)), 256), note: 'Network.gradients: one backwardBatch call over 256 rows (copy in, forward, loss, backward)' });
-        if (fused) out.push({ ...perSec(fromTask(fusedBase, tasks.get(fusedBase.name)), n), note: 'one trainBatches call over the epoch, data already in backend memory' });
+        out.push({
+          ...perSec(fromTask(base, tasks.get(base.name)), n),
+          note: 'Network.train; includes copying x, y into backend memory',
+        });
+        out.push({
+          ...perSec(fromTask(dataRow, tasks.get(dataRow.name)), n),
+          note: 'Network.train on a Dataset (data checked and copied once, before the timing)',
+        });
+        if (cfg.id === 'sgd')
+          out.push({
+            ...perSec(fromTask(gradRow, tasks.get(gradRow.name)), 256),
+            note: 'Network.gradients: one backwardBatch call over 256 rows (copy in, forward, loss, backward)',
+          });
+        if (fused)
+          out.push({
+            ...perSec(fromTask(fusedBase, tasks.get(fusedBase.name)), n),
+            note: 'one trainBatches call over the epoch, data already in backend memory',
+          });
       } catch (e) {
         out.push({ ...base, status: 'errored', error: errorMessage(e) });
       } finally {
@@ -155,8 +236,15 @@ export async function benchTraining(rows: readonly BackendRow[], log: (s: string
       for (const r of rows) {
         if (r.duplicateOf || !r.backend || r.error) continue;
         const label = `${r.label} ×2 threads`;
-        const row: Row = { group, name: `train epoch ${cfg.title} [${label}]`, backend: label, variant: r.variant, status: 'ok' };
-        let one: Network | null = null, two: Network | null = null;
+        const row: Row = {
+          group,
+          name: `train epoch ${cfg.title} [${label}]`,
+          backend: label,
+          variant: r.variant,
+          status: 'ok',
+        };
+        let one: Network | null = null,
+          two: Network | null = null;
         try {
           one = await Network.create({ ...cfg.net, backend: r.backend });
           two = await Network.create({ ...cfg.net, backend: r.backend, threads: 2 });
@@ -168,22 +256,59 @@ export async function benchTraining(rows: readonly BackendRow[], log: (s: string
           }
           const t2 = two;
           const bench = new Bench({ name: label, ...TRAIN_OPTS });
-          bench.add(row.name, () => { sink += t2.train(X, Y, cfg.train).losses[0]!; }, { async: false });
+          bench.add(
+            row.name,
+            () => {
+              sink += t2.train(X, Y, cfg.train).losses[0]!;
+            },
+            { async: false },
+          );
           // the same on a Dataset: no per-call check or copy on the calling thread (the serial part of train(x, y))
-          const dataRow: Row = { ...row, name: `train epoch ${cfg.title} [${label}] Dataset`, backend: `${label} (Dataset)` };
+          const dataRow: Row = {
+            ...row,
+            name: `train epoch ${cfg.title} [${label}] Dataset`,
+            backend: `${label} (Dataset)`,
+          };
           const resident = t2.dataset(X, Y);
-          bench.add(dataRow.name, () => { sink += t2.train(resident, cfg.train).losses[0]!; }, { async: false });
+          bench.add(
+            dataRow.name,
+            () => {
+              sink += t2.train(resident, cfg.train).losses[0]!;
+            },
+            { async: false },
+          );
           // the fused kernel alone on the 2 workers (the network's pool and a TrainingRun, as fusedEpoch does)
           const f2 = fusedEpoch(t2, X, Y, cfg.train);
           const pool = networkInternals(t2).pool;
-          const fusedRow: Row = { ...row, name: `trainBatches epoch ${cfg.title} [${label}]`, backend: `${label} (fused kernel only)` };
-          if (f2 && pool) bench.add(fusedRow.name, () => { sink += pool.run('bench', f2.plan, 0, f2.nBatches); }, { async: false, beforeAll: f2.setup });
+          const fusedRow: Row = {
+            ...row,
+            name: `trainBatches epoch ${cfg.title} [${label}]`,
+            backend: `${label} (fused kernel only)`,
+          };
+          if (f2 && pool)
+            bench.add(
+              fusedRow.name,
+              () => {
+                sink += pool.run('bench', f2.plan, 0, f2.nBatches);
+              },
+              { async: false, beforeAll: f2.setup },
+            );
           const tasks = await runBench(bench);
           f2?.free();
           resident.dispose();
-          out.push({ ...perSec(fromTask(row, tasks.get(row.name)), n), note: 'Network.train, threads: 2 (workers on shared memory); verified bit-identical to 1 thread' });
-          out.push({ ...perSec(fromTask(dataRow, tasks.get(dataRow.name)), n), note: 'Network.train on a Dataset, threads: 2' });
-          if (f2 && pool) out.push({ ...perSec(fromTask(fusedRow, tasks.get(fusedRow.name)), n), note: 'one trainBatches epoch on the 2 workers, data already in backend memory' });
+          out.push({
+            ...perSec(fromTask(row, tasks.get(row.name)), n),
+            note: 'Network.train, threads: 2 (workers on shared memory); verified bit-identical to 1 thread',
+          });
+          out.push({
+            ...perSec(fromTask(dataRow, tasks.get(dataRow.name)), n),
+            note: 'Network.train on a Dataset, threads: 2',
+          });
+          if (f2 && pool)
+            out.push({
+              ...perSec(fromTask(fusedRow, tasks.get(fusedRow.name)), n),
+              note: 'one trainBatches epoch on the 2 workers, data already in backend memory',
+            });
         } catch (e) {
           out.push({ ...row, status: 'errored', error: errorMessage(e) });
         } finally {
@@ -196,28 +321,57 @@ export async function benchTraining(rows: readonly BackendRow[], log: (s: string
       const naive = new NaiveMlp(TRAIN.layers[0], TRAIN.layers[1], TRAIN.layers[2], TRAIN.batch, TRAIN.seed);
       const nb = new Bench({ name: 'naive', ...TRAIN_OPTS });
       const naiveRow: Row = { group, name: `train epoch ${cfg.title} [naive js]`, backend: 'naive js', status: 'ok' };
-      nb.add(naiveRow.name, () => { sink += naive.epoch(X.data, Y.data, n, TRAIN.learningRate); }, { async: false });
+      nb.add(
+        naiveRow.name,
+        () => {
+          sink += naive.epoch(X.data, Y.data, n, TRAIN.learningRate);
+        },
+        { async: false },
+      );
       let tasks = await runBench(nb);
-      out.push({ ...perSec(fromTask(naiveRow, tasks.get(naiveRow.name)), n), note: 'plain triple loops, separate arrays' });
+      out.push({
+        ...perSec(fromTask(naiveRow, tasks.get(naiveRow.name)), n),
+        note: 'plain triple loops, separate arrays',
+      });
 
       // (e) the per-neuron oracle on a subset, scaled to samples/s
       const m = TRAIN.oracleSamples;
       const init = await Network.create({ ...cfg.net, backend: 'js' });
       const params = init.getParameters();
       init.dispose();
-      const oracle = new OracleNetwork(params.map((p) => ({ weights: p.weights, biases: p.biases, activation: 'sigmoid' as const })), { loss: 'mse' });
-      const xs: number[][] = [], ys: number[][] = [];
+      const oracle = new OracleNetwork(
+        params.map((p) => ({ weights: p.weights, biases: p.biases, activation: 'sigmoid' as const })),
+        { loss: 'mse' },
+      );
+      const xs: number[][] = [],
+        ys: number[][] = [];
       for (let i = 0; i < m; i++) {
         xs.push(Array.from(X.data.subarray(i * X.cols, (i + 1) * X.cols)));
         ys.push(Array.from(Y.data.subarray(i * Y.cols, (i + 1) * Y.cols)));
       }
       const ob = new Bench({ name: 'oracle', ...TRAIN_OPTS, iterations: Math.min(3, TRAIN_OPTS.iterations ?? 3) });
-      const oracleRow: Row = { group, name: `train epoch ${cfg.title} [oracle per-neuron]`, backend: 'oracle (per-neuron)', status: 'ok' };
-      ob.add(oracleRow.name, () => {
-        sink += oracle.train(xs, ys, { epochs: 1, batchSize: TRAIN.batch, optimizer: { kind: 'sgd', learningRate: TRAIN.learningRate } })[0]!;
-      }, { async: false });
+      const oracleRow: Row = {
+        group,
+        name: `train epoch ${cfg.title} [oracle per-neuron]`,
+        backend: 'oracle (per-neuron)',
+        status: 'ok',
+      };
+      ob.add(
+        oracleRow.name,
+        () => {
+          sink += oracle.train(xs, ys, {
+            epochs: 1,
+            batchSize: TRAIN.batch,
+            optimizer: { kind: 'sgd', learningRate: TRAIN.learningRate },
+          })[0]!;
+        },
+        { async: false },
+      );
       tasks = await runBench(ob);
-      out.push({ ...perSec(fromTask(oracleRow, tasks.get(oracleRow.name)), m), note: `${m} samples per call, scaled to samples/s` });
+      out.push({
+        ...perSec(fromTask(oracleRow, tasks.get(oracleRow.name)), m),
+        note: `${m} samples per call, scaled to samples/s`,
+      });
     }
   }
 
@@ -228,7 +382,12 @@ export async function benchTraining(rows: readonly BackendRow[], log: (s: string
 }
 
 /** The small-step group: the playground's 2-8-8-1 network at batch 10, where a step is a few µs of work. */
-export const SMALL_STEPS = { layers: [2, 8, 8, 1], batch: 10, rows: 2000, title: '2-8-8-1 tanh/mse/sgd, batch 10' } as const;
+export const SMALL_STEPS = {
+  layers: [2, 8, 8, 1],
+  batch: 10,
+  rows: 2000,
+  title: '2-8-8-1 tanh/mse/sgd, batch 10',
+} as const;
 
 /**
  * (g) Small steps with threads: 1 thread; threads: 2 through Network.train (such steps are below MIN_THREAD_WORK, so
@@ -239,8 +398,10 @@ async function benchSmallSteps(rows: readonly BackendRow[], log: (s: string) => 
   const group = `small steps ${SMALL_STEPS.title}`;
   log(`  ${group} (${SMALL_STEPS.rows} samples)`);
   const out: Row[] = [];
-  const m = SMALL_STEPS.rows, [nIn, , , nOut] = SMALL_STEPS.layers;
-  const X = matrix(m, nIn), Y = matrix(m, nOut);
+  const m = SMALL_STEPS.rows,
+    [nIn, , , nOut] = SMALL_STEPS.layers;
+  const X = matrix(m, nIn),
+    Y = matrix(m, nOut);
   const rand = mulberry32(7);
   for (let i = 0; i < m * nIn; i++) X.data[i] = rand() * 2 - 1;
   for (let i = 0; i < m; i++) Y.data[i] = X.data[2 * i]! * X.data[2 * i + 1]! > 0 ? 1 : 0;
@@ -248,8 +409,16 @@ async function benchSmallSteps(rows: readonly BackendRow[], log: (s: string) => 
   const spec = { layers: [...SMALL_STEPS.layers], seed: 3, activation: 'tanh' as const };
   for (const r of rows) {
     if (r.duplicateOf || !r.backend || r.error) continue;
-    const mk = (suffix: string): Row => ({ group, name: `${group} [${r.label}${suffix}]`, backend: `${r.label}${suffix}`, variant: r.variant, status: 'ok' });
-    const oneRow = mk(''), twoRow = mk(' ×2 threads'), poolRow = mk(' ×2 threads (forced onto the workers)');
+    const mk = (suffix: string): Row => ({
+      group,
+      name: `${group} [${r.label}${suffix}]`,
+      backend: `${r.label}${suffix}`,
+      variant: r.variant,
+      status: 'ok',
+    });
+    const oneRow = mk(''),
+      twoRow = mk(' ×2 threads'),
+      poolRow = mk(' ×2 threads (forced onto the workers)');
     const nets: Network[] = [];
     let f: ReturnType<typeof fusedEpoch> | null = null;
     try {
@@ -260,22 +429,48 @@ async function benchSmallSteps(rows: readonly BackendRow[], log: (s: string) => 
       const pool = networkInternals(forced).pool;
       if (!pool) throw new Error('threads: 2 started no worker threads');
       f = fusedEpoch(forced, X, Y, opts);
-      const l1 = one.train(X, Y, opts).losses[0]!, l2 = two.train(X, Y, opts).losses[0]!;
+      const l1 = one.train(X, Y, opts).losses[0]!,
+        l2 = two.train(X, Y, opts).losses[0]!;
       f.setup();
       const l3 = pool.run('bench', f.plan, 0, f.nBatches) / f.nBatches;
       if (!Object.is(l1, l2)) throw new Error(`threads: 2 loss ${l2} is not bit-identical to 1 thread ${l1}`);
       // the forced net's first epoch, from the same fresh parameters as `one`'s first
-      if (!Object.is(l3, l1)) throw new Error(`the forced 2-worker epoch's loss ${l3} is not bit-identical to 1 thread ${l1}`);
+      if (!Object.is(l3, l1))
+        throw new Error(`the forced 2-worker epoch's loss ${l3} is not bit-identical to 1 thread ${l1}`);
       const bench = new Bench({ name: group, ...SHORT_OPTS });
-      bench.add(oneRow.name, () => { sink += one.train(X, Y, opts).losses[0]!; }, { async: false });
-      bench.add(twoRow.name, () => { sink += two.train(X, Y, opts).losses[0]!; }, { async: false });
+      bench.add(
+        oneRow.name,
+        () => {
+          sink += one.train(X, Y, opts).losses[0]!;
+        },
+        { async: false },
+      );
+      bench.add(
+        twoRow.name,
+        () => {
+          sink += two.train(X, Y, opts).losses[0]!;
+        },
+        { async: false },
+      );
       const ff = f;
-      bench.add(poolRow.name, () => { sink += pool.run('bench', ff.plan, 0, ff.nBatches); }, { async: false, beforeAll: ff.setup });
+      bench.add(
+        poolRow.name,
+        () => {
+          sink += pool.run('bench', ff.plan, 0, ff.nBatches);
+        },
+        { async: false, beforeAll: ff.setup },
+      );
       const tasks = await runBench(bench);
       const per = (x: Row): Row => perSecRow(x, m);
       out.push({ ...per(fromTask(oneRow, tasks.get(oneRow.name))), note: 'Network.train, 1 thread' });
-      out.push({ ...per(fromTask(twoRow, tasks.get(twoRow.name))), note: 'Network.train, threads: 2 (steps below MIN_THREAD_WORK: trains on the calling thread)' });
-      out.push({ ...per(fromTask(poolRow, tasks.get(poolRow.name))), note: 'one trainBatches epoch on the 2 workers anyway: the per-step barriers' });
+      out.push({
+        ...per(fromTask(twoRow, tasks.get(twoRow.name))),
+        note: 'Network.train, threads: 2 (steps below MIN_THREAD_WORK: trains on the calling thread)',
+      });
+      out.push({
+        ...per(fromTask(poolRow, tasks.get(poolRow.name))),
+        note: 'one trainBatches epoch on the 2 workers anyway: the per-step barriers',
+      });
     } catch (e) {
       out.push({ ...oneRow, status: 'errored', error: errorMessage(e) });
     } finally {
@@ -286,7 +481,8 @@ async function benchSmallSteps(rows: readonly BackendRow[], log: (s: string) => 
   return out;
 }
 
-const perSecRow = (r: Row, samples: number): Row => (r.medianMs ? { ...r, samplesPerSec: samples / (r.medianMs / 1000) } : r);
+const perSecRow = (r: Row, samples: number): Row =>
+  r.medianMs ? { ...r, samplesPerSec: samples / (r.medianMs / 1000) } : r;
 
 /** (c) The tutorial network: one train call of 1000 epochs over its 4 samples, batch 1, lr 0.1, in order. */
 export async function benchTutorial(rows: readonly BackendRow[], log: (s: string) => void): Promise<Row[]> {
@@ -294,13 +490,29 @@ export async function benchTutorial(rows: readonly BackendRow[], log: (s: string
   log(`  ${group}`);
   const out: Row[] = [];
   const normal = normalFrom(mulberry32(TUTORIAL.seed));
-  const p0: NineParameters = { w1: normal(), w2: normal(), w3: normal(), w4: normal(), w5: normal(), w6: normal(), b1: normal(), b2: normal(), b3: normal() };
+  const p0: NineParameters = {
+    w1: normal(),
+    w2: normal(),
+    w3: normal(),
+    w4: normal(),
+    w5: normal(),
+    w6: normal(),
+    b1: normal(),
+    b2: normal(),
+    b3: normal(),
+  };
   const data = TUTORIAL.data.map((r) => r.slice());
   const ys = TUTORIAL.ys.slice();
   const flat = Float64Array.from(data.flat());
   const ysF = Float64Array.from(ys);
-  const X = matrix(4, 2, flat), Y = matrix(4, 1, ysF);
-  const opts: TrainOptions = { epochs: TUTORIAL.epochs, learningRate: TUTORIAL.learningRate, batchSize: 1, shuffle: false };
+  const X = matrix(4, 2, flat),
+    Y = matrix(4, 1, ysF);
+  const opts: TrainOptions = {
+    epochs: TUTORIAL.epochs,
+    learningRate: TUTORIAL.learningRate,
+    batchSize: 1,
+    shuffle: false,
+  };
   const asLayers = (p: NineParameters) => [
     { weights: Float64Array.of(p.w1, p.w2, p.w3, p.w4), biases: Float64Array.of(p.b1, p.b2) },
     { weights: Float64Array.of(p.w5, p.w6), biases: Float64Array.of(p.b3) },
@@ -312,7 +524,8 @@ export async function benchTutorial(rows: readonly BackendRow[], log: (s: string
   const refFlat = [ref.w1, ref.w2, ref.w3, ref.w4, ref.b1, ref.b2, ref.w5, ref.w6, ref.b3];
   const check = (got: number[]): string | null => {
     for (let i = 0; i < 9; i++) {
-      if (!relClose(got[i]!, refFlat[i]!, 1e-8)) return `parameter ${i} after ${TUTORIAL.epochs} epochs is ${got[i]}, TutorialNetwork has ${refFlat[i]} (rtol 1e-8)`;
+      if (!relClose(got[i]!, refFlat[i]!, 1e-8))
+        return `parameter ${i} after ${TUTORIAL.epochs} epochs is ${got[i]}, TutorialNetwork has ${refFlat[i]} (rtol 1e-8)`;
     }
     return null;
   };
@@ -322,26 +535,52 @@ export async function benchTutorial(rows: readonly BackendRow[], log: (s: string
   const ordered: Row[] = []; // every row in print order; pending ones are replaced by their results
   const nets: Network[] = [];
   const s = trainScalarTutorial(p0, flat, ysF, TUTORIAL.learningRate, TUTORIAL.epochs);
-  const scalarRow: Row = { group, name: `tutorial 2-2-1 1000 epochs [scalar js]`, backend: 'hand-written scalar js', status: 'ok' };
+  const scalarRow: Row = {
+    group,
+    name: `tutorial 2-2-1 1000 epochs [scalar js]`,
+    backend: 'hand-written scalar js',
+    status: 'ok',
+  };
   const sErr = check([s.w1, s.w2, s.w3, s.w4, s.b1, s.b2, s.w5, s.w6, s.b3]);
   if (sErr) ordered.push({ ...scalarRow, status: 'FAILED', error: sErr });
   else {
-    bench.add(scalarRow.name, () => { sink += trainScalarTutorial(p0, flat, ysF, TUTORIAL.learningRate, TUTORIAL.epochs).b3; }, { async: false });
+    bench.add(
+      scalarRow.name,
+      () => {
+        sink += trainScalarTutorial(p0, flat, ysF, TUTORIAL.learningRate, TUTORIAL.epochs).b3;
+      },
+      { async: false },
+    );
     pending.push(scalarRow);
     ordered.push(scalarRow);
   }
-  const tutRow: Row = { group, name: `tutorial 2-2-1 1000 epochs [TutorialNetwork]`, backend: 'reference TutorialNetwork', status: 'ok' };
-  bench.add(tutRow.name, () => {
-    const t = new TutorialNetwork({ ...p0 });
-    t.train(data, ys, { learnRate: TUTORIAL.learningRate, epochs: TUTORIAL.epochs });
-    sink += t.b3;
-  }, { async: false });
+  const tutRow: Row = {
+    group,
+    name: `tutorial 2-2-1 1000 epochs [TutorialNetwork]`,
+    backend: 'reference TutorialNetwork',
+    status: 'ok',
+  };
+  bench.add(
+    tutRow.name,
+    () => {
+      const t = new TutorialNetwork({ ...p0 });
+      t.train(data, ys, { learnRate: TUTORIAL.learningRate, epochs: TUTORIAL.epochs });
+      sink += t.b3;
+    },
+    { async: false },
+  );
   pending.push(tutRow);
   ordered.push(tutRow);
 
   for (const r of rows) {
     if (r.duplicateOf) continue;
-    const row: Row = { group, name: `tutorial 2-2-1 1000 epochs [${r.label}]`, backend: r.label, variant: r.variant, status: 'ok' };
+    const row: Row = {
+      group,
+      name: `tutorial 2-2-1 1000 epochs [${r.label}]`,
+      backend: r.label,
+      variant: r.variant,
+      status: 'ok',
+    };
     if (!r.backend || r.error) {
       ordered.push({ ...row, status: 'FAILED', error: r.error ?? 'did not load' });
       continue;
@@ -358,7 +597,13 @@ export async function benchTutorial(rows: readonly BackendRow[], log: (s: string
         continue;
       }
       const layers0 = asLayers(p0);
-      bench.add(row.name, () => { sink += net.train(X, Y, opts).losses[0]!; }, { async: false, beforeAll: () => net.setParameters(layers0) });
+      bench.add(
+        row.name,
+        () => {
+          sink += net.train(X, Y, opts).losses[0]!;
+        },
+        { async: false, beforeAll: () => net.setParameters(layers0) },
+      );
       pending.push(row);
       ordered.push(row);
     } catch (e) {
@@ -414,11 +659,16 @@ const f64File = (dir: string, name: string, a: Float64Array): void => {
  * bench/numpy/mlp_real.py reads; its first-epoch loss must agree with fastnn's to REAL_LOSS_RTOL. Without numpy one
  * line says so and the fastnn rows still run. Epochs after the first continue training, in both.
  */
-export async function benchRealData(rows: readonly BackendRow[], log: (s: string) => void, numpy: NumpyResults): Promise<{ rows: Row[]; checks: RealLossCheck[] }> {
+export async function benchRealData(
+  rows: readonly BackendRow[],
+  log: (s: string) => void,
+  numpy: NumpyResults,
+): Promise<{ rows: Row[]; checks: RealLossCheck[] }> {
   const out: Row[] = [];
   const n = REAL_SAMPLES;
   const { train } = loadMnist(n, 0);
-  const X = train.x, Y = train.y;
+  const X = train.x,
+    Y = train.y;
   const perSec = (r: Row): Row => (r.medianMs ? { ...r, samplesPerSec: n / (r.medianMs / 1000) } : r);
 
   // the shared problem, for numpy
@@ -434,10 +684,21 @@ export async function benchRealData(rows: readonly BackendRow[], log: (s: string
       });
       net.dispose();
     }
-    writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({
-      samples: n, batch: TRAIN.batch, layers: TRAIN.layers,
-      configs: REAL_CONFIGS.map((c) => ({ id: c.id, learningRate: c.train.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 })),
-    }));
+    writeFileSync(
+      path.join(dir, 'meta.json'),
+      JSON.stringify({
+        samples: n,
+        batch: TRAIN.batch,
+        layers: TRAIN.layers,
+        configs: REAL_CONFIGS.map((c) => ({
+          id: c.id,
+          learningRate: c.train.learningRate,
+          beta1: 0.9,
+          beta2: 0.999,
+          epsilon: 1e-8,
+        })),
+      }),
+    );
     if (numpy.available) {
       const err = runNumpyReal(numpy, dir, log);
       if (err) log(`  numpy real-digit baseline failed: ${err}`);
@@ -456,9 +717,16 @@ export async function benchRealData(rows: readonly BackendRow[], log: (s: string
     for (const r of rows) {
       if (r.duplicateOf) continue;
       const base: Row = { group, name: `${group} [${r.label}]`, backend: r.label, variant: r.variant, status: 'ok' };
-      const fusedBase: Row = { ...base, name: `trainBatches ${group} [${r.label}]`, backend: `${r.label} (fused kernel only)` };
+      const fusedBase: Row = {
+        ...base,
+        name: `trainBatches ${group} [${r.label}]`,
+        backend: `${r.label} (fused kernel only)`,
+      };
       if (!r.backend || r.error) {
-        out.push({ ...base, status: 'FAILED', error: r.error ?? 'did not load' }, { ...fusedBase, status: 'FAILED', error: r.error ?? 'did not load' });
+        out.push(
+          { ...base, status: 'FAILED', error: r.error ?? 'did not load' },
+          { ...fusedBase, status: 'FAILED', error: r.error ?? 'did not load' },
+        );
         continue;
       }
       let net: Network | null = null;
@@ -475,11 +743,29 @@ export async function benchRealData(rows: readonly BackendRow[], log: (s: string
         const nn = net;
         const f = (fused = fusedEpoch(nn, X, Y, cfg.train));
         const bench = new Bench({ name: group, ...TRAIN_OPTS });
-        bench.add(base.name, () => { sink += nn.train(X, Y, cfg.train).losses[0]!; }, { async: false });
-        bench.add(fusedBase.name, () => { sink += f.run(); }, { async: false, beforeAll: f.setup });
+        bench.add(
+          base.name,
+          () => {
+            sink += nn.train(X, Y, cfg.train).losses[0]!;
+          },
+          { async: false },
+        );
+        bench.add(
+          fusedBase.name,
+          () => {
+            sink += f.run();
+          },
+          { async: false, beforeAll: f.setup },
+        );
         const tasks = await runBench(bench);
-        out.push({ ...perSec(fromTask(base, tasks.get(base.name))), note: 'Network.train on real digits; includes copying x, y into backend memory' });
-        out.push({ ...perSec(fromTask(fusedBase, tasks.get(fusedBase.name))), note: 'one trainBatches call over the epoch, real digits already in backend memory' });
+        out.push({
+          ...perSec(fromTask(base, tasks.get(base.name))),
+          note: 'Network.train on real digits; includes copying x, y into backend memory',
+        });
+        out.push({
+          ...perSec(fromTask(fusedBase, tasks.get(fusedBase.name))),
+          note: 'one trainBatches call over the epoch, real digits already in backend memory',
+        });
       } catch (e) {
         out.push({ ...base, status: 'errored', error: errorMessage(e) });
       } finally {
@@ -488,8 +774,15 @@ export async function benchRealData(rows: readonly BackendRow[], log: (s: string
       }
     }
     const np = numpy.real?.[cfg.id]?.firstEpochLoss ?? null;
-    const relDiff = np !== null && refLoss !== null ? Math.abs(np - refLoss) / Math.max(Math.abs(refLoss), 1e-300) : null;
-    checks.push({ config: cfg.id, fastnn: refLoss, numpy: np, relDiff, agree: relDiff === null ? null : relDiff <= REAL_LOSS_RTOL });
+    const relDiff =
+      np !== null && refLoss !== null ? Math.abs(np - refLoss) / Math.max(Math.abs(refLoss), 1e-300) : null;
+    checks.push({
+      config: cfg.id,
+      fastnn: refLoss,
+      numpy: np,
+      relDiff,
+      agree: relDiff === null ? null : relDiff <= REAL_LOSS_RTOL,
+    });
   }
   return { rows: out, checks };
 }

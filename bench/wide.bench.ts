@@ -24,16 +24,36 @@ export const WIDE_GROUP_F32 = `${WIDE_GROUP}, float32`;
  * rounding, not bit for bit.
  */
 export const F32_LOSS_RTOL = 1e-4;
-export const WIDE_NET: NetworkOptions = { layers: [784, 1024, 1024, 10], seed: 1234, activation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy', init: 'he' };
-export const WIDE_TRAIN: TrainOptions = { epochs: 1, learningRate: 1e-3, batchSize: 64, shuffle: false, optimizer: 'adam' };
+export const WIDE_NET: NetworkOptions = {
+  layers: [784, 1024, 1024, 10],
+  seed: 1234,
+  activation: 'relu',
+  outputActivation: 'softmax',
+  loss: 'cross-entropy',
+  init: 'he',
+};
+export const WIDE_TRAIN: TrainOptions = {
+  epochs: 1,
+  learningRate: 1e-3,
+  batchSize: 64,
+  shuffle: false,
+  optimizer: 'adam',
+};
 /** Multiply-adds per sample, ×2 flops, ×3 products (forward, dw, dx; the first layer's dx is skipped). */
 export const WIDE_FLOPS_PER_SAMPLE = 2 * (3 * (1024 * 1024 + 1024 * 10) + 2 * 784 * 1024);
 
 export let sink = 0;
 
-export async function benchWide(rows: readonly BackendRow[], log: (s: string) => void, dtype: 'float64' | 'float32' = 'float64', timed: (r: BackendRow) => boolean = () => true, untimed: string[] = []): Promise<Row[]> {
+export async function benchWide(
+  rows: readonly BackendRow[],
+  log: (s: string) => void,
+  dtype: 'float64' | 'float32' = 'float64',
+  timed: (r: BackendRow) => boolean = () => true,
+  untimed: string[] = [],
+): Promise<Row[]> {
   const { train } = loadMnist(WIDE_SAMPLES, 0);
-  const X = train.x, Y = train.y;
+  const X = train.x,
+    Y = train.y;
   const out: Row[] = [];
   let refLoss: number | null = null;
   const group = dtype === 'float32' ? WIDE_GROUP_F32 : WIDE_GROUP;
@@ -65,7 +85,11 @@ export async function benchWide(rows: readonly BackendRow[], log: (s: string) =>
         if (r.name === 'js' && threads === 1) refLoss = loss;
         const rel = refLoss === null ? null : Math.abs(loss - refLoss) / Math.abs(refLoss);
         if (rel === null || rel > rtol) {
-          out.push({ ...base, status: 'FAILED', error: `first-epoch loss ${loss}, the js backend's ${refLoss} (rtol ${rtol})` });
+          out.push({
+            ...base,
+            status: 'FAILED',
+            error: `first-epoch loss ${loss}, the js backend's ${refLoss} (rtol ${rtol})`,
+          });
           continue;
         }
         if (!timed(r)) {
@@ -75,20 +99,40 @@ export async function benchWide(rows: readonly BackendRow[], log: (s: string) =>
         if (threads === 2) {
           ref = await Network.create({ ...WIDE_NET, backend: r.backend, dtype });
           ref.train(X, Y, WIDE_TRAIN);
-          const a = net.getParameters(), b = ref.getParameters();
-          const same = a.every((p, l) => p.weights.every((v, i) => Object.is(v, b[l]!.weights[i])) && p.biases.every((v, i) => Object.is(v, b[l]!.biases[i])));
+          const a = net.getParameters(),
+            b = ref.getParameters();
+          const same = a.every(
+            (p, l) =>
+              p.weights.every((v, i) => Object.is(v, b[l]!.weights[i])) &&
+              p.biases.every((v, i) => Object.is(v, b[l]!.biases[i])),
+          );
           if (!same) {
-            out.push({ ...base, status: 'FAILED', error: '2 threads did not give the 1-thread parameters bit for bit' });
+            out.push({
+              ...base,
+              status: 'FAILED',
+              error: '2 threads did not give the 1-thread parameters bit for bit',
+            });
             continue;
           }
         }
         const nn = net;
         const bench = new Bench({ name: group, ...TRAIN_OPTS });
-        bench.add(base.name, () => { sink += nn.train(X, Y, WIDE_TRAIN).losses[0]!; }, { async: false });
+        bench.add(
+          base.name,
+          () => {
+            sink += nn.train(X, Y, WIDE_TRAIN).losses[0]!;
+          },
+          { async: false },
+        );
         const row = fromTask(base, (await runBench(bench)).get(base.name));
         out.push({
           ...row,
-          ...(row.medianMs ? { samplesPerSec: WIDE_SAMPLES / (row.medianMs / 1000), gflops: (WIDE_SAMPLES * WIDE_FLOPS_PER_SAMPLE) / (row.medianMs * 1e6) } : {}),
+          ...(row.medianMs
+            ? {
+                samplesPerSec: WIDE_SAMPLES / (row.medianMs / 1000),
+                gflops: (WIDE_SAMPLES * WIDE_FLOPS_PER_SAMPLE) / (row.medianMs * 1e6),
+              }
+            : {}),
           note: `Network.train, threads: ${threads}${dtype === 'float32' ? `, float32, first-epoch loss ${rel.toExponential(1)} from js` : ''}`,
         });
       } catch (e) {

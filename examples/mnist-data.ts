@@ -34,7 +34,8 @@ export function loadMnist(trainCount: number, testCount: number, seed = 2026): M
     [samples[i], samples[j]] = [samples[j]!, samples[i]!];
   }
   const pack = (from: number, n: number) => {
-    const x = new Float64Array(n * 784), y = new Float64Array(n * 10);
+    const x = new Float64Array(n * 784),
+      y = new Float64Array(n * 10);
     for (let r = 0; r < n; r++) {
       const s = samples[from + r]!;
       x.set(s.pixels, r * 784);

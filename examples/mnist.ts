@@ -22,7 +22,15 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import { lineChart, stackSvg } from '../bench/svg.js';
-import { Network, matrix, schedules, type BackendName, type Matrix, type NetworkOptions, type TrainOptions } from '../src/index.js';
+import {
+  Network,
+  matrix,
+  schedules,
+  type BackendName,
+  type Matrix,
+  type NetworkOptions,
+  type TrainOptions,
+} from '../src/index.js';
 import { progress } from '../src/progress.js';
 import { loadMnist } from './mnist-data.js';
 
@@ -42,12 +50,24 @@ const { values } = parseArgs({
 
 /** The 8 one-pixel shifts of every image, after the originals. */
 export function augmentWithShifts(x: Matrix, y: Matrix): { x: Matrix; y: Matrix } {
-  const shifts = [[0, 0], [1, 0], [-1, 0], [0, 1], [0, -1], [1, 1], [-1, -1], [1, -1], [-1, 1]] as const;
+  const shifts = [
+    [0, 0],
+    [1, 0],
+    [-1, 0],
+    [0, 1],
+    [0, -1],
+    [1, 1],
+    [-1, -1],
+    [1, -1],
+    [-1, 1],
+  ] as const;
   const n = x.rows;
-  const ax = new Float64Array(n * 784 * shifts.length), ay = new Float64Array(n * 10 * shifts.length);
+  const ax = new Float64Array(n * 784 * shifts.length),
+    ay = new Float64Array(n * 10 * shifts.length);
   shifts.forEach(([dx, dy], i) => {
     for (let s = 0; s < n; s++) {
-      const src = s * 784, dst = (i * n + s) * 784;
+      const src = s * 784,
+        dst = (i * n + s) * 784;
       for (let r = 0; r < 28; r++) {
         const rr = r - dy;
         if (rr < 0 || rr >= 28) continue;
@@ -74,9 +94,16 @@ interface Config {
 const CONFIGS: Record<string, Config> = {
   adam: {
     name: 'relu + softmax/cross-entropy + adamw, dropout 0.2, cosine schedule with warm-up',
-    network: { layers: [784, 128, 10], activation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy', dropout: 0.2 },
+    network: {
+      layers: [784, 128, 10],
+      activation: 'relu',
+      outputActivation: 'softmax',
+      loss: 'cross-entropy',
+      dropout: 0.2,
+    },
     train: { batchSize: 32, optimizer: 'adamw', weightDecay: 0.01 },
-    learningRate: (steps, perEpoch) => schedules.cosine({ initial: 1e-3, final: 1e-5, warmup: perEpoch, steps: Math.max(1, steps - perEpoch) }),
+    learningRate: (steps, perEpoch) =>
+      schedules.cosine({ initial: 1e-3, final: 1e-5, warmup: perEpoch, steps: Math.max(1, steps - perEpoch) }),
     augment: true,
   },
   tutorial: {
@@ -97,17 +124,27 @@ async function main(): Promise<void> {
   const seed = Number(values.seed);
   const names = values.config === 'both' ? ['adam', 'tutorial'] : [values.config];
   const minAccuracy = values['min-accuracy'] === undefined ? undefined : Number(values['min-accuracy']);
-  if (minAccuracy !== undefined && !(minAccuracy >= 0 && minAccuracy <= 1)) throw new Error(`--min-accuracy must be a fraction in [0, 1], got '${values['min-accuracy']}'`);
+  if (minAccuracy !== undefined && !(minAccuracy >= 0 && minAccuracy <= 1))
+    throw new Error(`--min-accuracy must be a fraction in [0, 1], got '${values['min-accuracy']}'`);
   const below: string[] = [];
   const t0 = performance.now();
   const data = loadMnist(8000, 2000);
-  console.log(`mnist: 8000 training and 2000 held-out digits loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `mnist: 8000 training and 2000 held-out digits loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
   for (const key of names) {
     const cfg = CONFIGS[key];
     if (!cfg) throw new Error(`unknown --config '${key}' (expected adam|tutorial|both)`);
-    const net = await Network.create({ ...cfg.network, backend: values.backend as BackendName | 'auto', threads, seed });
+    const net = await Network.create({
+      ...cfg.network,
+      backend: values.backend as BackendName | 'auto',
+      threads,
+      seed,
+    });
     const train = cfg.augment ? augmentWithShifts(data.train.x, data.train.y) : data.train;
-    console.log(`\n${cfg.name} — 784-128-10 on ${net.backend.name} (${net.backend.variant}), ${net.threads} thread(s), ${train.x.rows} samples/epoch`);
+    console.log(
+      `\n${cfg.name} — 784-128-10 on ${net.backend.name} (${net.backend.variant}), ${net.threads} thread(s), ${train.x.rows} samples/epoch`,
+    );
     let best = 0;
     const curve: { epoch: number; loss: number; accuracy: number }[] = [];
     const bar = progress({ epochs, samplesPerEpoch: train.x.rows });
@@ -115,7 +152,10 @@ async function main(): Promise<void> {
     const learningRate = cfg.learningRate(epochs * perEpoch, perEpoch);
     // one train call for every epoch: the schedule runs inside it, onEpoch reports the held-out accuracy
     net.train(train.x, train.y, {
-      ...cfg.train, epochs, learningRate, validation: data.test,
+      ...cfg.train,
+      epochs,
+      learningRate,
+      validation: data.test,
       onEpoch: (info) => {
         const accuracy = info.validationAccuracy!;
         best = Math.max(best, accuracy);
@@ -127,10 +167,19 @@ async function main(): Promise<void> {
     });
     bar.done();
     const svg = stackSvg([
-      lineChart({ title: `MNIST, ${key} configuration: training loss (${net.backend.name})`, xLabel: 'epoch', yLabel: 'mean batch loss', series: [{ name: 'training loss', points: curve.map((c) => [c.epoch, c.loss]) }] }),
       lineChart({
-        title: 'held-out accuracy (2,000 digits)', xLabel: 'epoch', yLabel: 'accuracy', yFormat: (v) => `${(v * 100).toFixed(1)}%`,
-        yMin: Math.max(0, Math.floor(Math.min(...curve.map((c) => c.accuracy)) * 20) / 20), yMax: 1,
+        title: `MNIST, ${key} configuration: training loss (${net.backend.name})`,
+        xLabel: 'epoch',
+        yLabel: 'mean batch loss',
+        series: [{ name: 'training loss', points: curve.map((c) => [c.epoch, c.loss]) }],
+      }),
+      lineChart({
+        title: 'held-out accuracy (2,000 digits)',
+        xLabel: 'epoch',
+        yLabel: 'accuracy',
+        yFormat: (v) => `${(v * 100).toFixed(1)}%`,
+        yMin: Math.max(0, Math.floor(Math.min(...curve.map((c) => c.accuracy)) * 20) / 20),
+        yMax: 1,
         series: [{ name: 'held-out accuracy', points: curve.map((c) => [c.epoch, c.accuracy]), colour: '#2ca02c' }],
       }),
     ]);
@@ -139,7 +188,9 @@ async function main(): Promise<void> {
     writeFileSync(svgPath, svg);
     console.log(`loss and accuracy per epoch: ${path.relative(process.cwd(), svgPath) || svgPath}`);
     const last = curve[curve.length - 1]!.accuracy;
-    console.log(`held-out accuracy after ${epochs} epochs: ${(last * 100).toFixed(2)}%; best: ${(best * 100).toFixed(2)}%`);
+    console.log(
+      `held-out accuracy after ${epochs} epochs: ${(last * 100).toFixed(2)}%; best: ${(best * 100).toFixed(2)}%`,
+    );
     if (minAccuracy !== undefined && last < minAccuracy) below.push(`${key} ${(last * 100).toFixed(2)}%`);
     net.dispose();
   }

@@ -30,16 +30,24 @@ const { train, test } = loadMnist(8000, 2000);
 if (!existsSync(values.file)) {
   const lines: string[] = [];
   for (let r = 0; r < train.x.rows; r++) {
-    lines.push(JSON.stringify({ x: Array.from(train.x.data.subarray(r * 784, (r + 1) * 784)), y: Array.from(train.y.data.subarray(r * 10, (r + 1) * 10)) }));
+    lines.push(
+      JSON.stringify({
+        x: Array.from(train.x.data.subarray(r * 784, (r + 1) * 784)),
+        y: Array.from(train.y.data.subarray(r * 10, (r + 1) * 10)),
+      }),
+    );
   }
   writeFileSync(values.file, lines.join('\n') + '\n');
 }
-console.log(`data: ${values.file} (${(statSync(values.file).size / 2 ** 20).toFixed(1)} MiB of NDJSON, ${train.x.rows} rows)`);
+console.log(
+  `data: ${values.file} (${(statSync(values.file).size / 2 ** 20).toFixed(1)} MiB of NDJSON, ${train.x.rows} rows)`,
+);
 
 /** One pass over the file: chunks of `size` rows parsed from its lines. */
 async function* readChunks(file: string, size: number): AsyncIterable<Chunk> {
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  let x: number[][] = [], y: number[][] = [];
+  let x: number[][] = [],
+    y: number[][] = [];
   for await (const line of lines) {
     if (line.length === 0) continue;
     const row = JSON.parse(line) as { x: number[]; y: number[] };
@@ -55,18 +63,29 @@ async function* readChunks(file: string, size: number): AsyncIterable<Chunk> {
 }
 
 const net = await Network.create({
-  layers: [784, 128, 10], activation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy', seed: 1,
-  backend: values.backend as BackendName, threads: Number(values.threads),
+  layers: [784, 128, 10],
+  activation: 'relu',
+  outputActivation: 'softmax',
+  loss: 'cross-entropy',
+  seed: 1,
+  backend: values.backend as BackendName,
+  threads: Number(values.threads),
 });
 const t0 = performance.now();
 const epochs = Number(values.epochs);
 // fastnn/progress: one updating line on a terminal, a line per epoch elsewhere (rows/s include parsing the file)
 const bar = progress({ epochs, samplesPerEpoch: train.x.rows, label: 'stream' });
 const result = await net.trainStream(() => readChunks(values.file, Number(values.chunk)), {
-  epochs, learningRate: 1e-3, batchSize: 32, optimizer: 'adam', shuffleBuffer: 4000,
+  epochs,
+  learningRate: 1e-3,
+  batchSize: 32,
+  optimizer: 'adam',
+  shuffleBuffer: 4000,
   validation: { x: test.x, y: test.y },
   onEpoch: bar.onEpoch,
 });
 bar.done();
-console.log(`${result.epochs} epochs in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${net.backend.name} (${net.backend.variant}), ${net.threads} thread(s); fastnn's memory in use: ${(net.backend.usedBytes() / 2 ** 20).toFixed(1)} MiB`);
+console.log(
+  `${result.epochs} epochs in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${net.backend.name} (${net.backend.variant}), ${net.threads} thread(s); fastnn's memory in use: ${(net.backend.usedBytes() / 2 ** 20).toFixed(1)} MiB`,
+);
 net.dispose();

@@ -13,7 +13,10 @@ for (const kib of sizes) {
   const lines = (kib * 1024) / 64;
   const next = new Int32Array(lines * 16); // one Int32 used per 64-byte line
   const order = Array.from({ length: lines }, (_, i) => i);
-  for (let i = lines - 1; i > 0; i--) { const j = Math.floor(rand() * (i + 1)); [order[i], order[j]] = [order[j]!, order[i]!]; }
+  for (let i = lines - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
   for (let i = 0; i < lines; i++) next[order[i]! * 16] = order[(i + 1) % lines]! * 16;
   const steps = 4_000_000;
   const best: number[] = [];
@@ -25,6 +28,8 @@ for (const kib of sizes) {
     sink += p;
   }
   best.sort((a, b) => a - b);
-  console.log(`${String(kib).padStart(6)} KiB: ${best[0]!.toFixed(2)} ns per dependent load (best of 5), median ${best[2]!.toFixed(2)}`);
+  console.log(
+    `${String(kib).padStart(6)} KiB: ${best[0]!.toFixed(2)} ns per dependent load (best of 5), median ${best[2]!.toFixed(2)}`,
+  );
 }
 if (sink === -1) console.log('');

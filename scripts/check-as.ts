@@ -10,14 +10,49 @@ import { createJsKernels } from '../src/kernels/js/index.js';
 import type { KernelExports } from '../src/abi.js';
 import {
   ACT,
-  HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_SIZE, L_A, L_ACT, L_B,
-  L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, PLAN_BATCH, PLAN_HEADER, PLAN_HP,
-  PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER, PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA,
-  PLAN_YDATA, PLAN_LOSSES, planBytes,
+  HP_ALPHA,
+  HP_BETA1,
+  HP_BETA1_POW,
+  HP_BETA2,
+  HP_BETA2_POW,
+  HP_DECAY,
+  HP_EPS,
+  HP_LR,
+  HP_SIZE,
+  L_A,
+  L_ACT,
+  L_B,
+  L_DB,
+  L_DW,
+  L_DZ,
+  L_NIN,
+  L_NOUT,
+  L_SB,
+  L_SB2,
+  L_SW,
+  L_SW2,
+  L_W,
+  L_Z,
+  PLAN_BATCH,
+  PLAN_HEADER,
+  PLAN_HP,
+  PLAN_LAYER_WORDS,
+  PLAN_LAYERS,
+  PLAN_LOSS,
+  PLAN_OPT,
+  PLAN_ORDER,
+  PLAN_SAMPLES,
+  PLAN_T,
+  PLAN_X0,
+  PLAN_XDATA,
+  PLAN_YDATA,
+  PLAN_LOSSES,
+  planBytes,
 } from '../src/abi.js';
 import { mulberry32 } from '../test/helpers/rng.js';
 
-const RTOL = 1e-10, ATOL = 1e-12;
+const RTOL = 1e-10,
+  ATOL = 1e-12;
 const builds = process.argv.slice(2).length ? process.argv.slice(2) : ['debug', 'scalar', 'simd', 'relaxed'];
 
 class Pair {
@@ -28,12 +63,19 @@ class Pair {
   top = 0;
   as!: KernelExports;
   constructor(public name: string) {}
-  reset(): void { this.top = this.base; }
-  alloc(bytes: number): number { const p = this.top; this.top = (p + bytes + 15) & ~15; return p; }
+  reset(): void {
+    this.top = this.base;
+  }
+  alloc(bytes: number): number {
+    const p = this.top;
+    this.top = (p + bytes + 15) & ~15;
+    return p;
+  }
   /** f64 buffer with identical random content in both memories */
   f64(n: number, rand: () => number, lo = -2, hi = 2): number {
     const p = this.alloc(Math.max(n, 1) * 8);
-    const a = new Float64Array(this.memJ.buffer, p, n), b = new Float64Array(this.memW.buffer, p, n);
+    const a = new Float64Array(this.memJ.buffer, p, n),
+      b = new Float64Array(this.memW.buffer, p, n);
     for (let i = 0; i < n; i++) a[i] = b[i] = lo + (hi - lo) * rand();
     return p;
   }
@@ -48,57 +90,97 @@ class Pair {
   /** compare the whole used arena, element-wise as float64 */
   compare(what: string, rj?: number, rw?: number): void {
     const n = (this.top - this.base) / 8;
-    const a = new Float64Array(this.memJ.buffer, this.base, n), b = new Float64Array(this.memW.buffer, this.base, n);
-    const ua = new BigUint64Array(this.memJ.buffer, this.base, n), ub = new BigUint64Array(this.memW.buffer, this.base, n);
+    const a = new Float64Array(this.memJ.buffer, this.base, n),
+      b = new Float64Array(this.memW.buffer, this.base, n);
+    const ua = new BigUint64Array(this.memJ.buffer, this.base, n),
+      ub = new BigUint64Array(this.memW.buffer, this.base, n);
     const bad = (x: number, y: number) =>
       !(Number.isNaN(x) && Number.isNaN(y)) && !(Math.abs(x - y) <= ATOL + RTOL * Math.max(Math.abs(x), Math.abs(y)));
     for (let i = 0; i < n; i++) {
       if (ua[i] === ub[i]) continue;
-      if (bad(a[i]!, b[i]!)) throw new Error(`${this.name} ${what}: arena f64[${i}] (byte ${this.base + i * 8}) js=${a[i]} as=${b[i]}`);
+      if (bad(a[i]!, b[i]!))
+        throw new Error(`${this.name} ${what}: arena f64[${i}] (byte ${this.base + i * 8}) js=${a[i]} as=${b[i]}`);
       stats.diff++;
     }
     stats.elems += n;
-    if (rj !== undefined && rw !== undefined && bad(rj, rw)) throw new Error(`${this.name} ${what}: return js=${rj} as=${rw}`);
+    if (rj !== undefined && rw !== undefined && bad(rj, rw))
+      throw new Error(`${this.name} ${what}: return js=${rj} as=${rw}`);
     stats.checks++;
   }
 }
 const stats = { checks: 0, elems: 0, diff: 0 };
 
-function randInt(rand: () => number, lo: number, hi: number): number { return lo + Math.floor(rand() * (hi - lo + 1)); }
+function randInt(rand: () => number, lo: number, hi: number): number {
+  return lo + Math.floor(rand() * (hi - lo + 1));
+}
 
 async function checkBuild(target: string): Promise<void> {
   const bytes = readFileSync(new URL(`../build/as-${target}.wasm`, import.meta.url));
   if (!WebAssembly.validate(bytes)) {
-    console.log(`${target}: NOT CHECKED, this engine does not validate it (relaxed-simd on Node 20 needs --experimental-wasm-relaxed-simd)`);
+    console.log(
+      `${target}: NOT CHECKED, this engine does not validate it (relaxed-simd on Node 20 needs --experimental-wasm-relaxed-simd)`,
+    );
     return;
   }
   const mod = await WebAssembly.compile(bytes);
   const imports = WebAssembly.Module.imports(mod);
-  if (imports.length !== 1 || imports[0]!.module !== 'env' || imports[0]!.name !== 'memory') throw new Error(`${target}: imports ${JSON.stringify(imports)}`);
-  const exportNames = WebAssembly.Module.exports(mod).map((e) => e.name).sort().join(',');
+  if (imports.length !== 1 || imports[0]!.module !== 'env' || imports[0]!.name !== 'memory')
+    throw new Error(`${target}: imports ${JSON.stringify(imports)}`);
+  const exportNames = WebAssembly.Module.exports(mod)
+    .map((e) => e.name)
+    .sort()
+    .join(',');
   const P = new Pair(target);
   const inst = await WebAssembly.instantiate(mod, { env: { memory: P.memW } });
   P.as = inst.exports as unknown as KernelExports;
-  P.base = (P.as.heapBase() + 15) & ~15; P.top = P.base;
+  P.base = (P.as.heapBase() + 15) & ~15;
+  P.top = P.base;
   const rand = mulberry32(12345);
   const both = (f: (k: KernelExports) => number | void): [number, number] => {
-    const rj = f(P.js) as number, rw = f(P.as) as number;
+    const rj = f(P.js) as number,
+      rw = f(P.as) as number;
     return [rj, rw];
   };
   const t0 = stats.checks;
   const shapes: [number, number, number][] = [];
   for (let i = 0; i < 150; i++) shapes.push([randInt(rand, 1, 9), randInt(rand, 1, 9), randInt(rand, 1, 9)]);
-  shapes.push([1, 785, 9], [1, 33, 17], [2, 131, 7], [3, 67, 9], [6, 47, 21], [131, 9, 6], [65, 33, 7], [3, 100, 17], [2, 9, 8], [256, 784, 128], [32, 784, 128], [33, 785, 11], [5, 3, 130], [1, 784, 128], [7, 64, 13], [4, 4, 4], [2, 17, 5], [3, 8, 4]);
+  shapes.push(
+    [1, 785, 9],
+    [1, 33, 17],
+    [2, 131, 7],
+    [3, 67, 9],
+    [6, 47, 21],
+    [131, 9, 6],
+    [65, 33, 7],
+    [3, 100, 17],
+    [2, 9, 8],
+    [256, 784, 128],
+    [32, 784, 128],
+    [33, 785, 11],
+    [5, 3, 130],
+    [1, 784, 128],
+    [7, 64, 13],
+    [4, 4, 4],
+    [2, 17, 5],
+    [3, 8, 4],
+  );
   // ---- denseForward / denseBackward ----
   for (const [batch, nIn, nOut] of shapes) {
     P.reset();
-    const z = P.f64(batch * nOut, rand), x = P.f64(batch * nIn, rand), w = P.f64(nOut * nIn, rand), b = P.f64(nOut, rand);
+    const z = P.f64(batch * nOut, rand),
+      x = P.f64(batch * nIn, rand),
+      w = P.f64(nOut * nIn, rand),
+      b = P.f64(nOut, rand);
     both((k) => k.denseForward(z, x, w, b, batch, nIn, nOut));
     P.compare(`denseForward ${batch}x${nIn}->${nOut}`);
     for (const withDx of [true, false]) {
       P.reset();
-      const dx = P.f64(batch * nIn, rand), dw = P.f64(nOut * nIn, rand), db = P.f64(nOut, rand);
-      const dz = P.f64(batch * nOut, rand), x2 = P.f64(batch * nIn, rand), w2 = P.f64(nOut * nIn, rand);
+      const dx = P.f64(batch * nIn, rand),
+        dw = P.f64(nOut * nIn, rand),
+        db = P.f64(nOut, rand);
+      const dz = P.f64(batch * nOut, rand),
+        x2 = P.f64(batch * nIn, rand),
+        w2 = P.f64(nOut * nIn, rand);
       both((k) => k.denseBackward(withDx ? dx : 0, dw, db, dz, x2, w2, batch, nIn, nOut));
       P.compare(`denseBackward ${batch}x${nIn}->${nOut} dx=${withDx}`);
     }
@@ -106,14 +188,19 @@ async function checkBuild(target: string): Promise<void> {
   // ---- activations ----
   for (const act of Object.values(ACT)) {
     for (let i = 0; i < 30; i++) {
-      const rows = i < 25 ? randInt(rand, 1, 9) : 32, cols = i < 25 ? randInt(rand, 1, 9) : 129;
+      const rows = i < 25 ? randInt(rand, 1, 9) : 32,
+        cols = i < 25 ? randInt(rand, 1, 9) : 129;
       for (const alias of [false, true]) {
         P.reset();
-        const a = P.f64(rows * cols, rand), z = P.f64(rows * cols, rand, -6, 6);
+        const a = P.f64(rows * cols, rand),
+          z = P.f64(rows * cols, rand, -6, 6);
         both((k) => k.activate(alias ? z : a, z, rows, cols, act, 0.01));
         P.compare(`activate act=${act} ${rows}x${cols} alias=${alias}`);
         P.reset();
-        const dz = P.f64(rows * cols, rand), da = P.f64(rows * cols, rand), z2 = P.f64(rows * cols, rand), a2 = P.f64(rows * cols, rand, 0, 1);
+        const dz = P.f64(rows * cols, rand),
+          da = P.f64(rows * cols, rand),
+          z2 = P.f64(rows * cols, rand),
+          a2 = P.f64(rows * cols, rand, 0, 1);
         both((k) => k.activateBackward(alias ? da : dz, da, z2, a2, rows, cols, act, 0.01));
         P.compare(`activateBackward act=${act} ${rows}x${cols} alias=${alias}`);
       }
@@ -122,9 +209,13 @@ async function checkBuild(target: string): Promise<void> {
   // ---- losses ----
   for (let kind = 0; kind <= 2; kind++) {
     for (let i = 0; i < 30; i++) {
-      const rows = i < 25 ? randInt(rand, 1, 9) : 32, cols = i < 25 ? randInt(rand, 1, 9) : 10;
+      const rows = i < 25 ? randInt(rand, 1, 9) : 32,
+        cols = i < 25 ? randInt(rand, 1, 9) : 10;
       P.reset();
-      const d = P.f64(rows * cols, rand), a = P.f64(rows * cols, rand, 0, 1), z = P.f64(rows * cols, rand, -8, 8), t = P.f64(rows * cols, rand, 0, 1);
+      const d = P.f64(rows * cols, rand),
+        a = P.f64(rows * cols, rand, 0, 1),
+        z = P.f64(rows * cols, rand, -8, 8),
+        t = P.f64(rows * cols, rand, 0, 1);
       const [rj, rw] = both((k) => k.loss(d, a, z, t, rows, cols, kind));
       P.compare(`loss kind=${kind} ${rows}x${cols}`, rj, rw);
     }
@@ -132,17 +223,22 @@ async function checkBuild(target: string): Promise<void> {
   // ---- optimizers ----
   for (const n of [1, 2, 3, 5, 8, 17, 100, 100352 + 3]) {
     P.reset();
-    let p = P.f64(n, rand), g = P.f64(n, rand);
+    let p = P.f64(n, rand),
+      g = P.f64(n, rand);
     both((k) => k.sgdStep(p, g, n, 0.1, 0.01));
     P.compare(`sgdStep n=${n}`);
     P.reset();
-    p = P.f64(n, rand); g = P.f64(n, rand);
+    p = P.f64(n, rand);
+    g = P.f64(n, rand);
     const v = P.f64(n, rand);
     both((k) => k.momentumStep(p, v, g, n, 0.1, 0.9, 0.001));
     P.compare(`momentumStep n=${n}`);
     P.reset();
-    p = P.f64(n, rand); g = P.f64(n, rand);
-    const m = P.f64(n, rand), v2 = P.f64(n, rand, 0, 1), hp = P.f64(HP_SIZE, rand);
+    p = P.f64(n, rand);
+    g = P.f64(n, rand);
+    const m = P.f64(n, rand),
+      v2 = P.f64(n, rand, 0, 1),
+      hp = P.f64(HP_SIZE, rand);
     P.setF64(hp, [0.01, 0.9, 0.999, 1e-8, 0.001, 0.01, 0.9 ** 3, 0.999 ** 3, 3, 0]);
     both((k) => k.adamStep(p, m, v2, g, n, hp));
     P.compare(`adamStep n=${n}`);
@@ -164,41 +260,77 @@ async function checkBuild(target: string): Promise<void> {
       for (const mode of ['one-call', 'per-epoch', 'per-batch', 'threaded-0-1']) {
         P.reset();
         const rand = mulberry32(7000 + 10 * ni + opt); // same plan content in every mode
-        const L = net.sizes.length - 1, batch = net.batch, ns = net.samples;
-        const nIn0 = net.sizes[0]!, nOutL = net.sizes[L]!;
+        const L = net.sizes.length - 1,
+          batch = net.batch,
+          ns = net.samples;
+        const nIn0 = net.sizes[0]!,
+          nOutL = net.sizes[L]!;
         const plan = P.alloc(planBytes(L));
-        const xData = P.f64(ns * nIn0, rand), yData = P.f64(ns * nOutL, rand, 0, 1);
+        const xData = P.f64(ns * nIn0, rand),
+          yData = P.f64(ns * nOutL, rand, 0, 1);
         // the order array holds EPOCHS permutations back to back (batches are numbered across epochs)
         const order = P.alloc(EPOCHS * ns * 4);
         const perms: number[] = [];
         for (let e = 0; e < EPOCHS; e++) {
           const perm = Array.from({ length: ns }, (_, i) => i);
-          for (let i = ns - 1; i > 0; i--) { const j = randInt(rand, 0, i); [perm[i], perm[j]] = [perm[j]!, perm[i]!]; }
+          for (let i = ns - 1; i > 0; i--) {
+            const j = randInt(rand, 0, i);
+            [perm[i], perm[j]] = [perm[j]!, perm[i]!];
+          }
           perms.push(...perm);
         }
         P.setI32(order, perms);
         const nb = Math.ceil(ns / batch);
         const losses = P.f64(EPOCHS * nb, rand); // PLAN_LOSSES: every slot is overwritten
-        const x0 = P.f64(batch * nIn0, rand), t = P.f64(batch * nOutL, rand);
+        const x0 = P.f64(batch * nIn0, rand),
+          t = P.f64(batch * nOutL, rand);
         const hp = P.f64(HP_SIZE, rand);
         const hpv = new Array<number>(HP_SIZE).fill(0);
-        hpv[HP_LR] = opt === 2 ? 0.01 : 0.1; hpv[HP_BETA1] = 0.9; hpv[HP_BETA2] = 0.999; hpv[HP_EPS] = 1e-8;
-        hpv[HP_DECAY] = 0.001; hpv[HP_ALPHA] = 0.01; hpv[HP_BETA1_POW] = 1; hpv[HP_BETA2_POW] = 1;
+        hpv[HP_LR] = opt === 2 ? 0.01 : 0.1;
+        hpv[HP_BETA1] = 0.9;
+        hpv[HP_BETA2] = 0.999;
+        hpv[HP_EPS] = 1e-8;
+        hpv[HP_DECAY] = 0.001;
+        hpv[HP_ALPHA] = 0.01;
+        hpv[HP_BETA1_POW] = 1;
+        hpv[HP_BETA2_POW] = 1;
         P.setF64(hp, hpv);
         const words = new Array<number>(planBytes(L) / 4).fill(0);
-        words[PLAN_LAYERS] = L; words[PLAN_BATCH] = batch; words[PLAN_LOSS] = net.loss; words[PLAN_OPT] = opt;
-        words[PLAN_XDATA] = xData; words[PLAN_YDATA] = yData; words[PLAN_ORDER] = order; words[PLAN_SAMPLES] = ns;
-        words[PLAN_X0] = x0; words[PLAN_T] = t; words[PLAN_HP] = hp; words[PLAN_LOSSES] = losses;
+        words[PLAN_LAYERS] = L;
+        words[PLAN_BATCH] = batch;
+        words[PLAN_LOSS] = net.loss;
+        words[PLAN_OPT] = opt;
+        words[PLAN_XDATA] = xData;
+        words[PLAN_YDATA] = yData;
+        words[PLAN_ORDER] = order;
+        words[PLAN_SAMPLES] = ns;
+        words[PLAN_X0] = x0;
+        words[PLAN_T] = t;
+        words[PLAN_HP] = hp;
+        words[PLAN_LOSSES] = losses;
         for (let l = 0; l < L; l++) {
-          const nIn = net.sizes[l]!, nOut = net.sizes[l + 1]!, R = PLAN_HEADER + l * PLAN_LAYER_WORDS;
+          const nIn = net.sizes[l]!,
+            nOut = net.sizes[l + 1]!,
+            R = PLAN_HEADER + l * PLAN_LAYER_WORDS;
           const s = Math.sqrt(1 / nIn);
-          words[R + L_NIN] = nIn; words[R + L_NOUT] = nOut; words[R + L_ACT] = net.acts[l]!;
-          words[R + L_W] = P.f64(nOut * nIn, rand, -s, s); words[R + L_B] = P.f64(nOut, rand, -s, s);
-          words[R + L_Z] = P.f64(batch * nOut, rand); words[R + L_A] = P.f64(batch * nOut, rand);
-          words[R + L_DZ] = P.f64(batch * nOut, rand); words[R + L_DW] = P.f64(nOut * nIn, rand);
+          words[R + L_NIN] = nIn;
+          words[R + L_NOUT] = nOut;
+          words[R + L_ACT] = net.acts[l]!;
+          words[R + L_W] = P.f64(nOut * nIn, rand, -s, s);
+          words[R + L_B] = P.f64(nOut, rand, -s, s);
+          words[R + L_Z] = P.f64(batch * nOut, rand);
+          words[R + L_A] = P.f64(batch * nOut, rand);
+          words[R + L_DZ] = P.f64(batch * nOut, rand);
+          words[R + L_DW] = P.f64(nOut * nIn, rand);
           words[R + L_DB] = P.f64(nOut, rand);
-          if (opt >= 1) { words[R + L_SW] = P.f64(nOut * nIn, rand, 0, 0); words[R + L_SB] = P.f64(nOut, rand, 0, 0); }
-          if (opt === 2) { words[R + L_SW2] = P.f64(nOut * nIn, rand, 0, 0); words[R + L_SB2] = P.f64(nOut, rand, 0, 0); }
+          if (opt >= 1) {
+            words[R + L_SW] = P.f64(nOut * nIn, rand, 0, 0);
+            words[R + L_SB] = P.f64(nOut, rand, 0, 0);
+          }
+          if (opt === 2) {
+            words[R + L_SW2] = P.f64(nOut * nIn, rand, 0, 0);
+            words[R + L_SB2] = P.f64(nOut, rand, 0, 0);
+          }
         }
         P.setI32(plan, words);
         const tag = `trainBatches ${net.sizes.join('-')} acts=${net.acts.join(',')} loss=${net.loss} opt=${opt} batch=${batch} ${mode}`;
@@ -230,7 +362,8 @@ async function checkBuild(target: string): Promise<void> {
         if (lw.some((v) => !Number.isFinite(v))) throw new Error(`${tag}: losses not all written`);
         const prev = sameRuns.get(key);
         if (prev === undefined) sameRuns.set(key, bits);
-        else if (prev.length !== bits.length || prev.some((b, i) => b !== bits[i])) throw new Error(`${P.name} ${tag}: differs from the one-call run`);
+        else if (prev.length !== bits.length || prev.some((b, i) => b !== bits[i]))
+          throw new Error(`${P.name} ${tag}: differs from the one-call run`);
         both((k) => k.forwardBatch(plan, Math.max(1, batch - 1)));
         P.compare(`forwardBatch ${net.sizes.join('-')}`);
       }
@@ -240,4 +373,6 @@ async function checkBuild(target: string): Promise<void> {
 }
 
 for (const b of builds) await checkBuild(b);
-console.log(`total: ${stats.checks} comparisons, ${stats.elems} f64 compared, ${stats.diff} not bit-identical (all within rtol ${RTOL}, atol ${ATOL})`);
+console.log(
+  `total: ${stats.checks} comparisons, ${stats.elems} f64 compared, ${stats.diff} not bit-identical (all within rtol ${RTOL}, atol ${ATOL})`,
+);

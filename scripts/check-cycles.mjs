@@ -26,7 +26,13 @@ for (const r of roots) walk(r);
 /** The file a relative specifier names: NodeNext writes './x.js' for x.ts; a directory means its index. */
 function resolve(from, spec) {
   const base = path.join(path.dirname(from), spec);
-  const candidates = [base, base.replace(/\.js$/, '.ts'), base.replace(/\.mjs$/, '.mts'), `${base}.ts`, path.join(base, 'index.ts')];
+  const candidates = [
+    base,
+    base.replace(/\.js$/, '.ts'),
+    base.replace(/\.mjs$/, '.mts'),
+    `${base}.ts`,
+    path.join(base, 'index.ts'),
+  ];
   return candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isFile()) ?? null;
 }
 
@@ -44,7 +50,11 @@ for (const f of files) {
 
 // Tarjan's strongly connected components: every group of two or more files (or a file importing itself) is a circle.
 let next = 0;
-const index = new Map(), low = new Map(), stack = [], onStack = new Set(), circles = [];
+const index = new Map(),
+  low = new Map(),
+  stack = [],
+  onStack = new Set(),
+  circles = [];
 function visit(v) {
   index.set(v, next);
   low.set(v, next);
@@ -73,9 +83,17 @@ for (const v of graph.keys()) if (!index.has(v)) visit(v);
 if (circles.length > 0) {
   for (const c of circles) {
     console.error(`import circle: ${c.join(' <-> ')}`);
-    for (const f of c) console.error(`  ${f} imports ${graph.get(f).filter((d) => c.includes(d)).join(', ')}`);
+    for (const f of c)
+      console.error(
+        `  ${f} imports ${graph
+          .get(f)
+          .filter((d) => c.includes(d))
+          .join(', ')}`,
+      );
   }
-  console.error(`${circles.length} import circle(s) in ${roots.join(', ')}: move what both sides need into a module of its own`);
+  console.error(
+    `${circles.length} import circle(s) in ${roots.join(', ')}: move what both sides need into a module of its own`,
+  );
   process.exit(1);
 }
 console.log(`no import circles among ${files.length} files in ${roots.join(', ')}`);

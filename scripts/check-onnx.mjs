@@ -33,14 +33,19 @@ const rows = (n, cols) => Array.from({ length: n }, () => Array.from({ length: c
 async function compare(bytes, net, x, dtype) {
   const session = await ort.InferenceSession.create(bytes);
   const flat = x.flat();
-  const t = new ort.Tensor(dtype, dtype === 'float64' ? Float64Array.from(flat) : Float32Array.from(flat), [x.length, x[0].length]);
+  const t = new ort.Tensor(dtype, dtype === 'float64' ? Float64Array.from(flat) : Float32Array.from(flat), [
+    x.length,
+    x[0].length,
+  ]);
   const out = (await session.run({ [session.inputNames[0]]: t }))[session.outputNames[0]];
   await session.release();
   const want = net.predict(x).data;
-  if (out.data.length !== want.length) throw new Error(`ONNX Runtime gave ${out.data.length} values, predict ${want.length}`);
+  if (out.data.length !== want.length)
+    throw new Error(`ONNX Runtime gave ${out.data.length} values, predict ${want.length}`);
   let err = 0;
   for (let i = 0; i < want.length; i++) {
-    const a = out.data[i], b = want[i];
+    const a = out.data[i],
+      b = want[i];
     err = Math.max(err, Math.abs(a - b) / Math.max(1, Math.abs(a), Math.abs(b)));
     if (Number.isNaN(a - b)) err = Infinity;
   }
@@ -58,7 +63,14 @@ const report = (what, err, dtype) => {
 if (mode === 'export') {
   const nets = [
     { name: 'tutorial', layers: [2, 2, 1] },
-    { name: 'classifier', layers: [8, 16, 12, 4], activation: 'leaky-relu', outputActivation: 'softmax', loss: 'cross-entropy', leakySlope: 0.1 },
+    {
+      name: 'classifier',
+      layers: [8, 16, 12, 4],
+      activation: 'leaky-relu',
+      outputActivation: 'softmax',
+      loss: 'cross-entropy',
+      leakySlope: 0.1,
+    },
     { name: 'regressor', layers: [5, 9, 3], activation: 'tanh', outputActivation: 'identity' },
     { name: 'relu', layers: [6, 7, 2], activation: 'relu', outputActivation: 'sigmoid', loss: 'binary-cross-entropy' },
   ];
@@ -72,17 +84,24 @@ if (mode === 'export') {
       const x = rows(25, o.layers[0]).map((r) => (dtype === 'float32' ? r.map(Math.fround) : r));
       report(`export ${o.name} ${dtype} in ONNX Runtime`, await compare(bytes, net, x, dtype), dtype);
       const back = await Network.fromONNX(bytes);
-      const same = dtype === 'float64'
-        ? JSON.stringify(back.toJSON()) === JSON.stringify(net.toJSON())
-        : back.getParameters().every((p, l) => p.weights.every((v, i) => v === Math.fround(net.getParameters()[l].weights[i])));
+      const same =
+        dtype === 'float64'
+          ? JSON.stringify(back.toJSON()) === JSON.stringify(net.toJSON())
+          : back
+              .getParameters()
+              .every((p, l) => p.weights.every((v, i) => v === Math.fround(net.getParameters()[l].weights[i])));
       if (!same) failed++;
-      console.log(`${same ? 'ok  ' : 'FAIL'} fromONNX(toONNX(${o.name}, ${dtype})) ${dtype === 'float64' ? 'is the same network' : 'has Math.fround of the parameters'}`);
+      console.log(
+        `${same ? 'ok  ' : 'FAIL'} fromONNX(toONNX(${o.name}, ${dtype})) ${dtype === 'float64' ? 'is the same network' : 'has Math.fround of the parameters'}`,
+      );
       back.dispose();
     }
     net.dispose();
   }
 } else {
-  const files = readdirSync(dir).filter((f) => f.startsWith('foreign-') && f.endsWith('.onnx')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.startsWith('foreign-') && f.endsWith('.onnx'))
+    .sort();
   if (files.length === 0) {
     console.error(`no foreign-*.onnx files in ${dir} (run scripts/check-onnx.py first)`);
     process.exit(1);
@@ -91,7 +110,10 @@ if (mode === 'export') {
     const bytes = new Uint8Array(readFileSync(join(dir, f)));
     const expect = JSON.parse(readFileSync(join(dir, f.replace(/\.onnx$/, '.expect.json')), 'utf8'));
     if (expect.refused) {
-      const err = await Network.fromONNX(bytes).then(() => null, (e) => e);
+      const err = await Network.fromONNX(bytes).then(
+        () => null,
+        (e) => e,
+      );
       const ok = err !== null && err.name.endsWith('Error') && err.message.includes(expect.refused);
       if (!ok) failed++;
       console.log(`${ok ? 'ok  ' : 'FAIL'} ${f} refused: ${err ? `${err.name}: ${err.message}` : 'it loaded'}`);
@@ -99,10 +121,22 @@ if (mode === 'export') {
     }
     const net = await Network.fromONNX(bytes, 'assemblyscript');
     const j = net.toJSON();
-    const shapeOk = JSON.stringify(j.layers) === JSON.stringify(expect.layers) && JSON.stringify(j.activations) === JSON.stringify(expect.activations) && j.loss === expect.loss;
+    const shapeOk =
+      JSON.stringify(j.layers) === JSON.stringify(expect.layers) &&
+      JSON.stringify(j.activations) === JSON.stringify(expect.activations) &&
+      j.loss === expect.loss;
     if (!shapeOk) failed++;
     console.log(`${shapeOk ? 'ok  ' : 'FAIL'} ${f} loads as [${j.layers}] ${j.activations.join('/')} ${j.loss}`);
-    report(`${f} predict vs ONNX Runtime`, await compare(bytes, net, rows(17, j.layers[0]).map((r) => r.map(Math.fround)), expect.dtype), expect.dtype);
+    report(
+      `${f} predict vs ONNX Runtime`,
+      await compare(
+        bytes,
+        net,
+        rows(17, j.layers[0]).map((r) => r.map(Math.fround)),
+        expect.dtype,
+      ),
+      expect.dtype,
+    );
     net.dispose();
   }
 }

@@ -12,7 +12,16 @@ import { createJsKernels } from '../src/kernels/js/index.js';
 import { buildPlan } from './plan.js';
 import {
   ACT,
-  HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_SIZE, PLAN_X0,
+  HP_ALPHA,
+  HP_BETA1,
+  HP_BETA1_POW,
+  HP_BETA2,
+  HP_BETA2_POW,
+  HP_DECAY,
+  HP_EPS,
+  HP_LR,
+  HP_SIZE,
+  PLAN_X0,
   type KernelExports,
 } from '../src/abi.js';
 
@@ -24,7 +33,11 @@ function sharedMemory(): WebAssembly.Memory {
 const rand = mulberry32(12345);
 const randInt = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
 
-interface Target { name: string; k: KernelExports; mem: WebAssembly.Memory }
+interface Target {
+  name: string;
+  k: KernelExports;
+  mem: WebAssembly.Memory;
+}
 
 const jsMem = sharedMemory();
 const js = createJsKernels(jsMem);
@@ -98,22 +111,35 @@ const ALPHA = 0.01;
 
 function denseForwardCase(batch: number, nIn: number, nOut: number): void {
   reset();
-  const x = fill(alloc(batch * nIn), batch * nIn), w = fill(alloc(nOut * nIn), nOut * nIn);
-  const b = fill(alloc(nOut), nOut), z = alloc(batch * nOut);
+  const x = fill(alloc(batch * nIn), batch * nIn),
+    w = fill(alloc(nOut * nIn), nOut * nIn);
+  const b = fill(alloc(nOut), nOut),
+    z = alloc(batch * nOut);
   run(`denseForward ${batch}x${nIn}->${nOut}`, (k) => k.denseForward(z, x, w, b, batch, nIn, nOut));
 }
 function denseBackwardCase(batch: number, nIn: number, nOut: number, withDx: boolean): void {
   reset();
-  const x = fill(alloc(batch * nIn), batch * nIn), w = fill(alloc(nOut * nIn), nOut * nIn);
+  const x = fill(alloc(batch * nIn), batch * nIn),
+    w = fill(alloc(nOut * nIn), nOut * nIn);
   const dz = fill(alloc(batch * nOut), batch * nOut);
-  const dw = fill(alloc(nOut * nIn), nOut * nIn), db = fill(alloc(nOut), nOut);
+  const dw = fill(alloc(nOut * nIn), nOut * nIn),
+    db = fill(alloc(nOut), nOut);
   const dx = withDx ? fill(alloc(batch * nIn), batch * nIn) : 0;
-  run(`denseBackward ${batch}x${nIn}->${nOut} dx=${withDx}`, (k) => k.denseBackward(dx, dw, db, dz, x, w, batch, nIn, nOut));
+  run(`denseBackward ${batch}x${nIn}->${nOut} dx=${withDx}`, (k) =>
+    k.denseBackward(dx, dw, db, dz, x, w, batch, nIn, nOut),
+  );
 }
 
 for (let it = 0; it < 300; it++) denseForwardCase(randInt(1, 9), randInt(1, 9), randInt(1, 9));
 for (let it = 0; it < 300; it++) denseBackwardCase(randInt(1, 9), randInt(1, 9), randInt(1, 9), rand() < 0.7);
-for (const [b, i, o] of [[256, 784, 128], [32, 784, 128], [33, 785, 11], [1, 2, 2], [4, 2, 1], [7, 130, 17]] as const) {
+for (const [b, i, o] of [
+  [256, 784, 128],
+  [32, 784, 128],
+  [33, 785, 11],
+  [1, 2, 2],
+  [4, 2, 1],
+  [7, 130, 17],
+] as const) {
   denseForwardCase(b, i, o);
   denseBackwardCase(b, i, o, true);
   denseBackwardCase(b, i, o, false);
@@ -121,9 +147,15 @@ for (const [b, i, o] of [[256, 784, 128], [32, 784, 128], [33, 785, 11], [1, 2, 
 console.log(`dense: ${checks} checks, ${failures} failures`);
 
 for (let it = 0; it < 200; it++) {
-  const act = ACTS[it % ACTS.length]!, rows = randInt(1, 9), cols = randInt(1, 9), n = rows * cols;
+  const act = ACTS[it % ACTS.length]!,
+    rows = randInt(1, 9),
+    cols = randInt(1, 9),
+    n = rows * cols;
   reset();
-  const z = fill(alloc(n), n, -6, 6), a = alloc(n), da = fill(alloc(n), n), dz = alloc(n);
+  const z = fill(alloc(n), n, -6, 6),
+    a = alloc(n),
+    da = fill(alloc(n), n),
+    dz = alloc(n);
   const alias = it % 12 >= 6;
   run(`activate ${act} ${rows}x${cols} alias=${alias}`, (k) => k.activate(alias ? z : a, z, rows, cols, act, ALPHA));
   if (!alias) {
@@ -132,9 +164,14 @@ for (let it = 0; it < 200; it++) {
   }
   run(`activateBackward ${act} ${rows}x${cols} alias`, (k) => k.activateBackward(da, da, z, z, rows, cols, act, ALPHA));
 }
-for (const act of ACTS) { // big
+for (const act of ACTS) {
+  // big
   reset();
-  const n = 256 * 128, z = fill(alloc(n), n, -30, 30), a = alloc(n), da = fill(alloc(n), n), dz = alloc(n);
+  const n = 256 * 128,
+    z = fill(alloc(n), n, -30, 30),
+    a = alloc(n),
+    da = fill(alloc(n), n),
+    dz = alloc(n);
   run(`activate ${act} big`, (k) => k.activate(a, z, 256, 128, act, ALPHA));
   js.activate(a, z, 256, 128, act, ALPHA);
   run(`activateBackward ${act} big`, (k) => k.activateBackward(dz, da, z, a, 256, 128, act, ALPHA));
@@ -142,9 +179,15 @@ for (const act of ACTS) { // big
 console.log(`+activations: ${checks} checks, ${failures} failures`);
 
 for (let it = 0; it < 150; it++) {
-  const kind = it % 3, rows = randInt(1, 9), cols = it % 10 === 0 ? 128 : randInt(1, 9), n = rows * cols;
+  const kind = it % 3,
+    rows = randInt(1, 9),
+    cols = it % 10 === 0 ? 128 : randInt(1, 9),
+    n = rows * cols;
   reset();
-  const z = fill(alloc(n), n, -8, 8), a = alloc(n), t = alloc(n), d = fill(alloc(n), n);
+  const z = fill(alloc(n), n, -8, 8),
+    a = alloc(n),
+    t = alloc(n),
+    d = fill(alloc(n), n);
   js.activate(a, z, rows, cols, kind === 2 ? 5 : 1, ALPHA);
   for (let i = 0; i < n; i++) H[(t >> 3) + i] = kind === 0 ? rand() : rand() < 0.5 ? 0 : 1;
   run(`loss ${kind} ${rows}x${cols}`, (k) => k.loss(d, a, z, t, rows, cols, kind));
@@ -153,13 +196,22 @@ console.log(`+loss: ${checks} checks, ${failures} failures`);
 
 function hpFill(hp: number): void {
   const h = hp >> 3;
-  H[h + HP_LR] = 0.01; H[h + HP_BETA1] = 0.9; H[h + HP_BETA2] = 0.999; H[h + HP_EPS] = 1e-8;
-  H[h + HP_DECAY] = 1e-3; H[h + HP_ALPHA] = ALPHA; H[h + HP_BETA1_POW] = 0.9 ** 3; H[h + HP_BETA2_POW] = 0.999 ** 3;
+  H[h + HP_LR] = 0.01;
+  H[h + HP_BETA1] = 0.9;
+  H[h + HP_BETA2] = 0.999;
+  H[h + HP_EPS] = 1e-8;
+  H[h + HP_DECAY] = 1e-3;
+  H[h + HP_ALPHA] = ALPHA;
+  H[h + HP_BETA1_POW] = 0.9 ** 3;
+  H[h + HP_BETA2_POW] = 0.999 ** 3;
 }
 for (let it = 0; it < 120; it++) {
   const n = it % 20 === 0 ? 100353 : randInt(1, 40);
   reset();
-  const p = fill(alloc(n), n), g = fill(alloc(n), n), m = fill(alloc(n), n), v = fill(alloc(n), n, 0, 1);
+  const p = fill(alloc(n), n),
+    g = fill(alloc(n), n),
+    m = fill(alloc(n), n),
+    v = fill(alloc(n), n, 0, 1);
   const hp = alloc(HP_SIZE);
   hpFill(hp);
   run(`sgdStep ${n}`, (k) => k.sgdStep(p, g, n, 0.05, it % 2 ? 1e-3 : 0));
@@ -170,12 +222,24 @@ console.log(`+optimizers: ${checks} checks, ${failures} failures`);
 
 // ---- trainBatches / forwardBatch ----------------------------------------------------------------
 /** `epochs` permutations back to back in the order array; batches numbered across epochs; per-batch losses stored when `withLosses`. */
-function planCase(dims: number[], acts: number[], lossKind: number, opt: number, batch: number, nSamples: number, epochs = 1, withLosses = false): void {
+function planCase(
+  dims: number[],
+  acts: number[],
+  lossKind: number,
+  opt: number,
+  batch: number,
+  nSamples: number,
+  epochs = 1,
+  withLosses = false,
+): void {
   reset();
   const pl = buildPlan(H, I, BASE, dims, acts, lossKind, opt, batch, nSamples, rand, epochs, withLosses);
   top = pl.end;
-  const plan = pl.plan, P = plan >> 2, nIn0 = dims[0]!;
-  const nb = pl.nb, split = Math.floor(nb / 2); // with several epochs the split falls inside one
+  const plan = pl.plan,
+    P = plan >> 2,
+    nIn0 = dims[0]!;
+  const nb = pl.nb,
+    split = Math.floor(nb / 2); // with several epochs the split falls inside one
   const label = `plan ${dims.join('-')} acts=${acts.join(',')} loss=${lossKind} opt=${opt} batch=${batch} n=${nSamples} epochs=${epochs} losses=${withLosses}`;
   run(`${label} trainBatches(0,${split})`, (k) => k.trainBatches(plan, 0, split));
   // continue from the JS state in every memory (run() restored the pre-call snapshot, so rerun js)
@@ -193,11 +257,12 @@ function planCase(dims: number[], acts: number[], lossKind: number, opt: number,
 for (let it = 0; it < 60; it++) {
   const L = randInt(2, 3);
   const dims = Array.from({ length: L + 1 }, () => randInt(1, 9));
-  const lossKind = it % 3, opt = Math.floor(it / 3) % 3;
+  const lossKind = it % 3,
+    opt = Math.floor(it / 3) % 3;
   const acts = Array.from({ length: L }, () => ACTS[randInt(0, 4)]!);
   acts[L - 1] = lossKind === 1 ? 1 : lossKind === 2 ? 5 : ACTS[randInt(0, 5)]!;
   const batch = randInt(1, 9);
-  const nSamples = batch * randInt(1, 4) + randInt(1, Math.max(1, batch - 1)) % batch; // often a partial last batch
+  const nSamples = batch * randInt(1, 4) + (randInt(1, Math.max(1, batch - 1)) % batch); // often a partial last batch
   planCase(dims, acts, lossKind, opt, batch, Math.max(1, nSamples), 1 + (it % 4 === 3 ? 2 : it % 2), it % 3 !== 1);
 }
 planCase([784, 128, 10], [1, 1], 0, 0, 32, 300);

@@ -24,8 +24,29 @@ import { createJsKernels } from '../src/kernels/js/index.js';
 import { buildPlan } from './plan.js';
 import { ACTIVATIONS, ACTIVATION_NAMES } from '../src/spec/index.js';
 import {
-  HP_BETA1_POW, HP_GENERIC, L_B, L_SB, L_SB2, L_SW, L_SW2, L_W, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS,
-  PLAN_ORDER, PLAN_LOSSES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, SYNC_ABORT, SYNC_BYTES, SYNC_COUNT, SYNC_PROGRESS, TINY_MAX,
+  HP_BETA1_POW,
+  HP_GENERIC,
+  L_B,
+  L_SB,
+  L_SB2,
+  L_SW,
+  L_SW2,
+  L_W,
+  PLAN_HEADER,
+  PLAN_HP,
+  PLAN_LAYER_WORDS,
+  PLAN_LAYERS,
+  PLAN_ORDER,
+  PLAN_LOSSES,
+  PLAN_T,
+  PLAN_X0,
+  PLAN_XDATA,
+  PLAN_YDATA,
+  SYNC_ABORT,
+  SYNC_BYTES,
+  SYNC_COUNT,
+  SYNC_PROGRESS,
+  TINY_MAX,
   type KernelExports,
 } from '../src/abi.js';
 
@@ -33,7 +54,14 @@ const BENCH = process.argv.includes('--bench');
 const MAXT = 3;
 // control block: SYNC_* words, then the test's command words (see scripts/thread-worker.mjs)
 // (each worker waits on its own command word CMD_GEN_T + tid, bumped only when it runs: see the worker)
-const CMD_QUIT = 5, CMD_PLAN = 6, CMD_FIRST = 7, CMD_COUNT = 8, CMD_NTHREADS = 9, DONE = 10, CMD_RUNNERS = 11, CMD_GEN_T = 24;
+const CMD_QUIT = 5,
+  CMD_PLAN = 6,
+  CMD_FIRST = 7,
+  CMD_COUNT = 8,
+  CMD_NTHREADS = 9,
+  DONE = 10,
+  CMD_RUNNERS = 11,
+  CMD_GEN_T = 24;
 
 const sharedMemory = (pages: number) => new WebAssembly.Memory({ initial: pages, maximum: 32768, shared: true });
 
@@ -45,7 +73,11 @@ class Pool {
   workers: Worker[] = [];
   I: Int32Array;
   F: Float64Array;
-  constructor(readonly module: WebAssembly.Module, readonly memory: WebAssembly.Memory, readonly ctl: number) {
+  constructor(
+    readonly module: WebAssembly.Module,
+    readonly memory: WebAssembly.Memory,
+    readonly ctl: number,
+  ) {
     this.I = new Int32Array(memory.buffer);
     this.F = new Float64Array(memory.buffer);
   }
@@ -53,10 +85,33 @@ class Pool {
     const url = new URL('./thread-worker.mjs', import.meta.url);
     const ready: Promise<void>[] = [];
     for (let tid = 0; tid < MAXT; tid++) {
-      const w = new Worker(url, { workerData: { module: this.module, memory: this.memory, ctl: this.ctl, tid, sync: { SYNC_ABORT, SYNC_COUNT, SYNC_BYTES }, words: { CMD_QUIT, CMD_PLAN, CMD_FIRST, CMD_COUNT, CMD_NTHREADS, DONE, CMD_GEN_T } } });
-      w.on('error', (e) => { console.error(`worker ${tid} error`, e); process.exit(2); });
-      ready.push(new Promise((res) => w.once('message', (m) => { if (m === 'ready') res(); })));
-      w.on('message', (m) => { if (m !== 'ready' && m !== 'bye') { console.error(m); process.exitCode = 1; } });
+      const w = new Worker(url, {
+        workerData: {
+          module: this.module,
+          memory: this.memory,
+          ctl: this.ctl,
+          tid,
+          sync: { SYNC_ABORT, SYNC_COUNT, SYNC_BYTES },
+          words: { CMD_QUIT, CMD_PLAN, CMD_FIRST, CMD_COUNT, CMD_NTHREADS, DONE, CMD_GEN_T },
+        },
+      });
+      w.on('error', (e) => {
+        console.error(`worker ${tid} error`, e);
+        process.exit(2);
+      });
+      ready.push(
+        new Promise((res) =>
+          w.once('message', (m) => {
+            if (m === 'ready') res();
+          }),
+        ),
+      );
+      w.on('message', (m) => {
+        if (m !== 'ready' && m !== 'bye') {
+          console.error(m);
+          process.exitCode = 1;
+        }
+      });
       this.workers.push(w);
     }
     await Promise.all(ready);
@@ -66,35 +121,71 @@ class Pool {
     for (const i of [SYNC_COUNT, SYNC_ABORT, SYNC_PROGRESS]) Atomics.store(this.I, c + i, 0);
   }
   /** trainBatchesThreaded(plan, first, count, tid, nthreads, ctl) on `runners` workers; returns each one's result. */
-  run(plan: number, first: number, count: number, nthreads: number, runners = nthreads, onStuck?: () => void): number[] {
-    const I = this.I, c = this.ctl >> 2;
-    Atomics.store(I, c + CMD_PLAN, plan); Atomics.store(I, c + CMD_FIRST, first); Atomics.store(I, c + CMD_COUNT, count);
-    Atomics.store(I, c + CMD_NTHREADS, nthreads); Atomics.store(I, c + CMD_RUNNERS, runners);
+  run(
+    plan: number,
+    first: number,
+    count: number,
+    nthreads: number,
+    runners = nthreads,
+    onStuck?: () => void,
+  ): number[] {
+    const I = this.I,
+      c = this.ctl >> 2;
+    Atomics.store(I, c + CMD_PLAN, plan);
+    Atomics.store(I, c + CMD_FIRST, first);
+    Atomics.store(I, c + CMD_COUNT, count);
+    Atomics.store(I, c + CMD_NTHREADS, nthreads);
+    Atomics.store(I, c + CMD_RUNNERS, runners);
     Atomics.store(I, c + DONE, 0);
-    for (let t = 0; t < runners; t++) { Atomics.add(I, c + CMD_GEN_T + t, 1); Atomics.notify(I, c + CMD_GEN_T + t); }
+    for (let t = 0; t < runners; t++) {
+      Atomics.add(I, c + CMD_GEN_T + t, 1);
+      Atomics.notify(I, c + CMD_GEN_T + t);
+    }
     const t0 = Date.now();
     for (let d; (d = Atomics.load(I, c + DONE)) < runners;) {
       Atomics.wait(I, c + DONE, d, 50);
-      if (onStuck && Date.now() - t0 > 100) { onStuck(); onStuck = undefined; }
+      if (onStuck && Date.now() - t0 > 100) {
+        onStuck();
+        onStuck = undefined;
+      }
       if (Date.now() - t0 > 120_000) throw new Error('threads stuck');
     }
     return Array.from({ length: runners }, (_, t) => this.F[(this.ctl + SYNC_BYTES + 8 * t) >> 3]!);
   }
   async quit(): Promise<void> {
     Atomics.store(this.I, (this.ctl >> 2) + CMD_QUIT, 1);
-    for (let t = 0; t < MAXT; t++) { Atomics.add(this.I, (this.ctl >> 2) + CMD_GEN_T + t, 1); Atomics.notify(this.I, (this.ctl >> 2) + CMD_GEN_T + t); }
+    for (let t = 0; t < MAXT; t++) {
+      Atomics.add(this.I, (this.ctl >> 2) + CMD_GEN_T + t, 1);
+      Atomics.notify(this.I, (this.ctl >> 2) + CMD_GEN_T + t);
+    }
     await Promise.all(this.workers.map((w) => new Promise((res) => w.once('exit', res))));
   }
 }
 
 /** Which plan buffer holds byte `b` (diagnostics). */
 function where(I: Int32Array, plan: number, b: number): string {
-  const P = plan >> 2, names: [string, number][] = [];
-  for (const [n, w] of [['xData', PLAN_XDATA], ['yData', PLAN_YDATA], ['order', PLAN_ORDER], ['x0', PLAN_X0], ['t', PLAN_T], ['hp', PLAN_HP], ['losses', PLAN_LOSSES]] as const) names.push([n, I[P + w]!]);
+  const P = plan >> 2,
+    names: [string, number][] = [];
+  for (const [n, w] of [
+    ['xData', PLAN_XDATA],
+    ['yData', PLAN_YDATA],
+    ['order', PLAN_ORDER],
+    ['x0', PLAN_X0],
+    ['t', PLAN_T],
+    ['hp', PLAN_HP],
+    ['losses', PLAN_LOSSES],
+  ] as const)
+    names.push([n, I[P + w]!]);
   const LN = ['nin', 'nout', 'act', 'w', 'b', 'z', 'a', 'dz', 'dw', 'db', 'sw', 'sw2', 'sb', 'sb2'];
-  for (let l = 0; l < I[P + PLAN_LAYERS]!; l++) for (let k = 3; k < 14; k++) names.push([`${LN[k]}${l}`, I[P + PLAN_HEADER + l * PLAN_LAYER_WORDS + k]!]);
-  let best = 'plan', bp = plan;
-  for (const [n, p] of names) if (p !== 0 && p <= b && p > bp) { best = n; bp = p; }
+  for (let l = 0; l < I[P + PLAN_LAYERS]!; l++)
+    for (let k = 3; k < 14; k++) names.push([`${LN[k]}${l}`, I[P + PLAN_HEADER + l * PLAN_LAYER_WORDS + k]!]);
+  let best = 'plan',
+    bp = plan;
+  for (const [n, p] of names)
+    if (p !== 0 && p <= b && p > bp) {
+      best = n;
+      bp = p;
+    }
   return `${best}+${b - bp}`;
 }
 
@@ -104,8 +195,12 @@ function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): Ke
 
 /** Builds by name: as-debug, as-scalar, as-simd, as-relaxed (build/), rust-simd, rust-scalar (rust/). */
 const FILES: Record<string, string> = {
-  'as-debug': '../build/as-debug.wasm', 'as-scalar': '../build/as-scalar.wasm', 'as-simd': '../build/as-simd.wasm',
-  'as-relaxed': '../build/as-relaxed.wasm', 'rust-simd': '../rust/fastnn-simd.wasm', 'rust-scalar': '../rust/fastnn-scalar.wasm',
+  'as-debug': '../build/as-debug.wasm',
+  'as-scalar': '../build/as-scalar.wasm',
+  'as-simd': '../build/as-simd.wasm',
+  'as-relaxed': '../build/as-relaxed.wasm',
+  'rust-simd': '../rust/fastnn-simd.wasm',
+  'rust-scalar': '../rust/fastnn-scalar.wasm',
 };
 const argBuilds = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const modules = (argBuilds.length ? argBuilds : Object.keys(FILES)).flatMap((v) => {
@@ -113,13 +208,16 @@ const modules = (argBuilds.length ? argBuilds : Object.keys(FILES)).flatMap((v) 
   if (!file) throw new Error(`unknown build '${v}' (expected ${Object.keys(FILES).join('|')})`);
   const bytes = readFileSync(new URL(file, import.meta.url));
   if (!WebAssembly.validate(bytes)) {
-    console.log(`${v}: NOT CHECKED, this engine does not validate it (relaxed-simd on Node 20 needs --experimental-wasm-relaxed-simd)`);
+    console.log(
+      `${v}: NOT CHECKED, this engine does not validate it (relaxed-simd on Node 20 needs --experimental-wasm-relaxed-simd)`,
+    );
     return [];
   }
   return [{ name: v, module: new WebAssembly.Module(bytes) }];
 });
 for (const { name, module } of modules) {
-  if (!WebAssembly.Module.exports(module).some((e) => e.name === 'trainBatchesThreaded')) throw new Error(`${name}: no trainBatchesThreaded`);
+  if (!WebAssembly.Module.exports(module).some((e) => e.name === 'trainBatchesThreaded'))
+    throw new Error(`${name}: no trainBatchesThreaded`);
 }
 
 function median(xs: number[]): number {
@@ -133,26 +231,36 @@ async function bench(): Promise<void> {
     const mem = sharedMemory(2048);
     const k = instantiate(module, mem);
     const ctl = (k.heapBase() + 15) & ~15;
-    const H = new Float64Array(mem.buffer), I = new Int32Array(mem.buffer);
+    const H = new Float64Array(mem.buffer),
+      I = new Int32Array(mem.buffer);
     const pl = buildPlan(H, I, ctl + 256, [784, 128, 10], [1, 1], 0, 0, 32, 8000, Math.random);
     const pool = new Pool(module, mem, ctl);
     await pool.start();
-    const time = (f: () => void): number => { const t = performance.now(); f(); return performance.now() - t; };
+    const time = (f: () => void): number => {
+      const t = performance.now();
+      f();
+      return performance.now() - t;
+    };
     const res: Record<string, number[]> = { main: [], w1: [], w2: [] };
     k.trainBatches(pl.plan, 0, 250); // warm-up
     pool.run(pl.plan, 0, 250, 2);
-    for (let r = 0; r < reps; r++) { // interleaved, so load changes on the machine hit every variant
+    for (let r = 0; r < reps; r++) {
+      // interleaved, so load changes on the machine hit every variant
       res.main!.push(time(() => k.trainBatches(pl.plan, 0, 250)));
       res.w1!.push(time(() => pool.run(pl.plan, 0, 250, 1)));
       res.w2!.push(time(() => pool.run(pl.plan, 0, 250, 2)));
     }
     await pool.quit();
     const m = Object.fromEntries(Object.entries(res).map(([key, v]) => [key, median(v)])) as Record<string, number>;
-    const sps = (ms: number) => (8000 / ms * 1000).toFixed(0);
-    console.log(`${name}: 784-128-10 b32 8000 (median of ${reps}): main-thread trainBatches ${m.main!.toFixed(1)} ms (${sps(m.main!)} samples/s), `
-      + `1 worker ${m.w1!.toFixed(1)} ms (${sps(m.w1!)}), 2 workers ${m.w2!.toFixed(1)} ms (${sps(m.w2!)}); `
-      + `speed-up 2 vs 1 worker ${(m.w1! / m.w2!).toFixed(2)}x, vs main ${(m.main! / m.w2!).toFixed(2)}x`);
-    console.log(`  all runs ms: main ${res.main!.map((x) => x.toFixed(0)).join(',')} | w1 ${res.w1!.map((x) => x.toFixed(0)).join(',')} | w2 ${res.w2!.map((x) => x.toFixed(0)).join(',')}`);
+    const sps = (ms: number) => ((8000 / ms) * 1000).toFixed(0);
+    console.log(
+      `${name}: 784-128-10 b32 8000 (median of ${reps}): main-thread trainBatches ${m.main!.toFixed(1)} ms (${sps(m.main!)} samples/s), ` +
+        `1 worker ${m.w1!.toFixed(1)} ms (${sps(m.w1!)}), 2 workers ${m.w2!.toFixed(1)} ms (${sps(m.w2!)}); ` +
+        `speed-up 2 vs 1 worker ${(m.w1! / m.w2!).toFixed(2)}x, vs main ${(m.main! / m.w2!).toFixed(2)}x`,
+    );
+    console.log(
+      `  all runs ms: main ${res.main!.map((x) => x.toFixed(0)).join(',')} | w1 ${res.w1!.map((x) => x.toFixed(0)).join(',')} | w2 ${res.w2!.map((x) => x.toFixed(0)).join(',')}`,
+    );
   }
 }
 
@@ -164,23 +272,40 @@ function close(a: number, b: number, rtol = 1e-10): boolean {
 
 async function check(): Promise<void> {
   const PAGES = 1024;
-  const jsMem = sharedMemory(PAGES), js = createJsKernels(jsMem);
-  const JH = new Float64Array(jsMem.buffer), JI = new Int32Array(jsMem.buffer);
-  const targets = await Promise.all(modules.map(async ({ name, module }) => {
-    const memS = sharedMemory(PAGES), memT = sharedMemory(PAGES);
-    const kS = instantiate(module, memS);
-    const ctl = (kS.heapBase() + 15) & ~15;
-    const pool = new Pool(module, memT, ctl);
-    await pool.start();
-    return { name, memS, memT, kS, ctl, pool };
-  }));
+  const jsMem = sharedMemory(PAGES),
+    js = createJsKernels(jsMem);
+  const JH = new Float64Array(jsMem.buffer),
+    JI = new Int32Array(jsMem.buffer);
+  const targets = await Promise.all(
+    modules.map(async ({ name, module }) => {
+      const memS = sharedMemory(PAGES),
+        memT = sharedMemory(PAGES);
+      const kS = instantiate(module, memS);
+      const ctl = (kS.heapBase() + 15) & ~15;
+      const pool = new Pool(module, memT, ctl);
+      await pool.start();
+      return { name, memS, memT, kS, ctl, pool };
+    }),
+  );
   const BASE = Math.max(...targets.map((t) => t.ctl)) + 256; // plan data after the 256-byte control area
-  let checks = 0, failures = 0;
-  const fail = (msg: string) => { failures++; if (failures < 30) console.log(`FAIL ${msg}`); };
+  let checks = 0,
+    failures = 0;
+  const fail = (msg: string) => {
+    failures++;
+    if (failures < 30) console.log(`FAIL ${msg}`);
+  };
 
   let lastPlan = 0;
-  function runCase(dims: number[], acts: number[], lossKind: number, opt: number, batch: number, nSamples: number,
-    epochs = 1, withLosses = false): void {
+  function runCase(
+    dims: number[],
+    acts: number[],
+    lossKind: number,
+    opt: number,
+    batch: number,
+    nSamples: number,
+    epochs = 1,
+    withLosses = false,
+  ): void {
     new Uint8Array(jsMem.buffer).fill(0, BASE);
     // the general path everywhere (hp[HP_GENERIC] = 1): worker threads always take it, and the comparison is of
     // every byte; the small-layer path (one thread, batch 1, widths <= TINY_MAX) is compared with it below
@@ -189,7 +314,10 @@ async function check(): Promise<void> {
     const label = `${dims.join('-')} acts=${acts.join(',')} loss=${lossKind} opt=${opt} batch=${batch} n=${nSamples} epochs=${epochs} losses=${withLosses}`;
     const snap = new Uint8Array(jsMem.buffer, BASE, pl.end - BASE).slice();
     const split = Math.floor(pl.nb / 2);
-    const calls: [number, number][] = [[0, split], [split, pl.nb - split]];
+    const calls: [number, number][] = [
+      [0, split],
+      [split, pl.nb - split],
+    ];
     let jsLoss = 0;
     for (const [f, c] of calls) jsLoss += js.trainBatches(pl.plan, f, c);
     const ref = new Float64Array(jsMem.buffer, BASE, (pl.end - BASE) >> 3);
@@ -201,7 +329,8 @@ async function check(): Promise<void> {
       checks++;
       const rtol = t.name === 'as-relaxed' ? 1e-7 : 1e-10;
       let bad = close(jsLoss, lossS, rtol) ? '' : `loss ${lossS} vs js ${jsLoss}`;
-      for (let i = 0; i < ref.length && !bad; i++) if (!close(ref[i]!, outS[i]!, rtol)) bad = `byte ${BASE + 8 * i}: ${outS[i]} vs js ${ref[i]}`;
+      for (let i = 0; i < ref.length && !bad; i++)
+        if (!close(ref[i]!, outS[i]!, rtol)) bad = `byte ${BASE + 8 * i}: ${outS[i]} vs js ${ref[i]}`;
       if (bad) fail(`${t.name} 1-thread vs JS ${label}: ${bad}`);
       const bitsS = new BigUint64Array(t.memS.buffer, BASE, (pl.end - BASE) >> 3);
       for (const T of [1, 2, 3]) {
@@ -211,50 +340,69 @@ async function check(): Promise<void> {
         for (const [f, c] of calls) {
           const r = t.pool.run(pl.plan, f, c, T);
           lossT += r[0]!;
-          for (let i = 1; i < T; i++) if (!Object.is(r[i], 0)) fail(`${t.name} T=${T} ${label}: thread ${i} returned ${r[i]}`);
+          for (let i = 1; i < T; i++)
+            if (!Object.is(r[i], 0)) fail(`${t.name} T=${T} ${label}: thread ${i} returned ${r[i]}`);
         }
         checks++;
         const bitsT = new BigUint64Array(t.memT.buffer, BASE, (pl.end - BASE) >> 3);
         bad = '';
         for (let i = 0; i < bitsS.length && !bad; i++) {
-          if (bitsT[i] !== bitsS[i]) bad = `byte ${BASE + 8 * i} (${where(JI, pl.plan, BASE + 8 * i)}): ${new Float64Array(t.memT.buffer)[(BASE >> 3) + i]} vs ${outS[i]} (1 thread)`;
+          if (bitsT[i] !== bitsS[i])
+            bad = `byte ${BASE + 8 * i} (${where(JI, pl.plan, BASE + 8 * i)}): ${new Float64Array(t.memT.buffer)[(BASE >> 3) + i]} vs ${outS[i]} (1 thread)`;
         }
         if (bad) {
           const names = new Set<string>();
-          for (let i = 0; i < bitsS.length; i++) if (bitsT[i] !== bitsS[i]) names.add(where(JI, pl.plan, BASE + 8 * i).replace(/\+\d+$/, ''));
+          for (let i = 0; i < bitsS.length; i++)
+            if (bitsT[i] !== bitsS[i]) names.add(where(JI, pl.plan, BASE + 8 * i).replace(/\+\d+$/, ''));
           bad += ` {differs in: ${[...names].join(' ')}}`;
         }
         if (!Object.is(lossT, lossS)) bad += ` loss ${lossT} vs ${lossS} (1 thread)`;
         const progress = Atomics.load(t.pool.I, (t.ctl >> 2) + SYNC_PROGRESS);
         const want = T > 1 ? pl.nb * pl.barriersPerBatch : 0;
-        if (bad) bad += ` [SYNC_PROGRESS ${progress} (expected ${want}), SYNC_COUNT ${Atomics.load(t.pool.I, (t.ctl >> 2) + SYNC_COUNT)}]`;
+        if (bad)
+          bad += ` [SYNC_PROGRESS ${progress} (expected ${want}), SYNC_COUNT ${Atomics.load(t.pool.I, (t.ctl >> 2) + SYNC_COUNT)}]`;
         if (!bad && progress !== want) bad = `SYNC_PROGRESS ${progress}, expected ${want}`;
         // SYNC_COUNT counts arrivals and is not reset between the two calls: T per completed barrier
-        if (!bad && T > 1 && Atomics.load(t.pool.I, (t.ctl >> 2) + SYNC_COUNT) !== progress * T) bad = `SYNC_COUNT ${Atomics.load(t.pool.I, (t.ctl >> 2) + SYNC_COUNT)}, expected ${progress * T}`;
+        if (!bad && T > 1 && Atomics.load(t.pool.I, (t.ctl >> 2) + SYNC_COUNT) !== progress * T)
+          bad = `SYNC_COUNT ${Atomics.load(t.pool.I, (t.ctl >> 2) + SYNC_COUNT)}, expected ${progress * T}`;
         if (bad) fail(`${t.name} T=${T} ${label}: ${bad}`);
       }
       if (batch === 1 && dims.every((d) => d <= TINY_MAX)) {
         // the small-layer path on one thread (hp[HP_GENERIC] = 0) gives the general path's bits in every block a
         // step is specified to leave (parameters, optimizer state, step counters, per-batch losses) and its loss sum
         new Uint8Array(t.memT.buffer, BASE, snap.length).set(snap);
-        const FT = new Float64Array(t.memT.buffer), hp = JI[(pl.plan >> 2) + PLAN_HP]!;
+        const FT = new Float64Array(t.memT.buffer),
+          hp = JI[(pl.plan >> 2) + PLAN_HP]!;
         FT[(hp >> 3) + HP_GENERIC] = 0;
         t.pool.resetCtl();
         let lossTiny = 0;
         for (const [f, c] of calls) lossTiny += t.pool.run(pl.plan, f, c, 1)[0]!;
         checks++;
-        const P = pl.plan >> 2, blocks: [string, number, number][] = [
-          ['hp', hp + 8 * HP_BETA1_POW, 3], ['losses', JI[P + PLAN_LOSSES]!, withLosses ? pl.nb : 0],
-        ];
+        const P = pl.plan >> 2,
+          blocks: [string, number, number][] = [
+            ['hp', hp + 8 * HP_BETA1_POW, 3],
+            ['losses', JI[P + PLAN_LOSSES]!, withLosses ? pl.nb : 0],
+          ];
         for (let l = 0; l < dims.length - 1; l++) {
-          const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS, nw = dims[l]! * dims[l + 1]!, nb = dims[l + 1]!;
-          blocks.push([`w${l}`, JI[R + L_W]!, nw], [`b${l}`, JI[R + L_B]!, nb], [`sw${l}`, JI[R + L_SW]!, nw], [`sw2${l}`, JI[R + L_SW2]!, nw],
-            [`sb${l}`, JI[R + L_SB]!, nb], [`sb2${l}`, JI[R + L_SB2]!, nb]);
+          const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS,
+            nw = dims[l]! * dims[l + 1]!,
+            nb = dims[l + 1]!;
+          blocks.push(
+            [`w${l}`, JI[R + L_W]!, nw],
+            [`b${l}`, JI[R + L_B]!, nb],
+            [`sw${l}`, JI[R + L_SW]!, nw],
+            [`sw2${l}`, JI[R + L_SW2]!, nw],
+            [`sb${l}`, JI[R + L_SB]!, nb],
+            [`sb2${l}`, JI[R + L_SB2]!, nb],
+          );
         }
-        const BT = new BigUint64Array(t.memT.buffer), BS = new BigUint64Array(t.memS.buffer);
+        const BT = new BigUint64Array(t.memT.buffer),
+          BS = new BigUint64Array(t.memS.buffer);
         let bad = Object.is(lossTiny, lossS) ? '' : `loss ${lossTiny} vs ${lossS} (general path)`;
         for (const [n, p, len] of blocks) {
-          for (let i = 0; p !== 0 && i < len && !bad; i++) if (BT[(p >> 3) + i] !== BS[(p >> 3) + i]) bad = `${n}[${i}]: ${FT[(p >> 3) + i]} vs ${new Float64Array(t.memS.buffer)[(p >> 3) + i]} (general path)`;
+          for (let i = 0; p !== 0 && i < len && !bad; i++)
+            if (BT[(p >> 3) + i] !== BS[(p >> 3) + i])
+              bad = `${n}[${i}]: ${FT[(p >> 3) + i]} vs ${new Float64Array(t.memS.buffer)[(p >> 3) + i]} (general path)`;
         }
         if (bad) fail(`${t.name} small-layer path ${label}: ${bad}`);
       }
@@ -265,7 +413,8 @@ async function check(): Promise<void> {
   for (let it = 0; it < 72; it++) {
     const L = randInt(2, 3);
     const dims = Array.from({ length: L + 1 }, () => (rand() < 0.3 ? randInt(1, 3) : randInt(1, 11)));
-    const lossKind = it % 3, opt = Math.floor(it / 3) % 3;
+    const lossKind = it % 3,
+      opt = Math.floor(it / 3) % 3;
     const acts = Array.from({ length: L }, () => ACTS[randInt(0, ACTS.length - 1)]!);
     acts[L - 1] = lossKind === 1 ? 1 : lossKind === 2 ? 5 : rand() < 0.5 ? 1 : ACTS[randInt(0, ACTS.length - 1)]!;
     // (no hidden softmax: network.ts allows softmax only on the output layer, and the threaded step's
@@ -293,7 +442,10 @@ async function check(): Promise<void> {
   for (const t of targets) {
     t.pool.resetCtl();
     const c = t.ctl >> 2;
-    const r = t.pool.run(lastPlan, 0, 1, 2, 1, () => { Atomics.store(t.pool.I, c + SYNC_ABORT, 1); Atomics.notify(t.pool.I, c + SYNC_COUNT); });
+    const r = t.pool.run(lastPlan, 0, 1, 2, 1, () => {
+      Atomics.store(t.pool.I, c + SYNC_ABORT, 1);
+      Atomics.notify(t.pool.I, c + SYNC_COUNT);
+    });
     checks++;
     if (!Number.isNaN(r[0])) fail(`${t.name} abort: thread 0 returned ${r[0]}, expected NaN`);
     t.pool.resetCtl();
@@ -304,4 +456,5 @@ async function check(): Promise<void> {
   console.log(`check-threads: OK (${modules.map((m) => m.name).join(', ')})`);
 }
 
-if (BENCH) await bench(); else await check();
+if (BENCH) await bench();
+else await check();

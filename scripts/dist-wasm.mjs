@@ -17,12 +17,17 @@ let copied = 0;
 for (const [file, dir] of Object.entries(loaders)) {
   const path = join(dist, file);
   let js = readFileSync(path, 'utf8');
-  const re = new RegExp(String.raw`new URL\('(?:\.\./\.\./${dir}|\.\./wasm)/([\w.-]+\.wasm)', import\.meta\.url\)`, 'g');
+  const re = new RegExp(
+    String.raw`new URL\('(?:\.\./\.\./${dir}|\.\./wasm)/([\w.-]+\.wasm)', import\.meta\.url\)`,
+    'g',
+  );
   const names = [...js.matchAll(re)].map((m) => m[1]);
-  if (names.length === 0) throw new Error(`dist-wasm: no new URL('../../${dir}/*.wasm', import.meta.url) in dist/${file}`);
+  if (names.length === 0)
+    throw new Error(`dist-wasm: no new URL('../../${dir}/*.wasm', import.meta.url) in dist/${file}`);
   for (const name of names) {
     const src = join(root, dir, name);
-    if (!existsSync(src)) throw new Error(`dist-wasm: ${dir}/${name} is missing (npm run asbuild builds build/; rust/ is committed)`);
+    if (!existsSync(src))
+      throw new Error(`dist-wasm: ${dir}/${name} is missing (npm run asbuild builds build/; rust/ is committed)`);
     copyFileSync(src, join(dist, 'wasm', name));
     copied++;
   }
@@ -31,7 +36,8 @@ for (const [file, dir] of Object.entries(loaders)) {
 }
 
 // nothing in dist/ may still reach outside it
-const walk = (d) => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+const walk = (d) =>
+  readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
 for (const f of walk(dist).filter((f) => f.endsWith('.js'))) {
   const js = readFileSync(f, 'utf8');
   for (const m of js.matchAll(/new URL\('(\.\.?\/[\w./-]+)', import\.meta\.url\)/g)) {

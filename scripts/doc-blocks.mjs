@@ -29,7 +29,12 @@ export function fencedBlocks(text) {
       body.push(lines[j]);
     }
     const strip = (l) => (l.startsWith(indent) ? l.slice(indent.length) : l.trimStart());
-    blocks.push({ line: i + 1, info: info.trim(), lang: info.trim().split(/\s+/)[0].toLowerCase(), code: body.map(strip).join('\n') + '\n' });
+    blocks.push({
+      line: i + 1,
+      info: info.trim(),
+      lang: info.trim().split(/\s+/)[0].toLowerCase(),
+      code: body.map(strip).join('\n') + '\n',
+    });
     i = j;
   }
   return blocks;
@@ -63,7 +68,9 @@ export function packageOf(specifier) {
  * A js block that uses require() and no import statement is CommonJS (`ext` 'cjs'; others 'ts' or 'js').
  */
 export function classifyBlocks(file, text) {
-  const run = [], optedOut = [], noImport = [];
+  const run = [],
+    optedOut = [],
+    noImport = [];
   for (const block of fencedBlocks(text)) {
     const kind = LANGUAGES[block.lang];
     if (!kind) continue;
@@ -71,13 +78,19 @@ export function classifyBlocks(file, text) {
     const specifiers = importedSpecifiers(block.code);
     const commonjs = kind === 'js' && /\brequire\s*\(/.test(block.code) && !/^\s*(import|export)\s/m.test(block.code);
     const entry = {
-      file, line: block.line, lang: block.lang, kind, code: block.code, info: block.info,
+      file,
+      line: block.line,
+      lang: block.lang,
+      kind,
+      code: block.code,
+      info: block.info,
       // plain .ts/.js in a "type": "module" project, as the README tells a user to set up; CommonJS as .cjs
       ext: kind === 'ts' ? 'ts' : commonjs ? 'cjs' : 'js',
       packages: [...new Set(specifiers.map(packageOf).filter((p) => p !== null && p !== 'fastnn'))],
     };
     if (!specifiers.some((s) => s === 'fastnn' || s.startsWith('fastnn/'))) noImport.push(entry);
-    else if (words.includes(NO_RUN)) optedOut.push({ ...entry, reason: words.slice(words.indexOf(NO_RUN) + 1).join(' ') });
+    else if (words.includes(NO_RUN))
+      optedOut.push({ ...entry, reason: words.slice(words.indexOf(NO_RUN) + 1).join(' ') });
     else run.push(entry);
   }
   return { run, optedOut, noImport };

@@ -15,30 +15,69 @@ import { Network, type NetworkOptions, type TrainOptions } from '../src/network.
 probeWasmFeatures();
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const OLD = process.env.OLD;
-const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]!; };
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+};
 const cpuMs = () => process.cpuUsage().user / 1000;
 const NETS: { name: string; n: number; net: NetworkOptions; tr: TrainOptions }[] = [
-  { name: '784-128-10 sigmoid/mse sgd b32', n: 2048, net: { layers: [784, 128, 10], seed: 1, activation: 'sigmoid' }, tr: { epochs: 1, learningRate: 0.5, batchSize: 32, shuffle: false } },
-  { name: '784-1024-1024-10 relu/softmax-ce adam b64', n: 640, net: { layers: [784, 1024, 1024, 10], seed: 1234, activation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy', init: 'he' }, tr: { epochs: 1, learningRate: 1e-3, batchSize: 64, shuffle: false, optimizer: 'adam' } },
+  {
+    name: '784-128-10 sigmoid/mse sgd b32',
+    n: 2048,
+    net: { layers: [784, 128, 10], seed: 1, activation: 'sigmoid' },
+    tr: { epochs: 1, learningRate: 0.5, batchSize: 32, shuffle: false },
+  },
+  {
+    name: '784-1024-1024-10 relu/softmax-ce adam b64',
+    n: 640,
+    net: {
+      layers: [784, 1024, 1024, 10],
+      seed: 1234,
+      activation: 'relu',
+      outputActivation: 'softmax',
+      loss: 'cross-entropy',
+      init: 'he',
+    },
+    tr: { epochs: 1, learningRate: 1e-3, batchSize: 64, shuffle: false, optimizer: 'adam' },
+  },
 ];
 async function main() {
-  const builds: [BackendVariant, string][] = process.env.ONLY === 'simd' ? [['simd', 'as-simd.wasm']] : [['relaxed-simd', 'as-relaxed.wasm'], ['simd', 'as-simd.wasm']];
+  const builds: [BackendVariant, string][] =
+    process.env.ONLY === 'simd'
+      ? [['simd', 'as-simd.wasm']]
+      : [
+          ['relaxed-simd', 'as-relaxed.wasm'],
+          ['simd', 'as-simd.wasm'],
+        ];
   for (const [variant, file] of builds) {
     for (const c of NETS) {
       const { train } = loadMnist(c.n, 0);
       const runs: { label: string; net: Network; ms: number[] }[] = [];
-      const which = [['f64 old', true, 'float64'], ['f64 new', false, 'float64'], ['f32 new', false, 'float32']] as const;
+      const which = [
+        ['f64 old', true, 'float64'],
+        ['f64 new', false, 'float64'],
+        ['f32 new', false, 'float32'],
+      ] as const;
       for (const [label, old, dtype] of which.filter((w) => OLD || !w[1])) {
-        const be = old ? await loadBackend('assemblyscript', { variant, wasm: readFileSync(join(OLD!, file)) }) : await loadBackend('assemblyscript', { variant });
+        const be = old
+          ? await loadBackend('assemblyscript', { variant, wasm: readFileSync(join(OLD!, file)) })
+          : await loadBackend('assemblyscript', { variant });
         const net = await Network.create({ ...c.net, backend: be, ...(old ? {} : { dtype }) });
         net.train(train.x, train.y, c.tr);
         runs.push({ label, net, ms: [] });
       }
-      for (let r = 0; r < ROUNDS; r++) for (const x of runs) { const t = cpuMs(); x.net.train(train.x, train.y, c.tr); x.ms.push(cpuMs() - t); }
+      for (let r = 0; r < ROUNDS; r++)
+        for (const x of runs) {
+          const t = cpuMs();
+          x.net.train(train.x, train.y, c.tr);
+          x.ms.push(cpuMs() - t);
+        }
       const sps = runs.map((x) => c.n / (median(x.ms) / 1000));
       const n = sps.length;
       const oldRatio = OLD ? `; f64 new/old ${(sps[1]! / sps[0]!).toFixed(3)}` : '';
-      console.log(`${variant.padEnd(12)} ${c.name}: ${runs.map((x, i) => `${x.label} ${Math.round(sps[i]!)}/s`).join(', ')}${oldRatio}; f32/f64 ${(sps[n - 1]! / sps[n - 2]!).toFixed(2)}`);
+      console.log(
+        `${variant.padEnd(12)} ${c.name}: ${runs.map((x, i) => `${x.label} ${Math.round(sps[i]!)}/s`).join(', ')}${oldRatio}; f32/f64 ${(sps[n - 1]! / sps[n - 2]!).toFixed(2)}`,
+      );
       for (const x of runs) x.net.dispose();
     }
   }

@@ -32,11 +32,16 @@ const report = await runFuzz(corpus, backends, seed, count, first, (i) => {
   }
 });
 const secs = (performance.now() - t0) / 1000;
-console.log(`fuzz: ${report.cases} cases (seed ${seed}, first ${first}) in ${secs.toFixed(1)} s; corpus ${corpus.onnx.length} ONNX + ${corpus.json.length} JSON exports; backends ${backends.map((b) => b.name).join(', ')}`);
+console.log(
+  `fuzz: ${report.cases} cases (seed ${seed}, first ${first}) in ${secs.toFixed(1)} s; corpus ${corpus.onnx.length} ONNX + ${corpus.json.length} JSON exports; backends ${backends.map((b) => b.name).join(', ')}`,
+);
 for (const [k, v] of Object.entries(report.outcomes).sort()) console.log(`  ${k.padEnd(34)} ${v}`);
-console.log(`  slowest case: #${report.slowest.index} ${report.slowest.target} ${report.slowest.ms.toFixed(1)} ms (${report.slowest.ops.join(', ')})`);
+console.log(
+  `  slowest case: #${report.slowest.index} ${report.slowest.target} ${report.slowest.ms.toFixed(1)} ms (${report.slowest.ops.join(', ')})`,
+);
 console.log(`  prototypes changed: ${report.protoChanged ? 'YES' : 'no'}`);
-for (const f of report.failures.slice(0, 50)) console.log(`  FAILED #${f.index} ${f.target} (${f.ops.join(', ')}): ${f.why}`);
+for (const f of report.failures.slice(0, 50))
+  console.log(`  FAILED #${f.index} ${f.target} (${f.ops.join(', ')}): ${f.why}`);
 if (report.failures.length > 50) console.log(`  ... and ${report.failures.length - 50} more failures`);
 for (const b of backends) b.dispose();
 process.exit(report.failures.length > 0 || report.protoChanged ? 1 : 0);

@@ -23,22 +23,33 @@ function fail(msg) {
 }
 function checkCodes(kind, list) {
   if (!Array.isArray(list) || list.length === 0) fail(`${kind} must be a non-empty array`);
-  const names = new Set(), codes = new Set(), idents = new Set();
+  const names = new Set(),
+    codes = new Set(),
+    idents = new Set();
   for (const e of list) {
-    if (typeof e.name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(e.name)) fail(`${kind}: bad name ${JSON.stringify(e.name)} (lowercase, dashes)`);
-    if (typeof e.ident !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(e.ident)) fail(`${kind} ${e.name}: bad ident ${JSON.stringify(e.ident)}`);
+    if (typeof e.name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(e.name))
+      fail(`${kind}: bad name ${JSON.stringify(e.name)} (lowercase, dashes)`);
+    if (typeof e.ident !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(e.ident))
+      fail(`${kind} ${e.name}: bad ident ${JSON.stringify(e.ident)}`);
     if (!Number.isInteger(e.code) || e.code < 0) fail(`${kind} ${e.name}: code must be an integer >= 0`);
-    if (names.has(e.name) || codes.has(e.code) || idents.has(e.ident)) fail(`${kind}: duplicate name, code or ident at ${e.name}`);
-    names.add(e.name); codes.add(e.code); idents.add(e.ident);
+    if (names.has(e.name) || codes.has(e.code) || idents.has(e.ident))
+      fail(`${kind}: duplicate name, code or ident at ${e.name}`);
+    names.add(e.name);
+    codes.add(e.code);
+    idents.add(e.ident);
   }
 }
 function checkSlots(kind, list, limit) {
-  const names = new Set(), idx = new Set();
+  const names = new Set(),
+    idx = new Set();
   for (const e of list) {
-    if (typeof e.name !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(e.name)) fail(`${kind}: bad name ${JSON.stringify(e.name)}`);
-    if (!Number.isInteger(e.index) || e.index < 0 || e.index >= limit) fail(`${kind} ${e.name}: index must be in 0..${limit - 1}`);
+    if (typeof e.name !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(e.name))
+      fail(`${kind}: bad name ${JSON.stringify(e.name)}`);
+    if (!Number.isInteger(e.index) || e.index < 0 || e.index >= limit)
+      fail(`${kind} ${e.name}: index must be in 0..${limit - 1}`);
     if (names.has(e.name) || idx.has(e.index)) fail(`${kind}: duplicate name or index at ${e.name}`);
-    names.add(e.name); idx.add(e.index);
+    names.add(e.name);
+    idx.add(e.index);
   }
 }
 checkCodes('activations', spec.activations);
@@ -50,8 +61,13 @@ checkSlots('plan.words', spec.plan.words, spec.plan.header);
 checkSlots('plan.layer', spec.plan.layer, spec.plan.layerWords);
 checkSlots('hp.slots', spec.hp.slots, spec.hp.size);
 checkSlots('sync.words', spec.sync.words, 4);
-for (const k of ['spinLimit', 'spinProbe', 'waitNs']) if (!Number.isInteger(spec.sync[k]) || spec.sync[k] < 1) fail(`sync.${k} must be an integer >= 1`);
-if (!Number.isInteger(spec.sync.spinFloorShift) || spec.sync.spinFloorShift < 0 || spec.sync.spinLimit >> spec.sync.spinFloorShift < 1) {
+for (const k of ['spinLimit', 'spinProbe', 'waitNs'])
+  if (!Number.isInteger(spec.sync[k]) || spec.sync[k] < 1) fail(`sync.${k} must be an integer >= 1`);
+if (
+  !Number.isInteger(spec.sync.spinFloorShift) ||
+  spec.sync.spinFloorShift < 0 ||
+  spec.sync.spinLimit >> spec.sync.spinFloorShift < 1
+) {
   fail('sync.spinFloorShift must be an integer >= 0 that leaves spinLimit >> spinFloorShift >= 1');
 }
 // the host protocol: i32 words and f64 slots share the SYNC_BYTES block after the kernels' SYNC_* words
@@ -67,24 +83,39 @@ checkSlots('threadProtocol.f64', tp.f64, syncWords >> 1);
   };
   for (let i = 0; i < 4; i++) if (!used.has(i)) used.set(i, 'the SYNC_* words');
   for (const e of tp.words) claim(e.index, e.name);
-  for (const e of tp.f64) { claim(2 * e.index, e.name); claim(2 * e.index + 1, e.name); }
+  for (const e of tp.f64) {
+    claim(2 * e.index, e.name);
+    claim(2 * e.index + 1, e.name);
+  }
 }
 checkSlots('threadProtocol.after', tp.after, tp.afterWords);
 checkSlots('threadProtocol.thread', tp.thread, tp.threadWords);
-if (!spec.probe || !Number.isInteger(spec.probe.chains) || spec.probe.chains !== 24) fail('probe.chains must be 24 (the kernels hold 12 f64x2 accumulators, or two passes of 12 scalar ones)');
-if (spec.probe.chainsF32 !== 48) fail('probe.chainsF32 must be 48 (the kernels hold 12 f32x4 accumulators, or four passes of 12 scalar ones)');
+if (!spec.probe || !Number.isInteger(spec.probe.chains) || spec.probe.chains !== 24)
+  fail('probe.chains must be 24 (the kernels hold 12 f64x2 accumulators, or two passes of 12 scalar ones)');
+if (spec.probe.chainsF32 !== 48)
+  fail('probe.chainsF32 must be 48 (the kernels hold 12 f32x4 accumulators, or four passes of 12 scalar ones)');
 for (const k of ['m1', 'm2']) {
   const m = spec.dropoutHash?.[k];
   if (!Number.isInteger(m) || m < 0 || m > 0xffffffff || m % 2 !== 1) fail(`dropoutHash.${k} must be an odd u32`);
 }
-if ((spec.plan.header * 4) % 16 !== 0 || (spec.plan.layerWords * 4) % 16 !== 0) fail('plan header and records must keep 16-byte alignment');
+if ((spec.plan.header * 4) % 16 !== 0 || (spec.plan.layerWords * 4) % 16 !== 0)
+  fail('plan header and records must keep 16-byte alignment');
 
 // ---- one list of (name, value, type, doc) the three emitters share ----
 /** type: 'code' (i32 code), 'word' (index into an i32/f64 record), 'count' (a size), 'spin' (u32), 'ns' (i64), 'u32' (bits) */
 const groups = [
-  { title: 'activation codes (i32 `act` arguments, plan word L_ACT)', items: spec.activations.map((e) => ({ name: `ACT_${e.ident}`, value: e.code, type: 'code', doc: `'${e.name}'` })) },
-  { title: 'loss codes (i32 `kind` argument of loss, plan word PLAN_LOSS)', items: spec.losses.map((e) => ({ name: `LOSS_${e.ident}`, value: e.code, type: 'code', doc: `'${e.name}'` })) },
-  { title: 'optimizer codes (plan word PLAN_OPT)', items: spec.optimizers.map((e) => ({ name: `OPT_${e.ident}`, value: e.code, type: 'code', doc: `'${e.name}'` })) },
+  {
+    title: 'activation codes (i32 `act` arguments, plan word L_ACT)',
+    items: spec.activations.map((e) => ({ name: `ACT_${e.ident}`, value: e.code, type: 'code', doc: `'${e.name}'` })),
+  },
+  {
+    title: 'loss codes (i32 `kind` argument of loss, plan word PLAN_LOSS)',
+    items: spec.losses.map((e) => ({ name: `LOSS_${e.ident}`, value: e.code, type: 'code', doc: `'${e.name}'` })),
+  },
+  {
+    title: 'optimizer codes (plan word PLAN_OPT)',
+    items: spec.optimizers.map((e) => ({ name: `OPT_${e.ident}`, value: e.code, type: 'code', doc: `'${e.name}'` })),
+  },
   {
     title: 'element types (plan word PLAN_DTYPE) and their sizes in bytes',
     items: spec.dtypes.flatMap((e) => [
@@ -96,49 +127,123 @@ const groups = [
     title: 'plan header: i32 words at byte offset `plan` (16-byte aligned)',
     items: [
       ...spec.plan.words.map((e) => ({ name: `PLAN_${e.name}`, value: e.index, type: 'word', doc: e.doc })),
-      { name: 'PLAN_HEADER', value: spec.plan.header, type: 'word', doc: 'words before the first layer record (keeps records 16-byte aligned)' },
+      {
+        name: 'PLAN_HEADER',
+        value: spec.plan.header,
+        type: 'word',
+        doc: 'words before the first layer record (keeps records 16-byte aligned)',
+      },
       { name: 'PLAN_LAYER_WORDS', value: spec.plan.layerWords, type: 'word', doc: 'words per layer record' },
     ],
   },
-  { title: 'layer record: word offsets in record l (at plan word PLAN_HEADER + l·PLAN_LAYER_WORDS)', items: spec.plan.layer.map((e) => ({ name: `L_${e.name}`, value: e.index, type: 'word', doc: e.doc })) },
+  {
+    title: 'layer record: word offsets in record l (at plan word PLAN_HEADER + l·PLAN_LAYER_WORDS)',
+    items: spec.plan.layer.map((e) => ({ name: `L_${e.name}`, value: e.index, type: 'word', doc: e.doc })),
+  },
   {
     title: 'hyper-parameters: f64 slots at the PLAN_HP pointer',
     items: [
       ...spec.hp.slots.map((e) => ({ name: `HP_${e.name}`, value: e.index, type: 'word', doc: e.doc })),
       { name: 'HP_SIZE', value: spec.hp.size, type: 'word', doc: 'f64 slots the host reserves' },
-      { name: 'TINY_MAX', value: spec.tinyMax, type: 'count', doc: 'widest layer of the small-layer path: trainBatches on one thread, batch 1, every width <= TINY_MAX and HP_GENERIC = 0 runs each step as one fused per-sample loop (same results as the general path)' },
+      {
+        name: 'TINY_MAX',
+        value: spec.tinyMax,
+        type: 'count',
+        doc: 'widest layer of the small-layer path: trainBatches on one thread, batch 1, every width <= TINY_MAX and HP_GENERIC = 0 runs each step as one fused per-sample loop (same results as the general path)',
+      },
     ],
   },
   {
     title: 'thread control block: i32 words at `ctl` (trainBatchesThreaded; the thread contract is in src/abi.ts)',
     items: [
       ...spec.sync.words.map((e) => ({ name: `SYNC_${e.name}`, value: e.index, type: 'word', doc: e.doc })),
-      { name: 'SYNC_BYTES', value: spec.sync.bytes, type: 'count', doc: 'bytes of the control block (the host protocol uses the words after SYNC_*)' },
-      { name: 'SPIN_LIMIT', value: spec.sync.spinLimit, type: 'spin', doc: 'busy polls before a thread sleeps in a barrier (~0.1 µs a barrier spinning, ~50 µs after a sleep)' },
-      { name: 'SPIN_FLOOR_SHIFT', value: spec.sync.spinFloorShift, type: 'spin', doc: "a thread's poll budget never drops below SPIN_LIMIT >> SPIN_FLOOR_SHIFT (each wait that had to sleep halves it)" },
-      { name: 'SPIN_PROBE', value: spec.sync.spinProbe, type: 'spin', doc: 'sleeps at the poll budget\'s floor after which a thread polls in full again (two threads that both sleep would keep each other\'s waits longer than the floor)' },
-      { name: 'WAIT_NS', value: spec.sync.waitNs, type: 'ns', doc: 'timeout of one barrier sleep (memory.atomic.wait32 / Atomics.wait) in ns, so SYNC_ABORT is seen soon' },
-      { name: 'SCRATCH_BYTES', value: spec.sync.scratchBytes, type: 'count', doc: 'packing scratch bytes per thread of trainBatchesThreaded (AssemblyScript): a pool reserves nthreads × this at SYNC_SCRATCH' },
-      { name: 'MAX_THREADS', value: spec.maxThreads, type: 'count', doc: 'most threads of trainBatchesThreaded (tid < MAX_THREADS; AssemblyScript reserves scratch per thread)' },
+      {
+        name: 'SYNC_BYTES',
+        value: spec.sync.bytes,
+        type: 'count',
+        doc: 'bytes of the control block (the host protocol uses the words after SYNC_*)',
+      },
+      {
+        name: 'SPIN_LIMIT',
+        value: spec.sync.spinLimit,
+        type: 'spin',
+        doc: 'busy polls before a thread sleeps in a barrier (~0.1 µs a barrier spinning, ~50 µs after a sleep)',
+      },
+      {
+        name: 'SPIN_FLOOR_SHIFT',
+        value: spec.sync.spinFloorShift,
+        type: 'spin',
+        doc: "a thread's poll budget never drops below SPIN_LIMIT >> SPIN_FLOOR_SHIFT (each wait that had to sleep halves it)",
+      },
+      {
+        name: 'SPIN_PROBE',
+        value: spec.sync.spinProbe,
+        type: 'spin',
+        doc: "sleeps at the poll budget's floor after which a thread polls in full again (two threads that both sleep would keep each other's waits longer than the floor)",
+      },
+      {
+        name: 'WAIT_NS',
+        value: spec.sync.waitNs,
+        type: 'ns',
+        doc: 'timeout of one barrier sleep (memory.atomic.wait32 / Atomics.wait) in ns, so SYNC_ABORT is seen soon',
+      },
+      {
+        name: 'SCRATCH_BYTES',
+        value: spec.sync.scratchBytes,
+        type: 'count',
+        doc: 'packing scratch bytes per thread of trainBatchesThreaded (AssemblyScript): a pool reserves nthreads × this at SYNC_SCRATCH',
+      },
+      {
+        name: 'MAX_THREADS',
+        value: spec.maxThreads,
+        type: 'count',
+        doc: 'most threads of trainBatchesThreaded (tid < MAX_THREADS; AssemblyScript reserves scratch per thread)',
+      },
     ],
   },
   {
-    title: 'host <-> worker protocol on the thread control block at `ctl` (src/backends/threads.ts, worker.ts; the kernels never read these words)',
+    title:
+      'host <-> worker protocol on the thread control block at `ctl` (src/backends/threads.ts, worker.ts; the kernels never read these words)',
     hostOnly: true,
     items: [
       ...tp.words.map((e) => ({ name: `CTL_${e.name}`, value: e.index, type: 'word', doc: `i32 word: ${e.doc}` })),
       ...tp.f64.map((e) => ({ name: `CTL_${e.name}`, value: e.index, type: 'word', doc: `f64 slot: ${e.doc}` })),
-      ...tp.after.map((e) => ({ name: `CTL_${e.name}`, value: syncWords + e.index, type: 'word', doc: `i32 word after the SYNC_BYTES block: ${e.doc}` })),
-      { name: 'CTL_THREAD_BASE', value: syncWords + tp.afterWords, type: 'word', doc: 'i32 word of the first per-thread record (thread t at CTL_THREAD_BASE + t · CTL_THREAD_WORDS), for the watchdog' },
+      ...tp.after.map((e) => ({
+        name: `CTL_${e.name}`,
+        value: syncWords + e.index,
+        type: 'word',
+        doc: `i32 word after the SYNC_BYTES block: ${e.doc}`,
+      })),
+      {
+        name: 'CTL_THREAD_BASE',
+        value: syncWords + tp.afterWords,
+        type: 'word',
+        doc: 'i32 word of the first per-thread record (thread t at CTL_THREAD_BASE + t · CTL_THREAD_WORDS), for the watchdog',
+      },
       { name: 'CTL_THREAD_WORDS', value: tp.threadWords, type: 'count', doc: 'i32 words per thread record' },
-      ...tp.thread.map((e) => ({ name: `CTL_T_${e.name}`, value: e.index, type: 'word', doc: `thread record word: ${e.doc}` })),
+      ...tp.thread.map((e) => ({
+        name: `CTL_T_${e.name}`,
+        value: e.index,
+        type: 'word',
+        doc: `thread record word: ${e.doc}`,
+      })),
     ],
   },
   {
     title: 'peak probes (peakProbe and peakProbeF32, the bench instruments of the WASM f64 and f32 ceilings)',
     items: [
-      { name: 'PROBE_CHAINS', value: spec.probe.chains, type: 'count', doc: 'independent multiply-add chains s_i (i = 0..PROBE_CHAINS-1); one call does 2 · PROBE_CHAINS · iterations flops' },
-      { name: 'PROBE_CHAINS_F32', value: spec.probe.chainsF32, type: 'count', doc: 'independent float32 multiply-add chains of peakProbeF32 (i = 0..PROBE_CHAINS_F32-1); one call does 2 · PROBE_CHAINS_F32 · iterations flops' },
+      {
+        name: 'PROBE_CHAINS',
+        value: spec.probe.chains,
+        type: 'count',
+        doc: 'independent multiply-add chains s_i (i = 0..PROBE_CHAINS-1); one call does 2 · PROBE_CHAINS · iterations flops',
+      },
+      {
+        name: 'PROBE_CHAINS_F32',
+        value: spec.probe.chainsF32,
+        type: 'count',
+        doc: 'independent float32 multiply-add chains of peakProbeF32 (i = 0..PROBE_CHAINS_F32-1); one call does 2 · PROBE_CHAINS_F32 · iterations flops',
+      },
     ],
   },
   {
@@ -162,7 +267,7 @@ function ts() {
   obj('LOSS', spec.losses, 'loss');
   obj('OPT', spec.optimizers, 'optimizer');
   obj('DTYPE', spec.dtypes, 'element type');
-  out.push('/** bytes of one element by the element type\'s public name */', 'export const DTYPE_BYTES = {');
+  out.push("/** bytes of one element by the element type's public name */", 'export const DTYPE_BYTES = {');
   for (const e of spec.dtypes) out.push(`  ${e.name}: ${e.bytes},`);
   out.push('} as const;');
   for (const g of groups) {
@@ -199,8 +304,11 @@ const files = [
 ];
 
 if (process.argv.includes('--check')) {
-  const stale = files.filter(([f, text]) => !existsSync(resolve(root, f)) || readFileSync(resolve(root, f), 'utf8') !== text);
-  for (const [f] of stale) console.error(`gen-abi --check: ${f} differs from what ${SPEC} generates (run: npm run gen:abi)`);
+  const stale = files.filter(
+    ([f, text]) => !existsSync(resolve(root, f)) || readFileSync(resolve(root, f), 'utf8') !== text,
+  );
+  for (const [f] of stale)
+    console.error(`gen-abi --check: ${f} differs from what ${SPEC} generates (run: npm run gen:abi)`);
   if (stale.length > 0) process.exit(1);
   console.log(`gen-abi --check: ${files.length} generated files match ${SPEC}`);
 } else {

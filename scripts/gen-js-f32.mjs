@@ -28,7 +28,12 @@ const FILES = ['dense.ts', 'activation.ts', 'loss.ts', 'optim.ts', 'controls.ts'
 const ROUNDED_MATH = new Set(['exp', 'log', 'log1p', 'tanh', 'sqrt']);
 const EXACT_MATH = new Set(['abs', 'max', 'min']);
 const SMALL_LAYER_ONLY = new Set(['act1', 'dact1']);
-const ARITH = new Set([ts.SyntaxKind.PlusToken, ts.SyntaxKind.MinusToken, ts.SyntaxKind.AsteriskToken, ts.SyntaxKind.SlashToken]);
+const ARITH = new Set([
+  ts.SyntaxKind.PlusToken,
+  ts.SyntaxKind.MinusToken,
+  ts.SyntaxKind.AsteriskToken,
+  ts.SyntaxKind.SlashToken,
+]);
 const COMPOUND = new Map([
   [ts.SyntaxKind.PlusEqualsToken, ts.SyntaxKind.PlusToken],
   [ts.SyntaxKind.MinusEqualsToken, ts.SyntaxKind.MinusToken],
@@ -38,16 +43,23 @@ const COMPOUND = new Map([
 
 const f = ts.factory;
 const isMathCall = (n, names) =>
-  ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ts.isIdentifier(n.expression.expression) &&
-  n.expression.expression.text === 'Math' && names.has(n.expression.name.text);
+  ts.isCallExpression(n) &&
+  ts.isPropertyAccessExpression(n.expression) &&
+  ts.isIdentifier(n.expression.expression) &&
+  n.expression.expression.text === 'Math' &&
+  names.has(n.expression.name.text);
 
 /** Is `e` an element value, given the function's element variables? */
 function isElem(e, vars) {
   if (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) return isElem(e.expression, vars);
   if (ts.isElementAccessExpression(e)) return ts.isIdentifier(e.expression) && e.expression.text === 'D';
   if (ts.isIdentifier(e)) return vars.has(e.text);
-  if (ts.isPrefixUnaryExpression(e)) return (e.operator === ts.SyntaxKind.MinusToken || e.operator === ts.SyntaxKind.PlusToken) && isElem(e.operand, vars);
-  if (ts.isBinaryExpression(e)) return ARITH.has(e.operatorToken.kind) && (isElem(e.left, vars) || isElem(e.right, vars));
+  if (ts.isPrefixUnaryExpression(e))
+    return (
+      (e.operator === ts.SyntaxKind.MinusToken || e.operator === ts.SyntaxKind.PlusToken) && isElem(e.operand, vars)
+    );
+  if (ts.isBinaryExpression(e))
+    return ARITH.has(e.operatorToken.kind) && (isElem(e.left, vars) || isElem(e.right, vars));
   if (ts.isConditionalExpression(e)) return isElem(e.whenTrue, vars) || isElem(e.whenFalse, vars);
   if (isMathCall(e, ROUNDED_MATH) || isMathCall(e, EXACT_MATH)) return e.arguments.some((a) => isElem(a, vars));
   return false;
@@ -60,11 +72,16 @@ function elementVars(body) {
     changed = false;
     const visit = (n) => {
       if (ts.isFunctionLike(n) && n !== body) return; // nested functions get their own analysis
-      let name = null, elem = false;
+      let name = null,
+        elem = false;
       if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) {
         name = n.name.text;
         elem = isElem(n.initializer, vars);
-      } else if (ts.isBinaryExpression(n) && ts.isIdentifier(n.left) && (n.operatorToken.kind === ts.SyntaxKind.EqualsToken || COMPOUND.has(n.operatorToken.kind))) {
+      } else if (
+        ts.isBinaryExpression(n) &&
+        ts.isIdentifier(n.left) &&
+        (n.operatorToken.kind === ts.SyntaxKind.EqualsToken || COMPOUND.has(n.operatorToken.kind))
+      ) {
         name = n.left.text;
         elem = isElem(n.right, vars);
       }
@@ -79,14 +96,20 @@ function elementVars(body) {
   return vars;
 }
 
-const fround = (e) => f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier('Math'), 'fround'), undefined, [e]);
+const fround = (e) =>
+  f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier('Math'), 'fround'), undefined, [e]);
 const strip = (e) => (ts.isParenthesizedExpression(e) ? strip(e.expression) : e);
 /** A non-element operand meeting an element: narrowed once (literals float32 holds exactly stay as they are). */
 function narrow(orig, out, vars) {
   if (isElem(orig, vars)) return out;
   const o = strip(orig);
   if (ts.isNumericLiteral(o) && Math.fround(Number(o.text)) === Number(o.text)) return out;
-  if (ts.isPrefixUnaryExpression(o) && ts.isNumericLiteral(o.operand) && Math.fround(Number(o.operand.text)) === Number(o.operand.text)) return out;
+  if (
+    ts.isPrefixUnaryExpression(o) &&
+    ts.isNumericLiteral(o.operand) &&
+    Math.fround(Number(o.operand.text)) === Number(o.operand.text)
+  )
+    return out;
   return fround(out);
 }
 
@@ -112,14 +135,32 @@ function transformFile(text, file) {
         if (m === './views.js' && clause?.namedBindings && ts.isNamedImports(clause.namedBindings)) {
           const names = clause.namedBindings.elements.map((e) => e.name.text);
           if (!names.includes('F32')) {
-            const els = [...clause.namedBindings.elements, f.createImportSpecifier(false, undefined, f.createIdentifier('F32'))];
+            const els = [
+              ...clause.namedBindings.elements,
+              f.createImportSpecifier(false, undefined, f.createIdentifier('F32')),
+            ];
             clause = f.updateImportClause(clause, clause.isTypeOnly, clause.name, f.createNamedImports(els));
           }
         }
         return f.updateImportDeclaration(n, n.modifiers, clause, f.createStringLiteral(spec), n.attributes);
       }
-      if (ts.isParameter(n) && ts.isIdentifier(n.name) && n.name.text === 'D' && n.type && ts.isTypeReferenceNode(n.type) && n.type.typeName.getText(sf) === 'F64') {
-        return f.updateParameterDeclaration(n, n.modifiers, n.dotDotDotToken, n.name, n.questionToken, f.createTypeReferenceNode('F32'), n.initializer);
+      if (
+        ts.isParameter(n) &&
+        ts.isIdentifier(n.name) &&
+        n.name.text === 'D' &&
+        n.type &&
+        ts.isTypeReferenceNode(n.type) &&
+        n.type.typeName.getText(sf) === 'F64'
+      ) {
+        return f.updateParameterDeclaration(
+          n,
+          n.modifiers,
+          n.dotDotDotToken,
+          n.name,
+          n.questionToken,
+          f.createTypeReferenceNode('F32'),
+          n.initializer,
+        );
       }
       if (ts.isBinaryExpression(n)) {
         const k = n.operatorToken.kind;
@@ -127,12 +168,14 @@ function transformFile(text, file) {
           return f.updateBinaryExpression(n, ts.visitNode(n.left, visit), n.operatorToken, f.createNumericLiteral(2));
         }
         if (ARITH.has(k) && isElem(n, vars)) {
-          const l = narrow(n.left, ts.visitNode(n.left, visit), vars), r = narrow(n.right, ts.visitNode(n.right, visit), vars);
+          const l = narrow(n.left, ts.visitNode(n.left, visit), vars),
+            r = narrow(n.right, ts.visitNode(n.right, visit), vars);
           return fround(f.createBinaryExpression(l, n.operatorToken, r));
         }
         if (k === ts.SyntaxKind.AsteriskToken) {
           // a data byte offset: `* 8` on either side
-          const l = ts.visitNode(n.left, visit), r = ts.visitNode(n.right, visit);
+          const l = ts.visitNode(n.left, visit),
+            r = ts.visitNode(n.right, visit);
           const four = (e) => (ts.isNumericLiteral(e) && e.text === '8' ? f.createNumericLiteral(4) : e);
           return f.updateBinaryExpression(n, four(l), n.operatorToken, four(r));
         }
@@ -144,7 +187,14 @@ function transformFile(text, file) {
         }
       }
       if (isMathCall(n, ROUNDED_MATH) && n.arguments.some((a) => isElem(a, vars))) {
-        return fround(f.updateCallExpression(n, n.expression, n.typeArguments, n.arguments.map((a) => narrow(a, ts.visitNode(a, visit), vars))));
+        return fround(
+          f.updateCallExpression(
+            n,
+            n.expression,
+            n.typeArguments,
+            n.arguments.map((a) => narrow(a, ts.visitNode(a, visit), vars)),
+          ),
+        );
       }
       return ts.visitEachChild(n, visit, ctx);
     };
@@ -159,11 +209,17 @@ function transformFile(text, file) {
   return `// generated by scripts/gen-js-f32.mjs from ${SRC}/${file} — do not edit; run \`npm run gen:f32\`\n// (the float32 variant: Float32Array data view, Math.fround after every element operation)\n${body}`;
 }
 
-const outputs = FILES.map((file) => [`${SRC}/f32/${file}`, transformFile(readFileSync(resolve(root, SRC, file), 'utf8'), file)]);
+const outputs = FILES.map((file) => [
+  `${SRC}/f32/${file}`,
+  transformFile(readFileSync(resolve(root, SRC, file), 'utf8'), file),
+]);
 
 if (process.argv.includes('--check')) {
-  const stale = outputs.filter(([p, text]) => !existsSync(resolve(root, p)) || readFileSync(resolve(root, p), 'utf8') !== text);
-  for (const [p] of stale) console.error(`gen-js-f32 --check: ${p} differs from what ${SRC} generates (run: npm run gen:f32)`);
+  const stale = outputs.filter(
+    ([p, text]) => !existsSync(resolve(root, p)) || readFileSync(resolve(root, p), 'utf8') !== text,
+  );
+  for (const [p] of stale)
+    console.error(`gen-js-f32 --check: ${p} differs from what ${SRC} generates (run: npm run gen:f32)`);
   if (stale.length > 0) process.exit(1);
   console.log(`gen-js-f32 --check: ${outputs.length} generated files match ${SRC}`);
 } else {

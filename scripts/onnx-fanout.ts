@@ -10,12 +10,19 @@ import { fanOutModel } from '../test/helpers/wire.js';
 
 const repeats = Number(process.argv[2] ?? 5);
 const median = (a: number[]): number => a.slice().sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
-for (const [n, op] of [[30_000, 'Add'], [MAX_ONNX_NODES, 'Add'], [250_000, 'Add'], [150_000, 'Relu']] as const) {
+for (const [n, op] of [
+  [30_000, 'Add'],
+  [MAX_ONNX_NODES, 'Add'],
+  [250_000, 'Add'],
+  [150_000, 'Relu'],
+] as const) {
   const bytes = fanOutModel(n, op);
-  const wall: number[] = [], cpu: number[] = [];
+  const wall: number[] = [],
+    cpu: number[] = [];
   let message = '';
   for (let r = 0; r < repeats; r++) {
-    const c0 = process.cpuUsage(), t0 = performance.now();
+    const c0 = process.cpuUsage(),
+      t0 = performance.now();
     try {
       onnxToModel(bytes);
       message = 'loaded';
@@ -26,5 +33,7 @@ for (const [n, op] of [[30_000, 'Add'], [MAX_ONNX_NODES, 'Add'], [250_000, 'Add'
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1000);
   }
-  console.log(`${String(n).padStart(7)} ${op.padEnd(4)} ${(bytes.length / 1e6).toFixed(2)} MB: wall ${median(wall).toFixed(0)} ms, cpu ${median(cpu).toFixed(0)} ms (median of ${repeats}) -> ${message}`);
+  console.log(
+    `${String(n).padStart(7)} ${op.padEnd(4)} ${(bytes.length / 1e6).toFixed(2)} MB: wall ${median(wall).toFixed(0)} ms, cpu ${median(cpu).toFixed(0)} ms (median of ${repeats}) -> ${message}`,
+  );
 }

@@ -46,7 +46,8 @@ export const MIME_TYPES = {
  * @returns {Promise<{ url: string, port: number, close: () => Promise<void> }>} url = http://127.0.0.1:PORT/
  */
 export async function serve({ root, port = 5173, isolated = true, host = '127.0.0.1', index, onNotFound } = {}) {
-  if (typeof root !== 'string' || root === '') throw new TypeError(`serve: root must be a directory path, received ${String(root)}`);
+  if (typeof root !== 'string' || root === '')
+    throw new TypeError(`serve: root must be a directory path, received ${String(root)}`);
   const base = path.resolve(root);
   const info = await stat(base).catch(() => null);
   if (!info?.isDirectory()) throw new Error(`serve: root ${base} is not a directory`);
@@ -59,7 +60,8 @@ export async function serve({ root, port = 5173, isolated = true, host = '127.0.
       common['Cross-Origin-Resource-Policy'] = 'same-origin';
     }
     const fail = (status, text) => {
-      if (status === 404 && onNotFound) onNotFound(decodeURIComponentSafe(new URL(req.url ?? '/', 'http://localhost').pathname));
+      if (status === 404 && onNotFound)
+        onNotFound(decodeURIComponentSafe(new URL(req.url ?? '/', 'http://localhost').pathname));
       res.writeHead(status, { ...common, 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(req.method === 'HEAD' ? undefined : `${status} ${text}\n`);
     };
@@ -79,7 +81,10 @@ export async function serve({ root, port = 5173, isolated = true, host = '127.0.
     }
     const file = path.join(base, pathname);
     // no escaping the root, no dot-files or dot-directories (.git, .env)
-    if ((file !== base && !file.startsWith(base + path.sep)) || pathname.split('/').some((p) => p.startsWith('.') && p !== '')) {
+    if (
+      (file !== base && !file.startsWith(base + path.sep)) ||
+      pathname.split('/').some((p) => p.startsWith('.') && p !== '')
+    ) {
       return fail(404, 'not found');
     }
     stat(file).then(
@@ -106,13 +111,21 @@ export async function serve({ root, port = 5173, isolated = true, host = '127.0.
       const type = MIME_TYPES[path.extname(f).toLowerCase()] ?? 'application/octet-stream';
       res.writeHead(200, { ...common, 'Content-Type': type, 'Content-Length': s.size });
       if (req.method === 'HEAD') return res.end();
-      createReadStream(f).on('error', () => res.destroy()).pipe(res);
+      createReadStream(f)
+        .on('error', () => res.destroy())
+        .pipe(res);
     }
   });
 
   await new Promise((resolve, reject) => {
     server.once('error', (e) => {
-      reject(e.code === 'EADDRINUSE' ? new Error(`serve: port ${port} on ${host} is in use (set PORT to another port, or 0 for any free one)`, { cause: e }) : e);
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new Error(`serve: port ${port} on ${host} is in use (set PORT to another port, or 0 for any free one)`, {
+              cause: e,
+            })
+          : e,
+      );
     });
     server.listen(port, host, () => resolve(undefined));
   });
@@ -120,10 +133,11 @@ export async function serve({ root, port = 5173, isolated = true, host = '127.0.
   return {
     url: `http://${host}:${actual}/`,
     port: actual,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections?.();
-      server.close(() => resolve(undefined));
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve(undefined));
+      }),
   };
 }
 
@@ -153,8 +167,15 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   }
   const page = values.path.startsWith('/') ? values.path : `/${values.path}`;
   try {
-    const s = await serve({ root: values.root, port, isolated: !values['no-isolation'], index: page === '/' ? undefined : page });
-    console.log(`serving ${values.root} (read-only${values['no-isolation'] ? ', NOT cross-origin isolated' : ', cross-origin isolated'})`);
+    const s = await serve({
+      root: values.root,
+      port,
+      isolated: !values['no-isolation'],
+      index: page === '/' ? undefined : page,
+    });
+    console.log(
+      `serving ${values.root} (read-only${values['no-isolation'] ? ', NOT cross-origin isolated' : ', cross-origin isolated'})`,
+    );
     console.log(new URL(page, s.url).href);
     const stop = () => void s.close().then(() => process.exit(0));
     process.on('SIGINT', stop);

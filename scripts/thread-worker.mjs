@@ -25,7 +25,14 @@ for (;;) {
   let r;
   try {
     const at = (w) => Atomics.load(I, c + w);
-    r = k.trainBatchesThreaded(at(words.CMD_PLAN), at(words.CMD_FIRST), at(words.CMD_COUNT), tid, at(words.CMD_NTHREADS), ctl);
+    r = k.trainBatchesThreaded(
+      at(words.CMD_PLAN),
+      at(words.CMD_FIRST),
+      at(words.CMD_COUNT),
+      tid,
+      at(words.CMD_NTHREADS),
+      ctl,
+    );
   } catch (e) {
     r = -1;
     Atomics.store(I, c + sync.SYNC_ABORT, 1); // free the others

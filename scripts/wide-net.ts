@@ -16,25 +16,42 @@ probeWasmFeatures();
 const OLD = process.env.OLD;
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const SAMPLES = Number(process.env.SAMPLES ?? 640);
-interface Build { name: BackendName; variant: BackendVariant; file: string }
-const BUILDS: Build[] = ([
-  { name: 'assemblyscript', variant: 'relaxed-simd', file: 'as-relaxed.wasm' },
-  { name: 'assemblyscript', variant: 'simd', file: 'as-simd.wasm' },
-  { name: 'rust', variant: 'simd', file: 'fastnn-simd.wasm' },
-] satisfies Build[]).filter((b) => !process.env.ONLY || process.env.ONLY.split(',').includes(b.file));
-const median = (v: number[]): number => { const s = [...v].sort((a, b) => a - b); return s[s.length >> 1]!; };
+interface Build {
+  name: BackendName;
+  variant: BackendVariant;
+  file: string;
+}
+const BUILDS: Build[] = (
+  [
+    { name: 'assemblyscript', variant: 'relaxed-simd', file: 'as-relaxed.wasm' },
+    { name: 'assemblyscript', variant: 'simd', file: 'as-simd.wasm' },
+    { name: 'rust', variant: 'simd', file: 'fastnn-simd.wasm' },
+  ] satisfies Build[]
+).filter((b) => !process.env.ONLY || process.env.ONLY.split(',').includes(b.file));
+const median = (v: number[]): number => {
+  const s = [...v].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+};
 
 async function main(): Promise<void> {
   const { train } = loadMnist(SAMPLES, 0);
-  const opts = { layers: [784, 1024, 1024, 10], seed: 1234, activation: 'relu' as const, outputActivation: 'softmax' as const, loss: 'cross-entropy' as const, init: 'he' as const };
+  const opts = {
+    layers: [784, 1024, 1024, 10],
+    seed: 1234,
+    activation: 'relu' as const,
+    outputActivation: 'softmax' as const,
+    loss: 'cross-entropy' as const,
+    init: 'he' as const,
+  };
   const tr = { epochs: 1, learningRate: 1e-3, batchSize: 64, shuffle: false, optimizer: 'adam' as const };
   const nets: { label: string; net: Network; ms: number[] }[] = [];
   for (const b of BUILDS) {
     for (const which of OLD ? ['old', 'new'] : ['new']) {
       for (const threads of [1, 2]) {
-        const be: Backend = which === 'old'
-          ? await loadBackend(b.name, { variant: b.variant, wasm: readFileSync(join(OLD!, b.file)) })
-          : await loadBackend(b.name, { variant: b.variant });
+        const be: Backend =
+          which === 'old'
+            ? await loadBackend(b.name, { variant: b.variant, wasm: readFileSync(join(OLD!, b.file)) })
+            : await loadBackend(b.name, { variant: b.variant });
         const net = await Network.create({ ...opts, backend: be, threads });
         net.train(train.x, train.y, tr); // warm-up
         nets.push({ label: `${b.name}:${b.variant} ${which} ${threads}t`, net, ms: [] });
@@ -48,8 +65,13 @@ async function main(): Promise<void> {
       n.ms.push(performance.now() - t0);
     }
   }
-  console.log(`784-1024-1024-10 relu/softmax adam batch 64, ${SAMPLES} real digits per epoch, median of ${ROUNDS} interleaved epochs (wall clock)`);
-  for (const n of nets) console.log(`${n.label}: ${(SAMPLES / (median(n.ms) / 1000)).toFixed(0)} samples/s  (epochs ms: ${n.ms.map((v) => v.toFixed(0)).join(' ')})`);
+  console.log(
+    `784-1024-1024-10 relu/softmax adam batch 64, ${SAMPLES} real digits per epoch, median of ${ROUNDS} interleaved epochs (wall clock)`,
+  );
+  for (const n of nets)
+    console.log(
+      `${n.label}: ${(SAMPLES / (median(n.ms) / 1000)).toFixed(0)} samples/s  (epochs ms: ${n.ms.map((v) => v.toFixed(0)).join(' ')})`,
+    );
   for (const n of nets) n.net.dispose();
 }
 void main();

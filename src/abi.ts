@@ -204,10 +204,25 @@ export interface KernelExports {
   denseForward(z: number, x: number, w: number, b: number, batch: number, nIn: number, nOut: number): void;
   activate(a: number, z: number, rows: number, cols: number, act: number, alpha: number): void;
   activateBackward(
-    dz: number, da: number, z: number, a: number, rows: number, cols: number, act: number, alpha: number,
+    dz: number,
+    da: number,
+    z: number,
+    a: number,
+    rows: number,
+    cols: number,
+    act: number,
+    alpha: number,
   ): void;
   denseBackward(
-    dx: number, dw: number, db: number, dz: number, x: number, w: number, batch: number, nIn: number, nOut: number,
+    dx: number,
+    dw: number,
+    db: number,
+    dz: number,
+    x: number,
+    w: number,
+    batch: number,
+    nIn: number,
+    nOut: number,
   ): void;
   loss(d: number, a: number, z: number, t: number, rows: number, cols: number, kind: number): number;
   sgdStep(p: number, g: number, n: number, lr: number, decay: number): void;
@@ -224,7 +239,19 @@ export interface KernelExports {
 }
 
 export const KERNEL_NAMES: readonly (keyof KernelExports)[] = [
-  'heapBase', 'denseForward', 'activate', 'activateBackward', 'denseBackward', 'loss',
-  'sgdStep', 'momentumStep', 'adamStep', 'trainBatches', 'forwardBatch', 'backwardBatch', 'trainBatchesThreaded',
-  'peakProbe', 'peakProbeF32',
+  'heapBase',
+  'denseForward',
+  'activate',
+  'activateBackward',
+  'denseBackward',
+  'loss',
+  'sgdStep',
+  'momentumStep',
+  'adamStep',
+  'trainBatches',
+  'forwardBatch',
+  'backwardBatch',
+  'trainBatchesThreaded',
+  'peakProbe',
+  'peakProbeF32',
 ];

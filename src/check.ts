@@ -12,7 +12,9 @@ function describe(v: unknown): string {
   if (typeof v === 'string') return `'${v.length > 40 ? `${v.slice(0, 40)}…` : v}'`;
   if (ArrayBuffer.isView(v)) {
     const name = v.constructor?.name || 'typed array';
-    return v instanceof DataView ? `a DataView of ${v.byteLength} bytes` : `a ${name} of length ${(v as unknown as ArrayLike<unknown>).length}`;
+    return v instanceof DataView
+      ? `a DataView of ${v.byteLength} bytes`
+      : `a ${name} of length ${(v as unknown as ArrayLike<unknown>).length}`;
   }
   if (v instanceof ArrayBuffer) return `an ArrayBuffer of ${v.byteLength} bytes`;
   if (typeof v === 'object') return 'an object';
@@ -33,7 +35,12 @@ export function numberHint(v: unknown): string {
   if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) {
     return ": convert the column to numbers first (Number(value), or your CSV parser's cast option)";
   }
-  if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)) || (typeof v === 'string' && v.trim() === '')) {
+  if (
+    v === null ||
+    v === undefined ||
+    (typeof v === 'number' && Number.isNaN(v)) ||
+    (typeof v === 'string' && v.trim() === '')
+  ) {
     return ' (fill in or drop missing values first)';
   }
   return '';
@@ -42,7 +49,7 @@ export function numberHint(v: unknown): string {
 /** Advice for a row that is not an array: a plain object is what a CSV parser gives with header columns. */
 export function rowHint(v: unknown): string {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) && isPlainObject(v)
-    ? ' (a row keyed by column name, as a CSV parser gives with columns: true? pass Object.values(row), or use the parser\'s array output)'
+    ? " (a row keyed by column name, as a CSV parser gives with columns: true? pass Object.values(row), or use the parser's array output)"
     : '';
 }
 
@@ -63,7 +70,10 @@ export function firstNonFinite(a: ArrayLike<number>): number {
   const n = a.length;
   for (let i0 = 0; i0 < n; i0 += 4096) {
     const end = Math.min(n, i0 + 4096);
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
     let i = i0;
     for (; i + 3 < end; i += 4) {
       s0 += a[i]! * 0;
@@ -93,13 +103,17 @@ export function toMatrix(op: string, what: string, x: unknown, cols?: number, co
   if (isMatrix(x)) {
     const { rows, cols: c, data } = x;
     if (!Number.isInteger(rows) || !Number.isInteger(c) || rows < 0 || c < 0 || data.length !== rows * c) {
-      throw new ShapeError(`${op}: ${what} is a Matrix of ${String(rows)}×${String(c)} with data of length ${data.length} (expected non-negative integer rows and cols, and data of length rows·cols = ${Number(rows) * Number(c)})`);
+      throw new ShapeError(
+        `${op}: ${what} is a Matrix of ${String(rows)}×${String(c)} with data of length ${data.length} (expected non-negative integer rows and cols, and data of length rows·cols = ${Number(rows) * Number(c)})`,
+      );
     }
     if (rows === 0) throw new ShapeError(`${op}: ${what} is empty (expected at least one row)`);
     if (cols !== undefined && c !== cols) throw new ShapeError(`${op}: ${what} has ${c} columns, expected ${cols}`);
     const bad = firstNonFinite(data);
     if (bad >= 0) {
-      throw new ShapeError(`${op}: ${what}[${Math.floor(bad / c)}][${bad % c}] is ${data[bad]!}, expected a finite number${numberHint(data[bad])}`);
+      throw new ShapeError(
+        `${op}: ${what}[${Math.floor(bad / c)}][${bad % c}] is ${data[bad]!}, expected a finite number${numberHint(data[bad])}`,
+      );
     }
     return { rows, cols: c, data: copy ? data.slice() : data };
   }
@@ -110,7 +124,9 @@ export function toMatrix(op: string, what: string, x: unknown, cols?: number, co
   if (rows === 0) throw new ShapeError(`${op}: ${what} is empty (expected at least one row)`);
   const first: unknown = x[0];
   if (!Array.isArray(first) && !ArrayBuffer.isView(first)) {
-    throw new ShapeError(`${op}: ${what}[0] must be an array of numbers, received ${describeElement(x, 0)}${rowHint(first)}`);
+    throw new ShapeError(
+      `${op}: ${what}[0] must be an array of numbers, received ${describeElement(x, 0)}${rowHint(first)}`,
+    );
   }
   const c = (first as ArrayLike<number>).length;
   if (cols !== undefined && c !== cols) throw new ShapeError(`${op}: ${what} rows have ${c} values, expected ${cols}`);
@@ -119,7 +135,9 @@ export function toMatrix(op: string, what: string, x: unknown, cols?: number, co
   for (let r = 0; r < rows; r++) {
     const row: unknown = x[r];
     if (!Array.isArray(row) && !ArrayBuffer.isView(row)) {
-      throw new ShapeError(`${op}: ${what}[${r}] must be an array of numbers, received ${describeElement(x, r)}${rowHint(row)}`);
+      throw new ShapeError(
+        `${op}: ${what}[${r}] must be an array of numbers, received ${describeElement(x, r)}${rowHint(row)}`,
+      );
     }
     const rr = row as ArrayLike<unknown>;
     if (rr.length !== c) {
@@ -128,7 +146,9 @@ export function toMatrix(op: string, what: string, x: unknown, cols?: number, co
     for (let k = 0; k < c; k++) {
       const v = rr[k];
       if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new ShapeError(`${op}: ${what}[${r}][${k}] is ${describeElement(rr, k)}, expected a finite number${k in rr ? numberHint(v) : ''}`);
+        throw new ShapeError(
+          `${op}: ${what}[${r}][${k}] is ${describeElement(rr, k)}, expected a finite number${k in rr ? numberHint(v) : ''}`,
+        );
       }
       data[r * c + k] = v;
     }
@@ -143,7 +163,9 @@ export function checkTargets(op: string, what: string, y: Matrix, loss: string):
     for (let i = 0; i < data.length; i++) {
       const v = data[i]!;
       if (v < 0 || v > 1) {
-        throw new ShapeError(`${op}: ${what}[${Math.floor(i / cols)}][${i % cols}] is ${v}, expected a value in [0, 1] for loss 'binary-cross-entropy'`);
+        throw new ShapeError(
+          `${op}: ${what}[${Math.floor(i / cols)}][${i % cols}] is ${v}, expected a value in [0, 1] for loss 'binary-cross-entropy'`,
+        );
       }
     }
   } else if (loss === 'cross-entropy') {
@@ -152,12 +174,16 @@ export function checkTargets(op: string, what: string, y: Matrix, loss: string):
       for (let j = 0; j < cols; j++) {
         const v = data[r * cols + j]!;
         if (v < 0) {
-          throw new ShapeError(`${op}: ${what}[${r}][${j}] is ${v}, expected a probability (>= 0) for loss 'cross-entropy'`);
+          throw new ShapeError(
+            `${op}: ${what}[${r}][${j}] is ${v}, expected a probability (>= 0) for loss 'cross-entropy'`,
+          );
         }
         s += v;
       }
       if (Math.abs(s - 1) > 1e-6) {
-        throw new ShapeError(`${op}: ${what}[${r}] sums to ${s}, expected a probability distribution summing to 1 for loss 'cross-entropy'`);
+        throw new ShapeError(
+          `${op}: ${what}[${r}] sums to ${s}, expected a probability distribution summing to 1 for loss 'cross-entropy'`,
+        );
       }
     }
   }
@@ -193,10 +219,20 @@ export function optPositive(op: string, name: string, v: unknown, def?: number):
 }
 
 /** A finite number in [lo, hi) (hi exclusive when `openHi`). */
-export function optRange(op: string, name: string, v: unknown, lo: number, hi: number, def: number, openHi = true): number {
+export function optRange(
+  op: string,
+  name: string,
+  v: unknown,
+  lo: number,
+  hi: number,
+  def: number,
+  openHi = true,
+): number {
   if (v === undefined) return def;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || (openHi ? v >= hi : v > hi)) {
-    throw new OptionError(`${op}: ${name} must be a number in [${lo}, ${hi}${openHi ? ')' : ']'}, received ${describe(v)}`);
+    throw new OptionError(
+      `${op}: ${name} must be a number in [${lo}, ${hi}${openHi ? ')' : ']'}, received ${describe(v)}`,
+    );
   }
   return v;
 }
@@ -220,7 +256,9 @@ export function checkFiniteParams(op: string, what: string, a: ArrayLike<number>
   for (let i = 0; i < a.length; i++) {
     const v = a[i];
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new ShapeError(`${op}: ${what}[${Math.floor(i / cols)}][${i % cols}] is ${describeElement(a, i)}, expected a finite number`);
+      throw new ShapeError(
+        `${op}: ${what}[${Math.floor(i / cols)}][${i % cols}] is ${describeElement(a, i)}, expected a finite number`,
+      );
     }
   }
 }
@@ -231,7 +269,10 @@ export function checkFiniteParams(op: string, what: string, a: ArrayLike<number>
  */
 function bytesInsteadOfText(op: string, v: unknown): string | null {
   if (!(v instanceof ArrayBuffer) && !(ArrayBuffer.isView(v) && !(v instanceof DataView))) return null;
-  const what = v instanceof ArrayBuffer ? 'an ArrayBuffer' : `a ${v.constructor?.name === 'Buffer' ? 'Buffer' : v.constructor?.name || 'typed array'}`;
+  const what =
+    v instanceof ArrayBuffer
+      ? 'an ArrayBuffer'
+      : `a ${v.constructor?.name === 'Buffer' ? 'Buffer' : v.constructor?.name || 'typed array'}`;
   return `${op}: received ${what} (bytes), expected the saved model's JSON text or the parsed object; pass readFileSync(path, 'utf8') (or await (await fetch(url)).text()), or JSON.parse of it`;
 }
 

@@ -43,9 +43,15 @@ export interface GradientCheckResult {
  * @param options.seed - the seed of that sample; default 1.
  * @throws OptionError when `parameters` is not >= 1; ShapeError for bad x or y.
  */
-export function gradientCheck(network: Network, x: Input, y: Input, options: { parameters?: number; seed?: number } = {}): GradientCheckResult {
+export function gradientCheck(
+  network: Network,
+  x: Input,
+  y: Input,
+  options: { parameters?: number; seed?: number } = {},
+): GradientCheckResult {
   const limit = options.parameters ?? Infinity;
-  if (!(limit >= 1)) throw new OptionError(`gradientCheck: parameters must be >= 1, received ${String(options.parameters)}`);
+  if (!(limit >= 1))
+    throw new OptionError(`gradientCheck: parameters must be >= 1, received ${String(options.parameters)}`);
   const { gradients } = network.gradients(x, y);
   const params = network.getParameters();
   const all: { layer: number; kind: 'weights' | 'biases'; index: number }[] = [];
@@ -56,7 +62,11 @@ export function gradientCheck(network: Network, x: Input, y: Input, options: { p
   let picked = all;
   if (all.length > limit) {
     const rand = mulberry32(options.seed ?? 1);
-    picked = all.map((v) => ({ v, k: rand() })).sort((a, b) => a.k - b.k).slice(0, limit).map((e) => e.v);
+    picked = all
+      .map((v) => ({ v, k: rand() }))
+      .sort((a, b) => a.k - b.k)
+      .slice(0, limit)
+      .map((e) => e.v);
   }
   const work = params.map((p) => ({ weights: p.weights.slice(), biases: p.biases.slice() }));
   const result: GradientCheckResult = { maxRelativeError: 0, maxAbsoluteError: 0, worst: null, checked: picked.length };

@@ -19,7 +19,9 @@ export type Input = Matrix | readonly ArrayLike<number>[];
  */
 export function matrix(rows: number, cols: number, data?: ArrayLike<number>): Matrix {
   if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) {
-    throw new ShapeError(`matrix: rows and cols must be non-negative integers, received ${String(rows)}×${String(cols)}`);
+    throw new ShapeError(
+      `matrix: rows and cols must be non-negative integers, received ${String(rows)}×${String(cols)}`,
+    );
   }
   const out = new Float64Array(rows * cols);
   if (data !== undefined) {
@@ -30,7 +32,8 @@ export function matrix(rows: number, cols: number, data?: ArrayLike<number>): Ma
     // a hole in a sparse array would be copied in as NaN: name it (looked for only where a NaN appeared)
     if (Array.isArray(data)) {
       for (let i = 0; i < out.length; i++) {
-        if (Number.isNaN(out[i]!) && !(i in data)) throw new ShapeError(`matrix: data[${i}] is a hole (the array is sparse: give every element)`);
+        if (Number.isNaN(out[i]!) && !(i in data))
+          throw new ShapeError(`matrix: data[${i}] is a hole (the array is sparse: give every element)`);
       }
     }
   }

@@ -21,9 +21,22 @@ import { backprop, evaluateAll, forwardAll } from './net/inference.js';
 import { NetMemory, checkFits, type ParamPtrs, type StatePtrs } from './net/memory.js';
 import { resolveBackend } from './net/backend-option.js';
 import {
-  MAX_WIDTH, checkData, checkParameters, checkSignal, checkThreads, randomSeed, resolveNetworkOptions, resolveTrainOptions,
-  type LayerParameters, type NetworkOptions, type NetworkShape, type ResolvedTrain, type TrainOptions, type TrainResult,
-  type ValidatedTrainOptions, type ValidatedTrainResult,
+  MAX_WIDTH,
+  checkData,
+  checkParameters,
+  checkSignal,
+  checkThreads,
+  randomSeed,
+  resolveNetworkOptions,
+  resolveTrainOptions,
+  type LayerParameters,
+  type NetworkOptions,
+  type NetworkShape,
+  type ResolvedTrain,
+  type TrainOptions,
+  type TrainResult,
+  type ValidatedTrainOptions,
+  type ValidatedTrainResult,
 } from './net/options.js';
 import { TrainingRun, type RunData } from './net/run.js';
 import { Dataset, evaluateDataset, isDataset } from './net/dataset.js';
@@ -38,7 +51,15 @@ import { toOnnx, type ToOnnxOptions } from './onnx/export.js';
 import { onnxToModel } from './onnx/import.js';
 
 export type {
-  EarlyStoppingOptions, EpochInfo, Init, LayerParameters, NetworkOptions, TrainOptions, TrainResult, ValidatedEpochInfo, ValidatedTrainOptions,
+  EarlyStoppingOptions,
+  EpochInfo,
+  Init,
+  LayerParameters,
+  NetworkOptions,
+  TrainOptions,
+  TrainResult,
+  ValidatedEpochInfo,
+  ValidatedTrainOptions,
   ValidatedTrainResult,
 } from './net/options.js';
 export type { NetworkJSON, OptimizerJSON } from './net/serialize.js';
@@ -121,7 +142,8 @@ export class Network {
   static {
     buildOnBackend = (op, options, backend) => {
       const o = resolveNetworkOptions(op, options);
-      if (o.backend !== undefined || o.threads !== 1) throw new NnError(`${op}: createNetworkOn takes the backend separately and builds on one thread`);
+      if (o.backend !== undefined || o.threads !== 1)
+        throw new NnError(`${op}: createNetworkOn takes the backend separately and builds on one thread`);
       if (backend.disposed) throw new DisposedError(`${op}: the ${backend.name} backend was disposed`);
       const seed = o.seed ?? randomSeed();
       const net = new Network(op, backend, hostOf(op, backend), false, o, seed);
@@ -163,9 +185,21 @@ export class Network {
   private runRelease: () => void = () => undefined;
   private pool: ThreadPool | null = null;
 
-  private constructor(op: string, backend: Backend, host: KernelHost, ownsBackend: boolean, shape: NetworkShape, seed: number) {
+  private constructor(
+    op: string,
+    backend: Backend,
+    host: KernelHost,
+    ownsBackend: boolean,
+    shape: NetworkShape,
+    seed: number,
+  ) {
     this.backend = backend;
-    this.shape = { ...shape, layers: shape.layers.slice(), activations: shape.activations.slice(), dropout: shape.dropout.slice() };
+    this.shape = {
+      ...shape,
+      layers: shape.layers.slice(),
+      activations: shape.activations.slice(),
+      dropout: shape.dropout.slice(),
+    };
     this.dropout = Object.freeze(shape.dropout.slice(0, -1));
     this.layers = Object.freeze(shape.layers.slice());
     this.activations = Object.freeze(shape.activations.slice());
@@ -199,7 +233,11 @@ export class Network {
    * @param options - `threads`: worker threads, as {@link NetworkOptions.threads}; default 1.
    * @throws NnError (ShapeError/OptionError) for anything malformed; never a TypeError.
    */
-  static async fromJSON(json: unknown, backend?: BackendName | 'auto' | Backend, options: { threads?: number | 'auto' } = {}): Promise<Network> {
+  static async fromJSON(
+    json: unknown,
+    backend?: BackendName | 'auto' | Backend,
+    options: { threads?: number | 'auto' } = {},
+  ): Promise<Network> {
     const spec = parseNetworkJSON(json);
     const o = checkOptions('Network.fromJSON', options, ['threads']);
     const threads = checkThreads('Network.fromJSON', o.threads);
@@ -214,7 +252,12 @@ export class Network {
   }
 
   private static async build(
-    op: string, backendOption: unknown, shape: NetworkShape, seed: number, threads: number | 'auto', fill: (net: Network) => void,
+    op: string,
+    backendOption: unknown,
+    shape: NetworkShape,
+    seed: number,
+    threads: number | 'auto',
+    fill: (net: Network) => void,
   ): Promise<Network> {
     const { backend, owns } = await resolveBackend(op, backendOption);
     let net: Network | null = null;
@@ -334,7 +377,11 @@ export class Network {
   train(data: Dataset, options: ValidatedTrainOptions): ValidatedTrainResult;
   /** Trains on a Dataset made by dataset(): no per-call check or copy of the data. */
   train(data: Dataset, options: TrainOptions): TrainResult;
-  train(a: Input | Dataset, b: Input | TrainOptions | ValidatedTrainOptions, c?: TrainOptions | ValidatedTrainOptions): TrainResult {
+  train(
+    a: Input | Dataset,
+    b: Input | TrainOptions | ValidatedTrainOptions,
+    c?: TrainOptions | ValidatedTrainOptions,
+  ): TrainResult {
     this.enter('train', true);
     const { r, data, release } = trainArgs('train', this.shape, this.mem.host, a, b, c, [], false, this.seed);
     // null where this thread may not block (a page's main thread), or where steps are too small for threads
@@ -343,7 +390,13 @@ export class Network {
     // whether the workers take part: timed on this network's first steps (net/thread-choice.ts)
     const choice = pool ? threadChoice(pool, this.shape.layers, rows) : null;
     // onEpoch, validation and early stopping need control back after every epoch
-    const run = this.openRun('train', r, data, r.onEpoch === null && r.validation === null && r.earlyStopping === null, release);
+    const run = this.openRun(
+      'train',
+      r,
+      data,
+      r.onEpoch === null && r.validation === null && r.earlyStopping === null,
+      release,
+    );
     try {
       for (;;) {
         const { first, count } = run.chunk(Infinity);
@@ -351,9 +404,14 @@ export class Network {
         if (pool && choice) {
           // the barrier's arrival counter (an i32) must not overflow within one command
           const per = this.poolBatchLimit();
-          choice.runSync(first, count, (f0, c0) => this.mem.host.trainBatches(run.plan, f0, c0), (f0, c0) => {
-            for (let f = f0; f < f0 + c0; f += per) pool.run('train', run.plan, f, Math.min(per, f0 + c0 - f));
-          });
+          choice.runSync(
+            first,
+            count,
+            (f0, c0) => this.mem.host.trainBatches(run.plan, f0, c0),
+            (f0, c0) => {
+              for (let f = f0; f < f0 + c0; f += per) pool.run('train', run.plan, f, Math.min(per, f0 + c0 - f));
+            },
+          );
         } else this.mem.host.trainBatches(run.plan, first, count);
         const end = run.ran(count, performance.now() - t0);
         if (end) return end;
@@ -378,9 +436,23 @@ export class Network {
   async trainAsync(x: Input, y: Input, options: AsyncTrainOptions): Promise<TrainResult>;
   async trainAsync(data: Dataset, options: ValidatedTrainOptions & AsyncExtra): Promise<ValidatedTrainResult>;
   async trainAsync(data: Dataset, options: AsyncTrainOptions): Promise<TrainResult>;
-  async trainAsync(a: Input | Dataset, b: Input | AsyncTrainOptions | (ValidatedTrainOptions & AsyncExtra), c?: AsyncTrainOptions | (ValidatedTrainOptions & AsyncExtra)): Promise<TrainResult> {
+  async trainAsync(
+    a: Input | Dataset,
+    b: Input | AsyncTrainOptions | (ValidatedTrainOptions & AsyncExtra),
+    c?: AsyncTrainOptions | (ValidatedTrainOptions & AsyncExtra),
+  ): Promise<TrainResult> {
     this.enter('trainAsync', true);
-    const { r, data, o, release } = trainArgs('trainAsync', this.shape, this.mem.host, a, b, c, ['signal', 'sliceMs'], true, this.seed);
+    const { r, data, o, release } = trainArgs(
+      'trainAsync',
+      this.shape,
+      this.mem.host,
+      a,
+      b,
+      c,
+      ['signal', 'sliceMs'],
+      true,
+      this.seed,
+    );
     const signal = checkSignal('trainAsync', o.signal);
     const sliceMs = optPositive('trainAsync', 'sliceMs', o.sliceMs, 8);
     signal?.throwIfAborted();
@@ -404,9 +476,15 @@ export class Network {
           const { first, count } = run.chunk(Infinity);
           const t0 = performance.now();
           const per = this.poolBatchLimit();
-          await choice.runAsync(first, count, (f0, c0) => this.mem.host.trainBatches(run.plan, f0, c0), async (f0, c0) => {
-            for (let f = f0; f < f0 + c0; f += per) await pool.runAsync('trainAsync', run.plan, f, Math.min(per, f0 + c0 - f), stop.signal);
-          });
+          await choice.runAsync(
+            first,
+            count,
+            (f0, c0) => this.mem.host.trainBatches(run.plan, f0, c0),
+            async (f0, c0) => {
+              for (let f = f0; f < f0 + c0; f += per)
+                await pool.runAsync('trainAsync', run.plan, f, Math.min(per, f0 + c0 - f), stop.signal);
+            },
+          );
           end = run.ran(count, performance.now() - t0);
         } else {
           const { first, count } = run.chunk(sliceMs - (performance.now() - sliceStart));
@@ -446,28 +524,46 @@ export class Network {
    * @throws SourceError when the source throws or yields something that is not a chunk; a chunk with bad shapes or
    *   values rejects with ShapeError naming the epoch, the chunk and the row.
    */
-  async trainStream(source: ChunkSource, options: Omit<ValidatedTrainOptions, 'validationSplit' | 'stratify'> & StreamExtra): Promise<ValidatedTrainResult>;
-  async trainStream(source: ChunkSource, options: Omit<TrainOptions, 'validationSplit' | 'stratify'> & StreamExtra): Promise<TrainResult>;
-  async trainStream(source: ChunkSource, options: (TrainOptions | ValidatedTrainOptions) & StreamExtra): Promise<TrainResult> {
+  async trainStream(
+    source: ChunkSource,
+    options: Omit<ValidatedTrainOptions, 'validationSplit' | 'stratify'> & StreamExtra,
+  ): Promise<ValidatedTrainResult>;
+  async trainStream(
+    source: ChunkSource,
+    options: Omit<TrainOptions, 'validationSplit' | 'stratify'> & StreamExtra,
+  ): Promise<TrainResult>;
+  async trainStream(
+    source: ChunkSource,
+    options: (TrainOptions | ValidatedTrainOptions) & StreamExtra,
+  ): Promise<TrainResult> {
     this.enter('trainStream', true);
     const op = 'trainStream';
-    if (typeof source !== 'function') throw new OptionError(`${op}: source must be a function returning an iterable of { x, y } chunks, received ${describeValue(source)}`);
+    if (typeof source !== 'function')
+      throw new OptionError(
+        `${op}: source must be a function returning an iterable of { x, y } chunks, received ${describeValue(source)}`,
+      );
     const { r, o } = resolveTrainOptions(op, this.shape, options, ['signal', 'shuffleBuffer']);
     if (r.schedule || r.sampleWeight || r.classWeight) {
       const what = r.schedule ? 'a learningRate function' : r.sampleWeight ? 'sampleWeight' : 'classWeight';
-      throw new OptionError(`${op}: ${what} is not supported by trainStream (its rows and steps are not known before training); use train() or trainAsync(), or a numeric learningRate`);
+      throw new OptionError(
+        `${op}: ${what} is not supported by trainStream (its rows and steps are not known before training); use train() or trainAsync(), or a numeric learningRate`,
+      );
     }
     const signal = checkSignal(op, o.signal);
     const shuffleBuffer = optInt(op, 'shuffleBuffer', o.shuffleBuffer, 1, 10_000);
-    if (shuffleBuffer > MAX_WIDTH) throw new OptionError(`${op}: shuffleBuffer must be at most ${MAX_WIDTH}, received ${shuffleBuffer}`);
+    if (shuffleBuffer > MAX_WIDTH)
+      throw new OptionError(`${op}: shuffleBuffer must be at most ${MAX_WIDTH}, received ${shuffleBuffer}`);
     signal?.throwIfAborted();
-    const run = new StreamRun(this.mem, op, r, shuffleBuffer, this.rng, (vx, vy) => evaluateAll(op, this.mem, this.mem, vx, vy));
+    const run = new StreamRun(this.mem, op, r, shuffleBuffer, this.rng, (vx, vy) =>
+      evaluateAll(op, this.mem, this.mem, vx, vy),
+    );
     const stop = this.beginRun(op, run);
     const onAbort = (): void => stop.abort(signal!.reason);
     signal?.addEventListener('abort', onAbort);
     // a wait on the source also ends when the backend is disposed (the network's own dispose() aborts `stop`)
     const host = this.mem.host;
-    const onBackendDisposed = (): void => stop.abort(new DisposedError(`${op}: the network's ${this.backend.name} backend was disposed during training`));
+    const onBackendDisposed = (): void =>
+      stop.abort(new DisposedError(`${op}: the network's ${this.backend.name} backend was disposed during training`));
     host.disposal.addEventListener('abort', onBackendDisposed);
     try {
       return await run.train(
@@ -479,9 +575,15 @@ export class Network {
             return;
           }
           const per = this.poolBatchLimit();
-          await threadChoice(pool, this.shape.layers, r.batch).runAsync(0, count, (f0, c0) => this.mem.host.trainBatches(plan, f0, c0), async (f0, c0) => {
-            for (let f = f0; f < f0 + c0; f += per) await pool.runAsync(op, plan, f, Math.min(per, f0 + c0 - f), stop.signal);
-          });
+          await threadChoice(pool, this.shape.layers, r.batch).runAsync(
+            0,
+            count,
+            (f0, c0) => this.mem.host.trainBatches(plan, f0, c0),
+            async (f0, c0) => {
+              for (let f = f0; f < f0 + c0; f += per)
+                await pool.runAsync(op, plan, f, Math.min(per, f0 + c0 - f), stop.signal);
+            },
+          );
         },
         () => {
           this.checkStillLive(op);
@@ -511,7 +613,12 @@ export class Network {
       withOptimizer = optBool('toJSON', 'optimizer', o.optimizer, false);
     }
     const params = this.mem.readParameters(st);
-    return encodeNetwork(this.shape, this.seed, params, withOptimizer ? { optimizer: this.mem.readOptimizer(st), rngState: st.rngState } : undefined);
+    return encodeNetwork(
+      this.shape,
+      this.seed,
+      params,
+      withOptimizer ? { optimizer: this.mem.readOptimizer(st), rngState: st.rngState } : undefined,
+    );
   }
 
   // ------------------------------------------------------------------ ONNX (src/onnx/)
@@ -536,13 +643,22 @@ export class Network {
     const op = 'Network.fromONNX';
     const m = onnxToModel(model);
     checkModel(op, m);
-    return Network.build(op, backend, m, m.seed, checkThreads(op, undefined), (net) => net.mem.writeParameters(m.parameters));
+    return Network.build(op, backend, m, m.seed, checkThreads(op, undefined), (net) =>
+      net.mem.writeParameters(m.parameters),
+    );
   }
 
   /** The network as typed values (shape, seed, a copy of the parameters): what ONNX export writes. */
   private model(op: string): NetworkModel {
     const parameters = this.mem.readParameters(this.readParams(op));
-    return { ...this.shape, layers: this.shape.layers.slice(), activations: this.shape.activations.slice(), dropout: this.shape.dropout.slice(), seed: this.seed, parameters };
+    return {
+      ...this.shape,
+      layers: this.shape.layers.slice(),
+      activations: this.shape.activations.slice(),
+      dropout: this.shape.dropout.slice(),
+      seed: this.seed,
+      parameters,
+    };
   }
 
   // ------------------------------------------------------------------ internals
@@ -552,9 +668,12 @@ export class Network {
    */
   private enter(op: string, changesParameters = false): void {
     if (this.isDisposed) throw new DisposedError(`${op}: the network was disposed`);
-    if (this.mem.host.disposed) throw new DisposedError(`${op}: the network's ${this.backend.name} backend was disposed`);
+    if (this.mem.host.disposed)
+      throw new DisposedError(`${op}: the network's ${this.backend.name} backend was disposed`);
     if (changesParameters && this.run) {
-      throw new NnError(`${op}: the network is busy with ${this.runOp}; wait for it (or abort it) first, and do not call ${op} from onEpoch`);
+      throw new NnError(
+        `${op}: the network is busy with ${this.runOp}; wait for it (or abort it) first, and do not call ${op} from onEpoch`,
+      );
     }
   }
 
@@ -567,18 +686,23 @@ export class Network {
   /** enter() for reads of the whole training state (checkpoints). */
   private readState(op: string): StatePtrs {
     this.enter(op);
-    return this.run?.readState() ?? { w: this.mem.w, b: this.mem.b, opt: this.mem.opt, hp: null, rngState: this.rng.state };
+    return (
+      this.run?.readState() ?? { w: this.mem.w, b: this.mem.b, opt: this.mem.opt, hp: null, rngState: this.rng.state }
+    );
   }
 
   private checkStillLive(op: string): void {
     if (this.isDisposed) throw new DisposedError(`${op}: the network was disposed during training`);
-    if (this.mem.host.disposed) throw new DisposedError(`${op}: the network's ${this.backend.name} backend was disposed during training`);
+    if (this.mem.host.disposed)
+      throw new DisposedError(`${op}: the network's ${this.backend.name} backend was disposed during training`);
   }
 
   private openRun(op: string, r: ResolvedTrain, data: RunData, multiEpoch: boolean, release: () => void): TrainingRun {
     let run: TrainingRun;
     try {
-      run = new TrainingRun(this.mem, op, r, data, multiEpoch, this.rng, (vx, vy) => evaluateAll(op, this.mem, this.mem, vx, vy));
+      run = new TrainingRun(this.mem, op, r, data, multiEpoch, this.rng, (vx, vy) =>
+        evaluateAll(op, this.mem, this.mem, vx, vy),
+      );
     } catch (e) {
       release();
       throw e;
@@ -609,7 +733,6 @@ export class Network {
   private poolBatchLimit(): number {
     return Math.max(1, Math.floor(2 ** 30 / (this.threads * (2 * this.layers.length + 4))));
   }
-
 }
 
 // ---------------------------------------------------------------------- helpers
@@ -623,4 +746,3 @@ interface OpenRun {
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
-

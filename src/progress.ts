@@ -123,7 +123,8 @@ export function progress(options: ProgressOptions = {}): Progress {
       const w = String(total).length;
       parts.push(`epoch ${String(done).padStart(w)}/${total}`);
       if (tty) {
-        const cells = 20, full = Math.max(0, Math.min(cells, Math.round((done / total) * cells)));
+        const cells = 20,
+          full = Math.max(0, Math.min(cells, Math.round((done / total) * cells)));
         parts.push(`[${'#'.repeat(full)}${'-'.repeat(cells - full)}]`);
       }
     } else parts.push(`epoch ${done}`);
@@ -133,7 +134,8 @@ export function progress(options: ProgressOptions = {}): Progress {
     if (Number.isFinite(rate)) parts.push(`${formatRate(rate)} samples/s`);
     const elapsed = t - start;
     parts.push(`elapsed ${formatDuration(elapsed)}`);
-    if (total !== undefined && done < total && done > 0) parts.push(`ETA ${formatDuration((elapsed / done) * (total - done))}`);
+    if (total !== undefined && done < total && done > 0)
+      parts.push(`ETA ${formatDuration((elapsed / done) * (total - done))}`);
     if (extra) parts.push(extra);
     return parts.join('  ');
   };

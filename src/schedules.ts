@@ -11,7 +11,9 @@ export type Schedule = (step: number) => number;
 
 function num(op: string, key: string, v: unknown, lo: number, open = false): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || (open ? v <= lo : v < lo)) {
-    throw new OptionError(`${op}: ${key} must be a finite number ${open ? '>' : '>='} ${lo}, received ${describeValue(v)}`);
+    throw new OptionError(
+      `${op}: ${key} must be a finite number ${open ? '>' : '>='} ${lo}, received ${describeValue(v)}`,
+    );
   }
   return v;
 }
@@ -24,8 +26,10 @@ function int(op: string, key: string, v: unknown, lo: number): number {
 }
 
 function opts(op: string, o: unknown, keys: readonly string[]): Record<string, unknown> {
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new OptionError(`${op}: expected an options object, received ${describeValue(o)}`);
-  for (const k of Object.keys(o)) if (!keys.includes(k)) throw new OptionError(`${op}: unknown option '${k}' (expected ${keys.join('|')})`);
+  if (typeof o !== 'object' || o === null || Array.isArray(o))
+    throw new OptionError(`${op}: expected an options object, received ${describeValue(o)}`);
+  for (const k of Object.keys(o))
+    if (!keys.includes(k)) throw new OptionError(`${op}: unknown option '${k}' (expected ${keys.join('|')})`);
   return o as Record<string, unknown>;
 }
 
@@ -66,8 +70,10 @@ export const schedules = {
   step(options: { initial: number; every: number; factor: number; warmup?: number }): Schedule {
     const op = 'schedules.step';
     const o = opts(op, options, ['initial', 'every', 'factor', 'warmup']);
-    const initial = num(op, 'initial', o.initial, 0), every = int(op, 'every', o.every, 1);
-    const factor = num(op, 'factor', o.factor, 0), warmup = o.warmup === undefined ? 0 : int(op, 'warmup', o.warmup, 0);
+    const initial = num(op, 'initial', o.initial, 0),
+      every = int(op, 'every', o.every, 1);
+    const factor = num(op, 'factor', o.factor, 0),
+      warmup = o.warmup === undefined ? 0 : int(op, 'warmup', o.warmup, 0);
     return withWarmup(initial, warmup, (s) => initial * factor ** Math.floor(s / every));
   },
 
@@ -81,7 +87,8 @@ export const schedules = {
   exponential(options: { initial: number; decay: number; every?: number; warmup?: number }): Schedule {
     const op = 'schedules.exponential';
     const o = opts(op, options, ['initial', 'decay', 'every', 'warmup']);
-    const initial = num(op, 'initial', o.initial, 0), decay = num(op, 'decay', o.decay, 0);
+    const initial = num(op, 'initial', o.initial, 0),
+      decay = num(op, 'decay', o.decay, 0);
     const every = o.every === undefined ? 1 : num(op, 'every', o.every, 0, true);
     const warmup = o.warmup === undefined ? 0 : int(op, 'warmup', o.warmup, 0);
     return withWarmup(initial, warmup, (s) => initial * decay ** (s / every));
@@ -99,8 +106,14 @@ export const schedules = {
   cosine(options: { initial: number; final?: number; steps: number; warmup?: number }): Schedule {
     const op = 'schedules.cosine';
     const o = opts(op, options, ['initial', 'final', 'steps', 'warmup']);
-    const initial = num(op, 'initial', o.initial, 0), final = o.final === undefined ? 0 : num(op, 'final', o.final, 0);
-    const steps = int(op, 'steps', o.steps, 1), warmup = o.warmup === undefined ? 0 : int(op, 'warmup', o.warmup, 0);
-    return withWarmup(initial, warmup, (s) => final + ((initial - final) * (1 + Math.cos((Math.PI * Math.min(s, steps)) / steps))) / 2);
+    const initial = num(op, 'initial', o.initial, 0),
+      final = o.final === undefined ? 0 : num(op, 'final', o.final, 0);
+    const steps = int(op, 'steps', o.steps, 1),
+      warmup = o.warmup === undefined ? 0 : int(op, 'warmup', o.warmup, 0);
+    return withWarmup(
+      initial,
+      warmup,
+      (s) => final + ((initial - final) * (1 + Math.cos((Math.PI * Math.min(s, steps)) / steps))) / 2,
+    );
   },
 };

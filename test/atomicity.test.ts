@@ -135,7 +135,8 @@ describe.each(BACKEND_DEFAULTS)('atomicity on $label', (bc) => {
       ['train target 1.5', ShapeError, (n: Network) => n.train(X, withNaN(Y, 5, 0, 1.5), T)],
       ['trainAsync target -1', ShapeError, (n: Network) => n.trainAsync(X, withNaN(Y, 5, 0, -1), T)],
       ['evaluate target 2', ShapeError, (n: Network) => n.evaluate(X, withNaN(Y, 0, 0, 2))],
-    ] as BadCall[]) await expectAtomic(bce, c);
+    ] as BadCall[])
+      await expectAtomic(bce, c);
     bce.dispose();
     const ce = await net({ layers: [2, 3, 3], activation: 'tanh', outputActivation: 'softmax', loss: 'cross-entropy' });
     const y3 = X.map(() => [0.25, 0.25, 0.5]);
@@ -146,7 +147,8 @@ describe.each(BACKEND_DEFAULTS)('atomicity on $label', (bc) => {
       ['train rows not summing to 1', ShapeError, (n: Network) => n.train(X, bad, T)],
       ['trainAsync rows not summing to 1', ShapeError, (n: Network) => n.trainAsync(X, bad, T)],
       ['evaluate rows not summing to 1', ShapeError, (n: Network) => n.evaluate(X, bad)],
-    ] as BadCall[]) await expectAtomic(ce, c);
+    ] as BadCall[])
+      await expectAtomic(ce, c);
     ce.dispose();
   });
 
@@ -164,7 +166,13 @@ describe.each(BACKEND_DEFAULTS)('atomicity on $label', (bc) => {
   it('aborting trainAsync keeps the parameters of the last completed epoch', async () => {
     const big = randomRows(400, 2, 5);
     const bigY = big.map((r) => [(Math.tanh(r[0]! - r[1]!) + 1) / 2]);
-    const opts: TrainOptions = { epochs: 100000, learningRate: 0.05, batchSize: 1, shuffle: false, optimizer: 'momentum' };
+    const opts: TrainOptions = {
+      epochs: 100000,
+      learningRate: 0.05,
+      batchSize: 1,
+      shuffle: false,
+      optimizer: 'momentum',
+    };
     const n = await net();
     n.train(big, bigY, { ...opts, epochs: 1 }); // workspace and optimizer exist before the run
     const usedBefore = n.backend.usedBytes();
@@ -229,7 +237,8 @@ describe.each(BACKEND_DEFAULTS)('atomicity on $label', (bc) => {
         expect(msg).toMatch(/lower learningRate/);
         expect(msg).toContain(String(opts.learningRate));
         const after = n.getParameters();
-        for (const p of after) for (const a of [p.weights, p.biases]) for (const v of a) expect(Number.isFinite(v)).toBe(true);
+        for (const p of after)
+          for (const a of [p.weights, p.biases]) for (const v of a) expect(Number.isFinite(v)).toBe(true);
         expect(paramBits(after)).toEqual(last);
         expect(n.backend.usedBytes()).toBe(usedBefore);
         n.dispose();

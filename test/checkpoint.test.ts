@@ -36,7 +36,9 @@ describe.each(BACKEND_DEFAULTS)('checkpoints on $label', (bc) => {
         // without the optimizer the run differs for stateful optimizers (a fresh optimizer), and equals for sgd unshuffled
         const plain = await Network.fromJSON(JSON.stringify(straight.toJSON()), backend);
         expect(plain.toJSON().version).toBe(1);
-        straight.dispose(); resumed.dispose(); plain.dispose();
+        straight.dispose();
+        resumed.dispose();
+        plain.dispose();
       });
     }
   }
@@ -47,12 +49,20 @@ describe.each(BACKEND_DEFAULTS)('checkpoints on $label', (bc) => {
     const all = straight.train(x, y, { ...opts, epochs: 6 });
     const n = await Network.create({ ...net, backend });
     let saved: NetworkJSON | null = null;
-    n.train(x, y, { ...opts, epochs: 6, onEpoch: ({ epoch }) => { if (epoch === 2) saved = n.toJSON({ optimizer: true }); } });
+    n.train(x, y, {
+      ...opts,
+      epochs: 6,
+      onEpoch: ({ epoch }) => {
+        if (epoch === 2) saved = n.toJSON({ optimizer: true });
+      },
+    });
     const resumed = await Network.fromJSON(saved!, backend);
     const rest = resumed.train(x, y, { ...opts, epochs: 3 });
     expect(rest.losses).toEqual(all.losses.slice(3));
     expect(paramBits(resumed.getParameters())).toEqual(paramBits(straight.getParameters()));
-    straight.dispose(); n.dispose(); resumed.dispose();
+    straight.dispose();
+    n.dispose();
+    resumed.dispose();
   });
 
   it('a checkpoint taken during trainAsync is the last completed epoch, and resumes bit for bit', async () => {
@@ -60,7 +70,9 @@ describe.each(BACKEND_DEFAULTS)('checkpoints on $label', (bc) => {
     const n = await Network.create({ ...net, backend });
     const E = 400;
     let settled = false;
-    const p = n.trainAsync(x, y, { ...opts, epochs: E, sliceMs: 0.5 }).finally(() => { settled = true; });
+    const p = n.trainAsync(x, y, { ...opts, epochs: E, sliceMs: 0.5 }).finally(() => {
+      settled = true;
+    });
     await new Promise((r) => setTimeout(r, 5));
     expect(settled).toBe(false);
     const saved = n.toJSON({ optimizer: true });
@@ -79,7 +91,9 @@ describe.each(BACKEND_DEFAULTS)('checkpoints on $label', (bc) => {
     const rest = resumed.train(x, y, { ...opts, epochs: E - found });
     expect(rest.losses).toEqual(res.losses.slice(found));
     expect(paramBits(resumed.getParameters())).toEqual(paramBits(n.getParameters()));
-    n.dispose(); resumed.dispose(); twin.dispose();
+    n.dispose();
+    resumed.dispose();
+    twin.dispose();
   });
 });
 
@@ -93,7 +107,8 @@ describe('checkpoints across backends and formats', () => {
     for (const bc of BACKEND_DEFAULTS) {
       const n = await Network.fromJSON(saved, await bc.create());
       n.train(x, y, opts);
-      const got = n.getParameters(), want = src.getParameters();
+      const got = n.getParameters(),
+        want = src.getParameters();
       got.forEach((p, l) => {
         expectClose(p.weights, want[l]!.weights, bc.tol);
         expectClose(p.biases, want[l]!.biases, bc.tol);
@@ -111,10 +126,13 @@ describe('checkpoints across backends and formats', () => {
     const v2 = n.toJSON({ optimizer: true });
     expect(v2.version).toBe(2);
     expect(v2.optimizer).toBeNull();
-    const a = await Network.fromJSON(v1), b = await Network.fromJSON(v2);
+    const a = await Network.fromJSON(v1),
+      b = await Network.fromJSON(v2);
     expect(paramBits(a.getParameters())).toEqual(paramBits(n.getParameters()));
     expect(paramBits(b.getParameters())).toEqual(paramBits(n.getParameters()));
-    n.dispose(); a.dispose(); b.dispose();
+    n.dispose();
+    a.dispose();
+    b.dispose();
   });
 
   it('malformed checkpoint fields are refused with NnError naming the field', async () => {
@@ -124,22 +142,85 @@ describe('checkpoints across backends and formats', () => {
     n.dispose();
     /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- each case breaks one field of the checkpoint's JSON: untyped on purpose */
     const bad: [string, (j: any) => void, RegExp][] = [
-      ['optimizer in version 1', (j) => { j.version = 1; }, /unexpected key 'optimizer'/],
-      ['unknown optimizer kind', (j) => { j.optimizer.kind = 'rmsprop'; }, /optimizer\.kind/],
-      ['missing second moment', (j) => { delete j.optimizer.layers[0].w2; }, /optimizer\.layers\[0\]/],
-      ['short state', (j) => { j.optimizer.layers[1].b.pop(); }, /optimizer\.layers\[1\]\.b/],
-      ['non-finite state', (j) => { j.optimizer.layers[0].w[0] = null; }, /optimizer\.layers\[0\]\.w\[0\]/],
-      ['negative step', (j) => { j.optimizer.step = -1; }, /optimizer\.step/],
-      ['fractional step', (j) => { j.optimizer.step = 1.5; }, /optimizer\.step/],
-      ['bad shuffle', (j) => { j.shuffle = { state: -4 }; }, /shuffle/],
-      ['missing shuffle', (j) => { delete j.shuffle; }, /shuffle/],
-      ['unknown key', (j) => { j.optimizer.lr = 1; }, /unexpected key 'lr'/],
+      [
+        'optimizer in version 1',
+        (j) => {
+          j.version = 1;
+        },
+        /unexpected key 'optimizer'/,
+      ],
+      [
+        'unknown optimizer kind',
+        (j) => {
+          j.optimizer.kind = 'rmsprop';
+        },
+        /optimizer\.kind/,
+      ],
+      [
+        'missing second moment',
+        (j) => {
+          delete j.optimizer.layers[0].w2;
+        },
+        /optimizer\.layers\[0\]/,
+      ],
+      [
+        'short state',
+        (j) => {
+          j.optimizer.layers[1].b.pop();
+        },
+        /optimizer\.layers\[1\]\.b/,
+      ],
+      [
+        'non-finite state',
+        (j) => {
+          j.optimizer.layers[0].w[0] = null;
+        },
+        /optimizer\.layers\[0\]\.w\[0\]/,
+      ],
+      [
+        'negative step',
+        (j) => {
+          j.optimizer.step = -1;
+        },
+        /optimizer\.step/,
+      ],
+      [
+        'fractional step',
+        (j) => {
+          j.optimizer.step = 1.5;
+        },
+        /optimizer\.step/,
+      ],
+      [
+        'bad shuffle',
+        (j) => {
+          j.shuffle = { state: -4 };
+        },
+        /shuffle/,
+      ],
+      [
+        'missing shuffle',
+        (j) => {
+          delete j.shuffle;
+        },
+        /shuffle/,
+      ],
+      [
+        'unknown key',
+        (j) => {
+          j.optimizer.lr = 1;
+        },
+        /unexpected key 'lr'/,
+      ],
     ];
     for (const [what, mutate, re] of bad) {
       const j = JSON.parse(JSON.stringify(good));
       /* eslint-enable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access */
       mutate(j);
-      const err = await Network.fromJSON(j).then(() => null, (e: unknown) => e);
+      const err = await Network.fromJSON(j).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(err, what).toBeInstanceOf(NnError);
       expect((err as Error).message, what).toMatch(re);
     }

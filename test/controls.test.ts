@@ -34,18 +34,43 @@ const FEATURES: Feature[] = [
   { name: 'a learning-rate schedule', train: { learningRate: sched }, oracle: { schedule: sched } },
   { name: 'dropout', dropout: [0.3, 0.5], train: {}, oracle: { controls: { dropout: [0.3, 0.5, 0], seed: SEED } } },
   { name: 'clipNorm', train: { clipNorm: 0.05 }, oracle: { controls: { clipNorm: 0.05 } } },
-  { name: 'sampleWeight (with an all-zero batch)', train: { sampleWeight: SW }, oracle: { controls: { sampleWeight: SW } } },
   {
-    name: "classWeight 'balanced' (one-hot targets)", oneHot: true, train: { classWeight: 'balanced' },
+    name: 'sampleWeight (with an all-zero batch)',
+    train: { sampleWeight: SW },
+    oracle: { controls: { sampleWeight: SW } },
+  },
+  {
+    name: "classWeight 'balanced' (one-hot targets)",
+    oneHot: true,
+    train: { classWeight: 'balanced' },
     oracle: { controls: { sampleWeight: balanced(ONE_HOT) } },
   },
-  { name: 'adamw', train: { optimizer: 'adamw', weightDecay: 0.1 }, oracle: { optimizer: { kind: 'adamw', learningRate: 0.05, weightDecay: 0.1 } } },
   {
-    name: 'every control at once', dropout: [0.2, 0.4],
-    train: { learningRate: sched, clipNorm: 0.1, sampleWeight: SW, classWeight: [2, 0.5], optimizer: 'adamw', weightDecay: 0.05 }, oneHot: true,
+    name: 'adamw',
+    train: { optimizer: 'adamw', weightDecay: 0.1 },
+    oracle: { optimizer: { kind: 'adamw', learningRate: 0.05, weightDecay: 0.1 } },
+  },
+  {
+    name: 'every control at once',
+    dropout: [0.2, 0.4],
+    train: {
+      learningRate: sched,
+      clipNorm: 0.1,
+      sampleWeight: SW,
+      classWeight: [2, 0.5],
+      optimizer: 'adamw',
+      weightDecay: 0.05,
+    },
+    oneHot: true,
     oracle: {
-      schedule: sched, optimizer: { kind: 'adamw', learningRate: 0, weightDecay: 0.05 },
-      controls: { dropout: [0.2, 0.4, 0], seed: SEED, clipNorm: 0.1, sampleWeight: SW.map((w, i) => w * (ONE_HOT[i]![0] === 1 ? 2 : 0.5)) },
+      schedule: sched,
+      optimizer: { kind: 'adamw', learningRate: 0, weightDecay: 0.05 },
+      controls: {
+        dropout: [0.2, 0.4, 0],
+        seed: SEED,
+        clipNorm: 0.1,
+        sampleWeight: SW.map((w, i) => w * (ONE_HOT[i]![0] === 1 ? 2 : 0.5)),
+      },
     },
   },
 ];
@@ -69,33 +94,63 @@ for (const bc of BACKENDS) {
     let backend!: Backend;
     useBackend(bc, (b) => (backend = b));
 
-    it.each(FEATURES.map((f) => [f.name, f] as const))(`${bc.label} %s: 3 epochs equal the oracle's`, async (_name, f) => {
-      const net = await Network.create({
-        layers: [3, 5, 4, 2], activation: 'tanh', outputActivation: f.oneHot ? 'softmax' : 'sigmoid', loss: f.oneHot ? 'cross-entropy' : 'mse',
-        seed: SEED, backend, init: 'normal', ...(f.dropout ? { dropout: f.dropout } : {}),
-      });
-      try {
-        const y = f.oneHot ? ONE_HOT : Y;
-        const oracle = oracleOf(net);
-        const want = oracle.train(X, y, { epochs: 3, batchSize: 2, optimizer: { kind: 'adam', learningRate: 0.05 }, ...f.oracle });
-        const got = net.train(X, y, { epochs: 3, batchSize: 2, shuffle: false, optimizer: 'adam', learningRate: 0.05, ...f.train });
-        expectClose(got.losses, want, bc.tol, 'epoch losses');
-        const wp = oracle.getParameters();
-        net.getParameters().forEach((p, l) => {
-          expectClose(p.weights, wp[l]!.weights, bc.tol, `w[${l}]`);
-          expectClose(p.biases, wp[l]!.biases, bc.tol, `b[${l}]`);
+    it.each(FEATURES.map((f) => [f.name, f] as const))(
+      `${bc.label} %s: 3 epochs equal the oracle's`,
+      async (_name, f) => {
+        const net = await Network.create({
+          layers: [3, 5, 4, 2],
+          activation: 'tanh',
+          outputActivation: f.oneHot ? 'softmax' : 'sigmoid',
+          loss: f.oneHot ? 'cross-entropy' : 'mse',
+          seed: SEED,
+          backend,
+          init: 'normal',
+          ...(f.dropout ? { dropout: f.dropout } : {}),
         });
-        // the step counter counts the steps taken (all-zero batches take none)
-        const saved = net.toJSON({ optimizer: true });
-        expect(saved.optimizer!.step).toBe(oracle.t);
-      } finally {
-        net.dispose();
-      }
-    });
+        try {
+          const y = f.oneHot ? ONE_HOT : Y;
+          const oracle = oracleOf(net);
+          const want = oracle.train(X, y, {
+            epochs: 3,
+            batchSize: 2,
+            optimizer: { kind: 'adam', learningRate: 0.05 },
+            ...f.oracle,
+          });
+          const got = net.train(X, y, {
+            epochs: 3,
+            batchSize: 2,
+            shuffle: false,
+            optimizer: 'adam',
+            learningRate: 0.05,
+            ...f.train,
+          });
+          expectClose(got.losses, want, bc.tol, 'epoch losses');
+          const wp = oracle.getParameters();
+          net.getParameters().forEach((p, l) => {
+            expectClose(p.weights, wp[l]!.weights, bc.tol, `w[${l}]`);
+            expectClose(p.biases, wp[l]!.biases, bc.tol, `b[${l}]`);
+          });
+          // the step counter counts the steps taken (all-zero batches take none)
+          const saved = net.toJSON({ optimizer: true });
+          expect(saved.optimizer!.step).toBe(oracle.t);
+        } finally {
+          net.dispose();
+        }
+      },
+    );
 
     it(`${bc.label} dropout changes training (a check that can fail) and predict/evaluate/gradients never drop`, async () => {
-      const make = (dropout?: number) => Network.create({ layers: [3, 6, 2], activation: 'relu', outputActivation: 'sigmoid', seed: SEED, backend, ...(dropout ? { dropout } : {}) });
-      const a = await make(), b = await make(0.5);
+      const make = (dropout?: number) =>
+        Network.create({
+          layers: [3, 6, 2],
+          activation: 'relu',
+          outputActivation: 'sigmoid',
+          seed: SEED,
+          backend,
+          ...(dropout ? { dropout } : {}),
+        });
+      const a = await make(),
+        b = await make(0.5);
       expect(b.dropout).toEqual([0.5]);
       expect(paramBits(a.getParameters())).toEqual(paramBits(b.getParameters()));
       expect(Array.from(b.predict(X).data)).toEqual(Array.from(a.predict(X).data));
@@ -109,9 +164,18 @@ for (const bc of BACKENDS) {
     });
 
     it(`${bc.label} a fixed dropout mask: the kernels' gradient (one sgd step of rate 1) equals central differences of the masked loss`, async () => {
-      const net = await Network.create({ layers: [3, 4, 3, 2], activation: 'tanh', outputActivation: 'sigmoid', seed: 3, backend, init: 'normal', dropout: [0.4, 0.3] });
+      const net = await Network.create({
+        layers: [3, 4, 3, 2],
+        activation: 'tanh',
+        outputActivation: 'sigmoid',
+        seed: 3,
+        backend,
+        init: 'normal',
+        dropout: [0.4, 0.3],
+      });
       try {
-        const x = X.slice(0, 4), y = Y.slice(0, 4);
+        const x = X.slice(0, 4),
+          y = Y.slice(0, 4);
         const before = net.getParameters();
         const sw = [1, 0.5, 2, 1];
         // step 0, batch = the 4 rows in order: the mask of dropRowKey(seed, 0, row, layer)
@@ -119,10 +183,13 @@ for (const bc of BACKENDS) {
         const after = net.getParameters();
         const controls: StepControls = { rows: [0, 1, 2, 3], dropout: [0.4, 0.3, 0], seed: 3, sampleWeight: sw };
         const lossAt = (params: typeof before): number =>
-          new OracleNetwork(params.map((p, l) => ({ weights: p.weights, biases: p.biases, activation: net.activations[l]! })), { loss: 'mse' })
-            .gradients(x, y, controls).loss;
+          new OracleNetwork(
+            params.map((p, l) => ({ weights: p.weights, biases: p.biases, activation: net.activations[l]! })),
+            { loss: 'mse' },
+          ).gradients(x, y, controls).loss;
         const h = 1e-6;
-        let checked = 0, dropped = 0;
+        let checked = 0,
+          dropped = 0;
         before.forEach((p, l) => {
           for (const key of ['weights', 'biases'] as const) {
             for (let i = 0; i < p[key].length; i++) {
@@ -132,7 +199,9 @@ for (const bc of BACKENDS) {
               plus[l]![key][i]! += h;
               minus[l]![key][i]! -= h;
               const fd = (lossAt(plus) - lossAt(minus)) / (2 * h);
-              expect(Math.abs(g - fd), `${key}[${l}][${i}]: kernel ${g}, differences ${fd}`).toBeLessThan(1e-7 + 1e-6 * Math.abs(fd));
+              expect(Math.abs(g - fd), `${key}[${l}][${i}]: kernel ${g}, differences ${fd}`).toBeLessThan(
+                1e-7 + 1e-6 * Math.abs(fd),
+              );
               checked++;
               if (g === 0 && key === 'weights') dropped++;
             }
@@ -148,9 +217,20 @@ for (const bc of BACKENDS) {
     });
 
     it(`${bc.label} checkpoint resume with a cosine schedule, dropout, clipNorm and sampleWeight equals the uninterrupted run bit for bit`, async () => {
-      const spec = { layers: [3, 6, 5, 2], activation: 'relu' as const, outputActivation: 'sigmoid' as const, seed: 12, backend, dropout: [0.25, 0.1] };
+      const spec = {
+        layers: [3, 6, 5, 2],
+        activation: 'relu' as const,
+        outputActivation: 'sigmoid' as const,
+        seed: 12,
+        backend,
+        dropout: [0.25, 0.1],
+      };
       const opts = {
-        batchSize: 3, optimizer: 'adamw' as const, weightDecay: 0.01, clipNorm: 0.5, sampleWeight: SW,
+        batchSize: 3,
+        optimizer: 'adamw' as const,
+        weightDecay: 0.01,
+        clipNorm: 0.5,
+        sampleWeight: SW,
         learningRate: schedules.cosine({ initial: 0.05, final: 0.001, steps: 20, warmup: 4 }),
       };
       const straight = await Network.create(spec);
@@ -174,17 +254,30 @@ for (const bc of BACKENDS) {
 for (const bc of BACKENDS.filter((b) => b.variant !== 'debug')) {
   it(`${bc.label} 1 and 2 threads give bit-identical parameters and losses with every control on`, async () => {
     const results: { bits: bigint[]; losses: number[] }[] = [];
-    const x = randomRows(37, 5, 55), y = x.map((r) => (r[0]! * r[1]! > 0 ? [1, 0, 0] : r[2]! > 0 ? [0, 1, 0] : [0, 0, 1]));
+    const x = randomRows(37, 5, 55),
+      y = x.map((r) => (r[0]! * r[1]! > 0 ? [1, 0, 0] : r[2]! > 0 ? [0, 1, 0] : [0, 0, 1]));
     const sw = x.map((_, i) => (i % 5 === 0 ? 0 : 1 + (i % 3)));
     for (const threads of [1, 2]) {
       const net = await Network.create({
-        layers: [5, 9, 7, 3], activation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy', seed: 19,
-        backend: bc.name === 'js' ? 'js' : await bc.create(), threads, dropout: [0.3, 0.2],
+        layers: [5, 9, 7, 3],
+        activation: 'relu',
+        outputActivation: 'softmax',
+        loss: 'cross-entropy',
+        seed: 19,
+        backend: bc.name === 'js' ? 'js' : await bc.create(),
+        threads,
+        dropout: [0.3, 0.2],
       });
       try {
         expect(net.threads).toBe(threads);
         const r = net.train(x, y, {
-          epochs: 3, batchSize: 6, optimizer: 'adamw', weightDecay: 0.01, clipNorm: 0.3, sampleWeight: sw, classWeight: 'balanced',
+          epochs: 3,
+          batchSize: 6,
+          optimizer: 'adamw',
+          weightDecay: 0.01,
+          clipNorm: 0.3,
+          sampleWeight: sw,
+          classWeight: 'balanced',
           learningRate: schedules.exponential({ initial: 0.02, decay: 0.9, every: 5, warmup: 3 }),
         });
         results.push({ bits: paramBits(net.getParameters()), losses: r.losses });
@@ -233,8 +326,20 @@ function lowbias32Reference(v: number): number {
 describe('training-control validation (typed errors; nothing changes)', () => {
   const bad: [string, Record<string, unknown>, typeof NnError][] = [
     ['learningRate returning NaN', { learningRate: () => NaN }, OptionError],
-    ['learningRate returning a negative rate at step 3', { learningRate: (s: number) => (s === 3 ? -1 : 0.1) }, OptionError],
-    ['learningRate that throws', { learningRate: () => { throw new Error('boom'); } }, OptionError],
+    [
+      'learningRate returning a negative rate at step 3',
+      { learningRate: (s: number) => (s === 3 ? -1 : 0.1) },
+      OptionError,
+    ],
+    [
+      'learningRate that throws',
+      {
+        learningRate: () => {
+          throw new Error('boom');
+        },
+      },
+      OptionError,
+    ],
     ['learningRate returning a string', { learningRate: () => '0.1' }, OptionError],
     ['clipNorm 0', { clipNorm: 0 }, OptionError],
     ['clipNorm Infinity', { clipNorm: Infinity }, OptionError],
@@ -253,15 +358,21 @@ describe('training-control validation (typed errors; nothing changes)', () => {
     const net = await Network.create({ layers: [3, 4, 2], seed: 1, dropout: 0.2 });
     const before = JSON.stringify(net.toJSON({ optimizer: true }));
     // batches of 2: 12 steps, so a schedule's bad value at step 3 is met before training
-    expect(() => net.train(X, Y, { epochs: 2, batchSize: 2, learningRate: 0.1, ...extra } as TrainOptions)).toThrow(type);
+    expect(() => net.train(X, Y, { epochs: 2, batchSize: 2, learningRate: 0.1, ...extra } as TrainOptions)).toThrow(
+      type,
+    );
     expect(JSON.stringify(net.toJSON({ optimizer: true }))).toBe(before);
     net.dispose();
   });
 
   it('the error names the option, what was expected and what was received', async () => {
     const net = await Network.create({ layers: [3, 4, 2], seed: 1 });
-    expect(() => net.train(X, Y, { epochs: 1, batchSize: 2, learningRate: (s) => (s === 5 ? Infinity : 0.1) })).toThrow(/learningRate\(5\) must return a finite number >= 0, received Infinity/);
-    expect(() => net.train(X, Y, { epochs: 1, learningRate: 0.1, sampleWeight: [1] })).toThrow(/sampleWeight has 1 weights but the data has 11 rows/);
+    expect(() => net.train(X, Y, { epochs: 1, batchSize: 2, learningRate: (s) => (s === 5 ? Infinity : 0.1) })).toThrow(
+      /learningRate\(5\) must return a finite number >= 0, received Infinity/,
+    );
+    expect(() => net.train(X, Y, { epochs: 1, learningRate: 0.1, sampleWeight: [1] })).toThrow(
+      /sampleWeight has 1 weights but the data has 11 rows/,
+    );
     net.dispose();
   });
 
@@ -304,7 +415,7 @@ describe('schedules', () => {
     const cos = schedules.cosine({ initial: 1, final: 0.1, steps: 10, warmup: 4 });
     expect([0, 1, 2, 3].map(cos)).toEqual([0.25, 0.5, 0.75, 1]);
     expect(cos(4)).toBe(1);
-    expect(cos(9)).toBeCloseTo(0.1 + 0.9 * (1 + Math.cos(Math.PI / 2)) / 2, 15);
+    expect(cos(9)).toBeCloseTo(0.1 + (0.9 * (1 + Math.cos(Math.PI / 2))) / 2, 15);
     expect(cos(14)).toBeCloseTo(0.1, 15);
     expect(cos(1000)).toBeCloseTo(0.1, 15);
     expect(schedules.cosine({ initial: 2, steps: 4 })(4)).toBe(0);

@@ -48,12 +48,23 @@ describe.each(BACKEND_DEFAULTS)('Dataset on $label', (bc) => {
     // targets outside a loss's domain: 2 is fine for mse with an identity output, refused for binary-cross-entropy;
     // a sigmoid output with mse evaluates it but does not train on it (outside its range)
     const mse = await Network.create({ layers: [6, 2], seed: 1, backend, outputActivation: 'identity' });
-    const big = mse.dataset(x, y.map((r) => [r[0]! * 2, r[1]!]));
+    const big = mse.dataset(
+      x,
+      y.map((r) => [r[0]! * 2, r[1]!]),
+    );
     const sig = await Network.create({ layers: [6, 2], seed: 1, backend, outputActivation: 'sigmoid' });
-    expect(() => sig.train(big, { epochs: 1, learningRate: 0.1 })).toThrow(/dataset y\[\d+\]\[0\] is .*outside \[0, 1\]/);
+    expect(() => sig.train(big, { epochs: 1, learningRate: 0.1 })).toThrow(
+      /dataset y\[\d+\]\[0\] is .*outside \[0, 1\]/,
+    );
     expect(Number.isFinite(sig.evaluate(big).loss)).toBe(true);
     sig.dispose();
-    const bce = await Network.create({ layers: [6, 2], seed: 1, backend, outputActivation: 'sigmoid', loss: 'binary-cross-entropy' });
+    const bce = await Network.create({
+      layers: [6, 2],
+      seed: 1,
+      backend,
+      outputActivation: 'sigmoid',
+      loss: 'binary-cross-entropy',
+    });
     expect(() => bce.train(big, { epochs: 1, learningRate: 0.1 })).toThrow(ShapeError);
     expect(() => bce.evaluate(big)).toThrow(ShapeError);
     mse.train(big, { epochs: 1, learningRate: 0.1 });

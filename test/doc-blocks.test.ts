@@ -4,8 +4,19 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-interface Block { line: number; info: string; lang: string; code: string }
-interface Entry extends Block { file: string; kind: 'ts' | 'js'; ext: 'ts' | 'js' | 'cjs'; packages: string[]; reason?: string }
+interface Block {
+  line: number;
+  info: string;
+  lang: string;
+  code: string;
+}
+interface Entry extends Block {
+  file: string;
+  kind: 'ts' | 'js';
+  ext: 'ts' | 'js' | 'cjs';
+  packages: string[];
+  reason?: string;
+}
 // the module's exports are plain functions (no `this`), hence function-typed properties rather than methods
 interface DocBlocks {
   fencedBlocks: (text: string) => Block[];
@@ -21,7 +32,22 @@ const md = (...lines: string[]): string => lines.join('\n');
 
 describe('fencedBlocks', () => {
   it('finds each fence with its line, info string and code; a longer fence holds a shorter one', () => {
-    const text = md('# t', '', '```ts', 'const a = 1;', '```', 'text', '````md', '```js', 'x', '```', '````', '~~~sh', 'ls', '~~~');
+    const text = md(
+      '# t',
+      '',
+      '```ts',
+      'const a = 1;',
+      '```',
+      'text',
+      '````md',
+      '```js',
+      'x',
+      '```',
+      '````',
+      '~~~sh',
+      'ls',
+      '~~~',
+    );
     expect(fencedBlocks(text)).toEqual([
       { line: 3, info: 'ts', lang: 'ts', code: 'const a = 1;\n' },
       { line: 7, info: 'md', lang: 'md', code: '```js\nx\n```\n' },
@@ -31,7 +57,9 @@ describe('fencedBlocks', () => {
 
   it("removes the opening fence's indentation (blocks inside list items) and keeps the rest", () => {
     const text = md('- item:', '  ```js no-run needs esbuild', '  if (a) {', '    b();', '  }', '  ```');
-    expect(fencedBlocks(text)).toEqual([{ line: 2, info: 'js no-run needs esbuild', lang: 'js', code: 'if (a) {\n  b();\n}\n' }]);
+    expect(fencedBlocks(text)).toEqual([
+      { line: 2, info: 'js no-run needs esbuild', lang: 'js', code: 'if (a) {\n  b();\n}\n' },
+    ]);
   });
 
   it('takes an unclosed fence to the end of the file, as CommonMark does', () => {
@@ -54,26 +82,64 @@ describe('importedSpecifiers and packageOf', () => {
       "/* import { y } from 'commented-block'; */",
       "const url = 'https://example.com/a'; // import { z } from 'after-code'",
     );
-    expect(importedSpecifiers(code).sort()).toEqual(['./local.js', 'csv-parse/sync', 'fastnn', 'fastnn/progress', 'onnxruntime-node', 'side-effect']);
+    expect(importedSpecifiers(code).sort()).toEqual([
+      './local.js',
+      'csv-parse/sync',
+      'fastnn',
+      'fastnn/progress',
+      'onnxruntime-node',
+      'side-effect',
+    ]);
   });
 
   it('names the npm package of a bare specifier, and none for node:, builtins and relative paths', () => {
-    expect(['fastnn/progress', '@types/node', '@scope/pkg/sub', 'csv-parse/sync', 'node:fs', 'fs', 'fs/promises', './a.js', '/abs.js']
-      .map(packageOf)).toEqual(['fastnn', '@types/node', '@scope/pkg', 'csv-parse', null, null, null, null, null]);
+    expect(
+      [
+        'fastnn/progress',
+        '@types/node',
+        '@scope/pkg/sub',
+        'csv-parse/sync',
+        'node:fs',
+        'fs',
+        'fs/promises',
+        './a.js',
+        '/abs.js',
+      ].map(packageOf),
+    ).toEqual(['fastnn', '@types/node', '@scope/pkg', 'csv-parse', null, null, null, null, null]);
   });
 });
 
 describe('classifyBlocks', () => {
   const text = md(
-    '```ts', "import { Network } from 'fastnn';", '```', // 1: run
-    '```typescript', "import { progress } from 'fastnn/progress';", '```', // 4: run
-    '```javascript', "const { Network } = require('fastnn');", '```', // 7: run as CommonJS
-    '```ts no-run needs a bundler', "import w from 'fastnn/wasm/as-simd.wasm';", "import { parse } from 'csv-parse/sync';", '```', // 10: opted out
-    '```ts', 'net.train(x, y);', '```', // 14: no import
-    '```js', "import { Network } from 'fastnnx';", '```', // 17: another package: no fastnn import
-    '```sh', "node -e \"import('fastnn')\"", '```', // 20: not ts/js: not counted
-    '```html', "<script type=\"module\">import { Network } from 'fastnn';</script>", '```', // 23: not counted
-    '```mjs', "import { Network } from 'fastnn';", "import { parse } from 'csv-parse/sync';", '```', // 26: run, needs csv-parse
+    '```ts',
+    "import { Network } from 'fastnn';",
+    '```', // 1: run
+    '```typescript',
+    "import { progress } from 'fastnn/progress';",
+    '```', // 4: run
+    '```javascript',
+    "const { Network } = require('fastnn');",
+    '```', // 7: run as CommonJS
+    '```ts no-run needs a bundler',
+    "import w from 'fastnn/wasm/as-simd.wasm';",
+    "import { parse } from 'csv-parse/sync';",
+    '```', // 10: opted out
+    '```ts',
+    'net.train(x, y);',
+    '```', // 14: no import
+    '```js',
+    "import { Network } from 'fastnnx';",
+    '```', // 17: another package: no fastnn import
+    '```sh',
+    'node -e "import(\'fastnn\')"',
+    '```', // 20: not ts/js: not counted
+    '```html',
+    '<script type="module">import { Network } from \'fastnn\';</script>',
+    '```', // 23: not counted
+    '```mjs',
+    "import { Network } from 'fastnn';",
+    "import { parse } from 'csv-parse/sync';",
+    '```', // 26: run, needs csv-parse
   );
   const { run, optedOut, noImport } = classifyBlocks('doc.md', text);
 

@@ -26,11 +26,17 @@ describe('data errors name the row and column', () => {
   it("string numbers from a CSV ('5.1') are a ShapeError that says to convert them", () => {
     const csv = x.map((r) => r.map(String)) as unknown as number[][];
     expect(() => clf.fit(csv, labels)).toThrow(ShapeError);
-    expect(() => clf.fit(csv, labels)).toThrow(/x\[0\]\[0\] \(row 0, column 0\) is the string '[\d.]+', expected a number: convert the column to numbers/);
+    expect(() => clf.fit(csv, labels)).toThrow(
+      /x\[0\]\[0\] \(row 0, column 0\) is the string '[\d.]+', expected a number: convert the column to numbers/,
+    );
     const one = x.map((r) => r.slice()) as unknown[][];
     one[5]![2] = '0.25';
-    expect(() => clf.predict(one as number[][])).toThrow(/x\[5\]\[2\] \(row 5, column 2\) is the string '0.25'.*convert/);
-    expect(() => reg.fit([[1], [2]], ['3.5', '4'] as unknown as number[])).toThrow(/y\[0\] \(row 0\) is the string '3.5'.*convert/);
+    expect(() => clf.predict(one as number[][])).toThrow(
+      /x\[5\]\[2\] \(row 5, column 2\) is the string '0.25'.*convert/,
+    );
+    expect(() => reg.fit([[1], [2]], ['3.5', '4'] as unknown as number[])).toThrow(
+      /y\[0\] \(row 0\) is the string '3.5'.*convert/,
+    );
     one[5]![2] = 'abc';
     expect(() => clf.predict(one as number[][])).toThrow(/x\[5\]\[2\].*the string 'abc', expected a finite number/);
   });
@@ -42,7 +48,12 @@ describe('data errors name the row and column', () => {
     expect(() => clf.score(bad, labels)).toThrow(/x\[4\]\[1\] \(row 4, column 1\) is NaN/);
     bad[4]![1] = Infinity;
     expect(() => reg.predict(bad)).toThrow(/x\[4\]\[1\].*Infinity/);
-    expect(() => reg.fit(x, x.map(() => NaN))).toThrow(/y\[0\] \(row 0\) is NaN/);
+    expect(() =>
+      reg.fit(
+        x,
+        x.map(() => NaN),
+      ),
+    ).toThrow(/y\[0\] \(row 0\) is NaN/);
   });
 
   it('wrong widths: ragged rows in fit, the fitted width in predict / score', () => {
@@ -50,7 +61,9 @@ describe('data errors name the row and column', () => {
     ragged[6] = ragged[6]!.slice(0, 3);
     expect(() => clf.fit(ragged, labels)).toThrow(/x\[6\] has 3 values, expected 4/);
     expect(() => clf.predict([[1, 2, 3]])).toThrow(ShapeError);
-    expect(() => clf.predict([[1, 2, 3]])).toThrow(/x\[0\] has 3 values, expected 4 \(the number of features the model was fitted on\)/);
+    expect(() => clf.predict([[1, 2, 3]])).toThrow(
+      /x\[0\] has 3 values, expected 4 \(the number of features the model was fitted on\)/,
+    );
     expect(() => reg.score([[1, 2, 3, 4, 5]], [1])).toThrow(/expected 4/);
     expect(() => reg.score([[1, 2, 3, 4]], [[1, 2]])).toThrow(/y has 2 targets per row, expected 1/);
     expect(() => clf.predict([])).toThrow(/empty/);
@@ -67,11 +80,18 @@ describe('data errors name the row and column', () => {
     nan[2] = NaN;
     expect(() => clf.fit(x, nan)).toThrow(/labels\[2\] is NaN/);
     expect(() => clf.fit(x, x.map(() => null) as unknown as string[])).toThrow(/labels\[0\] is null/);
-    expect(() => clf.fit(x, x.map(() => 'same'))).toThrow(/only one class/);
+    expect(() =>
+      clf.fit(
+        x,
+        x.map(() => 'same'),
+      ),
+    ).toThrow(/only one class/);
     const unknown = labels.slice();
     unknown[7] = 'd';
     expect(() => clf.score(x, unknown)).toThrow(ShapeError);
-    expect(() => clf.score(x, unknown)).toThrow(/labels\[7\] is 'd', which is not one of the classes seen in fit \('a', 'b', 'c'\)/);
+    expect(() => clf.score(x, unknown)).toThrow(
+      /labels\[7\] is 'd', which is not one of the classes seen in fit \('a', 'b', 'c'\)/,
+    );
   });
 });
 
@@ -79,18 +99,30 @@ describe('options', () => {
   it('bad options are OptionErrors naming the option', async () => {
     await expect(Classifier.create({ hidden: [0] })).rejects.toThrow(/hidden\[0\] must be an integer/);
     await expect(Classifier.create({ activation: 'softmax' })).rejects.toThrow(OptionError);
-    await expect(Classifier.create({ scale: 'robust' as 'standard' })).rejects.toThrow(/unknown scale 'robust' \(expected standard\|minmax\|none\)/);
+    await expect(Classifier.create({ scale: 'robust' as 'standard' })).rejects.toThrow(
+      /unknown scale 'robust' \(expected standard\|minmax\|none\)/,
+    );
     await expect(Regressor.create({ layers: [1] } as object)).rejects.toThrow(/unknown option 'layers'/);
     await expect(Classifier.create({ backend: 'gpu' as 'js' })).rejects.toThrow(/unknown backend 'gpu'/);
     expect(() => clf.fit(x, labels, { epochs: 0 })).toThrow(/epochs must be an integer >= 1/);
     expect(() => clf.fit(x, labels, { validationSplit: 1 })).toThrow(/validationSplit must be a number in \[0, 1\)/);
     expect(() => clf.fit(x, labels, { validationSplit: 0 })).toThrow(OptionError);
-    expect(() => clf.fit(x, labels, { validationSplit: 0.99 })).toThrow(/validationSplit 0.99 of 24 rows holds out 24 and leaves none to train on/);
+    expect(() => clf.fit(x, labels, { validationSplit: 0.99 })).toThrow(
+      /validationSplit 0.99 of 24 rows holds out 24 and leaves none to train on/,
+    );
     expect(() => clf.fit(x, labels, { earlyStopping: { patience: 0 } })).toThrow(/earlyStopping.patience/);
     expect(() => clf.fit(x, labels, { earlyStopping: 'yes' as unknown as boolean })).toThrow(OptionError);
     expect(() => clf.fit(x, labels, { learningRate: -1 })).toThrow(/learningRate must be a finite number > 0/);
-    expect(() => clf.fit(x, labels, { signal: new AbortController().signal })).toThrow(/signal is an option of fitAsync/);
-    expect(() => reg.fit(x, x.map(() => 1), { classWeight: 'balanced' })).toThrow(/classWeight is an option of Classifier/);
+    expect(() => clf.fit(x, labels, { signal: new AbortController().signal })).toThrow(
+      /signal is an option of fitAsync/,
+    );
+    expect(() =>
+      reg.fit(
+        x,
+        x.map(() => 1),
+        { classWeight: 'balanced' },
+      ),
+    ).toThrow(/classWeight is an option of Classifier/);
     expect(() => clf.fit(x, labels, { sampleWeight: [1, 2] })).toThrow(/sampleWeight has 2 entries but x has 24 rows/);
   });
 
@@ -122,13 +154,25 @@ describe('options', () => {
 
 describe('lifecycle and loading', () => {
   it('fromJSON refuses other formats and kinds, and says so for a file path', async () => {
-    await expect(Classifier.fromJSON('model.json')).rejects.toThrow(/^Classifier\.fromJSON: received the string 'model.json', which is not JSON text \(a file name or URL\?\); pass .*readFileSync\(path, 'utf8'\)/);
-    await expect(Classifier.fromJSON(reg.toJSON(), 'js')).rejects.toThrow(/^Classifier\.fromJSON: this is a saved Regressor .*load it with Regressor\.fromJSON/);
-    await expect(Regressor.fromJSON(clf.network.toJSON(), 'js')).rejects.toThrow(/^Regressor\.fromJSON: this is a saved Network .*load it with Network\.fromJSON/);
+    await expect(Classifier.fromJSON('model.json')).rejects.toThrow(
+      /^Classifier\.fromJSON: received the string 'model.json', which is not JSON text \(a file name or URL\?\); pass .*readFileSync\(path, 'utf8'\)/,
+    );
+    await expect(Classifier.fromJSON(reg.toJSON(), 'js')).rejects.toThrow(
+      /^Classifier\.fromJSON: this is a saved Regressor .*load it with Regressor\.fromJSON/,
+    );
+    await expect(Regressor.fromJSON(clf.network.toJSON(), 'js')).rejects.toThrow(
+      /^Regressor\.fromJSON: this is a saved Network .*load it with Network\.fromJSON/,
+    );
     const j = clf.toJSON();
-    await expect(Classifier.fromJSON({ ...j, classes: ['a', 'b'] }, 'js')).rejects.toThrow(/classes .* expected an array of 3 labels/);
-    await expect(Classifier.fromJSON({ ...j, scaler: { ...j.scaler, scale: [1, 0, 1, 1] } }, 'js')).rejects.toThrow(/scaler.scale\[1\] is 0, expected a finite number > 0/);
-    await expect(Classifier.fromJSON({ ...j, options: { ...j.options, hidden: [5] } }, 'js')).rejects.toThrow(/does not match options.hidden \[5\]/);
+    await expect(Classifier.fromJSON({ ...j, classes: ['a', 'b'] }, 'js')).rejects.toThrow(
+      /classes .* expected an array of 3 labels/,
+    );
+    await expect(Classifier.fromJSON({ ...j, scaler: { ...j.scaler, scale: [1, 0, 1, 1] } }, 'js')).rejects.toThrow(
+      /scaler.scale\[1\] is 0, expected a finite number > 0/,
+    );
+    await expect(Classifier.fromJSON({ ...j, options: { ...j.options, hidden: [5] } }, 'js')).rejects.toThrow(
+      /does not match options.hidden \[5\]/,
+    );
   });
 
   it('a disposed estimator throws DisposedError', async () => {

@@ -68,7 +68,14 @@ describe('regression metrics', () => {
   it('two targets: the mean of the per-target values; rows, Matrix and flat arrays agree', () => {
     // target 0: actual [1, 3], predicted [2, 3]: MAE 0.5, RMSE sqrt(0.5), R² 1 - 1/2 = 0.5
     // target 1: actual [0, 4], predicted [0, 2]: MAE 1,   RMSE sqrt(2),   R² 1 - 4/8 = 0.5
-    const a = [[1, 0], [3, 4]], p = [[2, 0], [3, 2]];
+    const a = [
+        [1, 0],
+        [3, 4],
+      ],
+      p = [
+        [2, 0],
+        [3, 2],
+      ];
     expect(metrics.meanAbsoluteError(a, p)).toBe(0.75);
     expect(metrics.rootMeanSquaredError(a, p)).toBe((Math.sqrt(0.5) + Math.sqrt(2)) / 2);
     expect(metrics.r2(a, p)).toBe(0.5);

@@ -13,7 +13,8 @@ import { paramBits } from './helpers/data.js';
 import { blobs, regression } from './helpers/tabular.js';
 
 const CLASSES = ['virginica', 'setosa', 'versicolor'];
-const bits = (a: Float64Array): bigint[] => Array.from(new BigUint64Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)));
+const bits = (a: Float64Array): bigint[] =>
+  Array.from(new BigUint64Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)));
 const standardise = (x: number[][]): number[][] => {
   const cols = x[0]!.length;
   const mean = Array.from({ length: cols }, (_, k) => x.reduce((s, r) => s + r[k]!, 0) / x.length);
@@ -43,7 +44,8 @@ describe.each(BACKENDS)('estimators on $label', (bc) => {
       expect(net.backend).toBe(backend);
       const p = clf.predictProba(x);
       expect([p.rows, p.cols]).toEqual([x.length, 3]);
-      for (let r = 0; r < p.rows; r++) expect(p.data[r * 3]! + p.data[r * 3 + 1]! + p.data[r * 3 + 2]!).toBeCloseTo(1, 12);
+      for (let r = 0; r < p.rows; r++)
+        expect(p.data[r * 3]! + p.data[r * 3 + 1]! + p.data[r * 3 + 2]!).toBeCloseTo(1, 12);
       // the network sees the standardised rows (population standard deviation), bit for bit
       expect(bits(net.predict(standardise(x)).data)).toEqual(bits(p.data));
       const predicted = clf.predict(x);
@@ -75,7 +77,8 @@ describe.each(BACKENDS)('estimators on $label', (bc) => {
       const j = clf.toJSON();
       expect(j.scaler === null).toBe(scale === 'none');
       if (scale === 'minmax') {
-        const lo = Math.min(...x.map((r) => r[1]!)), hi = Math.max(...x.map((r) => r[1]!));
+        const lo = Math.min(...x.map((r) => r[1]!)),
+          hi = Math.max(...x.map((r) => r[1]!));
         expect([j.scaler!.shift[1], j.scaler!.scale[1]]).toEqual([lo, hi - lo]);
       }
       clf.dispose();
@@ -116,7 +119,7 @@ describe.each(BACKENDS)('estimators on $label', (bc) => {
       const p = reg.predict(x);
       expect([p.rows, p.cols]).toEqual([120, two ? 2 : 1]);
       // targets were standardised for training: the network's outputs times sd plus mean are the predictions
-      const Y = (two ? (y as number[][]) : (y as number[]).map((v) => [v]));
+      const Y = two ? (y as number[][]) : (y as number[]).map((v) => [v]);
       const raw = net.predict(standardise(x));
       const cols = Y[0]!.length;
       for (let j = 0; j < cols; j++) {
@@ -134,7 +137,7 @@ describe.each(BACKENDS)('estimators on $label', (bc) => {
     }
   });
 
-  it('fitAsync gives fit\'s parameters bit for bit, for both estimators', async () => {
+  it("fitAsync gives fit's parameters bit for bit, for both estimators", async () => {
     const { x, labels } = blobs(CLASSES, 15, 4);
     const a = await Classifier.create({ seed: 5, backend, hidden: [7] });
     const b = await Classifier.create({ seed: 5, backend, hidden: [7] });
@@ -214,18 +217,20 @@ describe('validation split', () => {
     expect(splitIndices(20, 0.3, 5)).toEqual(s);
   });
 
-  it('a classifier holds out the rows Network\'s stratified validationSplit holds out for the same seed', async () => {
+  it("a classifier holds out the rows Network's stratified validationSplit holds out for the same seed", async () => {
     const { x, labels } = blobs(CLASSES, 20, 12);
     const c = await Classifier.create({ seed: 8, backend: 'js', hidden: [4] });
     c.fit(x, labels, { epochs: 1 });
     const codes = labels.map((l) => c.classes.indexOf(l));
     const s = splitIndices(labels.length, 0.25, 8, codes);
     // the held-out rows keep each class's share: 20 rows per class, 5 of each held out
-    expect(CLASSES.map((_, k) => Array.from(s.validation).filter((r) => codes[r] === k).length)).toEqual(CLASSES.map(() => 5));
+    expect(CLASSES.map((_, k) => Array.from(s.validation).filter((r) => codes[r] === k).length)).toEqual(
+      CLASSES.map(() => 5),
+    );
     // the estimator trained on exactly the other rows: a fit on them alone (no split) gives the same first-epoch loss
     const e = c.fit(x, labels, { epochs: 2, validationSplit: 0.25 });
     const only = await Classifier.create({ seed: 8, backend: 'js', hidden: [4] });
-    const pick = <T,>(a: readonly T[], idx: Int32Array): T[] => Array.from(idx, (i) => a[i]!);
+    const pick = <T>(a: readonly T[], idx: Int32Array): T[] => Array.from(idx, (i) => a[i]!);
     const o = only.fit(pick(x, s.train), pick(labels, s.train), { epochs: 2 });
     expect(e.losses).toEqual(o.losses);
     c.dispose();
@@ -265,7 +270,10 @@ describe('ONNX: the scaling in the graph, run by ONNX Runtime', () => {
     const s = await ort.InferenceSession.create(bytes);
     try {
       const flat = x.flat();
-      const t = dtype === 'float64' ? new ort.Tensor('float64', Float64Array.from(flat), [x.length, x[0]!.length]) : new ort.Tensor('float32', Float32Array.from(flat), [x.length, x[0]!.length]);
+      const t =
+        dtype === 'float64'
+          ? new ort.Tensor('float64', Float64Array.from(flat), [x.length, x[0]!.length])
+          : new ort.Tensor('float32', Float32Array.from(flat), [x.length, x[0]!.length]);
       const out = await s.run({ input: t });
       return Float64Array.from(out.output!.data as Float64Array);
     } finally {
@@ -274,7 +282,8 @@ describe('ONNX: the scaling in the graph, run by ONNX Runtime', () => {
   }
   const agree = (a: Float64Array, b: Float64Array, tol: number): void => {
     expect(a.length).toBe(b.length);
-    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(a[i]!), Math.abs(b[i]!))).toBeLessThanOrEqual(tol);
+    for (let i = 0; i < a.length; i++)
+      expect(Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(a[i]!), Math.abs(b[i]!))).toBeLessThanOrEqual(tol);
   };
 
   it.each(BACKENDS.map((b) => b.label))('Classifier and Regressor on %s', async (label) => {
@@ -310,7 +319,14 @@ describe('estimator state', () => {
     const bad = x.map((r) => r.slice());
     bad[3]![2] = NaN;
     expect(() => clf.fit(bad, labels, { epochs: 3 })).toThrow(/x\[3\]\[2\]/);
-    expect(() => clf.fit(x, labels, { epochs: 3, onEpoch: () => { throw new Error('stop here'); } })).toThrow('stop here');
+    expect(() =>
+      clf.fit(x, labels, {
+        epochs: 3,
+        onEpoch: () => {
+          throw new Error('stop here');
+        },
+      }),
+    ).toThrow('stop here');
     const ac = new AbortController();
     ac.abort(new Error('aborted'));
     await expect(clf.fitAsync(x, labels, { epochs: 3, signal: ac.signal })).rejects.toThrow('aborted');

@@ -5,7 +5,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Buffer } from 'node:buffer';
-import { Classifier, DisposedError, Network, NnError, NotFittedError, OptionError, Regressor, ShapeError, metrics } from '../src/index.js';
+import {
+  Classifier,
+  DisposedError,
+  Network,
+  NnError,
+  NotFittedError,
+  OptionError,
+  Regressor,
+  ShapeError,
+  metrics,
+} from '../src/index.js';
 import { expectReject, expectThrow } from './helpers/expect-error.js';
 import { blobs, regression } from './helpers/tabular.js';
 
@@ -33,30 +43,86 @@ describe('fromJSON given bytes, a path, or another class', () => {
   it('bytes (readFileSync without utf8): OptionError saying to pass the text, for Network, Classifier and Regressor', async () => {
     const text = JSON.stringify(net.toJSON());
     for (const bytes of [Buffer.from(text), new TextEncoder().encode(text), new TextEncoder().encode(text).buffer]) {
-      const kind = bytes instanceof ArrayBuffer ? 'an ArrayBuffer' : Buffer.isBuffer(bytes) ? 'a Buffer' : 'a Uint8Array';
-      await expectReject(() => Network.fromJSON(bytes, 'js'), OptionError, `Network.fromJSON: received ${kind} (bytes)`, BYTES_HINT);
-      await expectReject(() => Classifier.fromJSON(bytes, 'js'), OptionError, `Classifier.fromJSON: received ${kind} (bytes)`, BYTES_HINT);
-      await expectReject(() => Regressor.fromJSON(bytes, 'js'), OptionError, `Regressor.fromJSON: received ${kind} (bytes)`, BYTES_HINT);
+      const kind =
+        bytes instanceof ArrayBuffer ? 'an ArrayBuffer' : Buffer.isBuffer(bytes) ? 'a Buffer' : 'a Uint8Array';
+      await expectReject(
+        () => Network.fromJSON(bytes, 'js'),
+        OptionError,
+        `Network.fromJSON: received ${kind} (bytes)`,
+        BYTES_HINT,
+      );
+      await expectReject(
+        () => Classifier.fromJSON(bytes, 'js'),
+        OptionError,
+        `Classifier.fromJSON: received ${kind} (bytes)`,
+        BYTES_HINT,
+      );
+      await expectReject(
+        () => Regressor.fromJSON(bytes, 'js'),
+        OptionError,
+        `Regressor.fromJSON: received ${kind} (bytes)`,
+        BYTES_HINT,
+      );
     }
   });
 
   it('a path: OptionError with the readFileSync / fetch hint, named by the class called', async () => {
-    for (const [load, name] of [[Network.fromJSON, 'Network'], [Classifier.fromJSON, 'Classifier'], [Regressor.fromJSON, 'Regressor']] as const) {
-      const e = await expectReject(() => load('wine-model.json', 'js'), OptionError, "received the string 'wine-model.json'", "readFileSync(path, 'utf8')", 'fetch(url)');
+    for (const [load, name] of [
+      [Network.fromJSON, 'Network'],
+      [Classifier.fromJSON, 'Classifier'],
+      [Regressor.fromJSON, 'Regressor'],
+    ] as const) {
+      const e = await expectReject(
+        () => load('wine-model.json', 'js'),
+        OptionError,
+        "received the string 'wine-model.json'",
+        "readFileSync(path, 'utf8')",
+        'fetch(url)',
+      );
       expect(e.message.startsWith(`${name}.fromJSON: `)).toBe(true);
     }
   });
 
   it("another class's model names the loader to use", async () => {
-    await expectReject(() => Network.fromJSON(clf.toJSON(), 'js'), OptionError, "Network.fromJSON: this is a saved Classifier (format 'fastnn-estimator')", 'load it with Classifier.fromJSON');
-    await expectReject(() => Network.fromJSON(JSON.stringify(reg.toJSON()), 'js'), OptionError, 'this is a saved Regressor', 'load it with Regressor.fromJSON');
-    await expectReject(() => Classifier.fromJSON(reg.toJSON(), 'js'), OptionError, 'Classifier.fromJSON: this is a saved Regressor', 'load it with Regressor.fromJSON');
-    await expectReject(() => Regressor.fromJSON(clf.toJSON(), 'js'), OptionError, 'Regressor.fromJSON: this is a saved Classifier', 'load it with Classifier.fromJSON');
-    await expectReject(() => Classifier.fromJSON(net.toJSON(), 'js'), OptionError, 'Classifier.fromJSON: this is a saved Network', 'load it with Network.fromJSON');
+    await expectReject(
+      () => Network.fromJSON(clf.toJSON(), 'js'),
+      OptionError,
+      "Network.fromJSON: this is a saved Classifier (format 'fastnn-estimator')",
+      'load it with Classifier.fromJSON',
+    );
+    await expectReject(
+      () => Network.fromJSON(JSON.stringify(reg.toJSON()), 'js'),
+      OptionError,
+      'this is a saved Regressor',
+      'load it with Regressor.fromJSON',
+    );
+    await expectReject(
+      () => Classifier.fromJSON(reg.toJSON(), 'js'),
+      OptionError,
+      'Classifier.fromJSON: this is a saved Regressor',
+      'load it with Regressor.fromJSON',
+    );
+    await expectReject(
+      () => Regressor.fromJSON(clf.toJSON(), 'js'),
+      OptionError,
+      'Regressor.fromJSON: this is a saved Classifier',
+      'load it with Classifier.fromJSON',
+    );
+    await expectReject(
+      () => Classifier.fromJSON(net.toJSON(), 'js'),
+      OptionError,
+      'Classifier.fromJSON: this is a saved Network',
+      'load it with Network.fromJSON',
+    );
   });
 
   it("Network.fromONNX refuses an estimator's graph at its first scaling node (the doc's claim)", async () => {
-    await expectReject(() => Network.fromONNX(clf.toONNX(), 'js'), NnError, "Network.fromONNX: unsupported Sub node 'input.sub'", 'fastnn reads dense layers');
+    await expectReject(
+      () => Network.fromONNX(clf.toONNX(), 'js'),
+      NnError,
+      "Network.fromONNX: unsupported Sub node 'input.sub'",
+      'fastnn reads dense layers',
+    );
     await expectReject(() => Network.fromONNX(reg.toONNX(), 'js'), NnError, "unsupported Sub node 'input.sub'");
   });
 
@@ -65,11 +131,23 @@ describe('fromJSON given bytes, a path, or another class', () => {
       await expectReject(() => Network.fromJSON(v, 'js'), OptionError, 'Network.fromJSON:');
       await expectReject(() => Classifier.fromJSON(v, 'js'), OptionError, 'Classifier.fromJSON:');
     }
-    await expectReject(() => Network.fromJSON({ format: 'keras' }, 'js'), OptionError, "format must be 'fastnn-network', received 'keras'");
+    await expectReject(
+      () => Network.fromJSON({ format: 'keras' }, 'js'),
+      OptionError,
+      "format must be 'fastnn-network', received 'keras'",
+    );
     const j = clf.toJSON();
-    await expectReject(() => Classifier.fromJSON({ ...j, classes: ['a', 'b'] }, 'js'), ShapeError, 'Classifier.fromJSON: classes is');
+    await expectReject(
+      () => Classifier.fromJSON({ ...j, classes: ['a', 'b'] }, 'js'),
+      ShapeError,
+      'Classifier.fromJSON: classes is',
+    );
     const rj = reg.toJSON();
-    await expectReject(() => Regressor.fromJSON({ ...rj, targetScaler: null }, 'js'), ShapeError, 'Regressor.fromJSON: targetScaler is null');
+    await expectReject(
+      () => Regressor.fromJSON({ ...rj, targetScaler: null }, 'js'),
+      ShapeError,
+      'Regressor.fromJSON: targetScaler is null',
+    );
   });
 });
 
@@ -79,11 +157,18 @@ describe('estimators before fit and after dispose', () => {
     const g = await Regressor.create({ backend: 'js', hidden: [2] });
     try {
       const calls: [string, () => unknown][] = [
-        ['Classifier.predict', () => c.predict(x)], ['Classifier.predictProba', () => c.predictProba(x)],
-        ['Classifier.score', () => c.score(x, labels)], ['Classifier.toJSON', () => c.toJSON()],
-        ['Classifier.toONNX', () => c.toONNX()], ['Classifier.network', () => c.network], ['Classifier.classes', () => c.classes],
-        ['Regressor.predict', () => g.predict(r.x)], ['Regressor.score', () => g.score(r.x, r.y)], ['Regressor.toJSON', () => g.toJSON()],
-        ['Regressor.toONNX', () => g.toONNX()], ['Regressor.network', () => g.network],
+        ['Classifier.predict', () => c.predict(x)],
+        ['Classifier.predictProba', () => c.predictProba(x)],
+        ['Classifier.score', () => c.score(x, labels)],
+        ['Classifier.toJSON', () => c.toJSON()],
+        ['Classifier.toONNX', () => c.toONNX()],
+        ['Classifier.network', () => c.network],
+        ['Classifier.classes', () => c.classes],
+        ['Regressor.predict', () => g.predict(r.x)],
+        ['Regressor.score', () => g.score(r.x, r.y)],
+        ['Regressor.toJSON', () => g.toJSON()],
+        ['Regressor.toONNX', () => g.toONNX()],
+        ['Regressor.network', () => g.network],
       ];
       for (const [op, call] of calls) {
         const e = expectThrow(call, NotFittedError, 'is not fitted yet; call fit (or fitAsync) first');
@@ -101,8 +186,12 @@ describe('estimators before fit and after dispose', () => {
     const c = await Classifier.create({ seed: 1, backend: 'js', hidden: [2] });
     c.fit(x, labels, { epochs: 1, learningRate: 0.1 });
     c.dispose();
-    for (const [op, call] of [['Classifier.predict', () => c.predict(x)], ['Classifier.predictProba', () => c.predictProba(x)],
-      ['Classifier.toONNX', () => c.toONNX()], ['Classifier.network', () => c.network]] as const) {
+    for (const [op, call] of [
+      ['Classifier.predict', () => c.predict(x)],
+      ['Classifier.predictProba', () => c.predictProba(x)],
+      ['Classifier.toONNX', () => c.toONNX()],
+      ['Classifier.network', () => c.network],
+    ] as const) {
       const e = expectThrow(call, DisposedError, 'was disposed');
       expect(e.message.startsWith(`${op}: `), e.message).toBe(true);
       expect(e).not.toBeInstanceOf(NotFittedError);
@@ -122,11 +211,20 @@ describe('metrics take typed arrays', () => {
     expect(metrics.rootMeanSquaredError(Float64Array.from(y), p.data)).toBe(metrics.rootMeanSquaredError(y, asArray));
     const codes = Int32Array.from([0, 1, 2, 1]);
     expect(metrics.accuracy(codes, [0, 1, 1, 1])).toBe(0.75);
-    expect(metrics.confusionMatrix(codes, Int32Array.from([0, 1, 1, 1])).matrix).toEqual([[1, 0, 0], [0, 2, 0], [0, 1, 0]]);
+    expect(metrics.confusionMatrix(codes, Int32Array.from([0, 1, 1, 1])).matrix).toEqual([
+      [1, 0, 0],
+      [0, 2, 0],
+      [0, 1, 0],
+    ]);
   });
 
   it('wrong lengths still refused, and messages name typed arrays', () => {
-    expectThrow(() => metrics.r2(Float64Array.from([1, 2, 3]), new Float64Array(30)), ShapeError, 'metrics.r2', 'predicted has 30 rows but x has 3');
+    expectThrow(
+      () => metrics.r2(Float64Array.from([1, 2, 3]), new Float64Array(30)),
+      ShapeError,
+      'metrics.r2',
+      'predicted has 30 rows but x has 3',
+    );
     expectThrow(() => metrics.accuracy({} as never, [1]), ShapeError, 'received an object');
     expectThrow(() => clf.predict(new Float64Array(30) as never), ShapeError, 'received a Float64Array of length 30');
     expectThrow(() => clf.predict(Buffer.alloc(4) as never), ShapeError, 'received a Buffer of length 4');
@@ -136,22 +234,76 @@ describe('metrics take typed arrays', () => {
 });
 
 describe('Network.train explains common data mistakes', () => {
-  const X = [[0, 1], [1, 0], [1, 1]];
+  const X = [
+    [0, 1],
+    [1, 0],
+    [1, 1],
+  ];
   const Y = [[1], [0], [1]];
-  const train = (x: unknown, y: unknown): unknown => net.train(x as number[][], y as number[][], { epochs: 1, learningRate: 0.1 });
+  const train = (x: unknown, y: unknown): unknown =>
+    net.train(x as number[][], y as number[][], { epochs: 1, learningRate: 0.1 });
 
   it('text numbers, missing values and keyed rows get advice; the network is unchanged', () => {
     const before = JSON.stringify(net.toJSON());
-    expectThrow(() => train([[0, '1'], [1, 0], [1, 1]], Y), ShapeError, "x[0][1] is '1', expected a finite number: convert the column to numbers first (Number(value), or your CSV parser's cast option)");
+    expectThrow(
+      () =>
+        train(
+          [
+            [0, '1'],
+            [1, 0],
+            [1, 1],
+          ],
+          Y,
+        ),
+      ShapeError,
+      "x[0][1] is '1', expected a finite number: convert the column to numbers first (Number(value), or your CSV parser's cast option)",
+    );
     expectThrow(() => train(X, [[1], ['0'], [1]]), ShapeError, "y[1][0] is '0'", 'convert the column to numbers first');
-    for (const [v, shown] of [[NaN, 'NaN'], [null, 'null'], [undefined, 'undefined'], ['', "''"]] as const) {
-      expectThrow(() => train([[0, 1], [1, v], [1, 1]], Y), ShapeError, `x[1][1] is ${shown}, expected a finite number (fill in or drop missing values first)`);
+    for (const [v, shown] of [
+      [NaN, 'NaN'],
+      [null, 'null'],
+      [undefined, 'undefined'],
+      ['', "''"],
+    ] as const) {
+      expectThrow(
+        () =>
+          train(
+            [
+              [0, 1],
+              [1, v],
+              [1, 1],
+            ],
+            Y,
+          ),
+        ShapeError,
+        `x[1][1] is ${shown}, expected a finite number (fill in or drop missing values first)`,
+      );
     }
-    expectThrow(() => train({ rows: 3, cols: 2, data: Float64Array.from([0, 1, NaN, 0, 1, 1]) }, Y), ShapeError, 'x[1][0] is NaN', 'fill in or drop missing values');
+    expectThrow(
+      () => train({ rows: 3, cols: 2, data: Float64Array.from([0, 1, NaN, 0, 1, 1]) }, Y),
+      ShapeError,
+      'x[1][0] is NaN',
+      'fill in or drop missing values',
+    );
     expectThrow(() => train(X, [[1], [Infinity], [1]]), ShapeError, 'y[1][0] is Infinity, expected a finite number');
-    const keyed = [{ a: 0, b: 1 }, { a: 1, b: 0 }, { a: 1, b: 1 }];
-    expectThrow(() => train(keyed, Y), ShapeError, 'x[0] must be an array of numbers, received an object', 'Object.values(row)', "parser's array output");
-    expectThrow(() => train([[0, 1], { a: 1, b: 0 }, [1, 1]], Y), ShapeError, 'x[1] must be an array', 'Object.values(row)');
+    const keyed = [
+      { a: 0, b: 1 },
+      { a: 1, b: 0 },
+      { a: 1, b: 1 },
+    ];
+    expectThrow(
+      () => train(keyed, Y),
+      ShapeError,
+      'x[0] must be an array of numbers, received an object',
+      'Object.values(row)',
+      "parser's array output",
+    );
+    expectThrow(
+      () => train([[0, 1], { a: 1, b: 0 }, [1, 1]], Y),
+      ShapeError,
+      'x[1] must be an array',
+      'Object.values(row)',
+    );
     expect(JSON.stringify(net.toJSON())).toBe(before);
   });
 });

@@ -23,14 +23,18 @@ function rows(n: number, cols: number, seed: number): number[][] {
 function onehot(n: number, cols: number): number[][] {
   return Array.from({ length: n }, (_, i) => Array.from({ length: cols }, (_, j) => (j === (i * 7) % cols ? 1 : 0)));
 }
-const flat = (ps: { weights: Float64Array; biases: Float64Array }[]): number[] => ps.flatMap((p) => [...p.weights, ...p.biases]);
+const flat = (ps: { weights: Float64Array; biases: Float64Array }[]): number[] =>
+  ps.flatMap((p) => [...p.weights, ...p.biases]);
 /** Every parameter's bits, in order (helpers/data.ts paramBits spreads into push, too deep for 138k values). */
 function paramBits(ps: { weights: Float64Array; biases: Float64Array }[]): bigint[] {
   const out: bigint[] = [];
-  for (const { weights, biases } of ps) for (const a of [weights, biases]) for (const v of new BigUint64Array(a.buffer, a.byteOffset, a.length)) out.push(v);
+  for (const { weights, biases } of ps)
+    for (const a of [weights, biases])
+      for (const v of new BigUint64Array(a.buffer, a.byteOffset, a.length)) out.push(v);
   return out;
 }
-const allFloat32 = (a: ArrayLike<number>): boolean => Array.prototype.every.call(a, (v: number) => Object.is(Math.fround(v), v));
+const allFloat32 = (a: ArrayLike<number>): boolean =>
+  Array.prototype.every.call(a, (v: number) => Object.is(Math.fround(v), v));
 
 function oracleFor(net: Network): OracleNetwork {
   return new OracleNetwork(
@@ -45,17 +49,37 @@ for (const bc of BACKENDS) {
     useBackend(bc, (b) => (backend = b));
 
     it(`${bc.label} float32 predict and gradients at 300-70-9, batch 37 and batch 1, match the float32 oracle`, async () => {
-      const net = await Network.create({ layers: [300, 70, 9], activation: 'tanh', outputActivation: 'softmax', loss: 'cross-entropy', seed: 21, backend, dtype: 'float32' });
+      const net = await Network.create({
+        layers: [300, 70, 9],
+        activation: 'tanh',
+        outputActivation: 'softmax',
+        loss: 'cross-entropy',
+        seed: 21,
+        backend,
+        dtype: 'float32',
+      });
       try {
         const oracle = oracleFor(net);
         for (const n of [37, 1]) {
-          const x = rows(n, 300, 22 + n), y = onehot(n, 9);
+          const x = rows(n, 300, 22 + n),
+            y = onehot(n, 9);
           const p = net.predict(x).data;
           expect(allFloat32(p)).toBe(true);
-          expectClose([...p], x.flatMap((r) => oracle.feedforward(r)), TOL_F32, `predict, ${n} rows`);
-          const g = net.gradients(x, y), o = oracle.gradients(x, y);
+          expectClose(
+            [...p],
+            x.flatMap((r) => oracle.feedforward(r)),
+            TOL_F32,
+            `predict, ${n} rows`,
+          );
+          const g = net.gradients(x, y),
+            o = oracle.gradients(x, y);
           expect(allFloat32(flat(g.gradients))).toBe(true);
-          expectClose(flat(g.gradients), flat(o.weights.map((w, l) => ({ weights: w, biases: o.biases[l]! }))), TOL_F32, `gradients, ${n} rows`);
+          expectClose(
+            flat(g.gradients),
+            flat(o.weights.map((w, l) => ({ weights: w, biases: o.biases[l]! }))),
+            TOL_F32,
+            `gradients, ${n} rows`,
+          );
           expectClose([g.loss], [o.loss], TOL_F32, `loss, ${n} rows`);
         }
       } finally {
@@ -64,13 +88,35 @@ for (const bc of BACKENDS) {
     });
 
     it(`${bc.label} float32 training of 530-260-3 (packed GEMM backward) and 301-70-6 (batch 1) matches the float32 oracle`, async () => {
-      for (const [layers, batch, n] of [[[530, 260, 3], 29, 64], [[301, 70, 6], 1, 12]] as const) {
-        const net = await Network.create({ layers: [...layers], activation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy', seed: 31, backend, dtype: 'float32' });
+      for (const [layers, batch, n] of [
+        [[530, 260, 3], 29, 64],
+        [[301, 70, 6], 1, 12],
+      ] as const) {
+        const net = await Network.create({
+          layers: [...layers],
+          activation: 'relu',
+          outputActivation: 'softmax',
+          loss: 'cross-entropy',
+          seed: 31,
+          backend,
+          dtype: 'float32',
+        });
         try {
-          const x = rows(n, layers[0], 32), y = onehot(n, layers[2]);
+          const x = rows(n, layers[0], 32),
+            y = onehot(n, layers[2]);
           const oracle = oracleFor(net);
-          const r = net.train(x, y, { epochs: 2, batchSize: batch, shuffle: false, optimizer: 'sgd', learningRate: 0.05 });
-          const losses = oracle.train(x, y, { epochs: 2, batchSize: batch, optimizer: { kind: 'sgd', learningRate: 0.05 } });
+          const r = net.train(x, y, {
+            epochs: 2,
+            batchSize: batch,
+            shuffle: false,
+            optimizer: 'sgd',
+            learningRate: 0.05,
+          });
+          const losses = oracle.train(x, y, {
+            epochs: 2,
+            batchSize: batch,
+            optimizer: { kind: 'sgd', learningRate: 0.05 },
+          });
           const p = flat(net.getParameters());
           expect(allFloat32(p)).toBe(true);
           expectClose(p, flat(oracle.getParameters()), TOL_F32, `${layers.join('-')} parameters`);
@@ -88,11 +134,21 @@ for (const bc of BACKENDS.filter((b) => b.variant !== 'debug')) {
     it(`${bc.label} float32 530-260-3 (packed GEMM): threads 1 and 2 give bit-identical parameters and losses`, async () => {
       setMinThreadWorkForTest(0);
       try {
-        const x = rows(50, 530, 41), y = onehot(50, 3);
+        const x = rows(50, 530, 41),
+          y = onehot(50, 3);
         const out: { bits: bigint[]; losses: number[] }[] = [];
         for (const threads of [1, 2]) {
           const b = bc.name === 'js' ? 'js' : await bc.create();
-          const net = await Network.create({ layers: [530, 260, 3], activation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy', seed: 42, backend: b, threads, dtype: 'float32' });
+          const net = await Network.create({
+            layers: [530, 260, 3],
+            activation: 'relu',
+            outputActivation: 'softmax',
+            loss: 'cross-entropy',
+            seed: 42,
+            backend: b,
+            threads,
+            dtype: 'float32',
+          });
           try {
             expect(net.threads).toBe(threads);
             const r = net.train(x, y, { epochs: 2, batchSize: 23, optimizer: 'adam', learningRate: 0.001 });
@@ -104,9 +160,13 @@ for (const bc of BACKENDS.filter((b) => b.variant !== 'debug')) {
           }
         }
         // (element by element: a deep equality over 138k values overflows the matcher's stack)
-        const a = out[0]!.bits, b = out[1]!.bits;
+        const a = out[0]!.bits,
+          b = out[1]!.bits;
         expect(b.length).toBe(a.length);
-        expect(b.findIndex((v, i) => v !== a[i]), 'first parameter whose bits differ').toBe(-1);
+        expect(
+          b.findIndex((v, i) => v !== a[i]),
+          'first parameter whose bits differ',
+        ).toBe(-1);
         expect(out[1]!.losses).toEqual(out[0]!.losses);
       } finally {
         setMinThreadWorkForTest(null);

@@ -21,12 +21,17 @@ afterAll(() => {
 describe('fuzz: mutated exports give a typed error or a faithful, finite model, each within 2 s', () => {
   it('3,000 cases (seed 7): no failures, Object/Array/Function prototypes unchanged, both outcomes seen', async () => {
     const report = await runFuzz(corpus, backends, 7, 3000);
-    console.log(`fuzz (seed 7): ${JSON.stringify(report.outcomes)}; slowest #${report.slowest.index} ${report.slowest.target} ${report.slowest.ms.toFixed(1)} ms`);
+    console.log(
+      `fuzz (seed 7): ${JSON.stringify(report.outcomes)}; slowest #${report.slowest.index} ${report.slowest.target} ${report.slowest.ms.toFixed(1)} ms`,
+    );
     expect(report.failures.slice(0, 5)).toEqual([]);
     expect(report.protoChanged).toBe(false);
     expect(report.cases).toBe(3000);
     // the generator reaches both sides: refusals, and loads that are then predicted from
-    const count = (prefix: string): number => Object.entries(report.outcomes).filter(([k]) => k.startsWith(prefix)).reduce((n, [, v]) => n + v, 0);
+    const count = (prefix: string): number =>
+      Object.entries(report.outcomes)
+        .filter(([k]) => k.startsWith(prefix))
+        .reduce((n, [, v]) => n + v, 0);
     expect(count('onnx loaded')).toBeGreaterThan(50);
     expect(count('json loaded')).toBeGreaterThan(20);
     expect(count('onnx refused')).toBeGreaterThan(500);

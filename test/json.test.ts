@@ -29,7 +29,19 @@ async function expectNnReject(p: () => Promise<unknown>, ...fragments: string[])
 const X = randomRows(7, 3, 31);
 
 /** Parameter values that stress float64 round-tripping through JSON text. */
-const SPECIAL = [-0, 0, 5e-324, -5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, -1.7976931348623157e308, 0.1, 1 / 3, -Math.PI, 2 ** 53 + 2];
+const SPECIAL = [
+  -0,
+  0,
+  5e-324,
+  -5e-324,
+  2.2250738585072014e-308,
+  1.7976931348623157e308,
+  -1.7976931348623157e308,
+  0.1,
+  1 / 3,
+  -Math.PI,
+  2 ** 53 + 2,
+];
 
 describe.each(BACKEND_DEFAULTS)('JSON on $label', (bc) => {
   let backend!: Backend;
@@ -41,7 +53,11 @@ describe.each(BACKEND_DEFAULTS)('JSON on $label', (bc) => {
 
   it('toJSON/fromJSON round trip is bit-exact, including -0 and extreme values', async () => {
     const n = await make();
-    n.train(X, X.map((r) => [(r[0]! + 1) / 2, (r[1]! + 1) / 2]), { epochs: 3, learningRate: 0.1 });
+    n.train(
+      X,
+      X.map((r) => [(r[0]! + 1) / 2, (r[1]! + 1) / 2]),
+      { epochs: 3, learningRate: 0.1 },
+    );
     const p = n.getParameters();
     SPECIAL.forEach((v, i) => {
       p[0]!.weights[i] = v;
@@ -85,11 +101,23 @@ describe.each(BACKEND_DEFAULTS)('JSON on $label', (bc) => {
     m.dispose();
   });
 
-  it('a network saved here loads into every backend and predicts the same within the loader\'s tolerance', async () => {
+  it("a network saved here loads into every backend and predicts the same within the loader's tolerance", async () => {
     const configs: Partial<NetworkOptions>[] = [
       {},
-      { layers: [3, 5, 3], activation: 'leaky-relu', leakySlope: 0.2, outputActivation: 'softmax', loss: 'cross-entropy' },
-      { layers: [3, 6, 4, 1], activation: 'relu', outputActivation: 'sigmoid', loss: 'binary-cross-entropy', init: 'normal' },
+      {
+        layers: [3, 5, 3],
+        activation: 'leaky-relu',
+        leakySlope: 0.2,
+        outputActivation: 'softmax',
+        loss: 'cross-entropy',
+      },
+      {
+        layers: [3, 6, 4, 1],
+        activation: 'relu',
+        outputActivation: 'sigmoid',
+        loss: 'binary-cross-entropy',
+        init: 'normal',
+      },
     ];
     for (const cfg of configs) {
       const n = await make(cfg);
@@ -137,48 +165,219 @@ describe.each(BACKEND_DEFAULTS)('JSON on $label', (bc) => {
       }
     });
     it('wrong format or version', async () => {
-      await expectNnReject(() => Network.fromJSON(mutate((j) => { j.version = 3; }), backend), 'unsupported version 3', 'versions 1 and 2');
+      await expectNnReject(
+        () =>
+          Network.fromJSON(
+            mutate((j) => {
+              j.version = 3;
+            }),
+            backend,
+          ),
+        'unsupported version 3',
+        'versions 1 and 2',
+      );
       // version 2 is a checkpoint: it must hold the optimizer state (or null) and the shuffle generator's state
-      await expectNnReject(() => Network.fromJSON(mutate((j) => { j.version = 2; }), backend), 'optimizer must be an object or null');
-      await expectNnReject(() => Network.fromJSON(mutate((j) => { j.version = '1'; }), backend), "version '1'");
-      await expectNnReject(() => Network.fromJSON(mutate((j) => { j.format = 'keras'; }), backend), "format must be 'fastnn-network', received 'keras'");
+      await expectNnReject(
+        () =>
+          Network.fromJSON(
+            mutate((j) => {
+              j.version = 2;
+            }),
+            backend,
+          ),
+        'optimizer must be an object or null',
+      );
+      await expectNnReject(
+        () =>
+          Network.fromJSON(
+            mutate((j) => {
+              j.version = '1';
+            }),
+            backend,
+          ),
+        "version '1'",
+      );
+      await expectNnReject(
+        () =>
+          Network.fromJSON(
+            mutate((j) => {
+              j.format = 'keras';
+            }),
+            backend,
+          ),
+        "format must be 'fastnn-network', received 'keras'",
+      );
     });
     it('missing fields', async () => {
       for (const k of ['format', 'version', 'layers', 'activations', 'loss', 'seed', 'parameters']) {
-        await expectNnReject(() => Network.fromJSON(mutate((j) => { delete j[k]; }), backend), 'Network.fromJSON');
+        await expectNnReject(
+          () =>
+            Network.fromJSON(
+              mutate((j) => {
+                delete j[k];
+              }),
+              backend,
+            ),
+          'Network.fromJSON',
+        );
       }
       await expectNnReject(
-        () => Network.fromJSON(mutate((j) => { delete (j.parameters as Record<string, unknown>[])[1]!.biases; }), backend),
+        () =>
+          Network.fromJSON(
+            mutate((j) => {
+              delete (j.parameters as Record<string, unknown>[])[1]!.biases;
+            }),
+            backend,
+          ),
         'parameters[1].biases must be an array of 2 numbers, received undefined',
       );
     });
     it('wrong array lengths', async () => {
-      await expectNnReject(() => Network.fromJSON(mutate((j) => { (j.parameters as { weights: unknown[] }[])[0]!.weights.pop(); }), backend),
-        'parameters[0].weights must be an array of 12 numbers, received an array of length 11');
-      await expectNnReject(() => Network.fromJSON(mutate((j) => { (j.parameters as { biases: unknown[] }[])[1]!.biases.push(1); }), backend),
-        'parameters[1].biases must be an array of 2 numbers');
-      await expectNnReject(() => Network.fromJSON(mutate((j) => { (j.parameters as unknown[]).pop(); }), backend), 'parameters must be an array of 2 layers');
-      await expectNnReject(() => Network.fromJSON(mutate((j) => { (j.activations as unknown[]).push('tanh'); }), backend), 'activations must be an array of 2 names');
-      await expectNnReject(() => Network.fromJSON(mutate((j) => { (j.layers as number[]).push(2); }), backend), 'Network.fromJSON');
-      await expectNnReject(() => Network.fromJSON(mutate((j) => { j.layers = [3, 4, 3]; }), backend), 'parameters[1].weights must be an array of 12 numbers');
+      await expectNnReject(
+        () =>
+          Network.fromJSON(
+            mutate((j) => {
+              (j.parameters as { weights: unknown[] }[])[0]!.weights.pop();
+            }),
+            backend,
+          ),
+        'parameters[0].weights must be an array of 12 numbers, received an array of length 11',
+      );
+      await expectNnReject(
+        () =>
+          Network.fromJSON(
+            mutate((j) => {
+              (j.parameters as { biases: unknown[] }[])[1]!.biases.push(1);
+            }),
+            backend,
+          ),
+        'parameters[1].biases must be an array of 2 numbers',
+      );
+      await expectNnReject(
+        () =>
+          Network.fromJSON(
+            mutate((j) => {
+              (j.parameters as unknown[]).pop();
+            }),
+            backend,
+          ),
+        'parameters must be an array of 2 layers',
+      );
+      await expectNnReject(
+        () =>
+          Network.fromJSON(
+            mutate((j) => {
+              (j.activations as unknown[]).push('tanh');
+            }),
+            backend,
+          ),
+        'activations must be an array of 2 names',
+      );
+      await expectNnReject(
+        () =>
+          Network.fromJSON(
+            mutate((j) => {
+              (j.layers as number[]).push(2);
+            }),
+            backend,
+          ),
+        'Network.fromJSON',
+      );
+      await expectNnReject(
+        () =>
+          Network.fromJSON(
+            mutate((j) => {
+              j.layers = [3, 4, 3];
+            }),
+            backend,
+          ),
+        'parameters[1].weights must be an array of 12 numbers',
+      );
     });
     it('non-numbers and non-finite numbers in the parameters', async () => {
       for (const v of ['1', null, {}, [], true, 'NaN', 'Infinity', '+0', '-1']) {
-        await expectNnReject(() => Network.fromJSON(mutate((j) => { (j.parameters as { weights: unknown[] }[])[0]!.weights[5] = v; }), backend),
-          'parameters[0].weights[5] is', 'expected a finite number');
+        await expectNnReject(
+          () =>
+            Network.fromJSON(
+              mutate((j) => {
+                (j.parameters as { weights: unknown[] }[])[0]!.weights[5] = v;
+              }),
+              backend,
+            ),
+          'parameters[0].weights[5] is',
+          'expected a finite number',
+        );
       }
       const withNaN = mutate(() => {}) as { parameters: { biases: unknown[] }[] };
       withNaN.parameters[0]!.biases[0] = NaN; // an object (not text) can hold NaN
       await expectNnReject(() => Network.fromJSON(withNaN, backend), 'parameters[0].biases[0] is NaN');
-      await expectNnReject(() => Network.fromJSON(JSON.stringify(valid).replace(/"biases":\[/, '"biases":[1e999,'), backend), 'Network.fromJSON');
+      await expectNnReject(
+        () => Network.fromJSON(JSON.stringify(valid).replace(/"biases":\[/, '"biases":[1e999,'), backend),
+        'Network.fromJSON',
+      );
     });
     it('bad names and options', async () => {
-      await expectNnReject(() => Network.fromJSON(mutate((j) => { j.loss = 'hinge'; }), backend), "unknown loss 'hinge'", 'mse|');
-      await expectNnReject(() => Network.fromJSON(mutate((j) => { (j.activations as unknown[])[0] = 'gelu'; }), backend), "unknown activations[0] 'gelu'");
-      await expectNnReject(() => Network.fromJSON(mutate((j) => { j.activations = ['softmax', 'softmax']; }), backend), 'only allowed on the output layer');
-      await expectNnReject(() => Network.fromJSON(mutate((j) => { j.loss = 'cross-entropy'; }), backend), "needs outputActivation 'softmax'");
-      await expectNnReject(() => Network.fromJSON(mutate((j) => { j.seed = -3; }), backend), 'seed');
-      await expectNnReject(() => Network.fromJSON(mutate((j) => { j.leakySlope = 7; }), backend), 'leakySlope');
+      await expectNnReject(
+        () =>
+          Network.fromJSON(
+            mutate((j) => {
+              j.loss = 'hinge';
+            }),
+            backend,
+          ),
+        "unknown loss 'hinge'",
+        'mse|',
+      );
+      await expectNnReject(
+        () =>
+          Network.fromJSON(
+            mutate((j) => {
+              (j.activations as unknown[])[0] = 'gelu';
+            }),
+            backend,
+          ),
+        "unknown activations[0] 'gelu'",
+      );
+      await expectNnReject(
+        () =>
+          Network.fromJSON(
+            mutate((j) => {
+              j.activations = ['softmax', 'softmax'];
+            }),
+            backend,
+          ),
+        'only allowed on the output layer',
+      );
+      await expectNnReject(
+        () =>
+          Network.fromJSON(
+            mutate((j) => {
+              j.loss = 'cross-entropy';
+            }),
+            backend,
+          ),
+        "needs outputActivation 'softmax'",
+      );
+      await expectNnReject(
+        () =>
+          Network.fromJSON(
+            mutate((j) => {
+              j.seed = -3;
+            }),
+            backend,
+          ),
+        'seed',
+      );
+      await expectNnReject(
+        () =>
+          Network.fromJSON(
+            mutate((j) => {
+              j.leakySlope = 7;
+            }),
+            backend,
+          ),
+        'leakySlope',
+      );
       await expectNnReject(() => Network.fromJSON(valid, 'tf' as never), "unknown backend 'tf'");
     });
     it('__proto__ and constructor keys (own properties from JSON.parse), and unknown keys', async () => {
@@ -186,12 +385,27 @@ describe.each(BACKEND_DEFAULTS)('JSON on $label', (bc) => {
       const top = JSON.parse(`{"__proto__": {"layers": [1, 1]}, ${text.slice(1)}`) as object;
       expect(Object.hasOwn(top, '__proto__')).toBe(true);
       await expectNnReject(() => Network.fromJSON(top, backend), "unexpected key '__proto__'");
-      await expectNnReject(() => Network.fromJSON(`{"__proto__": null, ${text.slice(1)}`, backend), "unexpected key '__proto__'");
-      await expectNnReject(() => Network.fromJSON(`{"constructor": {"prototype": {}}, ${text.slice(1)}`, backend), "unexpected key 'constructor'");
+      await expectNnReject(
+        () => Network.fromJSON(`{"__proto__": null, ${text.slice(1)}`, backend),
+        "unexpected key '__proto__'",
+      );
+      await expectNnReject(
+        () => Network.fromJSON(`{"constructor": {"prototype": {}}, ${text.slice(1)}`, backend),
+        "unexpected key 'constructor'",
+      );
       const inner = text.replace('{"weights":', '{"__proto__": [1], "weights":');
       await expectNnReject(() => Network.fromJSON(inner, backend), "parameters[0] has unexpected key '__proto__'");
       await expectNnReject(() => Network.fromJSON(JSON.parse(inner), backend), "unexpected key '__proto__'");
-      await expectNnReject(() => Network.fromJSON(mutate((j) => { j.extra = 1; }), backend), "unexpected key 'extra'");
+      await expectNnReject(
+        () =>
+          Network.fromJSON(
+            mutate((j) => {
+              j.extra = 1;
+            }),
+            backend,
+          ),
+        "unexpected key 'extra'",
+      );
       // nothing leaked onto Object.prototype
       expect(({} as Record<string, unknown>).layers).toBeUndefined();
     });
@@ -199,10 +413,25 @@ describe.each(BACKEND_DEFAULTS)('JSON on $label', (bc) => {
       const mem = backend.memoryBytes();
       const u = backend.usedBytes();
       const avail = backend.available();
-      for (const layers of [[1e7, 1e7], [16384, 16384], [1 << 24, 1 << 24, 1 << 24], [1e9, 1], [20000, 20000]]) {
+      for (const layers of [
+        [1e7, 1e7],
+        [16384, 16384],
+        [1 << 24, 1 << 24, 1 << 24],
+        [1e9, 1],
+        [20000, 20000],
+      ]) {
         const t0 = performance.now();
-        await expectNnReject(() => Network.fromJSON(mutate((j) => { j.layers = layers; j.activations = layers.slice(1).map(() => 'tanh'); }), backend),
-          'Network.fromJSON');
+        await expectNnReject(
+          () =>
+            Network.fromJSON(
+              mutate((j) => {
+                j.layers = layers;
+                j.activations = layers.slice(1).map(() => 'tanh');
+              }),
+              backend,
+            ),
+          'Network.fromJSON',
+        );
         // a bound that tells "refused from the header" from "tried to build it" (seconds to minutes), not a speed goal
         expect(performance.now() - t0, `layers ${layers.join(',')}`).toBeLessThan(2000);
       }
@@ -222,7 +451,14 @@ describe('fromJSON fuzz (js)', () => {
     const p = a.getParameters();
     p[0]!.weights[2] = -0;
     a.setParameters(p);
-    const b = await Network.create({ layers: [2, 2, 3], seed: 6, activation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy', backend });
+    const b = await Network.create({
+      layers: [2, 2, 3],
+      seed: 6,
+      activation: 'relu',
+      outputActivation: 'softmax',
+      loss: 'cross-entropy',
+      backend,
+    });
     saves = [a.toJSON(), b.toJSON()];
     a.dispose();
     b.dispose();
@@ -233,7 +469,8 @@ describe('fromJSON fuzz (js)', () => {
   function paths(v: unknown, at: Path = [], out: Path[] = []): Path[] {
     out.push(at);
     if (Array.isArray(v)) v.forEach((e, i) => paths(e, [...at, i], out));
-    else if (typeof v === 'object' && v !== null) for (const k of Object.keys(v)) paths((v as Record<string, unknown>)[k], [...at, k], out);
+    else if (typeof v === 'object' && v !== null)
+      for (const k of Object.keys(v)) paths((v as Record<string, unknown>)[k], [...at, k], out);
     return out;
   }
   function get(root: unknown, p: Path): unknown {
@@ -245,12 +482,36 @@ describe('fromJSON fuzz (js)', () => {
     Object.defineProperty(o, k, { value, enumerable: true, writable: true, configurable: true });
   }
 
-  const KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'length', 'weights', 'biases', 'layers', 'version', ''];
+  const KEYS = [
+    '__proto__',
+    'constructor',
+    'prototype',
+    'toString',
+    'valueOf',
+    'length',
+    'weights',
+    'biases',
+    'layers',
+    'version',
+    '',
+  ];
   const mutation = fc.oneof(
     fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }),
-    fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), value: fc.oneof(fc.jsonValue(), fc.constantFrom<unknown>(-0, '-0', 1e308, 5e-324, 2 ** 31, -1, 0, 1.5, 1e7, [], {}, [1e7, 1e7], NaN, Infinity)) }),
+    fc.record({
+      kind: fc.constant('replace' as const),
+      at: fc.nat(),
+      value: fc.oneof(
+        fc.jsonValue(),
+        fc.constantFrom<unknown>(-0, '-0', 1e308, 5e-324, 2 ** 31, -1, 0, 1.5, 1e7, [], {}, [1e7, 1e7], NaN, Infinity),
+      ),
+    }),
     fc.record({ kind: fc.constant('resize' as const), at: fc.nat(), len: fc.nat({ max: 20 }), fill: fc.jsonValue() }),
-    fc.record({ kind: fc.constant('inject' as const), at: fc.nat(), key: fc.oneof(fc.constantFrom(...KEYS), fc.string()), value: fc.jsonValue() }),
+    fc.record({
+      kind: fc.constant('inject' as const),
+      at: fc.nat(),
+      key: fc.oneof(fc.constantFrom(...KEYS), fc.string()),
+      value: fc.jsonValue(),
+    }),
   );
   const input = fc.record({
     which: fc.nat({ max: 1 }),
@@ -295,12 +556,17 @@ describe('fromJSON fuzz (js)', () => {
         try {
           const net = await Network.fromJSON(arg, backend);
           loaded++;
-          expect(net.getParameters().every((l) => l.weights.every(Number.isFinite) && l.biases.every(Number.isFinite))).toBe(true);
+          expect(
+            net.getParameters().every((l) => l.weights.every(Number.isFinite) && l.biases.every(Number.isFinite)),
+          ).toBe(true);
           net.dispose();
         } catch (e) {
           rejected++;
           if (!(e instanceof NnError)) {
-            throw new Error(`fromJSON threw ${(e as Error)?.name}: ${(e as Error)?.message} for ${JSON.stringify(arg)?.slice(0, 300)}`, { cause: e });
+            throw new Error(
+              `fromJSON threw ${(e as Error)?.name}: ${(e as Error)?.message} for ${JSON.stringify(arg)?.slice(0, 300)}`,
+              { cause: e },
+            );
           }
         }
       }),

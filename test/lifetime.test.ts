@@ -73,7 +73,11 @@ describe.each(BACKEND_DEFAULTS)('lifetime on $label', (bc) => {
         const n = nets[(i + r) % JOBS.length]!;
         n.train(job.x, job.y, job.train);
         const tmp = await Network.create({ layers: [5, 7, 1], seed: r * 10 + i, backend });
-        tmp.train(randomRows(9, 5, r), randomRows(9, 1, i).map((v) => [(v[0]! + 1) / 2]), { epochs: 1, learningRate: 1, batchSize: 2 });
+        tmp.train(
+          randomRows(9, 5, r),
+          randomRows(9, 1, i).map((v) => [(v[0]! + 1) / 2]),
+          { epochs: 1, learningRate: 1, batchSize: 2 },
+        );
         if (r % 2 === 0) tmp.dispose();
         n.predict(job.x);
       }
@@ -92,7 +96,12 @@ describe.each(BACKEND_DEFAULTS)('lifetime on $label', (bc) => {
     for (let i = 0; i < 1000; i++) {
       const n = await Network.create({ layers: [6, 16, 3], seed: i, backend: b });
       if (i % 2 === 0) n.predict(randomRows(4, 6, i));
-      if (i % 5 === 0) n.train(randomRows(10, 6, i), randomRows(10, 3, i + 1).map((r) => r.map((v) => (v + 1) / 2)), { epochs: 1, learningRate: 0.1, optimizer: 'adam' });
+      if (i % 5 === 0)
+        n.train(
+          randomRows(10, 6, i),
+          randomRows(10, 3, i + 1).map((r) => r.map((v) => (v + 1) / 2)),
+          { epochs: 1, learningRate: 0.1, optimizer: 'adam' },
+        );
       n.dispose();
       if (i === 9) memAfterWarmup = b.memoryBytes();
       if (i >= 9) expect(b.memoryBytes(), `memoryBytes after network ${i}`).toBe(memAfterWarmup);
@@ -189,7 +198,13 @@ describe.each(BACKEND_DEFAULTS)('lifetime on $label', (bc) => {
         [...flags, '--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script],
         {
           cwd: root,
-          env: { ...process.env, FASTNN_ROOT: root, FASTNN_BACKEND: bc.name, FASTNN_VARIANT: bc.variant, FASTNN_KEEP: keep ? '1' : '0' },
+          env: {
+            ...process.env,
+            FASTNN_ROOT: root,
+            FASTNN_BACKEND: bc.name,
+            FASTNN_VARIANT: bc.variant,
+            FASTNN_KEEP: keep ? '1' : '0',
+          },
           timeout: 50_000,
         },
       );

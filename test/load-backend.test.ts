@@ -79,7 +79,11 @@ describe('loadBackend options', () => {
 
 describe('Input accepts typed-array rows', () => {
   it('predict and train take Float64Array / Float32Array rows and give the same numbers as number[] rows', async () => {
-    const rows = [[1, 2], [-0.5, 3], [0.25, -1]];
+    const rows = [
+      [1, 2],
+      [-0.5, 3],
+      [0.25, -1],
+    ];
     const typed: Input = rows.map((r) => Float64Array.from(r));
     const mixed: Input = [Float32Array.from(rows[0]!), rows[1]!, new Float64Array(rows[2]!)];
     const y: Input = [new Float64Array([1]), new Float64Array([0]), new Float64Array([1])];

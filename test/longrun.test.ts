@@ -34,13 +34,19 @@ const script = `
 for (const bc of BACKEND_DEFAULTS) {
   it(`${bc.label} 100,000 training steps keep WASM memory, arena and JS heap flat after warm-up`, async () => {
     const flags = process.versions.node.split('.')[0] === '20' ? ['--experimental-wasm-relaxed-simd'] : [];
-    const { stdout } = await promisify(execFile)(process.execPath, [...flags, '--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: root,
-      env: { ...process.env, FASTNN_ROOT: root, FASTNN_BACKEND: bc.name, FASTNN_VARIANT: bc.variant },
-      timeout: 120_000,
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [...flags, '--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        cwd: root,
+        env: { ...process.env, FASTNN_ROOT: root, FASTNN_BACKEND: bc.name, FASTNN_VARIANT: bc.variant },
+        timeout: 120_000,
+      },
+    );
     const r = JSON.parse(stdout.trim().split('\n').pop()!) as {
-      steps: number; before: { heap: number; wasm: number; used: number }; after: { heap: number; wasm: number; used: number };
+      steps: number;
+      before: { heap: number; wasm: number; used: number };
+      after: { heap: number; wasm: number; used: number };
     };
     expect(r.steps).toBe(100_000);
     expect(r.after.wasm).toBe(r.before.wasm);

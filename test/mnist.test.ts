@@ -16,8 +16,20 @@ beforeAll(() => {
 for (const bc of BACKEND_DEFAULTS) {
   describe(`${bc.label} learns real MNIST digits`, () => {
     it(`${bc.label} relu + softmax/cross-entropy + adam, 3 epochs: held-out accuracy > 80%`, async () => {
-      const net = await Network.create({ layers: [784, 128, 10], activation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy', seed: 1, backend: await bc.create() });
-      const r = net.train(data.train.x, data.train.y, { epochs: 3, learningRate: 1e-3, batchSize: 32, optimizer: 'adam' });
+      const net = await Network.create({
+        layers: [784, 128, 10],
+        activation: 'relu',
+        outputActivation: 'softmax',
+        loss: 'cross-entropy',
+        seed: 1,
+        backend: await bc.create(),
+      });
+      const r = net.train(data.train.x, data.train.y, {
+        epochs: 3,
+        learningRate: 1e-3,
+        batchSize: 32,
+        optimizer: 'adam',
+      });
       expect(r.losses[2]!).toBeLessThan(r.losses[0]!);
       const { accuracy } = net.evaluate(data.test.x, data.test.y);
       expect(accuracy!).toBeGreaterThan(0.8);
@@ -38,14 +50,22 @@ for (const bc of BACKEND_DEFAULTS) {
 }
 
 it('the bar cannot be met without learning: gradient ascent (a sign-broken gradient) stays near chance', async () => {
-  const net = await Network.create({ layers: [784, 128, 10], activation: 'relu', outputActivation: 'softmax', loss: 'cross-entropy', seed: 1 });
+  const net = await Network.create({
+    layers: [784, 128, 10],
+    activation: 'relu',
+    outputActivation: 'softmax',
+    loss: 'cross-entropy',
+    seed: 1,
+  });
   // Ascending the loss is what a sign error in backprop does: emulate it by stepping against the gradient.
   for (let step = 0; step < 10; step++) {
     const { gradients } = net.gradients(data.train.x, data.train.y);
-    net.setParameters(net.getParameters().map((p, l) => ({
-      weights: p.weights.map((w, i) => w + 0.05 * gradients[l]!.weights[i]!),
-      biases: p.biases.map((b, i) => b + 0.05 * gradients[l]!.biases[i]!),
-    })));
+    net.setParameters(
+      net.getParameters().map((p, l) => ({
+        weights: p.weights.map((w, i) => w + 0.05 * gradients[l]!.weights[i]!),
+        biases: p.biases.map((b, i) => b + 0.05 * gradients[l]!.biases[i]!),
+      })),
+    );
   }
   expect(net.evaluate(data.test.x, data.test.y).accuracy!).toBeLessThan(0.3);
   net.dispose();

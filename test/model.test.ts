@@ -12,14 +12,26 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Backend, BackendName } from '../src/backend.js';
-import { DisposedError, Network, NnError, loadBackend, type LayerParameters, type TrainOptions, type TrainResult } from '../src/index.js';
+import {
+  DisposedError,
+  Network,
+  NnError,
+  loadBackend,
+  type LayerParameters,
+  type TrainOptions,
+  type TrainResult,
+} from '../src/index.js';
 import { hostOf, lateFreesDone } from '../src/internal/index.js';
 import { TOL_WASM_SIMD } from './helpers/backends.js';
 import { expectClose } from './helpers/close.js';
 import { paramBits } from './helpers/data.js';
 import { mulberry32 } from './helpers/rng.js';
 
-const SHAPES = [[6, 10, 4], [6, 8, 3], [5, 7, 2]] as const;
+const SHAPES = [
+  [6, 10, 4],
+  [6, 8, 3],
+  [5, 7, 2],
+] as const;
 const DATA = SHAPES.map((s, i) => {
   const rand = mulberry32(100 + i);
   const x = Array.from({ length: 60 }, () => Array.from({ length: s[0] }, () => rand() * 2 - 1));
@@ -111,14 +123,23 @@ async function settle(slot: Slot, i: number, compareBits = true): Promise<void> 
     const rt = slot.twin.train(DATA[i]!.x, DATA[i]!.y, { ...p.opts, epochs, onEpoch: () => undefined });
     expect(rt.losses, `slot ${i}: epoch losses against the twin`).toEqual(p.losses);
   }
-  if (compareBits) expect(bits(slot.real), `slot ${i}: parameters after trainAsync against the twin`).toEqual(bits(slot.twin));
+  if (compareBits)
+    expect(bits(slot.real), `slot ${i}: parameters after trainAsync against the twin`).toEqual(bits(slot.twin));
 }
 
 /** Starts trainAsync on a slot (stopping with false from onEpoch at `stopAt`, or aborting in onEpoch at `abortAt`). */
 function startAsync(s: Slot, i: number, opts: TrainOptions, stopAt: number | null, abortAt: number | null): void {
   const controller = new AbortController();
   const p: Pending = {
-    settled: null!, opts, controller, reason: new Error(`model abort ${i}`), losses: [], disposed: false, aborted: false, stopAt, abortAt,
+    settled: null!,
+    opts,
+    controller,
+    reason: new Error(`model abort ${i}`),
+    losses: [],
+    disposed: false,
+    aborted: false,
+    stopAt,
+    abortAt,
   };
   const promise = s.real.trainAsync(DATA[i]!.x, DATA[i]!.y, {
     ...opts,
@@ -130,15 +151,26 @@ function startAsync(s: Slot, i: number, opts: TrainOptions, stopAt: number | nul
       return undefined;
     },
   });
-  p.settled = promise.then((r) => ({ ok: true as const, r }), (e: unknown) => ({ ok: false as const, e }));
+  p.settled = promise.then(
+    (r) => ({ ok: true as const, r }),
+    (e: unknown) => ({ ok: false as const, e }),
+  );
   s.pending = p;
   counts.asyncRuns++;
 }
 
 /** trainAsync on a slot with a pending run: refused, or (the first run being over) checked against the twin. */
 async function secondAsync(s: Slot, i: number, opts: TrainOptions): Promise<boolean> {
-  let e: unknown = null, r: TrainResult | null = null;
-  await s.real.trainAsync(DATA[i]!.x, DATA[i]!.y, opts).then((v) => { r = v; }, (err: unknown) => { e = err; });
+  let e: unknown = null,
+    r: TrainResult | null = null;
+  await s.real.trainAsync(DATA[i]!.x, DATA[i]!.y, opts).then(
+    (v) => {
+      r = v;
+    },
+    (err: unknown) => {
+      e = err;
+    },
+  );
   if (r === null && refused(e ?? new Error('trainAsync neither resolved nor rejected'), 'trainAsync')) return true;
   await settle(s, i, false);
   const rt = s.twin.train(DATA[i]!.x, DATA[i]!.y, opts);
@@ -158,7 +190,10 @@ const cmd = (name: string, check: (m: Env) => boolean, run: (env: Env) => Promis
   toString: () => name,
 });
 
-const live = (i: number) => (m: Env): boolean => m.slots[i] !== null;
+const live =
+  (i: number) =>
+  (m: Env): boolean =>
+    m.slots[i] !== null;
 
 const trainOpts = fc.record({
   epochs: fc.integer({ min: 1, max: 4 }),
@@ -180,7 +215,12 @@ async function create(env: Env, i: number, seed: number, threads: number): Promi
 
 const commands = [
   fc.tuple(slotArb, fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 3 })).map(([i, seed, threads]) =>
-    cmd(`create(${i}, seed ${seed}, threads ${threads})`, (m) => m.slots[i] === null, (env) => create(env, i, seed, threads))),
+    cmd(
+      `create(${i}, seed ${seed}, threads ${threads})`,
+      (m) => m.slots[i] === null,
+      (env) => create(env, i, seed, threads),
+    ),
+  ),
   fc.tuple(slotArb, trainOpts, fc.boolean()).map(([i, o, shuffle]) =>
     cmd(`train(${i}, ${JSON.stringify({ ...o, shuffle })})`, live(i), async (env) => {
       const s = env.slots[i]!;
@@ -188,22 +228,37 @@ const commands = [
       let r: TrainResult;
       if (s.pending) {
         let got: TrainResult | null = null;
-        if (refused(thrown(() => (got = s.real.train(DATA[i]!.x, DATA[i]!.y, opts))), 'train')) return;
+        if (
+          refused(
+            thrown(() => (got = s.real.train(DATA[i]!.x, DATA[i]!.y, opts))),
+            'train',
+          )
+        )
+          return;
         await settle(s, i, false);
         r = got!;
       } else r = s.real.train(DATA[i]!.x, DATA[i]!.y, opts);
       const rt = s.twin.train(DATA[i]!.x, DATA[i]!.y, opts);
       expect(r.losses).toEqual(rt.losses);
       expect(bits(s.real)).toEqual(bits(s.twin));
-    })),
-  fc.tuple(slotArb, trainOpts, fc.constantFrom<'none' | 'stop' | 'abort'>('none', 'stop', 'abort'), fc.integer({ min: 0, max: 3 })).map(([i, o, end, at]) =>
-    cmd(`trainAsync(${i}, ${JSON.stringify(o)}, ${end} at ${at})`, live(i), async (env) => {
-      const s = env.slots[i]!;
-      // shuffle: false, so that an abort (which may have drawn the next epoch's order) leaves the twin comparable
-      const opts: TrainOptions = { ...o, shuffle: false };
-      if (s.pending && (await secondAsync(s, i, opts))) return;
-      startAsync(s, i, opts, end === 'stop' ? at : null, end === 'abort' && at < o.epochs - 1 ? at : null);
-    })),
+    }),
+  ),
+  fc
+    .tuple(
+      slotArb,
+      trainOpts,
+      fc.constantFrom<'none' | 'stop' | 'abort'>('none', 'stop', 'abort'),
+      fc.integer({ min: 0, max: 3 }),
+    )
+    .map(([i, o, end, at]) =>
+      cmd(`trainAsync(${i}, ${JSON.stringify(o)}, ${end} at ${at})`, live(i), async (env) => {
+        const s = env.slots[i]!;
+        // shuffle: false, so that an abort (which may have drawn the next epoch's order) leaves the twin comparable
+        const opts: TrainOptions = { ...o, shuffle: false };
+        if (s.pending && (await secondAsync(s, i, opts))) return;
+        startAsync(s, i, opts, end === 'stop' ? at : null, end === 'abort' && at < o.epochs - 1 ? at : null);
+      }),
+    ),
   // (listed twice: overlaps need pending runs)
   fc.tuple(slotArb, trainOpts).map(([i, o]) =>
     cmd(`trainAsync(${i}, ${JSON.stringify(o)})`, live(i), async (env) => {
@@ -211,18 +266,38 @@ const commands = [
       const opts: TrainOptions = { ...o, shuffle: false };
       if (s.pending && (await secondAsync(s, i, opts))) return;
       startAsync(s, i, opts, null, null);
-    })),
+    }),
+  ),
   slotArb.map((i) =>
-    cmd(`abort(${i})`, (m) => m.slots[i]?.pending != null, (env) => {
-      const p = env.slots[i]!.pending!;
-      p.aborted = true;
-      p.controller.abort(p.reason);
-    })),
-  slotArb.map((i) => cmd(`await(${i})`, (m) => m.slots[i]?.pending != null, (env) => settle(env.slots[i]!, i))),
-  fc.integer({ min: 0, max: 3 }).map((ms) => cmd(`tick(${ms} ms)`, () => true, () => new Promise<void>((r) => setTimeout(r, ms)))),
+    cmd(
+      `abort(${i})`,
+      (m) => m.slots[i]?.pending != null,
+      (env) => {
+        const p = env.slots[i]!.pending!;
+        p.aborted = true;
+        p.controller.abort(p.reason);
+      },
+    ),
+  ),
+  slotArb.map((i) =>
+    cmd(
+      `await(${i})`,
+      (m) => m.slots[i]?.pending != null,
+      (env) => settle(env.slots[i]!, i),
+    ),
+  ),
+  fc.integer({ min: 0, max: 3 }).map((ms) =>
+    cmd(
+      `tick(${ms} ms)`,
+      () => true,
+      () => new Promise<void>((r) => setTimeout(r, ms)),
+    ),
+  ),
   fc.tuple(slotArb, fc.constantFrom('predict', 'evaluate', 'gradients', 'getParameters', 'toJSON')).map(([i, what]) =>
     cmd(`${what}(${i})`, live(i), (env) => {
-      const s = env.slots[i]!, d = DATA[i]!, nOut = SHAPES[i]![2];
+      const s = env.slots[i]!,
+        d = DATA[i]!,
+        nOut = SHAPES[i]![2];
       const read = (net: Network): Float64Array => {
         switch (what) {
           case 'predict': {
@@ -242,7 +317,11 @@ const commands = [
           case 'getParameters':
             return Float64Array.from(net.getParameters().flatMap((l) => [...l.weights, ...l.biases]));
           default:
-            return Float64Array.from((JSON.parse(JSON.stringify(net.toJSON())) as { parameters: { weights: number[]; biases: number[] }[] }).parameters.flatMap((l) => [...l.weights, ...l.biases]));
+            return Float64Array.from(
+              (
+                JSON.parse(JSON.stringify(net.toJSON())) as { parameters: { weights: number[]; biases: number[] }[] }
+              ).parameters.flatMap((l) => [...l.weights, ...l.biases]),
+            );
         }
       };
       const got = read(s.real);
@@ -254,23 +333,35 @@ const commands = [
       // predict and evaluate may run in other row chunks than the twin's (the relaxed-SIMD build fuses differently
       // per path); everything else is bit-identical
       if (what === 'predict' || what === 'evaluate') expectClose(got, want, TOL_WASM_SIMD, `${what}(${i})`);
-      else expect(paramBits([{ weights: got, biases: new Float64Array(0) }])).toEqual(paramBits([{ weights: want, biases: new Float64Array(0) }]));
-    })),
+      else
+        expect(paramBits([{ weights: got, biases: new Float64Array(0) }])).toEqual(
+          paramBits([{ weights: want, biases: new Float64Array(0) }]),
+        );
+    }),
+  ),
   fc.tuple(slotArb, fc.integer({ min: 0, max: 1000 })).map(([i, seed]) =>
     cmd(`setParameters(${i}, seed ${seed})`, live(i), async (env) => {
-      const s = env.slots[i]!, sh = SHAPES[i]!;
+      const s = env.slots[i]!,
+        sh = SHAPES[i]!;
       const rand = mulberry32(seed);
       const params: LayerParameters[] = [0, 1].map((l) => ({
         weights: Float64Array.from({ length: sh[l]! * sh[l + 1]! }, () => rand() - 0.5),
         biases: Float64Array.from({ length: sh[l + 1]! }, () => rand() - 0.5),
       }));
       if (s.pending) {
-        if (refused(thrown(() => s.real.setParameters(params)), 'setParameters')) return;
+        if (
+          refused(
+            thrown(() => s.real.setParameters(params)),
+            'setParameters',
+          )
+        )
+          return;
         await settle(s, i, false);
       } else s.real.setParameters(params);
       s.twin.setParameters(params);
       expect(bits(s.real)).toEqual(bits(s.twin));
-    })),
+    }),
+  ),
   slotArb.map((i) =>
     cmd(`dispose(${i})`, live(i), async (env) => {
       const s = env.slots[i]!;
@@ -283,7 +374,8 @@ const commands = [
       s.twin.dispose();
       s.twinBackend.dispose();
       env.slots[i] = null;
-    })),
+    }),
+  ),
 ];
 
 describe('model-based: call sequences and overlaps on one shared backend against a sequential model', () => {
@@ -294,35 +386,39 @@ describe('model-based: call sequences and overlaps on one shared backend against
     );
   });
 
-  it('every sequence gives the twins\' bits or the promised typed refusal, and leaves no memory behind', async () => {
+  it("every sequence gives the twins' bits or the promised typed refusal, and leaves no memory behind", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom<BackendName>('js', 'assemblyscript', 'rust'),
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 3 })), { minLength: 2, maxLength: 3 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 3 })), {
+          minLength: 2,
+          maxLength: 3,
+        }),
         fc.commands(commands, { maxCommands: 25, size: 'max' }),
         async (name, initial, cmds) => {
-        const env: Env = { name, backend: await loadBackend(name), slots: [null, null, null] };
-        counts.sequences++;
-        try {
-          for (const [i, [seed, threads]] of initial.entries()) await create(env, i, seed, threads);
-          await fc.asyncModelRun(() => ({ model: env, real: env }), cmds);
-          for (const [i, s] of env.slots.entries()) if (s?.pending) await settle(s, i);
-          for (const s of env.slots) if (s) expect(bits(s.real)).toEqual(bits(s.twin));
-          for (const s of env.slots) s?.real.dispose();
-          await lateFreesDone(hostOf('test', env.backend)); // a pool's blocks are handed back once its workers exited
-          expect(env.backend.usedBytes(), 'the shared backend after every network was disposed').toBe(0);
-        } finally {
-          for (const [i, s] of env.slots.entries()) {
-            if (!s) continue;
-            s.real.dispose();
-            if (s.pending) await s.pending.settled;
-            s.twin.dispose();
-            s.twinBackend.dispose();
-            env.slots[i] = null;
+          const env: Env = { name, backend: await loadBackend(name), slots: [null, null, null] };
+          counts.sequences++;
+          try {
+            for (const [i, [seed, threads]] of initial.entries()) await create(env, i, seed, threads);
+            await fc.asyncModelRun(() => ({ model: env, real: env }), cmds);
+            for (const [i, s] of env.slots.entries()) if (s?.pending) await settle(s, i);
+            for (const s of env.slots) if (s) expect(bits(s.real)).toEqual(bits(s.twin));
+            for (const s of env.slots) s?.real.dispose();
+            await lateFreesDone(hostOf('test', env.backend)); // a pool's blocks are handed back once its workers exited
+            expect(env.backend.usedBytes(), 'the shared backend after every network was disposed').toBe(0);
+          } finally {
+            for (const [i, s] of env.slots.entries()) {
+              if (!s) continue;
+              s.real.dispose();
+              if (s.pending) await s.pending.settled;
+              s.twin.dispose();
+              s.twinBackend.dispose();
+              env.slots[i] = null;
+            }
+            env.backend.dispose();
           }
-          env.backend.dispose();
-        }
-      }),
+        },
+      ),
       { seed: 20261130, numRuns: 30, endOnFailure: true },
     );
   }, 180_000); // worker start-up from TypeScript sources dominates; the sequences themselves take a few seconds

@@ -14,7 +14,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Activation, Loss } from '../src/backend.js';
 import { NnError, OptionError } from '../src/errors.js';
 import { Network } from '../src/network.js';
-import { model, node, tensor, valueInfo, type AttrValue, type OnnxDtype, type TensorStorage } from '../src/onnx/export.js';
+import {
+  model,
+  node,
+  tensor,
+  valueInfo,
+  type AttrValue,
+  type OnnxDtype,
+  type TensorStorage,
+} from '../src/onnx/export.js';
 import { FieldReader, ProtoError, readFields, Writer } from '../src/onnx/proto.js';
 import { BACKENDS } from './helpers/backends.js';
 import { paramBits, randomRows } from './helpers/data.js';
@@ -24,7 +32,10 @@ ort.env.wasm.numThreads = 1;
 
 const TOL: Record<OnnxDtype, number> = { float64: 1e-12, float32: 1e-5 };
 /** Largest relative error seen against ONNX Runtime, per dtype (printed at the end, for the report). */
-const worst: Record<OnnxDtype, { err: number; where: string }> = { float64: { err: 0, where: '' }, float32: { err: 0, where: '' } };
+const worst: Record<OnnxDtype, { err: number; where: string }> = {
+  float64: { err: 0, where: '' },
+  float32: { err: 0, where: '' },
+};
 let comparisons = 0;
 
 afterAll(() => {
@@ -35,11 +46,18 @@ afterAll(() => {
 });
 
 /** Runs the model in ONNX Runtime on `x` (rows), feeding its one input in `dtype`. */
-async function runOrt(bytes: Uint8Array, x: number[][], dtype: OnnxDtype): Promise<{ data: Float64Array; dims: readonly number[] }> {
+async function runOrt(
+  bytes: Uint8Array,
+  x: number[][],
+  dtype: OnnxDtype,
+): Promise<{ data: Float64Array; dims: readonly number[] }> {
   const session = await ort.InferenceSession.create(bytes);
   try {
     const flat = x.flat();
-    const t = dtype === 'float64' ? new ort.Tensor('float64', Float64Array.from(flat), [x.length, x[0]!.length]) : new ort.Tensor('float32', Float32Array.from(flat), [x.length, x[0]!.length]);
+    const t =
+      dtype === 'float64'
+        ? new ort.Tensor('float64', Float64Array.from(flat), [x.length, x[0]!.length])
+        : new ort.Tensor('float32', Float32Array.from(flat), [x.length, x[0]!.length]);
     const out = await session.run({ [session.inputNames[0]!]: t });
     const y = out[session.outputNames[0]!]!;
     expect(y.type).toBe(dtype);
@@ -52,9 +70,11 @@ async function runOrt(bytes: Uint8Array, x: number[][], dtype: OnnxDtype): Promi
 /** Asserts |a-b| <= tol·max(1,|a|,|b|) element-wise and records the largest error. */
 function expectAgree(ortOut: Float64Array, pred: Float64Array, dtype: OnnxDtype, where: string): void {
   expect(ortOut.length).toBe(pred.length);
-  let maxErr = 0, at = -1;
+  let maxErr = 0,
+    at = -1;
   for (let i = 0; i < pred.length; i++) {
-    const a = ortOut[i]!, b = pred[i]!;
+    const a = ortOut[i]!,
+      b = pred[i]!;
     const e = Math.abs(a - b) / Math.max(1, Math.abs(a), Math.abs(b));
     if (!(e <= maxErr)) {
       maxErr = e;
@@ -63,14 +83,23 @@ function expectAgree(ortOut: Float64Array, pred: Float64Array, dtype: OnnxDtype,
   }
   comparisons++;
   if (maxErr > worst[dtype].err) worst[dtype] = { err: maxErr, where };
-  expect(maxErr, `${where}: element ${at}: ONNX Runtime ${ortOut[at]} vs predict ${pred[at]}`).toBeLessThanOrEqual(TOL[dtype]);
+  expect(maxErr, `${where}: element ${at}: ONNX Runtime ${ortOut[at]} vs predict ${pred[at]}`).toBeLessThanOrEqual(
+    TOL[dtype],
+  );
 }
 
 const HIDDEN: Activation[] = ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'softplus', 'identity'];
 const OUTPUT: Activation[] = ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'softplus', 'identity', 'softmax'];
 /** The tutorial's 2-2-1, small, deeper, wide, and MNIST-sized. */
-const SHAPES: number[][] = [[2, 2, 1], [3, 7, 4], [5, 8, 8, 8, 3], [40, 96, 10], [784, 128, 10]];
-const lossesFor = (out: Activation): Loss[] => (out === 'softmax' ? ['cross-entropy'] : out === 'sigmoid' ? ['mse', 'binary-cross-entropy'] : ['mse']);
+const SHAPES: number[][] = [
+  [2, 2, 1],
+  [3, 7, 4],
+  [5, 8, 8, 8, 3],
+  [40, 96, 10],
+  [784, 128, 10],
+];
+const lossesFor = (out: Activation): Loss[] =>
+  out === 'softmax' ? ['cross-entropy'] : out === 'sigmoid' ? ['mse', 'binary-cross-entropy'] : ['mse'];
 
 interface Case {
   layers: number[];
@@ -96,16 +125,25 @@ for (const hidden of HIDDEN) {
 /** A network with some training behind it (so parameters are not just the initialisation) and a non-default slope. */
 async function makeNet(c: Case): Promise<Network> {
   const net = await Network.create({
-    layers: c.layers, activation: c.hidden, outputActivation: c.output, loss: c.loss, seed: c.seed,
+    layers: c.layers,
+    activation: c.hidden,
+    outputActivation: c.output,
+    loss: c.loss,
+    seed: c.seed,
     ...(c.layers.length === 3 && c.layers[0] === 2 ? { init: 'normal' as const } : {}), // the tutorial's N(0, 1)
     leakySlope: 0.05 + (c.seed % 7) * 0.04,
   });
   const x = randomRows(24, c.layers[0]!, c.seed);
   const nOut = c.layers[c.layers.length - 1]!;
-  const y = randomRows(24, nOut, c.seed + 1).map((r) => (c.output === 'softmax' ? r.map((_, j) => (j === 0 ? 1 : 0)) : r.map((v) => (v + 1) / 2)));
+  const y = randomRows(24, nOut, c.seed + 1).map((r) =>
+    c.output === 'softmax' ? r.map((_, j) => (j === 0 ? 1 : 0)) : r.map((v) => (v + 1) / 2),
+  );
   net.train(x, y, { epochs: 2, learningRate: 0.01, batchSize: 8 });
   // A precondition, not the subject: the exported parameters are finite (fromONNX refuses anything else).
-  expect(net.getParameters().every((p) => p.weights.every(Number.isFinite) && p.biases.every(Number.isFinite)), `${c.seed}: finite parameters`).toBe(true);
+  expect(
+    net.getParameters().every((p) => p.weights.every(Number.isFinite) && p.biases.every(Number.isFinite)),
+    `${c.seed}: finite parameters`,
+  ).toBe(true);
   return net;
 }
 
@@ -119,7 +157,9 @@ describe('toONNX runs in ONNX Runtime and equals predict', () => {
         const bytes = net.toONNX(dtype === 'float64' ? {} : { dtype });
         for (const rows of [1, 37]) {
           // float32 inputs: the values ONNX Runtime is fed are the float32 ones, and predict gets the same numbers.
-          const x = randomRows(rows, c.layers[0]!, c.seed * 7 + rows, 3).map((r) => (dtype === 'float32' ? r.map(Math.fround) : r));
+          const x = randomRows(rows, c.layers[0]!, c.seed * 7 + rows, 3).map((r) =>
+            dtype === 'float32' ? r.map(Math.fround) : r,
+          );
           const got = await runOrt(bytes, x, dtype);
           expect(got.dims).toEqual([rows, c.layers[c.layers.length - 1]]);
           expectAgree(got.data, net.predict(x).data, dtype, `${dtype} ${name} ${rows} row(s)`);
@@ -136,7 +176,8 @@ describe('toONNX runs in ONNX Runtime and equals predict', () => {
       const s = await ort.InferenceSession.create(net.toONNX({ dtype }));
       expect(s.inputNames).toEqual(['input']);
       expect(s.outputNames).toEqual(['output']);
-      const [i] = s.inputMetadata, [o] = s.outputMetadata;
+      const [i] = s.inputMetadata,
+        [o] = s.outputMetadata;
       expect(i).toMatchObject({ name: 'input', isTensor: true, type: dtype, shape: ['N', 6] });
       expect(o).toMatchObject({ name: 'output', isTensor: true, type: dtype, shape: ['N', 2] });
       await s.release();
@@ -145,14 +186,22 @@ describe('toONNX runs in ONNX Runtime and equals predict', () => {
   });
 
   it('writes opset 13 and leaky-relu as Max/Mul (no LeakyRelu node, which ONNX Runtime cannot run in float64)', async () => {
-    const net = await Network.create({ layers: [2, 3, 1], activation: 'leaky-relu', outputActivation: 'leaky-relu', seed: 2 });
+    const net = await Network.create({
+      layers: [2, 3, 1],
+      activation: 'leaky-relu',
+      outputActivation: 'leaky-relu',
+      seed: 2,
+    });
     const text = new TextDecoder('latin1').decode(net.toONNX());
     expect(text).not.toContain('LeakyRelu');
     expect(text.match(/Max/g)?.length).toBe(2);
     // The same network with the op ONNX Runtime lacks in float64 is refused by ONNX Runtime: the reason for Max/Mul.
     const leaky = model({
-      name: 'g', nodes: [node('LeakyRelu', ['x'], ['y'], 'l', { alpha: { float: 0.01 } })], initializers: [],
-      inputs: [valueInfo('x', 'float64', ['N', 2])], outputs: [valueInfo('y', 'float64', ['N', 2])],
+      name: 'g',
+      nodes: [node('LeakyRelu', ['x'], ['y'], 'l', { alpha: { float: 0.01 } })],
+      initializers: [],
+      inputs: [valueInfo('x', 'float64', ['N', 2])],
+      outputs: [valueInfo('y', 'float64', ['N', 2])],
     });
     await expect(ort.InferenceSession.create(leaky)).rejects.toThrow(/implementation|LeakyRelu/i);
     net.dispose();
@@ -161,8 +210,12 @@ describe('toONNX runs in ONNX Runtime and equals predict', () => {
   it('refuses bad options with OptionError', async () => {
     const net = await Network.create({ layers: [2, 1], seed: 1 });
     expect(() => net.toONNX({ dtype: 'float16' as 'float32' })).toThrow(OptionError);
-    expect(() => net.toONNX({ dtype: 'float16' as 'float32' })).toThrow(/dtype must be 'float64' or 'float32', received 'float16'/);
-    expect(() => net.toONNX({ dtype: { bits: 32 } as never })).toThrow(/dtype must be 'float64' or 'float32', received an object$/);
+    expect(() => net.toONNX({ dtype: 'float16' as 'float32' })).toThrow(
+      /dtype must be 'float64' or 'float32', received 'float16'/,
+    );
+    expect(() => net.toONNX({ dtype: { bits: 32 } as never })).toThrow(
+      /dtype must be 'float64' or 'float32', received an object$/,
+    );
     expect(() => net.toONNX({ precision: 32 } as never)).toThrow(/unknown option 'precision'/);
     expect(() => net.toONNX(null as never)).toThrow(OptionError);
     net.dispose();
@@ -171,24 +224,38 @@ describe('toONNX runs in ONNX Runtime and equals predict', () => {
 });
 
 describe('fromONNX(toONNX(net)) round trip', () => {
-  it.each(CASES.filter((_, i) => i % 3 === 0).map((c) => [label(c), c] as const))('float64 exact, float32 = Math.fround: %s', async (_, c) => {
-    const net = await makeNet(c);
-    const json = net.toJSON();
-    const back64 = await Network.fromONNX(net.toONNX());
-    expect(back64.toJSON()).toEqual(json);
-    expect(paramBits(back64.getParameters())).toEqual(paramBits(net.getParameters()));
-    const back32 = await Network.fromONNX(net.toONNX({ dtype: 'float32' }).slice().buffer); // as an ArrayBuffer
-    const j32 = back32.toJSON();
-    expect({ ...j32, parameters: undefined, leakySlope: undefined }).toEqual({ ...json, parameters: undefined, leakySlope: undefined });
-    expect(j32.leakySlope).toBe(Math.fround(json.leakySlope));
-    const want = net.getParameters().map((p) => ({ weights: p.weights.map(Math.fround), biases: p.biases.map(Math.fround) }));
-    expect(paramBits(back32.getParameters())).toEqual(paramBits(want));
-    for (const n of [net, back64, back32]) n.dispose();
-  });
+  it.each(CASES.filter((_, i) => i % 3 === 0).map((c) => [label(c), c] as const))(
+    'float64 exact, float32 = Math.fround: %s',
+    async (_, c) => {
+      const net = await makeNet(c);
+      const json = net.toJSON();
+      const back64 = await Network.fromONNX(net.toONNX());
+      expect(back64.toJSON()).toEqual(json);
+      expect(paramBits(back64.getParameters())).toEqual(paramBits(net.getParameters()));
+      const back32 = await Network.fromONNX(net.toONNX({ dtype: 'float32' }).slice().buffer); // as an ArrayBuffer
+      const j32 = back32.toJSON();
+      expect({ ...j32, parameters: undefined, leakySlope: undefined }).toEqual({
+        ...json,
+        parameters: undefined,
+        leakySlope: undefined,
+      });
+      expect(j32.leakySlope).toBe(Math.fround(json.leakySlope));
+      const want = net
+        .getParameters()
+        .map((p) => ({ weights: p.weights.map(Math.fround), biases: p.biases.map(Math.fround) }));
+      expect(paramBits(back32.getParameters())).toEqual(paramBits(want));
+      for (const n of [net, back64, back32]) n.dispose();
+    },
+  );
 
   it('keeps -0 and extreme values exactly in float64', async () => {
     const net = await Network.create({ layers: [3, 2], activation: 'identity', seed: 5 });
-    net.setParameters([{ weights: Float64Array.of(-0, 5e-324, 1.7976931348623157e308, -Math.PI, 1 / 3, 2 ** 53 + 2), biases: Float64Array.of(-0, 0.1) }]);
+    net.setParameters([
+      {
+        weights: Float64Array.of(-0, 5e-324, 1.7976931348623157e308, -Math.PI, 1 / 3, 2 ** 53 + 2),
+        biases: Float64Array.of(-0, 0.1),
+      },
+    ]);
     const back = await Network.fromONNX(net.toONNX());
     expect(paramBits(back.getParameters())).toEqual(paramBits(net.getParameters()));
     net.dispose();
@@ -197,7 +264,13 @@ describe('fromONNX(toONNX(net)) round trip', () => {
 
   describe.each(BACKENDS)('loads onto $label', (bc) => {
     it('with the same parameters, and predict agrees with ONNX Runtime', async () => {
-      const c: Case = { layers: [9, 16, 12, 5], hidden: 'leaky-relu', output: 'softmax', loss: 'cross-entropy', seed: 77 };
+      const c: Case = {
+        layers: [9, 16, 12, 5],
+        hidden: 'leaky-relu',
+        output: 'softmax',
+        loss: 'cross-entropy',
+        seed: 77,
+      };
       const net = await makeNet(c);
       const backend = await bc.create();
       const bytes = net.toONNX();
@@ -237,9 +310,13 @@ async function checkAgainstOrt(bytes: Uint8Array, nIn: number, dtype: OnnxDtype,
 
 describe('fromONNX reads graphs written by other tools', () => {
   it('MatMul + Add (float64 raw_data), Relu, then MatMul + Add, Softmax; other names; loss cross-entropy', async () => {
-    const w1 = vals(4 * 6), b1 = vals(6), w2 = vals(6 * 3), b2 = vals(3);
+    const w1 = vals(4 * 6),
+      b1 = vals(6),
+      w2 = vals(6 * 3),
+      b2 = vals(3);
     const bytes = model({
-      name: 'mlp', opset: 17,
+      name: 'mlp',
+      opset: 17,
       nodes: [
         node('MatMul', ['features', 'W1'], ['m1'], 'fc1'),
         node('Add', ['m1', 'B1'], ['z1'], 'fc1_bias'),
@@ -248,7 +325,12 @@ describe('fromONNX reads graphs written by other tools', () => {
         node('Add', ['B2', 'm2'], ['z2']), // bias first
         node('Softmax', ['z2'], ['probs'], 'sm', { axis: { int: 1 } }),
       ],
-      initializers: [tensor('W1', [4, 6], w1, 'float64'), tensor('B1', [6], b1, 'float64'), tensor('W2', [6, 3], w2, 'float64'), tensor('B2', [3], b2, 'float64')],
+      initializers: [
+        tensor('W1', [4, 6], w1, 'float64'),
+        tensor('B1', [6], b1, 'float64'),
+        tensor('W2', [6, 3], w2, 'float64'),
+        tensor('B2', [3], b2, 'float64'),
+      ],
       inputs: [valueInfo('features', 'float64', ['batch', 4])],
       outputs: [valueInfo('probs', 'float64', ['batch', 3])],
     });
@@ -264,7 +346,10 @@ describe('fromONNX reads graphs written by other tools', () => {
   });
 
   it("ONNX's own Softplus op (float32, as other tools write it) loads as softplus", async () => {
-    const w1 = vals(3 * 4), b1 = vals(4), w2 = vals(2 * 4), b2 = vals(2);
+    const w1 = vals(3 * 4),
+      b1 = vals(4),
+      w2 = vals(2 * 4),
+      b2 = vals(2);
     const bytes = model({
       name: 'softplus32',
       nodes: [
@@ -272,7 +357,12 @@ describe('fromONNX reads graphs written by other tools', () => {
         node('Softplus', ['z1'], ['h1'], 'softplus_0'),
         node('Gemm', ['h1', 'w2', 'b2'], ['y'], 'dense_1', { transB: { int: 1 } }),
       ],
-      initializers: [tensor('w1', [4, 3], w1, 'float32'), tensor('b1', [4], b1, 'float32'), tensor('w2', [2, 4], w2, 'float32'), tensor('b2', [2], b2, 'float32')],
+      initializers: [
+        tensor('w1', [4, 3], w1, 'float32'),
+        tensor('b1', [4], b1, 'float32'),
+        tensor('w2', [2, 4], w2, 'float32'),
+        tensor('b2', [2], b2, 'float32'),
+      ],
       inputs: [valueInfo('x', 'float32', ['N', 3])],
       outputs: [valueInfo('y', 'float32', ['N', 2])],
     });
@@ -283,16 +373,28 @@ describe('fromONNX reads graphs written by other tools', () => {
 
   for (const storage of ['typed', 'raw'] as TensorStorage[]) {
     it(`Gemm transB 0 and 1 with float32 initializers in ${storage === 'raw' ? 'raw_data' : 'float_data'}; loss mse`, async () => {
-      const w1 = vals(3 * 5), b1 = vals(5), w2 = vals(2 * 5), b2 = vals(2);
+      const w1 = vals(3 * 5),
+        b1 = vals(5),
+        w2 = vals(2 * 5),
+        b2 = vals(2);
       const bytes = model({
         name: 'gemm32',
         nodes: [
-          node('Gemm', ['x', 'w1', 'b1'], ['z1'], 'dense_0', { transB: { int: 0 }, alpha: { float: 1 }, beta: { float: 1 } }),
+          node('Gemm', ['x', 'w1', 'b1'], ['z1'], 'dense_0', {
+            transB: { int: 0 },
+            alpha: { float: 1 },
+            beta: { float: 1 },
+          }),
           node('Tanh', ['z1'], ['h1'], 'tanh_0'),
           node('Gemm', ['h1', 'w2', 'b2'], ['z2'], 'dense_1', { transB: { int: 1 } }),
           node('Sigmoid', ['z2'], ['y'], 'sigmoid_1'),
         ],
-        initializers: [tensor('w1', [3, 5], w1, 'float32', storage), tensor('b1', [5], b1, 'float32', storage), tensor('w2', [2, 5], w2, 'float32', storage), tensor('b2', [1, 2], b2, 'float32', storage)],
+        initializers: [
+          tensor('w1', [3, 5], w1, 'float32', storage),
+          tensor('b1', [5], b1, 'float32', storage),
+          tensor('w2', [2, 5], w2, 'float32', storage),
+          tensor('b2', [1, 2], b2, 'float32', storage),
+        ],
         inputs: [valueInfo('x', 'float32', ['N', 3])],
         outputs: [valueInfo('y', 'float32', ['N', 2])],
       });
@@ -309,7 +411,10 @@ describe('fromONNX reads graphs written by other tools', () => {
   }
 
   it('double_data, Gemm without C, identity between layers, Constant nodes, Max(Mul(α, z), z) in another order', async () => {
-    const w1 = vals(6 * 4), w2 = vals(3 * 6), b2 = vals(3), alpha = 0.125;
+    const w1 = vals(6 * 4),
+      w2 = vals(3 * 6),
+      b2 = vals(3),
+      alpha = 0.125;
     const bytes = model({
       name: 'mixed',
       nodes: [
@@ -319,7 +424,11 @@ describe('fromONNX reads graphs written by other tools', () => {
         node('Max', ['s2', 'z2'], ['out'], 'max'),
         node('Mul', ['alpha', 'z2'], ['s2'], 'mul'),
       ],
-      initializers: [tensor('W1', [6, 4], w1, 'float64', 'typed'), tensor('W2', [3, 6], w2, 'float64', 'typed'), tensor('alpha', [], [alpha], 'float64', 'typed')],
+      initializers: [
+        tensor('W1', [6, 4], w1, 'float64', 'typed'),
+        tensor('W2', [3, 6], w2, 'float64', 'typed'),
+        tensor('alpha', [], [alpha], 'float64', 'typed'),
+      ],
       inputs: [valueInfo('in', 'float64', ['N', 4])],
       outputs: [valueInfo('out', 'float64', ['N', 3])],
     });
@@ -333,16 +442,25 @@ describe('fromONNX reads graphs written by other tools', () => {
   });
 
   it('LeakyRelu (float32, its float32 alpha) and Identity nodes', async () => {
-    const w1 = vals(2 * 3), b1 = vals(3), w2 = vals(3), b2 = vals(1);
+    const w1 = vals(2 * 3),
+      b1 = vals(3),
+      w2 = vals(3),
+      b2 = vals(1);
     const bytes = model({
-      name: 'leaky32', opset: 13,
+      name: 'leaky32',
+      opset: 13,
       nodes: [
         node('Gemm', ['x', 'w1', 'b1'], ['z1'], 'fc1', { transB: { int: 1 } }),
         node('LeakyRelu', ['z1'], ['h1'], 'lrelu', { alpha: { float: 0.2 } }),
         node('Gemm', ['h1', 'w2', 'b2'], ['z2'], 'fc2', { transB: { int: 1 } }),
         node('Identity', ['z2'], ['y'], 'id'),
       ],
-      initializers: [tensor('w1', [3, 2], w1, 'float32'), tensor('b1', [3], b1, 'float32'), tensor('w2', [1, 3], w2, 'float32'), tensor('b2', [1], b2, 'float32')],
+      initializers: [
+        tensor('w1', [3, 2], w1, 'float32'),
+        tensor('b1', [3], b1, 'float32'),
+        tensor('w2', [1, 3], w2, 'float32'),
+        tensor('b2', [1], b2, 'float32'),
+      ],
       inputs: [valueInfo('x', 'float32', ['N', 2])],
       outputs: [valueInfo('y', 'float32', ['N', 1])],
     });
@@ -378,60 +496,130 @@ function tensorName(t: Writer): string {
  * A one-layer graph x -[W,b]-> y with the given dense node(s); for refusal tests. Extra initializers named W or b
  * replace the default ones (a graph names each tensor once).
  */
-function graph(nodes: ReturnType<typeof node>[], extra: { inits?: ReturnType<typeof tensor>[]; inputs?: ReturnType<typeof valueInfo>[]; outputs?: string[]; opset?: number } = {}): Uint8Array {
+function graph(
+  nodes: ReturnType<typeof node>[],
+  extra: {
+    inits?: ReturnType<typeof tensor>[];
+    inputs?: ReturnType<typeof valueInfo>[];
+    outputs?: string[];
+    opset?: number;
+  } = {},
+): Uint8Array {
   const inits = extra.inits ?? [];
   const given = new Set(inits.map(tensorName));
-  const defaults = [['W', tensor('W', [2, 3], vals(6), 'float64')], ['b', tensor('b', [2], vals(2), 'float64')]] as const;
+  const defaults = [
+    ['W', tensor('W', [2, 3], vals(6), 'float64')],
+    ['b', tensor('b', [2], vals(2), 'float64')],
+  ] as const;
   return model({
-    name: 'g', nodes, opset: extra.opset ?? 13,
+    name: 'g',
+    nodes,
+    opset: extra.opset ?? 13,
     initializers: [...defaults.filter(([name]) => !given.has(name)).map(([, t]) => t), ...inits],
     inputs: extra.inputs ?? [valueInfo('x', 'float64', ['N', 3])],
     outputs: (extra.outputs ?? ['y']).map((o) => valueInfo(o, 'float64', ['N', 2])),
   });
 }
-const gemm = (out = 'y', attrs: Record<string, AttrValue> = { transB: { int: 1 } }, name = 'fc'): ReturnType<typeof node> => node('Gemm', ['x', 'W', 'b'], [out], name, attrs);
+const gemm = (
+  out = 'y',
+  attrs: Record<string, AttrValue> = { transB: { int: 1 } },
+  name = 'fc',
+): ReturnType<typeof node> => node('Gemm', ['x', 'W', 'b'], [out], name, attrs);
 
 describe('fromONNX refuses what it cannot represent, naming the node', () => {
   it('a Conv node (op type and name)', async () => {
-    const e = await expectRefused(graph([node('Conv', ['x', 'W'], ['c'], 'conv1'), node('Relu', ['c'], ['y'])]), 'unsupported Conv', "'conv1'");
+    const e = await expectRefused(
+      graph([node('Conv', ['x', 'W'], ['c'], 'conv1'), node('Relu', ['c'], ['y'])]),
+      'unsupported Conv',
+      "'conv1'",
+    );
     expect(e.message).toMatch(/^Network\.fromONNX: /);
   });
   it('an unnamed unsupported node by its index', async () => {
     await expectRefused(graph([gemm('z'), node('Elu', ['z'], ['y'])]), 'unsupported Elu node #1');
   });
   it('a node of another domain', async () => {
-    const n = new Writer().string(1, 'x').string(2, 'y').string(3, 'fused').string(4, 'Gemm').string(7, 'com.microsoft');
+    const n = new Writer()
+      .string(1, 'x')
+      .string(2, 'y')
+      .string(3, 'fused')
+      .string(4, 'Gemm')
+      .string(7, 'com.microsoft');
     await expectRefused(graph([n]), "Gemm node 'fused'", "domain 'com.microsoft'");
   });
   it('Gemm with alpha 2, beta 0.5, transA 1, an unknown attribute', async () => {
     await expectRefused(graph([gemm('y', { alpha: { float: 2 }, transB: { int: 1 } })]), "Gemm node 'fc' has alpha 2");
-    await expectRefused(graph([gemm('y', { beta: { float: 0.5 }, transB: { int: 1 } })]), "Gemm node 'fc' has beta 0.5");
+    await expectRefused(
+      graph([gemm('y', { beta: { float: 0.5 }, transB: { int: 1 } })]),
+      "Gemm node 'fc' has beta 0.5",
+    );
     await expectRefused(graph([gemm('y', { transA: { int: 1 } })]), "Gemm node 'fc' has transA 1");
-    await expectRefused(graph([gemm('y', { transB: { int: 1 }, gamma: { int: 1 } })]), "Gemm node 'fc' has attribute 'gamma'");
+    await expectRefused(
+      graph([gemm('y', { transB: { int: 1 }, gamma: { int: 1 } })]),
+      "Gemm node 'fc' has attribute 'gamma'",
+    );
   });
   it('Softmax over the batch axis, softmax on a hidden layer', async () => {
-    await expectRefused(graph([gemm('z'), node('Softmax', ['z'], ['y'], 'sm', { axis: { int: 0 } })]), "Softmax node 'sm' has axis 0");
+    await expectRefused(
+      graph([gemm('z'), node('Softmax', ['z'], ['y'], 'sm', { axis: { int: 0 } })]),
+      "Softmax node 'sm' has axis 0",
+    );
     const deep = model({
-      name: 'g', nodes: [gemm('z'), node('Softmax', ['z'], ['h'], 'sm'), node('Gemm', ['h', 'W2'], ['y'], 'fc2', { transB: { int: 1 } })],
-      initializers: [tensor('W', [2, 3], vals(6), 'float64'), tensor('b', [2], vals(2), 'float64'), tensor('W2', [2, 2], vals(4), 'float64')],
-      inputs: [valueInfo('x', 'float64', ['N', 3])], outputs: [valueInfo('y', 'float64', ['N', 2])],
+      name: 'g',
+      nodes: [
+        gemm('z'),
+        node('Softmax', ['z'], ['h'], 'sm'),
+        node('Gemm', ['h', 'W2'], ['y'], 'fc2', { transB: { int: 1 } }),
+      ],
+      initializers: [
+        tensor('W', [2, 3], vals(6), 'float64'),
+        tensor('b', [2], vals(2), 'float64'),
+        tensor('W2', [2, 2], vals(4), 'float64'),
+      ],
+      inputs: [valueInfo('x', 'float64', ['N', 3])],
+      outputs: [valueInfo('y', 'float64', ['N', 2])],
     });
     await expectRefused(deep, "Gemm node 'fc2' follows a Softmax");
   });
   it('weights that are not initializers, a second input, a branch, a dangling node', async () => {
-    await expectRefused(graph([node('MatMul', ['x', 'x2'], ['y'], 'mm')], { inputs: [valueInfo('x', 'float64', ['N', 3]), valueInfo('x2', 'float64', [3, 2])] }), '2 inputs');
-    await expectRefused(graph([node('MatMul', ['x', 'y0'], ['y'], 'mm')]), "MatMul node 'mm': input 1 ('y0') must be an initializer");
-    await expectRefused(graph([gemm('z'), node('Relu', ['z'], ['y'], 'r1'), node('Tanh', ['z'], ['t'], 't1')]), "tensor 'z' feeds 2 nodes");
-    await expectRefused(graph([gemm('y'), node('Tanh', ['b'], ['t'], 'stray')]), "Tanh node 'stray' is not part of the chain");
+    await expectRefused(
+      graph([node('MatMul', ['x', 'x2'], ['y'], 'mm')], {
+        inputs: [valueInfo('x', 'float64', ['N', 3]), valueInfo('x2', 'float64', [3, 2])],
+      }),
+      '2 inputs',
+    );
+    await expectRefused(
+      graph([node('MatMul', ['x', 'y0'], ['y'], 'mm')]),
+      "MatMul node 'mm': input 1 ('y0') must be an initializer",
+    );
+    await expectRefused(
+      graph([gemm('z'), node('Relu', ['z'], ['y'], 'r1'), node('Tanh', ['z'], ['t'], 't1')]),
+      "tensor 'z' feeds 2 nodes",
+    );
+    await expectRefused(
+      graph([gemm('y'), node('Tanh', ['b'], ['t'], 'stray')]),
+      "Tanh node 'stray' is not part of the chain",
+    );
   });
   it('mismatched widths, two leaky slopes, a slope above 1, output not reached, two outputs', async () => {
-    await expectRefused(graph([gemm('z'), node('Gemm', ['z', 'W'], ['y'], 'fc2', { transB: { int: 1 } })]), "Gemm node 'fc2' takes 3 inputs, but the layer before has 2");
-    const two = graph([
-      gemm('z'), node('LeakyRelu', ['z'], ['h'], 'l1', { alpha: { float: 0.1 } }),
-      node('Gemm', ['h', 'W2', 'b'], ['z2'], 'fc2', { transB: { int: 1 } }), node('LeakyRelu', ['z2'], ['y'], 'l2', { alpha: { float: 0.2 } }),
-    ], { inits: [tensor('W2', [2, 2], vals(4), 'float64')] });
+    await expectRefused(
+      graph([gemm('z'), node('Gemm', ['z', 'W'], ['y'], 'fc2', { transB: { int: 1 } })]),
+      "Gemm node 'fc2' takes 3 inputs, but the layer before has 2",
+    );
+    const two = graph(
+      [
+        gemm('z'),
+        node('LeakyRelu', ['z'], ['h'], 'l1', { alpha: { float: 0.1 } }),
+        node('Gemm', ['h', 'W2', 'b'], ['z2'], 'fc2', { transB: { int: 1 } }),
+        node('LeakyRelu', ['z2'], ['y'], 'l2', { alpha: { float: 0.2 } }),
+      ],
+      { inits: [tensor('W2', [2, 2], vals(4), 'float64')] },
+    );
     await expectRefused(two, "LeakyRelu node 'l2' has leaky-relu slope 0.2", 'one slope');
-    await expectRefused(graph([gemm('z'), node('LeakyRelu', ['z'], ['y'], 'l', { alpha: { float: 3 } })]), "LeakyRelu node 'l' has leaky-relu slope 3");
+    await expectRefused(
+      graph([gemm('z'), node('LeakyRelu', ['z'], ['y'], 'l', { alpha: { float: 3 } })]),
+      "LeakyRelu node 'l' has leaky-relu slope 3",
+    );
     await expectRefused(graph([gemm('z')]), "tensor 'z' feeds no node, but the graph output is 'y'");
     await expectRefused(graph([gemm('y')], { outputs: ['y', 'x'] }), '2 outputs');
   });
@@ -445,31 +633,53 @@ describe('fromONNX refuses what it cannot represent, naming the node', () => {
     await expectRefused(noOpset, 'no default-domain opset');
   });
   it('wrong element counts, NaN weights, declared input width that does not match', async () => {
-    await expectRefused(graph([gemm()], { inits: [tensor('b', [3], vals(3), 'float64')] }), "biases 'b' have shape [3], expected [2] or [1, 2]");
+    await expectRefused(
+      graph([gemm()], { inits: [tensor('b', [3], vals(3), 'float64')] }),
+      "biases 'b' have shape [3], expected [2] or [1, 2]",
+    );
     const short = new Writer().packedInt64(1, [2, 3]).int64(2, 11).string(8, 'W').rawBytes(9, new Uint8Array(40));
     await expectRefused(graph([gemm()], { inits: [short] }), "initializer 'W' has 40 bytes of raw_data, expected 48");
-    await expectRefused(graph([gemm()], { inits: [tensor('W', [2, 3], [1, 2, NaN, 4, 5, 6], 'float64')] }), "initializer 'W'[2] is NaN");
-    await expectRefused(graph([gemm()], { inputs: [valueInfo('x', 'float64', ['N', 4])] }), "graph input 'x' declares 4 features, but the layers have 3");
+    await expectRefused(
+      graph([gemm()], { inits: [tensor('W', [2, 3], [1, 2, NaN, 4, 5, 6], 'float64')] }),
+      "initializer 'W'[2] is NaN",
+    );
+    await expectRefused(
+      graph([gemm()], { inputs: [valueInfo('x', 'float64', ['N', 4])] }),
+      "graph input 'x' declares 4 features, but the layers have 3",
+    );
   });
   it('not bytes at all: OptionError', async () => {
     for (const v of [undefined, null, 'model.onnx', [1, 2], { byteLength: 3 }, new Float64Array(2)]) {
-      const err = await Network.fromONNX(v as never).then(() => undefined, (e: unknown) => e);
+      const err = await Network.fromONNX(v as never).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(OptionError);
       expect((err as Error).message).toMatch(/model must be a Uint8Array or ArrayBuffer/);
     }
   });
-  it("fastnn.loss metadata naming an unknown loss, or a loss the output activation cannot take", async () => {
-    const withLoss = (loss: string): Uint8Array => model({
-      name: 'g', nodes: [gemm()], initializers: [tensor('W', [2, 3], vals(6), 'float64'), tensor('b', [2], vals(2), 'float64')],
-      inputs: [valueInfo('x', 'float64', ['N', 3])], outputs: [valueInfo('y', 'float64', ['N', 2])], metadata: { 'fastnn.loss': loss },
-    });
+  it('fastnn.loss metadata naming an unknown loss, or a loss the output activation cannot take', async () => {
+    const withLoss = (loss: string): Uint8Array =>
+      model({
+        name: 'g',
+        nodes: [gemm()],
+        initializers: [tensor('W', [2, 3], vals(6), 'float64'), tensor('b', [2], vals(2), 'float64')],
+        inputs: [valueInfo('x', 'float64', ['N', 3])],
+        outputs: [valueInfo('y', 'float64', ['N', 2])],
+        metadata: { 'fastnn.loss': loss },
+      });
     const unknown = await expectRefused(withLoss('hinge'), /^Network\.fromONNX: unknown loss 'hinge' \(expected mse\|/);
     expect(unknown).toBeInstanceOf(OptionError);
-    await expectRefused(withLoss('cross-entropy'), /^Network\.fromONNX: loss 'cross-entropy' needs outputActivation 'softmax', received 'identity'/);
+    await expectRefused(
+      withLoss('cross-entropy'),
+      /^Network\.fromONNX: loss 'cross-entropy' needs outputActivation 'softmax', received 'identity'/,
+    );
   });
   it('an unknown backend name: relabelled as fromONNX', async () => {
     const net = await Network.create({ layers: [2, 1], seed: 1 });
-    await expect(Network.fromONNX(net.toONNX(), 'gpu' as never)).rejects.toThrow(/^Network\.fromONNX: unknown backend 'gpu'/);
+    await expect(Network.fromONNX(net.toONNX(), 'gpu' as never)).rejects.toThrow(
+      /^Network\.fromONNX: unknown backend 'gpu'/,
+    );
     net.dispose();
   });
 });
@@ -488,7 +698,13 @@ describe('fromONNX fuzz: malformed bytes give NnError, never another exception',
     await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), isNn), { numRuns: 400, seed: 13 });
   });
   it('every truncation of an export, and random byte edits of it', async () => {
-    const net = await Network.create({ layers: [3, 4, 2], activation: 'leaky-relu', outputActivation: 'softmax', loss: 'cross-entropy', seed: 9 });
+    const net = await Network.create({
+      layers: [3, 4, 2],
+      activation: 'leaky-relu',
+      outputActivation: 'softmax',
+      loss: 'cross-entropy',
+      seed: 9,
+    });
     const bytes = net.toONNX();
     let refused = 0;
     for (let n = 0; n < bytes.length; n++) {
@@ -501,11 +717,14 @@ describe('fromONNX fuzz: malformed bytes give NnError, never another exception',
     }
     expect(refused).toBeGreaterThan(bytes.length * 0.9);
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.nat(bytes.length - 1), fc.nat(255)), { minLength: 1, maxLength: 4 }), async (edits) => {
-        const b = bytes.slice();
-        for (const [i, v] of edits) b[i] = v;
-        return isNn(b);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(bytes.length - 1), fc.nat(255)), { minLength: 1, maxLength: 4 }),
+        async (edits) => {
+          const b = bytes.slice();
+          for (const [i, v] of edits) b[i] = v;
+          return isNn(b);
+        },
+      ),
       { numRuns: 500, seed: 14 },
     );
     net.dispose();
@@ -515,30 +734,149 @@ describe('fromONNX fuzz: malformed bytes give NnError, never another exception',
 describe('fromONNX refuses the rarer malformed shapes, each with its message', () => {
   const W = (): ReturnType<typeof tensor> => tensor('W', [2, 3], vals(6), 'float64');
   const cases: [string, () => Uint8Array, string][] = [
-    ['segmented tensor', () => graph([gemm()], { inits: [new Writer().packedInt64(1, [2]).int64(2, 11).message(3, new Writer().int64(1, 0).int64(2, 2)).string(8, 'b')] }), 'is segmented'],
-    ['raw_data and double_data together', () => graph([gemm()], { inits: [new Writer().packedInt64(1, [1]).int64(2, 11).string(8, 'b').rawBytes(9, new Uint8Array(8)).rawBytes(10, new Uint8Array(8))] }), 'both raw_data and typed data'],
-    ['float tensor with double_data', () => graph([gemm()], { inits: [new Writer().packedInt64(1, [2]).int64(2, 1).string(8, 'b').rawBytes(10, new Uint8Array(16))] }), 'is float but holds double_data'],
-    ['double tensor with float_data', () => graph([gemm()], { inits: [new Writer().packedInt64(1, [2]).int64(2, 11).string(8, 'b').rawBytes(4, new Uint8Array(8))] }), 'is double but holds float_data'],
-    ['too few typed values', () => graph([gemm()], { inits: [new Writer().packedInt64(1, [2]).int64(2, 11).string(8, 'b').rawBytes(10, new Uint8Array(8))] }), 'holds 1 values, expected 2'],
-    ['sparse initializer', () => {
-      const g = new Writer().message(1, gemm()).message(5, W()).message(15, new Writer().message(1, tensor('b', [2], [1, 2], 'float64')));
-      return new Writer().int64(1, 7).message(7, g).message(8, new Writer().string(1, '').int64(2, 13)).finish();
-    }, 'sparse initializers'],
+    [
+      'segmented tensor',
+      () =>
+        graph([gemm()], {
+          inits: [
+            new Writer()
+              .packedInt64(1, [2])
+              .int64(2, 11)
+              .message(3, new Writer().int64(1, 0).int64(2, 2))
+              .string(8, 'b'),
+          ],
+        }),
+      'is segmented',
+    ],
+    [
+      'raw_data and double_data together',
+      () =>
+        graph([gemm()], {
+          inits: [
+            new Writer()
+              .packedInt64(1, [1])
+              .int64(2, 11)
+              .string(8, 'b')
+              .rawBytes(9, new Uint8Array(8))
+              .rawBytes(10, new Uint8Array(8)),
+          ],
+        }),
+      'both raw_data and typed data',
+    ],
+    [
+      'float tensor with double_data',
+      () =>
+        graph([gemm()], {
+          inits: [new Writer().packedInt64(1, [2]).int64(2, 1).string(8, 'b').rawBytes(10, new Uint8Array(16))],
+        }),
+      'is float but holds double_data',
+    ],
+    [
+      'double tensor with float_data',
+      () =>
+        graph([gemm()], {
+          inits: [new Writer().packedInt64(1, [2]).int64(2, 11).string(8, 'b').rawBytes(4, new Uint8Array(8))],
+        }),
+      'is double but holds float_data',
+    ],
+    [
+      'too few typed values',
+      () =>
+        graph([gemm()], {
+          inits: [new Writer().packedInt64(1, [2]).int64(2, 11).string(8, 'b').rawBytes(10, new Uint8Array(8))],
+        }),
+      'holds 1 values, expected 2',
+    ],
+    [
+      'sparse initializer',
+      () => {
+        const g = new Writer()
+          .message(1, gemm())
+          .message(5, W())
+          .message(15, new Writer().message(1, tensor('b', [2], [1, 2], 'float64')));
+        return new Writer().int64(1, 7).message(7, g).message(8, new Writer().string(1, '').int64(2, 13)).finish();
+      },
+      'sparse initializers',
+    ],
     ['empty bytes', () => new Uint8Array(0), 'not a valid ONNX model (no ir_version and no graph'],
-    ['weights of rank 3', () => graph([gemm()], { inits: [tensor('W', [1, 2, 3], vals(6), 'float64')] }), "weights 'W' have rank 3"],
-    ['input of rank 3', () => graph([gemm()], { inputs: [valueInfo('x', 'float64', ['N', 1, 3])] }), "graph input 'x' has rank 3"],
-    ['integer input', () => { const w = valueInfo('x', 'float64', ['N', 3]); return graph([gemm()], { inputs: [retype(w, 7)] }); }, "graph input 'x' has element type 7"],
-    ['output that feeds a node', () => graph([gemm('y'), node('Relu', ['y'], ['r'], 'r')]), "graph output 'y' also feeds Relu node 'r'"],
+    [
+      'weights of rank 3',
+      () => graph([gemm()], { inits: [tensor('W', [1, 2, 3], vals(6), 'float64')] }),
+      "weights 'W' have rank 3",
+    ],
+    [
+      'input of rank 3',
+      () => graph([gemm()], { inputs: [valueInfo('x', 'float64', ['N', 1, 3])] }),
+      "graph input 'x' has rank 3",
+    ],
+    [
+      'integer input',
+      () => {
+        const w = valueInfo('x', 'float64', ['N', 3]);
+        return graph([gemm()], { inputs: [retype(w, 7)] });
+      },
+      "graph input 'x' has element type 7",
+    ],
+    [
+      'output that feeds a node',
+      () => graph([gemm('y'), node('Relu', ['y'], ['r'], 'r')]),
+      "graph output 'y' also feeds Relu node 'r'",
+    ],
     ['input that feeds nothing', () => graph([], {}), "graph input 'x' feeds no Gemm or MatMul"],
-    ['Gemm not reading the chain first', () => graph([node('Gemm', ['W', 'x', 'b'], ['y'], 'fc', { transB: { int: 1 } })]), "Gemm node 'fc': input 0 must be 'x'"],
-    ['a Relu where a dense layer must be', () => graph([node('Relu', ['x'], ['y'], 'r0')]), "Relu node 'r0' reads 'x' where fastnn expects a Gemm or MatMul"],
-    ['Mul without Max', () => graph([gemm('z'), node('Mul', ['z', 'a'], ['y'], 'm')], { inits: [tensor('a', [], [0.1], 'float64')] }), "Mul node 'm' reads 'z' where fastnn expects a Gemm or MatMul"],
-    ['Max(z, Mul(z, α)) with a vector α', () => graph([gemm('z'), node('Mul', ['z', 'a'], ['s'], 'm'), node('Max', ['z', 's'], ['y'], 'mx')], { inits: [tensor('a', [2], [0.1, 0.2], 'float64')] }), "Mul node 'm': α 'a' has 2 values, expected 1"],
-    ['Max of the wrong tensors', () => graph([gemm('z'), node('Mul', ['z', 'a'], ['s'], 'm'), node('Max', ['z', 'z'], ['y'], 'mx')], { inits: [tensor('a', [], [0.1], 'float64')] }), "Max node 'mx' must take 'z' and 's'"],
-    ['Add that does not add the layer', () => graph([node('MatMul', ['x', 'W'], ['m'], 'mm'), node('Add', ['b', 'b'], ['y'], 'add')], { inits: [tensor('W', [3, 2], vals(6), 'float64')] }), "tensor 'm' feeds no node, but the graph output is 'y'"],
-    ['Constant without a value', () => graph([node('Constant', [], ['c'], 'k', { value_int: { int: 3 } }), gemm()]), "Constant node 'k': fastnn reads Constant nodes"],
-    ['Softmax with an attribute given as a float', () => graph([gemm('z'), node('Softmax', ['z'], ['y'], 'sm', { axis: { float: 1 } })]), "Softmax node 'sm': attribute 'axis' must be one int"],
-    ['Relu with two inputs', () => graph([gemm('z'), node('Relu', ['z', 'b'], ['y'], 'r')]), "Relu node 'r' has 2 inputs and 1 outputs, expected 1 and 1"],
+    [
+      'Gemm not reading the chain first',
+      () => graph([node('Gemm', ['W', 'x', 'b'], ['y'], 'fc', { transB: { int: 1 } })]),
+      "Gemm node 'fc': input 0 must be 'x'",
+    ],
+    [
+      'a Relu where a dense layer must be',
+      () => graph([node('Relu', ['x'], ['y'], 'r0')]),
+      "Relu node 'r0' reads 'x' where fastnn expects a Gemm or MatMul",
+    ],
+    [
+      'Mul without Max',
+      () => graph([gemm('z'), node('Mul', ['z', 'a'], ['y'], 'm')], { inits: [tensor('a', [], [0.1], 'float64')] }),
+      "Mul node 'm' reads 'z' where fastnn expects a Gemm or MatMul",
+    ],
+    [
+      'Max(z, Mul(z, α)) with a vector α',
+      () =>
+        graph([gemm('z'), node('Mul', ['z', 'a'], ['s'], 'm'), node('Max', ['z', 's'], ['y'], 'mx')], {
+          inits: [tensor('a', [2], [0.1, 0.2], 'float64')],
+        }),
+      "Mul node 'm': α 'a' has 2 values, expected 1",
+    ],
+    [
+      'Max of the wrong tensors',
+      () =>
+        graph([gemm('z'), node('Mul', ['z', 'a'], ['s'], 'm'), node('Max', ['z', 'z'], ['y'], 'mx')], {
+          inits: [tensor('a', [], [0.1], 'float64')],
+        }),
+      "Max node 'mx' must take 'z' and 's'",
+    ],
+    [
+      'Add that does not add the layer',
+      () =>
+        graph([node('MatMul', ['x', 'W'], ['m'], 'mm'), node('Add', ['b', 'b'], ['y'], 'add')], {
+          inits: [tensor('W', [3, 2], vals(6), 'float64')],
+        }),
+      "tensor 'm' feeds no node, but the graph output is 'y'",
+    ],
+    [
+      'Constant without a value',
+      () => graph([node('Constant', [], ['c'], 'k', { value_int: { int: 3 } }), gemm()]),
+      "Constant node 'k': fastnn reads Constant nodes",
+    ],
+    [
+      'Softmax with an attribute given as a float',
+      () => graph([gemm('z'), node('Softmax', ['z'], ['y'], 'sm', { axis: { float: 1 } })]),
+      "Softmax node 'sm': attribute 'axis' must be one int",
+    ],
+    [
+      'Relu with two inputs',
+      () => graph([gemm('z'), node('Relu', ['z', 'b'], ['y'], 'r')]),
+      "Relu node 'r' has 2 inputs and 1 outputs, expected 1 and 1",
+    ],
   ];
   it.each(cases)('%s', async (_, make, fragment) => {
     await expectRefused(make(), fragment);
@@ -548,7 +886,8 @@ describe('fromONNX refuses the rarer malformed shapes, each with its message', (
 describe('fromONNX defaults', () => {
   it("LeakyRelu without alpha uses ONNX's default, the float32 0.01; a graph without fastnn metadata gets a random seed", async () => {
     const bytes = graph([gemm('z'), node('LeakyRelu', ['z'], ['y'], 'l')]);
-    const a = await Network.fromONNX(bytes), b = await Network.fromONNX(bytes);
+    const a = await Network.fromONNX(bytes),
+      b = await Network.fromONNX(bytes);
     expect(a.leakySlope).toBe(Math.fround(0.01));
     expect(a.toJSON().loss).toBe('mse');
     expect(Number.isInteger(a.seed) && a.seed >= 0 && a.seed <= 0xffffffff).toBe(true);
@@ -584,11 +923,15 @@ describe('protobuf wire format (src/onnx/proto.ts)', () => {
   it('refuses truncation, overlong varints, wire types 3/4/6/7, lengths past the end, huge varints', () => {
     expect(() => readFields(Uint8Array.of(0x08))).toThrow(ProtoError);
     expect(() => readFields(Uint8Array.of(0x08, 0x80))).toThrow(/truncated varint/);
-    expect(() => readFields(Uint8Array.of(0x08, ...Array<number>(10).fill(0xff), 0x01))).toThrow(/longer than 10 bytes/);
+    expect(() => readFields(Uint8Array.of(0x08, ...Array<number>(10).fill(0xff), 0x01))).toThrow(
+      /longer than 10 bytes/,
+    );
     for (const wt of [3, 4, 6, 7]) expect(() => readFields(Uint8Array.of(0x08 | wt))).toThrow(`wire type ${wt}`);
     expect(() => readFields(Uint8Array.of(0x0a, 0x05, 1, 2))).toThrow(/runs past the end/);
     expect(() => readFields(Uint8Array.of(0x09, 1, 2, 3))).toThrow(/runs past the end/);
-    expect(() => readFields(Uint8Array.of(0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f))).toThrow(/beyond ±2\^53/);
+    expect(() => readFields(Uint8Array.of(0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f))).toThrow(
+      /beyond ±2\^53/,
+    );
     expect(() => readFields(Uint8Array.of(0x00, 0x00))).toThrow(/invalid field number 0/);
   });
 });

@@ -8,7 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { schedules } from '../src/index.js';
 
 const DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'playground');
-type State = Record<string, unknown> & { points: number; split: number; batchSize: number; layers: number[]; features: string[] };
+type State = Record<string, unknown> & {
+  points: number;
+  split: number;
+  batchSize: number;
+  layers: number[];
+  features: string[];
+};
 type SetData = { x: Float64Array; labels: Uint8Array | Float64Array };
 type Schedule = { learningRate: number; schedule: string; decay: number; decayEpochs: number; warmup: number };
 // plain browser ES modules (no build step); loaded through computed specifiers, typed here
@@ -20,7 +26,10 @@ const { parseHash, formatHash, defaults } = (await import(stateModule)) as {
   defaults: () => State;
 };
 const { makeData, DATASETS, PROBLEMS } = (await import(dataModule)) as {
-  makeData: (o: { dataset: string; points: number; noise: number; split: number; seed: number }) => { train: SetData; test: SetData };
+  makeData: (o: { dataset: string; points: number; noise: number; split: number; seed: number }) => {
+    train: SetData;
+    test: SetData;
+  };
   DATASETS: string[];
   PROBLEMS: Record<string, string[]>;
 };
@@ -36,9 +45,19 @@ const { scheduleFor, isConstant, SCHEDULES } = (await import(path.join(DIR, 'sch
 
 describe('playground URL state', () => {
   it('reads the test link and writes a canonical hash that reads back the same', () => {
-    const { state, problems } = parseHash('#dataset=spiral&layers=8,8&activation=tanh&optimizer=adam&learningRate=0.03&seed=1&autostart=1');
+    const { state, problems } = parseHash(
+      '#dataset=spiral&layers=8,8&activation=tanh&optimizer=adam&learningRate=0.03&seed=1&autostart=1',
+    );
     expect(problems).toEqual([]);
-    expect(state).toMatchObject({ dataset: 'spiral', layers: [8, 8], activation: 'tanh', optimizer: 'adam', learningRate: 0.03, seed: 1, autostart: 1 });
+    expect(state).toMatchObject({
+      dataset: 'spiral',
+      layers: [8, 8],
+      activation: 'tanh',
+      optimizer: 'adam',
+      learningRate: 0.03,
+      seed: 1,
+      autostart: 1,
+    });
     const again = parseHash(formatHash(state));
     expect(again.problems).toEqual([]);
     expect(again.state).toEqual(state);
@@ -52,9 +71,13 @@ describe('playground URL state', () => {
   });
 
   it('replaces a bad value by its default and says what was expected and received', () => {
-    const { state, problems } = parseHash('#dataset=moons&noise=2&layers=8,x&threads=1.5&foo=1&batchSize=900&points=100');
+    const { state, problems } = parseHash(
+      '#dataset=moons&noise=2&layers=8,x&threads=1.5&foo=1&batchSize=900&points=100',
+    );
     expect(state).toMatchObject({ dataset: defaults().dataset, noise: 0, layers: [8, 8], threads: 1, batchSize: 100 });
-    expect(problems.join('\n')).toMatch(/dataset: expected circle\|xor\|gaussians\|spiral\|plane\|multi-gaussian, received 'moons'/);
+    expect(problems.join('\n')).toMatch(
+      /dataset: expected circle\|xor\|gaussians\|spiral\|plane\|multi-gaussian, received 'moons'/,
+    );
     expect(problems.join('\n')).toMatch(/noise: expected a number in \[0, 0.5\], received '2'/);
     expect(problems.join('\n')).toMatch(/layers: expected .* received '8,x'/);
     expect(problems.join('\n')).toMatch(/threads: expected an integer in \[1, 16\], received '1.5'/);
@@ -65,13 +88,26 @@ describe('playground URL state', () => {
 
 describe('playground URL state: the training controls, features, problem type and data seed', () => {
   it('reads and writes every new key, and a canonical hash reads back the same', () => {
-    const hash = '#problem=regression&dataset=plane&dataSeed=7&features=sinx2,x1,x1x2&layers=4&dropout=0.2&optimizer=adamw' +
+    const hash =
+      '#problem=regression&dataset=plane&dataSeed=7&features=sinx2,x1,x1x2&layers=4&dropout=0.2&optimizer=adamw' +
       '&schedule=step&decayEpochs=50&decay=0.5&warmup=10&weightDecay=0.001&clipNorm=1.5';
     const { state, problems } = parseHash(hash);
     expect(problems).toEqual([]);
     expect(state).toMatchObject({
-      problem: 'regression', dataset: 'plane', dataSeed: 7, features: ['x1', 'x1x2', 'sinx2'], layers: [4], loss: 'mse',
-      dropout: 0.2, optimizer: 'adamw', schedule: 'step', decayEpochs: 50, decay: 0.5, warmup: 10, weightDecay: 0.001, clipNorm: 1.5,
+      problem: 'regression',
+      dataset: 'plane',
+      dataSeed: 7,
+      features: ['x1', 'x1x2', 'sinx2'],
+      layers: [4],
+      loss: 'mse',
+      dropout: 0.2,
+      optimizer: 'adamw',
+      schedule: 'step',
+      decayEpochs: 50,
+      decay: 0.5,
+      warmup: 10,
+      weightDecay: 0.001,
+      clipNorm: 1.5,
     });
     const again = parseHash(formatHash(state));
     expect(again.problems).toEqual([]);
@@ -80,10 +116,20 @@ describe('playground URL state: the training controls, features, problem type an
   });
 
   it('defaults: the showcase link trains with a cosine schedule, no dropout, no clipping, no weight decay', () => {
-    const { state } = parseHash('#dataset=spiral&layers=8,8&activation=tanh&optimizer=adam&learningRate=0.03&seed=1&autostart=1');
+    const { state } = parseHash(
+      '#dataset=spiral&layers=8,8&activation=tanh&optimizer=adam&learningRate=0.03&seed=1&autostart=1',
+    );
     expect(state).toMatchObject({
-      problem: 'classification', schedule: 'cosine', decayEpochs: 500, decay: 0.1, warmup: 0, dropout: 0, clipNorm: 0, weightDecay: 0,
-      features: ['x1', 'x2'], dataSeed: null,
+      problem: 'classification',
+      schedule: 'cosine',
+      decayEpochs: 500,
+      decay: 0.1,
+      warmup: 0,
+      dropout: 0,
+      clipNorm: 0,
+      weightDecay: 0,
+      features: ['x1', 'x2'],
+      dataSeed: null,
     });
     expect(formatHash(state)).toContain('&dataSeed=&');
   });
@@ -93,17 +139,31 @@ describe('playground URL state: the training controls, features, problem type an
     expect(parseHash('#dataset=multi-gaussian').state).toMatchObject({ problem: 'regression', loss: 'mse' });
     const a = parseHash('#problem=regression&dataset=spiral');
     expect(a.state.dataset).toBe(PROBLEMS.regression![0]);
-    expect(a.problems.join('\n')).toMatch(/dataset 'spiral' is not a regression data set \(expected plane\|multi-gaussian\)/);
+    expect(a.problems.join('\n')).toMatch(
+      /dataset 'spiral' is not a regression data set \(expected plane\|multi-gaussian\)/,
+    );
     const b = parseHash('#problem=regression&loss=cross-entropy');
     expect(b.state.loss).toBe('mse');
     expect(b.problems.join('\n')).toMatch(/loss 'cross-entropy' is for classification; regression trains with mse/);
   });
 
   it('bad features, schedules and control values fall back to the default with a message', () => {
-    const { state, problems } = parseHash('#features=x1,x3&schedule=linear&dropout=1&clipNorm=-1&decay=0&dataSeed=1.5&warmup=2.5');
-    expect(state).toMatchObject({ features: ['x1', 'x2'], schedule: 'cosine', dropout: 0, clipNorm: 0, decay: 0.1, dataSeed: null, warmup: 0 });
+    const { state, problems } = parseHash(
+      '#features=x1,x3&schedule=linear&dropout=1&clipNorm=-1&decay=0&dataSeed=1.5&warmup=2.5',
+    );
+    expect(state).toMatchObject({
+      features: ['x1', 'x2'],
+      schedule: 'cosine',
+      dropout: 0,
+      clipNorm: 0,
+      decay: 0.1,
+      dataSeed: null,
+      warmup: 0,
+    });
     const text = problems.join('\n');
-    expect(text).toMatch(/features: expected one or more of x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2, each once, received 'x1,x3'/);
+    expect(text).toMatch(
+      /features: expected one or more of x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2, each once, received 'x1,x3'/,
+    );
     expect(text).toMatch(/schedule: expected constant\|step\|exponential\|cosine, received 'linear'/);
     expect(text).toMatch(/dropout: expected a number in \[0, 0.9\], received '1'/);
     expect(text).toMatch(/clipNorm: expected a number in \[0, 1000000\], received '-1'/);
@@ -131,11 +191,16 @@ describe('playground learning-rate schedules: the page settings mapped onto fast
   /** scheduleFor with a `schedules` that records which helper it called with which options and returns its result */
   function mapped(s: Schedule) {
     const calls: { helper: string; options: unknown; result: (step: number) => number }[] = [];
-    const spy = Object.fromEntries(Object.entries(schedules).map(([helper, f]) => [helper, (options: never) => {
-      const result = f(options);
-      calls.push({ helper, options, result });
-      return result;
-    }])) as unknown as typeof schedules;
+    const spy = Object.fromEntries(
+      Object.entries(schedules).map(([helper, f]) => [
+        helper,
+        (options: never) => {
+          const result = f(options);
+          calls.push({ helper, options, result });
+          return result;
+        },
+      ]),
+    ) as unknown as typeof schedules;
     const fn = scheduleFor(s, S, spy);
     expect(calls).toHaveLength(1);
     expect(fn).toBe(calls[0]!.result); // the library's function itself, not a wrapper
@@ -186,7 +251,8 @@ describe('playground learning-rate schedules: the page settings mapped onto fast
 describe('playground data sets', () => {
   it.each(PROBLEMS.regression!)('%s (regression): seeded, targets in [-1, 1] and spread out', (dataset) => {
     const opts = { dataset, points: 400, noise: 0.1, split: 0.7, seed: 7 };
-    const a = makeData(opts), b = makeData(opts);
+    const a = makeData(opts),
+      b = makeData(opts);
     expect(a.train.labels).toBeInstanceOf(Float64Array);
     expect(a.train.labels).toEqual(b.train.labels);
     const all = [...a.train.labels, ...a.test.labels];
@@ -196,18 +262,23 @@ describe('playground data sets', () => {
     expect(all.filter((v) => v > 0.5).length).toBeGreaterThan(10);
   });
 
-  it.each(PROBLEMS.classification!)('%s: seeded, split as asked, both labels present, inside the drawn square', (dataset) => {
-    const opts = { dataset, points: 400, noise: 0.2, split: 0.7, seed: 7 };
-    const a = makeData(opts), b = makeData(opts), c = makeData({ ...opts, seed: 8 });
-    expect(a.train.labels.length).toBe(280);
-    expect(a.test.labels.length).toBe(120);
-    expect(a.train.x).toEqual(b.train.x);
-    expect(a.test.labels).toEqual(b.test.labels);
-    expect(a.train.x).not.toEqual(c.train.x);
-    const all = [...a.train.labels, ...a.test.labels];
-    const ones = all.filter((l) => l === 1).length;
-    expect(ones).toBeGreaterThan(100);
-    expect(ones).toBeLessThan(300);
-    for (const v of [...a.train.x, ...a.test.x]) expect(Math.abs(v)).toBeLessThan(dataset === 'gaussians' ? 12 : 7);
-  });
+  it.each(PROBLEMS.classification!)(
+    '%s: seeded, split as asked, both labels present, inside the drawn square',
+    (dataset) => {
+      const opts = { dataset, points: 400, noise: 0.2, split: 0.7, seed: 7 };
+      const a = makeData(opts),
+        b = makeData(opts),
+        c = makeData({ ...opts, seed: 8 });
+      expect(a.train.labels.length).toBe(280);
+      expect(a.test.labels.length).toBe(120);
+      expect(a.train.x).toEqual(b.train.x);
+      expect(a.test.labels).toEqual(b.test.labels);
+      expect(a.train.x).not.toEqual(c.train.x);
+      const all = [...a.train.labels, ...a.test.labels];
+      const ones = all.filter((l) => l === 1).length;
+      expect(ones).toBeGreaterThan(100);
+      expect(ones).toBeLessThan(300);
+      for (const v of [...a.train.x, ...a.test.x]) expect(Math.abs(v)).toBeLessThan(dataset === 'gaussians' ? 12 : 7);
+    },
+  );
 });

@@ -45,7 +45,8 @@ for (const bc of BACKENDS) {
     useBackend(bc, (b) => (be = b));
     it(`${bc.label} peakProbe equals the per-chain definition bit for bit`, () => {
       const probe = hostOf('test', be).raw;
-      for (const [n, m, c] of CASES) expect(Object.is(probe.peakProbe(n, m, c), reference(n, m, c)), `peakProbe(${n}, ${m}, ${c})`).toBe(true);
+      for (const [n, m, c] of CASES)
+        expect(Object.is(probe.peakProbe(n, m, c), reference(n, m, c)), `peakProbe(${n}, ${m}, ${c})`).toBe(true);
     });
     it(`${bc.label} peakProbe depends on the iteration count and on both operands`, () => {
       const probe = hostOf('test', be).raw;

@@ -5,14 +5,28 @@ import { formatDuration, formatRate, progress } from '../src/progress.js';
 
 function fakeStream(isTTY: boolean, columns?: number) {
   const out: string[] = [];
-  return { out, stream: { isTTY, columns, write: (s: string) => { out.push(s); return true; } } };
+  return {
+    out,
+    stream: {
+      isTTY,
+      columns,
+      write: (s: string) => {
+        out.push(s);
+        return true;
+      },
+    },
+  };
 }
 
 /** A clock that advances `stepMs` every time it is read after the first. */
 function clock(stepMs: number): () => number {
-  let t = 0, first = true;
+  let t = 0,
+    first = true;
   return () => {
-    if (first) { first = false; return 0; }
+    if (first) {
+      first = false;
+      return 0;
+    }
     t += stepMs;
     return t;
   };
@@ -62,7 +76,11 @@ describe('progress', () => {
     p.update({ epoch: 1, loss: 1 });
     expect(out).toHaveLength(1);
     p.done('finished');
-    expect(out).toEqual([expect.stringContaining('epoch 1  loss 2.00000'), expect.stringContaining('epoch 2  loss 1.00000'), 'finished\n']);
+    expect(out).toEqual([
+      expect.stringContaining('epoch 1  loss 2.00000'),
+      expect.stringContaining('epoch 2  loss 1.00000'),
+      'finished\n',
+    ]);
     expect(() => p.update({ epoch: 2, loss: 1 })).toThrow('update() after done()');
   });
 
@@ -70,7 +88,13 @@ describe('progress', () => {
     const net = await Network.create({ layers: [2, 3, 1], seed: 1 });
     const { out, stream } = fakeStream(false);
     const p = progress({ epochs: 5, samplesPerEpoch: 4, stream });
-    const x = [[0, 0], [0, 1], [1, 0], [1, 1]], y = [[0], [1], [1], [0]];
+    const x = [
+        [0, 0],
+        [0, 1],
+        [1, 0],
+        [1, 1],
+      ],
+      y = [[0], [1], [1], [0]];
     const r = net.train(x, y, { epochs: 5, learningRate: 0.5, batchSize: 2, onEpoch: p.onEpoch });
     p.done();
     expect(out).toHaveLength(5);

@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { OracleNetwork, type OracleActivation, type OracleLayer, type OracleLoss } from '../src/reference/oracle.js';
 import {
-  OracleNetwork, type OracleActivation, type OracleLayer, type OracleLoss,
-} from '../src/reference/oracle.js';
-import {
-  Neuron, TutorialNetwork, derivSigmoid, mseLoss, sigmoid, type TutorialParameters,
+  Neuron,
+  TutorialNetwork,
+  derivSigmoid,
+  mseLoss,
+  sigmoid,
+  type TutorialParameters,
 } from '../src/reference/tutorial.js';
 import { mulberry32, normal } from './helpers/rng.js';
 
@@ -44,7 +47,7 @@ function tutorialLayers(p: TutorialParameters): OracleLayer[] {
   ];
 }
 
-describe('reference tutorial.ts: the tutorial\'s printed numbers', () => {
+describe("reference tutorial.ts: the tutorial's printed numbers", () => {
   it('Coding a Neuron: Neuron([0, 1], 4).feedforward([2, 3]) is 0.9990889488055994', () => {
     const n = new Neuron([0, 1], 4);
     expect(n.feedforward([2, 3])).toBe(0.9990889488055994);
@@ -52,7 +55,9 @@ describe('reference tutorial.ts: the tutorial\'s printed numbers', () => {
 
   it('Coding a Neural Network: the 2-2-1 network with w = [0, 1], b = 0 gives 0.7216325609518421', () => {
     // As the tutorial builds it, from three Neurons...
-    const h1 = new Neuron([0, 1], 0), h2 = new Neuron([0, 1], 0), o1 = new Neuron([0, 1], 0);
+    const h1 = new Neuron([0, 1], 0),
+      h2 = new Neuron([0, 1], 0),
+      o1 = new Neuron([0, 1], 0);
     const x = [2, 3];
     expect(o1.feedforward([h1.feedforward(x), h2.feedforward(x)])).toBe(0.7216325609518421);
     // ...and as TutorialNetwork's w1..w6, b1..b3.
@@ -79,7 +84,7 @@ describe('reference tutorial.ts: the tutorial\'s printed numbers', () => {
   });
 });
 
-describe('reference tutorial.ts: TutorialNetwork.train reproduces the tutorial\'s Python run', () => {
+describe("reference tutorial.ts: TutorialNetwork.train reproduces the tutorial's Python run", () => {
   const net = new TutorialNetwork(fixture.initial);
   const printed: { epoch: number; loss: number }[] = [];
   net.train(fixture.data, fixture.allYTrues, {
@@ -94,7 +99,7 @@ describe('reference tutorial.ts: TutorialNetwork.train reproduces the tutorial\'
     printed.forEach((p, i) => expectRelClose(p.loss, fixture.printedLosses[i]!.loss, 1e-12, `epoch ${p.epoch} loss`));
   });
 
-  it('ends with the fixture\'s w1..w6, b1..b3 within 1e-12 relative', () => {
+  it("ends with the fixture's w1..w6, b1..b3 within 1e-12 relative", () => {
     for (const k of PARAMS) expectRelClose(net[k], fixture.final[k], 1e-12, k);
   });
 
@@ -114,7 +119,7 @@ describe('reference tutorial.ts: TutorialNetwork.train reproduces the tutorial\'
   });
 });
 
-describe('reference oracle.ts: OracleNetwork as the tutorial\'s 2-2-1 network', () => {
+describe("reference oracle.ts: OracleNetwork as the tutorial's 2-2-1 network", () => {
   const ys = fixture.allYTrues.map((y) => [y]);
 
   it('feedforward equals TutorialNetwork.feedforward exactly', () => {
@@ -153,12 +158,13 @@ describe('reference oracle.ts: OracleNetwork as the tutorial\'s 2-2-1 network', 
     got.forEach((v, i) => expectRelClose(v, want[i]!, 1e-12, PARAMS[i]!));
   });
 
-  it('the default order is the data\'s own order', () => {
+  it("the default order is the data's own order", () => {
     const a = new OracleNetwork(tutorialLayers(fixture.initial));
     const b = new OracleNetwork(tutorialLayers(fixture.initial));
     const opt = { kind: 'sgd', learningRate: 0.1 } as const;
-    expect(a.train(fixture.data, ys, { epochs: 5, batchSize: 1, optimizer: opt }))
-      .toEqual(b.train(fixture.data, ys, { epochs: 5, batchSize: 1, optimizer: opt, order: () => [0, 1, 2, 3] }));
+    expect(a.train(fixture.data, ys, { epochs: 5, batchSize: 1, optimizer: opt })).toEqual(
+      b.train(fixture.data, ys, { epochs: 5, batchSize: 1, optimizer: opt, order: () => [0, 1, 2, 3] }),
+    );
     expect(a.getParameters()).toEqual(b.getParameters());
   });
 });
@@ -168,7 +174,8 @@ describe('reference oracle.ts: OracleNetwork as the tutorial\'s 2-2-1 network', 
 const HIDDEN: OracleActivation[] = ['identity', 'sigmoid', 'tanh', 'relu', 'leaky-relu'];
 const CASES: { hidden: OracleActivation; output: OracleActivation; loss: OracleLoss }[] = [
   ...HIDDEN.flatMap((hidden) =>
-    ([...HIDDEN, 'softmax'] as OracleActivation[]).map((output) => ({ hidden, output, loss: 'mse' as const }))),
+    ([...HIDDEN, 'softmax'] as OracleActivation[]).map((output) => ({ hidden, output, loss: 'mse' as const })),
+  ),
   ...HIDDEN.map((hidden) => ({ hidden, output: 'sigmoid' as const, loss: 'binary-cross-entropy' as const })),
   ...HIDDEN.map((hidden) => ({ hidden, output: 'softmax' as const, loss: 'cross-entropy' as const })),
 ];
@@ -184,7 +191,10 @@ function tinyProblem(seed: number, c: (typeof CASES)[number]) {
     ];
     const xs = Array.from({ length: 3 }, () => [gauss(), gauss()]);
     const ys = Array.from({ length: 3 }, (): number[] => {
-      if (c.loss === 'cross-entropy') { const t = rand(); return [t, 1 - t]; } // a distribution
+      if (c.loss === 'cross-entropy') {
+        const t = rand();
+        return [t, 1 - t];
+      } // a distribution
       if (c.loss === 'binary-cross-entropy') return [rand(), rand()];
       return [gauss(), gauss()];
     });
@@ -229,7 +239,8 @@ describe('reference oracle.ts: gradients match central finite differences (2-3-2
               });
               return new OracleNetwork(changed, { loss: c.loss, leakySlope: 0.1 }).loss(xs, ys);
             };
-            const lPlus = at(theta + h), lMinus = at(theta - h);
+            const lPlus = at(theta + h),
+              lMinus = at(theta - h);
             const numeric = (lPlus - lMinus) / (2 * h);
             const analytic = g[which][l]![i]!;
             const rel = Math.abs(analytic - numeric) / Math.max(1e-8, Math.abs(analytic) + Math.abs(numeric));
@@ -238,8 +249,10 @@ describe('reference oracle.ts: gradients match central finite differences (2-3-2
             // below ~1e-4, so a difference within 10× that rounding error also passes.
             const roundoff = (10 * Number.EPSILON * Math.max(Math.abs(lPlus), Math.abs(lMinus))) / h;
             const ok = rel < 1e-6 || Math.abs(analytic - numeric) <= roundoff;
-            expect(ok, `seed ${seed} layer ${l} ${which}[${i}]: analytic ${analytic}, numeric ${numeric}, rel ${rel}`)
-              .toBe(true);
+            expect(
+              ok,
+              `seed ${seed} layer ${l} ${which}[${i}]: analytic ${analytic}, numeric ${numeric}, rel ${rel}`,
+            ).toBe(true);
           });
         }
       });
@@ -285,7 +298,7 @@ describe('reference oracle.ts: optimizer steps', () => {
     });
   });
 
-  it('adam\'s first step moves every parameter by about lr against its gradient', () => {
+  it("adam's first step moves every parameter by about lr against its gradient", () => {
     const { layers, xs, ys } = tinyProblem(13, c);
     const net = new OracleNetwork(layers);
     const p0 = net.getParameters();
@@ -299,7 +312,7 @@ describe('reference oracle.ts: optimizer steps', () => {
       p.weights.forEach((w, i) => {
         const gi = g.weights[l]![i]!;
         // m̂ = g, v̂ = g² after one step, so Δp = -lr·g/(|g| + ε).
-        expect(p1[l]!.weights[i]! - w).toBeCloseTo(-0.01 * gi / (Math.abs(gi) + 1e-8), 12);
+        expect(p1[l]!.weights[i]! - w).toBeCloseTo((-0.01 * gi) / (Math.abs(gi) + 1e-8), 12);
       });
     });
   });

@@ -6,7 +6,15 @@
  * threads.
  */
 import { describe, expect, it } from 'vitest';
-import { Network, ShapeError, SourceError, TrainingError, type Chunk, type NetworkJSON, type TrainOptions } from '../src/index.js';
+import {
+  Network,
+  ShapeError,
+  SourceError,
+  TrainingError,
+  type Chunk,
+  type NetworkJSON,
+  type TrainOptions,
+} from '../src/index.js';
 import { BACKEND_DEFAULTS } from './helpers/backends.js';
 import { paramBits, randomRows } from './helpers/data.js';
 
@@ -23,7 +31,8 @@ const next: TrainOptions = { epochs: 2, learningRate: 0.05, batchSize: 8, optimi
 function source(fault: (epoch: number, chunk: number) => Chunk | null = () => null): () => Iterable<Chunk> {
   let epoch = 0;
   return function* () {
-    for (let i = 0, c = 0; i < N; i += 60, c++) yield fault(epoch, c) ?? { x: x.slice(i, i + 60), y: y.slice(i, i + 60) };
+    for (let i = 0, c = 0; i < N; i += 60, c++)
+      yield fault(epoch, c) ?? { x: x.slice(i, i + 60), y: y.slice(i, i + 60) };
     epoch++;
   };
 }
@@ -33,7 +42,8 @@ function expectSameAsTwin(n: Network, twin: Network, atLastEpoch: NetworkJSON | 
   const saved = n.toJSON({ optimizer: true });
   expect(saved).toEqual(twin.toJSON({ optimizer: true }));
   if (atLastEpoch) expect(saved).toEqual(atLastEpoch);
-  const a = n.train(x, y, next), b = twin.train(x, y, next);
+  const a = n.train(x, y, next),
+    b = twin.train(x, y, next);
   expect(a.losses).toEqual(b.losses);
   expect(paramBits(n.getParameters())).toEqual(paramBits(twin.getParameters()));
 }
@@ -41,13 +51,17 @@ function expectSameAsTwin(n: Network, twin: Network, atLastEpoch: NetworkJSON | 
 for (const bc of BACKEND_DEFAULTS) {
   for (const threads of [1, 2]) {
     describe(`a failed call loses nothing on ${bc.label}, threads ${threads}`, () => {
-      const make = async (o: object = {}): Promise<Network> => Network.create({ ...spec, backend: bc.name, threads, ...o });
+      const make = async (o: object = {}): Promise<Network> =>
+        Network.create({ ...spec, backend: bc.name, threads, ...o });
 
       /**
        * trainStream with `fault` in epoch 2 (after two completed epochs): rejects as `check` says, and the network
        * equals a twin that streamed 2 epochs (and the checkpoint taken in onEpoch at epoch 1).
        */
-      async function streamFailure(fault: (epoch: number, chunk: number, ac: AbortController) => Chunk | null, check: (e: unknown) => void): Promise<void> {
+      async function streamFailure(
+        fault: (epoch: number, chunk: number, ac: AbortController) => Chunk | null,
+        check: (e: unknown) => void,
+      ): Promise<void> {
         const twin = await make();
         await twin.trainStream(source(), { ...streamOpts, epochs: 2 });
         const n = await make();
@@ -55,20 +69,43 @@ for (const bc of BACKEND_DEFAULTS) {
         const ac = new AbortController();
         let atLastEpoch: NetworkJSON | null = null;
         const err = await n
-          .trainStream(source((e, c) => fault(e, c, ac)), {
-            ...streamOpts, epochs: 4, signal: ac.signal,
-            onEpoch: ({ epoch }) => { if (epoch === 1) atLastEpoch = n.toJSON({ optimizer: true }); },
-          })
-          .then(() => null, (e: unknown) => e);
+          .trainStream(
+            source((e, c) => fault(e, c, ac)),
+            {
+              ...streamOpts,
+              epochs: 4,
+              signal: ac.signal,
+              onEpoch: ({ epoch }) => {
+                if (epoch === 1) atLastEpoch = n.toJSON({ optimizer: true });
+              },
+            },
+          )
+          .then(
+            () => null,
+            (e: unknown) => e,
+          );
         check(err);
         expect(atLastEpoch).not.toBeNull();
         expectSameAsTwin(n, twin, atLastEpoch);
-        n.dispose(); twin.dispose();
+        n.dispose();
+        twin.dispose();
       }
 
       it('trainStream: a bad chunk', async () => {
         await streamFailure(
-          (e, c) => (e === 2 && c === 7 ? { x: [[1, 2, 3, 4], [1, NaN, 3, 4]], y: [[0, 1], [1, 0]] } : null),
+          (e, c) =>
+            e === 2 && c === 7
+              ? {
+                  x: [
+                    [1, 2, 3, 4],
+                    [1, NaN, 3, 4],
+                  ],
+                  y: [
+                    [0, 1],
+                    [1, 0],
+                  ],
+                }
+              : null,
           (err) => {
             expect(err).toBeInstanceOf(ShapeError);
             expect((err as Error).message).toMatch(/epoch 2, chunk 7/);
@@ -107,7 +144,10 @@ for (const bc of BACKEND_DEFAULTS) {
         let completed = 0;
         let atLastEpoch: NetworkJSON | null = null;
         const p = n.trainAsync(x, y, {
-          ...opts, epochs: 1000, signal: ac.signal, sliceMs: 1,
+          ...opts,
+          epochs: 1000,
+          signal: ac.signal,
+          sliceMs: 1,
           onEpoch: ({ epoch }) => {
             completed = epoch + 1;
             atLastEpoch = n.toJSON({ optimizer: true });
@@ -119,13 +159,15 @@ for (const bc of BACKEND_DEFAULTS) {
         const twin = await make();
         twin.train(x, y, { ...opts, epochs: completed });
         expectSameAsTwin(n, twin, atLastEpoch);
-        n.dispose(); twin.dispose();
+        n.dispose();
+        twin.dispose();
       });
 
       it('train: a divergence inside a multi-epoch span', async () => {
         // identity + mse on inputs ×1000: the loss grows geometrically and overflows after some finite epochs, all
         // of them in one span (no onEpoch); mini-batches of 4 of 8 shuffled rows, so the generator shapes the bits
-        const bigX = randomRows(8, 2, 21, 1000), bigY = randomRows(8, 1, 22, 1000);
+        const bigX = randomRows(8, 2, 21, 1000),
+          bigY = randomRows(8, 1, 22, 1000);
         const o = { layers: [2, 3, 1], activation: 'identity', outputActivation: 'identity' } as const;
         const opts: TrainOptions = { epochs: 40, learningRate: 1e-3, batchSize: 4, shuffle: true };
         const n = await make(o);
@@ -150,12 +192,15 @@ for (const bc of BACKEND_DEFAULTS) {
         other.dispose();
         n.setParameters(fresh);
         twin.setParameters(fresh);
-        const calmX = randomRows(40, 2, 23), calmY = calmX.map((r) => [r[0]! - r[1]!]);
+        const calmX = randomRows(40, 2, 23),
+          calmY = calmX.map((r) => [r[0]! - r[1]!]);
         const calm: TrainOptions = { epochs: 3, learningRate: 0.05, batchSize: 4, shuffle: true };
-        const a = n.train(calmX, calmY, calm), b = twin.train(calmX, calmY, calm);
+        const a = n.train(calmX, calmY, calm),
+          b = twin.train(calmX, calmY, calm);
         expect(a.losses).toEqual(b.losses);
         expect(paramBits(n.getParameters())).toEqual(paramBits(twin.getParameters()));
-        n.dispose(); twin.dispose();
+        n.dispose();
+        twin.dispose();
       });
     });
   }

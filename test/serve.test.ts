@@ -4,7 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-interface Served { url: string; port: number; close(): Promise<void> }
+interface Served {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
 type Serve = (o: { root: string; port?: number; isolated?: boolean; index?: string }) => Promise<Served>;
 // a plain .mjs script (run by node directly); loaded through a computed specifier, typed here
 const serveModule = path.join(ROOT, 'scripts', 'serve.mjs');
@@ -77,6 +81,8 @@ describe('scripts/serve.mjs', () => {
   });
 
   it('says which port is in use', async () => {
-    await expect(serve({ root: ROOT, port: isolated.port })).rejects.toThrow(`port ${isolated.port} on 127.0.0.1 is in use`);
+    await expect(serve({ root: ROOT, port: isolated.port })).rejects.toThrow(
+      `port ${isolated.port} on 127.0.0.1 is in use`,
+    );
   });
 });

@@ -24,8 +24,12 @@ const CHUNKS = N / 60;
  * A hand-written async iterable (a generator's return() would wait behind its pending next()): 60-row chunks, and in
  * epoch `stallEpoch` a next() at chunk `stallChunk` that never settles. Its return() never settles either.
  */
-function stalling(stallEpoch: number, stallChunk: number): { source: () => AsyncIterable<Chunk>; stalled: Promise<void>; returns: () => number } {
-  let epoch = 0, returns = 0;
+function stalling(
+  stallEpoch: number,
+  stallChunk: number,
+): { source: () => AsyncIterable<Chunk>; stalled: Promise<void>; returns: () => number } {
+  let epoch = 0,
+    returns = 0;
   let onStall!: () => void;
   const stalled = new Promise<void>((res) => (onStall = res));
   const source = (): AsyncIterable<Chunk> => {
@@ -75,7 +79,10 @@ function* plain(): Iterable<Chunk> {
 }
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
-  return p.then(() => null, (e: unknown) => e);
+  return p.then(
+    () => null,
+    (e: unknown) => e,
+  );
 }
 
 for (const bc of BACKEND_DEFAULTS) {
@@ -103,10 +110,12 @@ for (const bc of BACKEND_DEFAULTS) {
         expect(backend.usedBytes()).toBe(before);
         // not busy any more, and exactly at the end of the call's epoch 0
         expect(n.toJSON({ optimizer: true })).toEqual(twin.toJSON({ optimizer: true }));
-        const a = n.train(x, y, { epochs: 1, learningRate: 0.1 }), b = twin.train(x, y, { epochs: 1, learningRate: 0.1 });
+        const a = n.train(x, y, { epochs: 1, learningRate: 0.1 }),
+          b = twin.train(x, y, { epochs: 1, learningRate: 0.1 });
         expect(a.losses).toEqual(b.losses);
         expect(paramBits(n.getParameters())).toEqual(paramBits(twin.getParameters()));
-        n.dispose(); twin.dispose();
+        n.dispose();
+        twin.dispose();
       });
 
       it(`threads ${threads}: dispose() while next() never settles: rejects with DisposedError, frees everything, calls return()`, async () => {
@@ -201,7 +210,9 @@ for (const bc of BACKEND_DEFAULTS) {
         expect(err, what).toBeInstanceOf(SourceError);
         expect(err, what).toBeInstanceOf(NnError);
         const se = err as SourceError;
-        expect(se.message, what).toMatch(/^trainStream: epoch 1, chunk 3 \(after 180 rows of this epoch\): next\(\) returned a malformed result: TypeError: expected an iterator result \{ value, done \}, received (7|null)$/);
+        expect(se.message, what).toMatch(
+          /^trainStream: epoch 1, chunk 3 \(after 180 rows of this epoch\): next\(\) returned a malformed result: TypeError: expected an iterator result \{ value, done \}, received (7|null)$/,
+        );
         expect([se.epoch, se.chunk, se.rows], what).toEqual([1, 3, 180]);
         expect(se.cause, what).toBeInstanceOf(TypeError);
         expect(n.toJSON({ optimizer: true }), what).toEqual(twin.toJSON({ optimizer: true }));
@@ -228,57 +239,105 @@ for (const bc of BACKEND_DEFAULTS) {
       await twin.trainStream(plain, { ...opts, epochs: 1 });
       const boom = new Error('disk gone');
       const cases: [string, () => () => Iterable<Chunk> | AsyncIterable<Chunk>, RegExp, [number, number, number]][] = [
-        ['a generator throws', () => {
-          let e = 0;
-          return function* () {
-            const epoch = e++;
-            for (let c = 0; c < CHUNKS; c++) {
-              if (epoch === 1 && c === 2) throw boom;
-              yield chunkAt(c);
-            }
-          };
-        }, /^trainStream: epoch 1, chunk 2 \(after 120 rows of this epoch\): next\(\) threw: Error: disk gone$/, [1, 2, 120]],
-        ['an async generator rejects', () => {
-          let e = 0;
-          return async function* () {
-            const epoch = e++;
-            for (let c = 0; c < CHUNKS; c++) {
-              if (epoch === 1 && c === 4) throw boom;
-              yield chunkAt(c);
-            }
-          };
-        }, /^trainStream: epoch 1, chunk 4 \(after 240 rows of this epoch\): next\(\) rejected: Error: disk gone$/, [1, 4, 240]],
-        ['source() throws', () => {
-          let e = 0;
-          return () => {
-            if (e++ === 1) throw boom;
-            return plain();
-          };
-        }, /^trainStream: epoch 1, chunk 0 \(after 0 rows of this epoch\): source\(\) threw: Error: disk gone$/, [1, 0, 0]],
-        ['[Symbol.asyncIterator]() throws', () => {
-          let e = 0;
-          return () => {
-            if (e++ === 1) return { [Symbol.asyncIterator]: () => { throw boom; } };
-            return plain();
-          };
-        }, /^trainStream: epoch 1, chunk 0 \(after 0 rows of this epoch\): its \[Symbol\.asyncIterator\]\(\) threw: Error: disk gone$/, [1, 0, 0]],
-        ['a getter of a chunk throws', () => {
-          let e = 0;
-          return function* () {
-            const epoch = e++;
-            for (let c = 0; c < CHUNKS; c++) {
-              if (epoch === 1 && c === 1) yield { get x(): never { throw boom; }, y: [] };
-              else yield chunkAt(c);
-            }
-          };
-        }, /^trainStream: epoch 1, chunk 1 \(after 60 rows of this epoch\): reading the chunk threw: Error: disk gone$/, [1, 1, 60]],
-        ["the iterator's next getter throws", () => {
-          let e = 0;
-          return () => {
-            if (e++ === 1) return { [Symbol.iterator]: () => ({ get next(): never { throw boom; } }) };
-            return plain();
-          };
-        }, /^trainStream: epoch 1, chunk 0 \(after 0 rows of this epoch\): reading next of what its \[Symbol\.iterator\]\(\) returned threw: Error: disk gone$/, [1, 0, 0]],
+        [
+          'a generator throws',
+          () => {
+            let e = 0;
+            return function* () {
+              const epoch = e++;
+              for (let c = 0; c < CHUNKS; c++) {
+                if (epoch === 1 && c === 2) throw boom;
+                yield chunkAt(c);
+              }
+            };
+          },
+          /^trainStream: epoch 1, chunk 2 \(after 120 rows of this epoch\): next\(\) threw: Error: disk gone$/,
+          [1, 2, 120],
+        ],
+        [
+          'an async generator rejects',
+          () => {
+            let e = 0;
+            return async function* () {
+              const epoch = e++;
+              for (let c = 0; c < CHUNKS; c++) {
+                if (epoch === 1 && c === 4) throw boom;
+                yield chunkAt(c);
+              }
+            };
+          },
+          /^trainStream: epoch 1, chunk 4 \(after 240 rows of this epoch\): next\(\) rejected: Error: disk gone$/,
+          [1, 4, 240],
+        ],
+        [
+          'source() throws',
+          () => {
+            let e = 0;
+            return () => {
+              if (e++ === 1) throw boom;
+              return plain();
+            };
+          },
+          /^trainStream: epoch 1, chunk 0 \(after 0 rows of this epoch\): source\(\) threw: Error: disk gone$/,
+          [1, 0, 0],
+        ],
+        [
+          '[Symbol.asyncIterator]() throws',
+          () => {
+            let e = 0;
+            return () => {
+              if (e++ === 1)
+                return {
+                  [Symbol.asyncIterator]: () => {
+                    throw boom;
+                  },
+                };
+              return plain();
+            };
+          },
+          /^trainStream: epoch 1, chunk 0 \(after 0 rows of this epoch\): its \[Symbol\.asyncIterator\]\(\) threw: Error: disk gone$/,
+          [1, 0, 0],
+        ],
+        [
+          'a getter of a chunk throws',
+          () => {
+            let e = 0;
+            return function* () {
+              const epoch = e++;
+              for (let c = 0; c < CHUNKS; c++) {
+                if (epoch === 1 && c === 1)
+                  yield {
+                    get x(): never {
+                      throw boom;
+                    },
+                    y: [],
+                  };
+                else yield chunkAt(c);
+              }
+            };
+          },
+          /^trainStream: epoch 1, chunk 1 \(after 60 rows of this epoch\): reading the chunk threw: Error: disk gone$/,
+          [1, 1, 60],
+        ],
+        [
+          "the iterator's next getter throws",
+          () => {
+            let e = 0;
+            return () => {
+              if (e++ === 1)
+                return {
+                  [Symbol.iterator]: () => ({
+                    get next(): never {
+                      throw boom;
+                    },
+                  }),
+                };
+              return plain();
+            };
+          },
+          /^trainStream: epoch 1, chunk 0 \(after 0 rows of this epoch\): reading next of what its \[Symbol\.iterator\]\(\) returned threw: Error: disk gone$/,
+          [1, 0, 0],
+        ],
       ];
       for (const [what, make, re, where] of cases) {
         const n = await Network.create({ ...spec, backend });
@@ -294,15 +353,25 @@ for (const bc of BACKEND_DEFAULTS) {
       // what a source throws need not be an Error; an iterator that is not one is refused too
       const n = await Network.create({ ...spec, backend });
       /* eslint-disable require-yield, @typescript-eslint/only-throw-error -- a source that throws a non-Error before its first chunk */
-      const err = await rejection(n.trainStream(function* () { throw 'oops'; }, { ...opts, epochs: 1 }));
+      const err = await rejection(
+        n.trainStream(
+          function* () {
+            throw 'oops';
+          },
+          { ...opts, epochs: 1 },
+        ),
+      );
       /* eslint-enable require-yield, @typescript-eslint/only-throw-error */
       expect(err).toBeInstanceOf(SourceError);
       expect((err as Error).message).toMatch(/next\(\) threw: 'oops'$/);
       expect((err as SourceError).cause).toBe('oops');
-      const bad = await rejection(n.trainStream(() => ({ [Symbol.iterator]: () => null }) as never, { ...opts, epochs: 1 }));
+      const bad = await rejection(
+        n.trainStream(() => ({ [Symbol.iterator]: () => null }) as never, { ...opts, epochs: 1 }),
+      );
       expect(bad).toBeInstanceOf(SourceError);
       expect((bad as Error).message).toMatch(/returned null, expected an iterator/);
-      n.dispose(); twin.dispose();
+      n.dispose();
+      twin.dispose();
     });
   });
 }

@@ -35,7 +35,12 @@ describe.each(BACKEND_DEFAULTS)('trainStream on $label', (bc) => {
       ['one chunk', chunked(N)],
       ['chunks of 1', chunked(1)],
       ['chunks of 7 with empty ones', chunked(7, true)],
-      ['async chunks of 1000', async function* () { yield* chunked(1000)(); }],
+      [
+        'async chunks of 1000',
+        async function* () {
+          yield* chunked(1000)();
+        },
+      ],
     ];
     for (const [what, source] of sources) {
       const n = await Network.create({ ...spec, backend });
@@ -59,7 +64,9 @@ describe.each(BACKEND_DEFAULTS)('trainStream on $label', (bc) => {
     const c = await Network.create({ ...spec, backend });
     const rc = await c.trainStream(chunked(300), { ...opts, shuffle: false });
     expect(rc.losses).not.toEqual(ra.losses);
-    a.dispose(); b.dispose(); c.dispose();
+    a.dispose();
+    b.dispose();
+    c.dispose();
   });
 
   it('a bad chunk rejects with a typed error naming epoch, chunk and row; the last completed epoch is kept', async () => {
@@ -70,19 +77,33 @@ describe.each(BACKEND_DEFAULTS)('trainStream on $label', (bc) => {
     let epoch = 0;
     const source = function* (): Iterable<Chunk> {
       for (let i = 0, c = 0; i < N; i += 1000, c++) {
-        if (epoch === 1 && c === 5) yield { x: [[1, 2, 3, 4], [1, 2, NaN, 4]], y: [[0, 1], [1, 0]] };
+        if (epoch === 1 && c === 5)
+          yield {
+            x: [
+              [1, 2, 3, 4],
+              [1, 2, NaN, 4],
+            ],
+            y: [
+              [0, 1],
+              [1, 0],
+            ],
+          };
         else yield { x: x.slice(i, i + 1000), y: y.slice(i, i + 1000) };
       }
       epoch++;
     };
-    const err = await n.trainStream(source, opts).then(() => null, (e: unknown) => e);
+    const err = await n.trainStream(source, opts).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ShapeError);
     expect((err as Error).message).toMatch(/epoch 1, chunk 5/);
     expect((err as Error).message).toMatch(/x\[1\]\[2\] is NaN/);
     expect(paramBits(n.getParameters())).toEqual(paramBits(twin.getParameters()));
     // the network is usable afterwards
     await n.trainStream(chunked(N), { ...opts, epochs: 1 });
-    n.dispose(); twin.dispose();
+    n.dispose();
+    twin.dispose();
   });
 
   it('abort keeps the parameters of the last completed epoch; reads between chunks leave training unchanged', async () => {
@@ -102,7 +123,8 @@ describe.each(BACKEND_DEFAULTS)('trainStream on $label', (bc) => {
     };
     await expect(n.trainStream(source, { ...opts, signal: ac.signal })).rejects.toThrow('stop');
     expect(paramBits(n.getParameters())).toEqual(paramBits(twin.getParameters()));
-    n.dispose(); twin.dispose();
+    n.dispose();
+    twin.dispose();
   });
 
   it('writes during a stream are refused; bad sources are typed errors', async () => {
@@ -120,9 +142,13 @@ describe.each(BACKEND_DEFAULTS)('trainStream on $label', (bc) => {
     expect(refused).toBeInstanceOf(NnError);
     expect((refused as Error).message).toMatch(/busy with trainStream/);
     await expect(n.trainStream((() => []) as never, { epochs: 1, learningRate: 0.1 })).rejects.toThrow(/no rows/);
-    await expect(n.trainStream('data' as never, { epochs: 1, learningRate: 0.1 })).rejects.toThrow(/source must be a function/);
+    await expect(n.trainStream('data' as never, { epochs: 1, learningRate: 0.1 })).rejects.toThrow(
+      /source must be a function/,
+    );
     await expect(n.trainStream((() => 5) as never, { epochs: 1, learningRate: 0.1 })).rejects.toThrow(/iterable/);
-    await expect(n.trainStream(chunked(N), { epochs: 1, learningRate: 0.1, shuffleBuffer: 0 })).rejects.toThrow(/shuffleBuffer/);
+    await expect(n.trainStream(chunked(N), { epochs: 1, learningRate: 0.1, shuffleBuffer: 0 })).rejects.toThrow(
+      /shuffleBuffer/,
+    );
     n.dispose();
   });
 });
@@ -130,8 +156,16 @@ describe.each(BACKEND_DEFAULTS)('trainStream on $label', (bc) => {
 describe('trainStream memory and threads', () => {
   it('streams 200,000 × 64 rows with fastnn memory bounded by the buffer, not the dataset', async () => {
     const backend = await BACKEND_DEFAULTS[1]!.create();
-    const net = await Network.create({ layers: [64, 16, 1], seed: 1, backend, activation: 'relu', outputActivation: 'sigmoid' });
-    const rows = 200_000, cols = 64, datasetBytes = rows * (cols + 1) * 8;
+    const net = await Network.create({
+      layers: [64, 16, 1],
+      seed: 1,
+      backend,
+      activation: 'relu',
+      outputActivation: 'sigmoid',
+    });
+    const rows = 200_000,
+      cols = 64,
+      datasetBytes = rows * (cols + 1) * 8;
     const base = backend.usedBytes();
     let maxUsed = 0;
     let s = 7;
@@ -146,7 +180,9 @@ describe('trainStream memory and threads', () => {
     const res = await net.trainStream(source, { epochs: 1, learningRate: 0.05, batchSize: 64, shuffleBuffer: 10_000 });
     expect(res.losses[0]!).toBeLessThan(0.7);
     const bufferBytes = 10_000 * (cols + 1) * 8 + 10_000 * 4;
-    console.log(`trainStream memory: dataset ${(datasetBytes / 2 ** 20).toFixed(1)} MiB, fastnn's largest use during the run ${(maxUsed / 2 ** 20).toFixed(2)} MiB (buffer ${(bufferBytes / 2 ** 20).toFixed(2)} MiB)`);
+    console.log(
+      `trainStream memory: dataset ${(datasetBytes / 2 ** 20).toFixed(1)} MiB, fastnn's largest use during the run ${(maxUsed / 2 ** 20).toFixed(2)} MiB (buffer ${(bufferBytes / 2 ** 20).toFixed(2)} MiB)`,
+    );
     expect(maxUsed).toBeGreaterThan(bufferBytes); // the run's blocks were seen
     expect(maxUsed).toBeLessThan(bufferBytes + 2 ** 20);
     expect(maxUsed * 10).toBeLessThan(datasetBytes);
@@ -165,7 +201,8 @@ describe('trainStream memory and threads', () => {
       const b = await two.trainStream(chunked(333), opts);
       expect(b.losses).toEqual(a.losses);
       expect(paramBits(two.getParameters())).toEqual(paramBits(one.getParameters()));
-      one.dispose(); two.dispose();
+      one.dispose();
+      two.dispose();
     }
   });
 });

@@ -35,7 +35,11 @@ describe.each(BACKENDS)('targets on $label', (bc) => {
       const inside = x.map(() => [act === 'tanh' ? -1 : 0, 1]);
       const y = inside.map((r) => r.slice());
       y[7]![1] = high;
-      const frag = [`y[7][1] is ${high}, outside ${range}, the range of outputActivation '${act}'`, "loss 'mse'", "outputActivation: 'identity'"];
+      const frag = [
+        `y[7][1] is ${high}, outside ${range}, the range of outputActivation '${act}'`,
+        "loss 'mse'",
+        "outputActivation: 'identity'",
+      ];
       expectThrow(() => n.train(x, y, T), ShapeError, 'train: ', ...frag);
       await expectReject(() => n.trainAsync(x, y, T), ShapeError, 'trainAsync: ', ...frag);
       expectThrow(() => n.train(x, inside, { ...T, validation: { x, y } }), ShapeError, 'train: validation.', ...frag);
@@ -47,8 +51,18 @@ describe.each(BACKENDS)('targets on $label', (bc) => {
       const low2 = inside.map((r) => r.slice());
       low2[3]![0] = low;
       await expectReject(
-        () => n.trainStream(() => [{ x: x.slice(0, 3), y: inside.slice(0, 3) }, { x: x.slice(3), y: low2.slice(3) }], T),
-        ShapeError, 'trainStream: epoch 0, chunk 1: y[0][0] is', `outside ${range}`, "outputActivation: 'identity'",
+        () =>
+          n.trainStream(
+            () => [
+              { x: x.slice(0, 3), y: inside.slice(0, 3) },
+              { x: x.slice(3), y: low2.slice(3) },
+            ],
+            T,
+          ),
+        ShapeError,
+        'trainStream: epoch 0, chunk 1: y[0][0] is',
+        `outside ${range}`,
+        "outputActivation: 'identity'",
       );
       expect(paramBits(n.getParameters())).toEqual(before);
       // the range's ends are inside (a sigmoid's 0/1 targets, as the tutorial's)
@@ -73,7 +87,13 @@ describe.each(BACKENDS)('targets on $label', (bc) => {
     const X = randomRows(20, 10, 5);
     const Y = X.map((r) => [140 + 100 * r[0]!]);
     const n = await Network.create({ layers: [10, 16, 1], seed: 1, backend });
-    expectThrow(() => n.train(X, Y, { epochs: 50, learningRate: 0.01, optimizer: 'adam' }), ShapeError, 'y[0][0] is', 'outside [0, 1]', "outputActivation: 'identity'");
+    expectThrow(
+      () => n.train(X, Y, { epochs: 50, learningRate: 0.01, optimizer: 'adam' }),
+      ShapeError,
+      'y[0][0] is',
+      'outside [0, 1]',
+      "outputActivation: 'identity'",
+    );
     n.dispose();
     const m = await Network.create({ layers: [10, 16, 1], seed: 1, outputActivation: 'identity', backend });
     const r = m.train(X, Y, { epochs: 50, learningRate: 0.01, optimizer: 'adam' });
@@ -86,10 +106,18 @@ describe.each(BACKENDS)('targets on $label', (bc) => {
     const oneHot = x.map((r) => (r[0]! > 0 ? [1, 0] : [0, 1]));
     const soft = x.map(() => [0.3, 0.7]);
     const multiHot = x.map((_, i) => (i % 3 === 0 ? [1, 1] : [0, 1]));
-    const sm = await Network.create({ layers: [3, 5, 2], activation: 'tanh', outputActivation: 'softmax', loss: 'cross-entropy', seed: 4, backend });
+    const sm = await Network.create({
+      layers: [3, 5, 2],
+      activation: 'tanh',
+      outputActivation: 'softmax',
+      loss: 'cross-entropy',
+      seed: 4,
+      backend,
+    });
     const acc = sm.evaluate(x, oneHot).accuracy!;
     const pred = sm.predict(x);
-    const want = oneHot.filter((t, i) => (pred.data[2 * i]! > pred.data[2 * i + 1]! ? 0 : 1) === t.indexOf(1)).length / x.length;
+    const want =
+      oneHot.filter((t, i) => (pred.data[2 * i]! > pred.data[2 * i + 1]! ? 0 : 1) === t.indexOf(1)).length / x.length;
     expect(acc).toBe(want);
     expect(sm.evaluate(x, soft).accuracy).toBeUndefined();
     sm.dispose();
@@ -115,32 +143,80 @@ describe.each(BACKENDS)('targets on $label', (bc) => {
   });
 
   it('class indices as y: a flat array or one column of indices for several outputs says to one-hot them or use Classifier', async () => {
-    const n = await Network.create({ layers: [3, 4, 3], outputActivation: 'softmax', loss: 'cross-entropy', seed: 2, backend });
+    const n = await Network.create({
+      layers: [3, 4, 3],
+      outputActivation: 'softmax',
+      loss: 'cross-entropy',
+      seed: 2,
+      backend,
+    });
     const before = paramBits(n.getParameters());
     const three = x.slice(0, 3);
-    expectThrow(() => n.train(three, [0, 2, 1] as never, T), ShapeError, 'train: y is a flat array (y[0] is 0)', 'one row of 3 target values per sample', 'one-hot them', 'Classifier');
+    expectThrow(
+      () => n.train(three, [0, 2, 1] as never, T),
+      ShapeError,
+      'train: y is a flat array (y[0] is 0)',
+      'one row of 3 target values per sample',
+      'one-hot them',
+      'Classifier',
+    );
     expectThrow(() => n.train(three, ['a', 'b', 'c'] as never, T), ShapeError, "y[0] is 'a'", 'Classifier');
-    expectThrow(() => n.train(three, [[0], [2], [1]], T), ShapeError, 'train: y rows have 1 value, expected 3', 'look like class indices', 'one-hot them (rows of 3', 'Classifier');
+    expectThrow(
+      () => n.train(three, [[0], [2], [1]], T),
+      ShapeError,
+      'train: y rows have 1 value, expected 3',
+      'look like class indices',
+      'one-hot them (rows of 3',
+      'Classifier',
+    );
     expectThrow(() => n.evaluate(three, [[0], [2], [1]]), ShapeError, 'evaluate: y rows have 1 value', 'class indices');
-    expectThrow(() => n.train(three, three, { ...T, validation: { x: three, y: [0, 1, 2] as never } }), ShapeError, 'validation.y is a flat array', 'one-hot');
+    expectThrow(
+      () => n.train(three, three, { ...T, validation: { x: three, y: [0, 1, 2] as never } }),
+      ShapeError,
+      'validation.y is a flat array',
+      'one-hot',
+    );
     // one column of values that are not indices keeps the plain width message
     expectThrow(() => n.train(three, [[0.5], [2], [1]], T), ShapeError, 'y rows have 1 values, expected 3');
     expect(paramBits(n.getParameters())).toEqual(before);
     n.dispose();
     const one = await Network.create({ layers: [3, 4, 1], seed: 2, backend });
-    expectThrow(() => one.train(three, [0, 1, 1] as never, T), ShapeError, 'y is a flat array', 'one row of 1 target value per sample', '[[0], [1], ...]');
-    expectThrow(() => one.train(three, [[0], [2], [1]], T), ShapeError, 'y[1][0] is 2, outside [0, 1]', 'class indices', 'Classifier');
+    expectThrow(
+      () => one.train(three, [0, 1, 1] as never, T),
+      ShapeError,
+      'y is a flat array',
+      'one row of 1 target value per sample',
+      '[[0], [1], ...]',
+    );
+    expectThrow(
+      () => one.train(three, [[0], [2], [1]], T),
+      ShapeError,
+      'y[1][0] is 2, outside [0, 1]',
+      'class indices',
+      'Classifier',
+    );
     one.dispose();
   });
 
   it("fromJSON('model.json') says to pass the file's text or the parsed object; JSON text and objects load", async () => {
     const n = await Network.create({ layers: [2, 1], seed: 1, backend });
-    await expectReject(() => Network.fromJSON('model.json', backend), NnError, "received the string 'model.json', which is not JSON text", "the saved network's text", 'parsed object');
-    await expectReject(() => Network.fromJSON('https://example.com/m.json', backend), NnError, 'not JSON text (a file name or URL?)');
+    await expectReject(
+      () => Network.fromJSON('model.json', backend),
+      NnError,
+      "received the string 'model.json', which is not JSON text",
+      "the saved network's text",
+      'parsed object',
+    );
+    await expectReject(
+      () => Network.fromJSON('https://example.com/m.json', backend),
+      NnError,
+      'not JSON text (a file name or URL?)',
+    );
     await expectReject(() => Network.fromJSON('{"format": ', backend), NnError, 'the text is not JSON');
     const back = await Network.fromJSON(JSON.stringify(n.toJSON()), backend);
     expect(paramBits(back.getParameters())).toEqual(paramBits(n.getParameters()));
-    n.dispose(); back.dispose();
+    n.dispose();
+    back.dispose();
   });
 });
 
@@ -160,7 +236,9 @@ describe("the default backend is 'auto'", () => {
     const owned = a.backend;
     a.dispose();
     expect(owned.disposed).toBe(true); // the network loaded it, so it disposed it
-    b.dispose(); c.dispose(); auto.dispose();
+    b.dispose();
+    c.dispose();
+    auto.dispose();
     // a Matrix y works like rows (a flat Float64Array is a Matrix's data, not a flat target array)
     const d = await Network.create({ layers: [2, 1], seed: 1 });
     expect(d.train(matrix(2, 2, [0, 1, 1, 0]), matrix(2, 1, [1, 0]), T).epochs).toBe(2);

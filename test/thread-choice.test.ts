@@ -13,8 +13,14 @@ function scripted(onePerStep: number, poolPerStep: number) {
   let t = 0;
   const ran: { side: 'one' | 'pool'; first: number; count: number }[] = [];
   const choice = new ThreadChoice(true, false, () => t);
-  const one = (first: number, count: number): void => { ran.push({ side: 'one', first, count }); t += count * onePerStep; };
-  const pool = (first: number, count: number): void => { ran.push({ side: 'pool', first, count }); t += count * poolPerStep; };
+  const one = (first: number, count: number): void => {
+    ran.push({ side: 'one', first, count });
+    t += count * onePerStep;
+  };
+  const pool = (first: number, count: number): void => {
+    ran.push({ side: 'pool', first, count });
+    t += count * poolPerStep;
+  };
   return { choice, ran, one, pool };
 }
 
@@ -31,7 +37,10 @@ function covered(ran: { first: number; count: number }[], first: number): number
 
 describe('ThreadChoice', () => {
   it('keeps the calling thread when the pool is slower per step, the pool when it is faster; every step runs once', () => {
-    for (const [onePer, poolPer, want] of [[0.01, 0.05, false], [0.05, 0.02, true]] as const) {
+    for (const [onePer, poolPer, want] of [
+      [0.01, 0.05, false],
+      [0.05, 0.02, true],
+    ] as const) {
       const s = scripted(onePer, poolPer);
       expect(s.choice.verdict).toBeNull();
       s.choice.runSync(7, 5000, s.one, s.pool);
@@ -52,7 +61,8 @@ describe('ThreadChoice', () => {
 
   it('a trial spans calls (an epoch of a few steps per call) and decides once it has measured every phase', async () => {
     const s = scripted(0.2, 0.5);
-    let first = 0, calls = 0;
+    let first = 0,
+      calls = 0;
     while (s.choice.verdict === null) {
       await s.choice.runAsync(first, 5, s.one, async (f, c) => s.pool(f, c));
       first += 5;
@@ -74,24 +84,35 @@ describe('ThreadChoice', () => {
 describe('threads: 2 with the trial', () => {
   afterEach(() => setMinThreadWorkForTest(0));
 
-  it.each(['js', 'assemblyscript', 'rust'] as const)('%s: an Iris-sized network trains to the 1-thread bits (train and trainAsync)', async (backend) => {
-    setMinThreadWorkForTest(null); // the default threshold: 32 × (4·10 + 10·3) = 2,240 multiply-adds a step, so a trial
-    const opts = { layers: [4, 10, 3], seed: 3, outputActivation: 'softmax' as const, loss: 'cross-entropy' as const, backend };
-    const x = Array.from({ length: 150 }, (_, i) => [i % 7, (i * 3) % 11, (i * 5) % 13, i % 2]);
-    const y = x.map((_, i) => [i % 3 === 0 ? 1 : 0, i % 3 === 1 ? 1 : 0, i % 3 === 2 ? 1 : 0]);
-    const train = { epochs: 60, learningRate: 0.01, batchSize: 32 };
-    const one = await Network.create(opts);
-    const two = await Network.create({ ...opts, threads: 2 });
-    try {
-      expect(two.threads).toBe(2);
-      const a = two.train(x, y, train), b = one.train(x, y, train);
-      expect(a.losses).toEqual(b.losses);
-      const c = await two.trainAsync(x, y, train), d = await one.trainAsync(x, y, train);
-      expect(c.losses).toEqual(d.losses);
-      expect(paramBits(two.getParameters())).toEqual(paramBits(one.getParameters()));
-    } finally {
-      one.dispose();
-      two.dispose();
-    }
-  });
+  it.each(['js', 'assemblyscript', 'rust'] as const)(
+    '%s: an Iris-sized network trains to the 1-thread bits (train and trainAsync)',
+    async (backend) => {
+      setMinThreadWorkForTest(null); // the default threshold: 32 × (4·10 + 10·3) = 2,240 multiply-adds a step, so a trial
+      const opts = {
+        layers: [4, 10, 3],
+        seed: 3,
+        outputActivation: 'softmax' as const,
+        loss: 'cross-entropy' as const,
+        backend,
+      };
+      const x = Array.from({ length: 150 }, (_, i) => [i % 7, (i * 3) % 11, (i * 5) % 13, i % 2]);
+      const y = x.map((_, i) => [i % 3 === 0 ? 1 : 0, i % 3 === 1 ? 1 : 0, i % 3 === 2 ? 1 : 0]);
+      const train = { epochs: 60, learningRate: 0.01, batchSize: 32 };
+      const one = await Network.create(opts);
+      const two = await Network.create({ ...opts, threads: 2 });
+      try {
+        expect(two.threads).toBe(2);
+        const a = two.train(x, y, train),
+          b = one.train(x, y, train);
+        expect(a.losses).toEqual(b.losses);
+        const c = await two.trainAsync(x, y, train),
+          d = await one.trainAsync(x, y, train);
+        expect(c.losses).toEqual(d.losses);
+        expect(paramBits(two.getParameters())).toEqual(paramBits(one.getParameters()));
+      } finally {
+        one.dispose();
+        two.dispose();
+      }
+    },
+  );
 });

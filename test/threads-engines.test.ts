@@ -79,7 +79,9 @@ for (const bc of BACKEND_DEFAULTS) {
       hideWaitAsyncForTest(true);
       try {
         const p = net.trainAsync(x, y, {
-          ...TRAIN, epochs: 100_000, signal: controller.signal,
+          ...TRAIN,
+          epochs: 100_000,
+          signal: controller.signal,
           onEpoch: ({ epoch }) => {
             completed = epoch + 1;
             if (epoch === 1) setTimeout(() => controller.abort(new Error('stop')), 0);
@@ -122,12 +124,15 @@ describe('a process without Atomics.waitAsync (deleted before the library loads)
     `;
     const flags = process.versions.node.split('.')[0] === '20' ? ['--experimental-wasm-relaxed-simd'] : [];
     const res = spawnSync(process.execPath, [...flags, '--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: new URL('../', import.meta.url), timeout: 120_000, encoding: 'utf8',
+      cwd: new URL('../', import.meta.url),
+      timeout: 120_000,
+      encoding: 'utf8',
     });
     expect(res.error, res.stderr).toBeUndefined();
     expect(res.status, res.stderr).toBe(0);
     const out = JSON.parse(res.stdout.trim().split('\n').pop()!) as {
-      waitAsync: string; asyncWaits: { native: number; polled: number };
+      waitAsync: string;
+      asyncWaits: { native: number; polled: number };
       runs: { backend: 'js' | 'assemblyscript' | 'rust'; threads: number; losses: number[]; params: number[][] }[];
     };
     expect(out.waitAsync).toBe('undefined');
@@ -147,56 +152,73 @@ describe('a process without Atomics.waitAsync (deleted before the library loads)
 });
 
 describe('pool lifecycle', () => {
-  it.each(BACKEND_DEFAULTS.map((b) => b.name))('%s: a second command while one is in flight is refused with NnError, and changes nothing', async (backend) => {
-    const net = await Network.create({ ...SPEC, backend, threads: 2 });
-    const twin = await Network.create({ ...SPEC, backend });
-    const pool = networkInternals(net).pool!;
-    expect(pool).not.toBeNull();
-    const big = dataset(5, 3000, 12, 3);
-    const opts = { ...TRAIN, epochs: 6 };
-    const p = net.trainAsync(big.x, big.y, opts);
-    expect(await until(() => pool.busy, 20_000), 'the pool never had a command in flight').toBe(true);
-    // the plan pointer does not matter: the refusal comes before anything is written
-    expect(() => pool.run('train', 0, 0, 1)).toThrow(NnError);
-    expect(() => pool.run('train', 0, 0, 1)).toThrow(/train: the worker threads are still running a command; wait for it to settle first/);
-    await expect(pool.runAsync('trainAsync', 0, 0, 1)).rejects.toThrow(/still running a command/);
-    const r = await p;
-    expect(r.losses).toEqual(twin.train(big.x, big.y, opts).losses);
-    expect(bits(net)).toEqual(bits(twin));
-    expect(pool.busy).toBe(false);
-    net.dispose();
-    twin.dispose();
-  });
+  it.each(BACKEND_DEFAULTS.map((b) => b.name))(
+    '%s: a second command while one is in flight is refused with NnError, and changes nothing',
+    async (backend) => {
+      const net = await Network.create({ ...SPEC, backend, threads: 2 });
+      const twin = await Network.create({ ...SPEC, backend });
+      const pool = networkInternals(net).pool!;
+      expect(pool).not.toBeNull();
+      const big = dataset(5, 3000, 12, 3);
+      const opts = { ...TRAIN, epochs: 6 };
+      const p = net.trainAsync(big.x, big.y, opts);
+      expect(await until(() => pool.busy, 20_000), 'the pool never had a command in flight').toBe(true);
+      // the plan pointer does not matter: the refusal comes before anything is written
+      expect(() => pool.run('train', 0, 0, 1)).toThrow(NnError);
+      expect(() => pool.run('train', 0, 0, 1)).toThrow(
+        /train: the worker threads are still running a command; wait for it to settle first/,
+      );
+      await expect(pool.runAsync('trainAsync', 0, 0, 1)).rejects.toThrow(/still running a command/);
+      const r = await p;
+      expect(r.losses).toEqual(twin.train(big.x, big.y, opts).losses);
+      expect(bits(net)).toEqual(bits(twin));
+      expect(pool.busy).toBe(false);
+      net.dispose();
+      twin.dispose();
+    },
+  );
 
-  it.each(BACKEND_DEFAULTS.map((b) => b.name))('%s: after a worker failed, every later call is a TrainingError that says to dispose and recreate, before touching anything', async (backend) => {
-    const net = await Network.create({ ...SPEC, backend, threads: 2 });
-    const before = bits(net);
-    armWorkerCrashForTest(1, 'trap');
-    await expect(net.trainAsync(x, y, TRAIN)).rejects.toThrow(/a training thread failed: .*dispose this network and create a new one/);
-    expect(bits(net)).toEqual(before);
-    for (let k = 0; k < 2; k++) {
-      expect(() => net.train(x, y, TRAIN)).toThrow(TrainingError);
-      expect(() => net.train(x, y, TRAIN)).toThrow(/failed earlier .* cannot be used again; dispose this network and create a new one/);
-      await expect(net.trainAsync(x, y, TRAIN)).rejects.toThrow(/failed earlier .* cannot be used again; dispose this network and create a new one/);
+  it.each(BACKEND_DEFAULTS.map((b) => b.name))(
+    '%s: after a worker failed, every later call is a TrainingError that says to dispose and recreate, before touching anything',
+    async (backend) => {
+      const net = await Network.create({ ...SPEC, backend, threads: 2 });
+      const before = bits(net);
+      armWorkerCrashForTest(1, 'trap');
+      await expect(net.trainAsync(x, y, TRAIN)).rejects.toThrow(
+        /a training thread failed: .*dispose this network and create a new one/,
+      );
       expect(bits(net)).toEqual(before);
-    }
-    net.dispose();
-  });
+      for (let k = 0; k < 2; k++) {
+        expect(() => net.train(x, y, TRAIN)).toThrow(TrainingError);
+        expect(() => net.train(x, y, TRAIN)).toThrow(
+          /failed earlier .* cannot be used again; dispose this network and create a new one/,
+        );
+        await expect(net.trainAsync(x, y, TRAIN)).rejects.toThrow(
+          /failed earlier .* cannot be used again; dispose this network and create a new one/,
+        );
+        expect(bits(net)).toEqual(before);
+      }
+      net.dispose();
+    },
+  );
 
-  it.each(['assemblyscript', 'rust'] as const)('%s: dispose frees the control block and scratch only after the workers exited', async (name) => {
-    const { loadBackend } = await import('../src/index.js');
-    const b = await loadBackend(name);
-    const base = b.usedBytes();
-    const net = await Network.create({ ...SPEC, backend: b, threads: 2 });
-    await net.trainAsync(x, y, TRAIN);
-    const pool = networkInternals(net).pool!;
-    const held = pool.blocks.length;
-    expect(held).toBe(2);
-    net.dispose();
-    // the workers' 'exit' events cannot have arrived within this synchronous step: the pool's blocks are still held
-    const afterDispose = b.usedBytes();
-    expect(afterDispose).toBeGreaterThan(base);
-    expect(await until(() => b.usedBytes() === base, 10_000), `usedBytes ${b.usedBytes()}, base ${base}`).toBe(true);
-    b.dispose();
-  });
+  it.each(['assemblyscript', 'rust'] as const)(
+    '%s: dispose frees the control block and scratch only after the workers exited',
+    async (name) => {
+      const { loadBackend } = await import('../src/index.js');
+      const b = await loadBackend(name);
+      const base = b.usedBytes();
+      const net = await Network.create({ ...SPEC, backend: b, threads: 2 });
+      await net.trainAsync(x, y, TRAIN);
+      const pool = networkInternals(net).pool!;
+      const held = pool.blocks.length;
+      expect(held).toBe(2);
+      net.dispose();
+      // the workers' 'exit' events cannot have arrived within this synchronous step: the pool's blocks are still held
+      const afterDispose = b.usedBytes();
+      expect(afterDispose).toBeGreaterThan(base);
+      expect(await until(() => b.usedBytes() === base, 10_000), `usedBytes ${b.usedBytes()}, base ${base}`).toBe(true);
+      b.dispose();
+    },
+  );
 });

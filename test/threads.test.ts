@@ -9,7 +9,13 @@ import { describe, expect, it } from 'vitest';
 import type { Activation, Loss, Optimizer } from '../src/backend.js';
 import { Network, TrainingError } from '../src/index.js';
 import { L_W, PLAN_HEADER } from '../src/abi.js';
-import { MIN_THREAD_WORK, armWorkerCrashForTest, setMinThreadWorkForTest, setPlanHookForTest, threadsPay } from '../src/internal/index.js';
+import {
+  MIN_THREAD_WORK,
+  armWorkerCrashForTest,
+  setMinThreadWorkForTest,
+  setPlanHookForTest,
+  threadsPay,
+} from '../src/internal/index.js';
 import { BACKENDS, BACKEND_DEFAULTS } from './helpers/backends.js';
 import { paramBits } from './helpers/data.js';
 import { mulberry32 } from './helpers/rng.js';
@@ -37,7 +43,12 @@ for (const bc of BACKENDS.filter((b) => b.variant !== 'debug')) {
       await fc.assert(
         fc.asyncProperty(
           fc.array(fc.integer({ min: 1, max: 11 }), { minLength: 2, maxLength: 4 }),
-          fc.constantFrom<[Activation, Activation, Loss]>(['sigmoid', 'sigmoid', 'mse'], ['relu', 'softmax', 'cross-entropy'], ['tanh', 'sigmoid', 'binary-cross-entropy'], ['leaky-relu', 'softmax', 'mse']),
+          fc.constantFrom<[Activation, Activation, Loss]>(
+            ['sigmoid', 'sigmoid', 'mse'],
+            ['relu', 'softmax', 'cross-entropy'],
+            ['tanh', 'sigmoid', 'binary-cross-entropy'],
+            ['leaky-relu', 'softmax', 'mse'],
+          ),
           fc.constantFrom<Optimizer>('sgd', 'momentum', 'adam'),
           fc.integer({ min: 1, max: 9 }),
           fc.integer({ min: 1, max: 40 }),
@@ -45,7 +56,15 @@ for (const bc of BACKENDS.filter((b) => b.variant !== 'debug')) {
             const { x, y } = dataset(n * 31 + batchSize, n, sizes[0]!, sizes[sizes.length - 1]!, loss);
             const results: { bits: bigint[]; losses: number[] }[] = [];
             for (const threads of [1, 2, 3]) {
-              const net = await Network.create({ layers: sizes, activation, outputActivation, loss, seed: 17, backend: bc.name === 'js' ? 'js' : await bc.create(), threads });
+              const net = await Network.create({
+                layers: sizes,
+                activation,
+                outputActivation,
+                loss,
+                seed: 17,
+                backend: bc.name === 'js' ? 'js' : await bc.create(),
+                threads,
+              });
               try {
                 expect(net.threads).toBe(threads);
                 const r = net.train(x, y, { epochs: 3, learningRate: 0.05, batchSize, optimizer });
@@ -72,85 +91,107 @@ for (const bc of BACKEND_DEFAULTS) {
   describe(`${bc.label} trainAsync`, () => {
     const { x, y } = dataset(5, 3000, 64, 4, 'mse');
 
-    it.each([1, 2])(`${bc.label} threads %i: the event loop keeps running during trainAsync, and the result equals train`, async (threads) => {
-      const backend = bc.name === 'js' ? ('js' as const) : bc.name;
-      const a = await Network.create({ layers: [64, 48, 4], seed: 9, backend, threads });
-      const b = await Network.create({ layers: [64, 48, 4], seed: 9, backend, threads: 1 });
-      // the event loop's longest stall while training: a blocking train() would stall for the whole run
-      let last = performance.now(), maxGap = 0, ticks = 0;
-      const timer = setInterval(() => {
-        const now = performance.now();
-        maxGap = Math.max(maxGap, now - last);
-        last = now;
-        ticks++;
-      }, 1);
-      const t0 = performance.now();
-      // train for at least 300 ms (whatever the machine's speed), so that a blocking implementation would show
-      const r = await a.trainAsync(x, y, {
-        epochs: 100_000, learningRate: 0.1, batchSize: 16,
-        onEpoch: () => (performance.now() - t0 < 300 ? undefined : false),
-      });
-      const ms = performance.now() - t0;
-      clearInterval(timer);
-      maxGap = Math.max(maxGap, performance.now() - last);
-      expect(ms).toBeGreaterThan(300);
-      expect(maxGap, `longest event-loop stall ${maxGap.toFixed(1)} ms of ${ms.toFixed(0)} ms, ${ticks} ticks`).toBeLessThan(Math.min(100, ms / 2));
-      b.train(x, y, { epochs: r.epochs, learningRate: 0.1, batchSize: 16 });
-      expect(bits(a)).toEqual(bits(b));
-      expect(r.epochs).toBeGreaterThan(0);
-      a.dispose();
-      b.dispose();
-    });
+    it.each([1, 2])(
+      `${bc.label} threads %i: the event loop keeps running during trainAsync, and the result equals train`,
+      async (threads) => {
+        const backend = bc.name === 'js' ? ('js' as const) : bc.name;
+        const a = await Network.create({ layers: [64, 48, 4], seed: 9, backend, threads });
+        const b = await Network.create({ layers: [64, 48, 4], seed: 9, backend, threads: 1 });
+        // the event loop's longest stall while training: a blocking train() would stall for the whole run
+        let last = performance.now(),
+          maxGap = 0,
+          ticks = 0;
+        const timer = setInterval(() => {
+          const now = performance.now();
+          maxGap = Math.max(maxGap, now - last);
+          last = now;
+          ticks++;
+        }, 1);
+        const t0 = performance.now();
+        // train for at least 300 ms (whatever the machine's speed), so that a blocking implementation would show
+        const r = await a.trainAsync(x, y, {
+          epochs: 100_000,
+          learningRate: 0.1,
+          batchSize: 16,
+          onEpoch: () => (performance.now() - t0 < 300 ? undefined : false),
+        });
+        const ms = performance.now() - t0;
+        clearInterval(timer);
+        maxGap = Math.max(maxGap, performance.now() - last);
+        expect(ms).toBeGreaterThan(300);
+        expect(
+          maxGap,
+          `longest event-loop stall ${maxGap.toFixed(1)} ms of ${ms.toFixed(0)} ms, ${ticks} ticks`,
+        ).toBeLessThan(Math.min(100, ms / 2));
+        b.train(x, y, { epochs: r.epochs, learningRate: 0.1, batchSize: 16 });
+        expect(bits(a)).toEqual(bits(b));
+        expect(r.epochs).toBeGreaterThan(0);
+        a.dispose();
+        b.dispose();
+      },
+    );
 
-    it.each([1, 2])(`${bc.label} threads %i: abort keeps the parameters of the last completed epoch`, async (threads) => {
-      const backend = bc.name === 'js' ? ('js' as const) : bc.name;
-      const net = await Network.create({ layers: [64, 48, 4], seed: 9, backend, threads });
-      const controller = new AbortController();
-      let completed = 0;
-      const p = net.trainAsync(x, y, {
-        epochs: 1000, learningRate: 0.1, batchSize: 8, signal: controller.signal,
-        onEpoch: ({ epoch }) => {
-          completed = epoch + 1;
-          if (epoch === 2) setTimeout(() => controller.abort(new Error('stop')), 0); // abort in the middle of a later epoch
-        },
-      });
-      await expect(p).rejects.toThrow('stop');
-      expect(completed).toBeGreaterThanOrEqual(3);
-      const twin = await Network.create({ layers: [64, 48, 4], seed: 9, backend });
-      twin.train(x, y, { epochs: completed, learningRate: 0.1, batchSize: 8 });
-      expect(bits(net)).toEqual(bits(twin));
-      net.dispose();
-      twin.dispose();
-    });
+    it.each([1, 2])(
+      `${bc.label} threads %i: abort keeps the parameters of the last completed epoch`,
+      async (threads) => {
+        const backend = bc.name === 'js' ? ('js' as const) : bc.name;
+        const net = await Network.create({ layers: [64, 48, 4], seed: 9, backend, threads });
+        const controller = new AbortController();
+        let completed = 0;
+        const p = net.trainAsync(x, y, {
+          epochs: 1000,
+          learningRate: 0.1,
+          batchSize: 8,
+          signal: controller.signal,
+          onEpoch: ({ epoch }) => {
+            completed = epoch + 1;
+            if (epoch === 2) setTimeout(() => controller.abort(new Error('stop')), 0); // abort in the middle of a later epoch
+          },
+        });
+        await expect(p).rejects.toThrow('stop');
+        expect(completed).toBeGreaterThanOrEqual(3);
+        const twin = await Network.create({ layers: [64, 48, 4], seed: 9, backend });
+        twin.train(x, y, { epochs: completed, learningRate: 0.1, batchSize: 8 });
+        expect(bits(net)).toEqual(bits(twin));
+        net.dispose();
+        twin.dispose();
+      },
+    );
 
-    it.each(['exit', 'trap'] as const)(`${bc.label} a worker that fails mid-training (%s) rejects trainAsync with TrainingError within 5 s, and the parameters are those of the last completed epoch, bit for bit`, async (how) => {
-      const backend = bc.name === 'js' ? ('js' as const) : bc.name;
-      const net = await Network.create({ layers: [64, 48, 4], seed: 9, backend, threads: 2 });
-      let completed = 0, t0 = 0;
-      // armed in epoch 2's onEpoch: worker 1 fails in epoch 3 ('trap': after writing its share of the parameters)
-      const p = net.trainAsync(x, y, {
-        epochs: 1000, learningRate: 0.1, batchSize: 8,
-        onEpoch: ({ epoch }) => {
-          completed = epoch + 1;
-          if (epoch === 2) {
-            armWorkerCrashForTest(1, how);
-            t0 = performance.now();
-          }
-        },
-      });
-      await expect(p).rejects.toBeInstanceOf(TrainingError);
-      // a bound on the failure-detection path (one epoch at most, then no hang), not a speed goal
-      expect(performance.now() - t0).toBeLessThan(5000);
-      expect(completed).toBe(3);
-      const twin = await Network.create({ layers: [64, 48, 4], seed: 9, backend });
-      twin.train(x, y, { epochs: 3, learningRate: 0.1, batchSize: 8 });
-      expect(bits(net)).toEqual(bits(twin));
-      // the pool is unusable afterwards and says so, without touching the parameters
-      expect(() => net.train(x, y, { epochs: 1, learningRate: 0.1 })).toThrow(TrainingError);
-      expect(bits(net)).toEqual(bits(twin));
-      net.dispose();
-      twin.dispose();
-    });
+    it.each(['exit', 'trap'] as const)(
+      `${bc.label} a worker that fails mid-training (%s) rejects trainAsync with TrainingError within 5 s, and the parameters are those of the last completed epoch, bit for bit`,
+      async (how) => {
+        const backend = bc.name === 'js' ? ('js' as const) : bc.name;
+        const net = await Network.create({ layers: [64, 48, 4], seed: 9, backend, threads: 2 });
+        let completed = 0,
+          t0 = 0;
+        // armed in epoch 2's onEpoch: worker 1 fails in epoch 3 ('trap': after writing its share of the parameters)
+        const p = net.trainAsync(x, y, {
+          epochs: 1000,
+          learningRate: 0.1,
+          batchSize: 8,
+          onEpoch: ({ epoch }) => {
+            completed = epoch + 1;
+            if (epoch === 2) {
+              armWorkerCrashForTest(1, how);
+              t0 = performance.now();
+            }
+          },
+        });
+        await expect(p).rejects.toBeInstanceOf(TrainingError);
+        // a bound on the failure-detection path (one epoch at most, then no hang), not a speed goal
+        expect(performance.now() - t0).toBeLessThan(5000);
+        expect(completed).toBe(3);
+        const twin = await Network.create({ layers: [64, 48, 4], seed: 9, backend });
+        twin.train(x, y, { epochs: 3, learningRate: 0.1, batchSize: 8 });
+        expect(bits(net)).toEqual(bits(twin));
+        // the pool is unusable afterwards and says so, without touching the parameters
+        expect(() => net.train(x, y, { epochs: 1, learningRate: 0.1 })).toThrow(TrainingError);
+        expect(bits(net)).toEqual(bits(twin));
+        net.dispose();
+        twin.dispose();
+      },
+    );
   });
 }
 
@@ -161,7 +202,9 @@ for (const bc of BACKEND_DEFAULTS.filter((b) => b.name !== 'js')) {
     net.train(x, y, { epochs: 1, learningRate: 0.1 });
     const before = bits(net);
     // corrupt the plan after the run wrote it: layer 0's weight pointer far outside memory, so the kernel's first load traps
-    setPlanHookForTest((plan, I) => { I[(plan >> 2) + PLAN_HEADER + L_W] = 0x7ff00000; });
+    setPlanHookForTest((plan, I) => {
+      I[(plan >> 2) + PLAN_HEADER + L_W] = 0x7ff00000;
+    });
     try {
       expect(() => net.train(x, y, { epochs: 1, learningRate: 0.1 })).toThrow(TrainingError);
     } finally {
@@ -179,25 +222,28 @@ describe('small steps with threads', () => {
   const ys = xs.map(([a, b]) => [a! * b! > 0 ? 1 : 0]);
   const spec = { layers: [2, 8, 8, 1], seed: 4, activation: 'tanh' as const };
 
-  it.each(['js', 'assemblyscript', 'rust'] as const)('%s: batch 1, 3 and 10 on 2 threads (train and trainAsync) are bit-identical to 1 thread', async (name) => {
-    for (const batchSize of [1, 3, 10]) {
-      const opts = { epochs: 3, learningRate: 0.1, batchSize, optimizer: 'momentum' as const };
-      const one = await Network.create({ ...spec, backend: name });
-      const two = await Network.create({ ...spec, backend: name, threads: 2 });
-      const three = await Network.create({ ...spec, backend: name, threads: 3 });
-      try {
-        const r1 = one.train(xs, ys, opts);
-        const r2 = two.train(xs, ys, opts);
-        const r3 = await three.trainAsync(xs, ys, opts);
-        expect(r2.losses).toEqual(r1.losses);
-        expect(r3.losses).toEqual(r1.losses);
-        expect(bits(two)).toEqual(bits(one));
-        expect(bits(three)).toEqual(bits(one));
-      } finally {
-        for (const n of [one, two, three]) n.dispose();
+  it.each(['js', 'assemblyscript', 'rust'] as const)(
+    '%s: batch 1, 3 and 10 on 2 threads (train and trainAsync) are bit-identical to 1 thread',
+    async (name) => {
+      for (const batchSize of [1, 3, 10]) {
+        const opts = { epochs: 3, learningRate: 0.1, batchSize, optimizer: 'momentum' as const };
+        const one = await Network.create({ ...spec, backend: name });
+        const two = await Network.create({ ...spec, backend: name, threads: 2 });
+        const three = await Network.create({ ...spec, backend: name, threads: 3 });
+        try {
+          const r1 = one.train(xs, ys, opts);
+          const r2 = two.train(xs, ys, opts);
+          const r3 = await three.trainAsync(xs, ys, opts);
+          expect(r2.losses).toEqual(r1.losses);
+          expect(r3.losses).toEqual(r1.losses);
+          expect(bits(two)).toEqual(bits(one));
+          expect(bits(three)).toEqual(bits(one));
+        } finally {
+          for (const n of [one, two, three]) n.dispose();
+        }
       }
-    }
-  });
+    },
+  );
 
   it('threadsPay: steps below MIN_THREAD_WORK multiply-adds train on the calling thread (same bits), larger ones on the workers', async () => {
     expect(threadsPay([2, 8, 8, 1], 10)).toBe(true); // the setup file's threshold 0
@@ -249,24 +295,29 @@ describe('process lifetime', () => {
 
   // Atomics.waitAsync and unref'd workers do not keep Node alive: without the workers being ref'd while a command is
   // pending, this script printed nothing and exited with code 13 (top-level await never settled).
-  it.each(['assemblyscript', 'rust'] as const)('%s: a pending trainAsync with threads keeps a top-level-await script alive until it settles', (name) => {
-    const script = `
+  it.each(['assemblyscript', 'rust'] as const)(
+    '%s: a pending trainAsync with threads keeps a top-level-await script alive until it settles',
+    (name) => {
+      const script = `
       import { Network } from './src/index.ts';
       const net = await Network.create({ layers: [4, 32, 2], seed: 1, backend: '${name}', threads: 2 });
       const x = Array.from({ length: 2000 }, (_, i) => [i % 2, i % 3, i % 5, i % 7]);
       const r = await net.trainAsync(x, x.map((v) => [v[0], v[1] / 2]), { epochs: 40, learningRate: 0.1 });
       console.log('trained', r.epochs, net.threads);
     `;
-    expectScriptPrints(script, 'trained 40 2', 60_000);
-  });
+      expectScriptPrints(script, 'trained 40 2', 60_000);
+    },
+  );
 });
 
 describe('threads under V8 baseline code (regression)', () => {
   // A reset-and-generation barrier once let AssemblyScript threads through early when V8 ran its baseline
   // (Liftoff) code; --liftoff-only keeps every module there, where that barrier failed a few percent of these
   // runs (scripts/check-threads.ts showed it). 400 runs per case make a regression all but certain to show.
-  it.each(['assemblyscript', 'rust'] as const)('%s: 2 and 3 threads stay bit-identical to 1 thread under --liftoff-only', (name) => {
-    const script = `
+  it.each(['assemblyscript', 'rust'] as const)(
+    '%s: 2 and 3 threads stay bit-identical to 1 thread under --liftoff-only',
+    (name) => {
+      const script = `
       import { Network, loadBackend } from './src/index.ts';
       import { setMinThreadWorkForTest } from './src/internal/index.ts';
       import { mulberry32 } from './src/rng.ts';
@@ -289,20 +340,29 @@ describe('threads under V8 baseline code (regression)', () => {
       }
       console.log(JSON.stringify({ runs, fails }));
     `;
-    const res = spawnSync(process.execPath, ['--liftoff-only', '--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: new URL('../', import.meta.url), timeout: 120_000, encoding: 'utf8',
-    });
-    expect(res.error, res.stderr).toBeUndefined();
-    const r = JSON.parse(res.stdout.trim().split('\n').pop()!) as { runs: number; fails: number };
-    expect(r.runs).toBe(1200);
-    expect(r.fails).toBe(0);
-  });
+      const res = spawnSync(
+        process.execPath,
+        ['--liftoff-only', '--import', 'tsx', '--input-type=module', '-e', script],
+        {
+          cwd: new URL('../', import.meta.url),
+          timeout: 120_000,
+          encoding: 'utf8',
+        },
+      );
+      expect(res.error, res.stderr).toBeUndefined();
+      const r = JSON.parse(res.stdout.trim().split('\n').pop()!) as { runs: number; fails: number };
+      expect(r.runs).toBe(1200);
+      expect(r.fails).toBe(0);
+    },
+  );
 });
 
 /** Runs `script` as a plain Node process (ES module, TypeScript through tsx, from the repository root): it must print `want` and exit 0. */
 function expectScriptPrints(script: string, want: string, timeout: number): void {
   const res = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    cwd: new URL('../', import.meta.url), timeout, encoding: 'utf8',
+    cwd: new URL('../', import.meta.url),
+    timeout,
+    encoding: 'utf8',
   });
   expect(res.error, res.stderr).toBeUndefined();
   expect(res.stdout.trim(), res.stderr).toBe(want);

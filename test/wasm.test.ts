@@ -17,19 +17,27 @@ import { OracleNetwork } from '../src/reference/oracle.js';
 
 const root = new URL('../', import.meta.url);
 const newest = (dir: string): number =>
-  Math.max(...readdirSync(new URL(dir, root), { recursive: true, withFileTypes: true })
-    .filter((d) => d.isFile() && /\.(ts|rs)$/.test(d.name))
-    .map((d) => statSync(`${d.parentPath}/${d.name}`).mtimeMs));
+  Math.max(
+    ...readdirSync(new URL(dir, root), { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile() && /\.(ts|rs)$/.test(d.name))
+      .map((d) => statSync(`${d.parentPath}/${d.name}`).mtimeMs),
+  );
 
 describe('WASM modules are present and fresh', () => {
-  it.each(['as-debug', 'as-scalar', 'as-simd', 'as-relaxed'])('build/%s.wasm exists and is newer than every assembly/ source', (f) => {
-    const st = statSync(new URL(`build/${f}.wasm`, root)); // throws (fails) when missing
-    expect(st.size).toBeGreaterThan(1000);
-    expect(st.mtimeMs).toBeGreaterThanOrEqual(newest('assembly/'));
-  });
-  it.each(['fastnn-simd', 'fastnn-scalar'])('rust/%s.wasm exists (committed; .ci/run checks it matches its source)', (f) => {
-    expect(statSync(new URL(`rust/${f}.wasm`, root)).size).toBeGreaterThan(1000);
-  });
+  it.each(['as-debug', 'as-scalar', 'as-simd', 'as-relaxed'])(
+    'build/%s.wasm exists and is newer than every assembly/ source',
+    (f) => {
+      const st = statSync(new URL(`build/${f}.wasm`, root)); // throws (fails) when missing
+      expect(st.size).toBeGreaterThan(1000);
+      expect(st.mtimeMs).toBeGreaterThanOrEqual(newest('assembly/'));
+    },
+  );
+  it.each(['fastnn-simd', 'fastnn-scalar'])(
+    'rust/%s.wasm exists (committed; .ci/run checks it matches its source)',
+    (f) => {
+      expect(statSync(new URL(`rust/${f}.wasm`, root)).size).toBeGreaterThan(1000);
+    },
+  );
 });
 
 for (const bc of BACKENDS.filter((b) => b.name !== 'js')) {
@@ -60,7 +68,10 @@ for (const bc of BACKENDS.filter((b) => b.name !== 'js')) {
       // push the arena's top past the old end, so that every block of b lies in the grown region
       const filler = hostOf('test', backend).allocBytes(before, false);
       const b = await Network.create({ ...opts, backend });
-      const oracle = new OracleNetwork(b.getParameters().map((p, l) => ({ weights: p.weights, biases: p.biases, activation: b.activations[l]! })), { loss: b.loss });
+      const oracle = new OracleNetwork(
+        b.getParameters().map((p, l) => ({ weights: p.weights, biases: p.biases, activation: b.activations[l]! })),
+        { loss: b.loss },
+      );
       for (let i = 0; i < 3; i++) {
         b.train(x, y, train);
         hostOf('test', backend).memory.grow(16); // and grow again between calls
@@ -72,7 +83,9 @@ for (const bc of BACKENDS.filter((b) => b.name !== 'js')) {
       const twin = await Network.create({ ...opts, backend: fresh });
       for (let i = 0; i < 3; i++) twin.train(x, y, train);
       expect(paramBits(b.getParameters())).toEqual(paramBits(twin.getParameters()));
-      expect(paramBits([{ weights: b.predict(x).data, biases: new Float64Array(0) }])).toEqual(paramBits([{ weights: twin.predict(x).data, biases: new Float64Array(0) }]));
+      expect(paramBits([{ weights: b.predict(x).data, biases: new Float64Array(0) }])).toEqual(
+        paramBits([{ weights: twin.predict(x).data, biases: new Float64Array(0) }]),
+      );
       oracle.train(x, y, { epochs: 3, batchSize: 8, optimizer: { kind: 'sgd', learningRate: 0.3 } });
       const wp = oracle.getParameters();
       b.getParameters().forEach((p, l) => {

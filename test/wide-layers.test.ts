@@ -15,7 +15,8 @@ import { mulberry32 } from './helpers/rng.js';
 
 // 530·250 = 132,500 weights (past 2^17), 250·7: a ragged last neuron tile; batch 13 and a partial last batch of 7
 const LAYERS = [530, 250, 7];
-const ROWS = 33, BATCH = 13;
+const ROWS = 33,
+  BATCH = 13;
 
 function data(): { x: number[][]; y: number[][] } {
   const rand = mulberry32(99);
@@ -24,7 +25,13 @@ function data(): { x: number[][]; y: number[][] } {
   return { x, y };
 }
 
-const opts = { layers: LAYERS, activation: 'tanh' as const, outputActivation: 'softmax' as const, loss: 'cross-entropy' as const, seed: 5 };
+const opts = {
+  layers: LAYERS,
+  activation: 'tanh' as const,
+  outputActivation: 'softmax' as const,
+  loss: 'cross-entropy' as const,
+  seed: 5,
+};
 const train = { epochs: 2, learningRate: 0.01, batchSize: BATCH, shuffle: false, optimizer: 'adam' as const };
 
 for (const bc of BACKENDS) {
@@ -37,7 +44,9 @@ for (const bc of BACKENDS) {
       try {
         const { x, y } = data();
         const oracle = new OracleNetwork(
-          net.getParameters().map((p, l) => ({ weights: p.weights, biases: p.biases, activation: net.activations[l]! })),
+          net
+            .getParameters()
+            .map((p, l) => ({ weights: p.weights, biases: p.biases, activation: net.activations[l]! })),
           { loss: net.loss, leakySlope: net.leakySlope },
         );
         const want = oracle.gradients(x.slice(0, BATCH), y.slice(0, BATCH));
@@ -47,7 +56,11 @@ for (const bc of BACKENDS) {
           expectClose(g.weights, want.weights[l]!, bc.tol, `dw[${l}]`, LAYERS[l]);
           expectClose(g.biases, want.biases[l]!, bc.tol, `db[${l}]`);
         });
-        const wantLosses = oracle.train(x, y, { epochs: 2, batchSize: BATCH, optimizer: { kind: 'adam', learningRate: 0.01 } });
+        const wantLosses = oracle.train(x, y, {
+          epochs: 2,
+          batchSize: BATCH,
+          optimizer: { kind: 'adam', learningRate: 0.01 },
+        });
         expectClose(net.train(x, y, train).losses, wantLosses, bc.tol, 'epoch losses');
         const wp = oracle.getParameters();
         net.getParameters().forEach((p, l) => expectClose(p.weights, wp[l]!.weights, bc.tol, `w[${l}]`, LAYERS[l]));

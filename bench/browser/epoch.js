@@ -8,13 +8,21 @@ export async function measure(fastnn, c) {
 }
 
 async function measureIris(fastnn, { backend, threads, reps = 5 }) {
-  const n = 150, epochs = 200;
+  const n = 150,
+    epochs = 200;
   let s = 777;
-  const rnd = () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+  const rnd = () => (s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
   const x = fastnnMatrix(n, 4, () => rnd() * 8);
   const y = fastnnMatrix(n, 3, () => 0);
   for (let i = 0; i < n; i++) y.data[i * 3 + (i % 3)] = 1;
-  const net = await fastnn.Network.create({ layers: [4, 10, 3], seed: 1, backend, threads, outputActivation: 'softmax', loss: 'cross-entropy' });
+  const net = await fastnn.Network.create({
+    layers: [4, 10, 3],
+    seed: 1,
+    backend,
+    threads,
+    outputActivation: 'softmax',
+    loss: 'cross-entropy',
+  });
   const train = { epochs, learningRate: 0.05, batchSize: 32 };
   try {
     await net.trainAsync(x, y, train); // warm-up
@@ -26,7 +34,11 @@ async function measureIris(fastnn, { backend, threads, reps = 5 }) {
     }
     ms.sort((a, b) => a - b);
     const median = ms[Math.floor(ms.length / 2)];
-    return { backend: `${net.backend.name} ${net.backend.variant}`, threads: net.threads, samplesPerSec: (n * epochs) / (median / 1000) };
+    return {
+      backend: `${net.backend.name} ${net.backend.variant}`,
+      threads: net.threads,
+      samplesPerSec: (n * epochs) / (median / 1000),
+    };
   } finally {
     net.dispose();
   }
@@ -46,7 +58,11 @@ async function measureMnist(fastnn, { backend, threads, reps = 5, samples = 8000
     }
     ms.sort((a, b) => a - b);
     const median = ms[Math.floor(ms.length / 2)];
-    return { backend: `${net.backend.name} ${net.backend.variant}`, threads: net.threads, samplesPerSec: samples / (median / 1000) };
+    return {
+      backend: `${net.backend.name} ${net.backend.variant}`,
+      threads: net.threads,
+      samplesPerSec: samples / (median / 1000),
+    };
   } finally {
     net.dispose();
   }
@@ -54,7 +70,7 @@ async function measureMnist(fastnn, { backend, threads, reps = 5, samples = 8000
 
 function data(n) {
   let s = 12345;
-  const rnd = () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+  const rnd = () => (s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
   const x = fastnnMatrix(n, 784, () => rnd());
   const y = fastnnMatrix(n, 10, () => 0);
   for (let i = 0; i < n; i++) y.data[i * 10 + Math.floor(rnd() * 10)] = 1;

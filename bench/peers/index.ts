@@ -41,20 +41,44 @@ export const PEER_RTOL = { float64: 1e-6, float32: 1e-3 } as const;
 const here = path.join(REPO_ROOT, 'bench', 'peers');
 
 function jsonLines(out: string): Record<string, unknown>[] {
-  return out.split('\n').filter((l) => l.startsWith('{')).flatMap((l) => {
-    try {
-      return [JSON.parse(l) as Record<string, unknown>];
-    } catch {
-      return [];
-    }
-  });
+  return out
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
 }
 
-function run(label: string, cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, skipped: string[]): Record<string, unknown>[] {
-  const p = spawnSync(cmd, args, { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 << 20, cwd: REPO_ROOT });
+function run(
+  label: string,
+  cmd: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  skipped: string[],
+): Record<string, unknown>[] {
+  const p = spawnSync(cmd, args, {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 300_000,
+    maxBuffer: 64 << 20,
+    cwd: REPO_ROOT,
+  });
   const lines = jsonLines(p.stdout ?? '');
   if (p.error || p.status !== 0 || lines.length === 0) {
-    const why = p.error?.message ?? `exited ${String(p.status ?? p.signal)}: ${(p.stderr || '').trim().split('\n').filter((l) => !/^\s*at /.test(l)).pop()?.slice(0, 200) ?? ''}`;
+    const why =
+      p.error?.message ??
+      `exited ${String(p.status ?? p.signal)}: ${
+        (p.stderr || '')
+          .trim()
+          .split('\n')
+          .filter((l) => !/^\s*at /.test(l))
+          .pop()
+          ?.slice(0, 200) ?? ''
+      }`;
     skipped.push(`${label}: FAILED (${why})`);
   }
   return lines;
@@ -90,7 +114,10 @@ export async function runPeers(log: (s: string) => void): Promise<PeerRun> {
   const dir = mkdtempSync(path.join(tmpdir(), 'fastnn-peers-'));
   try {
     await writePeerProblems(dir);
-    const jax = spawnSync('python3', ['-c', 'import jax; print(jax.__version__)'], { encoding: 'utf8', timeout: 60_000 });
+    const jax = spawnSync('python3', ['-c', 'import jax; print(jax.__version__)'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     if (jax.status !== 0) {
       skipped.push('JAX: skipped (python3 cannot import jax; `pip install -r bench/requirements.txt` adds it)');
     } else {
@@ -98,17 +125,31 @@ export async function runPeers(log: (s: string) => void): Promise<PeerRun> {
       for (const dtype of ['float64', 'float32']) {
         log(`  JAX ${jax.stdout.trim()} ${dtype} (${taskset ? 'taskset -c 0' : 'no taskset: all cores'})`);
         const args = [path.join(here, 'jax_peer.py'), dir, dtype];
-        const lines = run(`JAX ${dtype}`, taskset ? 'taskset' : 'python3', taskset ? ['-c', '0', 'python3', ...args] : args, { XLA_FLAGS: '--xla_cpu_multi_thread_eigen=false' }, skipped);
+        const lines = run(
+          `JAX ${dtype}`,
+          taskset ? 'taskset' : 'python3',
+          taskset ? ['-c', '0', 'python3', ...args] : args,
+          { XLA_FLAGS: '--xla_cpu_multi_thread_eigen=false' },
+          skipped,
+        );
         raw.push(...lines.map((l) => ({ ...l, cores: taskset ? '1 core' : 'all cores' })));
       }
     }
-    for (const [name, pkg, file] of [['jax-js', '@jax-js/jax', 'jaxjs.ts'], ['TensorFlow.js', '@tensorflow/tfjs-backend-wasm', 'tfjs.ts']] as const) {
+    for (const [name, pkg, file] of [
+      ['jax-js', '@jax-js/jax', 'jaxjs.ts'],
+      ['TensorFlow.js', '@tensorflow/tfjs-backend-wasm', 'tfjs.ts'],
+    ] as const) {
       if (!installed(pkg) || (name === 'TensorFlow.js' && !installed('@tensorflow/tfjs'))) {
         skipped.push(`${name}: skipped (${pkg} is not installed; it is a dev dependency: npm ci adds it)`);
         continue;
       }
       log(`  ${name} (float32, wasm)`);
-      raw.push(...run(name, process.execPath, ['--import', 'tsx', path.join(here, file), dir], {}, skipped).map((l) => ({ ...l, cores: '1 (its default)' })));
+      raw.push(
+        ...run(name, process.execPath, ['--import', 'tsx', path.join(here, file), dir], {}, skipped).map((l) => ({
+          ...l,
+          cores: '1 (its default)',
+        })),
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -116,13 +157,22 @@ export async function runPeers(log: (s: string) => void): Promise<PeerRun> {
   const ref = await fastnnLosses();
   const results: PeerResult[] = [];
   for (const l of raw) {
-    const problem = l.problem as PeerProblem['id'], dtype = l.dtype as 'float64' | 'float32';
+    const problem = l.problem as PeerProblem['id'],
+      dtype = l.dtype as 'float64' | 'float32';
     const fastnnLoss = ref.get(problem)!;
     const loss = Number(l.first_epoch_loss);
     const agrees = Math.abs(loss - fastnnLoss) <= PEER_RTOL[dtype] * Math.max(Math.abs(loss), Math.abs(fastnnLoss));
     results.push({
-      peer: String(l.peer), version: String(l.version), problem, dtype, cores: String(l.cores),
-      firstEpochLoss: loss, epochS: Number(l.epoch_s_median), samplesPerSec: Number(l.samples_per_s), fastnnLoss, agrees,
+      peer: String(l.peer),
+      version: String(l.version),
+      problem,
+      dtype,
+      cores: String(l.cores),
+      firstEpochLoss: loss,
+      epochS: Number(l.epoch_s_median),
+      samplesPerSec: Number(l.samples_per_s),
+      fastnnLoss,
+      agrees,
     });
   }
   return { results, skipped };

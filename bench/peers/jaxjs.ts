@@ -14,8 +14,19 @@ const { numpy: np, nn, jit, valueAndGrad, init, defaultDevice, blockUntilReady }
 type Arr = InstanceType<typeof jax.Array>;
 
 interface Problem {
-  id: string; samples: number; repeats: number; layers: number[]; activation: string; outputActivation: string;
-  loss: string; optimizer: string; learningRate: number; batch: number; beta1: number; beta2: number; epsilon: number;
+  id: string;
+  samples: number;
+  repeats: number;
+  layers: number[];
+  activation: string;
+  outputActivation: string;
+  loss: string;
+  optimizer: string;
+  learningRate: number;
+  batch: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
 }
 
 const dir = process.argv[2]!;
@@ -28,16 +39,25 @@ const f32 = (name: string, count = Infinity): Float32Array => {
 
 await init('wasm');
 defaultDevice('wasm');
-const version = (JSON.parse(readFileSync(path.join(process.cwd(), 'node_modules/@jax-js/jax/package.json'), 'utf8')) as { version: string }).version;
+const version = (
+  JSON.parse(readFileSync(path.join(process.cwd(), 'node_modules/@jax-js/jax/package.json'), 'utf8')) as {
+    version: string;
+  }
+).version;
 
 for (const p of meta.problems) {
-  const L = p.layers.length - 1, n = p.samples, B = p.batch;
+  const L = p.layers.length - 1,
+    n = p.samples,
+    B = p.batch;
   const act = (name: string, z: Arr): Arr => (name === 'sigmoid' ? nn.sigmoid(z) : name === 'relu' ? nn.relu(z) : z);
   // weights as [nIn, nOut] so that z = x @ w + b (the transpose of fastnn's rows, same values)
   const init0: Arr[] = [];
   for (let l = 0; l < L; l++) {
     const [i, o] = [p.layers[l]!, p.layers[l + 1]!];
-    init0.push(np.array(f32(`${p.id}-w${l}.f64`), { shape: [o, i] }).transpose(), np.array(f32(`${p.id}-b${l}.f64`), { shape: [o] }));
+    init0.push(
+      np.array(f32(`${p.id}-w${l}.f64`), { shape: [o, i] }).transpose(),
+      np.array(f32(`${p.id}-b${l}.f64`), { shape: [o] }),
+    );
   }
   const lossFn = (params: Arr[], x: Arr, y: Arr): Arr => {
     let a = x;
@@ -46,18 +66,36 @@ for (const p of meta.problems) {
       a = l < L - 1 ? act(p.activation, z) : z;
     }
     if (p.loss === 'mse') return np.mean(np.square(act(p.outputActivation, a).sub(y)));
-    return nn.logSoftmax(a).mul(y).sum().mul(-1 / B);
+    return nn
+      .logSoftmax(a)
+      .mul(y)
+      .sum()
+      .mul(-1 / B);
   };
   const lr = p.learningRate;
   const sgdStep = jit((params: Arr[], x: Arr, y: Arr) => {
-    const [l, g] = valueAndGrad(lossFn)(params.map((q) => q.ref), x, y);
+    const [l, g] = valueAndGrad(lossFn)(
+      params.map((q) => q.ref),
+      x,
+      y,
+    );
     return [l, params.map((q, i) => q.sub(g[i]!.mul(lr)))];
   });
   const adamStep = jit((params: Arr[], m: Arr[], v: Arr[], x: Arr, y: Arr, c1: Arr, c2: Arr) => {
-    const [l, g] = valueAndGrad(lossFn)(params.map((q) => q.ref), x, y);
+    const [l, g] = valueAndGrad(lossFn)(
+      params.map((q) => q.ref),
+      x,
+      y,
+    );
     const m2 = m.map((mi, i) => mi.mul(p.beta1).add(g[i]!.ref.mul(1 - p.beta1)));
     const v2 = v.map((vi, i) => vi.mul(p.beta2).add(np.square(g[i]!).mul(1 - p.beta2)));
-    const q2 = params.map((q, i) => q.sub(m2[i]!.ref.div(c1.ref).mul(lr).div(np.sqrt(v2[i]!.ref.div(c2.ref)).add(p.epsilon))));
+    const q2 = params.map((q, i) =>
+      q.sub(
+        m2[i]!.ref.div(c1.ref)
+          .mul(lr)
+          .div(np.sqrt(v2[i]!.ref.div(c2.ref)).add(p.epsilon)),
+      ),
+    );
     c1.dispose();
     c2.dispose();
     return [l, q2, m2, v2];
@@ -71,14 +109,16 @@ for (const p of meta.problems) {
   const epoch = async (): Promise<number> => {
     const losses: Arr[] = [];
     for (let s = 0; s + B <= n; s += B) {
-      const x = X.ref.slice([s, s + B]), y = Y.ref.slice([s, s + B]);
+      const x = X.ref.slice([s, s + B]),
+        y = Y.ref.slice([s, s + B]);
       if (p.optimizer === 'sgd') {
         const [l, q] = sgdStep(params, x, y) as [Arr, Arr[]];
         losses.push(l);
         params = q;
       } else {
         t++;
-        const c1 = np.array([1 - p.beta1 ** t]).reshape([]), c2 = np.array([1 - p.beta2 ** t]).reshape([]);
+        const c1 = np.array([1 - p.beta1 ** t]).reshape([]),
+          c2 = np.array([1 - p.beta2 ** t]).reshape([]);
         const [l, q, m2, v2] = adamStep(params, m, v, x, y, c1, c2) as [Arr, Arr[], Arr[], Arr[]];
         losses.push(l);
         [params, m, v] = [q, m2, v2];
@@ -98,5 +138,15 @@ for (const p of meta.problems) {
   }
   times.sort((a, b) => a - b);
   const s = times[times.length >> 1]!;
-  console.log(JSON.stringify({ peer: 'jax-js', version: `${version} (wasm)`, problem: p.id, dtype: 'float32', first_epoch_loss: first, epoch_s_median: s, samples_per_s: n / s }));
+  console.log(
+    JSON.stringify({
+      peer: 'jax-js',
+      version: `${version} (wasm)`,
+      problem: p.id,
+      dtype: 'float32',
+      first_epoch_loss: first,
+      epoch_s_median: s,
+      samples_per_s: n / s,
+    }),
+  );
 }

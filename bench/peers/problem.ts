@@ -24,8 +24,22 @@ export interface PeerProblem {
 
 const sgd = REAL_CONFIGS[0]!;
 export const PEER_PROBLEMS: readonly PeerProblem[] = [
-  { id: 'mlp', title: `real MNIST epoch ${sgd.title}, batch ${String(sgd.train.batchSize)}`, samples: REAL_SAMPLES, net: sgd.net, train: sgd.train, repeats: QUICK ? 2 : 5 },
-  { id: 'wide', title: `real MNIST epoch 784-1024-1024-10 relu/softmax-ce/adam, batch ${String(WIDE_TRAIN.batchSize)}`, samples: WIDE_SAMPLES, net: WIDE_NET, train: WIDE_TRAIN, repeats: QUICK ? 2 : 5 },
+  {
+    id: 'mlp',
+    title: `real MNIST epoch ${sgd.title}, batch ${String(sgd.train.batchSize)}`,
+    samples: REAL_SAMPLES,
+    net: sgd.net,
+    train: sgd.train,
+    repeats: QUICK ? 2 : 5,
+  },
+  {
+    id: 'wide',
+    title: `real MNIST epoch 784-1024-1024-10 relu/softmax-ce/adam, batch ${String(WIDE_TRAIN.batchSize)}`,
+    samples: WIDE_SAMPLES,
+    net: WIDE_NET,
+    train: WIDE_TRAIN,
+    repeats: QUICK ? 2 : 5,
+  },
 ];
 
 const f64File = (dir: string, name: string, a: Float64Array): void => {
@@ -34,12 +48,22 @@ const f64File = (dir: string, name: string, a: Float64Array): void => {
 
 /** What meta.json says about one problem (everything a peer needs to build the same network and step). */
 function describe(p: PeerProblem): Record<string, unknown> {
-  const n = p.net, t = p.train;
+  const n = p.net,
+    t = p.train;
   return {
-    id: p.id, samples: p.samples, repeats: p.repeats, layers: n.layers,
-    activation: n.activation ?? 'sigmoid', outputActivation: n.outputActivation ?? 'sigmoid', loss: n.loss ?? 'mse',
-    optimizer: t.optimizer ?? 'sgd', learningRate: t.learningRate, batch: t.batchSize,
-    beta1: 0.9, beta2: 0.999, epsilon: 1e-8,
+    id: p.id,
+    samples: p.samples,
+    repeats: p.repeats,
+    layers: n.layers,
+    activation: n.activation ?? 'sigmoid',
+    outputActivation: n.outputActivation ?? 'sigmoid',
+    loss: n.loss ?? 'mse',
+    optimizer: t.optimizer ?? 'sgd',
+    learningRate: t.learningRate,
+    batch: t.batchSize,
+    beta1: 0.9,
+    beta2: 0.999,
+    epsilon: 1e-8,
   };
 }
 

@@ -11,8 +11,19 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 interface Problem {
-  id: string; samples: number; repeats: number; layers: number[]; activation: string; outputActivation: string;
-  loss: string; optimizer: string; learningRate: number; batch: number; beta1: number; beta2: number; epsilon: number;
+  id: string;
+  samples: number;
+  repeats: number;
+  layers: number[];
+  activation: string;
+  outputActivation: string;
+  loss: string;
+  optimizer: string;
+  learningRate: number;
+  batch: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
 }
 
 const require = createRequire(import.meta.url);
@@ -30,13 +41,19 @@ const f32 = (name: string, count = Infinity): Float32Array => {
 };
 
 for (const p of meta.problems) {
-  const L = p.layers.length - 1, n = p.samples, B = p.batch;
+  const L = p.layers.length - 1,
+    n = p.samples,
+    B = p.batch;
   const vars: tf.Variable[] = [];
   for (let l = 0; l < L; l++) {
     const [i, o] = [p.layers[l]!, p.layers[l + 1]!];
-    vars.push(tf.variable(tf.transpose(tf.tensor2d(f32(`${p.id}-w${l}.f64`), [o, i]))), tf.variable(tf.tensor1d(f32(`${p.id}-b${l}.f64`))));
+    vars.push(
+      tf.variable(tf.transpose(tf.tensor2d(f32(`${p.id}-w${l}.f64`), [o, i]))),
+      tf.variable(tf.tensor1d(f32(`${p.id}-b${l}.f64`))),
+    );
   }
-  const act = (name: string, z: tf.Tensor): tf.Tensor => (name === 'sigmoid' ? tf.sigmoid(z) : name === 'relu' ? tf.relu(z) : z);
+  const act = (name: string, z: tf.Tensor): tf.Tensor =>
+    name === 'sigmoid' ? tf.sigmoid(z) : name === 'relu' ? tf.relu(z) : z;
   const lossFn = (x: tf.Tensor, y: tf.Tensor): tf.Scalar => {
     let a = x;
     for (let l = 0; l < L; l++) {
@@ -46,7 +63,8 @@ for (const p of meta.problems) {
     if (p.loss === 'mse') return tf.mean(tf.square(tf.sub(act(p.outputActivation, a), y)));
     return tf.mul(tf.sum(tf.mul(tf.logSoftmax(a), y)), -1 / B);
   };
-  const opt = p.optimizer === 'sgd' ? tf.train.sgd(p.learningRate) : tf.train.adam(p.learningRate, p.beta1, p.beta2, p.epsilon);
+  const opt =
+    p.optimizer === 'sgd' ? tf.train.sgd(p.learningRate) : tf.train.adam(p.learningRate, p.beta1, p.beta2, p.epsilon);
   const X = tf.tensor2d(f32('x.f64', n * 784), [n, 784]);
   const Y = tf.tensor2d(f32('y.f64', n * 10), [n, 10]);
   const batches: [tf.Tensor, tf.Tensor][] = [];
@@ -69,7 +87,17 @@ for (const p of meta.problems) {
   }
   times.sort((a, b) => a - b);
   const s = times[times.length >> 1]!;
-  console.log(JSON.stringify({ peer: 'TensorFlow.js', version: `${tf.version_core} (wasm)`, problem: p.id, dtype: 'float32', first_epoch_loss: first, epoch_s_median: s, samples_per_s: n / s }));
+  console.log(
+    JSON.stringify({
+      peer: 'TensorFlow.js',
+      version: `${tf.version_core} (wasm)`,
+      problem: p.id,
+      dtype: 'float32',
+      first_epoch_loss: first,
+      epoch_s_median: s,
+      samples_per_s: n / s,
+    }),
+  );
   opt.dispose();
   for (const [x, y] of batches) tf.dispose([x, y]);
   tf.dispose([X, Y, ...vars]);

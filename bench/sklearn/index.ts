@@ -35,7 +35,9 @@ const python = ['/usr/bin/python3', 'python3'].find((p) => {
   }
 });
 if (!python) {
-  console.log('bench:sklearn: skipped, python3 with scikit-learn and threadpoolctl was not found (apt-get install python3-sklearn, or pip install scikit-learn)');
+  console.log(
+    'bench:sklearn: skipped, python3 with scikit-learn and threadpoolctl was not found (apt-get install python3-sklearn, or pip install scikit-learn)',
+  );
   process.exit(0);
 }
 
@@ -59,14 +61,22 @@ const mean = (a: number[]): number => a.reduce((s, v) => s + v, 0) / a.length;
 const rows: string[][] = [];
 let backendName = '';
 for (const d of data.datasets) {
-  const scores: number[] = [], secs: number[] = [], cpu: number[] = [], epochs: number[] = [];
+  const scores: number[] = [],
+    secs: number[] = [],
+    cpu: number[] = [],
+    epochs: number[] = [];
   for (let i = 0; i < d.splits.length; i++) {
     const { train, test } = d.splits[i]!;
     const pick = <T>(a: T[], idx: number[]): T[] => idx.map((r) => a[r]!);
-    const est = d.task === 'classification' ? await Classifier.create({ seed: i, backend, threads: 1 }) : await Regressor.create({ seed: i, backend, threads: 1 });
+    const est =
+      d.task === 'classification'
+        ? await Classifier.create({ seed: i, backend, threads: 1 })
+        : await Regressor.create({ seed: i, backend, threads: 1 });
     backendName = est.backend.name;
-    const xs = pick(d.x, train), ys = pick(d.y, train);
-    const t0 = performance.now(), c0 = process.cpuUsage();
+    const xs = pick(d.x, train),
+      ys = pick(d.y, train);
+    const t0 = performance.now(),
+      c0 = process.cpuUsage();
     epochs.push(est.fit(xs, ys).epochs);
     secs.push((performance.now() - t0) / 1000);
     const c = process.cpuUsage(c0);
@@ -79,18 +89,36 @@ for (const d of data.datasets) {
   const fmt = (v: number): string => (d.task === 'classification' ? `${(100 * v).toFixed(1)}%` : v.toFixed(3));
   const diff = mean(scores) - mean(sk.map((s) => s.score));
   rows.push([
-    d.name, `${d.x.length}×${d.x[0]!.length}`, metric, fmt(mean(sk.map((s) => s.score))), fmt(mean(scores)),
+    d.name,
+    `${d.x.length}×${d.x[0]!.length}`,
+    metric,
+    fmt(mean(sk.map((s) => s.score))),
+    fmt(mean(scores)),
     d.task === 'classification' ? `${(100 * diff).toFixed(1)} pt` : diff.toFixed(3),
-    `${median(sk.map((s) => s.cpuSeconds)).toFixed(3)} s`, `${median(cpu).toFixed(3)} s`, `${(median(sk.map((s) => s.cpuSeconds)) / median(cpu)).toFixed(1)}×`,
-    `${(median(sk.map((s) => s.fitSeconds)) / median(secs)).toFixed(1)}×`, `${median(sk.map((s) => s.iterations))} / ${median(epochs)}`,
+    `${median(sk.map((s) => s.cpuSeconds)).toFixed(3)} s`,
+    `${median(cpu).toFixed(3)} s`,
+    `${(median(sk.map((s) => s.cpuSeconds)) / median(cpu)).toFixed(1)}×`,
+    `${(median(sk.map((s) => s.fitSeconds)) / median(secs)).toFixed(1)}×`,
+    `${median(sk.map((s) => s.iterations))} / ${median(epochs)}`,
   ]);
 }
 
 const head = [
-  'data set', 'rows×features', 'metric', 'scikit-learn', `fastnn (${backendName})`, 'difference', 'sklearn fit (CPU)', 'fastnn fit (CPU)', 'speed-up (CPU)',
-  'speed-up (wall)', 'epochs (sklearn / fastnn)',
+  'data set',
+  'rows×features',
+  'metric',
+  'scikit-learn',
+  `fastnn (${backendName})`,
+  'difference',
+  'sklearn fit (CPU)',
+  'fastnn fit (CPU)',
+  'speed-up (CPU)',
+  'speed-up (wall)',
+  'epochs (sklearn / fastnn)',
 ];
-console.log(`\nscikit-learn ${data.versions.sklearn} (numpy ${data.versions.numpy}, Python ${data.versions.python}) vs fastnn, Node ${process.versions.node}; mean test score over 5 seeded 75/25 splits; median fit time (process CPU time; wall-clock ratio next), one thread each; median epochs trained (scikit-learn stops when its training loss has not improved by tol 1e-4 for 10 epochs; fastnn's default has no such stop)`);
+console.log(
+  `\nscikit-learn ${data.versions.sklearn} (numpy ${data.versions.numpy}, Python ${data.versions.python}) vs fastnn, Node ${process.versions.node}; mean test score over 5 seeded 75/25 splits; median fit time (process CPU time; wall-clock ratio next), one thread each; median epochs trained (scikit-learn stops when its training loss has not improved by tol 1e-4 for 10 epochs; fastnn's default has no such stop)`,
+);
 console.log(`| ${head.join(' | ')} |`);
 console.log(`|${head.map(() => '---').join('|')}|`);
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);

@@ -52,7 +52,8 @@ function normal(rand, mean, variance) {
 function circle(n, noise, rand, push) {
   const radius = 5;
   const add = (rMin, rMax) => {
-    const r = uniform(rand, rMin, rMax), angle = uniform(rand, 0, 2 * Math.PI);
+    const r = uniform(rand, rMin, rMax),
+      angle = uniform(rand, 0, 2 * Math.PI);
     const x = r * Math.sin(angle) + uniform(rand, -radius, radius) * noise;
     const y = r * Math.cos(angle) + uniform(rand, -radius, radius) * noise;
     push(x, y, Math.hypot(x, y) < radius * 0.5 ? 1 : 0);
@@ -78,7 +79,8 @@ function xor(n, noise, rand, push) {
 function gaussians(n, noise, rand, push) {
   const variance = 0.5 + (4 - 0.5) * (noise / 0.5);
   for (let i = 0; i < n; i++) {
-    const label = i < n / 2 ? 1 : 0, c = label ? 2 : -2;
+    const label = i < n / 2 ? 1 : 0,
+      c = label ? 2 : -2;
     push(normal(rand, c, variance), normal(rand, c, variance), label);
   }
 }
@@ -88,7 +90,8 @@ function spiral(n, noise, rand, push) {
   const half = n / 2;
   const arm = (count, deltaT, label) => {
     for (let i = 0; i < count; i++) {
-      const r = (i / half) * 5, t = ((1.75 * i) / half) * 2 * Math.PI + deltaT;
+      const r = (i / half) * 5,
+        t = ((1.75 * i) / half) * 2 * Math.PI + deltaT;
       push(r * Math.sin(t) + uniform(rand, -1, 1) * noise, r * Math.cos(t) + uniform(rand, -1, 1) * noise, label);
     }
   };
@@ -100,8 +103,10 @@ function spiral(n, noise, rand, push) {
 function plane(n, noise, rand, push) {
   const radius = 6;
   for (let i = 0; i < n; i++) {
-    const x = uniform(rand, -radius, radius), y = uniform(rand, -radius, radius);
-    const nx = uniform(rand, -radius, radius) * noise, ny = uniform(rand, -radius, radius) * noise;
+    const x = uniform(rand, -radius, radius),
+      y = uniform(rand, -radius, radius);
+    const nx = uniform(rand, -radius, radius) * noise,
+      ny = uniform(rand, -radius, radius) * noise;
     push(x, y, Math.min(1, Math.max(-1, (x + nx + y + ny) / 10)));
   }
 }
@@ -111,7 +116,14 @@ function plane(n, noise, rand, push) {
  * their centres; a point's target is the bump of largest magnitude there, taken at the noisy point.
  */
 function multiGaussian(n, noise, rand, push) {
-  const bumps = [[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1], [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1]];
+  const bumps = [
+    [-4, 2.5, 1],
+    [0, 2.5, -1],
+    [4, 2.5, 1],
+    [-4, -2.5, -1],
+    [0, -2.5, 1],
+    [4, -2.5, -1],
+  ];
   const target = (x, y) => {
     let t = 0;
     for (const [cx, cy, sign] of bumps) {
@@ -122,8 +134,10 @@ function multiGaussian(n, noise, rand, push) {
   };
   const radius = 6;
   for (let i = 0; i < n; i++) {
-    const x = uniform(rand, -radius, radius), y = uniform(rand, -radius, radius);
-    const nx = uniform(rand, -radius, radius) * noise, ny = uniform(rand, -radius, radius) * noise;
+    const x = uniform(rand, -radius, radius),
+      y = uniform(rand, -radius, radius);
+    const nx = uniform(rand, -radius, radius) * noise,
+      ny = uniform(rand, -radius, radius) * noise;
     push(x, y, target(x + nx, y + ny));
   }
 }
@@ -142,7 +156,9 @@ export function makeData({ dataset, points, noise, split, seed }) {
   const gen = GENERATORS[dataset];
   if (!gen) throw new Error(`unknown dataset '${dataset}' (expected ${DATASETS.join('|')})`);
   const rand = mulberry32(seed);
-  const xs = [], ys = [], labels = [];
+  const xs = [],
+    ys = [],
+    labels = [];
   gen(points, noise, rand, (x, y, label) => {
     xs.push(x);
     ys.push(y);
@@ -157,7 +173,8 @@ export function makeData({ dataset, points, noise, split, seed }) {
   }
   const nTrain = Math.min(points - 1, Math.max(1, Math.round(points * split)));
   const pick = (ids) => {
-    const x = new Float64Array(ids.length * 2), l = new Labels(ids.length);
+    const x = new Float64Array(ids.length * 2),
+      l = new Labels(ids.length);
     ids.forEach((id, r) => {
       x[2 * r] = xs[id];
       x[2 * r + 1] = ys[id];

@@ -101,7 +101,10 @@ export function drawHeatmap(ctx, grid, data, opts) {
  */
 export function drawLossChart(ctx, h) {
   const { width: W, height: H } = ctx.canvas;
-  const padL = 44, padR = 10, padT = 10, padB = 22;
+  const padL = 44,
+    padR = 10,
+    padT = 10,
+    padB = 22;
   ctx.clearRect(0, 0, W, H);
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, W, H);
@@ -130,7 +133,8 @@ export function drawLossChart(ctx, h) {
     ctx.lineWidth = 1.5;
     ctx.beginPath();
     for (let i = 0; i < h.n; i += step) {
-      const x = px(h.epochs[i]), v = y(ys[i]);
+      const x = px(h.epochs[i]),
+        v = y(ys[i]);
       if (i === 0) ctx.moveTo(x, v);
       else ctx.lineTo(x, v);
     }
@@ -180,7 +184,11 @@ export function networkLayout(W, H, hidden) {
     const pitch = Math.min(maxSize * 1.25, avail / n);
     const size = Math.max(3, Math.floor(pitch * 0.8));
     const y0 = PAD.top + (avail - pitch * n) / 2 + (pitch - size) / 2;
-    return Array.from({ length: n }, (_, i) => ({ x: Math.round(centres[c] - size / 2), y: Math.round(y0 + i * pitch), size }));
+    return Array.from({ length: n }, (_, i) => ({
+      x: Math.round(centres[c] - size / 2),
+      y: Math.round(y0 + i * pitch),
+      size,
+    }));
   };
   const maxUnit = Math.min(MAX_UNIT, Math.floor(colW * 0.6));
   return {
@@ -213,18 +221,23 @@ export function drawNetwork(ctx, m) {
   ctx.fillRect(0, 0, W, H);
   const L = networkLayout(W, H, m.hidden);
   const n2 = m.unitGrid * m.unitGrid;
-  const inputs = FEATURES.map((f, i) => ({ box: L.features[i], on: m.active.includes(f.key) })).filter((f) => f.on).map((f) => f.box);
+  const inputs = FEATURES.map((f, i) => ({ box: L.features[i], on: m.active.includes(f.key) }))
+    .filter((f) => f.on)
+    .map((f) => f.box);
   const columns = [inputs, ...L.hidden, [L.output]];
   // links first, under the maps: blue for positive weights, orange for negative, stronger for larger |w|
   if (m.weights) {
     for (let l = 0; l < columns.length - 1; l++) {
-      const w = m.weights[l], src = columns[l], dst = columns[l + 1];
+      const w = m.weights[l],
+        src = columns[l],
+        dst = columns[l + 1];
       if (!w || w.length !== src.length * dst.length) continue;
       let max = 0;
       for (const v of w) max = Math.max(max, Math.abs(v));
       for (let j = 0; j < dst.length; j++) {
         for (let k = 0; k < src.length; k++) {
-          const v = w[j * src.length + k], a = max > 0 ? Math.abs(v) / max : 0;
+          const v = w[j * src.length + k],
+            a = max > 0 ? Math.abs(v) / max : 0;
           ctx.strokeStyle = `rgba(${(v >= 0 ? C1 : C0).join(',')},${(0.1 + 0.8 * a).toFixed(3)})`;
           ctx.lineWidth = 0.4 + 2.6 * a;
           ctx.beginPath();
@@ -249,7 +262,9 @@ export function drawNetwork(ctx, m) {
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';
   FEATURES.forEach((f, i) => {
-    const b = L.features[i], on = m.active.includes(f.key), map = m.featureMaps[i];
+    const b = L.features[i],
+      on = m.active.includes(f.key),
+      map = m.featureMaps[i];
     ctx.globalAlpha = on ? 1 : 0.3;
     drawMap(ctx, map, 0, 1, m.unitGrid, symmetric(map, 0, 1, n2), b.x, b.y, b.size, b.size);
     frame(b);
@@ -259,9 +274,11 @@ export function drawNetwork(ctx, m) {
   });
   // hidden units: each one's output over the square (its own scale)
   L.hidden.forEach((boxes, k) => {
-    const u = m.units?.[k], width = boxes.length;
+    const u = m.units?.[k],
+      width = boxes.length;
     boxes.forEach((b, j) => {
-      if (u && u.length === n2 * width) drawMap(ctx, u, j, width, m.unitGrid, symmetric(u, j, width, n2), b.x, b.y, b.size, b.size);
+      if (u && u.length === n2 * width)
+        drawMap(ctx, u, j, width, m.unitGrid, symmetric(u, j, width, n2), b.x, b.y, b.size, b.size);
       else empty(b);
       frame(b);
     });

@@ -28,10 +28,12 @@ export function featurize(points, keys) {
     if (!feature) throw new Error(`unknown feature '${k}' (expected ${FEATURE_KEYS.join('|')})`);
     return feature.f;
   });
-  const rows = points.length / 2, n = fs.length;
+  const rows = points.length / 2,
+    n = fs.length;
   const out = new Float64Array(rows * n);
   for (let r = 0; r < rows; r++) {
-    const a = points[2 * r], b = points[2 * r + 1];
+    const a = points[2 * r],
+      b = points[2 * r + 1];
     for (let k = 0; k < n; k++) out[r * n + k] = fs[k](a, b);
   }
   return out;

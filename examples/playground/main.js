@@ -12,22 +12,50 @@
 import { lattice, makeData, problemOf } from './data.js';
 import { drawHeatmap, drawLossChart, drawNetwork, networkLayout } from './draw.js';
 import { FEATURES, featurize } from './features.js';
-import { DATA_KEYS, FIELDS, MAX_LAYERS, MAX_WIDTH, PROBLEM_DEFAULTS, dataSeedOf, formatHash, parseHash } from './state.js';
+import {
+  DATA_KEYS,
+  FIELDS,
+  MAX_LAYERS,
+  MAX_WIDTH,
+  PROBLEM_DEFAULTS,
+  dataSeedOf,
+  formatHash,
+  parseHash,
+} from './state.js';
 
 const $ = (id) => document.getElementById(id);
 
 const LABELS = {
-  problem: 'problem', dataset: 'data set', noise: 'noise', split: 'train share', points: 'points', seed: 'seed',
-  dataSeed: 'data seed', layers: 'hidden layers', activation: 'activation', loss: 'loss', dropout: 'dropout',
-  optimizer: 'optimizer', learningRate: 'learning rate', schedule: 'schedule', decayEpochs: 'decay epochs',
-  decay: 'decay factor', warmup: 'warm-up', weightDecay: 'L2 decay', clipNorm: 'clip norm',
-  batchSize: 'batch size', backend: 'backend', threads: 'threads', epochs: 'stop at epoch',
+  problem: 'problem',
+  dataset: 'data set',
+  noise: 'noise',
+  split: 'train share',
+  points: 'points',
+  seed: 'seed',
+  dataSeed: 'data seed',
+  layers: 'hidden layers',
+  activation: 'activation',
+  loss: 'loss',
+  dropout: 'dropout',
+  optimizer: 'optimizer',
+  learningRate: 'learning rate',
+  schedule: 'schedule',
+  decayEpochs: 'decay epochs',
+  decay: 'decay factor',
+  warmup: 'warm-up',
+  weightDecay: 'L2 decay',
+  clipNorm: 'clip norm',
+  batchSize: 'batch size',
+  backend: 'backend',
+  threads: 'threads',
+  epochs: 'stop at epoch',
 };
 const TITLES = {
   dataSeed: 'seeds the points; empty = the same as seed (Regenerate sets it)',
   dropout: 'inverted dropout on every hidden layer while training (0 = none)',
   schedule: 'how the learning rate changes over the run (after any warm-up)',
-  decayEpochs: 'cosine: epochs from the learning rate down to rate × decay; step: epochs between drops; exponential: epochs per factor',
+  decayEpochs:
+    'cosine: epochs from the learning rate down to rate × decay; step: epochs between drops; exponential: epochs per factor',
   decay: 'the factor the rate is multiplied by over decay epochs',
   warmup: 'epochs of linear warm-up from nearly 0 to the learning rate',
   weightDecay: 'L2 regularisation of the weights (not the biases); 0 = none',
@@ -37,8 +65,20 @@ const TITLES = {
 const GROUPS = {
   'data-controls': ['problem', 'dataset', 'noise', 'split', 'points', 'seed', 'dataSeed'],
   'network-controls': ['layers', 'activation', 'loss', 'dropout'],
-  'training-controls': ['optimizer', 'learningRate', 'schedule', 'decayEpochs', 'decay', 'warmup', 'weightDecay', 'clipNorm',
-    'batchSize', 'backend', 'threads', 'epochs'],
+  'training-controls': [
+    'optimizer',
+    'learningRate',
+    'schedule',
+    'decayEpochs',
+    'decay',
+    'warmup',
+    'weightDecay',
+    'clipNorm',
+    'batchSize',
+    'backend',
+    'threads',
+    'epochs',
+  ],
 };
 const RANGES = { noise: 0.05, split: 0.1 }; // step of the sliders
 
@@ -64,12 +104,22 @@ worker.onmessage = (e) => onWorkerMessage(e.data);
 worker.postMessage({ type: 'init', libUrl: import.meta.resolve('fastnn') });
 
 window.fastnnPlayground = {
-  get state() { return state; },
+  get state() {
+    return state;
+  },
   history: hist,
-  get runState() { return runState; },
-  get units() { return units; },
-  get weights() { return weights; },
-  get data() { return data; },
+  get runState() {
+    return runState;
+  },
+  get units() {
+    return units;
+  },
+  get weights() {
+    return weights;
+  },
+  get data() {
+    return data;
+  },
 };
 
 function fail(message) {
@@ -151,9 +201,11 @@ function buildControls() {
       box.append(label);
     }
   }
-  $('data-controls').append(button('regenerate', 'Regenerate data', 'new points: sets the data seed to the next one', () => {
-    onControlChange('dataSeed', String((dataSeedOf(state) + 1) >>> 0));
-  }));
+  $('data-controls').append(
+    button('regenerate', 'Regenerate data', 'new points: sets the data seed to the next one', () => {
+      onControlChange('dataSeed', String((dataSeedOf(state) + 1) >>> 0));
+    }),
+  );
   const fbox = $('feature-controls');
   for (const f of FEATURES) {
     const label = document.createElement('label');
@@ -174,12 +226,16 @@ function buildControls() {
   });
   $('step').addEventListener('click', () => worker.postMessage({ type: 'step' }));
   $('reset').addEventListener('click', () => reset(false));
-  $('show-test').addEventListener('change', () => { dirty = true; });
+  $('show-test').addEventListener('change', () => {
+    dirty = true;
+  });
   $('network').addEventListener('click', onDiagramClick);
 }
 
 function toggleFeature(key, cb) {
-  const next = FEATURES.map((f) => f.key).filter((k) => (k === key ? !state.features.includes(k) : state.features.includes(k)));
+  const next = FEATURES.map((f) => f.key).filter((k) =>
+    k === key ? !state.features.includes(k) : state.features.includes(k),
+  );
   if (next.length === 0) {
     if (cb) cb.checked = true;
     showProblems([...hashProblems, 'the network needs at least one input feature']);
@@ -192,7 +248,8 @@ function toggleFeature(key, cb) {
 function onDiagramClick(e) {
   const c = $('network');
   const r = c.getBoundingClientRect();
-  const x = ((e.clientX - r.left) * c.width) / r.width, y = ((e.clientY - r.top) * c.height) / r.height;
+  const x = ((e.clientX - r.left) * c.width) / r.width,
+    y = ((e.clientY - r.top) * c.height) / r.height;
   const L = networkLayout(c.width, c.height, state.layers);
   const i = L.features.findIndex((b) => x >= b.x && x <= b.x + b.size && y >= b.y && y <= b.y + b.size);
   if (i >= 0) toggleFeature(FEATURES[i].key, null);
@@ -207,19 +264,34 @@ function buildLayerButtons() {
   const top = document.createElement('div');
   top.className = 'layers-count';
   const n = state.layers.length;
-  const remove = button('layer-remove', '−', 'remove the last hidden layer', () => setLayers(state.layers.slice(0, -1)));
-  const add = button('layer-add', '+', `add a hidden layer (at most ${MAX_LAYERS})`, () => setLayers([...state.layers, state.layers.at(-1) ?? 4]));
+  const remove = button('layer-remove', '−', 'remove the last hidden layer', () =>
+    setLayers(state.layers.slice(0, -1)),
+  );
+  const add = button('layer-add', '+', `add a hidden layer (at most ${MAX_LAYERS})`, () =>
+    setLayers([...state.layers, state.layers.at(-1) ?? 4]),
+  );
   remove.disabled = n === 0;
   add.disabled = n >= MAX_LAYERS;
-  top.append(remove, add, Object.assign(document.createElement('span'), { textContent: `${n} hidden layer${n === 1 ? '' : 's'}`, id: 'layers-count' }));
+  top.append(
+    remove,
+    add,
+    Object.assign(document.createElement('span'), {
+      textContent: `${n} hidden layer${n === 1 ? '' : 's'}`,
+      id: 'layers-count',
+    }),
+  );
   const cols = document.createElement('div');
   cols.className = 'unit-buttons';
   state.layers.forEach((w, k) => {
     const g = document.createElement('div');
     g.className = 'unit-group';
     g.style.left = `${L.centres[k + 1]}px`;
-    const minus = button(`units-remove-${k}`, '−', `one unit fewer in hidden layer ${k + 1}`, () => setLayers(state.layers.map((v, i) => (i === k ? v - 1 : v))));
-    const plus = button(`units-add-${k}`, '+', `one unit more in hidden layer ${k + 1} (at most ${MAX_WIDTH})`, () => setLayers(state.layers.map((v, i) => (i === k ? v + 1 : v))));
+    const minus = button(`units-remove-${k}`, '−', `one unit fewer in hidden layer ${k + 1}`, () =>
+      setLayers(state.layers.map((v, i) => (i === k ? v - 1 : v))),
+    );
+    const plus = button(`units-add-${k}`, '+', `one unit more in hidden layer ${k + 1} (at most ${MAX_WIDTH})`, () =>
+      setLayers(state.layers.map((v, i) => (i === k ? v + 1 : v))),
+    );
     minus.disabled = w <= 1;
     plus.disabled = w >= MAX_WIDTH;
     g.append(minus, plus, Object.assign(document.createElement('span'), { textContent: `${w}`, className: 'units' }));
@@ -227,8 +299,17 @@ function buildLayerButtons() {
   });
   const labels = document.createElement('div');
   labels.className = 'unit-buttons column-labels';
-  for (const [c, text] of [[0, 'features'], [L.centres.length - 1, 'output']]) {
-    labels.append(Object.assign(document.createElement('span'), { textContent: text, className: 'unit-group', style: `left: ${L.centres[c]}px` }));
+  for (const [c, text] of [
+    [0, 'features'],
+    [L.centres.length - 1, 'output'],
+  ]) {
+    labels.append(
+      Object.assign(document.createElement('span'), {
+        textContent: text,
+        className: 'unit-group',
+        style: `left: ${L.centres[c]}px`,
+      }),
+    );
   }
   bar.append(top, cols, labels);
 }
@@ -294,7 +375,8 @@ function reset(autostart) {
   units = null;
   weights = null;
   dirty = true;
-  for (const id of ['train-loss', 'test-loss', 'train-accuracy', 'test-accuracy', 'learning-rate', 'samples-per-sec']) setNumber(id, null, '–');
+  for (const id of ['train-loss', 'test-loss', 'train-accuracy', 'test-accuracy', 'learning-rate', 'samples-per-sec'])
+    setNumber(id, null, '–');
   setNumber('epoch', 0, '0');
   setStatus('loading', `starting ${state.backend}…`);
   const config = { ...state, runId };
@@ -341,7 +423,8 @@ function onWorkerMessage(m) {
   setNumber('train-accuracy', m.trainAcc, m.trainAcc === null ? '–' : pct(m.trainAcc));
   setNumber('test-accuracy', m.testAcc, m.testAcc === null ? '–' : pct(m.testAcc));
   setNumber('learning-rate', m.learningRate, m.learningRate.toPrecision(3));
-  if (m.samplesPerSec !== null) setNumber('samples-per-sec', m.samplesPerSec, Math.round(m.samplesPerSec).toLocaleString('en-US'));
+  if (m.samplesPerSec !== null)
+    setNumber('samples-per-sec', m.samplesPerSec, Math.round(m.samplesPerSec).toLocaleString('en-US'));
   const texts = { idle: 'ready', running: 'training…', paused: 'paused', done: `done: ${m.epoch} epochs` };
   setStatus(m.state, texts[m.state]);
 }
@@ -351,9 +434,17 @@ function frame(now) {
     dirty = false;
     const regression = state.problem === 'regression';
     drawHeatmap($('heatmap').getContext('2d'), grid, data, { showTest: $('show-test').checked, regression });
-    if (featureMaps?.n !== unitGrid) featureMaps = { n: unitGrid, maps: FEATURES.map((f) => featurize(lattice(unitGrid), [f.key])) };
+    if (featureMaps?.n !== unitGrid)
+      featureMaps = { n: unitGrid, maps: FEATURES.map((f) => featurize(lattice(unitGrid), [f.key])) };
     drawNetwork($('network').getContext('2d'), {
-      hidden: state.layers, active: state.features, featureMaps: featureMaps.maps, unitGrid, units, weights, grid, regression,
+      hidden: state.layers,
+      active: state.features,
+      featureMaps: featureMaps.maps,
+      unitGrid,
+      units,
+      weights,
+      grid,
+      regression,
     });
     drawLossChart($('loss-chart').getContext('2d'), hist);
     frames.push(now);

@@ -72,7 +72,9 @@ function parseValue(key, f, text) {
     const parts = text.split(',');
     const widths = parts.map((p) => (/^\d+$/.test(p.trim()) ? Number(p) : NaN));
     if (parts.length > MAX_LAYERS || widths.some((w) => !(w >= 1 && w <= MAX_WIDTH))) {
-      return { error: `layers: expected up to ${MAX_LAYERS} comma-separated widths in 1..${MAX_WIDTH} (e.g. 8,8), received '${text}'` };
+      return {
+        error: `layers: expected up to ${MAX_LAYERS} comma-separated widths in 1..${MAX_WIDTH} (e.g. 8,8), received '${text}'`,
+      };
     }
     return { value: widths };
   }
@@ -117,7 +119,9 @@ export function parseHash(hash) {
   if (!given.has('problem')) state.problem = problemOf(state.dataset);
   if (problemOf(state.dataset) !== state.problem) {
     const d = PROBLEMS[state.problem][0];
-    problems.push(`dataset '${state.dataset}' is not a ${state.problem} data set (expected ${PROBLEMS[state.problem].join('|')}); using ${d}`);
+    problems.push(
+      `dataset '${state.dataset}' is not a ${state.problem} data set (expected ${PROBLEMS[state.problem].join('|')}); using ${d}`,
+    );
     state.dataset = d;
   }
   if (state.problem === 'regression' && state.loss !== 'mse') {
@@ -138,7 +142,12 @@ function formatValue(v) {
 
 /** The canonical hash: every key, in FIELDS order (numbers as their shortest round-trip text). */
 export function formatHash(state) {
-  return '#' + Object.keys(FIELDS).map((k) => `${k}=${encodeURIComponent(formatValue(state[k])).replace(/%2C/g, ',')}`).join('&');
+  return (
+    '#' +
+    Object.keys(FIELDS)
+      .map((k) => `${k}=${encodeURIComponent(formatValue(state[k])).replace(/%2C/g, ',')}`)
+      .join('&')
+  );
 }
 
 /** The seed of the data set's points. */

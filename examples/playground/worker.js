@@ -50,9 +50,15 @@ self.onmessage = (e) => {
   // pause and reset must reach a running training at once; everything else waits its turn
   if (m.type === 'pause' || m.type === 'reset') pauseRequested = true;
   if (m.type === 'pause') return;
-  queue = queue.then(() => handle(m)).catch((err) => {
-    post({ type: 'error', runId: cfg?.runId, message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
-  });
+  queue = queue
+    .then(() => handle(m))
+    .catch((err) => {
+      post({
+        type: 'error',
+        runId: cfg?.runId,
+        message: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      });
+    });
 };
 
 async function handle(m) {
@@ -124,17 +130,23 @@ async function reset({ config, train, test }) {
   // the library computes the heat maps of the hidden units: a network of the first k layers, whose output layer is
   // hidden layer k (same activation), predicts them with the trained network's parameters (predict never drops)
   for (let k = 1; k <= cfg.layers.length; k++) {
-    probes.push(await lib.Network.create({
-      layers: [nIn, ...cfg.layers.slice(0, k)],
-      activation: cfg.activation,
-      outputActivation: cfg.activation,
-      loss: 'mse',
-      seed: cfg.seed,
-      backend: net.backend,
-    }));
+    probes.push(
+      await lib.Network.create({
+        layers: [nIn, ...cfg.layers.slice(0, k)],
+        activation: cfg.activation,
+        outputActivation: cfg.activation,
+        loss: 'mse',
+        seed: cfg.seed,
+        backend: net.backend,
+      }),
+    );
   }
   post({
-    type: 'ready', runId: cfg.runId, backend: net.backend.name, variant: net.backend.variant, threads: net.threads,
+    type: 'ready',
+    runId: cfg.runId,
+    backend: net.backend.name,
+    variant: net.backend.variant,
+    threads: net.threads,
     isolated: self.crossOriginIsolated === true,
   });
   record();
@@ -152,7 +164,13 @@ function record() {
   // accuracy is a classification measure (evaluate's 0.5 threshold means nothing for regression targets)
   const acc = (a) => (regression() ? null : a);
   const lr = rate(epoch * stepsPerEpoch());
-  last = { trainLoss: tr.loss, testLoss: te.loss, trainAcc: acc(tr.accuracy), testAcc: acc(te.accuracy), learningRate: lr };
+  last = {
+    trainLoss: tr.loss,
+    testLoss: te.loss,
+    trainAcc: acc(tr.accuracy),
+    testAcc: acc(te.accuracy),
+    learningRate: lr,
+  };
   pending.epochs.push(epoch);
   pending.trainLoss.push(tr.loss);
   pending.testLoss.push(te.loss);
@@ -213,7 +231,8 @@ async function train(maxEpochs) {
     return;
   }
   pauseRequested = false;
-  let windowStart = performance.now(), windowEpochs = 0;
+  let windowStart = performance.now(),
+    windowEpochs = 0;
   postProgress(0, 0, 'running');
   const options = { batchSize: cfg.batchSize, optimizer: cfg.optimizer, shuffle: true, weightDecay: cfg.weightDecay };
   if (cfg.clipNorm > 0) options.clipNorm = cfg.clipNorm;

@@ -19,5 +19,9 @@ export const AS_BUILDS: readonly WasmBuild[] = [
 
 export function loadAssemblyScript(variant?: BackendVariant, wasm?: WasmSource): Promise<HeapBackend> {
   if (wasm !== undefined) return loadWasmBackendFrom('assemblyscript', wasm, AS_BUILDS, variant);
-  return loadWasmBackend('assemblyscript', variant === undefined ? AS_BUILDS.filter((b) => b.variant !== 'debug') : AS_BUILDS, variant);
+  return loadWasmBackend(
+    'assemblyscript',
+    variant === undefined ? AS_BUILDS.filter((b) => b.variant !== 'debug') : AS_BUILDS,
+    variant,
+  );
 }

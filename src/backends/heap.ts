@@ -11,7 +11,17 @@
  *                    buffer (detaching one slows every typed-array loop in the process), and the views
  *                    below are rebuilt whenever `memory.buffer` changes.
  */
-import { HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_EPS, HP_LR, HP_SIZE, type KernelExports } from '../abi.js';
+import {
+  HP_BETA1,
+  HP_BETA1_POW,
+  HP_BETA2,
+  HP_BETA2_POW,
+  HP_DECAY,
+  HP_EPS,
+  HP_LR,
+  HP_SIZE,
+  type KernelExports,
+} from '../abi.js';
 import type { Activation, AdamHyper, Backend, BackendName, BackendVariant, Loss, Mat } from '../backend.js';
 import { registerHost, type KernelHost } from './host.js';
 import { BackendError, DisposedError, NnError, ShapeError } from '../errors.js';
@@ -106,7 +116,8 @@ export class HeapBackend implements Backend, KernelHost {
 
   allocBytes(bytes: number, zero = true): number {
     this.live_('allocBytes');
-    if (!Number.isSafeInteger(bytes) || bytes < 0) throw new ShapeError(`allocBytes: expected a non-negative integer, received ${String(bytes)}`);
+    if (!Number.isSafeInteger(bytes) || bytes < 0)
+      throw new ShapeError(`allocBytes: expected a non-negative integer, received ${String(bytes)}`);
     if (bytes > MAX_BYTES - this.base) {
       throw new ShapeError(
         `allocBytes: ${bytes} bytes (${(bytes / 2 ** 20).toFixed(1)} MiB) exceed what WebAssembly memory can hold (at most ${MAX_BYTES - this.base} bytes, ${MAX_BYTES / 2 ** 20} MiB minus the module's own region)`,
@@ -140,7 +151,10 @@ export class HeapBackend implements Backend, KernelHost {
         this.memory.grow(Math.ceil((end - have) / PAGE));
       } catch (cause) {
         // the engine could not commit the pages (e.g. the process is out of address space): nothing changed
-        throw new NnError(`allocBytes: cannot grow ${this.name} memory to ${(end / 2 ** 20).toFixed(1)} MiB for ${size} bytes (${(cause as Error).message})`, { cause });
+        throw new NnError(
+          `allocBytes: cannot grow ${this.name} memory to ${(end / 2 ** 20).toFixed(1)} MiB for ${size} bytes (${(cause as Error).message})`,
+          { cause },
+        );
       }
     }
     this.top = end;
@@ -258,8 +272,12 @@ export class HeapBackend implements Backend, KernelHost {
 
   ptrOf(op: string, m: Mat, what: string): number {
     this.live_(op);
-    if (typeof m !== 'object' || m === null || !(m instanceof MatHandle)) throw new BackendError(`${op}: ${what} must be a Mat from alloc(), received ${typeof m}`);
-    if (m.owner !== this) throw new BackendError(`${op}: ${what} belongs to another backend (${m.owner.name}), not this ${this.name} backend`);
+    if (typeof m !== 'object' || m === null || !(m instanceof MatHandle))
+      throw new BackendError(`${op}: ${what} must be a Mat from alloc(), received ${typeof m}`);
+    if (m.owner !== this)
+      throw new BackendError(
+        `${op}: ${what} belongs to another backend (${m.owner.name}), not this ${this.name} backend`,
+      );
     if (!this.live.has(m)) throw new DisposedError(`${op}: ${what} (${m.rows}×${m.cols}) was freed`);
     return m.ptr;
   }
@@ -267,7 +285,8 @@ export class HeapBackend implements Backend, KernelHost {
   write(dst: Mat, src: ArrayLike<number>): void {
     this.own('write', dst, 'dst');
     const n = dst.rows * dst.cols;
-    if (src.length !== n) throw new ShapeError(`write: source has length ${src.length}, expected ${n} (${dst.rows}×${dst.cols})`);
+    if (src.length !== n)
+      throw new ShapeError(`write: source has length ${src.length}, expected ${n} (${dst.rows}×${dst.cols})`);
     this.f64().set(src, ptr(dst) >> 3);
   }
 
@@ -275,7 +294,8 @@ export class HeapBackend implements Backend, KernelHost {
     this.own('read', src, 'src');
     const n = src.rows * src.cols;
     const dst = out ?? new Float64Array(n);
-    if (dst.length !== n) throw new ShapeError(`read: out has length ${dst.length}, expected ${n} (${src.rows}×${src.cols})`);
+    if (dst.length !== n)
+      throw new ShapeError(`read: out has length ${dst.length}, expected ${n} (${src.rows}×${src.cols})`);
     const off = ptr(src) >> 3;
     dst.set(this.f64().subarray(off, off + n));
     return dst;
@@ -283,31 +303,58 @@ export class HeapBackend implements Backend, KernelHost {
 
   // ---------------------------------------------------------------- kernels (validated here, once)
   denseForward(z: Mat, x: Mat, w: Mat, b: Mat): void {
-    this.own('denseForward', z, 'z'); this.own('denseForward', x, 'x'); this.own('denseForward', w, 'w'); this.own('denseForward', b, 'b');
-    if (x.cols !== w.cols) throw new ShapeError(`denseForward: x is ${x.rows}×${x.cols} but w is ${w.rows}×${w.cols} (x.cols must equal w.cols)`);
+    this.own('denseForward', z, 'z');
+    this.own('denseForward', x, 'x');
+    this.own('denseForward', w, 'w');
+    this.own('denseForward', b, 'b');
+    if (x.cols !== w.cols)
+      throw new ShapeError(
+        `denseForward: x is ${x.rows}×${x.cols} but w is ${w.rows}×${w.cols} (x.cols must equal w.cols)`,
+      );
     shape('denseForward', 'b', b, 1, w.rows);
     shape('denseForward', 'z', z, x.rows, w.rows);
     this.raw.denseForward(ptr(z), ptr(x), ptr(w), ptr(b), x.rows, x.cols, w.rows);
   }
 
   activate(a: Mat, z: Mat, act: Activation, leakySlope = 0.01): void {
-    this.own('activate', a, 'a'); this.own('activate', z, 'z');
+    this.own('activate', a, 'a');
+    this.own('activate', z, 'z');
     shape('activate', 'a', a, z.rows, z.cols);
     this.raw.activate(ptr(a), ptr(z), z.rows, z.cols, actCode('activate', act), leakySlope);
   }
 
   activateBackward(dz: Mat, da: Mat, z: Mat, a: Mat, act: Activation, leakySlope = 0.01): void {
-    for (const [m, n] of [[dz, 'dz'], [da, 'da'], [z, 'z'], [a, 'a']] as const) {
+    for (const [m, n] of [
+      [dz, 'dz'],
+      [da, 'da'],
+      [z, 'z'],
+      [a, 'a'],
+    ] as const) {
       this.own('activateBackward', m, n);
       shape('activateBackward', n, m, z.rows, z.cols);
     }
-    this.raw.activateBackward(ptr(dz), ptr(da), ptr(z), ptr(a), z.rows, z.cols, actCode('activateBackward', act), leakySlope);
+    this.raw.activateBackward(
+      ptr(dz),
+      ptr(da),
+      ptr(z),
+      ptr(a),
+      z.rows,
+      z.cols,
+      actCode('activateBackward', act),
+      leakySlope,
+    );
   }
 
   denseBackward(dx: Mat | null, dw: Mat, db: Mat, dz: Mat, x: Mat, w: Mat): void {
-    this.own('denseBackward', dw, 'dw'); this.own('denseBackward', db, 'db'); this.own('denseBackward', dz, 'dz');
-    this.own('denseBackward', x, 'x'); this.own('denseBackward', w, 'w');
-    if (x.cols !== w.cols) throw new ShapeError(`denseBackward: x is ${x.rows}×${x.cols} but w is ${w.rows}×${w.cols} (x.cols must equal w.cols)`);
+    this.own('denseBackward', dw, 'dw');
+    this.own('denseBackward', db, 'db');
+    this.own('denseBackward', dz, 'dz');
+    this.own('denseBackward', x, 'x');
+    this.own('denseBackward', w, 'w');
+    if (x.cols !== w.cols)
+      throw new ShapeError(
+        `denseBackward: x is ${x.rows}×${x.cols} but w is ${w.rows}×${w.cols} (x.cols must equal w.cols)`,
+      );
     shape('denseBackward', 'dz', dz, x.rows, w.rows);
     shape('denseBackward', 'dw', dw, w.rows, w.cols);
     shape('denseBackward', 'db', db, 1, w.rows);
@@ -319,7 +366,12 @@ export class HeapBackend implements Backend, KernelHost {
   }
 
   loss(d: Mat, a: Mat, z: Mat, t: Mat, loss: Loss): number {
-    for (const [m, n] of [[d, 'd'], [a, 'a'], [z, 'z'], [t, 't']] as const) {
+    for (const [m, n] of [
+      [d, 'd'],
+      [a, 'a'],
+      [z, 'z'],
+      [t, 't'],
+    ] as const) {
       this.own('loss', m, n);
       shape('loss', n, m, a.rows, a.cols);
     }
@@ -327,23 +379,35 @@ export class HeapBackend implements Backend, KernelHost {
   }
 
   sgdStep(p: Mat, g: Mat, lr: number, decay = 0): void {
-    this.own('sgdStep', p, 'p'); this.own('sgdStep', g, 'g');
+    this.own('sgdStep', p, 'p');
+    this.own('sgdStep', g, 'g');
     shape('sgdStep', 'g', g, p.rows, p.cols);
     this.raw.sgdStep(ptr(p), ptr(g), p.rows * p.cols, lr, decay);
   }
 
   momentumStep(p: Mat, v: Mat, g: Mat, lr: number, mu: number, decay = 0): void {
-    this.own('momentumStep', p, 'p'); this.own('momentumStep', v, 'v'); this.own('momentumStep', g, 'g');
+    this.own('momentumStep', p, 'p');
+    this.own('momentumStep', v, 'v');
+    this.own('momentumStep', g, 'g');
     shape('momentumStep', 'v', v, p.rows, p.cols);
     shape('momentumStep', 'g', g, p.rows, p.cols);
     this.raw.momentumStep(ptr(p), ptr(v), ptr(g), p.rows * p.cols, lr, mu, decay);
   }
 
   adamStep(p: Mat, m: Mat, v: Mat, g: Mat, o: AdamHyper): void {
-    this.own('adamStep', p, 'p'); this.own('adamStep', m, 'm'); this.own('adamStep', v, 'v'); this.own('adamStep', g, 'g');
-    for (const [x, n] of [[m, 'm'], [v, 'v'], [g, 'g']] as const) shape('adamStep', n, x, p.rows, p.cols);
+    this.own('adamStep', p, 'p');
+    this.own('adamStep', m, 'm');
+    this.own('adamStep', v, 'v');
+    this.own('adamStep', g, 'g');
+    for (const [x, n] of [
+      [m, 'm'],
+      [v, 'v'],
+      [g, 'g'],
+    ] as const)
+      shape('adamStep', n, x, p.rows, p.cols);
     if (this.scratchHp === 0) this.scratchHp = this.allocBytes(HP_SIZE * 8);
-    const F = this.f64(), h = this.scratchHp >> 3;
+    const F = this.f64(),
+      h = this.scratchHp >> 3;
     F[h + HP_LR] = o.learningRate;
     F[h + HP_BETA1] = o.beta1;
     F[h + HP_BETA2] = o.beta2;

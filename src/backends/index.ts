@@ -56,7 +56,9 @@ export async function loadBackend(name: BackendName | 'auto', options: LoadOptio
   const op = `loadBackend('${String(name)}')`;
   const { variant, wasm } = checkLoadOptions(op, options);
   if (wasm !== undefined && name !== 'assemblyscript' && name !== 'rust') {
-    throw new OptionError(`${op}: wasm is an option of the 'assemblyscript' and 'rust' backends (name the backend the module belongs to)`);
+    throw new OptionError(
+      `${op}: wasm is an option of the 'assemblyscript' and 'rust' backends (name the backend the module belongs to)`,
+    );
   }
   switch (name) {
     case 'js':
@@ -87,7 +89,9 @@ export async function loadBackend(name: BackendName | 'auto', options: LoadOptio
       throw new BackendError(`${op}: no backend loads variant '${variant}' here: ${reasons.join('; ')}`);
     }
     default:
-      throw new BackendError(`loadBackend: unknown backend '${String(name)}' (expected ${BACKEND_NAMES.join('|')}|auto)`);
+      throw new BackendError(
+        `loadBackend: unknown backend '${String(name)}' (expected ${BACKEND_NAMES.join('|')}|auto)`,
+      );
   }
 }
 

@@ -14,8 +14,25 @@
  * has exited, so a dying worker's last write cannot land in memory that was handed out again.
  */
 import {
-  CTL_CMD_COUNT, CTL_CMD_FIRST, CTL_CMD_GEN, CTL_CMD_PLAN, CTL_CMD_QUIT, CTL_CRASH_HOW, CTL_CRASH_TID, CTL_DEAD, CTL_DONE, CTL_ERROR,
-  CTL_LOSS_F64, CTL_QUIT_ACK, CTL_THREAD_BASE, CTL_THREAD_WORDS, CTL_T_FINISHED, CTL_T_STARTED, SYNC_ABORT, SYNC_SCRATCH, SYNC_COUNT,
+  CTL_CMD_COUNT,
+  CTL_CMD_FIRST,
+  CTL_CMD_GEN,
+  CTL_CMD_PLAN,
+  CTL_CMD_QUIT,
+  CTL_CRASH_HOW,
+  CTL_CRASH_TID,
+  CTL_DEAD,
+  CTL_DONE,
+  CTL_ERROR,
+  CTL_LOSS_F64,
+  CTL_QUIT_ACK,
+  CTL_THREAD_BASE,
+  CTL_THREAD_WORDS,
+  CTL_T_FINISHED,
+  CTL_T_STARTED,
+  SYNC_ABORT,
+  SYNC_SCRATCH,
+  SYNC_COUNT,
   SYNC_PROGRESS,
 } from '../abi.js';
 import type { KernelHost } from './host.js';
@@ -251,7 +268,13 @@ export class ThreadPool {
         new Promise<void>((resolve, reject) => {
           // a worker that neither reports ready nor fails (a worker script the page cannot load and no error event)
           // must not leave create() pending for ever
-          const timer = setTimeout(() => onDeath(`worker ${tid} did not report ready within ${START_MS / 1000} s (it never instantiated the kernels)`), START_MS);
+          const timer = setTimeout(
+            () =>
+              onDeath(
+                `worker ${tid} did not report ready within ${START_MS / 1000} s (it never instantiated the kernels)`,
+              ),
+            START_MS,
+          );
           onMessage = (m) => {
             if (m.type === 'ready') {
               clearTimeout(timer);
@@ -284,7 +307,9 @@ export class ThreadPool {
         w.onerror = (e: ErrorEvent) => {
           e.preventDefault();
           const where = import.meta.url.replace(/[^/]*$/, 'worker.js');
-          onDeath(`worker ${tid} crashed: ${e.message || `cannot start the worker script ${where} (a bundler that does not follow new URL(..., import.meta.url) must emit fastnn's dist/backends/worker.js there)`}`);
+          onDeath(
+            `worker ${tid} crashed: ${e.message || `cannot start the worker script ${where} (a bundler that does not follow new URL(..., import.meta.url) must emit fastnn's dist/backends/worker.js there)`}`,
+          );
         };
         w.postMessage(init);
         workers.push(w);
@@ -326,7 +351,8 @@ export class ThreadPool {
   private fail(message: string): void {
     if (this.failure === null) this.failure = message;
     this.broken = true;
-    const I = this.backend.i32(), c = this.ctl >> 2;
+    const I = this.backend.i32(),
+      c = this.ctl >> 2;
     Atomics.store(I, c + SYNC_ABORT, 1);
     Atomics.notify(I, c + SYNC_COUNT);
     Atomics.notify(I, c + CTL_DONE);
@@ -337,7 +363,8 @@ export class ThreadPool {
    * or passes a barrier (each of those words only grows during a command).
    */
   private progressMark(): number {
-    const I = this.backend.i32(), c = this.ctl >> 2;
+    const I = this.backend.i32(),
+      c = this.ctl >> 2;
     let m = Atomics.load(I, c + SYNC_COUNT) + Atomics.load(I, c + SYNC_PROGRESS) + Atomics.load(I, c + CTL_DONE);
     for (let t = 0; t < this.size; t++) {
       const r = c + CTL_THREAD_BASE + t * CTL_THREAD_WORDS;
@@ -351,30 +378,46 @@ export class ThreadPool {
    * state (arrivals, the round they were in, the barriers passed), so a report of it says which thread stopped where.
    */
   private stallMessage(): string {
-    const I = this.backend.i32(), c = this.ctl >> 2, n = this.size;
-    const gen = Atomics.load(I, c + CTL_CMD_GEN), arrivals = Atomics.load(I, c + SYNC_COUNT);
+    const I = this.backend.i32(),
+      c = this.ctl >> 2,
+      n = this.size;
+    const gen = Atomics.load(I, c + CTL_CMD_GEN),
+      arrivals = Atomics.load(I, c + SYNC_COUNT);
     const round = Math.ceil(arrivals / n) * n;
     const threads: string[] = [];
     for (let t = 0; t < n; t++) {
       const r = c + CTL_THREAD_BASE + t * CTL_THREAD_WORDS;
-      const started = Atomics.load(I, r + CTL_T_STARTED), finished = Atomics.load(I, r + CTL_T_FINISHED);
-      const where = finished === gen ? 'finished it' : started === gen ? 'inside it (in a kernel step or at a barrier)' : 'never started it';
+      const started = Atomics.load(I, r + CTL_T_STARTED),
+        finished = Atomics.load(I, r + CTL_T_FINISHED);
+      const where =
+        finished === gen
+          ? 'finished it'
+          : started === gen
+            ? 'inside it (in a kernel step or at a barrier)'
+            : 'never started it';
       threads.push(`thread ${t}: ${where}, last started command ${started}, last finished ${finished}`);
     }
-    return `no training thread made progress for ${stallMs / 1000} s (a worker died or is stuck): command ${gen} ` +
+    return (
+      `no training thread made progress for ${stallMs / 1000} s (a worker died or is stuck): command ${gen} ` +
       `(batches ${Atomics.load(I, c + CTL_CMD_FIRST)}..+${Atomics.load(I, c + CTL_CMD_COUNT)}); ${Atomics.load(I, c + CTL_DONE)} of ${n} ` +
       `workers done; ${arrivals} barrier arrivals, ${arrivals === round ? `no barrier open` : `the open barrier waits for ${round} arrivals (${round - arrivals} missing)`}, ` +
-      `${Atomics.load(I, c + SYNC_PROGRESS)} barriers passed; ${threads.join('; ')}`;
+      `${Atomics.load(I, c + SYNC_PROGRESS)} barriers passed; ${threads.join('; ')}`
+    );
   }
 
   private start(op: string, plan: number, first: number, count: number): void {
-    if (this.terminated) throw new TrainingError(`${op}: the worker threads were terminated (the network was disposed)`);
+    if (this.terminated)
+      throw new TrainingError(`${op}: the worker threads were terminated (the network was disposed)`);
     if (this.broken) {
-      throw new TrainingError(`${op}: the worker threads failed earlier (${this.failure ?? 'unknown'}) and cannot be used again; dispose this network and create a new one (Network.fromJSON(net.toJSON()) keeps its parameters)`);
+      throw new TrainingError(
+        `${op}: the worker threads failed earlier (${this.failure ?? 'unknown'}) and cannot be used again; dispose this network and create a new one (Network.fromJSON(net.toJSON()) keeps its parameters)`,
+      );
     }
-    if (this.inFlight) throw new NnError(`${op}: the worker threads are still running a command; wait for it to settle first`);
+    if (this.inFlight)
+      throw new NnError(`${op}: the worker threads are still running a command; wait for it to settle first`);
     this.inFlight = true;
-    const I = this.backend.i32(), c = this.ctl >> 2;
+    const I = this.backend.i32(),
+      c = this.ctl >> 2;
     Atomics.store(I, c + SYNC_COUNT, 0);
     Atomics.store(I, c + SYNC_ABORT, 0);
     Atomics.store(I, c + CTL_DONE, 0);
@@ -391,8 +434,10 @@ export class ThreadPool {
 
   /** After every worker left the command (or a failure was declared): its loss sum, or the failure. */
   private finish(op: string): number {
-    if (this.terminated) throw new TrainingError(`${op}: the worker threads were terminated (the network was disposed)`);
-    const I = this.backend.i32(), c = this.ctl >> 2;
+    if (this.terminated)
+      throw new TrainingError(`${op}: the worker threads were terminated (the network was disposed)`);
+    const I = this.backend.i32(),
+      c = this.ctl >> 2;
     // a failed command whose workers did not all leave stays in flight: the pool is broken, so nothing starts again
     if (this.failure === null || Atomics.load(I, c + CTL_DONE) + this.deadCount() >= this.size) this.inFlight = false;
     if (Atomics.load(I, c + SYNC_ABORT) !== 0 || this.failure !== null) {
@@ -400,7 +445,9 @@ export class ThreadPool {
       const why = this.failure ?? (who > 0 ? `worker ${who - 1} trapped` : 'aborted');
       this.failure ??= why;
       this.broken = true;
-      throw new TrainingError(`${op}: a training thread failed: ${why}; dispose this network and create a new one to train with threads again`);
+      throw new TrainingError(
+        `${op}: a training thread failed: ${why}; dispose this network and create a new one to train with threads again`,
+      );
     }
     return new Float64Array(this.backend.memory.buffer, this.ctl, 8)[CTL_LOSS_F64]!;
   }
@@ -408,7 +455,8 @@ export class ThreadPool {
   /** Runs batches first..first+count-1 on the workers, blocking this thread until they finish; returns the loss sum. */
   run(op: string, plan: number, first: number, count: number): number {
     this.start(op, plan, first, count);
-    const I = this.backend.i32(), c = this.ctl >> 2;
+    const I = this.backend.i32(),
+      c = this.ctl >> 2;
     let progress = this.progressMark();
     let since = performance.now();
     for (;;) {
@@ -440,7 +488,8 @@ export class ThreadPool {
 
   /** After a failure: waits (bounded) until every live worker has left the command, so none still writes. */
   private drain(): void {
-    const I = this.backend.i32(), c = this.ctl >> 2;
+    const I = this.backend.i32(),
+      c = this.ctl >> 2;
     const t0 = performance.now();
     for (;;) {
       const done = Atomics.load(I, c + CTL_DONE);
@@ -461,7 +510,8 @@ export class ThreadPool {
       waiter.close();
       throw e;
     }
-    const I = this.backend.i32(), c = this.ctl >> 2;
+    const I = this.backend.i32(),
+      c = this.ctl >> 2;
     const onAbort = (): void => {
       Atomics.store(I, c + SYNC_ABORT, 1);
       Atomics.notify(I, c + SYNC_COUNT);
@@ -485,7 +535,11 @@ export class ThreadPool {
         if (p !== progress) {
           progress = p;
           since = performance.now();
-        } else if (Atomics.load(I, c + CTL_DONE) < this.size && performance.now() - since > stallMs && !this.terminated) {
+        } else if (
+          Atomics.load(I, c + CTL_DONE) < this.size &&
+          performance.now() - since > stallMs &&
+          !this.terminated
+        ) {
           this.fail(this.stallMessage());
           break;
         }

@@ -53,7 +53,9 @@ function missingAdvice(build: WasmBuild): string {
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
 function describeStart(bytes: Uint8Array): string {
-  const head = Array.from(bytes.subarray(0, 16), (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+  const head = Array.from(bytes.subarray(0, 16), (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join(
+    '',
+  );
   return `${bytes.length} bytes starting with ${JSON.stringify(head)}`;
 }
 
@@ -77,7 +79,10 @@ async function readBytes(build: WasmBuild, backend: BackendName): Promise<Uint8A
       try {
         bytes = await fetchBytes(build.url);
       } catch (cause) {
-        throw new BackendError(`loadBackend('${backend}'): cannot load ${build.url.href} (${(cause as Error).message}); ${missingAdvice(build)}`, { cause });
+        throw new BackendError(
+          `loadBackend('${backend}'): cannot load ${build.url.href} (${(cause as Error).message}); ${missingAdvice(build)}`,
+          { cause },
+        );
       }
       if (!WASM_MAGIC.every((b, i) => bytes[i] === b)) {
         // e.g. a dev server's index.html fallback for a file it does not serve
@@ -119,17 +124,26 @@ async function compile(build: WasmBuild, backend: BackendName): Promise<WebAssem
   return p;
 }
 
-export async function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory, backend: BackendName, file: string): Promise<KernelExports> {
+export async function instantiateKernels(
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  backend: BackendName,
+  file: string,
+): Promise<KernelExports> {
   let instance: WebAssembly.Instance;
   try {
     instance = await WebAssembly.instantiate(module, { env: { memory } });
   } catch (cause) {
-    throw new BackendError(`loadBackend('${backend}'): cannot instantiate ${file} (${(cause as Error).message})`, { cause });
+    throw new BackendError(`loadBackend('${backend}'): cannot instantiate ${file} (${(cause as Error).message})`, {
+      cause,
+    });
   }
   const ex = instance.exports as Record<string, unknown>;
   const missing = KERNEL_NAMES.filter((n) => typeof ex[n] !== 'function');
   if (missing.length > 0) {
-    throw new BackendError(`loadBackend('${backend}'): ${file} does not export ${missing.join(', ')} (it is stale or from another project; rebuild it)`);
+    throw new BackendError(
+      `loadBackend('${backend}'): ${file} does not export ${missing.join(', ')} (it is stale or from another project; rebuild it)`,
+    );
   }
   return ex as unknown as KernelExports;
 }
@@ -138,7 +152,11 @@ export async function instantiateKernels(module: WebAssembly.Module, memory: Web
  * Loads the first build this engine supports (or exactly `variant` when given) as a HeapBackend.
  * @throws BackendError naming the missing file or feature and how to build it.
  */
-export async function loadWasmBackend(name: BackendName, builds: readonly WasmBuild[], variant?: BackendVariant): Promise<HeapBackend> {
+export async function loadWasmBackend(
+  name: BackendName,
+  builds: readonly WasmBuild[],
+  variant?: BackendVariant,
+): Promise<HeapBackend> {
   const candidates = variant === undefined ? builds : builds.filter((b) => b.variant === variant);
   if (candidates.length === 0) {
     throw new BackendError(
@@ -158,7 +176,9 @@ export async function loadWasmBackend(name: BackendName, builds: readonly WasmBu
   }
   throw new BackendError(
     `loadBackend('${name}'): this engine supports none of the builds tried: ${unsupported.join(', ')}` +
-      (variant === 'relaxed-simd' ? ' (relaxed SIMD needs Node >= 22 or `node --experimental-wasm-relaxed-simd` on Node 20)' : ''),
+      (variant === 'relaxed-simd'
+        ? ' (relaxed SIMD needs Node >= 22 or `node --experimental-wasm-relaxed-simd` on Node 20)'
+        : ''),
   );
 }
 
@@ -179,8 +199,10 @@ function urlOf(op: string, s: string): URL {
   } catch {
     // relative: resolved below
   }
-  const loc = (globalThis as { document?: { baseURI?: string }; location?: { href?: string } });
-  const base = isNode() ? `file://${process.cwd().replace(/\/?$/, '/')}` : (loc.document?.baseURI ?? loc.location?.href);
+  const loc = globalThis as { document?: { baseURI?: string }; location?: { href?: string } };
+  const base = isNode()
+    ? `file://${process.cwd().replace(/\/?$/, '/')}`
+    : (loc.document?.baseURI ?? loc.location?.href);
   try {
     return new URL(s, base);
   } catch (cause) {
@@ -193,15 +215,30 @@ function urlOf(op: string, s: string): URL {
  * @throws OptionError unless it is a URL, a string, an ArrayBuffer, a Uint8Array or a WebAssembly.Module.
  */
 export function checkWasmSource(op: string, v: unknown): WasmSource {
-  if (v instanceof URL || typeof v === 'string' || v instanceof ArrayBuffer || v instanceof Uint8Array || v instanceof WebAssembly.Module) return v;
-  throw new OptionError(`${op}: wasm must be a URL, a string (URL or path), an ArrayBuffer, a Uint8Array or a WebAssembly.Module, received ${describe(v)}`);
+  if (
+    v instanceof URL ||
+    typeof v === 'string' ||
+    v instanceof ArrayBuffer ||
+    v instanceof Uint8Array ||
+    v instanceof WebAssembly.Module
+  )
+    return v;
+  throw new OptionError(
+    `${op}: wasm must be a URL, a string (URL or path), an ArrayBuffer, a Uint8Array or a WebAssembly.Module, received ${describe(v)}`,
+  );
 }
 
 /** The known build a file name stands for (bundlers keep the name and add a hash: as-simd-3f9a.wasm). */
 function variantOfName(url: URL, builds: readonly WasmBuild[]): BackendVariant | undefined {
   const file = url.pathname.split('/').pop() ?? '';
-  const known = builds.map((b) => ({ variant: b.variant, stem: (b.url.pathname.split('/').pop() ?? '').replace(/\.wasm$/, '') }));
-  return known.find((k) => k.stem !== '' && (file === `${k.stem}.wasm` || file.startsWith(`${k.stem}-`) || file.startsWith(`${k.stem}.`)))?.variant;
+  const known = builds.map((b) => ({
+    variant: b.variant,
+    stem: (b.url.pathname.split('/').pop() ?? '').replace(/\.wasm$/, ''),
+  }));
+  return known.find(
+    (k) =>
+      k.stem !== '' && (file === `${k.stem}.wasm` || file.startsWith(`${k.stem}-`) || file.startsWith(`${k.stem}.`)),
+  )?.variant;
 }
 
 /**
@@ -209,10 +246,17 @@ function variantOfName(url: URL, builds: readonly WasmBuild[]): BackendVariant |
  * The variant is `variant` when given; otherwise the build whose file name the URL carries, or 'custom'.
  * @throws BackendError when the module cannot be read, is not WebAssembly, or this engine cannot compile it.
  */
-export async function loadWasmBackendFrom(name: BackendName, source: WasmSource, builds: readonly WasmBuild[], variant?: BackendVariant): Promise<HeapBackend> {
+export async function loadWasmBackendFrom(
+  name: BackendName,
+  source: WasmSource,
+  builds: readonly WasmBuild[],
+  variant?: BackendVariant,
+): Promise<HeapBackend> {
   const op = `loadBackend('${name}')`;
   if (variant !== undefined && !builds.some((b) => b.variant === variant)) {
-    throw new BackendError(`${op}: unknown variant '${String(variant)}' (expected ${builds.map((b) => b.variant).join('|')})`);
+    throw new BackendError(
+      `${op}: unknown variant '${String(variant)}' (expected ${builds.map((b) => b.variant).join('|')})`,
+    );
   }
   let module: WebAssembly.Module;
   let label: string;
@@ -235,7 +279,9 @@ export async function loadWasmBackendFrom(name: BackendName, source: WasmSource,
     try {
       module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
     } catch (cause) {
-      throw new BackendError(`${op}: ${label} is not a valid module for this engine (${(cause as Error).message})`, { cause });
+      throw new BackendError(`${op}: ${label} is not a valid module for this engine (${(cause as Error).message})`, {
+        cause,
+      });
     }
   }
   const memory = createMemory();

@@ -7,8 +7,25 @@
  * one self-contained file.
  */
 import {
-  CTL_CMD_COUNT, CTL_CMD_FIRST, CTL_CMD_GEN, CTL_CMD_PLAN, CTL_CMD_QUIT, CTL_CRASH_HOW, CTL_CRASH_TID, CTL_DEAD, CTL_DONE, CTL_ERROR,
-  CTL_LOSS_F64, CTL_QUIT_ACK, CTL_THREAD_BASE, CTL_THREAD_WORDS, CTL_T_FINISHED, CTL_T_STARTED, SYNC_ABORT, SYNC_COUNT, type KernelExports,
+  CTL_CMD_COUNT,
+  CTL_CMD_FIRST,
+  CTL_CMD_GEN,
+  CTL_CMD_PLAN,
+  CTL_CMD_QUIT,
+  CTL_CRASH_HOW,
+  CTL_CRASH_TID,
+  CTL_DEAD,
+  CTL_DONE,
+  CTL_ERROR,
+  CTL_LOSS_F64,
+  CTL_QUIT_ACK,
+  CTL_THREAD_BASE,
+  CTL_THREAD_WORDS,
+  CTL_T_FINISHED,
+  CTL_T_STARTED,
+  SYNC_ABORT,
+  SYNC_COUNT,
+  type KernelExports,
 } from '../abi.js';
 import { createJsKernels } from '../kernels/js/index.js';
 import { controlBytes, type WorkerInit } from './thread-protocol.js';
@@ -37,7 +54,10 @@ async function main(init: WorkerInit): Promise<void> {
       ? ((await WebAssembly.instantiate(module, { env: { memory } })).exports as unknown as KernelExports)
       : createJsKernels(memory);
   } catch (e) {
-    port.postMessage({ type: 'error', message: `worker ${tid}: cannot instantiate the kernels: ${(e as Error).message}` });
+    port.postMessage({
+      type: 'error',
+      message: `worker ${tid}: cannot instantiate the kernels: ${(e as Error).message}`,
+    });
     return;
   }
   const I = new Int32Array(memory.buffer, ctl, controlBytes(nthreads) >> 2);
@@ -52,7 +72,10 @@ async function main(init: WorkerInit): Promise<void> {
     if (!isNode) {
       // Browsers reuse a worker whose pool ended cleanly (threads.ts: idle workers): it drops everything of this pool
       // (the control block may be freed and reused after CTL_QUIT_ACK) and waits for the next init.
-      (globalThis as unknown as { removeEventListener(t: string, f: () => void): void }).removeEventListener('error', died);
+      (globalThis as unknown as { removeEventListener(t: string, f: () => void): void }).removeEventListener(
+        'error',
+        died,
+      );
       scope.onmessage = onInit;
     }
     Atomics.add(I, CTL_QUIT_ACK, 1);
@@ -79,7 +102,8 @@ async function main(init: WorkerInit): Promise<void> {
     }
     // test hook (threads.ts armWorkerCrashForTest): fail as a crashing or trapping worker would
     const how = Atomics.load(I, CTL_CRASH_HOW);
-    const crash = Atomics.load(I, CTL_CRASH_TID) === tid + 1 ? (how === 1 ? 'trap' : how === 2 ? 'hang' : 'exit') : null;
+    const crash =
+      Atomics.load(I, CTL_CRASH_TID) === tid + 1 ? (how === 1 ? 'trap' : how === 2 ? 'hang' : 'exit') : null;
     if (crash === 'hang') {
       // stay alive without taking part (a stuck thread): only the host's watchdog can tell; leave when told to quit
       while (Atomics.load(I, CTL_CMD_QUIT) === 0) Atomics.wait(I, CTL_CMD_QUIT, 0, 50);
@@ -93,7 +117,14 @@ async function main(init: WorkerInit): Promise<void> {
     }
     Atomics.store(I, me + CTL_T_STARTED, gen);
     try {
-      const loss = kernels.trainBatchesThreaded(Atomics.load(I, CTL_CMD_PLAN), Atomics.load(I, CTL_CMD_FIRST), Atomics.load(I, CTL_CMD_COUNT), tid, nthreads, ctl);
+      const loss = kernels.trainBatchesThreaded(
+        Atomics.load(I, CTL_CMD_PLAN),
+        Atomics.load(I, CTL_CMD_FIRST),
+        Atomics.load(I, CTL_CMD_COUNT),
+        tid,
+        nthreads,
+        ctl,
+      );
       if (tid === 0) F[CTL_LOSS_F64] = loss;
       // a trap after this worker wrote its share of the parameters: the host must restore them
       if (crash === 'trap') throw new WebAssembly.RuntimeError('unreachable (trap requested by armWorkerCrashForTest)');

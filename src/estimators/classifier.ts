@@ -12,9 +12,22 @@ import { Estimator, checkShape, type FitPlan, type FitResult } from './estimator
 import { toFeatures, toLabels, takeRows, type Label } from './input.js';
 import { LabelEncoder, classesOf } from './labels.js';
 import { estimatorToOnnx } from './onnx.js';
-import { resolveEstimatorOptions, resolveFitOptions, type EstimatorOptions, type FitOptions, type ResolvedFit } from './options.js';
+import {
+  resolveEstimatorOptions,
+  resolveFitOptions,
+  type EstimatorOptions,
+  type FitOptions,
+  type ResolvedFit,
+} from './options.js';
 import { applyScaler } from './scaler.js';
-import { decodeClasses, decodeScaler, encodeOptions, encodeScaler, parseEstimatorJSON, type EstimatorJSON } from './serialization.js';
+import {
+  decodeClasses,
+  decodeScaler,
+  encodeOptions,
+  encodeScaler,
+  parseEstimatorJSON,
+  type EstimatorJSON,
+} from './serialization.js';
 
 /**
  * A classifier for tabular data: labels in, labels out, over a softmax + cross-entropy {@link Network} (two classes
@@ -110,8 +123,13 @@ export class Classifier extends Estimator {
   toJSON(): EstimatorJSON {
     const net = this.fitted('Classifier.toJSON');
     return {
-      format: 'fastnn-estimator', version: 1, kind: 'classifier', options: encodeOptions(this.opts, this.seed),
-      scaler: this.scaler && encodeScaler(this.scaler), classes: this.encoder!.classes.slice(), network: net.toJSON(),
+      format: 'fastnn-estimator',
+      version: 1,
+      kind: 'classifier',
+      options: encodeOptions(this.opts, this.seed),
+      scaler: this.scaler && encodeScaler(this.scaler),
+      classes: this.encoder!.classes.slice(),
+      network: net.toJSON(),
     };
   }
 
@@ -128,7 +146,8 @@ export class Classifier extends Estimator {
       checkShape('Classifier.fromJSON', o, net);
       c.encoder = new LabelEncoder(decodeClasses(j.classes, net.layers[net.layers.length - 1]!));
       c.scaler = j.scaler === null ? null : decodeScaler('Classifier.fromJSON', 'scaler', j.scaler, net.layers[0]!);
-      if ((c.scaler === null) !== (o.scale === 'none')) throw new ShapeError(`Classifier.fromJSON: scaler does not match options.scale '${o.scale}'`);
+      if ((c.scaler === null) !== (o.scale === 'none'))
+        throw new ShapeError(`Classifier.fromJSON: scaler does not match options.scale '${o.scale}'`);
       return c;
     } catch (e) {
       c.dispose();
@@ -136,24 +155,37 @@ export class Classifier extends Estimator {
     }
   }
 
-  private prepare(op: string, x: Input, labels: readonly Label[], options: FitOptions, async: boolean): { plan: FitPlan; fit: ResolvedFit; commit: (n: Network) => void } {
+  private prepare(
+    op: string,
+    x: Input,
+    labels: readonly Label[],
+    options: FitOptions,
+    async: boolean,
+  ): { plan: FitPlan; fit: ResolvedFit; commit: (n: Network) => void } {
     const X = toFeatures(op, x);
     const y = toLabels(op, labels, X.rows);
     const fit = resolveFitOptions(op, options, X.rows, true, async);
     const classes = classesOf(y);
-    if (classes.length < 2) throw new ShapeError(`${op}: labels hold only one class (${JSON.stringify(classes[0])}); a classifier needs at least 2`);
+    if (classes.length < 2)
+      throw new ShapeError(
+        `${op}: labels hold only one class (${JSON.stringify(classes[0])}); a classifier needs at least 2`,
+      );
     const encoder = new LabelEncoder(classes);
     const codes = encoder.encode(op, y);
     let trainRows: number[] | null = null;
     let validation: FitPlan['validation'] = null;
-    let trainX = X, trainCodes = codes;
+    let trainX = X,
+      trainCodes = codes;
     if (fit.validationSplit !== undefined) {
       // Network's stratified split of the same seed: the rows `train` with validationSplit and stratify would hold out
       const s = splitRows(op, X.rows, fit.validationSplit, this.seed, codes);
       trainRows = Array.from(s.train);
       trainX = takeRows(X, trainRows);
       trainCodes = Int32Array.from(s.train, (r) => codes[r]!);
-      validation = { x: takeRows(X, Array.from(s.validation)), y: encoder.oneHot(Int32Array.from(s.validation, (r) => codes[r]!)) };
+      validation = {
+        x: takeRows(X, Array.from(s.validation)),
+        y: encoder.oneHot(Int32Array.from(s.validation, (r) => codes[r]!)),
+      };
     }
     const scaler = this.fitInputScaler(trainX);
     if (scaler) {
@@ -161,11 +193,21 @@ export class Classifier extends Estimator {
       if (validation) validation.x = applyScaler(scaler, validation.x);
     }
     const extra: Record<string, unknown> = {};
-    if (fit.sampleWeight) extra.sampleWeight = trainRows ? Float64Array.from(trainRows, (r) => fit.sampleWeight![r]!) : fit.sampleWeight;
+    if (fit.sampleWeight)
+      extra.sampleWeight = trainRows ? Float64Array.from(trainRows, (r) => fit.sampleWeight![r]!) : fit.sampleWeight;
     if (fit.classWeight !== undefined) extra.classWeight = classWeightArray(op, fit.classWeight, classes);
-    const plan: FitPlan = { outputs: classes.length, outputActivation: 'softmax', loss: 'cross-entropy', x: trainX, y: encoder.oneHot(trainCodes), validation, extra };
+    const plan: FitPlan = {
+      outputs: classes.length,
+      outputActivation: 'softmax',
+      loss: 'cross-entropy',
+      x: trainX,
+      y: encoder.oneHot(trainCodes),
+      validation,
+      extra,
+    };
     return {
-      plan, fit,
+      plan,
+      fit,
       commit: () => {
         this.encoder = encoder;
         this.scaler = scaler;
@@ -175,13 +217,20 @@ export class Classifier extends Estimator {
 }
 
 /** classWeight by label as Network's per-class array (a label left out weighs 1, as in scikit-learn). */
-function classWeightArray(op: string, w: 'balanced' | Record<string, number>, classes: readonly Label[]): 'balanced' | number[] {
+function classWeightArray(
+  op: string,
+  w: 'balanced' | Record<string, number>,
+  classes: readonly Label[],
+): 'balanced' | number[] {
   if (w === 'balanced') return w;
   const names = new Map(classes.map((c, i) => [String(c), i]));
   const out = classes.map(() => 1);
   for (const [k, v] of Object.entries(w)) {
     const i = names.get(k);
-    if (i === undefined) throw new ShapeError(`${op}: classWeight has the label '${k}', which is not one of the classes (${classes.map((c) => JSON.stringify(c)).join(', ')})`);
+    if (i === undefined)
+      throw new ShapeError(
+        `${op}: classWeight has the label '${k}', which is not one of the classes (${classes.map((c) => JSON.stringify(c)).join(', ')})`,
+      );
     out[i] = v;
   }
   return out;

@@ -55,9 +55,12 @@ export function decayFromAlpha(alpha: number, batch: number, loss: Loss, outputs
 /** A loaded network must be the one its saved options describe (hidden sizes, hidden activation). */
 export function checkShape(op: string, o: ResolvedEstimator, net: Network): void {
   const hidden = net.layers.slice(1, -1);
-  if (net.dtype !== o.dtype) throw new ShapeError(`${op}: the network computes in ${net.dtype}, but options.dtype is '${o.dtype}'`);
+  if (net.dtype !== o.dtype)
+    throw new ShapeError(`${op}: the network computes in ${net.dtype}, but options.dtype is '${o.dtype}'`);
   if (hidden.join() !== o.hidden.join() || net.activations.slice(0, -1).some((a) => a !== o.activation)) {
-    throw new ShapeError(`${op}: the network (layers ${net.layers.join('-')}, activations ${net.activations.join(', ')}) does not match options.hidden [${o.hidden.join(', ')}] and options.activation '${o.activation}'`);
+    throw new ShapeError(
+      `${op}: the network (layers ${net.layers.join('-')}, activations ${net.activations.join(', ')}) does not match options.hidden [${o.hidden.join(', ')}] and options.activation '${o.activation}'`,
+    );
   }
 }
 
@@ -115,7 +118,9 @@ export abstract class Estimator {
   protected fitted(op: string): Network {
     this.live(op);
     if (!this.net) {
-      throw new NotFittedError(`${op}: this ${this.kind.toLowerCase()} is not fitted yet; call fit (or fitAsync) first, or load a fitted one with ${this.kind}.fromJSON`);
+      throw new NotFittedError(
+        `${op}: this ${this.kind.toLowerCase()} is not fitted yet; call fit (or fitAsync) first, or load a fitted one with ${this.kind}.fromJSON`,
+      );
     }
     return this.net;
   }
@@ -153,7 +158,9 @@ export abstract class Estimator {
    */
   protected fitSync(op: string, plan: FitPlan, fit: ResolvedFit, commit: (net: Network) => void): FitResult {
     if (this.opts.threads !== 1) {
-      throw new OptionError(`${op}: this ${this.kind.toLowerCase()} was created with threads: ${describeValue(this.opts.threads)}; worker threads start asynchronously, so use fitAsync (or threads: 1)`);
+      throw new OptionError(
+        `${op}: this ${this.kind.toLowerCase()} was created with threads: ${describeValue(this.opts.threads)}; worker threads start asynchronously, so use fitAsync (or threads: 1)`,
+      );
     }
     const net = createNetworkOn(op, this.networkOptions(plan), this.backendRef);
     try {
@@ -167,11 +174,17 @@ export abstract class Estimator {
     }
   }
 
-  protected async fitAsyncWith(op: string, plan: FitPlan, fit: ResolvedFit, commit: (net: Network) => void): Promise<FitResult> {
+  protected async fitAsyncWith(
+    op: string,
+    plan: FitPlan,
+    fit: ResolvedFit,
+    commit: (net: Network) => void,
+  ): Promise<FitResult> {
     const options = this.networkOptions(plan);
-    const net = this.opts.threads === 1
-      ? createNetworkOn(op, options, this.backendRef)
-      : await Network.create({ ...options, backend: this.backendRef, threads: this.opts.threads });
+    const net =
+      this.opts.threads === 1
+        ? createNetworkOn(op, options, this.backendRef)
+        : await Network.create({ ...options, backend: this.backendRef, threads: this.opts.threads });
     try {
       this.live(op);
       const session = new FitSession(plan, fit);
@@ -200,9 +213,17 @@ class FitSession {
 
   constructor(plan: FitPlan, fit: ResolvedFit) {
     const batch = fit.batchSize ?? Math.min(200, plan.x.rows);
-    const decay = fit.optimizer === 'adamw' ? fit.weightDecay : decayFromAlpha(fit.weightDecay, Math.min(batch, plan.x.rows), plan.loss, plan.outputs);
+    const decay =
+      fit.optimizer === 'adamw'
+        ? fit.weightDecay
+        : decayFromAlpha(fit.weightDecay, Math.min(batch, plan.x.rows), plan.loss, plan.outputs);
     const t: Record<string, unknown> = {
-      epochs: fit.epochs, learningRate: fit.learningRate, batchSize: batch, optimizer: fit.optimizer, weightDecay: decay, ...plan.extra,
+      epochs: fit.epochs,
+      learningRate: fit.learningRate,
+      batchSize: batch,
+      optimizer: fit.optimizer,
+      weightDecay: decay,
+      ...plan.extra,
     };
     if (plan.validation) t.validation = plan.validation;
     if (fit.earlyStopping) t.earlyStopping = { ...fit.earlyStopping };

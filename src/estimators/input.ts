@@ -20,7 +20,8 @@ function isRow(v: unknown): v is ArrayLike<unknown> {
 
 /** Why a value is not a usable feature, or null when it is a finite number. */
 function badValue(v: unknown): string | null {
-  if (typeof v === 'number') return Number.isFinite(v) ? null : `${v}, expected a finite number (fill in or drop missing values first)`;
+  if (typeof v === 'number')
+    return Number.isFinite(v) ? null : `${v}, expected a finite number (fill in or drop missing values first)`;
   if (typeof v === 'string') {
     const t = v.trim();
     if (t !== '' && Number.isFinite(Number(t))) {
@@ -38,20 +39,29 @@ function badValue(v: unknown): string | null {
 export function toFeatures(op: string, x: unknown, cols?: number, what = 'x'): Matrix {
   if (isMatrix(x)) {
     if (cols !== undefined && x.cols !== cols) {
-      throw new ShapeError(`${op}: ${what} has ${x.cols} columns, expected ${cols} (the number of features the model was fitted on)`);
+      throw new ShapeError(
+        `${op}: ${what} has ${x.cols} columns, expected ${cols} (the number of features the model was fitted on)`,
+      );
     }
     return toMatrix(op, what, x, cols);
   }
-  if (!Array.isArray(x)) throw new ShapeError(`${op}: ${what} must be an array of rows (arrays or typed arrays of numbers) or a Matrix, received ${describeValue(x)}`);
+  if (!Array.isArray(x))
+    throw new ShapeError(
+      `${op}: ${what} must be an array of rows (arrays or typed arrays of numbers) or a Matrix, received ${describeValue(x)}`,
+    );
   if (x.length === 0) throw new ShapeError(`${op}: ${what} is empty (expected at least one row)`);
   const first: unknown = x[0];
-  if (!isRow(first)) throw new ShapeError(`${op}: ${what}[0] must be an array of numbers (one row per sample), received ${describeValue(first)}`);
+  if (!isRow(first))
+    throw new ShapeError(
+      `${op}: ${what}[0] must be an array of numbers (one row per sample), received ${describeValue(first)}`,
+    );
   const c = cols ?? first.length;
   if (c === 0) throw new ShapeError(`${op}: ${what}[0] is empty (expected at least one feature)`);
   const data = new Float64Array(x.length * c);
   for (let r = 0; r < x.length; r++) {
     const row: unknown = x[r];
-    if (!isRow(row)) throw new ShapeError(`${op}: ${what}[${r}] must be an array of numbers, received ${describeValue(row)}`);
+    if (!isRow(row))
+      throw new ShapeError(`${op}: ${what}[${r}] must be an array of numbers, received ${describeValue(row)}`);
     if (row.length !== c) {
       const why = cols !== undefined ? 'the number of features the model was fitted on' : `as row 0`;
       throw new ShapeError(`${op}: ${what}[${r}] has ${row.length} values, expected ${c} (${why})`);
@@ -68,21 +78,30 @@ export function toFeatures(op: string, x: unknown, cols?: number, what = 'x'): M
 
 /** Class labels: one per row, all strings or all finite numbers. */
 export function toLabels(op: string, labels: unknown, rows: number, what = 'labels'): Label[] {
-  if (!isRow(labels)) throw new ShapeError(`${op}: ${what} must be an array of strings or numbers, one per row, received ${describeValue(labels)}`);
-  if (labels.length !== rows) throw new ShapeError(`${op}: ${what} has ${labels.length} entries but x has ${rows} rows (expected one label per row)`);
+  if (!isRow(labels))
+    throw new ShapeError(
+      `${op}: ${what} must be an array of strings or numbers, one per row, received ${describeValue(labels)}`,
+    );
+  if (labels.length !== rows)
+    throw new ShapeError(
+      `${op}: ${what} has ${labels.length} entries but x has ${rows} rows (expected one label per row)`,
+    );
   const out: Label[] = new Array<Label>(rows);
   let kind: 'string' | 'number' | null = null;
   for (let r = 0; r < rows; r++) {
     const v = labels[r];
     if (typeof v === 'number') {
-      if (!Number.isFinite(v)) throw new ShapeError(`${op}: ${what}[${r}] is ${v}, expected a string or a finite number`);
+      if (!Number.isFinite(v))
+        throw new ShapeError(`${op}: ${what}[${r}] is ${v}, expected a string or a finite number`);
     } else if (typeof v !== 'string') {
       throw new ShapeError(`${op}: ${what}[${r}] is ${describeValue(v)}, expected a string or a finite number`);
     }
     const k = typeof v as 'string' | 'number';
     kind ??= k;
     if (k !== kind) {
-      throw new ShapeError(`${op}: ${what}[${r}] is the ${k} ${describeValue(v)} but ${what}[0] is a ${kind}: labels must be all strings or all numbers (convert them, e.g. labels.map(String))`);
+      throw new ShapeError(
+        `${op}: ${what}[${r}] is the ${k} ${describeValue(v)} but ${what}[0] is a ${kind}: labels must be all strings or all numbers (convert them, e.g. labels.map(String))`,
+      );
     }
     out[r] = v;
   }
@@ -106,8 +125,10 @@ export function toTargets(op: string, y: unknown, rows: number, cols?: number, w
 }
 
 function checkTargetShape(op: string, y: Matrix, rows: number, cols: number | undefined, what: string): Matrix {
-  if (y.rows !== rows) throw new ShapeError(`${op}: ${what} has ${y.rows} rows but x has ${rows} (expected one target per row)`);
-  if (cols !== undefined && y.cols !== cols) throw new ShapeError(`${op}: ${what} has ${y.cols} targets per row, expected ${cols} (as in fit)`);
+  if (y.rows !== rows)
+    throw new ShapeError(`${op}: ${what} has ${y.rows} rows but x has ${rows} (expected one target per row)`);
+  if (cols !== undefined && y.cols !== cols)
+    throw new ShapeError(`${op}: ${what} has ${y.cols} targets per row, expected ${cols} (as in fit)`);
   return y;
 }
 

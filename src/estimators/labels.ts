@@ -26,7 +26,9 @@ export class LabelEncoder {
       const i = this.index.get(labels[r]!);
       if (i === undefined) {
         const known = this.classes.map((c) => describeValue(c)).join(', ');
-        throw new ShapeError(`${op}: ${what}[${r}] is ${describeValue(labels[r])}, which is not one of the classes seen in fit (${known})`);
+        throw new ShapeError(
+          `${op}: ${what}[${r}] is ${describeValue(labels[r])}, which is not one of the classes seen in fit (${known})`,
+        );
       }
       out[r] = i;
     }

@@ -15,11 +15,21 @@ function isLabels(v: unknown): v is ArrayLike<unknown> {
 }
 
 function checkPair(op: string, actual: unknown, predicted: unknown): asserts actual is ArrayLike<unknown> {
-  for (const [name, v] of [['actual', actual], ['predicted', predicted]] as const) {
-    if (!isLabels(v)) throw new ShapeError(`metrics.${op}: ${name} must be an array (or typed array) of labels, received ${describeValue(v)}`);
+  for (const [name, v] of [
+    ['actual', actual],
+    ['predicted', predicted],
+  ] as const) {
+    if (!isLabels(v))
+      throw new ShapeError(
+        `metrics.${op}: ${name} must be an array (or typed array) of labels, received ${describeValue(v)}`,
+      );
   }
-  const a = actual as ArrayLike<unknown>, p = predicted as ArrayLike<unknown>;
-  if (a.length !== p.length) throw new ShapeError(`metrics.${op}: actual has ${a.length} labels but predicted has ${p.length} (expected one prediction per label)`);
+  const a = actual as ArrayLike<unknown>,
+    p = predicted as ArrayLike<unknown>;
+  if (a.length !== p.length)
+    throw new ShapeError(
+      `metrics.${op}: actual has ${a.length} labels but predicted has ${p.length} (expected one prediction per label)`,
+    );
   if (a.length === 0) throw new ShapeError(`metrics.${op}: no labels (expected at least one)`);
 }
 
@@ -30,7 +40,8 @@ function labelsOf(actual: ArrayLike<unknown>, predicted: ArrayLike<unknown>): un
   return all
     .map((v, i) => ({ v, i }))
     .sort((a, b) => {
-      const ra = rank(a.v), rb = rank(b.v);
+      const ra = rank(a.v),
+        rb = rank(b.v);
       if (ra !== rb) return ra - rb;
       if (ra === 0) return (a.v as number) - (b.v as number);
       if (ra === 1) return (a.v as string) < (b.v as string) ? -1 : (a.v as string) > (b.v as string) ? 1 : 0;
@@ -92,8 +103,17 @@ function precisionRecallF1(
 }
 
 function regressionPair(op: string, actual: unknown, predicted: unknown): [Matrix, Matrix] {
-  if (!Array.isArray(actual) && (typeof actual !== 'object' || actual === null)) throw new ShapeError(`metrics.${op}: actual must be numbers, rows of numbers or a Matrix, received ${describeValue(actual)}`);
-  const a = toTargets(`metrics.${op}`, actual, (actual as { rows?: number; length?: number }).rows ?? (actual as unknown[]).length, undefined, 'actual');
+  if (!Array.isArray(actual) && (typeof actual !== 'object' || actual === null))
+    throw new ShapeError(
+      `metrics.${op}: actual must be numbers, rows of numbers or a Matrix, received ${describeValue(actual)}`,
+    );
+  const a = toTargets(
+    `metrics.${op}`,
+    actual,
+    (actual as { rows?: number; length?: number }).rows ?? (actual as unknown[]).length,
+    undefined,
+    'actual',
+  );
   const p = toTargets(`metrics.${op}`, predicted, a.rows, a.cols, 'predicted');
   return [a, p];
 }
@@ -129,7 +149,8 @@ function r2(actual: Input | ArrayLike<number>, predicted: Input | ArrayLike<numb
     let mean = 0;
     for (let r = 0; r < a.rows; r++) mean += a.data[r * a.cols + j]!;
     mean /= a.rows;
-    let res = 0, tot = 0;
+    let res = 0,
+      tot = 0;
     for (let r = 0; r < a.rows; r++) {
       const y = a.data[r * a.cols + j]!;
       res += (y - p.data[r * a.cols + j]!) ** 2;

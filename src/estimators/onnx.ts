@@ -9,7 +9,12 @@ import type { Label } from './input.js';
 import type { Scaler } from './scaler.js';
 
 export function estimatorToOnnx(
-  op: string, net: Network, options: unknown, input: Scaler | null, output: Scaler | null, classes: readonly Label[] | null,
+  op: string,
+  net: Network,
+  options: unknown,
+  input: Scaler | null,
+  output: Scaler | null,
+  classes: readonly Label[] | null,
 ): Uint8Array {
   const metadata: Record<string, string> = {};
   if (classes) metadata['fastnn.classes'] = JSON.stringify(classes);

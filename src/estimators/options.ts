@@ -82,7 +82,17 @@ export interface ResolvedEstimator {
 
 const ESTIMATOR_KEYS = ['hidden', 'activation', 'scale', 'dropout', 'seed', 'dtype', 'backend', 'threads'];
 const FIT_KEYS = [
-  'epochs', 'learningRate', 'optimizer', 'batchSize', 'weightDecay', 'validationSplit', 'earlyStopping', 'sampleWeight', 'classWeight', 'signal', 'onEpoch',
+  'epochs',
+  'learningRate',
+  'optimizer',
+  'batchSize',
+  'weightDecay',
+  'validationSplit',
+  'earlyStopping',
+  'sampleWeight',
+  'classWeight',
+  'signal',
+  'onEpoch',
 ];
 const HIDDEN_ACTIVATIONS = ACTIVATIONS.filter((a) => !ACTIVATION_SPECS[a].outputOnly);
 
@@ -90,10 +100,15 @@ export function resolveEstimatorOptions(op: string, options: unknown): ResolvedE
   const o = checkOptions(op, options ?? {}, ESTIMATOR_KEYS);
   let hidden = [100];
   if (o.hidden !== undefined) {
-    if (!Array.isArray(o.hidden)) throw new OptionError(`${op}: hidden must be an array of layer sizes like [100], received ${describeValue(o.hidden)}`);
+    if (!Array.isArray(o.hidden))
+      throw new OptionError(
+        `${op}: hidden must be an array of layer sizes like [100], received ${describeValue(o.hidden)}`,
+      );
     hidden = (o.hidden as unknown[]).map((s, i) => {
       if (typeof s !== 'number' || !Number.isInteger(s) || s < 1 || s > MAX_WIDTH) {
-        throw new OptionError(`${op}: hidden[${i}] must be an integer in [1, ${MAX_WIDTH}], received ${describeValue(s)}`);
+        throw new OptionError(
+          `${op}: hidden[${i}] must be an integer in [1, ${MAX_WIDTH}], received ${describeValue(s)}`,
+        );
       }
       return s;
     });
@@ -106,7 +121,16 @@ export function resolveEstimatorOptions(op: string, options: unknown): ResolvedE
   const seed = o.seed === undefined ? undefined : checkSeed(op, o.seed);
   const threads = checkThreads(op, o.threads);
   const dtype = optEnum(op, 'dtype', o.dtype, DTYPES, 'float64');
-  return { hidden, activation, scale, dropout: o.dropout as ResolvedEstimator['dropout'], seed, dtype, threads, backend: o.backend };
+  return {
+    hidden,
+    activation,
+    scale,
+    dropout: o.dropout as ResolvedEstimator['dropout'],
+    seed,
+    dtype,
+    threads,
+    backend: o.backend,
+  };
 }
 
 export interface ResolvedFit {
@@ -125,7 +149,13 @@ export interface ResolvedFit {
 }
 
 /** Validates fit options against the data's row count; `async` allows `signal`. */
-export function resolveFitOptions(op: string, options: unknown, rows: number, classifier: boolean, async: boolean): ResolvedFit {
+export function resolveFitOptions(
+  op: string,
+  options: unknown,
+  rows: number,
+  classifier: boolean,
+  async: boolean,
+): ResolvedFit {
   const o = checkOptions(op, options ?? {}, FIT_KEYS);
   const epochs = optInt(op, 'epochs', o.epochs, 1, 200);
   let learningRate: ResolvedFit['learningRate'] = 1e-3;
@@ -133,53 +163,89 @@ export function resolveFitOptions(op: string, options: unknown, rows: number, cl
     learningRate = o.learningRate as (step: number) => number;
   } else if (o.learningRate !== undefined) {
     if (typeof o.learningRate !== 'number' || !Number.isFinite(o.learningRate) || o.learningRate <= 0) {
-      throw new OptionError(`${op}: learningRate must be a finite number > 0 (or a function of the step), received ${describeValue(o.learningRate)}`);
+      throw new OptionError(
+        `${op}: learningRate must be a finite number > 0 (or a function of the step), received ${describeValue(o.learningRate)}`,
+      );
     }
     learningRate = o.learningRate;
   }
-  const optimizer = optEnum<EstimatorOptimizer>(op, 'optimizer', o.optimizer, ['sgd', 'momentum', 'adam', 'adamw'], 'adam');
+  const optimizer = optEnum<EstimatorOptimizer>(
+    op,
+    'optimizer',
+    o.optimizer,
+    ['sgd', 'momentum', 'adam', 'adamw'],
+    'adam',
+  );
   const batchSize = o.batchSize === undefined ? undefined : optInt(op, 'batchSize', o.batchSize, 1);
-  if (batchSize !== undefined && batchSize > MAX_WIDTH) throw new OptionError(`${op}: batchSize must be at most ${MAX_WIDTH}, received ${batchSize}`);
+  if (batchSize !== undefined && batchSize > MAX_WIDTH)
+    throw new OptionError(`${op}: batchSize must be at most ${MAX_WIDTH}, received ${batchSize}`);
   const weightDecay = optRange(op, 'weightDecay', o.weightDecay, 0, Infinity, 1e-4);
-  const validationSplit = o.validationSplit === undefined ? undefined : optRange(op, 'validationSplit', o.validationSplit, 0, 1, 0);
-  if (validationSplit === 0) throw new OptionError(`${op}: validationSplit must be a number in (0, 1), received 0 (leave it out for no validation)`);
+  const validationSplit =
+    o.validationSplit === undefined ? undefined : optRange(op, 'validationSplit', o.validationSplit, 0, 1, 0);
+  if (validationSplit === 0)
+    throw new OptionError(
+      `${op}: validationSplit must be a number in (0, 1), received 0 (leave it out for no validation)`,
+    );
   const earlyStopping = resolveEarlyStopping(op, o.earlyStopping);
   let sampleWeight: Float64Array | undefined;
   if (o.sampleWeight !== undefined) {
     const w = o.sampleWeight as ArrayLike<unknown>;
     if (typeof w !== 'object' || w === null || typeof w.length !== 'number') {
-      throw new OptionError(`${op}: sampleWeight must be an array of numbers, one per row, received ${describeValue(o.sampleWeight)}`);
+      throw new OptionError(
+        `${op}: sampleWeight must be an array of numbers, one per row, received ${describeValue(o.sampleWeight)}`,
+      );
     }
-    if (w.length !== rows) throw new ShapeError(`${op}: sampleWeight has ${w.length} entries but x has ${rows} rows (expected one weight per row)`);
+    if (w.length !== rows)
+      throw new ShapeError(
+        `${op}: sampleWeight has ${w.length} entries but x has ${rows} rows (expected one weight per row)`,
+      );
     sampleWeight = new Float64Array(rows);
     for (let r = 0; r < rows; r++) {
       const v = w[r];
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ShapeError(`${op}: sampleWeight[${r}] is ${describeValue(v)}, expected a finite number >= 0`);
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+        throw new ShapeError(`${op}: sampleWeight[${r}] is ${describeValue(v)}, expected a finite number >= 0`);
       sampleWeight[r] = v;
     }
   }
   let classWeight: ResolvedFit['classWeight'];
   if (o.classWeight !== undefined) {
-    if (!classifier) throw new OptionError(`${op}: classWeight is an option of Classifier (a regressor has no classes)`);
+    if (!classifier)
+      throw new OptionError(`${op}: classWeight is an option of Classifier (a regressor has no classes)`);
     if (o.classWeight !== 'balanced') {
       if (typeof o.classWeight !== 'object' || o.classWeight === null || Array.isArray(o.classWeight)) {
-        throw new OptionError(`${op}: classWeight must be 'balanced' or an object { label: weight }, received ${describeValue(o.classWeight)}`);
+        throw new OptionError(
+          `${op}: classWeight must be 'balanced' or an object { label: weight }, received ${describeValue(o.classWeight)}`,
+        );
       }
       for (const [k, v] of Object.entries(o.classWeight)) {
-        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new OptionError(`${op}: classWeight['${k}'] must be a finite number >= 0, received ${describeValue(v)}`);
+        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+          throw new OptionError(
+            `${op}: classWeight['${k}'] must be a finite number >= 0, received ${describeValue(v)}`,
+          );
       }
     }
     classWeight = o.classWeight as ResolvedFit['classWeight'];
   }
   if (o.signal !== undefined) {
-    if (!async) throw new OptionError(`${op}: signal is an option of fitAsync (fit is synchronous and cannot be aborted)`);
+    if (!async)
+      throw new OptionError(`${op}: signal is an option of fitAsync (fit is synchronous and cannot be aborted)`);
     if (!(typeof AbortSignal !== 'undefined' && o.signal instanceof AbortSignal)) {
       throw new OptionError(`${op}: signal must be an AbortSignal, received ${describeValue(o.signal)}`);
     }
   }
-  if (o.onEpoch !== undefined && typeof o.onEpoch !== 'function') throw new OptionError(`${op}: onEpoch must be a function, received ${describeValue(o.onEpoch)}`);
+  if (o.onEpoch !== undefined && typeof o.onEpoch !== 'function')
+    throw new OptionError(`${op}: onEpoch must be a function, received ${describeValue(o.onEpoch)}`);
   return {
-    epochs, learningRate, optimizer, batchSize, weightDecay, validationSplit, earlyStopping, sampleWeight, classWeight,
-    signal: o.signal, onEpoch: o.onEpoch as ResolvedFit['onEpoch'],
+    epochs,
+    learningRate,
+    optimizer,
+    batchSize,
+    weightDecay,
+    validationSplit,
+    earlyStopping,
+    sampleWeight,
+    classWeight,
+    signal: o.signal,
+    onEpoch: o.onEpoch as ResolvedFit['onEpoch'],
   };
 }

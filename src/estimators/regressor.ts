@@ -13,7 +13,13 @@ import { Estimator, checkShape, type FitPlan, type FitResult } from './estimator
 import { takeRows, toFeatures, toTargets } from './input.js';
 import { metrics } from './metrics.js';
 import { estimatorToOnnx } from './onnx.js';
-import { resolveEstimatorOptions, resolveFitOptions, type EstimatorOptions, type FitOptions, type ResolvedFit } from './options.js';
+import {
+  resolveEstimatorOptions,
+  resolveFitOptions,
+  type EstimatorOptions,
+  type FitOptions,
+  type ResolvedFit,
+} from './options.js';
 import { applyScaler, fitScaler, invertScaler, type Scaler } from './scaler.js';
 import { decodeScaler, encodeOptions, encodeScaler, parseEstimatorJSON, type EstimatorJSON } from './serialization.js';
 
@@ -87,8 +93,13 @@ export class Regressor extends Estimator {
   toJSON(): EstimatorJSON {
     const net = this.fitted('Regressor.toJSON');
     return {
-      format: 'fastnn-estimator', version: 1, kind: 'regressor', options: encodeOptions(this.opts, this.seed),
-      scaler: this.scaler && encodeScaler(this.scaler), targetScaler: encodeScaler(this.targetScaler!), network: net.toJSON(),
+      format: 'fastnn-estimator',
+      version: 1,
+      kind: 'regressor',
+      options: encodeOptions(this.opts, this.seed),
+      scaler: this.scaler && encodeScaler(this.scaler),
+      targetScaler: encodeScaler(this.targetScaler!),
+      network: net.toJSON(),
     };
   }
 
@@ -104,9 +115,16 @@ export class Regressor extends Estimator {
       r.net = net;
       checkShape('Regressor.fromJSON', o, net);
       r.scaler = j.scaler === null ? null : decodeScaler('Regressor.fromJSON', 'scaler', j.scaler, net.layers[0]!);
-      if ((r.scaler === null) !== (o.scale === 'none')) throw new ShapeError(`Regressor.fromJSON: scaler does not match options.scale '${o.scale}'`);
-      r.targetScaler = decodeScaler('Regressor.fromJSON', 'targetScaler', j.targetScaler, net.layers[net.layers.length - 1]!);
-      if (r.targetScaler.kind !== 'standard') throw new ShapeError(`Regressor.fromJSON: targetScaler.kind is '${r.targetScaler.kind}', expected 'standard'`);
+      if ((r.scaler === null) !== (o.scale === 'none'))
+        throw new ShapeError(`Regressor.fromJSON: scaler does not match options.scale '${o.scale}'`);
+      r.targetScaler = decodeScaler(
+        'Regressor.fromJSON',
+        'targetScaler',
+        j.targetScaler,
+        net.layers[net.layers.length - 1]!,
+      );
+      if (r.targetScaler.kind !== 'standard')
+        throw new ShapeError(`Regressor.fromJSON: targetScaler.kind is '${r.targetScaler.kind}', expected 'standard'`);
       return r;
     } catch (e) {
       r.dispose();
@@ -114,11 +132,18 @@ export class Regressor extends Estimator {
     }
   }
 
-  private prepare(op: string, x: Input, y: Input | ArrayLike<number>, options: FitOptions, async: boolean): { plan: FitPlan; fit: ResolvedFit; commit: (n: Network) => void } {
+  private prepare(
+    op: string,
+    x: Input,
+    y: Input | ArrayLike<number>,
+    options: FitOptions,
+    async: boolean,
+  ): { plan: FitPlan; fit: ResolvedFit; commit: (n: Network) => void } {
     const X = toFeatures(op, x);
     const Y = toTargets(op, y, X.rows);
     const fit = resolveFitOptions(op, options, X.rows, false, async);
-    let trainX = X, trainY = Y;
+    let trainX = X,
+      trainY = Y;
     let trainRows: number[] | null = null;
     let validation: FitPlan['validation'] = null;
     if (fit.validationSplit !== undefined) {
@@ -133,12 +158,26 @@ export class Regressor extends Estimator {
     const scaler = this.fitInputScaler(trainX);
     const targetScaler = fitScaler('standard', trainY);
     if (scaler) trainX = applyScaler(scaler, trainX);
-    if (validation) validation = { x: scaler ? applyScaler(scaler, validation.x) : validation.x, y: applyScaler(targetScaler, validation.y) };
+    if (validation)
+      validation = {
+        x: scaler ? applyScaler(scaler, validation.x) : validation.x,
+        y: applyScaler(targetScaler, validation.y),
+      };
     const extra: Record<string, unknown> = {};
-    if (fit.sampleWeight) extra.sampleWeight = trainRows ? Float64Array.from(trainRows, (r) => fit.sampleWeight![r]!) : fit.sampleWeight;
-    const plan: FitPlan = { outputs: Y.cols, outputActivation: 'identity', loss: 'mse', x: trainX, y: applyScaler(targetScaler, trainY), validation, extra };
+    if (fit.sampleWeight)
+      extra.sampleWeight = trainRows ? Float64Array.from(trainRows, (r) => fit.sampleWeight![r]!) : fit.sampleWeight;
+    const plan: FitPlan = {
+      outputs: Y.cols,
+      outputActivation: 'identity',
+      loss: 'mse',
+      x: trainX,
+      y: applyScaler(targetScaler, trainY),
+      validation,
+      extra,
+    };
     return {
-      plan, fit,
+      plan,
+      fit,
       commit: () => {
         this.scaler = scaler;
         this.targetScaler = targetScaler;

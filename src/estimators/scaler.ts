@@ -37,7 +37,8 @@ export function fitScaler(kind: ScaleKind, m: Matrix): Scaler {
       shift[k] = mean;
       scale[k] = sd > 0 ? sd : 1;
     } else {
-      let lo = Infinity, hi = -Infinity;
+      let lo = Infinity,
+        hi = -Infinity;
       for (let r = 0; r < rows; r++) {
         const v = data[r * cols + k]!;
         if (v < lo) lo = v;

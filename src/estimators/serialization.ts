@@ -81,7 +81,8 @@ function decodeArray(op: EstimatorOp, what: string, v: unknown, n: number, posit
   if (!Array.isArray(v) || v.length !== n) fail(op, what, v, `an array of ${n} numbers`);
   return Float64Array.from(v as unknown[], (x, i) => {
     const d = x === '-0' ? -0 : x;
-    if (typeof d !== 'number' || !Number.isFinite(d) || (positive && !(d > 0))) fail(op, `${what}[${i}]`, x, positive ? 'a finite number > 0' : 'a finite number');
+    if (typeof d !== 'number' || !Number.isFinite(d) || (positive && !(d > 0)))
+      fail(op, `${what}[${i}]`, x, positive ? 'a finite number > 0' : 'a finite number');
     return d;
   });
 }
@@ -90,7 +91,11 @@ export function decodeScaler(op: EstimatorOp, what: string, v: unknown, cols: nu
   if (typeof v !== 'object' || v === null) fail(op, what, v, 'an object { kind, shift, scale }');
   const s = v as Record<string, unknown>;
   if (s.kind !== 'standard' && s.kind !== 'minmax') fail(op, `${what}.kind`, s.kind, "'standard' or 'minmax'");
-  return { kind: s.kind, shift: decodeArray(op, `${what}.shift`, s.shift, cols, false), scale: decodeArray(op, `${what}.scale`, s.scale, cols, true) };
+  return {
+    kind: s.kind,
+    shift: decodeArray(op, `${what}.shift`, s.shift, cols, false),
+    scale: decodeArray(op, `${what}.scale`, s.scale, cols, true),
+  };
 }
 
 /**
@@ -101,29 +106,41 @@ export function decodeScaler(op: EstimatorOp, what: string, v: unknown, cols: nu
 export function parseEstimatorJSON(json: unknown, kind: EstimatorJSON['kind']): EstimatorJSON {
   const op: EstimatorOp = kind === 'classifier' ? 'Classifier.fromJSON' : 'Regressor.fromJSON';
   const j = parseSavedJSON(op, json, 'model');
-  if (typeof j !== 'object' || j === null || Array.isArray(j)) throw new OptionError(`${op}: expected an object saved by toJSON(), received ${describeValue(j)}`);
+  if (typeof j !== 'object' || j === null || Array.isArray(j))
+    throw new OptionError(`${op}: expected an object saved by toJSON(), received ${describeValue(j)}`);
   const o = j as Omit<Partial<EstimatorJSON>, 'format' | 'kind'> & { format?: unknown; kind?: unknown };
-  if (o.format === 'fastnn-network') throw new OptionError(`${op}: this is a saved Network (format 'fastnn-network'), not a ${kind}; load it with Network.fromJSON`);
-  if (o.format !== 'fastnn-estimator') throw new OptionError(`${op}: format is ${describeValue(o.format)}, expected 'fastnn-estimator' (a model saved by Classifier or Regressor toJSON())`);
+  if (o.format === 'fastnn-network')
+    throw new OptionError(
+      `${op}: this is a saved Network (format 'fastnn-network'), not a ${kind}; load it with Network.fromJSON`,
+    );
+  if (o.format !== 'fastnn-estimator')
+    throw new OptionError(
+      `${op}: format is ${describeValue(o.format)}, expected 'fastnn-estimator' (a model saved by Classifier or Regressor toJSON())`,
+    );
   if (o.version !== 1) fail(op, 'version', o.version, '1');
   if (o.kind !== kind) {
     if (o.kind === 'classifier' || o.kind === 'regressor') {
       const other = o.kind === 'classifier' ? 'Classifier' : 'Regressor';
-      throw new OptionError(`${op}: this is a saved ${other} (kind '${o.kind}'), not a ${kind}; load it with ${other}.fromJSON`);
+      throw new OptionError(
+        `${op}: this is a saved ${other} (kind '${o.kind}'), not a ${kind}; load it with ${other}.fromJSON`,
+      );
     }
     fail(op, 'kind', o.kind, `'${kind}'`);
   }
   if (typeof o.options !== 'object' || o.options === null) fail(op, 'options', o.options, 'an object');
-  if (typeof o.network !== 'object' || o.network === null) fail(op, 'network', o.network, 'a network saved by Network.toJSON()');
+  if (typeof o.network !== 'object' || o.network === null)
+    fail(op, 'network', o.network, 'a network saved by Network.toJSON()');
   return o as EstimatorJSON;
 }
 
 export function decodeClasses(v: unknown, outputs: number): Label[] {
   const op = 'Classifier.fromJSON';
-  if (!Array.isArray(v) || v.length !== outputs || v.length < 2) fail(op, 'classes', v, `an array of ${outputs} labels (one per network output)`);
+  if (!Array.isArray(v) || v.length !== outputs || v.length < 2)
+    fail(op, 'classes', v, `an array of ${outputs} labels (one per network output)`);
   const kind = typeof v[0];
   (v as unknown[]).forEach((c, i) => {
-    if ((typeof c !== 'string' && (typeof c !== 'number' || !Number.isFinite(c))) || typeof c !== kind) fail(op, `classes[${i}]`, c, `a ${kind} label`);
+    if ((typeof c !== 'string' && (typeof c !== 'number' || !Number.isFinite(c))) || typeof c !== kind)
+      fail(op, `classes[${i}]`, c, `a ${kind} label`);
   });
   if (new Set(v).size !== v.length) fail(op, 'classes', v, 'distinct labels');
   return (v as Label[]).slice();

@@ -20,5 +20,7 @@ export async function resolveBackend(op: string, v: unknown): Promise<{ backend:
     if (v.disposed) throw new DisposedError(`${op}: the ${v.name} backend passed in was disposed`);
     return { backend: v, owns: false };
   }
-  throw new BackendError(`${op}: backend must be 'js', 'assemblyscript', 'rust' or a Backend from loadBackend(), received ${describeValue(v)}`);
+  throw new BackendError(
+    `${op}: backend must be 'js', 'assemblyscript', 'rust' or a Backend from loadBackend(), received ${describeValue(v)}`,
+  );
 }

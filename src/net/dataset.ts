@@ -61,7 +61,15 @@ export class Dataset {
     }
     writeElems(host, dtype, X.data, x);
     writeElems(host, dtype, Y.data, y);
-    states.set(this, { host, x, y, dtype, users: 0, disposed: false, targets: new Map<string, string | null>([[loss, null]]) });
+    states.set(this, {
+      host,
+      x,
+      y,
+      dtype,
+      users: 0,
+      disposed: false,
+      targets: new Map<string, string | null>([[loss, null]]),
+    });
   }
 
   /** True after dispose(). */
@@ -100,21 +108,37 @@ export function isDataset(v: unknown): v is Dataset {
  * @throws DisposedError, BackendError (another backend), ShapeError (widths, or targets outside the loss's domain).
  */
 export function useDataset(
-  op: string, ds: Dataset, host: KernelHost, shape: NetworkShape, training: boolean,
+  op: string,
+  ds: Dataset,
+  host: KernelHost,
+  shape: NetworkShape,
+  training: boolean,
 ): { x: number; y: number; release: () => void } {
   const st = stateOf(ds);
   if (st.disposed || st.host.disposed) throw new DisposedError(`${op}: the dataset was disposed`);
-  if (st.host !== host) throw new BackendError(`${op}: the dataset lives in another backend's memory; make it with this network's dataset()`);
+  if (st.host !== host)
+    throw new BackendError(
+      `${op}: the dataset lives in another backend's memory; make it with this network's dataset()`,
+    );
   if (st.dtype !== shape.dtype) {
-    throw new ShapeError(`${op}: the dataset is stored in ${st.dtype}, but the network computes in ${shape.dtype}; make it with this network's dataset()`);
+    throw new ShapeError(
+      `${op}: the dataset is stored in ${st.dtype}, but the network computes in ${shape.dtype}; make it with this network's dataset()`,
+    );
   }
-  const nIn = shape.layers[0]!, nOut = shape.layers[shape.layers.length - 1]!;
+  const nIn = shape.layers[0]!,
+    nOut = shape.layers[shape.layers.length - 1]!;
   if (ds.inputs !== nIn || ds.outputs !== nOut) {
-    throw new ShapeError(`${op}: the dataset is ${ds.rows}×${ds.inputs} → ${ds.outputs}, but the network takes ${nIn} inputs and gives ${nOut} outputs`);
+    throw new ShapeError(
+      `${op}: the dataset is ${ds.rows}×${ds.inputs} → ${ds.outputs}, but the network takes ${nIn} inputs and gives ${nOut} outputs`,
+    );
   }
   // the loss's domain for every use; for training also the output activation's range (mse)
   const keys: [string, (Y: Matrix) => void][] = [[shape.loss, (Y) => checkTargets(op, 'dataset y', Y, shape.loss)]];
-  if (training) keys.push([`${shape.loss} ${shape.activations[shape.activations.length - 1]!}`, (Y) => checkTargetRange(op, 'dataset y', Y, shape)]);
+  if (training)
+    keys.push([
+      `${shape.loss} ${shape.activations[shape.activations.length - 1]!}`,
+      (Y) => checkTargetRange(op, 'dataset y', Y, shape),
+    ]);
   for (const [key, check] of keys) {
     let verdict = st.targets.get(key);
     if (verdict === undefined) {
@@ -132,7 +156,8 @@ export function useDataset(
   st.users++;
   let released = false;
   return {
-    x: st.x, y: st.y,
+    x: st.x,
+    y: st.y,
     release: () => {
       if (released) return;
       released = true;
@@ -162,7 +187,12 @@ export function datasetViews(ds: Dataset): { X: Matrix; Y: Matrix } {
 }
 
 /** evaluate(dataset): the read workspace is made first, so the views of the dataset stay valid while it runs. */
-export function evaluateDataset(op: string, mem: NetMemory, params: ParamPtrs, ds: Dataset): { loss: number; accuracy?: number } {
+export function evaluateDataset(
+  op: string,
+  mem: NetMemory,
+  params: ParamPtrs,
+  ds: Dataset,
+): { loss: number; accuracy?: number } {
   const use = useDataset(op, ds, mem.host, mem.shape, false);
   try {
     const rows = Math.max(1, Math.min(256, ds.rows));

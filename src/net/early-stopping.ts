@@ -33,13 +33,17 @@ export function resolveEarlyStopping(op: string, v: unknown): ResolvedEarlyStopp
   if (v === undefined || v === false) return null;
   if (v === true) return { patience: 10, minDelta: 0, restoreBest: true };
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    throw new OptionError(`${op}: earlyStopping must be true, false or { ${KEYS.join(', ')} }, received ${describeValue(v)}`);
+    throw new OptionError(
+      `${op}: earlyStopping must be true, false or { ${KEYS.join(', ')} }, received ${describeValue(v)}`,
+    );
   }
   const o = checkOptions(`${op}: earlyStopping`, v, KEYS);
   const patience = optInt(op, 'earlyStopping.patience', o.patience, 1, 10);
   const minDelta = o.minDelta ?? 0;
   if (typeof minDelta !== 'number' || !Number.isFinite(minDelta) || minDelta < 0) {
-    throw new OptionError(`${op}: earlyStopping.minDelta must be a finite number >= 0, received ${describeValue(o.minDelta)}`);
+    throw new OptionError(
+      `${op}: earlyStopping.minDelta must be a finite number >= 0, received ${describeValue(o.minDelta)}`,
+    );
   }
   const restoreBest = optBool(op, 'earlyStopping.restoreBest', o.restoreBest, true);
   return { patience, minDelta, restoreBest };

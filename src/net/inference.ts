@@ -11,15 +11,24 @@ import type { LayerParameters } from './options.js';
 const PREDICT_ROWS = 256;
 
 /** Forward pass in chunks of the read workspace's rows; with targets, also the mean loss. */
-export function forwardAll(op: string, mem: NetMemory, params: ParamPtrs, X: Matrix, Y: Matrix | null): { out: Matrix; loss: number } {
+export function forwardAll(
+  op: string,
+  mem: NetMemory,
+  params: ParamPtrs,
+  X: Matrix,
+  Y: Matrix | null,
+): { out: Matrix; loss: number } {
   const rowsPerChunk = Math.max(1, Math.min(PREDICT_ROWS, X.rows));
   checkFits(op, mem.host, mem.workspaceNeed('read', rowsPerChunk));
   const ws = mem.workspace('read', rowsPerChunk);
   mem.writePlanLayers(ws, params);
   const { layers, loss: lossName } = mem.shape;
-  const L = mem.L, nIn = layers[0]!, nOut = layers[L]!;
+  const L = mem.L,
+    nIn = layers[0]!,
+    nOut = layers[L]!;
   const out = new Float64Array(X.rows * nOut);
-  const host = mem.host, raw = host.raw;
+  const host = mem.host,
+    raw = host.raw;
   let total = 0;
   for (let r0 = 0; r0 < X.rows; r0 += ws.cap) {
     const rows = Math.min(ws.cap, X.rows - r0);
@@ -49,7 +58,8 @@ export function accuracy(out: Matrix, Y: Matrix): number {
     if (cols === 1) {
       if (out.data[r]! >= 0.5 === Y.data[r]! >= 0.5) hit++;
     } else {
-      let pa = 0, ta = 0;
+      let pa = 0,
+        ta = 0;
       for (let j = 1; j < cols; j++) {
         if (out.data[r * cols + j]! > out.data[r * cols + pa]!) pa = j;
         if (Y.data[r * cols + j]! > Y.data[r * cols + ta]!) ta = j;
@@ -61,9 +71,17 @@ export function accuracy(out: Matrix, Y: Matrix): number {
 }
 
 /** The loss, and the accuracy where it means something: a classifier's output (isClassification). */
-export function evaluateAll(op: string, mem: NetMemory, params: ParamPtrs, X: Matrix, Y: Matrix): { loss: number; accuracy?: number } {
+export function evaluateAll(
+  op: string,
+  mem: NetMemory,
+  params: ParamPtrs,
+  X: Matrix,
+  Y: Matrix,
+): { loss: number; accuracy?: number } {
   const { out, loss } = forwardAll(op, mem, params, X, Y);
-  return isClassification(mem.shape.activations[mem.shape.activations.length - 1]!, Y) ? { loss, accuracy: accuracy(out, Y) } : { loss };
+  return isClassification(mem.shape.activations[mem.shape.activations.length - 1]!, Y)
+    ? { loss, accuracy: accuracy(out, Y) }
+    : { loss };
 }
 
 /**
@@ -90,7 +108,13 @@ export function isClassification(output: Activation, Y: Matrix): boolean {
  * The gradient of the mean loss over (X, Y) with respect to every parameter: the backwardBatch kernel over all
  * rows (forward, loss and backward exactly as one training step, no update).
  */
-export function backprop(op: string, mem: NetMemory, params: ParamPtrs, X: Matrix, Y: Matrix): { loss: number; gradients: LayerParameters[] } {
+export function backprop(
+  op: string,
+  mem: NetMemory,
+  params: ParamPtrs,
+  X: Matrix,
+  Y: Matrix,
+): { loss: number; gradients: LayerParameters[] } {
   checkFits(op, mem.host, mem.workspaceNeed('read', X.rows));
   const ws = mem.workspace('read', X.rows);
   mem.writePlanLayers(ws, params);

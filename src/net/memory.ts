@@ -7,10 +7,50 @@
  * by a TrainingRun) and `read` (predict, evaluate, gradients).
  */
 import {
-  HP_ALPHA, HP_BETA1_POW, HP_BETA2_POW, HP_CLIP, HP_GENERIC, HP_SIZE, HP_STEP,
-  L_A, L_ACT, L_AD, PLAN_DROPOUT, PLAN_DTYPE, PLAN_LRS, PLAN_NORMS, PLAN_SEED, PLAN_WEIGHTS, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, OPT,
-  PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER, PLAN_SAMPLES,
-  PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, DTYPE, planBytes,
+  HP_ALPHA,
+  HP_BETA1_POW,
+  HP_BETA2_POW,
+  HP_CLIP,
+  HP_GENERIC,
+  HP_SIZE,
+  HP_STEP,
+  L_A,
+  L_ACT,
+  L_AD,
+  PLAN_DROPOUT,
+  PLAN_DTYPE,
+  PLAN_LRS,
+  PLAN_NORMS,
+  PLAN_SEED,
+  PLAN_WEIGHTS,
+  L_B,
+  L_DB,
+  L_DW,
+  L_DZ,
+  L_NIN,
+  L_NOUT,
+  L_SB,
+  L_SB2,
+  L_SW,
+  L_SW2,
+  L_W,
+  L_Z,
+  OPT,
+  PLAN_BATCH,
+  PLAN_HEADER,
+  PLAN_HP,
+  PLAN_LAYER_WORDS,
+  PLAN_LAYERS,
+  PLAN_LOSS,
+  PLAN_OPT,
+  PLAN_ORDER,
+  PLAN_SAMPLES,
+  PLAN_T,
+  PLAN_X0,
+  PLAN_XDATA,
+  PLAN_YDATA,
+  DTYPE,
+  planBytes,
 } from '../abi.js';
 import type { Backend, Dtype, Optimizer } from '../backend.js';
 import { actCode, lossCode } from '../backends/heap.js';
@@ -164,7 +204,14 @@ export class NetMemory {
   private ws: { train: Workspace | null; read: Workspace | null } = { train: null, read: null };
 
   /** Allocates the parameters (zero); `holder` is the object whose collection frees everything. */
-  constructor(op: string, backend: Backend, host: KernelHost, ownsBackend: boolean, shape: NetworkShape, holder: object) {
+  constructor(
+    op: string,
+    backend: Backend,
+    host: KernelHost,
+    ownsBackend: boolean,
+    shape: NetworkShape,
+    holder: object,
+  ) {
     this.host = host;
     this.shape = shape;
     this.dtype = shape.dtype;
@@ -220,9 +267,11 @@ export class NetMemory {
     const { layers } = this.shape;
     const normal = normalFrom(mulberry32(seed));
     for (let l = 0; l < this.L; l++) {
-      const nIn = layers[l]!, nOut = layers[l + 1]!;
+      const nIn = layers[l]!,
+        nOut = layers[l + 1]!;
       const std = init === 'normal' ? 1 : init === 'he' ? Math.sqrt(2 / nIn) : Math.sqrt(2 / (nIn + nOut));
-      const w = new Float64Array(nIn * nOut), b = new Float64Array(nOut);
+      const w = new Float64Array(nIn * nOut),
+        b = new Float64Array(nOut);
       for (let i = 0; i < nIn * nOut; i++) w[i] = std * normal();
       for (let j = 0; j < nOut; j++) b[j] = init === 'normal' ? normal() : 0;
       this.writeElems(w, this.w[l]!);
@@ -234,7 +283,9 @@ export class NetMemory {
   readParameters(src: ParamPtrs = this): LayerParameters[] {
     const { layers } = this.shape;
     return src.w.map((wp, l) => {
-      const nIn = layers[l]!, nOut = layers[l + 1]!, bp = src.b[l]!;
+      const nIn = layers[l]!,
+        nOut = layers[l + 1]!,
+        bp = src.b[l]!;
       return { weights: this.readElems(wp, nIn * nOut), biases: this.readElems(bp, nOut) };
     });
   }
@@ -243,13 +294,23 @@ export class NetMemory {
   readOptimizer(src: StatePtrs): OptimizerSave | null {
     const opt = src.opt;
     if (!opt) return null;
-    const F = this.host.f64(), { layers } = this.shape;
-    const hp = src.hp === null ? this.hp : { beta1Pow: F[(src.hp >> 3) + HP_BETA1_POW]!, beta2Pow: F[(src.hp >> 3) + HP_BETA2_POW]!, step: F[(src.hp >> 3) + HP_STEP]! };
+    const F = this.host.f64(),
+      { layers } = this.shape;
+    const hp =
+      src.hp === null
+        ? this.hp
+        : {
+            beta1Pow: F[(src.hp >> 3) + HP_BETA1_POW]!,
+            beta2Pow: F[(src.hp >> 3) + HP_BETA2_POW]!,
+            step: F[(src.hp >> 3) + HP_STEP]!,
+          };
     const get = (p: number, n: number): Float64Array => this.readElems(p, n);
     return {
-      kind: opt.kind, ...hp,
+      kind: opt.kind,
+      ...hp,
       layers: opt.sw.map((_, l) => {
-        const nw = layers[l]! * layers[l + 1]!, nb = layers[l + 1]!;
+        const nw = layers[l]! * layers[l + 1]!,
+          nb = layers[l + 1]!;
         if (opt.kind === 'sgd') return { w: new Float64Array(0), b: new Float64Array(0) };
         const out: OptimizerSave['layers'][number] = { w: get(opt.sw[l]!, nw), b: get(opt.sb[l]!, nb) };
         if (OPTIMIZERS[opt.kind].state.length === 2) {
@@ -288,7 +349,10 @@ export class NetMemory {
   parametersFinite(): boolean {
     const { layers } = this.shape;
     for (let l = 0; l < this.L; l++) {
-      for (const [p, n] of [[this.w[l]!, layers[l]! * layers[l + 1]!], [this.b[l]!, layers[l + 1]!]] as const) {
+      for (const [p, n] of [
+        [this.w[l]!, layers[l]! * layers[l + 1]!],
+        [this.b[l]!, layers[l + 1]!],
+      ] as const) {
         if (firstNonFinite(elemSubarray(this.host, this.dtype, p, n)) >= 0) return false;
       }
     }
@@ -297,9 +361,12 @@ export class NetMemory {
 
   // ---------------------------------------------------------------- sizes
   workspaceBytes(rows: number): number {
-    const { layers } = this.shape, L = this.L, eb = this.eb;
+    const { layers } = this.shape,
+      L = this.L,
+      eb = this.eb;
     let n = planBytes(L) + HP_SIZE * 8 + rows * (layers[0]! + layers[L]!) * eb + 64;
-    for (let l = 0; l < L; l++) n += (3 * rows * layers[l + 1]! + layers[l]! * layers[l + 1]! + layers[l + 1]!) * eb + 80;
+    for (let l = 0; l < L; l++)
+      n += (3 * rows * layers[l + 1]! + layers[l]! * layers[l + 1]! + layers[l + 1]!) * eb + 80;
     // the training controls: dropout outputs (elements) and the rates + norms block (f64; counted for either kind: a bound)
     for (let l = 0; l < L; l++) if (this.shape.dropout[l]! > 0) n += rows * layers[l + 1]! * eb + 16;
     n += (L + layers.slice(1).reduce((s, v) => s + v, 0)) * 8 + 16;
@@ -327,17 +394,26 @@ export class NetMemory {
   workspace(kind: 'train' | 'read', rows: number): Workspace {
     const cur = this.ws[kind];
     if (cur && cur.cap >= rows) return cur;
-    const { layers } = this.shape, L = this.L, eb = this.eb;
+    const { layers } = this.shape,
+      L = this.L,
+      eb = this.eb;
     const ws: Workspace = {
       cap: rows,
       plan: this.alloc(planBytes(L)),
       hp: this.alloc(HP_SIZE * 8),
       x0: this.alloc(rows * layers[0]! * eb),
       t: this.alloc(rows * layers[L]! * eb),
-      z: [], a: [], dz: [], dw: [], db: [], ad: [], ctl: 0,
+      z: [],
+      a: [],
+      dz: [],
+      dw: [],
+      db: [],
+      ad: [],
+      ctl: 0,
     };
     for (let l = 0; l < L; l++) {
-      const nIn = layers[l]!, nOut = layers[l + 1]!;
+      const nIn = layers[l]!,
+        nOut = layers[l + 1]!;
       ws.z.push(this.alloc(rows * nOut * eb));
       ws.a.push(this.alloc(rows * nOut * eb));
       ws.dz.push(this.alloc(rows * nOut * eb));
@@ -346,7 +422,21 @@ export class NetMemory {
       ws.ad.push(kind === 'train' && this.shape.dropout[l]! > 0 ? this.alloc(rows * nOut * eb) : 0);
     }
     if (kind === 'train') ws.ctl = this.alloc((L + layers.slice(1).reduce((s, v) => s + v, 0)) * 8);
-    if (cur) for (const p of [cur.plan, cur.hp, cur.x0, cur.t, ...cur.z, ...cur.a, ...cur.dz, ...cur.dw, ...cur.db, ...cur.ad, cur.ctl]) this.release(p);
+    if (cur)
+      for (const p of [
+        cur.plan,
+        cur.hp,
+        cur.x0,
+        cur.t,
+        ...cur.z,
+        ...cur.a,
+        ...cur.dz,
+        ...cur.dw,
+        ...cur.db,
+        ...cur.ad,
+        cur.ctl,
+      ])
+        this.release(p);
     this.ws[kind] = ws;
     this.writePlanLayers(ws, this);
     return ws;
@@ -357,7 +447,8 @@ export class NetMemory {
     const st: OptState = { kind, sw: [], sw2: [], sb: [], sb2: [] };
     const { layers } = this.shape;
     for (let l = 0; l < this.L; l++) {
-      const nw = layers[l]! * layers[l + 1]! * this.eb, nb = layers[l + 1]! * this.eb;
+      const nw = layers[l]! * layers[l + 1]! * this.eb,
+        nb = layers[l + 1]! * this.eb;
       st.sw.push(kind === 'sgd' ? 0 : this.alloc(nw));
       st.sb.push(kind === 'sgd' ? 0 : this.alloc(nb));
       st.sw2.push(OPTIMIZERS[kind].state.length === 2 ? this.alloc(nw) : 0);
@@ -373,8 +464,10 @@ export class NetMemory {
   // ---------------------------------------------------------------- the plan (the only writer)
   /** Layer records: sizes, activations and the offsets of every buffer; w and b from `params`. */
   writePlanLayers(ws: Workspace, params: ParamPtrs): void {
-    const I = this.host.i32(), { layers, activations } = this.shape;
-    const P = ws.plan >> 2, L = this.L;
+    const I = this.host.i32(),
+      { layers, activations } = this.shape;
+    const P = ws.plan >> 2,
+      L = this.L;
     I[P + PLAN_LAYERS] = L;
     I[P + PLAN_DTYPE] = DTYPE[this.dtype];
     I[P + PLAN_LOSS] = lossCode('plan', this.shape.loss);
@@ -423,7 +516,8 @@ export class NetMemory {
       I[R + L_SB] = st.sb[l]!;
       I[R + L_SB2] = st.sb2[l]!;
     }
-    const F = this.host.f64(), h = ws.hp >> 3;
+    const F = this.host.f64(),
+      h = ws.hp >> 3;
     // plan v2 controls: the run sets PLAN_LRS and PLAN_WEIGHTS when it has a schedule or weights
     const dropout = this.shape.dropout.some((p) => p > 0);
     I[P + PLAN_LRS] = 0;
@@ -443,18 +537,26 @@ export class NetMemory {
 
   /** The optimizer counters a run's steps advanced, back from its hp block. */
   readHp(ws: Workspace): void {
-    const F = this.host.f64(), h = ws.hp >> 3;
+    const F = this.host.f64(),
+      h = ws.hp >> 3;
     this.hp = { beta1Pow: F[h + HP_BETA1_POW]!, beta2Pow: F[h + HP_BETA2_POW]!, step: F[h + HP_STEP]! };
   }
 
   /** [pointer, bytes] of every block a training step changes: parameters, optimizer state, and `hp`. */
   stateBlocks(hp: number): [number, number][] {
     const out: [number, number][] = [];
-    const { layers } = this.shape, st = this.opt!;
+    const { layers } = this.shape,
+      st = this.opt!;
     for (let l = 0; l < this.L; l++) {
-      const nw = layers[l]! * layers[l + 1]! * this.eb, nb = layers[l + 1]! * this.eb;
+      const nw = layers[l]! * layers[l + 1]! * this.eb,
+        nb = layers[l + 1]! * this.eb;
       out.push([this.w[l]!, nw], [this.b[l]!, nb]);
-      for (const [p, bytes] of [[st.sw[l]!, nw], [st.sw2[l]!, nw], [st.sb[l]!, nb], [st.sb2[l]!, nb]] as const) {
+      for (const [p, bytes] of [
+        [st.sw[l]!, nw],
+        [st.sw2[l]!, nw],
+        [st.sb[l]!, nb],
+        [st.sb2[l]!, nb],
+      ] as const) {
         if (p !== 0) out.push([p, bytes]);
       }
     }

@@ -2,16 +2,40 @@
  * Network and training options: the public option types, their defaults, and the one place that validates them
  * (every check throws OptionError/ShapeError before anything changes).
  */
-import { DTYPES, type Activation, type Backend, type BackendName, type Dtype, type Loss, type Optimizer } from '../backend.js';
 import {
-  checkFiniteParams, checkOptions, checkTargets, describeElement, describeValue, optBool, optEnum, optInt, optPositive, optRange, toMatrix,
+  DTYPES,
+  type Activation,
+  type Backend,
+  type BackendName,
+  type Dtype,
+  type Loss,
+  type Optimizer,
+} from '../backend.js';
+import {
+  checkFiniteParams,
+  checkOptions,
+  checkTargets,
+  describeElement,
+  describeValue,
+  optBool,
+  optEnum,
+  optInt,
+  optPositive,
+  optRange,
+  toMatrix,
 } from '../check.js';
 import { OptionError, ShapeError } from '../errors.js';
 import type { Input, Matrix } from '../matrix.js';
 import { CONTROL_KEYS, resolveControls } from './controls.js';
 import {
-  ACTIVATIONS as ACTIVATION_SPECS, ACTIVATION_NAMES, COMMON_OPTIMIZER_OPTIONS, LOSSES as LOSS_SPECS, LOSS_NAMES, OPTIMIZERS as OPTIMIZER_SPECS,
-  OPTIMIZER_NAMES, type NumericOption,
+  ACTIVATIONS as ACTIVATION_SPECS,
+  ACTIVATION_NAMES,
+  COMMON_OPTIMIZER_OPTIONS,
+  LOSSES as LOSS_SPECS,
+  LOSS_NAMES,
+  OPTIMIZERS as OPTIMIZER_SPECS,
+  OPTIMIZER_NAMES,
+  type NumericOption,
 } from '../spec/index.js';
 import { resolveEarlyStopping, type EarlyStoppingOptions, type ResolvedEarlyStopping } from './early-stopping.js';
 
@@ -191,13 +215,35 @@ export const ACTIVATIONS = ACTIVATION_NAMES;
 export const LOSSES = LOSS_NAMES;
 export const OPTIMIZERS = OPTIMIZER_NAMES;
 export const INITS: readonly Init[] = ['normal', 'xavier', 'he'];
-const NETWORK_KEYS = ['layers', 'activation', 'outputActivation', 'loss', 'init', 'seed', 'backend', 'threads', 'leakySlope', 'dropout', 'dtype'] as const;
+const NETWORK_KEYS = [
+  'layers',
+  'activation',
+  'outputActivation',
+  'loss',
+  'init',
+  'seed',
+  'backend',
+  'threads',
+  'leakySlope',
+  'dropout',
+  'dtype',
+] as const;
 /** every optimizer's own options (spec tables) */
 const OPTIMIZER_KEYS = [...new Set(OPTIMIZER_NAMES.flatMap((o) => OPTIMIZER_SPECS[o].options.map((n) => n.key)))];
 const TRAIN_KEYS = [
-  'epochs', 'learningRate', 'batchSize', 'shuffle', 'optimizer', ...OPTIMIZER_KEYS,
-  ...COMMON_OPTIMIZER_OPTIONS.map((n) => n.key).filter((k) => k !== 'learningRate'), 'validation', 'validationSplit', 'stratify',
-  'earlyStopping', 'onEpoch', ...CONTROL_KEYS,
+  'epochs',
+  'learningRate',
+  'batchSize',
+  'shuffle',
+  'optimizer',
+  ...OPTIMIZER_KEYS,
+  ...COMMON_OPTIMIZER_OPTIONS.map((n) => n.key).filter((k) => k !== 'learningRate'),
+  'validation',
+  'validationSplit',
+  'stratify',
+  'earlyStopping',
+  'onEpoch',
+  ...CONTROL_KEYS,
 ];
 /** Largest layer width (and batch size) accepted; keeps every size arithmetic exact in int32 byte offsets. */
 export const MAX_WIDTH = 1 << 24;
@@ -228,7 +274,9 @@ export function resolveNetworkOptions(op: string, options: unknown): ResolvedNet
   const layers = checkLayers(op, o.layers);
   const activation = optEnum(op, 'activation', o.activation, ACTIVATIONS, 'sigmoid');
   if (ACTIVATION_SPECS[activation].outputOnly && layers.length > 2) {
-    throw new OptionError(`${op}: activation '${activation}' is only allowed on the output layer (use outputActivation: '${activation}')`);
+    throw new OptionError(
+      `${op}: activation '${activation}' is only allowed on the output layer (use outputActivation: '${activation}')`,
+    );
   }
   const outputActivation = optEnum(op, 'outputActivation', o.outputActivation, ACTIVATIONS, activation);
   const loss = optEnum(op, 'loss', o.loss, LOSSES, 'mse');
@@ -267,7 +315,13 @@ export interface ResolvedTrain {
 
 /** Validates training options and data against a network's shape; `copy` copies x and y (trainAsync keeps them). */
 export function resolveTrain(
-  op: string, shape: NetworkShape, x: Input, y: Input, options: unknown, extraKeys: readonly string[] = [], copy = false,
+  op: string,
+  shape: NetworkShape,
+  x: Input,
+  y: Input,
+  options: unknown,
+  extraKeys: readonly string[] = [],
+  copy = false,
 ): { r: ResolvedTrain; X: Matrix; Y: Matrix; o: Record<string, unknown> } {
   const { r, o } = resolveTrainOptions(op, shape, options, extraKeys);
   const { X, Y } = checkTrainData(op, shape, x, y, copy);
@@ -276,7 +330,10 @@ export function resolveTrain(
 
 /** Validates training options (everything but the data); `o` holds the checked object for the extra keys. */
 export function resolveTrainOptions(
-  op: string, shape: NetworkShape, options: unknown, extraKeys: readonly string[] = [],
+  op: string,
+  shape: NetworkShape,
+  options: unknown,
+  extraKeys: readonly string[] = [],
 ): { r: ResolvedTrain; o: Record<string, unknown> } {
   const o = checkOptions(op, options, [...TRAIN_KEYS, ...extraKeys]);
   const epochs = optInt(op, 'epochs', o.epochs, 1);
@@ -293,7 +350,10 @@ export function resolveTrainOptions(
   }
   const schedule = typeof o.learningRate === 'function' ? (o.learningRate as (step: number) => number) : null;
   // a schedule writes each step's rate itself; the hp slot holds a placeholder
-  const hp: [number, number][] = [...COMMON_OPTIMIZER_OPTIONS, ...own].map((n) => [n.slot, n.key === 'learningRate' && schedule ? 0 : numericOption(op, n, o[n.key])]);
+  const hp: [number, number][] = [...COMMON_OPTIMIZER_OPTIONS, ...own].map((n) => [
+    n.slot,
+    n.key === 'learningRate' && schedule ? 0 : numericOption(op, n, o[n.key]),
+  ]);
   const lr = hp[0]![1];
   if (o.onEpoch !== undefined && typeof o.onEpoch !== 'function') {
     throw new OptionError(`${op}: onEpoch must be a function, received ${describeValue(o.onEpoch)}`);
@@ -309,31 +369,53 @@ export function resolveTrainOptions(
   if (o.validationSplit !== undefined) {
     const f = o.validationSplit;
     if (typeof f !== 'number' || !(f > 0 && f < 1)) {
-      throw new OptionError(`${op}: validationSplit must be a number in (0, 1) (the share of rows held out), received ${describeValue(f)}`);
+      throw new OptionError(
+        `${op}: validationSplit must be a number in (0, 1) (the share of rows held out), received ${describeValue(f)}`,
+      );
     }
     if (validation) {
-      throw new OptionError(`${op}: validation and validationSplit were both given; pass one (validation: your own held-out rows, or validationSplit: a share of x to hold out)`);
+      throw new OptionError(
+        `${op}: validation and validationSplit were both given; pass one (validation: your own held-out rows, or validationSplit: a share of x to hold out)`,
+      );
     }
     split = { fraction: f, stratify: optBool(op, 'stratify', o.stratify, false) };
   } else if (o.stratify !== undefined) {
     throw new OptionError(`${op}: stratify applies only with validationSplit, received stratify without it`);
   }
   const r: ResolvedTrain = {
-    epochs, lr, batch, shuffle, optimizer, hp, validation, split,
+    epochs,
+    lr,
+    batch,
+    shuffle,
+    optimizer,
+    hp,
+    validation,
+    split,
     earlyStopping: resolveEarlyStopping(op, o.earlyStopping),
     onEpoch: (o.onEpoch as ResolvedTrain['onEpoch']) ?? null,
-    schedule, ...resolveControls(op, o),
+    schedule,
+    ...resolveControls(op, o),
   };
   return { r, o };
 }
 
 /** x and y as matrices of the network's input and output widths, one target row per input row, valid targets. */
-export function checkData(op: string, shape: NetworkShape, x: Input, y: Input, copy = false, prefix = ''): { X: Matrix; Y: Matrix } {
+export function checkData(
+  op: string,
+  shape: NetworkShape,
+  x: Input,
+  y: Input,
+  copy = false,
+  prefix = '',
+): { X: Matrix; Y: Matrix } {
   const X = toMatrix(op, `${prefix}x`, x, shape.layers[0], copy);
   const nOut = shape.layers[shape.layers.length - 1]!;
   checkNotClassIndices(op, `${prefix}y`, y, nOut);
   const Y = toMatrix(op, `${prefix}y`, y, nOut, copy);
-  if (X.rows !== Y.rows) throw new ShapeError(`${op}: ${prefix}x has ${X.rows} rows but ${prefix}y has ${Y.rows} (expected one target row per input row)`);
+  if (X.rows !== Y.rows)
+    throw new ShapeError(
+      `${op}: ${prefix}x has ${X.rows} rows but ${prefix}y has ${Y.rows} (expected one target row per input row)`,
+    );
   checkTargets(op, `${prefix}y`, Y, shape.loss);
   return { X, Y };
 }
@@ -345,7 +427,10 @@ export function checkData(op: string, shape: NetworkShape, x: Input, y: Input, c
  */
 function checkNotClassIndices(op: string, what: string, y: unknown, nOut: number): void {
   if (!Array.isArray(y) || y.length === 0) return;
-  const oneHot = nOut > 1 ? `one-hot them (rows of ${nOut}: class k is a 1 at index k, 0 elsewhere)` : 'give one row per sample ([[0], [1], ...])';
+  const oneHot =
+    nOut > 1
+      ? `one-hot them (rows of ${nOut}: class k is a 1 at index k, 0 elsewhere)`
+      : 'give one row per sample ([[0], [1], ...])';
   if (typeof y[0] === 'number' || typeof y[0] === 'string') {
     throw new ShapeError(
       `${op}: ${what} is a flat array (${what}[0] is ${describeValue(y[0])}); expected one row of ${nOut} target value${nOut === 1 ? '' : 's'} per sample. ` +
@@ -367,7 +452,14 @@ function checkNotClassIndices(op: string, what: string, y: unknown, nOut: number
 }
 
 /** checkData for training: also refuses mse targets the output activation cannot reach (checkTargetRange). */
-export function checkTrainData(op: string, shape: NetworkShape, x: Input, y: Input, copy = false, prefix = ''): { X: Matrix; Y: Matrix } {
+export function checkTrainData(
+  op: string,
+  shape: NetworkShape,
+  x: Input,
+  y: Input,
+  copy = false,
+  prefix = '',
+): { X: Matrix; Y: Matrix } {
   const d = checkData(op, shape, x, y, copy, prefix);
   checkTargetRange(op, `${prefix}y`, d.Y, shape);
   return d;
@@ -389,9 +481,10 @@ export function checkTargetRange(op: string, what: string, Y: Matrix, shape: Net
     const v = data[i]!;
     if (v >= lo && v <= hi) continue;
     const range = `${lo === -Infinity ? '(-∞' : `[${lo}`}, ${hi === Infinity ? '∞)' : `${hi}]`}`;
-    const classes = (act === 'sigmoid' || act === 'softmax') && Number.isInteger(v) && v > 1
-      ? ' If the targets are class indices, one-hot them (one output per class, softmax and cross-entropy) or use Classifier.'
-      : '';
+    const classes =
+      (act === 'sigmoid' || act === 'softmax') && Number.isInteger(v) && v > 1
+        ? ' If the targets are class indices, one-hot them (one output per class, softmax and cross-entropy) or use Classifier.'
+        : '';
     throw new ShapeError(
       `${op}: ${what}[${Math.floor(i / cols)}][${i % cols}] is ${v}, outside ${range}, the range of outputActivation '${act}', so with loss 'mse' ` +
         `the network can never reach it. For regression targets use outputActivation: 'identity' (or scale the targets into ${range}).${classes}`,
@@ -408,14 +501,18 @@ function numericOption(op: string, n: NumericOption, v: unknown): number {
 
 export function checkLayers(op: string, v: unknown): number[] {
   if (!Array.isArray(v) || v.length < 2) {
-    throw new OptionError(`${op}: layers must be an array of at least 2 sizes (input first), received ${describeValue(v)}`);
+    throw new OptionError(
+      `${op}: layers must be an array of at least 2 sizes (input first), received ${describeValue(v)}`,
+    );
   }
   // an index loop, not forEach: a hole ([2, , 1]) must be refused, not skipped
   const out = new Array<number>(v.length);
   for (let i = 0; i < v.length; i++) {
     const s: unknown = v[i];
     if (typeof s !== 'number' || !Number.isInteger(s) || s < 1 || s > MAX_WIDTH) {
-      throw new OptionError(`${op}: layers[${i}] must be an integer in [1, ${MAX_WIDTH}], received ${describeElement(v, i)}`);
+      throw new OptionError(
+        `${op}: layers[${i}] must be an integer in [1, ${MAX_WIDTH}], received ${describeElement(v, i)}`,
+      );
     }
     out[i] = s;
   }
@@ -424,7 +521,8 @@ export function checkLayers(op: string, v: unknown): number[] {
 
 export function checkLossPairing(op: string, loss: Loss, out: Activation): void {
   const need = LOSS_SPECS[loss].output;
-  if (need !== null && out !== need) throw new OptionError(`${op}: loss '${loss}' needs outputActivation '${need}', received '${out}'`);
+  if (need !== null && out !== need)
+    throw new OptionError(`${op}: loss '${loss}' needs outputActivation '${need}', received '${out}'`);
 }
 
 /** The per-layer dropout rates (length layers.length - 1, the output layer's 0) from the `dropout` option. */
@@ -433,17 +531,23 @@ export function checkDropout(op: string, v: unknown, nLayers: number): number[] 
   const rates = new Array<number>(nLayers - 1).fill(0);
   if (v === undefined) return rates;
   const check = (x: unknown, what: string): number => {
-    if (typeof x !== 'number' || !(x >= 0 && x < 1)) throw new OptionError(`${op}: ${what} must be a number in [0, 1), received ${describeValue(x)}`);
+    if (typeof x !== 'number' || !(x >= 0 && x < 1))
+      throw new OptionError(`${op}: ${what} must be a number in [0, 1), received ${describeValue(x)}`);
     return x;
   };
   if (typeof v === 'number') {
     const p = check(v, 'dropout');
-    if (p > 0 && hidden === 0) throw new OptionError(`${op}: dropout applies to hidden layers, and layers has none (received dropout ${p}); add a hidden layer or omit dropout`);
+    if (p > 0 && hidden === 0)
+      throw new OptionError(
+        `${op}: dropout applies to hidden layers, and layers has none (received dropout ${p}); add a hidden layer or omit dropout`,
+      );
     for (let l = 0; l < hidden; l++) rates[l] = p;
     return rates;
   }
   if (!Array.isArray(v) || v.length !== hidden) {
-    throw new OptionError(`${op}: dropout must be a number in [0, 1) or an array of ${hidden} rates (one per hidden layer), received ${describeValue(v)}`);
+    throw new OptionError(
+      `${op}: dropout must be a number in [0, 1) or an array of ${hidden} rates (one per hidden layer), received ${describeValue(v)}`,
+    );
   }
   v.forEach((x: unknown, l) => (rates[l] = check(x, `dropout[${l}]`)));
   return rates;
@@ -460,31 +564,46 @@ export function checkThreads(op: string, v: unknown): number | 'auto' {
   if (v === undefined) return 1;
   if (v === 'auto') return 'auto';
   if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_THREADS) return v;
-  throw new OptionError(`${op}: threads must be an integer in [1, ${MAX_THREADS}] or 'auto', received ${describeValue(v)}`);
+  throw new OptionError(
+    `${op}: threads must be an integer in [1, ${MAX_THREADS}] or 'auto', received ${describeValue(v)}`,
+  );
 }
 
 /** Validates every layer's parameters (count, lengths, finite values) against the layer sizes; ShapeError otherwise. */
-export function checkParameters(op: string, layers: readonly number[], params: unknown): asserts params is LayerParameters[] {
-    const L = layers.length - 1;
-    if (!Array.isArray(params) || params.length !== L) {
-      throw new ShapeError(`${op}: expected ${L} layers, received ${describeValue(params)}`);
-    }
-    // an index loop, not forEach: a hole (setParameters([, l1])) must be refused, not skipped
-    for (let l = 0; l < L; l++) {
-      const p: unknown = params[l];
-      const nIn = layers[l]!, nOut = layers[l + 1]!;
-      if (typeof p !== 'object' || p === null) throw new ShapeError(`${op}: layer ${l} must be { weights, biases }, received ${describeElement(params, l)}`);
-      const { weights, biases } = p as Partial<LayerParameters>;
-      for (const [name, arr, n, cols] of [['weights', weights, nIn * nOut, nIn], ['biases', biases, nOut, nOut]] as const) {
-        if (arr === undefined || arr === null || typeof (arr as ArrayLike<number>).length !== 'number') {
-          throw new ShapeError(`${op}: layer ${l} ${name} must be an array of ${n} numbers, received ${describeValue(arr)}`);
-        }
-        if (arr.length !== n) {
-          throw new ShapeError(`${op}: layer ${l} ${name} has length ${arr.length}, expected ${n} (${name === 'weights' ? `${nOut}×${nIn}` : nOut})`);
-        }
-        checkFiniteParams(op, `layer ${l} ${name}`, arr, cols);
+export function checkParameters(
+  op: string,
+  layers: readonly number[],
+  params: unknown,
+): asserts params is LayerParameters[] {
+  const L = layers.length - 1;
+  if (!Array.isArray(params) || params.length !== L) {
+    throw new ShapeError(`${op}: expected ${L} layers, received ${describeValue(params)}`);
+  }
+  // an index loop, not forEach: a hole (setParameters([, l1])) must be refused, not skipped
+  for (let l = 0; l < L; l++) {
+    const p: unknown = params[l];
+    const nIn = layers[l]!,
+      nOut = layers[l + 1]!;
+    if (typeof p !== 'object' || p === null)
+      throw new ShapeError(`${op}: layer ${l} must be { weights, biases }, received ${describeElement(params, l)}`);
+    const { weights, biases } = p as Partial<LayerParameters>;
+    for (const [name, arr, n, cols] of [
+      ['weights', weights, nIn * nOut, nIn],
+      ['biases', biases, nOut, nOut],
+    ] as const) {
+      if (arr === undefined || arr === null || typeof (arr as ArrayLike<number>).length !== 'number') {
+        throw new ShapeError(
+          `${op}: layer ${l} ${name} must be an array of ${n} numbers, received ${describeValue(arr)}`,
+        );
       }
+      if (arr.length !== n) {
+        throw new ShapeError(
+          `${op}: layer ${l} ${name} has length ${arr.length}, expected ${n} (${name === 'weights' ? `${nOut}×${nIn}` : nOut})`,
+        );
+      }
+      checkFiniteParams(op, `layer ${l} ${name}`, arr, cols);
     }
+  }
 }
 
 export function checkSignal(op: string, signal: unknown): AbortSignal | undefined {

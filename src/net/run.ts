@@ -33,8 +33,11 @@ export function setPlanHookForTest(hook: ((plan: number, i32: Int32Array) => voi
 export function divergence(op: string, what: string, epoch: number, r: ResolvedTrain): TrainingError {
   return new TrainingError(
     `${op}: ${what} in epoch ${epoch} (of ${r.epochs}); ` +
-      (epoch === 0 ? 'the parameters are unchanged (those from before this call). ' : `the parameters are those after epoch ${epoch - 1}. `) +
-      (r.schedule ? 'Try a schedule with lower rates' : `Try a lower learningRate (now ${r.lr})`) + ' or normalise the inputs.',
+      (epoch === 0
+        ? 'the parameters are unchanged (those from before this call). '
+        : `the parameters are those after epoch ${epoch - 1}. `) +
+      (r.schedule ? 'Try a schedule with lower rates' : `Try a lower learningRate (now ${r.lr})`) +
+      ' or normalise the inputs.',
   );
 }
 
@@ -43,7 +46,10 @@ export function divergence(op: string, what: string, epoch: number, r: ResolvedT
  * parameters). Returns onEpoch's verdict (false stops training).
  */
 export function reportEpoch(
-  run: { state: RunState }, r: ResolvedTrain, evaluate: (X: Matrix, Y: Matrix) => { loss: number; accuracy?: number }, info: EpochInfo,
+  run: { state: RunState },
+  r: ResolvedTrain,
+  evaluate: (X: Matrix, Y: Matrix) => { loss: number; accuracy?: number },
+  info: EpochInfo,
 ): void | boolean {
   run.state = 'callback';
   try {
@@ -80,7 +86,13 @@ export function restoreBest(stopper: EarlyStopper, best: Snapshot, lastEpoch: nu
 }
 
 /** A run's TrainResult: validationLosses with validation data, bestEpoch with early stopping. */
-export function result(epochs: number, losses: number[], r: ResolvedTrain, validationLosses: number[], stopper: EarlyStopper | null): TrainResult {
+export function result(
+  epochs: number,
+  losses: number[],
+  r: ResolvedTrain,
+  validationLosses: number[],
+  stopper: EarlyStopper | null,
+): TrainResult {
   const out: TrainResult = { epochs, losses, stoppedEarly: stopper?.stopped ?? false };
   if (r.validation) out.validationLosses = validationLosses.slice();
   if (stopper && stopper.bestEpoch >= 0) out.bestEpoch = stopper.bestEpoch;
@@ -95,7 +107,13 @@ export type RunData = { rows: number; X: Matrix; Y: Matrix } | { rows: number; x
  * and the first epoch whose loss is not finite (-1: none). One pass: a 1000-epoch span of a small network is 1000
  * epochs to sum, a noticeable part of its train call.
  */
-function epochLosses(L: Float64Array, at: number, nb: number, epochs: number, skipped: Uint8Array | null): { losses: number[]; bad: number } {
+function epochLosses(
+  L: Float64Array,
+  at: number,
+  nb: number,
+  epochs: number,
+  skipped: Uint8Array | null,
+): { losses: number[]; bad: number } {
   const losses: number[] = [];
   let bad = -1;
   for (let e = 0, base = at; e < epochs; e++, base += nb) {
@@ -119,7 +137,14 @@ export class TrainingRun {
   private readonly ws: Workspace;
   private readonly n: number;
   private readonly spanMax: number;
-  private readonly blocks: { xData: number; yData: number; order: number; losses: number; lrs: number; weights: number };
+  private readonly blocks: {
+    xData: number;
+    yData: number;
+    order: number;
+    losses: number;
+    lrs: number;
+    weights: number;
+  };
   /** a learning-rate schedule's value for each step of the call from the step counter `lrFrom` on */
   private readonly lrTable: Float64Array | null;
   private readonly lrFrom: number;
@@ -162,22 +187,36 @@ export class TrainingRun {
     private readonly evaluate: (X: Matrix, Y: Matrix) => { loss: number; accuracy?: number },
   ) {
     const { layers } = mem.shape;
-    const n = data.rows, nIn = layers[0]!, nOut = layers[layers.length - 1]!;
+    const n = data.rows,
+      nIn = layers[0]!,
+      nOut = layers[layers.length - 1]!;
     const copy = 'X' in data; // else the data is resident (a Dataset): no allocation and no copy
     this.n = n;
     this.nb = Math.ceil(n / r.batch);
     this.spanMax = multiEpoch ? Math.max(1, Math.min(r.epochs, Math.floor(2 ** 20 / n))) : 1;
     // the training controls, checked before anything is allocated or changed
-    this.rowW = rowWeights(op, r, n, copy ? data.Y.data : elemView(mem.host, mem.dtype), copy ? 0 : data.y / mem.eb, nOut);
+    this.rowW = rowWeights(
+      op,
+      r,
+      n,
+      copy ? data.Y.data : elemView(mem.host, mem.dtype),
+      copy ? 0 : data.y / mem.eb,
+      nOut,
+    );
     this.lrFrom = mem.opt?.kind === r.optimizer ? mem.hp.step : 0;
     this.lrTable = r.schedule ? scheduleTable(op, r.schedule, this.lrFrom, r.epochs * this.nb) : null;
     const controlBytes = (this.rowW ? n * 8 + 16 : 0) + (this.lrTable ? this.nb * this.spanMax * 8 + 16 : 0);
     // everything this constructor may allocate, counted before the first allocation
     const snapshotBytes = Snapshot.bytes(mem, r.optimizer);
     const needed =
-      mem.workspaceNeed('train', r.batch) + mem.optimizerNeed(r.optimizer) + snapshotBytes * (r.earlyStopping?.restoreBest ? 2 : 1) +
-      (copy ? n * (nIn + nOut) * mem.eb + 32 : 0) + (n * this.spanMax * 4 + 16) + (this.nb * this.spanMax * 8 + 16) +
-      (r.validation ? mem.workspaceNeed('read', Math.min(256, r.validation.x.rows)) : 0) + controlBytes;
+      mem.workspaceNeed('train', r.batch) +
+      mem.optimizerNeed(r.optimizer) +
+      snapshotBytes * (r.earlyStopping?.restoreBest ? 2 : 1) +
+      (copy ? n * (nIn + nOut) * mem.eb + 32 : 0) +
+      (n * this.spanMax * 4 + 16) +
+      (this.nb * this.spanMax * 8 + 16) +
+      (r.validation ? mem.workspaceNeed('read', Math.min(256, r.validation.x.rows)) : 0) +
+      controlBytes;
     checkFits(op, mem.host, needed);
     const allocated: number[] = [];
     const alloc = (bytes: number): number => {
@@ -255,7 +294,13 @@ export class TrainingRun {
     const { nb, mem, r } = this;
     if (this.batchDone < this.spanEpochs * nb) return null;
     // the span is complete: its epoch losses in batch order, then the parameters
-    const { losses: spanLosses, bad: firstBad } = epochLosses(mem.host.f64(), this.blocks.losses >> 3, nb, this.spanEpochs, this.skipped);
+    const { losses: spanLosses, bad: firstBad } = epochLosses(
+      mem.host.f64(),
+      this.blocks.losses >> 3,
+      nb,
+      this.spanEpochs,
+      this.skipped,
+    );
     let bad = firstBad;
     let what = bad >= 0 ? `loss became ${String(spanLosses[bad])}` : '';
     if (bad < 0 && !mem.parametersFinite()) {
@@ -268,7 +313,8 @@ export class TrainingRun {
       const epoch = this.epoch + bad;
       throw divergence(this.op, what, epoch, r);
     }
-    if (this.losses.length === 0) this.losses = spanLosses; // the first span's array itself (no copy)
+    if (this.losses.length === 0)
+      this.losses = spanLosses; // the first span's array itself (no copy)
     else for (const l of spanLosses) this.losses.push(l);
     this.epoch += this.spanEpochs;
     this.doneInSpan = this.spanEpochs;
@@ -307,11 +353,13 @@ export class TrainingRun {
     this.state = 'closed';
     const { mem } = this;
     if (mem.host.disposed || !mem.owned.blocks.has(this.snapshot.ptr)) return;
-    const I = mem.host.i32(), P = this.plan >> 2;
+    const I = mem.host.i32(),
+      P = this.plan >> 2;
     I[P + PLAN_LOSSES] = 0; // the plan must not point at freed memory
     I[P + PLAN_LRS] = 0;
     I[P + PLAN_WEIGHTS] = 0;
-    for (const p of [this.snapshot.ptr, this.blocks.losses, this.blocks.order, this.blocks.lrs, this.blocks.weights]) mem.release(p);
+    for (const p of [this.snapshot.ptr, this.blocks.losses, this.blocks.order, this.blocks.lrs, this.blocks.weights])
+      mem.release(p);
     if (this.best) mem.release(this.best.ptr);
     if (this.ownsData) for (const p of [this.blocks.yData, this.blocks.xData]) mem.release(p);
   }
@@ -344,13 +392,17 @@ export class TrainingRun {
   private spanControls(): void {
     const { rowW, lrTable, nb, n, r } = this;
     if (!rowW && !lrTable) return;
-    const I = this.mem.host.i32(), F = this.mem.host.f64();
-    const o0 = this.blocks.order >> 2, lrs = this.blocks.lrs >> 3;
+    const I = this.mem.host.i32(),
+      F = this.mem.host.f64();
+    const o0 = this.blocks.order >> 2,
+      lrs = this.blocks.lrs >> 3;
     const batches = this.spanEpochs * nb;
     const skipped = rowW ? new Uint8Array(batches) : null;
     let step = this.mem.hp.step;
     for (let i = 0; i < batches; i++) {
-      const e = Math.floor(i / nb), p0 = (i - e * nb) * r.batch, rows = Math.min(r.batch, n - p0);
+      const e = Math.floor(i / nb),
+        p0 = (i - e * nb) * r.batch,
+        rows = Math.min(r.batch, n - p0);
       let skip = rowW !== null;
       for (let q = 0; skip && q < rows; q++) if (rowW![I[o0 + e * n + p0 + q]!]! > 0) skip = false;
       if (skipped) skipped[i] = skip ? 1 : 0;
@@ -374,7 +426,8 @@ export class TrainingRun {
       // 4,000 words in 10 block copies instead of a loop per epoch)
       for (let i = 0; i < n; i++) I[o0 + i] = i;
       const end = o0 + this.spanEpochs * n;
-      for (let done = o0 + n; done < end; done += done - o0) I.copyWithin(done, o0, Math.min(o0 + (done - o0), o0 + (end - done)));
+      for (let done = o0 + n; done < end; done += done - o0)
+        I.copyWithin(done, o0, Math.min(o0 + (done - o0), o0 + (end - done)));
     }
     for (let e = 0; r.shuffle && e < this.spanEpochs; e++) {
       const o = o0 + e * n;

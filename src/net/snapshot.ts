@@ -23,7 +23,12 @@ export class Snapshot {
   }
 
   /** Allocates the block (not zeroed: save() writes it whole before anything reads it). */
-  constructor(private readonly mem: NetMemory, hp: number, rng: Mulberry32, alloc: (bytes: number) => number) {
+  constructor(
+    private readonly mem: NetMemory,
+    hp: number,
+    rng: Mulberry32,
+    alloc: (bytes: number) => number,
+  ) {
     this.rng = rng;
     this.blocks = mem.stateBlocks(hp);
     let bytes = 0;
@@ -56,9 +61,11 @@ export class Snapshot {
       off += slot(bytes);
     }
     const map = (a: readonly number[]): number[] => a.map((p) => (p === 0 ? 0 : at.get(p)!));
-    const { mem } = this, opt = mem.opt!;
+    const { mem } = this,
+      opt = mem.opt!;
     return {
-      w: map(mem.w), b: map(mem.b),
+      w: map(mem.w),
+      b: map(mem.b),
       opt: { kind: opt.kind, sw: map(opt.sw), sw2: map(opt.sw2), sb: map(opt.sb), sb2: map(opt.sb2) },
       hp, // the last block
       rngState: this.rngState,

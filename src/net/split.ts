@@ -27,7 +27,12 @@ export interface SplitIndices {
  * would take while another class can give one (a classifier still trains on every class).
  * The caller checks that both parts are non-empty (see splitRows).
  */
-export function splitIndices(rows: number, fraction: number, seed: number, strata: ArrayLike<number> | null = null): SplitIndices {
+export function splitIndices(
+  rows: number,
+  fraction: number,
+  seed: number,
+  strata: ArrayLike<number> | null = null,
+): SplitIndices {
   const rng = new Mulberry32((seed ^ SPLIT_SALT) >>> 0);
   const k = heldOutCount(rows, fraction);
   const held = new Uint8Array(rows);
@@ -59,7 +64,8 @@ export function splitIndices(rows: number, fraction: number, seed: number, strat
       for (const r of sample(groups.get(c)!, take[i]!, rng)) held[r] = 1;
     });
   }
-  const train = new Int32Array(rows - k), validation = new Int32Array(k);
+  const train = new Int32Array(rows - k),
+    validation = new Int32Array(k);
   for (let i = 0, t = 0, v = 0; i < rows; i++) {
     if (held[i]) validation[v++] = i;
     else train[t++] = i;
@@ -91,10 +97,18 @@ function sample(items: number[], k: number, rng: Mulberry32): number[] {
  * splitIndices after checking that a row is left to train on (validationSplit of train and of the estimators).
  * @throws ShapeError when ceil(fraction · rows) is every row.
  */
-export function splitRows(op: string, rows: number, fraction: number, seed: number, strata: ArrayLike<number> | null = null): SplitIndices {
+export function splitRows(
+  op: string,
+  rows: number,
+  fraction: number,
+  seed: number,
+  strata: ArrayLike<number> | null = null,
+): SplitIndices {
   const k = heldOutCount(rows, fraction);
   if (rows - k < 1) {
-    throw new ShapeError(`${op}: validationSplit ${fraction} of ${rows} row${rows === 1 ? '' : 's'} holds out ${k} and leaves none to train on (expected more rows or a smaller validationSplit)`);
+    throw new ShapeError(
+      `${op}: validationSplit ${fraction} of ${rows} row${rows === 1 ? '' : 's'} holds out ${k} and leaves none to train on (expected more rows or a smaller validationSplit)`,
+    );
   }
   return splitIndices(rows, fraction, seed, strata);
 }
@@ -105,9 +119,12 @@ export function splitRows(op: string, rows: number, fraction: number, seed: numb
  */
 export function applySplit(op: string, r: ResolvedTrain, X: Matrix, Y: Matrix, seed: number): { X: Matrix; Y: Matrix } {
   const split = r.split!;
-  const n = X.rows, w = r.sampleWeight;
+  const n = X.rows,
+    w = r.sampleWeight;
   if (w !== null && w.length !== n) {
-    throw new ShapeError(`${op}: sampleWeight has ${w.length} weights but the data has ${n} rows (expected one weight per row of x, before validationSplit)`);
+    throw new ShapeError(
+      `${op}: sampleWeight has ${w.length} weights but the data has ${n} rows (expected one weight per row of x, before validationSplit)`,
+    );
   }
   const idx = splitRows(op, n, split.fraction, seed, split.stratify ? classIds(op, Y) : null);
   r.validation = { x: rowsOf(X, idx.validation), y: rowsOf(Y, idx.validation) };

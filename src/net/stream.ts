@@ -52,19 +52,31 @@ export class StreamRun {
     private readonly r: ResolvedTrain,
     shuffleBuffer: number,
     private readonly rng: Mulberry32,
-    private readonly evaluate: (X: import('../matrix.js').Matrix, Y: import('../matrix.js').Matrix) => { loss: number; accuracy?: number },
+    private readonly evaluate: (
+      X: import('../matrix.js').Matrix,
+      Y: import('../matrix.js').Matrix,
+    ) => { loss: number; accuracy?: number },
   ) {
     if (r.split) {
-      throw new OptionError(`${op}: validationSplit needs all rows at once; with a stream, pass held-out rows as validation: { x, y }`);
+      throw new OptionError(
+        `${op}: validationSplit needs all rows at once; with a stream, pass held-out rows as validation: { x, y }`,
+      );
     }
     const { layers } = mem.shape;
-    const nIn = layers[0]!, nOut = layers[layers.length - 1]!, batch = r.batch;
+    const nIn = layers[0]!,
+      nOut = layers[layers.length - 1]!,
+      batch = r.batch;
     // the buffer: shuffleBuffer rows when shuffling (at least one batch), else whole batches of about 8192 rows
     this.cap = r.shuffle ? Math.max(shuffleBuffer, batch) : batch * Math.max(1, Math.floor(8192 / batch));
     const nbMax = Math.ceil(this.cap / batch);
     const needed =
-      mem.workspaceNeed('train', batch) + mem.optimizerNeed(r.optimizer) + Snapshot.bytes(mem, r.optimizer) * (r.earlyStopping?.restoreBest ? 2 : 1) +
-      this.cap * (nIn + nOut) * mem.eb + this.cap * 4 + nbMax * 8 + 64 +
+      mem.workspaceNeed('train', batch) +
+      mem.optimizerNeed(r.optimizer) +
+      Snapshot.bytes(mem, r.optimizer) * (r.earlyStopping?.restoreBest ? 2 : 1) +
+      this.cap * (nIn + nOut) * mem.eb +
+      this.cap * 4 +
+      nbMax * 8 +
+      64 +
       (r.validation ? mem.workspaceNeed('read', Math.min(256, r.validation.x.rows)) : 0);
     checkFits(op, mem.host, needed);
     const allocated: number[] = [];
@@ -76,7 +88,12 @@ export class StreamRun {
     try {
       this.ws = mem.workspace('train', batch);
       mem.ensureOptimizer(r.optimizer);
-      this.blocks = { x: alloc(this.cap * nIn * mem.eb), y: alloc(this.cap * nOut * mem.eb), order: alloc(this.cap * 4), losses: alloc(nbMax * 8) };
+      this.blocks = {
+        x: alloc(this.cap * nIn * mem.eb),
+        y: alloc(this.cap * nOut * mem.eb),
+        order: alloc(this.cap * 4),
+        losses: alloc(nbMax * 8),
+      };
       this.snapshot = new Snapshot(mem, this.ws.hp, rng, alloc);
       if (r.earlyStopping?.restoreBest) this.best = new Snapshot(mem, this.ws.hp, rng, alloc);
     } catch (e) {
@@ -104,7 +121,8 @@ export class StreamRun {
    */
   async train(source: ChunkSource, runBatches: BatchRunner, live: () => void, stop: AbortSignal): Promise<TrainResult> {
     const { r } = this;
-    const losses: number[] = [], validationLosses: number[] = [];
+    const losses: number[] = [],
+      validationLosses: number[] = [];
     const stopper = r.earlyStopping ? new EarlyStopper(r.earlyStopping) : null;
     const race = new StopRace(stop);
     try {
@@ -141,22 +159,36 @@ export class StreamRun {
     const { mem } = this;
     if (mem.host.disposed || !mem.owned.blocks.has(this.snapshot.ptr)) return;
     mem.host.i32()[(this.ws.plan >> 2) + PLAN_LOSSES] = 0;
-    for (const p of [this.snapshot.ptr, this.blocks.losses, this.blocks.order, this.blocks.y, this.blocks.x]) mem.release(p);
+    for (const p of [this.snapshot.ptr, this.blocks.losses, this.blocks.order, this.blocks.y, this.blocks.x])
+      mem.release(p);
     if (this.best) mem.release(this.best.ptr);
   }
 
   // ---------------------------------------------------------------- one epoch
-  private async epoch(epoch: number, source: ChunkSource, runBatches: BatchRunner, live: () => void, stop: AbortSignal, race: StopRace): Promise<number> {
+  private async epoch(
+    epoch: number,
+    source: ChunkSource,
+    runBatches: BatchRunner,
+    live: () => void,
+    stop: AbortSignal,
+    race: StopRace,
+  ): Promise<number> {
     const { mem, op } = this;
     const { layers } = mem.shape;
-    const nIn = layers[0]!, nOut = layers[layers.length - 1]!;
+    const nIn = layers[0]!,
+      nOut = layers[layers.length - 1]!;
     const batchLosses: number[] = [];
     this.rows = 0;
-    let c = 0, seen = 0; // the chunk being read and the rows read before it, for the messages
+    let c = 0,
+      seen = 0; // the chunk being read and the rows read before it, for the messages
     const failed = (what: string, e: unknown): Error => {
       // an abort or dispose that happened meanwhile wins: the source may fail because of it (a stream closed by it)
       if (stop.aborted) return stop.reason as Error;
-      return new SourceError(`${op}: epoch ${epoch}, chunk ${c} (after ${seen} rows of this epoch): ${what}: ${message(e)}`, { epoch, chunk: c, rows: seen }, { cause: e });
+      return new SourceError(
+        `${op}: epoch ${epoch}, chunk ${c} (after ${seen} rows of this epoch): ${what}: ${message(e)}`,
+        { epoch, chunk: c, rows: seen },
+        { cause: e },
+      );
     };
     let it: unknown;
     try {
@@ -165,7 +197,8 @@ export class StreamRun {
       throw failed('source() threw', e);
     }
     // the iterator and its next(), read once (as for await does); a hostile object's getters may throw
-    let isAsync = false, getIterator: (() => unknown) | null = null;
+    let isAsync = false,
+      getIterator: (() => unknown) | null = null;
     try {
       if (typeof it === 'object' && it !== null) {
         const a: unknown = (it as AsyncIterable<Chunk>)[Symbol.asyncIterator];
@@ -177,8 +210,13 @@ export class StreamRun {
       throw failed('reading its [Symbol.asyncIterator] or [Symbol.iterator] threw', e);
     }
     if (!getIterator) {
-      const got = typeof it === 'object' && it !== null ? 'an object with neither [Symbol.iterator] nor [Symbol.asyncIterator]' : describeValue(it);
-      throw new OptionError(`${op}: source() must return an iterable or async iterable of { x, y } chunks, received ${got}`);
+      const got =
+        typeof it === 'object' && it !== null
+          ? 'an object with neither [Symbol.iterator] nor [Symbol.asyncIterator]'
+          : describeValue(it);
+      throw new OptionError(
+        `${op}: source() must return an iterable or async iterable of { x, y } chunks, received ${got}`,
+      );
     }
     const method = `[Symbol.${isAsync ? 'asyncIterator' : 'iterator'}]()`;
     let iter: unknown, next: unknown;
@@ -194,13 +232,16 @@ export class StreamRun {
     }
     if (typeof next !== 'function') {
       const got = typeof iter === 'object' && iter !== null ? 'an object without a next() method' : describeValue(iter);
-      throw new SourceError(`${op}: epoch ${epoch}: the source's ${method} returned ${got}, expected an iterator (an object with a next() method)`, { epoch, chunk: 0, rows: 0 });
+      throw new SourceError(
+        `${op}: epoch ${epoch}: the source's ${method} returned ${got}, expected an iterator (an object with a next() method)`,
+        { epoch, chunk: 0, rows: 0 },
+      );
     }
     const nextOf = next as (this: unknown) => unknown;
     let finished = false; // the iterator is done (or failed itself): nothing to close
     try {
       let last = performance.now();
-      for (;; c++) {
+      for (; ; c++) {
         let res: unknown;
         try {
           res = nextOf.call(iter);
@@ -218,7 +259,10 @@ export class StreamRun {
         // an iterator that broke its protocol or failed is not closed (as for await does)
         if (res === null || typeof res !== 'object') {
           finished = true;
-          throw failed('next() returned a malformed result', new TypeError(`expected an iterator result { value, done }, received ${describeValue(res)}`));
+          throw failed(
+            'next() returned a malformed result',
+            new TypeError(`expected an iterator result { value, done }, received ${describeValue(res)}`),
+          );
         }
         let done: unknown, chunk: unknown;
         try {
@@ -237,7 +281,8 @@ export class StreamRun {
           live();
         }
         const where = `${op}: epoch ${epoch}, chunk ${c}`;
-        if (typeof chunk !== 'object' || chunk === null) throw new OptionError(`${where}: expected { x, y }, received ${chunk === null ? 'null' : typeof chunk}`);
+        if (typeof chunk !== 'object' || chunk === null)
+          throw new OptionError(`${where}: expected { x, y }, received ${chunk === null ? 'null' : typeof chunk}`);
         let X: Matrix, Y: Matrix;
         try {
           checkOptions(where, chunk, ['x', 'y']);
@@ -275,17 +320,24 @@ export class StreamRun {
     for (const l of batchLosses) sum += l;
     const loss = sum / batchLosses.length;
     if (!Number.isFinite(loss) || !mem.parametersFinite()) {
-      throw divergence(op, Number.isFinite(loss) ? 'the parameters became non-finite' : `loss became ${String(loss)}`, epoch, this.r);
+      throw divergence(
+        op,
+        Number.isFinite(loss) ? 'the parameters became non-finite' : `loss became ${String(loss)}`,
+        epoch,
+        this.r,
+      );
     }
     return loss;
   }
 
   /** Trains the whole batches in the buffer (all of them, the last one partial, when `final`); keeps the rest. */
   private async flush(final: boolean, batchLosses: number[], runBatches: BatchRunner): Promise<void> {
-    const n = this.rows, batch = this.r.batch;
+    const n = this.rows,
+      batch = this.r.batch;
     if (n === 0) return;
     const { mem } = this;
-    const I = mem.host.i32(), o = this.blocks.order >> 2;
+    const I = mem.host.i32(),
+      o = this.blocks.order >> 2;
     for (let i = 0; i < n; i++) I[o + i] = i;
     if (this.r.shuffle) {
       for (let i = n - 1; i > 0; i--) {
@@ -306,8 +358,10 @@ export class StreamRun {
     const left = n - k * batch;
     if (left > 0) {
       const { layers } = mem.shape;
-      const nIn = layers[0]!, nOut = layers[layers.length - 1]!;
-      const J = mem.host.i32(), eb = mem.eb;
+      const nIn = layers[0]!,
+        nOut = layers[layers.length - 1]!;
+      const J = mem.host.i32(),
+        eb = mem.eb;
       const keep = Array.from({ length: left }, (_, i) => J[o + k * batch + i]!);
       // copies widen exactly and round back to the same values
       const xs = keep.map((row) => mem.readElems(this.blocks.x + row * nIn * eb, nIn));
@@ -322,12 +376,17 @@ export class StreamRun {
 /** Rows of an Input without validating it (-1 when it is not one): to recognise empty chunks. */
 function rowCount(v: unknown): number {
   if (Array.isArray(v)) return v.length;
-  if (typeof v === 'object' && v !== null && typeof (v as { rows?: unknown }).rows === 'number') return (v as { rows: number }).rows;
+  if (typeof v === 'object' && v !== null && typeof (v as { rows?: unknown }).rows === 'number')
+    return (v as { rows: number }).rows;
   return -1;
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as PromiseLike<unknown>).then === 'function';
+  return (
+    (typeof v === 'object' || typeof v === 'function') &&
+    v !== null &&
+    typeof (v as PromiseLike<unknown>).then === 'function'
+  );
 }
 
 /**

@@ -36,7 +36,11 @@ export class ThreadChoice {
    * `pays`: threadsPay's answer (false: no trial, the calling thread). `always`: the test hook's threshold 0 (no trial,
    * the pool). `now`: the clock (tests give a fake one).
    */
-  constructor(pays: boolean, always = false, private readonly now: () => number = () => performance.now()) {
+  constructor(
+    pays: boolean,
+    always = false,
+    private readonly now: () => number = () => performance.now(),
+  ) {
     this.verdict = always ? true : pays ? null : false;
   }
 
@@ -65,7 +69,8 @@ export class ThreadChoice {
     let maxSteps = 0;
     for (let i = 0; i < this.pieces.length; i += 2) maxSteps = Math.max(maxSteps, this.pieces[i]!);
     let per = Infinity;
-    for (let i = 0; i < this.pieces.length; i += 2) if (2 * this.pieces[i]! >= maxSteps) per = Math.min(per, this.pieces[i + 1]! / this.pieces[i]!);
+    for (let i = 0; i < this.pieces.length; i += 2)
+      if (2 * this.pieces[i]! >= maxSteps) per = Math.min(per, this.pieces[i + 1]! / this.pieces[i]!);
     this.best[side] = Math.min(this.best[side], per);
     this.phase++;
     this.phaseMs = 0;
@@ -74,7 +79,12 @@ export class ThreadChoice {
   }
 
   /** Runs steps first..first+count: trial pieces while undecided, then all on the chosen side. */
-  runSync(first: number, count: number, one: (f: number, c: number) => void, pooled: (f: number, c: number) => void): void {
+  runSync(
+    first: number,
+    count: number,
+    one: (f: number, c: number) => void,
+    pooled: (f: number, c: number) => void,
+  ): void {
     const end = first + count;
     let f = first;
     while (f < end) {
@@ -91,7 +101,12 @@ export class ThreadChoice {
   }
 
   /** runSync for trainAsync and the stream: the pool's pieces are awaited. */
-  async runAsync(first: number, count: number, one: (f: number, c: number) => void, pooled: (f: number, c: number) => Promise<void>): Promise<void> {
+  async runAsync(
+    first: number,
+    count: number,
+    one: (f: number, c: number) => void,
+    pooled: (f: number, c: number) => Promise<void>,
+  ): Promise<void> {
     const end = first + count;
     let f = first;
     while (f < end) {

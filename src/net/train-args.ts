@@ -14,7 +14,14 @@ import { applySplit } from './split.js';
  * and returns what a TrainingRun takes, plus the release of a dataset's use (a no-op for copied data).
  */
 export function trainArgs(
-  op: string, shape: NetworkShape, host: KernelHost, a: unknown, b: unknown, c: unknown, extraKeys: readonly string[], copy: boolean,
+  op: string,
+  shape: NetworkShape,
+  host: KernelHost,
+  a: unknown,
+  b: unknown,
+  c: unknown,
+  extraKeys: readonly string[],
+  copy: boolean,
   seed: number,
 ): { r: ResolvedTrain; o: Record<string, unknown>; data: RunData; release: () => void } {
   if (isDataset(a)) {

@@ -5,7 +5,22 @@
  */
 import { NnError } from '../errors.js';
 import { FieldReader, ProtoError } from './proto.js';
-import { ATTR, DIM, DTYPE, ENTRY, GRAPH, MODEL, NODE, OPSET, SHAPE, SINGULAR, TENSOR, TENSOR_TYPE, TYPE, VALUE_INFO } from './schema.js';
+import {
+  ATTR,
+  DIM,
+  DTYPE,
+  ENTRY,
+  GRAPH,
+  MODEL,
+  NODE,
+  OPSET,
+  SHAPE,
+  SINGULAR,
+  TENSOR,
+  TENSOR_TYPE,
+  TYPE,
+  VALUE_INFO,
+} from './schema.js';
 
 export const OP = 'Network.fromONNX';
 
@@ -94,7 +109,9 @@ function singular(message: keyof typeof SINGULAR, where: () => string): (no: num
   return (no) => {
     if (no >= 32 || !Object.hasOwn(names, no)) return;
     if (seen & (1 << no)) {
-      refuse(`${where()} has more than one '${names[no]}' field (${message} field ${no}); fastnn refuses a repeated singular field rather than merge the copies or keep the last one (re-export the model)`);
+      refuse(
+        `${where()} has more than one '${names[no]}' field (${message} field ${no}); fastnn refuses a repeated singular field rather than merge the copies or keep the last one (re-export the model)`,
+      );
     }
     seen |= 1 << no;
   };
@@ -104,25 +121,46 @@ function singular(message: keyof typeof SINGULAR, where: () => string): (no: num
 
 function decodeTensor(f: FieldReader, what: string): Tensor {
   const dims: number[] = [];
-  let dataType = 0, name = '';
+  let dataType = 0,
+    name = '';
   const reals: number[] = [];
   let raw: Uint8Array | undefined;
-  let sawFloat = false, sawDouble = false;
+  let sawFloat = false,
+    sawDouble = false;
   const once = singular('TensorProto', () => (name ? `${what} ${quote(name)}` : what));
   while (f.next()) {
     once(f.no);
     switch (f.no) {
-      case TENSOR.dims: f.pushInts(dims, `${what}.dims`); break;
-      case TENSOR.dataType: dataType = f.int(`${what}.data_type`); break;
-      case TENSOR.name: name = f.string(`${what}.name`); break;
-      case TENSOR.rawData: raw = f.bytes(`${what}.raw_data`); break;
-      case TENSOR.floatData: sawFloat = true; f.pushReals(reals, 4, `${what}.float_data`); break;
-      case TENSOR.doubleData: sawDouble = true; f.pushReals(reals, 8, `${what}.double_data`); break;
-      case TENSOR.docString: break;
-      case TENSOR.segment: refuse(`${what}${name ? ` ${quote(name)}` : ''} is segmented, which fastnn does not read`);
-      case TENSOR.externalData: case TENSOR.dataLocation:
+      case TENSOR.dims:
+        f.pushInts(dims, `${what}.dims`);
+        break;
+      case TENSOR.dataType:
+        dataType = f.int(`${what}.data_type`);
+        break;
+      case TENSOR.name:
+        name = f.string(`${what}.name`);
+        break;
+      case TENSOR.rawData:
+        raw = f.bytes(`${what}.raw_data`);
+        break;
+      case TENSOR.floatData:
+        sawFloat = true;
+        f.pushReals(reals, 4, `${what}.float_data`);
+        break;
+      case TENSOR.doubleData:
+        sawDouble = true;
+        f.pushReals(reals, 8, `${what}.double_data`);
+        break;
+      case TENSOR.docString:
+        break;
+      case TENSOR.segment:
+        refuse(`${what}${name ? ` ${quote(name)}` : ''} is segmented, which fastnn does not read`);
+      case TENSOR.externalData:
+      case TENSOR.dataLocation:
         if (f.wt === 0 && f.v === 0 && f.no === TENSOR.dataLocation) break; // DEFAULT location
-        refuse(`${what}${name ? ` ${quote(name)}` : ''} keeps its data in an external file; save the model with its data inside`);
+        refuse(
+          `${what}${name ? ` ${quote(name)}` : ''} keeps its data in an external file; save the model with its data inside`,
+        );
       default:
         // int32_data, string_data, int64_data, uint64_data: not float tensors; refused below by data_type.
         break;
@@ -139,14 +177,16 @@ function decodeTensor(f: FieldReader, what: string): Tensor {
   if (raw !== undefined) {
     if (reals.length > 0) refuse(`${label} has both raw_data and typed data`);
     const size = dataType === DTYPE.DOUBLE ? 8 : 4;
-    if (raw.length !== count * size) refuse(`${label} has ${raw.length} bytes of raw_data, expected ${count * size} for dims ${dimsText(dims)}`);
+    if (raw.length !== count * size)
+      refuse(`${label} has ${raw.length} bytes of raw_data, expected ${count * size} for dims ${dimsText(dims)}`);
     values = new Float64Array(count);
     const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     for (let i = 0; i < count; i++) values[i] = size === 8 ? dv.getFloat64(i * 8, true) : dv.getFloat32(i * 4, true);
   } else {
     if (dataType === DTYPE.FLOAT && sawDouble) refuse(`${label} is float but holds double_data`);
     if (dataType === DTYPE.DOUBLE && sawFloat) refuse(`${label} is double but holds float_data`);
-    if (reals.length !== count) refuse(`${label} holds ${reals.length} values, expected ${count} for dims ${dimsText(dims)}`);
+    if (reals.length !== count)
+      refuse(`${label} holds ${reals.length} values, expected ${count} for dims ${dimsText(dims)}`);
     values = Float64Array.from(reals);
   }
   for (let i = 0; i < values.length; i++) {
@@ -161,17 +201,30 @@ function decodeAttr(f: FieldReader, what: string): Attr {
   while (f.next()) {
     once(f.no);
     switch (f.no) {
-      case ATTR.name: a.name = f.string(`${what}.name`); break;
-      case ATTR.type: a.type = f.int(`${what}.type`); break;
+      case ATTR.name:
+        a.name = f.string(`${what}.name`);
+        break;
+      case ATTR.type:
+        a.type = f.int(`${what}.type`);
+        break;
       case ATTR.f:
         if (f.wt !== 5) throw new ProtoError(`${what}.f has wire type ${f.wt}, expected 5`);
         a.f = new DataView(f.b.buffer, f.b.byteOffset + f.start, 4).getFloat32(0, true);
         break;
-      case ATTR.i: a.i = f.int(`${what}.i`); break;
-      case ATTR.s: a.s = f.string(`${what}.s`); break;
-      case ATTR.t: a.t = decodeTensor(f.message(`${what}.t`), `${what}.t`); break;
-      case ATTR.docString: case ATTR.refAttrName: break;
-      default: a.other = true;
+      case ATTR.i:
+        a.i = f.int(`${what}.i`);
+        break;
+      case ATTR.s:
+        a.s = f.string(`${what}.s`);
+        break;
+      case ATTR.t:
+        a.t = decodeTensor(f.message(`${what}.t`), `${what}.t`);
+        break;
+      case ATTR.docString:
+      case ATTR.refAttrName:
+        break;
+      default:
+        a.other = true;
     }
   }
   return a;
@@ -185,13 +238,26 @@ function decodeNode(f: FieldReader, index: number): OnnxNode {
   while (f.next()) {
     once(f.no);
     switch (f.no) {
-      case NODE.input: n.inputs.push(f.string('node.input')); break;
-      case NODE.output: n.outputs.push(f.string('node.output')); break;
-      case NODE.name: n.name = f.string('node.name'); break;
-      case NODE.opType: n.opType = f.string('node.op_type'); break;
-      case NODE.domain: n.domain = f.string('node.domain'); break;
-      case NODE.attribute: n.attrs.push(decodeAttr(f.message('node.attribute'), `node #${index}.attribute #${n.attrs.length}`)); break;
-      default: break; // doc_string, overload, metadata
+      case NODE.input:
+        n.inputs.push(f.string('node.input'));
+        break;
+      case NODE.output:
+        n.outputs.push(f.string('node.output'));
+        break;
+      case NODE.name:
+        n.name = f.string('node.name');
+        break;
+      case NODE.opType:
+        n.opType = f.string('node.op_type');
+        break;
+      case NODE.domain:
+        n.domain = f.string('node.domain');
+        break;
+      case NODE.attribute:
+        n.attrs.push(decodeAttr(f.message('node.attribute'), `node #${index}.attribute #${n.attrs.length}`));
+        break;
+      default:
+        break; // doc_string, overload, metadata
     }
   }
   if (n.attrs.length > 1) {
@@ -233,7 +299,9 @@ function decodeValueInfo(f: FieldReader, what: string): ValueInfo {
               while (x.next()) {
                 onceDim(x.no);
                 if ((x.no === DIM.value || x.no === DIM.param) && dim !== undefined) {
-                  refuse(`${what}.shape.dim #${v.dims.length} has both dim_value and dim_param (one of them, as the oneof says)`);
+                  refuse(
+                    `${what}.shape.dim #${v.dims.length} has both dim_value and dim_param (one of them, as the oneof says)`,
+                  );
                 }
                 if (x.no === DIM.value) dim = x.int(`${what}.dim_value`);
                 else if (x.no === DIM.param) dim = x.string(`${what}.dim_param`);
@@ -253,24 +321,35 @@ function decodeGraph(f: FieldReader): Graph {
   let nodes = 0;
   for (const c = f.fork(); c.next();) if (c.no === GRAPH.node) nodes++;
   if (nodes > MAX_ONNX_NODES) {
-    refuse(`the graph has ${nodes} nodes, more than the ${MAX_ONNX_NODES} fastnn reads (MAX_ONNX_NODES: a dense layer takes at most 8 nodes, so about ${Math.floor(MAX_ONNX_NODES / 8)} layers); this is not a dense network fastnn can load: check that the file is the model you meant, or export it as a chain of Gemm (or MatMul + Add) layers`);
+    refuse(
+      `the graph has ${nodes} nodes, more than the ${MAX_ONNX_NODES} fastnn reads (MAX_ONNX_NODES: a dense layer takes at most 8 nodes, so about ${Math.floor(MAX_ONNX_NODES / 8)} layers); this is not a dense network fastnn can load: check that the file is the model you meant, or export it as a chain of Gemm (or MatMul + Add) layers`,
+    );
   }
   const once = singular('GraphProto', () => 'the graph');
   while (f.next()) {
     once(f.no);
     switch (f.no) {
-      case GRAPH.node: g.nodes.push(decodeNode(f.message('graph.node'), g.nodes.length)); break;
+      case GRAPH.node:
+        g.nodes.push(decodeNode(f.message('graph.node'), g.nodes.length));
+        break;
       case GRAPH.initializer: {
         const t = decodeTensor(f.message('graph.initializer'), 'initializer');
         // ONNX Runtime keeps the last with a warning; a second tensor under one name is a damaged or crafted file
-        if (g.initializers.has(t.name)) refuse(`two initializers are named ${quote(t.name)}; a graph names each tensor once (re-export the model)`);
+        if (g.initializers.has(t.name))
+          refuse(`two initializers are named ${quote(t.name)}; a graph names each tensor once (re-export the model)`);
         g.initializers.set(t.name, t);
         break;
       }
-      case GRAPH.input: g.inputs.push(decodeValueInfo(f.message('graph.input'), `graph.input #${g.inputs.length}`)); break;
-      case GRAPH.output: g.outputs.push(decodeValueInfo(f.message('graph.output'), `graph.output #${g.outputs.length}`)); break;
-      case GRAPH.sparseInitializer: refuse('the graph has sparse initializers, which fastnn does not read');
-      default: break; // name, doc_string, value_info, quantization_annotation
+      case GRAPH.input:
+        g.inputs.push(decodeValueInfo(f.message('graph.input'), `graph.input #${g.inputs.length}`));
+        break;
+      case GRAPH.output:
+        g.outputs.push(decodeValueInfo(f.message('graph.output'), `graph.output #${g.outputs.length}`));
+        break;
+      case GRAPH.sparseInitializer:
+        refuse('the graph has sparse initializers, which fastnn does not read');
+      default:
+        break; // name, doc_string, value_info, quantization_annotation
     }
   }
   return g;
@@ -287,10 +366,16 @@ export function decodeModel(b: Uint8Array): Model {
   while (f.next()) {
     once(f.no);
     switch (f.no) {
-      case MODEL.irVersion: f.int('ir_version'); sawModelField = true; break;
-      case MODEL.graph: graph = decodeGraph(f.message('graph')); break;
+      case MODEL.irVersion:
+        f.int('ir_version');
+        sawModelField = true;
+        break;
+      case MODEL.graph:
+        graph = decodeGraph(f.message('graph'));
+        break;
       case MODEL.opsetImport: {
-        let domain = '', version: number | undefined;
+        let domain = '',
+          version: number | undefined;
         const onceOpset = singular('OperatorSetIdProto', () => `opset_import #${domains.size}`);
         const o = f.message('opset_import');
         while (o.next()) {
@@ -299,13 +384,17 @@ export function decodeModel(b: Uint8Array): Model {
           else if (o.no === OPSET.version) version = o.int('opset_import.version');
         }
         const key = domain === 'ai.onnx' ? '' : domain; // one domain, two spellings
-        if (domains.has(key)) refuse(`opset_import names the domain ${quote(domain)} more than once; which opset the model uses would be ambiguous`);
+        if (domains.has(key))
+          refuse(
+            `opset_import names the domain ${quote(domain)} more than once; which opset the model uses would be ambiguous`,
+          );
         domains.add(key);
         if (key === '') opset = version;
         break;
       }
       case MODEL.metadataProps: {
-        let k = '', v = '';
+        let k = '',
+          v = '';
         const onceEntry = singular('StringStringEntryProto', () => `metadata_props #${metadata.size}`);
         const e = f.message('metadata_props');
         while (e.next()) {
@@ -317,14 +406,16 @@ export function decodeModel(b: Uint8Array): Model {
         metadata.set(k, v);
         break;
       }
-      default: break; // producer, domain, model_version, doc_string, training_info, functions
+      default:
+        break; // producer, domain, model_version, doc_string, training_info, functions
     }
   }
   if (graph === undefined) {
-    throw new ProtoError(sawModelField ? 'the model has no graph' : 'no ir_version and no graph: this is not an ONNX ModelProto');
+    throw new ProtoError(
+      sawModelField ? 'the model has no graph' : 'no ir_version and no graph: this is not an ONNX ModelProto',
+    );
   }
   return { opset, graph, metadata };
 }
 
 // ---------------------------------------------------------------------------------------------- mapping
-

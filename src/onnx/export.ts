@@ -14,7 +14,23 @@ import { OptionError } from '../errors.js';
 import type { NetworkModel } from '../net/model.js';
 import { Writer } from './proto.js';
 import {
-  ATTR, ATTR_TYPE, DIM, DTYPE, ENTRY, GRAPH, IR_VERSION, META, MODEL, NODE, OPSET, OPSET_VERSION, SHAPE, TENSOR, TENSOR_TYPE, TYPE, VALUE_INFO,
+  ATTR,
+  ATTR_TYPE,
+  DIM,
+  DTYPE,
+  ENTRY,
+  GRAPH,
+  IR_VERSION,
+  META,
+  MODEL,
+  NODE,
+  OPSET,
+  OPSET_VERSION,
+  SHAPE,
+  TENSOR,
+  TENSOR_TYPE,
+  TYPE,
+  VALUE_INFO,
 } from './schema.js';
 
 /** The element type of an exported ONNX model's tensors (ONNX's DOUBLE or FLOAT). */
@@ -29,7 +45,13 @@ export interface ToOnnxOptions {
 export type AttrValue = { int: number } | { float: number } | { string: string } | { tensor: Writer };
 
 /** NodeProto. */
-export function node(opType: string, inputs: readonly string[], outputs: readonly string[], name?: string, attrs: Record<string, AttrValue> = {}): Writer {
+export function node(
+  opType: string,
+  inputs: readonly string[],
+  outputs: readonly string[],
+  name?: string,
+  attrs: Record<string, AttrValue> = {},
+): Writer {
   const w = new Writer();
   for (const i of inputs) w.string(NODE.input, i);
   for (const o of outputs) w.string(NODE.output, o);
@@ -50,7 +72,13 @@ export function node(opType: string, inputs: readonly string[], outputs: readonl
 export type TensorStorage = 'raw' | 'typed';
 
 /** TensorProto holding `values` as float32 (values are rounded with Math.fround) or float64. */
-export function tensor(name: string, dims: readonly number[], values: ArrayLike<number>, dtype: OnnxDtype, storage: TensorStorage = 'raw'): Writer {
+export function tensor(
+  name: string,
+  dims: readonly number[],
+  values: ArrayLike<number>,
+  dtype: OnnxDtype,
+  storage: TensorStorage = 'raw',
+): Writer {
   const size = dtype === 'float64' ? 8 : 4;
   const bytes = new Uint8Array(values.length * size);
   const dv = new DataView(bytes.buffer);
@@ -58,7 +86,9 @@ export function tensor(name: string, dims: readonly number[], values: ArrayLike<
     if (size === 8) dv.setFloat64(i * 8, values[i]!, true);
     else dv.setFloat32(i * 4, values[i]!, true);
   }
-  const w = new Writer().packedInt64(TENSOR.dims, dims).int64(TENSOR.dataType, dtype === 'float64' ? DTYPE.DOUBLE : DTYPE.FLOAT);
+  const w = new Writer()
+    .packedInt64(TENSOR.dims, dims)
+    .int64(TENSOR.dataType, dtype === 'float64' ? DTYPE.DOUBLE : DTYPE.FLOAT);
   w.string(TENSOR.name, name);
   if (storage === 'raw') w.rawBytes(TENSOR.rawData, bytes);
   else w.rawBytes(dtype === 'float64' ? TENSOR.doubleData : TENSOR.floatData, bytes); // packed repeated = same bytes
@@ -72,7 +102,9 @@ export function valueInfo(name: string, dtype: OnnxDtype, dims: readonly (number
     const dim = typeof d === 'string' ? new Writer().string(DIM.param, d) : new Writer().int64(DIM.value, d);
     shape.message(SHAPE.dim, dim);
   }
-  const tt = new Writer().int64(TENSOR_TYPE.elemType, dtype === 'float64' ? DTYPE.DOUBLE : DTYPE.FLOAT).message(TENSOR_TYPE.shape, shape);
+  const tt = new Writer()
+    .int64(TENSOR_TYPE.elemType, dtype === 'float64' ? DTYPE.DOUBLE : DTYPE.FLOAT)
+    .message(TENSOR_TYPE.shape, shape);
   return new Writer().string(VALUE_INFO.name, name).message(VALUE_INFO.type, new Writer().message(TYPE.tensorType, tt));
 }
 
@@ -99,11 +131,17 @@ export function model(g: GraphParts): Uint8Array {
   if (g.producer !== undefined) m.string(MODEL.producerName, g.producer);
   m.message(MODEL.graph, graph);
   m.message(MODEL.opsetImport, new Writer().string(OPSET.domain, '').int64(OPSET.version, g.opset ?? OPSET_VERSION));
-  for (const [k, v] of Object.entries(g.metadata ?? {})) m.message(MODEL.metadataProps, new Writer().string(ENTRY.key, k).string(ENTRY.value, v));
+  for (const [k, v] of Object.entries(g.metadata ?? {}))
+    m.message(MODEL.metadataProps, new Writer().string(ENTRY.key, k).string(ENTRY.value, v));
   return m.finish();
 }
 
-const OP: Record<Exclude<Activation, 'identity' | 'leaky-relu' | 'softplus'>, string> = { sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'Relu', softmax: 'Softmax' };
+const OP: Record<Exclude<Activation, 'identity' | 'leaky-relu' | 'softplus'>, string> = {
+  sigmoid: 'Sigmoid',
+  tanh: 'Tanh',
+  relu: 'Relu',
+  softmax: 'Softmax',
+};
 
 /** A per-column affine map x' = (x - shift) / scale (an estimator's input scaling; its inverse undoes target scaling). */
 export interface OnnxAffine {
@@ -145,15 +183,23 @@ export function toOnnx(net: NetworkModel, options: unknown = {}, wrap: OnnxWrap 
   let h = 'input';
   if (wrap.input) {
     const n = layers[0]!;
-    inits.push(tensor('input.shift', [n], Array.from(wrap.input.shift, round), dtype), tensor('input.scale', [n], Array.from(wrap.input.scale, round), dtype));
-    nodes.push(node('Sub', ['input', 'input.shift'], ['input.centered'], 'input.sub'), node('Div', ['input.centered', 'input.scale'], ['input.scaled'], 'input.div'));
+    inits.push(
+      tensor('input.shift', [n], Array.from(wrap.input.shift, round), dtype),
+      tensor('input.scale', [n], Array.from(wrap.input.scale, round), dtype),
+    );
+    nodes.push(
+      node('Sub', ['input', 'input.shift'], ['input.centered'], 'input.sub'),
+      node('Div', ['input.centered', 'input.scale'], ['input.scaled'], 'input.div'),
+    );
     h = 'input.scaled';
   }
   const last = wrap.output ? 'output.scaled' : 'output';
   for (let l = 0; l < L; l++) {
-    const nIn = layers[l]!, nOut = layers[l + 1]!;
+    const nIn = layers[l]!,
+      nOut = layers[l + 1]!;
     const p = net.parameters[l]!;
-    const wName = `layer${l}.weight`, bName = `layer${l}.bias`;
+    const wName = `layer${l}.weight`,
+      bName = `layer${l}.bias`;
     inits.push(tensor(wName, [nOut, nIn], p.weights, dtype), tensor(bName, [nOut], p.biases, dtype));
     const act = activations[l]!;
     const out = l === L - 1 ? last : `layer${l}.a`;
@@ -184,8 +230,14 @@ export function toOnnx(net: NetworkModel, options: unknown = {}, wrap: OnnxWrap 
   }
   if (wrap.output) {
     const n = layers[L]!;
-    inits.push(tensor('output.scale', [n], Array.from(wrap.output.scale, round), dtype), tensor('output.shift', [n], Array.from(wrap.output.shift, round), dtype));
-    nodes.push(node('Mul', [last, 'output.scale'], ['output.unscaled'], 'output.mul'), node('Add', ['output.unscaled', 'output.shift'], ['output'], 'output.add'));
+    inits.push(
+      tensor('output.scale', [n], Array.from(wrap.output.scale, round), dtype),
+      tensor('output.shift', [n], Array.from(wrap.output.shift, round), dtype),
+    );
+    nodes.push(
+      node('Mul', [last, 'output.scale'], ['output.unscaled'], 'output.mul'),
+      node('Add', ['output.unscaled', 'output.shift'], ['output'], 'output.add'),
+    );
   }
   return model({
     name: 'fastnn',
@@ -194,6 +246,11 @@ export function toOnnx(net: NetworkModel, options: unknown = {}, wrap: OnnxWrap 
     initializers: inits,
     inputs: [valueInfo('input', dtype, ['N', layers[0]!])],
     outputs: [valueInfo('output', dtype, ['N', layers[L]!])],
-    metadata: { [META.loss]: net.loss, [META.seed]: String(net.seed), [META.leakySlope]: String(slope), ...wrap.metadata },
+    metadata: {
+      [META.loss]: net.loss,
+      [META.seed]: String(net.seed),
+      [META.leakySlope]: String(slope),
+      ...wrap.metadata,
+    },
   });
 }

@@ -50,7 +50,8 @@ export class Writer {
 
   /** An int64/int32/enum field (varint); negative values are written as 10-byte two's complement, as protobuf does. */
   int64(field: number, v: number): this {
-    if (!Number.isSafeInteger(v)) throw new RangeError(`proto: int64 field ${field} must be a safe integer, received ${v}`);
+    if (!Number.isSafeInteger(v))
+      throw new RangeError(`proto: int64 field ${field} must be a safe integer, received ${v}`);
     this.key(field, 0);
     if (v >= 0) {
       this.varint(v);
@@ -137,7 +138,11 @@ export class FieldReader {
   at = 0;
   private pos: number;
 
-  constructor(readonly b: Uint8Array, from = 0, private readonly limit = b.length) {
+  constructor(
+    readonly b: Uint8Array,
+    from = 0,
+    private readonly limit = b.length,
+  ) {
     this.pos = from;
   }
 
@@ -146,7 +151,8 @@ export class FieldReader {
     if (this.pos >= this.limit) return false;
     this.at = this.pos;
     const key = this.varint();
-    const no = Math.floor(key / 8), wt = key % 8;
+    const no = Math.floor(key / 8),
+      wt = key % 8;
     if (no < 1 || no > 0x1fffffff) throw new ProtoError(`invalid field number ${no} at byte ${this.at}`);
     this.no = no;
     this.wt = wt;
@@ -154,13 +160,16 @@ export class FieldReader {
       this.v = this.varint();
     } else if (wt === 1 || wt === 5) {
       const n = wt === 1 ? 8 : 4;
-      if (this.pos + n > this.limit) throw new ProtoError(`field ${no} at byte ${this.at}: ${n}-byte value runs past the end (${this.limit})`);
+      if (this.pos + n > this.limit)
+        throw new ProtoError(`field ${no} at byte ${this.at}: ${n}-byte value runs past the end (${this.limit})`);
       this.start = this.pos;
       this.end = this.pos += n;
     } else if (wt === 2) {
       const len = this.varint();
       if (len < 0 || len > this.limit - this.pos) {
-        throw new ProtoError(`field ${no} at byte ${this.at}: length ${len} runs past the end (${this.limit - this.pos} bytes left)`);
+        throw new ProtoError(
+          `field ${no} at byte ${this.at}: length ${len} runs past the end (${this.limit - this.pos} bytes left)`,
+        );
       }
       this.start = this.pos;
       this.end = this.pos += len;
@@ -216,7 +225,8 @@ export class FieldReader {
    */
   pushReals(out: number[], size: 4 | 8, what: string): void {
     const want = size === 4 ? 5 : 1;
-    if (this.wt !== want && this.wt !== 2) throw new ProtoError(`${what} has wire type ${this.wt}, expected ${want} or 2 (packed)`);
+    if (this.wt !== want && this.wt !== 2)
+      throw new ProtoError(`${what} has wire type ${this.wt}, expected ${want} or 2 (packed)`);
     const n = this.end - this.start;
     if (n % size !== 0) throw new ProtoError(`${what}: ${n} bytes is not a multiple of ${size}`);
     const dv = new DataView(this.b.buffer, this.b.byteOffset + this.start, n);
@@ -229,7 +239,9 @@ export class FieldReader {
 
   /** Reads one varint; values must fit a safe integer (as int64, two's complement). */
   private varint(): number {
-    const b = this.b, end = this.limit, from = this.pos;
+    const b = this.b,
+      end = this.limit,
+      from = this.pos;
     let pos = from;
     let v = 0;
     let mul = 1;
@@ -263,16 +275,16 @@ export class FieldReader {
 }
 
 /** One field as read by readFields: varints as numbers, other values as views of their bytes. */
-export type Field =
-  | { no: number; wt: 0; v: number }
-  | { no: number; wt: 1 | 5 | 2; v: Uint8Array };
+export type Field = { no: number; wt: 0; v: number } | { no: number; wt: 1 | 5 | 2; v: Uint8Array };
 
 /** All of one message's fields (for tests and tools; the decoder iterates with FieldReader instead). */
 export function readFields(b: Uint8Array): Field[] {
   const out: Field[] = [];
   const r = new FieldReader(b);
   while (r.next()) {
-    out.push(r.wt === 0 ? { no: r.no, wt: 0, v: r.v } : { no: r.no, wt: r.wt as 1 | 5 | 2, v: b.subarray(r.start, r.end) });
+    out.push(
+      r.wt === 0 ? { no: r.no, wt: 0, v: r.v } : { no: r.no, wt: r.wt as 1 | 5 | 2, v: b.subarray(r.start, r.end) },
+    );
   }
   return out;
 }

@@ -37,7 +37,11 @@ interface StepGradients {
  * corrections are computed in f64 and narrowed where they meet a parameter).
  */
 export function applyStep(
-  layers: readonly { neurons: OracleNeuron[] }[], grads: StepGradients, opt: OracleOptimizer, beta1Pow: number, beta2Pow: number,
+  layers: readonly { neurons: OracleNeuron[] }[],
+  grads: StepGradients,
+  opt: OracleOptimizer,
+  beta1Pow: number,
+  beta2Pow: number,
   r: Round = (x) => x,
 ): void {
   const lr = opt.learningRate;
@@ -66,7 +70,16 @@ export function applyStep(
         const v = r(r(r(beta2) * state[1]) + r(r(r(1 - beta2) * g) * g));
         state[0] = m;
         state[1] = v;
-        return r(p - r(r(lr) * r(r(r(m / r(1 - beta1Pow)) / r(r(Math.sqrt(r(v / r(1 - beta2Pow)))) + r(epsilon))) + r(r(parameterDecay) * p))));
+        return r(
+          p -
+            r(
+              r(lr) *
+                r(
+                  r(r(m / r(1 - beta1Pow)) / r(r(Math.sqrt(r(v / r(1 - beta2Pow)))) + r(epsilon))) +
+                    r(r(parameterDecay) * p),
+                ),
+            ),
+        );
       }
       case 'adam': {
         const m = r(r(r(beta1) * state[0]) + r(r(1 - beta1) * gPrime));
@@ -83,25 +96,34 @@ export function applyStep(
   layers.forEach((layer, l) => {
     const nIn = layer.neurons[0]!.weights.length;
     layer.neurons.forEach((neuron, j) => {
-      if (opt.kind === 'momentum' && neuron.weightVelocity === null) neuron.weightVelocity = neuron.weights.map(() => 0);
+      if (opt.kind === 'momentum' && neuron.weightVelocity === null)
+        neuron.weightVelocity = neuron.weights.map(() => 0);
       if (hasMoments && neuron.weightM === null) {
         neuron.weightM = neuron.weights.map(() => 0);
         neuron.weightV = neuron.weights.map(() => 0);
       }
       for (let k = 0; k < nIn; k++) {
-        const state: [number, number] = opt.kind === 'momentum'
-          ? [neuron.weightVelocity![k]!, 0]
-          : hasMoments ? [neuron.weightM![k]!, neuron.weightV![k]!] : [0, 0];
+        const state: [number, number] =
+          opt.kind === 'momentum'
+            ? [neuron.weightVelocity![k]!, 0]
+            : hasMoments
+              ? [neuron.weightM![k]!, neuron.weightV![k]!]
+              : [0, 0];
         neuron.weights[k] = update(neuron.weights[k]!, grads.weights[l]![j * nIn + k]!, decay, state);
         if (opt.kind === 'momentum') neuron.weightVelocity![k] = state[0];
-        if (hasMoments) { neuron.weightM![k] = state[0]; neuron.weightV![k] = state[1]; }
+        if (hasMoments) {
+          neuron.weightM![k] = state[0];
+          neuron.weightV![k] = state[1];
+        }
       }
-      const state: [number, number] = opt.kind === 'momentum'
-        ? [neuron.biasVelocity, 0]
-        : hasMoments ? [neuron.biasM, neuron.biasV] : [0, 0];
+      const state: [number, number] =
+        opt.kind === 'momentum' ? [neuron.biasVelocity, 0] : hasMoments ? [neuron.biasM, neuron.biasV] : [0, 0];
       neuron.bias = update(neuron.bias, grads.biases[l]![j]!, 0, state);
       if (opt.kind === 'momentum') neuron.biasVelocity = state[0];
-      if (hasMoments) { neuron.biasM = state[0]; neuron.biasV = state[1]; }
+      if (hasMoments) {
+        neuron.biasM = state[0];
+        neuron.biasV = state[1];
+      }
     });
   });
 }

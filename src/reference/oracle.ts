@@ -24,7 +24,15 @@ import { OracleNeuron } from './oracle-neuron.js';
 import { applyStep, type OracleOptimizer } from './oracle-optim.js';
 import { dropKeep, dropRowKey } from '../abi.js';
 import type { Activation, Dtype, Loss } from '../backend.js';
-import { ACTIVATIONS, ACTIVATION_NAMES, LOSSES, LOSS_NAMES, OPTIMIZER_NAMES, optionDefault, type Round } from '../spec/index.js';
+import {
+  ACTIVATIONS,
+  ACTIVATION_NAMES,
+  LOSSES,
+  LOSS_NAMES,
+  OPTIMIZER_NAMES,
+  optionDefault,
+  type Round,
+} from '../spec/index.js';
 
 export { OracleNeuron };
 export type { OracleOptimizer };
@@ -99,7 +107,6 @@ export interface StepControls {
   /** > 0: the largest L2 norm of the whole gradient */
   clipNorm?: number;
 }
-
 
 /** A layer: its neurons and their shared activation. */
 export interface LayerOfNeurons {
@@ -183,7 +190,9 @@ export class OracleNetwork {
         );
       }
       if (nIn !== -1 && thisIn !== nIn) {
-        throw new RangeError(`OracleNetwork: layer ${l} has ${thisIn} inputs, expected ${nIn} (outputs of layer ${l - 1})`);
+        throw new RangeError(
+          `OracleNetwork: layer ${l} has ${thisIn} inputs, expected ${nIn} (outputs of layer ${l - 1})`,
+        );
       }
       const neurons: OracleNeuron[] = [];
       for (let j = 0; j < nOut; j++) {
@@ -240,7 +249,10 @@ export class OracleNetwork {
    * softmax is not element-wise: dz_j = a_j (da_j - Σ_k da_k a_k).
    */
   private activateBackward(
-    activation: OracleActivation, dOutputs: readonly number[], sums: readonly number[], outputs: readonly number[],
+    activation: OracleActivation,
+    dOutputs: readonly number[],
+    sums: readonly number[],
+    outputs: readonly number[],
   ): number[] {
     const r = this.r;
     if (activation === 'softmax') {
@@ -303,7 +315,8 @@ export class OracleNetwork {
         // max(z, 0) - t·z + log1p(exp(-|z|)); mean over the outputs.
         let sum = 0;
         for (let j = 0; j < z.length; j++) {
-          const zj = z[j]!, tj = t[j]!;
+          const zj = z[j]!,
+            tj = t[j]!;
           sum = r(sum + r(r((zj > 0 ? zj : 0) - r(tj * zj)) + r(Math.log1p(r(Math.exp(-Math.abs(zj)))))));
         }
         return r(sum / z.length);
@@ -341,7 +354,14 @@ export class OracleNetwork {
     for (let i = 0; i < xs.length; i++) {
       const trace = this.trace(xs[i]!);
       const L = this.layers.length - 1;
-      sum = this.r(sum + this.sampleLoss(ys[i]!.map((v) => this.r(v)), trace.sums[L]!, trace.outputs[L]!));
+      sum = this.r(
+        sum +
+          this.sampleLoss(
+            ys[i]!.map((v) => this.r(v)),
+            trace.sums[L]!,
+            trace.outputs[L]!,
+          ),
+      );
     }
     return this.r(sum / xs.length);
   }
@@ -349,12 +369,18 @@ export class OracleNetwork {
   // ---- backward (tutorial: "Calculate partial derivatives") ----------------------------------------
 
   /** One sample's loss and its partial derivatives for every weight and bias (the chain rule). */
-  private sampleGradient(x: readonly number[], target: readonly number[], keep?: readonly (readonly number[] | null)[]): SampleGradient {
+  private sampleGradient(
+    x: readonly number[],
+    target: readonly number[],
+    keep?: readonly (readonly number[] | null)[],
+  ): SampleGradient {
     const r = this.r;
     const t = target.map((v) => r(v));
     const trace = this.trace(x, keep);
     const L = this.layers.length - 1;
-    const z = trace.sums[L]!, a = trace.outputs[L]!, C = a.length;
+    const z = trace.sums[L]!,
+      a = trace.outputs[L]!,
+      C = a.length;
     const loss = this.sampleLoss(t, z, a);
 
     // dL/dsum for the output layer. Tutorial: d_L_d_ypred = -2 * (y_true - y_pred), then times
@@ -395,7 +421,12 @@ export class OracleNetwork {
           return f ? r(sum * r(f[k]!)) : sum;
         });
         // Tutorial: d_h1_d_w1 = x[0] * deriv_sigmoid(sum_h1) — the activation derivative of the layer below.
-        dSums = this.activateBackward(this.layers[l - 1]!.activation, dInputs, trace.sums[l - 1]!, trace.outputs[l - 1]!);
+        dSums = this.activateBackward(
+          this.layers[l - 1]!.activation,
+          dInputs,
+          trace.sums[l - 1]!,
+          trace.outputs[l - 1]!,
+        );
       }
     }
     return { loss, weights, biases };
@@ -409,7 +440,9 @@ export class OracleNetwork {
     this.checkBatch(xs, ys);
     if (controls) return this.controlledGradients(xs, ys, controls);
     const B = xs.length;
-    const weights = this.layers.map((layer) => new Float64Array(layer.neurons.length * layer.neurons[0]!.weights.length));
+    const weights = this.layers.map(
+      (layer) => new Float64Array(layer.neurons.length * layer.neurons[0]!.weights.length),
+    );
     const biases = this.layers.map((layer) => new Float64Array(layer.neurons.length));
     const r = this.r;
     let loss = 0;
@@ -445,7 +478,9 @@ export class OracleNetwork {
    */
   private controlledGradients(xs: number[][], ys: number[][], c: StepControls): OracleGradients {
     const R = this.r;
-    const weights = this.layers.map((layer) => new Float64Array(layer.neurons.length * layer.neurons[0]!.weights.length));
+    const weights = this.layers.map(
+      (layer) => new Float64Array(layer.neurons.length * layer.neurons[0]!.weights.length),
+    );
     const biases = this.layers.map((layer) => new Float64Array(layer.neurons.length));
     let loss = 0;
     let W = 0;
@@ -460,7 +495,8 @@ export class OracleNetwork {
       this.layers.forEach((layer, l) => {
         const nIn = layer.neurons[0]!.weights.length;
         layer.neurons.forEach((_neuron, j) => {
-          for (let k = 0; k < nIn; k++) weights[l]![j * nIn + k] = R(weights[l]![j * nIn + k]! + R(R(w) * g.weights[l]![j]![k]!));
+          for (let k = 0; k < nIn; k++)
+            weights[l]![j * nIn + k] = R(weights[l]![j * nIn + k]! + R(R(w) * g.weights[l]![j]![k]!));
           biases[l]![j] = R(biases[l]![j]! + R(R(w) * g.biases[l]![j]!));
         });
       });
@@ -471,7 +507,9 @@ export class OracleNetwork {
       let sq = 0;
       for (const a of [...weights, ...biases]) for (const g of a) sq += R(g * g);
       const norm = Math.sqrt(sq);
-      if (norm > c.clipNorm) for (const a of [...weights, ...biases]) for (let i = 0; i < a.length; i++) a[i] = R(a[i]! * R(c.clipNorm / norm));
+      if (norm > c.clipNorm)
+        for (const a of [...weights, ...biases])
+          for (let i = 0; i < a.length; i++) a[i] = R(a[i]! * R(c.clipNorm / norm));
     }
     return { loss: loss / W, weights, biases };
   }
@@ -485,7 +523,9 @@ export class OracleNetwork {
    */
   step(xs: number[][], ys: number[][], opt: OracleOptimizer, controls?: StepControls): number {
     if (!OPTIMIZER_NAMES.includes(opt.kind)) {
-      throw new TypeError(`OracleNetwork.step: unknown optimizer '${String(opt.kind)}' (expected ${OPTIMIZER_NAMES.join('|')})`);
+      throw new TypeError(
+        `OracleNetwork.step: unknown optimizer '${String(opt.kind)}' (expected ${OPTIMIZER_NAMES.join('|')})`,
+      );
     }
     // a batch whose sample weights are all 0 is skipped: no update, no step of the clock
     if (controls?.sampleWeight && controls.rows.every((row) => controls.sampleWeight![row] === 0)) return 0;
@@ -527,7 +567,12 @@ export class OracleNetwork {
         const controls = o.controls ? { ...o.controls, rows: positions } : undefined;
         // a batch whose sample weights are all 0 takes no step and has no loss
         if (controls?.sampleWeight && positions.every((i) => controls.sampleWeight![i] === 0)) continue;
-        sum += this.step(positions.map((i) => xs[i]!), positions.map((i) => ys[i]!), opt, controls);
+        sum += this.step(
+          positions.map((i) => xs[i]!),
+          positions.map((i) => ys[i]!),
+          opt,
+          controls,
+        );
         batches += 1;
       }
       losses.push(batches === 0 ? 0 : sum / batches);

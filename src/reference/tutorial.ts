@@ -165,8 +165,8 @@ export class TutorialNetwork {
       this.b3 = init.b3;
     } else {
       throw new TypeError(
-        'TutorialNetwork: expected initial parameters {w1..w6, b1..b3} or a random() normal generator, received '
-          + String(init),
+        'TutorialNetwork: expected initial parameters {w1..w6, b1..b3} or a random() normal generator, received ' +
+          String(init),
       );
     }
   }

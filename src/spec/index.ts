@@ -4,4 +4,11 @@
  */
 export { ACTIVATIONS, ACTIVATION_NAMES, type ActivationSpec, type Round } from './activations.js';
 export { LOSSES, LOSS_NAMES, type LossSpec } from './losses.js';
-export { COMMON_OPTIMIZER_OPTIONS, OPTIMIZERS, OPTIMIZER_NAMES, optionDefault, type NumericOption, type OptimizerSpec } from './optimizers.js';
+export {
+  COMMON_OPTIMIZER_OPTIONS,
+  OPTIMIZERS,
+  OPTIMIZER_NAMES,
+  optionDefault,
+  type NumericOption,
+  type OptimizerSpec,
+} from './optimizers.js';

@@ -20,12 +20,19 @@ export interface LossSpec {
 
 export const LOSSES: { readonly [K in Loss]: LossSpec & { readonly name: K } } = {
   mse: { name: 'mse', code: LOSS.mse, output: null, gradient: 'a' },
-  'binary-cross-entropy': { name: 'binary-cross-entropy', code: LOSS['binary-cross-entropy'], output: 'sigmoid', gradient: 'z' },
+  'binary-cross-entropy': {
+    name: 'binary-cross-entropy',
+    code: LOSS['binary-cross-entropy'],
+    output: 'sigmoid',
+    gradient: 'z',
+  },
   'cross-entropy': { name: 'cross-entropy', code: LOSS['cross-entropy'], output: 'softmax', gradient: 'z' },
 };
 
 /** Every loss name, in ABI code order. */
-export const LOSS_NAMES: readonly Loss[] = (Object.keys(LOSSES) as Loss[]).sort((a, b) => LOSSES[a].code - LOSSES[b].code);
+export const LOSS_NAMES: readonly Loss[] = (Object.keys(LOSSES) as Loss[]).sort(
+  (a, b) => LOSSES[a].code - LOSSES[b].code,
+);
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 const sameNames: Same<Loss, keyof typeof LOSS> = true;

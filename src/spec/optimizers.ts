@@ -44,11 +44,15 @@ export const COMMON_OPTIMIZER_OPTIONS: readonly NumericOption[] = [
 export const OPTIMIZERS: { readonly [K in Optimizer]: OptimizerSpec & { readonly name: K } } = {
   sgd: { name: 'sgd', code: OPT.sgd, state: [], options: [] },
   momentum: {
-    name: 'momentum', code: OPT.momentum, state: ['v'],
+    name: 'momentum',
+    code: OPT.momentum,
+    state: ['v'],
     options: [{ key: 'momentum', slot: HP_BETA1, default: 0.9, min: 0, max: 1, maxOpen: true }],
   },
   adam: {
-    name: 'adam', code: OPT.adam, state: ['m', 'v'],
+    name: 'adam',
+    code: OPT.adam,
+    state: ['m', 'v'],
     options: [
       { key: 'beta1', slot: HP_BETA1, default: 0.9, min: 0, max: 1, maxOpen: true },
       { key: 'beta2', slot: HP_BETA2, default: 0.999, min: 0, max: 1, maxOpen: true },
@@ -57,7 +61,9 @@ export const OPTIMIZERS: { readonly [K in Optimizer]: OptimizerSpec & { readonly
   },
   // Adam with decoupled weight decay (weightDecay is applied to the weights, not added to the gradient)
   adamw: {
-    name: 'adamw', code: OPT.adamw, state: ['m', 'v'],
+    name: 'adamw',
+    code: OPT.adamw,
+    state: ['m', 'v'],
     options: [
       { key: 'beta1', slot: HP_BETA1, default: 0.9, min: 0, max: 1, maxOpen: true },
       { key: 'beta2', slot: HP_BETA2, default: 0.999, min: 0, max: 1, maxOpen: true },

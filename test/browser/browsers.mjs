@@ -10,6 +10,7 @@ export const BROWSERS = { chromium: launchChromium, firefox: launchFirefox };
 export function browsersFromArgs(argv = process.argv) {
   const arg = argv.find((a) => a.startsWith('--browser='));
   const names = arg ? arg.slice('--browser='.length).split(',') : Object.keys(BROWSERS);
-  for (const n of names) if (!(n in BROWSERS)) throw new Error(`unknown browser '${n}' (known: ${Object.keys(BROWSERS).join(', ')})`);
+  for (const n of names)
+    if (!(n in BROWSERS)) throw new Error(`unknown browser '${n}' (known: ${Object.keys(BROWSERS).join(', ')})`);
   return names;
 }

@@ -57,16 +57,22 @@ const failures = [];
 try {
   cpSync(join(repo, 'dist'), join(root, 'dist'), { recursive: true });
   writeFileSync(join(root, 'work.js'), work);
-  writeFileSync(join(root, 'main.js'), `import { train } from './work.js';
+  writeFileSync(
+    join(root, 'main.js'),
+    `import { train } from './work.js';
 train(location.origin).then((r) => { window.result = r; }, (e) => { window.result = { error: String(e && e.stack || e) }; });
-`);
-  const page = (csp) => `<!doctype html><meta charset="utf-8">${csp ? `<meta http-equiv="Content-Security-Policy" content="script-src 'self'">` : ''}
+`,
+  );
+  const page = (
+    csp,
+  ) => `<!doctype html><meta charset="utf-8">${csp ? `<meta http-equiv="Content-Security-Policy" content="script-src 'self'">` : ''}
 <title>fastnn csp</title><script type="module" src="main.js"></script>\n`;
   writeFileSync(join(root, 'plain.html'), page(false));
   writeFileSync(join(root, 'csp.html'), page(true));
 
   const node = await (await import(pathToFileURL(join(root, 'work.js')).href)).train(pathToFileURL(root).href);
-  if (!(node.runs > 0) || node.evalRefused) failures.push(`node: the generated kernel did not run (runs ${node.runs}, refused ${node.evalRefused})`);
+  if (!(node.runs > 0) || node.evalRefused)
+    failures.push(`node: the generated kernel did not run (runs ${node.runs}, refused ${node.evalRefused})`);
   const flat = (out) => out.flatMap((o) => [...o.losses, ...o.params]);
   const nodeFlat = flat(node.out);
   let plain = null;
@@ -87,9 +93,15 @@ train(location.origin).then((r) => { window.result = r; }, (e) => { window.resul
             if (!(csp && REFUSED_EVAL[browserName].test(text))) noise.push(`${m.type()}: ${text}`);
           });
           // Firefox over BiDi delivers its CSP report as a page error (the library catches the EvalError itself)
-      tab.on('pageerror', (e) => {
-        if (!(csp && browserName === 'firefox' && /^Content-Security-Policy: /.test(e.message) && REFUSED_EVAL.firefox.test(e.message))) noise.push(`pageerror: ${e.message}`);
-      });
+          tab.on('pageerror', (e) => {
+            if (!(
+              csp &&
+              browserName === 'firefox' &&
+              /^Content-Security-Policy: /.test(e.message) &&
+              REFUSED_EVAL.firefox.test(e.message)
+            ))
+              noise.push(`pageerror: ${e.message}`);
+          });
           tab.on('requestfailed', (r) => noise.push(`requestfailed: ${r.url()}`));
           await tab.goto(`${server.url}/${csp ? 'csp.html' : 'plain.html'}`);
           await tab.waitForFunction(() => window.result !== undefined, { timeout: 60_000 });
@@ -97,16 +109,26 @@ train(location.origin).then((r) => { window.result = r; }, (e) => { window.resul
           await tab.close();
           if (r.error) failures.push(`${name}: ${r.error}`);
           else {
-            if (csp && (!r.evalRefused || r.runs !== 0)) failures.push(`${name}: expected the refused-eval fallback, got runs ${r.runs}, refused ${r.evalRefused}`);
-            if (!csp && (r.evalRefused || !(r.runs > 0))) failures.push(`${name}: expected the generated kernel, got runs ${r.runs}, refused ${r.evalRefused}`);
+            if (csp && (!r.evalRefused || r.runs !== 0))
+              failures.push(
+                `${name}: expected the refused-eval fallback, got runs ${r.runs}, refused ${r.evalRefused}`,
+              );
+            if (!csp && (r.evalRefused || !(r.runs > 0)))
+              failures.push(`${name}: expected the generated kernel, got runs ${r.runs}, refused ${r.evalRefused}`);
             const got = flat(r.out);
-            if (got.length !== nodeFlat.length || got.length < 50) failures.push(`${name}: ${got.length} numbers, Node has ${nodeFlat.length}`);
-            const far = got.findIndex((v, i) => !(Math.abs(v - nodeFlat[i]) <= 1e-9 * Math.max(Math.abs(v), Math.abs(nodeFlat[i]), 1e-300)));
+            if (got.length !== nodeFlat.length || got.length < 50)
+              failures.push(`${name}: ${got.length} numbers, Node has ${nodeFlat.length}`);
+            const far = got.findIndex(
+              (v, i) => !(Math.abs(v - nodeFlat[i]) <= 1e-9 * Math.max(Math.abs(v), Math.abs(nodeFlat[i]), 1e-300)),
+            );
             if (far >= 0) failures.push(`${name}: number ${far} is ${got[far]}, Node has ${nodeFlat[far]} (rtol 1e-9)`);
             const same = got.filter((v, i) => Object.is(v, nodeFlat[i])).length;
             if (!csp) plain = JSON.stringify(r.out);
-            else if (JSON.stringify(r.out) !== plain) failures.push(`${name}: differs from plain.html (must be bit for bit)`);
-            log(`${name}: generated kernel runs ${r.runs}, eval refused ${r.evalRefused}; ${got.length} numbers within 1e-9 of Node's (${same} bit-equal)${csp ? ', bit-equal to plain.html' : ''}`);
+            else if (JSON.stringify(r.out) !== plain)
+              failures.push(`${name}: differs from plain.html (must be bit for bit)`);
+            log(
+              `${name}: generated kernel runs ${r.runs}, eval refused ${r.evalRefused}; ${got.length} numbers within 1e-9 of Node's (${same} bit-equal)${csp ? ', bit-equal to plain.html' : ''}`,
+            );
           }
           if (noise.length) failures.push(`${name}: console/page noise: ${noise.join(' | ')}`);
         }

@@ -7,7 +7,9 @@ import { serve as serveStatic } from '../../scripts/serve.mjs';
 export async function serve(root, { isolated }) {
   const notFound = [];
   const server = await serveStatic({
-    root, port: 0, isolated,
+    root,
+    port: 0,
+    isolated,
     onNotFound: (path) => notFound.push(path),
   });
   return { url: server.url.replace(/\/$/, ''), notFound, close: server.close };

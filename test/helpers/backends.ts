@@ -50,7 +50,10 @@ export const BACKENDS: readonly BackendCase[] = [
 
 /** Only the best build of each backend: for slower suites where the variants add nothing new. */
 export const BACKEND_DEFAULTS: readonly BackendCase[] = BACKENDS.filter(
-  (b) => b.variant === 'js' || (b.name === 'assemblyscript' && b.variant === 'relaxed-simd') || (b.name === 'rust' && b.variant === 'simd'),
+  (b) =>
+    b.variant === 'js' ||
+    (b.name === 'assemblyscript' && b.variant === 'relaxed-simd') ||
+    (b.name === 'rust' && b.variant === 'simd'),
 );
 
 /**

@@ -13,7 +13,8 @@ export function paramBits(p: LayerParameters[]): bigint[] {
   const out: bigint[] = [];
   for (const { weights, biases } of p) {
     // element by element: a spread of a wide layer's million values overflows the call stack
-    for (const a of [weights, biases]) for (const b of new BigUint64Array(a.buffer, a.byteOffset, a.length)) out.push(b);
+    for (const a of [weights, biases])
+      for (const b of new BigUint64Array(a.buffer, a.byteOffset, a.length)) out.push(b);
   }
   return out;
 }

@@ -16,7 +16,11 @@ export function expectThrow(fn: () => unknown, cls: ErrorClass, ...fragments: (s
 }
 
 /** expectThrow for a promise. */
-export async function expectReject(fn: () => Promise<unknown>, cls: ErrorClass, ...fragments: (string | RegExp)[]): Promise<Error> {
+export async function expectReject(
+  fn: () => Promise<unknown>,
+  cls: ErrorClass,
+  ...fragments: (string | RegExp)[]
+): Promise<Error> {
   let err: unknown;
   try {
     await fn();

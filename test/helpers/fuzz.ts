@@ -39,15 +39,19 @@ export async function buildCorpus(): Promise<Corpus> {
     { layers: [2, 3, 3, 1], activation: 'softplus', outputActivation: 'tanh', optimizer: 'adam' },
     { layers: [4, 2], activation: 'tanh', optimizer: 'sgd' },
   ] as const;
-  const onnx: Uint8Array[] = [], json: NetworkJSON[] = [];
+  const onnx: Uint8Array[] = [],
+    json: NetworkJSON[] = [];
   let seed = 1;
   for (const s of specs) {
     const { optimizer, ...options } = s;
     const net = await Network.create({ ...options, layers: s.layers.slice(), seed: seed++ });
-    const nIn = s.layers[0], nOut = s.layers[s.layers.length - 1]!;
+    const nIn = s.layers[0],
+      nOut = s.layers[s.layers.length - 1]!;
     const r = mulberry32(seed);
     const x = Array.from({ length: 8 }, () => Array.from({ length: nIn }, () => r() * 2 - 1));
-    const y = Array.from({ length: 8 }, (_, i) => Array.from({ length: nOut }, (_, j) => ('loss' in s ? (j === i % nOut ? 1 : 0) : r())));
+    const y = Array.from({ length: 8 }, (_, i) =>
+      Array.from({ length: nOut }, (_, j) => ('loss' in s ? (j === i % nOut ? 1 : 0) : r())),
+    );
     net.train(x, y, { epochs: 2, learningRate: 0.05, batchSize: 4, optimizer });
     onnx.push(net.toONNX(), net.toONNX({ dtype: 'float32' }));
     json.push(net.toJSON(), net.toJSON({ optimizer: true }));
@@ -58,8 +62,54 @@ export async function buildCorpus(): Promise<Corpus> {
 
 // ------------------------------------------------------------------------------------------------ ONNX mutations
 
-const EDGE_INTS: readonly bigint[] = [0n, 1n, 2n, 7n, 11n, 13n, 127n, 128n, -1n, 2n ** 31n, 2n ** 32n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 63n - 1n, -(2n ** 63n), 2n ** 64n - 1n, 1000000n];
-const EDGE_STRINGS: readonly string[] = ['', '__proto__', 'constructor', 'toString', 'prototype', 'hasOwnProperty', 'valueOf', 'x', 'input', 'output', 'Gemm', 'Relu', 'Softmax', 'Max', 'Mul', 'Constant', 'value', 'alpha', 'transB', 'ai.onnx', 'fastnn.loss', 'fastnn.seed', 'fastnn.leakySlope', 'cross-entropy', '1e308', 'a'.repeat(5000), '\u0000'];
+const EDGE_INTS: readonly bigint[] = [
+  0n,
+  1n,
+  2n,
+  7n,
+  11n,
+  13n,
+  127n,
+  128n,
+  -1n,
+  2n ** 31n,
+  2n ** 32n,
+  2n ** 53n - 1n,
+  2n ** 53n,
+  2n ** 63n - 1n,
+  -(2n ** 63n),
+  2n ** 64n - 1n,
+  1000000n,
+];
+const EDGE_STRINGS: readonly string[] = [
+  '',
+  '__proto__',
+  'constructor',
+  'toString',
+  'prototype',
+  'hasOwnProperty',
+  'valueOf',
+  'x',
+  'input',
+  'output',
+  'Gemm',
+  'Relu',
+  'Softmax',
+  'Max',
+  'Mul',
+  'Constant',
+  'value',
+  'alpha',
+  'transB',
+  'ai.onnx',
+  'fastnn.loss',
+  'fastnn.seed',
+  'fastnn.leakySlope',
+  'cross-entropy',
+  '1e308',
+  'a'.repeat(5000),
+  '\u0000',
+];
 const EDGE_F64: readonly number[] = [NaN, Infinity, -Infinity, -0, 1e308, -1e308, 5e-324, 2 ** 53, 0.5];
 
 /** Every message list of the tree (the root and each parsed field's kids). */
@@ -90,11 +140,13 @@ const TREE_OPS: Record<string, (r: Rand, msgs: WireField[][]) => void> = {
   swapFields(r, msgs) {
     const m = pick(r, msgs);
     if (m.length < 2) return;
-    const i = int(r, m.length), j = int(r, m.length);
+    const i = int(r, m.length),
+      j = int(r, m.length);
     [m[i], m[j]] = [m[j]!, m[i]!];
   },
   graftField(r, msgs) {
-    const from = pick(r, msgs), to = pick(r, msgs);
+    const from = pick(r, msgs),
+      to = pick(r, msgs);
     if (from.length > 0) to.splice(int(r, to.length + 1), 0, clone(pick(r, from)));
   },
   edgeVarint(r, msgs) {
@@ -109,7 +161,9 @@ const TREE_OPS: Record<string, (r: Rand, msgs: WireField[][]) => void> = {
   },
   edgeReal(r, msgs) {
     // an 8-byte (or 4-byte) slot of a leaf (raw_data, packed data) or of a fixed field set to an edge value
-    const leaves = msgs.flat().filter((f) => (f.wt === 2 && !f.kids && (f.bytes?.length ?? 0) >= 4) || f.wt === 1 || f.wt === 5);
+    const leaves = msgs
+      .flat()
+      .filter((f) => (f.wt === 2 && !f.kids && (f.bytes?.length ?? 0) >= 4) || f.wt === 1 || f.wt === 5);
     if (leaves.length === 0) return;
     const f = pick(r, leaves);
     const b = f.bytes!.slice();
@@ -121,7 +175,8 @@ const TREE_OPS: Record<string, (r: Rand, msgs: WireField[][]) => void> = {
   },
   lyingLength(r, msgs) {
     const lens = msgs.flat().filter((f) => f.wt === 2);
-    if (lens.length > 0) pick(r, lens).lie = pick(r, [2n ** 31n, 2n ** 32n + 1n, 2n ** 53n, 2n ** 63n, 2n ** 64n - 1n, 1n, 0n]);
+    if (lens.length > 0)
+      pick(r, lens).lie = pick(r, [2n ** 31n, 2n ** 32n + 1n, 2n ** 53n, 2n ** 63n, 2n ** 64n - 1n, 1n, 0n]);
   },
   renumberField(r, msgs) {
     const all = msgs.flat();
@@ -202,10 +257,38 @@ export function mutateOnnx(r: Rand, seed: Uint8Array): Mutated<Uint8Array> {
 // ------------------------------------------------------------------------------------------------ JSON mutations
 
 const EDGE_VALUES: readonly (() => unknown)[] = [
-  () => undefined, () => null, () => NaN, () => Infinity, () => -Infinity, () => -0, () => '-0', () => '0', () => 'NaN', () => '',
-  () => 1e308, () => -1e308, () => 2 ** 53, () => 2 ** 32, () => -1, () => 0, () => 0.5, () => 1.5, () => 5e-324, () => true,
-  () => ({}), () => [], () => [1, 2, 3], () => 'softmax', () => 'relu', () => 'adam', () => 'momentum', () => 'fastnn-network',
-  () => '__proto__', () => 1, () => 2, () => 3,
+  () => undefined,
+  () => null,
+  () => NaN,
+  () => Infinity,
+  () => -Infinity,
+  () => -0,
+  () => '-0',
+  () => '0',
+  () => 'NaN',
+  () => '',
+  () => 1e308,
+  () => -1e308,
+  () => 2 ** 53,
+  () => 2 ** 32,
+  () => -1,
+  () => 0,
+  () => 0.5,
+  () => 1.5,
+  () => 5e-324,
+  () => true,
+  () => ({}),
+  () => [],
+  () => [1, 2, 3],
+  () => 'softmax',
+  () => 'relu',
+  () => 'adam',
+  () => 'momentum',
+  () => 'fastnn-network',
+  () => '__proto__',
+  () => 1,
+  () => 2,
+  () => 3,
 ];
 const PROTO_KEYS = ['__proto__', 'constructor', 'toString', 'prototype', 'valueOf', 'hasOwnProperty', 'extra'];
 
@@ -217,7 +300,10 @@ function slots(r: Rand, v: unknown): Slot[] {
   const walk = (x: unknown, depth: number): void => {
     if (typeof x !== 'object' || x === null || depth > 6) return;
     if (Array.isArray(x)) {
-      const idx = x.length <= 8 ? Array.from({ length: x.length }, (_, i) => i) : Array.from({ length: 4 }, () => int(r, x.length));
+      const idx =
+        x.length <= 8
+          ? Array.from({ length: x.length }, (_, i) => i)
+          : Array.from({ length: 4 }, () => int(r, x.length));
       for (const i of idx) {
         out.push({ parent: x, key: i });
         walk(x[i], depth + 1);
@@ -247,7 +333,9 @@ const JSON_OPS: Record<string, (r: Rand, root: Record<string, unknown>) => void>
     }
   },
   hole(r, root) {
-    const arrays = slots(r, root).map((s) => (s.parent as Record<string | number, unknown>)[s.key]).filter(Array.isArray) as unknown[][];
+    const arrays = slots(r, root)
+      .map((s) => (s.parent as Record<string | number, unknown>)[s.key])
+      .filter(Array.isArray) as unknown[][];
     if (arrays.length === 0) return;
     const a = pick(r, arrays);
     // eslint-disable-next-line @typescript-eslint/no-array-delete -- a hole is the corruption under test
@@ -262,11 +350,19 @@ const JSON_OPS: Record<string, (r: Rand, root: Record<string, unknown>) => void>
     }
   },
   protoKey(r, root) {
-    const objs = [root, ...slots(r, root).map((s) => (s.parent as Record<string | number, unknown>)[s.key])].filter((x) => typeof x === 'object' && x !== null && !Array.isArray(x));
-    setOwn(pick(r, objs) as object, pick(r, PROTO_KEYS), r() < 0.5 ? { polluted: true, weights: [1] } : pick(r, EDGE_VALUES)());
+    const objs = [root, ...slots(r, root).map((s) => (s.parent as Record<string | number, unknown>)[s.key])].filter(
+      (x) => typeof x === 'object' && x !== null && !Array.isArray(x),
+    );
+    setOwn(
+      pick(r, objs) as object,
+      pick(r, PROTO_KEYS),
+      r() < 0.5 ? { polluted: true, weights: [1] } : pick(r, EDGE_VALUES)(),
+    );
   },
   resizeArray(r, root) {
-    const arrays = slots(r, root).map((s) => (s.parent as Record<string | number, unknown>)[s.key]).filter(Array.isArray) as unknown[][];
+    const arrays = slots(r, root)
+      .map((s) => (s.parent as Record<string | number, unknown>)[s.key])
+      .filter(Array.isArray) as unknown[][];
     if (arrays.length === 0) return;
     const a = pick(r, arrays);
     if (r() < 0.5) a.length = int(r, a.length + 1);
@@ -285,7 +381,8 @@ const TEXT_OPS: Record<string, (r: Rand, t: string) => string> = {
     return t.slice(0, i) + pick(r, ['"', '{', '}', '[', ']', ',', ':', '-', 'e', '9', ' ', 'n']) + t.slice(i + 1);
   },
   protoText: (r, t) => t.replace(/^\{/, `{"${pick(r, PROTO_KEYS)}":{"polluted":true},`),
-  bigNumberText: (r, t) => t.replace(/-?\d\.\d+(e-?\d+)?/, pick(r, ['1e400', '-1e400', '1e-400', '123456789012345678901234567890'])),
+  bigNumberText: (r, t) =>
+    t.replace(/-?\d\.\d+(e-?\d+)?/, pick(r, ['1e400', '-1e400', '1e-400', '123456789012345678901234567890'])),
 };
 
 export function mutateJson(r: Rand, seed: NetworkJSON): Mutated<unknown> {
@@ -314,18 +411,17 @@ export function mutateJson(r: Rand, seed: NetworkJSON): Mutated<unknown> {
 // ------------------------------------------------------------------------------------------------ judging
 
 export type Outcome =
-  | { kind: 'refused'; cls: string }
-  | { kind: 'loaded' }
-  | { kind: 'overflow' }
-  | { kind: 'failed'; why: string };
+  { kind: 'refused'; cls: string } | { kind: 'loaded' } | { kind: 'overflow' } | { kind: 'failed'; why: string };
 
 /** A bound on |z| over every layer for inputs in [-1, 1], from the loaded parameters (see the file comment). */
 function preActivationBound(net: Network): number {
-  let a = 1, worst = 0;
+  let a = 1,
+    worst = 0;
   const params = net.getParameters();
   for (let l = 0; l < params.length; l++) {
     const { weights, biases } = params[l]!;
-    let mw = 0, mb = 0;
+    let mw = 0,
+      mb = 0;
     for (let i = 0; i < weights.length; i++) mw = Math.max(mw, Math.abs(weights[i]!));
     for (let i = 0; i < biases.length; i++) mb = Math.max(mb, Math.abs(biases[i]!));
     const z = net.layers[l]! * mw * a + mb;
@@ -349,7 +445,8 @@ function unfaithful(input: unknown, net: Network): string | null {
   const norm = (v: unknown): unknown => (typeof v === 'number' && Object.is(v, -0) ? '-0' : v);
   const diff = (a: unknown, e: unknown, path: string): string | null => {
     if (Array.isArray(e)) {
-      if (!Array.isArray(a) || a.length !== e.length) return `${path}: length ${Array.isArray(a) ? a.length : typeof a} loaded from ${e.length}`;
+      if (!Array.isArray(a) || a.length !== e.length)
+        return `${path}: length ${Array.isArray(a) ? a.length : typeof a} loaded from ${e.length}`;
       for (let i = 0; i < e.length; i++) {
         if (!(i in e)) return `${path}[${i}]: a hole loaded as ${String(a[i])}`;
         const d = diff(a[i], e[i], `${path}[${i}]`);
@@ -359,7 +456,10 @@ function unfaithful(input: unknown, net: Network): string | null {
     }
     if (typeof e === 'object' && e !== null) {
       if (typeof a !== 'object' || a === null) return `${path}: ${String(a)} loaded from an object`;
-      const ek = Object.keys(e).filter((k) => (e as Record<string, unknown>)[k] !== undefined).sort().join();
+      const ek = Object.keys(e)
+        .filter((k) => (e as Record<string, unknown>)[k] !== undefined)
+        .sort()
+        .join();
       const ak = Object.keys(a).sort().join();
       if (ek !== ak) return `${path}: keys ${ak} loaded from ${ek}`;
       for (const k of Object.keys(a)) {
@@ -380,7 +480,10 @@ export async function judge(load: () => Promise<Network>, r: Rand, source?: { js
     net = await load();
   } catch (e) {
     if (e instanceof NnError) return { kind: 'refused', cls: e.name };
-    return { kind: 'failed', why: `untyped ${(e as Error)?.name ?? typeof e}: ${String((e as Error)?.message ?? e).slice(0, 300)}` };
+    return {
+      kind: 'failed',
+      why: `untyped ${(e as Error)?.name ?? typeof e}: ${String((e as Error)?.message ?? e).slice(0, 300)}`,
+    };
   }
   try {
     if (source) {
@@ -393,12 +496,17 @@ export async function judge(load: () => Promise<Network>, r: Rand, source?: { js
     for (let i = 0; i < out.length; i++) {
       if (!Number.isFinite(out[i]!)) {
         const bound = preActivationBound(net);
-        return bound > 1e300 ? { kind: 'overflow' } : { kind: 'failed', why: `prediction ${i} is ${out[i]} with parameters bounding |z| by ${bound}` };
+        return bound > 1e300
+          ? { kind: 'overflow' }
+          : { kind: 'failed', why: `prediction ${i} is ${out[i]} with parameters bounding |z| by ${bound}` };
       }
     }
     return { kind: 'loaded' };
   } catch (e) {
-    return { kind: 'failed', why: `predict on a loaded network threw ${(e as Error)?.name}: ${String((e as Error)?.message ?? e).slice(0, 300)}` };
+    return {
+      kind: 'failed',
+      why: `predict on a loaded network threw ${(e as Error)?.name}: ${String((e as Error)?.message ?? e).slice(0, 300)}`,
+    };
   } finally {
     net.dispose();
   }
@@ -407,7 +515,11 @@ export async function judge(load: () => Promise<Network>, r: Rand, source?: { js
 /** Object.prototype, Array.prototype and Function.prototype: names and values of their own properties. */
 export function prototypeFingerprint(): string {
   const parts: string[] = [];
-  for (const [label, p] of [['Object', Object.prototype], ['Array', Array.prototype], ['Function', Function.prototype]] as const) {
+  for (const [label, p] of [
+    ['Object', Object.prototype],
+    ['Array', Array.prototype],
+    ['Function', Function.prototype],
+  ] as const) {
     for (const k of Reflect.ownKeys(p)) {
       const d = Object.getOwnPropertyDescriptor(p, k)!;
       parts.push(`${label}.${String(k)}:${typeof d.value}:${typeof d.get}`);
@@ -428,8 +540,21 @@ export interface FuzzReport {
  * Runs `count` cases from `seed`, alternating ONNX and JSON and rotating the shared backends; case i uses the
  * generator mulberry32(seed + i), so any case reruns alone (`first`).
  */
-export async function runFuzz(corpus: Corpus, backends: readonly Backend[], seed: number, count: number, first = 0, onCase?: (i: number) => void): Promise<FuzzReport> {
-  const report: FuzzReport = { cases: 0, outcomes: {}, failures: [], slowest: { ms: 0, index: -1, target: '', ops: [] }, protoChanged: false };
+export async function runFuzz(
+  corpus: Corpus,
+  backends: readonly Backend[],
+  seed: number,
+  count: number,
+  first = 0,
+  onCase?: (i: number) => void,
+): Promise<FuzzReport> {
+  const report: FuzzReport = {
+    cases: 0,
+    outcomes: {},
+    failures: [],
+    slowest: { ms: 0, index: -1, target: '', ops: [] },
+    protoChanged: false,
+  };
   const proto = prototypeFingerprint();
   for (let i = first; i < first + count; i++) {
     onCase?.(i);
@@ -441,7 +566,11 @@ export async function runFuzz(corpus: Corpus, backends: readonly Backend[], seed
     const ops = m.ops;
     // timed: the load and the prediction, not the generator
     const t0 = performance.now();
-    let outcome = await judge(() => (onnx ? Network.fromONNX(m.value as Uint8Array, backend) : Network.fromJSON(m.value, backend)), r, onnx ? undefined : { json: m.value });
+    let outcome = await judge(
+      () => (onnx ? Network.fromONNX(m.value as Uint8Array, backend) : Network.fromJSON(m.value, backend)),
+      r,
+      onnx ? undefined : { json: m.value },
+    );
     const ms = performance.now() - t0;
     if (ms > report.slowest.ms) report.slowest = { ms, index: i, target, ops };
     if (ms > CASE_LIMIT_MS) outcome = { kind: 'failed', why: `took ${ms.toFixed(0)} ms (limit ${CASE_LIMIT_MS})` };

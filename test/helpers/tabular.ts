@@ -2,13 +2,23 @@
 import { mulberry32, normal } from './rng.js';
 
 /** `perClass` rows per class around well-separated centres, features on very different scales (as real tables). */
-export function blobs(classes: readonly (string | number)[], perClass: number, seed: number, noise = 0.6): { x: number[][]; labels: (string | number)[] } {
+export function blobs(
+  classes: readonly (string | number)[],
+  perClass: number,
+  seed: number,
+  noise = 0.6,
+): { x: number[][]; labels: (string | number)[] } {
   const n = normal(mulberry32(seed));
   const scales = [1, 100, 0.01, 10];
-  const x: number[][] = [], labels: (string | number)[] = [];
+  const x: number[][] = [],
+    labels: (string | number)[] = [];
   for (let r = 0; r < perClass; r++) {
     classes.forEach((c, i) => {
-      x.push(scales.map((s, k) => s * ((k === i % 4 ? 3 : 0) + (k === (i + 1) % 4 ? 2 * Math.floor(i / 4) : 0) + noise * n()) + 5 * s));
+      x.push(
+        scales.map(
+          (s, k) => s * ((k === i % 4 ? 3 : 0) + (k === (i + 1) % 4 ? 2 * Math.floor(i / 4) : 0) + noise * n()) + 5 * s,
+        ),
+      );
       labels.push(c);
     });
   }

@@ -45,7 +45,8 @@ export function parse(b: Uint8Array, depth = 0): WireField[] | null {
   while (p < b.length) {
     const key = read();
     if (key === null) return null;
-    const no = Number(key >> 3n), wt = Number(key & 7n);
+    const no = Number(key >> 3n),
+      wt = Number(key & 7n);
     if (no < 1 || no > 0x1fffffff) return null;
     if (wt === 0) {
       const v = read();
@@ -121,7 +122,8 @@ export function fanOutModel(n: number, op: 'Add' | 'Relu'): Uint8Array {
   };
   const graphStart = 16; // room for the model's ir_version and the graph field's key and length, filled in below
   pos = graphStart;
-  const x = 0x78, opBytes = Array.from(op, (c) => c.charCodeAt(0));
+  const x = 0x78,
+    opBytes = Array.from(op, (c) => c.charCodeAt(0));
   for (let i = 0; i < n; i++) {
     // NodeProto { input: 'x' (twice for Add), output: 'y<i>', op_type } as graph field 1; every length fits one byte
     const out = `y${i}`;

@@ -13,10 +13,23 @@ import { lossImpl } from './loss.js';
  * for rows 0..rows-1 and units j0..j1-1 of a layer of `cols` units; row r is sample order[o + r].
  */
 export function dropoutCols(
-  D: F64, I: I32, adp: number, ap: number, rows: number, cols: number, j0: number, j1: number, rate: number,
-  seed: number, step: number, layer: number, o: number,
+  D: F64,
+  I: I32,
+  adp: number,
+  ap: number,
+  rows: number,
+  cols: number,
+  j0: number,
+  j1: number,
+  rate: number,
+  seed: number,
+  step: number,
+  layer: number,
+  o: number,
 ): void {
-  const ad = adp >> 3, a = ap >> 3, scale = 1 / (1 - rate);
+  const ad = adp >> 3,
+    a = ap >> 3,
+    scale = 1 / (1 - rate);
   for (let r = 0; r < rows; r++) {
     const key = dropRowKey(seed, step, I[o + r]!, layer);
     const base = r * cols;
@@ -34,10 +47,22 @@ export function batchWeight(H: F64, I: I32, wp: number, o: number, rows: number)
 
 /** The weighted loss (Σ_r w_r·ℓ_r)/W, each row's gradient scaled by w_r/W (the rows of loss() as src/abi.ts states). */
 export function weightedLoss(
-  D: F64, H: F64, I: I32, dp: number, ap: number, zp: number, tp: number, rows: number, cols: number, kind: number,
-  wp: number, o: number, W: number,
+  D: F64,
+  H: F64,
+  I: I32,
+  dp: number,
+  ap: number,
+  zp: number,
+  tp: number,
+  rows: number,
+  cols: number,
+  kind: number,
+  wp: number,
+  o: number,
+  W: number,
 ): number {
-  const w = wp >>> 3, d = dp >> 3;
+  const w = wp >>> 3,
+    d = dp >> 3;
   let s = 0;
   for (let r = 0; r < rows; r++) {
     const off = r * cols * 8;
@@ -51,8 +76,20 @@ export function weightedLoss(
 }
 
 /** norms[at + j] = Σ_k dw[j,k]² + db[j]², k ascending, for neurons j0..j1-1. */
-export function rowNorms(D: F64, H: F64, np: number, at: number, dwp: number, dbp: number, nIn: number, j0: number, j1: number): void {
-  const n = (np >>> 3) + at, dw = dwp >> 3, db = dbp >> 3;
+export function rowNorms(
+  D: F64,
+  H: F64,
+  np: number,
+  at: number,
+  dwp: number,
+  dbp: number,
+  nIn: number,
+  j0: number,
+  j1: number,
+): void {
+  const n = (np >>> 3) + at,
+    dw = dwp >> 3,
+    db = dbp >> 3;
   for (let j = j0; j < j1; j++) {
     let s = 0;
     for (let k = 0; k < nIn; k++) {

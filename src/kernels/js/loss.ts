@@ -5,13 +5,27 @@
 import { LOSS_BCE, LOSS_CE } from '../../abi.js';
 import type { F64 } from './views.js';
 
-export function lossImpl(D: F64, dp: number, ap: number, zp: number, tp: number, rows: number, cols: number, kind: number): number {
-  const d = dp >> 3, a = ap >> 3, z = zp >> 3, t = tp >> 3, n = rows * cols;
+export function lossImpl(
+  D: F64,
+  dp: number,
+  ap: number,
+  zp: number,
+  tp: number,
+  rows: number,
+  cols: number,
+  kind: number,
+): number {
+  const d = dp >> 3,
+    a = ap >> 3,
+    z = zp >> 3,
+    t = tp >> 3,
+    n = rows * cols;
   let s = 0;
   if (kind === LOSS_BCE) {
     const inv = 1 / n;
     for (let i = 0; i < n; i++) {
-      const zi = D[z + i]!, ti = D[t + i]!;
+      const zi = D[z + i]!,
+        ti = D[t + i]!;
       s += (zi > 0 ? zi : 0) - ti * zi + Math.log1p(Math.exp(-Math.abs(zi)));
       D[d + i] = (D[a + i]! - ti) * inv;
     }

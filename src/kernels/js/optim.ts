@@ -7,40 +7,88 @@ import type { F64 } from './views.js';
 
 /** p -= lr·(g + decay·p) */
 export function sgdImpl(D: F64, pp: number, gp: number, n: number, lr: number, decay: number): void {
-  const p = pp >> 3, g = gp >> 3;
-  for (let i = 0; i < n; i++) D[p + i] = D[p + i]! - (lr * (D[g + i]! + decay * D[p + i]!));
+  const p = pp >> 3,
+    g = gp >> 3;
+  for (let i = 0; i < n; i++) D[p + i] = D[p + i]! - lr * (D[g + i]! + decay * D[p + i]!);
 }
 
 /** v = μ·v + (g + decay·p); p -= lr·v */
-export function momentumImpl(D: F64, pp: number, vp: number, gp: number, n: number, lr: number, mu: number, decay: number): void {
-  const p = pp >> 3, v = vp >> 3, g = gp >> 3;
+export function momentumImpl(
+  D: F64,
+  pp: number,
+  vp: number,
+  gp: number,
+  n: number,
+  lr: number,
+  mu: number,
+  decay: number,
+): void {
+  const p = pp >> 3,
+    v = vp >> 3,
+    g = gp >> 3;
   for (let i = 0; i < n; i++) {
     const vi = mu * D[v + i]! + (D[g + i]! + decay * D[p + i]!);
     D[v + i] = vi;
-    D[p + i] = D[p + i]! - (lr * vi);
+    D[p + i] = D[p + i]! - lr * vi;
   }
 }
 
 /** Adam with bias correction from the hp slots at byte offset hpp; `decay` passed explicitly (0 for biases). */
-export function adamImpl(D: F64, H: F64, pp: number, mp: number, vp: number, gp: number, n: number, hpp: number, decay: number): void {
-  const p = pp >> 3, m = mp >> 3, v = vp >> 3, g = gp >> 3, hp = hpp >>> 3;
-  const lr = H[hp + HP_LR]!, b1 = H[hp + HP_BETA1]!, b2 = H[hp + HP_BETA2]!, eps = H[hp + HP_EPS]!;
-  const c1 = 1 - H[hp + HP_BETA1_POW]!, c2 = 1 - H[hp + HP_BETA2_POW]!;
+export function adamImpl(
+  D: F64,
+  H: F64,
+  pp: number,
+  mp: number,
+  vp: number,
+  gp: number,
+  n: number,
+  hpp: number,
+  decay: number,
+): void {
+  const p = pp >> 3,
+    m = mp >> 3,
+    v = vp >> 3,
+    g = gp >> 3,
+    hp = hpp >>> 3;
+  const lr = H[hp + HP_LR]!,
+    b1 = H[hp + HP_BETA1]!,
+    b2 = H[hp + HP_BETA2]!,
+    eps = H[hp + HP_EPS]!;
+  const c1 = 1 - H[hp + HP_BETA1_POW]!,
+    c2 = 1 - H[hp + HP_BETA2_POW]!;
   for (let i = 0; i < n; i++) {
     const gi = D[g + i]! + decay * D[p + i]!;
     const mi = b1 * D[m + i]! + (1 - b1) * gi;
     const vi = b2 * D[v + i]! + (1 - b2) * gi * gi;
     D[m + i] = mi;
     D[v + i] = vi;
-    D[p + i] = D[p + i]! - ((lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps));
+    D[p + i] = D[p + i]! - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
   }
 }
 
 /** AdamW (decoupled decay): m, v from g alone; p -= lr·((m/(1-β1ᵗ))/(sqrt(v/(1-β2ᵗ)) + ε) + decay·p). */
-export function adamwImpl(D: F64, H: F64, pp: number, mp: number, vp: number, gp: number, n: number, hpp: number, decay: number): void {
-  const p = pp >> 3, m = mp >> 3, v = vp >> 3, g = gp >> 3, hp = hpp >>> 3;
-  const lr = H[hp + HP_LR]!, b1 = H[hp + HP_BETA1]!, b2 = H[hp + HP_BETA2]!, eps = H[hp + HP_EPS]!;
-  const c1 = 1 - H[hp + HP_BETA1_POW]!, c2 = 1 - H[hp + HP_BETA2_POW]!;
+export function adamwImpl(
+  D: F64,
+  H: F64,
+  pp: number,
+  mp: number,
+  vp: number,
+  gp: number,
+  n: number,
+  hpp: number,
+  decay: number,
+): void {
+  const p = pp >> 3,
+    m = mp >> 3,
+    v = vp >> 3,
+    g = gp >> 3,
+    hp = hpp >>> 3;
+  const lr = H[hp + HP_LR]!,
+    b1 = H[hp + HP_BETA1]!,
+    b2 = H[hp + HP_BETA2]!,
+    eps = H[hp + HP_EPS]!;
+  const c1 = 1 - H[hp + HP_BETA1_POW]!,
+    c2 = 1 - H[hp + HP_BETA2_POW]!;
   for (let i = 0; i < n; i++) {
     const gi = D[g + i]!;
     const mi = b1 * D[m + i]! + (1 - b1) * gi;
@@ -48,6 +96,6 @@ export function adamwImpl(D: F64, H: F64, pp: number, mp: number, vp: number, gp
     D[m + i] = mi;
     D[v + i] = vi;
     const pi = D[p + i]!;
-    D[p + i] = pi - lr * ((mi / c1) / (Math.sqrt(vi / c2) + eps) + decay * pi);
+    D[p + i] = pi - lr * (mi / c1 / (Math.sqrt(vi / c2) + eps) + decay * pi);
   }
 }

@@ -16,9 +16,39 @@
  * the first failure is remembered and trainTiny's loop runs instead, silently: same results, no console output.
  */
 import {
-  ACT_IDENTITY, ACT_LEAKY_RELU, ACT_RELU, ACT_SIGMOID, ACT_SOFTMAX, ACT_SOFTPLUS, ACT_TANH, HP_ALPHA, HP_DECAY, HP_LR,
-  HP_STEP, L_A, L_ACT, L_B, L_DZ, L_NIN, L_NOUT, L_W, L_Z, LOSS_BCE, LOSS_CE, LOSS_MSE, OPT_SGD, PLAN_HEADER, PLAN_HP,
-  PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_LOSSES, PLAN_OPT, PLAN_ORDER, PLAN_XDATA, PLAN_YDATA,
+  ACT_IDENTITY,
+  ACT_LEAKY_RELU,
+  ACT_RELU,
+  ACT_SIGMOID,
+  ACT_SOFTMAX,
+  ACT_SOFTPLUS,
+  ACT_TANH,
+  HP_ALPHA,
+  HP_DECAY,
+  HP_LR,
+  HP_STEP,
+  L_A,
+  L_ACT,
+  L_B,
+  L_DZ,
+  L_NIN,
+  L_NOUT,
+  L_W,
+  L_Z,
+  LOSS_BCE,
+  LOSS_CE,
+  LOSS_MSE,
+  OPT_SGD,
+  PLAN_HEADER,
+  PLAN_HP,
+  PLAN_LAYER_WORDS,
+  PLAN_LAYERS,
+  PLAN_LOSS,
+  PLAN_LOSSES,
+  PLAN_OPT,
+  PLAN_ORDER,
+  PLAN_XDATA,
+  PLAN_YDATA,
 } from '../../abi.js';
 import type { F64, I32 } from './views.js';
 
@@ -100,26 +130,40 @@ function weightCount(shape: number[]): number {
 /** f(z) as an expression over the local `z` (activateImpl's formulas); null for softmax and unknown codes. */
 function actExpr(act: number, z: string): string | null {
   switch (act) {
-    case ACT_SIGMOID: return `1 / (1 + Math.exp(-${z}))`;
-    case ACT_TANH: return `Math.tanh(${z})`;
-    case ACT_RELU: return `(${z} > 0 ? ${z} : 0)`;
-    case ACT_LEAKY_RELU: return `(${z} > 0 ? ${z} : alpha * ${z})`;
-    case ACT_SOFTPLUS: return `(${z} > 0 ? ${z} : 0) + Math.log1p(Math.exp(-Math.abs(${z})))`;
-    case ACT_IDENTITY: return z;
-    default: return null;
+    case ACT_SIGMOID:
+      return `1 / (1 + Math.exp(-${z}))`;
+    case ACT_TANH:
+      return `Math.tanh(${z})`;
+    case ACT_RELU:
+      return `(${z} > 0 ? ${z} : 0)`;
+    case ACT_LEAKY_RELU:
+      return `(${z} > 0 ? ${z} : alpha * ${z})`;
+    case ACT_SOFTPLUS:
+      return `(${z} > 0 ? ${z} : 0) + Math.log1p(Math.exp(-Math.abs(${z})))`;
+    case ACT_IDENTITY:
+      return z;
+    default:
+      return null;
   }
 }
 
 /** da·f'(z) (activateBackwardImpl's element-wise formulas); null for softmax and unknown codes. */
 function dactExpr(act: number, da: string, z: string, a: string): string | null {
   switch (act) {
-    case ACT_SIGMOID: return `${da} * (${a} * (1 - ${a}))`;
-    case ACT_TANH: return `${da} * (1 - ${a} * ${a})`;
-    case ACT_RELU: return `(${z} > 0 ? ${da} : 0)`;
-    case ACT_LEAKY_RELU: return `(${z} > 0 ? ${da} : alpha * ${da})`;
-    case ACT_SOFTPLUS: return `${da} * (1 / (1 + Math.exp(-${z})))`;
-    case ACT_IDENTITY: return da;
-    default: return null;
+    case ACT_SIGMOID:
+      return `${da} * (${a} * (1 - ${a}))`;
+    case ACT_TANH:
+      return `${da} * (1 - ${a} * ${a})`;
+    case ACT_RELU:
+      return `(${z} > 0 ? ${da} : 0)`;
+    case ACT_LEAKY_RELU:
+      return `(${z} > 0 ? ${da} : alpha * ${da})`;
+    case ACT_SOFTPLUS:
+      return `${da} * (1 / (1 + Math.exp(-${z})))`;
+    case ACT_IDENTITY:
+      return da;
+    default:
+      return null;
   }
 }
 
@@ -147,12 +191,16 @@ function generate(shape: number[]): string | null {
   const o: string[] = [];
   const P = 'P';
   o.push(`const ${P} = plan >> 2;`);
-  o.push(`const xData = I[P + ${PLAN_XDATA}] >> 3, yData = I[P + ${PLAN_YDATA}] >> 3, order = I[P + ${PLAN_ORDER}] >> 2;`);
+  o.push(
+    `const xData = I[P + ${PLAN_XDATA}] >> 3, yData = I[P + ${PLAN_YDATA}] >> 3, order = I[P + ${PLAN_ORDER}] >> 2;`,
+  );
   o.push(`const hp = I[P + ${PLAN_HP}] >> 3, lossesP = I[P + ${PLAN_LOSSES}], losses = lossesP >> 3;`);
   o.push(`const alpha = H[hp + ${HP_ALPHA}], lr = H[hp + ${HP_LR}], decay = H[hp + ${HP_DECAY}];`);
   for (let l = 0; l < L; l++) {
     const R = `P + ${PLAN_HEADER + l * PLAN_LAYER_WORDS}`;
-    o.push(`const W${l} = I[${R} + ${L_W}] >> 3, B${l} = I[${R} + ${L_B}] >> 3, Z${l} = I[${R} + ${L_Z}] >> 3, A${l} = I[${R} + ${L_A}] >> 3, D${l} = I[${R} + ${L_DZ}] >> 3;`);
+    o.push(
+      `const W${l} = I[${R} + ${L_W}] >> 3, B${l} = I[${R} + ${L_B}] >> 3, Z${l} = I[${R} + ${L_Z}] >> 3, A${l} = I[${R} + ${L_A}] >> 3, D${l} = I[${R} + ${L_DZ}] >> 3;`,
+    );
     for (let j = 0; j < nOut(l); j++) {
       const ws: string[] = [];
       for (let k = 0; k < nIn(l); k++) ws.push(`${w(l, j, k)} = H[W${l} + ${j * nIn(l) + k}]`);
@@ -160,7 +208,10 @@ function generate(shape: number[]): string | null {
       o.push(`let ${z(l, j)} = H[Z${l} + ${j}], ${a(l, j)} = H[A${l} + ${j}], ${d(l, j)} = H[D${l} + ${j}];`);
     }
   }
-  const n0 = nIn(0), nL = nOut(L - 1), last = L - 1, actL = act(last);
+  const n0 = nIn(0),
+    nL = nOut(L - 1),
+    last = L - 1,
+    actL = act(last);
   o.push(`let step = H[hp + ${HP_STEP}], total = 0;`);
   o.push(`for (let i = first; i < first + count; i++) {`);
   o.push(`const s = I[order + i], xo = xData + s * ${n0}, to = yData + s * ${nL};`);
@@ -194,7 +245,8 @@ function generate(shape: number[]): string | null {
     o.push(`loss = ls / ${nL};`);
   } else if (lossKind === LOSS_MSE) {
     o.push(`const f = 2 / ${nL};`);
-    for (let j = 0; j < nL; j++) o.push(`{ const e = ${a(last, j)} - H[to + ${j}]; ls += e * e; ${d(last, j)} = f * e; }`);
+    for (let j = 0; j < nL; j++)
+      o.push(`{ const e = ${a(last, j)} - H[to + ${j}]; ls += e * e; ${d(last, j)} = f * e; }`);
     o.push(`loss = ls / ${nL};`);
     if (actL === ACT_SOFTMAX) {
       o.push(`let sd = 0;`);
@@ -207,7 +259,9 @@ function generate(shape: number[]): string | null {
     o.push(`const inv = 1 / ${nL};`);
     for (let j = 0; j < nL; j++) {
       const zj = z(last, j);
-      o.push(`{ const ti = H[to + ${j}]; ls += (${zj} > 0 ? ${zj} : 0) - ti * ${zj} + Math.log1p(Math.exp(-Math.abs(${zj}))); ${d(last, j)} = (${a(last, j)} - ti) * inv; }`);
+      o.push(
+        `{ const ti = H[to + ${j}]; ls += (${zj} > 0 ? ${zj} : 0) - ti * ${zj} + Math.log1p(Math.exp(-Math.abs(${zj}))); ${d(last, j)} = (${a(last, j)} - ti) * inv; }`,
+      );
     }
     o.push(`loss = ls / ${nL};`);
   } else {
@@ -218,7 +272,9 @@ function generate(shape: number[]): string | null {
     for (let j = 0; j < nL; j++) o.push(`e += Math.exp(${z(last, j)} - m);`);
     o.push(`const lse = m + Math.log(e), inv = 1 / 1;`);
     for (let j = 0; j < nL; j++) {
-      o.push(`{ const tj = H[to + ${j}]; ls += tj * (lse - ${z(last, j)}); ${d(last, j)} = (${a(last, j)} - tj) * inv; }`);
+      o.push(
+        `{ const tj = H[to + ${j}]; ls += tj * (lse - ${z(last, j)}); ${d(last, j)} = (${a(last, j)} - tj) * inv; }`,
+      );
     }
     o.push(`loss = ls / 1;`);
   }

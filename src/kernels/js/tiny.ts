@@ -11,11 +11,51 @@
  * momentum/adam steps are the general path's own functions.
  */
 import {
-  HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_DECAY, HP_GENERIC, HP_LR, HP_STEP,
-  L_A, L_ACT, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, LOSS_MSE, OPT_ADAM, OPT_MOMENTUM,
-  HP_CLIP, OPT_ADAMW, PLAN_DROPOUT, PLAN_LRS, PLAN_WEIGHTS,
-  PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_LOSSES, PLAN_OPT, PLAN_ORDER,
-  PLAN_XDATA, PLAN_YDATA, TINY_MAX, ACT_SIGMOID, ACT_SOFTMAX,
+  HP_ALPHA,
+  HP_BETA1,
+  HP_BETA1_POW,
+  HP_BETA2,
+  HP_BETA2_POW,
+  HP_DECAY,
+  HP_GENERIC,
+  HP_LR,
+  HP_STEP,
+  L_A,
+  L_ACT,
+  L_B,
+  L_DB,
+  L_DW,
+  L_DZ,
+  L_NIN,
+  L_NOUT,
+  L_SB,
+  L_SB2,
+  L_SW,
+  L_SW2,
+  L_W,
+  L_Z,
+  LOSS_MSE,
+  OPT_ADAM,
+  OPT_MOMENTUM,
+  HP_CLIP,
+  OPT_ADAMW,
+  PLAN_DROPOUT,
+  PLAN_LRS,
+  PLAN_WEIGHTS,
+  PLAN_BATCH,
+  PLAN_HEADER,
+  PLAN_HP,
+  PLAN_LAYER_WORDS,
+  PLAN_LAYERS,
+  PLAN_LOSS,
+  PLAN_LOSSES,
+  PLAN_OPT,
+  PLAN_ORDER,
+  PLAN_XDATA,
+  PLAN_YDATA,
+  TINY_MAX,
+  ACT_SIGMOID,
+  ACT_SOFTMAX,
 } from '../../abi.js';
 import { act1, activateBackwardImpl, activateImpl, dact1 } from './activation.js';
 import type { F64, I32 } from './views.js';
@@ -40,9 +80,24 @@ export function isTiny(H: F64, I: I32, plan: number): boolean {
 
 /** One layer's record, read once per call: widths, activation, and the blocks as float64 indices. */
 interface Layer {
-  nIn: number; nOut: number; act: number;
-  w: number; b: number; z: number; a: number; dz: number; dw: number; db: number;
-  wp: number; bp: number; sw: number; sw2: number; sb: number; sb2: number; dwp: number; dbp: number;
+  nIn: number;
+  nOut: number;
+  act: number;
+  w: number;
+  b: number;
+  z: number;
+  a: number;
+  dz: number;
+  dw: number;
+  db: number;
+  wp: number;
+  bp: number;
+  sw: number;
+  sw2: number;
+  sb: number;
+  sb2: number;
+  dwp: number;
+  dbp: number;
 }
 
 function layers(I: I32, P: number): Layer[] {
@@ -50,11 +105,24 @@ function layers(I: I32, P: number): Layer[] {
   for (let l = 0; l < I[P + PLAN_LAYERS]!; l++) {
     const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
     out.push({
-      nIn: I[R + L_NIN]!, nOut: I[R + L_NOUT]!, act: I[R + L_ACT]!,
-      w: I[R + L_W]! >> 3, b: I[R + L_B]! >> 3, z: I[R + L_Z]! >> 3, a: I[R + L_A]! >> 3, dz: I[R + L_DZ]! >> 3,
-      dw: I[R + L_DW]! >> 3, db: I[R + L_DB]! >> 3,
-      wp: I[R + L_W]!, bp: I[R + L_B]!, sw: I[R + L_SW]!, sw2: I[R + L_SW2]!, sb: I[R + L_SB]!, sb2: I[R + L_SB2]!,
-      dwp: I[R + L_DW]!, dbp: I[R + L_DB]!,
+      nIn: I[R + L_NIN]!,
+      nOut: I[R + L_NOUT]!,
+      act: I[R + L_ACT]!,
+      w: I[R + L_W]! >> 3,
+      b: I[R + L_B]! >> 3,
+      z: I[R + L_Z]! >> 3,
+      a: I[R + L_A]! >> 3,
+      dz: I[R + L_DZ]! >> 3,
+      dw: I[R + L_DW]! >> 3,
+      db: I[R + L_DB]! >> 3,
+      wp: I[R + L_W]!,
+      bp: I[R + L_B]!,
+      sw: I[R + L_SW]!,
+      sw2: I[R + L_SW2]!,
+      sb: I[R + L_SB]!,
+      sb2: I[R + L_SB2]!,
+      dwp: I[R + L_DW]!,
+      dbp: I[R + L_DB]!,
     });
   }
   return out;
@@ -69,13 +137,26 @@ export function trainTiny(H: F64, I: I32, plan: number, first: number, count: nu
     return gen(H, I, plan, first, count);
   }
   const P = plan >> 2;
-  const lossKind = I[P + PLAN_LOSS]!, opt = I[P + PLAN_OPT]!;
-  const xData = I[P + PLAN_XDATA]! >> 3, yData = I[P + PLAN_YDATA]!, order = I[P + PLAN_ORDER]! >> 2;
-  const hpp = I[P + PLAN_HP]!, hp = hpp >> 3, lossesP = I[P + PLAN_LOSSES]!;
-  const alpha = H[hp + HP_ALPHA]!, lr = H[hp + HP_LR]!, mu = H[hp + HP_BETA1]!, decay = H[hp + HP_DECAY]!;
-  const lay = layers(I, P), L = lay.length;
-  const nIn0 = lay[0]!.nIn, last = lay[L - 1]!, nOutL = last.nOut;
-  const aL = last.a * 8, zL = last.z * 8, dzL = last.dz * 8;
+  const lossKind = I[P + PLAN_LOSS]!,
+    opt = I[P + PLAN_OPT]!;
+  const xData = I[P + PLAN_XDATA]! >> 3,
+    yData = I[P + PLAN_YDATA]!,
+    order = I[P + PLAN_ORDER]! >> 2;
+  const hpp = I[P + PLAN_HP]!,
+    hp = hpp >> 3,
+    lossesP = I[P + PLAN_LOSSES]!;
+  const alpha = H[hp + HP_ALPHA]!,
+    lr = H[hp + HP_LR]!,
+    mu = H[hp + HP_BETA1]!,
+    decay = H[hp + HP_DECAY]!;
+  const lay = layers(I, P),
+    L = lay.length;
+  const nIn0 = lay[0]!.nIn,
+    last = lay[L - 1]!,
+    nOutL = last.nOut;
+  const aL = last.a * 8,
+    zL = last.z * 8,
+    dzL = last.dz * 8;
   const sgd = opt !== OPT_ADAM && opt !== OPT_MOMENTUM;
   let total = 0;
   for (let i = first; i < first + count; i++) {
@@ -86,10 +167,12 @@ export function trainTiny(H: F64, I: I32, plan: number, first: number, count: nu
     let x = x0;
     for (let l = 0; l < L; l++) {
       const { nIn, nOut, act, b, z, a } = lay[l]!;
-      let j = 0, w = lay[l]!.w;
+      let j = 0,
+        w = lay[l]!.w;
       // two neurons at a time: two independent sums, each over k in order (one load of x per k)
       for (; j + 1 < nOut; j += 2, w += 2 * nIn) {
-        let s0 = 0, s1 = 0;
+        let s0 = 0,
+          s1 = 0;
         for (let k = 0, w1 = w + nIn; k < nIn; k++) {
           const xk = H[x + k]!;
           s0 += xk * H[w + k]!;
@@ -113,10 +196,14 @@ export function trainTiny(H: F64, I: I32, plan: number, first: number, count: nu
     let loss: number;
     if (lossKind === LOSS_MSE && last.act === ACT_SIGMOID) {
       // lossImpl's mse and activateBackwardImpl's sigmoid, per output (the common case, written out as above)
-      const t = (yData >> 3) + s * nOutL, a = last.a, d = last.dz, f = 2 / nOutL;
+      const t = (yData >> 3) + s * nOutL,
+        a = last.a,
+        d = last.dz,
+        f = 2 / nOutL;
       let sum = 0;
       for (let j = 0; j < nOutL; j++) {
-        const v = H[a + j]!, e = v - H[t + j]!;
+        const v = H[a + j]!,
+          e = v - H[t + j]!;
         sum += e * e;
         H[d + j] = f * e * (v * (1 - v));
       }
@@ -136,28 +223,37 @@ export function trainTiny(H: F64, I: I32, plan: number, first: number, count: nu
     for (let l = L - 1; l >= 0; l--) {
       const { nIn, nOut, b, dz } = lay[l]!;
       const below = l > 0 ? lay[l - 1]! : null;
-      const xin = below ? below.a : x0, dx = below ? below.dz : -1;
+      const xin = below ? below.a : x0,
+        dx = below ? below.dz : -1;
       if (dx >= 0) for (let k = 0; k < nIn; k++) H[dx + k] = 0;
       if (sgd) {
-        let j = 0, w = lay[l]!.w;
+        let j = 0,
+          w = lay[l]!.w;
         // two rows at a time: dx[k] += g0·w0k then += g1·w1k (j order kept), each weight's step element-wise
         for (; j + 1 < nOut; j += 2, w += 2 * nIn) {
-          const g0 = H[dz + j]!, g1 = H[dz + j + 1]!, w1 = w + nIn;
+          const g0 = H[dz + j]!,
+            g1 = H[dz + j + 1]!,
+            w1 = w + nIn;
           if (dx >= 0) {
             for (let k = 0; k < nIn; k++) {
-              const c0 = H[w + k]!, c1 = H[w1 + k]!, xk = H[xin + k]!;
-              H[dx + k] = (H[dx + k]! + g0 * c0) + g1 * c1;
+              const c0 = H[w + k]!,
+                c1 = H[w1 + k]!,
+                xk = H[xin + k]!;
+              H[dx + k] = H[dx + k]! + g0 * c0 + g1 * c1;
               H[w + k] = c0 - lr * (g0 * xk + decay * c0);
               H[w1 + k] = c1 - lr * (g1 * xk + decay * c1);
             }
           } else {
             for (let k = 0; k < nIn; k++) {
-              const c0 = H[w + k]!, c1 = H[w1 + k]!, xk = H[xin + k]!;
+              const c0 = H[w + k]!,
+                c1 = H[w1 + k]!,
+                xk = H[xin + k]!;
               H[w + k] = c0 - lr * (g0 * xk + decay * c0);
               H[w1 + k] = c1 - lr * (g1 * xk + decay * c1);
             }
           }
-          const b0 = H[b + j]!, b1 = H[b + j + 1]!;
+          const b0 = H[b + j]!,
+            b1 = H[b + j + 1]!;
           H[b + j] = b0 - lr * (g0 + 0 * b0);
           H[b + j + 1] = b1 - lr * (g1 + 0 * b1);
         }
@@ -190,7 +286,10 @@ export function trainTiny(H: F64, I: I32, plan: number, first: number, count: nu
       }
       // dz of the layer below (never softmax: output only)
       if (below?.act === ACT_SIGMOID) {
-        for (let k = 0; k < nIn; k++) { const v = H[below.a + k]!; H[dx + k] = H[dx + k]! * (v * (1 - v)); }
+        for (let k = 0; k < nIn; k++) {
+          const v = H[below.a + k]!;
+          H[dx + k] = H[dx + k]! * (v * (1 - v));
+        }
       } else if (below) {
         for (let k = 0; k < nIn; k++) H[dx + k] = dact1(H[dx + k]!, H[below.z + k]!, H[below.a + k]!, below.act, alpha);
       }

@@ -8,12 +8,62 @@
  * file on that convention.
  */
 import {
-  HP_ALPHA, HP_BETA1, HP_BETA1_POW, HP_BETA2, HP_BETA2_POW, HP_CLIP, HP_DECAY, HP_LR, HP_STEP,
-  L_A, L_ACT, L_AD, L_B, L_DB, L_DW, L_DZ, L_NIN, L_NOUT, L_SB, L_SB2, L_SW, L_SW2, L_W, L_Z, LOSS_MSE, OPT_ADAM, OPT_ADAMW,
-  OPT_MOMENTUM, PLAN_DROPOUT, PLAN_LRS, PLAN_NORMS, PLAN_SEED, PLAN_WEIGHTS,
-  PLAN_BATCH, PLAN_HEADER, PLAN_HP, PLAN_LOSSES, PLAN_LAYER_WORDS, PLAN_LAYERS, PLAN_LOSS, PLAN_OPT, PLAN_ORDER,
-  PLAN_SAMPLES, PLAN_T, PLAN_X0, PLAN_XDATA, PLAN_YDATA, SPIN_FLOOR_SHIFT, SPIN_LIMIT, SPIN_PROBE, SYNC_ABORT, SYNC_COUNT, SYNC_PROGRESS, WAIT_NS,
-  ACT_SOFTMAX, part,
+  HP_ALPHA,
+  HP_BETA1,
+  HP_BETA1_POW,
+  HP_BETA2,
+  HP_BETA2_POW,
+  HP_CLIP,
+  HP_DECAY,
+  HP_LR,
+  HP_STEP,
+  L_A,
+  L_ACT,
+  L_AD,
+  L_B,
+  L_DB,
+  L_DW,
+  L_DZ,
+  L_NIN,
+  L_NOUT,
+  L_SB,
+  L_SB2,
+  L_SW,
+  L_SW2,
+  L_W,
+  L_Z,
+  LOSS_MSE,
+  OPT_ADAM,
+  OPT_ADAMW,
+  OPT_MOMENTUM,
+  PLAN_DROPOUT,
+  PLAN_LRS,
+  PLAN_NORMS,
+  PLAN_SEED,
+  PLAN_WEIGHTS,
+  PLAN_BATCH,
+  PLAN_HEADER,
+  PLAN_HP,
+  PLAN_LOSSES,
+  PLAN_LAYER_WORDS,
+  PLAN_LAYERS,
+  PLAN_LOSS,
+  PLAN_OPT,
+  PLAN_ORDER,
+  PLAN_SAMPLES,
+  PLAN_T,
+  PLAN_X0,
+  PLAN_XDATA,
+  PLAN_YDATA,
+  SPIN_FLOOR_SHIFT,
+  SPIN_LIMIT,
+  SPIN_PROBE,
+  SYNC_ABORT,
+  SYNC_COUNT,
+  SYNC_PROGRESS,
+  WAIT_NS,
+  ACT_SOFTMAX,
+  part,
 } from '../../abi.js';
 import { activateBackwardCols, activateBackwardImpl, activateCols, activateImpl } from './activation.js';
 import { denseForwardRange, inputGradRange, weightGradRange } from './dense.js';
@@ -43,12 +93,16 @@ let floorSleeps = 0;
 
 /** Step 2 of trainBatches: the forward pass of every layer, from x0 (one thread). */
 export function forwardImpl(D: F64, H: F64, I: I32, plan: number, rows: number): void {
-  const P = plan >> 2, L = I[P + PLAN_LAYERS]!;
+  const P = plan >> 2,
+    L = I[P + PLAN_LAYERS]!;
   const alpha = H[(I[P + PLAN_HP]! >>> 3) + HP_ALPHA]!;
   let inp = I[P + PLAN_X0]!;
   for (let l = 0; l < L; l++) {
     const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
-    const nIn = I[R + L_NIN]!, nOut = I[R + L_NOUT]!, z = I[R + L_Z]!, a = I[R + L_A]!;
+    const nIn = I[R + L_NIN]!,
+      nOut = I[R + L_NOUT]!,
+      z = I[R + L_Z]!,
+      a = I[R + L_A]!;
     denseForwardRange(D, z, inp, I[R + L_W]!, I[R + L_B]!, rows, nIn, nOut, 0, nOut);
     activateImpl(D, a, z, rows, nOut, I[R + L_ACT]!, alpha);
     inp = a;
@@ -58,19 +112,26 @@ export function forwardImpl(D: F64, H: F64, I: I32, plan: number, rows: number):
 /** backwardBatch (src/abi.ts): forward from x0, the loss against t, every layer's dw, db and dz; no update. */
 export function backwardImpl(D: F64, H: F64, I: I32, plan: number, rows: number): number {
   forwardImpl(D, H, I, plan, rows);
-  const P = plan >> 2, L = I[P + PLAN_LAYERS]!, lossKind = I[P + PLAN_LOSS]!;
+  const P = plan >> 2,
+    L = I[P + PLAN_LAYERS]!,
+    lossKind = I[P + PLAN_LOSS]!;
   const alpha = H[(I[P + PLAN_HP]! >>> 3) + HP_ALPHA]!;
   const RL = P + PLAN_HEADER + (L - 1) * PLAN_LAYER_WORDS;
-  const nOutL = I[RL + L_NOUT]!, aL = I[RL + L_A]!, zL = I[RL + L_Z]!, dzL = I[RL + L_DZ]!;
+  const nOutL = I[RL + L_NOUT]!,
+    aL = I[RL + L_A]!,
+    zL = I[RL + L_Z]!,
+    dzL = I[RL + L_DZ]!;
   const loss = lossImpl(D, dzL, aL, zL, I[P + PLAN_T]!, rows, nOutL, lossKind);
   if (lossKind === LOSS_MSE) activateBackwardImpl(D, dzL, dzL, zL, aL, rows, nOutL, I[RL + L_ACT]!, alpha);
   for (let l = L - 1; l >= 0; l--) {
     const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
-    const nIn = I[R + L_NIN]!, nOut = I[R + L_NOUT]!;
+    const nIn = I[R + L_NIN]!,
+      nOut = I[R + L_NOUT]!;
     const input = l > 0 ? I[R - PLAN_LAYER_WORDS + L_A]! : I[P + PLAN_X0]!;
     weightGradRange(D, I[R + L_DW]!, I[R + L_DB]!, I[R + L_DZ]!, input, rows, nIn, nOut, 0, nOut);
     if (l > 0) {
-      const Q = R - PLAN_LAYER_WORDS, dzPrev = I[Q + L_DZ]!;
+      const Q = R - PLAN_LAYER_WORDS,
+        dzPrev = I[Q + L_DZ]!;
       inputGradRange(D, dzPrev, I[R + L_DZ]!, I[R + L_W]!, rows, nIn, nOut, 0, nIn);
       activateBackwardImpl(D, dzPrev, dzPrev, I[Q + L_Z]!, I[Q + L_A]!, rows, nIn, I[Q + L_ACT]!, alpha);
     }
@@ -96,7 +157,8 @@ function barrier(I: I32, ctl: number, n: number): boolean {
       if (++spins > spinBudget) Atomics.wait(I, c + SYNC_COUNT, seen, WAIT_MS);
     }
     if (spins <= spinBudget) spinBudget = Math.min(JS_SPIN_LIMIT, spinBudget * 2);
-    else if (spinBudget > JS_SPIN_LIMIT >> SPIN_FLOOR_SHIFT) spinBudget = Math.max(JS_SPIN_LIMIT >> SPIN_FLOOR_SHIFT, spinBudget >> 1);
+    else if (spinBudget > JS_SPIN_LIMIT >> SPIN_FLOOR_SHIFT)
+      spinBudget = Math.max(JS_SPIN_LIMIT >> SPIN_FLOOR_SHIFT, spinBudget >> 1);
     else if (++floorSleeps >= SPIN_PROBE) {
       // two threads that both sleep would keep each other's waits longer than the floor: poll in full again
       floorSleeps = 0;
@@ -111,23 +173,45 @@ function barrier(I: I32, ctl: number, n: number): boolean {
  * path, float64 only, is chosen by the caller: src/kernels/js/index.ts.)
  */
 export function trainBatchesThreaded(
-  D: F64, H: F64, I: I32, plan: number, first: number, count: number, tid: number, nthreads: number, ctl: number,
+  D: F64,
+  H: F64,
+  I: I32,
+  plan: number,
+  first: number,
+  count: number,
+  tid: number,
+  nthreads: number,
+  ctl: number,
 ): number {
   const T = nthreads;
   const P = plan >> 2;
-  const L = I[P + PLAN_LAYERS]!, batch = I[P + PLAN_BATCH]!, lossKind = I[P + PLAN_LOSS]!, opt = I[P + PLAN_OPT]!;
-  const xData = I[P + PLAN_XDATA]! >> 3, yData = I[P + PLAN_YDATA]! >> 3, order = I[P + PLAN_ORDER]! >> 2;
-  const nSamples = I[P + PLAN_SAMPLES]!, x0p = I[P + PLAN_X0]!, tp = I[P + PLAN_T]!, hpp = I[P + PLAN_HP]!;
+  const L = I[P + PLAN_LAYERS]!,
+    batch = I[P + PLAN_BATCH]!,
+    lossKind = I[P + PLAN_LOSS]!,
+    opt = I[P + PLAN_OPT]!;
+  const xData = I[P + PLAN_XDATA]! >> 3,
+    yData = I[P + PLAN_YDATA]! >> 3,
+    order = I[P + PLAN_ORDER]! >> 2;
+  const nSamples = I[P + PLAN_SAMPLES]!,
+    x0p = I[P + PLAN_X0]!,
+    tp = I[P + PLAN_T]!,
+    hpp = I[P + PLAN_HP]!;
   const hp = hpp >>> 3;
   const alpha = H[hp + HP_ALPHA]!;
   const nIn0 = I[P + PLAN_HEADER + L_NIN]!;
   const RL = P + PLAN_HEADER + (L - 1) * PLAN_LAYER_WORDS;
   const nOutL = I[RL + L_NOUT]!;
-  const x0 = x0p >> 3, t = tp >> 3, lossesP = I[P + PLAN_LOSSES]!;
+  const x0 = x0p >> 3,
+    t = tp >> 3,
+    lossesP = I[P + PLAN_LOSSES]!;
   const nb = Math.ceil(nSamples / batch);
   // plan v2 controls (src/abi.ts): each 0 when off
-  const lrs = I[P + PLAN_LRS]! >>> 3, weights = I[P + PLAN_WEIGHTS]!, dropP = I[P + PLAN_DROPOUT]! >>> 3;
-  const norms = I[P + PLAN_NORMS]!, seed = I[P + PLAN_SEED]! >>> 0, clip = H[hp + HP_CLIP]!;
+  const lrs = I[P + PLAN_LRS]! >>> 3,
+    weights = I[P + PLAN_WEIGHTS]!,
+    dropP = I[P + PLAN_DROPOUT]! >>> 3;
+  const norms = I[P + PLAN_NORMS]!,
+    seed = I[P + PLAN_SEED]! >>> 0,
+    clip = H[hp + HP_CLIP]!;
   let nNeurons = 0;
   for (let l = 0; l < L; l++) nNeurons += I[P + PLAN_HEADER + l * PLAN_LAYER_WORDS + L_NOUT]!;
   let total = 0;
@@ -153,12 +237,18 @@ export function trainBatchesThreaded(
     let inp = x0p;
     for (let l = 0; l < L; l++) {
       const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
-      const nIn = I[R + L_NIN]!, nOut = I[R + L_NOUT]!, z = I[R + L_Z]!, a = I[R + L_A]!, act = I[R + L_ACT]!;
-      const j0 = part(nOut, tid, T), j1 = part(nOut, tid + 1, T);
+      const nIn = I[R + L_NIN]!,
+        nOut = I[R + L_NOUT]!,
+        z = I[R + L_Z]!,
+        a = I[R + L_A]!,
+        act = I[R + L_ACT]!;
+      const j0 = part(nOut, tid, T),
+        j1 = part(nOut, tid + 1, T);
       denseForwardRange(D, z, inp, I[R + L_W]!, I[R + L_B]!, rows, nIn, nOut, j0, j1);
       if (act === ACT_SOFTMAX) {
         if (!barrier(I, ctl, T)) return NaN;
-        const r0 = part(rows, tid, T), r1 = part(rows, tid + 1, T);
+        const r0 = part(rows, tid, T),
+          r1 = part(rows, tid + 1, T);
         if (r1 > r0) activateImpl(D, a + r0 * nOut * 8, z + r0 * nOut * 8, r1 - r0, nOut, act, alpha);
       } else {
         activateCols(D, a, z, rows, nOut, act, alpha, j0, j1);
@@ -170,10 +260,13 @@ export function trainBatchesThreaded(
     }
     // 3. loss (thread 0) and the optimizer's step counters
     if (tid === 0) {
-      const aL = I[RL + L_A]!, zL = I[RL + L_Z]!, dzL = I[RL + L_DZ]!;
-      const batchLoss = weights !== 0
-        ? weightedLoss(D, H, I, dzL, aL, zL, tp, rows, nOutL, lossKind, weights, o, W)
-        : lossImpl(D, dzL, aL, zL, tp, rows, nOutL, lossKind);
+      const aL = I[RL + L_A]!,
+        zL = I[RL + L_Z]!,
+        dzL = I[RL + L_DZ]!;
+      const batchLoss =
+        weights !== 0
+          ? weightedLoss(D, H, I, dzL, aL, zL, tp, rows, nOutL, lossKind, weights, o, W)
+          : lossImpl(D, dzL, aL, zL, tp, rows, nOutL, lossKind);
       total += batchLoss;
       if (lossesP !== 0) H[(lossesP >>> 3) + i] = batchLoss;
       if (lossKind === LOSS_MSE) activateBackwardImpl(D, dzL, dzL, zL, aL, rows, nOutL, I[RL + L_ACT]!, alpha);
@@ -188,13 +281,27 @@ export function trainBatchesThreaded(
     // 4. backward: weight gradients of own neurons, input gradient of own inputs
     for (let l = L - 1; l >= 0; l--) {
       const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
-      const nIn = I[R + L_NIN]!, nOut = I[R + L_NOUT]!;
+      const nIn = I[R + L_NIN]!,
+        nOut = I[R + L_NOUT]!;
       const ratePrev = l > 0 && dropP !== 0 ? H[dropP + l - 1]! : 0;
       const input = l > 0 ? I[R - PLAN_LAYER_WORDS + (ratePrev > 0 ? L_AD : L_A)]! : x0p;
-      weightGradRange(D, I[R + L_DW]!, I[R + L_DB]!, I[R + L_DZ]!, input, rows, nIn, nOut, part(nOut, tid, T), part(nOut, tid + 1, T));
+      weightGradRange(
+        D,
+        I[R + L_DW]!,
+        I[R + L_DB]!,
+        I[R + L_DZ]!,
+        input,
+        rows,
+        nIn,
+        nOut,
+        part(nOut, tid, T),
+        part(nOut, tid + 1, T),
+      );
       if (l > 0) {
         const Q = R - PLAN_LAYER_WORDS;
-        const dzPrev = I[Q + L_DZ]!, k0 = part(nIn, tid, T), k1 = part(nIn, tid + 1, T);
+        const dzPrev = I[Q + L_DZ]!,
+          k0 = part(nIn, tid, T),
+          k1 = part(nIn, tid + 1, T);
         inputGradRange(D, dzPrev, I[R + L_DZ]!, I[R + L_W]!, rows, nIn, nOut, k0, k1);
         if (ratePrev > 0) dropoutCols(D, I, dzPrev, dzPrev, rows, nIn, k0, k1, ratePrev, seed, key, l - 1, o);
         activateBackwardCols(D, dzPrev, dzPrev, I[Q + L_Z]!, I[Q + L_A]!, rows, nIn, I[Q + L_ACT]!, alpha, k0, k1);
@@ -206,7 +313,17 @@ export function trainBatchesThreaded(
       for (let l = 0, at = 0; l < L; l++) {
         const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
         const nOut = I[R + L_NOUT]!;
-        rowNorms(D, H, norms, at, I[R + L_DW]!, I[R + L_DB]!, I[R + L_NIN]!, part(nOut, tid, T), part(nOut, tid + 1, T));
+        rowNorms(
+          D,
+          H,
+          norms,
+          at,
+          I[R + L_DW]!,
+          I[R + L_DB]!,
+          I[R + L_NIN]!,
+          part(nOut, tid, T),
+          part(nOut, tid + 1, T),
+        );
         at += nOut;
       }
       if (!barrier(I, ctl, T)) return NaN;
@@ -214,20 +331,30 @@ export function trainBatchesThreaded(
       if (f !== 1) {
         for (let l = 0; l < L; l++) {
           const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
-          const nIn = I[R + L_NIN]!, nOut = I[R + L_NOUT]!, j0 = part(nOut, tid, T), j1 = part(nOut, tid + 1, T);
+          const nIn = I[R + L_NIN]!,
+            nOut = I[R + L_NOUT]!,
+            j0 = part(nOut, tid, T),
+            j1 = part(nOut, tid + 1, T);
           scaleData(D, I[R + L_DW]! + j0 * nIn * 8, (j1 - j0) * nIn, f);
           scaleData(D, I[R + L_DB]! + j0 * 8, j1 - j0, f);
         }
       }
     }
     // 5. update own rows of every layer
-    const lr = H[hp + HP_LR]!, mu = H[hp + HP_BETA1]!, decay = H[hp + HP_DECAY]!;
+    const lr = H[hp + HP_LR]!,
+      mu = H[hp + HP_BETA1]!,
+      decay = H[hp + HP_DECAY]!;
     for (let l = 0; l < L; l++) {
       const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS;
-      const nIn = I[R + L_NIN]!, nOut = I[R + L_NOUT]!;
-      const j0 = part(nOut, tid, T), j1 = part(nOut, tid + 1, T);
+      const nIn = I[R + L_NIN]!,
+        nOut = I[R + L_NOUT]!;
+      const j0 = part(nOut, tid, T),
+        j1 = part(nOut, tid + 1, T);
       if (j1 === j0) continue;
-      const wo = j0 * nIn * 8, bo = j0 * 8, nw = (j1 - j0) * nIn, nb = j1 - j0;
+      const wo = j0 * nIn * 8,
+        bo = j0 * 8,
+        nw = (j1 - j0) * nIn,
+        nb = j1 - j0;
       if (opt === OPT_ADAMW) {
         adamwImpl(D, H, I[R + L_W]! + wo, I[R + L_SW]! + wo, I[R + L_SW2]! + wo, I[R + L_DW]! + wo, nw, hpp, decay);
         adamwImpl(D, H, I[R + L_B]! + bo, I[R + L_SB]! + bo, I[R + L_SB2]! + bo, I[R + L_DB]! + bo, nb, hpp, 0);

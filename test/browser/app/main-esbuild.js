@@ -6,4 +6,7 @@ import { runSuite } from './suite.js';
 
 // the file loader gives a path relative to the bundle; resolve it against the bundle's URL
 const wasm = { assemblyscript: new URL(asWasm, import.meta.url).href, rust: new URL(rustWasm, import.meta.url).href };
-window.__fastnnResults = runSuite({ wasm }).catch((e) => ({ checks: [{ name: 'suite', ok: false, detail: `${e.name}: ${e.message}` }], warnings: [] }));
+window.__fastnnResults = runSuite({ wasm }).catch((e) => ({
+  checks: [{ name: 'suite', ok: false, detail: `${e.name}: ${e.message}` }],
+  warnings: [],
+}));

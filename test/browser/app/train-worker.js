@@ -12,7 +12,11 @@ self.onmessage = async (e) => {
   for (const name of ['js', 'assemblyscript', 'rust']) {
     try {
       const r = await tutorialRun(Network, await backendOf(name));
-      check(`tutorial ${name}`, r.emily > 0.9 && r.frank < 0.1, `${r.backend}/${r.variant}: Emily ${r.emily.toFixed(3)}, Frank ${r.frank.toFixed(3)}`);
+      check(
+        `tutorial ${name}`,
+        r.emily > 0.9 && r.frank < 0.1,
+        `${r.backend}/${r.variant}: Emily ${r.emily.toFixed(3)}, Frank ${r.frank.toFixed(3)}`,
+      );
     } catch (err) {
       check(`tutorial ${name}`, false, `${err.name}: ${err.message}`);
     }
@@ -28,8 +32,13 @@ self.onmessage = async (e) => {
         const two = await Network.create({ ...opts, backend: await backendOf(name), threads: 2 });
         const r1 = one.train(x, y, train);
         const r2 = two.train(x, y, train);
-        const same = bitsEqual(one.getParameters(), two.getParameters()) && r1.losses.every((l, i) => Object.is(l, r2.losses[i]));
-        check(`sync train threads 2 ${name}`, two.threads === 2 && same, `threads ${two.threads}, bit-identical ${same}`);
+        const same =
+          bitsEqual(one.getParameters(), two.getParameters()) && r1.losses.every((l, i) => Object.is(l, r2.losses[i]));
+        check(
+          `sync train threads 2 ${name}`,
+          two.threads === 2 && same,
+          `threads ${two.threads}, bit-identical ${same}`,
+        );
         one.dispose();
         two.dispose();
       } catch (err) {

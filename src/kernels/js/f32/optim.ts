@@ -10,7 +10,7 @@ import type { F64, F32 } from "../views.js";
 export function sgdImpl(D: F32, pp: number, gp: number, n: number, lr: number, decay: number): void {
     const p = pp >> 2, g = gp >> 2;
     for (let i = 0; i < n; i++)
-        D[p + i] = Math.fround(D[p + i]! - (Math.fround(Math.fround(lr) * (Math.fround(D[g + i]! + Math.fround(Math.fround(decay) * D[p + i]!))))));
+        D[p + i] = Math.fround(D[p + i]! - Math.fround(Math.fround(lr) * (Math.fround(D[g + i]! + Math.fround(Math.fround(decay) * D[p + i]!)))));
 }
 /** v = μ·v + (g + decay·p); p -= lr·v */
 export function momentumImpl(D: F32, pp: number, vp: number, gp: number, n: number, lr: number, mu: number, decay: number): void {
@@ -18,7 +18,7 @@ export function momentumImpl(D: F32, pp: number, vp: number, gp: number, n: numb
     for (let i = 0; i < n; i++) {
         const vi = Math.fround(Math.fround(Math.fround(mu) * D[v + i]!) + (Math.fround(D[g + i]! + Math.fround(Math.fround(decay) * D[p + i]!))));
         D[v + i] = vi;
-        D[p + i] = Math.fround(D[p + i]! - (Math.fround(Math.fround(lr) * vi)));
+        D[p + i] = Math.fround(D[p + i]! - Math.fround(Math.fround(lr) * vi));
     }
 }
 /** Adam with bias correction from the hp slots at byte offset hpp; `decay` passed explicitly (0 for biases). */
@@ -32,7 +32,7 @@ export function adamImpl(D: F32, H: F64, pp: number, mp: number, vp: number, gp:
         const vi = Math.fround(Math.fround(Math.fround(b2) * D[v + i]!) + Math.fround(Math.fround(Math.fround((1 - b2)) * gi) * gi));
         D[m + i] = mi;
         D[v + i] = vi;
-        D[p + i] = Math.fround(D[p + i]! - (Math.fround((Math.fround(Math.fround(lr) * (Math.fround(mi / Math.fround(c1))))) / (Math.fround(Math.fround(Math.sqrt(Math.fround(vi / Math.fround(c2)))) + Math.fround(eps))))));
+        D[p + i] = Math.fround(D[p + i]! - Math.fround((Math.fround(Math.fround(lr) * (Math.fround(mi / Math.fround(c1))))) / (Math.fround(Math.fround(Math.sqrt(Math.fround(vi / Math.fround(c2)))) + Math.fround(eps)))));
     }
 }
 /** AdamW (decoupled decay): m, v from g alone; p -= lr·((m/(1-β1ᵗ))/(sqrt(v/(1-β2ᵗ)) + ε) + decay·p). */
@@ -47,6 +47,6 @@ export function adamwImpl(D: F32, H: F64, pp: number, mp: number, vp: number, gp
         D[m + i] = mi;
         D[v + i] = vi;
         const pi = D[p + i]!;
-        D[p + i] = Math.fround(pi - Math.fround(Math.fround(lr) * (Math.fround(Math.fround((Math.fround(mi / Math.fround(c1))) / (Math.fround(Math.fround(Math.sqrt(Math.fround(vi / Math.fround(c2)))) + Math.fround(eps)))) + Math.fround(Math.fround(decay) * pi)))));
+        D[p + i] = Math.fround(pi - Math.fround(Math.fround(lr) * (Math.fround(Math.fround(Math.fround(mi / Math.fround(c1)) / (Math.fround(Math.fround(Math.sqrt(Math.fround(vi / Math.fround(c2)))) + Math.fround(eps)))) + Math.fround(Math.fround(decay) * pi)))));
     }
 }
