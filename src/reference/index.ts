@@ -11,3 +11,4 @@ export type { TutorialParameters, TutorialTrainOptions } from './tutorial.js';
 export { OracleNetwork, OracleNeuron } from './oracle.js';
 export type { OracleActivation, OracleLayer, OracleLoss, OracleOptimizer, OracleOptions } from './oracle.js';
 export type { LayerOfNeurons, OracleGradients, OracleTrainOptions, StepControls } from './oracle.js';
+export type { Round } from '../spec/activations.js';

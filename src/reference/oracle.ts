@@ -145,6 +145,7 @@ export class OracleNetwork {
   readonly lossKind: OracleLoss;
   /** The slope of leaky-relu for z ≤ 0. */
   readonly leakySlope: number;
+  /** The element type every operation is rounded to: 'float64' (no rounding) or 'float32' (Math.fround). */
   readonly dtype: Dtype;
   /** rounds one operation's result: the identity in float64, Math.fround in float32 */
   readonly r: Round;
