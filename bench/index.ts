@@ -32,7 +32,7 @@ import {
 import { benchElementwise } from './elementwise.bench.js';
 import { BASELINE_DIR, runNumpy, type NumpyResults } from './numpy.js';
 import { Notes, ms, num, ratio, table, type Row } from './report.js';
-import { BATCHES, SHAPES, TARGET_SHAPE, WIDE_BATCHES, WIDE_LAYERS, shapeLabel, TRAIN } from './shapes.js';
+import { BATCHES, SHAPES, TARGET_SHAPE, WIDE_BATCHES, WIDE_LAYERS, shapeLabel, TRAIN, type Shape } from './shapes.js';
 import { PROBE_CHAINS, PROBE_CHAINS_F32 } from '../src/abi.js';
 import {
   CONFIGS,
@@ -638,24 +638,39 @@ function targets(
   const ratioMs = (a?: Row, b?: Row): number | null => (a?.medianMs && b?.medianMs ? b.medianMs / a.medianMs : null);
   const why = (r: Row | undefined, label: string): string => (r ? '' : ` (${label}: no result)`);
 
-  // the WASM f64 ceiling: every SIMD build's GEMM rows at 784→128, batch ≥ 32, forward and backward
-  for (const label of ['assemblyscript', 'assemblyscript:simd', 'rust:simd']) {
+  /** One build's GEMM kernels at each shape against its own ceiling; `note` ends the detail. */
+  const ceilingTargets = (
+    label: string,
+    shapes: readonly Shape[],
+    need: number,
+    note: (row: BackendRow | undefined) => string,
+  ): void => {
     const row = backends.find((b) => b.label === label);
-    if (row?.duplicateOf) continue; // measured under the best build's label
     const tag = `${label}${row?.variant ? ` (${row.variant})` : ''}`;
     const c = ceilingOf(ceilingRows, label);
-    for (const batch of BATCHES.filter((b) => b >= 32)) {
-      const sh = { batch, nIn: 784, nOut: 128 };
+    for (const sh of shapes) {
       for (const k of KERNELS) {
         const r = find(kRows, kernelTaskName(k, sh, label));
         add(
           `${tag} ${k} ${shapeLabel(sh)} / own WASM ceiling`,
           r?.ofCeiling ?? null,
-          0.85,
-          `${num(r?.gflops)} of ${num(c)} GFLOP/s (peakProbe, ${probeWhat(row?.variant ?? null)})${row?.error ? ` — ${label} FAILED to load` : ''}`,
+          need,
+          `${num(r?.gflops)} of ${num(c)} GFLOP/s${note(row)}`,
         );
       }
     }
+  };
+
+  // the WASM f64 ceiling: every SIMD build's GEMM rows at 784→128, batch ≥ 32, forward and backward
+  for (const label of ['assemblyscript', 'assemblyscript:simd', 'rust:simd']) {
+    if (backends.find((b) => b.label === label)?.duplicateOf) continue; // measured under the best build's label
+    const shapes = BATCHES.filter((b) => b >= 32).map((batch) => ({ batch, nIn: 784, nOut: 128 }));
+    ceilingTargets(
+      label,
+      shapes,
+      0.85,
+      (row) => ` (peakProbe, ${probeWhat(row?.variant ?? null)})${row?.error ? ` — ${label} FAILED to load` : ''}`,
+    );
   }
 
   // real MNIST digits: Network.train and the fused kernel against numpy on the identical problem
@@ -832,24 +847,8 @@ function targets(
   }
 
   // wide layers: each SIMD build's GEMM at the wide network's shapes against its own ceiling
-  for (const label of ['assemblyscript', 'rust:simd']) {
-    const row = backends.find((b) => b.label === label);
-    const tag = `${label}${row?.variant ? ` (${row.variant})` : ''}`;
-    for (const [nIn, nOut] of WIDE_LAYERS) {
-      for (const batch of WIDE_BATCHES) {
-        const sh = { batch, nIn, nOut };
-        for (const k of KERNELS) {
-          const r = find(kRows, kernelTaskName(k, sh, label));
-          add(
-            `${tag} ${k} ${shapeLabel(sh)} / own WASM ceiling`,
-            r?.ofCeiling ?? null,
-            0.8,
-            `${num(r?.gflops)} of ${num(ceilingOf(ceilingRows, label))} GFLOP/s`,
-          );
-        }
-      }
-    }
-  }
+  const wideShapes = WIDE_LAYERS.flatMap(([nIn, nOut]) => WIDE_BATCHES.map((batch) => ({ batch, nIn, nOut })));
+  for (const label of ['assemblyscript', 'rust:simd']) ceilingTargets(label, wideShapes, 0.8, () => '');
 
   // the wide network: 2 threads against 1 on every build, in float64 and (the timed builds) in float32
   for (const [g, dt] of [
