@@ -70,6 +70,14 @@ import { benchControls, printControls, sink as controlsSink } from './controls.b
 
 const notes = new Notes();
 const failCell = (r: Row): string => notes.cell(r);
+/**
+ * A table row of a timed task: its name, build, median and rme, then the cells `more` gives; a task that did not run
+ * gets its failure note there and as many blank cells.
+ */
+const timedRow = (r: Row, more: () => string[], name = r.backend): string[] =>
+  r.status !== 'ok'
+    ? [name, r.variant ?? '', failCell(r), '', ...more().map(() => '')]
+    : [name, r.variant ?? '', ms(r.medianMs), `±${num(r.rme, 2)}%`, ...more()];
 
 const wasm = probeWasmFeatures(); // first: may enable the relaxed-SIMD flag before any module compiles
 const t0 = performance.now();
@@ -259,21 +267,18 @@ function printFloat32(
     const wide = g32 === WIDE_GROUP_F32;
     const body = rows
       .filter((r) => r.group === g32)
-      .map((r) => {
-        if (r.status !== 'ok') return [r.backend, r.variant ?? '', failCell(r), '', '', '', '', ''];
-        const r64 = rows.find((x) => x.group === g64 && x.backend === r.backend && x.status === 'ok');
-        const c = wide ? ceilingOf(f32Ceiling, r.backend.replace(/ ×2 threads$/, '')) : null;
-        return [
-          r.backend,
-          r.variant ?? '',
-          ms(r.medianMs),
-          `±${num(r.rme, 2)}%`,
-          num(r.samplesPerSec),
-          num(r64?.samplesPerSec),
-          r64?.samplesPerSec && r.samplesPerSec ? ratio(r.samplesPerSec / r64.samplesPerSec) : '',
-          c && r.gflops ? num(r.gflops / c) : '',
-        ];
-      });
+      .map((r) =>
+        timedRow(r, () => {
+          const r64 = rows.find((x) => x.group === g64 && x.backend === r.backend && x.status === 'ok');
+          const c = wide ? ceilingOf(f32Ceiling, r.backend.replace(/ ×2 threads$/, '')) : null;
+          return [
+            num(r.samplesPerSec),
+            num(r64?.samplesPerSec),
+            r64?.samplesPerSec && r.samplesPerSec ? ratio(r.samplesPerSec / r64.samplesPerSec) : '',
+            c && r.gflops ? num(r.gflops / c) : '',
+          ];
+        }),
+      );
     log(
       table(
         [
@@ -329,17 +334,11 @@ function printTraining(rows: readonly Row[], numpy: NumpyResults): void {
     const body = rows
       .filter((r) => r.group === group)
       .map((r) =>
-        r.status !== 'ok'
-          ? [r.backend, r.variant ?? '', failCell(r), '', '', '', '']
-          : [
-              r.backend,
-              r.variant ?? '',
-              ms(r.medianMs),
-              `±${num(r.rme, 2)}%`,
-              num(r.samplesPerSec),
-              naive?.samplesPerSec && r.samplesPerSec ? ratio(r.samplesPerSec / naive.samplesPerSec) : '',
-              np1 && r.samplesPerSec ? num(r.samplesPerSec / np1) : '',
-            ],
+        timedRow(r, () => [
+          num(r.samplesPerSec),
+          naive?.samplesPerSec && r.samplesPerSec ? ratio(r.samplesPerSec / naive.samplesPerSec) : '',
+          np1 && r.samplesPerSec ? num(r.samplesPerSec / np1) : '',
+        ]),
       );
     if (cfg.id === 'sgd') {
       for (const [t, m] of [
@@ -369,20 +368,14 @@ function printTraining(rows: readonly Row[], numpy: NumpyResults): void {
     section(`${group}, ${SMALL_STEPS.rows} samples (threads: steps below MIN_THREAD_WORK run on the calling thread)`);
     const body = rows
       .filter((r) => r.group === group)
-      .map((r) => {
-        if (r.status !== 'ok') return [r.backend, r.variant ?? '', failCell(r), '', '', ''];
-        const one = rows.find(
-          (o) => o.group === group && o.status === 'ok' && o.backend === r.backend.replace(/ ×2 threads.*$/, ''),
-        );
-        return [
-          r.backend,
-          r.variant ?? '',
-          ms(r.medianMs),
-          `±${num(r.rme, 2)}%`,
-          num(r.samplesPerSec),
-          one?.medianMs && r.medianMs ? ratio(one.medianMs / r.medianMs) : '',
-        ];
-      });
+      .map((r) =>
+        timedRow(r, () => {
+          const one = rows.find(
+            (o) => o.group === group && o.status === 'ok' && o.backend === r.backend.replace(/ ×2 threads.*$/, ''),
+          );
+          return [num(r.samplesPerSec), one?.medianMs && r.medianMs ? ratio(one.medianMs / r.medianMs) : ''];
+        }),
+      );
     log(table(['implementation', 'build', 'median/epoch', 'rme', 'samples/s', 'vs 1 thread'], body, 2));
     notes.flush(log);
   }
@@ -392,16 +385,10 @@ function printTraining(rows: readonly Row[], numpy: NumpyResults): void {
   const body = rows
     .filter((r) => r.group === group)
     .map((r) =>
-      r.status !== 'ok'
-        ? [r.backend, r.variant ?? '', failCell(r), '', '', '']
-        : [
-            r.backend,
-            r.variant ?? '',
-            ms(r.medianMs),
-            `±${num(r.rme, 2)}%`,
-            scalar?.medianMs && r.medianMs ? ratio(scalar.medianMs / r.medianMs) : '',
-            numpy.tutorialMs && r.medianMs ? ratio(numpy.tutorialMs / r.medianMs) : '',
-          ],
+      timedRow(r, () => [
+        scalar?.medianMs && r.medianMs ? ratio(scalar.medianMs / r.medianMs) : '',
+        numpy.tutorialMs && r.medianMs ? ratio(numpy.tutorialMs / r.medianMs) : '',
+      ]),
     );
   body.push([
     'tutorial.py',
@@ -425,16 +412,10 @@ function printTraining(rows: readonly Row[], numpy: NumpyResults): void {
         rows
           .filter((r) => r.group === g)
           .map((r) =>
-            r.status !== 'ok'
-              ? [r.backend, r.variant ?? '', failCell(r), '', '', '']
-              : [
-                  r.backend,
-                  r.variant ?? '',
-                  ms(r.medianMs),
-                  `±${num(r.rme, 2)}%`,
-                  sc?.medianMs && r.medianMs ? ratio(sc.medianMs / r.medianMs) : '',
-                  gen(r)?.medianMs && r.medianMs ? ratio(gen(r)!.medianMs! / r.medianMs) : '',
-                ],
+            timedRow(r, () => [
+              sc?.medianMs && r.medianMs ? ratio(sc.medianMs / r.medianMs) : '',
+              gen(r)?.medianMs && r.medianMs ? ratio(gen(r)!.medianMs! / r.medianMs) : '',
+            ]),
           ),
         2,
       ),
@@ -454,16 +435,10 @@ function printRealData(rows: readonly Row[], checks: readonly RealLossCheck[], n
     const body = rows
       .filter((r) => r.group === group)
       .map((r) =>
-        r.status !== 'ok'
-          ? [r.backend, r.variant ?? '', failCell(r), '', '', '']
-          : [
-              r.backend,
-              r.variant ?? '',
-              ms(r.medianMs),
-              `±${num(r.rme, 2)}%`,
-              num(r.samplesPerSec),
-              np && r.samplesPerSec ? ratio(r.samplesPerSec / np.samplesPerSec) : '',
-            ],
+        timedRow(r, () => [
+          num(r.samplesPerSec),
+          np && r.samplesPerSec ? ratio(r.samplesPerSec / np.samplesPerSec) : '',
+        ]),
       );
     body.push([
       'numpy (OpenBLAS 1 thread, mlp_real.py)',
@@ -488,19 +463,12 @@ function printWide(rows: readonly Row[], ceilingRows: readonly Row[]): void {
   section(`${WIDE_GROUP}, ${WIDE_SAMPLES} real digits (${(WIDE_FLOPS_PER_SAMPLE / 1e6).toFixed(1)} MFLOP per sample)`);
   const body = rows
     .filter((r) => r.group === WIDE_GROUP)
-    .map((r) => {
-      if (r.status !== 'ok') return [r.backend, r.variant ?? '', failCell(r), '', '', '', ''];
-      const c = ceilingOf(ceilingRows, r.backend.replace(/ ×2 threads$/, ''));
-      return [
-        r.backend,
-        r.variant ?? '',
-        ms(r.medianMs),
-        `±${num(r.rme, 2)}%`,
-        num(r.samplesPerSec),
-        num(r.gflops),
-        c && r.gflops ? num(r.gflops / c) : '',
-      ];
-    });
+    .map((r) =>
+      timedRow(r, () => {
+        const c = ceilingOf(ceilingRows, r.backend.replace(/ ×2 threads$/, ''));
+        return [num(r.samplesPerSec), num(r.gflops), c && r.gflops ? num(r.gflops / c) : ''];
+      }),
+    );
   log(table(['implementation', 'build', 'median/epoch', 'rme', 'samples/s', 'GFLOP/s', '× 1-thread ceiling'], body, 2));
 }
 
@@ -571,16 +539,11 @@ function printElementwise(rows: readonly Row[]): void {
     table(
       ['task', 'build', 'median', 'rme', 'Gelem/s', 'vs js'],
       rows.map((r) =>
-        r.status !== 'ok'
-          ? [r.name, r.variant ?? '', failCell(r), '', '', '']
-          : [
-              r.name,
-              r.variant ?? '',
-              ms(r.medianMs),
-              `±${num(r.rme, 2)}%`,
-              num(r.gelems),
-              js.get(r.group) && r.medianMs ? ratio(js.get(r.group)! / r.medianMs) : '',
-            ],
+        timedRow(
+          r,
+          () => [num(r.gelems), js.get(r.group) && r.medianMs ? ratio(js.get(r.group)! / r.medianMs) : ''],
+          r.name,
+        ),
       ),
       2,
     ),
