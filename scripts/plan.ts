@@ -79,36 +79,46 @@ export interface PlanLayer {
   sb2?: number;
 }
 
+const HEADER_WORDS: [word: number, field: keyof PlanHeader][] = [
+  [PLAN_LAYERS, 'layers'],
+  [PLAN_BATCH, 'batch'],
+  [PLAN_LOSS, 'loss'],
+  [PLAN_OPT, 'opt'],
+  [PLAN_XDATA, 'xData'],
+  [PLAN_YDATA, 'yData'],
+  [PLAN_ORDER, 'order'],
+  [PLAN_SAMPLES, 'samples'],
+  [PLAN_X0, 'x0'],
+  [PLAN_T, 't'],
+  [PLAN_HP, 'hp'],
+  [PLAN_LOSSES, 'losses'],
+];
+const LAYER_WORDS: [word: number, field: keyof PlanLayer][] = [
+  [L_NIN, 'nIn'],
+  [L_NOUT, 'nOut'],
+  [L_ACT, 'act'],
+  [L_W, 'w'],
+  [L_B, 'b'],
+  [L_Z, 'z'],
+  [L_A, 'a'],
+  [L_DZ, 'dz'],
+  [L_DW, 'dw'],
+  [L_DB, 'db'],
+  [L_SW, 'sw'],
+  [L_SB, 'sb'],
+  [L_SW2, 'sw2'],
+  [L_SB2, 'sb2'],
+];
+
 /** Writes the header and layer words of a plan (word indices from the plan's start) through `set`. */
 export function writePlanWords(set: (word: number, value: number) => void, h: PlanHeader, layers: PlanLayer[]): void {
-  set(PLAN_LAYERS, h.layers);
-  set(PLAN_BATCH, h.batch);
-  set(PLAN_LOSS, h.loss);
-  set(PLAN_OPT, h.opt);
-  set(PLAN_XDATA, h.xData);
-  set(PLAN_YDATA, h.yData);
-  set(PLAN_ORDER, h.order);
-  set(PLAN_SAMPLES, h.samples);
-  set(PLAN_X0, h.x0);
-  set(PLAN_T, h.t);
-  set(PLAN_HP, h.hp);
-  set(PLAN_LOSSES, h.losses);
+  for (const [word, field] of HEADER_WORDS) set(word, h[field]);
   layers.forEach((y, l) => {
     const R = PLAN_HEADER + l * PLAN_LAYER_WORDS;
-    set(R + L_NIN, y.nIn);
-    set(R + L_NOUT, y.nOut);
-    set(R + L_ACT, y.act);
-    set(R + L_W, y.w);
-    set(R + L_B, y.b);
-    set(R + L_Z, y.z);
-    set(R + L_A, y.a);
-    set(R + L_DZ, y.dz);
-    set(R + L_DW, y.dw);
-    set(R + L_DB, y.db);
-    if (y.sw !== undefined) set(R + L_SW, y.sw);
-    if (y.sb !== undefined) set(R + L_SB, y.sb);
-    if (y.sw2 !== undefined) set(R + L_SW2, y.sw2);
-    if (y.sb2 !== undefined) set(R + L_SB2, y.sb2);
+    for (const [word, field] of LAYER_WORDS) {
+      const value = y[field];
+      if (value !== undefined) set(R + word, value);
+    }
   });
 }
 
