@@ -32,7 +32,7 @@ import {
 import { benchElementwise } from './elementwise.bench.js';
 import { BASELINE_DIR, runNumpy, type NumpyResults } from './numpy.js';
 import { Notes, ms, num, ratio, table, type Row } from './report.js';
-import { BATCHES, SHAPES, TARGET_SHAPE, WIDE_BATCHES, WIDE_LAYERS, shapeLabel, TRAIN } from './shapes.js';
+import { BATCHES, SHAPES, TARGET_SHAPE, WIDE_BATCHES, WIDE_LAYERS, shapeLabel, TRAIN, type Shape } from './shapes.js';
 import { PROBE_CHAINS, PROBE_CHAINS_F32 } from '../src/abi.js';
 import {
   CONFIGS,
@@ -71,6 +71,14 @@ import { benchControls, printControls, sink as controlsSink } from './controls.b
 
 const notes = new Notes();
 const failCell = (r: Row): string => notes.cell(r);
+/**
+ * A table row of a timed task: its name, build, median and rme, then the cells `more` gives; a task that did not run
+ * gets its failure note there and as many blank cells.
+ */
+const timedRow = (r: Row, more: () => string[], name = r.backend): string[] =>
+  r.status !== 'ok'
+    ? [name, r.variant ?? '', failCell(r), '', ...more().map(() => '')]
+    : [name, r.variant ?? '', ms(r.medianMs), `±${num(r.rme, 2)}%`, ...more()];
 
 const wasm = probeWasmFeatures(); // first: may enable the relaxed-SIMD flag before any module compiles
 const t0 = performance.now();
@@ -260,21 +268,18 @@ function printFloat32(
     const wide = g32 === WIDE_GROUP_F32;
     const body = rows
       .filter((r) => r.group === g32)
-      .map((r) => {
-        if (r.status !== 'ok') return [r.backend, r.variant ?? '', failCell(r), '', '', '', '', ''];
-        const r64 = rows.find((x) => x.group === g64 && x.backend === r.backend && x.status === 'ok');
-        const c = wide ? ceilingOf(f32Ceiling, r.backend.replace(/ ×2 threads$/, '')) : null;
-        return [
-          r.backend,
-          r.variant ?? '',
-          ms(r.medianMs),
-          `±${num(r.rme, 2)}%`,
-          num(r.samplesPerSec),
-          num(r64?.samplesPerSec),
-          r64?.samplesPerSec && r.samplesPerSec ? ratio(r.samplesPerSec / r64.samplesPerSec) : '',
-          c && r.gflops ? num(r.gflops / c) : '',
-        ];
-      });
+      .map((r) =>
+        timedRow(r, () => {
+          const r64 = rows.find((x) => x.group === g64 && x.backend === r.backend && x.status === 'ok');
+          const c = wide ? ceilingOf(f32Ceiling, r.backend.replace(/ ×2 threads$/, '')) : null;
+          return [
+            num(r.samplesPerSec),
+            num(r64?.samplesPerSec),
+            r64?.samplesPerSec && r.samplesPerSec ? ratio(r.samplesPerSec / r64.samplesPerSec) : '',
+            c && r.gflops ? num(r.gflops / c) : '',
+          ];
+        }),
+      );
     log(
       table(
         [
@@ -332,17 +337,11 @@ function printTraining(rows: readonly Row[], numpy: NumpyResults): void {
     const body = rows
       .filter((r) => r.group === group)
       .map((r) =>
-        r.status !== 'ok'
-          ? [r.backend, r.variant ?? '', failCell(r), '', '', '', '']
-          : [
-              r.backend,
-              r.variant ?? '',
-              ms(r.medianMs),
-              `±${num(r.rme, 2)}%`,
-              num(r.samplesPerSec),
-              naive?.samplesPerSec && r.samplesPerSec ? ratio(r.samplesPerSec / naive.samplesPerSec) : '',
-              np1 && r.samplesPerSec ? num(r.samplesPerSec / np1) : '',
-            ],
+        timedRow(r, () => [
+          num(r.samplesPerSec),
+          naive?.samplesPerSec && r.samplesPerSec ? ratio(r.samplesPerSec / naive.samplesPerSec) : '',
+          np1 && r.samplesPerSec ? num(r.samplesPerSec / np1) : '',
+        ]),
       );
     if (cfg.id === 'sgd') {
       for (const [t, m] of [
@@ -372,20 +371,14 @@ function printTraining(rows: readonly Row[], numpy: NumpyResults): void {
     section(`${group}, ${SMALL_STEPS.rows} samples (threads: steps below MIN_THREAD_WORK run on the calling thread)`);
     const body = rows
       .filter((r) => r.group === group)
-      .map((r) => {
-        if (r.status !== 'ok') return [r.backend, r.variant ?? '', failCell(r), '', '', ''];
-        const one = rows.find(
-          (o) => o.group === group && o.status === 'ok' && o.backend === r.backend.replace(/ ×2 threads.*$/, ''),
-        );
-        return [
-          r.backend,
-          r.variant ?? '',
-          ms(r.medianMs),
-          `±${num(r.rme, 2)}%`,
-          num(r.samplesPerSec),
-          one?.medianMs && r.medianMs ? ratio(one.medianMs / r.medianMs) : '',
-        ];
-      });
+      .map((r) =>
+        timedRow(r, () => {
+          const one = rows.find(
+            (o) => o.group === group && o.status === 'ok' && o.backend === r.backend.replace(/ ×2 threads.*$/, ''),
+          );
+          return [num(r.samplesPerSec), one?.medianMs && r.medianMs ? ratio(one.medianMs / r.medianMs) : ''];
+        }),
+      );
     log(table(['implementation', 'build', 'median/epoch', 'rme', 'samples/s', 'vs 1 thread'], body, 2));
     notes.flush(log);
   }
@@ -395,16 +388,10 @@ function printTraining(rows: readonly Row[], numpy: NumpyResults): void {
   const body = rows
     .filter((r) => r.group === group)
     .map((r) =>
-      r.status !== 'ok'
-        ? [r.backend, r.variant ?? '', failCell(r), '', '', '']
-        : [
-            r.backend,
-            r.variant ?? '',
-            ms(r.medianMs),
-            `±${num(r.rme, 2)}%`,
-            scalar?.medianMs && r.medianMs ? ratio(scalar.medianMs / r.medianMs) : '',
-            numpy.tutorialMs && r.medianMs ? ratio(numpy.tutorialMs / r.medianMs) : '',
-          ],
+      timedRow(r, () => [
+        scalar?.medianMs && r.medianMs ? ratio(scalar.medianMs / r.medianMs) : '',
+        numpy.tutorialMs && r.medianMs ? ratio(numpy.tutorialMs / r.medianMs) : '',
+      ]),
     );
   body.push([
     'tutorial.py',
@@ -428,16 +415,10 @@ function printTraining(rows: readonly Row[], numpy: NumpyResults): void {
         rows
           .filter((r) => r.group === g)
           .map((r) =>
-            r.status !== 'ok'
-              ? [r.backend, r.variant ?? '', failCell(r), '', '', '']
-              : [
-                  r.backend,
-                  r.variant ?? '',
-                  ms(r.medianMs),
-                  `±${num(r.rme, 2)}%`,
-                  sc?.medianMs && r.medianMs ? ratio(sc.medianMs / r.medianMs) : '',
-                  gen(r)?.medianMs && r.medianMs ? ratio(gen(r)!.medianMs! / r.medianMs) : '',
-                ],
+            timedRow(r, () => [
+              sc?.medianMs && r.medianMs ? ratio(sc.medianMs / r.medianMs) : '',
+              gen(r)?.medianMs && r.medianMs ? ratio(gen(r)!.medianMs! / r.medianMs) : '',
+            ]),
           ),
         2,
       ),
@@ -457,16 +438,10 @@ function printRealData(rows: readonly Row[], checks: readonly RealLossCheck[], n
     const body = rows
       .filter((r) => r.group === group)
       .map((r) =>
-        r.status !== 'ok'
-          ? [r.backend, r.variant ?? '', failCell(r), '', '', '']
-          : [
-              r.backend,
-              r.variant ?? '',
-              ms(r.medianMs),
-              `±${num(r.rme, 2)}%`,
-              num(r.samplesPerSec),
-              np && r.samplesPerSec ? ratio(r.samplesPerSec / np.samplesPerSec) : '',
-            ],
+        timedRow(r, () => [
+          num(r.samplesPerSec),
+          np && r.samplesPerSec ? ratio(r.samplesPerSec / np.samplesPerSec) : '',
+        ]),
       );
     body.push([
       'numpy (OpenBLAS 1 thread, mlp_real.py)',
@@ -491,19 +466,12 @@ function printWide(rows: readonly Row[], ceilingRows: readonly Row[]): void {
   section(`${WIDE_GROUP}, ${WIDE_SAMPLES} real digits (${(WIDE_FLOPS_PER_SAMPLE / 1e6).toFixed(1)} MFLOP per sample)`);
   const body = rows
     .filter((r) => r.group === WIDE_GROUP)
-    .map((r) => {
-      if (r.status !== 'ok') return [r.backend, r.variant ?? '', failCell(r), '', '', '', ''];
-      const c = ceilingOf(ceilingRows, r.backend.replace(/ ×2 threads$/, ''));
-      return [
-        r.backend,
-        r.variant ?? '',
-        ms(r.medianMs),
-        `±${num(r.rme, 2)}%`,
-        num(r.samplesPerSec),
-        num(r.gflops),
-        c && r.gflops ? num(r.gflops / c) : '',
-      ];
-    });
+    .map((r) =>
+      timedRow(r, () => {
+        const c = ceilingOf(ceilingRows, r.backend.replace(/ ×2 threads$/, ''));
+        return [num(r.samplesPerSec), num(r.gflops), c && r.gflops ? num(r.gflops / c) : ''];
+      }),
+    );
   log(table(['implementation', 'build', 'median/epoch', 'rme', 'samples/s', 'GFLOP/s', '× 1-thread ceiling'], body, 2));
 }
 
@@ -574,16 +542,11 @@ function printElementwise(rows: readonly Row[]): void {
     table(
       ['task', 'build', 'median', 'rme', 'Gelem/s', 'vs js'],
       rows.map((r) =>
-        r.status !== 'ok'
-          ? [r.name, r.variant ?? '', failCell(r), '', '', '']
-          : [
-              r.name,
-              r.variant ?? '',
-              ms(r.medianMs),
-              `±${num(r.rme, 2)}%`,
-              num(r.gelems),
-              js.get(r.group) && r.medianMs ? ratio(js.get(r.group)! / r.medianMs) : '',
-            ],
+        timedRow(
+          r,
+          () => [num(r.gelems), js.get(r.group) && r.medianMs ? ratio(js.get(r.group)! / r.medianMs) : ''],
+          r.name,
+        ),
       ),
       2,
     ),
@@ -641,24 +604,39 @@ function targets(
   const ratioMs = (a?: Row, b?: Row): number | null => (a?.medianMs && b?.medianMs ? b.medianMs / a.medianMs : null);
   const why = (r: Row | undefined, label: string): string => (r ? '' : ` (${label}: no result)`);
 
-  // the WASM f64 ceiling: every SIMD build's GEMM rows at 784→128, batch ≥ 32, forward and backward
-  for (const label of ['assemblyscript', 'assemblyscript:simd', 'rust:simd']) {
+  /** One build's GEMM kernels at each shape against its own ceiling; `note` ends the detail. */
+  const ceilingTargets = (
+    label: string,
+    shapes: readonly Shape[],
+    need: number,
+    note: (row: BackendRow | undefined) => string,
+  ): void => {
     const row = backends.find((b) => b.label === label);
-    if (row?.duplicateOf) continue; // measured under the best build's label
     const tag = `${label}${row?.variant ? ` (${row.variant})` : ''}`;
     const c = ceilingOf(ceilingRows, label);
-    for (const batch of BATCHES.filter((b) => b >= 32)) {
-      const sh = { batch, nIn: 784, nOut: 128 };
+    for (const sh of shapes) {
       for (const k of KERNELS) {
         const r = find(kRows, kernelTaskName(k, sh, label));
         add(
           `${tag} ${k} ${shapeLabel(sh)} / own WASM ceiling`,
           r?.ofCeiling ?? null,
-          0.85,
-          `${num(r?.gflops)} of ${num(c)} GFLOP/s (peakProbe, ${probeWhat(row?.variant ?? null)})${row?.error ? ` — ${label} FAILED to load` : ''}`,
+          need,
+          `${num(r?.gflops)} of ${num(c)} GFLOP/s${note(row)}`,
         );
       }
     }
+  };
+
+  // the WASM f64 ceiling: every SIMD build's GEMM rows at 784→128, batch ≥ 32, forward and backward
+  for (const label of ['assemblyscript', 'assemblyscript:simd', 'rust:simd']) {
+    if (backends.find((b) => b.label === label)?.duplicateOf) continue; // measured under the best build's label
+    const shapes = BATCHES.filter((b) => b >= 32).map((batch) => ({ batch, nIn: 784, nOut: 128 }));
+    ceilingTargets(
+      label,
+      shapes,
+      0.85,
+      (row) => ` (peakProbe, ${probeWhat(row?.variant ?? null)})${row?.error ? ` — ${label} FAILED to load` : ''}`,
+    );
   }
 
   // real MNIST digits: Network.train and the fused kernel against numpy on the identical problem
@@ -835,24 +813,8 @@ function targets(
   }
 
   // wide layers: each SIMD build's GEMM at the wide network's shapes against its own ceiling
-  for (const label of ['assemblyscript', 'rust:simd']) {
-    const row = backends.find((b) => b.label === label);
-    const tag = `${label}${row?.variant ? ` (${row.variant})` : ''}`;
-    for (const [nIn, nOut] of WIDE_LAYERS) {
-      for (const batch of WIDE_BATCHES) {
-        const sh = { batch, nIn, nOut };
-        for (const k of KERNELS) {
-          const r = find(kRows, kernelTaskName(k, sh, label));
-          add(
-            `${tag} ${k} ${shapeLabel(sh)} / own WASM ceiling`,
-            r?.ofCeiling ?? null,
-            0.8,
-            `${num(r?.gflops)} of ${num(ceilingOf(ceilingRows, label))} GFLOP/s`,
-          );
-        }
-      }
-    }
-  }
+  const wideShapes = WIDE_LAYERS.flatMap(([nIn, nOut]) => WIDE_BATCHES.map((batch) => ({ batch, nIn, nOut })));
+  for (const label of ['assemblyscript', 'rust:simd']) ceilingTargets(label, wideShapes, 0.8, () => '');
 
   // the wide network: 2 threads against 1 on every build, in float64 and (the timed builds) in float32
   for (const [g, dt] of [

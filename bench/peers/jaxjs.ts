@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { readProblems, timeAndReport } from './peer-problems.js';
 
 // jax-js references Float16Array, which Node 20 lacks (PLATFORM-NOTES: it runs after this stand-in)
 (globalThis as { Float16Array?: unknown }).Float16Array ??= class {};
@@ -13,29 +14,8 @@ const jax = await import('@jax-js/jax');
 const { numpy: np, nn, jit, valueAndGrad, init, defaultDevice, blockUntilReady } = jax;
 type Arr = InstanceType<typeof jax.Array>;
 
-interface Problem {
-  id: string;
-  samples: number;
-  repeats: number;
-  layers: number[];
-  activation: string;
-  outputActivation: string;
-  loss: string;
-  optimizer: string;
-  learningRate: number;
-  batch: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-}
-
 const dir = process.argv[2]!;
-const meta = JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8')) as { samples: number; problems: Problem[] };
-const f32 = (name: string, count = Infinity): Float32Array => {
-  const b = readFileSync(path.join(dir, name));
-  const f = new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
-  return Float32Array.from(count === Infinity ? f : f.subarray(0, count));
-};
+const { problems, f32 } = readProblems(dir);
 
 await init('wasm');
 defaultDevice('wasm');
@@ -45,7 +25,7 @@ const version = (
   }
 ).version;
 
-for (const p of meta.problems) {
+for (const p of problems) {
   const L = p.layers.length - 1,
     n = p.samples,
     B = p.batch;
@@ -129,24 +109,5 @@ for (const p of meta.problems) {
     for (const l of losses) sum += (await l.jsAsync()) as number;
     return sum / losses.length;
   };
-  const first = await epoch();
-  const times: number[] = [];
-  for (let r = 0; r < p.repeats; r++) {
-    const t0 = performance.now();
-    await epoch();
-    times.push((performance.now() - t0) / 1000);
-  }
-  times.sort((a, b) => a - b);
-  const s = times[times.length >> 1]!;
-  console.log(
-    JSON.stringify({
-      peer: 'jax-js',
-      version: `${version} (wasm)`,
-      problem: p.id,
-      dtype: 'float32',
-      first_epoch_loss: first,
-      epoch_s_median: s,
-      samples_per_s: n / s,
-    }),
-  );
+  await timeAndReport({ name: 'jax-js', version: `${version} (wasm)` }, p, epoch);
 }

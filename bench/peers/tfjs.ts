@@ -4,27 +4,11 @@
  * tf.train.adam with fastnn's β1, β2, ε) over variables holding the shared initial parameters, batches in order.
  * Same math as fastnn (see jax_peer.py). Prints one JSON line per problem.   Usage: tsx bench/peers/tfjs.ts DIR
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-
-interface Problem {
-  id: string;
-  samples: number;
-  repeats: number;
-  layers: number[];
-  activation: string;
-  outputActivation: string;
-  loss: string;
-  optimizer: string;
-  learningRate: number;
-  batch: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-}
+import { readProblems, timeAndReport } from './peer-problems.js';
 
 const require = createRequire(import.meta.url);
 const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
@@ -33,14 +17,9 @@ await tf.setBackend('wasm');
 await tf.ready();
 
 const dir = process.argv[2]!;
-const meta = JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8')) as { samples: number; problems: Problem[] };
-const f32 = (name: string, count = Infinity): Float32Array => {
-  const b = readFileSync(path.join(dir, name));
-  const f = new Float64Array(b.buffer, b.byteOffset, b.byteLength / 8);
-  return Float32Array.from(count === Infinity ? f : f.subarray(0, count));
-};
+const { problems, f32 } = readProblems(dir);
 
-for (const p of meta.problems) {
+for (const p of problems) {
   const L = p.layers.length - 1,
     n = p.samples,
     B = p.batch;
@@ -78,26 +57,7 @@ for (const p of meta.problems) {
     }
     return sum / batches.length;
   };
-  const first = epoch();
-  const times: number[] = [];
-  for (let r = 0; r < p.repeats; r++) {
-    const t0 = performance.now();
-    epoch();
-    times.push((performance.now() - t0) / 1000);
-  }
-  times.sort((a, b) => a - b);
-  const s = times[times.length >> 1]!;
-  console.log(
-    JSON.stringify({
-      peer: 'TensorFlow.js',
-      version: `${tf.version_core} (wasm)`,
-      problem: p.id,
-      dtype: 'float32',
-      first_epoch_loss: first,
-      epoch_s_median: s,
-      samples_per_s: n / s,
-    }),
-  );
+  await timeAndReport({ name: 'TensorFlow.js', version: `${tf.version_core} (wasm)` }, p, epoch);
   opt.dispose();
   for (const [x, y] of batches) tf.dispose([x, y]);
   tf.dispose([X, Y, ...vars]);

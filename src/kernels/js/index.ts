@@ -90,7 +90,7 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
     },
     adamStep(p, m, v, g, n, hp) {
       views();
-      adamImpl(H, H, p, m, v, g, n, hp, H[(hp >>> 3) + HP_DECAY]!);
+      adamImpl(H, H, p, m, v, g, n, hp, H[(hp >>> 3) + HP_DECAY]!, false);
     },
     trainBatches(plan, first, count) {
       return train(plan, first, count, 0, 1, 0);

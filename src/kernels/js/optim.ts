@@ -33,7 +33,11 @@ export function momentumImpl(
   }
 }
 
-/** Adam with bias correction from the hp slots at byte offset hpp; `decay` passed explicitly (0 for biases). */
+/**
+ * Adam with bias correction from the hp slots at byte offset hpp; `decay` passed explicitly (0 for biases).
+ * Coupled (adam): the moments see g + decay·p; p -= lr·(m/(1-β1ᵗ))/(sqrt(v/(1-β2ᵗ)) + ε).
+ * Decoupled (adamw): the moments see g alone; p -= lr·((m/(1-β1ᵗ))/(sqrt(v/(1-β2ᵗ)) + ε) + decay·p).
+ */
 export function adamImpl(
   D: F64,
   H: F64,
@@ -44,6 +48,7 @@ export function adamImpl(
   n: number,
   hpp: number,
   decay: number,
+  decoupled: boolean,
 ): void {
   const p = pp >> 3,
     m = mp >> 3,
@@ -57,45 +62,14 @@ export function adamImpl(
   const c1 = 1 - H[hp + HP_BETA1_POW]!,
     c2 = 1 - H[hp + HP_BETA2_POW]!;
   for (let i = 0; i < n; i++) {
-    const gi = D[g + i]! + decay * D[p + i]!;
-    const mi = b1 * D[m + i]! + (1 - b1) * gi;
-    const vi = b2 * D[v + i]! + (1 - b2) * gi * gi;
-    D[m + i] = mi;
-    D[v + i] = vi;
-    D[p + i] = D[p + i]! - (lr * (mi / c1)) / (Math.sqrt(vi / c2) + eps);
-  }
-}
-
-/** AdamW (decoupled decay): m, v from g alone; p -= lr·((m/(1-β1ᵗ))/(sqrt(v/(1-β2ᵗ)) + ε) + decay·p). */
-export function adamwImpl(
-  D: F64,
-  H: F64,
-  pp: number,
-  mp: number,
-  vp: number,
-  gp: number,
-  n: number,
-  hpp: number,
-  decay: number,
-): void {
-  const p = pp >> 3,
-    m = mp >> 3,
-    v = vp >> 3,
-    g = gp >> 3,
-    hp = hpp >>> 3;
-  const lr = H[hp + HP_LR]!,
-    b1 = H[hp + HP_BETA1]!,
-    b2 = H[hp + HP_BETA2]!,
-    eps = H[hp + HP_EPS]!;
-  const c1 = 1 - H[hp + HP_BETA1_POW]!,
-    c2 = 1 - H[hp + HP_BETA2_POW]!;
-  for (let i = 0; i < n; i++) {
-    const gi = D[g + i]!;
-    const mi = b1 * D[m + i]! + (1 - b1) * gi;
-    const vi = b2 * D[v + i]! + (1 - b2) * gi * gi;
-    D[m + i] = mi;
-    D[v + i] = vi;
     const pi = D[p + i]!;
-    D[p + i] = pi - lr * (mi / c1 / (Math.sqrt(vi / c2) + eps) + decay * pi);
+    const gi = decoupled ? D[g + i]! : D[g + i]! + decay * pi;
+    const mi = b1 * D[m + i]! + (1 - b1) * gi;
+    const vi = b2 * D[v + i]! + (1 - b2) * gi * gi;
+    D[m + i] = mi;
+    D[v + i] = vi;
+    const mh = mi / c1,
+      den = Math.sqrt(vi / c2) + eps;
+    D[p + i] = decoupled ? pi - lr * (mh / den + decay * pi) : pi - (lr * mh) / den;
   }
 }

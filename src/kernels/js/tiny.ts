@@ -277,8 +277,8 @@ export function trainTiny(H: F64, I: I32, plan: number, first: number, count: nu
         }
         const n = nOut * nIn;
         if (opt === OPT_ADAM) {
-          adamImpl(H, H, R.wp, R.sw, R.sw2, R.dwp, n, hpp, decay);
-          adamImpl(H, H, R.bp, R.sb, R.sb2, R.dbp, nOut, hpp, 0);
+          adamImpl(H, H, R.wp, R.sw, R.sw2, R.dwp, n, hpp, decay, false);
+          adamImpl(H, H, R.bp, R.sb, R.sb2, R.dbp, nOut, hpp, 0, false);
         } else {
           momentumImpl(H, R.wp, R.sw, R.dwp, n, lr, mu, decay);
           momentumImpl(H, R.bp, R.sb, R.dbp, nOut, lr, mu, 0);

@@ -21,32 +21,23 @@ export function momentumImpl(D: F32, pp: number, vp: number, gp: number, n: numb
         D[p + i] = Math.fround(D[p + i]! - Math.fround(Math.fround(lr) * vi));
     }
 }
-/** Adam with bias correction from the hp slots at byte offset hpp; `decay` passed explicitly (0 for biases). */
-export function adamImpl(D: F32, H: F64, pp: number, mp: number, vp: number, gp: number, n: number, hpp: number, decay: number): void {
+/**
+ * Adam with bias correction from the hp slots at byte offset hpp; `decay` passed explicitly (0 for biases).
+ * Coupled (adam): the moments see g + decay·p; p -= lr·(m/(1-β1ᵗ))/(sqrt(v/(1-β2ᵗ)) + ε).
+ * Decoupled (adamw): the moments see g alone; p -= lr·((m/(1-β1ᵗ))/(sqrt(v/(1-β2ᵗ)) + ε) + decay·p).
+ */
+export function adamImpl(D: F32, H: F64, pp: number, mp: number, vp: number, gp: number, n: number, hpp: number, decay: number, decoupled: boolean): void {
     const p = pp >> 2, m = mp >> 2, v = vp >> 2, g = gp >> 2, hp = hpp >>> 3;
     const lr = H[hp + HP_LR]!, b1 = H[hp + HP_BETA1]!, b2 = H[hp + HP_BETA2]!, eps = H[hp + HP_EPS]!;
     const c1 = 1 - H[hp + HP_BETA1_POW]!, c2 = 1 - H[hp + HP_BETA2_POW]!;
     for (let i = 0; i < n; i++) {
-        const gi = Math.fround(D[g + i]! + Math.fround(Math.fround(decay) * D[p + i]!));
-        const mi = Math.fround(Math.fround(Math.fround(b1) * D[m + i]!) + Math.fround(Math.fround((1 - b1)) * gi));
-        const vi = Math.fround(Math.fround(Math.fround(b2) * D[v + i]!) + Math.fround(Math.fround(Math.fround((1 - b2)) * gi) * gi));
-        D[m + i] = mi;
-        D[v + i] = vi;
-        D[p + i] = Math.fround(D[p + i]! - Math.fround((Math.fround(Math.fround(lr) * (Math.fround(mi / Math.fround(c1))))) / (Math.fround(Math.fround(Math.sqrt(Math.fround(vi / Math.fround(c2)))) + Math.fround(eps)))));
-    }
-}
-/** AdamW (decoupled decay): m, v from g alone; p -= lr·((m/(1-β1ᵗ))/(sqrt(v/(1-β2ᵗ)) + ε) + decay·p). */
-export function adamwImpl(D: F32, H: F64, pp: number, mp: number, vp: number, gp: number, n: number, hpp: number, decay: number): void {
-    const p = pp >> 2, m = mp >> 2, v = vp >> 2, g = gp >> 2, hp = hpp >>> 3;
-    const lr = H[hp + HP_LR]!, b1 = H[hp + HP_BETA1]!, b2 = H[hp + HP_BETA2]!, eps = H[hp + HP_EPS]!;
-    const c1 = 1 - H[hp + HP_BETA1_POW]!, c2 = 1 - H[hp + HP_BETA2_POW]!;
-    for (let i = 0; i < n; i++) {
-        const gi = D[g + i]!;
-        const mi = Math.fround(Math.fround(Math.fround(b1) * D[m + i]!) + Math.fround(Math.fround((1 - b1)) * gi));
-        const vi = Math.fround(Math.fround(Math.fround(b2) * D[v + i]!) + Math.fround(Math.fround(Math.fround((1 - b2)) * gi) * gi));
-        D[m + i] = mi;
-        D[v + i] = vi;
         const pi = D[p + i]!;
-        D[p + i] = Math.fround(pi - Math.fround(Math.fround(lr) * (Math.fround(Math.fround(Math.fround(mi / Math.fround(c1)) / (Math.fround(Math.fround(Math.sqrt(Math.fround(vi / Math.fround(c2)))) + Math.fround(eps)))) + Math.fround(Math.fround(decay) * pi)))));
+        const gi = decoupled ? D[g + i]! : Math.fround(D[g + i]! + Math.fround(Math.fround(decay) * pi));
+        const mi = Math.fround(Math.fround(Math.fround(b1) * D[m + i]!) + Math.fround(Math.fround((1 - b1)) * gi));
+        const vi = Math.fround(Math.fround(Math.fround(b2) * D[v + i]!) + Math.fround(Math.fround(Math.fround((1 - b2)) * gi) * gi));
+        D[m + i] = mi;
+        D[v + i] = vi;
+        const mh = Math.fround(mi / Math.fround(c1)), den = Math.fround(Math.fround(Math.sqrt(Math.fround(vi / Math.fround(c2)))) + Math.fround(eps));
+        D[p + i] = decoupled ? Math.fround(pi - Math.fround(Math.fround(lr) * (Math.fround(Math.fround(mh / den) + Math.fround(Math.fround(decay) * pi))))) : Math.fround(pi - Math.fround((Math.fround(Math.fround(lr) * mh)) / den));
     }
 }

@@ -14,7 +14,7 @@ import { activateBackwardCols, activateBackwardImpl, activateCols, activateImpl 
 import { denseForwardRange, inputGradRange, weightGradRange } from "./dense.js";
 import type { F64, I32, F32 } from "../views.js";
 import { lossImpl } from "./loss.js";
-import { adamImpl, adamwImpl, momentumImpl, sgdImpl } from "./optim.js";
+import { adamImpl, momentumImpl, sgdImpl } from "./optim.js";
 import { batchWeight, clipScale, dropoutCols, rowNorms, scaleData, weightedLoss } from "./controls.js";
 /** Barrier sleep timeout for Atomics.wait, in ms. */
 const WAIT_MS = WAIT_NS / 1e6;
@@ -240,13 +240,10 @@ export function trainBatchesThreaded(D: F32, H: F64, I: I32, plan: number, first
             if (j1 === j0)
                 continue;
             const wo = j0 * nIn * 4, bo = j0 * 4, nw = (j1 - j0) * nIn, nb = j1 - j0;
-            if (opt === OPT_ADAMW) {
-                adamwImpl(D, H, I[R + L_W]! + wo, I[R + L_SW]! + wo, I[R + L_SW2]! + wo, I[R + L_DW]! + wo, nw, hpp, decay);
-                adamwImpl(D, H, I[R + L_B]! + bo, I[R + L_SB]! + bo, I[R + L_SB2]! + bo, I[R + L_DB]! + bo, nb, hpp, 0);
-            }
-            else if (opt === OPT_ADAM) {
-                adamImpl(D, H, I[R + L_W]! + wo, I[R + L_SW]! + wo, I[R + L_SW2]! + wo, I[R + L_DW]! + wo, nw, hpp, decay);
-                adamImpl(D, H, I[R + L_B]! + bo, I[R + L_SB]! + bo, I[R + L_SB2]! + bo, I[R + L_DB]! + bo, nb, hpp, 0);
+            if (opt === OPT_ADAM || opt === OPT_ADAMW) {
+                const w = opt === OPT_ADAMW;
+                adamImpl(D, H, I[R + L_W]! + wo, I[R + L_SW]! + wo, I[R + L_SW2]! + wo, I[R + L_DW]! + wo, nw, hpp, decay, w);
+                adamImpl(D, H, I[R + L_B]! + bo, I[R + L_SB]! + bo, I[R + L_SB2]! + bo, I[R + L_DB]! + bo, nb, hpp, 0, w);
             }
             else if (opt === OPT_MOMENTUM) {
                 momentumImpl(D, I[R + L_W]! + wo, I[R + L_SW]! + wo, I[R + L_DW]! + wo, nw, lr, mu, decay);
