@@ -1,16 +1,17 @@
 /**
  * float32 next to float64 on the real digits: the 784-128-10 sigmoid/MSE/SGD epoch (REAL_CONFIGS[0]) with
  * dtype 'float32' on every WASM build, 1 thread, each build's first-epoch loss verified against the js backend's
- * float32 loss (F32_LOSS_RTOL) before it is timed (js: the reference, not timed, to keep the bench's time budget); and the bytes a Dataset of DATASET_ROWS×784 rows takes in each dtype
- * (backend.usedBytes() before and after net.dataset()).
+ * float32 loss (F32_LOSS_RTOL) before it is timed (js: the reference, not timed, to keep the bench's time budget),
+ * its epochs alternating with the same build's float64 epochs (the f32 ÷ f64 ratio compares epochs under the same
+ * load); and the bytes a Dataset of DATASET_ROWS×784 rows takes in each dtype (backend.usedBytes() before and after
+ * net.dataset()).
  */
-import { Bench } from 'tinybench';
 import { loadMnist } from '../examples/mnist-data.js';
 import { matrix } from '../src/matrix.js';
 import { Network } from '../src/network.js';
 import { errorMessage, type BackendRow } from './backends.js';
 import { TRAIN_OPTS } from './env.js';
-import { fromTask, runBench, type Row } from './report.js';
+import { type Row } from './report.js';
 import { REAL_CONFIGS, REAL_SAMPLES, realGroup } from './train.bench.js';
 import { F32_LOSS_RTOL } from './wide.bench.js';
 
@@ -45,6 +46,7 @@ export async function benchRealF32(
       continue;
     }
     let net: Network | null = null;
+    let net64: Network | null = null;
     try {
       net = await Network.create({ ...cfg.net, backend: r.backend, dtype: 'float32' });
       const loss = net.train(X, Y, cfg.train).losses[0]!;
@@ -62,28 +64,71 @@ export async function benchRealF32(
         });
         continue;
       }
-      const nn = net;
-      const bench = new Bench({ name: realGroupF32, ...TRAIN_OPTS });
-      bench.add(
-        base.name,
-        () => {
-          sink += nn.train(X, Y, cfg.train).losses[0]!;
-        },
-        { async: false },
+      // the same build's float64 epoch, timed in alternation with the float32 one: the ratio compares epochs run
+      // under the same machine load (the float64 group ran minutes earlier)
+      net64 = await Network.create({ ...cfg.net, backend: r.backend });
+      net64.train(X, Y, cfg.train);
+      const n32 = net,
+        n64 = net64;
+      const { f32, f64 } = alternate(
+        () => (sink += n32.train(X, Y, cfg.train).losses[0]!),
+        () => (sink += n64.train(X, Y, cfg.train).losses[0]!),
       );
-      const row = fromTask(base, (await runBench(bench)).get(base.name));
       out.push({
-        ...row,
-        ...(row.medianMs ? { samplesPerSec: REAL_SAMPLES / (row.medianMs / 1000) } : {}),
-        note: `Network.train, float32; first-epoch loss ${loss} (${rel.toExponential(1)} from js)`,
+        ...base,
+        ...timedStats(f32),
+        samplesPerSec: REAL_SAMPLES / (median(f32) / 1000),
+        f64SamplesPerSec: REAL_SAMPLES / (median(f64) / 1000),
+        note: `Network.train, float32, epochs alternating with float64's; first-epoch loss ${loss} (${rel.toExponential(1)} from js)`,
       });
     } catch (e) {
       out.push({ ...base, status: 'errored', error: errorMessage(e) });
     } finally {
       net?.dispose();
+      net64?.dispose();
     }
   }
   return out;
+}
+
+/** Epochs per dtype in alternate(): TRAIN_OPTS's iteration count. */
+const ROUNDS = TRAIN_OPTS.iterations ?? 5;
+
+/** ROUNDS epochs of each, alternating, the first of each pair flipping every round; milliseconds per epoch. */
+function alternate(epoch32: () => void, epoch64: () => void): { f32: number[]; f64: number[] } {
+  const f32: number[] = [],
+    f64: number[] = [];
+  const time = (f: () => void, into: number[]): void => {
+    const t0 = performance.now();
+    f();
+    into.push(performance.now() - t0);
+  };
+  for (let k = 0; k < ROUNDS; k++) {
+    if (k % 2 === 0) {
+      time(epoch32, f32);
+      time(epoch64, f64);
+    } else {
+      time(epoch64, f64);
+      time(epoch32, f32);
+    }
+  }
+  return { f32, f64 };
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** A row's statistics from its epoch times: median, mean, and the mean's relative margin of error (95%, Student's t). */
+function timedStats(ms: readonly number[]): Pick<Row, 'status' | 'samples' | 'medianMs' | 'meanMs' | 'rme'> {
+  const n = ms.length;
+  const mean = ms.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(ms.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, n - 1));
+  // two-sided 95% t quantiles for 1..9 degrees of freedom; 1.96 beyond
+  const t = [12.71, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262][n - 2] ?? 1.96;
+  return { status: 'ok', samples: n, medianMs: median(ms), meanMs: mean, rme: ((t * sd) / Math.sqrt(n) / mean) * 100 };
 }
 
 /** Rows of the Dataset whose size the bench measures (the real-digit epoch's full size). */

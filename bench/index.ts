@@ -270,12 +270,14 @@ function printFloat32(
       .filter((r) => r.group === g32)
       .map((r) =>
         timedRow(r, () => {
-          const r64 = rows.find((x) => x.group === g64 && x.backend === r.backend && x.status === 'ok');
+          const f64 =
+            r.f64SamplesPerSec ??
+            rows.find((x) => x.group === g64 && x.backend === r.backend && x.status === 'ok')?.samplesPerSec;
           const c = wide ? ceilingOf(f32Ceiling, r.backend.replace(/ ×2 threads$/, '')) : null;
           return [
             num(r.samplesPerSec),
-            num(r64?.samplesPerSec),
-            r64?.samplesPerSec && r.samplesPerSec ? ratio(r.samplesPerSec / r64.samplesPerSec) : '',
+            num(f64),
+            f64 && r.samplesPerSec ? ratio(r.samplesPerSec / f64) : '',
             c && r.gflops ? num(r.gflops / c) : '',
           ];
         }),
@@ -841,12 +843,14 @@ function targets(
       [WIDE_GROUP_F32, WIDE_GROUP, '784-1024-1024-10 adam'],
     ] as const) {
       const a = tRows.find((r) => r.group === g32 && r.backend === label && r.status === 'ok');
-      const b = tRows.find((r) => r.group === g64 && r.backend === label && r.status === 'ok');
+      const f64 =
+        a?.f64SamplesPerSec ??
+        tRows.find((r) => r.group === g64 && r.backend === label && r.status === 'ok')?.samplesPerSec;
       add(
         `${tag} float32 / float64 epoch ${what}`,
-        a?.samplesPerSec && b?.samplesPerSec ? a.samplesPerSec / b.samplesPerSec : null,
+        a?.samplesPerSec && f64 ? a.samplesPerSec / f64 : null,
         1.8,
-        `${num(a?.samplesPerSec)} vs ${num(b?.samplesPerSec)} samples/s (Network.train, 1 thread)${row?.error ? ` — ${label} FAILED to load` : ''}`,
+        `${num(a?.samplesPerSec)} vs ${num(f64)} samples/s (Network.train, 1 thread${a?.f64SamplesPerSec ? ', epochs alternating' : ''})${row?.error ? ` — ${label} FAILED to load` : ''}`,
       );
     }
   }

@@ -22,6 +22,8 @@ export interface Row {
   /** kernel rows: gflops ÷ the measured ceiling (peakProbe) of the row's own build */
   ofCeiling?: number;
   samplesPerSec?: number;
+  /** float32 rows: the same build's float64 samples/s, its epochs timed in alternation with this row's */
+  f64SamplesPerSec?: number;
   /** element-wise kernels: elements per nanosecond (= G elements/s) */
   gelems?: number;
   /** calls per sample (short kernels are repeated inside one sample) */
