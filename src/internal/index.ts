@@ -8,6 +8,7 @@ export { networkInternals, type NetworkInternals } from '../network.js';
 export { NetMemory, lateFreesDone, paramBytes, type ParamPtrs, type Workspace } from '../net/memory.js';
 export { TrainingRun, setPlanHookForTest } from '../net/run.js';
 export { resolveTrain, type ResolvedTrain } from '../net/options.js';
+export { readElems, writeElems } from '../net/elements.js';
 export { evaluateAll } from '../net/inference.js';
 export { armWorkerCrashForTest, asyncWaits, hideWaitAsyncForTest, setStallMsForTest } from '../backends/threads.js';
 export { MIN_THREAD_WORK, setMinThreadWorkForTest, threadsPay } from '../net/threads.js';
