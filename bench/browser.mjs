@@ -2,12 +2,14 @@
 // 1 and 2 threads, per backend; the 2-thread rows also print their ratio to the 1-thread row of the same engine.
 // Node runs bench/browser/node.mjs on dist/ (relaxed SIMD on, as in Chromium); Chromium runs the same measurement
 // (bench/browser/epoch.js) in a dedicated Worker of a cross-origin-isolated page served from the repository.
-// One run, medians of 5 epochs each; timings on a shared machine vary, compare within one run.
+// One run; the 1- and 2-thread calls of a pair alternate (epoch.js ROUNDS), medians; timings on a shared machine
+// vary, compare within one run.
 import { execFileSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch, CHROMIUM } from '../test/browser/chromium.mjs';
 import { serve } from '../test/browser/server.mjs';
+import { ROUNDS } from './browser/epoch.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const flags = process.versions.node.split('.')[0] === '20' ? ['--experimental-wasm-relaxed-simd'] : [];
@@ -38,7 +40,7 @@ try {
 
 const k = (n) => `${(n / 1000).toFixed(1)}k`;
 console.log(
-  `samples/s (median of 5): mnist = 784-128-10 epoch, batch 32, 8000 samples, Network.train; iris = 4-10-3 softmax, 150 samples, batch 32, 200 epochs of trainAsync. Node ${process.version}${flags.length ? ' --experimental-wasm-relaxed-simd' : ''}, ${version} (${CHROMIUM})`,
+  `samples/s (median of ${ROUNDS} interleaved 1-thread / 2-thread rounds): mnist = 784-128-10 epoch, batch 32, 8000 samples, Network.train; iris = 4-10-3 softmax, 150 samples, batch 32, 200 epochs of trainAsync. Node ${process.version}${flags.length ? ' --experimental-wasm-relaxed-simd' : ''}, ${version} (${CHROMIUM})`,
 );
 console.log('| network | backend | threads | Node | Node 2t / 1t | Chromium | Chromium 2t / 1t | Chromium / Node |');
 console.log('|---|---|---|---|---|---|---|---|');

@@ -7,7 +7,7 @@
  */
 import { probeWasmFeatures } from '../bench/env.js';
 import { Network } from '../src/network.js';
-import { setMinThreadWorkForTest } from '../src/internal/index.js';
+import { networkInternals, setMinThreadWorkForTest, threadChoice } from '../src/internal/index.js';
 import { mulberry32 } from '../src/rng.js';
 
 probeWasmFeatures();
@@ -69,8 +69,13 @@ async function main(): Promise<void> {
       }
       const one = median(nets[0]!.ms);
       for (const e of nets) {
+        const pool = networkInternals(e.net).pool;
+        const choice = pool ? threadChoice(pool, c.layers, Math.min(32, c.n)) : null;
+        const verdict = choice
+          ? ` | verdict ${choice.verdict === null ? 'trial running' : choice.verdict ? 'pool' : 'calling thread'} (per step: one ${choice.measured().oneMs.toFixed(3)} ms, pool ${choice.measured().poolMs.toFixed(3)} ms)`
+          : '';
         console.log(
-          `${c.id} | ${backend} | ${e.k} | ${((c.n * c.epochs) / (median(e.ms) / 1000)).toFixed(0)} samples/s | ${(one / median(e.ms)).toFixed(2)}x of 1 thread | first call ${e.first.toFixed(0)} ms`,
+          `${c.id} | ${backend} | ${e.k} | ${((c.n * c.epochs) / (median(e.ms) / 1000)).toFixed(0)} samples/s | ${(one / median(e.ms)).toFixed(2)}x of 1 thread | first call ${e.first.toFixed(0)} ms${verdict}`,
         );
         e.net.dispose();
       }

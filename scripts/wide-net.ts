@@ -2,6 +2,7 @@
  * Narrow measurement for docs/benchmarks.md: samples/s of the 784-1024-1024-10 relu/softmax Adam batch-64 network on
  * real digits, 1 and 2 threads, per build; with OLD=<dir> also the builds in <dir> (as-relaxed.wasm, as-simd.wasm,
  * fastnn-simd.wasm), interleaved in one run. Clock: wall time (threads), median of ROUNDS epochs of SAMPLES digits.
+ * DTYPES=float64,float32 (default float64) picks the dtypes, each build once per dtype.
  * Usage: OLD=/tmp/old ROUNDS=5 SAMPLES=640 npx tsx scripts/wide-net.ts
  */
 import { readFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ probeWasmFeatures();
 const OLD = process.env.OLD;
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const SAMPLES = Number(process.env.SAMPLES ?? 640);
+const DTYPES = (process.env.DTYPES ?? 'float64').split(',') as ('float64' | 'float32')[];
 interface Build {
   name: BackendName;
   variant: BackendVariant;
@@ -47,14 +49,15 @@ async function main(): Promise<void> {
   const nets: { label: string; net: Network; ms: number[] }[] = [];
   for (const b of BUILDS) {
     for (const which of OLD ? ['old', 'new'] : ['new']) {
-      for (const threads of [1, 2]) {
+      for (const [dtype, threads] of DTYPES.flatMap((d) => [1, 2].map((t) => [d, t] as const))) {
         const be: Backend =
           which === 'old'
             ? await loadBackend(b.name, { variant: b.variant, wasm: readFileSync(join(OLD!, b.file)) })
             : await loadBackend(b.name, { variant: b.variant });
-        const net = await Network.create({ ...opts, backend: be, threads });
-        net.train(train.x, train.y, tr); // warm-up
-        nets.push({ label: `${b.name}:${b.variant} ${which} ${threads}t`, net, ms: [] });
+        const net = await Network.create({ ...opts, backend: be, threads, dtype });
+        net.train(train.x, train.y, tr); // warm-up (and, with threads, most of the thread-choice trial)
+        net.train(train.x, train.y, tr);
+        nets.push({ label: `${b.name}:${b.variant} ${which} ${dtype} ${threads}t`, net, ms: [] });
       }
     }
   }
@@ -72,6 +75,15 @@ async function main(): Promise<void> {
     console.log(
       `${n.label}: ${(SAMPLES / (median(n.ms) / 1000)).toFixed(0)} samples/s  (epochs ms: ${n.ms.map((v) => v.toFixed(0)).join(' ')})`,
     );
+  // 2 threads ÷ 1 thread: the median of each round's ratio (the two epochs ran next to each other)
+  for (let i = 0; i + 1 < nets.length; i += 2) {
+    const one = nets[i]!,
+      two = nets[i + 1]!;
+    const ratios = one.ms.map((v, r) => v / two.ms[r]!);
+    console.log(
+      `${two.label.replace(/ 2t$/, '')}: 2t/1t ${median(ratios).toFixed(2)} (rounds: ${ratios.map((v) => v.toFixed(2)).join(' ')})`,
+    );
+  }
   for (const n of nets) n.net.dispose();
 }
 void main();

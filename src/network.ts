@@ -490,7 +490,10 @@ export class Network {
           const { first, count } = run.chunk(sliceMs - (performance.now() - sliceStart));
           const t0 = performance.now();
           this.mem.host.trainBatches(run.plan, first, count);
-          end = run.ran(count, performance.now() - t0);
+          const ms = performance.now() - t0;
+          // (the calling thread's verdict is timed too: a later trial may find the pool faster)
+          choice?.spent(ms);
+          end = run.ran(count, ms);
         }
         if (end) return end;
         this.checkStillLive('trainAsync');

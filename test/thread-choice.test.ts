@@ -5,24 +5,29 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Network } from '../src/network.js';
-import { ThreadChoice, TRIAL_PHASE_MS, setMinThreadWorkForTest } from '../src/internal/index.js';
+import { RETRIAL_FACTOR, ThreadChoice, TRIAL_PHASE_MS, setMinThreadWorkForTest } from '../src/internal/index.js';
 import { paramBits } from './helpers/data.js';
 
-/** A fake clock that each run advances by `perStep` ms per step of its side. */
+/** A fake clock that each run advances by `per.one` / `per.pool` ms per step of its side (the test may change them). */
 function scripted(onePerStep: number, poolPerStep: number) {
   let t = 0;
+  const per = { one: onePerStep, pool: poolPerStep };
   const ran: { side: 'one' | 'pool'; first: number; count: number }[] = [];
   const choice = new ThreadChoice(true, false, () => t);
   const one = (first: number, count: number): void => {
     ran.push({ side: 'one', first, count });
-    t += count * onePerStep;
+    t += count * per.one;
   };
   const pool = (first: number, count: number): void => {
     ran.push({ side: 'pool', first, count });
-    t += count * poolPerStep;
+    t += count * per.pool;
   };
-  return { choice, ran, one, pool };
+  return { choice, ran, one, pool, per, now: () => t };
 }
+
+/** The sides of consecutive runs, each change of side once. */
+const sideChanges = (ran: { side: 'one' | 'pool' }[]): ('one' | 'pool')[] =>
+  ran.map((r) => r.side).filter((v, i, a) => i === 0 || a[i - 1] !== v);
 
 /** The pieces cover first..first+count contiguously, each step once. */
 function covered(ran: { first: number; count: number }[], first: number): number {
@@ -75,9 +80,64 @@ describe('ThreadChoice', () => {
     expect(first).toBeLessThanOrEqual(2 * (TRIAL_PHASE_MS / 0.2 + TRIAL_PHASE_MS / 0.5) + 4 * 5);
   });
 
-  it('no trial below MIN_THREAD_WORK (the calling thread) or under the test hook (the pool)', () => {
-    expect(new ThreadChoice(false).verdict).toBe(false);
-    expect(new ThreadChoice(true, true).verdict).toBe(true);
+  it('no trial below MIN_THREAD_WORK (the calling thread) or under the test hook (the pool), however long it trains', () => {
+    for (const [pays, always, side] of [
+      [false, false, 'one'],
+      [true, true, 'pool'],
+    ] as const) {
+      let t = 0;
+      const c = new ThreadChoice(pays, always, () => t);
+      expect(c.verdict).toBe(side === 'pool');
+      const ran: string[] = [];
+      const go = (s: string) => (_f: number, n: number) => {
+        ran.push(s);
+        t += n;
+      };
+      for (let i = 0; i < 10; i++) c.runSync(0, 1000, go('one'), go('pool'));
+      c.spent(1e9);
+      c.runSync(0, 1000, go('one'), go('pool'));
+      expect(ran).toEqual(Array.from({ length: 11 }, () => side));
+    }
+  });
+
+  it('a verdict holds for RETRIAL_FACTOR times the trial; then a new trial, which follows a change of load', () => {
+    const s = scripted(0.05, 0.02);
+    let first = 0;
+    // one step a call, so that the trial ends with a call
+    while (s.choice.verdict === null) s.choice.runSync(first++, 1, s.one, s.pool);
+    expect(s.choice.verdict).toBe(true);
+    const trialMs = s.now();
+    // the machine gets busy: the pool is now the slower side
+    s.per.pool = 0.2;
+    const at = s.ran.length;
+    while (s.choice.verdict === true) {
+      s.choice.runSync(first, 100, s.one, s.pool);
+      first += 100;
+      expect(first).toBeLessThan(1e6);
+    }
+    // the pool kept the verdict for RETRIAL_FACTOR × the trial's ms (up to one call's steps more), then a new trial
+    // (one, pool, one, pool) found the calling thread faster
+    const held = s.ran.slice(at).findIndex((r) => r.side === 'one');
+    const heldMs = s.ran.slice(at, at + held).reduce((a, r) => a + r.count * 0.2, 0);
+    expect(heldMs).toBeGreaterThanOrEqual(RETRIAL_FACTOR * trialMs);
+    expect(heldMs).toBeLessThan(RETRIAL_FACTOR * trialMs + 100 * 0.2);
+    while (s.choice.verdict === null) {
+      s.choice.runSync(first, 100, s.one, s.pool);
+      first += 100;
+    }
+    expect(s.choice.verdict).toBe(false);
+    expect(sideChanges(s.ran.slice(at + held)).slice(0, 5)).toEqual(['one', 'pool', 'one', 'pool', 'one']);
+    expect(covered(s.ran, 0)).toBe(first);
+
+    // time the calling thread trains outside runSync (trainAsync's slices) counts towards the next trial too
+    const c = scripted(0.01, 0.05);
+    let f = 0;
+    while (c.choice.verdict === null) c.choice.runSync(f++, 1, c.one, c.pool);
+    expect(c.choice.verdict).toBe(false);
+    c.choice.spent(RETRIAL_FACTOR * c.now() * 0.99);
+    expect(c.choice.verdict).toBe(false);
+    c.choice.spent(RETRIAL_FACTOR * c.now() * 0.02);
+    expect(c.choice.verdict).toBeNull();
   });
 });
 

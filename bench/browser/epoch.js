@@ -1,13 +1,56 @@
-// One measurement shared by Node and Chromium (bench/browser.mjs), on one backend and thread count:
+// One measurement shared by Node and Chromium (bench/browser.mjs), per network and backend, 1 and 2 threads:
 // - net 'mnist': the README benchmark's 784-128-10 epoch (sigmoid/MSE/SGD, batch 32, lr 0.5, 8000 seeded random
-//   samples, shuffle off) through Network.train; samples/s of the median of `reps` epochs after one warm-up epoch.
+//   samples, shuffle off) through Network.train; samples/s of the median epoch after one warm-up epoch.
 // - net 'iris': an Iris-sized 4-10-3 softmax network (150 samples, batch 32: 2,240 multiply-adds a step), 200 epochs
 //   of trainAsync in one call, as a page would train it; samples/s (150 × 200 / the median call's time).
-export async function measure(fastnn, c) {
-  return c.net === 'iris' ? measureIris(fastnn, c) : measureMnist(fastnn, c);
+// The 1-thread and 2-thread networks of a pair are both created and warmed up first, then their calls alternate
+// (ROUNDS rounds, the order flipping every round), so a change of load on a shared machine falls on both alike.
+export const ROUNDS = 7;
+
+/** Rows in this order: per network, per backend, 1 thread then 2 threads. */
+export const CASES = ['mnist', 'iris'].flatMap((net) => [
+  { net, backend: 'assemblyscript', threads: 1 },
+  { net, backend: 'assemblyscript', threads: 2 },
+  { net, backend: 'rust', threads: 1 },
+  { net, backend: 'rust', threads: 2 },
+  { net, backend: 'js', threads: 1 },
+  { net, backend: 'js', threads: 2 },
+]);
+
+/** Every row of CASES, measured in interleaved 1-thread / 2-thread pairs. */
+export async function measureAll(fastnn, rounds = ROUNDS) {
+  const out = [];
+  for (let i = 0; i < CASES.length; i += 2) {
+    const pair = [CASES[i], CASES[i + 1]];
+    const runners = [];
+    try {
+      for (const c of pair) runners.push(await (c.net === 'iris' ? irisRunner : mnistRunner)(fastnn, c));
+      const ms = runners.map(() => []);
+      for (let r = 0; r < rounds; r++) {
+        const order = r % 2 ? [1, 0] : [0, 1];
+        for (const k of order) {
+          const t = performance.now();
+          await runners[k].once();
+          ms[k].push(performance.now() - t);
+        }
+      }
+      runners.forEach((run, k) => {
+        const sorted = [...ms[k]].sort((a, b) => a - b);
+        out.push({
+          ...pair[k],
+          backend: run.label,
+          threads: run.net.threads,
+          samplesPerSec: run.samples / (sorted[Math.floor(sorted.length / 2)] / 1000),
+        });
+      });
+    } finally {
+      for (const run of runners) run.net.dispose();
+    }
+  }
+  return out;
 }
 
-async function measureIris(fastnn, { backend, threads, reps = 5 }) {
+async function irisRunner(fastnn, { backend, threads }) {
   const n = 150,
     epochs = 200;
   let s = 777;
@@ -24,48 +67,26 @@ async function measureIris(fastnn, { backend, threads, reps = 5 }) {
     loss: 'cross-entropy',
   });
   const train = { epochs, learningRate: 0.05, batchSize: 32 };
-  try {
-    await net.trainAsync(x, y, train); // warm-up
-    const ms = [];
-    for (let i = 0; i < reps; i++) {
-      const t = performance.now();
-      await net.trainAsync(x, y, train);
-      ms.push(performance.now() - t);
-    }
-    ms.sort((a, b) => a - b);
-    const median = ms[Math.floor(ms.length / 2)];
-    return {
-      backend: `${net.backend.name} ${net.backend.variant}`,
-      threads: net.threads,
-      samplesPerSec: (n * epochs) / (median / 1000),
-    };
-  } finally {
-    net.dispose();
-  }
+  await net.trainAsync(x, y, train); // warm-up
+  return {
+    net,
+    label: `${net.backend.name} ${net.backend.variant}`,
+    samples: n * epochs,
+    once: () => net.trainAsync(x, y, train),
+  };
 }
 
-async function measureMnist(fastnn, { backend, threads, reps = 5, samples = 8000 }) {
+async function mnistRunner(fastnn, { backend, threads, samples = 8000 }) {
   const { x, y } = data(samples);
   const net = await fastnn.Network.create({ layers: [784, 128, 10], seed: 1, backend, threads });
   const train = { epochs: 1, learningRate: 0.5, batchSize: 32, shuffle: false };
-  try {
-    net.train(x, y, train); // warm-up (and the workspace allocation)
-    const ms = [];
-    for (let i = 0; i < reps; i++) {
-      const t = performance.now();
-      net.train(x, y, train);
-      ms.push(performance.now() - t);
-    }
-    ms.sort((a, b) => a - b);
-    const median = ms[Math.floor(ms.length / 2)];
-    return {
-      backend: `${net.backend.name} ${net.backend.variant}`,
-      threads: net.threads,
-      samplesPerSec: samples / (median / 1000),
-    };
-  } finally {
-    net.dispose();
-  }
+  net.train(x, y, train); // warm-up (and the workspace allocation)
+  return {
+    net,
+    label: `${net.backend.name} ${net.backend.variant}`,
+    samples,
+    once: async () => net.train(x, y, train),
+  };
 }
 
 function data(n) {
@@ -82,12 +103,3 @@ function fastnnMatrix(rows, cols, f) {
   for (let i = 0; i < data.length; i++) data[i] = f();
   return { rows, cols, data };
 }
-
-export const CASES = ['mnist', 'iris'].flatMap((net) => [
-  { net, backend: 'assemblyscript', threads: 1 },
-  { net, backend: 'assemblyscript', threads: 2 },
-  { net, backend: 'rust', threads: 1 },
-  { net, backend: 'rust', threads: 2 },
-  { net, backend: 'js', threads: 1 },
-  { net, backend: 'js', threads: 2 },
-]);

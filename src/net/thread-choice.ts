@@ -9,6 +9,11 @@
  * is what the barriers and the round trip cost less what splitting the work saved, measured on the real network.
  * The two ways compute the same bits (the thread contract in src/abi.ts), so the choice changes only the speed.
  * Steps under MIN_THREAD_WORK multiply-adds skip the trial and stay on the calling thread (threadsPay).
+ *
+ * A verdict is not for ever: a trial of a few milliseconds can fall on a moment when another process holds a core
+ * (the pool then loses although it is faster on a quiet machine), and the load can change after a fair trial. So once
+ * the chosen side has trained RETRIAL_FACTOR times as long as the trial took, the next steps are a new trial. Then
+ * 1/(RETRIAL_FACTOR + 1) of the training time is trials, about half of it on the side a trial finds slower.
  */
 import type { ThreadPool } from '../backends/threads.js';
 import { threadsAlwaysForTest, threadsPay } from './threads.js';
@@ -19,6 +24,8 @@ export const TRIAL_PHASE_MS = 1.5;
 const MIN_PIECES = 4;
 /** A piece this long (ms) stops doubling: its round trip is already a small part of it. */
 const BIG_PIECE_MS = 10;
+/** A verdict holds until its side has trained this many times the trial's milliseconds; then a new trial. */
+export const RETRIAL_FACTOR = 32;
 
 type Side = 'one' | 'pool';
 const PHASES: readonly Side[] = ['one', 'pool', 'one', 'pool'];
@@ -28,8 +35,16 @@ export class ThreadChoice {
   private phaseMs = 0;
   /** the current phase's pieces: steps, ms, steps, ms, ... */
   private readonly pieces: number[] = [];
-  private readonly best: Record<Side, number> = { one: Infinity, pool: Infinity };
-  /** null while the trial runs; then whether the pool takes part */
+  private best: Record<Side, number> = { one: Infinity, pool: Infinity };
+  /** the current trial's milliseconds, both sides */
+  private trialMs = 0;
+  /** milliseconds the verdict's side has trained since the verdict */
+  private sinceMs = 0;
+  /** the verdict's side's last measured milliseconds per step */
+  private lastPer = 0;
+  /** no trial was run (too little work, or the test hook): the verdict holds for good */
+  private readonly fixed: boolean;
+  /** null while a trial runs; then whether the pool takes part */
   verdict: boolean | null;
 
   /**
@@ -42,6 +57,43 @@ export class ThreadChoice {
     private readonly now: () => number = () => performance.now(),
   ) {
     this.verdict = always ? true : pays ? null : false;
+    this.fixed = this.verdict !== null;
+  }
+
+  /**
+   * Records `ms` that the verdict's side trained outside runSync/runAsync (trainAsync runs the calling thread's
+   * steps in its own slices); a new trial starts once the verdict has held long enough.
+   */
+  spent(ms: number): void {
+    if (this.verdict === null || this.fixed) return;
+    this.sinceMs += ms;
+    if (this.sinceMs >= RETRIAL_FACTOR * this.trialMs) {
+      this.verdict = null;
+      this.phase = 0;
+      this.phaseMs = 0;
+      this.pieces.length = 0;
+      this.best = { one: Infinity, pool: Infinity };
+      this.trialMs = 0;
+      this.sinceMs = 0;
+    }
+  }
+
+  /**
+   * How many of `left` steps the verdict's side runs next (all of them when fixed): up to the next trial, in pieces of
+   * at most an eighth of the hold, sized from the side's last per-step time (it may have changed since the trial).
+   */
+  private held(left: number): number {
+    // (a clock too coarse to see the steps measured 0: no estimate, so the whole call)
+    if (this.fixed || !(this.lastPer > 0)) return left;
+    const hold = RETRIAL_FACTOR * this.trialMs;
+    const ms = Math.min(hold / 8, hold - this.sinceMs);
+    return Math.max(1, Math.min(left, Math.ceil(ms / this.lastPer)));
+  }
+
+  /** Times `n` steps of the verdict's side. */
+  private heldRun(n: number, ms: number): void {
+    this.lastPer = ms / n;
+    this.spent(ms);
   }
 
   /** Per-step milliseconds the trial measured (best phase of each side), for scripts and the bench. */
@@ -61,6 +113,7 @@ export class ThreadChoice {
 
   private record(side: Side, steps: number, ms: number): void {
     this.phaseMs += ms;
+    this.trialMs += ms;
     this.pieces.push(steps, ms);
     if (this.phaseMs < TRIAL_PHASE_MS || this.pieces.length < 2 * MIN_PIECES) return;
     // the phase's cost per step: the fastest of its largest pieces (the pieces double; a small piece carries more of
@@ -75,10 +128,13 @@ export class ThreadChoice {
     this.phase++;
     this.phaseMs = 0;
     this.pieces.length = 0;
-    if (this.phase === PHASES.length) this.verdict = this.best.pool < this.best.one;
+    if (this.phase === PHASES.length) {
+      this.verdict = this.best.pool < this.best.one;
+      this.lastPer = this.verdict ? this.best.pool : this.best.one;
+    }
   }
 
-  /** Runs steps first..first+count: trial pieces while undecided, then all on the chosen side. */
+  /** Runs steps first..first+count: trial pieces while undecided, then the chosen side's (up to the next trial). */
   runSync(
     first: number,
     count: number,
@@ -89,8 +145,12 @@ export class ThreadChoice {
     let f = first;
     while (f < end) {
       if (this.verdict !== null) {
-        (this.verdict ? pooled : one)(f, end - f);
-        return;
+        const n = this.held(end - f);
+        const t0 = this.now();
+        (this.verdict ? pooled : one)(f, n);
+        this.heldRun(n, this.now() - t0);
+        f += n;
+        continue;
       }
       const { side, n } = this.next(end - f);
       const t0 = this.now();
@@ -111,9 +171,13 @@ export class ThreadChoice {
     let f = first;
     while (f < end) {
       if (this.verdict !== null) {
-        if (this.verdict) await pooled(f, end - f);
-        else one(f, end - f);
-        return;
+        const n = this.held(end - f);
+        const t0 = this.now();
+        if (this.verdict) await pooled(f, n);
+        else one(f, n);
+        this.heldRun(n, this.now() - t0);
+        f += n;
+        continue;
       }
       const { side, n } = this.next(end - f);
       const t0 = this.now();
