@@ -6,6 +6,8 @@
  * S and V are read through byte strides, so one routine serves both backward products of a dense layer:
  *   weights  dw[j, k] = Σ_r dz[r,j]·x[r,k]         s = j, v = k, m = r
  *   inputs   dx[r, k] = Σ_j dz[r,j]·w[j,k]         s = r, v = k, m = j
+ * and, on narrow layers (dense.ts narrowLayer), the forward sums before the bias:
+ *   forward  z[r, j] = Σ_k x[r,k]·w[j,k]          s = r, v = j, m = k
  *
  * Loops, outermost first: m in blocks of GEMM_KC; v in panels of GEMM_NC, each packed once into scratch as
  * [tile of TW v][m][TW] (TW = 4 float64 or 8 float32; KC × NC float64: stays in L2 while every s tile sweeps it); s in tiles of 4, packed as
