@@ -31,8 +31,8 @@ const SIMD_MIN_WORK: i64 = 512;
  * GEMM (gemm.ts) for both backward products: there the tile loops below walk a column of x or w across rows whose
  * power-of-two stride (1024 inputs: 8 KiB) maps onto one L1 set, and sweep all of w once per 4-row block. Smaller
  * layers keep the tile loops, which need no packing pass (measured: docs/benchmarks.md "Blocking for wide layers").
- * The forward pass keeps its tile loop everywhere: it reads w rows along k (no column walk), and packing w cost
- * more than the blocking saved at training batch sizes.
+ * The forward pass keeps its tile loop (except on narrow layers, below): it reads w rows along k (no column walk),
+ * and packing w cost more than the blocking saved at training batch sizes.
  */
 const PACKED_MIN_WEIGHTS: i64 = 1 << 17;
 const PACKED_MIN_BATCH: i32 = 8;
@@ -69,6 +69,14 @@ export function denseForwardRange<T>(
 ): void {
   if (j1 <= j0) return;
   if (ASC_FEATURE_SIMD) {
+    if (narrowLayer(batch, nIn, nOut)) {
+      // s = row r (x read in place), v = neuron j (w packed), m = input k; then the bias, added last
+      const rowB = <usize>nIn << alignof<T>();
+      const zRowB = <usize>nOut << alignof<T>();
+      gemmPacked<T>(z, zRowB, x, sizeof<T>(), rowB, batch, w, sizeof<T>(), rowB, j0, j1, nIn, scratch);
+      addBias<T>(z, b, batch, nOut, j0, j1);
+      return;
+    }
     // (the packed block is 32·nIn bytes for both types: 4 rows of float64 or 8 of float32)
     if (nOut >= 4 && <i64>batch * nIn * nOut >= SIMD_MIN_WORK && nIn <= (SCRATCH_F64 >> 2)) {
       denseForwardSimd<T>(z, x, w, b, batch, nIn, nOut, j0, j1, scratch);
@@ -76,6 +84,47 @@ export function denseForwardRange<T>(
     }
   }
   denseForwardScalar<T>(z, x, w, b, batch, nIn, nOut, j0, j1);
+}
+
+/**
+ * Narrow layers: fewer than NARROW_MAX_OUT neurons (the 10 outputs of a classifier), at least NARROW_MIN_IN inputs,
+ * batch ≥ NARROW_MIN_BATCH. Their forward pass takes the packed GEMM with w packed once per call and reused by every
+ * row and x read in place (the tile loop below packs x per row block for the sake of only nOut neurons). Smaller
+ * narrow layers (128→10, 16→16, batch 13) measured slower on the packed path, so they keep the tile loop
+ * (docs/benchmarks.md "Blocking for wide layers").
+ */
+const NARROW_MAX_OUT: i32 = 16;
+const NARROW_MIN_IN: i32 = 512;
+const NARROW_MIN_BATCH: i32 = 32;
+
+/** This layer shape is narrow: its forward pass takes the packed GEMM (the same answer for every range). */
+// @ts-ignore: decorator
+@inline
+function narrowLayer(batch: i32, nIn: i32, nOut: i32): bool {
+  return ASC_FEATURE_SIMD && batch >= NARROW_MIN_BATCH && nOut < NARROW_MAX_OUT && nIn >= NARROW_MIN_IN;
+}
+
+/**
+ * A narrow layer whose x rows are a multiple of 4 KiB apart (1024 float64 or float32 inputs: the L1's 64 sets × 64 B)
+ * also takes the packed GEMM for dw: the tile loop walks each column of x once per 4-neuron block across rows that
+ * all map onto one L1 set, so every load goes to L2; the packed panel copies each x element once. At other strides
+ * (600 inputs) the tile loop measured faster.
+ */
+// @ts-ignore: decorator
+@inline
+function narrowPackedDw(batch: i32, nIn: i32, nOut: i32, rowB: usize): bool {
+  return narrowLayer(batch, nIn, nOut) && (rowB & 4095) == 0;
+}
+
+/** z[r, j] += b[j] for every row, neurons j0..j1: the bias, added after the sum as in every other path. */
+function addBias<T>(z: usize, b: usize, batch: i32, nOut: i32, j0: i32, j1: i32): void {
+  const zRowB = <usize>nOut << alignof<T>();
+  const jS = <usize>j0 << alignof<T>(), jE = <usize>j1 << alignof<T>();
+  let zr = z;
+  for (let r = 0; r < batch; r++) {
+    for (let jo = jS; jo < jE; jo += sizeof<T>()) store<T>(zr + jo, load<T>(zr + jo) + load<T>(b + jo));
+    zr += zRowB;
+  }
 }
 
 /** Scalar version: blocked 2 rows × 2 neurons, as the JS spec. */
@@ -459,7 +508,7 @@ export function weightGradRange<T>(
 ): void {
   if (j1 <= j0) return;
   if (ASC_FEATURE_SIMD) {
-    if (packedPath(batch, nIn, nOut)) {
+    if (packedPath(batch, nIn, nOut) || narrowPackedDw(batch, nIn, nOut, <usize>nIn << alignof<T>())) {
       biasGradSimd<T>(db, dz, batch, nOut, j0, j1);
       // s = neuron j (from j0), v = input k, m = row r
       const rowB = <usize>nIn << alignof<T>();

@@ -6,6 +6,8 @@
  * S and V are read through byte strides, so one routine serves both backward products of a dense layer:
  *   weights  dw[j, k] = Σ_r dz[r,j]·x[r,k]         s = j, v = k, m = r
  *   inputs   dx[r, k] = Σ_j dz[r,j]·w[j,k]         s = r, v = k, m = j
+ * and, on narrow layers (dense.ts narrowLayer), the forward sums before the bias:
+ *   forward  z[r, j] = Σ_k x[r,k]·w[j,k]          s = r, v = j, m = k
  *
  * Loops, outermost first: m in blocks of GEMM_KC; v in panels of GEMM_NC, each packed once into scratch as
  * [tile of TW v][m][TW] (TW = 4 float64 or 8 float32; KC × NC float64: stays in L2 while every s tile sweeps it); s in tiles of 4, packed as
@@ -35,6 +37,9 @@ export const GEMM_NC: i32 = 96;
 /** Scratch bytes gemmPacked uses: the S micro-panel then the V panel (fits SCRATCH_BYTES, 256 KiB). */
 export const GEMM_SCRATCH_BYTES: usize = <usize>(GEMM_KC * 4 + GEMM_KC * GEMM_NC) << 3;
 
+/** Values of m per pass of pack over the whole tiles: 8 source rows stay in L1 across the tiles. */
+const PACK_MB: i32 = 8;
+
 /** Tile width on the v side: two v128 of T (4 float64, 8 float32). */
 // @ts-ignore: decorator
 @inline
@@ -48,26 +53,40 @@ function tileW<T>(): i32 {
 function pack<T>(dst: usize, src: usize, sm: usize, si: usize, mc: i32, n: i32): void {
   const TW = tileW<T>();
   const tileB = <usize>mc << 5;
-  for (let t = 0; t < n; t += TW) {
+  let t = 0;
+  if (si == sizeof<T>() && n >= TW) {
+    // whole tiles of adjacent values, PACK_MB values of m at a time across all tiles: the source is read along
+    // PACK_MB rows (a walk down all mc rows, 4 KiB apart in a 1024-wide matrix, maps every row onto one L1 set and
+    // misses on each load), and each tile's destination gets PACK_MB · 32 contiguous bytes (walking m outermost
+    // instead writes every tile in turn, tileB apart: at mc = 256 that is 8 KiB, one L1 set again)
+    const nFull = n - n % TW;
+    for (let m0 = 0; m0 < mc; m0 += PACK_MB) {
+      const mEnd = min(mc, m0 + PACK_MB);
+      let pt = src + <usize>m0 * sm, qt = dst + (<usize>m0 << 5);
+      for (let i = 0; i < nFull; i += TW) {
+        let pp = pt, qq = qt;
+        for (let m = m0; m < mEnd; m++) {
+          v128.store(qq, v128.load(pp)); v128.store(qq, v128.load(pp, 16), 16);
+          pp += sm; qq += 32;
+        }
+        pt += 32; qt += tileB;
+      }
+    }
+    t = nFull;
+    dst += <usize>(nFull / TW) * tileB;
+  }
+  for (; t < n; t += TW) {
     const nt = min(TW, n - t);
     const s0 = src + <usize>t * si;
-    if (si == sizeof<T>() && nt == TW) {
-      // the TW values of one m are adjacent: two vector copies
-      let p = s0, q = dst;
-      for (let m = 0; m < mc; m++) {
-        v128.store(q, v128.load(p)); v128.store(q, v128.load(p, 16), 16);
-        p += sm; q += 32;
-      }
-    } else {
-      // column by column: reads run along m (contiguous when sm = sizeof<T>())
-      for (let i = 0; i < TW; i++) {
-        let q = dst + (<usize>i << alignof<T>());
-        if (i < nt) {
-          let p = s0 + <usize>i * si;
-          for (let m = 0; m < mc; m++) { store<T>(q, load<T>(p)); p += sm; q += 32; }
-        } else {
-          for (let m = 0; m < mc; m++) { store<T>(q, <T>0); q += 32; }
-        }
+    // column by column (the strided values, or a last partial tile): reads run along m (contiguous when
+    // sm = sizeof<T>())
+    for (let i = 0; i < TW; i++) {
+      let q = dst + (<usize>i << alignof<T>());
+      if (i < nt) {
+        let p = s0 + <usize>i * si;
+        for (let m = 0; m < mc; m++) { store<T>(q, load<T>(p)); p += sm; q += 32; }
+      } else {
+        for (let m = 0; m < mc; m++) { store<T>(q, <T>0); q += 32; }
       }
     }
     dst += tileB;

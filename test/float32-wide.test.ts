@@ -87,9 +87,10 @@ for (const bc of BACKENDS) {
       }
     });
 
-    it(`${bc.label} float32 training of 530-260-3 (packed GEMM backward) and 301-70-6 (batch 1) matches the float32 oracle`, async () => {
+    it(`${bc.label} float32 training of 530-260-3 (packed GEMM backward), 100-1024-9 (narrow layer: packed GEMM forward and dw) and 301-70-6 (batch 1) matches the float32 oracle`, async () => {
       for (const [layers, batch, n] of [
         [[530, 260, 3], 29, 64],
+        [[100, 1024, 9], 32, 64],
         [[301, 70, 6], 1, 12],
       ] as const) {
         const net = await Network.create({

@@ -13,76 +13,91 @@ import { expectClose } from './helpers/close.js';
 import { paramBits } from './helpers/data.js';
 import { mulberry32 } from './helpers/rng.js';
 
-// 530·250 = 132,500 weights (past 2^17), 250·7: a ragged last neuron tile; batch 13 and a partial last batch of 7
-const LAYERS = [530, 250, 7];
-const ROWS = 33,
-  BATCH = 13;
+// 530·250 = 132,500 weights (past 2^17), 250·7: a ragged last neuron tile; batch 13 and a partial last batch of 7.
+// 1024-9 at batch 32: a narrow layer (≥ 512 inputs, < 16 neurons, batch ≥ 32: the packed GEMM forward with w
+// packed, and dw packed since its rows are 4 KiB apart; 9 = a ragged last column tile in both dtypes' tile widths),
+// then a last batch of 1.
+const SHAPES = [
+  { layers: [530, 250, 7], batch: 13 },
+  { layers: [1024, 9], batch: 32 },
+] as const;
+const ROWS = 33;
 
-function data(): { x: number[][]; y: number[][] } {
+function data(layers: readonly number[]): { x: number[][]; y: number[][] } {
   const rand = mulberry32(99);
-  const x = Array.from({ length: ROWS }, () => Array.from({ length: LAYERS[0]! }, () => rand() * 2 - 1));
-  const y = Array.from({ length: ROWS }, (_, r) => Array.from({ length: 7 }, (_, j) => (j === r % 7 ? 1 : 0)));
+  const nOut = layers[layers.length - 1]!;
+  const x = Array.from({ length: ROWS }, () => Array.from({ length: layers[0]! }, () => rand() * 2 - 1));
+  const y = Array.from({ length: ROWS }, (_, r) => Array.from({ length: nOut }, (_, j) => (j === r % nOut ? 1 : 0)));
   return { x, y };
 }
 
-const opts = {
-  layers: LAYERS,
+const optsOf = (layers: readonly number[]) => ({
+  layers: [...layers],
   activation: 'tanh' as const,
   outputActivation: 'softmax' as const,
   loss: 'cross-entropy' as const,
   seed: 5,
-};
-const train = { epochs: 2, learningRate: 0.01, batchSize: BATCH, shuffle: false, optimizer: 'adam' as const };
+});
+const trainOf = (batch: number) =>
+  ({ epochs: 2, learningRate: 0.01, batchSize: batch, shuffle: false, optimizer: 'adam' as const }) as const;
 
 for (const bc of BACKENDS) {
   describe(`${bc.label} wide layers`, () => {
     let backend!: Backend;
     useBackend(bc, (b) => (backend = b));
 
-    it(`${bc.label} ${LAYERS.join('-')}: gradients and 2 epochs of adam equal the per-neuron oracle`, async () => {
-      const net = await Network.create({ ...opts, backend });
-      try {
-        const { x, y } = data();
-        const oracle = new OracleNetwork(
-          net
-            .getParameters()
-            .map((p, l) => ({ weights: p.weights, biases: p.biases, activation: net.activations[l]! })),
-          { loss: net.loss, leakySlope: net.leakySlope },
-        );
-        const want = oracle.gradients(x.slice(0, BATCH), y.slice(0, BATCH));
-        const got = net.gradients(x.slice(0, BATCH), y.slice(0, BATCH));
-        expectClose([got.loss], [want.loss], bc.tol, 'loss');
-        got.gradients.forEach((g, l) => {
-          expectClose(g.weights, want.weights[l]!, bc.tol, `dw[${l}]`, LAYERS[l]);
-          expectClose(g.biases, want.biases[l]!, bc.tol, `db[${l}]`);
-        });
-        const wantLosses = oracle.train(x, y, {
-          epochs: 2,
-          batchSize: BATCH,
-          optimizer: { kind: 'adam', learningRate: 0.01 },
-        });
-        expectClose(net.train(x, y, train).losses, wantLosses, bc.tol, 'epoch losses');
-        const wp = oracle.getParameters();
-        net.getParameters().forEach((p, l) => expectClose(p.weights, wp[l]!.weights, bc.tol, `w[${l}]`, LAYERS[l]));
-      } finally {
-        net.dispose();
-      }
-    });
+    it.each(SHAPES.map((sh) => [sh.layers.join('-'), sh.layers, sh.batch] as const))(
+      `${bc.label} %s: gradients and 2 epochs of adam equal the per-neuron oracle`,
+      async (_, LAYERS, BATCH) => {
+        const net = await Network.create({ ...optsOf(LAYERS), backend });
+        try {
+          const { x, y } = data(LAYERS);
+          const oracle = new OracleNetwork(
+            net
+              .getParameters()
+              .map((p, l) => ({ weights: p.weights, biases: p.biases, activation: net.activations[l]! })),
+            { loss: net.loss, leakySlope: net.leakySlope },
+          );
+          const want = oracle.gradients(x.slice(0, BATCH), y.slice(0, BATCH));
+          const got = net.gradients(x.slice(0, BATCH), y.slice(0, BATCH));
+          expectClose([got.loss], [want.loss], bc.tol, 'loss');
+          got.gradients.forEach((g, l) => {
+            expectClose(g.weights, want.weights[l]!, bc.tol, `dw[${l}]`, LAYERS[l]);
+            expectClose(g.biases, want.biases[l]!, bc.tol, `db[${l}]`);
+          });
+          const wantLosses = oracle.train(x, y, {
+            epochs: 2,
+            batchSize: BATCH,
+            optimizer: { kind: 'adam', learningRate: 0.01 },
+          });
+          expectClose(net.train(x, y, trainOf(BATCH)).losses, wantLosses, bc.tol, 'epoch losses');
+          const wp = oracle.getParameters();
+          net.getParameters().forEach((p, l) => expectClose(p.weights, wp[l]!.weights, bc.tol, `w[${l}]`, LAYERS[l]));
+        } finally {
+          net.dispose();
+        }
+      },
+    );
   });
 }
 
 describe('wide layers on 2 threads', () => {
-  it.each(BACKENDS.map((b) => [b.label, b] as const))('%s: threads 2 gives the 1-thread bits', async (_, bc) => {
-    const one = await Network.create({ ...opts, backend: await bc.create() });
-    const two = await Network.create({ ...opts, backend: await bc.create(), threads: 2 });
-    try {
-      expect(two.threads).toBe(2);
-      const { x, y } = data();
-      expect(two.train(x, y, train).losses).toEqual(one.train(x, y, train).losses);
-      expect(paramBits(two.getParameters())).toEqual(paramBits(one.getParameters()));
-    } finally {
-      one.dispose();
-      two.dispose();
-    }
-  });
+  it.each(BACKENDS.flatMap((b) => SHAPES.map((sh) => [b.label, sh.layers.join('-'), b, sh.layers, sh.batch] as const)))(
+    '%s %s: threads 2 gives the 1-thread bits',
+    async (_, _s, bc, layers, batch) => {
+      const opts = optsOf(layers);
+      const one = await Network.create({ ...opts, backend: await bc.create() });
+      const two = await Network.create({ ...opts, backend: await bc.create(), threads: 2 });
+      try {
+        expect(two.threads).toBe(2);
+        const { x, y } = data(layers);
+        const train = trainOf(batch);
+        expect(two.train(x, y, train).losses).toEqual(one.train(x, y, train).losses);
+        expect(paramBits(two.getParameters())).toEqual(paramBits(one.getParameters()));
+      } finally {
+        one.dispose();
+        two.dispose();
+      }
+    },
+  );
 });
