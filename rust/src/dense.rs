@@ -15,11 +15,15 @@
 //!   input_grad_range: columns k0..k1 of dx) serve trainBatchesThreaded. An element's operations never
 //!   depend on the tile, lane or range it falls in, so any split over threads gives the same bits.
 
-use crate::gemm::gemm_packed;
+use crate::gemm::{gemm_packed, FEW_S};
 use crate::vec::Elem;
 
 const FR: usize = 4; // forward tile rows (batch rows)
 const FC: usize = 2; // forward tile columns (neurons)
+/// Forward cache panels: FWD_ROWS rows of x and FWD_COLS neurons of w (64 × 1024 f64 = 512 KiB and 32 × 1024 f64 =
+/// 256 KiB: together in the 1 MiB L2). FWD_ROWS is a multiple of FR and FWD_COLS of FC, so the tiles stay full.
+const FWD_ROWS: usize = 64;
+const FWD_COLS: usize = 32;
 const BR: usize = 4; // backward tile rows (i)
 const BK: usize = 2; // backward tile width in vectors along k
 /// Rows of x per chunk of the dw reduction (weight_grad_range): a chunk of x (64 × nIn) stays in L2 while every
@@ -102,16 +106,31 @@ pub unsafe fn dense_forward_range<T: Elem>(
     if j1 <= j0 {
         return;
     }
-    let mut r = 0;
-    while r + FR <= batch {
-        fwd_rows::<T, FR>(z, x, w, b, n_in, n_out, r, j0, j1);
-        r += FR;
-    }
-    match batch - r {
-        3 => fwd_rows::<T, 3>(z, x, w, b, n_in, n_out, r, j0, j1),
-        2 => fwd_rows::<T, 2>(z, x, w, b, n_in, n_out, r, j0, j1),
-        1 => fwd_rows::<T, 1>(z, x, w, b, n_in, n_out, r, j0, j1),
-        _ => {}
+    // cache blocks for a wide layer (weights past the L2): a panel of FWD_ROWS rows of x and FWD_COLS rows of w (both
+    // in L2) meet in every tile of the panel pair before the next pair, so w streams from memory once per FWD_ROWS
+    // rows, not once per FR rows. Smaller layers: one panel pair (w stays in L2 anyway).
+    let wide = n_in * n_out >= 1 << 17;
+    let (pr, pc) = if wide { (FWD_ROWS, FWD_COLS) } else { (usize::MAX, usize::MAX) };
+    let mut rp = 0;
+    while rp < batch {
+        let rp1 = if batch - rp > pr { rp + pr } else { batch };
+        let mut jp = j0;
+        while jp < j1 {
+            let jp1 = if j1 - jp > pc { jp + pc } else { j1 };
+            let mut r = rp;
+            while r + FR <= rp1 {
+                fwd_rows::<T, FR>(z, x, w, b, n_in, n_out, r, jp, jp1);
+                r += FR;
+            }
+            match rp1 - r {
+                3 => fwd_rows::<T, 3>(z, x, w, b, n_in, n_out, r, jp, jp1),
+                2 => fwd_rows::<T, 2>(z, x, w, b, n_in, n_out, r, jp, jp1),
+                1 => fwd_rows::<T, 1>(z, x, w, b, n_in, n_out, r, jp, jp1),
+                _ => {}
+            }
+            jp = jp1;
+        }
+        rp = rp1;
     }
 }
 
@@ -271,7 +290,9 @@ pub unsafe fn weight_grad_range<T: Elem>(
         return;
     }
     bias_grad(db.add(j0), dz.add(j0), batch, n_out, j1 - j0);
-    if packed_path(batch, n_in, n_out, scratch) {
+    // a layer of few neurons (1024→10) takes it too: its dw tiles would walk x's columns (power-of-two strides)
+    let few = n_out <= FEW_S && batch * n_in >= 1 << 15 && packed_path(batch, 1 << 17, 1, scratch);
+    if few || packed_path(batch, n_in, n_out, scratch) {
         // s = neuron j (from j0), v = input k, m = row r
         gemm_packed(dw.add(j0 * n_in), n_in, dz.add(j0), n_out, 1, j1 - j0, x, n_in, 1, 0, n_in, batch, scratch);
         return;

@@ -24,11 +24,19 @@ use crate::vec::Elem;
 
 /// m values per block: the S micro-panel (KC × 32 bytes = 8 KiB) stays in L1.
 const KC: usize = 256;
+/// At most this many s (a layer's few neurons in dw): gemm_few_s, which keeps every S tile packed and a V micro-panel
+/// in L1 across them, instead of a V panel that only ns/4 tiles would reuse.
+pub const FEW_S: usize = 32;
+/// V micro-panels gemm_few_s packs at a time (512 bytes of a row: the pack walks rows at a power-of-two stride, one
+/// TLB page each, so it takes several cache lines per row visit).
+const FEW_V: usize = 4;
 /// Bytes of one packed V row of a panel (96 f64 or 192 f32 columns): KC rows of it (192 KiB) stay in L2.
 const NC_BYTES: usize = 96 * 8;
 // The scratch gemm_packed uses (the S micro-panel, the V panel, then a 4 × TW staging tile for ragged v tiles) fits
 // a thread's SCRATCH_BYTES region.
 const _: () = assert!(KC * 32 + KC * NC_BYTES + 4 * 32 <= crate::abi_gen::SCRATCH_BYTES);
+// gemm_few_s's S tiles and V micro-panels fit the V panel's region
+const _: () = assert!((FEW_S / 4 + FEW_V) * KC * 32 <= KC * NC_BYTES);
 
 /// Tile width on the v side: two lane vectors of T.
 #[inline(always)]
@@ -48,8 +56,28 @@ fn sw<T: Elem>() -> usize {
 
 /// Packs `n` columns i of A(m, i) = src[m·sm + i·si], m < mc, into dst as [tile of `pitch`][m][pitch], zero padded.
 #[inline(always)]
-unsafe fn pack<T: Elem>(mut dst: *mut T, src: *const T, sm: usize, si: usize, mc: usize, n: usize, pitch: usize) {
+unsafe fn pack<T: Elem>(
+    mut dst: *mut T, src: *const T, sm: usize, si: usize, mc: usize, n: usize, pitch: usize, by_rows: bool,
+) {
     let mut t = 0;
+    if si == 1 && pitch == tw::<T>() && n >= pitch && by_rows {
+        // full tiles of a row-major source, row by row: each row's span read once in order (rows lie a power-of-two
+        // stride apart, a page each: visiting a row once per tile repeats the cache and TLB misses per tile). Only for
+        // a few tiles: their destinations lie mc·32 bytes apart, and many such streams collide in L1 sets
+        let full = n / pitch;
+        let mut p = src;
+        for m in 0..mc {
+            let mut q = dst.add(m * pitch);
+            for k in 0..full {
+                T::store(q, T::load(p.add(k * pitch)));
+                T::store(q.add(T::W), T::load(p.add(k * pitch + T::W)));
+                q = q.add(mc * pitch);
+            }
+            p = p.add(sm);
+        }
+        t = full * pitch;
+        dst = dst.add(full * mc * pitch);
+    }
     while t < n {
         let nt = if n - t < pitch { n - t } else { pitch };
         let s0 = src.add(t * si);
@@ -62,22 +90,24 @@ unsafe fn pack<T: Elem>(mut dst: *mut T, src: *const T, sm: usize, si: usize, mc
                 p = p.add(sm);
                 q = q.add(pitch);
             }
-        } else {
-            // column by column: reads run along m (contiguous when sm = 1)
-            for i in 0..pitch {
-                let mut q = dst.add(i);
-                if i < nt {
-                    let mut p = s0.add(i * si);
-                    for _ in 0..mc {
-                        *q = *p;
-                        p = p.add(sm);
-                        q = q.add(pitch);
-                    }
-                } else {
-                    for _ in 0..mc {
-                        *q = T::ZERO;
-                        q = q.add(pitch);
-                    }
+            dst = dst.add(mc * pitch);
+            t += pitch;
+            continue;
+        }
+        // column by column: reads run along m (contiguous when sm = 1)
+        for i in 0..pitch {
+            let mut q = dst.add(i);
+            if i < nt {
+                let mut p = s0.add(i * si);
+                for _ in 0..mc {
+                    *q = *p;
+                    p = p.add(sm);
+                    q = q.add(pitch);
+                }
+            } else {
+                for _ in 0..mc {
+                    *q = T::ZERO;
+                    q = q.add(pitch);
                 }
             }
         }
@@ -171,6 +201,9 @@ pub unsafe fn gemm_packed<T: Elem>(
     // nm splits into equal blocks of at most KC (784 = 3 × ~261 rather than 3 × 256 + 16: a short last block would
     // pay a whole pass of packing and partial sums for little work)
     let blocks = (nm + KC - 1) / KC;
+    if ns <= FEW_S {
+        return gemm_few_s(o, ldo, sp, ssm, sss, ns, vp, vsm, vsv, v0, v1, nm, scratch, blocks);
+    }
     for bi in 0..blocks {
         let m0 = nm * bi / blocks;
         let m1 = nm * (bi + 1) / blocks;
@@ -181,7 +214,7 @@ pub unsafe fn gemm_packed<T: Elem>(
         let mut vb = v0;
         while vb < v1 {
             let nv = if v1 - vb < nc { v1 - vb } else { nc };
-            pack(v_panel, v_base.add(vb * vsv), vsm, vsv, mc, nv, tw);
+            pack(v_panel, v_base.add(vb * vsv), vsm, vsv, mc, nv, tw, false);
             let ob = o.add(vb);
             let mut s = 0;
             while s < ns {
@@ -197,7 +230,7 @@ pub unsafe fn gemm_packed<T: Elem>(
                         v += tw;
                     }
                 } else {
-                    pack(s_panel, s_base.add(s * sss), ssm, sss, mc, nsr, sw::<T>());
+                    pack(s_panel, s_base.add(s * sss), ssm, sss, mc, nsr, sw::<T>(), false);
                     while v < nv {
                         let nvt = if nv - v < tw { nv - v } else { tw };
                         micro::<T, false>(os.add(v), ldo, s_panel, 0, v_panel.add(v * mc), mc, nsr, nvt, first, stage);
@@ -207,6 +240,63 @@ pub unsafe fn gemm_packed<T: Elem>(
                 s += 4;
             }
             vb += nc;
+        }
+    }
+}
+
+/// gemm_packed for ns ≤ FEW_S, loops swapped: per m block every S tile is packed once (ns/4 tiles of KC × 32 bytes, in
+/// the V panel's region), then per v tile its V micro-panel is packed (KC × 32 bytes, in the S panel's region) and
+/// stays in L1 while every S tile sweeps it. The same micro-kernel and summation order: the same bits.
+#[inline(never)]
+unsafe fn gemm_few_s<T: Elem>(
+    o: *mut T, ldo: usize, sp: *const T, ssm: usize, sss: usize, ns: usize, vp: *const T, vsm: usize, vsv: usize,
+    v0: usize, v1: usize, nm: usize, scratch: *mut u8, blocks: usize,
+) {
+    let tw = tw::<T>();
+    // the S tiles (at most FEW_S/4 of KC × 32 bytes), then FEW_V V micro-panels, in the V panel's region
+    let s_panels = scratch.add(KC * 32) as *mut T;
+    let v_tiles = scratch.add(KC * 32 + FEW_S / 4 * KC * 32) as *mut T;
+    let stage = scratch.add(KC * 32 + KC * NC_BYTES) as *mut T;
+    for bi in 0..blocks {
+        let m0 = nm * bi / blocks;
+        let m1 = nm * (bi + 1) / blocks;
+        let mc = m1 - m0;
+        let first = bi == 0;
+        let s_base = sp.add(m0 * ssm);
+        let v_base = vp.add(m0 * vsm);
+        let direct = ssm == 1;
+        if !direct {
+            let mut s = 0;
+            while s < ns {
+                let nsr = if ns - s < 4 { ns - s } else { 4 };
+                pack(s_panels.add(s / 4 * mc * sw::<T>()), s_base.add(s * sss), ssm, sss, mc, nsr, sw::<T>(), false);
+                s += 4;
+            }
+        }
+        let mut vb = v0;
+        while vb < v1 {
+            // FEW_V micro-panels at once: their packing reads whole cache lines of a row
+            let nvb = if v1 - vb < FEW_V * tw { v1 - vb } else { FEW_V * tw };
+            pack(v_tiles, v_base.add(vb * vsv), vsm, vsv, mc, nvb, tw, true);
+            let mut v = 0;
+            while v < nvb {
+                let nvt = if nvb - v < tw { nvb - v } else { tw };
+                let vt = v_tiles.add(v * mc);
+                let mut s = 0;
+                while s < ns {
+                    let nsr = if ns - s < 4 { ns - s } else { 4 };
+                    let os = o.add(s * ldo + vb + v);
+                    if direct {
+                        micro::<T, true>(os, ldo, s_base.add(s * sss), sss, vt, mc, nsr, nvt, first, stage);
+                    } else {
+                        let panel = s_panels.add(s / 4 * mc * sw::<T>());
+                        micro::<T, false>(os, ldo, panel, 0, vt, mc, nsr, nvt, first, stage);
+                    }
+                    s += 4;
+                }
+                v += tw;
+            }
+            vb += FEW_V * tw;
         }
     }
 }
