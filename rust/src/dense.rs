@@ -274,11 +274,16 @@ pub unsafe fn dense_backward<T: Elem>(
 
 /// Whether a layer of this shape takes the packed GEMM (gemm.rs) for its backward products: SIMD builds, weights
 /// past 2^17 elements (1 MiB of f64, the L2: where the tile loop's column walks miss) and batch ≥ 8 (a packed
-/// panel is reused batch/4 times). The answer depends on the whole layer's shape only, never on a thread's range;
-/// either path gives the same bits.
+/// panel is reused batch/4 times); f64 only: measured on the 784-1024-1024-10 network, the f32 instantiation was
+/// slower than the tile loop (its packed S tiles walk dz's rows once per 4 neurons for half the f64 work per tile).
+/// The answer depends on the whole layer's shape only, never on a thread's range; either path gives the same bits.
 #[inline(always)]
-fn packed_path(batch: usize, n_in: usize, n_out: usize, scratch: *mut u8) -> bool {
-    cfg!(target_feature = "simd128") && !scratch.is_null() && batch >= 8 && n_in * n_out >= 1 << 17
+fn packed_path<T: Elem>(batch: usize, n_in: usize, n_out: usize, scratch: *mut u8) -> bool {
+    cfg!(target_feature = "simd128")
+        && core::mem::size_of::<T>() == 8
+        && !scratch.is_null()
+        && batch >= 8
+        && n_in * n_out >= 1 << 17
 }
 
 /// Rows j0..j1 of dw[j,k] = Σ_r dz[r,j]·x[r,k] and db[j] = Σ_r dz[r,j] (r in increasing order).
@@ -291,8 +296,8 @@ pub unsafe fn weight_grad_range<T: Elem>(
     }
     bias_grad(db.add(j0), dz.add(j0), batch, n_out, j1 - j0);
     // a layer of few neurons (1024→10) takes it too: its dw tiles would walk x's columns (power-of-two strides)
-    let few = n_out <= FEW_S && batch * n_in >= 1 << 15 && packed_path(batch, 1 << 17, 1, scratch);
-    if few || packed_path(batch, n_in, n_out, scratch) {
+    let few = n_out <= FEW_S && batch * n_in >= 1 << 15 && packed_path::<T>(batch, 1 << 17, 1, scratch);
+    if few || packed_path::<T>(batch, n_in, n_out, scratch) {
         // s = neuron j (from j0), v = input k, m = row r
         gemm_packed(dw.add(j0 * n_in), n_in, dz.add(j0), n_out, 1, j1 - j0, x, n_in, 1, 0, n_in, batch, scratch);
         return;
@@ -309,7 +314,7 @@ pub unsafe fn input_grad_range<T: Elem>(
     if k1 <= k0 {
         return;
     }
-    if packed_path(batch, n_in, n_out, scratch) {
+    if packed_path::<T>(batch, n_in, n_out, scratch) {
         // s = row r, v = input k, m = neuron j (dz rows are contiguous along j: read in place)
         gemm_packed(dx, n_in, dz, 1, n_out, batch, w, n_in, 1, k0, k1, n_out, scratch);
         return;

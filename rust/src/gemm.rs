@@ -81,12 +81,16 @@ unsafe fn pack<T: Elem>(
     while t < n {
         let nt = if n - t < pitch { n - t } else { pitch };
         let s0 = src.add(t * si);
-        if si == 1 && nt == pitch && pitch == tw::<T>() {
-            // the pitch values of one m are adjacent: two vector copies
+        if si == 1 && nt % T::W == 0 && pitch % T::W == 0 {
+            // the nt values of one m are adjacent: whole vector copies, zero vectors for the padding (one walk over
+            // the rows, where a column-by-column pack of a float32 S tile would walk them once per column)
             let (mut p, mut q) = (s0, dst);
             for _ in 0..mc {
-                T::store(q, T::load(p));
-                T::store(q.add(T::W), T::load(p.add(T::W)));
+                let mut c = 0;
+                while c < pitch {
+                    T::store(q.add(c), if c < nt { T::load(p.add(c)) } else { T::vzero() });
+                    c += T::W;
+                }
                 p = p.add(sm);
                 q = q.add(pitch);
             }
