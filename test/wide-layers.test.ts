@@ -13,76 +13,86 @@ import { expectClose } from './helpers/close.js';
 import { paramBits } from './helpers/data.js';
 import { mulberry32 } from './helpers/rng.js';
 
-// 530·250 = 132,500 weights (past 2^17), 250·7: a ragged last neuron tile; batch 13 and a partial last batch of 7
-const LAYERS = [530, 250, 7];
-const ROWS = 33,
-  BATCH = 13;
+// 530·250 = 132,500 weights (past 2^17), 250·7: a ragged last neuron tile; batch 13 and a partial last batch of 7.
+// 256·10 at batch 130: a few neurons after a wide batch (130·256 inputs past 2^15), whose weight gradient the Rust
+// SIMD build packs with every neuron's tile resident (a partial last batch of 10 takes the tile loop).
+const CASES = [
+  { layers: [530, 250, 7], rows: 33, batch: 13 },
+  { layers: [64, 256, 10], rows: 140, batch: 130 },
+];
 
-function data(): { x: number[][]; y: number[][] } {
+function data(layers: number[], rows: number): { x: number[][]; y: number[][] } {
   const rand = mulberry32(99);
-  const x = Array.from({ length: ROWS }, () => Array.from({ length: LAYERS[0]! }, () => rand() * 2 - 1));
-  const y = Array.from({ length: ROWS }, (_, r) => Array.from({ length: 7 }, (_, j) => (j === r % 7 ? 1 : 0)));
+  const nOut = layers[layers.length - 1]!;
+  const x = Array.from({ length: rows }, () => Array.from({ length: layers[0]! }, () => rand() * 2 - 1));
+  const y = Array.from({ length: rows }, (_, r) => Array.from({ length: nOut }, (_, j) => (j === r % nOut ? 1 : 0)));
   return { x, y };
 }
 
 const opts = {
-  layers: LAYERS,
   activation: 'tanh' as const,
   outputActivation: 'softmax' as const,
   loss: 'cross-entropy' as const,
   seed: 5,
 };
-const train = { epochs: 2, learningRate: 0.01, batchSize: BATCH, shuffle: false, optimizer: 'adam' as const };
+const trainOf = (batch: number) =>
+  ({ epochs: 2, learningRate: 0.01, batchSize: batch, shuffle: false, optimizer: 'adam' as const }) as const;
 
 for (const bc of BACKENDS) {
   describe(`${bc.label} wide layers`, () => {
     let backend!: Backend;
     useBackend(bc, (b) => (backend = b));
 
-    it(`${bc.label} ${LAYERS.join('-')}: gradients and 2 epochs of adam equal the per-neuron oracle`, async () => {
-      const net = await Network.create({ ...opts, backend });
-      try {
-        const { x, y } = data();
-        const oracle = new OracleNetwork(
-          net
-            .getParameters()
-            .map((p, l) => ({ weights: p.weights, biases: p.biases, activation: net.activations[l]! })),
-          { loss: net.loss, leakySlope: net.leakySlope },
-        );
-        const want = oracle.gradients(x.slice(0, BATCH), y.slice(0, BATCH));
-        const got = net.gradients(x.slice(0, BATCH), y.slice(0, BATCH));
-        expectClose([got.loss], [want.loss], bc.tol, 'loss');
-        got.gradients.forEach((g, l) => {
-          expectClose(g.weights, want.weights[l]!, bc.tol, `dw[${l}]`, LAYERS[l]);
-          expectClose(g.biases, want.biases[l]!, bc.tol, `db[${l}]`);
-        });
-        const wantLosses = oracle.train(x, y, {
-          epochs: 2,
-          batchSize: BATCH,
-          optimizer: { kind: 'adam', learningRate: 0.01 },
-        });
-        expectClose(net.train(x, y, train).losses, wantLosses, bc.tol, 'epoch losses');
-        const wp = oracle.getParameters();
-        net.getParameters().forEach((p, l) => expectClose(p.weights, wp[l]!.weights, bc.tol, `w[${l}]`, LAYERS[l]));
-      } finally {
-        net.dispose();
-      }
-    });
+    it.each(CASES.map((c) => [c.layers.join('-'), c] as const))(
+      `${bc.label} %s: gradients and 2 epochs of adam equal the per-neuron oracle`,
+      async (_, { layers: LAYERS, rows, batch: BATCH }) => {
+        const net = await Network.create({ ...opts, layers: LAYERS, backend });
+        try {
+          const { x, y } = data(LAYERS, rows);
+          const oracle = new OracleNetwork(
+            net
+              .getParameters()
+              .map((p, l) => ({ weights: p.weights, biases: p.biases, activation: net.activations[l]! })),
+            { loss: net.loss, leakySlope: net.leakySlope },
+          );
+          const want = oracle.gradients(x.slice(0, BATCH), y.slice(0, BATCH));
+          const got = net.gradients(x.slice(0, BATCH), y.slice(0, BATCH));
+          expectClose([got.loss], [want.loss], bc.tol, 'loss');
+          got.gradients.forEach((g, l) => {
+            expectClose(g.weights, want.weights[l]!, bc.tol, `dw[${l}]`, LAYERS[l]);
+            expectClose(g.biases, want.biases[l]!, bc.tol, `db[${l}]`);
+          });
+          const wantLosses = oracle.train(x, y, {
+            epochs: 2,
+            batchSize: BATCH,
+            optimizer: { kind: 'adam', learningRate: 0.01 },
+          });
+          expectClose(net.train(x, y, trainOf(BATCH)).losses, wantLosses, bc.tol, 'epoch losses');
+          const wp = oracle.getParameters();
+          net.getParameters().forEach((p, l) => expectClose(p.weights, wp[l]!.weights, bc.tol, `w[${l}]`, LAYERS[l]));
+        } finally {
+          net.dispose();
+        }
+      },
+    );
   });
 }
 
 describe('wide layers on 2 threads', () => {
-  it.each(BACKENDS.map((b) => [b.label, b] as const))('%s: threads 2 gives the 1-thread bits', async (_, bc) => {
-    const one = await Network.create({ ...opts, backend: await bc.create() });
-    const two = await Network.create({ ...opts, backend: await bc.create(), threads: 2 });
-    try {
-      expect(two.threads).toBe(2);
-      const { x, y } = data();
-      expect(two.train(x, y, train).losses).toEqual(one.train(x, y, train).losses);
-      expect(paramBits(two.getParameters())).toEqual(paramBits(one.getParameters()));
-    } finally {
-      one.dispose();
-      two.dispose();
-    }
-  });
+  it.each(BACKENDS.flatMap((b) => CASES.map((c) => [b.label, c.layers.join('-'), b, c] as const)))(
+    '%s %s: threads 2 gives the 1-thread bits',
+    async (_, __, bc, c) => {
+      const one = await Network.create({ ...opts, layers: c.layers, backend: await bc.create() });
+      const two = await Network.create({ ...opts, layers: c.layers, backend: await bc.create(), threads: 2 });
+      try {
+        expect(two.threads).toBe(2);
+        const { x, y } = data(c.layers, c.rows);
+        expect(two.train(x, y, trainOf(c.batch)).losses).toEqual(one.train(x, y, trainOf(c.batch)).losses);
+        expect(paramBits(two.getParameters())).toEqual(paramBits(one.getParameters()));
+      } finally {
+        one.dispose();
+        two.dispose();
+      }
+    },
+  );
 });
