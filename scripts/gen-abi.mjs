@@ -191,7 +191,7 @@ const groups = [
         name: 'SCRATCH_BYTES',
         value: spec.sync.scratchBytes,
         type: 'count',
-        doc: 'packing scratch bytes per thread of trainBatchesThreaded (AssemblyScript): a pool reserves nthreads × this at SYNC_SCRATCH',
+        doc: 'packing scratch bytes per thread of trainBatchesThreaded (the SIMD builds, AssemblyScript and Rust): a pool reserves nthreads × this at SYNC_SCRATCH',
       },
       {
         name: 'MAX_THREADS',

@@ -183,7 +183,7 @@ export const TINY_MAX = 16;
 // ---- thread control block: i32 words at `ctl` (trainBatchesThreaded; the thread contract is in src/abi.ts)
 /** barrier arrivals in the current command (zeroed by the host before each command) */
 export const SYNC_COUNT = 0;
-/** byte offset of the thread pool's packing scratch, nthreads × SCRATCH_BYTES (AssemblyScript's SIMD kernels), so pools and the host thread never share scratch; 0: the module's own per-thread regions */
+/** byte offset of the thread pool's packing scratch, nthreads × SCRATCH_BYTES (the SIMD builds' packed kernels, AssemblyScript and Rust), so pools and the host thread never share scratch; 0: the module's own regions (AssemblyScript: one per thread id; Rust: none, its kernels then take their unpacked loops, which give the same bits) */
 export const SYNC_SCRATCH = 1;
 /** non-zero: leave now (a thread trapped, a worker died, or the host aborted) */
 export const SYNC_ABORT = 2;
@@ -199,7 +199,7 @@ export const SPIN_FLOOR_SHIFT = 6;
 export const SPIN_PROBE = 16;
 /** timeout of one barrier sleep (memory.atomic.wait32 / Atomics.wait) in ns, so SYNC_ABORT is seen soon */
 export const WAIT_NS = 1000000;
-/** packing scratch bytes per thread of trainBatchesThreaded (AssemblyScript): a pool reserves nthreads × this at SYNC_SCRATCH */
+/** packing scratch bytes per thread of trainBatchesThreaded (the SIMD builds, AssemblyScript and Rust): a pool reserves nthreads × this at SYNC_SCRATCH */
 export const SCRATCH_BYTES = 262144;
 /** most threads of trainBatchesThreaded (tid < MAX_THREADS; AssemblyScript reserves scratch per thread) */
 export const MAX_THREADS = 16;

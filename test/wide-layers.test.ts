@@ -14,30 +14,31 @@ import { paramBits } from './helpers/data.js';
 import { mulberry32 } from './helpers/rng.js';
 
 // 530·250 = 132,500 weights (past 2^17), 250·7: a ragged last neuron tile; batch 13 and a partial last batch of 7.
-// 1024-9 at batch 32: a narrow layer (≥ 512 inputs, < 16 neurons, batch ≥ 32: the packed GEMM forward with w
-// packed, and dw packed since its rows are 4 KiB apart; 9 = a ragged last column tile in both dtypes' tile widths),
-// then a last batch of 1.
-const SHAPES = [
-  { layers: [530, 250, 7], batch: 13 },
-  { layers: [1024, 9], batch: 32 },
-] as const;
-const ROWS = 33;
+// 1024-9 at batch 32: a narrow layer (≥ 512 inputs, < 16 neurons, batch ≥ 32: the AssemblyScript packed GEMM forward
+// with w packed, and dw packed since its rows are 4 KiB apart; 9 = a ragged last column tile in both dtypes' tile
+// widths), then a last batch of 1.
+// 256·10 at batch 130: a few neurons after a wide batch (130·256 inputs past 2^15), whose weight gradient the Rust
+// SIMD build packs with every neuron's tile resident (a partial last batch of 10 takes the tile loop).
+const CASES = [
+  { layers: [530, 250, 7], rows: 33, batch: 13 },
+  { layers: [1024, 9], rows: 33, batch: 32 },
+  { layers: [64, 256, 10], rows: 140, batch: 130 },
+];
 
-function data(layers: readonly number[]): { x: number[][]; y: number[][] } {
+function data(layers: number[], rows: number): { x: number[][]; y: number[][] } {
   const rand = mulberry32(99);
   const nOut = layers[layers.length - 1]!;
-  const x = Array.from({ length: ROWS }, () => Array.from({ length: layers[0]! }, () => rand() * 2 - 1));
-  const y = Array.from({ length: ROWS }, (_, r) => Array.from({ length: nOut }, (_, j) => (j === r % nOut ? 1 : 0)));
+  const x = Array.from({ length: rows }, () => Array.from({ length: layers[0]! }, () => rand() * 2 - 1));
+  const y = Array.from({ length: rows }, (_, r) => Array.from({ length: nOut }, (_, j) => (j === r % nOut ? 1 : 0)));
   return { x, y };
 }
 
-const optsOf = (layers: readonly number[]) => ({
-  layers: [...layers],
+const opts = {
   activation: 'tanh' as const,
   outputActivation: 'softmax' as const,
   loss: 'cross-entropy' as const,
   seed: 5,
-});
+};
 const trainOf = (batch: number) =>
   ({ epochs: 2, learningRate: 0.01, batchSize: batch, shuffle: false, optimizer: 'adam' as const }) as const;
 
@@ -46,12 +47,12 @@ for (const bc of BACKENDS) {
     let backend!: Backend;
     useBackend(bc, (b) => (backend = b));
 
-    it.each(SHAPES.map((sh) => [sh.layers.join('-'), sh.layers, sh.batch] as const))(
+    it.each(CASES.map((c) => [c.layers.join('-'), c] as const))(
       `${bc.label} %s: gradients and 2 epochs of adam equal the per-neuron oracle`,
-      async (_, LAYERS, BATCH) => {
-        const net = await Network.create({ ...optsOf(LAYERS), backend });
+      async (_, { layers: LAYERS, rows, batch: BATCH }) => {
+        const net = await Network.create({ ...opts, layers: LAYERS, backend });
         try {
-          const { x, y } = data(LAYERS);
+          const { x, y } = data(LAYERS, rows);
           const oracle = new OracleNetwork(
             net
               .getParameters()
@@ -82,17 +83,15 @@ for (const bc of BACKENDS) {
 }
 
 describe('wide layers on 2 threads', () => {
-  it.each(BACKENDS.flatMap((b) => SHAPES.map((sh) => [b.label, sh.layers.join('-'), b, sh.layers, sh.batch] as const)))(
+  it.each(BACKENDS.flatMap((b) => CASES.map((c) => [b.label, c.layers.join('-'), b, c] as const)))(
     '%s %s: threads 2 gives the 1-thread bits',
-    async (_, _s, bc, layers, batch) => {
-      const opts = optsOf(layers);
-      const one = await Network.create({ ...opts, backend: await bc.create() });
-      const two = await Network.create({ ...opts, backend: await bc.create(), threads: 2 });
+    async (_, __, bc, c) => {
+      const one = await Network.create({ ...opts, layers: c.layers, backend: await bc.create() });
+      const two = await Network.create({ ...opts, layers: c.layers, backend: await bc.create(), threads: 2 });
       try {
         expect(two.threads).toBe(2);
-        const { x, y } = data(layers);
-        const train = trainOf(batch);
-        expect(two.train(x, y, train).losses).toEqual(one.train(x, y, train).losses);
+        const { x, y } = data(c.layers, c.rows);
+        expect(two.train(x, y, trainOf(c.batch)).losses).toEqual(one.train(x, y, trainOf(c.batch)).losses);
         expect(paramBits(two.getParameters())).toEqual(paramBits(one.getParameters()));
       } finally {
         one.dispose();

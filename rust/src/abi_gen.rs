@@ -151,7 +151,7 @@ pub const TINY_MAX: usize = 16;
 // ---- thread control block: i32 words at `ctl` (trainBatchesThreaded; the thread contract is in src/abi.ts)
 /// barrier arrivals in the current command (zeroed by the host before each command)
 pub const SYNC_COUNT: usize = 0;
-/// byte offset of the thread pool's packing scratch, nthreads × SCRATCH_BYTES (AssemblyScript's SIMD kernels), so pools and the host thread never share scratch; 0: the module's own per-thread regions
+/// byte offset of the thread pool's packing scratch, nthreads × SCRATCH_BYTES (the SIMD builds' packed kernels, AssemblyScript and Rust), so pools and the host thread never share scratch; 0: the module's own regions (AssemblyScript: one per thread id; Rust: none, its kernels then take their unpacked loops, which give the same bits)
 pub const SYNC_SCRATCH: usize = 1;
 /// non-zero: leave now (a thread trapped, a worker died, or the host aborted)
 pub const SYNC_ABORT: usize = 2;
@@ -167,7 +167,7 @@ pub const SPIN_FLOOR_SHIFT: u32 = 6;
 pub const SPIN_PROBE: u32 = 16;
 /// timeout of one barrier sleep (memory.atomic.wait32 / Atomics.wait) in ns, so SYNC_ABORT is seen soon
 pub const WAIT_NS: i64 = 1000000;
-/// packing scratch bytes per thread of trainBatchesThreaded (AssemblyScript): a pool reserves nthreads × this at SYNC_SCRATCH
+/// packing scratch bytes per thread of trainBatchesThreaded (the SIMD builds, AssemblyScript and Rust): a pool reserves nthreads × this at SYNC_SCRATCH
 pub const SCRATCH_BYTES: usize = 262144;
 /// most threads of trainBatchesThreaded (tid < MAX_THREADS; AssemblyScript reserves scratch per thread)
 pub const MAX_THREADS: usize = 16;

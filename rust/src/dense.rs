@@ -9,14 +9,21 @@
 //! - backward ("NN"): out[i,k] = Σ_m A(i,m)·B[m,k] with B row-major along k; the tile vectorises
 //!   along k (independent outputs), so every output is still summed over m in increasing order, as in
 //!   the JS spec (bit-identical: wasm has no fused multiply-add).
+//! - wide layers (weights past 1 MiB, batch ≥ 8, SIMD builds): both backward products go through the packed,
+//!   cache-blocked GEMM of gemm.rs instead, which keeps the same per-element summation order (the same bits).
 //! - range versions (dense_forward_range: neurons j0..j1; weight_grad_range: rows j0..j1 of dw, db;
 //!   input_grad_range: columns k0..k1 of dx) serve trainBatchesThreaded. An element's operations never
 //!   depend on the tile, lane or range it falls in, so any split over threads gives the same bits.
 
+use crate::gemm::{gemm_packed, FEW_S};
 use crate::vec::Elem;
 
 const FR: usize = 4; // forward tile rows (batch rows)
 const FC: usize = 2; // forward tile columns (neurons)
+/// Forward cache panels: FWD_ROWS rows of x and FWD_COLS neurons of w (64 × 1024 f64 = 512 KiB and 32 × 1024 f64 =
+/// 256 KiB: together in the 1 MiB L2). FWD_ROWS is a multiple of FR and FWD_COLS of FC, so the tiles stay full.
+const FWD_ROWS: usize = 64;
+const FWD_COLS: usize = 32;
 const BR: usize = 4; // backward tile rows (i)
 const BK: usize = 2; // backward tile width in vectors along k
 /// Rows of x per chunk of the dw reduction (weight_grad_range): a chunk of x (64 × nIn) stays in L2 while every
@@ -99,16 +106,31 @@ pub unsafe fn dense_forward_range<T: Elem>(
     if j1 <= j0 {
         return;
     }
-    let mut r = 0;
-    while r + FR <= batch {
-        fwd_rows::<T, FR>(z, x, w, b, n_in, n_out, r, j0, j1);
-        r += FR;
-    }
-    match batch - r {
-        3 => fwd_rows::<T, 3>(z, x, w, b, n_in, n_out, r, j0, j1),
-        2 => fwd_rows::<T, 2>(z, x, w, b, n_in, n_out, r, j0, j1),
-        1 => fwd_rows::<T, 1>(z, x, w, b, n_in, n_out, r, j0, j1),
-        _ => {}
+    // cache blocks for a wide layer (weights past the L2): a panel of FWD_ROWS rows of x and FWD_COLS rows of w (both
+    // in L2) meet in every tile of the panel pair before the next pair, so w streams from memory once per FWD_ROWS
+    // rows, not once per FR rows. Smaller layers: one panel pair (w stays in L2 anyway).
+    let wide = n_in * n_out >= 1 << 17;
+    let (pr, pc) = if wide { (FWD_ROWS, FWD_COLS) } else { (usize::MAX, usize::MAX) };
+    let mut rp = 0;
+    while rp < batch {
+        let rp1 = if batch - rp > pr { rp + pr } else { batch };
+        let mut jp = j0;
+        while jp < j1 {
+            let jp1 = if j1 - jp > pc { jp + pc } else { j1 };
+            let mut r = rp;
+            while r + FR <= rp1 {
+                fwd_rows::<T, FR>(z, x, w, b, n_in, n_out, r, jp, jp1);
+                r += FR;
+            }
+            match rp1 - r {
+                3 => fwd_rows::<T, 3>(z, x, w, b, n_in, n_out, r, jp, jp1),
+                2 => fwd_rows::<T, 2>(z, x, w, b, n_in, n_out, r, jp, jp1),
+                1 => fwd_rows::<T, 1>(z, x, w, b, n_in, n_out, r, jp, jp1),
+                _ => {}
+            }
+            jp = jp1;
+        }
+        rp = rp1;
     }
 }
 
@@ -239,25 +261,47 @@ unsafe fn bias_grad<T: Elem>(db: *mut T, dz: *const T, batch: usize, n_out: usiz
 }
 
 /// dw = dzᵀ·x, db = Σ_r dz[r], dx = dz·w (skipped when dx is null). Overwrites, never accumulates.
+/// `scratch`: the calling thread's SCRATCH_BYTES region for the packed GEMM, or null (the tile loop, same bits).
 pub unsafe fn dense_backward<T: Elem>(
     dx: *mut T, dw: *mut T, db: *mut T, dz: *const T, x: *const T, w: *const T,
-    batch: usize, n_in: usize, n_out: usize,
+    batch: usize, n_in: usize, n_out: usize, scratch: *mut u8,
 ) {
-    weight_grad_range(dw, db, dz, x, batch, n_in, n_out, 0, n_out);
+    weight_grad_range(dw, db, dz, x, batch, n_in, n_out, 0, n_out, scratch);
     if !dx.is_null() {
-        input_grad_range(dx, dz, w, batch, n_in, n_out, 0, n_in);
+        input_grad_range(dx, dz, w, batch, n_in, n_out, 0, n_in, scratch);
     }
+}
+
+/// Whether a layer of this shape takes the packed GEMM (gemm.rs) for its backward products: SIMD builds, weights
+/// past 2^17 elements (1 MiB of f64, the L2: where the tile loop's column walks miss) and batch ≥ 8 (a packed
+/// panel is reused batch/4 times); f64 only: measured on the 784-1024-1024-10 network, the f32 instantiation was
+/// slower than the tile loop (its packed S tiles walk dz's rows once per 4 neurons for half the f64 work per tile).
+/// The answer depends on the whole layer's shape only, never on a thread's range; either path gives the same bits.
+#[inline(always)]
+fn packed_path<T: Elem>(batch: usize, n_in: usize, n_out: usize, scratch: *mut u8) -> bool {
+    cfg!(target_feature = "simd128")
+        && core::mem::size_of::<T>() == 8
+        && !scratch.is_null()
+        && batch >= 8
+        && n_in * n_out >= 1 << 17
 }
 
 /// Rows j0..j1 of dw[j,k] = Σ_r dz[r,j]·x[r,k] and db[j] = Σ_r dz[r,j] (r in increasing order).
 pub unsafe fn weight_grad_range<T: Elem>(
     dw: *mut T, db: *mut T, dz: *const T, x: *const T, batch: usize, n_in: usize, n_out: usize,
-    j0: usize, j1: usize,
+    j0: usize, j1: usize, scratch: *mut u8,
 ) {
     if j1 <= j0 {
         return;
     }
     bias_grad(db.add(j0), dz.add(j0), batch, n_out, j1 - j0);
+    // a layer of few neurons (1024→10) takes it too: its dw tiles would walk x's columns (power-of-two strides)
+    let few = n_out <= FEW_S && batch * n_in >= 1 << 15 && packed_path::<T>(batch, 1 << 17, 1, scratch);
+    if few || packed_path::<T>(batch, n_in, n_out, scratch) {
+        // s = neuron j (from j0), v = input k, m = row r
+        gemm_packed(dw.add(j0 * n_in), n_in, dz.add(j0), n_out, 1, j1 - j0, x, n_in, 1, 0, n_in, batch, scratch);
+        return;
+    }
     // i = j (stride 1 in dz), m = r (stride nOut), k along x's rows
     gemm_nn(dw.add(j0 * n_in), dz.add(j0), 1, n_out, x, n_in, j1 - j0, batch, n_in, DW_ROWS);
 }
@@ -265,8 +309,14 @@ pub unsafe fn weight_grad_range<T: Elem>(
 /// Columns k0..k1 of dx[r,k] = Σ_j dz[r,j]·w[j,k] (dx row stride nIn; j in increasing order).
 pub unsafe fn input_grad_range<T: Elem>(
     dx: *mut T, dz: *const T, w: *const T, batch: usize, n_in: usize, n_out: usize, k0: usize, k1: usize,
+    scratch: *mut u8,
 ) {
     if k1 <= k0 {
+        return;
+    }
+    if packed_path::<T>(batch, n_in, n_out, scratch) {
+        // s = row r, v = input k, m = neuron j (dz rows are contiguous along j: read in place)
+        gemm_packed(dx, n_in, dz, 1, n_out, batch, w, n_in, 1, k0, k1, n_out, scratch);
         return;
     }
     // i = r (stride nOut), m = j (stride 1), k along w's rows from column k0

@@ -2,7 +2,8 @@
 //! src/kernels/js/.
 //!
 //! Memory layout: the module imports one shared linear memory (`env.memory`, at most 2 GiB).
-//! Below `__heap_base` lives what the module owns: its static data and Rust's shadow stack.
+//! Below `__heap_base` lives what the module owns: its static data (with the host thread's packing scratch) and
+//! Rust's shadow stack.
 //! Everything from `heapBase()` (rounded up to 16 by the host) belongs to the host's arena, which
 //! holds every matrix (row-major, 16-byte aligned: f64, or the plan's element type for a plan's data blocks), the
 //! plan words and the hp slots.
@@ -27,6 +28,7 @@ mod abi_gen;
 mod act;
 mod controls;
 mod dense;
+mod gemm;
 mod probe;
 mod tiny;
 mod vec;
@@ -40,6 +42,32 @@ use vec::Elem;
 
 extern "C" {
     static __heap_base: u8;
+}
+
+/// The module's own packing scratch (gemm.rs), for the calls that carry no thread control block: the stand-alone
+/// kernel exports, backwardBatch and trainBatches, all on the host's thread. Rust statics live in the shared memory,
+/// so a pool's threads never use it: they pack into the pool's own regions (SYNC_SCRATCH).
+#[repr(C, align(16))]
+struct Scratch([u8; SCRATCH_BYTES]);
+static mut HOST_SCRATCH: Scratch = Scratch([0; SCRATCH_BYTES]);
+
+#[inline(always)]
+unsafe fn host_scratch() -> *mut u8 {
+    core::ptr::addr_of_mut!(HOST_SCRATCH) as *mut u8
+}
+
+/// Thread `tid`'s packing scratch: the pool's region SYNC_SCRATCH + tid·SCRATCH_BYTES when the host gave one, the
+/// module's own region without a control block, else null (the kernels then take their unpacked loops: same bits).
+unsafe fn thread_scratch(ctl: *mut i32, tid: usize) -> *mut u8 {
+    if ctl.is_null() {
+        return if tid == 0 { host_scratch() } else { core::ptr::null_mut() };
+    }
+    let pool = atomic(ctl, SYNC_SCRATCH).load(SeqCst) as u32 as usize;
+    if pool == 0 {
+        core::ptr::null_mut()
+    } else {
+        (pool + tid * SCRATCH_BYTES) as *mut u8
+    }
 }
 
 /// An f64 block's address (the Mat-level exports, and HP, LOSSES, LRS, WEIGHTS, DROPOUT, NORMS of a plan).
@@ -90,7 +118,7 @@ pub unsafe extern "C" fn activate_backward_export(
 pub unsafe extern "C" fn dense_backward(
     dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, batch: i32, n_in: i32, n_out: i32,
 ) {
-    dense::dense_backward(f(dx), f(dw), f(db), f(dz), f(x), f(w), batch as usize, n_in as usize, n_out as usize);
+    dense::dense_backward(f(dx), f(dw), f(db), f(dz), f(x), f(w), batch as usize, n_in as usize, n_out as usize, host_scratch());
 }
 
 #[export_name = "loss"]
@@ -188,7 +216,7 @@ unsafe fn backward_steps<T: Elem>(plan: *const i32, rows: usize) -> f64 {
         let n_out = lw(plan, l, L_NOUT);
         let input = if l > 0 { ptr::<T>(lw(plan, l - 1, L_A)) } else { ptr::<T>(word(plan, PLAN_X0) as u32 as usize) };
         let dx = if l > 0 { ptr::<T>(lw(plan, l - 1, L_DZ)) } else { core::ptr::null_mut() };
-        dense::dense_backward(dx, ptr::<T>(lw(plan, l, L_DW)), ptr::<T>(lw(plan, l, L_DB)), ptr::<T>(lw(plan, l, L_DZ)), input, ptr::<T>(lw(plan, l, L_W)), rows, n_in, n_out);
+        dense::dense_backward(dx, ptr::<T>(lw(plan, l, L_DW)), ptr::<T>(lw(plan, l, L_DB)), ptr::<T>(lw(plan, l, L_DZ)), input, ptr::<T>(lw(plan, l, L_W)), rows, n_in, n_out, host_scratch());
         if l > 0 {
             let dz_prev = ptr::<T>(lw(plan, l - 1, L_DZ));
             activate_backward(dz_prev, dz_prev, ptr::<T>(lw(plan, l - 1, L_Z)), ptr::<T>(lw(plan, l - 1, L_A)), rows, n_in, lw(plan, l - 1, L_ACT) as i32, alpha);
@@ -290,6 +318,7 @@ unsafe fn train_steps<T: Elem>(plan: *const i32, first: i32, count: i32, tid: i3
     }
     let ctl = ctl as *mut i32;
     let (tid, nt) = (tid as usize, nthreads as usize);
+    let scratch = thread_scratch(ctl, tid);
     let layers = word(plan, PLAN_LAYERS) as usize;
     let batch = word(plan, PLAN_BATCH) as usize;
     let loss_kind = word(plan, PLAN_LOSS);
@@ -412,12 +441,12 @@ unsafe fn train_steps<T: Elem>(plan: *const i32, first: i32, count: i32, tid: i3
             let rate_prev = if l > 0 && !drop_p.is_null() { *drop_p.add(l - 1) } else { 0.0 };
             let input = if l > 0 { ptr::<T>(lw(plan, l - 1, if rate_prev > 0.0 { L_AD } else { L_A })) } else { x0 };
             let (j0, j1) = (part(n_out, tid, nt), part(n_out, tid + 1, nt));
-            dense::weight_grad_range(ptr::<T>(lw(plan, l, L_DW)), ptr::<T>(lw(plan, l, L_DB)), dz, input, rows, n_in, n_out, j0, j1);
+            dense::weight_grad_range(ptr::<T>(lw(plan, l, L_DW)), ptr::<T>(lw(plan, l, L_DB)), dz, input, rows, n_in, n_out, j0, j1, scratch);
             if l > 0 {
                 let q = l - 1;
                 let dz_prev = ptr::<T>(lw(plan, q, L_DZ));
                 let (k0, k1) = (part(n_in, tid, nt), part(n_in, tid + 1, nt));
-                dense::input_grad_range(dz_prev, dz, ptr::<T>(lw(plan, l, L_W)), rows, n_in, n_out, k0, k1);
+                dense::input_grad_range(dz_prev, dz, ptr::<T>(lw(plan, l, L_W)), rows, n_in, n_out, k0, k1, scratch);
                 if rate_prev > 0.0 {
                     dropout_cols(dz_prev, dz_prev, rows, n_in, k0, k1, rate_prev, seed, key, q, o);
                 }
