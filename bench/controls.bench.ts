@@ -11,6 +11,7 @@ import { errorMessage, loadRows, type BackendRow } from './backends.js';
 import { QUICK, TRAIN_SAMPLES } from './env.js';
 import { ratio, table, type Row } from './report.js';
 import { TRAIN } from './shapes.js';
+import { median } from './stats.js';
 import { trainingData } from './train.bench.js';
 
 export let sink = 0;
@@ -38,11 +39,6 @@ export const CONTROL_VARIANTS: readonly { id: string; title: string; dropout: nu
       train: { learningRate: schedules.cosine({ initial: 1e-3, steps: 1000, warmup: 50 }) },
     },
   ];
-
-const median = (a: number[]): number => {
-  const s = a.slice().sort((x, y) => x - y);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /** Rows per SIMD build and variant (medianMs per epoch, `ratio` = median / the plain median in the same run). */
 export async function benchControls(

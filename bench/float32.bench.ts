@@ -12,6 +12,7 @@ import { Network } from '../src/network.js';
 import { errorMessage, type BackendRow } from './backends.js';
 import { TRAIN_OPTS } from './env.js';
 import { type Row } from './report.js';
+import { median } from './stats.js';
 import { REAL_CONFIGS, REAL_SAMPLES, realGroup } from './train.bench.js';
 import { F32_LOSS_RTOL } from './wide.bench.js';
 
@@ -113,12 +114,6 @@ function alternate(epoch32: () => void, epoch64: () => void): { f32: number[]; f
     }
   }
   return { f32, f64 };
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** A row's statistics from its epoch times: median, mean, and the mean's relative margin of error (95%, Student's t). */

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Classifier, Regressor } from '../../src/index.js';
+import { median } from '../stats.js';
 
 interface Exported {
   versions: Record<string, string>;
@@ -52,10 +53,6 @@ try {
 }
 
 const backend = (process.env.FASTNN_BACKEND ?? 'auto') as 'auto' | 'js' | 'assemblyscript' | 'rust';
-const median = (a: number[]): number => {
-  const s = a.slice().sort((p, q) => p - q);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const mean = (a: number[]): number => a.reduce((s, v) => s + v, 0) / a.length;
 
 const rows: string[][] = [];
