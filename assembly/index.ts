@@ -33,5 +33,5 @@ export { denseForward, denseBackward } from './dense';
 export { activate, activateBackward } from './activation';
 export { loss } from './loss';
 export { sgdStep, momentumStep, adamStep } from './optim';
-export { trainBatches, trainBatchesThreaded, forwardBatch, backwardBatch } from './train';
+export { trainBatches, trainBatchesThreaded, forwardBatch, evaluateBatch, backwardBatch } from './train';
 export { peakProbe, peakProbeF32 } from './probe';

@@ -58,18 +58,29 @@ function forwardT<T>(plan: usize, rows: i32): void {
   }
 }
 
-/** backwardBatch (src/abi.ts): forward from x0, the loss against t, every layer's dw, db and dz; no update. */
+/** evaluateBatch (src/abi.ts): forward from x0 and the loss against t (its gradient into the output layer's dz). */
+export function evaluateBatch(plan: usize, rows: i32): f64 {
+  return isF32(plan) ? evaluateT<f32>(plan, rows) : evaluateT<f64>(plan, rows);
+}
+
+function evaluateT<T>(plan: usize, rows: i32): f64 {
+  forwardT<T>(plan, rows);
+  const RL = layerRecord(plan, word(plan, PLAN_LAYERS) - 1);
+  const nOutL = word(RL, L_NOUT);
+  return lossImpl<T>(ptr(RL, L_DZ), ptr(RL, L_A), ptr(RL, L_Z), ptr(plan, PLAN_T), rows, nOutL, word(plan, PLAN_LOSS));
+}
+
+/** backwardBatch (src/abi.ts): evaluateBatch, then every layer's dw, db and dz; no update. */
 export function backwardBatch(plan: usize, rows: i32): f64 {
   return isF32(plan) ? backwardT<f32>(plan, rows) : backwardT<f64>(plan, rows);
 }
 
 function backwardT<T>(plan: usize, rows: i32): f64 {
-  forwardT<T>(plan, rows);
+  const total = evaluateT<T>(plan, rows);
   const L = word(plan, PLAN_LAYERS), lossKind = word(plan, PLAN_LOSS);
   const alpha = f64at(ptr(plan, PLAN_HP), HP_ALPHA);
   const RL = layerRecord(plan, L - 1);
   const nOutL = word(RL, L_NOUT), aL = ptr(RL, L_A), zL = ptr(RL, L_Z), dzL = ptr(RL, L_DZ);
-  const total = lossImpl<T>(dzL, aL, zL, ptr(plan, PLAN_T), rows, nOutL, lossKind);
   if (lossKind == LOSS_MSE) activateBackwardImpl<T>(dzL, dzL, zL, aL, rows, nOutL, word(RL, L_ACT), alpha);
   for (let l = L - 1; l >= 0; l--) {
     const R = layerRecord(plan, l);

@@ -1,6 +1,6 @@
 /**
  * float32 next to float64 on the real digits: the 784-128-10 sigmoid/MSE/SGD epoch (REAL_CONFIGS[0]) with
- * dtype 'float32' on every WASM build, 1 thread, each build's first-epoch loss verified against the js backend's
+ * dtype 'float32' on every WASM build, 1 thread, and evaluate on a Dataset of the same digits, each build's first-epoch loss verified against the js backend's
  * float32 loss (F32_LOSS_RTOL) before it is timed (js: the reference, not timed, to keep the bench's time budget),
  * its epochs alternating with the same build's float64 epochs (the f32 ÷ f64 ratio compares epochs under the same
  * load); and the bytes a Dataset of DATASET_ROWS×784 rows takes in each dtype (backend.usedBytes() before and after
@@ -19,6 +19,7 @@ import { F32_LOSS_RTOL } from './wide.bench.js';
 export let sink = 0;
 
 export const realGroupF32 = `${realGroup(REAL_CONFIGS[0]!)}, float32`;
+export const realEvalGroupF32 = `evaluate(dataset) ${REAL_CONFIGS[0]!.net.layers.join('-')}, float32`;
 
 /** One float32 epoch of the real-digit 784-128-10 SGD network per build (Network.train, 1 thread); `untimed` gets js's line. */
 export async function benchRealF32(
@@ -82,6 +83,27 @@ export async function benchRealF32(
         f64SamplesPerSec: REAL_SAMPLES / (median(f64) / 1000),
         note: `Network.train, float32, epochs alternating with float64's; first-epoch loss ${loss} (${rel.toExponential(1)} from js)`,
       });
+      // evaluate on resident rows: the forward pass and the loss (evaluateBatch), no backward pass
+      const ds32 = n32.dataset(X, Y),
+        ds64 = n64.dataset(X, Y);
+      try {
+        const ev = alternate(
+          () => (sink += n32.evaluate(ds32).loss),
+          () => (sink += n64.evaluate(ds64).loss),
+        );
+        out.push({
+          ...base,
+          group: realEvalGroupF32,
+          name: `${realEvalGroupF32} [${r.label}]`,
+          ...timedStats(ev.f32),
+          samplesPerSec: REAL_SAMPLES / (median(ev.f32) / 1000),
+          f64SamplesPerSec: REAL_SAMPLES / (median(ev.f64) / 1000),
+          note: 'Network.evaluate on a Dataset (loss and accuracy), float32, alternating with float64',
+        });
+      } finally {
+        ds32.dispose();
+        ds64.dispose();
+      }
     } catch (e) {
       out.push({ ...base, status: 'errored', error: errorMessage(e) });
     } finally {

@@ -60,6 +60,7 @@ import {
   DATASET_ROWS,
   benchRealF32,
   datasetBytes,
+  realEvalGroupF32,
   realGroupF32,
   sink as f32Sink,
   type DatasetBytes,
@@ -257,6 +258,7 @@ function printFloat32(
 ): void {
   const pairs: [string, string, string][] = [
     [realGroupF32, realGroup(REAL_CONFIGS[0]!), `${REAL_SAMPLES} real digits, batch ${TRAIN.batch}`],
+    [realEvalGroupF32, '', `${REAL_SAMPLES} real digits, 256 rows per call`],
     [
       WIDE_GROUP_F32,
       WIDE_GROUP,

@@ -319,6 +319,14 @@ async function checkBuild(target: string): Promise<void> {
           throw new Error(`${P.name} ${tag}: differs from the one-call run`);
         both((k) => k.forwardBatch(plan, Math.max(1, batch - 1)));
         P.compare(`forwardBatch ${net.sizes.join('-')}`);
+        P.compare(
+          `evaluateBatch ${net.sizes.join('-')}`,
+          ...both((k) => k.evaluateBatch(plan, Math.max(1, batch - 1))),
+        );
+        P.compare(
+          `backwardBatch ${net.sizes.join('-')}`,
+          ...both((k) => k.backwardBatch(plan, Math.max(1, batch - 1))),
+        );
       }
     }
   }

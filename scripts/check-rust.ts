@@ -252,6 +252,8 @@ function planCase(
   const rows = randInt(1, batch);
   fill(I[P + PLAN_X0]!, rows * nIn0);
   run(`${label} forwardBatch(${rows})`, (k) => k.forwardBatch(plan, rows));
+  run(`${label} evaluateBatch(${rows})`, (k) => k.evaluateBatch(plan, rows));
+  run(`${label} backwardBatch(${rows})`, (k) => k.backwardBatch(plan, rows));
 }
 
 for (let it = 0; it < 60; it++) {

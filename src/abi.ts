@@ -98,10 +98,15 @@
  *   forwardBatch(plan, rows): void
  *     Step 2 only, from x0 (the host writes x0), for rows ≤ batch. Used by predict and evaluate.
  *
+ *   evaluateBatch(plan, rows): f64
+ *     Step 2 and the unweighted loss of step 3 for `rows` rows from x0 and t (the host writes both): the loss's
+ *     gradient goes to dz_{L-1}, as in training; returns the batch loss, computed in the plan's element type
+ *     exactly as backwardBatch computes it. Used by evaluate and the validation loss.
+ *
  *   backwardBatch(plan, rows): f64
- *     Steps 2 to 4 for `rows` rows from x0 and t (the host writes both), without the step counters and without
- *     an update: every layer's dw and db (and dz) exactly as one training step computes them. Returns the batch
- *     loss. Used by gradients() and gradientCheck.
+ *     evaluateBatch, then the rest of steps 3 and 4, without the step counters and without an update: every
+ *     layer's dw and db (and dz) exactly as one training step computes them. Returns the batch loss. Used by
+ *     gradients() and gradientCheck.
  *
  *   trainBatchesThreaded(plan, first, count, tid, nthreads, ctl): f64
  *     The thread contract, stated here only (src/kernels/js/train.ts, assembly/train.ts and rust/src/lib.rs
@@ -152,7 +157,7 @@
  *     returns the same bits.
  *
  * Element type (plan word PLAN_DTYPE = DTYPE_F64 or DTYPE_F32): the plan-level entry points (trainBatches,
- * trainBatchesThreaded, forwardBatch, backwardBatch) run in the plan's element type T over the data blocks
+ * trainBatchesThreaded, forwardBatch, evaluateBatch, backwardBatch) run in the plan's element type T over the data blocks
  * (XDATA, YDATA, X0, T and every layer block); HP, LOSSES, LRS, WEIGHTS, DROPOUT and NORMS stay f64 and ORDER i32.
  * Every block is 16-byte aligned and elements × bytes(T) long. In float32 every element operation is done in f32
  * (rounded to f32; js: Math.fround), transcendentals are computed in f64 from the f32 input and rounded to f32
@@ -230,6 +235,7 @@ export interface KernelExports {
   adamStep(p: number, m: number, v: number, g: number, n: number, hp: number): void;
   trainBatches(plan: number, first: number, count: number): number;
   forwardBatch(plan: number, rows: number): void;
+  evaluateBatch(plan: number, rows: number): number;
   backwardBatch(plan: number, rows: number): number;
   trainBatchesThreaded(plan: number, first: number, count: number, tid: number, nthreads: number, ctl: number): number;
   /** The WASM f64 ceiling probe (a bench instrument; see above). */
@@ -250,6 +256,7 @@ export const KERNEL_NAMES: readonly (keyof KernelExports)[] = [
   'adamStep',
   'trainBatches',
   'forwardBatch',
+  'evaluateBatch',
   'backwardBatch',
   'trainBatchesThreaded',
   'peakProbe',

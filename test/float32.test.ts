@@ -191,6 +191,19 @@ for (const bc of BACKENDS) {
           `${hidden}/${output} gradients`,
         );
         expectClose([g.loss], [o.loss], TOL_F32, `${hidden}/${output} loss`);
+        // evaluate runs the same forward pass and loss kernel as gradients, in float32, with no backward pass
+        const ds = net.dataset(x, y);
+        try {
+          for (const [how, e] of [
+            ['evaluate(x, y)', net.evaluate(x, y)],
+            ['evaluate(dataset)', net.evaluate(ds)],
+          ] as const) {
+            expectClose([e.loss], [g.loss], { rtol: 1e-15, atol: 0 }, `${hidden}/${output} ${how} loss vs gradients`);
+            expectClose([e.loss], [o.loss], TOL_F32, `${hidden}/${output} ${how} loss vs oracle`);
+          }
+        } finally {
+          ds.dispose();
+        }
       });
     });
 

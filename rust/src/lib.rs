@@ -188,7 +188,26 @@ pub unsafe extern "C" fn forward_batch(plan: usize, rows: i32) {
     }
 }
 
-/// backwardBatch (src/abi.ts): forward from x0, the loss against t, every layer's dw, db and dz; no update.
+/// evaluateBatch (src/abi.ts): forward from x0 and the loss against t (its gradient into the output layer's dz).
+#[export_name = "evaluateBatch"]
+pub unsafe extern "C" fn evaluate_batch(plan: usize, rows: i32) -> f64 {
+    let plan = plan as *const i32;
+    let alpha = *f(word(plan, PLAN_HP) as u32 as usize).add(HP_ALPHA);
+    if is_f32(plan) {
+        evaluate_steps::<f32>(plan, rows as usize, alpha)
+    } else {
+        evaluate_steps::<f64>(plan, rows as usize, alpha)
+    }
+}
+
+unsafe fn evaluate_steps<T: Elem>(plan: *const i32, rows: usize, alpha: f64) -> f64 {
+    forward::<T>(plan, rows, alpha);
+    let last = word(plan, PLAN_LAYERS) as usize - 1;
+    let (a_l, z_l, dz_l) = (ptr::<T>(lw(plan, last, L_A)), ptr::<T>(lw(plan, last, L_Z)), ptr::<T>(lw(plan, last, L_DZ)));
+    loss(dz_l, a_l, z_l, ptr::<T>(word(plan, PLAN_T) as u32 as usize), rows, lw(plan, last, L_NOUT), word(plan, PLAN_LOSS))
+}
+
+/// backwardBatch (src/abi.ts): evaluateBatch, then every layer's dw, db and dz; no update.
 #[export_name = "backwardBatch"]
 pub unsafe extern "C" fn backward_batch(plan: usize, rows: i32) -> f64 {
     let plan = plan as *const i32;
@@ -201,13 +220,12 @@ pub unsafe extern "C" fn backward_batch(plan: usize, rows: i32) -> f64 {
 
 unsafe fn backward_steps<T: Elem>(plan: *const i32, rows: usize) -> f64 {
     let alpha = *f(word(plan, PLAN_HP) as u32 as usize).add(HP_ALPHA);
-    forward::<T>(plan, rows, alpha);
+    let total = evaluate_steps::<T>(plan, rows, alpha);
     let layers = word(plan, PLAN_LAYERS) as usize;
     let kind = word(plan, PLAN_LOSS);
     let last = layers - 1;
     let n_out_l = lw(plan, last, L_NOUT);
     let (a_l, z_l, dz_l) = (ptr::<T>(lw(plan, last, L_A)), ptr::<T>(lw(plan, last, L_Z)), ptr::<T>(lw(plan, last, L_DZ)));
-    let total = loss(dz_l, a_l, z_l, ptr::<T>(word(plan, PLAN_T) as u32 as usize), rows, n_out_l, kind);
     if kind == LOSS_MSE {
         activate_backward(dz_l, dz_l, z_l, a_l, rows, n_out_l, lw(plan, last, L_ACT) as i32, alpha);
     }

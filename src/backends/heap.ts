@@ -428,6 +428,11 @@ export class HeapBackend implements Backend, KernelHost {
     this.raw.forwardBatch(plan, rows);
   }
 
+  evaluateBatch(plan: number, rows: number): number {
+    this.live_('evaluateBatch');
+    return this.raw.evaluateBatch(plan, rows);
+  }
+
   backwardBatch(plan: number, rows: number): number {
     this.live_('backwardBatch');
     return this.raw.backwardBatch(plan, rows);

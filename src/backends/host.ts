@@ -31,6 +31,8 @@ export interface KernelHost {
   usedBytes(): number;
   trainBatches(plan: number, first: number, count: number): number;
   forwardBatch(plan: number, rows: number): void;
+  /** Forward and loss of `rows` rows from x0 and t; returns the batch loss (src/abi.ts). */
+  evaluateBatch(plan: number, rows: number): number;
   /** Forward, loss and backward of `rows` rows from x0 and t, no update; returns the batch loss (src/abi.ts). */
   backwardBatch(plan: number, rows: number): number;
   /** The backend's pointer of a Mat it made (validated: owner and liveness). */

@@ -10,8 +10,8 @@ import type { KernelHost } from '../backends/host.js';
 import { checkTargets } from '../check.js';
 import { BackendError, DisposedError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
-import { elemBytes, readElems, writeElems } from './elements.js';
-import { evaluateAll } from './inference.js';
+import { elemBytes, elemSubarray, writeElems } from './elements.js';
+import { evaluateAll, type Rows } from './inference.js';
 import { checkFits, type NetMemory, type ParamPtrs } from './memory.js';
 import { checkTargetRange, type NetworkShape } from './options.js';
 
@@ -167,23 +167,27 @@ export function useDataset(
   };
 }
 
+/** Views of a dataset's rows in backend memory, in its element type (valid until the memory next grows). */
+export function datasetRows(ds: Dataset): { X: Rows; Y: Rows } {
+  const { host, dtype, x, y } = stateOf(ds);
+  return {
+    X: { rows: ds.rows, cols: ds.inputs, data: elemSubarray(host, dtype, x, ds.rows * ds.inputs) },
+    Y: { rows: ds.rows, cols: ds.outputs, data: elemSubarray(host, dtype, y, ds.rows * ds.outputs) },
+  };
+}
+
 /**
  * Matrix views of a dataset's rows in backend memory (valid until the memory next grows); a float32 dataset's rows
  * are widened into copies instead (exact).
  */
 export function datasetViews(ds: Dataset): { X: Matrix; Y: Matrix } {
-  const st = stateOf(ds);
-  if (st.dtype === 'float32') {
-    return {
-      X: { rows: ds.rows, cols: ds.inputs, data: readElems(st.host, st.dtype, st.x, ds.rows * ds.inputs) },
-      Y: { rows: ds.rows, cols: ds.outputs, data: readElems(st.host, st.dtype, st.y, ds.rows * ds.outputs) },
-    };
-  }
-  const F = st.host.f64();
-  return {
-    X: { rows: ds.rows, cols: ds.inputs, data: F.subarray(st.x >> 3, (st.x >> 3) + ds.rows * ds.inputs) },
-    Y: { rows: ds.rows, cols: ds.outputs, data: F.subarray(st.y >> 3, (st.y >> 3) + ds.rows * ds.outputs) },
-  };
+  const { X, Y } = datasetRows(ds);
+  const wide = ({ rows, cols, data }: Rows): Matrix => ({
+    rows,
+    cols,
+    data: data instanceof Float64Array ? data : new Float64Array(data),
+  });
+  return { X: wide(X), Y: wide(Y) };
 }
 
 /** evaluate(dataset): the read workspace is made first, so the views of the dataset stay valid while it runs. */
@@ -198,7 +202,7 @@ export function evaluateDataset(
     const rows = Math.max(1, Math.min(256, ds.rows));
     checkFits(op, mem.host, mem.workspaceNeed('read', rows));
     mem.workspace('read', rows);
-    const { X, Y } = datasetViews(ds);
+    const { X, Y } = datasetRows(ds);
     return evaluateAll(op, mem, params, X, Y);
   } finally {
     use.release();

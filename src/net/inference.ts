@@ -3,55 +3,55 @@
  * workspace and with the parameters a caller names, so they never touch a running training's buffers.
  */
 import type { Activation } from '../backend.js';
-import { lossCode } from '../backends/heap.js';
 import type { Matrix } from '../matrix.js';
 import { checkFits, type NetMemory, type ParamPtrs } from './memory.js';
 import type { LayerParameters } from './options.js';
 
 const PREDICT_ROWS = 256;
 
+/**
+ * Rows of values as a Matrix holds them, or as a Dataset stores them in the backend's memory (a view in the network's
+ * element type, copied into the workspace as it is: a float32 dataset is never widened and rounded back).
+ */
+export interface Rows {
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: Float64Array | Float32Array;
+}
+
 /** Forward pass in chunks of the read workspace's rows; with targets, also the mean loss. */
 export function forwardAll(
   op: string,
   mem: NetMemory,
   params: ParamPtrs,
-  X: Matrix,
-  Y: Matrix | null,
+  X: Rows,
+  Y: Rows | null,
 ): { out: Matrix; loss: number } {
   const rowsPerChunk = Math.max(1, Math.min(PREDICT_ROWS, X.rows));
   checkFits(op, mem.host, mem.workspaceNeed('read', rowsPerChunk));
   const ws = mem.workspace('read', rowsPerChunk);
   mem.writePlanLayers(ws, params);
-  const { layers, loss: lossName } = mem.shape;
+  const { layers } = mem.shape;
   const L = mem.L,
     nIn = layers[0]!,
     nOut = layers[L]!;
   const out = new Float64Array(X.rows * nOut);
-  const host = mem.host,
-    raw = host.raw;
+  const host = mem.host;
   let total = 0;
   for (let r0 = 0; r0 < X.rows; r0 += ws.cap) {
     const rows = Math.min(ws.cap, X.rows - r0);
     mem.writeElems(X.data.subarray(r0 * nIn, (r0 + rows) * nIn), ws.x0);
-    if (Y && mem.dtype === 'float32') {
-      // the Mat-level loss kernel is float64 only: backwardBatch runs the forward pass and the float32 loss
-      mem.writeElems(Y.data.subarray(r0 * nOut, (r0 + rows) * nOut), ws.t);
-      total += host.backwardBatch(ws.plan, rows) * rows;
-      out.set(mem.readElems(ws.a[L - 1]!, rows * nOut), r0 * nOut);
-      continue;
-    }
-    host.forwardBatch(ws.plan, rows);
-    out.set(mem.readElems(ws.a[L - 1]!, rows * nOut), r0 * nOut);
     if (Y) {
       mem.writeElems(Y.data.subarray(r0 * nOut, (r0 + rows) * nOut), ws.t);
-      total += raw.loss(ws.dz[L - 1]!, ws.a[L - 1]!, ws.z[L - 1]!, ws.t, rows, nOut, lossCode(op, lossName)) * rows;
-    }
+      total += host.evaluateBatch(ws.plan, rows) * rows;
+    } else host.forwardBatch(ws.plan, rows);
+    out.set(mem.readElems(ws.a[L - 1]!, rows * nOut), r0 * nOut);
   }
   return { out: { rows: X.rows, cols: nOut, data: out }, loss: X.rows === 0 ? NaN : total / X.rows };
 }
 
 /** Accuracy: argmax for > 1 output, 0.5 threshold for 1 (for a classifier's outputs and targets: evaluateAll). */
-export function accuracy(out: Matrix, Y: Matrix): number {
+export function accuracy(out: Rows, Y: Rows): number {
   const { rows, cols } = out;
   let hit = 0;
   for (let r = 0; r < rows; r++) {
@@ -75,8 +75,8 @@ export function evaluateAll(
   op: string,
   mem: NetMemory,
   params: ParamPtrs,
-  X: Matrix,
-  Y: Matrix,
+  X: Rows,
+  Y: Rows,
 ): { loss: number; accuracy?: number } {
   const { out, loss } = forwardAll(op, mem, params, X, Y);
   return isClassification(mem.shape.activations[mem.shape.activations.length - 1]!, Y)
@@ -89,7 +89,7 @@ export function evaluateAll(
  * output) or one-hot rows (several). A regression network (identity output, or targets between 0 and 1) has no
  * accuracy: a 0.5 threshold on its outputs would report a number that means nothing.
  */
-export function isClassification(output: Activation, Y: Matrix): boolean {
+export function isClassification(output: Activation, Y: Rows): boolean {
   if (output !== 'sigmoid' && output !== 'softmax') return false;
   const { rows, cols, data } = Y;
   for (let r = 0; r < rows; r++) {

@@ -6,7 +6,7 @@
  *   activation.ts  activate, activateBackward
  *   loss.ts        loss
  *   optim.ts       sgdStep, momentumStep, adamStep
- *   train.ts       trainBatches, trainBatchesThreaded, forwardBatch
+ *   train.ts       trainBatches, trainBatchesThreaded, forwardBatch, evaluateBatch, backwardBatch
  *   probe.ts       peakProbe (the bench's ceiling probe)
  *   views.ts       F64, I32: the heap views every kernel takes
  *
@@ -25,7 +25,7 @@ import { denseBackwardImpl, denseForwardRange } from './dense.js';
 import { lossImpl } from './loss.js';
 import { peakProbeF32Impl, peakProbeImpl } from './probe.js';
 import { adamImpl, momentumImpl, sgdImpl } from './optim.js';
-import { backwardImpl, forwardImpl, trainBatchesThreaded } from './train.js';
+import { backwardImpl, evaluateImpl, forwardImpl, trainBatchesThreaded } from './train.js';
 import * as f32 from './f32/train.js';
 import { isTiny, trainTiny } from './tiny.js';
 import type { F32, F64, I32 } from './views.js';
@@ -102,6 +102,10 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
       views();
       if (isF32(plan)) f32.forwardImpl(S, H, I, plan, rows);
       else forwardImpl(H, H, I, plan, rows);
+    },
+    evaluateBatch(plan, rows) {
+      views();
+      return isF32(plan) ? f32.evaluateImpl(S, H, I, plan, rows) : evaluateImpl(H, H, I, plan, rows);
     },
     backwardBatch(plan, rows) {
       views();

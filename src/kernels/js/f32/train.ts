@@ -47,14 +47,19 @@ export function forwardImpl(D: F32, H: F64, I: I32, plan: number, rows: number):
         inp = a;
     }
 }
-/** backwardBatch (src/abi.ts): forward from x0, the loss against t, every layer's dw, db and dz; no update. */
-export function backwardImpl(D: F32, H: F64, I: I32, plan: number, rows: number): number {
+/** evaluateBatch (src/abi.ts): forward from x0 and the loss against t (its gradient into the output layer's dz). */
+export function evaluateImpl(D: F32, H: F64, I: I32, plan: number, rows: number): number {
     forwardImpl(D, H, I, plan, rows);
+    const P = plan >> 2, RL = P + PLAN_HEADER + (I[P + PLAN_LAYERS]! - 1) * PLAN_LAYER_WORDS;
+    return lossImpl(D, I[RL + L_DZ]!, I[RL + L_A]!, I[RL + L_Z]!, I[P + PLAN_T]!, rows, I[RL + L_NOUT]!, I[P + PLAN_LOSS]!);
+}
+/** backwardBatch (src/abi.ts): evaluateBatch, then every layer's dw, db and dz; no update. */
+export function backwardImpl(D: F32, H: F64, I: I32, plan: number, rows: number): number {
+    const loss = evaluateImpl(D, H, I, plan, rows);
     const P = plan >> 2, L = I[P + PLAN_LAYERS]!, lossKind = I[P + PLAN_LOSS]!;
     const alpha = H[(I[P + PLAN_HP]! >>> 3) + HP_ALPHA]!;
     const RL = P + PLAN_HEADER + (L - 1) * PLAN_LAYER_WORDS;
     const nOutL = I[RL + L_NOUT]!, aL = I[RL + L_A]!, zL = I[RL + L_Z]!, dzL = I[RL + L_DZ]!;
-    const loss = lossImpl(D, dzL, aL, zL, I[P + PLAN_T]!, rows, nOutL, lossKind);
     if (lossKind === LOSS_MSE)
         activateBackwardImpl(D, dzL, dzL, zL, aL, rows, nOutL, I[RL + L_ACT]!, alpha);
     for (let l = L - 1; l >= 0; l--) {
