@@ -139,7 +139,6 @@ for (const bc of BACKEND_DEFAULTS) {
           (onEpoch) => new Promise((resolve) => setTimeout(() => resolve(b.train(xs, ys, { ...opts, onEpoch })), 0)),
         );
         expect(blocked).toHaveLength(opts.epochs);
-        expect(blocked[0]).toBeGreaterThan(0);
         expect(blocked.slice(1)).toEqual([0, 0, 0]);
         expect(r!.epochs).toBe(opts.epochs);
         expect(bits(a)).toEqual(bits(b));
