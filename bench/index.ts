@@ -180,14 +180,25 @@ function printKernels(rows: readonly Row[], numpy: NumpyResults): void {
   }
 }
 
-function printCeiling(rows: readonly Row[]): void {
+/** The WASM ceiling section of one dtype: float32's next to the same build's float64 ceiling (`f64Rows`). */
+function printCeiling(dtype: 'float64' | 'float32', rows: readonly Row[], f64Rows: readonly Row[] = rows): void {
+  const f32 = dtype === 'float32';
   section(
-    `WASM f64 ceiling: peakProbe, ${PROBE_CHAINS} independent multiply-add chains in registers (GFLOP/s = ${probeFlops(1)}·iterations / median)`,
+    f32
+      ? `WASM f32 ceiling: peakProbeF32, ${PROBE_CHAINS_F32} float32 chains = 12 f32x4 accumulators (GFLOP/s = ${probeFlopsF32(1)}·iterations / median)`
+      : `WASM f64 ceiling: peakProbe, ${PROBE_CHAINS} independent multiply-add chains in registers (GFLOP/s = ${probeFlops(1)}·iterations / median)`,
   );
   const labels = [...new Set(rows.map((r) => r.backend))];
   log(
     table(
-      ['build', 'variant', 'multiply-add', 'before grid', 'after grid', 'ceiling (higher)'],
+      [
+        'build',
+        'variant',
+        'multiply-add',
+        'before grid',
+        'after grid',
+        ...(f32 ? ['f32 ceiling', 'f64 ceiling', 'f32 ÷ f64'] : ['ceiling (higher)']),
+      ],
       labels.map((l) => {
         const [a, b] = [
           rows.find((r) => r.backend === l && r.name.includes(' before ')),
@@ -196,56 +207,31 @@ function printCeiling(rows: readonly Row[]): void {
         const v = a?.variant ?? b?.variant ?? null;
         const cell = (r: Row | undefined): string =>
           !r ? '—' : r.status !== 'ok' ? failCell(r) : `${num(r.gflops)} GFLOP/s ±${num(r.rme, 2)}%`;
-        return [l, v ?? '', probeWhat(v), cell(a), cell(b), num(ceilingOf(rows, l))];
-      }),
-      3,
-    ),
-  );
-  notes.flush(log);
-  log(
-    `one call = ${PROBE_ITERATIONS.toLocaleString('en-US')} updates of every chain; measured before and after the kernel grid, the higher median is the ceiling`,
-  );
-  log(
-    "mul + add builds: the chains carry the multiply's latency, a GEMM's multiply is off its accumulator chain, so GEMM rows can exceed the probe by a few percent",
-  );
-}
-
-function printCeilingF32(rows: readonly Row[], f64Rows: readonly Row[]): void {
-  section(
-    `WASM f32 ceiling: peakProbeF32, ${PROBE_CHAINS_F32} float32 chains = 12 f32x4 accumulators (GFLOP/s = ${probeFlopsF32(1)}·iterations / median)`,
-  );
-  const labels = [...new Set(rows.map((r) => r.backend))];
-  log(
-    table(
-      ['build', 'variant', 'multiply-add', 'before grid', 'after grid', 'f32 ceiling', 'f64 ceiling', 'f32 ÷ f64'],
-      labels.map((l) => {
-        const [a, b] = [
-          rows.find((r) => r.backend === l && r.name.includes(' before ')),
-          rows.find((r) => r.backend === l && r.name.includes(' after ')),
-        ];
-        const v = a?.variant ?? b?.variant ?? null;
-        const cell = (r: Row | undefined): string =>
-          !r ? '—' : r.status !== 'ok' ? failCell(r) : `${num(r.gflops)} GFLOP/s ±${num(r.rme, 2)}%`;
-        const c32 = ceilingOf(rows, l),
+        const c = ceilingOf(rows, l),
           c64 = ceilingOf(f64Rows, l);
         return [
           l,
           v ?? '',
-          probeWhat(v, 'float32'),
+          probeWhat(v, dtype),
           cell(a),
           cell(b),
-          num(c32),
-          num(c64),
-          c32 && c64 ? ratio(c32 / c64) : '',
+          num(c),
+          ...(f32 ? [num(c64), c && c64 ? ratio(c / c64) : ''] : []),
         ];
       }),
       3,
     ),
   );
   notes.flush(log);
-  log(
-    "the same register shape as peakProbe (12 vector accumulators) with twice the lanes: a SIMD build's f32 ceiling is about twice its f64 ceiling; scalar builds and js: four passes of 12 scalar chains",
-  );
+  const footer = f32
+    ? [
+        "the same register shape as peakProbe (12 vector accumulators) with twice the lanes: a SIMD build's f32 ceiling is about twice its f64 ceiling; scalar builds and js: four passes of 12 scalar chains",
+      ]
+    : [
+        `one call = ${PROBE_ITERATIONS.toLocaleString('en-US')} updates of every chain; measured before and after the kernel grid, the higher median is the ceiling`,
+        "mul + add builds: the chains carry the multiply's latency, a GEMM's multiply is off its accumulator chain, so GEMM rows can exceed the probe by a few percent",
+      ];
+  for (const line of footer) log(line);
 }
 
 /** The float32 epochs next to the same build's float64 epoch of the same run, and the Dataset bytes per dtype. */
@@ -986,8 +972,8 @@ async function main(): Promise<void> {
   const iRows = await benchInstantiate(backends);
   log(`  done ${elapsed()}`);
 
-  printCeiling(cRows);
-  printCeilingF32(c32Rows, cRows);
+  printCeiling('float64', cRows);
+  printCeiling('float32', c32Rows, cRows);
   printKernels(kRows, numpy);
   printTraining(tRows, numpy);
   printRealData(tRows, real.checks, numpy);

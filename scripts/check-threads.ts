@@ -49,6 +49,7 @@ import {
   TINY_MAX,
   type KernelExports,
 } from '../src/abi.js';
+import { median } from '../bench/stats.js';
 
 const BENCH = process.argv.includes('--bench');
 const MAXT = 3;
@@ -218,11 +219,6 @@ const modules = (argBuilds.length ? argBuilds : Object.keys(FILES)).flatMap((v) 
 for (const { name, module } of modules) {
   if (!WebAssembly.Module.exports(module).some((e) => e.name === 'trainBatchesThreaded'))
     throw new Error(`${name}: no trainBatchesThreaded`);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
 }
 
 async function bench(): Promise<void> {

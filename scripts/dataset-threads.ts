@@ -20,10 +20,10 @@ import {
 } from '../src/internal/index.js';
 import { Network, type Dataset } from '../src/network.js';
 import { Mulberry32 } from '../src/rng.js';
+import { median } from '../bench/stats.js';
 
 probeWasmFeatures();
 const ROUNDS = Number(process.env.ROUNDS ?? 11);
-const median = (v: number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1]!;
 
 async function main(): Promise<void> {
   const cfg = CONFIGS.find((c) => c.id === (process.env.CONFIG ?? 'sgd'))!;

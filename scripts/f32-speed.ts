@@ -12,13 +12,10 @@ import { loadMnist } from '../examples/mnist-data.js';
 import type { BackendVariant } from '../src/backend.js';
 import { loadBackend } from '../src/backends/index.js';
 import { Network, type NetworkOptions, type TrainOptions } from '../src/network.js';
+import { median } from '../bench/stats.js';
 probeWasmFeatures();
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const OLD = process.env.OLD;
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-};
 const cpuMs = () => process.cpuUsage().user / 1000;
 const NETS: { name: string; n: number; net: NetworkOptions; tr: TrainOptions }[] = [
   {

@@ -16,6 +16,7 @@ import * as newBackends from '../src/backends/index.js';
 import * as newInternal from '../src/internal/index.js';
 import * as newNetwork from '../src/network.js';
 import type { Dataset, Network } from '../src/network.js';
+import { median } from '../bench/stats.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const N = Number(process.env.N ?? 8000);
@@ -32,10 +33,6 @@ const SPECS: Record<string, [BackendName, BackendVariant | undefined]> = {
   'as-simd': ['assemblyscript', 'simd'],
   'rust-simd': ['rust', 'simd'],
   js: ['js', undefined],
-};
-const median = (v: number[]): number => {
-  const s = [...v].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
 };
 const cpuMs = (): number => {
   const u = process.cpuUsage();

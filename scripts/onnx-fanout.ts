@@ -7,9 +7,9 @@
 import { onnxToModel } from '../src/onnx/import.js';
 import { MAX_ONNX_NODES } from '../src/onnx/decode.js';
 import { fanOutModel } from '../test/helpers/wire.js';
+import { median } from '../bench/stats.js';
 
 const repeats = Number(process.argv[2] ?? 5);
-const median = (a: number[]): number => a.slice().sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 for (const [n, op] of [
   [30_000, 'Add'],
   [MAX_ONNX_NODES, 'Add'],

@@ -43,6 +43,7 @@ import {
   PLAN_XDATA,
   PLAN_YDATA,
   planBytes,
+  type PlanLayerRecord,
 } from '../src/abi.js';
 
 /** A plan's header words: its sizes, kinds and the byte offsets of its blocks. */
@@ -61,23 +62,10 @@ export interface PlanHeader {
   losses: number;
 }
 
-/** One layer's record: sizes, activation and block offsets (the optimizer state only where the optimizer has it). */
-export interface PlanLayer {
-  nIn: number;
-  nOut: number;
-  act: number;
-  w: number;
-  b: number;
-  z: number;
-  a: number;
-  dz: number;
-  dw: number;
-  db: number;
-  sw?: number;
-  sb?: number;
-  sw2?: number;
-  sb2?: number;
-}
+/** The optimizer state blocks of a layer record: only where the optimizer has them (absent words stay 0). */
+type StateBlocks = 'sw' | 'sb' | 'sw2' | 'sb2';
+/** One layer's record: sizes, activation and block byte offsets (the optimizer state only where the optimizer has it). */
+export type PlanLayer = Omit<PlanLayerRecord, StateBlocks> & Partial<Pick<PlanLayerRecord, StateBlocks>>;
 
 const HEADER_WORDS: [word: number, field: keyof PlanHeader][] = [
   [PLAN_LAYERS, 'layers'],

@@ -22,13 +22,13 @@ import { matrix } from '../src/matrix.js';
 import { Network, type TrainOptions } from '../src/network.js';
 import { Mulberry32 } from '../src/rng.js';
 import type { BackendName } from '../src/backend.js';
+import { median } from '../bench/stats.js';
 
 probeWasmFeatures(); // the relaxed-SIMD flag, as the bench sets it, before any module compiles
 const REPS = Number(process.env.REPS ?? 5);
 const names = (
   process.argv.slice(2).length ? process.argv.slice(2) : ['js', 'assemblyscript', 'rust']
 ) as BackendName[];
-const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 const f1 = (x: number): string => x.toFixed(1);
 
 /** CPU time and run-queue wait (ms) of every task (thread) of this process. */

@@ -10,16 +10,13 @@ import type { Dtype } from '../src/backend.js';
 import { loadBackend } from '../src/backends/index.js';
 import type { Input, Matrix } from '../src/matrix.js';
 import { Network, type NetworkOptions, type TrainOptions } from '../src/network.js';
+import { median } from '../bench/stats.js';
 
 const OLD = process.env.OLD;
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const DTYPES = (process.env.DTYPES ?? 'float64').split(',') as Dtype[]; // Network.create refuses any other
 const VARIANTS = (process.env.VARIANTS ?? 'simd').split(',') as ('simd' | 'scalar')[];
 const NETS = (process.env.NETS ?? 'small,wide,tiny').split(',');
-const median = (v: number[]): number => {
-  const s = [...v].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-};
 const { train } = loadMnist(640, 0);
 const w256 = loadMnist(256, 0).train;
 const rows = (m: Matrix, k: number) =>

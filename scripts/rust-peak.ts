@@ -2,12 +2,9 @@
 import { loadBackend } from '../src/backends/index.js';
 import { hostOf } from '../src/internal/index.js';
 import { PROBE_CHAINS, PROBE_CHAINS_F32 } from '../src/abi.js';
+import { median } from '../bench/stats.js';
 const ROUNDS = Number(process.env.ROUNDS ?? 21),
   IT = 200_000;
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-};
 for (const variant of ['simd', 'scalar'] as const) {
   const ex = hostOf('p', await loadBackend('rust', { variant })).raw;
   const t: Record<'peakProbe' | 'peakProbeF32', number[]> = { peakProbe: [], peakProbeF32: [] };

@@ -9,13 +9,10 @@ import { probeWasmFeatures } from '../bench/env.js';
 import { Network } from '../src/network.js';
 import { networkInternals, setMinThreadWorkForTest, threadChoice } from '../src/internal/index.js';
 import { mulberry32 } from '../src/rng.js';
+import { median } from '../bench/stats.js';
 
 probeWasmFeatures();
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
-const median = (v: number[]): number => {
-  const s = [...v].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-};
 const rand = mulberry32(5);
 const mat = (rows: number, cols: number, f: (i: number) => number) => ({
   rows,

@@ -11,6 +11,7 @@ import { loadBackend } from '../src/backends/index.js';
 import { hostOf } from '../src/internal/index.js';
 import { mulberry32 } from '../src/rng.js';
 import { probeWasmFeatures } from '../bench/env.js';
+import { median } from '../bench/stats.js';
 
 probeWasmFeatures(); // Node 20: V8's relaxed-SIMD flag, before any module compiles
 
@@ -35,10 +36,6 @@ const BUILDS: Build[] = (
   ] satisfies Build[]
 ).filter((b) => !process.env.ONLY || process.env.ONLY.split(',').includes(b.file));
 
-const median = (v: number[]): number => {
-  const s = [...v].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-};
 let sink = 0;
 
 interface Case {

@@ -12,6 +12,7 @@ import { loadMnist } from '../examples/mnist-data.js';
 import type { Backend, BackendName, BackendVariant } from '../src/backend.js';
 import { loadBackend } from '../src/backends/index.js';
 import { Network } from '../src/network.js';
+import { median } from '../bench/stats.js';
 
 probeWasmFeatures();
 const OLD = process.env.OLD;
@@ -30,10 +31,6 @@ const BUILDS: Build[] = (
     { name: 'rust', variant: 'simd', file: 'fastnn-simd.wasm' },
   ] satisfies Build[]
 ).filter((b) => !process.env.ONLY || process.env.ONLY.split(',').includes(b.file));
-const median = (v: number[]): number => {
-  const s = [...v].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-};
 
 async function main(): Promise<void> {
   const { train } = loadMnist(SAMPLES, 0);

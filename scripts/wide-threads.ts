@@ -18,6 +18,7 @@ import { loadBackend } from '../src/backends/index.js';
 import { networkInternals, resolveTrain, TrainingRun } from '../src/internal/index.js';
 import { Network, type TrainOptions } from '../src/network.js';
 import { Mulberry32 } from '../src/rng.js';
+import { median } from '../bench/stats.js';
 
 probeWasmFeatures();
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
@@ -32,7 +33,6 @@ const BUILDS = (
     { name: 'rust', variant: 'simd', file: 'fastnn-simd.wasm' },
   ] satisfies { name: BackendName; variant: BackendVariant; file: string }[]
 ).filter((b) => !process.env.ONLY || process.env.ONLY.split(',').includes(b.file));
-const median = (v: number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1]!;
 
 /** CPU time and run-queue wait (ms) of every task (thread) of this process. */
 function schedstat(): Map<string, { cpu: number; wait: number }> {

@@ -203,6 +203,28 @@ export function planBytes(layers: number): number {
   return (PLAN_HEADER + PLAN_LAYER_WORDS * layers) * 4;
 }
 
+/**
+ * One layer record of a plan, word by word (L_NIN .. L_SB2): the widths, the activation code and the layer's blocks
+ * (sw, sb: momentum's velocity or Adam's first moment; sw2, sb2: Adam's second moment). The plan holds byte offsets;
+ * a reader may keep them in the unit it indexes with, and says so.
+ */
+export interface PlanLayerRecord {
+  nIn: number;
+  nOut: number;
+  act: number;
+  w: number;
+  b: number;
+  z: number;
+  a: number;
+  dz: number;
+  dw: number;
+  db: number;
+  sw: number;
+  sb: number;
+  sw2: number;
+  sb2: number;
+}
+
 /** The raw exports every kernel module provides (pointers are byte offsets into its memory). */
 export interface KernelExports {
   heapBase(): number;

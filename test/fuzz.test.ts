@@ -18,7 +18,7 @@ afterAll(() => {
   for (const b of backends) b.dispose();
 });
 
-describe('fuzz: mutated exports give a typed error or a faithful, finite model, each within 2 s', () => {
+describe('fuzz: mutated exports give a typed error or a faithful, finite model, without growing backend memory', () => {
   it('3,000 cases (seed 7): no failures, Object/Array/Function prototypes unchanged, both outcomes seen', async () => {
     const report = await runFuzz(corpus, backends, 7, 3000);
     console.log(

@@ -56,6 +56,7 @@ import {
   TINY_MAX,
   ACT_SIGMOID,
   ACT_SOFTMAX,
+  type PlanLayerRecord,
 } from '../../abi.js';
 import { act1, activateBackwardImpl, activateImpl, dact1 } from './activation.js';
 import type { F64, I32 } from './views.js';
@@ -78,24 +79,13 @@ export function isTiny(H: F64, I: I32, plan: number): boolean {
   return true;
 }
 
-/** One layer's record, read once per call: widths, activation, and the blocks as float64 indices. */
-interface Layer {
-  nIn: number;
-  nOut: number;
-  act: number;
-  w: number;
-  b: number;
-  z: number;
-  a: number;
-  dz: number;
-  dw: number;
-  db: number;
+/**
+ * One layer's record, read once per call: widths, activation, the data blocks as float64 indices (w .. db) and the
+ * optimizer state and the parameters' and gradients' blocks as byte offsets (sw .. sb2, wp, bp, dwp, dbp).
+ */
+interface Layer extends PlanLayerRecord {
   wp: number;
   bp: number;
-  sw: number;
-  sw2: number;
-  sb: number;
-  sb2: number;
   dwp: number;
   dbp: number;
 }
