@@ -207,6 +207,44 @@ function microDirect<T>(o: usize, ldo: usize, sp: usize, sss: usize, vP: usize, 
   storeTile<T>(o, ldo, ns, nv, a0l, a0h, a1l, a1h, a2l, a2h, a3l, a3h);
 }
 
+/**
+ * The 4 × TW/2 micro-kernel for a last v tile of at most one v128 (nv ≤ lanes of T: the 2 float64 columns left of a
+ * 10-neuron layer): the low v128 of each packed V row only, four accumulators instead of eight, so the padding
+ * lanes cost no multiply-adds (measured: docs/benchmarks.md "The 10-neuron layer"). S(m, i) at sp + m·smB + i·siB:
+ * the packed micro-panel (smB = 32, siB = sizeof(T)) or rows read in place (smB = sizeof(T), siB = sss); rows
+ * s ≥ ns repeat the last real row (computed, not stored). The same madd chain per output as micro and microDirect.
+ */
+function microHalf<T>(o: usize, ldo: usize, sp: usize, smB: usize, siB: usize, vP: usize, mc: i32, ns: i32, nv: i32, first: bool): void {
+  const o1 = o + ldo, o2 = o1 + ldo, o3 = o2 + ldo;
+  let a0 = v128.splat<T>(0), a1 = v128.splat<T>(0), a2 = v128.splat<T>(0), a3 = v128.splat<T>(0);
+  if (!first) {
+    a0 = loadPart<T>(o, 0, nv);
+    if (ns > 1) a1 = loadPart<T>(o1, 0, nv);
+    if (ns > 2) a2 = loadPart<T>(o2, 0, nv);
+    if (ns > 3) a3 = loadPart<T>(o3, 0, nv);
+  }
+  let s0 = sp;
+  let s1 = ns > 1 ? s0 + siB : s0;
+  let s2 = ns > 2 ? s1 + siB : s1;
+  let s3 = ns > 3 ? s2 + siB : s2;
+  const vEnd = vP + (<usize>mc << 5);
+  for (let vp = vP; vp < vEnd; vp += 32) {
+    const v = v128.load(vp);
+    a0 = vmadd<T>(v128.load_splat<T>(s0), v, a0);
+    a1 = vmadd<T>(v128.load_splat<T>(s1), v, a1);
+    a2 = vmadd<T>(v128.load_splat<T>(s2), v, a2);
+    a3 = vmadd<T>(v128.load_splat<T>(s3), v, a3);
+    s0 += smB; s1 += smB; s2 += smB; s3 += smB;
+  }
+  const z = v128.splat<T>(0);
+  for (let i = 0; i < nv; i++) {
+    store<T>(o + (<usize>i << alignof<T>()), laneOf<T>(a0, z, i));
+    if (ns > 1) store<T>(o1 + (<usize>i << alignof<T>()), laneOf<T>(a1, z, i));
+    if (ns > 2) store<T>(o2 + (<usize>i << alignof<T>()), laneOf<T>(a2, z, i));
+    if (ns > 3) store<T>(o3 + (<usize>i << alignof<T>()), laneOf<T>(a3, z, i));
+  }
+}
+
 /** Stores rows < ns, lanes < nv of the tile. */
 // @ts-ignore: decorator
 @inline
@@ -262,13 +300,17 @@ export function gemmPacked<T>(
           // S rows are contiguous along m: read in place
           const s0 = sBase + <usize>s * sss;
           for (let v = 0; v < nv; v += TW) {
-            microDirect<T>(os + (<usize>v << alignof<T>()), ldo, s0, sss, vt, mc, nsr, min(TW, nv - v), first);
+            const nvt = min(TW, nv - v);
+            if (nvt <= lanesOf<T>()) microHalf<T>(os + (<usize>v << alignof<T>()), ldo, s0, sizeof<T>(), sss, vt, mc, nsr, nvt, first);
+            else microDirect<T>(os + (<usize>v << alignof<T>()), ldo, s0, sss, vt, mc, nsr, nvt, first);
             vt += <usize>mc << 5;
           }
         } else {
           pack<T>(sPanel, sBase + <usize>s * sss, ssm, sss, mc, nsr);
           for (let v = 0; v < nv; v += TW) {
-            micro<T>(os + (<usize>v << alignof<T>()), ldo, sPanel, vt, mc, nsr, min(TW, nv - v), first);
+            const nvt = min(TW, nv - v);
+            if (nvt <= lanesOf<T>()) microHalf<T>(os + (<usize>v << alignof<T>()), ldo, sPanel, 32, sizeof<T>(), vt, mc, nsr, nvt, first);
+            else micro<T>(os + (<usize>v << alignof<T>()), ldo, sPanel, vt, mc, nsr, nvt, first);
             vt += <usize>mc << 5;
           }
         }
