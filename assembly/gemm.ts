@@ -245,6 +245,46 @@ function microHalf<T>(o: usize, ldo: usize, sp: usize, smB: usize, siB: usize, v
   }
 }
 
+/**
+ * The 2 × 2·TW micro-kernel for a last S tile of at most 2 rows (the last 2 neurons of a 10-neuron layer's dw): two
+ * adjacent packed V micro-panels (vP and vP + mc·32) against the 2 rows of the packed S micro-panel, eight
+ * accumulators as in micro, so the 2 padding rows of a 4-row tile cost no multiply-adds (measured: docs/benchmarks.md
+ * "The 10-neuron layer"). Stores rows < ns (1 or 2), columns < nv (TW < nv ≤ 2·TW). The same madd chain per output.
+ */
+function micro2Rows<T>(o: usize, ldo: usize, sP: usize, vP: usize, mc: i32, ns: i32, nv: i32, first: bool): void {
+  const L = lanesOf<T>();
+  const TW = tileW<T>();
+  const E = sizeof<T>();
+  const o1 = o + ldo, oh = o + (<usize>TW << alignof<T>()), o1h = oh + ldo;
+  const nh = nv - TW;
+  let a0 = v128.splat<T>(0), a1 = v128.splat<T>(0), a2 = v128.splat<T>(0), a3 = v128.splat<T>(0);
+  let b0 = v128.splat<T>(0), b1 = v128.splat<T>(0), b2 = v128.splat<T>(0), b3 = v128.splat<T>(0);
+  if (!first) {
+    a0 = v128.load(o); a1 = v128.load(o, 16); a2 = loadPart<T>(oh, 0, nh); a3 = loadPart<T>(oh, L, nh);
+    if (ns > 1) { b0 = v128.load(o1); b1 = v128.load(o1, 16); b2 = loadPart<T>(o1h, 0, nh); b3 = loadPart<T>(o1h, L, nh); }
+  }
+  const vEnd = vP + (<usize>mc << 5), vStep = <usize>mc << 5;
+  let sp = sP;
+  for (let vp = vP; vp < vEnd; vp += 32) {
+    const c = v128.load_splat<T>(sp), d = v128.load_splat<T>(sp, E);
+    let v = v128.load(vp);
+    a0 = vmadd<T>(c, v, a0); b0 = vmadd<T>(d, v, b0);
+    v = v128.load(vp, 16);
+    a1 = vmadd<T>(c, v, a1); b1 = vmadd<T>(d, v, b1);
+    v = v128.load(vp + vStep);
+    a2 = vmadd<T>(c, v, a2); b2 = vmadd<T>(d, v, b2);
+    v = v128.load(vp + vStep, 16);
+    a3 = vmadd<T>(c, v, a3); b3 = vmadd<T>(d, v, b3);
+    sp += 32;
+  }
+  v128.store(o, a0); v128.store(o, a1, 16);
+  if (ns > 1) { v128.store(o1, b0); v128.store(o1, b1, 16); }
+  for (let i = 0; i < nh; i++) {
+    store<T>(oh + (<usize>i << alignof<T>()), laneOf<T>(a2, a3, i));
+    if (ns > 1) store<T>(o1h + (<usize>i << alignof<T>()), laneOf<T>(b2, b3, i));
+  }
+}
+
 /** Stores rows < ns, lanes < nv of the tile. */
 // @ts-ignore: decorator
 @inline
@@ -309,6 +349,13 @@ export function gemmPacked<T>(
           pack<T>(sPanel, sBase + <usize>s * sss, ssm, sss, mc, nsr);
           for (let v = 0; v < nv; v += TW) {
             const nvt = min(TW, nv - v);
+            if (nsr <= 2 && nv - v > TW) {
+              // two v tiles at once for a tile of at most 2 rows
+              micro2Rows<T>(os + (<usize>v << alignof<T>()), ldo, sPanel, vt, mc, nsr, min(2 * TW, nv - v), first);
+              v += TW;
+              vt += <usize>mc << 6;
+              continue;
+            }
             if (nvt <= lanesOf<T>()) microHalf<T>(os + (<usize>v << alignof<T>()), ldo, sPanel, 32, sizeof<T>(), vt, mc, nsr, nvt, first);
             else micro<T>(os + (<usize>v << alignof<T>()), ldo, sPanel, vt, mc, nsr, nvt, first);
             vt += <usize>mc << 5;
