@@ -167,6 +167,13 @@ function micro<T>(o: usize, ldo: usize, sP: usize, vP: usize, mc: i32, ns: i32, 
   storeTile<T>(o, ldo, ns, nv, a0l, a0h, a1l, a1h, a2l, a2h, a3l, a3h);
 }
 
+/** Row i of a tile whose rows lie `step` bytes apart from sp; rows i ≥ ns repeat the last real row (computed, not stored). */
+// @ts-ignore: decorator
+@inline
+function rowAt(sp: usize, step: usize, ns: i32, i: i32): usize {
+  return sp + step * <usize>min(i, ns - 1);
+}
+
 /**
  * micro with S read in place: S(m, s) at sp + sizeof(T)·m + s·sss (each s a row contiguous along m, as x in the
  * forward pass or dz in dx), broadcast from four row pointers, so S needs no packing. Rows s ≥ ns repeat the last
@@ -187,10 +194,7 @@ function microDirect<T>(o: usize, ldo: usize, sp: usize, sss: usize, vP: usize, 
       if (ns > 3) { a3l = loadRow<T>(o3, nv, false); a3h = loadRow<T>(o3, nv, true); }
     }
   }
-  let s0 = sp;
-  let s1 = ns > 1 ? s0 + sss : s0;
-  let s2 = ns > 2 ? s1 + sss : s1;
-  let s3 = ns > 3 ? s2 + sss : s2;
+  let s0 = sp, s1 = rowAt(sp, sss, ns, 1), s2 = rowAt(sp, sss, ns, 2), s3 = rowAt(sp, sss, ns, 3);
   const vEnd = vP + (<usize>mc << 5);
   for (let vp = vP; vp < vEnd; vp += 32) {
     const vl = v128.load(vp), vh = v128.load(vp, 16);
@@ -223,10 +227,7 @@ function microHalf<T>(o: usize, ldo: usize, sp: usize, smB: usize, siB: usize, v
     if (ns > 2) a2 = loadPart<T>(o2, 0, nv);
     if (ns > 3) a3 = loadPart<T>(o3, 0, nv);
   }
-  let s0 = sp;
-  let s1 = ns > 1 ? s0 + siB : s0;
-  let s2 = ns > 2 ? s1 + siB : s1;
-  let s3 = ns > 3 ? s2 + siB : s2;
+  let s0 = sp, s1 = rowAt(sp, siB, ns, 1), s2 = rowAt(sp, siB, ns, 2), s3 = rowAt(sp, siB, ns, 3);
   const vEnd = vP + (<usize>mc << 5);
   for (let vp = vP; vp < vEnd; vp += 32) {
     const v = v128.load(vp);
