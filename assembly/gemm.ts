@@ -167,6 +167,13 @@ function micro<T>(o: usize, ldo: usize, sP: usize, vP: usize, mc: i32, ns: i32, 
   storeTile<T>(o, ldo, ns, nv, a0l, a0h, a1l, a1h, a2l, a2h, a3l, a3h);
 }
 
+/** Row i of a tile whose rows lie `step` bytes apart from sp; rows i ≥ ns repeat the last real row (computed, not stored). */
+// @ts-ignore: decorator
+@inline
+function rowAt(sp: usize, step: usize, ns: i32, i: i32): usize {
+  return sp + step * <usize>min(i, ns - 1);
+}
+
 /**
  * micro with S read in place: S(m, s) at sp + sizeof(T)·m + s·sss (each s a row contiguous along m, as x in the
  * forward pass or dz in dx), broadcast from four row pointers, so S needs no packing. Rows s ≥ ns repeat the last
@@ -187,10 +194,7 @@ function microDirect<T>(o: usize, ldo: usize, sp: usize, sss: usize, vP: usize, 
       if (ns > 3) { a3l = loadRow<T>(o3, nv, false); a3h = loadRow<T>(o3, nv, true); }
     }
   }
-  let s0 = sp;
-  let s1 = ns > 1 ? s0 + sss : s0;
-  let s2 = ns > 2 ? s1 + sss : s1;
-  let s3 = ns > 3 ? s2 + sss : s2;
+  let s0 = sp, s1 = rowAt(sp, sss, ns, 1), s2 = rowAt(sp, sss, ns, 2), s3 = rowAt(sp, sss, ns, 3);
   const vEnd = vP + (<usize>mc << 5);
   for (let vp = vP; vp < vEnd; vp += 32) {
     const vl = v128.load(vp), vh = v128.load(vp, 16);
@@ -205,6 +209,81 @@ function microDirect<T>(o: usize, ldo: usize, sp: usize, sss: usize, vP: usize, 
     s0 += sizeof<T>(); s1 += sizeof<T>(); s2 += sizeof<T>(); s3 += sizeof<T>();
   }
   storeTile<T>(o, ldo, ns, nv, a0l, a0h, a1l, a1h, a2l, a2h, a3l, a3h);
+}
+
+/**
+ * The 4 × TW/2 micro-kernel for a last v tile of at most one v128 (nv ≤ lanes of T: the 2 float64 columns left of a
+ * 10-neuron layer): the low v128 of each packed V row only, four accumulators instead of eight, so the padding
+ * lanes cost no multiply-adds (measured: docs/benchmarks.md "The 10-neuron layer"). S(m, i) at sp + m·smB + i·siB:
+ * the packed micro-panel (smB = 32, siB = sizeof(T)) or rows read in place (smB = sizeof(T), siB = sss); rows
+ * s ≥ ns repeat the last real row (computed, not stored). The same madd chain per output as micro and microDirect.
+ */
+function microHalf<T>(o: usize, ldo: usize, sp: usize, smB: usize, siB: usize, vP: usize, mc: i32, ns: i32, nv: i32, first: bool): void {
+  const o1 = o + ldo, o2 = o1 + ldo, o3 = o2 + ldo;
+  let a0 = v128.splat<T>(0), a1 = v128.splat<T>(0), a2 = v128.splat<T>(0), a3 = v128.splat<T>(0);
+  if (!first) {
+    a0 = loadPart<T>(o, 0, nv);
+    if (ns > 1) a1 = loadPart<T>(o1, 0, nv);
+    if (ns > 2) a2 = loadPart<T>(o2, 0, nv);
+    if (ns > 3) a3 = loadPart<T>(o3, 0, nv);
+  }
+  let s0 = sp, s1 = rowAt(sp, siB, ns, 1), s2 = rowAt(sp, siB, ns, 2), s3 = rowAt(sp, siB, ns, 3);
+  const vEnd = vP + (<usize>mc << 5);
+  for (let vp = vP; vp < vEnd; vp += 32) {
+    const v = v128.load(vp);
+    a0 = vmadd<T>(v128.load_splat<T>(s0), v, a0);
+    a1 = vmadd<T>(v128.load_splat<T>(s1), v, a1);
+    a2 = vmadd<T>(v128.load_splat<T>(s2), v, a2);
+    a3 = vmadd<T>(v128.load_splat<T>(s3), v, a3);
+    s0 += smB; s1 += smB; s2 += smB; s3 += smB;
+  }
+  const z = v128.splat<T>(0);
+  for (let i = 0; i < nv; i++) {
+    store<T>(o + (<usize>i << alignof<T>()), laneOf<T>(a0, z, i));
+    if (ns > 1) store<T>(o1 + (<usize>i << alignof<T>()), laneOf<T>(a1, z, i));
+    if (ns > 2) store<T>(o2 + (<usize>i << alignof<T>()), laneOf<T>(a2, z, i));
+    if (ns > 3) store<T>(o3 + (<usize>i << alignof<T>()), laneOf<T>(a3, z, i));
+  }
+}
+
+/**
+ * The 2 × 2·TW micro-kernel for a last S tile of at most 2 rows (the last 2 neurons of a 10-neuron layer's dw): two
+ * adjacent packed V micro-panels (vP and vP + mc·32) against the 2 rows of the packed S micro-panel, eight
+ * accumulators as in micro, so the 2 padding rows of a 4-row tile cost no multiply-adds (measured: docs/benchmarks.md
+ * "The 10-neuron layer"). Stores rows < ns (1 or 2), columns < nv (TW < nv ≤ 2·TW). The same madd chain per output.
+ */
+function micro2Rows<T>(o: usize, ldo: usize, sP: usize, vP: usize, mc: i32, ns: i32, nv: i32, first: bool): void {
+  const L = lanesOf<T>();
+  const TW = tileW<T>();
+  const E = sizeof<T>();
+  const o1 = o + ldo, oh = o + (<usize>TW << alignof<T>()), o1h = oh + ldo;
+  const nh = nv - TW;
+  let a0 = v128.splat<T>(0), a1 = v128.splat<T>(0), a2 = v128.splat<T>(0), a3 = v128.splat<T>(0);
+  let b0 = v128.splat<T>(0), b1 = v128.splat<T>(0), b2 = v128.splat<T>(0), b3 = v128.splat<T>(0);
+  if (!first) {
+    a0 = v128.load(o); a1 = v128.load(o, 16); a2 = loadPart<T>(oh, 0, nh); a3 = loadPart<T>(oh, L, nh);
+    if (ns > 1) { b0 = v128.load(o1); b1 = v128.load(o1, 16); b2 = loadPart<T>(o1h, 0, nh); b3 = loadPart<T>(o1h, L, nh); }
+  }
+  const vEnd = vP + (<usize>mc << 5), vStep = <usize>mc << 5;
+  let sp = sP;
+  for (let vp = vP; vp < vEnd; vp += 32) {
+    const c = v128.load_splat<T>(sp), d = v128.load_splat<T>(sp, E);
+    let v = v128.load(vp);
+    a0 = vmadd<T>(c, v, a0); b0 = vmadd<T>(d, v, b0);
+    v = v128.load(vp, 16);
+    a1 = vmadd<T>(c, v, a1); b1 = vmadd<T>(d, v, b1);
+    v = v128.load(vp + vStep);
+    a2 = vmadd<T>(c, v, a2); b2 = vmadd<T>(d, v, b2);
+    v = v128.load(vp + vStep, 16);
+    a3 = vmadd<T>(c, v, a3); b3 = vmadd<T>(d, v, b3);
+    sp += 32;
+  }
+  v128.store(o, a0); v128.store(o, a1, 16);
+  if (ns > 1) { v128.store(o1, b0); v128.store(o1, b1, 16); }
+  for (let i = 0; i < nh; i++) {
+    store<T>(oh + (<usize>i << alignof<T>()), laneOf<T>(a2, a3, i));
+    if (ns > 1) store<T>(o1h + (<usize>i << alignof<T>()), laneOf<T>(b2, b3, i));
+  }
 }
 
 /** Stores rows < ns, lanes < nv of the tile. */
@@ -262,13 +341,24 @@ export function gemmPacked<T>(
           // S rows are contiguous along m: read in place
           const s0 = sBase + <usize>s * sss;
           for (let v = 0; v < nv; v += TW) {
-            microDirect<T>(os + (<usize>v << alignof<T>()), ldo, s0, sss, vt, mc, nsr, min(TW, nv - v), first);
+            const nvt = min(TW, nv - v);
+            if (nvt <= lanesOf<T>()) microHalf<T>(os + (<usize>v << alignof<T>()), ldo, s0, sizeof<T>(), sss, vt, mc, nsr, nvt, first);
+            else microDirect<T>(os + (<usize>v << alignof<T>()), ldo, s0, sss, vt, mc, nsr, nvt, first);
             vt += <usize>mc << 5;
           }
         } else {
           pack<T>(sPanel, sBase + <usize>s * sss, ssm, sss, mc, nsr);
           for (let v = 0; v < nv; v += TW) {
-            micro<T>(os + (<usize>v << alignof<T>()), ldo, sPanel, vt, mc, nsr, min(TW, nv - v), first);
+            const nvt = min(TW, nv - v);
+            if (nsr <= 2 && nv - v > TW) {
+              // two v tiles at once for a tile of at most 2 rows
+              micro2Rows<T>(os + (<usize>v << alignof<T>()), ldo, sPanel, vt, mc, nsr, min(2 * TW, nv - v), first);
+              v += TW;
+              vt += <usize>mc << 6;
+              continue;
+            }
+            if (nvt <= lanesOf<T>()) microHalf<T>(os + (<usize>v << alignof<T>()), ldo, sPanel, 32, sizeof<T>(), vt, mc, nsr, nvt, first);
+            else micro<T>(os + (<usize>v << alignof<T>()), ldo, sPanel, vt, mc, nsr, nvt, first);
             vt += <usize>mc << 5;
           }
         }

@@ -19,10 +19,13 @@ import { mulberry32 } from './helpers/rng.js';
 // widths), then a last batch of 1.
 // 256·10 at batch 130: a few neurons after a wide batch (130·256 inputs past 2^15), whose weight gradient the Rust
 // SIMD build packs with every neuron's tile resident (a partial last batch of 10 takes the tile loop).
+// 1024-10 at batch 260: the narrow layer's dw sums over two row blocks (past the packed GEMM's 256), so its last
+// 2-neuron tile continues from stored partial sums, and its forward pass has a last tile of 2 neurons.
 const CASES = [
   { layers: [530, 250, 7], rows: 33, batch: 13 },
   { layers: [1024, 9], rows: 33, batch: 32 },
   { layers: [64, 256, 10], rows: 140, batch: 130 },
+  { layers: [1024, 10], rows: 270, batch: 260 },
 ];
 
 function data(layers: number[], rows: number): { x: number[][]; y: number[][] } {
