@@ -2,7 +2,7 @@
  * A turn of the event loop for trainAsync between its slices: the caller's other tasks (input, rendering, timers, an
  * abort) run before training goes on.
  *
- * Browsers clamp a setTimeout nested more than 4 deep to at least 4 ms, and trainAsync's yields nest (each resumes
+ * Browsers clamp a setTimeout nested more than 5 deep to at least 4 ms, and trainAsync's yields nest (each resumes
  * in the previous one's timer task, and so does the caller's next call): a slice of 8 ms then waits 4 ms, and a
  * short call costs 0 or 4 ms per yield depending on how deep the chain was when it started. A MessageChannel message
  * is a task too, but never clamped. Node does not clamp (setTimeout(0) is 1 ms) and an open MessagePort keeps its
