@@ -44,6 +44,7 @@ import { trainArgs } from './net/train-args.js';
 import { StreamRun, type ChunkSource } from './net/stream.js';
 import { startThreads, threadsPay } from './net/threads.js';
 import { threadChoice } from './net/thread-choice.js';
+import { yieldToEventLoop } from './net/yield.js';
 import { encodeNetwork, parseNetworkJSON, type NetworkJSON } from './net/serialize.js';
 import { Mulberry32 } from './rng.js';
 import { checkModel, type NetworkModel } from './net/model.js';
@@ -499,8 +500,8 @@ export class Network {
         this.checkStillLive('trainAsync');
         stop.signal.throwIfAborted();
         run.nextSpan();
-        // (with threads, awaiting the workers already yielded whenever a span took time: a timer per span would
-        // add about 1 ms to every short epoch, 4 ms once browsers clamp nested timers)
+        // (with threads, awaiting the workers already yielded whenever a span took time: a yield per span would
+        // add a task turn, 1 ms in Node, to every short epoch)
         if (performance.now() - sliceStart >= sliceMs) {
           await yieldToEventLoop();
           sliceStart = performance.now();
@@ -744,8 +745,4 @@ export class Network {
 interface OpenRun {
   readState(): StatePtrs | null;
   close(): void;
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -5,22 +5,31 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Network } from '../src/network.js';
-import { RETRIAL_FACTOR, ThreadChoice, TRIAL_PHASE_MS, setMinThreadWorkForTest } from '../src/internal/index.js';
+import {
+  POOL_CUT_FACTOR,
+  RETRIAL_FACTOR,
+  ThreadChoice,
+  TRIAL_PHASE_MS,
+  setMinThreadWorkForTest,
+} from '../src/internal/index.js';
 import { paramBits } from './helpers/data.js';
 
-/** A fake clock that each run advances by `per.one` / `per.pool` ms per step of its side (the test may change them). */
-function scripted(onePerStep: number, poolPerStep: number) {
+/**
+ * A fake clock that each run advances by `per.one` / `per.pool` ms per step of its side, and a pool run also by
+ * `per.trip` ms (the command's round trip); the test may change them.
+ */
+function scripted(onePerStep: number, poolPerStep: number, poolTrip = 0) {
   let t = 0;
-  const per = { one: onePerStep, pool: poolPerStep };
-  const ran: { side: 'one' | 'pool'; first: number; count: number }[] = [];
+  const per = { one: onePerStep, pool: poolPerStep, trip: poolTrip };
+  const ran: { side: 'one' | 'pool'; first: number; count: number; trial?: true }[] = [];
   const choice = new ThreadChoice(true, false, () => t);
   const one = (first: number, count: number): void => {
-    ran.push({ side: 'one', first, count });
+    ran.push({ side: 'one', first, count, ...(choice.verdict === null && { trial: true as const }) });
     t += count * per.one;
   };
   const pool = (first: number, count: number): void => {
-    ran.push({ side: 'pool', first, count });
-    t += count * per.pool;
+    ran.push({ side: 'pool', first, count, ...(choice.verdict === null && { trial: true as const }) });
+    t += per.trip + count * per.pool;
   };
   return { choice, ran, one, pool, per, now: () => t };
 }
@@ -78,6 +87,59 @@ describe('ThreadChoice', () => {
     expect(s.choice.verdict).toBe(false);
     // 4 phases of at least TRIAL_PHASE_MS at 0.2 / 0.5 ms a step, each phase ending within one call of its budget
     expect(first).toBeLessThanOrEqual(2 * (TRIAL_PHASE_MS / 0.2 + TRIAL_PHASE_MS / 0.5) + 4 * 5);
+  });
+
+  it('a pool phase that cannot win stops after two pieces; one that might win runs all its pieces', () => {
+    /**
+     * The uncut phase: pieces 1, 2, 4, ... until TRIAL_PHASE_MS and 4 pieces; its per-step time (the largest piece
+     * decides) and its pieces.
+     */
+    const uncutPool = (trip: number, per: number): { per: number; pieces: number } => {
+      let n = 1,
+        ms = 0,
+        pieces = 0;
+      for (;;) {
+        const piece = trip + n * per;
+        ms += piece;
+        pieces++;
+        if (ms >= TRIAL_PHASE_MS && pieces >= 4) return { per: piece / n, pieces };
+        if (piece < 10) n *= 2;
+      }
+    };
+    for (const onePer of [0.01, 0.3])
+      for (const trip of [0, 0.2, 1, 5, 40])
+        for (const poolPer of [0.001, 0.05, 0.2, 0.5, 2]) {
+          const s = scripted(onePer, poolPer, trip);
+          let first = 0;
+          for (; s.choice.verdict === null; first += 5000) s.choice.runSync(first, 5000, s.one, s.pool);
+          expect(covered(s.ran, 0)).toBe(first);
+          // the same verdict as the whole phases would give (the fake clock has no noise: both pool phases alike)
+          const uncut = uncutPool(trip, poolPer);
+          const what = `one ${onePer}, pool ${trip} + ${poolPer}/step`;
+          expect(s.choice.verdict, what).toBe(uncut.per < onePer);
+          // the first trial's pieces: up to the first held piece (a re-trial may follow within the last call)
+          const held = s.ran.findIndex((r) => !r.trial);
+          const poolPieces = s.ran.slice(0, held < 0 ? undefined : held).filter((r) => r.side === 'pool').length;
+          // two pieces (1 and 2 steps) that took TRIAL_PHASE_MS, the faster of them over the 8 steps of the 4th piece
+          // already POOL_CUT_FACTOR × the calling thread's: each pool phase stops there
+          const cutAtTwo = 2 * trip + 3 * poolPer >= TRIAL_PHASE_MS && (trip + poolPer) / 8 >= POOL_CUT_FACTOR * onePer;
+          if (cutAtTwo) expect(poolPieces, what).toBe(4);
+          else expect(poolPieces, what).toBeGreaterThanOrEqual(6);
+          expect(poolPieces, what).toBeLessThanOrEqual(2 * uncut.pieces);
+        }
+  });
+
+  it('a cold pool (the Iris-sized network on a browser engine: ms per pool step) costs two pieces a phase', async () => {
+    // per step: calling thread 0.015 ms, pool 1.5 ms plus a 2 ms round trip; trainAsync's spans are one epoch (5 steps)
+    const s = scripted(0.015, 1.5, 2);
+    let first = 0;
+    while (s.choice.verdict === null) {
+      await s.choice.runAsync(first, 5, s.one, async (f, c) => s.pool(f, c));
+      first += 5;
+    }
+    expect(s.choice.verdict).toBe(false);
+    expect(s.ran.filter((r) => r.side === 'pool').map((r) => r.count)).toEqual([1, 2, 1, 2]);
+    expect(s.choice.measured().poolMs).toBeCloseTo((2 + 2 * 1.5) / 2, 12);
   });
 
   it('no trial below MIN_THREAD_WORK (the calling thread) or under the test hook (the pool), however long it trains', () => {

@@ -12,6 +12,6 @@ export { readElems, writeElems } from '../net/elements.js';
 export { evaluateAll } from '../net/inference.js';
 export { armWorkerCrashForTest, asyncWaits, hideWaitAsyncForTest, setStallMsForTest } from '../backends/threads.js';
 export { MIN_THREAD_WORK, setMinThreadWorkForTest, threadsPay } from '../net/threads.js';
-export { RETRIAL_FACTOR, ThreadChoice, TRIAL_PHASE_MS, threadChoice } from '../net/thread-choice.js';
+export { POOL_CUT_FACTOR, RETRIAL_FACTOR, ThreadChoice, TRIAL_PHASE_MS, threadChoice } from '../net/thread-choice.js';
 export { tinyCodegen, resetTinyCodegen, TINY_GEN_MAX_WEIGHTS } from '../kernels/js/tiny-gen.js';
 export { splitIndices, heldOutCount, classIds, type SplitIndices } from '../net/split.js';

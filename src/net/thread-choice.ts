@@ -8,7 +8,9 @@
  * size; the workers take part from then on only when their fastest per-step time beat the calling thread's. The per-step difference
  * is what the barriers and the round trip cost less what splitting the work saved, measured on the real network.
  * The two ways compute the same bits (the thread contract in src/abi.ts), so the choice changes only the speed.
- * Steps under MIN_THREAD_WORK multiply-adds skip the trial and stay on the calling thread (threadsPay).
+ * Steps under MIN_THREAD_WORK multiply-adds skip the trial and stay on the calling thread (threadsPay). A pool phase
+ * whose pieces already show that it cannot win ends after two pieces (cutPool): workers whose steps cost milliseconds
+ * (cold js workers on a browser engine, or starved ones) would otherwise make the trial most of a short call.
  *
  * A verdict is not for ever: a trial of a few milliseconds can fall on a moment when another process holds a core
  * (the pool then loses although it is faster on a quiet machine), and the load can change after a fair trial. So once
@@ -26,6 +28,11 @@ const MIN_PIECES = 4;
 const BIG_PIECE_MS = 10;
 /** A verdict holds until its side has trained this many times the trial's milliseconds; then a new trial. */
 export const RETRIAL_FACTOR = 32;
+/**
+ * A pool phase ends early once even its fastest piece, spread over the largest piece the phase can still reach, costs
+ * this many times the calling thread's best per-step time: the pool cannot win that phase (cutPool).
+ */
+export const POOL_CUT_FACTOR = 4;
 
 type Side = 'one' | 'pool';
 const PHASES: readonly Side[] = ['one', 'pool', 'one', 'pool'];
@@ -111,11 +118,30 @@ export class ThreadChoice {
     return { side: PHASES[this.phase]!, n: Math.max(1, Math.min(left, want)) };
   }
 
+  /**
+   * Whether the current pool phase can stop before MIN_PIECES pieces because it cannot beat the calling thread. A piece
+   * of n steps costs a round trip plus n steps (both ≥ 0; an interruption only adds), so a piece of m steps that took
+   * ms puts every piece of up to N ≥ m steps at ≥ ms / N per step. Once the phase has its TRIAL_PHASE_MS, its pieces
+   * only double up to the MIN_PIECES-th, so N is known; when the bound from its fastest piece (two at least, so one
+   * interrupted piece does not decide) is POOL_CUT_FACTOR times the calling thread's best, the remaining pieces could
+   * not change the verdict. Where the workers' steps cost far more than the calling thread's (cold or starved workers,
+   * tiny steps) this saves most of the trial's time.
+   */
+  private cutPool(): boolean {
+    const count = this.pieces.length / 2;
+    if (count < 2 || count >= MIN_PIECES || this.phaseMs < TRIAL_PHASE_MS || !(this.best.one < Infinity)) return false;
+    const nMax = this.pieces[this.pieces.length - 2]! * 2 ** (MIN_PIECES - count);
+    let fastest = Infinity;
+    for (let i = 1; i < this.pieces.length; i += 2) fastest = Math.min(fastest, this.pieces[i]!);
+    return fastest / nMax >= POOL_CUT_FACTOR * this.best.one;
+  }
+
   private record(side: Side, steps: number, ms: number): void {
     this.phaseMs += ms;
     this.trialMs += ms;
     this.pieces.push(steps, ms);
-    if (this.phaseMs < TRIAL_PHASE_MS || this.pieces.length < 2 * MIN_PIECES) return;
+    const cut = side === 'pool' && this.cutPool();
+    if (!cut && (this.phaseMs < TRIAL_PHASE_MS || this.pieces.length < 2 * MIN_PIECES)) return;
     // the phase's cost per step: the fastest of its largest pieces (the pieces double; a small piece carries more of
     // the pool's round trip per step). The fastest, because a piece the scheduler interrupted (another process, a
     // tier-up compile) only ever takes longer.
