@@ -1,6 +1,8 @@
 /**
  * Narrow measurement: samples/s (CPU time of this process, robust to a shared machine's preemption) of rust builds per
- * dtype, and with OLD=<dir> the old modules in <dir>, interleaved rounds, medians.
+ * dtype, and with OLD=<dir> the old modules in <dir> (every dtype: modules from before float32 need DTYPES=float64),
+ * interleaved rounds, medians. PREDICT=<rows> times net.predict on that many digits (a Matrix: the input conversion to
+ * the network's dtype is timed too) instead of training.
  * Usage: NETS=small,wide,tiny,mid OLD=/tmp/old ROUNDS=15 DTYPES=float64,float32 VARIANTS=simd,scalar npx tsx scripts/rust-dtype-speed.ts
  */
 import { readFileSync } from 'node:fs';
@@ -74,12 +76,13 @@ const nets: Record<string, Spec> = {
     n: 640,
   },
 };
+const PREDICT = Number(process.env.PREDICT ?? 0);
+const px = PREDICT > 0 ? loadMnist(PREDICT, 0).train : null;
 const runs: { label: string; net: Network; spec: Spec; ms: number[] }[] = [];
 for (const variant of VARIANTS)
   for (const name of NETS)
     for (const which of OLD ? ['old', 'new'] : ['new'])
       for (const dtype of DTYPES) {
-        if (which === 'old' && dtype !== 'float64') continue;
         const file = join(which === 'old' ? OLD! : 'rust', `fastnn-${variant}.wasm`);
         const be = await loadBackend('rust', { variant, wasm: readFileSync(file) });
         const spec = nets[name];
@@ -96,11 +99,12 @@ for (const variant of VARIANTS)
 for (let r = 0; r < ROUNDS; r++)
   for (const run of runs) {
     const c0 = process.cpuUsage();
-    run.net.train(run.spec.x, run.spec.y, run.spec.t);
+    if (px) run.net.predict(px.x);
+    else run.net.train(run.spec.x, run.spec.y, run.spec.t);
     const c = process.cpuUsage(c0);
     run.ms.push((c.user + c.system) / 1000);
   }
 for (const run of runs)
   console.log(
-    `${run.label}: ${(run.spec.n / (median(run.ms) / 1000)).toFixed(0)} samples/s cpu-time (ms ${run.ms.map((v) => v.toFixed(0)).join(' ')})`,
+    `${run.label}: ${((PREDICT || run.spec.n) / (median(run.ms) / 1000)).toFixed(0)} samples/s cpu-time (ms ${run.ms.map((v) => v.toFixed(0)).join(' ')})`,
   );

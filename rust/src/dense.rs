@@ -9,8 +9,9 @@
 //! - backward ("NN"): out[i,k] = Σ_m A(i,m)·B[m,k] with B row-major along k; the tile vectorises
 //!   along k (independent outputs), so every output is still summed over m in increasing order, as in
 //!   the JS spec (bit-identical: wasm has no fused multiply-add).
-//! - wide layers (weights past 1 MiB, batch ≥ 8, SIMD builds): both backward products go through the packed,
-//!   cache-blocked GEMM of gemm.rs instead, which keeps the same per-element summation order (the same bits).
+//! - wide layers (weights past 2^17 elements, batch ≥ 8, SIMD builds, both dtypes): both backward products go through
+//!   the packed, cache-blocked GEMM of gemm.rs instead, which keeps the same per-element summation order (the same
+//!   bits).
 //! - range versions (dense_forward_range: neurons j0..j1; weight_grad_range: rows j0..j1 of dw, db;
 //!   input_grad_range: columns k0..k1 of dx) serve trainBatchesThreaded. An element's operations never
 //!   depend on the tile, lane or range it falls in, so any split over threads gives the same bits.
@@ -72,7 +73,10 @@ unsafe fn fwd_tile<T: Elem, const R: usize, const C: usize>(
     }
 }
 
-#[inline(always)]
+/// A function of its own (never inlined), like nn_rows and gemm.rs's micro: inlined into the large range functions,
+/// V8's optimising compiler spilled the tile's accumulators to the stack in every k step (the float32 forward pass ran
+/// barely faster than the float64 one; docs/benchmarks.md "Wide layers and float32").
+#[inline(never)]
 unsafe fn fwd_rows<T: Elem, const R: usize>(
     z: *mut T, x: *const T, w: *const T, b: *const T, n_in: usize, n_out: usize, r0: usize,
     j0: usize, j1: usize,
@@ -174,7 +178,8 @@ unsafe fn nn_tile<T: Elem, const R: usize, const KV: usize>(
     }
 }
 
-#[inline(always)]
+/// Never inlined: see fwd_rows.
+#[inline(never)]
 unsafe fn nn_rows<T: Elem, const R: usize>(
     out: *mut T, a: *const T, sai: usize, sam: usize, bm: *const T, ld: usize,
     m0: usize, m1: usize, nk: usize, i0: usize,
@@ -274,13 +279,12 @@ pub unsafe fn dense_backward<T: Elem>(
 
 /// Whether a layer of this shape takes the packed GEMM (gemm.rs) for its backward products: SIMD builds, weights
 /// past 2^17 elements (1 MiB of f64, the L2: where the tile loop's column walks miss) and batch ≥ 8 (a packed
-/// panel is reused batch/4 times); f64 only: measured on the 784-1024-1024-10 network, the f32 instantiation was
-/// slower than the tile loop (its packed S tiles walk dz's rows once per 4 neurons for half the f64 work per tile).
+/// panel is reused batch/4 times); both dtypes (the same element threshold: the float32 layers keep the float64
+/// layers' paths, as in assembly/dense.ts).
 /// The answer depends on the whole layer's shape only, never on a thread's range; either path gives the same bits.
 #[inline(always)]
 fn packed_path<T: Elem>(batch: usize, n_in: usize, n_out: usize, scratch: *mut u8) -> bool {
     cfg!(target_feature = "simd128")
-        && core::mem::size_of::<T>() == 8
         && !scratch.is_null()
         && batch >= 8
         && n_in * n_out >= 1 << 17

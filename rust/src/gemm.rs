@@ -124,8 +124,31 @@ unsafe fn pack<T: Elem>(
 /// `DIRECT`: S(m, i) at s + i·sss + m (rows contiguous along m, read in place; rows ≥ ns repeat the last real one);
 /// else the packed micro-panel, S(m, i) at s + m·sw + i. V: the packed micro-panel at vp, [m][TW].
 /// `first`: the sums start from 0, else from the partial sums in out. `stage`: 4 × TW elements of scratch.
+/// float32: a function of its own (micro_f32), where V8 keeps the 8 accumulators in registers (inlined into
+/// gemm_packed, the float32 instantiation spilled them to the stack every m step and ran slower than the float64 one);
+/// float64 stays inlined, which measured faster for it (docs/benchmarks.md "Wide layers and float32").
 #[inline(always)]
 unsafe fn micro<T: Elem, const DIRECT: bool>(
+    o: *mut T, ldo: usize, s: *const T, sss: usize, vp: *const T, mc: usize, ns: usize, nv: usize, first: bool,
+    stage: *mut T,
+) {
+    if core::mem::size_of::<T>() == 4 {
+        micro_f32::<T, DIRECT>(o, ldo, s, sss, vp, mc, ns, nv, first, stage)
+    } else {
+        micro_body::<T, DIRECT>(o, ldo, s, sss, vp, mc, ns, nv, first, stage)
+    }
+}
+
+#[inline(never)]
+unsafe fn micro_f32<T: Elem, const DIRECT: bool>(
+    o: *mut T, ldo: usize, s: *const T, sss: usize, vp: *const T, mc: usize, ns: usize, nv: usize, first: bool,
+    stage: *mut T,
+) {
+    micro_body::<T, DIRECT>(o, ldo, s, sss, vp, mc, ns, nv, first, stage)
+}
+
+#[inline(always)]
+unsafe fn micro_body<T: Elem, const DIRECT: bool>(
     o: *mut T, ldo: usize, s: *const T, sss: usize, vp: *const T, mc: usize, ns: usize, nv: usize, first: bool,
     stage: *mut T,
 ) {
