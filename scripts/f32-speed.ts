@@ -13,6 +13,7 @@ import type { BackendVariant } from '../src/backend.js';
 import { loadBackend } from '../src/backends/index.js';
 import { Network, type NetworkOptions, type TrainOptions } from '../src/network.js';
 import { median } from '../bench/stats.js';
+import { WIDE_NET, WIDE_TRAIN } from '../bench/wide.bench.js';
 probeWasmFeatures();
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const OLD = process.env.OLD;
@@ -27,15 +28,8 @@ const NETS: { name: string; n: number; net: NetworkOptions; tr: TrainOptions }[]
   {
     name: '784-1024-1024-10 relu/softmax-ce adam b64',
     n: 640,
-    net: {
-      layers: [784, 1024, 1024, 10],
-      seed: 1234,
-      activation: 'relu',
-      outputActivation: 'softmax',
-      loss: 'cross-entropy',
-      init: 'he',
-    },
-    tr: { epochs: 1, learningRate: 1e-3, batchSize: 64, shuffle: false, optimizer: 'adam' },
+    net: WIDE_NET,
+    tr: WIDE_TRAIN,
   },
 ];
 async function main() {

@@ -13,6 +13,7 @@ import { loadBackend } from '../src/backends/index.js';
 import type { Input, Matrix } from '../src/matrix.js';
 import { Network, type NetworkOptions, type TrainOptions } from '../src/network.js';
 import { median } from '../bench/stats.js';
+import { WIDE_NET, WIDE_TRAIN } from '../bench/wide.bench.js';
 
 const OLD = process.env.OLD;
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
@@ -48,15 +49,8 @@ const nets: Record<string, Spec> = {
     n: 1920,
   },
   wide: {
-    o: {
-      layers: [784, 1024, 1024, 10],
-      seed: 1234,
-      activation: 'relu',
-      outputActivation: 'softmax',
-      loss: 'cross-entropy',
-      init: 'he',
-    },
-    t: { epochs: 1, learningRate: 1e-3, batchSize: 64, shuffle: false, optimizer: 'adam' },
+    o: WIDE_NET,
+    t: WIDE_TRAIN,
     x: w256.x,
     y: w256.y,
     n: 256,

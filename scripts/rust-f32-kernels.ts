@@ -9,6 +9,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { median } from '../bench/stats.js';
+import { WIDE_NET, WIDE_TRAIN } from '../bench/wide.bench.js';
 import { loadMnist } from '../examples/mnist-data.js';
 import type { Dtype } from '../src/backend.js';
 import { loadBackend } from '../src/backends/index.js';
@@ -21,10 +23,6 @@ const ROUNDS = Number(process.env.ROUNDS ?? 9);
 const REPS = Number(process.env.REPS ?? 5);
 const DTYPES = (process.env.DTYPES ?? 'float64,float32').split(',') as Dtype[];
 const NETS = (process.env.NETS ?? 'small,wide').split(',');
-const median = (v: number[]): number => {
-  const s = [...v].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-};
 const data = loadMnist(256, 0).train;
 interface Spec {
   o: NetworkOptions;
@@ -42,15 +40,8 @@ const nets: Record<string, Spec> = {
     batch: 32,
   },
   wide: {
-    o: {
-      layers: [784, 1024, 1024, 10],
-      seed: 1234,
-      activation: 'relu',
-      outputActivation: 'softmax',
-      loss: 'cross-entropy',
-      init: 'he',
-    },
-    t: { epochs: 1, learningRate: 1e-3, batchSize: 64, shuffle: false, optimizer: 'adam' },
+    o: WIDE_NET,
+    t: WIDE_TRAIN,
     x: data.x,
     y: data.y,
     batch: 64,
