@@ -6,6 +6,8 @@
  * ratios, and the CPU and run-queue ms per step of the busiest threads (Linux schedstat), so a step that waits for a
  * core (a shared machine) shows up as run-queue time, not as poor scaling. The ratio of the fastest rounds (many short
  * rounds: STEPS=2 ROUNDS=40) estimates the scaling on free cores, which a shared machine offers only now and then.
+ * The calling thread's own CPU and run-queue ms per step are printed too: with 2 threads it only waits for the
+ * workers, so its CPU time is what it takes from the cores they need.
  *
  *   node --experimental-wasm-relaxed-simd --import tsx scripts/wide-threads.ts
  *   ROUNDS=9 STEPS=10 DTYPES=float32,float64 ONLY=as-simd.wasm,fastnn-simd.wasm LAYERS=784-1024-1024-10 BATCH=64
@@ -50,6 +52,8 @@ interface Fused {
   close: () => void;
   ms: number[];
   cpu: { cpu: number; wait: number }[][];
+  /** the calling (main) thread's CPU and run-queue ms per step */
+  main: { cpu: number; wait: number }[];
 }
 
 async function main(): Promise<void> {
@@ -94,7 +98,14 @@ async function main(): Promise<void> {
           else mem.host.trainBatches(run.plan, 0, run.nb);
         };
         step(); // warm-up
-        pair.push({ label: `${b.file} ${dtype} fused ${threads}t`, step, close: () => run.close(), ms: [], cpu: [] });
+        pair.push({
+          label: `${b.file} ${dtype} fused ${threads}t`,
+          step,
+          close: () => run.close(),
+          ms: [],
+          cpu: [],
+          main: [],
+        });
       }
       cases.push({ one: pair[0]!, two: pair[1]! });
       if (process.env.TRAIN !== '0') {
@@ -109,6 +120,7 @@ async function main(): Promise<void> {
             close: () => undefined,
             ms: [],
             cpu: [],
+            main: [],
           };
         };
         cases.push({ one: mk(a, 1), two: mk(b2, 2) });
@@ -123,6 +135,11 @@ async function main(): Promise<void> {
         f.step();
         f.ms.push((performance.now() - t0) / STEPS);
         const s1 = schedstat();
+        const me = String(process.pid);
+        f.main.push({
+          cpu: (s1.get(me)!.cpu - s0.get(me)!.cpu) / STEPS,
+          wait: (s1.get(me)!.wait - s0.get(me)!.wait) / STEPS,
+        });
         f.cpu.push(
           [...s1]
             .map(([k, v]) => ({
@@ -154,6 +171,9 @@ async function main(): Promise<void> {
         `fastest rounds ${Math.min(...c.one.ms).toFixed(2)} / ${Math.min(...c.two.ms).toFixed(2)} ms = ${(Math.min(...c.one.ms) / Math.min(...c.two.ms)).toFixed(2)}`,
     );
     console.log(`    1t threads: ${cpuOf(c.one)}   2t threads: ${cpuOf(c.two)}`);
+    const mainOf = (f: Fused): string =>
+      `cpu ${median(f.main.map((m) => m.cpu)).toFixed(2)}/runq ${median(f.main.map((m) => m.wait)).toFixed(2)}`;
+    console.log(`    calling thread: 1t ${mainOf(c.one)}   2t ${mainOf(c.two)}`);
   }
   for (const c of cases) {
     c.one.close();

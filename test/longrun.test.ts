@@ -51,7 +51,8 @@ for (const bc of BACKEND_DEFAULTS) {
     expect(r.steps).toBe(100_000);
     expect(r.after.wasm).toBe(r.before.wasm);
     expect(r.after.used).toBe(r.before.used);
-    // flat, not zero: V8 keeps some compiled code and caches; a leak of even one small array per step would be > 3 MB
-    expect(r.after.heap - r.before.heap).toBeLessThan(512 * 1024);
+    // flat, not zero: V8 keeps some compiled code and caches (from -30 KB to +530 KB between runs of the same tree,
+    // more under load); a leak of even one small array per step would be > 3 MB
+    expect(r.after.heap - r.before.heap).toBeLessThan(1024 * 1024);
   });
 }
