@@ -287,6 +287,10 @@ function printFloat32(
       ),
     );
     notes.flush(log);
+    if (g32 === realEvalGroupF32) {
+      log('evaluate (loss and accuracy) of the trained float32 and float64 networks above, calls alternating');
+      continue;
+    }
     log(
       wide
         ? `every build checked against the js backend in float32: the first batch's loss (rtol ${F32_LOSS_RTOL}) and gradients (rtol 1e-3; at most 0.5% of a layer's may differ more: relu kinks), the first-epoch loss (rtol ${ADAM_F32_LOSS_RTOL}: Adam turns rounding into ±learningRate steps); 2 threads bit-identical to 1, else FAILED`
