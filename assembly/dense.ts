@@ -2,7 +2,8 @@
  * Dense layer kernels: z = x·wᵀ + b and its gradients.
  *
  * x: batch×nIn, w: nOut×nIn (row j = neuron j), b: nOut, z/dz: batch×nOut; all row-major, of the element type T
- * (f64 or f32: the kernels are generic, the exports denseForward / denseBackward are the f64 instances).
+ * (f64 or f32: the kernels are generic; the exports denseForward / denseBackward are the f64 instances,
+ * denseForwardF32 / denseBackwardF32 the f32 ones).
  *
  * Tiles are two v128 wide on their vector side: 4 float64 or 8 float32 (32 bytes either way, so the packed
  * layouts keep their byte pitches); the broadcast side stays 4 wide.
@@ -58,6 +59,12 @@ const DW_ROWS: i32 = 64;
 export function denseForward(z: usize, x: usize, w: usize, b: usize, batch: i32, nIn: i32, nOut: i32): void {
   assert(((z | x | w | b) & 15) == 0 && batch >= 0 && nIn >= 0 && nOut >= 0); // debug build only
   denseForwardRange<f64>(z, x, w, b, batch, nIn, nOut, 0, nOut, scratchBase());
+}
+
+/** denseForward in float32 (src/abi.ts): the same kernel instantiated at f32, every block of f32 elements. */
+export function denseForwardF32(z: usize, x: usize, w: usize, b: usize, batch: i32, nIn: i32, nOut: i32): void {
+  assert(((z | x | w | b) & 15) == 0 && batch >= 0 && nIn >= 0 && nOut >= 0); // debug build only
+  denseForwardRange<f32>(z, x, w, b, batch, nIn, nOut, 0, nOut, scratchBase());
 }
 
 /**
@@ -492,6 +499,15 @@ export function denseBackward(
   assert(((dx | dw | db | dz | x | w) & 15) == 0 && batch >= 0 && nIn >= 0 && nOut >= 0); // debug build only
   if (dx != 0) inputGradRange<f64>(dx, dz, w, batch, nIn, nOut, 0, nIn, scratchBase());
   weightGradRange<f64>(dw, db, dz, x, batch, nIn, nOut, 0, nOut, scratchBase());
+}
+
+/** denseBackward in float32 (src/abi.ts): the same kernels instantiated at f32, every block of f32 elements. */
+export function denseBackwardF32(
+  dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, batch: i32, nIn: i32, nOut: i32,
+): void {
+  assert(((dx | dw | db | dz | x | w) & 15) == 0 && batch >= 0 && nIn >= 0 && nOut >= 0); // debug build only
+  if (dx != 0) inputGradRange<f32>(dx, dz, w, batch, nIn, nOut, 0, nIn, scratchBase());
+  weightGradRange<f32>(dw, db, dz, x, batch, nIn, nOut, 0, nOut, scratchBase());
 }
 
 /** The SIMD backward loops run for this layer shape (the same answer for every range of the layer). */

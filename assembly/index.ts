@@ -14,7 +14,8 @@
  *                              Contents are dead between calls. Instances sharing one memory must not
  *                              run two calls with the same tid (or two stand-alone calls) at once.
  *   heapBase() ..              the host's arena. Every matrix is row-major, 16-byte aligned, addressed by
- *                              byte offset: float64 for the Mat-level exports, the plan's PLAN_DTYPE
+ *                              byte offset: float64 for the Mat-level exports (float32 for their F32
+ *                              twins), the plan's PLAN_DTYPE
  *                              (float64 or float32) for its data blocks; the plan (i32 words) and hp (f64
  *                              slots) too.
  *
@@ -29,7 +30,7 @@ export function heapBase(): usize {
   return scratchBase() + <usize>MAX_THREADS * SCRATCH_BYTES;
 }
 
-export { denseForward, denseBackward } from './dense';
+export { denseForward, denseBackward, denseForwardF32, denseBackwardF32 } from './dense';
 export { activate, activateBackward } from './activation';
 export { loss } from './loss';
 export { sgdStep, momentumStep, adamStep } from './optim';

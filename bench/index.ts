@@ -29,6 +29,15 @@ import {
   verifyKernels,
   type Failures,
 } from './kernels.bench.js';
+import {
+  F32_SHAPES,
+  TOL_F32,
+  benchKernelsF32,
+  groupF32,
+  sinkF32,
+  verifyKernelsF32,
+  type FailuresF32,
+} from './kernels-f32.bench.js';
 import { benchElementwise } from './elementwise.bench.js';
 import { BASELINE_DIR, runNumpy, type NumpyResults } from './numpy.js';
 import { Notes, ms, num, ratio, table, type Row } from './report.js';
@@ -177,6 +186,41 @@ function printKernels(rows: readonly Row[], numpy: NumpyResults): void {
         .join(', ');
       log(`numpy matmul, 1 thread: ${g || 'unavailable'}   ('vs numpy' = GFLOP/s ÷ numpy's on the same shape)`);
     }
+  }
+}
+
+/** The float32 GEMM rows (kernels-f32.bench.ts), each next to its own build's float32 ceiling and float64 row. */
+function printKernelsF32(rows: readonly Row[], f64Rows: readonly Row[]): void {
+  for (const k of KERNELS) {
+    section(
+      `${k} float32  (${k}F32; GFLOP/s = ${k === 'denseForward' ? '2' : '4'}·batch·nIn·nOut / median${k === 'denseBackward' ? '; dw and dx both computed' : ''})`,
+    );
+    const body: string[][] = [];
+    for (const s of F32_SHAPES) {
+      for (const r of rows.filter((x) => x.group === groupF32(k) && x.name.includes(` ${shapeLabel(s)} [`))) {
+        if (r.status !== 'ok') {
+          body.push([r.name, r.variant ?? '', failCell(r), '', '', '', '', '']);
+          continue;
+        }
+        const f64 = find(f64Rows, kernelTaskName(k, s, r.backend));
+        body.push([
+          r.name,
+          r.variant ?? '',
+          ms(r.medianMs),
+          `±${num(r.rme, 2)}%`,
+          num(r.gflops),
+          r.ofCeiling ? num(r.ofCeiling) : '',
+          f64?.medianMs && r.medianMs ? ratio(f64.medianMs / r.medianMs) : '',
+        ]);
+      }
+      body.push(['', '', '', '', '', '', '']);
+    }
+    body.pop();
+    log(table(['task', 'build', 'median', 'rme', 'GFLOP/s', 'of f32 ceiling', 'vs float64'], body, 2));
+    log(
+      "'of f32 ceiling' = GFLOP/s ÷ the row's own build's float32 ceiling (peakProbeF32, section 'WASM f32 ceiling'); 'vs float64' = the same build's float64 median ÷ this one",
+    );
+    notes.flush(log);
   }
 }
 
@@ -585,6 +629,8 @@ function targets(
   ceilingRows: readonly Row[],
   realChecks: readonly RealLossCheck[],
   bytes: readonly DatasetBytes[],
+  k32Rows: readonly Row[],
+  ceilingRowsF32: readonly Row[],
 ): Target[] {
   const out: Target[] = [];
   const add = (target: string, ratio: number | null, need: number, detail: string): void => {
@@ -598,21 +644,23 @@ function targets(
   const ratioMs = (a?: Row, b?: Row): number | null => (a?.medianMs && b?.medianMs ? b.medianMs / a.medianMs : null);
   const why = (r: Row | undefined, label: string): string => (r ? '' : ` (${label}: no result)`);
 
-  /** One build's GEMM kernels at each shape against its own ceiling; `note` ends the detail. */
+  /** One build's GEMM kernels at each shape against its own ceiling (of the dtype); `note` ends the detail. */
   const ceilingTargets = (
     label: string,
     shapes: readonly Shape[],
     need: number,
     note: (row: BackendRow | undefined) => string,
+    dtype: 'float64' | 'float32' = 'float64',
   ): void => {
     const row = backends.find((b) => b.label === label);
     const tag = `${label}${row?.variant ? ` (${row.variant})` : ''}`;
-    const c = ceilingOf(ceilingRows, label);
+    const f32 = dtype === 'float32';
+    const c = ceilingOf(f32 ? ceilingRowsF32 : ceilingRows, label);
     for (const sh of shapes) {
       for (const k of KERNELS) {
-        const r = find(kRows, kernelTaskName(k, sh, label));
+        const r = find(f32 ? k32Rows : kRows, kernelTaskName(k, sh, label, dtype));
         add(
-          `${tag} ${k} ${shapeLabel(sh)} / own WASM ceiling`,
+          `${tag} ${k}${f32 ? ' float32' : ''} ${shapeLabel(sh)} / own WASM ${f32 ? 'f32 ' : ''}ceiling`,
           r?.ofCeiling ?? null,
           need,
           `${num(r?.gflops)} of ${num(c)} GFLOP/s${note(row)}`,
@@ -809,6 +857,17 @@ function targets(
   // wide layers: each SIMD build's GEMM at the wide network's shapes against its own ceiling
   const wideShapes = WIDE_LAYERS.flatMap(([nIn, nOut]) => WIDE_BATCHES.map((batch) => ({ batch, nIn, nOut })));
   for (const label of ['assemblyscript', 'rust:simd']) ceilingTargets(label, wideShapes, 0.8, () => '');
+  // float32 GEMM at the same shapes against each build's float32 ceiling (peakProbeF32)
+  for (const label of ['assemblyscript', 'assemblyscript:simd', 'rust:simd']) {
+    if (backends.find((b) => b.label === label)?.duplicateOf) continue;
+    ceilingTargets(
+      label,
+      wideShapes,
+      0.8,
+      (row) => ` (peakProbeF32, ${probeWhat(row?.variant ?? null, 'float32')})`,
+      'float32',
+    );
+  }
 
   // the wide network: 2 threads against 1 on every build, in float64 and (the timed builds) in float32
   for (const [g, dt] of [
@@ -940,13 +999,32 @@ async function main(): Promise<void> {
     log(`${b.label.padEnd(22)} ${KERNELS.map((k) => `${k} ${f?.get(k) ? `FAILED (${f.get(k)})` : 'ok'}`).join('; ')}`);
   }
 
+  section(`verification, float32 kernels (backend vs js float32: rtol ${TOL_F32.rtol}, atol ${TOL_F32.atol})`);
+  let failures32: FailuresF32 = new Map();
+  try {
+    failures32 = verifyKernelsF32(backends);
+  } catch (e) {
+    log(`float32 verification could not run: ${(e as Error).message}`);
+    for (const b of backends)
+      failures32.set(b.label, new Map(KERNELS.map((k) => [k, `not verified: ${(e as Error).message}`])));
+  }
+  for (const b of backends) {
+    if (b.duplicateOf || !b.backend || b.name === 'js') continue;
+    const f = failures32.get(b.label);
+    log(
+      `${b.label.padEnd(22)} ${KERNELS.map((k) => `${k}F32 ${f?.get(k) ? `FAILED (${f.get(k)})` : 'ok'}`).join('; ')}`,
+    );
+  }
+
   section(`timing kernels ${elapsed()}`);
   const cRows = await benchCeiling(backends, log, 'before grid');
   const c32Rows = await benchCeiling(backends, log, 'before grid', 'float32');
   const kRows = await benchKernels(backends, failures, log);
+  const k32Rows = await benchKernelsF32(backends, failures32, log);
   cRows.push(...(await benchCeiling(backends, log, 'after grid')));
   c32Rows.push(...(await benchCeiling(backends, log, 'after grid', 'float32')));
   annotateCeiling(kRows, cRows);
+  annotateCeiling(k32Rows, c32Rows);
   section(`timing element-wise kernels ${elapsed()}`);
   const eRows = await benchElementwise(backends, log);
   section(`timing training ${elapsed()}`);
@@ -979,6 +1057,7 @@ async function main(): Promise<void> {
   printCeiling('float64', cRows);
   printCeiling('float32', c32Rows, cRows);
   printKernels(kRows, numpy);
+  printKernelsF32(k32Rows, kRows);
   printTraining(tRows, numpy);
   printRealData(tRows, real.checks, numpy);
   printWide(wRows, cRows);
@@ -987,7 +1066,7 @@ async function main(): Promise<void> {
   printControls(ctlRows, log);
   printElementwise(eRows);
   printInstantiate(iRows);
-  const ts = targets(kRows, tRows, numpy, backends, cRows, real.checks, dsBytes);
+  const ts = targets(kRows, tRows, numpy, backends, cRows, real.checks, dsBytes, k32Rows, c32Rows);
   printTargets(ts);
 
   const wallSeconds = (performance.now() - t0) / 1000;
@@ -1017,6 +1096,8 @@ async function main(): Promise<void> {
     ),
     ...(best ? { ceiling: best } : {}),
     kernels: kRows,
+    kernelsF32: k32Rows,
+    verificationF32: Object.fromEntries([...failures32].map(([k, v]) => [k, Object.fromEntries(v)])),
     elementwise: eRows,
     training: tRows,
     controls: ctlRows,
@@ -1024,7 +1105,7 @@ async function main(): Promise<void> {
     instantiate: iRows,
     targets: ts,
     wallSeconds,
-    sink: kernelSink + trainSink + controlsSink + f32Sink,
+    sink: kernelSink + sinkF32 + trainSink + controlsSink + f32Sink,
   };
   const dir = path.join(REPO_ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });

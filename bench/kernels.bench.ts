@@ -24,14 +24,15 @@ export const KERNELS: readonly Kernel[] = ['denseForward', 'denseBackward'];
 /** Parity tolerances: a backend vs the js backend, and the js backend vs the naive loops. */
 export const TOL = { backend: { rtol: 1e-10, atol: 1e-12 }, naive: { rtol: 1e-12, atol: 1e-12 } } as const;
 
-interface HostData {
+export interface HostData {
   x: Float64Array;
   w: Float64Array;
   b: Float64Array;
   dz: Float64Array;
 }
 
-function hostData(s: Shape): HostData {
+/** The grid's inputs for one shape (float64; the float32 rows round them on the way in). */
+export function hostData(s: Shape): HostData {
   const rand = mulberry32(s.batch * 1_000_003 + s.nIn * 1009 + s.nOut);
   const u = (n: number, scale: number): Float64Array =>
     Float64Array.from({ length: n }, () => (2 * rand() - 1) * scale);
@@ -79,7 +80,7 @@ function tearDown(m: Mats): void {
 }
 
 /** First element outside |a - r| ≤ atol + rtol·|r|, as a message; null when all agree. */
-function compare(
+export function compare(
   what: string,
   got: Float64Array,
   ref: Float64Array,
@@ -173,8 +174,14 @@ export function verifyKernels(rows: readonly BackendRow[]): Failures {
   return failures;
 }
 
-export const kernelTaskName = (k: Kernel | 'naive denseForward', s: Shape, label: string): string =>
-  `${k === 'naive denseForward' ? 'denseForward' : k} ${shapeLabel(s)} [${label}]`;
+/** A kernel row's task name; the float32 rows (kernels-f32.bench.ts) say so after the kernel. */
+export const kernelTaskName = (
+  k: Kernel | 'naive denseForward',
+  s: Shape,
+  label: string,
+  dtype: 'float64' | 'float32' = 'float64',
+): string =>
+  `${k === 'naive denseForward' ? 'denseForward' : k}${dtype === 'float32' ? ' float32' : ''} ${shapeLabel(s)} [${label}]`;
 
 /** Times the grid. Rows that failed to load or verify come back FAILED with the reason and no numbers. */
 export async function benchKernels(

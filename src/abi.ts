@@ -35,6 +35,13 @@
  *     dw[j,k] = Σ_r dz[r,j]·x[r,k]      db[j] = Σ_r dz[r,j]      dx[r,k] = Σ_j dz[r,j]·w[j,k]
  *     Overwrites dw, db, dx (never accumulates). dx = 0 skips the input gradient (first layer).
  *
+ *   denseForwardF32(z, x, w, b, batch, nIn, nOut): void
+ *   denseBackwardF32(dx, dw, db, dz, x, w, batch, nIn, nOut): void
+ *     denseForward and denseBackward over float32 blocks (4-byte elements, 16-byte aligned): the same kernels at the
+ *     element type a float32 plan runs (each multiply and add rounded to f32; fused in the relaxed-SIMD build), the
+ *     same summation orders. Not Backend methods: the bench's float32 GEMM rows and the kernel tests call them
+ *     through the host (src/internal).
+ *
  *   loss(d, a, z, t, rows, cols, kind): f64
  *     Returns the batch loss and writes its gradient into d (rows×cols):
  *     LOSS_MSE  : L = mean((a-t)²) over rows·cols;              d = ∂L/∂a = 2(a-t)/(rows·cols)
@@ -164,8 +171,8 @@
  * (each call separately: softplus's log1p(exp(-|z|)) rounds exp, then log1p), and scalars built from HP slots or
  * f64 blocks (lr, 1-β1, bias corrections, ε, decay, alpha, the dropout scale 1/(1-p), w_r/W, the clip scale) are
  * computed in f64 as in float64 and narrowed to f32 where they meet an element. Losses return f64 (the f32 sum
- * widened); the weighted loss sums w_r·ℓ_r in f64. Summation orders are the float64 ones. The Mat-level exports
- * are float64 only.
+ * widened); the weighted loss sums w_r·ℓ_r in f64. Summation orders are the float64 ones. The other Mat-level
+ * exports (activate, loss, the optimizer steps) are float64 only.
  */
 
 // Every number of the ABI (ACT / LOSS / OPT codes by name and as ACT_* / LOSS_* / OPT_* constants, PLAN_* and L_*
@@ -251,6 +258,18 @@ export interface KernelExports {
     nIn: number,
     nOut: number,
   ): void;
+  denseForwardF32(z: number, x: number, w: number, b: number, batch: number, nIn: number, nOut: number): void;
+  denseBackwardF32(
+    dx: number,
+    dw: number,
+    db: number,
+    dz: number,
+    x: number,
+    w: number,
+    batch: number,
+    nIn: number,
+    nOut: number,
+  ): void;
   loss(d: number, a: number, z: number, t: number, rows: number, cols: number, kind: number): number;
   sgdStep(p: number, g: number, n: number, lr: number, decay: number): void;
   momentumStep(p: number, v: number, g: number, n: number, lr: number, mu: number, decay: number): void;
@@ -272,6 +291,8 @@ export const KERNEL_NAMES: readonly (keyof KernelExports)[] = [
   'activate',
   'activateBackward',
   'denseBackward',
+  'denseForwardF32',
+  'denseBackwardF32',
   'loss',
   'sgdStep',
   'momentumStep',

@@ -10,7 +10,8 @@
 //! Kernels never allocate, never panic on valid input, and trust their arguments.
 //!
 //! The kernels are generic over the element type (vec.rs `Elem`: f64, f32); the fused entry points run the
-//! instantiation the plan's PLAN_DTYPE names, the Mat-level exports the f64 one.
+//! instantiation the plan's PLAN_DTYPE names, the Mat-level exports the f64 one (denseForwardF32 / denseBackwardF32
+//! the f32 one).
 //! Built twice (scripts/build-rust.sh): with `+simd128` (f64x2 / f32x4 micro-kernels, vec.rs) and without.
 //!
 //! Threads (trainBatchesThreaded): several instances of this module run on the one shared memory, each
@@ -70,7 +71,7 @@ unsafe fn thread_scratch(ctl: *mut i32, tid: usize) -> *mut u8 {
     }
 }
 
-/// An f64 block's address (the Mat-level exports, and HP, LOSSES, LRS, WEIGHTS, DROPOUT, NORMS of a plan).
+/// An f64 block's address (the float64 Mat-level exports, and HP, LOSSES, LRS, WEIGHTS, DROPOUT, NORMS of a plan).
 #[inline(always)]
 fn f(p: usize) -> *mut f64 {
     p as *mut f64
@@ -102,6 +103,12 @@ pub unsafe extern "C" fn dense_forward(z: usize, x: usize, w: usize, b: usize, b
     dense::dense_forward(f(z), f(x), f(w), f(b), batch as usize, n_in as usize, n_out as usize);
 }
 
+/// denseForward in float32 (src/abi.ts): the same generic kernel at f32.
+#[export_name = "denseForwardF32"]
+pub unsafe extern "C" fn dense_forward_f32(z: usize, x: usize, w: usize, b: usize, batch: i32, n_in: i32, n_out: i32) {
+    dense::dense_forward(ptr::<f32>(z), ptr::<f32>(x), ptr::<f32>(w), ptr::<f32>(b), batch as usize, n_in as usize, n_out as usize);
+}
+
 #[export_name = "activate"]
 pub unsafe extern "C" fn activate_export(a: usize, z: usize, rows: i32, cols: i32, act: i32, alpha: f64) {
     activate(f(a), f(z), rows as usize, cols as usize, act, alpha);
@@ -119,6 +126,17 @@ pub unsafe extern "C" fn dense_backward(
     dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, batch: i32, n_in: i32, n_out: i32,
 ) {
     dense::dense_backward(f(dx), f(dw), f(db), f(dz), f(x), f(w), batch as usize, n_in as usize, n_out as usize, host_scratch());
+}
+
+/// denseBackward in float32 (src/abi.ts): the same generic kernels at f32.
+#[export_name = "denseBackwardF32"]
+pub unsafe extern "C" fn dense_backward_f32(
+    dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, batch: i32, n_in: i32, n_out: i32,
+) {
+    dense::dense_backward(
+        ptr::<f32>(dx), ptr::<f32>(dw), ptr::<f32>(db), ptr::<f32>(dz), ptr::<f32>(x), ptr::<f32>(w),
+        batch as usize, n_in as usize, n_out as usize, host_scratch(),
+    );
 }
 
 #[export_name = "loss"]

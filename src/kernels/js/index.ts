@@ -2,7 +2,8 @@
  * The `js` backend's kernels: the ABI of src/abi.ts in plain JavaScript over one float64 heap, laid out like
  * assembly/ and rust/src/ so the three can be read side by side:
  *
- *   dense.ts       denseForward, denseBackward (and the row/column ranges the threaded step uses)
+ *   dense.ts       denseForward, denseBackward (and the row/column ranges the threaded step uses); f32/dense.ts
+ *                  is denseForwardF32, denseBackwardF32
  *   activation.ts  activate, activateBackward
  *   loss.ts        loss
  *   optim.ts       sgdStep, momentumStep, adamStep
@@ -17,7 +18,7 @@
  * Element types: the plan-level entry points read PLAN_DTYPE and run the float64 kernels of this directory or their
  * float32 variants in f32/, which scripts/gen-js-f32.mjs generates from the same files (npm run gen:f32): the data
  * view becomes a Float32Array and every element operation is rounded with Math.fround (src/abi.ts). The small-layer
- * path (tiny.ts) is float64 only. The Mat-level exports are float64 only.
+ * path (tiny.ts) is float64 only. Of the Mat-level exports only the dense kernels have float32 twins.
  */
 import { DTYPE_F32, HP_DECAY, PLAN_DTYPE, type KernelExports } from '../../abi.js';
 import { activateBackwardImpl, activateImpl } from './activation.js';
@@ -27,6 +28,7 @@ import { peakProbeF32Impl, peakProbeImpl } from './probe.js';
 import { adamImpl, momentumImpl, sgdImpl } from './optim.js';
 import { backwardImpl, evaluateImpl, forwardImpl, trainBatchesThreaded } from './train.js';
 import * as f32 from './f32/train.js';
+import * as f32dense from './f32/dense.js';
 import { isTiny, trainTiny } from './tiny.js';
 import type { F32, F64, I32 } from './views.js';
 
@@ -75,6 +77,14 @@ export function createJsKernels(memory: HeapMemory): KernelExports {
     denseBackward(dx, dw, db, dz, x, w, batch, nIn, nOut) {
       views();
       denseBackwardImpl(H, dx, dw, db, dz, x, w, batch, nIn, nOut);
+    },
+    denseForwardF32(z, x, w, b, batch, nIn, nOut) {
+      views();
+      f32dense.denseForwardRange(S, z, x, w, b, batch, nIn, nOut, 0, nOut);
+    },
+    denseBackwardF32(dx, dw, db, dz, x, w, batch, nIn, nOut) {
+      views();
+      f32dense.denseBackwardImpl(S, dx, dw, db, dz, x, w, batch, nIn, nOut);
     },
     loss(d, a, z, t, rows, cols, kind) {
       views();
