@@ -93,6 +93,24 @@ function pack<T>(dst: usize, src: usize, sm: usize, si: usize, mc: i32, n: i32):
   }
 }
 
+/**
+ * Packs the S micro-panel: `n` (≤ 4) columns of S(m, i) = src[m·sm + i·si], m < mc, into dst as [m][32 bytes]. The
+ * micro-kernels read lanes 0..3 of each m only (the 4 broadcast rows). Float32 rows of 4 adjacent values (dw: 4
+ * neurons of a dz row) are copied as one v128 per m and lanes 4..7 are left unwritten: pack's column walk would
+ * read the 4 KiB-strided source once per column and write the 4 zero lanes too. Everything else takes pack.
+ */
+function packS<T>(dst: usize, src: usize, sm: usize, si: usize, mc: i32, n: i32): void {
+  if (sizeof<T>() == 4 && si == 4 && n == 4) {
+    const qEnd = dst + (<usize>mc << 5);
+    for (let q = dst, p = src; q < qEnd; q += 32) {
+      v128.store(q, v128.load(p));
+      p += sm;
+    }
+    return;
+  }
+  pack<T>(dst, src, sm, si, mc, n);
+}
+
 /** Lane `i` (0..TW-1) of a tile row held as (lo, hi). */
 // @ts-ignore: decorator
 @inline
@@ -347,7 +365,7 @@ export function gemmPacked<T>(
             vt += <usize>mc << 5;
           }
         } else {
-          pack<T>(sPanel, sBase + <usize>s * sss, ssm, sss, mc, nsr);
+          packS<T>(sPanel, sBase + <usize>s * sss, ssm, sss, mc, nsr);
           for (let v = 0; v < nv; v += TW) {
             const nvt = min(TW, nv - v);
             if (nsr <= 2 && nv - v > TW) {
