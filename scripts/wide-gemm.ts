@@ -129,6 +129,8 @@ function sample(fn: () => void, inner: number): number {
 
 interface Stat {
   frac: number[];
+  gflops: number[];
+  probe: number[];
   best: number;
   probeBest: number;
 }
@@ -217,8 +219,10 @@ async function main(): Promise<void> {
     for (const { c } of cases) free(c);
   }
   function push(key: string, g: number, gp: number): void {
-    const st = stats.get(key) ?? { frac: [], best: 0, probeBest: 0 };
+    const st = stats.get(key) ?? { frac: [], gflops: [], probe: [], best: 0, probeBest: 0 };
     st.frac.push(g / gp);
+    st.gflops.push(g);
+    st.probe.push(gp);
     st.best = Math.max(st.best, g);
     st.probeBest = Math.max(st.probeBest, gp);
     stats.set(key, st);
@@ -232,7 +236,10 @@ async function main(): Promise<void> {
     for (const [batch, nIn, nOut] of SHAPES) {
       const cells = sets.map((s) => {
         const st = stats.get(`${s.label}|${batch}x${nIn}x${nOut}|${kind}`);
-        return st ? `${median(st.frac).toFixed(2)} [${(st.best / st.probeBest).toFixed(2)}]` : '-';
+        if (!st) return '-';
+        const cell = `${median(st.frac).toFixed(2)} [${(st.best / st.probeBest).toFixed(2)}]`;
+        // ABS=1: also the medians of the kernel's and the probe's GFLOP/s
+        return process.env.ABS ? `${cell} ${median(st.gflops).toFixed(1)}/${median(st.probe).toFixed(1)} GF` : cell;
       });
       console.log([`B=${batch} ${nIn}→${nOut}`, ...cells].join(' | '));
     }
