@@ -1,8 +1,12 @@
 /**
- * Narrow before/after measurement of the dense kernels on wide layers (docs/benchmarks.md "Blocking for wide layers").
- * Loads each SIMD build twice when OLD=<dir> holds an earlier build's .wasm files (as-simd.wasm, as-relaxed.wasm,
- * fastnn-simd.wasm): old and new run interleaved in one process, and each row prints its median GFLOP/s as a fraction
- * of the same build's peakProbe. Usage: npx tsx scripts/wide-gemm.ts [OLD=/tmp/old] [ROUNDS=7]
+ * Narrow before/after measurement of the dense kernels on wide layers (docs/benchmarks.md "Blocking for wide layers",
+ * "float32 GEMM (measured)"). Loads each SIMD build twice when OLD=<dir> holds an earlier build's .wasm files
+ * (as-simd.wasm, as-relaxed.wasm, fastnn-simd.wasm): old and new run interleaved in one process, and each row prints
+ * its median GFLOP/s as a fraction of the same build's ceiling probe, per product: the forward pass, dw and db alone
+ * (denseBackward with dx = 0), dx (the whole backward's time minus that) and the whole backward pass.
+ * DTYPE=float32 times denseForwardF32 / denseBackwardF32 against peakProbeF32 instead of the float64 kernels.
+ * Usage: node --experimental-wasm-relaxed-simd --import tsx scripts/wide-gemm.ts [OLD=/tmp/old] [ROUNDS=7]
+ *   [DTYPE=float32] [SHAPES=64x1024x1024,...] [ONLY=as-simd.wasm,...] [ABS=1]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -88,19 +92,12 @@ function free(c: Case): void {
 }
 function run(c: Case, [batch, nIn, nOut]: [number, number, number], kind: Kind): void {
   const r = c.host.raw;
-  if (kind === 'fwd') (F32 ? r.denseForwardF32 : r.denseForward)(c.z, c.x, c.w, c.b, batch, nIn, nOut);
-  else
-    (F32 ? r.denseBackwardF32 : r.denseBackward)(
-      kind === 'bwd' ? c.dx : 0,
-      c.dw,
-      c.db,
-      c.dz,
-      c.x,
-      c.w,
-      batch,
-      nIn,
-      nOut,
-    );
+  const dx = kind === 'bwd' ? c.dx : 0;
+  if (kind === 'fwd') {
+    if (F32) r.denseForwardF32(c.z, c.x, c.w, c.b, batch, nIn, nOut);
+    else r.denseForward(c.z, c.x, c.w, c.b, batch, nIn, nOut);
+  } else if (F32) r.denseBackwardF32(dx, c.dw, c.db, c.dz, c.x, c.w, batch, nIn, nOut);
+  else r.denseBackward(dx, c.dw, c.db, c.dz, c.x, c.w, batch, nIn, nOut);
 }
 function read(c: Case, p: number, n: number): Float64Array {
   return Float64Array.from((F32 ? c.host.f32() : c.host.f64()).subarray(p / E, p / E + n));
