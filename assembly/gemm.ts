@@ -93,6 +93,24 @@ function pack<T>(dst: usize, src: usize, sm: usize, si: usize, mc: i32, n: i32):
   }
 }
 
+/**
+ * Packs the S micro-panel: `n` (≤ 4) columns of S(m, i) = src[m·sm + i·si], m < mc, into dst as [m][32 bytes]. The
+ * micro-kernels read lanes 0..3 of each m only (the 4 broadcast rows). Float32 rows of 4 adjacent values (dw: 4
+ * neurons of a dz row) are copied as one v128 per m and lanes 4..7 are left unwritten: pack's column walk would
+ * read the 4 KiB-strided source once per column and write the 4 zero lanes too. Everything else takes pack.
+ */
+function packS<T>(dst: usize, src: usize, sm: usize, si: usize, mc: i32, n: i32): void {
+  if (sizeof<T>() == 4 && si == 4 && n == 4) {
+    const qEnd = dst + (<usize>mc << 5);
+    for (let q = dst, p = src; q < qEnd; q += 32) {
+      v128.store(q, v128.load(p));
+      p += sm;
+    }
+    return;
+  }
+  pack<T>(dst, src, sm, si, mc, n);
+}
+
 /** Lane `i` (0..TW-1) of a tile row held as (lo, hi). */
 // @ts-ignore: decorator
 @inline
@@ -247,6 +265,89 @@ function microHalf<T>(o: usize, ldo: usize, sp: usize, smB: usize, siB: usize, v
 }
 
 /**
+ * The 3 × (TW + lanes) micro-kernel for a v panel of one whole tile and one narrow tile (TW < nv ≤ TW + lanes: the 10
+ * neurons of a float32 classifier layer's forward pass), S rows read in place (rows at sp + i·sss; rows ≥ ns repeat
+ * the last real one, computed, not stored): per m three V vectors (the whole tile's two, the narrow tile's low one)
+ * against 3 broadcast rows, 9 accumulators. microDirect then microHalf over 4 rows leave the narrow tile 4 chains
+ * (latency-bound); here all 9 chains share each step, and 9 accumulators with their operands fit V8's 16 xmm
+ * registers (4 rows would take 12 and spill). The same madd chain per output as microDirect and microHalf.
+ */
+function microNarrow3<T>(o: usize, ldo: usize, sp: usize, sss: usize, vP: usize, mc: i32, ns: i32, nv: i32, first: bool): void {
+  const TW = tileW<T>();
+  const nx = nv - TW;
+  const o1 = o + ldo, o2 = o1 + ldo;
+  const ox = o + (<usize>TW << alignof<T>()), o1x = ox + ldo, o2x = o1x + ldo;
+  let a0l = v128.splat<T>(0), a0h = v128.splat<T>(0), a0x = v128.splat<T>(0);
+  let a1l = v128.splat<T>(0), a1h = v128.splat<T>(0), a1x = v128.splat<T>(0);
+  let a2l = v128.splat<T>(0), a2h = v128.splat<T>(0), a2x = v128.splat<T>(0);
+  if (!first) {
+    a0l = v128.load(o); a0h = v128.load(o, 16); a0x = loadPart<T>(ox, 0, nx);
+    if (ns > 1) { a1l = v128.load(o1); a1h = v128.load(o1, 16); a1x = loadPart<T>(o1x, 0, nx); }
+    if (ns > 2) { a2l = v128.load(o2); a2h = v128.load(o2, 16); a2x = loadPart<T>(o2x, 0, nx); }
+  }
+  let s0 = sp, s1 = rowAt(sp, sss, ns, 1), s2 = rowAt(sp, sss, ns, 2);
+  const vStep = <usize>mc << 5;
+  const vEnd = vP + vStep;
+  for (let vp = vP; vp < vEnd; vp += 32) {
+    const vl = v128.load(vp), vh = v128.load(vp, 16), vx = v128.load(vp + vStep);
+    let c = v128.load_splat<T>(s0);
+    a0l = vmadd<T>(c, vl, a0l); a0h = vmadd<T>(c, vh, a0h); a0x = vmadd<T>(c, vx, a0x);
+    c = v128.load_splat<T>(s1);
+    a1l = vmadd<T>(c, vl, a1l); a1h = vmadd<T>(c, vh, a1h); a1x = vmadd<T>(c, vx, a1x);
+    c = v128.load_splat<T>(s2);
+    a2l = vmadd<T>(c, vl, a2l); a2h = vmadd<T>(c, vh, a2h); a2x = vmadd<T>(c, vx, a2x);
+    s0 += sizeof<T>(); s1 += sizeof<T>(); s2 += sizeof<T>();
+  }
+  v128.store(o, a0l); v128.store(o, a0h, 16);
+  if (ns > 1) { v128.store(o1, a1l); v128.store(o1, a1h, 16); }
+  if (ns > 2) { v128.store(o2, a2l); v128.store(o2, a2h, 16); }
+  const z = v128.splat<T>(0);
+  for (let i = 0; i < nx; i++) {
+    const io = <usize>i << alignof<T>();
+    store<T>(ox + io, laneOf<T>(a0x, z, i));
+    if (ns > 1) store<T>(o1x + io, laneOf<T>(a1x, z, i));
+    if (ns > 2) store<T>(o2x + io, laneOf<T>(a2x, z, i));
+  }
+}
+
+/**
+ * microNarrow3 over 2 rows, for the builds without relaxed-simd: their multiply then add keeps the product in one more
+ * register per step, so 9 accumulators spill there (measured 0.34 of the probe where microDirect + microHalf made
+ * 0.55); 6 chains of a separate add (shorter latency than a fused multiply-add) still keep the adds busy.
+ */
+function microNarrow2<T>(o: usize, ldo: usize, sp: usize, sss: usize, vP: usize, mc: i32, ns: i32, nv: i32, first: bool): void {
+  const TW = tileW<T>();
+  const nx = nv - TW;
+  const o1 = o + ldo;
+  const ox = o + (<usize>TW << alignof<T>()), o1x = ox + ldo;
+  let a0l = v128.splat<T>(0), a0h = v128.splat<T>(0), a0x = v128.splat<T>(0);
+  let a1l = v128.splat<T>(0), a1h = v128.splat<T>(0), a1x = v128.splat<T>(0);
+  if (!first) {
+    a0l = v128.load(o); a0h = v128.load(o, 16); a0x = loadPart<T>(ox, 0, nx);
+    if (ns > 1) { a1l = v128.load(o1); a1h = v128.load(o1, 16); a1x = loadPart<T>(o1x, 0, nx); }
+  }
+  let s0 = sp, s1 = rowAt(sp, sss, ns, 1);
+  const vStep = <usize>mc << 5;
+  const vEnd = vP + vStep;
+  for (let vp = vP; vp < vEnd; vp += 32) {
+    const vl = v128.load(vp), vh = v128.load(vp, 16), vx = v128.load(vp + vStep);
+    let c = v128.load_splat<T>(s0);
+    a0l = vmadd<T>(c, vl, a0l); a0h = vmadd<T>(c, vh, a0h); a0x = vmadd<T>(c, vx, a0x);
+    c = v128.load_splat<T>(s1);
+    a1l = vmadd<T>(c, vl, a1l); a1h = vmadd<T>(c, vh, a1h); a1x = vmadd<T>(c, vx, a1x);
+    s0 += sizeof<T>(); s1 += sizeof<T>();
+  }
+  v128.store(o, a0l); v128.store(o, a0h, 16);
+  if (ns > 1) { v128.store(o1, a1l); v128.store(o1, a1h, 16); }
+  const z = v128.splat<T>(0);
+  for (let i = 0; i < nx; i++) {
+    const io = <usize>i << alignof<T>();
+    store<T>(ox + io, laneOf<T>(a0x, z, i));
+    if (ns > 1) store<T>(o1x + io, laneOf<T>(a1x, z, i));
+  }
+}
+
+/**
  * The 2 × 2·TW micro-kernel for a last S tile of at most 2 rows (the last 2 neurons of a 10-neuron layer's dw): two
  * adjacent packed V micro-panels (vP and vP + mc·32) against the 2 rows of the packed S micro-panel, eight
  * accumulators as in micro, so the 2 padding rows of a 4-row tile cost no multiply-adds (measured: docs/benchmarks.md
@@ -333,6 +434,19 @@ export function gemmPacked<T>(
       const nv = min(NC, v1 - vb);
       pack<T>(vPanel, vBase + <usize>vb * vsv, vsm, vsv, mc, nv);
       const ob = o + (<usize>vb << alignof<T>());
+      if (ssm == sizeof<T>() && nv > TW && nv - TW <= lanesOf<T>()) {
+        // one whole v tile and one narrow one, S read in place: tiles of 3 rows (2 without relaxed-simd) across both
+        if (ASC_FEATURE_RELAXED_SIMD) {
+          for (let s = 0; s < ns; s += 3) {
+            microNarrow3<T>(ob + <usize>s * ldo, ldo, sBase + <usize>s * sss, sss, vPanel, mc, min(3, ns - s), nv, first);
+          }
+        } else {
+          for (let s = 0; s < ns; s += 2) {
+            microNarrow2<T>(ob + <usize>s * ldo, ldo, sBase + <usize>s * sss, sss, vPanel, mc, min(2, ns - s), nv, first);
+          }
+        }
+        continue;
+      }
       for (let s = 0; s < ns; s += 4) {
         const nsr = min(4, ns - s);
         const os = ob + <usize>s * ldo;
@@ -347,7 +461,7 @@ export function gemmPacked<T>(
             vt += <usize>mc << 5;
           }
         } else {
-          pack<T>(sPanel, sBase + <usize>s * sss, ssm, sss, mc, nsr);
+          packS<T>(sPanel, sBase + <usize>s * sss, ssm, sss, mc, nsr);
           for (let v = 0; v < nv; v += TW) {
             const nvt = min(TW, nv - v);
             if (nsr <= 2 && nv - v > TW) {

@@ -213,6 +213,48 @@ unsafe fn micro_body<T: Elem, const DIRECT: bool>(
     }
 }
 
+/// The 2 × 2·TW micro-kernel for a packed S tile of at most 2 rows (the last 2 neurons of a 10-neuron layer's dw) and
+/// two whole adjacent V micro-panels (vp, vp + mc·TW): 8 accumulators as in micro, so the tile's 2 padding rows cost
+/// no multiply-adds. Stores rows < ns (1 or 2), all 2·TW columns. The same chain per output as micro.
+#[inline(never)]
+unsafe fn micro_2rows<T: Elem>(o: *mut T, ldo: usize, s: *const T, vp: *const T, mc: usize, ns: usize, first: bool) {
+    let w = T::W;
+    let tw = tw::<T>();
+    let mut acc = [[T::vzero(); 4]; 2];
+    if !first {
+        for i in 0..2 {
+            if i < ns {
+                let src = o.add(i * ldo) as *const T;
+                for c in 0..4 {
+                    acc[i][c] = T::load(src.add(c * w));
+                }
+            }
+        }
+    }
+    let mut sp = s;
+    let mut v = vp;
+    let v2 = mc * tw;
+    for _ in 0..mc {
+        let b = [T::load(v), T::load(v.add(w)), T::load(v.add(v2)), T::load(v.add(v2 + w))];
+        for i in 0..2 {
+            let c = T::load_splat(sp.add(i));
+            for k in 0..4 {
+                acc[i][k] = T::vadd(acc[i][k], T::vmul(c, b[k]));
+            }
+        }
+        sp = sp.add(sw::<T>());
+        v = v.add(tw);
+    }
+    for i in 0..2 {
+        if i < ns {
+            let dst = o.add(i * ldo);
+            for c in 0..4 {
+                T::store(dst.add(c * w), acc[i][c]);
+            }
+        }
+    }
+}
+
 /// out[s, v] = Σ_m S(m, s)·V(m, v) for s < ns, v0 ≤ v < v1 (see the file comment). Element strides:
 /// S(m, s) at sp[m·ssm + s·sss], V(m, v) at vp[m·vsm + v·vsv], out[s, v] at o[s·ldo + v]. nm ≥ 1.
 /// `scratch`: GEMM_SCRATCH_BYTES of the calling thread, 16-byte aligned.
@@ -313,6 +355,17 @@ unsafe fn gemm_few_s<T: Elem>(
                 while s < ns {
                     let nsr = if ns - s < 4 { ns - s } else { 4 };
                     let os = o.add(s * ldo + vb + v);
+                    if !direct && nsr <= 2 && tw >= 4 && nvb - v >= 2 * tw && v % (2 * tw) == 0 {
+                        // a last tile of at most 2 rows: this v tile and the next at once
+                        micro_2rows(os, ldo, s_panels.add(s / 4 * mc * sw::<T>()), vt, mc, nsr, first);
+                        s += 4;
+                        continue;
+                    }
+                    if !direct && nsr <= 2 && tw >= 4 && v % (2 * tw) == tw && nvt == tw {
+                        // (done with the tile before)
+                        s += 4;
+                        continue;
+                    }
                     if direct {
                         micro::<T, true>(os, ldo, s_base.add(s * sss), sss, vt, mc, nsr, nvt, first, stage);
                     } else {
