@@ -13,7 +13,7 @@ import { errorMessage, type BackendRow } from './backends.js';
 import { KERNEL_OPTS, MIN_SAMPLE_MS } from './env.js';
 import { KERNELS, compare, hostData, kernelTaskName, type Kernel } from './kernels.bench.js';
 import { batched, fromTask, innerFor, runBench, type Row } from './report.js';
-import { TARGET_SHAPE, WIDE_BATCHES, WIDE_LAYERS, flops, shapeLabel, type Shape } from './shapes.js';
+import { TARGET_SHAPE, WIDE_BATCHES, WIDE_LAYERS, flops, isWide, shapeLabel, type Shape } from './shapes.js';
 
 /** Module-level sink: one element of every timed output is read into it after its run. */
 export let sinkF32 = 0;
@@ -32,6 +32,12 @@ export const F32_SHAPES: readonly Shape[] = [
 export const TOL_F32 = { rtol: 1e-4, atol: 1e-4 } as const;
 
 export const groupF32 = (k: Kernel): string => `${k} float32`;
+
+/**
+ * Builds whose wide float32 rows are timed: the SIMD builds (the float32 ceiling target's). js and the scalar builds are
+ * verified on every shape and timed at 784→128 only: their wide rows would add ~40 s to the run.
+ */
+export const timedWideF32 = (r: BackendRow): boolean => r.name !== 'js' && r.variant !== null && r.variant !== 'scalar';
 
 /** The float32 blocks of one shape in a build's memory. */
 interface Blocks {
@@ -154,7 +160,7 @@ export async function benchKernelsF32(
       const pending: { row: Row; blocks: Blocks }[] = [];
       const ordered: (Row | string)[] = [];
       for (const r of rows) {
-        if (r.duplicateOf) continue;
+        if (r.duplicateOf || (isWide(s) && !timedWideF32(r))) continue;
         const row: Row = {
           group: groupF32(k),
           name: kernelTaskName(k, s, r.label, 'float32'),

@@ -13,7 +13,7 @@ import { errorMessage, type BackendRow } from './backends.js';
 import { KERNEL_OPTS, MIN_SAMPLE_MS } from './env.js';
 import { naiveDenseBackward, naiveDenseForward } from './naive.js';
 import { batched, fromTask, innerFor, runBench, type Row } from './report.js';
-import { SHAPES, flops, shapeLabel, type Shape } from './shapes.js';
+import { SHAPES, flops, isWide, shapeLabel, type Shape } from './shapes.js';
 
 /** Module-level sink: one element of every timed output is read into it after its run. */
 export let sink = 0;
@@ -222,8 +222,9 @@ export async function benchKernels(
         pending.push({ row: { ...row, inner }, mats: m, inner });
         ordered.push(row.name);
       }
-      // the naive baseline (forward only): host Float64Arrays
-      if (k === 'denseForward') {
+      // the naive baseline (forward only; verified on every shape, timed where its ratio is a target's or the
+      // grid's small layers: at the wide shapes it would add ~10 s to the run): host Float64Arrays
+      if (k === 'denseForward' && !isWide(s)) {
         const z = new Float64Array(s.batch * s.nOut);
         const fn = (): void => naiveDenseForward(z, d.x, d.w, d.b, s.batch, s.nIn, s.nOut);
         const inner = innerFor(fn, MIN_SAMPLE_MS);

@@ -27,6 +27,9 @@ export const WIDE_LAYERS = [
 ] as const;
 export const WIDE_BATCHES = [64, 256] as const;
 
+/** Whether a shape is one of the wide network's layers. */
+export const isWide = (s: Shape): boolean => WIDE_LAYERS.some(([nIn, nOut]) => s.nIn === nIn && s.nOut === nOut);
+
 /** batch × layer, layer-major so one layer's batches print next to each other; then the wide layers. */
 export const SHAPES: readonly Shape[] = [
   ...LAYERS.flatMap(([nIn, nOut]) => BATCHES.map((batch) => ({ batch, nIn, nOut }))),
