@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch, CHROMIUM } from '../test/browser/chromium.mjs';
 import { serve } from '../test/browser/server.mjs';
-import { ROUNDS } from './browser/epoch.js';
+import { IRIS_ROUNDS, IRIS_WARMUP, ROUNDS } from './browser/epoch.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const flags = process.versions.node.split('.')[0] === '20' ? ['--experimental-wasm-relaxed-simd'] : [];
@@ -40,7 +40,7 @@ try {
 
 const k = (n) => `${(n / 1000).toFixed(1)}k`;
 console.log(
-  `samples/s (median of ${ROUNDS} interleaved 1-thread / 2-thread rounds): mnist = 784-128-10 epoch, batch 32, 8000 samples, Network.train; iris = 4-10-3 softmax, 150 samples, batch 32, 200 epochs of trainAsync. Node ${process.version}${flags.length ? ' --experimental-wasm-relaxed-simd' : ''}, ${version} (${CHROMIUM})`,
+  `samples/s (median of interleaved 1-thread / 2-thread rounds): mnist = 784-128-10 epoch, batch 32, 8000 samples, Network.train, ${ROUNDS} rounds after 1 warm-up epoch; iris = 4-10-3 softmax, 150 samples, batch 32, 200 epochs of trainAsync, ${IRIS_ROUNDS} rounds after ${IRIS_WARMUP} warm-up calls. Node ${process.version}${flags.length ? ' --experimental-wasm-relaxed-simd' : ''}, ${version} (${CHROMIUM})`,
 );
 console.log('| network | backend | threads | Node | Node 2t / 1t | Chromium | Chromium 2t / 1t | Chromium / Node |');
 console.log('|---|---|---|---|---|---|---|---|');
