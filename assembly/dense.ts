@@ -496,18 +496,24 @@ function column4(wk: usize, rowB: usize): v128 {
 export function denseBackward(
   dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, batch: i32, nIn: i32, nOut: i32,
 ): void {
-  assert(((dx | dw | db | dz | x | w) & 15) == 0 && batch >= 0 && nIn >= 0 && nOut >= 0); // debug build only
-  if (dx != 0) inputGradRange<f64>(dx, dz, w, batch, nIn, nOut, 0, nIn, scratchBase());
-  weightGradRange<f64>(dw, db, dz, x, batch, nIn, nOut, 0, nOut, scratchBase());
+  denseBackwardT<f64>(dx, dw, db, dz, x, w, batch, nIn, nOut);
 }
 
 /** denseBackward in float32 (src/abi.ts): the same kernels instantiated at f32, every block of f32 elements. */
 export function denseBackwardF32(
   dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, batch: i32, nIn: i32, nOut: i32,
 ): void {
+  denseBackwardT<f32>(dx, dw, db, dz, x, w, batch, nIn, nOut);
+}
+
+// @ts-ignore: decorator
+@inline
+function denseBackwardT<T>(
+  dx: usize, dw: usize, db: usize, dz: usize, x: usize, w: usize, batch: i32, nIn: i32, nOut: i32,
+): void {
   assert(((dx | dw | db | dz | x | w) & 15) == 0 && batch >= 0 && nIn >= 0 && nOut >= 0); // debug build only
-  if (dx != 0) inputGradRange<f32>(dx, dz, w, batch, nIn, nOut, 0, nIn, scratchBase());
-  weightGradRange<f32>(dw, db, dz, x, batch, nIn, nOut, 0, nOut, scratchBase());
+  if (dx != 0) inputGradRange<T>(dx, dz, w, batch, nIn, nOut, 0, nIn, scratchBase());
+  weightGradRange<T>(dw, db, dz, x, batch, nIn, nOut, 0, nOut, scratchBase());
 }
 
 /** The SIMD backward loops run for this layer shape (the same answer for every range of the layer). */

@@ -273,6 +273,24 @@ function microHalf<T>(o: usize, ldo: usize, sp: usize, smB: usize, siB: usize, v
  * registers (4 rows would take 12 and spill). The same madd chain per output as microDirect and microHalf.
  */
 function microNarrow3<T>(o: usize, ldo: usize, sp: usize, sss: usize, vP: usize, mc: i32, ns: i32, nv: i32, first: bool): void {
+  microNarrowRows<T>(3, o, ldo, sp, sss, vP, mc, ns, nv, first);
+}
+
+/**
+ * microNarrow3 over 2 rows, for the builds without relaxed-simd: their multiply then add keeps the product in one more
+ * register per step, so 9 accumulators spill there (measured 0.34 of the probe where microDirect + microHalf made
+ * 0.55); 6 chains of a separate add (shorter latency than a fused multiply-add) still keep the adds busy.
+ */
+function microNarrow2<T>(o: usize, ldo: usize, sp: usize, sss: usize, vP: usize, mc: i32, ns: i32, nv: i32, first: bool): void {
+  microNarrowRows<T>(2, o, ldo, sp, sss, vP, mc, ns, nv, first);
+}
+
+/** The body of microNarrow3 and microNarrow2: `rows` (3 or 2) is a constant in each, so each keeps only its rows. */
+// @ts-ignore: decorator
+@inline
+function microNarrowRows<T>(
+  rows: i32, o: usize, ldo: usize, sp: usize, sss: usize, vP: usize, mc: i32, ns: i32, nv: i32, first: bool,
+): void {
   const TW = tileW<T>();
   const nx = nv - TW;
   const o1 = o + ldo, o2 = o1 + ldo;
@@ -283,9 +301,9 @@ function microNarrow3<T>(o: usize, ldo: usize, sp: usize, sss: usize, vP: usize,
   if (!first) {
     a0l = v128.load(o); a0h = v128.load(o, 16); a0x = loadPart<T>(ox, 0, nx);
     if (ns > 1) { a1l = v128.load(o1); a1h = v128.load(o1, 16); a1x = loadPart<T>(o1x, 0, nx); }
-    if (ns > 2) { a2l = v128.load(o2); a2h = v128.load(o2, 16); a2x = loadPart<T>(o2x, 0, nx); }
+    if (rows > 2 && ns > 2) { a2l = v128.load(o2); a2h = v128.load(o2, 16); a2x = loadPart<T>(o2x, 0, nx); }
   }
-  let s0 = sp, s1 = rowAt(sp, sss, ns, 1), s2 = rowAt(sp, sss, ns, 2);
+  let s0 = sp, s1 = rowAt(sp, sss, ns, 1), s2 = rows > 2 ? rowAt(sp, sss, ns, 2) : 0;
   const vStep = <usize>mc << 5;
   const vEnd = vP + vStep;
   for (let vp = vP; vp < vEnd; vp += 32) {
@@ -294,56 +312,22 @@ function microNarrow3<T>(o: usize, ldo: usize, sp: usize, sss: usize, vP: usize,
     a0l = vmadd<T>(c, vl, a0l); a0h = vmadd<T>(c, vh, a0h); a0x = vmadd<T>(c, vx, a0x);
     c = v128.load_splat<T>(s1);
     a1l = vmadd<T>(c, vl, a1l); a1h = vmadd<T>(c, vh, a1h); a1x = vmadd<T>(c, vx, a1x);
-    c = v128.load_splat<T>(s2);
-    a2l = vmadd<T>(c, vl, a2l); a2h = vmadd<T>(c, vh, a2h); a2x = vmadd<T>(c, vx, a2x);
-    s0 += sizeof<T>(); s1 += sizeof<T>(); s2 += sizeof<T>();
-  }
-  v128.store(o, a0l); v128.store(o, a0h, 16);
-  if (ns > 1) { v128.store(o1, a1l); v128.store(o1, a1h, 16); }
-  if (ns > 2) { v128.store(o2, a2l); v128.store(o2, a2h, 16); }
-  const z = v128.splat<T>(0);
-  for (let i = 0; i < nx; i++) {
-    const io = <usize>i << alignof<T>();
-    store<T>(ox + io, laneOf<T>(a0x, z, i));
-    if (ns > 1) store<T>(o1x + io, laneOf<T>(a1x, z, i));
-    if (ns > 2) store<T>(o2x + io, laneOf<T>(a2x, z, i));
-  }
-}
-
-/**
- * microNarrow3 over 2 rows, for the builds without relaxed-simd: their multiply then add keeps the product in one more
- * register per step, so 9 accumulators spill there (measured 0.34 of the probe where microDirect + microHalf made
- * 0.55); 6 chains of a separate add (shorter latency than a fused multiply-add) still keep the adds busy.
- */
-function microNarrow2<T>(o: usize, ldo: usize, sp: usize, sss: usize, vP: usize, mc: i32, ns: i32, nv: i32, first: bool): void {
-  const TW = tileW<T>();
-  const nx = nv - TW;
-  const o1 = o + ldo;
-  const ox = o + (<usize>TW << alignof<T>()), o1x = ox + ldo;
-  let a0l = v128.splat<T>(0), a0h = v128.splat<T>(0), a0x = v128.splat<T>(0);
-  let a1l = v128.splat<T>(0), a1h = v128.splat<T>(0), a1x = v128.splat<T>(0);
-  if (!first) {
-    a0l = v128.load(o); a0h = v128.load(o, 16); a0x = loadPart<T>(ox, 0, nx);
-    if (ns > 1) { a1l = v128.load(o1); a1h = v128.load(o1, 16); a1x = loadPart<T>(o1x, 0, nx); }
-  }
-  let s0 = sp, s1 = rowAt(sp, sss, ns, 1);
-  const vStep = <usize>mc << 5;
-  const vEnd = vP + vStep;
-  for (let vp = vP; vp < vEnd; vp += 32) {
-    const vl = v128.load(vp), vh = v128.load(vp, 16), vx = v128.load(vp + vStep);
-    let c = v128.load_splat<T>(s0);
-    a0l = vmadd<T>(c, vl, a0l); a0h = vmadd<T>(c, vh, a0h); a0x = vmadd<T>(c, vx, a0x);
-    c = v128.load_splat<T>(s1);
-    a1l = vmadd<T>(c, vl, a1l); a1h = vmadd<T>(c, vh, a1h); a1x = vmadd<T>(c, vx, a1x);
+    if (rows > 2) {
+      c = v128.load_splat<T>(s2);
+      a2l = vmadd<T>(c, vl, a2l); a2h = vmadd<T>(c, vh, a2h); a2x = vmadd<T>(c, vx, a2x);
+      s2 += sizeof<T>();
+    }
     s0 += sizeof<T>(); s1 += sizeof<T>();
   }
   v128.store(o, a0l); v128.store(o, a0h, 16);
   if (ns > 1) { v128.store(o1, a1l); v128.store(o1, a1h, 16); }
+  if (rows > 2 && ns > 2) { v128.store(o2, a2l); v128.store(o2, a2h, 16); }
   const z = v128.splat<T>(0);
   for (let i = 0; i < nx; i++) {
     const io = <usize>i << alignof<T>();
     store<T>(ox + io, laneOf<T>(a0x, z, i));
     if (ns > 1) store<T>(o1x + io, laneOf<T>(a1x, z, i));
+    if (rows > 2 && ns > 2) store<T>(o2x + io, laneOf<T>(a2x, z, i));
   }
 }
 

@@ -232,6 +232,19 @@ export interface PlanLayerRecord {
   sb2: number;
 }
 
+/** denseBackward's and denseBackwardF32's signature (the formulas above). */
+export type DenseBackwardExport = (
+  dx: number,
+  dw: number,
+  db: number,
+  dz: number,
+  x: number,
+  w: number,
+  batch: number,
+  nIn: number,
+  nOut: number,
+) => void;
+
 /** The raw exports every kernel module provides (pointers are byte offsets into its memory). */
 export interface KernelExports {
   heapBase(): number;
@@ -247,29 +260,9 @@ export interface KernelExports {
     act: number,
     alpha: number,
   ): void;
-  denseBackward(
-    dx: number,
-    dw: number,
-    db: number,
-    dz: number,
-    x: number,
-    w: number,
-    batch: number,
-    nIn: number,
-    nOut: number,
-  ): void;
+  denseBackward: DenseBackwardExport;
   denseForwardF32(z: number, x: number, w: number, b: number, batch: number, nIn: number, nOut: number): void;
-  denseBackwardF32(
-    dx: number,
-    dw: number,
-    db: number,
-    dz: number,
-    x: number,
-    w: number,
-    batch: number,
-    nIn: number,
-    nOut: number,
-  ): void;
+  denseBackwardF32: DenseBackwardExport;
   loss(d: number, a: number, z: number, t: number, rows: number, cols: number, kind: number): number;
   sgdStep(p: number, g: number, n: number, lr: number, decay: number): void;
   momentumStep(p: number, v: number, g: number, n: number, lr: number, mu: number, decay: number): void;
