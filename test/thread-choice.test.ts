@@ -162,36 +162,69 @@ describe('ThreadChoice', () => {
     }
   });
 
-  it('a verdict holds for RETRIAL_FACTOR times the trial; then a new trial, which follows a change of load', () => {
+  it('a verdict holds for RETRIAL_FACTOR times the trial while its side keeps its speed; then a new trial', () => {
+    for (const [onePer, poolPer, want] of [
+      [0.05, 0.02, true],
+      [0.01, 0.05, false],
+    ] as const) {
+      const s = scripted(onePer, poolPer);
+      let first = 0;
+      // one step a call, so that the trial ends with a call
+      while (s.choice.verdict === null) s.choice.runSync(first++, 1, s.one, s.pool);
+      expect(s.choice.verdict).toBe(want);
+      const trialMs = s.now();
+      const at = s.ran.length;
+      while (s.choice.verdict === want) {
+        s.choice.runSync(first, 100, s.one, s.pool);
+        first += 100;
+        expect(first).toBeLessThan(1e6);
+      }
+      // held for RETRIAL_FACTOR × the trial's ms (up to one piece more), every held piece on the verdict's side; the
+      // last call went on with the new trial's pieces
+      const held = s.ran.slice(at).filter((r) => !r.trial);
+      expect(held.every((r) => r.side === (want ? 'pool' : 'one'))).toBe(true);
+      const heldMs = held.reduce((a, r) => a + r.count * (want ? poolPer : onePer), 0);
+      expect(heldMs).toBeGreaterThanOrEqual(RETRIAL_FACTOR * trialMs);
+      expect(heldMs).toBeLessThan(RETRIAL_FACTOR * trialMs + 100 * Math.max(onePer, poolPer));
+      expect(s.ran.slice(at + held.length).every((r) => r.trial)).toBe(true);
+      expect(covered(s.ran, 0)).toBe(first);
+    }
+  });
+
+  it('a pool verdict whose pool falls behind the calling thread is tried again after one piece, and the trial follows the load', () => {
     const s = scripted(0.05, 0.02);
     let first = 0;
-    // one step a call, so that the trial ends with a call
     while (s.choice.verdict === null) s.choice.runSync(first++, 1, s.one, s.pool);
     expect(s.choice.verdict).toBe(true);
     const trialMs = s.now();
-    // the machine gets busy: the pool is now the slower side
+    // a little slower but still faster than the calling thread was: the verdict holds
+    s.per.pool = 0.04;
+    s.choice.runSync(first, 100, s.one, s.pool);
+    first += 100;
+    expect(s.choice.verdict).toBe(true);
+    // the machine gets busy: the pool is now slower than the calling thread was in the trial
     s.per.pool = 0.2;
     const at = s.ran.length;
-    while (s.choice.verdict === true) {
-      s.choice.runSync(first, 100, s.one, s.pool);
-      first += 100;
-      expect(first).toBeLessThan(1e6);
-    }
-    // the pool kept the verdict for RETRIAL_FACTOR × the trial's ms (up to one call's steps more), then a new trial
-    // (one, pool, one, pool) found the calling thread faster
-    const held = s.ran.slice(at).findIndex((r) => r.side === 'one');
-    const heldMs = s.ran.slice(at, at + held).reduce((a, r) => a + r.count * 0.2, 0);
-    expect(heldMs).toBeGreaterThanOrEqual(RETRIAL_FACTOR * trialMs);
-    expect(heldMs).toBeLessThan(RETRIAL_FACTOR * trialMs + 100 * 0.2);
+    s.choice.runSync(first, 100, s.one, s.pool);
+    first += 100;
+    expect(s.ran.slice(at)).toEqual([{ side: 'pool', first: first - 100, count: 100 }]);
+    expect(s.choice.verdict).toBeNull();
+    expect(s.now()).toBeLessThan(RETRIAL_FACTOR * trialMs); // long before the hold would have ended
     while (s.choice.verdict === null) {
       s.choice.runSync(first, 100, s.one, s.pool);
       first += 100;
     }
+    // the new trial (one, pool, one, pool) found the calling thread faster
     expect(s.choice.verdict).toBe(false);
-    expect(sideChanges(s.ran.slice(at + held)).slice(0, 5)).toEqual(['one', 'pool', 'one', 'pool', 'one']);
+    expect(sideChanges(s.ran.slice(at + 1)).slice(0, 5)).toEqual(['one', 'pool', 'one', 'pool', 'one']);
     expect(covered(s.ran, 0)).toBe(first);
+    // a calling-thread verdict is not tried again early when its steps slow down (the pool would slow down more)
+    s.per.one = 0.5;
+    s.choice.runSync(first, 10, s.one, s.pool);
+    expect(s.choice.verdict).toBe(false);
+  });
 
-    // time the calling thread trains outside runSync (trainAsync's slices) counts towards the next trial too
+  it('time the calling thread trains outside runSync (trainAsync slices) counts towards the next trial', () => {
     const c = scripted(0.01, 0.05);
     let f = 0;
     while (c.choice.verdict === null) c.choice.runSync(f++, 1, c.one, c.pool);

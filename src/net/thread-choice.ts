@@ -15,7 +15,9 @@
  * A verdict is not for ever: a trial of a few milliseconds can fall on a moment when another process holds a core
  * (the pool then loses although it is faster on a quiet machine), and the load can change after a fair trial. So once
  * the chosen side has trained RETRIAL_FACTOR times as long as the trial took, the next steps are a new trial. Then
- * 1/(RETRIAL_FACTOR + 1) of the training time is trials, about half of it on the side a trial finds slower.
+ * 1/(RETRIAL_FACTOR + 1) of the training time is trials, about half of it on the side a trial finds slower. A pool
+ * verdict is tried again sooner, after any held piece (at most an eighth of the hold) in which the pool ran slower per
+ * step than the calling thread did in the trial.
  */
 import type { ThreadPool } from '../backends/threads.js';
 import { threadsAlwaysForTest, threadsPay } from './threads.js';
@@ -74,15 +76,18 @@ export class ThreadChoice {
   spent(ms: number): void {
     if (this.verdict === null || this.fixed) return;
     this.sinceMs += ms;
-    if (this.sinceMs >= RETRIAL_FACTOR * this.trialMs) {
-      this.verdict = null;
-      this.phase = 0;
-      this.phaseMs = 0;
-      this.pieces.length = 0;
-      this.best = { one: Infinity, pool: Infinity };
-      this.trialMs = 0;
-      this.sinceMs = 0;
-    }
+    if (this.sinceMs >= RETRIAL_FACTOR * this.trialMs) this.retrial();
+  }
+
+  /** Starts a new trial with the next steps. */
+  private retrial(): void {
+    this.verdict = null;
+    this.phase = 0;
+    this.phaseMs = 0;
+    this.pieces.length = 0;
+    this.best = { one: Infinity, pool: Infinity };
+    this.trialMs = 0;
+    this.sinceMs = 0;
   }
 
   /**
@@ -97,10 +102,15 @@ export class ThreadChoice {
     return Math.max(1, Math.min(left, Math.ceil(ms / this.lastPer)));
   }
 
-  /** Times `n` steps of the verdict's side. */
+  /**
+   * Times `n` steps of the verdict's side. A pool whose held piece ran slower per step than the calling thread's best
+   * in the trial has lost what the trial measured (another process took a core): the next steps are a new trial at
+   * once, not after the whole hold. The calling thread's side needs no such check: load that slows it slows the pool more.
+   */
   private heldRun(n: number, ms: number): void {
     this.lastPer = ms / n;
     this.spent(ms);
+    if (this.verdict === true && !this.fixed && this.lastPer > this.best.one) this.retrial();
   }
 
   /** Per-step milliseconds the trial measured (best phase of each side), for scripts and the bench. */
