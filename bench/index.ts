@@ -37,7 +37,6 @@ import {
   sinkF32,
   timedWideF32,
   verifyKernelsF32,
-  type FailuresF32,
 } from './kernels-f32.bench.js';
 import { benchElementwise } from './elementwise.bench.js';
 import { BASELINE_DIR, runNumpy, type NumpyResults } from './numpy.js';
@@ -1004,7 +1003,7 @@ async function main(): Promise<void> {
   }
 
   section(`verification, float32 kernels (backend vs js float32: rtol ${TOL_F32.rtol}, atol ${TOL_F32.atol})`);
-  let failures32: FailuresF32 = new Map();
+  let failures32: Failures = new Map();
   try {
     failures32 = verifyKernelsF32(backends);
   } catch (e) {

@@ -11,7 +11,16 @@ import type { Backend } from '../src/backend.js';
 import { hostOf, type KernelHost } from '../src/internal/index.js';
 import { errorMessage, type BackendRow } from './backends.js';
 import { KERNEL_OPTS, MIN_SAMPLE_MS } from './env.js';
-import { KERNELS, compare, hostData, kernelTaskName, type Kernel } from './kernels.bench.js';
+import {
+  KERNELS,
+  compare,
+  fail,
+  hostData,
+  kernelTaskName,
+  type Failures,
+  type Kernel,
+  type Outputs,
+} from './kernels.bench.js';
 import { batched, fromTask, innerFor, runBench, type Row } from './report.js';
 import { TARGET_SHAPE, WIDE_BATCHES, WIDE_LAYERS, flops, isWide, shapeLabel, type Shape } from './shapes.js';
 
@@ -85,13 +94,6 @@ const call = (m: Blocks, s: Shape, k: Kernel): void =>
 const read = (m: Blocks, p: number, n: number): Float64Array =>
   Float64Array.from(m.host.f32().subarray(p >> 2, (p >> 2) + n));
 
-interface Outputs {
-  z: Float64Array;
-  dx: Float64Array;
-  dw: Float64Array;
-  db: Float64Array;
-}
-
 function runOnce(m: Blocks, s: Shape): Outputs {
   call(m, s, 'denseForward');
   call(m, s, 'denseBackward');
@@ -103,16 +105,9 @@ function runOnce(m: Blocks, s: Shape): Outputs {
   };
 }
 
-/** Verification failures of the float32 rows: row label → kernel → first failure message. */
-export type FailuresF32 = Map<string, Map<Kernel, string>>;
-
-export function verifyKernelsF32(rows: readonly BackendRow[]): FailuresF32 {
-  const failures: FailuresF32 = new Map();
-  const fail = (label: string, k: Kernel, msg: string): void => {
-    let m = failures.get(label);
-    if (!m) failures.set(label, (m = new Map<Kernel, string>()));
-    if (!m.has(k)) m.set(k, msg);
-  };
+/** Verifies every build's float32 kernels against the js build's on every shape; failures as verifyKernels's. */
+export function verifyKernelsF32(rows: readonly BackendRow[]): Failures {
+  const failures: Failures = new Map();
   const js = rows.find((r) => r.name === 'js')?.backend;
   if (!js) throw new Error('the js backend did not load; nothing to verify the float32 kernels against');
   for (const s of F32_SHAPES) {
@@ -131,14 +126,14 @@ export function verifyKernelsF32(rows: readonly BackendRow[]): FailuresF32 {
         m = setUp(row.backend, s);
         const o = runOnce(m, s);
         const f = compare(`float32 z ${lbl}`, o.z, ref.z, TOL_F32);
-        if (f) fail(row.label, 'denseForward', f);
+        if (f) fail(failures, row.label, 'denseForward', f);
         const b =
           compare(`float32 dw ${lbl}`, o.dw, ref.dw, TOL_F32) ??
           compare(`float32 db ${lbl}`, o.db, ref.db, TOL_F32) ??
           compare(`float32 dx ${lbl}`, o.dx, ref.dx, TOL_F32);
-        if (b) fail(row.label, 'denseBackward', b);
+        if (b) fail(failures, row.label, 'denseBackward', b);
       } catch (e) {
-        for (const k of KERNELS) fail(row.label, k, `threw on ${lbl}: ${errorMessage(e)}`);
+        for (const k of KERNELS) fail(failures, row.label, k, `threw on ${lbl}: ${errorMessage(e)}`);
       } finally {
         if (m) tearDown(m);
       }
@@ -150,7 +145,7 @@ export function verifyKernelsF32(rows: readonly BackendRow[]): FailuresF32 {
 /** Times the float32 grid. Rows that failed to load or verify come back FAILED with the reason and no numbers. */
 export async function benchKernelsF32(
   rows: readonly BackendRow[],
-  failures: FailuresF32,
+  failures: Failures,
   log: (s: string) => void,
 ): Promise<Row[]> {
   const out: Row[] = [];

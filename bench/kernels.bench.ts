@@ -100,7 +100,8 @@ export function compare(
   return null;
 }
 
-interface Outputs {
+/** One shape's kernel outputs, as float64 (the float32 rows widen theirs exactly). */
+export interface Outputs {
   z: Float64Array;
   dx: Float64Array;
   dw: Float64Array;
@@ -116,7 +117,8 @@ function runOnce(m: Mats): Outputs {
 /** Verification failures: row label → kernel → first failure message. */
 export type Failures = Map<string, Map<Kernel, string>>;
 
-function fail(f: Failures, label: string, k: Kernel, msg: string): void {
+/** Records the first failure of a row's kernel. */
+export function fail(f: Failures, label: string, k: Kernel, msg: string): void {
   let m = f.get(label);
   if (!m) f.set(label, (m = new Map<Kernel, string>()));
   if (!m.has(k)) m.set(k, msg);
